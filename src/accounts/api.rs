@@ -1,0 +1,244 @@
+//! `/api/v1` endpoints for sign-in tokens, the caller's own account, and accounts.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::service::{self, NewUser, User, UserFilter, UserUpdate};
+use crate::kernel::access::{Action, CurrentUser};
+use crate::kernel::auth::{self, ApiToken, NewToken};
+use crate::kernel::error::AppResult;
+use crate::kernel::validate;
+use crate::kernel::web::list::{ListParams, Page};
+use crate::kernel::web::{ApiJson, AppState, Ctx, Q};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(issue_token))
+        .routes(routes!(me))
+        .routes(routes!(my_tokens, create_token))
+        .routes(routes!(revoke_token))
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(get_user, update_user))
+        .routes(routes!(set_user_status))
+        .routes(routes!(set_user_password))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TokenRequest {
+    pub username: String,
+    pub password: String,
+    /// A label for the token, e.g. the integration's name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `read`, `write` (default `read`).
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// 1–366 days (default 30).
+    #[serde(default)]
+    pub expires_in_days: Option<i64>,
+}
+
+/// Exchange a username and password for an API token (rate-limited per client).
+#[utoipa::path(post, path = "/api/v1/auth/tokens", tag = "auth", request_body = TokenRequest,
+    responses((status = 201, body = NewToken), (status = 422, description = "wrong credentials"),
+              (status = 423, description = "account locked"), (status = 429)))]
+async fn issue_token(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> AppResult<(StatusCode, Json<NewToken>)> {
+    s.limiter.check(
+        &format!("login:{}", ctx.ip),
+        s.settings.login_rate_per_minute,
+        60_000,
+        ctx.now,
+    )?;
+    let who = ctx.who();
+    let user = auth::check_password(&s.db, &who, &req.username, &req.password).await?;
+    let who = crate::kernel::audit::Who {
+        actor_id: Some(user.id),
+        actor: user.username.clone(),
+        ..who
+    };
+    let name = req.name.unwrap_or_else(|| "api".to_owned());
+    let days = req.expires_in_days.unwrap_or(30);
+    let token =
+        s.db.write(move |tx| auth::create_token(tx, &who, user.id, &name, &req.scopes, days))
+            .await?;
+    Ok((StatusCode::CREATED, Json(token)))
+}
+
+/// The caller.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, body = CurrentUser), (status = 401)))]
+async fn me(ctx: Ctx) -> AppResult<Json<CurrentUser>> {
+    ctx.user().cloned().map(Json)
+}
+
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "auth", responses((status = 200, body = Vec<ApiToken>)))]
+async fn my_tokens(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<ApiToken>>> {
+    let id = ctx.user()?.id;
+    s.look(&ctx, Action::ManageOwnAccount, move |tx, _| {
+        auth::list_tokens(tx, id)
+    })
+    .await
+    .map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CreateToken {
+    pub name: String,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub expires_in_days: Option<i64>,
+}
+
+/// Create a token for the caller; the secret is in the response only.
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "auth", request_body = CreateToken,
+    responses((status = 201, body = NewToken), (status = 422)))]
+async fn create_token(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    ApiJson(req): ApiJson<CreateToken>,
+) -> AppResult<(StatusCode, Json<NewToken>)> {
+    let id = ctx.user()?.id;
+    let t = s
+        .change(&ctx, Action::ManageOwnAccount, move |tx, who| {
+            auth::create_token(
+                tx,
+                who,
+                id,
+                &req.name,
+                &req.scopes,
+                req.expires_in_days.unwrap_or(30),
+            )
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(t)))
+}
+
+/// Revoke a token: one's own, or any as an administrator.
+#[utoipa::path(post, path = "/api/v1/tokens/{id}/revoke", tag = "auth", responses((status = 200, body = ApiToken), (status = 404)))]
+async fn revoke_token(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Json<ApiToken>> {
+    let actor = ctx.user()?.clone();
+    s.change(&ctx, Action::ManageOwnAccount, move |tx, who| {
+        auth::revoke_token(tx, who, &actor, id)
+    })
+    .await
+    .map(Json)
+}
+
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(ListParams, UserFilter),
+    responses((status = 200, body = Page<User>), (status = 403)))]
+async fn list_users(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Q(p): Q<ListParams>,
+    Q(f): Q<UserFilter>,
+) -> AppResult<Json<Page<User>>> {
+    s.look(&ctx, Action::ManageUsers, move |tx, _| {
+        service::list(tx, &f, &p)
+    })
+    .await
+    .map(Json)
+}
+
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
+    responses((status = 201, body = User), (status = 403), (status = 409), (status = 422)))]
+async fn create_user(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<NewUser>,
+) -> AppResult<(StatusCode, Json<User>)> {
+    ctx.require(Action::ManageUsers)?;
+    service::check_new(&input)?;
+    let hash = service::hash(input.password.clone()).await?;
+    let u = s
+        .change(&ctx, Action::ManageUsers, move |tx, who| {
+            service::create(tx, who, &input, &hash)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(u)))
+}
+
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", responses((status = 200, body = User), (status = 403), (status = 404)))]
+async fn get_user(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Json<User>> {
+    s.look(&ctx, Action::ManageUsers, move |tx, _| {
+        service::find(tx, id)
+    })
+    .await
+    .map(Json)
+}
+
+#[utoipa::path(put, path = "/api/v1/users/{id}", tag = "users", request_body = UserUpdate,
+    responses((status = 200, body = User), (status = 403), (status = 404), (status = 422)))]
+async fn update_user(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<UserUpdate>,
+) -> AppResult<Json<User>> {
+    s.change(&ctx, Action::ManageUsers, move |tx, who| {
+        service::update(tx, who, id, &input)
+    })
+    .await
+    .map(Json)
+}
+
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct UserStatus {
+    pub active: bool,
+}
+
+/// Disable (ending its sessions and tokens) or enable an account.
+#[utoipa::path(post, path = "/api/v1/users/{id}/status", tag = "users", request_body = UserStatus,
+    responses((status = 200, body = User), (status = 403), (status = 409)))]
+async fn set_user_status(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<UserStatus>,
+) -> AppResult<Json<User>> {
+    let actor = ctx.user.clone();
+    s.change(&ctx, Action::ManageUsers, move |tx, who| {
+        service::set_active(tx, who, actor.as_ref(), id, input.active)
+    })
+    .await
+    .map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct PasswordInput {
+    pub password: String,
+}
+
+/// Set a user's password (administrators); ends that user's sessions.
+#[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "users", request_body = PasswordInput,
+    responses((status = 204), (status = 403), (status = 422)))]
+async fn set_user_password(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<PasswordInput>,
+) -> AppResult<StatusCode> {
+    ctx.require(Action::ManageUsers)?;
+    let pw = validate::password(&input.password)?;
+    let hash = service::hash(pw).await?;
+    s.change(&ctx, Action::ManageUsers, move |tx, who| {
+        service::set_password(tx, who, id, &hash, None)
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,559 @@
+//! Pages: the user's own account (password, API tokens) and account administration.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::service::{self, NewUser, User, UserFilter, UserUpdate};
+use super::sign_in;
+use crate::kernel::access::{Action, Role};
+use crate::kernel::auth::{self, NewToken};
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::validate;
+use crate::kernel::web::layout::{
+    self, Section, csrf_field, error_banner, select_field, text_field,
+};
+use crate::kernel::web::list::{ListParams, csv_response, pager, sort_header};
+use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(sign_in::show).post(sign_in::submit))
+        .route("/logout", post(sign_in::sign_out))
+        .route("/account", get(account))
+        .route("/account/password", post(change_password))
+        .route("/account/tokens", post(create_token))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
+        .route("/admin/users", get(users).post(create_user))
+        .route("/admin/users/new", get(new_user))
+        .route("/admin/users/{id}", get(edit_user).post(update_user))
+        .route("/admin/users/{id}/status", post(set_status))
+        .route("/admin/users/{id}/password", post(reset_password))
+}
+
+fn zh(ctx: &Ctx) -> bool {
+    ctx.lang == crate::kernel::i18n::Lang::Zh
+}
+
+async fn account_page(
+    s: &AppState,
+    ctx: &Ctx,
+    err: Option<&AppError>,
+    new_token: Option<&NewToken>,
+    notice: Option<&str>,
+) -> AppResult<Response> {
+    let user = ctx.user()?.clone();
+    let uid = user.id;
+    let tokens = s.db.read(move |tx| auth::list_tokens(tx, uid)).await?;
+    let z = zh(ctx);
+    let body = html! {
+        @if let Some(n) = notice { div.notice { (n) } }
+        (error_banner(ctx, err))
+        div.card { dl.facts {
+            dt { (ctx.t("login.username")) } dd { (user.username) }
+            dt { (ctx.t("home.your_role")) } dd { (ctx.t(&user.role.label_key())) }
+        } }
+        h2 { (if z { "修改密码" } else { "Change password" }) }
+        form.stack method="post" action="/account/password" {
+            (csrf_field(ctx))
+            label.field { span { (if z { "当前密码" } else { "Current password" }) } input type="password" name="current" required autocomplete="current-password"; }
+            label.field { span { (if z { "新密码（至少 10 个字符）" } else { "New password (10 characters or more)" }) } input type="password" name="password" required autocomplete="new-password"; }
+            div { button type="submit" { (ctx.t("common.save")) } }
+        }
+        h2 { (if z { "API 令牌" } else { "API tokens" }) }
+        @if let Some(t) = new_token {
+            div.notice {
+                p { (if z { "新令牌如下，只显示这一次，请立即妥善保存：" } else { "Your new token, shown this once only — store it now:" }) }
+                p.secret { code { (t.secret) } }
+            }
+        }
+        p.muted { (if z { "集成系统使用 Authorization: Bearer <令牌> 调用 API。令牌在服务器上只保存其摘要。" } else { "Integrations call the API with Authorization: Bearer <token>. Only a digest of each token is stored." }) }
+        form.filters method="post" action="/account/tokens" {
+            (csrf_field(ctx))
+            (text_field(ctx, "name", ctx.t("common.name"), "", None, true))
+            (select_field(ctx, "scopes", if z { "权限范围" } else { "Scope" }, &[("read".into(), if z { "只读".into() } else { "read".into() }), ("read,write".into(), if z { "读写".into() } else { "read and write".into() })], "read", None))
+            (layout::input_field(ctx, "number", "days", if z { "有效天数" } else { "Days valid" }, "30", None, true))
+            button type="submit" { (if z { "创建令牌" } else { "Create token" }) }
+        }
+        @if tokens.is_empty() {
+            (layout::empty_state(if z { "您还没有 API 令牌。" } else { "You have no API tokens yet." }))
+        } @else {
+            div.table-wrap { table {
+                thead { tr { th { (ctx.t("common.name")) } th { (if z { "前缀" } else { "Prefix" }) } th { (if z { "范围" } else { "Scope" }) } th { (if z { "到期" } else { "Expires" }) } th { (ctx.t("common.status")) } th {} } }
+                tbody { @for t in &tokens { tr {
+                    td { (t.name) } td { code { (t.prefix) "…" } } td { (t.scopes.join(", ")) } td { (t.expires_at.get(..10).unwrap_or("")) }
+                    td { @if t.revoked { (layout::badge(if z { "已吊销" } else { "revoked" }, "red")) } @else { (layout::badge(ctx.t("common.active"), "green")) } }
+                    td { @if !t.revoked { form.inline method="post" action=(format!("/account/tokens/{}/revoke", t.id)) { (csrf_field(ctx)) button.secondary type="submit" { (if z { "吊销" } else { "Revoke" }) } } } }
+                } } }
+            } }
+        }
+    };
+    Ok(layout::page(ctx, ctx.t("nav.account"), Section::Account, body).into_response())
+}
+
+async fn account(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    account_page(&s, &ctx, None, None, None).await
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    current: String,
+    password: String,
+}
+
+async fn change_password(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    f: CsrfForm<PasswordForm>,
+) -> AppResult<Response> {
+    let ctx = f.ctx;
+    let user = ctx.user()?.clone();
+    let result = async {
+        let pw = validate::password(&f.form.password)?;
+        auth::check_password(&s.db, &ctx.who(), &user.username, &f.form.current)
+            .await
+            .map_err(|e| {
+                if matches!(e, AppError::Invalid { .. }) {
+                    AppError::invalid("bad_credentials", "current")
+                } else {
+                    e
+                }
+            })?;
+        let hash = service::hash(pw).await?;
+        let keep = crate::kernel::web::cookie(&headers, auth::SESSION_COOKIE).map(str::to_owned);
+        s.change(&ctx, Action::ManageOwnAccount, move |tx, who| {
+            service::set_password(tx, who, user.id, &hash, keep.as_deref())
+        })
+        .await
+    }
+    .await;
+    match result {
+        Ok(()) => account_page(&s, &ctx, None, None, Some(ctx.t("common.saved"))).await,
+        Err(e @ (AppError::Invalid { .. } | AppError::Locked)) => {
+            account_page(&s, &ctx, Some(&e), None, None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    name: String,
+    scopes: String,
+    days: String,
+}
+
+async fn create_token(State(s): State<AppState>, f: CsrfForm<TokenForm>) -> AppResult<Response> {
+    let ctx = f.ctx;
+    let uid = ctx.user()?.id;
+    let days = f
+        .form
+        .days
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::invalid("bad_value", "expires_in_days"));
+    let result = match days {
+        Ok(days) => {
+            let (name, scopes) = (f.form.name, f.form.scopes);
+            s.change(&ctx, Action::ManageOwnAccount, move |tx, who| {
+                auth::create_token(tx, who, uid, &name, &[scopes], days)
+            })
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(t) => account_page(&s, &ctx, None, Some(&t), None).await,
+        Err(e @ AppError::Invalid { .. }) => account_page(&s, &ctx, Some(&e), None, None).await,
+        Err(e) => Err(e),
+    }
+}
+
+async fn revoke_token(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    f: CsrfForm<sign_in::Empty>,
+) -> AppResult<Response> {
+    let actor = f.ctx.user()?.clone();
+    s.change(&f.ctx, Action::ManageOwnAccount, move |tx, who| {
+        auth::revoke_token(tx, who, &actor, id)
+    })
+    .await?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+fn role_options(ctx: &Ctx) -> Vec<(String, String)> {
+    Role::ALL
+        .iter()
+        .map(|r| (r.as_str().to_owned(), ctx.t(&r.label_key()).to_owned()))
+        .collect()
+}
+
+fn with_none(ctx: &Ctx, opts: Vec<(i64, String)>) -> Vec<(String, String)> {
+    let mut out = vec![(String::new(), ctx.t("common.none").to_owned())];
+    out.extend(opts.into_iter().map(|(id, name)| (id.to_string(), name)));
+    out
+}
+
+async fn users(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Q(p): Q<ListParams>,
+    Q(f): Q<UserFilter>,
+) -> AppResult<Response> {
+    let (pq, fq) = (p.clone(), f.clone());
+    let (page, depts) = s
+        .look(&ctx, Action::ManageUsers, move |tx, _| {
+            Ok((
+                service::list(tx, &fq, &pq)?,
+                crate::org::departments::options(tx)?,
+            ))
+        })
+        .await?;
+    let z = zh(&ctx);
+    if p.is_csv() {
+        let rows = page
+            .items
+            .iter()
+            .map(|u| {
+                vec![
+                    u.id.to_string(),
+                    u.username.clone(),
+                    u.display_name.clone(),
+                    ctx.t(&u.role.label_key()).to_owned(),
+                    u.department_name.clone().unwrap_or_default(),
+                    u.division_name.clone().unwrap_or_default(),
+                    if u.active {
+                        ctx.t("common.active")
+                    } else {
+                        ctx.t("common.inactive")
+                    }
+                    .to_owned(),
+                ]
+            })
+            .collect();
+        return csv_response(
+            "users",
+            &[
+                "id",
+                "username",
+                "name",
+                "role",
+                "department",
+                "division",
+                "status",
+            ],
+            rows,
+        );
+    }
+    let extra: Vec<(&str, String)> = vec![
+        ("role", f.role.clone().unwrap_or_default()),
+        (
+            "department_id",
+            f.department_id.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        ("status", f.status.clone().unwrap_or_default()),
+    ];
+    let mut roles = vec![(String::new(), ctx.t("common.all").to_owned())];
+    roles.extend(role_options(&ctx));
+    let mut dept_opts = vec![(String::new(), ctx.t("common.all").to_owned())];
+    dept_opts.extend(depts.into_iter().map(|(id, n)| (id.to_string(), n)));
+    let statuses = status_options(&ctx);
+    let body = html! {
+        div.actions { a.button href="/admin/users/new" { (ctx.t("common.create")) } }
+        form.filters method="get" action="/admin/users" {
+            (text_field(&ctx, "q", ctx.t("common.search"), p.q().unwrap_or(""), None, false))
+            (select_field(&ctx, "role", if z { "角色" } else { "Role" }, &roles, f.role.as_deref().unwrap_or(""), None))
+            (select_field(&ctx, "department_id", ctx.t("common.department"), &dept_opts, &f.department_id.map(|d| d.to_string()).unwrap_or_default(), None))
+            (select_field(&ctx, "status", ctx.t("common.status"), &statuses, f.status.as_deref().unwrap_or(""), None))
+            button type="submit" { (ctx.t("common.filter")) }
+        }
+        @if page.items.is_empty() {
+            (layout::empty_state(if z { "没有符合条件的用户。点击“新建”添加账户。" } else { "No users match. Use Create to add an account." }))
+        } @else {
+            div.table-wrap { table {
+                thead { tr {
+                    th { (sort_header(&ctx, &p, &extra, "username", ctx.t("login.username"))) }
+                    th { (sort_header(&ctx, &p, &extra, "name", ctx.t("common.name"))) }
+                    th { (sort_header(&ctx, &p, &extra, "role", if z { "角色" } else { "Role" })) }
+                    th { (ctx.t("common.department")) }
+                    th { (ctx.t("common.status")) }
+                } }
+                tbody { @for u in &page.items { (user_row(&ctx, u)) } }
+            } }
+        }
+        (pager(&ctx, &p, &extra, page.total))
+    };
+    Ok(layout::page(&ctx, ctx.t("nav.users"), Section::Users, body).into_response())
+}
+
+fn status_options(ctx: &Ctx) -> Vec<(String, String)> {
+    vec![
+        (String::new(), ctx.t("common.all").to_owned()),
+        ("active".into(), ctx.t("common.active").to_owned()),
+        ("inactive".into(), ctx.t("common.inactive").to_owned()),
+    ]
+}
+
+fn user_row(ctx: &Ctx, u: &User) -> Markup {
+    html! {
+        tr class=@if !u.active { "inactive" } {
+            td { a href=(format!("/admin/users/{}", u.id)) { (u.username) } }
+            td { (u.display_name) }
+            td { (ctx.t(&u.role.label_key())) }
+            td { (u.department_name.clone().unwrap_or_default()) @if let Some(v) = &u.division_name { " · " (v) } }
+            td { @if u.active { (layout::badge(ctx.t("common.active"), "green")) } @else { (layout::badge(ctx.t("common.inactive"), "")) }
+                 @if u.locked_until.is_some_and(|t| t > ctx.now) { " " (layout::badge(if zh(ctx) { "已锁定" } else { "locked" }, "red")) } }
+        }
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct UserForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    department_id: String,
+    #[serde(default)]
+    division_id: String,
+    #[serde(default)]
+    password: String,
+}
+
+impl UserForm {
+    fn ids(&self) -> AppResult<(Option<i64>, Option<i64>)> {
+        let parse = |s: &str, field: &'static str| -> AppResult<Option<i64>> {
+            let s = s.trim();
+            if s.is_empty() {
+                Ok(None)
+            } else {
+                s.parse()
+                    .map(Some)
+                    .map_err(|_| AppError::invalid("bad_value", field))
+            }
+        };
+        Ok((
+            parse(&self.department_id, "department_id")?,
+            parse(&self.division_id, "division_id")?,
+        ))
+    }
+}
+
+async fn user_form_page(
+    s: &AppState,
+    ctx: &Ctx,
+    id: Option<i64>,
+    form: UserForm,
+    err: Option<&AppError>,
+) -> AppResult<Response> {
+    let (depts, divs, user) = s
+        .look(ctx, Action::ManageUsers, move |tx, _| {
+            let user = id.map(|id| service::find(tx, id)).transpose()?;
+            Ok((
+                crate::org::departments::options(tx)?,
+                crate::org::divisions::options(tx)?,
+                user,
+            ))
+        })
+        .await?;
+    let z = zh(ctx);
+    let action = id.map_or_else(
+        || "/admin/users".to_owned(),
+        |id| format!("/admin/users/{id}"),
+    );
+    let body = html! {
+        (error_banner(ctx, err))
+        form.stack method="post" action=(action) {
+            (csrf_field(ctx))
+            @if id.is_none() {
+                (text_field(ctx, "username", ctx.t("login.username"), &form.username, err, true))
+            }
+            (text_field(ctx, "display_name", if z { "姓名/显示名" } else { "Display name" }, &form.display_name, err, true))
+            (select_field(ctx, "role", if z { "角色" } else { "Role" }, &role_options(ctx), &form.role, err))
+            (select_field(ctx, "department_id", ctx.t("common.department"), &with_none(ctx, depts), &form.department_id, err))
+            (select_field(ctx, "division_id", ctx.t("common.division"), &with_none(ctx, divs), &form.division_id, err))
+            @if id.is_none() {
+                label.field { span { (ctx.t("login.password")) " " span.muted { (if z { "（至少 10 个字符）" } else { "(10 characters or more)" }) } }
+                    input type="password" name="password" required autocomplete="new-password"; }
+            }
+            div.actions { button type="submit" { (ctx.t("common.save")) } a href="/admin/users" { (ctx.t("common.cancel")) } }
+        }
+        @if let Some(u) = &user {
+            h2 { (ctx.t("common.status")) }
+            form.inline method="post" action=(format!("/admin/users/{}/status", u.id)) {
+                (csrf_field(ctx))
+                input type="hidden" name="active" value=(if u.active { "false" } else { "true" });
+                button.secondary type="submit" { @if u.active { (if z { "停用账户" } else { "Disable account" }) } @else { (if z { "启用账户" } else { "Enable account" }) } }
+            }
+            h2 { (if z { "重设密码" } else { "Reset password" }) }
+            form.filters method="post" action=(format!("/admin/users/{}/password", u.id)) {
+                (csrf_field(ctx))
+                label.field { span { (if z { "新密码" } else { "New password" }) } input type="password" name="password" required autocomplete="new-password"; }
+                button.secondary type="submit" { (ctx.t("common.save")) }
+            }
+            p { a href=(format!("/admin/audit?kind=user&record_id={}", u.id)) { (ctx.t("common.history")) } }
+        }
+    };
+    let title = match &user {
+        Some(u) => format!("{} · {}", ctx.t("common.edit"), u.username),
+        None => format!("{} · {}", ctx.t("common.create"), ctx.t("nav.users")),
+    };
+    let status = err.map_or(axum::http::StatusCode::OK, AppError::status);
+    Ok((status, layout::page(ctx, &title, Section::Users, body)).into_response())
+}
+
+async fn new_user(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let form = UserForm {
+        role: "staff".into(),
+        ..Default::default()
+    };
+    user_form_page(&s, &ctx, None, form, None).await
+}
+
+async fn edit_user(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let u = s
+        .look(&ctx, Action::ManageUsers, move |tx, _| {
+            service::find(tx, id)
+        })
+        .await?;
+    let form = UserForm {
+        username: u.username,
+        display_name: u.display_name,
+        role: u.role.as_str().into(),
+        department_id: u.department_id.map(|d| d.to_string()).unwrap_or_default(),
+        division_id: u.division_id.map(|d| d.to_string()).unwrap_or_default(),
+        password: String::new(),
+    };
+    user_form_page(&s, &ctx, Some(id), form, None).await
+}
+
+async fn create_user(State(s): State<AppState>, f: CsrfForm<UserForm>) -> AppResult<Response> {
+    let ctx = f.ctx;
+    ctx.require(Action::ManageUsers)?;
+    let form = f.form;
+    let result = async {
+        let (department_id, division_id) = form.ids()?;
+        let input = NewUser {
+            username: form.username.clone(),
+            display_name: form.display_name.clone(),
+            role: form.role.clone(),
+            department_id,
+            division_id,
+            password: form.password.clone(),
+        };
+        service::check_new(&input)?;
+        let hash = service::hash(input.password.clone()).await?;
+        s.change(&ctx, Action::ManageUsers, move |tx, who| {
+            service::create(tx, who, &input, &hash)
+        })
+        .await
+    }
+    .await;
+    match result {
+        Ok(u) => Ok(Redirect::to(&format!("/admin/users/{}", u.id)).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
+            user_form_page(&s, &ctx, None, form, Some(&e)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn update_user(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    f: CsrfForm<UserForm>,
+) -> AppResult<Response> {
+    let ctx = f.ctx;
+    let form = f.form;
+    let result = match form.ids() {
+        Ok((department_id, division_id)) => {
+            let input = UserUpdate {
+                display_name: form.display_name.clone(),
+                role: form.role.clone(),
+                department_id,
+                division_id,
+            };
+            s.change(&ctx, Action::ManageUsers, move |tx, who| {
+                service::update(tx, who, id, &input)
+            })
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
+            user_form_page(&s, &ctx, Some(id), form, Some(&e)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct StatusForm {
+    #[serde(deserialize_with = "crate::kernel::web::de::flag")]
+    active: bool,
+}
+
+async fn set_status(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    f: CsrfForm<StatusForm>,
+) -> AppResult<Response> {
+    let actor = f.ctx.user.clone();
+    let active = f.form.active;
+    s.change(&f.ctx, Action::ManageUsers, move |tx, who| {
+        service::set_active(tx, who, actor.as_ref(), id, active)
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct ResetForm {
+    password: String,
+}
+
+async fn reset_password(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    f: CsrfForm<ResetForm>,
+) -> AppResult<Response> {
+    let ctx = f.ctx;
+    ctx.require(Action::ManageUsers)?;
+    let pw = validate::password(&f.form.password);
+    let pw = match pw {
+        Ok(pw) => pw,
+        Err(e) => {
+            let u = s
+                .look(&ctx, Action::ManageUsers, move |tx, _| {
+                    service::find(tx, id)
+                })
+                .await?;
+            let form = UserForm {
+                username: u.username,
+                display_name: u.display_name,
+                role: u.role.as_str().into(),
+                ..Default::default()
+            };
+            return user_form_page(&s, &ctx, Some(id), form, Some(&e)).await;
+        }
+    };
+    let hash = service::hash(pw).await?;
+    s.change(&ctx, Action::ManageUsers, move |tx, who| {
+        service::set_password(tx, who, id, &hash, None)
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}

@@ -1,0 +1,352 @@
+use serde::{Deserialize, Serialize};
+
+use crate::kernel::access::{CurrentUser, Role};
+use crate::kernel::audit::{self, Change, Who};
+use crate::kernel::db::{DbError, Row, Tx, Where};
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::validate;
+use crate::kernel::web::list::{ListParams, Page};
+use crate::params;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub department_id: Option<i64>,
+    pub department_name: Option<String>,
+    pub division_id: Option<i64>,
+    pub division_name: Option<String>,
+    pub active: bool,
+    /// Locked after repeated failed sign-ins, until this time (ms since epoch).
+    pub locked_until: Option<i64>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    pub department_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    pub division_id: Option<i64>,
+    /// At least 10 characters.
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct UserUpdate {
+    pub display_name: String,
+    pub role: String,
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    pub department_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    pub division_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct UserFilter {
+    pub role: Option<String>,
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    pub department_id: Option<i64>,
+    /// `active`, `inactive` or empty.
+    pub status: Option<String>,
+}
+
+const COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.department_id, d.name, u.division_id, v.name, \
+    u.active, u.locked_until, u.created_at";
+const FROM: &str = "users u LEFT JOIN departments d ON d.id = u.department_id LEFT JOIN divisions v ON v.id = u.division_id";
+
+fn from_row(r: &Row) -> AppResult<User> {
+    let role = r.text(3)?;
+    Ok(User {
+        id: r.int(0)?,
+        username: r.text(1)?,
+        display_name: r.text(2)?,
+        role: Role::parse(&role)
+            .ok_or_else(|| AppError::internal(format!("unknown role {role}")))?,
+        department_id: r.opt_int(4)?,
+        department_name: r.opt_text(5)?,
+        division_id: r.opt_int(6)?,
+        division_name: r.opt_text(7)?,
+        active: r.bool(8)?,
+        locked_until: r.opt_int(9)?,
+        created_at: r.int(10)?,
+    })
+}
+
+pub fn find(tx: &mut Tx<'_>, id: i64) -> AppResult<User> {
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE u.id = $1");
+    tx.query_opt(&sql, params![id])?
+        .map(|r| from_row(&r))
+        .transpose()?
+        .ok_or(AppError::NotFound)
+}
+
+pub fn find_by_username(tx: &mut Tx<'_>, username: &str) -> AppResult<User> {
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE u.username = $1");
+    tx.query_opt(&sql, params![username])?
+        .map(|r| from_row(&r))
+        .transpose()?
+        .ok_or(AppError::NotFound)
+}
+
+pub fn list(tx: &mut Tx<'_>, f: &UserFilter, p: &ListParams) -> AppResult<Page<User>> {
+    let mut w = Where::default();
+    if let Some(r) = f.role.as_deref().filter(|r| !r.is_empty()) {
+        w.and("u.role = ?", r);
+    }
+    if let Some(d) = f.department_id {
+        w.and("u.department_id = ?", d);
+    }
+    match f.status.as_deref() {
+        Some("active") => {
+            w.and_sql("u.active = 1");
+        }
+        Some("inactive") => {
+            w.and_sql("u.active = 0");
+        }
+        _ => {}
+    }
+    if let Some(like) = p.like() {
+        w.and("(u.username LIKE ? OR u.display_name LIKE ?)", like);
+    }
+    let total = tx.count(&format!("SELECT COUNT(*) FROM users u{}", w.sql), &w.args)?;
+    let order = p.order_by(&[
+        ("username", "u.username"),
+        ("name", "u.display_name"),
+        ("role", "u.role"),
+        ("created", "u.created_at"),
+    ]);
+    let (limit, offset) = if p.is_csv() {
+        (100_000, 0)
+    } else {
+        (p.per(), p.offset())
+    };
+    let (l, o) = (w.push(limit), w.push(offset));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM {FROM}{}{order} LIMIT {l} OFFSET {o}",
+        w.sql
+    );
+    let items = tx
+        .query(&sql, &w.args)?
+        .iter()
+        .map(from_row)
+        .collect::<AppResult<_>>()?;
+    Ok(Page {
+        items,
+        total,
+        page: p.page(),
+        per: p.per(),
+    })
+}
+
+struct Placement {
+    role: Role,
+    department_id: Option<i64>,
+    division_id: Option<i64>,
+}
+
+fn placement(
+    tx: &mut Tx<'_>,
+    role: &str,
+    department_id: Option<i64>,
+    division_id: Option<i64>,
+) -> AppResult<Placement> {
+    let role = Role::parse(role).ok_or_else(|| AppError::invalid("bad_value", "role"))?;
+    if let Some(d) = department_id {
+        if tx.count(
+            "SELECT COUNT(*) FROM departments WHERE id = $1 AND active = 1",
+            params![d],
+        )? == 0
+        {
+            return Err(AppError::invalid("unknown_department", "department_id"));
+        }
+    } else if role.needs_department() {
+        return Err(AppError::invalid("required", "department_id"));
+    }
+    if let Some(v) = division_id {
+        let r = tx
+            .query_opt(
+                "SELECT department_id FROM divisions WHERE id = $1 AND active = 1",
+                params![v],
+            )?
+            .ok_or_else(|| AppError::invalid("unknown_division", "division_id"))?;
+        if Some(r.int(0)?) != department_id {
+            return Err(AppError::invalid(
+                "division_outside_department",
+                "division_id",
+            ));
+        }
+    } else if role == Role::DivisionHead {
+        return Err(AppError::invalid("required", "division_id"));
+    }
+    Ok(Placement {
+        role,
+        department_id,
+        division_id,
+    })
+}
+
+pub fn validate_username(s: &str) -> AppResult<String> {
+    let u = validate::text(s, "username", 40)?;
+    if u.chars().count() < 2
+        || !u
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        return Err(AppError::invalid("bad_value", "username"));
+    }
+    Ok(u.to_lowercase())
+}
+
+fn unique_username(e: DbError) -> AppError {
+    match e {
+        DbError::Unique(_) => AppError::Conflict {
+            code: "username_taken",
+            field: Some("username"),
+        },
+        other => other.into(),
+    }
+}
+
+/// Check a new account's fields before its password is hashed (hashing is slow).
+pub fn check_new(input: &NewUser) -> AppResult<()> {
+    validate_username(&input.username)?;
+    validate::text(&input.display_name, "display_name", 60)?;
+    validate::password(&input.password)?;
+    Ok(())
+}
+
+pub fn create(tx: &mut Tx<'_>, who: &Who, input: &NewUser, password_hash: &str) -> AppResult<User> {
+    let username = validate_username(&input.username)?;
+    let name = validate::text(&input.display_name, "display_name", 60)?;
+    let p = placement(tx, &input.role, input.department_id, input.division_id)?;
+    let id = tx
+        .insert(
+            "INSERT INTO users (username, display_name, role, department_id, division_id, password_hash, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            params![username, name, p.role.as_str(), p.department_id, p.division_id, password_hash, who.now],
+        )
+        .map_err(unique_username)?;
+    let u = find(tx, id)?;
+    audit::record(tx, who, Change::created("user", id, &u))?;
+    Ok(u)
+}
+
+pub fn update(tx: &mut Tx<'_>, who: &Who, id: i64, input: &UserUpdate) -> AppResult<User> {
+    let before = find(tx, id)?;
+    let name = validate::text(&input.display_name, "display_name", 60)?;
+    let p = placement(tx, &input.role, input.department_id, input.division_id)?;
+    tx.execute(
+        "UPDATE users SET display_name = $1, role = $2, department_id = $3, division_id = $4, updated_at = $5 WHERE id = $6",
+        params![name, p.role.as_str(), p.department_id, p.division_id, who.now, id],
+    )?;
+    let after = find(tx, id)?;
+    audit::record(
+        tx,
+        who,
+        Change::updated("update", "user", id, &before, &after),
+    )?;
+    Ok(after)
+}
+
+/// Disable (which also ends the user's sessions and tokens) or re-enable an account.
+pub fn set_active(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    actor: Option<&CurrentUser>,
+    id: i64,
+    active: bool,
+) -> AppResult<User> {
+    let before = find(tx, id)?;
+    if !active && actor.is_some_and(|a| a.id == id) {
+        return Err(AppError::conflict("cannot_disable_self"));
+    }
+    if before.active == active {
+        return Err(AppError::conflict(if active {
+            "already_active"
+        } else {
+            "already_inactive"
+        }));
+    }
+    tx.execute(
+        "UPDATE users SET active = $1, updated_at = $2 WHERE id = $3",
+        params![active, who.now, id],
+    )?;
+    if !active {
+        end_access(tx, who, id)?;
+    }
+    let after = find(tx, id)?;
+    let action = if active { "enable" } else { "disable" };
+    audit::record(
+        tx,
+        who,
+        Change::updated(action, "user", id, &before, &after),
+    )?;
+    Ok(after)
+}
+
+fn end_access(tx: &mut Tx<'_>, who: &Who, id: i64) -> AppResult<()> {
+    tx.execute(
+        "UPDATE sessions SET revoked = 1 WHERE user_id = $1 AND revoked = 0",
+        params![id],
+    )?;
+    tx.execute(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        params![who.now, id],
+    )?;
+    Ok(())
+}
+
+/// Set a new password (hashed by the caller); ends the user's other sessions and
+/// clears a lock-out.
+pub fn set_password(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    id: i64,
+    password_hash: &str,
+    keep_session: Option<&str>,
+) -> AppResult<()> {
+    find(tx, id)?;
+    tx.execute(
+        "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $3",
+        params![password_hash, who.now, id],
+    )?;
+    match keep_session {
+        Some(token) => {
+            let keep = crate::kernel::crypto::sha256_hex(token.as_bytes());
+            tx.execute(
+                "UPDATE sessions SET revoked = 1 WHERE user_id = $1 AND token_hash <> $2",
+                params![id, keep],
+            )?;
+        }
+        None => {
+            tx.execute(
+                "UPDATE sessions SET revoked = 1 WHERE user_id = $1",
+                params![id],
+            )?;
+        }
+    }
+    audit::record(
+        tx,
+        who,
+        Change {
+            action: "set_password",
+            kind: "user",
+            id: Some(id),
+            before: None,
+            after: None,
+        },
+    )
+}
+
+/// Hash a password on a blocking thread.
+pub async fn hash(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || crate::kernel::crypto::hash_password(&password))
+        .await
+        .map_err(|e| AppError::internal(e.to_string()))?
+}

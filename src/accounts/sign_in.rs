@@ -1,0 +1,170 @@
+//! Sign-in and sign-out pages. The sign-in form carries a double-submit CSRF token
+//! (cookie and field) because there is no session yet.
+
+use axum::extract::{FromRequest, Request, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use maud::{DOCTYPE, html};
+use serde::Deserialize;
+
+use crate::home::safe_next;
+use crate::kernel::auth::{self, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::kernel::crypto::{random_hex, same_secret};
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::i18n::Lang;
+use crate::kernel::web::{AppState, CsrfForm, Ctx, Q, cookie, csrf_error, set_cookie};
+
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+fn login_page(
+    ctx: &Ctx,
+    csrf: &str,
+    username: &str,
+    next: &str,
+    err: Option<&AppError>,
+) -> Html<String> {
+    let markup = html! {
+        (DOCTYPE)
+        html lang=(ctx.lang.html()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (ctx.t("login.title")) " · " (ctx.t("app.short")) }
+                link rel="stylesheet" href="/static/app.css";
+                link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
+            }
+            body {
+                main.narrow {
+                    p { span.logo { "再造" } " " strong { (ctx.t("app.name")) } }
+                    p.muted { (ctx.t("login.intro")) }
+                    h1 { (ctx.t("login.title")) }
+                    @if let Some(e) = err { div.alert role="alert" { (ctx.t(e.code())) } }
+                    form.stack method="post" action="/login" {
+                        input type="hidden" name="_csrf" value=(csrf);
+                        input type="hidden" name="next" value=(next);
+                        label.field { span { (ctx.t("login.username")) }
+                            input type="text" name="username" value=(username) required autocomplete="username" autofocus; }
+                        label.field { span { (ctx.t("login.password")) }
+                            input type="password" name="password" required autocomplete="current-password"; }
+                        button type="submit" { (ctx.t("login.submit")) }
+                    }
+                    p { a href=(format!("/lang/{}?next=/login", if ctx.lang == Lang::Zh { "en" } else { "zh" })) { (ctx.t("nav.lang")) } }
+                }
+            }
+        }
+    };
+    Html(markup.into_string())
+}
+
+pub async fn show(State(s): State<AppState>, ctx: Ctx, Q(q): Q<LoginQuery>) -> AppResult<Response> {
+    if ctx.user.is_some() {
+        return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
+    }
+    let csrf = random_hex(16)?;
+    let mut res = login_page(&ctx, &csrf, "", &safe_next(q.next.as_deref()), None).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, s.settings.secure_cookies),
+    );
+    Ok(res)
+}
+
+pub async fn submit(State(s): State<AppState>, req: Request) -> AppResult<Response> {
+    let (mut parts, body) = req.into_parts();
+    let ctx =
+        <Ctx as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, &s)
+            .await?;
+    s.limiter.check(
+        &format!("login:{}", ctx.ip),
+        s.settings.login_rate_per_minute,
+        60_000,
+        ctx.now,
+    )?;
+    let expected = cookie(&parts.headers, LOGIN_CSRF_COOKIE)
+        .unwrap_or("")
+        .to_owned();
+    let axum::extract::Form(form) =
+        axum::extract::Form::<LoginForm>::from_request(Request::from_parts(parts, body), &s)
+            .await
+            .map_err(|_| AppError::BadRequest {
+                code: "bad_form",
+                detail: None,
+            })?;
+    if expected.is_empty() || !same_secret(&form.csrf, &expected) {
+        return Err(csrf_error());
+    }
+    let next = safe_next(Some(&form.next));
+    let session_ms = s.settings.session_hours * 3_600_000;
+    match auth::sign_in(
+        &s.db,
+        &ctx.who(),
+        &form.username,
+        &form.password,
+        session_ms,
+    )
+    .await
+    {
+        Ok(signed) => {
+            let mut res = Redirect::to(&next).into_response();
+            let h = res.headers_mut();
+            h.append(
+                header::SET_COOKIE,
+                set_cookie(
+                    SESSION_COOKIE,
+                    &signed.session_token,
+                    session_ms / 1000,
+                    s.settings.secure_cookies,
+                ),
+            );
+            h.append(
+                header::SET_COOKIE,
+                set_cookie(LOGIN_CSRF_COOKIE, "", 0, s.settings.secure_cookies),
+            );
+            Ok(res)
+        }
+        Err(e @ (AppError::Invalid { .. } | AppError::Locked)) => {
+            let status = e.status();
+            Ok((
+                status,
+                login_page(&ctx, &expected, &form.username, &next, Some(&e)),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn sign_out(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    f: CsrfForm<Empty>,
+) -> AppResult<Response> {
+    let token = cookie(&headers, SESSION_COOKIE).unwrap_or("").to_owned();
+    let who = f.ctx.who();
+    s.db.write(move |tx| auth::sign_out(tx, &who, &token))
+        .await?;
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", 0, s.settings.secure_cookies),
+    );
+    Ok(res)
+}

@@ -1,0 +1,195 @@
+//! Assembling the service: open and migrate the database, build the router, bind the
+//! listener. `Application::build` exposes the bound port, so tests start the real
+//! service on port 0 with a fresh database.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::config::Config;
+use crate::kernel::clock::Clock;
+use crate::kernel::db::{Db, migrate};
+use crate::kernel::ratelimit::RateLimiter;
+use crate::kernel::web::{self, AppState, Settings, assets};
+
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "zaizao API", description = "再造 — government process reengineering. \
+        Authenticate with `Authorization: Bearer <token>`; get a token from POST /api/v1/auth/tokens. \
+        Errors are `{\"error\": {\"code\", \"message\", \"field\", \"request_id\"}}`; send \
+        `Accept-Language: en` for English messages."),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Every API route, with its OpenAPI description.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(crate::accounts::api::router())
+        .merge(crate::org::api::router())
+        .merge(crate::audit_trail::api_router())
+}
+
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = api().split_for_parts();
+    let openapi = Arc::new(openapi);
+    Router::new()
+        .merge(api)
+        .route(
+            "/api/openapi.json",
+            get(move || std::future::ready(axum::Json(openapi.as_ref().clone()))),
+        )
+        .route("/api/docs", get(assets::api_docs))
+        .route("/static/{*path}", get(assets::serve))
+        .route("/healthz", get(web::healthz))
+        .route("/readyz", get(web::readyz))
+        .merge(crate::home::router())
+        .merge(crate::accounts::pages::router())
+        .merge(crate::org::pages::router())
+        .merge(crate::audit_trail::page_router())
+        .fallback(web::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(web::edge))
+        .with_state(state)
+}
+
+/// Open the database (on a blocking thread: the PostgreSQL client is synchronous) and
+/// apply migrations.
+pub async fn open_database(url: &str, clock: &Arc<dyn Clock>) -> anyhow::Result<Db> {
+    let url = url.to_owned();
+    let now = clock.now_ms();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<Db> {
+        let db =
+            Db::open(&url).with_context(|| format!("cannot open the database {}", redact(&url)))?;
+        migrate::run(&db, now).context("cannot apply migrations")?;
+        Ok(db)
+    })
+    .await
+    .context("start-up task failed")?
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
+        let db = open_database(&config.database_url, &clock).await?;
+        Self::with_db(config, clock, db).await
+    }
+
+    pub async fn with_db(
+        config: &Config,
+        clock: Arc<dyn Clock>,
+        db: Db,
+    ) -> anyhow::Result<Application> {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {} (is the port taken?)", config.listen))?;
+        let state = AppState {
+            db,
+            clock,
+            limiter: Arc::new(RateLimiter::default()),
+            settings: Arc::new(Settings {
+                session_hours: config.session_hours,
+                secure_cookies: config.secure_cookies,
+                login_rate_per_minute: 20,
+            }),
+        };
+        Ok(Application { listener, state })
+    }
+
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serve until `shutdown` resolves, then finish in-flight requests.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let app = router(self.state);
+        axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("server error")
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down; finishing requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
+    }
+}

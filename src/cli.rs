@@ -1,0 +1,475 @@
+//! The `zaizao` command: serve, demo, migrate, user, token, audit, backup, restore.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+use crate::app::{self, Application};
+use crate::config::{Config, GlobalOpts};
+use crate::kernel::access::Role;
+use crate::kernel::audit::{self, Who};
+use crate::kernel::auth;
+use crate::kernel::clock::{Clock, SystemClock};
+use crate::kernel::db::{Db, migrate};
+use crate::kernel::error::AppError;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "zaizao",
+    version,
+    about = "再造 — government process reengineering: seven mechanisms, one service"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server. Creates no accounts: add the first administrator with `user add`.
+    Serve,
+    /// Create (or reuse) a database holding the demo city and serve it, printing one
+    /// login per role. The accounts are for demonstration only.
+    Demo {
+        /// Throw away the existing demo database and build it again.
+        #[arg(long)]
+        reset: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Write a consistent copy of the database while the server runs (SQLite: a file;
+    /// PostgreSQL: pg_dump's custom format).
+    Backup {
+        /// Where to write the copy.
+        file: PathBuf,
+    },
+    /// Replace the database with a backup. Stop the server first.
+    Restore {
+        /// The backup to restore.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. Prints a generated password unless --password is given.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// Name shown in the UI [default: the username].
+        #[arg(long)]
+        name: Option<String>,
+        /// admin, leader, dept_head, division_head, staff, enterprise, evaluator,
+        /// law_firm, association, supervisor or public.
+        #[arg(long)]
+        role: String,
+        /// Department code (required for dept_head, division_head and staff).
+        #[arg(long)]
+        department: Option<String>,
+        /// Password (at least 10 characters); read from ZAIZAO_PASSWORD if set.
+        #[arg(long, env = "ZAIZAO_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// List accounts.
+    List,
+    /// Disable an account, ending its sessions and tokens.
+    Disable { username: String },
+    /// Set a new password (and clear a lock-out). Prints a generated one unless given.
+    SetPassword {
+        username: String,
+        #[arg(long, env = "ZAIZAO_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user and print it (shown once).
+    Create {
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// Comma-separated: read, write.
+        #[arg(long, default_value = "read")]
+        scopes: String,
+        /// Days until it expires (1–366).
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
+    /// Revoke a token by its id.
+    Revoke { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk every hash chain; exit non-zero and name the first bad entry if any was
+    /// edited, removed or reordered.
+    Verify,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::resolve(&cli.global) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("zaizao: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&config.log_format);
+    match run(cli.command, &config) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("zaizao: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ZAIZAO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if format == "json" {
+        let _ = builder.json().try_init();
+    } else {
+        let _ = builder.try_init();
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn open(config: &Config) -> anyhow::Result<Db> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let db = Db::open(&config.database_url).with_context(|| {
+        format!(
+            "cannot open the database {}",
+            app::redact(&config.database_url)
+        )
+    })?;
+    migrate::run(&db, clock.now_ms()).context("cannot apply migrations")?;
+    Ok(db)
+}
+
+fn cli_who() -> Who {
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    Who::system(&format!("cli:{user}"), SystemClock.now_ms())
+}
+
+fn app_err(e: AppError) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{}",
+        crate::kernel::i18n::t(crate::kernel::i18n::Lang::En, e.code())
+    )
+    .context(
+        e.detail()
+            .map(str::to_owned)
+            .unwrap_or_else(|| e.to_string()),
+    )
+}
+
+fn run(command: Command, config: &Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve => {
+            runtime()?.block_on(async {
+                let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+                let app = Application::build(config, clock).await?;
+                let addr = app.local_addr()?;
+                tracing::info!(%addr, db = %app::redact(&config.database_url), "zaizao listening");
+                println!("zaizao listening on http://{addr}");
+                app.run(app::shutdown_signal()).await
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { reset } => {
+            crate::demo::run(config, reset)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let db = Db::open(&config.database_url).context("cannot open the database")?;
+            let n = migrate::run(&db, SystemClock.now_ms())?;
+            println!("applied {n} migration(s)");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(cmd) => user(cmd, &open(config)?),
+        Command::Token(cmd) => token(cmd, &open(config)?),
+        Command::Audit(AuditCommand::Verify) => {
+            let db = open(config)?;
+            let r = db.write_blocking(audit::verify).map_err(app_err)?;
+            if r.ok {
+                println!("audit trail intact: {} entries checked", r.entries_checked);
+                Ok(ExitCode::SUCCESS)
+            } else {
+                println!(
+                    "audit trail BROKEN at entry {}: {} ({} entries checked)",
+                    r.first_bad_id.unwrap_or(0),
+                    r.problem.unwrap_or_default(),
+                    r.entries_checked
+                );
+                Ok(ExitCode::from(3))
+            }
+        }
+        Command::Backup { file } => {
+            backup(config, &file)?;
+            println!("backup written to {}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file } => {
+            restore(config, &file)?;
+            println!("restored from {}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn generated_password() -> anyhow::Result<String> {
+    crate::kernel::crypto::random_hex(8).map_err(app_err)
+}
+
+fn user(cmd: UserCommand, db: &Db) -> anyhow::Result<ExitCode> {
+    use crate::accounts::service;
+    let who = cli_who();
+    match cmd {
+        UserCommand::Add {
+            username,
+            name,
+            role,
+            department,
+            password,
+        } => {
+            if Role::parse(&role).is_none() {
+                bail!(
+                    "unknown role {role:?}; one of: {}",
+                    Role::ALL.map(|r| r.as_str()).join(", ")
+                );
+            }
+            let (password, generated) = match password {
+                Some(p) => (p, false),
+                None => (generated_password()?, true),
+            };
+            let department_id = match department {
+                Some(code) => Some(
+                    db.write_blocking(|tx| {
+                        tx.query_opt(
+                            "SELECT id FROM departments WHERE code = $1",
+                            crate::params![code.as_str()],
+                        )?
+                        .map(|r| r.int(0))
+                        .transpose()
+                        .map_err(AppError::from)
+                    })
+                    .map_err(app_err)?
+                    .with_context(|| format!("no department with code {code:?}"))?,
+                ),
+                None => None,
+            };
+            let input = service::NewUser {
+                display_name: name.unwrap_or_else(|| username.clone()),
+                username,
+                role,
+                department_id,
+                division_id: None,
+                password,
+            };
+            service::check_new(&input).map_err(app_err)?;
+            let hash = crate::kernel::crypto::hash_password(&input.password).map_err(app_err)?;
+            let u = db
+                .write_blocking(|tx| service::create(tx, &who, &input, &hash))
+                .map_err(app_err)?;
+            println!(
+                "created user {} ({}) id {}",
+                u.username,
+                u.role.as_str(),
+                u.id
+            );
+            if generated {
+                println!("password: {}", input.password);
+            }
+        }
+        UserCommand::List => {
+            let page = db
+                .write_blocking(|tx| {
+                    service::list(
+                        tx,
+                        &service::UserFilter::default(),
+                        &crate::kernel::web::list::ListParams {
+                            per: Some(200),
+                            ..Default::default()
+                        },
+                    )
+                })
+                .map_err(app_err)?;
+            println!(
+                "{:<6} {:<20} {:<14} {:<8} name",
+                "id", "username", "role", "active"
+            );
+            for u in page.items {
+                println!(
+                    "{:<6} {:<20} {:<14} {:<8} {}",
+                    u.id,
+                    u.username,
+                    u.role.as_str(),
+                    u.active,
+                    u.display_name
+                );
+            }
+        }
+        UserCommand::Disable { username } => {
+            db.write_blocking(|tx| {
+                let u = service::find_by_username(tx, &username)?;
+                service::set_active(tx, &who, None, u.id, false)
+            })
+            .map_err(app_err)?;
+            println!("disabled {username}");
+        }
+        UserCommand::SetPassword { username, password } => {
+            let (password, generated) = match password {
+                Some(p) => (p, false),
+                None => (generated_password()?, true),
+            };
+            crate::kernel::validate::password(&password).map_err(app_err)?;
+            let hash = crate::kernel::crypto::hash_password(&password).map_err(app_err)?;
+            db.write_blocking(|tx| {
+                let u = service::find_by_username(tx, &username)?;
+                service::set_password(tx, &who, u.id, &hash, None)
+            })
+            .map_err(app_err)?;
+            println!("password set for {username}");
+            if generated {
+                println!("password: {password}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn token(cmd: TokenCommand, db: &Db) -> anyhow::Result<ExitCode> {
+    let who = cli_who();
+    match cmd {
+        TokenCommand::Create {
+            user,
+            name,
+            scopes,
+            days,
+        } => {
+            let t = db
+                .write_blocking(|tx| {
+                    let u = crate::accounts::service::find_by_username(tx, &user)?;
+                    auth::create_token(tx, &who, u.id, &name, &[scopes.clone()], days)
+                })
+                .map_err(app_err)?;
+            println!(
+                "token id {} for {user} (scopes {}, expires {})",
+                t.token.id,
+                t.token.scopes.join(","),
+                t.token.expires_at
+            );
+            println!("{}", t.secret);
+        }
+        TokenCommand::Revoke { id } => {
+            db.write_blocking(|tx| {
+                let t = auth::get_token(tx, id)?.ok_or(AppError::NotFound)?;
+                let owner = crate::accounts::service::find(tx, t.user_id)?;
+                let admin = crate::kernel::access::CurrentUser {
+                    id: 0,
+                    username: who.actor.clone(),
+                    display_name: who.actor.clone(),
+                    role: Role::Admin,
+                    department_id: owner.department_id,
+                    division_id: None,
+                };
+                auth::revoke_token(tx, &who, &admin, id)
+            })
+            .map_err(app_err)?;
+            println!("revoked token {id}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn backup(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
+    if file.exists() {
+        bail!("{} already exists; choose a new file", file.display());
+    }
+    if config.is_postgres() {
+        let status = std::process::Command::new("pg_dump")
+            .args(["--format=custom", "--file"])
+            .arg(file)
+            .arg(&config.database_url)
+            .status()
+            .context("cannot run pg_dump (install the PostgreSQL client tools)")?;
+        if !status.success() {
+            bail!("pg_dump failed with {status}");
+        }
+        return Ok(());
+    }
+    let db = Db::open(&config.database_url).context("cannot open the database")?;
+    db.sqlite_backup(file).context("backup failed")?;
+    Ok(())
+}
+
+fn restore(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
+    if !file.exists() {
+        bail!("{} does not exist", file.display());
+    }
+    if config.is_postgres() {
+        let status = std::process::Command::new("pg_restore")
+            .args(["--clean", "--if-exists", "--no-owner", "--dbname"])
+            .arg(&config.database_url)
+            .arg(file)
+            .status()
+            .context("cannot run pg_restore (install the PostgreSQL client tools)")?;
+        if !status.success() {
+            bail!("pg_restore failed with {status}");
+        }
+        return Ok(());
+    }
+    // Check that the backup is a zaizao database before replacing anything.
+    let check = Db::open(&format!("sqlite://{}", file.display()))
+        .context("the backup is not a SQLite database")?;
+    let ok = check
+        .write_blocking(|tx| Ok(tx.count("SELECT COUNT(*) FROM schema_migrations", &[])?))
+        .map_err(|_| anyhow::anyhow!("the backup is not a zaizao database"))?;
+    drop(check);
+    if ok == 0 {
+        bail!("the backup is not a zaizao database");
+    }
+    let target = PathBuf::from(
+        config
+            .database_url
+            .strip_prefix("sqlite://")
+            .unwrap_or(&config.database_url),
+    );
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = target.with_extension("restoring");
+    std::fs::copy(file, &tmp).context("cannot copy the backup")?;
+    for ext in ["db-wal", "db-shm"] {
+        let _ = std::fs::remove_file(target.with_extension(ext));
+    }
+    std::fs::rename(&tmp, &target).context("cannot move the restored database into place")?;
+    Ok(())
+}

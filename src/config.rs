@@ -1,0 +1,144 @@
+//! Configuration: command-line flags, then environment variables, then an optional TOML
+//! file, then defaults — in that order of precedence.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+/// Options shared by every subcommand.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct GlobalOpts {
+    /// TOML file with any of the settings below (keys as in the table in the README).
+    #[arg(long, env = "ZAIZAO_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "ZAIZAO_LISTEN", global = true)]
+    pub listen: Option<String>,
+    /// Folder for the SQLite database, backups and indexes [default: ./zaizao-data].
+    #[arg(long, env = "ZAIZAO_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Database: postgres://user@host/db for PostgreSQL, or sqlite://FILE
+    /// [default: SQLite file zaizao.db in the data dir].
+    #[arg(long, env = "ZAIZAO_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Hours a browser session lasts [default: 12].
+    #[arg(long, env = "ZAIZAO_SESSION_HOURS", global = true)]
+    pub session_hours: Option<i64>,
+    /// Mark cookies Secure; set when serving behind TLS [default: false].
+    #[arg(long, env = "ZAIZAO_SECURE_COOKIES", global = true)]
+    pub secure_cookies: Option<bool>,
+    /// Log format: "text" or "json" [default: text].
+    #[arg(long, env = "ZAIZAO_LOG_FORMAT", global = true)]
+    pub log_format: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    session_hours: Option<i64>,
+    secure_cookies: Option<bool>,
+    log_format: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub session_hours: i64,
+    pub secure_cookies: bool,
+    pub log_format: String,
+}
+
+impl Config {
+    pub fn resolve(opts: &GlobalOpts) -> anyhow::Result<Config> {
+        let file = match &opts.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let listen = opts
+            .listen
+            .clone()
+            .or(file.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen: SocketAddr = listen
+            .parse()
+            .with_context(|| format!("listen address {listen:?} is not HOST:PORT"))?;
+        let data_dir = opts
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("./zaizao-data"));
+        let database_url = opts
+            .database_url
+            .clone()
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("zaizao.db").display()));
+        let session_hours = opts.session_hours.or(file.session_hours).unwrap_or(12);
+        if !(1..=24 * 30).contains(&session_hours) {
+            bail!("session_hours must be between 1 and 720");
+        }
+        let log_format = opts
+            .log_format
+            .clone()
+            .or(file.log_format)
+            .unwrap_or_else(|| "text".into());
+        if log_format != "text" && log_format != "json" {
+            bail!("log_format must be \"text\" or \"json\"");
+        }
+        Ok(Config {
+            listen,
+            data_dir,
+            database_url,
+            session_hours,
+            secure_cookies: opts.secure_cookies.or(file.secure_cookies).unwrap_or(false),
+            log_format,
+        })
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://")
+    }
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_the_file_and_the_file_beats_defaults() {
+        let dir = std::env::temp_dir().join(format!("zaizao-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).ok();
+        let file = dir.join("z.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nsession_hours = 8\n").ok();
+        let opts = GlobalOpts {
+            config: Some(file.clone()),
+            listen: Some("127.0.0.1:9100".into()),
+            ..Default::default()
+        };
+        let c = Config::resolve(&opts).ok();
+        assert_eq!(c.as_ref().map(|c| c.listen.port()), Some(9100));
+        assert_eq!(c.as_ref().map(|c| c.session_hours), Some(8));
+        assert!(c.is_some_and(|c| c.database_url.ends_with("zaizao.db")));
+        std::fs::write(&file, "colour = \"red\"\n").ok();
+        assert!(
+            Config::resolve(&GlobalOpts {
+                config: Some(file),
+                ..Default::default()
+            })
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,146 @@
+//! The home page for each role, the seven mechanisms' entry pages, and the language switch.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use maud::html;
+
+use crate::kernel::auth::LANG_COOKIE;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::i18n::Lang;
+use crate::kernel::web::layout::{self, Section};
+use crate::kernel::web::{AppState, Ctx, Q, set_cookie};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/m/{n}", get(mechanism))
+        .route("/lang/{code}", get(switch_lang))
+}
+
+async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let Some(user) = ctx.user.clone() else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let gov = user.role.is_government();
+    let dept = user.department_id;
+    let (counts, dept_name) =
+        s.db.read(move |tx| {
+            let c = tx.query_one(
+                "SELECT (SELECT COUNT(*) FROM departments WHERE active = 1), \
+                 (SELECT COUNT(*) FROM divisions WHERE active = 1), \
+                 (SELECT COUNT(*) FROM people WHERE active = 1), \
+                 (SELECT COUNT(*) FROM divisions WHERE active = 1 AND kind = 'market_allocation')",
+                &[],
+            )?;
+            let name = match dept {
+                Some(d) => tx
+                    .query_opt(
+                        "SELECT name FROM departments WHERE id = $1",
+                        crate::params![d],
+                    )?
+                    .map(|r| r.text(0))
+                    .transpose()?,
+                None => None,
+            };
+            Ok(([c.int(0)?, c.int(1)?, c.int(2)?, c.int(3)?], name))
+        })
+        .await?;
+    let zh = ctx.lang == Lang::Zh;
+    let body = html! {
+        div.card {
+            p { (ctx.t("home.welcome")) strong { (user.display_name) } }
+            dl.facts {
+                dt { (ctx.t("home.your_role")) } dd { (ctx.t(&user.role.label_key())) }
+                @if let Some(d) = &dept_name { dt { (ctx.t("home.your_department")) } dd { (d) } }
+            }
+            p.muted { (ctx.t(&format!("home.role.{}", user.role.as_str()))) }
+        }
+        @if gov {
+            h2 { (ctx.t("home.stats")) }
+            div.cards {
+                div.card { h3 { (if zh { "部门与区（市）" } else { "Departments and districts" }) } div.stat { (counts[0]) } }
+                div.card { h3 { (if zh { "处室" } else { "Divisions" }) } div.stat { (counts[1]) } }
+                div.card { h3 { (if zh { "市场配置促进处" } else { "Market-allocation divisions" }) } div.stat { (counts[3]) } }
+                div.card { h3 { (if zh { "在册人员" } else { "People" }) } div.stat { (counts[2]) } }
+            }
+        }
+        h2 { (ctx.t("nav.mechanisms")) }
+        div.cards {
+            @for n in 1..=7u8 {
+                a.card href=(format!("/m/{n}")) {
+                    h3 { (n) ". " (ctx.t(&format!("m{n}"))) }
+                    p.muted { (ctx.t(&format!("m{n}.desc"))) }
+                    (layout::badge(ctx.t("not_built"), "yellow"))
+                }
+            }
+        }
+    };
+    Ok(layout::page(&ctx, ctx.t("nav.home"), Section::Home, body).into_response())
+}
+
+async fn mechanism(ctx: Ctx, Path(n): Path<u8>) -> AppResult<Response> {
+    ctx.user()?;
+    if !(1..=7).contains(&n) {
+        return Err(AppError::NotFound);
+    }
+    let body = html! {
+        p.muted { (ctx.t(&format!("m{n}.desc"))) }
+        (layout::empty_state(ctx.t("not_built.body")))
+    };
+    let title = format!(
+        "{}. {} — {}",
+        n,
+        ctx.t(&format!("m{n}")),
+        ctx.t("not_built")
+    );
+    Ok(layout::page(&ctx, &title, Section::Mechanism(n), body).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct Next {
+    next: Option<String>,
+}
+
+/// Remember the chosen language in a cookie and go back where the user was.
+async fn switch_lang(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    Q(q): Q<Next>,
+    _h: HeaderMap,
+) -> AppResult<Response> {
+    let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
+    let next = safe_next(q.next.as_deref());
+    let mut res = Redirect::to(&next).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            LANG_COOKIE,
+            lang.code(),
+            365 * 86_400,
+            s.settings.secure_cookies,
+        ),
+    );
+    Ok(res)
+}
+
+/// A local path to go back to; anything else becomes `/`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(super::safe_next(Some("/org?x=1")), "/org?x=1");
+        assert_eq!(super::safe_next(Some("//evil.example")), "/");
+        assert_eq!(super::safe_next(Some("https://evil.example")), "/");
+        assert_eq!(super::safe_next(None), "/");
+    }
+}

@@ -1,0 +1,260 @@
+//! Who may do what: every permission decision of the service is made here, from the
+//! caller's role and department and the record's visibility and owning department.
+
+use serde::{Deserialize, Serialize};
+
+use super::db::Where;
+use super::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Leader,
+    DeptHead,
+    DivisionHead,
+    Staff,
+    Enterprise,
+    Evaluator,
+    LawFirm,
+    Association,
+    Supervisor,
+    Public,
+}
+
+impl Role {
+    pub const ALL: [Role; 11] = [
+        Role::Admin,
+        Role::Leader,
+        Role::DeptHead,
+        Role::DivisionHead,
+        Role::Staff,
+        Role::Enterprise,
+        Role::Evaluator,
+        Role::LawFirm,
+        Role::Association,
+        Role::Supervisor,
+        Role::Public,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Leader => "leader",
+            Role::DeptHead => "dept_head",
+            Role::DivisionHead => "division_head",
+            Role::Staff => "staff",
+            Role::Enterprise => "enterprise",
+            Role::Evaluator => "evaluator",
+            Role::LawFirm => "law_firm",
+            Role::Association => "association",
+            Role::Supervisor => "supervisor",
+            Role::Public => "public",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// i18n key of the role's name.
+    pub fn label_key(self) -> String {
+        format!("role.{}", self.as_str())
+    }
+
+    /// Inside government: sees internal records.
+    pub fn is_government(self) -> bool {
+        matches!(
+            self,
+            Role::Admin
+                | Role::Leader
+                | Role::DeptHead
+                | Role::DivisionHead
+                | Role::Staff
+                | Role::Supervisor
+        )
+    }
+
+    /// Roles whose account must name a department.
+    pub fn needs_department(self) -> bool {
+        matches!(self, Role::DeptHead | Role::DivisionHead | Role::Staff)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    Public,
+    Internal,
+    Confidential,
+}
+
+impl Visibility {
+    pub const ALL: [Visibility; 3] = [
+        Visibility::Public,
+        Visibility::Internal,
+        Visibility::Confidential,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Internal => "internal",
+            Visibility::Confidential => "confidential",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Visibility> {
+        Visibility::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// The signed-in user, as resolved for this request.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub department_id: Option<i64>,
+    pub division_id: Option<i64>,
+}
+
+/// What a caller wants to do, independent of any one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// See the organisation: departments, divisions, posts.
+    ViewOrg,
+    /// See people and their posts.
+    ViewPeople,
+    /// Create, edit, move and deactivate organisation records.
+    ManageOrg,
+    /// Accounts and roles.
+    ManageUsers,
+    /// Read the audit trail and run its check.
+    ViewAudit,
+    /// Own API tokens and password.
+    ManageOwnAccount,
+}
+
+pub fn allows(user: &CurrentUser, action: Action) -> bool {
+    use Role::*;
+    match action {
+        Action::ViewOrg | Action::ManageOwnAccount => true,
+        Action::ViewPeople => user.role.is_government(),
+        Action::ManageOrg | Action::ManageUsers => user.role == Admin,
+        Action::ViewAudit => matches!(user.role, Admin | Supervisor),
+    }
+}
+
+/// Whether `user` (or an anonymous caller) may see a record with this visibility and
+/// owning department.
+pub fn can_see(
+    user: Option<&CurrentUser>,
+    visibility: Visibility,
+    owner_department: Option<i64>,
+) -> bool {
+    match visibility {
+        Visibility::Public => true,
+        Visibility::Internal => user.is_some_and(|u| u.role.is_government()),
+        Visibility::Confidential => user.is_some_and(|u| {
+            matches!(u.role, Role::Admin | Role::Leader)
+                || (u.role.is_government()
+                    && owner_department.is_some()
+                    && u.department_id == owner_department)
+        }),
+    }
+}
+
+/// Restrict a list query to the records `user` may see.
+pub fn restrict_visible(user: Option<&CurrentUser>, w: &mut Where, vis_col: &str, dept_col: &str) {
+    match user {
+        Some(u) if matches!(u.role, Role::Admin | Role::Leader) => {}
+        Some(u) if u.role.is_government() => match u.department_id {
+            Some(d) => {
+                w.and(
+                    &format!("({vis_col} IN ('public', 'internal') OR {dept_col} = ?)"),
+                    d,
+                );
+            }
+            None => {
+                w.and_sql(&format!("{vis_col} IN ('public', 'internal')"));
+            }
+        },
+        _ => {
+            w.and_sql(&format!("{vis_col} = 'public'"));
+        }
+    }
+}
+
+/// Require a signed-in user allowed to do `action`.
+pub fn require(user: Option<&CurrentUser>, action: Action) -> Result<&CurrentUser, AppError> {
+    let user = user.ok_or(AppError::Unauthenticated)?;
+    if allows(user, action) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Check that a caller may see one record; existence of a hidden record is not revealed.
+pub fn require_visible(
+    user: Option<&CurrentUser>,
+    visibility: Visibility,
+    owner_department: Option<i64>,
+) -> Result<(), AppError> {
+    if can_see(user, visibility, owner_department) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role, dept: Option<i64>) -> CurrentUser {
+        CurrentUser {
+            id: 1,
+            username: "u".into(),
+            display_name: "u".into(),
+            role,
+            department_id: dept,
+            division_id: None,
+        }
+    }
+
+    #[test]
+    fn confidential_records_stay_in_their_department() {
+        let own = user(Role::Staff, Some(7));
+        let other = user(Role::Staff, Some(8));
+        assert!(can_see(Some(&own), Visibility::Confidential, Some(7)));
+        assert!(!can_see(Some(&other), Visibility::Confidential, Some(7)));
+        assert!(can_see(
+            Some(&user(Role::Leader, None)),
+            Visibility::Confidential,
+            Some(7)
+        ));
+        assert!(!can_see(
+            Some(&user(Role::Enterprise, Some(7))),
+            Visibility::Confidential,
+            Some(7)
+        ));
+    }
+
+    #[test]
+    fn outsiders_see_only_public() {
+        let ent = user(Role::Enterprise, None);
+        assert!(can_see(Some(&ent), Visibility::Public, None));
+        assert!(!can_see(Some(&ent), Visibility::Internal, None));
+        assert!(!can_see(None, Visibility::Internal, None));
+    }
+
+    #[test]
+    fn only_admins_manage() {
+        for role in Role::ALL {
+            let u = user(role, Some(1));
+            assert_eq!(allows(&u, Action::ManageOrg), role == Role::Admin);
+            assert_eq!(allows(&u, Action::ManageUsers), role == Role::Admin);
+        }
+    }
+}

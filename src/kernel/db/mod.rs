@@ -1,0 +1,381 @@
+//! Storage: one synchronous domain code path over SQLite (rusqlite) and PostgreSQL
+//! (postgres), run on blocking threads. Write SQL once with `$1` placeholders; the few
+//! true dialect differences live in [`Dialect`].
+
+pub mod migrate;
+mod pg;
+mod pool;
+mod sqlite;
+
+use std::sync::Arc;
+
+use crate::kernel::error::AppError;
+
+/// A value bound to or read from a statement. Timestamps are i64 milliseconds since the
+/// Unix epoch (UTC), money is i64 fen, booleans are 0/1: the same on both backends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<i32> for Value {
+    fn from(v: i32) -> Self {
+        Value::Int(v as i64)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Int(v as i64)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_owned())
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Value::Text(v.clone())
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+/// Build a parameter list: `params![a, b, c]`.
+#[macro_export]
+macro_rules! params {
+    () => { &[] as &[$crate::kernel::db::Value] };
+    ($($v:expr),+ $(,)?) => { &[$($crate::kernel::db::Value::from($v)),+] };
+}
+
+#[derive(Debug, Clone)]
+pub struct Row(Vec<Value>);
+
+impl Row {
+    fn at(&self, i: usize) -> Result<&Value, DbError> {
+        self.0
+            .get(i)
+            .ok_or_else(|| DbError::Other(format!("no column {i}")))
+    }
+    pub fn int(&self, i: usize) -> Result<i64, DbError> {
+        match self.at(i)? {
+            Value::Int(v) => Ok(*v),
+            Value::Real(v) => Ok(*v as i64),
+            other => Err(DbError::Other(format!(
+                "column {i}: expected integer, got {other:?}"
+            ))),
+        }
+    }
+    pub fn opt_int(&self, i: usize) -> Result<Option<i64>, DbError> {
+        match self.at(i)? {
+            Value::Null => Ok(None),
+            _ => self.int(i).map(Some),
+        }
+    }
+    pub fn bool(&self, i: usize) -> Result<bool, DbError> {
+        Ok(self.int(i)? != 0)
+    }
+    pub fn real(&self, i: usize) -> Result<f64, DbError> {
+        match self.at(i)? {
+            Value::Int(v) => Ok(*v as f64),
+            Value::Real(v) => Ok(*v),
+            Value::Null => Ok(0.0),
+            other => Err(DbError::Other(format!(
+                "column {i}: expected number, got {other:?}"
+            ))),
+        }
+    }
+    pub fn text(&self, i: usize) -> Result<String, DbError> {
+        match self.at(i)? {
+            Value::Text(v) => Ok(v.clone()),
+            other => Err(DbError::Other(format!(
+                "column {i}: expected text, got {other:?}"
+            ))),
+        }
+    }
+    pub fn opt_text(&self, i: usize) -> Result<Option<String>, DbError> {
+        match self.at(i)? {
+            Value::Null => Ok(None),
+            _ => self.text(i).map(Some),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// A UNIQUE constraint was violated; the text names the constraint or column.
+    #[error("unique constraint: {0}")]
+    Unique(String),
+    #[error("foreign key constraint: {0}")]
+    ForeignKey(String),
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// Row lock for read-modify-write inside a transaction. SQLite has one writer, so
+    /// the lock is implicit there.
+    pub fn for_update(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " FOR UPDATE",
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+        }
+    }
+}
+
+/// An open transaction on either backend.
+pub enum Tx<'a> {
+    Sqlite(rusqlite::Transaction<'a>),
+    Pg(pg::PgTx<'a>),
+}
+
+impl Tx<'_> {
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Tx::Sqlite(_) => Dialect::Sqlite,
+            Tx::Pg(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Index of this connection's audit-chain partition (see `kernel::audit`).
+    pub fn partition(&self) -> i64 {
+        match self {
+            Tx::Sqlite(_) => 0,
+            Tx::Pg(t) => t.partition,
+        }
+    }
+
+    pub fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
+        match self {
+            Tx::Sqlite(t) => sqlite::query(t, sql, params),
+            Tx::Pg(t) => t.query(sql, params),
+        }
+    }
+
+    pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
+        match self {
+            Tx::Sqlite(t) => sqlite::execute(t, sql, params),
+            Tx::Pg(t) => t.execute(sql, params),
+        }
+    }
+
+    pub fn query_opt(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>, DbError> {
+        Ok(self.query(sql, params)?.into_iter().next())
+    }
+
+    pub fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Row, DbError> {
+        self.query_opt(sql, params)?
+            .ok_or_else(|| DbError::Other(format!("query returned no row: {sql}")))
+    }
+
+    /// Run an `INSERT … RETURNING id` and give back the id.
+    pub fn insert(&mut self, sql: &str, params: &[Value]) -> Result<i64, DbError> {
+        self.query_one(sql, params)?.int(0)
+    }
+
+    pub fn count(&mut self, sql: &str, params: &[Value]) -> Result<i64, DbError> {
+        self.query_one(sql, params)?.int(0)
+    }
+}
+
+/// A handle to the database, cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    backend: Arc<Backend>,
+}
+
+enum Backend {
+    Sqlite(sqlite::SqliteBackend),
+    Pg(pg::PgBackend),
+}
+
+impl Db {
+    /// Open the database named by `url`: `postgres://…` / `postgresql://…`, or
+    /// `sqlite://PATH` / a plain file path.
+    pub fn open(url: &str) -> Result<Db, DbError> {
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Pg(pg::PgBackend::open(url)?)
+        } else {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            Backend::Sqlite(sqlite::SqliteBackend::open(path)?)
+        };
+        Ok(Db {
+            backend: Arc::new(backend),
+        })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match &*self.backend {
+            Backend::Sqlite(_) => Dialect::Sqlite,
+            Backend::Pg(_) => Dialect::Postgres,
+        }
+    }
+
+    /// SQLite file path, when on SQLite.
+    pub fn sqlite_path(&self) -> Option<&std::path::Path> {
+        match &*self.backend {
+            Backend::Sqlite(b) => Some(b.path()),
+            Backend::Pg(_) => None,
+        }
+    }
+
+    /// Run `f` in a write transaction on a blocking thread. Commits when `f` returns
+    /// `Ok`, rolls back otherwise. The blocking task runs to the end even if the request
+    /// that started it is dropped, so a change is never half-applied.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, AppError> + Send + 'static,
+    {
+        self.run(true, f).await
+    }
+
+    /// Run `f` in a read-only transaction (a consistent snapshot).
+    pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, AppError> + Send + 'static,
+    {
+        self.run(false, f).await
+    }
+
+    async fn run<T, F>(&self, write: bool, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, AppError> + Send + 'static,
+    {
+        let backend = self.backend.clone();
+        match &*backend {
+            Backend::Sqlite(b) => {
+                let conn = if write {
+                    b.writer().await
+                } else {
+                    b.reader().await
+                };
+                tokio::task::spawn_blocking(move || sqlite::in_tx(conn, write, f))
+                    .await
+                    .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+            }
+            Backend::Pg(b) => {
+                let handle = b.take().await;
+                tokio::task::spawn_blocking(move || pg::in_tx(handle, write, f))
+                    .await
+                    .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+            }
+        }
+    }
+
+    /// Run `f` synchronously (CLI commands, start-up). Must not be called on an async
+    /// worker thread.
+    pub fn write_blocking<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut Tx<'_>) -> Result<T, AppError>,
+    {
+        match &*self.backend {
+            Backend::Sqlite(b) => sqlite::in_tx(b.writer_blocking(), true, f),
+            Backend::Pg(b) => pg::in_tx(b.take_blocking(), true, f),
+        }
+    }
+
+    /// Run a batch of statements outside any transaction handling (migrations).
+    pub(crate) fn with_raw<T>(
+        &self,
+        f: impl FnOnce(RawConn<'_>) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        match &*self.backend {
+            Backend::Sqlite(b) => {
+                let mut pooled = b.writer_blocking();
+                let conn = pooled
+                    .conn
+                    .as_mut()
+                    .ok_or_else(|| DbError::Unavailable("no connection".into()))?;
+                f(RawConn::Sqlite(conn))
+            }
+            Backend::Pg(b) => {
+                let mut handle = b.take_blocking();
+                f(RawConn::Pg(handle.client()?))
+            }
+        }
+    }
+
+    /// Consistent copy of a running SQLite database into `dest`.
+    pub fn sqlite_backup(&self, dest: &std::path::Path) -> Result<(), DbError> {
+        match &*self.backend {
+            Backend::Sqlite(b) => b.backup(dest),
+            Backend::Pg(_) => Err(DbError::Other("not a SQLite database".into())),
+        }
+    }
+}
+
+pub(crate) enum RawConn<'a> {
+    Sqlite(&'a mut rusqlite::Connection),
+    Pg(&'a mut postgres::Client),
+}
+
+/// A `WHERE` clause built from conditions with one `?` each, numbered as `$n`.
+#[derive(Debug, Clone)]
+pub struct Where {
+    pub sql: String,
+    pub args: Vec<Value>,
+}
+
+impl Default for Where {
+    fn default() -> Self {
+        Where {
+            sql: " WHERE 1=1".into(),
+            args: Vec::new(),
+        }
+    }
+}
+
+impl Where {
+    /// Add `AND cond`, where every `?` in `cond` stands for `v`.
+    pub fn and(&mut self, cond: &str, v: impl Into<Value>) -> &mut Self {
+        self.args.push(v.into());
+        let n = format!("${}", self.args.len());
+        self.sql.push_str(" AND ");
+        self.sql.push_str(&cond.replace('?', &n));
+        self
+    }
+    /// Add a condition that takes no argument.
+    pub fn and_sql(&mut self, cond: &str) -> &mut Self {
+        self.sql.push_str(" AND ");
+        self.sql.push_str(cond);
+        self
+    }
+    /// The next placeholder number, for LIMIT/OFFSET after the conditions.
+    pub fn push(&mut self, v: impl Into<Value>) -> String {
+        self.args.push(v.into());
+        format!("${}", self.args.len())
+    }
+}

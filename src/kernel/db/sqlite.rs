@@ -1,0 +1,180 @@
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+
+use super::pool::{Pool, Pooled};
+use super::{DbError, Row, Tx, Value};
+use crate::kernel::error::AppError;
+
+const READERS: usize = 4;
+
+pub struct SqliteBackend {
+    path: PathBuf,
+    writer: Arc<Pool<rusqlite::Connection>>,
+    readers: Arc<Pool<rusqlite::Connection>>,
+}
+
+fn connect(path: &Path) -> Result<rusqlite::Connection, DbError> {
+    let conn = rusqlite::Connection::open(path)
+        .map_err(|e| DbError::Unavailable(format!("{}: {e}", path.display())))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; \
+         PRAGMA busy_timeout=5000; PRAGMA temp_store=MEMORY;",
+    )
+    .map_err(|e| DbError::Unavailable(format!("{}: {e}", path.display())))?;
+    conn.set_prepared_statement_cache_capacity(256);
+    Ok(conn)
+}
+
+impl SqliteBackend {
+    pub fn open(path: &str) -> Result<Self, DbError> {
+        let path = PathBuf::from(path);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| DbError::Unavailable(format!("{}: {e}", dir.display())))?;
+        }
+        let writer = connect(&path)?;
+        let readers = (0..READERS)
+            .map(|_| connect(&path))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SqliteBackend {
+            writer: Pool::new(1, vec![writer]),
+            readers: Pool::new(READERS, readers),
+            path,
+        })
+    }
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+    pub async fn writer(&self) -> Pooled<rusqlite::Connection> {
+        self.writer.get().await
+    }
+    pub async fn reader(&self) -> Pooled<rusqlite::Connection> {
+        self.readers.get().await
+    }
+    pub fn writer_blocking(&self) -> Pooled<rusqlite::Connection> {
+        self.writer.get_blocking()
+    }
+    pub fn backup(&self, dest: &Path) -> Result<(), DbError> {
+        let src = self.readers.get_blocking();
+        let conn = src
+            .conn
+            .as_ref()
+            .ok_or_else(|| DbError::Unavailable("no connection".into()))?;
+        let dest = dest
+            .to_str()
+            .ok_or_else(|| DbError::Other("backup path is not UTF-8".into()))?;
+        conn.execute("VACUUM INTO ?1", [dest]).map_err(map_err)?;
+        Ok(())
+    }
+}
+
+pub fn in_tx<T>(
+    mut pooled: Pooled<rusqlite::Connection>,
+    write: bool,
+    f: impl FnOnce(&mut Tx<'_>) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    let conn = pooled
+        .conn
+        .as_mut()
+        .ok_or_else(|| AppError::from(DbError::Unavailable("no connection".into())))?;
+    let behavior = if write {
+        rusqlite::TransactionBehavior::Immediate
+    } else {
+        rusqlite::TransactionBehavior::Deferred
+    };
+    let tx = conn.transaction_with_behavior(behavior).map_err(map_err)?;
+    let mut tx = Tx::Sqlite(tx);
+    let out = f(&mut tx)?;
+    if let Tx::Sqlite(tx) = tx {
+        tx.commit().map_err(map_err)?;
+    }
+    Ok(out)
+}
+
+/// `$1` → `?1`: SQLite reads `$1` as a *named* parameter numbered by first appearance.
+fn translate(sql: &str) -> std::borrow::Cow<'_, str> {
+    if !sql.contains('$') {
+        return sql.into();
+    }
+    sql.replace('$', "?").into()
+}
+
+struct Param<'a>(&'a Value);
+
+impl rusqlite::ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self.0 {
+            Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Value::Int(v) => ToSqlOutput::Borrowed(ValueRef::Integer(*v)),
+            Value::Real(v) => ToSqlOutput::Borrowed(ValueRef::Real(*v)),
+            Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+        })
+    }
+}
+
+pub fn query(
+    tx: &rusqlite::Transaction<'_>,
+    sql: &str,
+    params: &[Value],
+) -> Result<Vec<Row>, DbError> {
+    let mut stmt = tx.prepare_cached(&translate(sql)).map_err(map_err)?;
+    let n = stmt.column_count();
+    let params: Vec<Param<'_>> = params.iter().map(Param).collect();
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(params.iter()))
+        .map_err(map_err)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(map_err)? {
+        let mut vals = Vec::with_capacity(n);
+        for i in 0..n {
+            vals.push(match r.get_ref(i).map_err(map_err)? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(v) => Value::Int(v),
+                ValueRef::Real(v) => Value::Real(v),
+                ValueRef::Text(t) | ValueRef::Blob(t) => {
+                    Value::Text(String::from_utf8_lossy(t).into_owned())
+                }
+            });
+        }
+        out.push(Row(vals));
+    }
+    Ok(out)
+}
+
+pub fn execute(
+    tx: &rusqlite::Transaction<'_>,
+    sql: &str,
+    params: &[Value],
+) -> Result<u64, DbError> {
+    let mut stmt = tx.prepare_cached(&translate(sql)).map_err(map_err)?;
+    let params: Vec<Param<'_>> = params.iter().map(Param).collect();
+    stmt.execute(rusqlite::params_from_iter(params.iter()))
+        .map(|n| n as u64)
+        .map_err(map_err)
+}
+
+pub fn map_err(e: rusqlite::Error) -> DbError {
+    use rusqlite::ffi::ErrorCode;
+    match &e {
+        rusqlite::Error::SqliteFailure(f, msg) => {
+            let msg = msg.clone().unwrap_or_default();
+            match f.code {
+                ErrorCode::ConstraintViolation if msg.contains("UNIQUE") => DbError::Unique(msg),
+                ErrorCode::ConstraintViolation if msg.contains("FOREIGN KEY") => {
+                    DbError::ForeignKey(msg)
+                }
+                ErrorCode::CannotOpen
+                | ErrorCode::NotADatabase
+                | ErrorCode::DiskFull
+                | ErrorCode::SystemIoFailure
+                | ErrorCode::DatabaseBusy
+                | ErrorCode::DatabaseLocked
+                | ErrorCode::ReadOnly => DbError::Unavailable(format!("{e}")),
+                _ => DbError::Other(format!("{e}")),
+            }
+        }
+        _ => DbError::Other(format!("{e}")),
+    }
+}

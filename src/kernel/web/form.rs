@@ -1,0 +1,87 @@
+//! Forms that keep what was typed: a failed submission is shown again with its values
+//! and its error beside the field.
+
+use std::collections::HashMap;
+
+use serde::de::DeserializeOwned;
+
+use crate::kernel::error::AppError;
+
+pub type Fields = HashMap<String, String>;
+
+/// A submission of the form named `form` that failed, to be shown again.
+pub struct Retry {
+    pub form: &'static str,
+    pub values: Fields,
+    pub err: AppError,
+}
+
+impl Retry {
+    pub fn new(form: &'static str, values: Fields, err: AppError) -> Self {
+        Retry { form, values, err }
+    }
+}
+
+/// The value to show in `field` of `form`: what was typed if that form failed, else
+/// `default`.
+pub fn value<'a>(retry: Option<&'a Retry>, form: &str, field: &str, default: &'a str) -> &'a str {
+    match retry {
+        Some(r) if r.form == form => r.values.get(field).map_or("", String::as_str),
+        _ => default,
+    }
+}
+
+/// The error to show on `form`, if it is the one that failed.
+pub fn error<'a>(retry: Option<&'a Retry>, form: &str) -> Option<&'a AppError> {
+    retry.filter(|r| r.form == form).map(|r| &r.err)
+}
+
+/// Read submitted fields as a typed input.
+pub fn typed<T: DeserializeOwned>(fields: &Fields) -> Result<T, AppError> {
+    let encoded = serde_urlencoded::to_string(fields).map_err(|_| AppError::BadRequest {
+        code: "bad_form",
+        detail: None,
+    })?;
+    serde_urlencoded::from_str(&encoded).map_err(|e| AppError::Invalid {
+        code: "bad_form",
+        field: None,
+        detail: Some(e.to_string()),
+    })
+}
+
+/// Errors a person can fix by editing the form; others become an error page.
+pub fn is_fixable(e: &AppError) -> bool {
+    matches!(e, AppError::Invalid { .. } | AppError::Conflict { .. })
+}
+
+/// Check `action`, read the fields as `T`, and run `op` in one write transaction. An
+/// error the person can fix comes back as a [`Retry`] to show the form again.
+pub async fn attempt<T, R, F>(
+    s: &super::AppState,
+    ctx: &super::Ctx,
+    action: crate::kernel::access::Action,
+    form: &'static str,
+    fields: Fields,
+    op: F,
+) -> Result<Result<R, Retry>, AppError>
+where
+    T: DeserializeOwned + Send + 'static,
+    R: Send + 'static,
+    F: FnOnce(&mut crate::kernel::db::Tx<'_>, &crate::kernel::audit::Who, T) -> Result<R, AppError>
+        + Send
+        + 'static,
+{
+    ctx.require(action)?;
+    let result = match typed::<T>(&fields) {
+        Ok(input) => {
+            s.change(ctx, action, move |tx, who| op(tx, who, input))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(r) => Ok(Ok(r)),
+        Err(e) if is_fixable(&e) => Ok(Err(Retry::new(form, fields, e))),
+        Err(e) => Err(e),
+    }
+}

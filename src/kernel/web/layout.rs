@@ -1,0 +1,268 @@
+//! The page shell and form pieces every page uses. Maud escapes all interpolated text.
+
+use axum::http::StatusCode;
+use axum::response::Html;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use super::Ctx;
+use crate::kernel::access::{self, Action};
+use crate::kernel::error::AppError;
+use crate::kernel::i18n::{self, Lang};
+
+/// Which top-level section a page belongs to, to highlight it in the navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Home,
+    Mechanism(u8),
+    Org,
+    People,
+    Leaders,
+    Users,
+    Audit,
+    Account,
+    None,
+}
+
+struct NavItem {
+    href: String,
+    key: &'static str,
+    section: Section,
+}
+
+fn nav(ctx: &Ctx) -> Vec<NavItem> {
+    let mut items = vec![NavItem {
+        href: "/".into(),
+        key: "nav.home",
+        section: Section::Home,
+    }];
+    let Some(user) = ctx.user.as_ref() else {
+        return items;
+    };
+    for (i, key) in ["m1", "m2", "m3", "m4", "m5", "m6", "m7"]
+        .into_iter()
+        .enumerate()
+    {
+        let n = i as u8 + 1;
+        items.push(NavItem {
+            href: format!("/m/{n}"),
+            key,
+            section: Section::Mechanism(n),
+        });
+    }
+    items.push(NavItem {
+        href: "/org".into(),
+        key: "nav.org",
+        section: Section::Org,
+    });
+    if access::allows(user, Action::ViewPeople) {
+        items.push(NavItem {
+            href: "/org/people".into(),
+            key: "nav.people",
+            section: Section::People,
+        });
+        items.push(NavItem {
+            href: "/org/leaders".into(),
+            key: "nav.leaders",
+            section: Section::Leaders,
+        });
+    }
+    if access::allows(user, Action::ManageUsers) {
+        items.push(NavItem {
+            href: "/admin/users".into(),
+            key: "nav.users",
+            section: Section::Users,
+        });
+    }
+    if access::allows(user, Action::ViewAudit) {
+        items.push(NavItem {
+            href: "/admin/audit".into(),
+            key: "nav.audit",
+            section: Section::Audit,
+        });
+    }
+    items
+}
+
+fn lang_switch(ctx: &Ctx) -> String {
+    let other = match ctx.lang {
+        Lang::Zh => "en",
+        Lang::En => "zh",
+    };
+    format!("/lang/{other}?next={}", super::list::url_encode(&ctx.path))
+}
+
+/// A full page: header with navigation, the body, a footer.
+pub fn page(ctx: &Ctx, title: &str, section: Section, body: Markup) -> Html<String> {
+    let items = nav(ctx);
+    let markup = html! {
+        (DOCTYPE)
+        html lang=(ctx.lang.html()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · " (ctx.t("app.short")) }
+                link rel="stylesheet" href="/static/app.css";
+                link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
+            }
+            body {
+                header.topbar {
+                    a.brand href="/" { span.logo { "再造" } span.brand-name { (ctx.t("app.name")) } }
+                    details.menu {
+                        summary { (ctx.t("nav.menu")) }
+                        nav {
+                            @for item in &items {
+                                a href=(item.href) class=@if item.section == section { "active" } { (ctx.t(item.key)) }
+                            }
+                        }
+                    }
+                    div.userbox {
+                        a href=(lang_switch(ctx)) { (ctx.t("nav.lang")) }
+                        @if let Some(u) = &ctx.user {
+                            a href="/account" { (u.display_name) " · " (ctx.t(&u.role.label_key())) }
+                            form.inline method="post" action="/logout" {
+                                (csrf_field(ctx))
+                                button.link type="submit" { (ctx.t("nav.signout")) }
+                            }
+                        } @else {
+                            a href="/login" { (ctx.t("nav.signin")) }
+                        }
+                    }
+                }
+                div.layout {
+                    @if ctx.user.is_some() {
+                        nav.side {
+                            @for item in &items {
+                                a href=(item.href) class=@if item.section == section { "active" } { (ctx.t(item.key)) }
+                            }
+                            a href="/api/docs" { (ctx.t("nav.api")) }
+                        }
+                    }
+                    main {
+                        h1 { (title) }
+                        (body)
+                    }
+                }
+                footer { (ctx.t("app.name")) " · " (ctx.t("common.request_id")) " " code { (ctx.request_id) } }
+            }
+        }
+    };
+    Html(markup.into_string())
+}
+
+pub fn error_page(lang: Lang, status: StatusCode, message: &str, request_id: &str) -> Html<String> {
+    let markup = html! {
+        (DOCTYPE)
+        html lang=(lang.html()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (status.as_u16()) " · " (i18n::t(lang, "app.short")) }
+                link rel="stylesheet" href="/static/app.css";
+            }
+            body {
+                main.narrow {
+                    h1 { (i18n::t(lang, "common.error")) " (" (status.as_u16()) ")" }
+                    p.alert { (message) }
+                    p.muted { (i18n::t(lang, "common.request_id")) " " code { (request_id) } }
+                    p { a href="/" { (i18n::t(lang, "nav.home")) } }
+                }
+            }
+        }
+    };
+    Html(markup.into_string())
+}
+
+pub fn csrf_field(ctx: &Ctx) -> Markup {
+    html! { input type="hidden" name="_csrf" value=(ctx.csrf.as_deref().unwrap_or("")); }
+}
+
+/// The message of an error, for a banner at the top of a form.
+pub fn error_banner(ctx: &Ctx, err: Option<&AppError>) -> Markup {
+    html! {
+        @if let Some(e) = err {
+            div.alert role="alert" {
+                (ctx.t(e.code()))
+                @if let Some(d) = e.detail() { " (" (d) ")" }
+            }
+        }
+    }
+}
+
+fn field_error(ctx: &Ctx, name: &str, err: Option<&AppError>) -> Markup {
+    html! {
+        @if let Some(e) = err.filter(|e| e.field() == Some(name)) {
+            span.field-error { (ctx.t(e.code())) }
+        }
+    }
+}
+
+/// A labelled text input that keeps what was typed.
+pub fn text_field(
+    ctx: &Ctx,
+    name: &str,
+    label: &str,
+    value: &str,
+    err: Option<&AppError>,
+    required: bool,
+) -> Markup {
+    html! {
+        label.field {
+            span { (label) @if !required { " " span.muted { (ctx.t("common.optional")) } } }
+            input type="text" name=(name) value=(value) required[required]
+                aria-invalid=[err.filter(|e| e.field() == Some(name)).map(|_| "true")];
+            (field_error(ctx, name, err))
+        }
+    }
+}
+
+pub fn input_field(
+    ctx: &Ctx,
+    kind: &str,
+    name: &str,
+    label: &str,
+    value: &str,
+    err: Option<&AppError>,
+    required: bool,
+) -> Markup {
+    html! {
+        label.field {
+            span { (label) @if !required { " " span.muted { (ctx.t("common.optional")) } } }
+            input type=(kind) name=(name) value=(value) required[required];
+            (field_error(ctx, name, err))
+        }
+    }
+}
+
+/// A labelled select; `options` are (value, label).
+pub fn select_field(
+    ctx: &Ctx,
+    name: &str,
+    label: &str,
+    options: &[(String, String)],
+    selected: &str,
+    err: Option<&AppError>,
+) -> Markup {
+    html! {
+        label.field {
+            span { (label) }
+            select name=(name) {
+                @for (v, l) in options {
+                    option value=(v) selected[v == selected] { (l) }
+                }
+            }
+            (field_error(ctx, name, err))
+        }
+    }
+}
+
+pub fn empty_state(text: &str) -> Markup {
+    html! { div.empty { p { (text) } } }
+}
+
+pub fn badge(text: &str, class: &str) -> Markup {
+    html! { span class=(format!("badge {class}")) { (text) } }
+}
+
+pub fn raw(s: &'static str) -> PreEscaped<&'static str> {
+    PreEscaped(s)
+}

@@ -1,0 +1,237 @@
+//! Lists that page, sort, filter and export, the same way on every page.
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::Ctx;
+use crate::kernel::error::AppError;
+
+pub const PER_PAGE_MAX: i64 = 200;
+
+/// Common list parameters: `?q=&page=&per=&sort=&dir=&format=csv`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct ListParams {
+    /// Text filter.
+    pub q: Option<String>,
+    /// Page number, from 1.
+    pub page: Option<i64>,
+    /// Rows per page (1–200, default 50).
+    pub per: Option<i64>,
+    /// Column to sort by.
+    pub sort: Option<String>,
+    /// `asc` or `desc`.
+    pub dir: Option<String>,
+    /// `csv` to export every matching row.
+    pub format: Option<String>,
+}
+
+impl ListParams {
+    pub fn page(&self) -> i64 {
+        self.page.unwrap_or(1).max(1)
+    }
+    pub fn per(&self) -> i64 {
+        self.per.unwrap_or(50).clamp(1, PER_PAGE_MAX)
+    }
+    pub fn offset(&self) -> i64 {
+        (self.page() - 1).saturating_mul(self.per())
+    }
+    pub fn q(&self) -> Option<&str> {
+        self.q.as_deref().map(str::trim).filter(|q| !q.is_empty())
+    }
+    pub fn desc(&self) -> bool {
+        self.dir.as_deref() == Some("desc")
+    }
+    pub fn is_csv(&self) -> bool {
+        self.format.as_deref() == Some("csv")
+    }
+    /// `ORDER BY` clause from a whitelist of (name, SQL expression); first is the default.
+    pub fn order_by(&self, allowed: &[(&str, &str)]) -> String {
+        let expr = self
+            .sort
+            .as_deref()
+            .and_then(|s| allowed.iter().find(|(name, _)| *name == s))
+            .or(allowed.first())
+            .map_or("id", |(_, e)| e);
+        format!(
+            " ORDER BY {expr} {}, id",
+            if self.desc() { "DESC" } else { "ASC" }
+        )
+    }
+    /// `%q%` for a LIKE filter.
+    pub fn like(&self) -> Option<String> {
+        self.q().map(|q| {
+            format!(
+                "%{}%",
+                q.replace('\\', "").replace('%', "").replace('_', "")
+            )
+        })
+    }
+}
+
+/// A page of rows and the total count.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per: i64,
+}
+
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The current path with some query parameters replaced.
+pub fn link_with(ctx: &Ctx, query: &[(&str, String)], set: &[(&str, &str)]) -> String {
+    let mut pairs: Vec<(String, String)> = query
+        .iter()
+        .filter(|(k, v)| !v.is_empty() && !set.iter().any(|(s, _)| s == k))
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    pairs.extend(
+        set.iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    let qs: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", url_encode(k), url_encode(v)))
+        .collect();
+    if qs.is_empty() {
+        ctx.path.clone()
+    } else {
+        format!("{}?{}", ctx.path, qs.join("&"))
+    }
+}
+
+impl ListParams {
+    pub fn as_query(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("q", self.q.clone().unwrap_or_default()),
+            ("per", self.per.map(|p| p.to_string()).unwrap_or_default()),
+            ("sort", self.sort.clone().unwrap_or_default()),
+            ("dir", self.dir.clone().unwrap_or_default()),
+        ]
+    }
+}
+
+/// A column header that sorts by `name`, flipping direction when already sorted by it.
+pub fn sort_header(
+    ctx: &Ctx,
+    p: &ListParams,
+    extra: &[(&str, String)],
+    name: &str,
+    label: &str,
+) -> Markup {
+    let current = p.sort.as_deref() == Some(name);
+    let dir = if current && !p.desc() { "desc" } else { "asc" };
+    let mut query: Vec<(&str, String)> = p.as_query();
+    query.extend(extra.iter().cloned());
+    let href = link_with(ctx, &query, &[("sort", name), ("dir", dir), ("page", "")]);
+    html! {
+        a.sort href=(href) {
+            (label)
+            @if current { @if p.desc() { " ▼" } @else { " ▲" } }
+        }
+    }
+}
+
+/// Paging links and the total, plus an export link.
+pub fn pager(ctx: &Ctx, p: &ListParams, extra: &[(&str, String)], total: i64) -> Markup {
+    let pages = ((total + p.per() - 1) / p.per()).max(1);
+    let mut query: Vec<(&str, String)> = p.as_query();
+    query.extend(extra.iter().cloned());
+    let prev =
+        (p.page() > 1).then(|| link_with(ctx, &query, &[("page", &(p.page() - 1).to_string())]));
+    let next = (p.page() < pages)
+        .then(|| link_with(ctx, &query, &[("page", &(p.page() + 1).to_string())]));
+    let csv = link_with(ctx, &query, &[("format", "csv")]);
+    html! {
+        div.pager {
+            span { (ctx.t("common.total").replace("{}", &total.to_string())) " · " (ctx.t("common.page").replace("{}", &format!("{}/{}", p.page(), pages))) }
+            @if let Some(h) = prev { a href=(h) { "‹ " (ctx.t("common.prev")) } }
+            @if let Some(h) = next { a href=(h) { (ctx.t("common.next")) " ›" } }
+            a.export href=(csv) { (ctx.t("common.export_csv")) }
+        }
+    }
+}
+
+/// A CSV download with a UTF-8 byte-order mark, so spreadsheet programs read Chinese.
+pub fn csv_response(
+    filename: &str,
+    header: &[&str],
+    rows: Vec<Vec<String>>,
+) -> Result<Response, AppError> {
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    w.write_record(header)
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    for r in rows {
+        w.write_record(r.iter().map(|c| csv_safe(c)))
+            .map_err(|e| AppError::internal(e.to_string()))?;
+    }
+    let body = w
+        .into_inner()
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}.csv\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+/// Cells that a spreadsheet would run as a formula are prefixed with a quote.
+fn csv_safe(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@') if cell.parse::<f64>().is_err() => format!("'{cell}"),
+        _ => cell.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_by_only_takes_whitelisted_columns() {
+        let p = ListParams {
+            sort: Some("name; DROP TABLE users".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            p.order_by(&[("code", "code"), ("name", "name")]),
+            " ORDER BY code ASC, id"
+        );
+        let p = ListParams {
+            sort: Some("name".into()),
+            dir: Some("desc".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            p.order_by(&[("code", "code"), ("name", "name")]),
+            " ORDER BY name DESC, id"
+        );
+    }
+
+    #[test]
+    fn formulas_are_defused_in_csv() {
+        assert_eq!(csv_safe("=HYPERLINK()"), "'=HYPERLINK()");
+        assert_eq!(csv_safe("-12"), "-12");
+        assert_eq!(csv_safe("市发改委"), "市发改委");
+    }
+}

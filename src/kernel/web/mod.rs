@@ -1,0 +1,432 @@
+//! The HTTP edge shared by every mechanism: application state, the per-request context
+//! (who is calling, in which language, with which request id), input extractors that turn
+//! every parse failure into a clear error, and the middleware that gives errors their
+//! two faces — JSON for the API, a page for people.
+
+pub mod assets;
+pub mod de;
+pub mod form;
+pub mod layout;
+pub mod list;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::de::DeserializeOwned;
+
+use super::access::{self, Action, CurrentUser};
+use super::audit::Who;
+use super::auth;
+use super::clock::Clock;
+use super::db::{Db, Tx};
+use super::error::{AppError, AppResult};
+use super::i18n::{self, Lang};
+use super::ratelimit::RateLimiter;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub limiter: Arc<RateLimiter>,
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    /// The one request path for changes: check `action` for the caller, then run `f` in
+    /// one write transaction (which also writes the audit entries).
+    pub async fn change<T, F>(&self, ctx: &Ctx, action: Action, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Tx<'_>, &Who) -> AppResult<T> + Send + 'static,
+    {
+        ctx.require(action)?;
+        let who = ctx.who();
+        self.db.write(move |tx| f(tx, &who)).await
+    }
+
+    /// The one request path for reads: check `action`, then run `f` in a read
+    /// transaction; `f` gets the caller to apply record visibility.
+    pub async fn look<T, F>(&self, ctx: &Ctx, action: Action, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Tx<'_>, Option<&CurrentUser>) -> AppResult<T> + Send + 'static,
+    {
+        ctx.require(action)?;
+        let user = ctx.user.clone();
+        self.db.read(move |tx| f(tx, user.as_ref())).await
+    }
+}
+
+/// Settings the request path needs (the rest of the configuration stays in `config`).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub session_hours: i64,
+    /// Mark cookies `Secure` (serve behind TLS).
+    pub secure_cookies: bool,
+    /// Sign-in attempts per client address per minute.
+    pub login_rate_per_minute: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Who is calling, resolved once per request.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub user: Option<CurrentUser>,
+    /// The session's CSRF token, when signed in with a cookie.
+    pub csrf: Option<String>,
+    /// The token's scopes, when signed in with a bearer token.
+    pub scopes: Option<Vec<String>>,
+    pub lang: Lang,
+    pub request_id: String,
+    pub ip: String,
+    pub now: i64,
+    pub path: String,
+}
+
+impl Ctx {
+    pub fn who(&self) -> Who {
+        Who {
+            actor_id: self.user.as_ref().map(|u| u.id),
+            actor: self
+                .user
+                .as_ref()
+                .map_or_else(|| "anonymous".to_owned(), |u| u.username.clone()),
+            ip: self.ip.clone(),
+            request_id: self.request_id.clone(),
+            now: self.now,
+        }
+    }
+    pub fn t<'a>(&self, key: &'a str) -> &'a str {
+        i18n::t(self.lang, key)
+    }
+    pub fn require(&self, action: Action) -> AppResult<&CurrentUser> {
+        access::require(self.user.as_ref(), action)
+    }
+    pub fn user(&self) -> AppResult<&CurrentUser> {
+        self.user.as_ref().ok_or(AppError::Unauthenticated)
+    }
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    cookie(headers, auth::LANG_COOKIE)
+        .and_then(Lang::parse)
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+pub fn set_cookie(name: &str, value: &str, max_age_s: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/") || path.starts_with("/open311/")
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(ctx) = parts.extensions.get::<Ctx>() {
+            return Ok(ctx.clone());
+        }
+        let now = state.clock.now_ms();
+        let request_id = parts
+            .extensions
+            .get::<RequestId>()
+            .map_or_else(String::new, |r| r.0.clone());
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+        let lang = lang_of(&parts.headers);
+        let path = parts.uri.path().to_owned();
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(|v| v.trim().to_owned());
+        let session = cookie(&parts.headers, auth::SESSION_COOKIE).map(str::to_owned);
+        let (mut user, mut csrf, mut scopes) = (None, None, None);
+        if let Some(token) = bearer {
+            let (u, s) = state
+                .db
+                .read(move |tx| auth::resolve_token(tx, &token, now))
+                .await?
+                .ok_or(AppError::Unauthenticated)?;
+            user = Some(u);
+            scopes = Some(s);
+        } else if let Some(token) = session {
+            if let Some((u, c)) = state
+                .db
+                .read(move |tx| auth::resolve_session(tx, &token, now))
+                .await?
+            {
+                user = Some(u);
+                csrf = Some(c);
+            }
+        }
+        let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if unsafe_method && path.starts_with("/api/") {
+            if let Some(s) = &scopes {
+                if !s.iter().any(|s| s == auth::SCOPE_WRITE) {
+                    return Err(AppError::Refused {
+                        code: "token_scope",
+                    });
+                }
+            } else if let Some(expected) = &csrf {
+                let sent = parts
+                    .headers
+                    .get("x-csrf-token")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                if !super::crypto::same_secret(sent, expected) {
+                    return Err(csrf_error());
+                }
+            }
+        }
+        let ctx = Ctx {
+            user,
+            csrf,
+            scopes,
+            lang,
+            request_id,
+            ip,
+            now,
+            path,
+        };
+        parts.extensions.insert(ctx.clone());
+        Ok(ctx)
+    }
+}
+
+pub fn csrf_error() -> AppError {
+    AppError::Refused {
+        code: "csrf_failed",
+    }
+}
+
+/// JSON body, with every parse failure turned into `bad_json` and nothing changed.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| AppError::BadRequest {
+                code: "body_too_large",
+                detail: None,
+            })?;
+        serde_json::from_slice(&bytes)
+            .map(ApiJson)
+            .map_err(|e| AppError::BadRequest {
+                code: "bad_json",
+                detail: Some(e.to_string()),
+            })
+    }
+}
+
+/// Query string, with parse failures turned into `bad_query`.
+pub struct Q<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Q<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
+            .map(Q)
+            .map_err(|e| AppError::BadRequest {
+                code: "bad_query",
+                detail: Some(e.to_string()),
+            })
+    }
+}
+
+/// A submitted web form whose `_csrf` field matched the session: every state-changing
+/// page request goes through this extractor.
+pub struct CsrfForm<T> {
+    pub ctx: Ctx,
+    pub form: T,
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfField {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let ctx = Ctx::from_request_parts(&mut parts, state).await?;
+        let bytes = axum::body::Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|_| AppError::BadRequest {
+                code: "body_too_large",
+                detail: None,
+            })?;
+        let field: CsrfField = serde_urlencoded::from_bytes(&bytes).map_err(|_| csrf_error())?;
+        let expected = ctx.csrf.as_deref().ok_or(AppError::Unauthenticated)?;
+        if !super::crypto::same_secret(&field.csrf, expected) {
+            return Err(csrf_error());
+        }
+        let form = serde_urlencoded::from_bytes(&bytes).map_err(|e| AppError::BadRequest {
+            code: "bad_form",
+            detail: Some(e.to_string()),
+        })?;
+        Ok(CsrfForm { ctx, form })
+    }
+}
+
+/// Request id, security headers and the two faces of errors, for every response.
+pub async fn edge(mut req: Request, next: Next) -> Response {
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .map(str::to_owned)
+        .unwrap_or_else(|| super::crypto::random_hex(8).unwrap_or_else(|_| "0".into()));
+    req.extensions_mut().insert(RequestId(request_id.clone()));
+    let lang = lang_of(req.headers());
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().map(str::to_owned);
+    let method = req.method().clone();
+    let span = tracing::info_span!("request", id = %request_id, %method, %path);
+    let started = std::time::Instant::now();
+    let mut res = tracing::Instrument::instrument(next.run(req), span.clone()).await;
+    if let Some(err) = res.extensions_mut().remove::<AppError>() {
+        res = render_error(&err, lang, &request_id, &path, query.as_deref());
+    }
+    let status = res.status();
+    span.in_scope(|| {
+        if status.is_server_error() {
+            tracing::error!(
+                status = status.as_u16(),
+                ms = started.elapsed().as_millis() as u64,
+                "response"
+            );
+        } else {
+            tracing::info!(
+                status = status.as_u16(),
+                ms = started.elapsed().as_millis() as u64,
+                "response"
+            );
+        }
+    });
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        h.insert("x-request-id", v);
+    }
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    res
+}
+
+fn render_error(
+    err: &AppError,
+    lang: Lang,
+    request_id: &str,
+    path: &str,
+    query: Option<&str>,
+) -> Response {
+    match err {
+        AppError::Internal(cause) | AppError::Unavailable(cause) => {
+            tracing::error!(code = err.code(), %cause, "request failed");
+        }
+        _ => tracing::debug!(code = err.code(), "request refused"),
+    }
+    let message = i18n::t(lang, err.code()).to_owned();
+    if is_api(path) {
+        let body = serde_json::json!({
+            "error": {
+                "code": err.code(),
+                "message": message,
+                "field": err.field(),
+                "detail": err.detail(),
+                "request_id": request_id,
+            }
+        });
+        let mut res = (err.status(), axum::Json(body)).into_response();
+        if matches!(err, AppError::Unauthenticated) {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        return res;
+    }
+    if matches!(err, AppError::Unauthenticated) {
+        let next = match query {
+            Some(q) => format!("{path}?{q}"),
+            None => path.to_owned(),
+        };
+        let target = format!("/login?next={}", list::url_encode(&next));
+        return Redirect::to(&target).into_response();
+    }
+    let page = layout::error_page(lang, err.status(), &message, request_id);
+    (err.status(), page).into_response()
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+pub async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    match state.db.read(|tx| Ok(tx.count("SELECT 1", &[])?)).await {
+        Ok(_) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}

@@ -58,10 +58,7 @@ pub fn router(state: AppState) -> Router {
     let openapi = Arc::new(openapi);
     Router::new()
         .merge(api)
-        .route(
-            "/api/openapi.json",
-            get(move || std::future::ready(axum::Json(openapi.as_ref().clone()))),
-        )
+        .route("/api/openapi.json", get(move || std::future::ready(axum::Json(openapi.as_ref().clone()))))
         .route("/api/docs", get(assets::api_docs))
         .route("/static/{*path}", get(assets::serve))
         .route("/healthz", get(web::healthz))
@@ -82,8 +79,7 @@ pub async fn open_database(url: &str, clock: &Arc<dyn Clock>) -> anyhow::Result<
     let url = url.to_owned();
     let now = clock.now_ms();
     tokio::task::spawn_blocking(move || -> anyhow::Result<Db> {
-        let db =
-            Db::open(&url).with_context(|| format!("cannot open the database {}", redact(&url)))?;
+        let db = Db::open(&url).with_context(|| format!("cannot open the database {}", redact(&url)))?;
         migrate::run(&db, now).context("cannot apply migrations")?;
         Ok(db)
     })
@@ -116,11 +112,7 @@ impl Application {
         Self::with_db(config, clock, db).await
     }
 
-    pub async fn with_db(
-        config: &Config,
-        clock: Arc<dyn Clock>,
-        db: Db,
-    ) -> anyhow::Result<Application> {
+    pub async fn with_db(config: &Config, clock: Arc<dyn Clock>, db: Db) -> anyhow::Result<Application> {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {} (is the port taken?)", config.listen))?;
@@ -146,18 +138,12 @@ impl Application {
     }
 
     /// Serve until `shutdown` resolves, then finish in-flight requests.
-    pub async fn run(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let app = router(self.state);
-        axum::serve(
-            self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("server error")
+        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("server error")
     }
 }
 
@@ -185,10 +171,7 @@ pub async fn shutdown_signal() {
 mod tests {
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(
-            super::redact("postgres://u:secret@h/db"),
-            "postgres://u:***@h/db"
-        );
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
     }

@@ -17,11 +17,7 @@ use crate::kernel::db::{Db, migrate};
 use crate::kernel::error::AppError;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "zaizao",
-    version,
-    about = "再造 — government process reengineering: seven mechanisms, one service"
-)]
+#[command(name = "zaizao", version, about = "再造 — government process reengineering: seven mechanisms, one service")]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalOpts,
@@ -144,9 +140,7 @@ pub fn main() -> ExitCode {
 fn init_logging(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ZAIZAO_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if format == "json" {
         let _ = builder.json().try_init();
     } else {
@@ -155,20 +149,13 @@ fn init_logging(format: &str) {
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
 }
 
 fn open(config: &Config) -> anyhow::Result<Db> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let db = Db::open(&config.database_url).with_context(|| {
-        format!(
-            "cannot open the database {}",
-            app::redact(&config.database_url)
-        )
-    })?;
+    let db = Db::open(&config.database_url)
+        .with_context(|| format!("cannot open the database {}", app::redact(&config.database_url)))?;
     migrate::run(&db, clock.now_ms()).context("cannot apply migrations")?;
     Ok(db)
 }
@@ -179,15 +166,8 @@ fn cli_who() -> Who {
 }
 
 fn app_err(e: AppError) -> anyhow::Error {
-    anyhow::anyhow!(
-        "{}",
-        crate::kernel::i18n::t(crate::kernel::i18n::Lang::En, e.code())
-    )
-    .context(
-        e.detail()
-            .map(str::to_owned)
-            .unwrap_or_else(|| e.to_string()),
-    )
+    anyhow::anyhow!("{}", crate::kernel::i18n::t(crate::kernel::i18n::Lang::En, e.code()))
+        .context(e.detail().map(str::to_owned).unwrap_or_else(|| e.to_string()))
 }
 
 fn run(command: Command, config: &Config) -> anyhow::Result<ExitCode> {
@@ -252,18 +232,9 @@ fn user(cmd: UserCommand, db: &Db) -> anyhow::Result<ExitCode> {
     use crate::accounts::service;
     let who = cli_who();
     match cmd {
-        UserCommand::Add {
-            username,
-            name,
-            role,
-            department,
-            password,
-        } => {
+        UserCommand::Add { username, name, role, department, password } => {
             if Role::parse(&role).is_none() {
-                bail!(
-                    "unknown role {role:?}; one of: {}",
-                    Role::ALL.map(|r| r.as_str()).join(", ")
-                );
+                bail!("unknown role {role:?}; one of: {}", Role::ALL.map(|r| r.as_str()).join(", "));
             }
             let (password, generated) = match password {
                 Some(p) => (p, false),
@@ -272,13 +243,10 @@ fn user(cmd: UserCommand, db: &Db) -> anyhow::Result<ExitCode> {
             let department_id = match department {
                 Some(code) => Some(
                     db.write_blocking(|tx| {
-                        tx.query_opt(
-                            "SELECT id FROM departments WHERE code = $1",
-                            crate::params![code.as_str()],
-                        )?
-                        .map(|r| r.int(0))
-                        .transpose()
-                        .map_err(AppError::from)
+                        tx.query_opt("SELECT id FROM departments WHERE code = $1", crate::params![code.as_str()])?
+                            .map(|r| r.int(0))
+                            .transpose()
+                            .map_err(AppError::from)
                     })
                     .map_err(app_err)?
                     .with_context(|| format!("no department with code {code:?}"))?,
@@ -295,15 +263,8 @@ fn user(cmd: UserCommand, db: &Db) -> anyhow::Result<ExitCode> {
             };
             service::check_new(&input).map_err(app_err)?;
             let hash = crate::kernel::crypto::hash_password(&input.password).map_err(app_err)?;
-            let u = db
-                .write_blocking(|tx| service::create(tx, &who, &input, &hash))
-                .map_err(app_err)?;
-            println!(
-                "created user {} ({}) id {}",
-                u.username,
-                u.role.as_str(),
-                u.id
-            );
+            let u = db.write_blocking(|tx| service::create(tx, &who, &input, &hash)).map_err(app_err)?;
+            println!("created user {} ({}) id {}", u.username, u.role.as_str(), u.id);
             if generated {
                 println!("password: {}", input.password);
             }
@@ -314,26 +275,13 @@ fn user(cmd: UserCommand, db: &Db) -> anyhow::Result<ExitCode> {
                     service::list(
                         tx,
                         &service::UserFilter::default(),
-                        &crate::kernel::web::list::ListParams {
-                            per: Some(200),
-                            ..Default::default()
-                        },
+                        &crate::kernel::web::list::ListParams { per: Some(200), ..Default::default() },
                     )
                 })
                 .map_err(app_err)?;
-            println!(
-                "{:<6} {:<20} {:<14} {:<8} name",
-                "id", "username", "role", "active"
-            );
+            println!("{:<6} {:<20} {:<14} {:<8} name", "id", "username", "role", "active");
             for u in page.items {
-                println!(
-                    "{:<6} {:<20} {:<14} {:<8} {}",
-                    u.id,
-                    u.username,
-                    u.role.as_str(),
-                    u.active,
-                    u.display_name
-                );
+                println!("{:<6} {:<20} {:<14} {:<8} {}", u.id, u.username, u.role.as_str(), u.active, u.display_name);
             }
         }
         UserCommand::Disable { username } => {
@@ -368,16 +316,11 @@ fn user(cmd: UserCommand, db: &Db) -> anyhow::Result<ExitCode> {
 fn token(cmd: TokenCommand, db: &Db) -> anyhow::Result<ExitCode> {
     let who = cli_who();
     match cmd {
-        TokenCommand::Create {
-            user,
-            name,
-            scopes,
-            days,
-        } => {
+        TokenCommand::Create { user, name, scopes, days } => {
             let t = db
                 .write_blocking(|tx| {
                     let u = crate::accounts::service::find_by_username(tx, &user)?;
-                    auth::create_token(tx, &who, u.id, &name, &[scopes.clone()], days)
+                    auth::create_token(tx, &who, u.id, &name, std::slice::from_ref(&scopes), days)
                 })
                 .map_err(app_err)?;
             println!(
@@ -447,8 +390,7 @@ fn restore(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
         return Ok(());
     }
     // Check that the backup is a zaizao database before replacing anything.
-    let check = Db::open(&format!("sqlite://{}", file.display()))
-        .context("the backup is not a SQLite database")?;
+    let check = Db::open(&format!("sqlite://{}", file.display())).context("the backup is not a SQLite database")?;
     let ok = check
         .write_blocking(|tx| Ok(tx.count("SELECT COUNT(*) FROM schema_migrations", &[])?))
         .map_err(|_| anyhow::anyhow!("the backup is not a zaizao database"))?;
@@ -456,12 +398,7 @@ fn restore(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
     if ok == 0 {
         bail!("the backup is not a zaizao database");
     }
-    let target = PathBuf::from(
-        config
-            .database_url
-            .strip_prefix("sqlite://")
-            .unwrap_or(&config.database_url),
-    );
+    let target = PathBuf::from(config.database_url.strip_prefix("sqlite://").unwrap_or(&config.database_url));
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }

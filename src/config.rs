@@ -61,19 +61,10 @@ impl Config {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
         };
-        let listen = opts
-            .listen
-            .clone()
-            .or(file.listen)
-            .unwrap_or_else(|| "127.0.0.1:8080".into());
-        let listen: SocketAddr = listen
-            .parse()
-            .with_context(|| format!("listen address {listen:?} is not HOST:PORT"))?;
-        let data_dir = opts
-            .data_dir
-            .clone()
-            .or(file.data_dir)
-            .unwrap_or_else(|| PathBuf::from("./zaizao-data"));
+        let listen = opts.listen.clone().or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen: SocketAddr =
+            listen.parse().with_context(|| format!("listen address {listen:?} is not HOST:PORT"))?;
+        let data_dir = opts.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("./zaizao-data"));
         let database_url = opts
             .database_url
             .clone()
@@ -83,11 +74,7 @@ impl Config {
         if !(1..=24 * 30).contains(&session_hours) {
             bail!("session_hours must be between 1 and 720");
         }
-        let log_format = opts
-            .log_format
-            .clone()
-            .or(file.log_format)
-            .unwrap_or_else(|| "text".into());
+        let log_format = opts.log_format.clone().or(file.log_format).unwrap_or_else(|| "text".into());
         if log_format != "text" && log_format != "json" {
             bail!("log_format must be \"text\" or \"json\"");
         }
@@ -102,14 +89,12 @@ impl Config {
     }
 
     pub fn is_postgres(&self) -> bool {
-        self.database_url.starts_with("postgres://")
-            || self.database_url.starts_with("postgresql://")
+        self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")
     }
 }
 
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading config file {}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading config file {}", path.display()))?;
     toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))
 }
 
@@ -123,22 +108,13 @@ mod tests {
         std::fs::create_dir_all(&dir).ok();
         let file = dir.join("z.toml");
         std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nsession_hours = 8\n").ok();
-        let opts = GlobalOpts {
-            config: Some(file.clone()),
-            listen: Some("127.0.0.1:9100".into()),
-            ..Default::default()
-        };
+        let opts =
+            GlobalOpts { config: Some(file.clone()), listen: Some("127.0.0.1:9100".into()), ..Default::default() };
         let c = Config::resolve(&opts).ok();
         assert_eq!(c.as_ref().map(|c| c.listen.port()), Some(9100));
         assert_eq!(c.as_ref().map(|c| c.session_hours), Some(8));
         assert!(c.is_some_and(|c| c.database_url.ends_with("zaizao.db")));
         std::fs::write(&file, "colour = \"red\"\n").ok();
-        assert!(
-            Config::resolve(&GlobalOpts {
-                config: Some(file),
-                ..Default::default()
-            })
-            .is_err()
-        );
+        assert!(Config::resolve(&GlobalOpts { config: Some(file), ..Default::default() }).is_err());
     }
 }

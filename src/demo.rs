@@ -21,94 +21,33 @@ use crate::org::people::{self, AssignInput, PersonInput, PortfolioInput};
 
 /// (code, name, English name)
 const ECONOMIC: [(&str, &str, &str); 17] = [
-    (
-        "fgw",
-        "市发展和改革委员会",
-        "Development and Reform Commission",
-    ),
-    (
-        "gxj",
-        "市工业和信息化局",
-        "Industry and Information Technology Bureau",
-    ),
+    ("fgw", "市发展和改革委员会", "Development and Reform Commission"),
+    ("gxj", "市工业和信息化局", "Industry and Information Technology Bureau"),
     ("kjj", "市科学技术局", "Science and Technology Bureau"),
     ("czj", "市财政局", "Finance Bureau"),
-    (
-        "rsj",
-        "市人力资源和社会保障局",
-        "Human Resources and Social Security Bureau",
-    ),
-    (
-        "zrzy",
-        "市自然资源和规划局",
-        "Natural Resources and Planning Bureau",
-    ),
-    (
-        "zjj",
-        "市住房和城乡建设局",
-        "Housing and Urban-Rural Development Bureau",
-    ),
+    ("rsj", "市人力资源和社会保障局", "Human Resources and Social Security Bureau"),
+    ("zrzy", "市自然资源和规划局", "Natural Resources and Planning Bureau"),
+    ("zjj", "市住房和城乡建设局", "Housing and Urban-Rural Development Bureau"),
     ("jtj", "市交通运输局", "Transport Bureau"),
-    (
-        "nyj",
-        "市农业农村局",
-        "Agriculture and Rural Affairs Bureau",
-    ),
+    ("nyj", "市农业农村局", "Agriculture and Rural Affairs Bureau"),
     ("hyj", "市海洋发展局", "Ocean Development Bureau"),
     ("swj", "市商务局", "Commerce Bureau"),
     ("wlj", "市文化和旅游局", "Culture and Tourism Bureau"),
-    (
-        "gzw",
-        "市国有资产监督管理委员会",
-        "State-owned Assets Supervision Commission",
-    ),
+    ("gzw", "市国有资产监督管理委员会", "State-owned Assets Supervision Commission"),
     ("scjg", "市市场监督管理局", "Market Regulation Bureau"),
-    (
-        "jrj",
-        "市地方金融监督管理局",
-        "Local Financial Supervision Bureau",
-    ),
+    ("jrj", "市地方金融监督管理局", "Local Financial Supervision Bureau"),
     ("dsj", "市大数据发展管理局", "Big Data Development Bureau"),
-    (
-        "myj",
-        "市民营经济发展局",
-        "Private Economy Development Bureau",
-    ),
+    ("myj", "市民营经济发展局", "Private Economy Development Bureau"),
 ];
 
 const OTHER: [(&str, &str, &str, &str); 8] = [
-    (
-        "zfb",
-        "市政府办公厅",
-        "General Office of the City Government",
-        "city_department",
-    ),
-    (
-        "spj",
-        "市行政审批服务局",
-        "Administrative Approval Service Bureau",
-        "city_department",
-    ),
+    ("zfb", "市政府办公厅", "General Office of the City Government", "city_department"),
+    ("spj", "市行政审批服务局", "Administrative Approval Service Bureau", "city_department"),
     ("sfj", "市司法局", "Justice Bureau", "city_department"),
     ("mzj", "市民政局", "Civil Affairs Bureau", "city_department"),
-    (
-        "zzb",
-        "市委组织部",
-        "Organisation Department of the City Party Committee",
-        "party",
-    ),
-    (
-        "jw",
-        "市纪委监委",
-        "Discipline Inspection and Supervision Commission",
-        "party",
-    ),
-    (
-        "rd",
-        "市人大常委会",
-        "Standing Committee of the People's Congress",
-        "legislature",
-    ),
+    ("zzb", "市委组织部", "Organisation Department of the City Party Committee", "party"),
+    ("jw", "市纪委监委", "Discipline Inspection and Supervision Commission", "party"),
+    ("rd", "市人大常委会", "Standing Committee of the People's Congress", "legislature"),
     ("zx", "市政协", "City Committee of the CPPCC", "legislature"),
 ];
 
@@ -126,12 +65,12 @@ const DISTRICTS: [(&str, &str, &str); 10] = [
 ];
 
 const SURNAMES: [&str; 20] = [
-    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
-    "何", "郭", "马", "罗",
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马",
+    "罗",
 ];
 const GIVEN: [&str; 24] = [
-    "建国", "海燕", "志强", "丽娜", "晓东", "文博", "春梅", "国栋", "子涵", "明轩", "雪梅", "立新",
-    "红霞", "俊杰", "静怡", "宏伟", "欣然", "振华", "秀英", "浩然", "佳琪", "德胜", "玉兰", "嘉怡",
+    "建国", "海燕", "志强", "丽娜", "晓东", "文博", "春梅", "国栋", "子涵", "明轩", "雪梅", "立新", "红霞", "俊杰",
+    "静怡", "宏伟", "欣然", "振华", "秀英", "浩然", "佳琪", "德胜", "玉兰", "嘉怡",
 ];
 
 /// One demo account: role, username, display name, department code, division name.
@@ -144,20 +83,8 @@ struct Account {
 }
 
 const ACCOUNTS: [Account; 11] = [
-    Account {
-        role: Role::Admin,
-        username: "admin",
-        name: "系统管理员",
-        department: None,
-        division: None,
-    },
-    Account {
-        role: Role::Leader,
-        username: "leader",
-        name: "周市长",
-        department: None,
-        division: None,
-    },
+    Account { role: Role::Admin, username: "admin", name: "系统管理员", department: None, division: None },
+    Account { role: Role::Leader, username: "leader", name: "周市长", department: None, division: None },
     Account {
         role: Role::DeptHead,
         username: "depthead",
@@ -194,11 +121,7 @@ const ACCOUNTS: [Account; 11] = [
         division: None,
     },
     Account {
-        role: Role::LawFirm,
-        username: "lawfirm",
-        name: "山东琴岛律师事务所",
-        department: None,
-        division: None,
+        role: Role::LawFirm, username: "lawfirm", name: "山东琴岛律师事务所", department: None, division: None
     },
     Account {
         role: Role::Association,
@@ -214,13 +137,7 @@ const ACCOUNTS: [Account; 11] = [
         department: Some("rd"),
         division: None,
     },
-    Account {
-        role: Role::Public,
-        username: "citizen",
-        name: "市民张先生",
-        department: None,
-        division: None,
-    },
+    Account { role: Role::Public, username: "citizen", name: "市民张先生", department: None, division: None },
 ];
 
 pub fn demo_password(username: &str) -> String {
@@ -233,63 +150,42 @@ pub fn seed(tx: &mut Tx<'_>, who: &Who, password_hashes: &[String]) -> AppResult
     let mut next_name = || {
         let n = name_seq;
         name_seq += 1;
-        format!(
-            "{}{}",
-            SURNAMES[n % SURNAMES.len()],
-            GIVEN[(n / SURNAMES.len() + n * 7) % GIVEN.len()]
-        )
+        format!("{}{}", SURNAMES[n % SURNAMES.len()], GIVEN[(n / SURNAMES.len() + n * 7) % GIVEN.len()])
     };
     let mut dept_ids = std::collections::HashMap::new();
-    let mut add_unit = |tx: &mut Tx<'_>,
-                        code: &str,
-                        name: &str,
-                        en: &str,
-                        kind: &str,
-                        economic: bool|
-     -> AppResult<i64> {
-        let d = departments::create(
-            tx,
-            who,
-            &DepartmentInput {
-                code: code.into(),
-                name: name.into(),
-                name_en: en.into(),
-                kind: kind.into(),
-                is_economic: economic,
-                parent_id: None,
-                visibility: Some(Visibility::Public),
-            },
-        )?;
-        dept_ids.insert(code.to_owned(), d.id);
-        Ok(d.id)
-    };
+    let mut add_unit =
+        |tx: &mut Tx<'_>, code: &str, name: &str, en: &str, kind: &str, economic: bool| -> AppResult<i64> {
+            let d = departments::create(
+                tx,
+                who,
+                &DepartmentInput {
+                    code: code.into(),
+                    name: name.into(),
+                    name_en: en.into(),
+                    kind: kind.into(),
+                    is_economic: economic,
+                    parent_id: None,
+                    visibility: Some(Visibility::Public),
+                },
+            )?;
+            dept_ids.insert(code.to_owned(), d.id);
+            Ok(d.id)
+        };
     let mut units = Vec::new();
     for (code, name, en) in ECONOMIC {
-        units.push((
-            add_unit(tx, code, name, en, "city_department", true)?,
-            true,
-            false,
-        ));
+        units.push((add_unit(tx, code, name, en, "city_department", true)?, true, false));
     }
     for (code, name, en, kind) in OTHER {
         units.push((add_unit(tx, code, name, en, kind, false)?, false, false));
     }
     for (code, name, en) in DISTRICTS {
-        units.push((
-            add_unit(tx, code, name, en, "district", false)?,
-            false,
-            true,
-        ));
+        units.push((add_unit(tx, code, name, en, "district", false)?, false, true));
     }
     let mut people_by_division = Vec::new();
     for (dept, economic, district) in units {
         let mut divs: Vec<(&str, &str, &str)> = vec![("办公室", "General Office", "office")];
         if economic {
-            divs.push((
-                "市场配置促进处",
-                "Market Allocation Promotion Division",
-                "market_allocation",
-            ));
+            divs.push(("市场配置促进处", "Market Allocation Promotion Division", "market_allocation"));
             divs.push(("政策法规处", "Policy and Regulation Division", "general"));
         } else if district {
             divs.push(("营商环境办公室", "Business Environment Office", "general"));
@@ -311,52 +207,22 @@ pub fn seed(tx: &mut Tx<'_>, who: &Who, password_hashes: &[String]) -> AppResult
             let head = divisions::create_post(
                 tx,
                 who,
-                &PostInput {
-                    division_id: v.id,
-                    title: "处长".into(),
-                    quota: 1,
-                    is_head: true,
-                },
+                &PostInput { division_id: v.id, title: "处长".into(), quota: 1, is_head: true },
             )?;
             let deputy = divisions::create_post(
                 tx,
                 who,
-                &PostInput {
-                    division_id: v.id,
-                    title: "副处长".into(),
-                    quota: 2,
-                    is_head: false,
-                },
+                &PostInput { division_id: v.id, title: "副处长".into(), quota: 2, is_head: false },
             )?;
             let clerk = divisions::create_post(
                 tx,
                 who,
-                &PostInput {
-                    division_id: v.id,
-                    title: "一级主任科员".into(),
-                    quota: 4,
-                    is_head: false,
-                },
+                &PostInput { division_id: v.id, title: "一级主任科员".into(), quota: 4, is_head: false },
             )?;
             let mut ids = Vec::new();
             for post in [head.id, deputy.id, clerk.id, clerk.id] {
-                let p = people::create(
-                    tx,
-                    who,
-                    &PersonInput {
-                        name: next_name(),
-                        ..Default::default()
-                    },
-                )?;
-                people::assign(
-                    tx,
-                    who,
-                    p.id,
-                    &AssignInput {
-                        post_id: post,
-                        start_date: Some("2019-01-02".into()),
-                    },
-                )?;
+                let p = people::create(tx, who, &PersonInput { name: next_name(), ..Default::default() })?;
+                people::assign(tx, who, p.id, &AssignInput { post_id: post, start_date: Some("2019-01-02".into()) })?;
                 ids.push(p.id);
             }
             people_by_division.push((dept, name, ids));
@@ -366,22 +232,14 @@ pub fn seed(tx: &mut Tx<'_>, who: &Who, password_hashes: &[String]) -> AppResult
         ("周明远", "市长", &["fgw", "czj", "zfb"]),
         ("郑立群", "常务副市长", &["gzw", "jrj", "rsj", "spj"]),
         ("孙海涛", "副市长", &["gxj", "kjj", "dsj", "myj", "swj"]),
-        (
-            "韩晓光",
-            "副市长",
-            &["zrzy", "zjj", "jtj", "nyj", "hyj", "wlj", "scjg"],
-        ),
+        ("韩晓光", "副市长", &["zrzy", "zjj", "jtj", "nyj", "hyj", "wlj", "scjg"]),
     ];
     let mut leader_ids = Vec::new();
     for (name, title, portfolio) in leaders {
         let p = people::create(
             tx,
             who,
-            &PersonInput {
-                name: name.into(),
-                leader_title: Some(title.into()),
-                ..Default::default()
-            },
+            &PersonInput { name: name.into(), leader_title: Some(title.into()), ..Default::default() },
         )?;
         for code in portfolio {
             let department_id = dept_ids.get(*code).copied().unwrap_or_default();
@@ -389,10 +247,7 @@ pub fn seed(tx: &mut Tx<'_>, who: &Who, password_hashes: &[String]) -> AppResult
                 tx,
                 who,
                 p.id,
-                &PortfolioInput {
-                    department_id,
-                    start_date: Some("2019-01-15".into()),
-                },
+                &PortfolioInput { department_id, start_date: Some("2019-01-15".into()) },
             )?;
         }
         leader_ids.push(p.id);
@@ -401,10 +256,7 @@ pub fn seed(tx: &mut Tx<'_>, who: &Who, password_hashes: &[String]) -> AppResult
         let department_id = account.department.and_then(|c| dept_ids.get(c).copied());
         let division_id = match (department_id, account.division) {
             (Some(d), Some(name)) => tx
-                .query_opt(
-                    "SELECT id FROM divisions WHERE department_id = $1 AND name = $2",
-                    crate::params![d, name],
-                )?
+                .query_opt("SELECT id FROM divisions WHERE department_id = $1 AND name = $2", crate::params![d, name])?
                 .map(|r| r.int(0))
                 .transpose()?,
             _ => None,
@@ -428,14 +280,7 @@ pub fn seed(tx: &mut Tx<'_>, who: &Who, password_hashes: &[String]) -> AppResult
             Role::DivisionHead | Role::Staff => people_by_division
                 .iter()
                 .find(|(d, n, _)| Some(*d) == department_id && Some(*n) == account.division)
-                .and_then(|(_, _, ids)| {
-                    ids.get(if account.role == Role::DivisionHead {
-                        0
-                    } else {
-                        2
-                    })
-                    .copied()
-                }),
+                .and_then(|(_, _, ids)| ids.get(if account.role == Role::DivisionHead { 0 } else { 2 }).copied()),
             _ => None,
         };
         if let Some(pid) = person {
@@ -466,10 +311,7 @@ fn reset_database(config: &Config) -> anyhow::Result<()> {
         })
         .map_err(|e| anyhow::anyhow!("cannot reset the database: {e}"))?;
     } else {
-        let path = config
-            .database_url
-            .strip_prefix("sqlite://")
-            .unwrap_or(&config.database_url);
+        let path = config.database_url.strip_prefix("sqlite://").unwrap_or(&config.database_url);
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{path}{suffix}"));
         }
@@ -482,12 +324,8 @@ pub fn run(config: &Config, reset: bool) -> anyhow::Result<()> {
         reset_database(config)?;
     }
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let db = Db::open(&config.database_url).with_context(|| {
-        format!(
-            "cannot open the database {}",
-            app::redact(&config.database_url)
-        )
-    })?;
+    let db = Db::open(&config.database_url)
+        .with_context(|| format!("cannot open the database {}", app::redact(&config.database_url)))?;
     migrate::run(&db, clock.now_ms()).context("cannot apply migrations")?;
     let empty = db
         .write_blocking(|tx| Ok(tx.count("SELECT COUNT(*) FROM users", &[])? == 0))
@@ -503,13 +341,9 @@ pub fn run(config: &Config, reset: bool) -> anyhow::Result<()> {
         db.write_blocking(|tx| seed(tx, &who, &hashes))
             .map_err(|e| anyhow::anyhow!("cannot build the demo city: {e}"))?;
     } else {
-        eprintln!(
-            "reusing the existing demo database (run `zaizao demo --reset` to build it again)"
-        );
+        eprintln!("reusing the existing demo database (run `zaizao demo --reset` to build it again)");
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
         let app = Application::with_db(config, clock, db).await?;
         let addr = app.local_addr()?;

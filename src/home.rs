@@ -14,10 +14,7 @@ use crate::kernel::web::layout::{self, Section};
 use crate::kernel::web::{AppState, Ctx, Q, set_cookie};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/m/{n}", get(mechanism))
-        .route("/lang/{code}", get(switch_lang))
+    Router::new().route("/", get(home)).route("/m/{n}", get(mechanism)).route("/lang/{code}", get(switch_lang))
 }
 
 async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -37,10 +34,7 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             )?;
             let name = match dept {
                 Some(d) => tx
-                    .query_opt(
-                        "SELECT name FROM departments WHERE id = $1",
-                        crate::params![d],
-                    )?
+                    .query_opt("SELECT name FROM departments WHERE id = $1", crate::params![d])?
                     .map(|r| r.text(0))
                     .transpose()?,
                 None => None,
@@ -90,12 +84,7 @@ async fn mechanism(ctx: Ctx, Path(n): Path<u8>) -> AppResult<Response> {
         p.muted { (ctx.t(&format!("m{n}.desc"))) }
         (layout::empty_state(ctx.t("not_built.body")))
     };
-    let title = format!(
-        "{}. {} — {}",
-        n,
-        ctx.t(&format!("m{n}")),
-        ctx.t("not_built")
-    );
+    let title = format!("{}. {} — {}", n, ctx.t(&format!("m{n}")), ctx.t("not_built"));
     Ok(layout::page(&ctx, &title, Section::Mechanism(n), body).into_response())
 }
 
@@ -114,15 +103,8 @@ async fn switch_lang(
     let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
     let next = safe_next(q.next.as_deref());
     let mut res = Redirect::to(&next).into_response();
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(
-            LANG_COOKIE,
-            lang.code(),
-            365 * 86_400,
-            s.settings.secure_cookies,
-        ),
-    );
+    res.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(LANG_COOKIE, lang.code(), 365 * 86_400, s.settings.secure_cookies));
     Ok(res)
 }
 

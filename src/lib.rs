@@ -1,9 +1,6 @@
 //! zaizao (再造): the seven mechanisms of Qingdao's 2019 process reengineering as one
 //! service. `kernel` is the shared ground; each other module is one part of the product.
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
-)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod accounts;
 pub mod app;

@@ -13,7 +13,7 @@ use crate::kernel::auth::{self, ApiToken, NewToken};
 use crate::kernel::error::AppResult;
 use crate::kernel::validate;
 use crate::kernel::web::list::{ListParams, Page};
-use crate::kernel::web::{ApiJson, AppState, Ctx, Q};
+use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q, need};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -51,24 +51,13 @@ async fn issue_token(
     ctx: Ctx,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> AppResult<(StatusCode, Json<NewToken>)> {
-    s.limiter.check(
-        &format!("login:{}", ctx.ip),
-        s.settings.login_rate_per_minute,
-        60_000,
-        ctx.now,
-    )?;
+    s.limiter.check(&format!("login:{}", ctx.ip), s.settings.login_rate_per_minute, 60_000, ctx.now)?;
     let who = ctx.who();
     let user = auth::check_password(&s.db, &who, &req.username, &req.password).await?;
-    let who = crate::kernel::audit::Who {
-        actor_id: Some(user.id),
-        actor: user.username.clone(),
-        ..who
-    };
+    let who = crate::kernel::audit::Who { actor_id: Some(user.id), actor: user.username.clone(), ..who };
     let name = req.name.unwrap_or_else(|| "api".to_owned());
     let days = req.expires_in_days.unwrap_or(30);
-    let token =
-        s.db.write(move |tx| auth::create_token(tx, &who, user.id, &name, &req.scopes, days))
-            .await?;
+    let token = s.db.write(move |tx| auth::create_token(tx, &who, user.id, &name, &req.scopes, days)).await?;
     Ok((StatusCode::CREATED, Json(token)))
 }
 
@@ -81,11 +70,7 @@ async fn me(ctx: Ctx) -> AppResult<Json<CurrentUser>> {
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "auth", responses((status = 200, body = Vec<ApiToken>)))]
 async fn my_tokens(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<ApiToken>>> {
     let id = ctx.user()?.id;
-    s.look(&ctx, Action::ManageOwnAccount, move |tx, _| {
-        auth::list_tokens(tx, id)
-    })
-    .await
-    .map(Json)
+    s.look(&ctx, Action::ManageOwnAccount, move |tx, _| auth::list_tokens(tx, id)).await.map(Json)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -102,20 +87,13 @@ pub struct CreateToken {
     responses((status = 201, body = NewToken), (status = 422)))]
 async fn create_token(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageOwnAccount>,
     ApiJson(req): ApiJson<CreateToken>,
 ) -> AppResult<(StatusCode, Json<NewToken>)> {
     let id = ctx.user()?.id;
     let t = s
         .change(&ctx, Action::ManageOwnAccount, move |tx, who| {
-            auth::create_token(
-                tx,
-                who,
-                id,
-                &req.name,
-                &req.scopes,
-                req.expires_in_days.unwrap_or(30),
-            )
+            auth::create_token(tx, who, id, &req.name, &req.scopes, req.expires_in_days.unwrap_or(30))
         })
         .await?;
     Ok((StatusCode::CREATED, Json(t)))
@@ -123,17 +101,9 @@ async fn create_token(
 
 /// Revoke a token: one's own, or any as an administrator.
 #[utoipa::path(post, path = "/api/v1/tokens/{id}/revoke", tag = "auth", responses((status = 200, body = ApiToken), (status = 404)))]
-async fn revoke_token(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Json<ApiToken>> {
+async fn revoke_token(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<ApiToken>> {
     let actor = ctx.user()?.clone();
-    s.change(&ctx, Action::ManageOwnAccount, move |tx, who| {
-        auth::revoke_token(tx, who, &actor, id)
-    })
-    .await
-    .map(Json)
+    s.change(&ctx, Action::ManageOwnAccount, move |tx, who| auth::revoke_token(tx, who, &actor, id)).await.map(Json)
 }
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", params(ListParams, UserFilter),
@@ -144,57 +114,37 @@ async fn list_users(
     Q(p): Q<ListParams>,
     Q(f): Q<UserFilter>,
 ) -> AppResult<Json<Page<User>>> {
-    s.look(&ctx, Action::ManageUsers, move |tx, _| {
-        service::list(tx, &f, &p)
-    })
-    .await
-    .map(Json)
+    s.look(&ctx, Action::ManageUsers, move |tx, _| service::list(tx, &f, &p)).await.map(Json)
 }
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
     responses((status = 201, body = User), (status = 403), (status = 409), (status = 422)))]
 async fn create_user(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageUsers>,
     ApiJson(input): ApiJson<NewUser>,
 ) -> AppResult<(StatusCode, Json<User>)> {
     ctx.require(Action::ManageUsers)?;
     service::check_new(&input)?;
     let hash = service::hash(input.password.clone()).await?;
-    let u = s
-        .change(&ctx, Action::ManageUsers, move |tx, who| {
-            service::create(tx, who, &input, &hash)
-        })
-        .await?;
+    let u = s.change(&ctx, Action::ManageUsers, move |tx, who| service::create(tx, who, &input, &hash)).await?;
     Ok((StatusCode::CREATED, Json(u)))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", responses((status = 200, body = User), (status = 403), (status = 404)))]
-async fn get_user(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Json<User>> {
-    s.look(&ctx, Action::ManageUsers, move |tx, _| {
-        service::find(tx, id)
-    })
-    .await
-    .map(Json)
+async fn get_user(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<User>> {
+    s.look(&ctx, Action::ManageUsers, move |tx, _| service::find(tx, id)).await.map(Json)
 }
 
 #[utoipa::path(put, path = "/api/v1/users/{id}", tag = "users", request_body = UserUpdate,
     responses((status = 200, body = User), (status = 403), (status = 404), (status = 422)))]
 async fn update_user(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageUsers>,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<UserUpdate>,
 ) -> AppResult<Json<User>> {
-    s.change(&ctx, Action::ManageUsers, move |tx, who| {
-        service::update(tx, who, id, &input)
-    })
-    .await
-    .map(Json)
+    s.change(&ctx, Action::ManageUsers, move |tx, who| service::update(tx, who, id, &input)).await.map(Json)
 }
 
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
@@ -207,16 +157,14 @@ pub struct UserStatus {
     responses((status = 200, body = User), (status = 403), (status = 409)))]
 async fn set_user_status(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageUsers>,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<UserStatus>,
 ) -> AppResult<Json<User>> {
     let actor = ctx.user.clone();
-    s.change(&ctx, Action::ManageUsers, move |tx, who| {
-        service::set_active(tx, who, actor.as_ref(), id, input.active)
-    })
-    .await
-    .map(Json)
+    s.change(&ctx, Action::ManageUsers, move |tx, who| service::set_active(tx, who, actor.as_ref(), id, input.active))
+        .await
+        .map(Json)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -229,16 +177,13 @@ pub struct PasswordInput {
     responses((status = 204), (status = 403), (status = 422)))]
 async fn set_user_password(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageUsers>,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<PasswordInput>,
 ) -> AppResult<StatusCode> {
     ctx.require(Action::ManageUsers)?;
     let pw = validate::password(&input.password)?;
     let hash = service::hash(pw).await?;
-    s.change(&ctx, Action::ManageUsers, move |tx, who| {
-        service::set_password(tx, who, id, &hash, None)
-    })
-    .await?;
+    s.change(&ctx, Action::ManageUsers, move |tx, who| service::set_password(tx, who, id, &hash, None)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

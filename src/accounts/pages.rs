@@ -13,9 +13,7 @@ use crate::kernel::access::{Action, Role};
 use crate::kernel::auth::{self, NewToken};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::validate;
-use crate::kernel::web::layout::{
-    self, Section, csrf_field, error_banner, select_field, text_field,
-};
+use crate::kernel::web::layout::{self, Section, csrf_field, error_banner, select_field, text_field};
 use crate::kernel::web::list::{ListParams, csv_response, pager, sort_header};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 
@@ -113,15 +111,9 @@ async fn change_password(
     let user = ctx.user()?.clone();
     let result = async {
         let pw = validate::password(&f.form.password)?;
-        auth::check_password(&s.db, &ctx.who(), &user.username, &f.form.current)
-            .await
-            .map_err(|e| {
-                if matches!(e, AppError::Invalid { .. }) {
-                    AppError::invalid("bad_credentials", "current")
-                } else {
-                    e
-                }
-            })?;
+        auth::check_password(&s.db, &ctx.who(), &user.username, &f.form.current).await.map_err(|e| {
+            if matches!(e, AppError::Invalid { .. }) { AppError::invalid("bad_credentials", "current") } else { e }
+        })?;
         let hash = service::hash(pw).await?;
         let keep = crate::kernel::web::cookie(&headers, auth::SESSION_COOKIE).map(str::to_owned);
         s.change(&ctx, Action::ManageOwnAccount, move |tx, who| {
@@ -132,9 +124,7 @@ async fn change_password(
     .await;
     match result {
         Ok(()) => account_page(&s, &ctx, None, None, Some(ctx.t("common.saved"))).await,
-        Err(e @ (AppError::Invalid { .. } | AppError::Locked)) => {
-            account_page(&s, &ctx, Some(&e), None, None).await
-        }
+        Err(e @ (AppError::Invalid { .. } | AppError::Locked)) => account_page(&s, &ctx, Some(&e), None, None).await,
         Err(e) => Err(e),
     }
 }
@@ -149,12 +139,7 @@ struct TokenForm {
 async fn create_token(State(s): State<AppState>, f: CsrfForm<TokenForm>) -> AppResult<Response> {
     let ctx = f.ctx;
     let uid = ctx.user()?.id;
-    let days = f
-        .form
-        .days
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| AppError::invalid("bad_value", "expires_in_days"));
+    let days = f.form.days.trim().parse::<i64>().map_err(|_| AppError::invalid("bad_value", "expires_in_days"));
     let result = match days {
         Ok(days) => {
             let (name, scopes) = (f.form.name, f.form.scopes);
@@ -178,18 +163,12 @@ async fn revoke_token(
     f: CsrfForm<sign_in::Empty>,
 ) -> AppResult<Response> {
     let actor = f.ctx.user()?.clone();
-    s.change(&f.ctx, Action::ManageOwnAccount, move |tx, who| {
-        auth::revoke_token(tx, who, &actor, id)
-    })
-    .await?;
+    s.change(&f.ctx, Action::ManageOwnAccount, move |tx, who| auth::revoke_token(tx, who, &actor, id)).await?;
     Ok(Redirect::to("/account").into_response())
 }
 
 fn role_options(ctx: &Ctx) -> Vec<(String, String)> {
-    Role::ALL
-        .iter()
-        .map(|r| (r.as_str().to_owned(), ctx.t(&r.label_key()).to_owned()))
-        .collect()
+    Role::ALL.iter().map(|r| (r.as_str().to_owned(), ctx.t(&r.label_key()).to_owned())).collect()
 }
 
 fn with_none(ctx: &Ctx, opts: Vec<(i64, String)>) -> Vec<(String, String)> {
@@ -198,19 +177,11 @@ fn with_none(ctx: &Ctx, opts: Vec<(i64, String)>) -> Vec<(String, String)> {
     out
 }
 
-async fn users(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Q(p): Q<ListParams>,
-    Q(f): Q<UserFilter>,
-) -> AppResult<Response> {
+async fn users(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<UserFilter>) -> AppResult<Response> {
     let (pq, fq) = (p.clone(), f.clone());
     let (page, depts) = s
         .look(&ctx, Action::ManageUsers, move |tx, _| {
-            Ok((
-                service::list(tx, &fq, &pq)?,
-                crate::org::departments::options(tx)?,
-            ))
+            Ok((service::list(tx, &fq, &pq)?, crate::org::departments::options(tx)?))
         })
         .await?;
     let z = zh(&ctx);
@@ -226,35 +197,15 @@ async fn users(
                     ctx.t(&u.role.label_key()).to_owned(),
                     u.department_name.clone().unwrap_or_default(),
                     u.division_name.clone().unwrap_or_default(),
-                    if u.active {
-                        ctx.t("common.active")
-                    } else {
-                        ctx.t("common.inactive")
-                    }
-                    .to_owned(),
+                    if u.active { ctx.t("common.active") } else { ctx.t("common.inactive") }.to_owned(),
                 ]
             })
             .collect();
-        return csv_response(
-            "users",
-            &[
-                "id",
-                "username",
-                "name",
-                "role",
-                "department",
-                "division",
-                "status",
-            ],
-            rows,
-        );
+        return csv_response("users", &["id", "username", "name", "role", "department", "division", "status"], rows);
     }
     let extra: Vec<(&str, String)> = vec![
         ("role", f.role.clone().unwrap_or_default()),
-        (
-            "department_id",
-            f.department_id.map(|d| d.to_string()).unwrap_or_default(),
-        ),
+        ("department_id", f.department_id.map(|d| d.to_string()).unwrap_or_default()),
         ("status", f.status.clone().unwrap_or_default()),
     ];
     let mut roles = vec![(String::new(), ctx.t("common.all").to_owned())];
@@ -331,18 +282,9 @@ impl UserForm {
     fn ids(&self) -> AppResult<(Option<i64>, Option<i64>)> {
         let parse = |s: &str, field: &'static str| -> AppResult<Option<i64>> {
             let s = s.trim();
-            if s.is_empty() {
-                Ok(None)
-            } else {
-                s.parse()
-                    .map(Some)
-                    .map_err(|_| AppError::invalid("bad_value", field))
-            }
+            if s.is_empty() { Ok(None) } else { s.parse().map(Some).map_err(|_| AppError::invalid("bad_value", field)) }
         };
-        Ok((
-            parse(&self.department_id, "department_id")?,
-            parse(&self.division_id, "division_id")?,
-        ))
+        Ok((parse(&self.department_id, "department_id")?, parse(&self.division_id, "division_id")?))
     }
 }
 
@@ -356,18 +298,11 @@ async fn user_form_page(
     let (depts, divs, user) = s
         .look(ctx, Action::ManageUsers, move |tx, _| {
             let user = id.map(|id| service::find(tx, id)).transpose()?;
-            Ok((
-                crate::org::departments::options(tx)?,
-                crate::org::divisions::options(tx)?,
-                user,
-            ))
+            Ok((crate::org::departments::options(tx)?, crate::org::divisions::options(tx)?, user))
         })
         .await?;
     let z = zh(ctx);
-    let action = id.map_or_else(
-        || "/admin/users".to_owned(),
-        |id| format!("/admin/users/{id}"),
-    );
+    let action = id.map_or_else(|| "/admin/users".to_owned(), |id| format!("/admin/users/{id}"));
     let body = html! {
         (error_banner(ctx, err))
         form.stack method="post" action=(action) {
@@ -410,23 +345,12 @@ async fn user_form_page(
 }
 
 async fn new_user(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let form = UserForm {
-        role: "staff".into(),
-        ..Default::default()
-    };
+    let form = UserForm { role: "staff".into(), ..Default::default() };
     user_form_page(&s, &ctx, None, form, None).await
 }
 
-async fn edit_user(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let u = s
-        .look(&ctx, Action::ManageUsers, move |tx, _| {
-            service::find(tx, id)
-        })
-        .await?;
+async fn edit_user(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let u = s.look(&ctx, Action::ManageUsers, move |tx, _| service::find(tx, id)).await?;
     let form = UserForm {
         username: u.username,
         display_name: u.display_name,
@@ -454,10 +378,7 @@ async fn create_user(State(s): State<AppState>, f: CsrfForm<UserForm>) -> AppRes
         };
         service::check_new(&input)?;
         let hash = service::hash(input.password.clone()).await?;
-        s.change(&ctx, Action::ManageUsers, move |tx, who| {
-            service::create(tx, who, &input, &hash)
-        })
-        .await
+        s.change(&ctx, Action::ManageUsers, move |tx, who| service::create(tx, who, &input, &hash)).await
     }
     .await;
     match result {
@@ -469,11 +390,7 @@ async fn create_user(State(s): State<AppState>, f: CsrfForm<UserForm>) -> AppRes
     }
 }
 
-async fn update_user(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    f: CsrfForm<UserForm>,
-) -> AppResult<Response> {
+async fn update_user(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<UserForm>) -> AppResult<Response> {
     let ctx = f.ctx;
     let form = f.form;
     let result = match form.ids() {
@@ -484,10 +401,7 @@ async fn update_user(
                 department_id,
                 division_id,
             };
-            s.change(&ctx, Action::ManageUsers, move |tx, who| {
-                service::update(tx, who, id, &input)
-            })
-            .await
+            s.change(&ctx, Action::ManageUsers, move |tx, who| service::update(tx, who, id, &input)).await
         }
         Err(e) => Err(e),
     };
@@ -506,17 +420,11 @@ struct StatusForm {
     active: bool,
 }
 
-async fn set_status(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    f: CsrfForm<StatusForm>,
-) -> AppResult<Response> {
+async fn set_status(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<StatusForm>) -> AppResult<Response> {
     let actor = f.ctx.user.clone();
     let active = f.form.active;
-    s.change(&f.ctx, Action::ManageUsers, move |tx, who| {
-        service::set_active(tx, who, actor.as_ref(), id, active)
-    })
-    .await?;
+    s.change(&f.ctx, Action::ManageUsers, move |tx, who| service::set_active(tx, who, actor.as_ref(), id, active))
+        .await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }
 
@@ -525,22 +433,14 @@ struct ResetForm {
     password: String,
 }
 
-async fn reset_password(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    f: CsrfForm<ResetForm>,
-) -> AppResult<Response> {
+async fn reset_password(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<ResetForm>) -> AppResult<Response> {
     let ctx = f.ctx;
     ctx.require(Action::ManageUsers)?;
     let pw = validate::password(&f.form.password);
     let pw = match pw {
         Ok(pw) => pw,
         Err(e) => {
-            let u = s
-                .look(&ctx, Action::ManageUsers, move |tx, _| {
-                    service::find(tx, id)
-                })
-                .await?;
+            let u = s.look(&ctx, Action::ManageUsers, move |tx, _| service::find(tx, id)).await?;
             let form = UserForm {
                 username: u.username,
                 display_name: u.display_name,
@@ -551,9 +451,6 @@ async fn reset_password(
         }
     };
     let hash = service::hash(pw).await?;
-    s.change(&ctx, Action::ManageUsers, move |tx, who| {
-        service::set_password(tx, who, id, &hash, None)
-    })
-    .await?;
+    s.change(&ctx, Action::ManageUsers, move |tx, who| service::set_password(tx, who, id, &hash, None)).await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }

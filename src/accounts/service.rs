@@ -58,7 +58,8 @@ pub struct UserFilter {
 
 const COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.department_id, d.name, u.division_id, v.name, \
     u.active, u.locked_until, u.created_at";
-const FROM: &str = "users u LEFT JOIN departments d ON d.id = u.department_id LEFT JOIN divisions v ON v.id = u.division_id";
+const FROM: &str =
+    "users u LEFT JOIN departments d ON d.id = u.department_id LEFT JOIN divisions v ON v.id = u.division_id";
 
 fn from_row(r: &Row) -> AppResult<User> {
     let role = r.text(3)?;
@@ -66,8 +67,7 @@ fn from_row(r: &Row) -> AppResult<User> {
         id: r.int(0)?,
         username: r.text(1)?,
         display_name: r.text(2)?,
-        role: Role::parse(&role)
-            .ok_or_else(|| AppError::internal(format!("unknown role {role}")))?,
+        role: Role::parse(&role).ok_or_else(|| AppError::internal(format!("unknown role {role}")))?,
         department_id: r.opt_int(4)?,
         department_name: r.opt_text(5)?,
         division_id: r.opt_int(6)?,
@@ -80,18 +80,12 @@ fn from_row(r: &Row) -> AppResult<User> {
 
 pub fn find(tx: &mut Tx<'_>, id: i64) -> AppResult<User> {
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE u.id = $1");
-    tx.query_opt(&sql, params![id])?
-        .map(|r| from_row(&r))
-        .transpose()?
-        .ok_or(AppError::NotFound)
+    tx.query_opt(&sql, params![id])?.map(|r| from_row(&r)).transpose()?.ok_or(AppError::NotFound)
 }
 
 pub fn find_by_username(tx: &mut Tx<'_>, username: &str) -> AppResult<User> {
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE u.username = $1");
-    tx.query_opt(&sql, params![username])?
-        .map(|r| from_row(&r))
-        .transpose()?
-        .ok_or(AppError::NotFound)
+    tx.query_opt(&sql, params![username])?.map(|r| from_row(&r)).transpose()?.ok_or(AppError::NotFound)
 }
 
 pub fn list(tx: &mut Tx<'_>, f: &UserFilter, p: &ListParams) -> AppResult<Page<User>> {
@@ -115,33 +109,15 @@ pub fn list(tx: &mut Tx<'_>, f: &UserFilter, p: &ListParams) -> AppResult<Page<U
         w.and("(u.username LIKE ? OR u.display_name LIKE ?)", like);
     }
     let total = tx.count(&format!("SELECT COUNT(*) FROM users u{}", w.sql), &w.args)?;
-    let order = p.order_by(&[
-        ("username", "u.username"),
-        ("name", "u.display_name"),
-        ("role", "u.role"),
-        ("created", "u.created_at"),
-    ]);
-    let (limit, offset) = if p.is_csv() {
-        (100_000, 0)
-    } else {
-        (p.per(), p.offset())
-    };
-    let (l, o) = (w.push(limit), w.push(offset));
-    let sql = format!(
-        "SELECT {COLUMNS} FROM {FROM}{}{order} LIMIT {l} OFFSET {o}",
-        w.sql
+    let order = p.order_by(
+        "u.id",
+        &[("username", "u.username"), ("name", "u.display_name"), ("role", "u.role"), ("created", "u.created_at")],
     );
-    let items = tx
-        .query(&sql, &w.args)?
-        .iter()
-        .map(from_row)
-        .collect::<AppResult<_>>()?;
-    Ok(Page {
-        items,
-        total,
-        page: p.page(),
-        per: p.per(),
-    })
+    let (limit, offset) = if p.is_csv() { (100_000, 0) } else { (p.per(), p.offset()) };
+    let (l, o) = (w.push(limit), w.push(offset));
+    let sql = format!("SELECT {COLUMNS} FROM {FROM}{}{order} LIMIT {l} OFFSET {o}", w.sql);
+    let items = tx.query(&sql, &w.args)?.iter().map(from_row).collect::<AppResult<_>>()?;
+    Ok(Page { items, total, page: p.page(), per: p.per() })
 }
 
 struct Placement {
@@ -158,11 +134,7 @@ fn placement(
 ) -> AppResult<Placement> {
     let role = Role::parse(role).ok_or_else(|| AppError::invalid("bad_value", "role"))?;
     if let Some(d) = department_id {
-        if tx.count(
-            "SELECT COUNT(*) FROM departments WHERE id = $1 AND active = 1",
-            params![d],
-        )? == 0
-        {
+        if tx.count("SELECT COUNT(*) FROM departments WHERE id = $1 AND active = 1", params![d])? == 0 {
             return Err(AppError::invalid("unknown_department", "department_id"));
         }
     } else if role.needs_department() {
@@ -170,34 +142,20 @@ fn placement(
     }
     if let Some(v) = division_id {
         let r = tx
-            .query_opt(
-                "SELECT department_id FROM divisions WHERE id = $1 AND active = 1",
-                params![v],
-            )?
+            .query_opt("SELECT department_id FROM divisions WHERE id = $1 AND active = 1", params![v])?
             .ok_or_else(|| AppError::invalid("unknown_division", "division_id"))?;
         if Some(r.int(0)?) != department_id {
-            return Err(AppError::invalid(
-                "division_outside_department",
-                "division_id",
-            ));
+            return Err(AppError::invalid("division_outside_department", "division_id"));
         }
     } else if role == Role::DivisionHead {
         return Err(AppError::invalid("required", "division_id"));
     }
-    Ok(Placement {
-        role,
-        department_id,
-        division_id,
-    })
+    Ok(Placement { role, department_id, division_id })
 }
 
 pub fn validate_username(s: &str) -> AppResult<String> {
     let u = validate::text(s, "username", 40)?;
-    if u.chars().count() < 2
-        || !u
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-    {
+    if u.chars().count() < 2 || !u.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
         return Err(AppError::invalid("bad_value", "username"));
     }
     Ok(u.to_lowercase())
@@ -205,10 +163,7 @@ pub fn validate_username(s: &str) -> AppResult<String> {
 
 fn unique_username(e: DbError) -> AppError {
     match e {
-        DbError::Unique(_) => AppError::Conflict {
-            code: "username_taken",
-            field: Some("username"),
-        },
+        DbError::Unique(_) => AppError::Conflict { code: "username_taken", field: Some("username") },
         other => other.into(),
     }
 }
@@ -246,55 +201,31 @@ pub fn update(tx: &mut Tx<'_>, who: &Who, id: i64, input: &UserUpdate) -> AppRes
         params![name, p.role.as_str(), p.department_id, p.division_id, who.now, id],
     )?;
     let after = find(tx, id)?;
-    audit::record(
-        tx,
-        who,
-        Change::updated("update", "user", id, &before, &after),
-    )?;
+    audit::record(tx, who, Change::updated("update", "user", id, &before, &after))?;
     Ok(after)
 }
 
 /// Disable (which also ends the user's sessions and tokens) or re-enable an account.
-pub fn set_active(
-    tx: &mut Tx<'_>,
-    who: &Who,
-    actor: Option<&CurrentUser>,
-    id: i64,
-    active: bool,
-) -> AppResult<User> {
+pub fn set_active(tx: &mut Tx<'_>, who: &Who, actor: Option<&CurrentUser>, id: i64, active: bool) -> AppResult<User> {
     let before = find(tx, id)?;
     if !active && actor.is_some_and(|a| a.id == id) {
         return Err(AppError::conflict("cannot_disable_self"));
     }
     if before.active == active {
-        return Err(AppError::conflict(if active {
-            "already_active"
-        } else {
-            "already_inactive"
-        }));
+        return Err(AppError::conflict(if active { "already_active" } else { "already_inactive" }));
     }
-    tx.execute(
-        "UPDATE users SET active = $1, updated_at = $2 WHERE id = $3",
-        params![active, who.now, id],
-    )?;
+    tx.execute("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3", params![active, who.now, id])?;
     if !active {
         end_access(tx, who, id)?;
     }
     let after = find(tx, id)?;
     let action = if active { "enable" } else { "disable" };
-    audit::record(
-        tx,
-        who,
-        Change::updated(action, "user", id, &before, &after),
-    )?;
+    audit::record(tx, who, Change::updated(action, "user", id, &before, &after))?;
     Ok(after)
 }
 
 fn end_access(tx: &mut Tx<'_>, who: &Who, id: i64) -> AppResult<()> {
-    tx.execute(
-        "UPDATE sessions SET revoked = 1 WHERE user_id = $1 AND revoked = 0",
-        params![id],
-    )?;
+    tx.execute("UPDATE sessions SET revoked = 1 WHERE user_id = $1 AND revoked = 0", params![id])?;
     tx.execute(
         "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
         params![who.now, id],
@@ -319,29 +250,13 @@ pub fn set_password(
     match keep_session {
         Some(token) => {
             let keep = crate::kernel::crypto::sha256_hex(token.as_bytes());
-            tx.execute(
-                "UPDATE sessions SET revoked = 1 WHERE user_id = $1 AND token_hash <> $2",
-                params![id, keep],
-            )?;
+            tx.execute("UPDATE sessions SET revoked = 1 WHERE user_id = $1 AND token_hash <> $2", params![id, keep])?;
         }
         None => {
-            tx.execute(
-                "UPDATE sessions SET revoked = 1 WHERE user_id = $1",
-                params![id],
-            )?;
+            tx.execute("UPDATE sessions SET revoked = 1 WHERE user_id = $1", params![id])?;
         }
     }
-    audit::record(
-        tx,
-        who,
-        Change {
-            action: "set_password",
-            kind: "user",
-            id: Some(id),
-            before: None,
-            after: None,
-        },
-    )
+    audit::record(tx, who, Change { action: "set_password", kind: "user", id: Some(id), before: None, after: None })
 }
 
 /// Hash a password on a blocking thread.

@@ -31,13 +31,7 @@ pub struct LoginForm {
     csrf: String,
 }
 
-fn login_page(
-    ctx: &Ctx,
-    csrf: &str,
-    username: &str,
-    next: &str,
-    err: Option<&AppError>,
-) -> Html<String> {
+fn login_page(ctx: &Ctx, csrf: &str, username: &str, next: &str, err: Option<&AppError>) -> Html<String> {
     let markup = html! {
         (DOCTYPE)
         html lang=(ctx.lang.html()) {
@@ -77,73 +71,38 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx, Q(q): Q<LoginQuery>) -> A
     }
     let csrf = random_hex(16)?;
     let mut res = login_page(&ctx, &csrf, "", &safe_next(q.next.as_deref()), None).into_response();
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, s.settings.secure_cookies),
-    );
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, s.settings.secure_cookies));
     Ok(res)
 }
 
 pub async fn submit(State(s): State<AppState>, req: Request) -> AppResult<Response> {
     let (mut parts, body) = req.into_parts();
-    let ctx =
-        <Ctx as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, &s)
-            .await?;
-    s.limiter.check(
-        &format!("login:{}", ctx.ip),
-        s.settings.login_rate_per_minute,
-        60_000,
-        ctx.now,
-    )?;
-    let expected = cookie(&parts.headers, LOGIN_CSRF_COOKIE)
-        .unwrap_or("")
-        .to_owned();
+    let ctx = <Ctx as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, &s).await?;
+    s.limiter.check(&format!("login:{}", ctx.ip), s.settings.login_rate_per_minute, 60_000, ctx.now)?;
+    let expected = cookie(&parts.headers, LOGIN_CSRF_COOKIE).unwrap_or("").to_owned();
     let axum::extract::Form(form) =
         axum::extract::Form::<LoginForm>::from_request(Request::from_parts(parts, body), &s)
             .await
-            .map_err(|_| AppError::BadRequest {
-                code: "bad_form",
-                detail: None,
-            })?;
+            .map_err(|_| AppError::BadRequest { code: "bad_form", detail: None })?;
     if expected.is_empty() || !same_secret(&form.csrf, &expected) {
         return Err(csrf_error());
     }
     let next = safe_next(Some(&form.next));
     let session_ms = s.settings.session_hours * 3_600_000;
-    match auth::sign_in(
-        &s.db,
-        &ctx.who(),
-        &form.username,
-        &form.password,
-        session_ms,
-    )
-    .await
-    {
+    match auth::sign_in(&s.db, &ctx.who(), &form.username, &form.password, session_ms).await {
         Ok(signed) => {
             let mut res = Redirect::to(&next).into_response();
             let h = res.headers_mut();
             h.append(
                 header::SET_COOKIE,
-                set_cookie(
-                    SESSION_COOKIE,
-                    &signed.session_token,
-                    session_ms / 1000,
-                    s.settings.secure_cookies,
-                ),
+                set_cookie(SESSION_COOKIE, &signed.session_token, session_ms / 1000, s.settings.secure_cookies),
             );
-            h.append(
-                header::SET_COOKIE,
-                set_cookie(LOGIN_CSRF_COOKIE, "", 0, s.settings.secure_cookies),
-            );
+            h.append(header::SET_COOKIE, set_cookie(LOGIN_CSRF_COOKIE, "", 0, s.settings.secure_cookies));
             Ok(res)
         }
         Err(e @ (AppError::Invalid { .. } | AppError::Locked)) => {
             let status = e.status();
-            Ok((
-                status,
-                login_page(&ctx, &expected, &form.username, &next, Some(&e)),
-            )
-                .into_response())
+            Ok((status, login_page(&ctx, &expected, &form.username, &next, Some(&e))).into_response())
         }
         Err(e) => Err(e),
     }
@@ -159,12 +118,8 @@ pub async fn sign_out(
 ) -> AppResult<Response> {
     let token = cookie(&headers, SESSION_COOKIE).unwrap_or("").to_owned();
     let who = f.ctx.who();
-    s.db.write(move |tx| auth::sign_out(tx, &who, &token))
-        .await?;
+    s.db.write(move |tx| auth::sign_out(tx, &who, &token)).await?;
     let mut res = Redirect::to("/login").into_response();
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, "", 0, s.settings.secure_cookies),
-    );
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, s.settings.secure_cookies));
     Ok(res)
 }

@@ -16,9 +16,7 @@ use crate::kernel::web::list::{link_with, url_encode};
 use crate::kernel::web::{AppState, Ctx, Q};
 
 pub fn api_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_entries))
-        .routes(routes!(verify_chain))
+    OpenApiRouter::new().routes(routes!(list_entries)).routes(routes!(verify_chain))
 }
 
 pub fn page_router() -> axum::Router<AppState> {
@@ -28,22 +26,14 @@ pub fn page_router() -> axum::Router<AppState> {
 /// Audit entries, newest first; page with `before=<id of the last entry seen>`.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditFilter),
     responses((status = 200, body = Vec<AuditEntry>), (status = 403)))]
-async fn list_entries(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Q(f): Q<AuditFilter>,
-) -> AppResult<Json<Vec<AuditEntry>>> {
-    s.look(&ctx, Action::ViewAudit, move |tx, _| audit::list(tx, &f))
-        .await
-        .map(Json)
+async fn list_entries(State(s): State<AppState>, ctx: Ctx, Q(f): Q<AuditFilter>) -> AppResult<Json<Vec<AuditEntry>>> {
+    s.look(&ctx, Action::ViewAudit, move |tx, _| audit::list(tx, &f)).await.map(Json)
 }
 
 /// Walk the hash chains and report the first entry that was edited, removed or reordered.
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", responses((status = 200, body = VerifyReport), (status = 403)))]
 async fn verify_chain(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<VerifyReport>> {
-    s.look(&ctx, Action::ViewAudit, |tx, _| audit::verify(tx))
-        .await
-        .map(Json)
+    s.look(&ctx, Action::ViewAudit, |tx, _| audit::verify(tx)).await.map(Json)
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -58,28 +48,19 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<PageQuery>) -> AppRes
     let run_verify = q.verify.is_some();
     let (entries, report) = s
         .look(&ctx, Action::ViewAudit, move |tx, _| {
-            let report = if run_verify {
-                Some(audit::verify(tx)?)
-            } else {
-                None
-            };
+            let report = if run_verify { Some(audit::verify(tx)?) } else { None };
             Ok((audit::list(tx, &f)?, report))
         })
         .await?;
     let f = &q.filter;
     let query: Vec<(&str, String)> = vec![
         ("kind", f.kind.clone().unwrap_or_default()),
-        (
-            "record_id",
-            f.record_id.map(|v| v.to_string()).unwrap_or_default(),
-        ),
+        ("record_id", f.record_id.map(|v| v.to_string()).unwrap_or_default()),
         ("actor", f.actor.clone().unwrap_or_default()),
         ("from", f.from.clone().unwrap_or_default()),
         ("to", f.to.clone().unwrap_or_default()),
     ];
-    let older = entries
-        .last()
-        .map(|e| link_with(&ctx, &query, &[("before", &e.id.to_string())]));
+    let older = entries.last().map(|e| link_with(&ctx, &query, &[("before", &e.id.to_string())]));
     let zh = ctx.lang == crate::kernel::i18n::Lang::Zh;
     let body = html! {
         div.actions {

@@ -66,12 +66,7 @@ impl Role {
     pub fn is_government(self) -> bool {
         matches!(
             self,
-            Role::Admin
-                | Role::Leader
-                | Role::DeptHead
-                | Role::DivisionHead
-                | Role::Staff
-                | Role::Supervisor
+            Role::Admin | Role::Leader | Role::DeptHead | Role::DivisionHead | Role::Staff | Role::Supervisor
         )
     }
 
@@ -90,11 +85,7 @@ pub enum Visibility {
 }
 
 impl Visibility {
-    pub const ALL: [Visibility; 3] = [
-        Visibility::Public,
-        Visibility::Internal,
-        Visibility::Confidential,
-    ];
+    pub const ALL: [Visibility; 3] = [Visibility::Public, Visibility::Internal, Visibility::Confidential];
     pub fn as_str(self) -> &'static str {
         match self {
             Visibility::Public => "public",
@@ -147,19 +138,13 @@ pub fn allows(user: &CurrentUser, action: Action) -> bool {
 
 /// Whether `user` (or an anonymous caller) may see a record with this visibility and
 /// owning department.
-pub fn can_see(
-    user: Option<&CurrentUser>,
-    visibility: Visibility,
-    owner_department: Option<i64>,
-) -> bool {
+pub fn can_see(user: Option<&CurrentUser>, visibility: Visibility, owner_department: Option<i64>) -> bool {
     match visibility {
         Visibility::Public => true,
         Visibility::Internal => user.is_some_and(|u| u.role.is_government()),
         Visibility::Confidential => user.is_some_and(|u| {
             matches!(u.role, Role::Admin | Role::Leader)
-                || (u.role.is_government()
-                    && owner_department.is_some()
-                    && u.department_id == owner_department)
+                || (u.role.is_government() && owner_department.is_some() && u.department_id == owner_department)
         }),
     }
 }
@@ -170,10 +155,7 @@ pub fn restrict_visible(user: Option<&CurrentUser>, w: &mut Where, vis_col: &str
         Some(u) if matches!(u.role, Role::Admin | Role::Leader) => {}
         Some(u) if u.role.is_government() => match u.department_id {
             Some(d) => {
-                w.and(
-                    &format!("({vis_col} IN ('public', 'internal') OR {dept_col} = ?)"),
-                    d,
-                );
+                w.and(&format!("({vis_col} IN ('public', 'internal') OR {dept_col} = ?)"), d);
             }
             None => {
                 w.and_sql(&format!("{vis_col} IN ('public', 'internal')"));
@@ -188,11 +170,7 @@ pub fn restrict_visible(user: Option<&CurrentUser>, w: &mut Where, vis_col: &str
 /// Require a signed-in user allowed to do `action`.
 pub fn require(user: Option<&CurrentUser>, action: Action) -> Result<&CurrentUser, AppError> {
     let user = user.ok_or(AppError::Unauthenticated)?;
-    if allows(user, action) {
-        Ok(user)
-    } else {
-        Err(AppError::Forbidden)
-    }
+    if allows(user, action) { Ok(user) } else { Err(AppError::Forbidden) }
 }
 
 /// Check that a caller may see one record; existence of a hidden record is not revealed.
@@ -201,11 +179,7 @@ pub fn require_visible(
     visibility: Visibility,
     owner_department: Option<i64>,
 ) -> Result<(), AppError> {
-    if can_see(user, visibility, owner_department) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+    if can_see(user, visibility, owner_department) { Ok(()) } else { Err(AppError::NotFound) }
 }
 
 #[cfg(test)]
@@ -229,16 +203,8 @@ mod tests {
         let other = user(Role::Staff, Some(8));
         assert!(can_see(Some(&own), Visibility::Confidential, Some(7)));
         assert!(!can_see(Some(&other), Visibility::Confidential, Some(7)));
-        assert!(can_see(
-            Some(&user(Role::Leader, None)),
-            Visibility::Confidential,
-            Some(7)
-        ));
-        assert!(!can_see(
-            Some(&user(Role::Enterprise, Some(7))),
-            Visibility::Confidential,
-            Some(7)
-        ));
+        assert!(can_see(Some(&user(Role::Leader, None)), Visibility::Confidential, Some(7)));
+        assert!(!can_see(Some(&user(Role::Enterprise, Some(7))), Visibility::Confidential, Some(7)));
     }
 
     #[test]

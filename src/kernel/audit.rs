@@ -26,13 +26,7 @@ pub struct Who {
 impl Who {
     /// A change made from the command line or by the system itself.
     pub fn system(actor: &str, now: i64) -> Who {
-        Who {
-            actor_id: None,
-            actor: actor.to_owned(),
-            ip: "local".into(),
-            request_id: "-".into(),
-            now,
-        }
+        Who { actor_id: None, actor: actor.to_owned(), ip: "local".into(), request_id: "-".into(), now }
     }
 }
 
@@ -47,21 +41,9 @@ pub struct Change<'a> {
 
 impl<'a> Change<'a> {
     pub fn created(kind: &'a str, id: i64, after: &impl Serialize) -> Self {
-        Change {
-            action: "create",
-            kind,
-            id: Some(id),
-            before: None,
-            after: serde_json::to_value(after).ok(),
-        }
+        Change { action: "create", kind, id: Some(id), before: None, after: serde_json::to_value(after).ok() }
     }
-    pub fn updated(
-        action: &'a str,
-        kind: &'a str,
-        id: i64,
-        before: &impl Serialize,
-        after: &impl Serialize,
-    ) -> Self {
+    pub fn updated(action: &'a str, kind: &'a str, id: i64, before: &impl Serialize, after: &impl Serialize) -> Self {
         Change {
             action,
             kind,
@@ -115,9 +97,7 @@ pub fn record(tx: &mut Tx<'_>, who: &Who, change: Change<'_>) -> Result<(), AppE
     let part = tx.partition() % PARTITIONS;
     let sql = match tx.dialect() {
         super::db::Dialect::Sqlite => "SELECT seq, hash FROM audit_heads WHERE part = $1",
-        super::db::Dialect::Postgres => {
-            "SELECT seq, hash FROM audit_heads WHERE part = $1 FOR UPDATE"
-        }
+        super::db::Dialect::Postgres => "SELECT seq, hash FROM audit_heads WHERE part = $1 FOR UPDATE",
     };
     let head = tx.query_one(sql, params![part])?;
     let mut e = Entry {
@@ -141,15 +121,23 @@ pub fn record(tx: &mut Tx<'_>, who: &Who, change: Change<'_>) -> Result<(), AppE
         "INSERT INTO audit_log (part, seq, at, actor_id, actor, ip, request_id, action, record_kind, record_id, \
          before_json, after_json, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
         params![
-            part, e.seq, e.at, e.actor_id, e.actor.as_str(), e.ip.as_str(), e.request_id.as_str(),
-            e.action.as_str(), e.kind.as_str(), e.record_id, e.before.clone(), e.after.clone(),
-            e.prev_hash.as_str(), e.hash.as_str()
+            part,
+            e.seq,
+            e.at,
+            e.actor_id,
+            e.actor.as_str(),
+            e.ip.as_str(),
+            e.request_id.as_str(),
+            e.action.as_str(),
+            e.kind.as_str(),
+            e.record_id,
+            e.before.clone(),
+            e.after.clone(),
+            e.prev_hash.as_str(),
+            e.hash.as_str()
         ],
     )?;
-    tx.execute(
-        "UPDATE audit_heads SET seq = $1, hash = $2 WHERE part = $3",
-        params![e.seq, e.hash.as_str(), part],
-    )?;
+    tx.execute("UPDATE audit_heads SET seq = $1, hash = $2 WHERE part = $3", params![e.seq, e.hash.as_str(), part])?;
     Ok(())
 }
 
@@ -198,9 +186,8 @@ pub fn verify(tx: &mut Tx<'_>) -> Result<VerifyReport, AppError> {
         let (mut seq, mut hash, mut last_id) = (0i64, "genesis".to_owned(), 0i64);
         let mut broken = false;
         loop {
-            let sql = format!(
-                "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE part = $1 AND seq > $2 ORDER BY seq LIMIT 5000"
-            );
+            let sql =
+                format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE part = $1 AND seq > $2 ORDER BY seq LIMIT 5000");
             let rows = tx.query(&sql, params![part, seq])?;
             if rows.is_empty() {
                 break;
@@ -209,30 +196,18 @@ pub fn verify(tx: &mut Tx<'_>) -> Result<VerifyReport, AppError> {
                 let e = entry_from(r)?;
                 checked += 1;
                 let problem = if e.seq != seq + 1 {
-                    Some(format!(
-                        "chain {part}: entry {} follows {} (missing or reordered entries)",
-                        e.seq, seq
-                    ))
+                    Some(format!("chain {part}: entry {} follows {} (missing or reordered entries)", e.seq, seq))
                 } else if e.prev_hash != hash {
-                    Some(format!(
-                        "chain {part}: entry {} does not link to the one before it",
-                        e.seq
-                    ))
+                    Some(format!("chain {part}: entry {} does not link to the one before it", e.seq))
                 } else if e.hash != e.digest(part) {
-                    Some(format!(
-                        "chain {part}: entry {} was changed after it was written",
-                        e.seq
-                    ))
+                    Some(format!("chain {part}: entry {} was changed after it was written", e.seq))
                 } else if e.id < last_id {
                     Some(format!("chain {part}: entry {} is out of order", e.seq))
                 } else {
                     None
                 };
                 if let Some(p) = problem {
-                    if first_problem
-                        .as_ref()
-                        .is_none_or(|f| f.first_bad_id.unwrap_or(i64::MAX) > e.id)
-                    {
+                    if first_problem.as_ref().is_none_or(|f| f.first_bad_id.unwrap_or(i64::MAX) > e.id) {
                         first_problem = Some(bad(e.id, p, 0));
                     }
                     broken = true;
@@ -247,10 +222,7 @@ pub fn verify(tx: &mut Tx<'_>) -> Result<VerifyReport, AppError> {
             }
         }
         if !broken {
-            let head = tx.query_opt(
-                "SELECT seq, hash FROM audit_heads WHERE part = $1",
-                params![part],
-            )?;
+            let head = tx.query_opt("SELECT seq, hash FROM audit_heads WHERE part = $1", params![part])?;
             let sealed = match head {
                 Some(h) => h.int(0)? == seq && h.text(1)? == hash,
                 None => seq == 0,
@@ -259,9 +231,7 @@ pub fn verify(tx: &mut Tx<'_>) -> Result<VerifyReport, AppError> {
                 let after_last = last_id + 1;
                 first_problem = Some(bad(
                     after_last,
-                    format!(
-                        "chain {part}: entries after {seq} were removed (the seal does not match)"
-                    ),
+                    format!("chain {part}: entries after {seq} were removed (the seal does not match)"),
                     0,
                 ));
             }
@@ -272,12 +242,7 @@ pub fn verify(tx: &mut Tx<'_>) -> Result<VerifyReport, AppError> {
             p.entries_checked = checked;
             p
         }
-        None => VerifyReport {
-            ok: true,
-            entries_checked: checked,
-            first_bad_id: None,
-            problem: None,
-        },
+        None => VerifyReport { ok: true, entries_checked: checked, first_bad_id: None, problem: None },
     })
 }
 
@@ -318,9 +283,7 @@ pub struct AuditFilter {
 
 fn day_start_ms(s: &str, field: &'static str) -> Result<i64, AppError> {
     let d = super::clock::parse_date(s).ok_or_else(|| AppError::invalid("bad_date", field))?;
-    let local = d
-        .and_hms_opt(0, 0, 0)
-        .ok_or_else(|| AppError::invalid("bad_date", field))?;
+    let local = d.and_hms_opt(0, 0, 0).ok_or_else(|| AppError::invalid("bad_date", field))?;
     Ok(local.and_utc().timestamp_millis() - 8 * 3600 * 1000)
 }
 
@@ -345,11 +308,7 @@ pub fn list(tx: &mut Tx<'_>, f: &AuditFilter) -> Result<Vec<AuditEntry>, AppErro
         push(&mut sql, " AND at >= ?", day_start_ms(d, "from")?.into());
     }
     if let Some(d) = f.to.as_deref().filter(|d| !d.is_empty()) {
-        push(
-            &mut sql,
-            " AND at < ?",
-            (day_start_ms(d, "to")? + 86_400_000).into(),
-        );
+        push(&mut sql, " AND at < ?", (day_start_ms(d, "to")? + 86_400_000).into());
     }
     if let Some(b) = f.before {
         push(&mut sql, " AND id < ?", b.into());

@@ -19,8 +19,7 @@ pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
 pub const SCOPE_READ: &str = "read";
 pub const SCOPE_WRITE: &str = "write";
 
-const USER_COLUMNS: &str =
-    "u.id, u.username, u.display_name, u.role, u.department_id, u.division_id";
+const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.department_id, u.division_id";
 
 fn user_from(r: &Row) -> AppResult<CurrentUser> {
     let role = r.text(3)?;
@@ -28,19 +27,14 @@ fn user_from(r: &Row) -> AppResult<CurrentUser> {
         id: r.int(0)?,
         username: r.text(1)?,
         display_name: r.text(2)?,
-        role: Role::parse(&role)
-            .ok_or_else(|| AppError::internal(format!("unknown role {role}")))?,
+        role: Role::parse(&role).ok_or_else(|| AppError::internal(format!("unknown role {role}")))?,
         department_id: r.opt_int(4)?,
         division_id: r.opt_int(5)?,
     })
 }
 
 /// The user behind a session cookie, and the session's CSRF token.
-pub fn resolve_session(
-    tx: &mut Tx<'_>,
-    token: &str,
-    now: i64,
-) -> AppResult<Option<(CurrentUser, String)>> {
+pub fn resolve_session(tx: &mut Tx<'_>, token: &str, now: i64) -> AppResult<Option<(CurrentUser, String)>> {
     let sql = format!(
         "SELECT {USER_COLUMNS}, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.revoked = 0 AND s.expires_at > $2 AND u.active = 1"
@@ -52,20 +46,13 @@ pub fn resolve_session(
 }
 
 /// The user behind a bearer token, and the token's scopes.
-pub fn resolve_token(
-    tx: &mut Tx<'_>,
-    token: &str,
-    now: i64,
-) -> AppResult<Option<(CurrentUser, Vec<String>)>> {
+pub fn resolve_token(tx: &mut Tx<'_>, token: &str, now: i64) -> AppResult<Option<(CurrentUser, Vec<String>)>> {
     let sql = format!(
         "SELECT {USER_COLUMNS}, t.scopes FROM api_tokens t JOIN users u ON u.id = t.user_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.active = 1"
     );
     match tx.query_opt(&sql, params![sha256_hex(token.as_bytes()), now])? {
-        Some(r) => Ok(Some((
-            user_from(&r)?,
-            r.text(6)?.split(',').map(str::to_owned).collect(),
-        ))),
+        Some(r) => Ok(Some((user_from(&r)?, r.text(6)?.split(',').map(str::to_owned).collect()))),
         None => Ok(None),
     }
 }
@@ -85,12 +72,7 @@ struct Candidate {
 
 /// Check a username and password, counting failures and locking the account after
 /// [`MAX_FAILED_LOGINS`] in a row. Returns the user without creating a session.
-pub async fn check_password(
-    db: &Db,
-    who: &Who,
-    username: &str,
-    password: &str,
-) -> AppResult<CurrentUser> {
+pub async fn check_password(db: &Db, who: &Who, username: &str, password: &str) -> AppResult<CurrentUser> {
     let name = username.trim().to_owned();
     let now = who.now;
     let candidate = db
@@ -112,10 +94,7 @@ pub async fn check_password(
         })
         .await?;
     // Verify against a fixed hash when the user is unknown, so timing does not tell.
-    let stored = candidate
-        .as_ref()
-        .map(|c| c.hash.clone())
-        .unwrap_or_else(|| DUMMY_HASH.to_owned());
+    let stored = candidate.as_ref().map(|c| c.hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_owned());
     let pw = password.to_owned();
     let matches = tokio::task::spawn_blocking(move || super::crypto::verify_password(&pw, &stored))
         .await
@@ -138,11 +117,7 @@ pub async fn check_password(
                 "UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3",
                 params![if lock.is_some() { 0 } else { failed }, lock, c.id],
             )?;
-            let action = if lock.is_some() {
-                "lock_out"
-            } else {
-                "sign_in_failed"
-            };
+            let action = if lock.is_some() { "lock_out" } else { "sign_in_failed" };
             audit::record(
                 tx,
                 &who,
@@ -151,9 +126,7 @@ pub async fn check_password(
                     kind: "user",
                     id: Some(c.id),
                     before: None,
-                    after: Some(
-                        serde_json::json!({ "failed_logins": failed, "locked_until": lock }),
-                    ),
+                    after: Some(serde_json::json!({ "failed_logins": failed, "locked_until": lock })),
                 },
             )
         })
@@ -169,74 +142,37 @@ pub async fn check_password(
 }
 
 /// Sign in with a password and open a browser session.
-pub async fn sign_in(
-    db: &Db,
-    who: &Who,
-    username: &str,
-    password: &str,
-    session_ms: i64,
-) -> AppResult<SignedIn> {
+pub async fn sign_in(db: &Db, who: &Who, username: &str, password: &str, session_ms: i64) -> AppResult<SignedIn> {
     let user = check_password(db, who, username, password).await?;
     let token = random_hex(32)?;
     let csrf = random_hex(32)?;
     let (who, user_id, hash) = (who.clone(), user.id, sha256_hex(token.as_bytes()));
     db.write(move |tx| {
-        tx.execute(
-            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1",
-            params![user_id],
-        )?;
+        tx.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1", params![user_id])?;
         let sid = tx.insert(
             "INSERT INTO sessions (token_hash, user_id, csrf, ip, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            params![
-                hash,
-                user_id,
-                csrf,
-                who.ip.as_str(),
-                who.now,
-                who.now + session_ms
-            ],
+            params![hash, user_id, csrf, who.ip.as_str(), who.now, who.now + session_ms],
         )?;
         audit::record(
             tx,
-            &Who {
-                actor_id: Some(user_id),
-                ..who.clone()
-            },
-            Change {
-                action: "sign_in",
-                kind: "session",
-                id: Some(sid),
-                before: None,
-                after: None,
-            },
+            &Who { actor_id: Some(user_id), ..who.clone() },
+            Change { action: "sign_in", kind: "session", id: Some(sid), before: None, after: None },
         )
     })
     .await?;
-    Ok(SignedIn {
-        user,
-        session_token: token,
-    })
+    Ok(SignedIn { user, session_token: token })
 }
 
 pub fn sign_out(tx: &mut Tx<'_>, who: &Who, token: &str) -> AppResult<()> {
     let hash = sha256_hex(token.as_bytes());
-    if let Some(r) = tx.query_opt(
-        "SELECT id FROM sessions WHERE token_hash = $1 AND revoked = 0",
-        params![hash],
-    )? {
+    if let Some(r) = tx.query_opt("SELECT id FROM sessions WHERE token_hash = $1 AND revoked = 0", params![hash])? {
         let id = r.int(0)?;
         tx.execute("UPDATE sessions SET revoked = 1 WHERE id = $1", params![id])?;
         audit::record(
             tx,
             who,
-            Change {
-                action: "sign_out",
-                kind: "session",
-                id: Some(id),
-                before: None,
-                after: None,
-            },
+            Change { action: "sign_out", kind: "session", id: Some(id), before: None, after: None },
         )?;
     }
     Ok(())
@@ -265,12 +201,7 @@ pub struct NewToken {
 
 pub fn parse_scopes(s: &[String]) -> AppResult<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
-    for scope in s
-        .iter()
-        .flat_map(|s| s.split(','))
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    for scope in s.iter().flat_map(|s| s.split(',')).map(str::trim).filter(|s| !s.is_empty()) {
         if scope != SCOPE_READ && scope != SCOPE_WRITE {
             return Err(AppError::invalid("bad_value", "scopes"));
         }
@@ -317,7 +248,15 @@ pub fn create_token(
     let id = tx.insert(
         "INSERT INTO api_tokens (user_id, name, token_hash, prefix, scopes, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        params![user_id, name, sha256_hex(secret.as_bytes()), prefix, scopes.join(","), who.now, who.now + days * 86_400_000],
+        params![
+            user_id,
+            name,
+            sha256_hex(secret.as_bytes()),
+            prefix,
+            scopes.join(","),
+            who.now,
+            who.now + days * 86_400_000
+        ],
     )?;
     let token = get_token(tx, id)?.ok_or(AppError::NotFound)?;
     audit::record(tx, who, Change::created("api_token", id, &token))?;
@@ -326,28 +265,16 @@ pub fn create_token(
 
 pub fn get_token(tx: &mut Tx<'_>, id: i64) -> AppResult<Option<ApiToken>> {
     let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE id = $1");
-    tx.query_opt(&sql, params![id])?
-        .map(|r| token_from(&r))
-        .transpose()
+    tx.query_opt(&sql, params![id])?.map(|r| token_from(&r)).transpose()
 }
 
 pub fn list_tokens(tx: &mut Tx<'_>, user_id: i64) -> AppResult<Vec<ApiToken>> {
-    let sql = format!(
-        "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY id DESC LIMIT 200"
-    );
-    tx.query(&sql, params![user_id])?
-        .iter()
-        .map(token_from)
-        .collect()
+    let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY id DESC LIMIT 200");
+    tx.query(&sql, params![user_id])?.iter().map(token_from).collect()
 }
 
 /// Revoke a token; a user may revoke their own, an administrator any.
-pub fn revoke_token(
-    tx: &mut Tx<'_>,
-    who: &Who,
-    actor: &CurrentUser,
-    id: i64,
-) -> AppResult<ApiToken> {
+pub fn revoke_token(tx: &mut Tx<'_>, who: &Who, actor: &CurrentUser, id: i64) -> AppResult<ApiToken> {
     let before = get_token(tx, id)?.ok_or(AppError::NotFound)?;
     if before.user_id != actor.id && actor.role != Role::Admin {
         return Err(AppError::NotFound);
@@ -355,18 +282,12 @@ pub fn revoke_token(
     if before.revoked {
         return Ok(before);
     }
-    tx.execute(
-        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2",
-        params![who.now, id],
-    )?;
+    tx.execute("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2", params![who.now, id])?;
     let after = get_token(tx, id)?.ok_or(AppError::NotFound)?;
-    audit::record(
-        tx,
-        who,
-        Change::updated("revoke", "api_token", id, &before, &after),
-    )?;
+    audit::record(tx, who, Change::updated("revoke", "api_token", id, &before, &after))?;
     Ok(after)
 }
 
 /// An argon2id hash of a random password nobody knows, used to keep timing even.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0V1aC1Ysw0yD6jJ0Jm3dVvJk2mHh3Zq7mD0Qz8C7jJk";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0V1aC1Ysw0yD6jJ0Jm3dVvJk2mHh3Zq7mD0Qz8C7jJk";

@@ -43,9 +43,7 @@ pub fn china() -> FixedOffset {
 }
 
 pub fn to_local(ms: i64) -> DateTime<FixedOffset> {
-    DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .with_timezone(&china())
+    DateTime::from_timestamp_millis(ms).unwrap_or_default().with_timezone(&china())
 }
 
 /// `2019-04-10 09:30` in China Standard Time.

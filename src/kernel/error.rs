@@ -34,6 +34,8 @@ pub enum AppError {
         code: &'static str,
         field: Option<&'static str>,
     },
+    /// The body is larger than the service accepts.
+    TooLarge,
     /// Too many requests from this client.
     RateLimited,
     /// The account is locked after repeated failed sign-ins.
@@ -45,22 +47,10 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(code: &'static str, field: &'static str) -> Self {
-        AppError::Invalid {
-            code,
-            field: Some(field),
-            detail: None,
-        }
+        AppError::Invalid { code, field: Some(field), detail: None }
     }
-    pub fn invalid_detail(
-        code: &'static str,
-        field: &'static str,
-        detail: impl Into<String>,
-    ) -> Self {
-        AppError::Invalid {
-            code,
-            field: Some(field),
-            detail: Some(detail.into()),
-        }
+    pub fn invalid_detail(code: &'static str, field: &'static str, detail: impl Into<String>) -> Self {
+        AppError::Invalid { code, field: Some(field), detail: Some(detail.into()) }
     }
     pub fn conflict(code: &'static str) -> Self {
         AppError::Conflict { code, field: None }
@@ -77,6 +67,7 @@ impl AppError {
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             AppError::Locked => StatusCode::LOCKED,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -94,6 +85,7 @@ impl AppError {
             | AppError::BadRequest { code, .. }
             | AppError::Conflict { code, .. }
             | AppError::Refused { code } => code,
+            AppError::TooLarge => "body_too_large",
             AppError::RateLimited => "rate_limited",
             AppError::Locked => "account_locked",
             AppError::Unavailable(_) => "database_unavailable",
@@ -110,9 +102,7 @@ impl AppError {
 
     pub fn detail(&self) -> Option<&str> {
         match self {
-            AppError::Invalid { detail, .. } | AppError::BadRequest { detail, .. } => {
-                detail.as_deref()
-            }
+            AppError::Invalid { detail, .. } | AppError::BadRequest { detail, .. } => detail.as_deref(),
             _ => None,
         }
     }
@@ -134,18 +124,11 @@ impl From<DbError> for AppError {
         match e {
             DbError::Unique(what) => {
                 tracing::debug!(constraint = %what, "unique violation");
-                AppError::Conflict {
-                    code: "duplicate",
-                    field: None,
-                }
+                AppError::Conflict { code: "duplicate", field: None }
             }
             DbError::ForeignKey(what) => {
                 tracing::debug!(constraint = %what, "foreign key violation");
-                AppError::Invalid {
-                    code: "unknown_reference",
-                    field: None,
-                    detail: None,
-                }
+                AppError::Invalid { code: "unknown_reference", field: None, detail: None }
             }
             DbError::Unavailable(c) => AppError::Unavailable(c),
             DbError::Other(c) => AppError::Internal(c),

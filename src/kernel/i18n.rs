@@ -34,12 +34,7 @@ impl Lang {
     /// First supported language in an `Accept-Language` header.
     pub fn from_accept_language(h: &str) -> Option<Lang> {
         h.split(',').find_map(|part| {
-            let tag = part
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
+            let tag = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
             if tag.starts_with("zh") {
                 Some(Lang::Zh)
             } else if tag.starts_with("en") {
@@ -71,176 +66,56 @@ pub fn has(key: &str) -> bool {
 const ENTRIES: &[(&str, &str, &str)] = &[
     // errors
     ("unauthenticated", "请先登录", "Please sign in first"),
-    (
-        "forbidden",
-        "您没有执行此操作的权限",
-        "You are not allowed to do this",
-    ),
+    ("forbidden", "您没有执行此操作的权限", "You are not allowed to do this"),
     ("not_found", "未找到该记录", "No such record"),
-    (
-        "rate_limited",
-        "请求过于频繁，请稍后再试",
-        "Too many requests; please try again later",
-    ),
+    ("rate_limited", "请求过于频繁，请稍后再试", "Too many requests; please try again later"),
     (
         "account_locked",
         "登录失败次数过多，账户已暂时锁定，请稍后再试",
         "Too many failed sign-ins; the account is locked for a while",
     ),
-    (
-        "database_unavailable",
-        "数据库暂时不可用，请稍后再试",
-        "The database is unavailable; please try again later",
-    ),
-    (
-        "internal_error",
-        "服务器内部错误，已记录，请稍后再试",
-        "Internal error; it has been logged",
-    ),
-    (
-        "bad_json",
-        "请求体不是有效的 JSON，或字段类型不正确",
-        "The body is not valid JSON or a field has the wrong type",
-    ),
+    ("database_unavailable", "数据库暂时不可用，请稍后再试", "The database is unavailable; please try again later"),
+    ("internal_error", "服务器内部错误，已记录，请稍后再试", "Internal error; it has been logged"),
+    ("bad_json", "请求体不是有效的 JSON，或字段类型不正确", "The body is not valid JSON or a field has the wrong type"),
     ("bad_form", "表单数据无效", "The form data is not valid"),
-    (
-        "bad_query",
-        "查询参数无效",
-        "The query parameters are not valid",
-    ),
-    (
-        "body_too_large",
-        "请求体过大",
-        "The request body is too large",
-    ),
-    (
-        "unsupported_media_type",
-        "不支持的内容类型",
-        "Unsupported content type",
-    ),
+    ("bad_query", "查询参数无效", "The query parameters are not valid"),
+    ("body_too_large", "请求体过大", "The request body is too large"),
+    ("unsupported_media_type", "不支持的内容类型", "Unsupported content type"),
     (
         "csrf_failed",
         "页面已过期或来源不明，请刷新后重试",
         "The form expired or came from elsewhere; reload and try again",
     ),
-    (
-        "token_scope",
-        "该令牌没有此操作所需的权限范围",
-        "This token's scope does not allow this",
-    ),
-    (
-        "bad_credentials",
-        "用户名或密码错误",
-        "Wrong username or password",
-    ),
+    ("token_scope", "该令牌没有此操作所需的权限范围", "This token's scope does not allow this"),
+    ("bad_credentials", "用户名或密码错误", "Wrong username or password"),
     ("required", "此项为必填", "This field is required"),
     ("too_long", "内容过长", "Too long"),
     ("too_short", "内容过短", "Too short"),
     ("bad_value", "取值无效", "Not a valid value"),
-    (
-        "bad_date",
-        "日期格式应为 YYYY-MM-DD",
-        "Dates are written YYYY-MM-DD",
-    ),
-    (
-        "duplicate",
-        "已存在相同的记录",
-        "Such a record already exists",
-    ),
+    ("bad_date", "日期格式应为 YYYY-MM-DD", "Dates are written YYYY-MM-DD"),
+    ("duplicate", "已存在相同的记录", "Such a record already exists"),
     ("code_taken", "编码已被使用", "This code is already in use"),
     ("name_taken", "名称已被使用", "This name is already in use"),
-    (
-        "username_taken",
-        "用户名已被使用",
-        "This username is already taken",
-    ),
-    (
-        "unknown_reference",
-        "引用的记录不存在",
-        "A referenced record does not exist",
-    ),
-    (
-        "unknown_department",
-        "部门不存在或已撤销",
-        "No such active department",
-    ),
-    (
-        "unknown_division",
-        "处室不存在或已撤销",
-        "No such active division",
-    ),
+    ("username_taken", "用户名已被使用", "This username is already taken"),
+    ("unknown_reference", "引用的记录不存在", "A referenced record does not exist"),
+    ("unknown_department", "部门不存在或已撤销", "No such active department"),
+    ("unknown_division", "处室不存在或已撤销", "No such active division"),
     ("unknown_post", "岗位不存在或已撤销", "No such active post"),
-    (
-        "unknown_person",
-        "人员不存在或已离岗",
-        "No such active person",
-    ),
+    ("unknown_person", "人员不存在或已离岗", "No such active person"),
     ("unknown_user", "用户不存在", "No such user"),
-    (
-        "division_outside_department",
-        "处室不属于所选部门",
-        "The division is not in the chosen department",
-    ),
-    (
-        "quota_full",
-        "该岗位编制已满",
-        "This post's staffing quota is full",
-    ),
-    (
-        "quota_below_staff",
-        "编制数不能少于在岗人数",
-        "The quota cannot be below the number of people in post",
-    ),
-    (
-        "already_in_post",
-        "此人已在该岗位",
-        "This person already holds this post",
-    ),
-    (
-        "already_ended",
-        "该任职已结束",
-        "This assignment has already ended",
-    ),
-    (
-        "end_before_start",
-        "结束日期不能早于开始日期",
-        "The end date is before the start date",
-    ),
-    (
-        "not_a_leader",
-        "此人不是市领导",
-        "This person is not a city leader",
-    ),
-    (
-        "has_active_children",
-        "请先撤销其下属的有效记录",
-        "Deactivate its active parts first",
-    ),
-    (
-        "already_inactive",
-        "记录已是撤销状态",
-        "The record is already inactive",
-    ),
-    (
-        "already_active",
-        "记录已是有效状态",
-        "The record is already active",
-    ),
-    (
-        "weak_password",
-        "密码至少 10 个字符",
-        "Passwords have at least 10 characters",
-    ),
-    (
-        "cannot_disable_self",
-        "不能停用自己的账户",
-        "You cannot disable your own account",
-    ),
-    (
-        "parent_cycle",
-        "上级部门不能是自己或下级",
-        "A department cannot be under itself",
-    ),
+    ("division_outside_department", "处室不属于所选部门", "The division is not in the chosen department"),
+    ("quota_full", "该岗位编制已满", "This post's staffing quota is full"),
+    ("quota_below_staff", "编制数不能少于在岗人数", "The quota cannot be below the number of people in post"),
+    ("already_in_post", "此人已在该岗位", "This person already holds this post"),
+    ("already_ended", "该任职已结束", "This assignment has already ended"),
+    ("end_before_start", "结束日期不能早于开始日期", "The end date is before the start date"),
+    ("not_a_leader", "此人不是市领导", "This person is not a city leader"),
+    ("has_active_children", "请先撤销其下属的有效记录", "Deactivate its active parts first"),
+    ("already_inactive", "记录已是撤销状态", "The record is already inactive"),
+    ("already_active", "记录已是有效状态", "The record is already active"),
+    ("weak_password", "密码至少 10 个字符", "Passwords have at least 10 characters"),
+    ("cannot_disable_self", "不能停用自己的账户", "You cannot disable your own account"),
+    ("parent_cycle", "上级部门不能是自己或下级", "A department cannot be under itself"),
     // roles
     ("role.admin", "系统管理员", "Administrator"),
     ("role.leader", "市领导", "City leader"),
@@ -264,11 +139,7 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ("kind.legislature", "人大/政协", "Congress / CPPCC"),
     ("kind.other", "其他", "Other"),
     ("divkind.general", "业务处室", "Division"),
-    (
-        "divkind.market_allocation",
-        "市场配置促进处",
-        "Market-allocation promotion division",
-    ),
+    ("divkind.market_allocation", "市场配置促进处", "Market-allocation promotion division"),
     ("divkind.office", "办公室", "General office"),
     // the seven mechanisms
     ("m1", "顶格协调推进", "Top-level coordination"),
@@ -290,49 +161,25 @@ const ENTRIES: &[(&str, &str, &str)] = &[
         "Ideas evaluated by third parties and turned into targeted support",
     ),
     ("m4", "重大决策公开答辩", "Public defense of decisions"),
-    (
-        "m4.desc",
-        "政策公开答辩与年度公开质询",
-        "Policy hearings and the yearly public inquiry",
-    ),
+    ("m4.desc", "政策公开答辩与年度公开质询", "Policy hearings and the yearly public inquiry"),
     ("m5", "市场配置资源", "Market allocation"),
     (
         "m5.desc",
         "市场配置促进处、行业协会商会与政企直通车",
         "Market-allocation divisions, associations and the direct line",
     ),
-    (
-        "m6",
-        "购买法律服务督促政策落实",
-        "Legal services for policy delivery",
-    ),
-    (
-        "m6.desc",
-        "律师事务所五项服务与企业家满意度指数",
-        "Five legal services and the entrepreneur satisfaction index",
-    ),
+    ("m6", "购买法律服务督促政策落实", "Legal services for policy delivery"),
+    ("m6.desc", "律师事务所五项服务与企业家满意度指数", "Five legal services and the entrepreneur satisfaction index"),
     ("m7", "协同监督", "Collaborative supervision"),
-    (
-        "m7.desc",
-        "六类监督线索一个程序办理",
-        "Leads from six channels under one procedure",
-    ),
-    (
-        "not_built",
-        "本模块尚未上线",
-        "This section is not built yet",
-    ),
+    ("m7.desc", "六类监督线索一个程序办理", "Leads from six channels under one procedure"),
+    ("not_built", "本模块尚未上线", "This section is not built yet"),
     (
         "not_built.body",
         "这一机制将作为独立模块接入本系统，使用同一套组织、权限、审计与流程底座。上线前，此处不会显示任何数据。",
         "This mechanism will arrive as its own module on the same organisation, access, audit and workflow ground. Until then nothing is shown here.",
     ),
     // shell
-    (
-        "app.name",
-        "再造 · 政务流程再造平台",
-        "zaizao · government process reengineering",
-    ),
+    ("app.name", "再造 · 政务流程再造平台", "zaizao · government process reengineering"),
     ("app.short", "再造", "zaizao"),
     ("nav.home", "首页", "Home"),
     ("nav.mechanisms", "七项机制", "Seven mechanisms"),
@@ -381,21 +228,13 @@ const ENTRIES: &[(&str, &str, &str)] = &[
         "管理本处室的任务与人员，查看本处室评价得分。",
         "Run your division's tasks and people and see its scores.",
     ),
-    (
-        "home.role.staff",
-        "办理分配给您的任务与线索。",
-        "Handle the tasks and leads assigned to you.",
-    ),
+    ("home.role.staff", "办理分配给您的任务与线索。", "Handle the tasks and leads assigned to you."),
     (
         "home.role.enterprise",
         "评价政务服务、提交创意、使用政企直通车、申请法律服务。",
         "Rate services, submit ideas, use the direct line and ask law firms for help.",
     ),
-    (
-        "home.role.evaluator",
-        "对企业创意开展综合论证。",
-        "Evaluate enterprises' ideas.",
-    ),
+    ("home.role.evaluator", "对企业创意开展综合论证。", "Evaluate enterprises' ideas."),
     (
         "home.role.law_firm",
         "提供五项法律服务，提交政策未兑现告知。",

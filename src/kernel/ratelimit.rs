@@ -24,11 +24,7 @@ impl RateLimiter {
             *entry = (now, 0);
         }
         entry.1 += 1;
-        if entry.1 > limit {
-            Err(AppError::RateLimited)
-        } else {
-            Ok(())
-        }
+        if entry.1 > limit { Err(AppError::RateLimited) } else { Ok(()) }
     }
 }
 

@@ -9,26 +9,16 @@ pub fn text(value: &str, field: &'static str, max: usize) -> Result<String, AppE
         return Err(AppError::invalid("required", field));
     }
     if v.chars().count() > max {
-        return Err(AppError::invalid_detail(
-            "too_long",
-            field,
-            format!("max {max}"),
-        ));
+        return Err(AppError::invalid_detail("too_long", field, format!("max {max}")));
     }
-    if v.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
         return Err(AppError::invalid("bad_value", field));
     }
     Ok(v.to_owned())
 }
 
 /// Like [`text`], but empty input is `None`.
-pub fn opt_text(
-    value: Option<&str>,
-    field: &'static str,
-    max: usize,
-) -> Result<Option<String>, AppError> {
+pub fn opt_text(value: Option<&str>, field: &'static str, max: usize) -> Result<Option<String>, AppError> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         Some(v) => text(v, field, max).map(Some),
         None => Ok(None),
@@ -38,10 +28,7 @@ pub fn opt_text(
 /// A code: ASCII letters, digits, `-` and `_`, 1–40 characters.
 pub fn code(value: &str, field: &'static str) -> Result<String, AppError> {
     let v = text(value, field, 40)?;
-    if !v
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
+    if !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         return Err(AppError::invalid("bad_value", field));
     }
     Ok(v)
@@ -51,10 +38,7 @@ pub fn date(value: &str, field: &'static str) -> Result<chrono::NaiveDate, AppEr
     super::clock::parse_date(value).ok_or_else(|| AppError::invalid("bad_date", field))
 }
 
-pub fn opt_date(
-    value: Option<&str>,
-    field: &'static str,
-) -> Result<Option<chrono::NaiveDate>, AppError> {
+pub fn opt_date(value: Option<&str>, field: &'static str) -> Result<Option<chrono::NaiveDate>, AppError> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         Some(v) => date(v, field).map(Some),
         None => Ok(None),
@@ -77,10 +61,7 @@ mod tests {
 
     #[test]
     fn text_is_trimmed_bounded_and_free_of_control_characters() {
-        assert_eq!(
-            text("  市发展改革委 ", "name", 10).ok(),
-            Some("市发展改革委".into())
-        );
+        assert_eq!(text("  市发展改革委 ", "name", 10).ok(), Some("市发展改革委".into()));
         assert!(text("   ", "name", 10).is_err());
         assert!(text("一二三四五六七八九十一", "name", 10).is_err());
         assert!(text("a\u{0}b", "name", 10).is_err());

@@ -10,13 +10,12 @@ use utoipa_axum::routes;
 use super::departments::{self, Department, DepartmentFilter, DepartmentInput};
 use super::divisions::{self, Division, DivisionInput, Post, PostInput};
 use super::people::{
-    self, AssignInput, Assignment, EndInput, PeopleFilter, Person, PersonInput, Portfolio,
-    PortfolioInput,
+    self, AssignInput, Assignment, EndInput, PeopleFilter, Person, PersonInput, Portfolio, PortfolioInput,
 };
 use crate::kernel::access::Action;
 use crate::kernel::error::AppResult;
 use crate::kernel::web::list::{ListParams, Page};
-use crate::kernel::web::{ApiJson, AppState, Ctx, Q};
+use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q, need};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -56,69 +55,45 @@ async fn list_departments(
     Q(p): Q<ListParams>,
     Q(f): Q<DepartmentFilter>,
 ) -> AppResult<Json<Page<Department>>> {
-    s.look(&ctx, Action::ViewOrg, move |tx, u| {
-        departments::list(tx, u, &f, &p)
-    })
-    .await
-    .map(Json)
+    s.look(&ctx, Action::ViewOrg, move |tx, u| departments::list(tx, u, &f, &p)).await.map(Json)
 }
 
 #[utoipa::path(post, path = "/api/v1/departments", tag = "org", request_body = DepartmentInput,
     responses((status = 201, body = Department), (status = 403), (status = 409), (status = 422)))]
 async fn create_department(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageOrg>,
     ApiJson(input): ApiJson<DepartmentInput>,
 ) -> AppResult<(StatusCode, Json<Department>)> {
-    let d = s
-        .change(&ctx, Action::ManageOrg, move |tx, who| {
-            departments::create(tx, who, &input)
-        })
-        .await?;
+    let d = s.change(&ctx, Action::ManageOrg, move |tx, who| departments::create(tx, who, &input)).await?;
     Ok((StatusCode::CREATED, Json(d)))
 }
 
 #[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "org", responses((status = 200, body = Department), (status = 404)))]
-async fn get_department(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Department>> {
-    s.look(&ctx, Action::ViewOrg, move |tx, u| {
-        departments::get(tx, u, id)
-    })
-    .await
-    .map(Json)
+async fn get_department(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Department>> {
+    s.look(&ctx, Action::ViewOrg, move |tx, u| departments::get(tx, u, id)).await.map(Json)
 }
 
 #[utoipa::path(put, path = "/api/v1/departments/{id}", tag = "org", request_body = DepartmentInput,
     responses((status = 200, body = Department), (status = 403), (status = 404), (status = 422)))]
 async fn update_department(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageOrg>,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<DepartmentInput>,
 ) -> AppResult<Json<Department>> {
-    s.change(&ctx, Action::ManageOrg, move |tx, who| {
-        departments::update(tx, who, id, &input)
-    })
-    .await
-    .map(Json)
+    s.change(&ctx, Action::ManageOrg, move |tx, who| departments::update(tx, who, id, &input)).await.map(Json)
 }
 
 #[utoipa::path(post, path = "/api/v1/departments/{id}/status", tag = "org", request_body = StatusInput,
     responses((status = 200, body = Department), (status = 409)))]
 async fn set_department_status(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageOrg>,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<StatusInput>,
 ) -> AppResult<Json<Department>> {
-    s.change(&ctx, Action::ManageOrg, move |tx, who| {
-        departments::set_active(tx, who, id, input.active)
-    })
-    .await
-    .map(Json)
+    s.change(&ctx, Action::ManageOrg, move |tx, who| departments::set_active(tx, who, id, input.active)).await.map(Json)
 }
 
 #[utoipa::path(get, path = "/api/v1/departments/{id}/divisions", tag = "org", responses((status = 200, body = Vec<Division>)))]
@@ -139,28 +114,16 @@ async fn department_divisions(
     responses((status = 201, body = Division), (status = 403), (status = 409), (status = 422)))]
 async fn create_division(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageOrg>,
     ApiJson(input): ApiJson<DivisionInput>,
 ) -> AppResult<(StatusCode, Json<Division>)> {
-    let v = s
-        .change(&ctx, Action::ManageOrg, move |tx, who| {
-            divisions::create(tx, who, &input)
-        })
-        .await?;
+    let v = s.change(&ctx, Action::ManageOrg, move |tx, who| divisions::create(tx, who, &input)).await?;
     Ok((StatusCode::CREATED, Json(v)))
 }
 
 #[utoipa::path(get, path = "/api/v1/divisions/{id}", tag = "org", responses((status = 200, body = Division), (status = 404)))]
-async fn get_division(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Division>> {
-    s.look(&ctx, Action::ViewOrg, move |tx, u| {
-        divisions::get(tx, u, id)
-    })
-    .await
-    .map(Json)
+async fn get_division(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Division>> {
+    s.look(&ctx, Action::ViewOrg, move |tx, u| divisions::get(tx, u, id)).await.map(Json)
 }
 
 /// Edit a division; a different `department_id` moves it.
@@ -168,38 +131,26 @@ async fn get_division(
     responses((status = 200, body = Division), (status = 403), (status = 404), (status = 422)))]
 async fn update_division(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageOrg>,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<DivisionInput>,
 ) -> AppResult<Json<Division>> {
-    s.change(&ctx, Action::ManageOrg, move |tx, who| {
-        divisions::update(tx, who, id, &input)
-    })
-    .await
-    .map(Json)
+    s.change(&ctx, Action::ManageOrg, move |tx, who| divisions::update(tx, who, id, &input)).await.map(Json)
 }
 
 #[utoipa::path(post, path = "/api/v1/divisions/{id}/status", tag = "org", request_body = StatusInput,
     responses((status = 200, body = Division), (status = 409)))]
 async fn set_division_status(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageOrg>,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<StatusInput>,
 ) -> AppResult<Json<Division>> {
-    s.change(&ctx, Action::ManageOrg, move |tx, who| {
-        divisions::set_active(tx, who, id, input.active)
-    })
-    .await
-    .map(Json)
+    s.change(&ctx, Action::ManageOrg, move |tx, who| divisions::set_active(tx, who, id, input.active)).await.map(Json)
 }
 
 #[utoipa::path(get, path = "/api/v1/divisions/{id}/posts", tag = "org", responses((status = 200, body = Vec<Post>)))]
-async fn division_posts(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Vec<Post>>> {
+async fn division_posts(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Vec<Post>>> {
     s.look(&ctx, Action::ViewOrg, move |tx, u| {
         divisions::get(tx, u, id)?;
         divisions::posts_of(tx, id)
@@ -209,11 +160,7 @@ async fn division_posts(
 }
 
 #[utoipa::path(get, path = "/api/v1/divisions/{id}/staff", tag = "org", responses((status = 200, body = Vec<Assignment>)))]
-async fn division_staff(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Vec<Assignment>>> {
+async fn division_staff(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Vec<Assignment>>> {
     s.look(&ctx, Action::ViewPeople, move |tx, u| {
         divisions::get(tx, u, id)?;
         people::staff_of_division(tx, id)
@@ -226,14 +173,10 @@ async fn division_staff(
     responses((status = 201, body = Post), (status = 403), (status = 422)))]
 async fn create_post(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageOrg>,
     ApiJson(input): ApiJson<PostInput>,
 ) -> AppResult<(StatusCode, Json<Post>)> {
-    let p = s
-        .change(&ctx, Action::ManageOrg, move |tx, who| {
-            divisions::create_post(tx, who, &input)
-        })
-        .await?;
+    let p = s.change(&ctx, Action::ManageOrg, move |tx, who| divisions::create_post(tx, who, &input)).await?;
     Ok((StatusCode::CREATED, Json(p)))
 }
 
@@ -241,30 +184,24 @@ async fn create_post(
     responses((status = 200, body = Post), (status = 403), (status = 404), (status = 422)))]
 async fn update_post(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageOrg>,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<PostInput>,
 ) -> AppResult<Json<Post>> {
-    s.change(&ctx, Action::ManageOrg, move |tx, who| {
-        divisions::update_post(tx, who, id, &input)
-    })
-    .await
-    .map(Json)
+    s.change(&ctx, Action::ManageOrg, move |tx, who| divisions::update_post(tx, who, id, &input)).await.map(Json)
 }
 
 #[utoipa::path(post, path = "/api/v1/posts/{id}/status", tag = "org", request_body = StatusInput,
     responses((status = 200, body = Post), (status = 409)))]
 async fn set_post_status(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageOrg>,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<StatusInput>,
 ) -> AppResult<Json<Post>> {
-    s.change(&ctx, Action::ManageOrg, move |tx, who| {
-        divisions::set_post_active(tx, who, id, input.active)
-    })
-    .await
-    .map(Json)
+    s.change(&ctx, Action::ManageOrg, move |tx, who| divisions::set_post_active(tx, who, id, input.active))
+        .await
+        .map(Json)
 }
 
 #[utoipa::path(get, path = "/api/v1/people", tag = "org", params(ListParams, PeopleFilter),
@@ -275,69 +212,45 @@ async fn list_people(
     Q(p): Q<ListParams>,
     Q(f): Q<PeopleFilter>,
 ) -> AppResult<Json<Page<Person>>> {
-    s.look(&ctx, Action::ViewPeople, move |tx, u| {
-        people::list(tx, u, &f, &p)
-    })
-    .await
-    .map(Json)
+    s.look(&ctx, Action::ViewPeople, move |tx, u| people::list(tx, u, &f, &p)).await.map(Json)
 }
 
 #[utoipa::path(post, path = "/api/v1/people", tag = "org", request_body = PersonInput,
     responses((status = 201, body = Person), (status = 403), (status = 422)))]
 async fn create_person(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageOrg>,
     ApiJson(input): ApiJson<PersonInput>,
 ) -> AppResult<(StatusCode, Json<Person>)> {
-    let p = s
-        .change(&ctx, Action::ManageOrg, move |tx, who| {
-            people::create(tx, who, &input)
-        })
-        .await?;
+    let p = s.change(&ctx, Action::ManageOrg, move |tx, who| people::create(tx, who, &input)).await?;
     Ok((StatusCode::CREATED, Json(p)))
 }
 
 #[utoipa::path(get, path = "/api/v1/people/{id}", tag = "org", responses((status = 200, body = Person), (status = 404)))]
-async fn get_person(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Person>> {
-    s.look(&ctx, Action::ViewPeople, move |tx, u| {
-        people::get(tx, u, id)
-    })
-    .await
-    .map(Json)
+async fn get_person(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Person>> {
+    s.look(&ctx, Action::ViewPeople, move |tx, u| people::get(tx, u, id)).await.map(Json)
 }
 
 #[utoipa::path(put, path = "/api/v1/people/{id}", tag = "org", request_body = PersonInput,
     responses((status = 200, body = Person), (status = 403), (status = 404), (status = 422)))]
 async fn update_person(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageOrg>,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<PersonInput>,
 ) -> AppResult<Json<Person>> {
-    s.change(&ctx, Action::ManageOrg, move |tx, who| {
-        people::update(tx, who, id, &input)
-    })
-    .await
-    .map(Json)
+    s.change(&ctx, Action::ManageOrg, move |tx, who| people::update(tx, who, id, &input)).await.map(Json)
 }
 
 #[utoipa::path(post, path = "/api/v1/people/{id}/status", tag = "org", request_body = StatusInput,
     responses((status = 200, body = Person), (status = 409)))]
 async fn set_person_status(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageOrg>,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<StatusInput>,
 ) -> AppResult<Json<Person>> {
-    s.change(&ctx, Action::ManageOrg, move |tx, who| {
-        people::set_active(tx, who, id, input.active)
-    })
-    .await
-    .map(Json)
+    s.change(&ctx, Action::ManageOrg, move |tx, who| people::set_active(tx, who, id, input.active)).await.map(Json)
 }
 
 #[utoipa::path(get, path = "/api/v1/people/{id}/assignments", tag = "org", responses((status = 200, body = Vec<Assignment>)))]
@@ -359,15 +272,11 @@ async fn person_assignments(
     responses((status = 201, body = Assignment), (status = 409), (status = 422)))]
 async fn assign_person(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageOrg>,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<AssignInput>,
 ) -> AppResult<(StatusCode, Json<Assignment>)> {
-    let a = s
-        .change(&ctx, Action::ManageOrg, move |tx, who| {
-            people::assign(tx, who, id, &input)
-        })
-        .await?;
+    let a = s.change(&ctx, Action::ManageOrg, move |tx, who| people::assign(tx, who, id, &input)).await?;
     Ok((StatusCode::CREATED, Json(a)))
 }
 
@@ -375,25 +284,17 @@ async fn assign_person(
     responses((status = 200, body = Assignment), (status = 409)))]
 async fn end_assignment(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageOrg>,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<EndInput>,
 ) -> AppResult<Json<Assignment>> {
-    s.change(&ctx, Action::ManageOrg, move |tx, who| {
-        people::end_assignment(tx, who, id, &input)
-    })
-    .await
-    .map(Json)
+    s.change(&ctx, Action::ManageOrg, move |tx, who| people::end_assignment(tx, who, id, &input)).await.map(Json)
 }
 
 /// Every city leader's current portfolio (分管).
 #[utoipa::path(get, path = "/api/v1/portfolios", tag = "org", responses((status = 200, body = Vec<Portfolio>)))]
 async fn list_portfolios(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<Portfolio>>> {
-    s.look(&ctx, Action::ViewPeople, move |tx, _| {
-        people::current_portfolios(tx)
-    })
-    .await
-    .map(Json)
+    s.look(&ctx, Action::ViewPeople, move |tx, _| people::current_portfolios(tx)).await.map(Json)
 }
 
 #[utoipa::path(get, path = "/api/v1/people/{id}/portfolios", tag = "org", responses((status = 200, body = Vec<Portfolio>)))]
@@ -414,15 +315,11 @@ async fn person_portfolios(
     responses((status = 201, body = Portfolio), (status = 422)))]
 async fn add_portfolio(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageOrg>,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<PortfolioInput>,
 ) -> AppResult<(StatusCode, Json<Portfolio>)> {
-    let f = s
-        .change(&ctx, Action::ManageOrg, move |tx, who| {
-            people::add_portfolio(tx, who, id, &input)
-        })
-        .await?;
+    let f = s.change(&ctx, Action::ManageOrg, move |tx, who| people::add_portfolio(tx, who, id, &input)).await?;
     Ok((StatusCode::CREATED, Json(f)))
 }
 
@@ -430,13 +327,9 @@ async fn add_portfolio(
     responses((status = 200, body = Portfolio), (status = 409)))]
 async fn end_portfolio(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Can(ctx, _): Can<need::ManageOrg>,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<EndInput>,
 ) -> AppResult<Json<Portfolio>> {
-    s.change(&ctx, Action::ManageOrg, move |tx, who| {
-        people::end_portfolio(tx, who, id, &input)
-    })
-    .await
-    .map(Json)
+    s.change(&ctx, Action::ManageOrg, move |tx, who| people::end_portfolio(tx, who, id, &input)).await.map(Json)
 }

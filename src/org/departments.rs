@@ -92,56 +92,27 @@ pub fn list(
     if let Some(like) = p.like() {
         w.and("(d.name LIKE ? OR d.code LIKE ? OR d.name_en LIKE ?)", like);
     }
-    let total = tx.count(
-        &format!("SELECT COUNT(*) FROM departments d{}", w.sql),
-        &w.args,
-    )?;
-    let order = p.order_by(&[
-        ("code", "d.code"),
-        ("name", "d.name"),
-        ("kind", "d.kind"),
-        ("updated", "d.updated_at"),
-    ]);
-    let (limit, offset) = if p.is_csv() {
-        (100_000, 0)
-    } else {
-        (p.per(), p.offset())
-    };
+    let total = tx.count(&format!("SELECT COUNT(*) FROM departments d{}", w.sql), &w.args)?;
+    let order =
+        p.order_by("d.id", &[("code", "d.code"), ("name", "d.name"), ("kind", "d.kind"), ("updated", "d.updated_at")]);
+    let (limit, offset) = if p.is_csv() { (100_000, 0) } else { (p.per(), p.offset()) };
     let (l, o) = (w.push(limit), w.push(offset));
-    let sql = format!(
-        "SELECT {COLUMNS} FROM departments d{}{order} LIMIT {l} OFFSET {o}",
-        w.sql
-    );
-    let items = tx
-        .query(&sql, &w.args)?
-        .iter()
-        .map(from_row)
-        .collect::<AppResult<_>>()?;
-    Ok(Page {
-        items,
-        total,
-        page: p.page(),
-        per: p.per(),
-    })
+    let sql = format!("SELECT {COLUMNS} FROM departments d{}{order} LIMIT {l} OFFSET {o}", w.sql);
+    let items = tx.query(&sql, &w.args)?.iter().map(from_row).collect::<AppResult<_>>()?;
+    Ok(Page { items, total, page: p.page(), per: p.per() })
 }
 
 /// Active departments, for pickers.
 pub fn options(tx: &mut Tx<'_>) -> AppResult<Vec<(i64, String)>> {
-    tx.query(
-        "SELECT id, name FROM departments WHERE active = 1 ORDER BY kind, code",
-        &[],
-    )?
-    .iter()
-    .map(|r| Ok((r.int(0)?, r.text(1)?)))
-    .collect()
+    tx.query("SELECT id, name FROM departments WHERE active = 1 ORDER BY kind, code", &[])?
+        .iter()
+        .map(|r| Ok((r.int(0)?, r.text(1)?)))
+        .collect()
 }
 
 pub fn find(tx: &mut Tx<'_>, id: i64) -> AppResult<Department> {
     let sql = format!("SELECT {COLUMNS} FROM departments d WHERE d.id = $1");
-    tx.query_opt(&sql, params![id])?
-        .map(|r| from_row(&r))
-        .transpose()?
-        .ok_or(AppError::NotFound)
+    tx.query_opt(&sql, params![id])?.map(|r| from_row(&r)).transpose()?.ok_or(AppError::NotFound)
 }
 
 pub fn get(tx: &mut Tx<'_>, viewer: Option<&CurrentUser>, id: i64) -> AppResult<Department> {
@@ -175,10 +146,7 @@ fn validate(tx: &mut Tx<'_>, input: &DepartmentInput, id: Option<i64>) -> AppRes
                 return Err(AppError::invalid("parent_cycle", "parent_id"));
             }
             let r = tx
-                .query_opt(
-                    "SELECT parent_id, active FROM departments WHERE id = $1",
-                    params![c],
-                )?
+                .query_opt("SELECT parent_id, active FROM departments WHERE id = $1", params![c])?
                 .ok_or_else(|| AppError::invalid("unknown_department", "parent_id"))?;
             if c == parent && !r.bool(1)? {
                 return Err(AppError::invalid("unknown_department", "parent_id"));
@@ -200,10 +168,7 @@ fn validate(tx: &mut Tx<'_>, input: &DepartmentInput, id: Option<i64>) -> AppRes
 
 fn unique_code(e: crate::kernel::db::DbError) -> AppError {
     match e {
-        crate::kernel::db::DbError::Unique(_) => AppError::Conflict {
-            code: "code_taken",
-            field: Some("code"),
-        },
+        crate::kernel::db::DbError::Unique(_) => AppError::Conflict { code: "code_taken", field: Some("code") },
         other => other.into(),
     }
 }
@@ -222,12 +187,7 @@ pub fn create(tx: &mut Tx<'_>, who: &Who, input: &DepartmentInput) -> AppResult<
     Ok(d)
 }
 
-pub fn update(
-    tx: &mut Tx<'_>,
-    who: &Who,
-    id: i64,
-    input: &DepartmentInput,
-) -> AppResult<Department> {
+pub fn update(tx: &mut Tx<'_>, who: &Who, id: i64, input: &DepartmentInput) -> AppResult<Department> {
     let before = find(tx, id)?;
     let v = validate(tx, input, Some(id))?;
     tx.execute(
@@ -237,11 +197,7 @@ pub fn update(
     )
     .map_err(unique_code)?;
     let after = find(tx, id)?;
-    audit::record(
-        tx,
-        who,
-        Change::updated("update", "department", id, &before, &after),
-    )?;
+    audit::record(tx, who, Change::updated("update", "department", id, &before, &after))?;
     Ok(after)
 }
 
@@ -249,25 +205,14 @@ pub fn update(
 pub fn set_active(tx: &mut Tx<'_>, who: &Who, id: i64, active: bool) -> AppResult<Department> {
     let before = find(tx, id)?;
     if before.active == active {
-        return Err(AppError::conflict(if active {
-            "already_active"
-        } else {
-            "already_inactive"
-        }));
+        return Err(AppError::conflict(if active { "already_active" } else { "already_inactive" }));
     }
     if !active && before.division_count > 0 {
         return Err(AppError::conflict("has_active_children"));
     }
-    tx.execute(
-        "UPDATE departments SET active = $1, updated_at = $2 WHERE id = $3",
-        params![active, who.now, id],
-    )?;
+    tx.execute("UPDATE departments SET active = $1, updated_at = $2 WHERE id = $3", params![active, who.now, id])?;
     let after = find(tx, id)?;
     let action = if active { "reactivate" } else { "deactivate" };
-    audit::record(
-        tx,
-        who,
-        Change::updated(action, "department", id, &before, &after),
-    )?;
+    audit::record(tx, who, Change::updated(action, "department", id, &before, &after))?;
     Ok(after)
 }

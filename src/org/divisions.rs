@@ -66,13 +66,8 @@ fn from_row(r: &Row) -> AppResult<Division> {
 }
 
 pub fn find(tx: &mut Tx<'_>, id: i64) -> AppResult<Division> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM divisions v JOIN departments d ON d.id = v.department_id WHERE v.id = $1"
-    );
-    tx.query_opt(&sql, params![id])?
-        .map(|r| from_row(&r))
-        .transpose()?
-        .ok_or(AppError::NotFound)
+    let sql = format!("SELECT {COLUMNS} FROM divisions v JOIN departments d ON d.id = v.department_id WHERE v.id = $1");
+    tx.query_opt(&sql, params![id])?.map(|r| from_row(&r)).transpose()?.ok_or(AppError::NotFound)
 }
 
 pub fn get(tx: &mut Tx<'_>, viewer: Option<&CurrentUser>, id: i64) -> AppResult<Division> {
@@ -82,24 +77,13 @@ pub fn get(tx: &mut Tx<'_>, viewer: Option<&CurrentUser>, id: i64) -> AppResult<
 }
 
 /// Divisions of one department that `viewer` may see.
-pub fn of_department(
-    tx: &mut Tx<'_>,
-    viewer: Option<&CurrentUser>,
-    department_id: i64,
-) -> AppResult<Vec<Division>> {
+pub fn of_department(tx: &mut Tx<'_>, viewer: Option<&CurrentUser>, department_id: i64) -> AppResult<Vec<Division>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM divisions v JOIN departments d ON d.id = v.department_id \
          WHERE v.department_id = $1 ORDER BY v.active DESC, v.kind DESC, v.name"
     );
-    let all: Vec<Division> = tx
-        .query(&sql, params![department_id])?
-        .iter()
-        .map(from_row)
-        .collect::<AppResult<_>>()?;
-    Ok(all
-        .into_iter()
-        .filter(|v| access::can_see(viewer, v.visibility, Some(v.department_id)))
-        .collect())
+    let all: Vec<Division> = tx.query(&sql, params![department_id])?.iter().map(from_row).collect::<AppResult<_>>()?;
+    Ok(all.into_iter().filter(|v| access::can_see(viewer, v.visibility, Some(v.department_id))).collect())
 }
 
 /// Active divisions, for pickers: (id, "department · division").
@@ -120,10 +104,7 @@ fn validate(tx: &mut Tx<'_>, input: &DivisionInput) -> AppResult<(String, String
     if !super::DIVISION_KINDS.contains(&input.kind.as_str()) {
         return Err(AppError::invalid("bad_value", "kind"));
     }
-    let ok = tx.count(
-        "SELECT COUNT(*) FROM departments WHERE id = $1 AND active = 1",
-        params![input.department_id],
-    )?;
+    let ok = tx.count("SELECT COUNT(*) FROM departments WHERE id = $1 AND active = 1", params![input.department_id])?;
     if ok == 0 {
         return Err(AppError::invalid("unknown_department", "department_id"));
     }
@@ -132,10 +113,7 @@ fn validate(tx: &mut Tx<'_>, input: &DivisionInput) -> AppResult<(String, String
 
 fn unique_name(e: DbError) -> AppError {
     match e {
-        DbError::Unique(_) => AppError::Conflict {
-            code: "name_taken",
-            field: Some("name"),
-        },
+        DbError::Unique(_) => AppError::Conflict { code: "name_taken", field: Some("name") },
         other => other.into(),
     }
 }
@@ -167,51 +145,33 @@ pub fn update(tx: &mut Tx<'_>, who: &Who, id: i64, input: &DivisionInput) -> App
     )
     .map_err(unique_name)?;
     let after = find(tx, id)?;
-    let action = if after.department_id != before.department_id {
-        "move"
-    } else {
-        "update"
-    };
-    audit::record(
-        tx,
-        who,
-        Change::updated(action, "division", id, &before, &after),
-    )?;
+    let action = if after.department_id != before.department_id { "move" } else { "update" };
+    audit::record(tx, who, Change::updated(action, "division", id, &before, &after))?;
     Ok(after)
 }
 
 pub fn set_active(tx: &mut Tx<'_>, who: &Who, id: i64, active: bool) -> AppResult<Division> {
     let before = find(tx, id)?;
     if before.active == active {
-        return Err(AppError::conflict(if active {
-            "already_active"
-        } else {
-            "already_inactive"
-        }));
+        return Err(AppError::conflict(if active { "already_active" } else { "already_inactive" }));
     }
-    if !active && before.staffed > 0 {
-        return Err(AppError::conflict("has_active_children"));
+    if !active {
+        let posts = tx.count("SELECT COUNT(*) FROM posts WHERE division_id = $1 AND active = 1", params![id])?;
+        if posts > 0 {
+            return Err(AppError::conflict("has_active_children"));
+        }
     }
     if active {
-        let dept_ok = tx.count(
-            "SELECT COUNT(*) FROM departments WHERE id = $1 AND active = 1",
-            params![before.department_id],
-        )?;
+        let dept_ok =
+            tx.count("SELECT COUNT(*) FROM departments WHERE id = $1 AND active = 1", params![before.department_id])?;
         if dept_ok == 0 {
             return Err(AppError::invalid("unknown_department", "department_id"));
         }
     }
-    tx.execute(
-        "UPDATE divisions SET active = $1, updated_at = $2 WHERE id = $3",
-        params![active, who.now, id],
-    )?;
+    tx.execute("UPDATE divisions SET active = $1, updated_at = $2 WHERE id = $3", params![active, who.now, id])?;
     let after = find(tx, id)?;
     let action = if active { "reactivate" } else { "deactivate" };
-    audit::record(
-        tx,
-        who,
-        Change::updated(action, "division", id, &before, &after),
-    )?;
+    audit::record(tx, who, Change::updated(action, "division", id, &before, &after))?;
     Ok(after)
 }
 
@@ -255,20 +215,14 @@ fn post_from(r: &Row) -> AppResult<Post> {
 
 pub fn find_post(tx: &mut Tx<'_>, id: i64) -> AppResult<Post> {
     let sql = format!("SELECT {POST_COLUMNS} FROM posts p WHERE p.id = $1");
-    tx.query_opt(&sql, params![id])?
-        .map(|r| post_from(&r))
-        .transpose()?
-        .ok_or(AppError::NotFound)
+    tx.query_opt(&sql, params![id])?.map(|r| post_from(&r)).transpose()?.ok_or(AppError::NotFound)
 }
 
 pub fn posts_of(tx: &mut Tx<'_>, division_id: i64) -> AppResult<Vec<Post>> {
     let sql = format!(
         "SELECT {POST_COLUMNS} FROM posts p WHERE p.division_id = $1 ORDER BY p.active DESC, p.is_head DESC, p.id"
     );
-    tx.query(&sql, params![division_id])?
-        .iter()
-        .map(post_from)
-        .collect()
+    tx.query(&sql, params![division_id])?.iter().map(post_from).collect()
 }
 
 fn validate_post(tx: &mut Tx<'_>, input: &PostInput) -> AppResult<String> {
@@ -276,10 +230,7 @@ fn validate_post(tx: &mut Tx<'_>, input: &PostInput) -> AppResult<String> {
     if !(0..=1000).contains(&input.quota) {
         return Err(AppError::invalid("bad_value", "quota"));
     }
-    let ok = tx.count(
-        "SELECT COUNT(*) FROM divisions WHERE id = $1 AND active = 1",
-        params![input.division_id],
-    )?;
+    let ok = tx.count("SELECT COUNT(*) FROM divisions WHERE id = $1 AND active = 1", params![input.division_id])?;
     if ok == 0 {
         return Err(AppError::invalid("unknown_division", "division_id"));
     }
@@ -311,36 +262,21 @@ pub fn update_post(tx: &mut Tx<'_>, who: &Who, id: i64, input: &PostInput) -> Ap
         params![input.division_id, title, input.quota, input.is_head, who.now, id],
     )?;
     let after = find_post(tx, id)?;
-    audit::record(
-        tx,
-        who,
-        Change::updated("update", "post", id, &before, &after),
-    )?;
+    audit::record(tx, who, Change::updated("update", "post", id, &before, &after))?;
     Ok(after)
 }
 
 pub fn set_post_active(tx: &mut Tx<'_>, who: &Who, id: i64, active: bool) -> AppResult<Post> {
     let before = find_post(tx, id)?;
     if before.active == active {
-        return Err(AppError::conflict(if active {
-            "already_active"
-        } else {
-            "already_inactive"
-        }));
+        return Err(AppError::conflict(if active { "already_active" } else { "already_inactive" }));
     }
     if !active && before.staffed > 0 {
         return Err(AppError::conflict("has_active_children"));
     }
-    tx.execute(
-        "UPDATE posts SET active = $1, updated_at = $2 WHERE id = $3",
-        params![active, who.now, id],
-    )?;
+    tx.execute("UPDATE posts SET active = $1, updated_at = $2 WHERE id = $3", params![active, who.now, id])?;
     let after = find_post(tx, id)?;
     let action = if active { "reactivate" } else { "deactivate" };
-    audit::record(
-        tx,
-        who,
-        Change::updated(action, "post", id, &before, &after),
-    )?;
+    audit::record(tx, who, Change::updated(action, "post", id, &before, &after))?;
     Ok(after)
 }

@@ -10,11 +10,5 @@ pub mod pages;
 pub mod people;
 mod people_pages;
 
-pub const DEPARTMENT_KINDS: [&str; 5] = [
-    "city_department",
-    "district",
-    "party",
-    "legislature",
-    "other",
-];
+pub const DEPARTMENT_KINDS: [&str; 5] = ["city_department", "district", "party", "legislature", "other"];
 pub const DIVISION_KINDS: [&str; 3] = ["general", "market_allocation", "office"];

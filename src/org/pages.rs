@@ -14,9 +14,7 @@ use crate::kernel::clock;
 use crate::kernel::error::AppResult;
 use crate::kernel::i18n::Lang;
 use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
-use crate::kernel::web::layout::{
-    self, Section, badge, csrf_field, error_banner, select_field, text_field,
-};
+use crate::kernel::web::layout::{self, Section, badge, csrf_field, error_banner, select_field, text_field};
 use crate::kernel::web::list::{ListParams, csv_response, pager, sort_header};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 
@@ -25,16 +23,10 @@ pub fn router() -> Router<AppState> {
         .route("/org", get(list))
         .route("/org/departments", post(create_department))
         .route("/org/departments/new", get(new_department))
-        .route(
-            "/org/departments/{id}",
-            get(show_department).post(update_department),
-        )
+        .route("/org/departments/{id}", get(show_department).post(update_department))
         .route("/org/departments/{id}/status", post(department_status))
         .route("/org/divisions", post(create_division))
-        .route(
-            "/org/divisions/{id}",
-            get(show_division).post(update_division),
-        )
+        .route("/org/divisions/{id}", get(show_division).post(update_division))
         .route("/org/divisions/{id}/status", post(division_status))
         .route("/org/posts", post(create_post))
         .route("/org/posts/{id}", post(update_post))
@@ -46,42 +38,21 @@ fn zh(ctx: &Ctx) -> bool {
     ctx.lang == Lang::Zh
 }
 
-pub(super) fn kind_options(
-    ctx: &Ctx,
-    kinds: &[&str],
-    prefix: &str,
-    with_all: bool,
-) -> Vec<(String, String)> {
+pub(super) fn kind_options(ctx: &Ctx, kinds: &[&str], prefix: &str, with_all: bool) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if with_all {
         out.push((String::new(), ctx.t("common.all").to_owned()));
     }
-    out.extend(
-        kinds
-            .iter()
-            .map(|k| ((*k).to_owned(), ctx.t(&format!("{prefix}.{k}")).to_owned())),
-    );
+    out.extend(kinds.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("{prefix}.{k}")).to_owned())));
     out
 }
 
 pub(super) fn visibility_options(ctx: &Ctx) -> Vec<(String, String)> {
-    Visibility::ALL
-        .iter()
-        .map(|v| {
-            (
-                v.as_str().to_owned(),
-                ctx.t(&format!("vis.{}", v.as_str())).to_owned(),
-            )
-        })
-        .collect()
+    Visibility::ALL.iter().map(|v| (v.as_str().to_owned(), ctx.t(&format!("vis.{}", v.as_str())).to_owned())).collect()
 }
 
 pub(super) fn status_badge(ctx: &Ctx, active: bool) -> Markup {
-    if active {
-        badge(ctx.t("common.active"), "green")
-    } else {
-        badge(ctx.t("common.inactive"), "")
-    }
+    if active { badge(ctx.t("common.active"), "green") } else { badge(ctx.t("common.inactive"), "") }
 }
 
 /// A small form that flips a record's `active` flag.
@@ -96,9 +67,7 @@ pub(super) fn status_form(ctx: &Ctx, action: &str, active: bool) -> Markup {
 }
 
 pub(super) fn can_manage(ctx: &Ctx) -> bool {
-    ctx.user
-        .as_ref()
-        .is_some_and(|u| access::allows(u, Action::ManageOrg))
+    ctx.user.as_ref().is_some_and(|u| access::allows(u, Action::ManageOrg))
 }
 
 async fn list(
@@ -108,11 +77,7 @@ async fn list(
     Q(f): Q<DepartmentFilter>,
 ) -> AppResult<Response> {
     let (pq, fq) = (p.clone(), f.clone());
-    let page = s
-        .look(&ctx, Action::ViewOrg, move |tx, u| {
-            departments::list(tx, u, &fq, &pq)
-        })
-        .await?;
+    let page = s.look(&ctx, Action::ViewOrg, move |tx, u| departments::list(tx, u, &fq, &pq)).await?;
     let z = zh(&ctx);
     if p.is_csv() {
         let rows = page
@@ -125,25 +90,14 @@ async fn list(
                     d.name_en.clone(),
                     ctx.t(&format!("kind.{}", d.kind)).to_owned(),
                     d.division_count.to_string(),
-                    if d.active {
-                        ctx.t("common.active")
-                    } else {
-                        ctx.t("common.inactive")
-                    }
-                    .to_owned(),
+                    if d.active { ctx.t("common.active") } else { ctx.t("common.inactive") }.to_owned(),
                 ]
             })
             .collect();
-        return csv_response(
-            "departments",
-            &["code", "name", "name_en", "kind", "divisions", "status"],
-            rows,
-        );
+        return csv_response("departments", &["code", "name", "name_en", "kind", "divisions", "status"], rows);
     }
-    let extra: Vec<(&str, String)> = vec![
-        ("kind", f.kind.clone().unwrap_or_default()),
-        ("status", f.status.clone().unwrap_or_default()),
-    ];
+    let extra: Vec<(&str, String)> =
+        vec![("kind", f.kind.clone().unwrap_or_default()), ("status", f.status.clone().unwrap_or_default())];
     let statuses = vec![
         (String::new(), ctx.t("common.all").to_owned()),
         ("active".into(), ctx.t("common.active").to_owned()),
@@ -182,22 +136,14 @@ async fn list(
     Ok(layout::page(&ctx, ctx.t("nav.org"), Section::Org, body).into_response())
 }
 
-fn department_fields(
-    ctx: &Ctx,
-    d: Option<&Department>,
-    retry: Option<&Retry>,
-    parents: &[(i64, String)],
-) -> Markup {
+fn department_fields(ctx: &Ctx, d: Option<&Department>, retry: Option<&Retry>, parents: &[(i64, String)]) -> Markup {
     let f = "department";
     let err = error(retry, f);
     let code = d.map(|d| d.code.clone()).unwrap_or_default();
     let name = d.map(|d| d.name.clone()).unwrap_or_default();
     let name_en = d.map(|d| d.name_en.clone()).unwrap_or_default();
     let kind = d.map_or("city_department", |d| d.kind.as_str());
-    let parent = d
-        .and_then(|d| d.parent_id)
-        .map(|p| p.to_string())
-        .unwrap_or_default();
+    let parent = d.and_then(|d| d.parent_id).map(|p| p.to_string()).unwrap_or_default();
     let vis = d.map_or("public", |d| d.visibility.as_str());
     let economic = d.is_some_and(|d| d.is_economic);
     let economic_now = match retry {
@@ -206,10 +152,7 @@ fn department_fields(
     };
     let mut parent_opts = vec![(String::new(), ctx.t("common.none").to_owned())];
     parent_opts.extend(
-        parents
-            .iter()
-            .filter(|(id, _)| Some(*id) != d.map(|d| d.id))
-            .map(|(id, n)| (id.to_string(), n.clone())),
+        parents.iter().filter(|(id, _)| Some(*id) != d.map(|d| d.id)).map(|(id, n)| (id.to_string(), n.clone())),
     );
     html! {
         (error_banner(ctx, err))
@@ -230,14 +173,8 @@ async fn new_department(State(s): State<AppState>, ctx: Ctx) -> AppResult<Respon
     department_form_page(&s, &ctx, None).await
 }
 
-async fn department_form_page(
-    s: &AppState,
-    ctx: &Ctx,
-    retry: Option<&Retry>,
-) -> AppResult<Response> {
-    let parents = s
-        .look(ctx, Action::ManageOrg, |tx, _| departments::options(tx))
-        .await?;
+async fn department_form_page(s: &AppState, ctx: &Ctx, retry: Option<&Retry>) -> AppResult<Response> {
+    let parents = s.look(ctx, Action::ManageOrg, |tx, _| departments::options(tx)).await?;
     let body = html! {
         form.stack method="post" action="/org/departments" {
             (csrf_field(ctx))
@@ -248,30 +185,16 @@ async fn department_form_page(
     let status = retry.map_or(axum::http::StatusCode::OK, |r| r.err.status());
     Ok((
         status,
-        layout::page(
-            ctx,
-            &format!(
-                "{} · {}",
-                ctx.t("common.create"),
-                ctx.t("common.department")
-            ),
-            Section::Org,
-            body,
-        ),
+        layout::page(ctx, &format!("{} · {}", ctx.t("common.create"), ctx.t("common.department")), Section::Org, body),
     )
         .into_response())
 }
 
 async fn create_department(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
-    match attempt(
-        &s,
-        &ctx,
-        Action::ManageOrg,
-        "department",
-        form,
-        |tx, who, input: DepartmentInput| departments::create(tx, who, &input),
-    )
+    match attempt(&s, &ctx, Action::ManageOrg, "department", form, |tx, who, input: DepartmentInput| {
+        departments::create(tx, who, &input)
+    })
     .await?
     {
         Ok(d) => Ok(Redirect::to(&format!("/org/departments/{}", d.id)).into_response()),
@@ -279,28 +202,15 @@ async fn create_department(State(s): State<AppState>, f: CsrfForm<Fields>) -> Ap
     }
 }
 
-async fn show_department(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+async fn show_department(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     department_page(&s, &ctx, id, None).await
 }
 
-async fn department_page(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    retry: Option<&Retry>,
-) -> AppResult<Response> {
+async fn department_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppResult<Response> {
     let (d, divs, parents) = s
         .look(ctx, Action::ViewOrg, move |tx, u| {
             let d = departments::get(tx, u, id)?;
-            Ok((
-                d,
-                divisions::of_department(tx, u, id)?,
-                departments::options(tx)?,
-            ))
+            Ok((d, divisions::of_department(tx, u, id)?, departments::options(tx)?))
         })
         .await?;
     let z = zh(ctx);
@@ -362,20 +272,11 @@ fn division_row(ctx: &Ctx, v: &Division) -> Markup {
     }
 }
 
-async fn update_department(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    f: CsrfForm<Fields>,
-) -> AppResult<Response> {
+async fn update_department(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
-    match attempt(
-        &s,
-        &ctx,
-        Action::ManageOrg,
-        "department",
-        form,
-        move |tx, who, input: DepartmentInput| departments::update(tx, who, id, &input),
-    )
+    match attempt(&s, &ctx, Action::ManageOrg, "department", form, move |tx, who, input: DepartmentInput| {
+        departments::update(tx, who, id, &input)
+    })
     .await?
     {
         Ok(d) => Ok(Redirect::to(&format!("/org/departments/{}", d.id)).into_response()),
@@ -389,20 +290,11 @@ pub(super) struct StatusForm {
     pub active: bool,
 }
 
-async fn department_status(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    f: CsrfForm<Fields>,
-) -> AppResult<Response> {
+async fn department_status(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
-    match attempt(
-        &s,
-        &ctx,
-        Action::ManageOrg,
-        "status",
-        form,
-        move |tx, who, st: StatusForm| departments::set_active(tx, who, id, st.active),
-    )
+    match attempt(&s, &ctx, Action::ManageOrg, "status", form, move |tx, who, st: StatusForm| {
+        departments::set_active(tx, who, id, st.active)
+    })
     .await?
     {
         Ok(_) => Ok(Redirect::to(&format!("/org/departments/{id}")).into_response()),
@@ -412,18 +304,10 @@ async fn department_status(
 
 async fn create_division(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
-    let dept: i64 = form
-        .get("department_id")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    match attempt(
-        &s,
-        &ctx,
-        Action::ManageOrg,
-        "division",
-        form,
-        |tx, who, input: DivisionInput| divisions::create(tx, who, &input),
-    )
+    let dept: i64 = form.get("department_id").and_then(|v| v.parse().ok()).unwrap_or(0);
+    match attempt(&s, &ctx, Action::ManageOrg, "division", form, |tx, who, input: DivisionInput| {
+        divisions::create(tx, who, &input)
+    })
     .await?
     {
         Ok(v) => Ok(Redirect::to(&format!("/org/divisions/{}", v.id)).into_response()),
@@ -431,48 +315,24 @@ async fn create_division(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppR
     }
 }
 
-async fn show_division(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+async fn show_division(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     division_page(&s, &ctx, id, None).await
 }
 
-async fn division_page(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    retry: Option<&Retry>,
-) -> AppResult<Response> {
-    let show_people = ctx
-        .user
-        .as_ref()
-        .is_some_and(|u| access::allows(u, Action::ViewPeople));
+async fn division_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppResult<Response> {
+    let show_people = ctx.user.as_ref().is_some_and(|u| access::allows(u, Action::ViewPeople));
     let (v, posts, staff, depts) = s
         .look(ctx, Action::ViewOrg, move |tx, u| {
             let v = divisions::get(tx, u, id)?;
-            let staff = if show_people {
-                people::staff_of_division(tx, id)?
-            } else {
-                Vec::new()
-            };
-            Ok((
-                v,
-                divisions::posts_of(tx, id)?,
-                staff,
-                departments::options(tx)?,
-            ))
+            let staff = if show_people { people::staff_of_division(tx, id)? } else { Vec::new() };
+            Ok((v, divisions::posts_of(tx, id)?, staff, departments::options(tx)?))
         })
         .await?;
     let z = zh(ctx);
     let manage = can_manage(ctx);
     let (fe, fp) = ("division", "post");
     let (eerr, perr) = (error(retry, fe), error(retry, fp));
-    let dept_opts: Vec<(String, String)> = depts
-        .iter()
-        .map(|(id, n)| (id.to_string(), n.clone()))
-        .collect();
+    let dept_opts: Vec<(String, String)> = depts.iter().map(|(id, n)| (id.to_string(), n.clone())).collect();
     let body = html! {
         @if let Some(r) = retry.filter(|r| r.form == "status" || r.form == "post_edit") { (error_banner(ctx, Some(&r.err))) }
         div.card { dl.facts {
@@ -540,32 +400,14 @@ async fn division_page(
         p { a href=(format!("/admin/audit?kind=division&record_id={}", v.id)) { (ctx.t("common.history")) } }
     };
     let status = retry.map_or(axum::http::StatusCode::OK, |r| r.err.status());
-    Ok((
-        status,
-        layout::page(
-            ctx,
-            &format!("{} · {}", v.department_name, v.name),
-            Section::Org,
-            body,
-        ),
-    )
-        .into_response())
+    Ok((status, layout::page(ctx, &format!("{} · {}", v.department_name, v.name), Section::Org, body)).into_response())
 }
 
-async fn update_division(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    f: CsrfForm<Fields>,
-) -> AppResult<Response> {
+async fn update_division(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
-    match attempt(
-        &s,
-        &ctx,
-        Action::ManageOrg,
-        "division",
-        form,
-        move |tx, who, input: DivisionInput| divisions::update(tx, who, id, &input),
-    )
+    match attempt(&s, &ctx, Action::ManageOrg, "division", form, move |tx, who, input: DivisionInput| {
+        divisions::update(tx, who, id, &input)
+    })
     .await?
     {
         Ok(_) => Ok(Redirect::to(&format!("/org/divisions/{id}")).into_response()),
@@ -573,20 +415,11 @@ async fn update_division(
     }
 }
 
-async fn division_status(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    f: CsrfForm<Fields>,
-) -> AppResult<Response> {
+async fn division_status(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
-    match attempt(
-        &s,
-        &ctx,
-        Action::ManageOrg,
-        "status",
-        form,
-        move |tx, who, st: StatusForm| divisions::set_active(tx, who, id, st.active),
-    )
+    match attempt(&s, &ctx, Action::ManageOrg, "status", form, move |tx, who, st: StatusForm| {
+        divisions::set_active(tx, who, id, st.active)
+    })
     .await?
     {
         Ok(_) => Ok(Redirect::to(&format!("/org/divisions/{id}")).into_response()),
@@ -595,22 +428,15 @@ async fn division_status(
 }
 
 fn division_of(form: &Fields) -> i64 {
-    form.get("division_id")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
+    form.get("division_id").and_then(|v| v.parse().ok()).unwrap_or(0)
 }
 
 async fn create_post(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
     let div = division_of(&form);
-    match attempt(
-        &s,
-        &ctx,
-        Action::ManageOrg,
-        "post",
-        form,
-        |tx, who, input: PostInput| divisions::create_post(tx, who, &input),
-    )
+    match attempt(&s, &ctx, Action::ManageOrg, "post", form, |tx, who, input: PostInput| {
+        divisions::create_post(tx, who, &input)
+    })
     .await?
     {
         Ok(p) => Ok(Redirect::to(&format!("/org/divisions/{}", p.division_id)).into_response()),
@@ -618,21 +444,12 @@ async fn create_post(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResul
     }
 }
 
-async fn update_post(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    f: CsrfForm<Fields>,
-) -> AppResult<Response> {
+async fn update_post(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
     let div = division_of(&form);
-    match attempt(
-        &s,
-        &ctx,
-        Action::ManageOrg,
-        "post_edit",
-        form,
-        move |tx, who, input: PostInput| divisions::update_post(tx, who, id, &input),
-    )
+    match attempt(&s, &ctx, Action::ManageOrg, "post_edit", form, move |tx, who, input: PostInput| {
+        divisions::update_post(tx, who, id, &input)
+    })
     .await?
     {
         Ok(p) => Ok(Redirect::to(&format!("/org/divisions/{}", p.division_id)).into_response()),
@@ -640,25 +457,12 @@ async fn update_post(
     }
 }
 
-async fn post_status(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    f: CsrfForm<Fields>,
-) -> AppResult<Response> {
+async fn post_status(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
-    let div = s
-        .look(&ctx, Action::ViewOrg, move |tx, _| {
-            Ok(divisions::find_post(tx, id)?.division_id)
-        })
-        .await?;
-    match attempt(
-        &s,
-        &ctx,
-        Action::ManageOrg,
-        "status",
-        form,
-        move |tx, who, st: StatusForm| divisions::set_post_active(tx, who, id, st.active),
-    )
+    let div = s.look(&ctx, Action::ViewOrg, move |tx, _| Ok(divisions::find_post(tx, id)?.division_id)).await?;
+    match attempt(&s, &ctx, Action::ManageOrg, "status", form, move |tx, who, st: StatusForm| {
+        divisions::set_post_active(tx, who, id, st.active)
+    })
     .await?
     {
         Ok(_) => Ok(Redirect::to(&format!("/org/divisions/{div}")).into_response()),

@@ -121,47 +121,29 @@ pub fn list(
         w.and("pe.name LIKE ?", like);
     }
     let total = tx.count(&format!("SELECT COUNT(*) FROM people pe{}", w.sql), &w.args)?;
-    let order = p.order_by(&[("name", "pe.name"), ("id", "pe.id")]);
-    let (limit, offset) = if p.is_csv() {
-        (100_000, 0)
-    } else {
-        (p.per(), p.offset())
-    };
+    let order = p.order_by("pe.id", &[("name", "pe.name"), ("id", "pe.id")]);
+    let (limit, offset) = if p.is_csv() { (100_000, 0) } else { (p.per(), p.offset()) };
     let (l, o) = (w.push(limit), w.push(offset));
-    let sql = format!(
-        "SELECT {COLUMNS} FROM people pe{}{order} LIMIT {l} OFFSET {o}",
-        w.sql
-    );
+    let sql = format!("SELECT {COLUMNS} FROM people pe{}{order} LIMIT {l} OFFSET {o}", w.sql);
     let rows = tx.query(&sql, &w.args)?;
-    let items = rows
-        .iter()
-        .map(|r| from_row(tx, r))
-        .collect::<AppResult<_>>()?;
-    Ok(Page {
-        items,
-        total,
-        page: p.page(),
-        per: p.per(),
-    })
+    let items = rows.iter().map(|r| from_row(tx, r)).collect::<AppResult<_>>()?;
+    Ok(Page { items, total, page: p.page(), per: p.per() })
 }
 
 fn validate(tx: &mut Tx<'_>, input: &PersonInput) -> AppResult<(String, Option<String>)> {
     let name = validate::text(&input.name, "name", 40)?;
     let title = validate::opt_text(input.leader_title.as_deref(), "leader_title", 40)?;
-    if let Some(u) = input.user_id {
-        if tx.count("SELECT COUNT(*) FROM users WHERE id = $1", params![u])? == 0 {
-            return Err(AppError::invalid("unknown_user", "user_id"));
-        }
+    if let Some(u) = input.user_id
+        && tx.count("SELECT COUNT(*) FROM users WHERE id = $1", params![u])? == 0
+    {
+        return Err(AppError::invalid("unknown_user", "user_id"));
     }
     Ok((name, title))
 }
 
 fn unique_user(e: crate::kernel::db::DbError) -> AppError {
     match e {
-        crate::kernel::db::DbError::Unique(_) => AppError::Conflict {
-            code: "duplicate",
-            field: Some("user_id"),
-        },
+        crate::kernel::db::DbError::Unique(_) => AppError::Conflict { code: "duplicate", field: Some("user_id") },
         other => other.into(),
     }
 }
@@ -191,11 +173,7 @@ pub fn update(tx: &mut Tx<'_>, who: &Who, id: i64, input: &PersonInput) -> AppRe
     )
     .map_err(unique_user)?;
     let after = find(tx, id)?;
-    audit::record(
-        tx,
-        who,
-        Change::updated("update", "person", id, &before, &after),
-    )?;
+    audit::record(tx, who, Change::updated("update", "person", id, &before, &after))?;
     Ok(after)
 }
 
@@ -203,11 +181,7 @@ pub fn update(tx: &mut Tx<'_>, who: &Who, id: i64, input: &PersonInput) -> AppRe
 pub fn set_active(tx: &mut Tx<'_>, who: &Who, id: i64, active: bool) -> AppResult<Person> {
     let before = find(tx, id)?;
     if before.active == active {
-        return Err(AppError::conflict(if active {
-            "already_active"
-        } else {
-            "already_inactive"
-        }));
+        return Err(AppError::conflict(if active { "already_active" } else { "already_inactive" }));
     }
     let open = tx.count(
         "SELECT (SELECT COUNT(*) FROM assignments WHERE person_id = $1 AND end_date IS NULL) + \
@@ -217,17 +191,10 @@ pub fn set_active(tx: &mut Tx<'_>, who: &Who, id: i64, active: bool) -> AppResul
     if !active && open > 0 {
         return Err(AppError::conflict("has_active_children"));
     }
-    tx.execute(
-        "UPDATE people SET active = $1, updated_at = $2 WHERE id = $3",
-        params![active, who.now, id],
-    )?;
+    tx.execute("UPDATE people SET active = $1, updated_at = $2 WHERE id = $3", params![active, who.now, id])?;
     let after = find(tx, id)?;
     let action = if active { "reactivate" } else { "deactivate" };
-    audit::record(
-        tx,
-        who,
-        Change::updated(action, "person", id, &before, &after),
-    )?;
+    audit::record(tx, who, Change::updated(action, "person", id, &before, &after))?;
     Ok(after)
 }
 
@@ -260,7 +227,8 @@ pub struct EndInput {
     pub end_date: Option<String>,
 }
 
-const ASSIGNMENT_COLUMNS: &str = "a.id, a.person_id, pe.name, a.post_id, p.title, v.id, v.name, d.name, a.start_date, a.end_date";
+const ASSIGNMENT_COLUMNS: &str =
+    "a.id, a.person_id, pe.name, a.post_id, p.title, v.id, v.name, d.name, a.start_date, a.end_date";
 const ASSIGNMENT_FROM: &str = "assignments a JOIN people pe ON pe.id = a.person_id JOIN posts p ON p.id = a.post_id \
     JOIN divisions v ON v.id = p.division_id JOIN departments d ON d.id = v.department_id";
 
@@ -281,10 +249,7 @@ fn assignment_from(r: &Row) -> AppResult<Assignment> {
 
 fn find_assignment(tx: &mut Tx<'_>, id: i64) -> AppResult<Assignment> {
     let sql = format!("SELECT {ASSIGNMENT_COLUMNS} FROM {ASSIGNMENT_FROM} WHERE a.id = $1");
-    tx.query_opt(&sql, params![id])?
-        .map(|r| assignment_from(&r))
-        .transpose()?
-        .ok_or(AppError::NotFound)
+    tx.query_opt(&sql, params![id])?.map(|r| assignment_from(&r)).transpose()?.ok_or(AppError::NotFound)
 }
 
 /// Every post a person has held, newest first.
@@ -292,10 +257,7 @@ pub fn assignments_of(tx: &mut Tx<'_>, person_id: i64) -> AppResult<Vec<Assignme
     let sql = format!(
         "SELECT {ASSIGNMENT_COLUMNS} FROM {ASSIGNMENT_FROM} WHERE a.person_id = $1 ORDER BY a.end_date IS NULL DESC, a.start_date DESC, a.id DESC"
     );
-    tx.query(&sql, params![person_id])?
-        .iter()
-        .map(assignment_from)
-        .collect()
+    tx.query(&sql, params![person_id])?.iter().map(assignment_from).collect()
 }
 
 /// People currently in the posts of a division.
@@ -303,31 +265,21 @@ pub fn staff_of_division(tx: &mut Tx<'_>, division_id: i64) -> AppResult<Vec<Ass
     let sql = format!(
         "SELECT {ASSIGNMENT_COLUMNS} FROM {ASSIGNMENT_FROM} WHERE v.id = $1 AND a.end_date IS NULL ORDER BY p.is_head DESC, pe.name"
     );
-    tx.query(&sql, params![division_id])?
-        .iter()
-        .map(assignment_from)
-        .collect()
+    tx.query(&sql, params![division_id])?.iter().map(assignment_from).collect()
 }
 
 fn date_or_today(s: Option<&str>, field: &'static str, now: i64) -> AppResult<String> {
-    Ok(validate::opt_date(s, field)?
-        .unwrap_or_else(|| clock::local_date(now))
-        .to_string())
+    Ok(validate::opt_date(s, field)?.unwrap_or_else(|| clock::local_date(now)).to_string())
 }
 
 /// Put a person in a post, within the post's quota.
-pub fn assign(
-    tx: &mut Tx<'_>,
-    who: &Who,
-    person_id: i64,
-    input: &AssignInput,
-) -> AppResult<Assignment> {
+pub fn assign(tx: &mut Tx<'_>, who: &Who, person_id: i64, input: &AssignInput) -> AppResult<Assignment> {
     let person = find(tx, person_id)?;
     if !person.active {
         return Err(AppError::invalid("unknown_person", "person_id"));
     }
-    let post = super::divisions::find_post(tx, input.post_id)
-        .map_err(|_| AppError::invalid("unknown_post", "post_id"))?;
+    let post =
+        super::divisions::find_post(tx, input.post_id).map_err(|_| AppError::invalid("unknown_post", "post_id"))?;
     if !post.active {
         return Err(AppError::invalid("unknown_post", "post_id"));
     }
@@ -337,16 +289,10 @@ pub fn assign(
         params![person_id, post.id],
     )?;
     if already > 0 {
-        return Err(AppError::Conflict {
-            code: "already_in_post",
-            field: Some("post_id"),
-        });
+        return Err(AppError::Conflict { code: "already_in_post", field: Some("post_id") });
     }
     if post.staffed >= post.quota {
-        return Err(AppError::Conflict {
-            code: "quota_full",
-            field: Some("post_id"),
-        });
+        return Err(AppError::Conflict { code: "quota_full", field: Some("post_id") });
     }
     let id = tx.insert(
         "INSERT INTO assignments (person_id, post_id, start_date, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -357,12 +303,7 @@ pub fn assign(
     Ok(a)
 }
 
-pub fn end_assignment(
-    tx: &mut Tx<'_>,
-    who: &Who,
-    id: i64,
-    input: &EndInput,
-) -> AppResult<Assignment> {
+pub fn end_assignment(tx: &mut Tx<'_>, who: &Who, id: i64, input: &EndInput) -> AppResult<Assignment> {
     let before = find_assignment(tx, id)?;
     if before.end_date.is_some() {
         return Err(AppError::conflict("already_ended"));
@@ -371,16 +312,9 @@ pub fn end_assignment(
     if end < before.start_date {
         return Err(AppError::invalid("end_before_start", "end_date"));
     }
-    tx.execute(
-        "UPDATE assignments SET end_date = $1 WHERE id = $2",
-        params![end, id],
-    )?;
+    tx.execute("UPDATE assignments SET end_date = $1 WHERE id = $2", params![end, id])?;
     let after = find_assignment(tx, id)?;
-    audit::record(
-        tx,
-        who,
-        Change::updated("end", "assignment", id, &before, &after),
-    )?;
+    audit::record(tx, who, Change::updated("end", "assignment", id, &before, &after))?;
     Ok(after)
 }
 
@@ -403,8 +337,10 @@ pub struct PortfolioInput {
     pub start_date: Option<String>,
 }
 
-const PORTFOLIO_COLUMNS: &str = "f.id, f.person_id, pe.name, COALESCE(pe.leader_title, ''), f.department_id, d.name, f.start_date, f.end_date";
-const PORTFOLIO_FROM: &str = "portfolios f JOIN people pe ON pe.id = f.person_id JOIN departments d ON d.id = f.department_id";
+const PORTFOLIO_COLUMNS: &str =
+    "f.id, f.person_id, pe.name, COALESCE(pe.leader_title, ''), f.department_id, d.name, f.start_date, f.end_date";
+const PORTFOLIO_FROM: &str =
+    "portfolios f JOIN people pe ON pe.id = f.person_id JOIN departments d ON d.id = f.department_id";
 
 fn portfolio_from(r: &Row) -> AppResult<Portfolio> {
     Ok(Portfolio {
@@ -421,17 +357,13 @@ fn portfolio_from(r: &Row) -> AppResult<Portfolio> {
 
 fn find_portfolio(tx: &mut Tx<'_>, id: i64) -> AppResult<Portfolio> {
     let sql = format!("SELECT {PORTFOLIO_COLUMNS} FROM {PORTFOLIO_FROM} WHERE f.id = $1");
-    tx.query_opt(&sql, params![id])?
-        .map(|r| portfolio_from(&r))
-        .transpose()?
-        .ok_or(AppError::NotFound)
+    tx.query_opt(&sql, params![id])?.map(|r| portfolio_from(&r)).transpose()?.ok_or(AppError::NotFound)
 }
 
 /// Current portfolios of every city leader, by leader.
 pub fn current_portfolios(tx: &mut Tx<'_>) -> AppResult<Vec<Portfolio>> {
-    let sql = format!(
-        "SELECT {PORTFOLIO_COLUMNS} FROM {PORTFOLIO_FROM} WHERE f.end_date IS NULL ORDER BY pe.id, d.code"
-    );
+    let sql =
+        format!("SELECT {PORTFOLIO_COLUMNS} FROM {PORTFOLIO_FROM} WHERE f.end_date IS NULL ORDER BY pe.id, d.code");
     tx.query(&sql, &[])?.iter().map(portfolio_from).collect()
 }
 
@@ -439,27 +371,15 @@ pub fn portfolios_of(tx: &mut Tx<'_>, person_id: i64) -> AppResult<Vec<Portfolio
     let sql = format!(
         "SELECT {PORTFOLIO_COLUMNS} FROM {PORTFOLIO_FROM} WHERE f.person_id = $1 ORDER BY f.end_date IS NULL DESC, f.start_date DESC"
     );
-    tx.query(&sql, params![person_id])?
-        .iter()
-        .map(portfolio_from)
-        .collect()
+    tx.query(&sql, params![person_id])?.iter().map(portfolio_from).collect()
 }
 
-pub fn add_portfolio(
-    tx: &mut Tx<'_>,
-    who: &Who,
-    person_id: i64,
-    input: &PortfolioInput,
-) -> AppResult<Portfolio> {
+pub fn add_portfolio(tx: &mut Tx<'_>, who: &Who, person_id: i64, input: &PortfolioInput) -> AppResult<Portfolio> {
     let person = find(tx, person_id)?;
     if person.leader_title.is_none() || !person.active {
         return Err(AppError::invalid("not_a_leader", "person_id"));
     }
-    if tx.count(
-        "SELECT COUNT(*) FROM departments WHERE id = $1 AND active = 1",
-        params![input.department_id],
-    )? == 0
-    {
+    if tx.count("SELECT COUNT(*) FROM departments WHERE id = $1 AND active = 1", params![input.department_id])? == 0 {
         return Err(AppError::invalid("unknown_department", "department_id"));
     }
     let dup = tx.count(
@@ -467,10 +387,7 @@ pub fn add_portfolio(
         params![person_id, input.department_id],
     )?;
     if dup > 0 {
-        return Err(AppError::Conflict {
-            code: "duplicate",
-            field: Some("department_id"),
-        });
+        return Err(AppError::Conflict { code: "duplicate", field: Some("department_id") });
     }
     let start = date_or_today(input.start_date.as_deref(), "start_date", who.now)?;
     let id = tx.insert(
@@ -482,12 +399,7 @@ pub fn add_portfolio(
     Ok(f)
 }
 
-pub fn end_portfolio(
-    tx: &mut Tx<'_>,
-    who: &Who,
-    id: i64,
-    input: &EndInput,
-) -> AppResult<Portfolio> {
+pub fn end_portfolio(tx: &mut Tx<'_>, who: &Who, id: i64, input: &EndInput) -> AppResult<Portfolio> {
     let before = find_portfolio(tx, id)?;
     if before.end_date.is_some() {
         return Err(AppError::conflict("already_ended"));
@@ -496,15 +408,8 @@ pub fn end_portfolio(
     if end < before.start_date {
         return Err(AppError::invalid("end_before_start", "end_date"));
     }
-    tx.execute(
-        "UPDATE portfolios SET end_date = $1 WHERE id = $2",
-        params![end, id],
-    )?;
+    tx.execute("UPDATE portfolios SET end_date = $1 WHERE id = $2", params![end, id])?;
     let after = find_portfolio(tx, id)?;
-    audit::record(
-        tx,
-        who,
-        Change::updated("end", "portfolio", id, &before, &after),
-    )?;
+    audit::record(tx, who, Change::updated("end", "portfolio", id, &before, &after))?;
     Ok(after)
 }

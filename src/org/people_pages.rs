@@ -13,9 +13,7 @@ use crate::kernel::access::Action;
 use crate::kernel::error::AppResult;
 use crate::kernel::i18n::Lang;
 use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
-use crate::kernel::web::layout::{
-    self, Section, badge, csrf_field, error_banner, select_field, text_field,
-};
+use crate::kernel::web::layout::{self, Section, badge, csrf_field, error_banner, select_field, text_field};
 use crate::kernel::web::list::{ListParams, csv_response, pager, sort_header};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 
@@ -36,17 +34,10 @@ fn zh(ctx: &Ctx) -> bool {
     ctx.lang == Lang::Zh
 }
 
-async fn list(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Q(p): Q<ListParams>,
-    Q(f): Q<PeopleFilter>,
-) -> AppResult<Response> {
+async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<PeopleFilter>) -> AppResult<Response> {
     let (pq, fq) = (p.clone(), f.clone());
     let (page, depts) = s
-        .look(&ctx, Action::ViewPeople, move |tx, u| {
-            Ok((people::list(tx, u, &fq, &pq)?, departments::options(tx)?))
-        })
+        .look(&ctx, Action::ViewPeople, move |tx, u| Ok((people::list(tx, u, &fq, &pq)?, departments::options(tx)?)))
         .await?;
     let z = zh(&ctx);
     if p.is_csv() {
@@ -59,35 +50,21 @@ async fn list(
                     pe.name.clone(),
                     pe.leader_title.clone().unwrap_or_default(),
                     pe.current_posts.join("; "),
-                    if pe.active {
-                        ctx.t("common.active")
-                    } else {
-                        ctx.t("common.inactive")
-                    }
-                    .to_owned(),
+                    if pe.active { ctx.t("common.active") } else { ctx.t("common.inactive") }.to_owned(),
                 ]
             })
             .collect();
-        return csv_response(
-            "people",
-            &["id", "name", "leader_title", "posts", "status"],
-            rows,
-        );
+        return csv_response("people", &["id", "name", "leader_title", "posts", "status"], rows);
     }
     let extra: Vec<(&str, String)> = vec![
-        (
-            "department_id",
-            f.department_id.map(|d| d.to_string()).unwrap_or_default(),
-        ),
+        ("department_id", f.department_id.map(|d| d.to_string()).unwrap_or_default()),
         ("only", f.only.clone().unwrap_or_default()),
         ("status", f.status.clone().unwrap_or_default()),
     ];
     let mut dept_opts = vec![(String::new(), ctx.t("common.all").to_owned())];
     dept_opts.extend(depts.into_iter().map(|(id, n)| (id.to_string(), n)));
-    let only = vec![
-        (String::new(), ctx.t("common.all").to_owned()),
-        ("leaders".into(), ctx.t("role.leader").to_owned()),
-    ];
+    let only =
+        vec![(String::new(), ctx.t("common.all").to_owned()), ("leaders".into(), ctx.t("role.leader").to_owned())];
     let body = html! {
         @if can_manage(&ctx) { div.actions { a.button href="/org/people/new" { (ctx.t("common.create")) } } }
         form.filters method="get" action="/org/people" {
@@ -113,13 +90,7 @@ async fn list(
     Ok(layout::page(&ctx, ctx.t("nav.people"), Section::People, body).into_response())
 }
 
-fn person_fields(
-    ctx: &Ctx,
-    retry: Option<&Retry>,
-    name: &str,
-    title: &str,
-    vis: &str,
-) -> maud::Markup {
+fn person_fields(ctx: &Ctx, retry: Option<&Retry>, name: &str, title: &str, vis: &str) -> maud::Markup {
     let f = "person";
     let err = error(retry, f);
     let z = zh(ctx);
@@ -147,26 +118,16 @@ fn new_person_page(ctx: &Ctx, retry: Option<&Retry>) -> AppResult<Response> {
     let status = retry.map_or(axum::http::StatusCode::OK, |r| r.err.status());
     Ok((
         status,
-        layout::page(
-            ctx,
-            &format!("{} · {}", ctx.t("common.create"), ctx.t("nav.people")),
-            Section::People,
-            body,
-        ),
+        layout::page(ctx, &format!("{} · {}", ctx.t("common.create"), ctx.t("nav.people")), Section::People, body),
     )
         .into_response())
 }
 
 async fn create(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
-    match attempt(
-        &s,
-        &ctx,
-        Action::ManageOrg,
-        "person",
-        form,
-        |tx, who, input: PersonInput| people::create(tx, who, &input),
-    )
+    match attempt(&s, &ctx, Action::ManageOrg, "person", form, |tx, who, input: PersonInput| {
+        people::create(tx, who, &input)
+    })
     .await?
     {
         Ok(p) => Ok(Redirect::to(&format!("/org/people/{}", p.id)).into_response()),
@@ -178,36 +139,18 @@ async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppRe
     person_page(&s, &ctx, id, None).await
 }
 
-async fn person_page(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    retry: Option<&Retry>,
-) -> AppResult<Response> {
+async fn person_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppResult<Response> {
     let manage = can_manage(ctx);
     let (person, history, portfolios, posts, depts) = s
         .look(ctx, Action::ViewPeople, move |tx, u| {
             let p = people::get(tx, u, id)?;
-            let posts = if manage {
-                post_options(tx)?
-            } else {
-                Vec::new()
-            };
-            Ok((
-                p,
-                people::assignments_of(tx, id)?,
-                people::portfolios_of(tx, id)?,
-                posts,
-                departments::options(tx)?,
-            ))
+            let posts = if manage { post_options(tx)? } else { Vec::new() };
+            Ok((p, people::assignments_of(tx, id)?, people::portfolios_of(tx, id)?, posts, departments::options(tx)?))
         })
         .await?;
     let z = zh(ctx);
     let (fa, ff) = ("assign", "portfolio");
-    let dept_opts: Vec<(String, String)> = depts
-        .iter()
-        .map(|(i, n)| (i.to_string(), n.clone()))
-        .collect();
+    let dept_opts: Vec<(String, String)> = depts.iter().map(|(i, n)| (i.to_string(), n.clone())).collect();
     let body = html! {
         @if let Some(r) = retry.filter(|r| r.form == "status" || r.form == "end") { (error_banner(ctx, Some(&r.err))) }
         div.card { dl.facts {
@@ -273,11 +216,7 @@ async fn person_page(
         p { a href=(format!("/admin/audit?kind=person&record_id={}", person.id)) { (ctx.t("common.history")) } }
     };
     let status = retry.map_or(axum::http::StatusCode::OK, |r| r.err.status());
-    Ok((
-        status,
-        layout::page(ctx, &person.name, Section::People, body),
-    )
-        .into_response())
+    Ok((status, layout::page(ctx, &person.name, Section::People, body)).into_response())
 }
 
 /// Active posts with room in their quota, for the appointment picker.
@@ -285,33 +224,18 @@ fn post_options(tx: &mut crate::kernel::db::Tx<'_>) -> AppResult<Vec<(String, St
     let divisions = divisions::options(tx)?;
     let mut out = Vec::new();
     for (div_id, label) in divisions {
-        for p in divisions::posts_of(tx, div_id)?
-            .into_iter()
-            .filter(|p| p.active && p.staffed < p.quota)
-        {
-            out.push((
-                p.id.to_string(),
-                format!("{label} · {} ({}/{})", p.title, p.staffed, p.quota),
-            ));
+        for p in divisions::posts_of(tx, div_id)?.into_iter().filter(|p| p.active && p.staffed < p.quota) {
+            out.push((p.id.to_string(), format!("{label} · {} ({}/{})", p.title, p.staffed, p.quota)));
         }
     }
     Ok(out)
 }
 
-async fn update(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    f: CsrfForm<Fields>,
-) -> AppResult<Response> {
+async fn update(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
-    match attempt(
-        &s,
-        &ctx,
-        Action::ManageOrg,
-        "person",
-        form,
-        move |tx, who, input: PersonInput| people::update(tx, who, id, &input),
-    )
+    match attempt(&s, &ctx, Action::ManageOrg, "person", form, move |tx, who, input: PersonInput| {
+        people::update(tx, who, id, &input)
+    })
     .await?
     {
         Ok(_) => Ok(Redirect::to(&format!("/org/people/{id}")).into_response()),
@@ -319,20 +243,11 @@ async fn update(
     }
 }
 
-async fn set_status(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    f: CsrfForm<Fields>,
-) -> AppResult<Response> {
+async fn set_status(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
-    match attempt(
-        &s,
-        &ctx,
-        Action::ManageOrg,
-        "status",
-        form,
-        move |tx, who, st: StatusForm| people::set_active(tx, who, id, st.active),
-    )
+    match attempt(&s, &ctx, Action::ManageOrg, "status", form, move |tx, who, st: StatusForm| {
+        people::set_active(tx, who, id, st.active)
+    })
     .await?
     {
         Ok(_) => Ok(Redirect::to(&format!("/org/people/{id}")).into_response()),
@@ -340,20 +255,11 @@ async fn set_status(
     }
 }
 
-async fn assign(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    f: CsrfForm<Fields>,
-) -> AppResult<Response> {
+async fn assign(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
-    match attempt(
-        &s,
-        &ctx,
-        Action::ManageOrg,
-        "assign",
-        form,
-        move |tx, who, input: AssignInput| people::assign(tx, who, id, &input),
-    )
+    match attempt(&s, &ctx, Action::ManageOrg, "assign", form, move |tx, who, input: AssignInput| {
+        people::assign(tx, who, id, &input)
+    })
     .await?
     {
         Ok(_) => Ok(Redirect::to(&format!("/org/people/{id}")).into_response()),
@@ -361,20 +267,11 @@ async fn assign(
     }
 }
 
-async fn add_portfolio(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    f: CsrfForm<Fields>,
-) -> AppResult<Response> {
+async fn add_portfolio(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
-    match attempt(
-        &s,
-        &ctx,
-        Action::ManageOrg,
-        "portfolio",
-        form,
-        move |tx, who, input: PortfolioInput| people::add_portfolio(tx, who, id, &input),
-    )
+    match attempt(&s, &ctx, Action::ManageOrg, "portfolio", form, move |tx, who, input: PortfolioInput| {
+        people::add_portfolio(tx, who, id, &input)
+    })
     .await?
     {
         Ok(_) => Ok(Redirect::to(&format!("/org/people/{id}")).into_response()),
@@ -382,32 +279,20 @@ async fn add_portfolio(
     }
 }
 
-async fn end_assignment(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    f: CsrfForm<Fields>,
-) -> AppResult<Response> {
+async fn end_assignment(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
     let person = s
         .look(&ctx, Action::ViewPeople, move |tx, _| {
             Ok(tx
-                .query_opt(
-                    "SELECT person_id FROM assignments WHERE id = $1",
-                    crate::params![id],
-                )?
+                .query_opt("SELECT person_id FROM assignments WHERE id = $1", crate::params![id])?
                 .map(|r| r.int(0))
                 .transpose()?)
         })
         .await?
         .ok_or(crate::kernel::error::AppError::NotFound)?;
-    match attempt(
-        &s,
-        &ctx,
-        Action::ManageOrg,
-        "end",
-        form,
-        move |tx, who, input: EndInput| people::end_assignment(tx, who, id, &input),
-    )
+    match attempt(&s, &ctx, Action::ManageOrg, "end", form, move |tx, who, input: EndInput| {
+        people::end_assignment(tx, who, id, &input)
+    })
     .await?
     {
         Ok(_) => Ok(Redirect::to(&format!("/org/people/{person}")).into_response()),
@@ -415,32 +300,20 @@ async fn end_assignment(
     }
 }
 
-async fn end_portfolio(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    f: CsrfForm<Fields>,
-) -> AppResult<Response> {
+async fn end_portfolio(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
     let person = s
         .look(&ctx, Action::ViewPeople, move |tx, _| {
             Ok(tx
-                .query_opt(
-                    "SELECT person_id FROM portfolios WHERE id = $1",
-                    crate::params![id],
-                )?
+                .query_opt("SELECT person_id FROM portfolios WHERE id = $1", crate::params![id])?
                 .map(|r| r.int(0))
                 .transpose()?)
         })
         .await?
         .ok_or(crate::kernel::error::AppError::NotFound)?;
-    match attempt(
-        &s,
-        &ctx,
-        Action::ManageOrg,
-        "end",
-        form,
-        move |tx, who, input: EndInput| people::end_portfolio(tx, who, id, &input),
-    )
+    match attempt(&s, &ctx, Action::ManageOrg, "end", form, move |tx, who, input: EndInput| {
+        people::end_portfolio(tx, who, id, &input)
+    })
     .await?
     {
         Ok(_) => Ok(Redirect::to(&format!("/org/people/{person}")).into_response()),
@@ -449,21 +322,11 @@ async fn end_portfolio(
 }
 
 async fn leaders(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let filter = PeopleFilter {
-        only: Some("leaders".into()),
-        status: Some("active".into()),
-        ..Default::default()
-    };
+    let filter = PeopleFilter { only: Some("leaders".into()), status: Some("active".into()), ..Default::default() };
     let (leaders, portfolios) = s
         .look(&ctx, Action::ViewPeople, move |tx, u| {
-            let p = ListParams {
-                per: Some(200),
-                ..Default::default()
-            };
-            Ok((
-                people::list(tx, u, &filter, &p)?.items,
-                people::current_portfolios(tx)?,
-            ))
+            let p = ListParams { per: Some(200), ..Default::default() };
+            Ok((people::list(tx, u, &filter, &p)?.items, people::current_portfolios(tx)?))
         })
         .await?;
     let z = zh(&ctx);

@@ -1,1 +1,12 @@
+//! Black-box tests: the real server over HTTP, on SQLite, and on PostgreSQL when
+//! ZAIZAO_TEST_POSTGRES_URL is set. One test binary for the whole suite.
 
+mod access;
+mod audit;
+mod auth;
+mod bad_input;
+mod cli;
+mod openapi;
+mod org;
+mod shell;
+mod support;

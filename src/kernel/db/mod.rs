@@ -69,17 +69,13 @@ pub struct Row(Vec<Value>);
 
 impl Row {
     fn at(&self, i: usize) -> Result<&Value, DbError> {
-        self.0
-            .get(i)
-            .ok_or_else(|| DbError::Other(format!("no column {i}")))
+        self.0.get(i).ok_or_else(|| DbError::Other(format!("no column {i}")))
     }
     pub fn int(&self, i: usize) -> Result<i64, DbError> {
         match self.at(i)? {
             Value::Int(v) => Ok(*v),
             Value::Real(v) => Ok(*v as i64),
-            other => Err(DbError::Other(format!(
-                "column {i}: expected integer, got {other:?}"
-            ))),
+            other => Err(DbError::Other(format!("column {i}: expected integer, got {other:?}"))),
         }
     }
     pub fn opt_int(&self, i: usize) -> Result<Option<i64>, DbError> {
@@ -96,17 +92,13 @@ impl Row {
             Value::Int(v) => Ok(*v as f64),
             Value::Real(v) => Ok(*v),
             Value::Null => Ok(0.0),
-            other => Err(DbError::Other(format!(
-                "column {i}: expected number, got {other:?}"
-            ))),
+            other => Err(DbError::Other(format!("column {i}: expected number, got {other:?}"))),
         }
     }
     pub fn text(&self, i: usize) -> Result<String, DbError> {
         match self.at(i)? {
             Value::Text(v) => Ok(v.clone()),
-            other => Err(DbError::Other(format!(
-                "column {i}: expected text, got {other:?}"
-            ))),
+            other => Err(DbError::Other(format!("column {i}: expected text, got {other:?}"))),
         }
     }
     pub fn opt_text(&self, i: usize) -> Result<Option<String>, DbError> {
@@ -194,8 +186,7 @@ impl Tx<'_> {
     }
 
     pub fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Row, DbError> {
-        self.query_opt(sql, params)?
-            .ok_or_else(|| DbError::Other(format!("query returned no row: {sql}")))
+        self.query_opt(sql, params)?.ok_or_else(|| DbError::Other(format!("query returned no row: {sql}")))
     }
 
     /// Run an `INSERT … RETURNING id` and give back the id.
@@ -229,9 +220,7 @@ impl Db {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
             Backend::Sqlite(sqlite::SqliteBackend::open(path)?)
         };
-        Ok(Db {
-            backend: Arc::new(backend),
-        })
+        Ok(Db { backend: Arc::new(backend) })
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -277,11 +266,7 @@ impl Db {
         let backend = self.backend.clone();
         match &*backend {
             Backend::Sqlite(b) => {
-                let conn = if write {
-                    b.writer().await
-                } else {
-                    b.reader().await
-                };
+                let conn = if write { b.writer().await } else { b.reader().await };
                 tokio::task::spawn_blocking(move || sqlite::in_tx(conn, write, f))
                     .await
                     .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
@@ -308,17 +293,11 @@ impl Db {
     }
 
     /// Run a batch of statements outside any transaction handling (migrations).
-    pub(crate) fn with_raw<T>(
-        &self,
-        f: impl FnOnce(RawConn<'_>) -> Result<T, DbError>,
-    ) -> Result<T, DbError> {
+    pub(crate) fn with_raw<T>(&self, f: impl FnOnce(RawConn<'_>) -> Result<T, DbError>) -> Result<T, DbError> {
         match &*self.backend {
             Backend::Sqlite(b) => {
                 let mut pooled = b.writer_blocking();
-                let conn = pooled
-                    .conn
-                    .as_mut()
-                    .ok_or_else(|| DbError::Unavailable("no connection".into()))?;
+                let conn = pooled.conn.as_mut().ok_or_else(|| DbError::Unavailable("no connection".into()))?;
                 f(RawConn::Sqlite(conn))
             }
             Backend::Pg(b) => {
@@ -351,10 +330,7 @@ pub struct Where {
 
 impl Default for Where {
     fn default() -> Self {
-        Where {
-            sql: " WHERE 1=1".into(),
-            args: Vec::new(),
-        }
+        Where { sql: " WHERE 1=1".into(), args: Vec::new() }
     }
 }
 

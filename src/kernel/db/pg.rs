@@ -29,29 +29,20 @@ pub struct PgTx<'a> {
 
 fn connect(url: &str) -> Result<PgConn, DbError> {
     let client = Client::connect(url, NoTls).map_err(|e| DbError::Unavailable(describe(&e)))?;
-    Ok(PgConn {
-        client,
-        statements: HashMap::new(),
-    })
+    Ok(PgConn { client, statements: HashMap::new() })
 }
 
 impl PgBackend {
     pub fn open(url: &str) -> Result<Self, DbError> {
         // Fail fast when the server cannot be reached; the first connection is kept.
         let first = connect(url)?;
-        Ok(PgBackend {
-            url: url.to_owned(),
-            pool: Pool::new(POOL_SIZE, vec![first]),
-        })
+        Ok(PgBackend { url: url.to_owned(), pool: Pool::new(POOL_SIZE, vec![first]) })
     }
     pub async fn take(&self) -> (Pooled<PgConn>, String) {
         (self.pool.get().await, self.url.clone())
     }
     pub fn take_blocking(&self) -> PgHandle {
-        PgHandle {
-            pooled: self.pool.get_blocking(),
-            url: self.url.clone(),
-        }
+        PgHandle { pooled: self.pool.get_blocking(), url: self.url.clone() }
     }
 }
 
@@ -63,21 +54,13 @@ pub struct PgHandle {
 
 impl PgHandle {
     fn conn(&mut self) -> Result<&mut PgConn, DbError> {
-        if self
-            .pooled
-            .conn
-            .as_ref()
-            .is_some_and(|c| c.client.is_closed())
-        {
+        if self.pooled.conn.as_ref().is_some_and(|c| c.client.is_closed()) {
             self.pooled.conn = None;
         }
         if self.pooled.conn.is_none() {
             self.pooled.conn = Some(connect(&self.url)?);
         }
-        self.pooled
-            .conn
-            .as_mut()
-            .ok_or_else(|| DbError::Unavailable("no connection".into()))
+        self.pooled.conn.as_mut().ok_or_else(|| DbError::Unavailable("no connection".into()))
     }
     pub fn client(&mut self) -> Result<&mut Client, DbError> {
         Ok(&mut self.conn()?.client)
@@ -100,16 +83,10 @@ pub fn in_tx<T>(
     let conn = handle.conn()?;
     let mut builder = conn.client.build_transaction();
     if !write {
-        builder = builder
-            .read_only(true)
-            .isolation_level(postgres::IsolationLevel::RepeatableRead);
+        builder = builder.read_only(true).isolation_level(postgres::IsolationLevel::RepeatableRead);
     }
     let tx = builder.start().map_err(map_err)?;
-    let mut tx = Tx::Pg(PgTx {
-        tx,
-        statements: &mut conn.statements,
-        partition,
-    });
+    let mut tx = Tx::Pg(PgTx { tx, statements: &mut conn.statements, partition });
     let out = f(&mut tx)?;
     if let Tx::Pg(t) = tx {
         t.tx.commit().map_err(map_err)?;
@@ -185,22 +162,12 @@ fn convert_row(r: &postgres::Row) -> Result<Row, DbError> {
     for (i, col) in r.columns().iter().enumerate() {
         let v = match *col.type_() {
             Type::INT8 => r.try_get::<_, Option<i64>>(i).map(|v| v.map(Value::Int)),
-            Type::INT4 => r
-                .try_get::<_, Option<i32>>(i)
-                .map(|v| v.map(|v| Value::Int(v.into()))),
-            Type::INT2 => r
-                .try_get::<_, Option<i16>>(i)
-                .map(|v| v.map(|v| Value::Int(v.into()))),
-            Type::BOOL => r
-                .try_get::<_, Option<bool>>(i)
-                .map(|v| v.map(|v| Value::Int(v.into()))),
+            Type::INT4 => r.try_get::<_, Option<i32>>(i).map(|v| v.map(|v| Value::Int(v.into()))),
+            Type::INT2 => r.try_get::<_, Option<i16>>(i).map(|v| v.map(|v| Value::Int(v.into()))),
+            Type::BOOL => r.try_get::<_, Option<bool>>(i).map(|v| v.map(|v| Value::Int(v.into()))),
             Type::FLOAT8 => r.try_get::<_, Option<f64>>(i).map(|v| v.map(Value::Real)),
-            Type::FLOAT4 => r
-                .try_get::<_, Option<f32>>(i)
-                .map(|v| v.map(|v| Value::Real(v.into()))),
-            _ => r
-                .try_get::<_, Option<String>>(i)
-                .map(|v| v.map(Value::Text)),
+            Type::FLOAT4 => r.try_get::<_, Option<f32>>(i).map(|v| v.map(|v| Value::Real(v.into()))),
+            _ => r.try_get::<_, Option<String>>(i).map(|v| v.map(Value::Text)),
         }
         .map_err(|e| DbError::Other(format!("column {}: {e}", col.name())))?;
         vals.push(v.unwrap_or(Value::Null));
@@ -217,10 +184,7 @@ fn describe(e: &postgres::Error) -> String {
 
 pub fn map_err(e: postgres::Error) -> DbError {
     if let Some(db) = e.as_db_error() {
-        let what = db
-            .constraint()
-            .map(str::to_owned)
-            .unwrap_or_else(|| db.message().to_owned());
+        let what = db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned());
         return match db.code().code() {
             "23505" => DbError::Unique(what),
             "23503" => DbError::ForeignKey(what),

@@ -39,27 +39,15 @@ impl<C: Send + 'static> Pool<C> {
             match self.slots.clone().try_acquire_owned() {
                 Ok(p) => break Some(p),
                 Err(tokio::sync::TryAcquireError::Closed) => break None,
-                Err(tokio::sync::TryAcquireError::NoPermits) => {
-                    std::thread::sleep(std::time::Duration::from_millis(2))
-                }
+                Err(tokio::sync::TryAcquireError::NoPermits) => std::thread::sleep(std::time::Duration::from_millis(2)),
             }
         };
         self.checkout(permit)
     }
 
     fn checkout(self: &Arc<Self>, permit: Option<OwnedSemaphorePermit>) -> Pooled<C> {
-        let (slot, conn) = self
-            .idle
-            .lock()
-            .ok()
-            .and_then(|mut v| v.pop())
-            .unwrap_or((0, None));
-        Pooled {
-            slot,
-            conn,
-            pool: self.clone(),
-            _permit: permit,
-        }
+        let (slot, conn) = self.idle.lock().ok().and_then(|mut v| v.pop()).unwrap_or((0, None));
+        Pooled { slot, conn, pool: self.clone(), _permit: permit }
     }
 }
 

@@ -16,8 +16,8 @@ pub struct SqliteBackend {
 }
 
 fn connect(path: &Path) -> Result<rusqlite::Connection, DbError> {
-    let conn = rusqlite::Connection::open(path)
-        .map_err(|e| DbError::Unavailable(format!("{}: {e}", path.display())))?;
+    let conn =
+        rusqlite::Connection::open(path).map_err(|e| DbError::Unavailable(format!("{}: {e}", path.display())))?;
     conn.execute_batch(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; \
          PRAGMA busy_timeout=5000; PRAGMA temp_store=MEMORY;",
@@ -31,18 +31,11 @@ impl SqliteBackend {
     pub fn open(path: &str) -> Result<Self, DbError> {
         let path = PathBuf::from(path);
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| DbError::Unavailable(format!("{}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| DbError::Unavailable(format!("{}: {e}", dir.display())))?;
         }
         let writer = connect(&path)?;
-        let readers = (0..READERS)
-            .map(|_| connect(&path))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(SqliteBackend {
-            writer: Pool::new(1, vec![writer]),
-            readers: Pool::new(READERS, readers),
-            path,
-        })
+        let readers = (0..READERS).map(|_| connect(&path)).collect::<Result<Vec<_>, _>>()?;
+        Ok(SqliteBackend { writer: Pool::new(1, vec![writer]), readers: Pool::new(READERS, readers), path })
     }
     pub fn path(&self) -> &Path {
         &self.path
@@ -58,13 +51,8 @@ impl SqliteBackend {
     }
     pub fn backup(&self, dest: &Path) -> Result<(), DbError> {
         let src = self.readers.get_blocking();
-        let conn = src
-            .conn
-            .as_ref()
-            .ok_or_else(|| DbError::Unavailable("no connection".into()))?;
-        let dest = dest
-            .to_str()
-            .ok_or_else(|| DbError::Other("backup path is not UTF-8".into()))?;
+        let conn = src.conn.as_ref().ok_or_else(|| DbError::Unavailable("no connection".into()))?;
+        let dest = dest.to_str().ok_or_else(|| DbError::Other("backup path is not UTF-8".into()))?;
         conn.execute("VACUUM INTO ?1", [dest]).map_err(map_err)?;
         Ok(())
     }
@@ -75,15 +63,9 @@ pub fn in_tx<T>(
     write: bool,
     f: impl FnOnce(&mut Tx<'_>) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
-    let conn = pooled
-        .conn
-        .as_mut()
-        .ok_or_else(|| AppError::from(DbError::Unavailable("no connection".into())))?;
-    let behavior = if write {
-        rusqlite::TransactionBehavior::Immediate
-    } else {
-        rusqlite::TransactionBehavior::Deferred
-    };
+    let conn = pooled.conn.as_mut().ok_or_else(|| AppError::from(DbError::Unavailable("no connection".into())))?;
+    let behavior =
+        if write { rusqlite::TransactionBehavior::Immediate } else { rusqlite::TransactionBehavior::Deferred };
     let tx = conn.transaction_with_behavior(behavior).map_err(map_err)?;
     let mut tx = Tx::Sqlite(tx);
     let out = f(&mut tx)?;
@@ -114,17 +96,11 @@ impl rusqlite::ToSql for Param<'_> {
     }
 }
 
-pub fn query(
-    tx: &rusqlite::Transaction<'_>,
-    sql: &str,
-    params: &[Value],
-) -> Result<Vec<Row>, DbError> {
+pub fn query(tx: &rusqlite::Transaction<'_>, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
     let mut stmt = tx.prepare_cached(&translate(sql)).map_err(map_err)?;
     let n = stmt.column_count();
     let params: Vec<Param<'_>> = params.iter().map(Param).collect();
-    let mut rows = stmt
-        .query(rusqlite::params_from_iter(params.iter()))
-        .map_err(map_err)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params.iter())).map_err(map_err)?;
     let mut out = Vec::new();
     while let Some(r) = rows.next().map_err(map_err)? {
         let mut vals = Vec::with_capacity(n);
@@ -133,9 +109,7 @@ pub fn query(
                 ValueRef::Null => Value::Null,
                 ValueRef::Integer(v) => Value::Int(v),
                 ValueRef::Real(v) => Value::Real(v),
-                ValueRef::Text(t) | ValueRef::Blob(t) => {
-                    Value::Text(String::from_utf8_lossy(t).into_owned())
-                }
+                ValueRef::Text(t) | ValueRef::Blob(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
             });
         }
         out.push(Row(vals));
@@ -143,16 +117,10 @@ pub fn query(
     Ok(out)
 }
 
-pub fn execute(
-    tx: &rusqlite::Transaction<'_>,
-    sql: &str,
-    params: &[Value],
-) -> Result<u64, DbError> {
+pub fn execute(tx: &rusqlite::Transaction<'_>, sql: &str, params: &[Value]) -> Result<u64, DbError> {
     let mut stmt = tx.prepare_cached(&translate(sql)).map_err(map_err)?;
     let params: Vec<Param<'_>> = params.iter().map(Param).collect();
-    stmt.execute(rusqlite::params_from_iter(params.iter()))
-        .map(|n| n as u64)
-        .map_err(map_err)
+    stmt.execute(rusqlite::params_from_iter(params.iter())).map(|n| n as u64).map_err(map_err)
 }
 
 pub fn map_err(e: rusqlite::Error) -> DbError {
@@ -162,9 +130,7 @@ pub fn map_err(e: rusqlite::Error) -> DbError {
             let msg = msg.clone().unwrap_or_default();
             match f.code {
                 ErrorCode::ConstraintViolation if msg.contains("UNIQUE") => DbError::Unique(msg),
-                ErrorCode::ConstraintViolation if msg.contains("FOREIGN KEY") => {
-                    DbError::ForeignKey(msg)
-                }
+                ErrorCode::ConstraintViolation if msg.contains("FOREIGN KEY") => DbError::ForeignKey(msg),
                 ErrorCode::CannotOpen
                 | ErrorCode::NotADatabase
                 | ErrorCode::DiskFull

@@ -13,16 +13,8 @@ struct Asset {
 }
 
 const ASSETS: &[Asset] = &[
-    Asset {
-        path: "app.css",
-        mime: "text/css; charset=utf-8",
-        body: include_bytes!("../../../static/app.css"),
-    },
-    Asset {
-        path: "favicon.svg",
-        mime: "image/svg+xml",
-        body: include_bytes!("../../../static/favicon.svg"),
-    },
+    Asset { path: "app.css", mime: "text/css; charset=utf-8", body: include_bytes!("../../../static/app.css") },
+    Asset { path: "favicon.svg", mime: "image/svg+xml", body: include_bytes!("../../../static/favicon.svg") },
     Asset {
         path: "api-docs.js",
         mime: "text/javascript; charset=utf-8",
@@ -41,17 +33,11 @@ const ASSETS: &[Asset] = &[
 ];
 
 pub async fn serve(Path(path): Path<String>) -> Result<Response, AppError> {
-    let asset = ASSETS
-        .iter()
-        .find(|a| a.path == path)
-        .ok_or(AppError::NotFound)?;
+    let asset = ASSETS.iter().find(|a| a.path == path).ok_or(AppError::NotFound)?;
     let mut res = asset.body.into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.mime));
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
     Ok(res)
 }
 

@@ -38,10 +38,8 @@ pub fn error<'a>(retry: Option<&'a Retry>, form: &str) -> Option<&'a AppError> {
 
 /// Read submitted fields as a typed input.
 pub fn typed<T: DeserializeOwned>(fields: &Fields) -> Result<T, AppError> {
-    let encoded = serde_urlencoded::to_string(fields).map_err(|_| AppError::BadRequest {
-        code: "bad_form",
-        detail: None,
-    })?;
+    let encoded =
+        serde_urlencoded::to_string(fields).map_err(|_| AppError::BadRequest { code: "bad_form", detail: None })?;
     serde_urlencoded::from_str(&encoded).map_err(|e| AppError::Invalid {
         code: "bad_form",
         field: None,
@@ -67,16 +65,11 @@ pub async fn attempt<T, R, F>(
 where
     T: DeserializeOwned + Send + 'static,
     R: Send + 'static,
-    F: FnOnce(&mut crate::kernel::db::Tx<'_>, &crate::kernel::audit::Who, T) -> Result<R, AppError>
-        + Send
-        + 'static,
+    F: FnOnce(&mut crate::kernel::db::Tx<'_>, &crate::kernel::audit::Who, T) -> Result<R, AppError> + Send + 'static,
 {
     ctx.require(action)?;
     let result = match typed::<T>(&fields) {
-        Ok(input) => {
-            s.change(ctx, action, move |tx, who| op(tx, who, input))
-                .await
-        }
+        Ok(input) => s.change(ctx, action, move |tx, who| op(tx, who, input)).await,
         Err(e) => Err(e),
     };
     match result {

@@ -30,55 +30,24 @@ struct NavItem {
 }
 
 fn nav(ctx: &Ctx) -> Vec<NavItem> {
-    let mut items = vec![NavItem {
-        href: "/".into(),
-        key: "nav.home",
-        section: Section::Home,
-    }];
+    let mut items = vec![NavItem { href: "/".into(), key: "nav.home", section: Section::Home }];
     let Some(user) = ctx.user.as_ref() else {
         return items;
     };
-    for (i, key) in ["m1", "m2", "m3", "m4", "m5", "m6", "m7"]
-        .into_iter()
-        .enumerate()
-    {
+    for (i, key) in ["m1", "m2", "m3", "m4", "m5", "m6", "m7"].into_iter().enumerate() {
         let n = i as u8 + 1;
-        items.push(NavItem {
-            href: format!("/m/{n}"),
-            key,
-            section: Section::Mechanism(n),
-        });
+        items.push(NavItem { href: format!("/m/{n}"), key, section: Section::Mechanism(n) });
     }
-    items.push(NavItem {
-        href: "/org".into(),
-        key: "nav.org",
-        section: Section::Org,
-    });
+    items.push(NavItem { href: "/org".into(), key: "nav.org", section: Section::Org });
     if access::allows(user, Action::ViewPeople) {
-        items.push(NavItem {
-            href: "/org/people".into(),
-            key: "nav.people",
-            section: Section::People,
-        });
-        items.push(NavItem {
-            href: "/org/leaders".into(),
-            key: "nav.leaders",
-            section: Section::Leaders,
-        });
+        items.push(NavItem { href: "/org/people".into(), key: "nav.people", section: Section::People });
+        items.push(NavItem { href: "/org/leaders".into(), key: "nav.leaders", section: Section::Leaders });
     }
     if access::allows(user, Action::ManageUsers) {
-        items.push(NavItem {
-            href: "/admin/users".into(),
-            key: "nav.users",
-            section: Section::Users,
-        });
+        items.push(NavItem { href: "/admin/users".into(), key: "nav.users", section: Section::Users });
     }
     if access::allows(user, Action::ViewAudit) {
-        items.push(NavItem {
-            href: "/admin/audit".into(),
-            key: "nav.audit",
-            section: Section::Audit,
-        });
+        items.push(NavItem { href: "/admin/audit".into(), key: "nav.audit", section: Section::Audit });
     }
     items
 }
@@ -197,14 +166,7 @@ fn field_error(ctx: &Ctx, name: &str, err: Option<&AppError>) -> Markup {
 }
 
 /// A labelled text input that keeps what was typed.
-pub fn text_field(
-    ctx: &Ctx,
-    name: &str,
-    label: &str,
-    value: &str,
-    err: Option<&AppError>,
-    required: bool,
-) -> Markup {
+pub fn text_field(ctx: &Ctx, name: &str, label: &str, value: &str, err: Option<&AppError>, required: bool) -> Markup {
     html! {
         label.field {
             span { (label) @if !required { " " span.muted { (ctx.t("common.optional")) } } }

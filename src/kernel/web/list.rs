@@ -46,27 +46,20 @@ impl ListParams {
     pub fn is_csv(&self) -> bool {
         self.format.as_deref() == Some("csv")
     }
-    /// `ORDER BY` clause from a whitelist of (name, SQL expression); first is the default.
-    pub fn order_by(&self, allowed: &[(&str, &str)]) -> String {
+    /// `ORDER BY` clause from a whitelist of (name, SQL expression), the first being the
+    /// default, with `id_column` breaking ties so pages never overlap.
+    pub fn order_by(&self, id_column: &str, allowed: &[(&str, &str)]) -> String {
         let expr = self
             .sort
             .as_deref()
             .and_then(|s| allowed.iter().find(|(name, _)| *name == s))
             .or(allowed.first())
-            .map_or("id", |(_, e)| e);
-        format!(
-            " ORDER BY {expr} {}, id",
-            if self.desc() { "DESC" } else { "ASC" }
-        )
+            .map_or(id_column, |(_, e)| e);
+        format!(" ORDER BY {expr} {}, {id_column}", if self.desc() { "DESC" } else { "ASC" })
     }
     /// `%q%` for a LIKE filter.
     pub fn like(&self) -> Option<String> {
-        self.q().map(|q| {
-            format!(
-                "%{}%",
-                q.replace('\\', "").replace('%', "").replace('_', "")
-            )
-        })
+        self.q().map(|q| format!("%{}%", q.replace(['\\', '%', '_'], "")))
     }
 }
 
@@ -83,9 +76,7 @@ pub fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -99,20 +90,9 @@ pub fn link_with(ctx: &Ctx, query: &[(&str, String)], set: &[(&str, &str)]) -> S
         .filter(|(k, v)| !v.is_empty() && !set.iter().any(|(s, _)| s == k))
         .map(|(k, v)| ((*k).to_owned(), v.clone()))
         .collect();
-    pairs.extend(
-        set.iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    );
-    let qs: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", url_encode(k), url_encode(v)))
-        .collect();
-    if qs.is_empty() {
-        ctx.path.clone()
-    } else {
-        format!("{}?{}", ctx.path, qs.join("&"))
-    }
+    pairs.extend(set.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    let qs: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", url_encode(k), url_encode(v))).collect();
+    if qs.is_empty() { ctx.path.clone() } else { format!("{}?{}", ctx.path, qs.join("&")) }
 }
 
 impl ListParams {
@@ -127,13 +107,7 @@ impl ListParams {
 }
 
 /// A column header that sorts by `name`, flipping direction when already sorted by it.
-pub fn sort_header(
-    ctx: &Ctx,
-    p: &ListParams,
-    extra: &[(&str, String)],
-    name: &str,
-    label: &str,
-) -> Markup {
+pub fn sort_header(ctx: &Ctx, p: &ListParams, extra: &[(&str, String)], name: &str, label: &str) -> Markup {
     let current = p.sort.as_deref() == Some(name);
     let dir = if current && !p.desc() { "desc" } else { "asc" };
     let mut query: Vec<(&str, String)> = p.as_query();
@@ -152,10 +126,8 @@ pub fn pager(ctx: &Ctx, p: &ListParams, extra: &[(&str, String)], total: i64) ->
     let pages = ((total + p.per() - 1) / p.per()).max(1);
     let mut query: Vec<(&str, String)> = p.as_query();
     query.extend(extra.iter().cloned());
-    let prev =
-        (p.page() > 1).then(|| link_with(ctx, &query, &[("page", &(p.page() - 1).to_string())]));
-    let next = (p.page() < pages)
-        .then(|| link_with(ctx, &query, &[("page", &(p.page() + 1).to_string())]));
+    let prev = (p.page() > 1).then(|| link_with(ctx, &query, &[("page", &(p.page() - 1).to_string())]));
+    let next = (p.page() < pages).then(|| link_with(ctx, &query, &[("page", &(p.page() + 1).to_string())]));
     let csv = link_with(ctx, &query, &[("format", "csv")]);
     html! {
         div.pager {
@@ -168,27 +140,16 @@ pub fn pager(ctx: &Ctx, p: &ListParams, extra: &[(&str, String)], total: i64) ->
 }
 
 /// A CSV download with a UTF-8 byte-order mark, so spreadsheet programs read Chinese.
-pub fn csv_response(
-    filename: &str,
-    header: &[&str],
-    rows: Vec<Vec<String>>,
-) -> Result<Response, AppError> {
+pub fn csv_response(filename: &str, header: &[&str], rows: Vec<Vec<String>>) -> Result<Response, AppError> {
     let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-    w.write_record(header)
-        .map_err(|e| AppError::internal(e.to_string()))?;
+    w.write_record(header).map_err(|e| AppError::internal(e.to_string()))?;
     for r in rows {
-        w.write_record(r.iter().map(|c| csv_safe(c)))
-            .map_err(|e| AppError::internal(e.to_string()))?;
+        w.write_record(r.iter().map(|c| csv_safe(c))).map_err(|e| AppError::internal(e.to_string()))?;
     }
-    let body = w
-        .into_inner()
-        .map_err(|e| AppError::internal(e.to_string()))?;
+    let body = w.into_inner().map_err(|e| AppError::internal(e.to_string()))?;
     let mut res = body.into_response();
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}.csv\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
@@ -209,23 +170,10 @@ mod tests {
 
     #[test]
     fn order_by_only_takes_whitelisted_columns() {
-        let p = ListParams {
-            sort: Some("name; DROP TABLE users".into()),
-            ..Default::default()
-        };
-        assert_eq!(
-            p.order_by(&[("code", "code"), ("name", "name")]),
-            " ORDER BY code ASC, id"
-        );
-        let p = ListParams {
-            sort: Some("name".into()),
-            dir: Some("desc".into()),
-            ..Default::default()
-        };
-        assert_eq!(
-            p.order_by(&[("code", "code"), ("name", "name")]),
-            " ORDER BY name DESC, id"
-        );
+        let p = ListParams { sort: Some("name; DROP TABLE users".into()), ..Default::default() };
+        assert_eq!(p.order_by("id", &[("code", "code"), ("name", "name")]), " ORDER BY code ASC, id");
+        let p = ListParams { sort: Some("name".into()), dir: Some("desc".into()), ..Default::default() };
+        assert_eq!(p.order_by("id", &[("code", "code"), ("name", "name")]), " ORDER BY name DESC, id");
     }
 
     #[test]

@@ -93,10 +93,7 @@ impl Ctx {
     pub fn who(&self) -> Who {
         Who {
             actor_id: self.user.as_ref().map(|u| u.id),
-            actor: self
-                .user
-                .as_ref()
-                .map_or_else(|| "anonymous".to_owned(), |u| u.username.clone()),
+            actor: self.user.as_ref().map_or_else(|| "anonymous".to_owned(), |u| u.username.clone()),
             ip: self.ip.clone(),
             request_id: self.request_id.clone(),
             now: self.now,
@@ -128,20 +125,15 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
     cookie(headers, auth::LANG_COOKIE)
         .and_then(Lang::parse)
         .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Lang::from_accept_language)
+            headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language)
         })
         .unwrap_or_default()
 }
 
 pub fn set_cookie(name: &str, value: &str, max_age_s: i64, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static(""))
+    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"))
+        .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 fn is_api(path: &str) -> bool {
@@ -151,18 +143,12 @@ fn is_api(path: &str) -> bool {
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if let Some(ctx) = parts.extensions.get::<Ctx>() {
             return Ok(ctx.clone());
         }
         let now = state.clock.now_ms();
-        let request_id = parts
-            .extensions
-            .get::<RequestId>()
-            .map_or_else(String::new, |r| r.0.clone());
+        let request_id = parts.extensions.get::<RequestId>().map_or_else(String::new, |r| r.0.clone());
         let ip = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -173,10 +159,7 @@ impl FromRequestParts<AppState> for Ctx {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(|v| v.trim().to_owned());
         let session = cookie(&parts.headers, auth::SESSION_COOKIE).map(str::to_owned);
         let (mut user, mut csrf, mut scopes) = (None, None, None);
@@ -188,54 +171,33 @@ impl FromRequestParts<AppState> for Ctx {
                 .ok_or(AppError::Unauthenticated)?;
             user = Some(u);
             scopes = Some(s);
-        } else if let Some(token) = session {
-            if let Some((u, c)) = state
-                .db
-                .read(move |tx| auth::resolve_session(tx, &token, now))
-                .await?
-            {
-                user = Some(u);
-                csrf = Some(c);
-            }
+        } else if let Some(token) = session
+            && let Some((u, c)) = state.db.read(move |tx| auth::resolve_session(tx, &token, now)).await?
+        {
+            user = Some(u);
+            csrf = Some(c);
         }
         let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if unsafe_method && path.starts_with("/api/") {
             if let Some(s) = &scopes {
                 if !s.iter().any(|s| s == auth::SCOPE_WRITE) {
-                    return Err(AppError::Refused {
-                        code: "token_scope",
-                    });
+                    return Err(AppError::Refused { code: "token_scope" });
                 }
             } else if let Some(expected) = &csrf {
-                let sent = parts
-                    .headers
-                    .get("x-csrf-token")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("");
+                let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
                 if !super::crypto::same_secret(sent, expected) {
                     return Err(csrf_error());
                 }
             }
         }
-        let ctx = Ctx {
-            user,
-            csrf,
-            scopes,
-            lang,
-            request_id,
-            ip,
-            now,
-            path,
-        };
+        let ctx = Ctx { user, csrf, scopes, lang, request_id, ip, now, path };
         parts.extensions.insert(ctx.clone());
         Ok(ctx)
     }
 }
 
 pub fn csrf_error() -> AppError {
-    AppError::Refused {
-        code: "csrf_failed",
-    }
+    AppError::Refused { code: "csrf_failed" }
 }
 
 /// JSON body, with every parse failure turned into `bad_json` and nothing changed.
@@ -244,18 +206,10 @@ pub struct ApiJson<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|_| AppError::BadRequest {
-                code: "body_too_large",
-                detail: None,
-            })?;
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| AppError::TooLarge)?;
         serde_json::from_slice(&bytes)
             .map(ApiJson)
-            .map_err(|e| AppError::BadRequest {
-                code: "bad_json",
-                detail: Some(e.to_string()),
-            })
+            .map_err(|e| AppError::BadRequest { code: "bad_json", detail: Some(e.to_string()) })
     }
 }
 
@@ -267,10 +221,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Q<T> {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
             .map(Q)
-            .map_err(|e| AppError::BadRequest {
-                code: "bad_query",
-                detail: Some(e.to_string()),
-            })
+            .map_err(|e| AppError::BadRequest { code: "bad_query", detail: Some(e.to_string()) })
     }
 }
 
@@ -294,19 +245,14 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         let ctx = Ctx::from_request_parts(&mut parts, state).await?;
         let bytes = axum::body::Bytes::from_request(Request::from_parts(parts, body), state)
             .await
-            .map_err(|_| AppError::BadRequest {
-                code: "body_too_large",
-                detail: None,
-            })?;
+            .map_err(|_| AppError::TooLarge)?;
         let field: CsrfField = serde_urlencoded::from_bytes(&bytes).map_err(|_| csrf_error())?;
         let expected = ctx.csrf.as_deref().ok_or(AppError::Unauthenticated)?;
         if !super::crypto::same_secret(&field.csrf, expected) {
             return Err(csrf_error());
         }
-        let form = serde_urlencoded::from_bytes(&bytes).map_err(|e| AppError::BadRequest {
-            code: "bad_form",
-            detail: Some(e.to_string()),
-        })?;
+        let form = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| AppError::BadRequest { code: "bad_form", detail: Some(e.to_string()) })?;
         Ok(CsrfForm { ctx, form })
     }
 }
@@ -334,17 +280,9 @@ pub async fn edge(mut req: Request, next: Next) -> Response {
     let status = res.status();
     span.in_scope(|| {
         if status.is_server_error() {
-            tracing::error!(
-                status = status.as_u16(),
-                ms = started.elapsed().as_millis() as u64,
-                "response"
-            );
+            tracing::error!(status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "response");
         } else {
-            tracing::info!(
-                status = status.as_u16(),
-                ms = started.elapsed().as_millis() as u64,
-                "response"
-            );
+            tracing::info!(status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "response");
         }
     });
     let h = res.headers_mut();
@@ -358,25 +296,13 @@ pub async fn edge(mut req: Request, next: Next) -> Response {
              frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
         ),
     );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     res
 }
 
-fn render_error(
-    err: &AppError,
-    lang: Lang,
-    request_id: &str,
-    path: &str,
-    query: Option<&str>,
-) -> Response {
+fn render_error(err: &AppError, lang: Lang, request_id: &str, path: &str, query: Option<&str>) -> Response {
     match err {
         AppError::Internal(cause) | AppError::Unavailable(cause) => {
             tracing::error!(code = err.code(), %cause, "request failed");
@@ -396,8 +322,7 @@ fn render_error(
         });
         let mut res = (err.status(), axum::Json(body)).into_response();
         if matches!(err, AppError::Unauthenticated) {
-            res.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         return res;
     }
@@ -428,5 +353,40 @@ pub async fn readyz(axum::extract::State(state): axum::extract::State<AppState>)
             tracing::warn!(error = %e, "not ready");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
         }
+    }
+}
+
+/// A permission an endpoint needs, checked by [`Can`] before the body is read.
+pub trait Requirement {
+    const ACTION: Action;
+}
+
+/// Marker types naming the actions of `kernel::access::Action`, for [`Can`].
+pub mod need {
+    use super::{Action, Requirement};
+    pub struct ManageOrg;
+    pub struct ManageUsers;
+    pub struct ManageOwnAccount;
+    impl Requirement for ManageOwnAccount {
+        const ACTION: Action = Action::ManageOwnAccount;
+    }
+    impl Requirement for ManageOrg {
+        const ACTION: Action = Action::ManageOrg;
+    }
+    impl Requirement for ManageUsers {
+        const ACTION: Action = Action::ManageUsers;
+    }
+}
+
+/// The caller, already checked for the permission `R`: an endpoint that takes `Can<R>`
+/// refuses a caller without the right before it reads (and validates) the body.
+pub struct Can<R>(pub Ctx, pub std::marker::PhantomData<R>);
+
+impl<R: Requirement + Send + Sync> FromRequestParts<AppState> for Can<R> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, state).await?;
+        ctx.require(R::ACTION)?;
+        Ok(Can(ctx, std::marker::PhantomData))
     }
 }

@@ -1,0 +1,123 @@
+use serde_json::{Value, json};
+
+use crate::support::TestApp;
+
+/// Endpoints any signed-in user may use on their own account.
+const OWN_ACCOUNT: [&str; 4] = ["/api/v1/auth/tokens", "/api/v1/tokens", "/api/v1/tokens/{id}/revoke", "/api/v1/me"];
+
+async fn operations(app: &TestApp) -> Vec<(String, String)> {
+    let doc: Value = reqwest::get(app.url("/api/openapi.json")).await.expect("doc").json().await.expect("json");
+    let mut ops = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            if item.get(method).is_some() {
+                ops.push((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    assert!(ops.len() >= 30, "the API is documented");
+    ops
+}
+
+async fn call(app: &TestApp, token: Option<&str>, method: &str, path: &str) -> u16 {
+    let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+    let mut req = reqwest::Client::new().request(m, app.url(&path.replace("{id}", "1")));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if method != "GET" {
+        req = req.json(&json!({}));
+    }
+    req.send().await.expect("send").status().as_u16()
+}
+
+#[tokio::test]
+async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let (dept, division, _) = app.department("fgw", "public").await;
+    app.user("admin", "admin", None, None).await;
+    app.user("staff1", "staff", Some(dept), Some(division)).await;
+    app.user("firm", "enterprise", None, None).await;
+    let admin = app.token("admin", &["read", "write"]).await;
+    app.api(&admin).post("/api/v1/people", json!({ "name": "林志强" })).await;
+    let staff = app.token("staff1", &["read", "write"]).await;
+    let firm = app.token("firm", &["read", "write"]).await;
+    let before = app.count("audit_log").await;
+
+    for (method, path) in operations(&app).await {
+        if path != "/api/v1/auth/tokens" {
+            assert_eq!(call(&app, None, &method, &path).await, 401, "anonymous {method} {path}");
+        }
+        if OWN_ACCOUNT.contains(&path.as_str()) {
+            continue;
+        }
+        let admin_only = method != "GET" || path.starts_with("/api/v1/users") || path.starts_with("/api/v1/audit");
+        let staff_status = call(&app, Some(&staff), &method, &path).await;
+        if admin_only {
+            assert_eq!(staff_status, 403, "staff {method} {path}");
+        } else {
+            assert!(staff_status == 200 || staff_status == 404, "staff {method} {path}: {staff_status}");
+        }
+        let people =
+            path.starts_with("/api/v1/people") || path.starts_with("/api/v1/portfolios") || path.ends_with("/staff");
+        let firm_status = call(&app, Some(&firm), &method, &path).await;
+        if admin_only || people {
+            assert_eq!(firm_status, 403, "enterprise {method} {path}");
+        }
+    }
+    assert_eq!(app.count("audit_log").await, before, "nothing changed");
+
+    let (status, _) = app.api(&staff).post("/api/v1/tokens/1/revoke", json!({})).await;
+    assert_eq!(status, 404, "another user's token is not even shown to exist");
+    assert_eq!(app.count("audit_log").await, before);
+}
+
+#[tokio::test]
+async fn confidential_records_are_seen_only_inside_their_department() {
+    let app = TestApp::spawn().await;
+    let (secret, _, _) = app.department("jw", "confidential").await;
+    let (other, _, _) = app.department("swj", "public").await;
+    app.user("insider", "staff", Some(secret), None).await;
+    app.user("outsider", "staff", Some(other), None).await;
+    app.user("firm", "enterprise", None, None).await;
+    let insider = app.api(&app.token("insider", &["read"]).await);
+    let outsider = app.api(&app.token("outsider", &["read"]).await);
+    let firm = app.api(&app.token("firm", &["read"]).await);
+
+    assert_eq!(insider.get(&format!("/api/v1/departments/{secret}")).await.0, 200);
+    assert_eq!(outsider.get(&format!("/api/v1/departments/{secret}")).await.0, 404);
+    assert_eq!(firm.get(&format!("/api/v1/departments/{secret}")).await.0, 404);
+    let (_, list) = outsider.get("/api/v1/departments").await;
+    assert_eq!(list["total"], 1, "hidden from lists too");
+    let (_, list) = insider.get("/api/v1/departments").await;
+    assert_eq!(list["total"], 2);
+
+    let b = app.browser("outsider").await;
+    assert_eq!(b.get(&format!("/org/departments/{secret}")).await.status(), 404);
+    let (_, page) = b.text("/org").await;
+    assert!(!page.contains("jw 局"));
+}
+
+#[tokio::test]
+async fn pages_refuse_people_without_the_right() {
+    let app = TestApp::spawn().await;
+    let (dept, _, _) = app.department("fgw", "public").await;
+    app.user("staff1", "staff", Some(dept), None).await;
+    app.user("firm", "enterprise", None, None).await;
+    let staff = app.browser("staff1").await;
+    for path in ["/admin/users", "/admin/users/new", "/admin/audit", "/org/departments/new", "/org/people/new"] {
+        assert_eq!(staff.get(path).await.status(), 403, "staff GET {path}");
+    }
+    let before = app.count("audit_log").await;
+    for path in ["/org/departments", "/admin/users", &format!("/org/departments/{dept}/status")] {
+        let res = staff.post(path, &[("code", "x"), ("name", "x"), ("kind", "other"), ("active", "false")]).await;
+        assert_eq!(res.status(), 403, "staff POST {path}");
+    }
+    assert_eq!(app.count("audit_log").await, before);
+    let firm = app.browser("firm").await;
+    assert_eq!(firm.get("/org/people").await.status(), 403);
+    let anon = crate::support::Browser::new(&app.base);
+    let res = anon.get("/org/people").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/login?next=/org/people");
+}

@@ -1,0 +1,163 @@
+use serde_json::json;
+
+use crate::support::{Browser, PASSWORD, TestApp, hidden};
+
+#[tokio::test]
+async fn signing_in_through_the_form_opens_a_session_and_signing_out_ends_it() {
+    let app = TestApp::spawn().await;
+    app.user("admin", "admin", None, None).await;
+    let b = Browser::new(&app.base);
+
+    let res = b.sign_in("admin", PASSWORD).await;
+    assert_eq!(res.status(), 303);
+    let cookie =
+        res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap_or("")).collect::<Vec<_>>().join("\n");
+    assert!(cookie.contains("zz_session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+
+    let (status, home) = b.text("/").await;
+    assert_eq!(status, 200);
+    assert!(home.contains("admin 测试"), "home greets the user");
+
+    let res = b.post("/logout", &[]).await;
+    assert_eq!(res.status(), 303);
+    let res = b.get("/").await;
+    assert_eq!(res.headers()["location"], "/login");
+    let rows =
+        app.db.read(|tx| Ok(tx.count("SELECT COUNT(*) FROM sessions WHERE revoked = 1", &[])?)).await.expect("count");
+    assert_eq!(rows, 1);
+}
+
+#[tokio::test]
+async fn a_wrong_password_keeps_the_username_and_a_missing_csrf_token_is_refused() {
+    let app = TestApp::spawn().await;
+    app.user("staff1", "admin", None, None).await;
+    let b = Browser::new(&app.base);
+
+    let res = b.sign_in("staff1", "not-the-password").await;
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.expect("page");
+    assert!(page.contains("用户名或密码错误"));
+    assert!(page.contains("value=\"staff1\""), "the typed username is kept");
+
+    let res = b
+        .client
+        .post(app.url("/login"))
+        .form(&[("username", "staff1"), ("password", PASSWORD), ("_csrf", "forged")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 403);
+    assert_eq!(app.count("sessions").await, 0, "no session was opened");
+}
+
+#[tokio::test]
+async fn five_failed_sign_ins_lock_the_account() {
+    let app = TestApp::spawn().await;
+    app.user("leader1", "leader", None, None).await;
+    let b = Browser::new(&app.base);
+    for _ in 0..5 {
+        assert_eq!(b.sign_in("leader1", "wrong-password!").await.status(), 422);
+    }
+    let res = b.sign_in("leader1", PASSWORD).await;
+    assert_eq!(res.status(), 423, "locked even with the right password");
+    assert_eq!(app.count("sessions").await, 0);
+
+    app.clock.advance_ms(16 * 60 * 1000);
+    assert_eq!(b.sign_in("leader1", PASSWORD).await.status(), 303, "the lock expires");
+    let lockouts = app
+        .db
+        .read(|tx| Ok(tx.count("SELECT COUNT(*) FROM audit_log WHERE action = 'lock_out'", &[])?))
+        .await
+        .expect("count");
+    assert_eq!(lockouts, 1);
+}
+
+#[tokio::test]
+async fn sessions_expire() {
+    let app = TestApp::spawn().await;
+    app.user("admin", "admin", None, None).await;
+    let b = app.browser("admin").await;
+    assert_eq!(b.get("/account").await.status(), 200);
+    app.clock.advance_ms(13 * 3600 * 1000);
+    assert_eq!(b.get("/account").await.status(), 303, "redirected to sign in");
+}
+
+#[tokio::test]
+async fn api_tokens_are_scoped_hashed_and_revocable() {
+    let app = TestApp::spawn().await;
+    app.user("admin", "admin", None, None).await;
+    let read = app.token("admin", &["read"]).await;
+    let api = app.api(&read);
+
+    let (status, me) = api.get("/api/v1/me").await;
+    assert_eq!(status, 200);
+    assert_eq!(me["username"], "admin");
+
+    let stored = app.db.read(|tx| Ok(tx.query("SELECT token_hash FROM api_tokens", &[])?)).await.expect("rows");
+    assert!(
+        stored.iter().all(|r| r.text(0).map(|h| h.len() == 64 && !read.contains(&h)).unwrap_or(false)),
+        "only digests are stored"
+    );
+
+    let before = app.count("departments").await;
+    let (status, body) =
+        api.post("/api/v1/departments", json!({ "code": "x1", "name": "某局", "kind": "city_department" })).await;
+    assert_eq!(status, 403);
+    assert_eq!(body["error"]["code"], "token_scope");
+    assert_eq!(app.count("departments").await, before);
+
+    let write = app.token("admin", &["read", "write"]).await;
+    let (status, tokens) = app.api(&write).get("/api/v1/tokens").await;
+    assert_eq!(status, 200);
+    let read_id =
+        tokens.as_array().and_then(|t| t.iter().find(|t| t["scopes"] == json!(["read"]))).map(|t| t["id"].clone());
+    let (status, _) =
+        app.api(&write).post(&format!("/api/v1/tokens/{}/revoke", read_id.expect("read token")), json!({})).await;
+    assert_eq!(status, 200);
+    let (status, body) = api.get("/api/v1/me").await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"]["code"], "unauthenticated");
+
+    app.clock.advance_ms(31 * 86_400_000);
+    assert_eq!(app.api(&write).get("/api/v1/me").await.0, 401, "tokens expire");
+}
+
+#[tokio::test]
+async fn a_browser_session_must_send_its_csrf_token_to_change_things_through_the_api() {
+    let app = TestApp::spawn().await;
+    app.user("admin", "admin", None, None).await;
+    let b = app.browser("admin").await;
+    let body = json!({ "code": "c1", "name": "某局", "kind": "city_department" });
+    let res = b.client.post(app.url("/api/v1/departments")).json(&body).send().await.expect("post");
+    assert_eq!(res.status(), 403);
+    let page = b.get("/account").await.text().await.expect("page");
+    let csrf = hidden(&page, "_csrf");
+    let res = b
+        .client
+        .post(app.url("/api/v1/departments"))
+        .header("x-csrf-token", csrf)
+        .json(&body)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 201);
+}
+
+#[tokio::test]
+async fn changing_ones_password_requires_the_current_one_and_ends_other_sessions() {
+    let app = TestApp::spawn().await;
+    app.user("staff1", "public", None, None).await;
+    let first = app.browser("staff1").await;
+    let second = app.browser("staff1").await;
+
+    let res =
+        first.post("/account/password", &[("current", "wrong-password"), ("password", "a-new-password-2019")]).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.expect("page").contains("用户名或密码错误"));
+
+    let res = first.post("/account/password", &[("current", PASSWORD), ("password", "a-new-password-2019")]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(first.get("/account").await.status(), 200, "this session goes on");
+    assert_eq!(second.get("/account").await.status(), 303, "other sessions end");
+    assert_eq!(Browser::new(&app.base).sign_in("staff1", "a-new-password-2019").await.status(), 303);
+}

@@ -1,0 +1,196 @@
+use serde_json::json;
+
+use crate::support::TestApp;
+
+#[tokio::test]
+async fn an_administrator_builds_and_reshapes_the_organisation_through_the_api() {
+    let app = TestApp::spawn().await;
+    app.user("admin", "admin", None, None).await;
+    let api = app.api(&app.token("admin", &["read", "write"]).await);
+
+    let (s, fgw) = api
+        .post(
+            "/api/v1/departments",
+            json!({ "code": "fgw", "name": "市发展和改革委员会", "kind": "city_department", "is_economic": true }),
+        )
+        .await;
+    assert_eq!(s, 201, "{fgw}");
+    let (s, swj) =
+        api.post("/api/v1/departments", json!({ "code": "swj", "name": "市商务局", "kind": "city_department" })).await;
+    assert_eq!(s, 201);
+    let (s, dup) =
+        api.post("/api/v1/departments", json!({ "code": "fgw", "name": "重复", "kind": "city_department" })).await;
+    assert_eq!(
+        (s, dup["error"]["code"].as_str(), dup["error"]["field"].as_str()),
+        (409, Some("code_taken"), Some("code"))
+    );
+
+    let (s, div) = api
+        .post(
+            "/api/v1/divisions",
+            json!({ "department_id": fgw["id"], "name": "市场配置促进处", "kind": "market_allocation" }),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let (s, post) = api
+        .post("/api/v1/posts", json!({ "division_id": div["id"], "title": "处长", "quota": 1, "is_head": true }))
+        .await;
+    assert_eq!(s, 201);
+    let (_, a) = api.post("/api/v1/people", json!({ "name": "林志强" })).await;
+    let (_, b) = api.post("/api/v1/people", json!({ "name": "王海燕" })).await;
+
+    let (s, assignment) = api
+        .post(
+            &format!("/api/v1/people/{}/assignments", a["id"]),
+            json!({ "post_id": post["id"], "start_date": "2019-01-02" }),
+        )
+        .await;
+    assert_eq!(s, 201, "{assignment}");
+    let (s, full) =
+        api.post(&format!("/api/v1/people/{}/assignments", b["id"]), json!({ "post_id": post["id"] })).await;
+    assert_eq!((s, full["error"]["code"].as_str()), (409, Some("quota_full")));
+
+    let (s, staff) = api.get(&format!("/api/v1/divisions/{}/staff", div["id"])).await;
+    assert_eq!(s, 200);
+    assert_eq!(staff[0]["person_name"], "林志强");
+
+    let (s, below) = api
+        .put(&format!("/api/v1/posts/{}", post["id"]), json!({ "division_id": div["id"], "title": "处长", "quota": 0 }))
+        .await;
+    assert_eq!((s, below["error"]["code"].as_str()), (422, Some("quota_below_staff")));
+
+    let (s, busy) = api.post(&format!("/api/v1/divisions/{}/status", div["id"]), json!({ "active": false })).await;
+    assert_eq!((s, busy["error"]["code"].as_str()), (409, Some("has_active_children")));
+
+    let (s, moved) = api
+        .put(
+            &format!("/api/v1/divisions/{}", div["id"]),
+            json!({ "department_id": swj["id"], "name": "市场配置促进处", "kind": "market_allocation" }),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(moved["department_name"], "市商务局");
+
+    let (s, ended) =
+        api.post(&format!("/api/v1/assignments/{}/end", assignment["id"]), json!({ "end_date": "2019-06-30" })).await;
+    assert_eq!(s, 200);
+    assert_eq!(ended["end_date"], "2019-06-30");
+    let (s, _) = api.post(&format!("/api/v1/divisions/{}/status", div["id"]), json!({ "active": false })).await;
+    assert_eq!(s, 409, "the post is still active");
+    let (s, _) = api.post(&format!("/api/v1/posts/{}/status", post["id"]), json!({ "active": false })).await;
+    assert_eq!(s, 200);
+    let (s, gone) = api.post(&format!("/api/v1/divisions/{}/status", div["id"]), json!({ "active": false })).await;
+    assert_eq!((s, gone["active"].as_bool()), (200, Some(false)));
+
+    let (_, history) = api.get(&format!("/api/v1/people/{}/assignments", a["id"])).await;
+    assert_eq!(history.as_array().map(Vec::len), Some(1), "ended posts stay in the history");
+
+    let (s, trail) = api.get(&format!("/api/v1/audit?kind=division&record_id={}", div["id"])).await;
+    assert_eq!(s, 200);
+    let actions: Vec<&str> = trail.as_array().expect("entries").iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(actions, vec!["deactivate", "move", "create"]);
+    let mv = &trail[1];
+    assert_eq!(mv["before"]["department_id"], fgw["id"]);
+    assert_eq!(mv["after"]["department_id"], swj["id"]);
+    assert_eq!(mv["actor"], "admin");
+    assert!(app.verify().await.ok);
+}
+
+#[tokio::test]
+async fn leaders_hold_portfolios_and_only_leaders_do() {
+    let app = TestApp::spawn().await;
+    app.user("admin", "admin", None, None).await;
+    let (dept, _, _) = app.department("czj", "public").await;
+    let api = app.api(&app.token("admin", &["read", "write"]).await);
+    let (_, mayor) = api.post("/api/v1/people", json!({ "name": "周明远", "leader_title": "市长" })).await;
+    let (_, clerk) = api.post("/api/v1/people", json!({ "name": "李文博" })).await;
+
+    let (s, f) =
+        api.post(&format!("/api/v1/people/{}/portfolios", mayor["id"]), json!({ "department_id": dept })).await;
+    assert_eq!(s, 201, "{f}");
+    let (s, e) =
+        api.post(&format!("/api/v1/people/{}/portfolios", clerk["id"]), json!({ "department_id": dept })).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("not_a_leader")));
+    let (s, all) = api.get("/api/v1/portfolios").await;
+    assert_eq!(s, 200);
+    assert_eq!(all[0]["leader_title"], "市长");
+    let (s, _) = api.post(&format!("/api/v1/portfolios/{}/end", f["id"]), json!({})).await;
+    assert_eq!(s, 200);
+    let (_, all) = api.get("/api/v1/portfolios").await;
+    assert_eq!(all.as_array().map(Vec::len), Some(0));
+}
+
+#[tokio::test]
+async fn the_department_pages_create_edit_page_filter_and_export() {
+    let app = TestApp::spawn().await;
+    app.user("admin", "admin", None, None).await;
+    let b = app.browser("admin").await;
+
+    let res = b
+        .post(
+            "/org/departments",
+            &[
+                ("code", "kjj"),
+                ("name", "市科学技术局"),
+                ("kind", "city_department"),
+                ("visibility", "public"),
+                ("parent_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().expect("location").to_owned();
+    let (status, page) = b.text(&location).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("市科学技术局"));
+
+    let res = b
+        .post(
+            "/org/departments",
+            &[("code", "kjj"), ("name", "<b>重名</b>局"), ("kind", "city_department"), ("visibility", "public")],
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    let page = res.text().await.expect("page");
+    assert!(page.contains("编码已被使用"));
+    assert!(page.contains("&lt;b&gt;重名&lt;/b&gt;局"), "what was typed is kept, escaped");
+    assert!(!page.contains("<b>重名"));
+
+    for i in 0..60 {
+        app.department(&format!("d{i:02}"), "public").await;
+    }
+    let (_, page1) = b.text("/org?per=50").await;
+    assert!(page1.contains("共 61 条"));
+    assert!(page1.contains("下一页"));
+    let (_, filtered) = b.text("/org?q=%E7%A7%91%E5%AD%A6").await;
+    assert!(filtered.contains("市科学技术局") && filtered.contains("共 1 条"));
+
+    let res = b.get("/org?format=csv&sort=code&dir=desc").await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap_or("").starts_with("text/csv"));
+    let bytes = res.bytes().await.expect("csv");
+    assert_eq!(&bytes[..3], &[0xEF, 0xBB, 0xBF], "UTF-8 BOM for spreadsheets");
+    let text = String::from_utf8_lossy(&bytes[3..]).to_string();
+    assert_eq!(text.lines().count(), 62);
+    assert!(text.lines().nth(1).unwrap_or("").starts_with("kjj,"), "sorted by code, descending");
+}
+
+#[tokio::test]
+async fn a_person_is_appointed_through_the_pages() {
+    let app = TestApp::spawn().await;
+    app.user("admin", "admin", None, None).await;
+    let (_, division, post) = app.department("fgw", "public").await;
+    let b = app.browser("admin").await;
+    let res = b.post("/org/people", &[("name", "林志强"), ("leader_title", ""), ("visibility", "internal")]).await;
+    assert_eq!(res.status(), 303);
+    let person = res.headers()["location"].to_str().expect("location").to_owned();
+    let res =
+        b.post(&format!("{person}/assignments"), &[("post_id", &post.to_string()), ("start_date", "2019-13-01")]).await;
+    assert_eq!(res.status(), 422, "a bad date is refused");
+    assert!(res.text().await.expect("page").contains("YYYY-MM-DD"));
+    let res =
+        b.post(&format!("{person}/assignments"), &[("post_id", &post.to_string()), ("start_date", "2019-03-01")]).await;
+    assert_eq!(res.status(), 303);
+    let (_, page) = b.text(&format!("/org/divisions/{division}")).await;
+    assert!(page.contains("林志强"));
+}

@@ -333,7 +333,7 @@ async fn user_form_page(
                 label.field { span { (if z { "新密码" } else { "New password" }) } input type="password" name="password" required autocomplete="new-password"; }
                 button.secondary type="submit" { (ctx.t("common.save")) }
             }
-            p { a href=(format!("/admin/audit?kind=user&record_id={}", u.id)) { (ctx.t("common.history")) } }
+            p { (layout::history_link(ctx, "user", u.id)) }
         }
     };
     let title = match &user {

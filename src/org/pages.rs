@@ -236,26 +236,30 @@ async fn department_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>
             } }
         }
         @if manage {
-            h2 { (if z { "新建处室" } else { "New division" }) }
-            form.stack method="post" action="/org/divisions" {
-                (csrf_field(ctx))
-                (error_banner(ctx, derr))
-                input type="hidden" name="department_id" value=(d.id);
-                (text_field(ctx, "name", ctx.t("common.name"), value(retry, f, "name", ""), derr, true))
-                (text_field(ctx, "name_en", ctx.t("common.name_en"), value(retry, f, "name_en", ""), derr, false))
-                (select_field(ctx, "kind", ctx.t("common.kind"), &kind_options(ctx, &DIVISION_KINDS, "divkind", false), value(retry, f, "kind", "general"), derr))
-                (select_field(ctx, "visibility", ctx.t("common.visibility"), &visibility_options(ctx), value(retry, f, "visibility", "public"), derr))
-                div { button type="submit" { (ctx.t("common.create")) } }
+            details.panel open[derr.is_some()] {
+                summary { (if z { "新建处室" } else { "New division" }) }
+                form.stack method="post" action="/org/divisions" {
+                    (csrf_field(ctx))
+                    (error_banner(ctx, derr))
+                    input type="hidden" name="department_id" value=(d.id);
+                    (text_field(ctx, "name", ctx.t("common.name"), value(retry, f, "name", ""), derr, true))
+                    (text_field(ctx, "name_en", ctx.t("common.name_en"), value(retry, f, "name_en", ""), derr, false))
+                    (select_field(ctx, "kind", ctx.t("common.kind"), &kind_options(ctx, &DIVISION_KINDS, "divkind", false), value(retry, f, "kind", "general"), derr))
+                    (select_field(ctx, "visibility", ctx.t("common.visibility"), &visibility_options(ctx), value(retry, f, "visibility", "public"), derr))
+                    div { button type="submit" { (ctx.t("common.create")) } }
+                }
             }
-            h2 { (ctx.t("common.edit")) }
-            form.stack method="post" action=(format!("/org/departments/{}", d.id)) {
-                (csrf_field(ctx))
-                (department_fields(ctx, Some(&d), retry, &parents))
-                div.actions { button type="submit" { (ctx.t("common.save")) } }
+            details.panel open[error(retry, "department").is_some()] {
+                summary { (ctx.t("common.edit")) }
+                form.stack method="post" action=(format!("/org/departments/{}", d.id)) {
+                    (csrf_field(ctx))
+                    (department_fields(ctx, Some(&d), retry, &parents))
+                    div.actions { button type="submit" { (ctx.t("common.save")) } }
+                }
             }
             div.actions { (status_form(ctx, &format!("/org/departments/{}/status", d.id), d.active)) }
         }
-        p { a href=(format!("/admin/audit?kind=department&record_id={}", d.id)) { (ctx.t("common.history")) } " · " a href="/org" { (ctx.t("common.back")) } }
+        p { (layout::history_link(ctx, "department", d.id)) " " a href="/org" { (ctx.t("common.back")) } }
     };
     let status = retry.map_or(axum::http::StatusCode::OK, |r| r.err.status());
     Ok((status, layout::page(ctx, &d.name, Section::Org, body)).into_response())
@@ -374,30 +378,34 @@ async fn division_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) 
             @else { ul { @for a in &staff { li { a href=(format!("/org/people/{}", a.person_id)) { (a.person_name) } " — " (a.post_title) span.muted { " " (if z { "自 " } else { "since " }) (a.start_date) } } } } }
         }
         @if manage {
-            h2 { (if z { "新建岗位" } else { "New post" }) }
-            form.stack method="post" action="/org/posts" {
-                (csrf_field(ctx))
-                (error_banner(ctx, perr))
-                input type="hidden" name="division_id" value=(v.id);
-                (text_field(ctx, "title", if z { "岗位名称" } else { "Title" }, value(retry, fp, "title", ""), perr, true))
-                (layout::input_field(ctx, "number", "quota", if z { "编制数" } else { "Quota" }, value(retry, fp, "quota", "1"), perr, true))
-                label.field { span { input type="checkbox" name="is_head" value="true"; " " (if z { "处室负责人岗位" } else { "Head of division" }) } }
-                div { button type="submit" { (ctx.t("common.create")) } }
+            details.panel open[perr.is_some()] {
+                summary { (if z { "新建岗位" } else { "New post" }) }
+                form.stack method="post" action="/org/posts" {
+                    (csrf_field(ctx))
+                    (error_banner(ctx, perr))
+                    input type="hidden" name="division_id" value=(v.id);
+                    (text_field(ctx, "title", if z { "岗位名称" } else { "Title" }, value(retry, fp, "title", ""), perr, true))
+                    (layout::input_field(ctx, "number", "quota", if z { "编制数" } else { "Quota" }, value(retry, fp, "quota", "1"), perr, true))
+                    label.field { span { input type="checkbox" name="is_head" value="true"; " " (if z { "处室负责人岗位" } else { "Head of division" }) } }
+                    div { button type="submit" { (ctx.t("common.create")) } }
+                }
             }
-            h2 { (if z { "编辑或调整隶属" } else { "Edit or move" }) }
-            form.stack method="post" action=(format!("/org/divisions/{}", v.id)) {
-                (csrf_field(ctx))
-                (error_banner(ctx, eerr))
-                (select_field(ctx, "department_id", ctx.t("common.department"), &dept_opts, value(retry, fe, "department_id", &v.department_id.to_string()), eerr))
-                (text_field(ctx, "name", ctx.t("common.name"), value(retry, fe, "name", &v.name), eerr, true))
-                (text_field(ctx, "name_en", ctx.t("common.name_en"), value(retry, fe, "name_en", &v.name_en), eerr, false))
-                (select_field(ctx, "kind", ctx.t("common.kind"), &kind_options(ctx, &DIVISION_KINDS, "divkind", false), value(retry, fe, "kind", &v.kind), eerr))
-                (select_field(ctx, "visibility", ctx.t("common.visibility"), &visibility_options(ctx), value(retry, fe, "visibility", v.visibility.as_str()), eerr))
-                div { button type="submit" { (ctx.t("common.save")) } }
+            details.panel open[eerr.is_some()] {
+                summary { (if z { "编辑或调整隶属" } else { "Edit or move" }) }
+                form.stack method="post" action=(format!("/org/divisions/{}", v.id)) {
+                    (csrf_field(ctx))
+                    (error_banner(ctx, eerr))
+                    (select_field(ctx, "department_id", ctx.t("common.department"), &dept_opts, value(retry, fe, "department_id", &v.department_id.to_string()), eerr))
+                    (text_field(ctx, "name", ctx.t("common.name"), value(retry, fe, "name", &v.name), eerr, true))
+                    (text_field(ctx, "name_en", ctx.t("common.name_en"), value(retry, fe, "name_en", &v.name_en), eerr, false))
+                    (select_field(ctx, "kind", ctx.t("common.kind"), &kind_options(ctx, &DIVISION_KINDS, "divkind", false), value(retry, fe, "kind", &v.kind), eerr))
+                    (select_field(ctx, "visibility", ctx.t("common.visibility"), &visibility_options(ctx), value(retry, fe, "visibility", v.visibility.as_str()), eerr))
+                    div { button type="submit" { (ctx.t("common.save")) } }
+                }
             }
             div.actions { (status_form(ctx, &format!("/org/divisions/{}/status", v.id), v.active)) }
         }
-        p { a href=(format!("/admin/audit?kind=division&record_id={}", v.id)) { (ctx.t("common.history")) } }
+        p { (layout::history_link(ctx, "division", v.id)) }
     };
     let status = retry.map_or(axum::http::StatusCode::OK, |r| r.err.status());
     Ok((status, layout::page(ctx, &format!("{} · {}", v.department_name, v.name), Section::Org, body)).into_response())

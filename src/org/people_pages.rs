@@ -205,15 +205,17 @@ async fn person_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) ->
             }
         }
         @if manage {
-            h2 { (ctx.t("common.edit")) }
-            form.stack method="post" action=(format!("/org/people/{}", person.id)) {
-                (csrf_field(ctx))
-                (person_fields(ctx, retry, &person.name, person.leader_title.as_deref().unwrap_or(""), person.visibility.as_str()))
-                div { button type="submit" { (ctx.t("common.save")) } }
+            details.panel open[error(retry, "person").is_some()] {
+                summary { (ctx.t("common.edit")) }
+                form.stack method="post" action=(format!("/org/people/{}", person.id)) {
+                    (csrf_field(ctx))
+                    (person_fields(ctx, retry, &person.name, person.leader_title.as_deref().unwrap_or(""), person.visibility.as_str()))
+                    div { button type="submit" { (ctx.t("common.save")) } }
+                }
             }
             div.actions { (status_form(ctx, &format!("/org/people/{}/status", person.id), person.active)) }
         }
-        p { a href=(format!("/admin/audit?kind=person&record_id={}", person.id)) { (ctx.t("common.history")) } }
+        p { (layout::history_link(ctx, "person", person.id)) }
     };
     let status = retry.map_or(axum::http::StatusCode::OK, |r| r.err.status());
     Ok((status, layout::page(ctx, &person.name, Section::People, body)).into_response())

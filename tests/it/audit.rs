@@ -1,23 +1,6 @@
 use serde_json::json;
 
-use crate::support::TestApp;
-
-/// Disable the append-only triggers, as someone with direct database access could.
-async fn drop_guards(app: &TestApp) {
-    let pg = app.database_url.starts_with("postgres");
-    app.db
-        .write(move |tx| {
-            if pg {
-                tx.execute("DROP TRIGGER audit_log_no_change ON audit_log", &[])?;
-            } else {
-                tx.execute("DROP TRIGGER audit_log_no_update", &[])?;
-                tx.execute("DROP TRIGGER audit_log_no_delete", &[])?;
-            }
-            Ok(())
-        })
-        .await
-        .expect("drop triggers");
-}
+use crate::support::{TestApp, drop_guards};
 
 /// Five changes; returns the ids of the audit entries of the busiest chain, in order.
 async fn some_changes(app: &TestApp) -> Vec<i64> {

@@ -41,14 +41,9 @@ async fn user_token_and_audit_commands_work_on_the_running_database() {
     assert!(String::from_utf8_lossy(&bad_role.stderr).contains("unknown role"));
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
 
-    let pg = app.database_url.starts_with("postgres");
+    crate::support::drop_guards(&app).await;
     app.db
-        .write(move |tx| {
-            if pg {
-                tx.execute("DROP TRIGGER audit_log_no_change ON audit_log", &[])?;
-            } else {
-                tx.execute("DROP TRIGGER audit_log_no_update", &[])?;
-            }
+        .write(|tx| {
             tx.execute("UPDATE audit_log SET actor = 'someone else' WHERE id = (SELECT MIN(id) FROM audit_log)", &[])?;
             Ok(())
         })

@@ -195,6 +195,23 @@ impl Drop for TestApp {
     }
 }
 
+/// Disable the append-only triggers, as someone with direct database access could.
+pub async fn drop_guards(app: &TestApp) {
+    let pg = app.database_url.starts_with("postgres");
+    app.db
+        .write(move |tx| {
+            if pg {
+                tx.execute("DROP TRIGGER audit_log_no_change ON audit_log", &[])?;
+            } else {
+                tx.execute("DROP TRIGGER audit_log_no_update", &[])?;
+                tx.execute("DROP TRIGGER audit_log_no_delete", &[])?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("drop triggers");
+}
+
 pub struct Api {
     pub base: String,
     pub token: String,

@@ -217,6 +217,16 @@ pub fn select_field(
     }
 }
 
+/// A link to a record's changes in the audit trail, for those who may read it.
+pub fn history_link(ctx: &Ctx, kind: &str, id: i64) -> Markup {
+    let allowed = ctx.user.as_ref().is_some_and(|u| access::allows(u, Action::ViewAudit));
+    html! {
+        @if allowed {
+            a href=(format!("/admin/audit?kind={kind}&record_id={id}")) { (ctx.t("common.history")) }
+        }
+    }
+}
+
 pub fn empty_state(text: &str) -> Markup {
     html! { div.empty { p { (text) } } }
 }

@@ -121,13 +121,17 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-pub fn lang_of(headers: &HeaderMap) -> Lang {
-    cookie(headers, auth::LANG_COOKIE)
-        .and_then(Lang::parse)
-        .or_else(|| {
-            headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language)
-        })
-        .unwrap_or_default()
+/// The caller's language: the remembered choice (cookie) first; API callers may also ask
+/// with `Accept-Language`; pages are Chinese unless English was chosen.
+pub fn lang_of(headers: &HeaderMap, path: &str) -> Lang {
+    let chosen = cookie(headers, auth::LANG_COOKIE).and_then(Lang::parse);
+    let asked =
+        || headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language);
+    match chosen {
+        Some(l) => l,
+        None if is_api(path) => asked().unwrap_or_default(),
+        None => Lang::Zh,
+    }
 }
 
 pub fn set_cookie(name: &str, value: &str, max_age_s: i64, secure: bool) -> HeaderValue {
@@ -153,7 +157,7 @@ impl FromRequestParts<AppState> for Ctx {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
-        let lang = lang_of(&parts.headers);
+        let lang = lang_of(&parts.headers, parts.uri.path());
         let path = parts.uri.path().to_owned();
         let bearer = parts
             .headers
@@ -267,7 +271,7 @@ pub async fn edge(mut req: Request, next: Next) -> Response {
         .map(str::to_owned)
         .unwrap_or_else(|| super::crypto::random_hex(8).unwrap_or_else(|_| "0".into()));
     req.extensions_mut().insert(RequestId(request_id.clone()));
-    let lang = lang_of(req.headers());
+    let lang = lang_of(req.headers(), req.uri().path());
     let path = req.uri().path().to_owned();
     let query = req.uri().query().map(str::to_owned);
     let method = req.method().clone();

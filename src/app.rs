@@ -17,7 +17,9 @@ use crate::config::Config;
 use crate::kernel::clock::Clock;
 use crate::kernel::db::{Db, migrate};
 use crate::kernel::ratelimit::RateLimiter;
+use crate::kernel::scheduler;
 use crate::kernel::web::{self, AppState, Settings, assets};
+use crate::kernel::workflow::{Registry, Spec};
 
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
@@ -45,12 +47,22 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// Every process the mechanisms run on the workflow kernel.
+pub fn process_specs() -> Vec<&'static Spec> {
+    crate::coordination::SPECS.to_vec()
+}
+
+/// The mechanisms' periodic work (reminders, escalations).
+pub const SWEEPS: &[scheduler::Sweep] = &[crate::coordination::sweep];
+
 /// Every API route, with its OpenAPI description.
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::accounts::api::router())
         .merge(crate::org::api::router())
         .merge(crate::audit_trail::api_router())
+        .merge(crate::coordination::api::router())
+        .merge(crate::platform::api_router())
 }
 
 pub fn router(state: AppState) -> Router {
@@ -67,6 +79,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::accounts::pages::router())
         .merge(crate::org::pages::router())
         .merge(crate::audit_trail::page_router())
+        .merge(crate::coordination::router())
+        .merge(crate::platform::page_router())
         .fallback(web::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(web::edge))
@@ -113,6 +127,18 @@ impl Application {
     }
 
     pub async fn with_db(config: &Config, clock: Arc<dyn Clock>, db: Db) -> anyhow::Result<Application> {
+        let (calendar, overrides) = db
+            .read(|tx| {
+                let overrides = tx
+                    .query("SELECT kind, definition FROM process_overrides", &[])?
+                    .iter()
+                    .map(|r| Ok((r.text(0)?, r.text(1)?)))
+                    .collect::<Result<Vec<_>, crate::kernel::db::DbError>>()?;
+                Ok((crate::kernel::calendar::load(tx)?, overrides))
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot read the calendar and processes: {e}"))?;
+        let processes = Registry::load(process_specs(), &overrides).map_err(|e| anyhow::anyhow!(e))?;
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {} (is the port taken?)", config.listen))?;
@@ -124,8 +150,14 @@ impl Application {
                 session_hours: config.session_hours,
                 secure_cookies: config.secure_cookies,
                 login_rate_per_minute: 20,
+                public_rate_per_minute: 600,
             }),
+            calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
+            processes: Arc::new(processes),
         };
+        if config.scheduler_seconds > 0 {
+            scheduler::spawn(state.clone(), SWEEPS, std::time::Duration::from_secs(config.scheduler_seconds));
+        }
         Ok(Application { listener, state })
     }
 

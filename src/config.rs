@@ -32,6 +32,10 @@ pub struct GlobalOpts {
     /// Log format: "text" or "json" [default: text].
     #[arg(long, env = "ZAIZAO_LOG_FORMAT", global = true)]
     pub log_format: Option<String>,
+    /// Seconds between scheduler runs (reminders, escalations, e-mail); 0 turns the
+    /// scheduler off [default: 60].
+    #[arg(long, env = "ZAIZAO_SCHEDULER_SECONDS", global = true)]
+    pub scheduler_seconds: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -43,6 +47,7 @@ struct FileConfig {
     session_hours: Option<i64>,
     secure_cookies: Option<bool>,
     log_format: Option<String>,
+    scheduler_seconds: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -53,6 +58,7 @@ pub struct Config {
     pub session_hours: i64,
     pub secure_cookies: bool,
     pub log_format: String,
+    pub scheduler_seconds: u64,
 }
 
 impl Config {
@@ -85,6 +91,7 @@ impl Config {
             session_hours,
             secure_cookies: opts.secure_cookies.or(file.secure_cookies).unwrap_or(false),
             log_format,
+            scheduler_seconds: opts.scheduler_seconds.or(file.scheduler_seconds).unwrap_or(60),
         })
     }
 

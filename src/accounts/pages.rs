@@ -14,7 +14,7 @@ use crate::kernel::auth::{self, NewToken};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::validate;
 use crate::kernel::web::layout::{self, Section, csrf_field, error_banner, select_field, text_field};
-use crate::kernel::web::list::{ListParams, csv_response, pager, sort_header};
+use crate::kernel::web::list::{ListParams, export, pager, sort_header};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 
 pub fn router() -> Router<AppState> {
@@ -185,7 +185,7 @@ async fn users(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q
         })
         .await?;
     let z = zh(&ctx);
-    if p.is_csv() {
+    if p.is_export() {
         let rows = page
             .items
             .iter()
@@ -201,7 +201,7 @@ async fn users(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q
                 ]
             })
             .collect();
-        return csv_response("users", &["id", "username", "name", "role", "department", "division", "status"], rows);
+        return export(&p, "users", &["id", "username", "name", "role", "department", "division", "status"], rows);
     }
     let extra: Vec<(&str, String)> = vec![
         ("role", f.role.clone().unwrap_or_default()),

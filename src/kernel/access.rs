@@ -124,6 +124,16 @@ pub enum Action {
     ViewAudit,
     /// Own API tokens and password.
     ManageOwnAccount,
+    /// See matters and tasks (those the record's visibility allows).
+    ViewCoordination,
+    /// Open a top-level matter: city leaders and department heads (局长).
+    OpenMatter,
+    /// Add the next year's holiday notice.
+    ManageCalendar,
+    /// Replace a process definition.
+    ManageProcesses,
+    /// Own notifications.
+    ReadInbox,
 }
 
 pub fn allows(user: &CurrentUser, action: Action) -> bool {
@@ -133,6 +143,10 @@ pub fn allows(user: &CurrentUser, action: Action) -> bool {
         Action::ViewPeople => user.role.is_government(),
         Action::ManageOrg | Action::ManageUsers => user.role == Admin,
         Action::ViewAudit => matches!(user.role, Admin | Supervisor),
+        Action::ViewCoordination => user.role.is_government(),
+        Action::OpenMatter => matches!(user.role, Leader | DeptHead),
+        Action::ManageCalendar | Action::ManageProcesses => user.role == Admin,
+        Action::ReadInbox => true,
     }
 }
 
@@ -165,6 +179,28 @@ pub fn restrict_visible(user: Option<&CurrentUser>, w: &mut Where, vis_col: &str
             w.and_sql(&format!("{vis_col} = 'public'"));
         }
     }
+}
+
+/// Like [`restrict_visible`], but records the caller is involved in (`involved`, a
+/// condition in which `?1` is the caller's id) are always visible.
+pub fn restrict_visible_or_involved(user: &CurrentUser, w: &mut Where, vis_col: &str, dept_col: &str, involved: &str) {
+    if matches!(user.role, Role::Admin | Role::Leader) {
+        return;
+    }
+    let dept = user.department_id.unwrap_or(-1);
+    let levels = if user.role.is_government() { "'public', 'internal'" } else { "'public'" };
+    let cond = format!("({vis_col} IN ({levels}) OR ({dept_col} = ?2 AND ?3 = 1) OR {involved})");
+    w.and_args(&cond, vec![user.id.into(), dept.into(), i64::from(user.role.is_government()).into()]);
+}
+
+/// Check that a caller may see one record, or is involved in it.
+pub fn require_visible_or_involved(
+    user: Option<&CurrentUser>,
+    visibility: Visibility,
+    owner_department: Option<i64>,
+    involved: bool,
+) -> Result<(), AppError> {
+    if involved { Ok(()) } else { require_visible(user, visibility, owner_department) }
 }
 
 /// Require a signed-in user allowed to do `action`.

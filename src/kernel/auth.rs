@@ -33,14 +33,17 @@ fn user_from(r: &Row) -> AppResult<CurrentUser> {
     })
 }
 
-/// The user behind a session cookie, and the session's CSRF token.
-pub fn resolve_session(tx: &mut Tx<'_>, token: &str, now: i64) -> AppResult<Option<(CurrentUser, String)>> {
+/// The user behind a session cookie, the session's CSRF token, and the user's unread
+/// notifications.
+pub fn resolve_session(tx: &mut Tx<'_>, token: &str, now: i64) -> AppResult<Option<(CurrentUser, String, i64)>> {
     let sql = format!(
-        "SELECT {USER_COLUMNS}, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id \
+        "SELECT {USER_COLUMNS}, s.csrf, \
+         (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL) \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.revoked = 0 AND s.expires_at > $2 AND u.active = 1"
     );
     match tx.query_opt(&sql, params![sha256_hex(token.as_bytes()), now])? {
-        Some(r) => Ok(Some((user_from(&r)?, r.text(6)?))),
+        Some(r) => Ok(Some((user_from(&r)?, r.text(6)?, r.int(7)?))),
         None => Ok(None),
     }
 }

@@ -1,13 +1,18 @@
 //! The shared kernel every mechanism stands on.
 
 pub mod access;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod clock;
 pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod i18n;
+pub mod notify;
 pub mod ratelimit;
+pub mod scheduler;
 pub mod validate;
 pub mod web;
+pub mod workflow;

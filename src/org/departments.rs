@@ -95,7 +95,7 @@ pub fn list(
     let total = tx.count(&format!("SELECT COUNT(*) FROM departments d{}", w.sql), &w.args)?;
     let order =
         p.order_by("d.id", &[("code", "d.code"), ("name", "d.name"), ("kind", "d.kind"), ("updated", "d.updated_at")]);
-    let (limit, offset) = if p.is_csv() { (100_000, 0) } else { (p.per(), p.offset()) };
+    let (limit, offset) = if p.is_export() { (100_000, 0) } else { (p.per(), p.offset()) };
     let (l, o) = (w.push(limit), w.push(offset));
     let sql = format!("SELECT {COLUMNS} FROM departments d{}{order} LIMIT {l} OFFSET {o}", w.sql);
     let items = tx.query(&sql, &w.args)?.iter().map(from_row).collect::<AppResult<_>>()?;

@@ -9,13 +9,13 @@ use maud::{Markup, html};
 use super::departments::{self, Department, DepartmentFilter, DepartmentInput};
 use super::divisions::{self, Division, DivisionInput, PostInput};
 use super::{DEPARTMENT_KINDS, DIVISION_KINDS, people};
-use crate::kernel::access::{self, Action, Visibility};
+use crate::kernel::access::{self, Action};
 use crate::kernel::clock;
 use crate::kernel::error::AppResult;
 use crate::kernel::i18n::Lang;
 use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
 use crate::kernel::web::layout::{self, Section, badge, csrf_field, error_banner, select_field, text_field};
-use crate::kernel::web::list::{ListParams, csv_response, pager, sort_header};
+use crate::kernel::web::list::{ListParams, export, pager, sort_header};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 
 pub fn router() -> Router<AppState> {
@@ -47,10 +47,6 @@ pub(super) fn kind_options(ctx: &Ctx, kinds: &[&str], prefix: &str, with_all: bo
     out
 }
 
-pub(super) fn visibility_options(ctx: &Ctx) -> Vec<(String, String)> {
-    Visibility::ALL.iter().map(|v| (v.as_str().to_owned(), ctx.t(&format!("vis.{}", v.as_str())).to_owned())).collect()
-}
-
 pub(super) fn status_badge(ctx: &Ctx, active: bool) -> Markup {
     if active { badge(ctx.t("common.active"), "green") } else { badge(ctx.t("common.inactive"), "") }
 }
@@ -79,7 +75,7 @@ async fn list(
     let (pq, fq) = (p.clone(), f.clone());
     let page = s.look(&ctx, Action::ViewOrg, move |tx, u| departments::list(tx, u, &fq, &pq)).await?;
     let z = zh(&ctx);
-    if p.is_csv() {
+    if p.is_export() {
         let rows = page
             .items
             .iter()
@@ -94,7 +90,7 @@ async fn list(
                 ]
             })
             .collect();
-        return csv_response("departments", &["code", "name", "name_en", "kind", "divisions", "status"], rows);
+        return export(&p, "departments", &["code", "name", "name_en", "kind", "divisions", "status"], rows);
     }
     let extra: Vec<(&str, String)> =
         vec![("kind", f.kind.clone().unwrap_or_default()), ("status", f.status.clone().unwrap_or_default())];
@@ -161,7 +157,7 @@ fn department_fields(ctx: &Ctx, d: Option<&Department>, retry: Option<&Retry>, p
         (text_field(ctx, "name_en", ctx.t("common.name_en"), value(retry, f, "name_en", &name_en), err, false))
         (select_field(ctx, "kind", ctx.t("common.kind"), &kind_options(ctx, &DEPARTMENT_KINDS, "kind", false), value(retry, f, "kind", kind), err))
         (select_field(ctx, "parent_id", if zh(ctx) { "上级单位" } else { "Parent unit" }, &parent_opts, value(retry, f, "parent_id", &parent), err))
-        (select_field(ctx, "visibility", ctx.t("common.visibility"), &visibility_options(ctx), value(retry, f, "visibility", vis), err))
+        (select_field(ctx, "visibility", ctx.t("common.visibility"), &layout::visibility_options(ctx), value(retry, f, "visibility", vis), err))
         label.field { span {
             input type="checkbox" name="is_economic" value="true" checked[economic_now];
             " " (if zh(ctx) { "经济管理部门（设市场配置促进处）" } else { "Economic department (has a market-allocation division)" })
@@ -245,7 +241,7 @@ async fn department_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>
                     (text_field(ctx, "name", ctx.t("common.name"), value(retry, f, "name", ""), derr, true))
                     (text_field(ctx, "name_en", ctx.t("common.name_en"), value(retry, f, "name_en", ""), derr, false))
                     (select_field(ctx, "kind", ctx.t("common.kind"), &kind_options(ctx, &DIVISION_KINDS, "divkind", false), value(retry, f, "kind", "general"), derr))
-                    (select_field(ctx, "visibility", ctx.t("common.visibility"), &visibility_options(ctx), value(retry, f, "visibility", "public"), derr))
+                    (select_field(ctx, "visibility", ctx.t("common.visibility"), &layout::visibility_options(ctx), value(retry, f, "visibility", "public"), derr))
                     div { button type="submit" { (ctx.t("common.create")) } }
                 }
             }
@@ -399,7 +395,7 @@ async fn division_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) 
                     (text_field(ctx, "name", ctx.t("common.name"), value(retry, fe, "name", &v.name), eerr, true))
                     (text_field(ctx, "name_en", ctx.t("common.name_en"), value(retry, fe, "name_en", &v.name_en), eerr, false))
                     (select_field(ctx, "kind", ctx.t("common.kind"), &kind_options(ctx, &DIVISION_KINDS, "divkind", false), value(retry, fe, "kind", &v.kind), eerr))
-                    (select_field(ctx, "visibility", ctx.t("common.visibility"), &visibility_options(ctx), value(retry, fe, "visibility", v.visibility.as_str()), eerr))
+                    (select_field(ctx, "visibility", ctx.t("common.visibility"), &layout::visibility_options(ctx), value(retry, fe, "visibility", v.visibility.as_str()), eerr))
                     div { button type="submit" { (ctx.t("common.save")) } }
                 }
             }

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::html;
 
-use super::pages::{StatusForm, can_manage, status_badge, status_form, visibility_options};
+use super::pages::{StatusForm, can_manage, status_badge, status_form};
 use super::people::{self, AssignInput, EndInput, PeopleFilter, PersonInput, PortfolioInput};
 use super::{departments, divisions};
 use crate::kernel::access::Action;
@@ -14,7 +14,7 @@ use crate::kernel::error::AppResult;
 use crate::kernel::i18n::Lang;
 use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
 use crate::kernel::web::layout::{self, Section, badge, csrf_field, error_banner, select_field, text_field};
-use crate::kernel::web::list::{ListParams, csv_response, pager, sort_header};
+use crate::kernel::web::list::{ListParams, export, pager, sort_header};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 
 pub fn router() -> Router<AppState> {
@@ -40,7 +40,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
         .look(&ctx, Action::ViewPeople, move |tx, u| Ok((people::list(tx, u, &fq, &pq)?, departments::options(tx)?)))
         .await?;
     let z = zh(&ctx);
-    if p.is_csv() {
+    if p.is_export() {
         let rows = page
             .items
             .iter()
@@ -54,7 +54,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
                 ]
             })
             .collect();
-        return csv_response("people", &["id", "name", "leader_title", "posts", "status"], rows);
+        return export(&p, "people", &["id", "name", "leader_title", "posts", "status"], rows);
     }
     let extra: Vec<(&str, String)> = vec![
         ("department_id", f.department_id.map(|d| d.to_string()).unwrap_or_default()),
@@ -98,7 +98,7 @@ fn person_fields(ctx: &Ctx, retry: Option<&Retry>, name: &str, title: &str, vis:
         (error_banner(ctx, err))
         (text_field(ctx, "name", if z { "姓名" } else { "Name" }, value(retry, f, "name", name), err, true))
         (text_field(ctx, "leader_title", if z { "市领导职务（如 副市长）" } else { "City leader title (e.g. Vice Mayor)" }, value(retry, f, "leader_title", title), err, false))
-        (select_field(ctx, "visibility", ctx.t("common.visibility"), &visibility_options(ctx), value(retry, f, "visibility", vis), err))
+        (select_field(ctx, "visibility", ctx.t("common.visibility"), &layout::visibility_options(ctx), value(retry, f, "visibility", vis), err))
     }
 }
 

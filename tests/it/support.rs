@@ -17,6 +17,7 @@ pub const PASSWORD: &str = "correct-horse-2019";
 
 pub struct TestApp {
     pub base: String,
+    pub state: zaizao::kernel::web::AppState,
     pub db: Db,
     pub clock: Arc<ManualClock>,
     pub database_url: String,
@@ -72,16 +73,27 @@ impl TestApp {
             session_hours: 12,
             secure_cookies: false,
             log_format: "text".into(),
+            scheduler_seconds: 0,
         };
         let clock = ManualClock::new(START_MS);
         let app = Application::build(&config, clock.clone()).await.expect("build app");
         let addr = app.local_addr().expect("addr");
         let db = app.state().db.clone();
+        let state = app.state().clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run(async {
             let _ = rx.await;
         }));
-        TestApp { base: format!("http://{addr}"), db, clock, database_url, pg_database, _dir: dir, shutdown: Some(tx) }
+        TestApp {
+            base: format!("http://{addr}"),
+            state,
+            db,
+            clock,
+            database_url,
+            pg_database,
+            _dir: dir,
+            shutdown: Some(tx),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -173,6 +185,11 @@ impl TestApp {
     pub async fn count(&self, table: &'static str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         self.db.read(move |tx| Ok(tx.count(&sql, &[])?)).await.expect("count")
+    }
+
+    /// Run the scheduler's sweeps once, at the clock's current time.
+    pub async fn run_scheduler(&self) -> usize {
+        zaizao::kernel::scheduler::run_once(&self.state, zaizao::app::SWEEPS).await.expect("scheduler")
     }
 
     pub async fn verify(&self) -> zaizao::kernel::audit::VerifyReport {

@@ -11,13 +11,22 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    common: include_str!("../../../migrations/0001_foundation.sql"),
-    sqlite: include_str!("../../../migrations/0001_foundation.sqlite.sql"),
-    postgres: include_str!("../../../migrations/0001_foundation.postgres.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        common: include_str!("../../../migrations/0001_foundation.sql"),
+        sqlite: include_str!("../../../migrations/0001_foundation.sqlite.sql"),
+        postgres: include_str!("../../../migrations/0001_foundation.postgres.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "coordination",
+        common: include_str!("../../../migrations/0002_coordination.sql"),
+        sqlite: include_str!("../../../migrations/0002_coordination.sqlite.sql"),
+        postgres: include_str!("../../../migrations/0002_coordination.postgres.sql"),
+    },
+];
 
 fn render(sql: &str, dialect: Dialect) -> String {
     match dialect {

@@ -343,6 +343,18 @@ impl Where {
         self.sql.push_str(&cond.replace('?', &n));
         self
     }
+    /// Add `AND cond`, where `?1`, `?2`, … in `cond` stand for the values in order.
+    pub fn and_args(&mut self, cond: &str, vals: Vec<Value>) -> &mut Self {
+        let base = self.args.len();
+        let mut cond = cond.to_owned();
+        for i in (1..=vals.len()).rev() {
+            cond = cond.replace(&format!("?{i}"), &format!("${}", base + i));
+        }
+        self.args.extend(vals);
+        self.sql.push_str(" AND ");
+        self.sql.push_str(&cond);
+        self
+    }
     /// Add a condition that takes no argument.
     pub fn and_sql(&mut self, cond: &str) -> &mut Self {
         self.sql.push_str(" AND ");

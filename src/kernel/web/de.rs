@@ -32,3 +32,8 @@ pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
         BoolOrText::Text(s) => matches!(s.as_str(), "true" | "on" | "1"),
     })
 }
+
+/// A required id: a number or a numeric string.
+pub fn id<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    opt_id(d)?.ok_or_else(|| serde::de::Error::custom("an id is required"))
+}

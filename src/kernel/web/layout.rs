@@ -20,6 +20,10 @@ pub enum Section {
     Users,
     Audit,
     Account,
+    Inbox,
+    MyTasks,
+    Calendar,
+    Processes,
     None,
 }
 
@@ -34,9 +38,18 @@ fn nav(ctx: &Ctx) -> Vec<NavItem> {
     let Some(user) = ctx.user.as_ref() else {
         return items;
     };
+    items.push(NavItem { href: "/inbox".into(), key: "nav.inbox", section: Section::Inbox });
+    if access::allows(user, Action::ViewCoordination) {
+        items.push(NavItem { href: "/tasks".into(), key: "nav.my_tasks", section: Section::MyTasks });
+    }
     for (i, key) in ["m1", "m2", "m3", "m4", "m5", "m6", "m7"].into_iter().enumerate() {
         let n = i as u8 + 1;
-        items.push(NavItem { href: format!("/m/{n}"), key, section: Section::Mechanism(n) });
+        let href = if n == 1 && access::allows(user, Action::ViewCoordination) {
+            "/matters".into()
+        } else {
+            format!("/m/{n}")
+        };
+        items.push(NavItem { href, key, section: Section::Mechanism(n) });
     }
     items.push(NavItem { href: "/org".into(), key: "nav.org", section: Section::Org });
     if access::allows(user, Action::ViewPeople) {
@@ -48,6 +61,12 @@ fn nav(ctx: &Ctx) -> Vec<NavItem> {
     }
     if access::allows(user, Action::ViewAudit) {
         items.push(NavItem { href: "/admin/audit".into(), key: "nav.audit", section: Section::Audit });
+    }
+    if access::allows(user, Action::ViewCoordination) {
+        items.push(NavItem { href: "/admin/processes".into(), key: "nav.processes", section: Section::Processes });
+    }
+    if access::allows(user, Action::ManageCalendar) {
+        items.push(NavItem { href: "/admin/calendar".into(), key: "nav.calendar", section: Section::Calendar });
     }
     items
 }
@@ -87,6 +106,7 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, body: Markup) -> Html<Stri
                     div.userbox {
                         a href=(lang_switch(ctx)) { (ctx.t("nav.lang")) }
                         @if let Some(u) = &ctx.user {
+                            a href="/inbox" { (ctx.t("nav.inbox")) @if ctx.unread > 0 { " " span.badge.red { (ctx.unread) } } }
                             a href="/account" { (u.display_name) " · " (ctx.t(&u.role.label_key())) }
                             form.inline method="post" action="/logout" {
                                 (csrf_field(ctx))
@@ -225,6 +245,13 @@ pub fn history_link(ctx: &Ctx, kind: &str, id: i64) -> Markup {
             a href=(format!("/admin/audit?kind={kind}&record_id={id}")) { (ctx.t("common.history")) }
         }
     }
+}
+
+pub fn visibility_options(ctx: &Ctx) -> Vec<(String, String)> {
+    crate::kernel::access::Visibility::ALL
+        .iter()
+        .map(|v| (v.as_str().to_owned(), ctx.t(&format!("vis.{}", v.as_str())).to_owned()))
+        .collect()
 }
 
 pub fn empty_state(text: &str) -> Markup {

@@ -23,7 +23,7 @@ pub struct ListParams {
     pub sort: Option<String>,
     /// `asc` or `desc`.
     pub dir: Option<String>,
-    /// `csv` to export every matching row.
+    /// `csv` or `xlsx` to export every matching row.
     pub format: Option<String>,
 }
 
@@ -45,6 +45,13 @@ impl ListParams {
     }
     pub fn is_csv(&self) -> bool {
         self.format.as_deref() == Some("csv")
+    }
+    pub fn is_xlsx(&self) -> bool {
+        self.format.as_deref() == Some("xlsx")
+    }
+    /// A download of every matching row rather than a page.
+    pub fn is_export(&self) -> bool {
+        self.is_csv() || self.is_xlsx()
     }
     /// `ORDER BY` clause from a whitelist of (name, SQL expression), the first being the
     /// default, with `id_column` breaking ties so pages never overlap.
@@ -129,12 +136,14 @@ pub fn pager(ctx: &Ctx, p: &ListParams, extra: &[(&str, String)], total: i64) ->
     let prev = (p.page() > 1).then(|| link_with(ctx, &query, &[("page", &(p.page() - 1).to_string())]));
     let next = (p.page() < pages).then(|| link_with(ctx, &query, &[("page", &(p.page() + 1).to_string())]));
     let csv = link_with(ctx, &query, &[("format", "csv")]);
+    let xlsx = link_with(ctx, &query, &[("format", "xlsx")]);
     html! {
         div.pager {
             span { (ctx.t("common.total").replace("{}", &total.to_string())) " · " (ctx.t("common.page").replace("{}", &format!("{}/{}", p.page(), pages))) }
             @if let Some(h) = prev { a href=(h) { "‹ " (ctx.t("common.prev")) } }
             @if let Some(h) = next { a href=(h) { (ctx.t("common.next")) " ›" } }
             a.export href=(csv) { (ctx.t("common.export_csv")) }
+            a href=(xlsx) { (ctx.t("common.export_xlsx")) }
         }
     }
 }
@@ -154,6 +163,38 @@ pub fn csv_response(filename: &str, header: &[&str], rows: Vec<Vec<String>>) -> 
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(res)
+}
+
+/// An Excel download of the same rows.
+pub fn xlsx_response(filename: &str, header: &[&str], rows: Vec<Vec<String>>) -> Result<Response, AppError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let err = |e: rust_xlsxwriter::XlsxError| AppError::internal(e.to_string());
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(err)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, cell).map_err(err)?;
+        }
+    }
+    let body = book.save_to_buffer().map_err(err)?;
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}.xlsx\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+/// The export the caller asked for: XLSX or CSV.
+pub fn export(p: &ListParams, filename: &str, header: &[&str], rows: Vec<Vec<String>>) -> Result<Response, AppError> {
+    if p.is_xlsx() { xlsx_response(filename, header, rows) } else { csv_response(filename, header, rows) }
 }
 
 /// Cells that a spreadsheet would run as a formula are prefixed with a quote.

@@ -4,6 +4,7 @@
 //! two faces — JSON for the API, a page for people.
 
 pub mod assets;
+pub mod chart;
 pub mod de;
 pub mod form;
 pub mod layout;
@@ -21,11 +22,13 @@ use serde::de::DeserializeOwned;
 use super::access::{self, Action, CurrentUser};
 use super::audit::Who;
 use super::auth;
+use super::calendar::WorkCalendar;
 use super::clock::Clock;
 use super::db::{Db, Tx};
 use super::error::{AppError, AppResult};
 use super::i18n::{self, Lang};
 use super::ratelimit::RateLimiter;
+use super::workflow::Registry;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -33,9 +36,22 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub limiter: Arc<RateLimiter>,
     pub settings: Arc<Settings>,
+    pub calendar: Arc<std::sync::RwLock<Arc<WorkCalendar>>>,
+    pub processes: Arc<Registry>,
 }
 
 impl AppState {
+    /// The working-day calendar as it stands now.
+    pub fn calendar(&self) -> Arc<WorkCalendar> {
+        self.calendar.read().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    pub fn set_calendar(&self, c: WorkCalendar) {
+        if let Ok(mut slot) = self.calendar.write() {
+            *slot = Arc::new(c);
+        }
+    }
+
     /// The one request path for changes: check `action` for the caller, then run `f` in
     /// one write transaction (which also writes the audit entries).
     pub async fn change<T, F>(&self, ctx: &Ctx, action: Action, f: F) -> AppResult<T>
@@ -69,6 +85,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Sign-in attempts per client address per minute.
     pub login_rate_per_minute: u32,
+    /// Requests to public (no sign-in) endpoints per client address per minute.
+    pub public_rate_per_minute: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -87,9 +105,17 @@ pub struct Ctx {
     pub ip: String,
     pub now: i64,
     pub path: String,
+    /// Unread notifications, for the header (browser sessions only).
+    pub unread: i64,
 }
 
 impl Ctx {
+    /// Check a CSRF token sent with a form this extractor could not read (multipart).
+    pub fn check_csrf(&self, sent: &str) -> AppResult<()> {
+        let expected = self.csrf.as_deref().ok_or(AppError::Unauthenticated)?;
+        if super::crypto::same_secret(sent, expected) { Ok(()) } else { Err(csrf_error()) }
+    }
+
     pub fn who(&self) -> Who {
         Who {
             actor_id: self.user.as_ref().map(|u| u.id),
@@ -166,7 +192,7 @@ impl FromRequestParts<AppState> for Ctx {
             .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(|v| v.trim().to_owned());
         let session = cookie(&parts.headers, auth::SESSION_COOKIE).map(str::to_owned);
-        let (mut user, mut csrf, mut scopes) = (None, None, None);
+        let (mut user, mut csrf, mut scopes, mut unread) = (None, None, None, 0);
         if let Some(token) = bearer {
             let (u, s) = state
                 .db
@@ -176,10 +202,11 @@ impl FromRequestParts<AppState> for Ctx {
             user = Some(u);
             scopes = Some(s);
         } else if let Some(token) = session
-            && let Some((u, c)) = state.db.read(move |tx| auth::resolve_session(tx, &token, now)).await?
+            && let Some((u, c, n)) = state.db.read(move |tx| auth::resolve_session(tx, &token, now)).await?
         {
             user = Some(u);
             csrf = Some(c);
+            unread = n;
         }
         let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if unsafe_method && path.starts_with("/api/") {
@@ -194,7 +221,7 @@ impl FromRequestParts<AppState> for Ctx {
                 }
             }
         }
-        let ctx = Ctx { user, csrf, scopes, lang, request_id, ip, now, path };
+        let ctx = Ctx { user, csrf, scopes, lang, request_id, ip, now, path, unread };
         parts.extensions.insert(ctx.clone());
         Ok(ctx)
     }
@@ -371,6 +398,22 @@ pub mod need {
     pub struct ManageOrg;
     pub struct ManageUsers;
     pub struct ManageOwnAccount;
+    pub struct ViewCoordination;
+    pub struct OpenMatter;
+    pub struct ManageCalendar;
+    pub struct ManageProcesses;
+    impl Requirement for ViewCoordination {
+        const ACTION: Action = Action::ViewCoordination;
+    }
+    impl Requirement for OpenMatter {
+        const ACTION: Action = Action::OpenMatter;
+    }
+    impl Requirement for ManageCalendar {
+        const ACTION: Action = Action::ManageCalendar;
+    }
+    impl Requirement for ManageProcesses {
+        const ACTION: Action = Action::ManageProcesses;
+    }
     impl Requirement for ManageOwnAccount {
         const ACTION: Action = Action::ManageOwnAccount;
     }

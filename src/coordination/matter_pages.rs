@@ -1,0 +1,389 @@
+//! Pages: the matter board, a matter with its kickoff and tasks, and the figures.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use maud::{PreEscaped, html};
+
+use super::matters::{self, Matter, MatterFilter, MatterInput};
+use super::stats;
+use super::task_pages::{state_badge, task_rows};
+use super::tasks::{self, KINDS, TaskFilter, TaskInput, View};
+use crate::kernel::access::{self, Action};
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::i18n::Lang;
+use crate::kernel::web::chart;
+use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
+use crate::kernel::web::layout::{self, Section, csrf_field, error_banner, select_field, text_field};
+use crate::kernel::web::list::{ListParams, export, pager, sort_header};
+use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
+use crate::kernel::workflow;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/matters", get(board).post(create))
+        .route("/matters/new", get(new_matter))
+        .route("/matters/{id}", get(show).post(update))
+        .route("/matters/{id}/tasks", post(create_task))
+        .route("/matters/{id}/transition", post(transition))
+        .route("/coordination/figures", get(figures))
+}
+
+fn zh(ctx: &Ctx) -> bool {
+    ctx.lang == Lang::Zh
+}
+
+fn progress_bar(finished: i64, total: i64) -> maud::Markup {
+    let pct = if total > 0 { finished * 100 / total } else { 0 };
+    html! {
+        span.bar {
+            svg width="100" height="10" role="img" aria-label=(format!("{pct}%")) {
+                rect width="100" height="10" rx="3" fill="#f0f0f3" {}
+                rect width=(pct) height="10" rx="3" fill="#1e7b34" {}
+            }
+            span { (finished) "/" (total) }
+        }
+    }
+}
+
+async fn board(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<MatterFilter>) -> AppResult<Response> {
+    let (pq, fq, now) = (p.clone(), f.clone(), ctx.now);
+    let page = s
+        .look(&ctx, Action::ViewCoordination, move |tx, u| {
+            matters::list(tx, u.ok_or(AppError::Unauthenticated)?, &fq, &pq, now)
+        })
+        .await?;
+    let z = zh(&ctx);
+    let process = s.processes.get("matter")?;
+    if p.is_export() {
+        let rows = page
+            .items
+            .iter()
+            .map(|m| {
+                vec![
+                    m.id.to_string(),
+                    m.title.clone(),
+                    m.leader_name.clone(),
+                    process.state_name(&m.state, ctx.lang),
+                    m.tasks_total.to_string(),
+                    m.tasks_finished.to_string(),
+                    m.tasks_overdue.to_string(),
+                ]
+            })
+            .collect();
+        return export(&p, "matters", &["id", "title", "leader", "state", "tasks", "finished", "overdue"], rows);
+    }
+    let extra: Vec<(&str, String)> =
+        vec![("state", f.state.clone().unwrap_or_default()), ("scope", f.scope.clone().unwrap_or_default())];
+    let states = vec![
+        (String::new(), ctx.t("common.all").to_owned()),
+        ("open".into(), process.state_name("open", ctx.lang)),
+        ("closed".into(), process.state_name("closed", ctx.lang)),
+    ];
+    let scopes = vec![
+        (String::new(), ctx.t("common.all").to_owned()),
+        ("mine".into(), (if z { "我决策的" } else { "I decide" }).to_owned()),
+    ];
+    let can_open = ctx.user.as_ref().is_some_and(|u| access::allows(u, Action::OpenMatter));
+    let body = html! {
+        p.muted { (ctx.t("m1.desc")) }
+        div.actions {
+            @if can_open { a.button href="/matters/new" { (if z { "开启重大事项" } else { "Open a matter" }) } }
+            a.button.secondary href="/tasks" { (ctx.t("nav.my_tasks")) }
+            a.button.secondary href="/coordination/figures" { (if z { "执行情况统计" } else { "Execution figures" }) }
+        }
+        form.filters method="get" action="/matters" {
+            (text_field(&ctx, "q", ctx.t("common.search"), p.q().unwrap_or(""), None, false))
+            (select_field(&ctx, "state", ctx.t("common.status"), &states, f.state.as_deref().unwrap_or(""), None))
+            (select_field(&ctx, "scope", if z { "范围" } else { "Scope" }, &scopes, f.scope.as_deref().unwrap_or(""), None))
+            button type="submit" { (ctx.t("common.filter")) }
+        }
+        @if page.items.is_empty() {
+            (layout::empty_state(if z { "还没有重大事项。需要市领导或局长拍板的事项，由其本人在此开启，召集各方并交办任务。" } else { "No matters yet. A matter that needs a leader's final say is opened here by that leader, who convenes the parties and assigns tasks." }))
+        } @else {
+            div.table-wrap { table {
+                thead { tr {
+                    th { (sort_header(&ctx, &p, &extra, "title", if z { "事项" } else { "Matter" })) }
+                    th { (if z { "决策领导" } else { "Deciding leader" }) }
+                    th { (if z { "进度（办结/任务）" } else { "Progress (done/tasks)" }) }
+                    th { (if z { "逾期任务" } else { "Overdue" }) }
+                    th { (ctx.t("common.status")) }
+                    th { (sort_header(&ctx, &p, &extra, "updated", ctx.t("common.updated_at"))) }
+                } }
+                tbody { @for m in &page.items { tr {
+                    td { a href=(format!("/matters/{}", m.id)) { (m.title) } }
+                    td { (m.leader_name) }
+                    td { (progress_bar(m.tasks_finished, m.tasks_total)) }
+                    td { @if m.tasks_overdue > 0 { (layout::badge(&m.tasks_overdue.to_string(), "red")) } @else { "0" } }
+                    td { (state_badge(&process, &m.state, ctx.lang)) }
+                    td { (crate::kernel::clock::fmt_local(m.updated_at)) }
+                } } }
+            } }
+        }
+        (pager(&ctx, &p, &extra, page.total))
+    };
+    Ok(layout::page(
+        &ctx,
+        &format!("{} · {}", ctx.t("m1"), if z { "重大事项" } else { "Matters" }),
+        Section::Mechanism(1),
+        body,
+    )
+    .into_response())
+}
+
+fn matter_fields(ctx: &Ctx, retry: Option<&Retry>, m: Option<&Matter>) -> maud::Markup {
+    let f = "matter";
+    let err = error(retry, f);
+    let z = zh(ctx);
+    let vis = m.map_or("internal", |m| m.visibility.as_str());
+    html! {
+        (error_banner(ctx, err))
+        (text_field(ctx, "title", if z { "事项名称" } else { "Title" }, value(retry, f, "title", m.map_or("", |m| &m.title)), err, true))
+        label.field { span { (if z { "事项说明" } else { "Description" }) }
+            textarea name="description" rows="3" { (value(retry, f, "description", m.map_or("", |m| &m.description))) } }
+        (layout::input_field(ctx, "date", "kickoff_date", if z { "召集日期" } else { "Kickoff date" }, value(retry, f, "kickoff_date", m.and_then(|m| m.kickoff_date.as_deref()).unwrap_or("")), err, false))
+        label.field { span { (if z { "召集了谁（参会单位与人员）" } else { "Who was convened" }) }
+            textarea name="kickoff_attendees" rows="2" { (value(retry, f, "kickoff_attendees", m.map_or("", |m| &m.kickoff_attendees))) } }
+        label.field { span { (if z { "议定事项" } else { "What was decided" }) }
+            textarea name="kickoff_decisions" rows="3" { (value(retry, f, "kickoff_decisions", m.map_or("", |m| &m.kickoff_decisions))) } }
+        (select_field(ctx, "visibility", ctx.t("common.visibility"), &layout::visibility_options(ctx), value(retry, f, "visibility", vis), err))
+    }
+}
+
+async fn new_matter(ctx: Ctx) -> AppResult<Response> {
+    new_page(&ctx, None)
+}
+
+fn new_page(ctx: &Ctx, retry: Option<&Retry>) -> AppResult<Response> {
+    ctx.require(Action::OpenMatter)?;
+    let z = zh(ctx);
+    let body = html! {
+        p.muted { (if z { "由需要最终拍板的领导本人开启（顶格协调），不再自下而上逐级请示。" } else { "Opened by the leader whose final say it needs — top-down, not escalated level by level." }) }
+        form.stack method="post" action="/matters" {
+            (csrf_field(ctx))
+            (matter_fields(ctx, retry, None))
+            div.actions { button type="submit" { (ctx.t("common.save")) } a href="/matters" { (ctx.t("common.cancel")) } }
+        }
+    };
+    let status = retry.map_or(StatusCode::OK, |r| r.err.status());
+    Ok((status, layout::page(ctx, if z { "开启重大事项" } else { "Open a matter" }, Section::Mechanism(1), body))
+        .into_response())
+}
+
+async fn create(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.user()?.clone();
+    let process = s.processes.get("matter")?;
+    match attempt(&s, &ctx, Action::OpenMatter, "matter", form, move |tx, who, input: MatterInput| {
+        matters::create(tx, who, &user, &process, &input)
+    })
+    .await?
+    {
+        Ok(m) => Ok(Redirect::to(&format!("/matters/{}", m.id)).into_response()),
+        Err(retry) => new_page(&ctx, Some(&retry)),
+    }
+}
+
+async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    render(&s, &ctx, id, None).await
+}
+
+async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppResult<Response> {
+    let v = View::of(s, ctx.now)?;
+    let now = ctx.now;
+    let vq = v.clone();
+    let (m, task_list, history, people, depts) = s
+        .look(ctx, Action::ViewCoordination, move |tx, u| {
+            let u = u.ok_or(AppError::Unauthenticated)?;
+            let m = matters::get(tx, u, id, now)?;
+            let f = TaskFilter { matter_id: Some(id), scope: Some("matter".into()), ..Default::default() };
+            let p = ListParams { per: Some(200), sort: Some("deadline".into()), ..Default::default() };
+            let list = tasks::list(tx, u, &f, &p, &vq)?.items;
+            Ok((m, list, workflow::history(tx, "matter", id)?, assignable(tx)?, crate::org::departments::options(tx)?))
+        })
+        .await?;
+    let user = ctx.user()?;
+    let mp = s.processes.get("matter")?;
+    let z = zh(ctx);
+    let decides = user.id == m.leader_id || user.id == m.opened_by;
+    let available = mp.available(&m.state, &matters::relations(user, &m));
+    let (ft, fm) = ("task", "matter");
+    let terr = error(retry, ft);
+    let dept_opts: Vec<(String, String)> = depts.iter().map(|(i, n)| (i.to_string(), n.clone())).collect();
+    let kinds: Vec<(String, String)> =
+        KINDS.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("task.kind.{k}")).to_owned())).collect();
+    let body = html! {
+        @if let Some(r) = retry.filter(|r| r.form == "transition") { (error_banner(ctx, Some(&r.err))) }
+        div.card { dl.facts {
+            dt { (if z { "决策领导" } else { "Deciding leader" }) } dd { (m.leader_name) }
+            dt { (ctx.t("common.status")) } dd { (state_badge(&mp, &m.state, ctx.lang)) }
+            dt { (if z { "进度" } else { "Progress" }) } dd { (progress_bar(m.tasks_finished, m.tasks_total)) @if m.tasks_overdue > 0 { " " (layout::badge(&format!("{} {}", m.tasks_overdue, if z { "项逾期" } else { "overdue" }), "red")) } }
+            @if !m.description.is_empty() { dt { (if z { "说明" } else { "Description" }) } dd { (m.description) } }
+            dt { (if z { "召集" } else { "Kickoff" }) } dd { (m.kickoff_date.clone().unwrap_or_default()) " " (m.kickoff_attendees) }
+            @if !m.kickoff_decisions.is_empty() { dt { (if z { "议定事项" } else { "Decided" }) } dd { (m.kickoff_decisions) } }
+        } }
+        @if !available.is_empty() {
+            div.actions { @for t in &available {
+                form.inline method="post" action=(format!("/matters/{}/transition", m.id)) {
+                    (csrf_field(ctx))
+                    input type="hidden" name="transition" value=(t.id);
+                    @if t.needs_note { input type="text" name="note" required placeholder=(if z { "说明" } else { "Note" }); }
+                    button type="submit" { (if z { &t.name } else { &t.name_en }) }
+                }
+            } }
+        }
+        h2 { (if z { "任务" } else { "Tasks" }) }
+        @if task_list.is_empty() {
+            (layout::empty_state(if z { "还没有交办任务。每项任务明确一名责任人、责任部门和期限。" } else { "No tasks yet. Each task has one responsible person, a lead department and a deadline." }))
+        } @else {
+            (task_rows(ctx, &v, &task_list))
+        }
+        @if decides && m.state == "open" {
+            details.panel open[terr.is_some()] {
+                summary { (if z { "交办任务" } else { "Assign a task" }) }
+                form.stack method="post" action=(format!("/matters/{}/tasks", m.id)) {
+                    (csrf_field(ctx))
+                    (error_banner(ctx, terr))
+                    (text_field(ctx, "title", if z { "任务" } else { "Task" }, value(retry, ft, "title", ""), terr, true))
+                    label.field { span { (if z { "要求" } else { "What is asked" }) } textarea name="description" rows="2" { (value(retry, ft, "description", "")) } }
+                    (select_field(ctx, "kind", ctx.t("common.kind"), &kinds, value(retry, ft, "kind", "execute"), terr))
+                    (select_field(ctx, "lead_department_id", if z { "责任部门" } else { "Lead department" }, &dept_opts, value(retry, ft, "lead_department_id", ""), terr))
+                    (select_field(ctx, "assignee_id", if z { "责任人" } else { "Responsible person" }, &people, value(retry, ft, "assignee_id", ""), terr))
+                    label.field { span { (if z { "协办部门（可多选）" } else { "Co-departments" }) }
+                        select name="co_department_ids" multiple size="4" { @for (id, n) in &dept_opts { option value=(id) { (n) } } } }
+                    (layout::input_field(ctx, "date", "deadline", if z { "期限（日期）" } else { "Deadline (date)" }, value(retry, ft, "deadline", ""), terr, false))
+                    (layout::input_field(ctx, "number", "working_days", if z { "或：N 个工作日内" } else { "or: within N working days" }, value(retry, ft, "working_days", ""), terr, false))
+                    div { button type="submit" { (if z { "交办" } else { "Assign" }) } }
+                }
+            }
+            details.panel open[error(retry, fm).is_some()] {
+                summary { (ctx.t("common.edit")) }
+                form.stack method="post" action=(format!("/matters/{}", m.id)) {
+                    (csrf_field(ctx))
+                    (matter_fields(ctx, retry, Some(&m)))
+                    div { button type="submit" { (ctx.t("common.save")) } }
+                }
+            }
+        }
+        @if !history.is_empty() {
+            h2 { (if z { "流转记录" } else { "History" }) }
+            ul { @for e in &history { li { (crate::kernel::clock::fmt_local(e.at)) " " (e.actor) " · " (mp.transition(&e.transition).map_or(e.transition.clone(), |t| if z { t.name.clone() } else { t.name_en.clone() })) @if let Some(n) = &e.note { " — " (n) } } } }
+        }
+        p { (layout::history_link(ctx, "matter", m.id)) " " a href="/matters" { (ctx.t("common.back")) } }
+    };
+    let status = retry.map_or(StatusCode::OK, |r| r.err.status());
+    Ok((status, layout::page(ctx, &m.title, Section::Mechanism(1), body)).into_response())
+}
+
+/// People who can be made responsible: department staff with accounts.
+fn assignable(tx: &mut crate::kernel::db::Tx<'_>) -> AppResult<Vec<(String, String)>> {
+    tx.query(
+        "SELECT u.id, u.display_name, d.name FROM users u JOIN departments d ON d.id = u.department_id \
+         WHERE u.active = 1 AND u.role IN ('staff', 'division_head', 'dept_head') ORDER BY d.code, u.display_name LIMIT 2000",
+        &[],
+    )?
+    .iter()
+    .map(|r| Ok((r.int(0)?.to_string(), format!("{}（{}）", r.text(1)?, r.text(2)?))))
+    .collect()
+}
+
+async fn update(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.user()?.clone();
+    match attempt(&s, &ctx, Action::ViewCoordination, "matter", form, move |tx, who, input: MatterInput| {
+        matters::update(tx, who, &user, id, &input)
+    })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/matters/{id}")).into_response()),
+        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
+    }
+}
+
+async fn create_task(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    ctx: Ctx,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    // Co-departments arrive as a repeated field, which a map of fields cannot hold.
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&body).map_err(|_| AppError::BadRequest { code: "bad_form", detail: None })?;
+    ctx.check_csrf(pairs.iter().find(|(k, _)| k == "_csrf").map_or("", |(_, v)| v.as_str()))?;
+    let co: Vec<i64> =
+        pairs.iter().filter(|(k, _)| k == "co_department_ids").filter_map(|(_, v)| v.parse().ok()).collect();
+    let fields: Fields = pairs.into_iter().filter(|(k, _)| k != "co_department_ids" && k != "_csrf").collect();
+    let user = ctx.user()?.clone();
+    let v = View::of(&s, ctx.now)?;
+    match attempt(&s, &ctx, Action::ViewCoordination, "task", fields, move |tx, who, mut input: TaskInput| {
+        input.co_department_ids = co;
+        tasks::create(tx, who, &user, id, &input, &v)
+    })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/matters/{id}")).into_response()),
+        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct TransitionForm {
+    transition: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+async fn transition(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.user()?.clone();
+    let process = s.processes.get("matter")?;
+    match attempt(&s, &ctx, Action::ViewCoordination, "transition", form, move |tx, who, t: TransitionForm| {
+        matters::transition(tx, who, &user, &process, id, &t.transition, t.note.as_deref())
+    })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/matters/{id}")).into_response()),
+        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
+    }
+}
+
+async fn figures(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let v = View::of(&s, ctx.now)?;
+    let (today, running) = (v.today.to_string(), v.process.timing.running.clone());
+    let (by_dept, by_person) = s
+        .look(&ctx, Action::ViewCoordination, move |tx, _| {
+            Ok((stats::figures(tx, "department", &today, &running)?, stats::figures(tx, "person", &today, &running)?))
+        })
+        .await?;
+    let z = zh(&ctx);
+    let rate = |f: &stats::Figures| f.on_time_rate.map_or("—".to_owned(), |r| format!("{:.0}%", r * 100.0));
+    let chart_rows: Vec<(String, f64, String)> =
+        by_dept.iter().take(20).map(|f| (f.name.clone(), f.on_time_rate.unwrap_or(0.0), rate(f))).collect();
+    let table = |rows: &[stats::Figures]| {
+        html! {
+            div.table-wrap { table {
+                thead { tr { th { (ctx.t("common.name")) } th { (if z { "任务数" } else { "Tasks" }) } th { (if z { "已反馈" } else { "Fed back" }) } th { (if z { "按期率" } else { "On time" }) } th { (if z { "当前逾期" } else { "Overdue now" }) } th { (if z { "平均办理天数" } else { "Avg. days" }) } } }
+                tbody { @for f in rows { tr {
+                    td { (f.name) } td { (f.tasks) } td { (f.fed_back) } td { (rate(f)) }
+                    td { @if f.overdue > 0 { (layout::badge(&f.overdue.to_string(), "red")) } @else { "0" } }
+                    td { (f.avg_cycle_days.map_or("—".to_owned(), |d| format!("{d:.1}"))) }
+                } } }
+            } }
+        }
+    };
+    let body = html! {
+        p.muted { (if z { "口径：按期率 = 在期限当日或之前提交反馈的任务数 ÷ 已反馈任务数；当前逾期 = 仍在办理且已过期限的任务数；平均办理天数 = 从交办到提交反馈的平均自然日数。" } else { "Definitions: on-time rate = tasks fed back on or before their deadline ÷ tasks fed back; overdue now = open tasks past their deadline; average days = mean calendar days from assignment to feedback." }) }
+        @if by_dept.is_empty() { (layout::empty_state(if z { "还没有任务。" } else { "No tasks yet." })) }
+        @else {
+            div.card { (PreEscaped(chart::bars(if z { "各责任部门按期率" } else { "On-time rate by lead department" }, &chart_rows, 1.0, "#1e7b34"))) }
+            h2 { (if z { "按责任部门" } else { "By lead department" }) }
+            (table(&by_dept))
+            h2 { (if z { "按责任人" } else { "By responsible person" }) }
+            (table(&by_person))
+        }
+    };
+    Ok(layout::page(&ctx, if z { "执行情况统计" } else { "Execution figures" }, Section::Mechanism(1), body)
+        .into_response())
+}

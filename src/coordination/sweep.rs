@@ -1,0 +1,111 @@
+//! The scheduler's work for tasks: remind (催办) the responsible person shortly before
+//! the deadline and escalate overdue tasks to the deciding leader — once each, marked
+//! in the task itself so no server repeats it.
+
+use crate::kernel::audit::{self, Change, Who};
+use crate::kernel::calendar::WorkCalendar;
+use crate::kernel::clock;
+use crate::kernel::db::{Tx, Value};
+use crate::kernel::error::AppResult;
+use crate::kernel::notify::{self, Note};
+use crate::kernel::workflow::Process;
+use crate::params;
+
+/// At most this many tasks are handled per run; the rest wait for the next one.
+const BATCH: i64 = 500;
+
+/// Placeholders `$first…` for the running states, and their values.
+fn running_states(p: &Process, first: usize) -> (String, Vec<Value>) {
+    let marks: Vec<String> = (0..p.timing.running.len()).map(|i| format!("${}", i + first)).collect();
+    (marks.join(", "), p.timing.running.iter().map(|s| Value::from(s.as_str())).collect())
+}
+
+pub fn sweep(tx: &mut Tx<'_>, who: &Who, cal: &WorkCalendar) -> AppResult<usize> {
+    let process: Process = match crate::kernel::workflow::parse(&super::TASK, &current_definition(tx)?) {
+        Ok(p) => p,
+        Err(_) => return Ok(0),
+    };
+    if process.timing.running.is_empty() {
+        return Ok(0);
+    }
+    let today = clock::local_date(who.now);
+    let mut done = 0;
+
+    let remind_until = cal.add_working_days(today, process.timing.remind_working_days_before).to_string();
+    let (marks, states) = running_states(&process, 3);
+    let sql = format!(
+        "SELECT t.id, t.title, t.deadline, t.assignee_id FROM tasks t WHERE t.reminded_at IS NULL \
+         AND t.deadline >= $1 AND t.deadline <= $2 AND t.state IN ({marks}) ORDER BY t.deadline, t.id LIMIT {BATCH}"
+    );
+    let mut args: Vec<Value> = vec![today.to_string().into(), remind_until.into()];
+    args.extend(states);
+    for r in tx.query(&sql, &args)? {
+        let (id, title, deadline, assignee) = (r.int(0)?, r.text(1)?, r.text(2)?, r.int(3)?);
+        tx.execute("UPDATE tasks SET reminded_at = $1 WHERE id = $2", params![who.now, id])?;
+        tx.execute(
+            "INSERT INTO task_updates (task_id, kind, body, actor, at) VALUES ($1, 'reminder', $2, $3, $4)",
+            params![id, format!("期限 {deadline}"), who.actor.as_str(), who.now],
+        )?;
+        audit::record(tx, who, Change { action: "remind", kind: "task", id: Some(id), before: None, after: None })?;
+        notify::send(
+            tx,
+            who,
+            &[assignee],
+            &Note {
+                kind: "reminder",
+                title: format!("催办：{title} 将于 {deadline} 到期"),
+                title_en: format!("Reminder: {title} is due on {deadline}"),
+                body: String::new(),
+                link: format!("/tasks/{id}"),
+            },
+        )?;
+        done += 1;
+    }
+
+    if process.timing.escalate_overdue {
+        let (marks, states) = running_states(&process, 2);
+        let sql = format!(
+            "SELECT t.id, t.title, t.deadline, t.assignee_id, m.leader_id FROM tasks t JOIN matters m ON m.id = t.matter_id \
+             WHERE t.escalated_at IS NULL AND t.deadline < $1 AND t.state IN ({marks}) ORDER BY t.deadline, t.id LIMIT {BATCH}"
+        );
+        let mut args: Vec<Value> = vec![today.to_string().into()];
+        args.extend(states);
+        for r in tx.query(&sql, &args)? {
+            let (id, title, deadline, assignee, leader) = (r.int(0)?, r.text(1)?, r.text(2)?, r.int(3)?, r.int(4)?);
+            tx.execute("UPDATE tasks SET escalated_at = $1 WHERE id = $2", params![who.now, id])?;
+            tx.execute(
+                "INSERT INTO task_updates (task_id, kind, body, actor, at) VALUES ($1, 'escalation', $2, $3, $4)",
+                params![id, format!("已逾期（期限 {deadline}）"), who.actor.as_str(), who.now],
+            )?;
+            audit::record(
+                tx,
+                who,
+                Change { action: "escalate", kind: "task", id: Some(id), before: None, after: None },
+            )?;
+            notify::send(
+                tx,
+                who,
+                &[leader, assignee],
+                &Note {
+                    kind: "escalation",
+                    title: format!("逾期升级：{title}（期限 {deadline}）"),
+                    title_en: format!("Overdue, escalated: {title} (due {deadline})"),
+                    body: String::new(),
+                    link: format!("/tasks/{id}"),
+                },
+            )?;
+            done += 1;
+        }
+    }
+    Ok(done)
+}
+
+/// The task process as this database defines it (an administrator's override, or the
+/// shipped one), so every server sweeps by the same rules.
+fn current_definition(tx: &mut Tx<'_>) -> AppResult<String> {
+    Ok(tx
+        .query_opt("SELECT definition FROM process_overrides WHERE kind = 'task'", &[])?
+        .map(|r| r.text(0))
+        .transpose()?
+        .unwrap_or_else(|| super::TASK.builtin.to_owned()))
+}

@@ -1,0 +1,367 @@
+//! Pages: my tasks (and my department's, and those I decide), and one task with its
+//! actions, progress reports, files, extension requests and history.
+
+use axum::Router;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use maud::{Markup, html};
+
+use super::api::{TaskDetail, attach, detail};
+use super::extensions::{self, ExtensionDecision, ExtensionRequest};
+use super::tasks::{self, Light, ProgressInput, Task, TaskFilter, View};
+use crate::kernel::access::Action;
+use crate::kernel::clock::fmt_local;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::i18n::Lang;
+use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
+use crate::kernel::web::layout::{self, Section, badge, csrf_field, error_banner, select_field, text_field};
+use crate::kernel::web::list::{ListParams, export, pager, sort_header};
+use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
+use crate::kernel::workflow::Process;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/tasks", get(list))
+        .route("/tasks/{id}", get(show))
+        .route("/tasks/{id}/transition", post(transition))
+        .route("/tasks/{id}/progress", post(progress))
+        .route("/tasks/{id}/extensions", post(request_extension))
+        .route("/extensions/{id}/decision", post(decide_extension))
+}
+
+fn zh(ctx: &Ctx) -> bool {
+    ctx.lang == Lang::Zh
+}
+
+pub fn light_badge(ctx: &Ctx, light: Option<Light>) -> Markup {
+    let z = zh(ctx);
+    match light {
+        Some(Light::Green) => badge(if z { "● 正常" } else { "● on track" }, "green"),
+        Some(Light::Yellow) => badge(if z { "● 临期" } else { "● due soon" }, "yellow"),
+        Some(Light::Red) => badge(if z { "● 逾期" } else { "● overdue" }, "red"),
+        None => html! {},
+    }
+}
+
+pub fn state_badge(p: &Process, state: &str, lang: Lang) -> Markup {
+    let class = if p.is_final(state) { "green" } else { "blue" };
+    badge(&p.state_name(state, lang), class)
+}
+
+/// A table of tasks with their lights.
+pub fn task_rows(ctx: &Ctx, v: &View, items: &[Task]) -> Markup {
+    let z = zh(ctx);
+    html! {
+        div.table-wrap { table {
+            thead { tr {
+                th { (if z { "任务" } else { "Task" }) } th { (if z { "责任人 / 部门" } else { "Responsible / department" }) }
+                th { (if z { "期限" } else { "Deadline" }) } th { (ctx.t("common.status")) } th { (if z { "进度" } else { "Progress" }) }
+            } }
+            tbody { @for t in items { tr {
+                td { a href=(format!("/tasks/{}", t.id)) { (t.title) } @if t.kind == "research" { " " (badge(ctx.t("task.kind.research"), "")) } br; span.muted { (t.matter_title) } }
+                td { (t.assignee_name) br; span.muted { (t.lead_department_name) } }
+                td { (t.deadline) " " (light_badge(ctx, t.light)) }
+                td { (state_badge(&v.process, &t.state, ctx.lang)) }
+                td { (t.progress) "%" }
+            } } }
+        } }
+    }
+}
+
+async fn list(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Q(p): Q<ListParams>,
+    Q(mut f): Q<TaskFilter>,
+) -> AppResult<Response> {
+    if f.scope.is_none() {
+        f.scope = Some("mine".into());
+    }
+    let v = View::of(&s, ctx.now)?;
+    let (pq, fq, vq) = (p.clone(), f.clone(), v.clone());
+    let page = s
+        .look(&ctx, Action::ViewCoordination, move |tx, u| {
+            tasks::list(tx, u.ok_or(AppError::Unauthenticated)?, &fq, &pq, &vq)
+        })
+        .await?;
+    let z = zh(&ctx);
+    if p.is_export() {
+        let rows = page
+            .items
+            .iter()
+            .map(|t| {
+                vec![
+                    t.id.to_string(),
+                    t.title.clone(),
+                    t.matter_title.clone(),
+                    t.assignee_name.clone(),
+                    t.lead_department_name.clone(),
+                    t.deadline.clone(),
+                    t.light.map_or("", Light::as_str).to_owned(),
+                    v.process.state_name(&t.state, ctx.lang),
+                    t.progress.to_string(),
+                ]
+            })
+            .collect();
+        return export(
+            &p,
+            "tasks",
+            &["id", "task", "matter", "responsible", "department", "deadline", "light", "state", "progress"],
+            rows,
+        );
+    }
+    let scope = f.scope.clone().unwrap_or_default();
+    let extra: Vec<(&str, String)> = vec![
+        ("scope", scope.clone()),
+        ("state", f.state.clone().unwrap_or_default()),
+        ("light", f.light.clone().unwrap_or_default()),
+    ];
+    let mut states = vec![(String::new(), ctx.t("common.all").to_owned())];
+    states.extend(v.process.states.iter().map(|st| (st.id.clone(), v.process.state_name(&st.id, ctx.lang))));
+    let lights = vec![
+        (String::new(), ctx.t("common.all").to_owned()),
+        ("red".into(), (if z { "逾期" } else { "Overdue" }).to_owned()),
+        ("yellow".into(), (if z { "临期" } else { "Due soon" }).to_owned()),
+        ("green".into(), (if z { "正常" } else { "On track" }).to_owned()),
+    ];
+    let tabs = [
+        ("mine", if z { "我负责的" } else { "Mine" }),
+        ("department", if z { "本部门" } else { "My department" }),
+        ("leading", if z { "我决策的" } else { "I decide" }),
+        ("all", if z { "全部可见" } else { "All I can see" }),
+    ];
+    let body = html! {
+        div.actions { @for (key, label) in tabs {
+            a class=(if scope == key { "button" } else { "button secondary" }) href=(format!("/tasks?scope={key}")) { (label) }
+        } }
+        form.filters method="get" action="/tasks" {
+            input type="hidden" name="scope" value=(scope);
+            (text_field(&ctx, "q", ctx.t("common.search"), p.q().unwrap_or(""), None, false))
+            (select_field(&ctx, "state", ctx.t("common.status"), &states, f.state.as_deref().unwrap_or(""), None))
+            (select_field(&ctx, "light", if z { "亮灯" } else { "Light" }, &lights, f.light.as_deref().unwrap_or(""), None))
+            button type="submit" { (ctx.t("common.filter")) }
+        }
+        @if page.items.is_empty() {
+            (layout::empty_state(if z { "没有符合条件的任务。领导交办给您的任务会出现在这里，并同时发送通知。" } else { "No tasks match. Tasks assigned to you appear here, and you get a notification." }))
+        } @else {
+            p.muted { (sort_header(&ctx, &p, &extra, "deadline", if z { "按期限排序" } else { "Sort by deadline" })) " · " (sort_header(&ctx, &p, &extra, "updated", if z { "按更新时间排序" } else { "Sort by last update" })) }
+            (task_rows(&ctx, &v, &page.items))
+        }
+        (pager(&ctx, &p, &extra, page.total))
+    };
+    Ok(layout::page(&ctx, ctx.t("nav.my_tasks"), Section::MyTasks, body).into_response())
+}
+
+async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    render(&s, &ctx, id, None).await
+}
+
+fn update_label(kind: &str, z: bool) -> &'static str {
+    match (kind, z) {
+        ("progress", true) => "进展",
+        ("progress", false) => "Progress",
+        ("reminder", true) => "催办",
+        ("reminder", false) => "Reminder",
+        ("escalation", true) => "逾期升级",
+        ("escalation", false) => "Escalated",
+        (_, true) => "说明",
+        (_, false) => "Note",
+    }
+}
+
+async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppResult<Response> {
+    let v = View::of(s, ctx.now)?;
+    let vq = v.clone();
+    let d: TaskDetail = s
+        .look(ctx, Action::ViewCoordination, move |tx, u| detail(tx, u.ok_or(AppError::Unauthenticated)?, id, &vq))
+        .await?;
+    let user = ctx.user()?;
+    let t = &d.task;
+    let rel = tasks::relations(user, t);
+    let z = zh(ctx);
+    let p = &v.process;
+    let pending = d.extensions.iter().find(|e| e.state == "pending");
+    let can_report =
+        (rel.contains(&"assignee") || rel.contains(&"lead_head")) && p.runs_deadline(&t.state) && t.state != p.initial;
+    let (fp, fe) = ("progress", "extension");
+    let body = html! {
+        @if let Some(r) = retry.filter(|r| r.form == "transition" || r.form == "decision") { (error_banner(ctx, Some(&r.err))) }
+        div.card { dl.facts {
+            dt { (if z { "所属事项" } else { "Matter" }) } dd { a href=(format!("/matters/{}", t.matter_id)) { (t.matter_title) } }
+            dt { (if z { "类型" } else { "Kind" }) } dd { (ctx.t(&format!("task.kind.{}", t.kind))) }
+            dt { (if z { "责任人" } else { "Responsible" }) } dd { (t.assignee_name) }
+            dt { (if z { "责任部门" } else { "Lead department" }) } dd { (t.lead_department_name) }
+            @if !t.co_departments.is_empty() { dt { (if z { "协办部门" } else { "Co-departments" }) } dd { (t.co_departments.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、")) } }
+            dt { (if t.kind == "research" { if z { "反馈期限" } else { "Feedback due" } } else if z { "期限" } else { "Deadline" }) } dd { (t.deadline) " " (light_badge(ctx, t.light)) }
+            dt { (ctx.t("common.status")) } dd { (state_badge(p, &t.state, ctx.lang)) @if let Some(m) = t.met_deadline { " " @if m { (badge(if z { "按期反馈" } else { "fed back on time" }, "green")) } @else { (badge(if z { "逾期反馈" } else { "fed back late" }, "red")) } } }
+            dt { (if z { "进度" } else { "Progress" }) } dd { (t.progress) "%" }
+            @if !t.description.is_empty() { dt { (if z { "要求" } else { "What is asked" }) } dd { (t.description) } }
+        } }
+        @if !d.available.is_empty() {
+            h2 { (if z { "办理" } else { "Act" }) }
+            div.actions { @for tid in &d.available { @if let Some(tr) = p.transition(tid) {
+                form.inline method="post" action=(format!("/tasks/{}/transition", t.id)) {
+                    (csrf_field(ctx))
+                    input type="hidden" name="transition" value=(tr.id);
+                    @if tr.needs_note { input type="text" name="note" required placeholder=(if z { "说明（必填）" } else { "Note (required)" }) aria-label=(if z { "说明" } else { "Note" }); }
+                    button type="submit" { (if z { &tr.name } else { &tr.name_en }) }
+                }
+            } } }
+        }
+        @if let Some(e) = pending {
+            div.card {
+                strong { (if z { "延期申请" } else { "Extension requested" }) } " " (e.old_deadline) " → " (e.requested_deadline) " · " (e.requested_by)
+                p { (e.reason) }
+                @if rel.contains(&"leader") {
+                    form.filters method="post" action=(format!("/extensions/{}/decision", e.id)) {
+                        (csrf_field(ctx))
+                        input type="text" name="note" placeholder=(if z { "批示（选填）" } else { "Note (optional)" }) aria-label=(if z { "批示" } else { "Note" });
+                        button type="submit" name="grant" value="true" { (if z { "同意延期" } else { "Grant" }) }
+                        button.secondary type="submit" name="grant" value="false" { (if z { "不同意" } else { "Refuse" }) }
+                    }
+                }
+            }
+        }
+        @if can_report {
+            details.panel open[error(retry, fp).is_some()] {
+                summary { (if z { "报告进展（可附文件）" } else { "Report progress (files allowed)" }) }
+                form.stack method="post" action=(format!("/tasks/{}/progress", t.id)) enctype="multipart/form-data" {
+                    (csrf_field(ctx))
+                    (error_banner(ctx, error(retry, fp)))
+                    label.field { span { (if z { "进展情况" } else { "What was done" }) } textarea name="body" rows="3" required { (value(retry, fp, "body", "")) } }
+                    (layout::input_field(ctx, "number", "progress", if z { "完成度（%）" } else { "Done (%)" }, value(retry, fp, "progress", &t.progress.to_string()), error(retry, fp), false))
+                    label.field { span { (if z { "附件（pdf、图片、docx、xlsx、txt，10 MB 以内）" } else { "File (pdf, image, docx, xlsx, txt; up to 10 MB)" }) } input type="file" name="file"; }
+                    div { button type="submit" { (ctx.t("common.save")) } }
+                }
+            }
+        }
+        @if rel.contains(&"assignee") && p.runs_deadline(&t.state) && pending.is_none() {
+            details.panel open[error(retry, fe).is_some()] {
+                summary { (if z { "申请延期" } else { "Ask for more time" }) }
+                form.stack method="post" action=(format!("/tasks/{}/extensions", t.id)) {
+                    (csrf_field(ctx))
+                    (error_banner(ctx, error(retry, fe)))
+                    (layout::input_field(ctx, "date", "deadline", if z { "新期限" } else { "New deadline" }, value(retry, fe, "deadline", ""), error(retry, fe), true))
+                    (text_field(ctx, "reason", if z { "理由" } else { "Reason" }, value(retry, fe, "reason", ""), error(retry, fe), true))
+                    div { button type="submit" { (if z { "提交申请" } else { "Ask" }) } }
+                }
+            }
+        }
+        @if !d.attachments.is_empty() {
+            h2 { (if z { "附件" } else { "Files" }) }
+            ul { @for a in &d.attachments { li { a href=(format!("/api/v1/attachments/{}", a.id)) { (a.filename) } span.muted { " " (a.size / 1024 + 1) " KB · " (a.uploaded_by) " · " (fmt_local(a.created_at)) } } } }
+        }
+        h2 { (if z { "办理记录" } else { "Record" }) }
+        @if d.updates.is_empty() && d.history.is_empty() { (layout::empty_state(if z { "尚无记录。" } else { "Nothing yet." })) }
+        ul {
+            @for e in &d.history { li { (fmt_local(e.at)) " " strong { (e.actor) } " · " (p.transition(&e.transition).map_or(e.transition.clone(), |tr| if z { tr.name.clone() } else { tr.name_en.clone() })) " → " (p.state_name(&e.to_state, ctx.lang)) @if let Some(n) = &e.note { " — " (n) } } }
+            @for u in d.updates.iter().filter(|u| !u.kind.starts_with("transition:")) { li { (fmt_local(u.at)) " " strong { (u.actor) } " · " (update_label(&u.kind, z)) @if let Some(pr) = u.progress { " (" (pr) "%)" } " — " (u.body) } }
+            @for e in d.extensions.iter().filter(|e| e.state != "pending") { li { (if z { "延期 " } else { "Extension " }) (e.old_deadline) " → " (e.requested_deadline) ": " (if e.state == "granted" { if z { "已同意" } else { "granted" } } else if z { "未同意" } else { "refused" }) } }
+        }
+        p { (layout::history_link(ctx, "task", t.id)) " " a href="/tasks" { (ctx.t("common.back")) } }
+    };
+    let status = retry.map_or(StatusCode::OK, |r| r.err.status());
+    Ok((status, layout::page(ctx, &t.title, Section::MyTasks, body)).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct TransitionForm {
+    transition: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+async fn transition(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.user()?.clone();
+    let v = View::of(&s, ctx.now)?;
+    match attempt(&s, &ctx, Action::ViewCoordination, "transition", form, move |tx, who, t: TransitionForm| {
+        tasks::transition(tx, who, &user, id, &t.transition, t.note.as_deref(), &v)
+    })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
+        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
+    }
+}
+
+/// A progress report with an optional file, sent as multipart.
+async fn progress(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    ctx: Ctx,
+    mut form: Multipart,
+) -> AppResult<Response> {
+    let mut fields = Fields::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) =
+        form.next_field().await.map_err(|_| AppError::BadRequest { code: "bad_form", detail: None })?
+    {
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "file" {
+            let filename = field.file_name().unwrap_or("").to_owned();
+            let bytes = field.bytes().await.map_err(|_| AppError::TooLarge)?;
+            if !filename.is_empty() && !bytes.is_empty() {
+                file = Some((filename, bytes.to_vec()));
+            }
+        } else {
+            let text = field.text().await.map_err(|_| AppError::BadRequest { code: "bad_form", detail: None })?;
+            fields.insert(name, text);
+        }
+    }
+    ctx.check_csrf(fields.get("_csrf").map_or("", String::as_str))?;
+    fields.remove("_csrf");
+    let user = ctx.user()?.clone();
+    let v = View::of(&s, ctx.now)?;
+    match attempt(&s, &ctx, Action::ViewCoordination, "progress", fields, move |tx, who, input: ProgressInput| {
+        let update = tasks::report_progress(tx, who, &user, id, &input, &v)?;
+        if let Some((name, bytes)) = &file {
+            attach(tx, who, &user, id, name, bytes, &v)?;
+        }
+        Ok(update)
+    })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
+        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
+    }
+}
+
+async fn request_extension(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.user()?.clone();
+    let v = View::of(&s, ctx.now)?;
+    match attempt(&s, &ctx, Action::ViewCoordination, "extension", form, move |tx, who, input: ExtensionRequest| {
+        extensions::request(tx, who, &user, id, &input, &v)
+    })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
+        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
+    }
+}
+
+async fn decide_extension(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.user()?.clone();
+    let v = View::of(&s, ctx.now)?;
+    let task = s
+        .look(&ctx, Action::ViewCoordination, move |tx, _| {
+            Ok(tx
+                .query_opt("SELECT task_id FROM task_extensions WHERE id = $1", crate::params![id])?
+                .map(|r| r.int(0))
+                .transpose()?)
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match attempt(&s, &ctx, Action::ViewCoordination, "decision", form, move |tx, who, input: ExtensionDecision| {
+        extensions::decide(tx, who, &user, id, &input, &v)
+    })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{task}")).into_response()),
+        Err(retry) => render(&s, &ctx, task, Some(&retry)).await,
+    }
+}

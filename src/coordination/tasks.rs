@@ -1,0 +1,557 @@
+//! Tasks (督办任务): one responsible person, a lead department, optional co-departments,
+//! a deadline given as a date or as N working days, and a kind — execute, or research
+//! with a feedback deadline. Their life is the `task` process on the workflow kernel.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::TASK;
+use super::matters::{self, Matter};
+use crate::kernel::access::{self, CurrentUser, Role};
+use crate::kernel::audit::{self, Change, Who};
+use crate::kernel::calendar::WorkCalendar;
+use crate::kernel::clock;
+use crate::kernel::db::{Row, Tx, Value, Where};
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::notify::{self, Note};
+use crate::kernel::validate;
+use crate::kernel::web::list::{ListParams, Page};
+use crate::kernel::workflow::{self, Fired, Firing, Process, Subject};
+use crate::params;
+
+pub const KINDS: [&str; 2] = ["execute", "research"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Light {
+    Green,
+    Yellow,
+    Red,
+}
+
+impl Light {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Light::Green => "green",
+            Light::Yellow => "yellow",
+            Light::Red => "red",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Task {
+    pub id: i64,
+    pub matter_id: i64,
+    pub matter_title: String,
+    pub leader_id: i64,
+    pub title: String,
+    pub description: String,
+    /// `execute`, or `research` (研究论证) whose deadline is a feedback deadline.
+    pub kind: String,
+    pub assignee_id: i64,
+    pub assignee_name: String,
+    pub lead_department_id: i64,
+    pub lead_department_name: String,
+    pub co_departments: Vec<(i64, String)>,
+    pub deadline: String,
+    pub state: String,
+    pub progress: i64,
+    /// Green, yellow or red while the deadline runs; none once feedback is in.
+    pub light: Option<Light>,
+    pub met_deadline: Option<bool>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub feedback_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct TaskInput {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// `execute` or `research`.
+    #[serde(default = "execute")]
+    pub kind: String,
+    /// The responsible person (责任人): an account in the lead department.
+    #[serde(deserialize_with = "crate::kernel::web::de::id")]
+    pub assignee_id: i64,
+    #[serde(deserialize_with = "crate::kernel::web::de::id")]
+    pub lead_department_id: i64,
+    #[serde(default)]
+    pub co_department_ids: Vec<i64>,
+    /// A date (YYYY-MM-DD)…
+    #[serde(default)]
+    pub deadline: Option<String>,
+    /// …or a number of working days from today.
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    pub working_days: Option<i64>,
+}
+
+fn execute() -> String {
+    "execute".into()
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct TaskFilter {
+    /// `mine` (I am responsible), `department` (my department leads or co-operates),
+    /// `leading` (matters I decide), or empty for everything I may see.
+    pub scope: Option<String>,
+    pub state: Option<String>,
+    /// `green`, `yellow` or `red`.
+    pub light: Option<String>,
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    pub matter_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    pub department_id: Option<i64>,
+}
+
+const COLUMNS: &str = "t.id, t.matter_id, m.title, m.leader_id, t.title, t.description, t.kind, t.assignee_id, u.display_name, \
+    t.lead_department_id, d.name, t.deadline, t.state, t.progress, t.met_deadline, t.created_at, t.updated_at, t.feedback_at";
+const FROM: &str = "tasks t JOIN matters m ON m.id = t.matter_id JOIN users u ON u.id = t.assignee_id \
+    JOIN departments d ON d.id = t.lead_department_id";
+
+/// The light of a task in `state` due on `deadline`, seen on `today`.
+pub fn light(process: &Process, cal: &WorkCalendar, state: &str, deadline: &str, today: NaiveDate) -> Option<Light> {
+    if !process.runs_deadline(state) {
+        return None;
+    }
+    let due = clock::parse_date(deadline)?;
+    if today > due {
+        Some(Light::Red)
+    } else if cal.working_days_between(today, due) <= i64::from(process.timing.yellow_working_days) {
+        Some(Light::Yellow)
+    } else {
+        Some(Light::Green)
+    }
+}
+
+/// What a task's light and deadlines are judged by: the process, the calendar, today.
+#[derive(Clone)]
+pub struct View {
+    pub process: std::sync::Arc<Process>,
+    pub calendar: std::sync::Arc<WorkCalendar>,
+    pub today: NaiveDate,
+}
+
+impl View {
+    pub fn of(state: &crate::kernel::web::AppState, now: i64) -> AppResult<View> {
+        Ok(View { process: state.processes.get("task")?, calendar: state.calendar(), today: clock::local_date(now) })
+    }
+}
+
+fn from_row(tx: &mut Tx<'_>, r: &Row, v: &View) -> AppResult<Task> {
+    let id = r.int(0)?;
+    let co = tx
+        .query(
+            "SELECT d.id, d.name FROM task_codepartments c JOIN departments d ON d.id = c.department_id WHERE c.task_id = $1 ORDER BY d.code",
+            params![id],
+        )?
+        .iter()
+        .map(|r| Ok((r.int(0)?, r.text(1)?)))
+        .collect::<AppResult<_>>()?;
+    let state = r.text(12)?;
+    let deadline = r.text(11)?;
+    Ok(Task {
+        id,
+        matter_id: r.int(1)?,
+        matter_title: r.text(2)?,
+        leader_id: r.int(3)?,
+        title: r.text(4)?,
+        description: r.text(5)?,
+        kind: r.text(6)?,
+        assignee_id: r.int(7)?,
+        assignee_name: r.text(8)?,
+        lead_department_id: r.int(9)?,
+        lead_department_name: r.text(10)?,
+        co_departments: co,
+        light: light(&v.process, &v.calendar, &state, &deadline, v.today),
+        deadline,
+        state,
+        progress: r.int(13)?,
+        met_deadline: r.opt_int(14)?.map(|m| m != 0),
+        created_at: r.int(15)?,
+        updated_at: r.int(16)?,
+        feedback_at: r.opt_int(17)?,
+    })
+}
+
+pub fn find(tx: &mut Tx<'_>, id: i64, v: &View) -> AppResult<Task> {
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE t.id = $1");
+    let r = tx.query_opt(&sql, params![id])?.ok_or(AppError::NotFound)?;
+    from_row(tx, &r, v)
+}
+
+/// The caller's relations to a task: assignee, leader, lead_head.
+pub fn relations(user: &CurrentUser, t: &Task) -> Vec<&'static str> {
+    let mut r = Vec::new();
+    if user.id == t.assignee_id {
+        r.push("assignee");
+    }
+    if user.id == t.leader_id {
+        r.push("leader");
+    }
+    if user.role == Role::DeptHead && user.department_id == Some(t.lead_department_id) {
+        r.push("lead_head");
+    }
+    r
+}
+
+/// The task, if `user` may see it: through its matter, or as lead or co-department.
+pub fn get(tx: &mut Tx<'_>, user: &CurrentUser, id: i64, v: &View) -> AppResult<Task> {
+    let t = find(tx, id, v)?;
+    let in_department =
+        user.department_id.is_some_and(|d| d == t.lead_department_id || t.co_departments.iter().any(|(c, _)| *c == d));
+    if !relations(user, &t).is_empty() || (in_department && user.role.is_government()) {
+        return Ok(t);
+    }
+    matters::get(tx, user, t.matter_id, clock_now(v))?;
+    Ok(t)
+}
+
+fn clock_now(v: &View) -> i64 {
+    v.today.and_hms_opt(12, 0, 0).map_or(0, |d| d.and_utc().timestamp_millis())
+}
+
+/// The date a task's `yellow` band starts: deadlines on or before it are near.
+fn yellow_limit(v: &View) -> String {
+    v.calendar.add_working_days(v.today, v.process.timing.yellow_working_days).to_string()
+}
+
+pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &TaskFilter, p: &ListParams, v: &View) -> AppResult<Page<Task>> {
+    let mut w = Where::default();
+    match f.scope.as_deref() {
+        Some("mine") => {
+            w.and("t.assignee_id = ?", user.id);
+        }
+        Some("department") => {
+            let d = user.department_id.ok_or(AppError::Forbidden)?;
+            w.and(
+                "(t.lead_department_id = ? OR EXISTS (SELECT 1 FROM task_codepartments c WHERE c.task_id = t.id AND c.department_id = ?))",
+                d,
+            );
+        }
+        Some("leading") => {
+            w.and("m.leader_id = ?", user.id);
+        }
+        Some("matter") => {
+            let m = f.matter_id.ok_or_else(|| AppError::invalid("required", "matter_id"))?;
+            matters::get(tx, user, m, clock_now(v))?;
+        }
+        _ => {
+            access::restrict_visible_or_involved(
+                user,
+                &mut w,
+                "m.visibility",
+                "m.department_id",
+                "(t.assignee_id = ?1 OR m.leader_id = ?1 OR m.opened_by = ?1)",
+            );
+        }
+    }
+    if let Some(s) = f.state.as_deref().filter(|s| !s.is_empty()) {
+        w.and("t.state = ?", s);
+    }
+    if let Some(m) = f.matter_id {
+        w.and("t.matter_id = ?", m);
+    }
+    if let Some(d) = f.department_id {
+        w.and("t.lead_department_id = ?", d);
+    }
+    if let Some(l) = f.light.as_deref().filter(|l| !l.is_empty()) {
+        let running: Vec<Value> = v.process.timing.running.iter().map(|s| Value::from(s.as_str())).collect();
+        if running.is_empty() {
+            w.and_sql("1=0");
+        } else {
+            let marks: Vec<String> = (1..=running.len()).map(|i| format!("?{i}")).collect();
+            w.and_args(&format!("t.state IN ({})", marks.join(", ")), running);
+        }
+        let today = v.today.to_string();
+        match l {
+            "red" => {
+                w.and("t.deadline < ?", today);
+            }
+            "yellow" => {
+                w.and_args("t.deadline >= ?1 AND t.deadline <= ?2", vec![today.into(), yellow_limit(v).into()]);
+            }
+            "green" => {
+                w.and("t.deadline > ?", yellow_limit(v));
+            }
+            _ => return Err(AppError::invalid("bad_value", "light")),
+        }
+    }
+    if let Some(like) = p.like() {
+        w.and("(t.title LIKE ? OR m.title LIKE ?)", like);
+    }
+    let total = tx.count(&format!("SELECT COUNT(*) FROM {FROM}{}", w.sql), &w.args)?;
+    let order = p.order_by(
+        "t.id",
+        &[("deadline", "t.deadline"), ("updated", "t.updated_at"), ("title", "t.title"), ("state", "t.state")],
+    );
+    let (limit, offset) = if p.is_export() { (100_000, 0) } else { (p.per(), p.offset()) };
+    let (l, o) = (w.push(limit), w.push(offset));
+    let sql = format!("SELECT {COLUMNS} FROM {FROM}{}{order} LIMIT {l} OFFSET {o}", w.sql);
+    let rows = tx.query(&sql, &w.args)?;
+    let items = rows.iter().map(|r| from_row(tx, r, v)).collect::<AppResult<_>>()?;
+    Ok(Page { items, total, page: p.page(), per: p.per() })
+}
+
+/// The deadline a new or extended task gets, checked against today.
+pub fn deadline_of(input_date: Option<&str>, working_days: Option<i64>, v: &View) -> AppResult<NaiveDate> {
+    let date = match (input_date.map(str::trim).filter(|d| !d.is_empty()), working_days) {
+        (Some(d), _) => validate::date(d, "deadline")?,
+        (None, Some(n)) if (1..=i64::from(crate::kernel::calendar::MAX_WORKING_DAYS)).contains(&n) => {
+            v.calendar.add_working_days(v.today, n as u32)
+        }
+        (None, Some(_)) => return Err(AppError::invalid("bad_value", "working_days")),
+        (None, None) => return Err(AppError::invalid("required", "deadline")),
+    };
+    if date < v.today {
+        return Err(AppError::invalid("deadline_past", "deadline"));
+    }
+    Ok(v.calendar.roll_forward(date))
+}
+
+/// Assign a task under a matter (its deciding leader or opener only).
+pub fn create(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    user: &CurrentUser,
+    matter_id: i64,
+    input: &TaskInput,
+    v: &View,
+) -> AppResult<Task> {
+    let m: Matter = matters::get(tx, user, matter_id, who.now)?;
+    if m.leader_id != user.id && m.opened_by != user.id {
+        return Err(AppError::Forbidden);
+    }
+    if m.state != "open" {
+        return Err(AppError::conflict("matter_closed"));
+    }
+    let title = validate::text(&input.title, "title", 120)?;
+    let description = validate::opt_text(Some(&input.description), "description", 4000)?.unwrap_or_default();
+    if !KINDS.contains(&input.kind.as_str()) {
+        return Err(AppError::invalid("bad_value", "kind"));
+    }
+    if tx.count("SELECT COUNT(*) FROM departments WHERE id = $1 AND active = 1", params![input.lead_department_id])?
+        == 0
+    {
+        return Err(AppError::invalid("unknown_department", "lead_department_id"));
+    }
+    let assignee = tx
+        .query_opt("SELECT role, department_id FROM users WHERE id = $1 AND active = 1", params![input.assignee_id])?
+        .ok_or_else(|| AppError::invalid("unknown_user", "assignee_id"))?;
+    let role = Role::parse(&assignee.text(0)?).unwrap_or(Role::Public);
+    if !matches!(role, Role::Staff | Role::DivisionHead | Role::DeptHead)
+        || assignee.opt_int(1)? != Some(input.lead_department_id)
+    {
+        return Err(AppError::invalid("assignee_outside_department", "assignee_id"));
+    }
+    let mut co = input.co_department_ids.clone();
+    co.sort_unstable();
+    co.dedup();
+    co.retain(|d| *d != input.lead_department_id);
+    if co.len() > 20 {
+        return Err(AppError::invalid("too_long", "co_department_ids"));
+    }
+    for d in &co {
+        if tx.count("SELECT COUNT(*) FROM departments WHERE id = $1 AND active = 1", params![*d])? == 0 {
+            return Err(AppError::invalid("unknown_department", "co_department_ids"));
+        }
+    }
+    let deadline = deadline_of(input.deadline.as_deref(), input.working_days, v)?;
+    let id = tx.insert(
+        "INSERT INTO tasks (matter_id, title, description, kind, assignee_id, lead_department_id, deadline, state, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+        params![
+            matter_id, title, description, input.kind.as_str(), input.assignee_id, input.lead_department_id,
+            deadline.to_string(), v.process.initial.as_str(), who.now
+        ],
+    )?;
+    for d in &co {
+        tx.execute("INSERT INTO task_codepartments (task_id, department_id) VALUES ($1, $2)", params![id, *d])?;
+    }
+    tx.execute("UPDATE matters SET updated_at = $1 WHERE id = $2", params![who.now, matter_id])?;
+    let t = find(tx, id, v)?;
+    audit::record(tx, who, Change::created("task", id, &t))?;
+    let heads = department_heads(tx, t.lead_department_id)?;
+    let mut to = vec![t.assignee_id];
+    to.extend(heads);
+    notify::send(
+        tx,
+        who,
+        &to,
+        &Note {
+            kind: "task",
+            title: format!("新任务：{}（{}，期限 {}）", t.title, m.title, t.deadline),
+            title_en: format!("New task: {} ({}, due {})", t.title, m.title, t.deadline),
+            body: t.description.clone(),
+            link: format!("/tasks/{id}"),
+        },
+    )?;
+    Ok(t)
+}
+
+fn department_heads(tx: &mut Tx<'_>, department: i64) -> AppResult<Vec<i64>> {
+    tx.query(
+        "SELECT id FROM users WHERE role = 'dept_head' AND department_id = $1 AND active = 1",
+        params![department],
+    )?
+    .iter()
+    .map(|r| Ok(r.int(0)?))
+    .collect()
+}
+
+struct TaskSubject<'a> {
+    t: &'a Task,
+}
+
+impl Subject for TaskSubject<'_> {
+    fn guard(&self, _: &mut Tx<'_>, _: &str) -> AppResult<bool> {
+        Ok(false)
+    }
+    fn recipients(&self, tx: &mut Tx<'_>, relation: &str) -> AppResult<Vec<i64>> {
+        match relation {
+            "assignee" => Ok(vec![self.t.assignee_id]),
+            "leader" => Ok(vec![self.t.leader_id]),
+            "lead_head" => department_heads(tx, self.t.lead_department_id),
+            _ => Ok(Vec::new()),
+        }
+    }
+    fn title(&self) -> String {
+        self.t.title.clone()
+    }
+    fn link(&self) -> String {
+        format!("/tasks/{}", self.t.id)
+    }
+}
+
+/// Fire a transition of the task process; records when feedback met the deadline.
+pub fn transition(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    user: &CurrentUser,
+    id: i64,
+    transition: &str,
+    note: Option<&str>,
+    v: &View,
+) -> AppResult<Fired> {
+    let t = get(tx, user, id, v)?;
+    let rel = relations(user, &t);
+    let fired = workflow::fire(
+        tx,
+        who,
+        &TASK,
+        &v.process,
+        Firing { id, transition, relations: &rel, note },
+        &TaskSubject { t: &t },
+    )?;
+    if v.process.runs_deadline(&fired.from) && !v.process.runs_deadline(&fired.to) {
+        let met = clock::local_date(who.now).to_string() <= t.deadline;
+        tx.execute("UPDATE tasks SET feedback_at = $1, met_deadline = $2 WHERE id = $3", params![who.now, met, id])?;
+    }
+    if !v.process.runs_deadline(&fired.from) && v.process.runs_deadline(&fired.to) {
+        tx.execute("UPDATE tasks SET feedback_at = NULL, met_deadline = NULL WHERE id = $1", params![id])?;
+    }
+    if v.process.is_final(&fired.to) {
+        tx.execute("UPDATE tasks SET progress = 100 WHERE id = $1", params![id])?;
+    }
+    if let Some(n) = note {
+        tx.execute(
+            "INSERT INTO task_updates (task_id, kind, body, actor, at) VALUES ($1, $2, $3, $4, $5)",
+            params![id, format!("transition:{}", fired.transition), n, who.actor.as_str(), who.now],
+        )?;
+    }
+    Ok(fired)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ProgressInput {
+    pub body: String,
+    /// 0–100.
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    pub progress: Option<i64>,
+}
+
+/// A progress report by the responsible person (or the lead department's head).
+pub fn report_progress(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    user: &CurrentUser,
+    id: i64,
+    input: &ProgressInput,
+    v: &View,
+) -> AppResult<Update> {
+    let t = get(tx, user, id, v)?;
+    let rel = relations(user, &t);
+    if !rel.contains(&"assignee") && !rel.contains(&"lead_head") {
+        return Err(AppError::Forbidden);
+    }
+    if !v.process.runs_deadline(&t.state) || t.state == v.process.initial {
+        return Err(AppError::conflict("illegal_transition"));
+    }
+    let body = validate::text(&input.body, "body", 4000)?;
+    let progress = input.progress.unwrap_or(t.progress);
+    if !(0..=100).contains(&progress) {
+        return Err(AppError::invalid("bad_value", "progress"));
+    }
+    tx.execute("UPDATE tasks SET progress = $1, updated_at = $2 WHERE id = $3", params![progress, who.now, id])?;
+    let uid = tx.insert(
+        "INSERT INTO task_updates (task_id, kind, body, progress, actor, at) VALUES ($1, 'progress', $2, $3, $4, $5) RETURNING id",
+        params![id, body.as_str(), progress, who.actor.as_str(), who.now],
+    )?;
+    audit::record(
+        tx,
+        who,
+        Change::updated(
+            "progress",
+            "task",
+            id,
+            &serde_json::json!({ "progress": t.progress }),
+            &serde_json::json!({ "progress": progress, "body": body }),
+        ),
+    )?;
+    Ok(Update {
+        id: uid,
+        kind: "progress".into(),
+        body,
+        progress: Some(progress),
+        actor: who.actor.clone(),
+        at: who.now,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Update {
+    pub id: i64,
+    pub kind: String,
+    pub body: String,
+    pub progress: Option<i64>,
+    pub actor: String,
+    pub at: i64,
+}
+
+pub fn updates(tx: &mut Tx<'_>, id: i64) -> AppResult<Vec<Update>> {
+    tx.query(
+        "SELECT id, kind, body, progress, actor, at FROM task_updates WHERE task_id = $1 ORDER BY id",
+        params![id],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(Update {
+            id: r.int(0)?,
+            kind: r.text(1)?,
+            body: r.text(2)?,
+            progress: r.opt_int(3)?,
+            actor: r.text(4)?,
+            at: r.int(5)?,
+        })
+    })
+    .collect()
+}
+
+/// Whether `user` may add files to the task (its responsible person or lead head, while
+/// it runs).
+pub fn may_attach(user: &CurrentUser, t: &Task, process: &Process) -> bool {
+    let rel = relations(user, t);
+    (rel.contains(&"assignee") || rel.contains(&"lead_head")) && !process.is_final(&t.state)
+}

@@ -1,0 +1,444 @@
+//! The workflow kernel. A process — its states, transitions, who may fire each, and its
+//! deadline rules — is data: a TOML file per record kind under `processes/`, shipped in
+//! the binary and overridable by an administrator. This module validates definitions,
+//! and fires transitions: it checks the state and the caller's relation to the record,
+//! moves the state, records the event, writes the audit entry and sends notifications,
+//! all in the caller's transaction. A mechanism brings a definition and a [`Spec`]; it
+//! never brings its own engine.
+
+pub mod diagram;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+
+use serde::{Deserialize, Serialize};
+
+use super::audit::{self, Change, Who};
+use super::db::Tx;
+use super::error::{AppError, AppResult};
+use super::i18n::Lang;
+use super::notify::{self, Note};
+use crate::params;
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Timing {
+    #[serde(default)]
+    pub yellow_working_days: u32,
+    #[serde(default)]
+    pub remind_working_days_before: u32,
+    #[serde(default)]
+    pub escalate_overdue: bool,
+    /// States in which the deadline runs.
+    #[serde(default)]
+    pub running: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StateDef {
+    pub id: String,
+    pub name: String,
+    pub name_en: String,
+    #[serde(default, rename = "final")]
+    pub is_final: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionDef {
+    pub id: String,
+    pub from: Vec<String>,
+    pub to: String,
+    pub name: String,
+    pub name_en: String,
+    /// Relations to the record that may fire it (e.g. `assignee`, `leader`).
+    pub by: Vec<String>,
+    /// Relations to notify when it fires.
+    #[serde(default)]
+    pub notify: Vec<String>,
+    #[serde(default)]
+    pub needs_note: bool,
+    /// A named condition the mechanism checks before it may fire.
+    #[serde(default)]
+    pub guard: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Process {
+    pub kind: String,
+    pub name: String,
+    pub name_en: String,
+    pub initial: String,
+    #[serde(default)]
+    pub timing: Timing,
+    pub states: Vec<StateDef>,
+    pub transitions: Vec<TransitionDef>,
+}
+
+/// What a mechanism declares about the records a process governs.
+pub struct Spec {
+    pub kind: &'static str,
+    /// The table holding the records; it has `id`, `state` and `updated_at` columns.
+    pub table: &'static str,
+    /// The relations a caller can have to a record.
+    pub relations: &'static [&'static str],
+    pub guards: &'static [&'static str],
+    /// Transitions the mechanism's code fires by name; an override must keep them.
+    pub required_transitions: &'static [&'static str],
+    /// States the mechanism's code relies on; an override must keep them.
+    pub required_states: &'static [&'static str],
+    pub builtin: &'static str,
+}
+
+impl Process {
+    pub fn state(&self, id: &str) -> Option<&StateDef> {
+        self.states.iter().find(|s| s.id == id)
+    }
+    pub fn transition(&self, id: &str) -> Option<&TransitionDef> {
+        self.transitions.iter().find(|t| t.id == id)
+    }
+    pub fn state_name(&self, id: &str, lang: Lang) -> String {
+        match self.state(id) {
+            Some(s) if lang == Lang::En => s.name_en.clone(),
+            Some(s) => s.name.clone(),
+            None => id.to_owned(),
+        }
+    }
+    pub fn is_final(&self, id: &str) -> bool {
+        self.state(id).is_some_and(|s| s.is_final)
+    }
+    /// Transitions from `state` that a caller with `relations` may fire.
+    pub fn available(&self, state: &str, relations: &[&str]) -> Vec<&TransitionDef> {
+        self.transitions
+            .iter()
+            .filter(|t| t.from.iter().any(|f| f == state) && t.by.iter().any(|b| relations.contains(&b.as_str())))
+            .collect()
+    }
+    pub fn runs_deadline(&self, state: &str) -> bool {
+        self.timing.running.iter().any(|s| s == state)
+    }
+}
+
+/// Check a definition against its spec; every problem is listed.
+pub fn validate(spec: &Spec, p: &Process) -> Vec<String> {
+    let mut errors = Vec::new();
+    if p.kind != spec.kind {
+        errors.push(format!("kind is {:?}, expected {:?}", p.kind, spec.kind));
+    }
+    let mut ids = HashSet::new();
+    for s in &p.states {
+        if !ids.insert(s.id.as_str()) {
+            errors.push(format!("state {:?} is declared twice", s.id));
+        }
+    }
+    if !ids.contains(p.initial.as_str()) {
+        errors.push(format!("initial state {:?} is not declared", p.initial));
+    }
+    for s in spec.required_states {
+        if !ids.contains(s) {
+            errors.push(format!("state {s:?} is needed by the {} mechanism", spec.kind));
+        }
+    }
+    let mut tids = HashSet::new();
+    for t in &p.transitions {
+        if !tids.insert(t.id.as_str()) {
+            errors.push(format!("transition {:?} is declared twice", t.id));
+        }
+        for f in t.from.iter().chain(std::iter::once(&t.to)) {
+            if !ids.contains(f.as_str()) {
+                errors.push(format!("transition {:?} names unknown state {f:?}", t.id));
+            }
+        }
+        if t.from.is_empty() || t.by.is_empty() {
+            errors.push(format!("transition {:?} needs `from` and `by`", t.id));
+        }
+        for r in t.by.iter().chain(&t.notify) {
+            if !spec.relations.contains(&r.as_str()) {
+                errors.push(format!(
+                    "transition {:?} names unknown relation {r:?} (known: {})",
+                    t.id,
+                    spec.relations.join(", ")
+                ));
+            }
+        }
+        if let Some(g) = &t.guard
+            && !spec.guards.contains(&g.as_str())
+        {
+            errors.push(format!("transition {:?} names unknown guard {g:?}", t.id));
+        }
+    }
+    for t in spec.required_transitions {
+        if !tids.contains(t) {
+            errors.push(format!("transition {t:?} is needed by the {} mechanism", spec.kind));
+        }
+    }
+    for s in &p.timing.running {
+        if !ids.contains(s.as_str()) {
+            errors.push(format!("timing.running names unknown state {s:?}"));
+        }
+    }
+    for s in p.states.iter().filter(|s| !s.is_final) {
+        if !p.transitions.iter().any(|t| t.from.contains(&s.id)) {
+            errors.push(format!("state {:?} is not final but has no way out", s.id));
+        }
+    }
+    let mut reached = HashSet::from([p.initial.as_str()]);
+    loop {
+        let before = reached.len();
+        for t in &p.transitions {
+            if t.from.iter().any(|f| reached.contains(f.as_str())) {
+                reached.insert(t.to.as_str());
+            }
+        }
+        if reached.len() == before {
+            break;
+        }
+    }
+    for s in &p.states {
+        if !reached.contains(s.id.as_str()) {
+            errors.push(format!("state {:?} cannot be reached from {:?}", s.id, p.initial));
+        }
+    }
+    errors
+}
+
+/// Parse and validate a definition.
+pub fn parse(spec: &Spec, text: &str) -> Result<Process, Vec<String>> {
+    let p: Process = toml::from_str(text).map_err(|e| vec![e.to_string()])?;
+    let errors = validate(spec, &p);
+    if errors.is_empty() { Ok(p) } else { Err(errors) }
+}
+
+/// Every process the service runs: shipped definitions, replaced by administrators'
+/// overrides where given.
+pub struct Registry {
+    specs: Vec<&'static Spec>,
+    processes: RwLock<HashMap<&'static str, Arc<Process>>>,
+}
+
+impl Registry {
+    /// Load and validate every definition; a broken one stops the start-up with a message
+    /// naming the process and its problems.
+    pub fn load(specs: Vec<&'static Spec>, overrides: &[(String, String)]) -> Result<Registry, String> {
+        let mut processes = HashMap::new();
+        for spec in &specs {
+            let text = overrides.iter().find(|(k, _)| k == spec.kind).map_or(spec.builtin, |(_, t)| t.as_str());
+            let p = parse(spec, text)
+                .map_err(|errs| format!("process {:?} is not valid:\n  - {}", spec.kind, errs.join("\n  - ")))?;
+            processes.insert(spec.kind, Arc::new(p));
+        }
+        Ok(Registry { specs, processes: RwLock::new(processes) })
+    }
+
+    pub fn spec(&self, kind: &str) -> Option<&'static Spec> {
+        self.specs.iter().copied().find(|s| s.kind == kind)
+    }
+
+    pub fn get(&self, kind: &str) -> AppResult<Arc<Process>> {
+        self.processes
+            .read()
+            .map_err(|_| AppError::internal("process registry poisoned"))?
+            .get(kind)
+            .cloned()
+            .ok_or_else(|| AppError::internal(format!("no process {kind}")))
+    }
+
+    pub fn all(&self) -> Vec<Arc<Process>> {
+        let map = self.processes.read().map(|m| m.clone()).unwrap_or_default();
+        self.specs.iter().filter_map(|s| map.get(s.kind).cloned()).collect()
+    }
+
+    /// Replace a definition in memory (after it was validated and stored).
+    pub fn replace(&self, p: Process) -> AppResult<()> {
+        let spec = self.spec(&p.kind).ok_or(AppError::NotFound)?;
+        self.processes
+            .write()
+            .map_err(|_| AppError::internal("process registry poisoned"))?
+            .insert(spec.kind, Arc::new(p));
+        Ok(())
+    }
+}
+
+/// What the mechanism knows about one record, for the kernel to ask.
+pub trait Subject {
+    /// Whether the named guard holds.
+    fn guard(&self, tx: &mut Tx<'_>, name: &str) -> AppResult<bool>;
+    /// Users who hold `relation` to the record.
+    fn recipients(&self, tx: &mut Tx<'_>, relation: &str) -> AppResult<Vec<i64>>;
+    /// A short title and a link, for notifications.
+    fn title(&self) -> String;
+    fn link(&self) -> String;
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Fired {
+    pub from: String,
+    pub to: String,
+    pub transition: String,
+}
+
+/// One request to move a record: which record, which transition, the caller's relations
+/// to the record, and an optional note.
+pub struct Firing<'a> {
+    pub id: i64,
+    pub transition: &'a str,
+    pub relations: &'a [&'a str],
+    pub note: Option<&'a str>,
+}
+
+/// Fire a transition on a record for a caller holding some relations to it.
+pub fn fire(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    spec: &Spec,
+    process: &Process,
+    firing: Firing<'_>,
+    subject: &dyn Subject,
+) -> AppResult<Fired> {
+    let Firing { id, transition, relations, note } = firing;
+    let t = process.transition(transition).ok_or_else(|| AppError::invalid("unknown_transition", "transition"))?;
+    let sql = format!("SELECT state FROM {} WHERE id = $1{}", spec.table, tx.dialect().for_update());
+    let current = tx.query_opt(&sql, params![id])?.ok_or(AppError::NotFound)?.text(0)?;
+    if !t.by.iter().any(|b| relations.contains(&b.as_str())) {
+        return Err(AppError::Forbidden);
+    }
+    if !t.from.contains(&current) {
+        return Err(AppError::Conflict { code: "illegal_transition", field: Some("transition") });
+    }
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    if t.needs_note && note.is_none() {
+        return Err(AppError::invalid("required", "note"));
+    }
+    if let Some(n) = note
+        && n.chars().count() > 4000
+    {
+        return Err(AppError::invalid("too_long", "note"));
+    }
+    if let Some(g) = &t.guard
+        && !subject.guard(tx, g)?
+    {
+        return Err(AppError::Conflict { code: "guard_failed", field: Some("transition") });
+    }
+    let sql = format!("UPDATE {} SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4", spec.table);
+    if tx.execute(&sql, params![t.to.as_str(), who.now, id, current.as_str()])? != 1 {
+        return Err(AppError::conflict("illegal_transition"));
+    }
+    tx.execute(
+        "INSERT INTO workflow_events (kind, record_id, transition, from_state, to_state, actor_id, actor, note, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        params![
+            spec.kind,
+            id,
+            t.id.as_str(),
+            current.as_str(),
+            t.to.as_str(),
+            who.actor_id,
+            who.actor.as_str(),
+            note,
+            who.now
+        ],
+    )?;
+    audit::record(
+        tx,
+        who,
+        Change {
+            action: &format!("transition:{}", t.id),
+            kind: spec.kind,
+            id: Some(id),
+            before: Some(serde_json::json!({ "state": current })),
+            after: Some(serde_json::json!({ "state": t.to, "note": note })),
+        },
+    )?;
+    let mut users = Vec::new();
+    for r in &t.notify {
+        users.extend(subject.recipients(tx, r)?);
+    }
+    if !users.is_empty() {
+        let title = subject.title();
+        notify::send(
+            tx,
+            who,
+            &users,
+            &Note {
+                kind: spec.kind,
+                title: format!("{}：{}（{}）", t.name, title, process.state_name(&t.to, Lang::Zh)),
+                title_en: format!("{}: {} ({})", t.name_en, title, process.state_name(&t.to, Lang::En)),
+                body: note.unwrap_or("").to_owned(),
+                link: subject.link(),
+            },
+        )?;
+    }
+    Ok(Fired { from: current, to: t.to.clone(), transition: t.id.clone() })
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Event {
+    pub transition: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub actor: String,
+    pub note: Option<String>,
+    pub at: i64,
+}
+
+/// The transitions a record went through, oldest first.
+pub fn history(tx: &mut Tx<'_>, kind: &str, id: i64) -> AppResult<Vec<Event>> {
+    tx.query(
+        "SELECT transition, from_state, to_state, actor, note, at FROM workflow_events \
+         WHERE kind = $1 AND record_id = $2 ORDER BY id",
+        params![kind, id],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(Event {
+            transition: r.text(0)?,
+            from_state: r.text(1)?,
+            to_state: r.text(2)?,
+            actor: r.text(3)?,
+            note: r.opt_text(4)?,
+            at: r.int(5)?,
+        })
+    })
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: Spec = Spec {
+        kind: "task",
+        table: "tasks",
+        relations: &["assignee", "leader", "lead_head"],
+        guards: &[],
+        required_transitions: &["accept", "approve"],
+        required_states: &["assigned", "done"],
+        builtin: include_str!("../../../processes/task.toml"),
+    };
+
+    #[test]
+    fn the_shipped_task_process_is_valid() {
+        let p = parse(&SPEC, SPEC.builtin).map_err(|e| e.join("; "));
+        assert!(p.is_ok(), "{p:?}");
+        let p = p.unwrap_or_else(|_| unreachable!());
+        assert_eq!(p.available("assigned", &["assignee"]).len(), 1);
+        assert!(p.available("assigned", &["leader"]).is_empty());
+    }
+
+    #[test]
+    fn broken_definitions_are_refused_with_every_problem_named() {
+        let broken = SPEC.builtin.replace("to = \"done\"", "to = \"finished\"").replace(
+            "by = [\"leader\"]\nnotify = [\"assignee\"]\n\n[[transitions]]\nid = \"return\"",
+            "by = [\"mayor\"]\nnotify = [\"assignee\"]\n\n[[transitions]]\nid = \"return\"",
+        );
+        let errs = parse(&SPEC, &broken).err().unwrap_or_default();
+        assert!(errs.iter().any(|e| e.contains("unknown state \"finished\"")), "{errs:?}");
+        assert!(errs.iter().any(|e| e.contains("cannot be reached")), "{errs:?}");
+        let no_accept = SPEC.builtin.replace("id = \"accept\"", "id = \"take\"");
+        let errs = parse(&SPEC, &no_accept).err().unwrap_or_default();
+        assert!(errs.iter().any(|e| e.contains("\"accept\" is needed")), "{errs:?}");
+        assert!(parse(&SPEC, "kind = 1").is_err());
+    }
+}

@@ -1,0 +1,123 @@
+//! The in-app inbox: every user's notifications, with an unread count in the header.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use maud::html;
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::kernel::access::Action;
+use crate::kernel::clock;
+use crate::kernel::error::AppResult;
+use crate::kernel::i18n::Lang;
+use crate::kernel::notify::{self, Notification};
+use crate::kernel::web::form::Fields;
+use crate::kernel::web::layout::{self, Section, csrf_field};
+use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
+
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list)).routes(routes!(mark_one)).routes(routes!(mark_all))
+}
+
+pub fn page_router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/inbox", get(page))
+        .route("/inbox/{id}/read", post(read_one_page))
+        .route("/inbox/read-all", post(read_all_page))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct InboxQuery {
+    /// `true` for unread notes only.
+    #[serde(default, deserialize_with = "crate::kernel::web::de::flag")]
+    pub unread: bool,
+    /// Keyset paging: notes with an id below this.
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    pub before: Option<i64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Inbox {
+    pub unread: i64,
+    pub items: Vec<Notification>,
+}
+
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "inbox", params(InboxQuery), responses((status = 200, body = Inbox)))]
+async fn list(State(s): State<AppState>, ctx: Ctx, Q(q): Q<InboxQuery>) -> AppResult<Json<Inbox>> {
+    let uid = ctx.user()?.id;
+    s.look(&ctx, Action::ReadInbox, move |tx, _| {
+        Ok(Inbox { unread: notify::unread_count(tx, uid)?, items: notify::inbox(tx, uid, q.unread, q.before, 50)? })
+    })
+    .await
+    .map(Json)
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Marked {
+    pub marked: u64,
+}
+
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "inbox", responses((status = 200, body = Marked)))]
+async fn mark_one(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Marked>> {
+    let uid = ctx.user()?.id;
+    s.change(&ctx, Action::ReadInbox, move |tx, who| Ok(Marked { marked: notify::mark_read(tx, who, uid, Some(id))? }))
+        .await
+        .map(Json)
+}
+
+#[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "inbox", responses((status = 200, body = Marked)))]
+async fn mark_all(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Marked>> {
+    let uid = ctx.user()?.id;
+    s.change(&ctx, Action::ReadInbox, move |tx, who| Ok(Marked { marked: notify::mark_read(tx, who, uid, None)? }))
+        .await
+        .map(Json)
+}
+
+async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<InboxQuery>) -> AppResult<Response> {
+    let uid = ctx.user()?.id;
+    let unread_only = q.unread;
+    let items = s.look(&ctx, Action::ReadInbox, move |tx, _| notify::inbox(tx, uid, q.unread, q.before, 50)).await?;
+    let zh = ctx.lang == Lang::Zh;
+    let older =
+        items.last().map(|n| format!("/inbox?before={}{}", n.id, if unread_only { "&unread=true" } else { "" }));
+    let body = html! {
+        div.actions {
+            a.button.secondary href="/inbox" { (if zh { "全部" } else { "All" }) }
+            a.button.secondary href="/inbox?unread=true" { (if zh { "仅未读" } else { "Unread only" }) }
+            form.inline method="post" action="/inbox/read-all" { (csrf_field(&ctx)) button type="submit" { (if zh { "全部标为已读" } else { "Mark all read" }) } }
+        }
+        @if items.is_empty() {
+            (layout::empty_state(if zh { "没有通知。任务交办、催办、逾期升级和审核结果都会出现在这里。" } else { "No notifications. New tasks, reminders, escalations and decisions appear here." }))
+        } @else {
+            div.table-wrap { table {
+                thead { tr { th { (if zh { "时间" } else { "Time" }) } th { (if zh { "通知" } else { "Notification" }) } th {} } }
+                tbody { @for n in &items { tr class=@if n.read { "inactive" } {
+                    td { (clock::fmt_local(n.created_at)) }
+                    td {
+                        @if !n.read { (layout::badge(if zh { "未读" } else { "new" }, "red")) " " }
+                        a href=(n.link) { (if zh { &n.title } else { &n.title_en }) }
+                        @if !n.body.is_empty() { div.muted { (n.body) } }
+                    }
+                    td { @if !n.read { form.inline method="post" action=(format!("/inbox/{}/read", n.id)) { (csrf_field(&ctx)) button.link type="submit" { (if zh { "标为已读" } else { "Mark read" }) } } } }
+                } } }
+            } }
+            div.pager { @if let Some(h) = older { a href=(h) { (if zh { "更早 ›" } else { "Older ›" }) } } }
+        }
+    };
+    Ok(layout::page(&ctx, if zh { "通知" } else { "Inbox" }, Section::Inbox, body).into_response())
+}
+
+async fn read_one_page(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let uid = f.ctx.user()?.id;
+    s.change(&f.ctx, Action::ReadInbox, move |tx, who| notify::mark_read(tx, who, uid, Some(id))).await?;
+    Ok(Redirect::to("/inbox").into_response())
+}
+
+async fn read_all_page(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let uid = f.ctx.user()?.id;
+    s.change(&f.ctx, Action::ReadInbox, move |tx, who| notify::mark_read(tx, who, uid, None)).await?;
+    Ok(Redirect::to("/inbox").into_response())
+}

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod bad_input;
 mod cli;
+mod coordination;
 mod openapi;
 mod org;
 mod shell;

@@ -1,0 +1,331 @@
+use serde_json::{Value, json};
+
+use crate::support::{Api, TestApp};
+
+struct City {
+    app: TestApp,
+    mayor: Api,
+    fgw_staff: Api,
+    swj_staff: Api,
+    fgw: i64,
+    swj: i64,
+    fgw_staff_id: i64,
+    swj_staff_id: i64,
+}
+
+async fn city() -> City {
+    let app = TestApp::spawn().await;
+    let (fgw, _, _) = app.department("fgw", "public").await;
+    let (swj, _, _) = app.department("swj", "public").await;
+    app.user("mayor", "leader", None, None).await;
+    let fgw_staff_id = app.user("lin", "staff", Some(fgw), None).await;
+    let swj_staff_id = app.user("wang", "staff", Some(swj), None).await;
+    app.user("chen", "dept_head", Some(fgw), None).await;
+    let mayor = app.api(&app.token("mayor", &["read", "write"]).await);
+    let fgw_staff = app.api(&app.token("lin", &["read", "write"]).await);
+    let swj_staff = app.api(&app.token("wang", &["read", "write"]).await);
+    City { app, mayor, fgw_staff, swj_staff, fgw, swj, fgw_staff_id, swj_staff_id }
+}
+
+async fn fire(api: &Api, task: &Value, transition: &str, note: Option<&str>) -> (u16, Value) {
+    api.post(&format!("/api/v1/tasks/{}/transitions", task["id"]), json!({ "transition": transition, "note": note }))
+        .await
+}
+
+#[tokio::test]
+async fn a_matter_from_opening_to_closing() {
+    let c = city().await;
+    // 2019-04-10 (Wed): the leader opens the matter and records the kickoff.
+    let (s, matter) = c
+        .mayor
+        .post(
+            "/api/v1/matters",
+            json!({
+                "title": "推动春季央企青岛行签约项目落地",
+                "kickoff_date": "2019-04-10",
+                "kickoff_attendees": "市发展改革委、市商务局",
+                "kickoff_decisions": "18 个签约项目逐一明确责任部门",
+            }),
+        )
+        .await;
+    assert_eq!(s, 201, "{matter}");
+    let tasks_url = format!("/api/v1/matters/{}/tasks", matter["id"]);
+    let (s, a) = c
+        .mayor
+        .post(&tasks_url, json!({ "title": "梳理 18 个项目清单", "assignee_id": c.fgw_staff_id, "lead_department_id": c.fgw, "co_department_ids": [c.swj], "working_days": 5 }))
+        .await;
+    assert_eq!(s, 201, "{a}");
+    assert_eq!(a["deadline"], "2019-04-17", "5 working days after Wednesday 10 April");
+    let (_, b) = c
+        .mayor
+        .post(&tasks_url, json!({ "title": "研究用地保障方案", "kind": "research", "assignee_id": c.fgw_staff_id, "lead_department_id": c.fgw, "deadline": "2019-04-12" }))
+        .await;
+    let (_, t3) = c
+        .mayor
+        .post(&tasks_url, json!({ "title": "对接央企投资意向", "assignee_id": c.swj_staff_id, "lead_department_id": c.swj, "deadline": "2019-05-31" }))
+        .await;
+    assert_eq!(b["light"], "yellow", "two days off is near");
+    assert_eq!(t3["light"], "green");
+
+    // Bad assignments change nothing.
+    let before = c.app.count("tasks").await;
+    let (s, e) = c.mayor.post(&tasks_url, json!({ "title": "x", "assignee_id": c.swj_staff_id, "lead_department_id": c.fgw, "deadline": "2019-05-01" })).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("assignee_outside_department")));
+    let (s, e) = c.mayor.post(&tasks_url, json!({ "title": "x", "assignee_id": c.fgw_staff_id, "lead_department_id": c.fgw, "deadline": "2019-04-01" })).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("deadline_past")));
+    let (s, _) = c.fgw_staff.post(&tasks_url, json!({ "title": "x", "assignee_id": c.fgw_staff_id, "lead_department_id": c.fgw, "deadline": "2019-05-01" })).await;
+    assert_eq!(s, 403, "only the deciding leader assigns");
+    assert_eq!(c.app.count("tasks").await, before);
+
+    // The assignees find the tasks in their inbox.
+    let (_, inbox) = c.fgw_staff.get("/api/v1/notifications").await;
+    assert_eq!(inbox["unread"], 2);
+    let (_, mine) = c.fgw_staff.get("/api/v1/tasks?scope=mine").await;
+    assert_eq!(mine["total"], 2);
+
+    // Accept, report progress, feed back.
+    assert_eq!(fire(&c.fgw_staff, &a, "accept", None).await.0, 200);
+    let (s, e) = fire(&c.fgw_staff, &a, "approve", None).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (403, Some("forbidden")), "staff cannot approve");
+    let (s, e) = fire(&c.mayor, &a, "accept", None).await;
+    assert_eq!(s, 403, "{e}");
+    assert_eq!(fire(&c.fgw_staff, &a, "start", None).await.0, 200);
+    let (s, _) = c
+        .fgw_staff
+        .post(&format!("/api/v1/tasks/{}/progress", a["id"]), json!({ "body": "已梳理 12 个项目", "progress": 60 }))
+        .await;
+    assert_eq!(s, 201);
+    let upload = reqwest::Client::new()
+        .post(c.app.url(&format!("/api/v1/tasks/{}/attachments?filename=清单.txt", a["id"])))
+        .bearer_auth(&c.fgw_staff.token)
+        .body("项目一\n项目二\n".as_bytes().to_vec())
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(upload.status(), 201);
+    let bad = reqwest::Client::new()
+        .post(c.app.url(&format!("/api/v1/tasks/{}/attachments?filename=x.pdf", a["id"])))
+        .bearer_auth(&c.fgw_staff.token)
+        .body(b"<script>alert(1)</script>".to_vec())
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(bad.status(), 422, "content must match the extension");
+    let (s, e) = fire(&c.fgw_staff, &a, "submit_feedback", None).await;
+    assert_eq!((s, e["error"]["field"].as_str()), (422, Some("note")), "feedback needs a note");
+    assert_eq!(fire(&c.fgw_staff, &a, "submit_feedback", Some("18 个项目清单已报送")).await.0, 200);
+    assert_eq!(fire(&c.fgw_staff, &a, "submit_feedback", Some("again")).await.0, 409, "illegal from this state");
+
+    // Task b goes red on Monday 15 April and the scheduler escalates it, once.
+    fire(&c.fgw_staff, &b, "accept", None).await;
+    c.app.clock.advance_ms(5 * 86_400_000);
+    let (_, detail) = c.fgw_staff.get(&format!("/api/v1/tasks/{}", b["id"])).await;
+    assert_eq!(detail["light"], "red");
+    let done = c.app.run_scheduler().await;
+    assert!(done >= 1);
+    assert_eq!(c.app.run_scheduler().await, 0, "no double reminders or escalations");
+    let (_, inbox) = c.mayor.get("/api/v1/notifications").await;
+    let titles: Vec<&str> =
+        inbox["items"].as_array().expect("items").iter().filter_map(|n| n["title"].as_str()).collect();
+    assert!(titles.iter().any(|t| t.starts_with("逾期升级：研究用地保障方案")), "{titles:?}");
+    let (_, red) = c.mayor.get("/api/v1/tasks?scope=leading&light=red").await;
+    assert_eq!(red["total"], 1);
+    fire(&c.fgw_staff, &b, "submit_feedback", Some("用地指标已落实")).await;
+    let (_, detail) = c.mayor.get(&format!("/api/v1/tasks/{}", b["id"])).await;
+    assert_eq!(detail["met_deadline"], false);
+
+    // The third task: extension asked and granted, then feedback.
+    fire(&c.swj_staff, &t3, "accept", None).await;
+    let (s, ext) = c
+        .swj_staff
+        .post(
+            &format!("/api/v1/tasks/{}/extensions", t3["id"]),
+            json!({ "deadline": "2019-06-14", "reason": "央企决策周期较长" }),
+        )
+        .await;
+    assert_eq!(s, 201, "{ext}");
+    let (s, _) =
+        c.swj_staff.post(&format!("/api/v1/extensions/{}/decision", ext["id"]), json!({ "grant": true })).await;
+    assert_eq!(s, 403, "only the leader decides");
+    let (s, granted) = c
+        .mayor
+        .post(&format!("/api/v1/extensions/{}/decision", ext["id"]), json!({ "grant": true, "note": "同意" }))
+        .await;
+    assert_eq!((s, granted["state"].as_str()), (200, Some("granted")));
+    let (_, detail) = c.mayor.get(&format!("/api/v1/tasks/{}", t3["id"])).await;
+    assert_eq!(detail["deadline"], "2019-06-14");
+    fire(&c.swj_staff, &t3, "submit_feedback", Some("已与两家央企签订补充协议")).await;
+
+    // The leader returns one, accepts the rest, and closes the matter.
+    let (s, _) =
+        c.mayor.post(&format!("/api/v1/matters/{}/transitions", matter["id"]), json!({ "transition": "close" })).await;
+    assert_eq!(s, 409, "not while tasks are open");
+    assert_eq!(fire(&c.mayor, &a, "return", Some("请补充每个项目的落地时间")).await.0, 200);
+    let (_, detail) = c.fgw_staff.get(&format!("/api/v1/tasks/{}", a["id"])).await;
+    assert_eq!(detail["state"], "in_progress");
+    assert_eq!(detail["available"], json!(["submit_feedback"]));
+    assert_eq!(fire(&c.fgw_staff, &a, "submit_feedback", Some("已补充落地时间")).await.0, 200);
+    for t in [&a, &b, &t3] {
+        assert_eq!(fire(&c.mayor, t, "approve", None).await.0, 200);
+    }
+    let (s, fired) =
+        c.mayor.post(&format!("/api/v1/matters/{}/transitions", matter["id"]), json!({ "transition": "close" })).await;
+    assert_eq!((s, fired["to"].as_str()), (200, Some("closed")));
+    let (_, m) = c.mayor.get(&format!("/api/v1/matters/{}", matter["id"])).await;
+    assert_eq!((m["tasks_total"].as_i64(), m["tasks_finished"].as_i64()), (Some(3), Some(3)));
+
+    let (_, figures) = c.mayor.get("/api/v1/coordination/figures?group=department").await;
+    let fgw = figures.as_array().and_then(|f| f.iter().find(|f| f["id"] == c.fgw)).cloned().unwrap_or_default();
+    assert_eq!((fgw["tasks"].as_i64(), fgw["on_time"].as_i64()), (Some(2), Some(1)), "{figures}");
+    assert!(c.app.verify().await.ok);
+}
+
+#[tokio::test]
+async fn only_leaders_and_department_heads_open_matters_top_down() {
+    let c = city().await;
+    let (s, _) = c.fgw_staff.post("/api/v1/matters", json!({ "title": "越级事项" })).await;
+    assert_eq!(s, 403);
+    let head = c.app.api(&c.app.token("chen", &["read", "write"]).await);
+    let (s, m) = head.post("/api/v1/matters", json!({ "title": "局长拍板的事项" })).await;
+    assert_eq!(s, 201, "{m}");
+    let mayor_id = c.mayor.get("/api/v1/me").await.1["id"].clone();
+    let (s, e) = head.post("/api/v1/matters", json!({ "title": "替市长开启", "leader_id": mayor_id })).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("not_above_decider")), "never upward");
+    let head_id = head.get("/api/v1/me").await.1["id"].clone();
+    let (s, m) = c.mayor.post("/api/v1/matters", json!({ "title": "请局长拍板", "leader_id": head_id })).await;
+    assert_eq!((s, m["leader_id"].clone()), (201, head_id));
+}
+
+#[tokio::test]
+async fn the_calendar_answers_anyone_and_admins_add_next_years_notice() {
+    let c = city().await;
+    let anon = reqwest::Client::new();
+    let day: Value =
+        anon.get(c.app.url("/api/v1/calendar/days/2025-01-26")).send().await.expect("get").json().await.expect("json");
+    assert_eq!((day["working_day"].as_bool(), day["kind"].as_str()), (Some(true), Some("adjusted_workday")));
+    let add: Value = anon
+        .get(c.app.url("/api/v1/calendar/add?from=2025-09-26&days=5"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(add["date"], "2025-10-10");
+    let bad = anon.get(c.app.url("/api/v1/calendar/days/2025-02-30")).send().await.expect("get");
+    assert_eq!(bad.status(), 422);
+
+    c.app.user("admin", "admin", None, None).await;
+    let admin = c.app.api(&c.app.token("admin", &["read", "write"]).await);
+    let (s, _) = c
+        .fgw_staff
+        .post("/api/v1/calendar/days", json!({ "date": "2027-01-01", "kind": "holiday", "name": "元旦" }))
+        .await;
+    assert_eq!(s, 403);
+    let (s, d) =
+        admin.post("/api/v1/calendar/days", json!({ "date": "2027-01-01", "kind": "holiday", "name": "元旦" })).await;
+    assert_eq!((s, d["working_day"].as_bool()), (201, Some(false)));
+    let year: Value =
+        anon.get(c.app.url("/api/v1/calendar/years/2027")).send().await.expect("get").json().await.expect("json");
+    assert_eq!(year["known"], true);
+}
+
+#[tokio::test]
+async fn an_administrator_changes_a_process_and_a_broken_one_is_refused() {
+    let c = city().await;
+    c.app.user("admin", "admin", None, None).await;
+    let admin = c.app.api(&c.app.token("admin", &["read", "write"]).await);
+    let (_, src) = admin.get("/api/v1/processes/task").await;
+    let text = src["definition"].as_str().expect("definition").to_owned();
+    let broken = text.replace("to = \"done\"", "to = \"nowhere\"");
+    let (s, e) = admin.put("/api/v1/processes/task", json!({ "definition": broken })).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("bad_process")));
+    assert!(e["error"]["detail"].as_str().unwrap_or("").contains("nowhere"));
+    let (s, _) = c.mayor.put("/api/v1/processes/task", json!({ "definition": text })).await;
+    assert_eq!(s, 403);
+    let yellow4 = text.replace("yellow_working_days = 2", "yellow_working_days = 4");
+    let (s, p) = admin.put("/api/v1/processes/task", json!({ "definition": yellow4 })).await;
+    assert_eq!((s, p["timing"]["yellow_working_days"].as_i64()), (200, Some(4)));
+    let (s, _) = admin.put("/api/v1/processes/task", json!({ "definition": null })).await;
+    assert_eq!(s, 200, "back to the shipped definition");
+}
+
+#[tokio::test]
+async fn the_journey_in_the_browser() {
+    let c = city().await;
+    let leader = c.app.browser("mayor").await;
+    let res = leader
+        .post(
+            "/matters",
+            &[
+                ("title", "委托平台企业带动新一代信息技术企业升级"),
+                ("visibility", "internal"),
+                ("kickoff_attendees", "市工业和信息化局"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let matter = res.headers()["location"].to_str().expect("location").to_owned();
+    let res = leader
+        .post(
+            &format!("{matter}/tasks"),
+            &[
+                ("title", "制定企业上云方案"),
+                ("kind", "execute"),
+                ("lead_department_id", &c.fgw.to_string()),
+                ("assignee_id", &c.fgw_staff_id.to_string()),
+                ("co_department_ids", &c.swj.to_string()),
+                ("deadline", ""),
+                ("working_days", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let res = leader
+        .post(
+            &format!("{matter}/tasks"),
+            &[
+                ("title", "缺少期限"),
+                ("kind", "execute"),
+                ("lead_department_id", &c.fgw.to_string()),
+                ("assignee_id", &c.fgw_staff_id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.expect("page");
+    assert!(page.contains("缺少期限"), "what was typed is kept");
+
+    let staff = c.app.browser("lin").await;
+    let (_, inbox) = staff.text("/inbox").await;
+    assert!(inbox.contains("新任务：制定企业上云方案"));
+    let (_, home) = staff.text("/tasks").await;
+    assert!(home.contains("制定企业上云方案"));
+    let task_id = c.fgw_staff.get("/api/v1/tasks?scope=mine").await.1["items"][0]["id"].as_i64().expect("id");
+    let res = staff.post(&format!("/tasks/{task_id}/transition"), &[("transition", "accept")]).await;
+    assert_eq!(res.status(), 303);
+    let res =
+        staff.post(&format!("/tasks/{task_id}/transition"), &[("transition", "submit_feedback"), ("note", "")]).await;
+    assert_eq!(res.status(), 422, "a note is required");
+    let res = staff
+        .post(&format!("/tasks/{task_id}/transition"), &[("transition", "submit_feedback"), ("note", "方案已完成")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, page) = leader.text(&format!("/tasks/{task_id}")).await;
+    assert!(page.contains("审核通过") && page.contains("驳回重办"));
+    let res = leader.post(&format!("/tasks/{task_id}/transition"), &[("transition", "approve")]).await;
+    assert_eq!(res.status(), 303);
+    let res = leader.post(&format!("{matter}/transition"), &[("transition", "close")]).await;
+    assert_eq!(res.status(), 303);
+    let (_, page) = leader.text(&matter).await;
+    assert!(page.contains("已办结"));
+    let res = leader.get("/tasks?scope=leading&format=xlsx").await;
+    assert_eq!(res.status(), 200);
+    assert!(res.bytes().await.expect("xlsx").starts_with(b"PK"));
+    let (status, figures) = leader.text("/coordination/figures").await;
+    assert_eq!(status, 200);
+    assert!(figures.contains("<svg"));
+    let (status, processes) = leader.text("/admin/processes").await;
+    assert_eq!(status, 200);
+    assert!(processes.contains("驳回重办"));
+}

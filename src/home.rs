@@ -64,10 +64,11 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         h2 { (ctx.t("nav.mechanisms")) }
         div.cards {
             @for n in 1..=7u8 {
-                a.card href=(format!("/m/{n}")) {
+                @let live = n == 1 && gov;
+                a.card href=(if live { "/matters".to_owned() } else { format!("/m/{n}") }) {
                     h3 { (n) ". " (ctx.t(&format!("m{n}"))) }
                     p.muted { (ctx.t(&format!("m{n}.desc"))) }
-                    (layout::badge(ctx.t("not_built"), "yellow"))
+                    @if live { (layout::badge(if zh { "已上线" } else { "live" }, "green")) } @else { (layout::badge(ctx.t("not_built"), "yellow")) }
                 }
             }
         }

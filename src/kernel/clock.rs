@@ -32,6 +32,12 @@ impl ManualClock {
     }
 }
 
+impl ManualClock {
+    pub fn now(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
 impl Clock for ManualClock {
     fn now_ms(&self) -> i64 {
         self.0.load(Ordering::SeqCst)

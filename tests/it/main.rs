@@ -7,6 +7,7 @@ mod auth;
 mod bad_input;
 mod cli;
 mod coordination;
+mod demo;
 mod openapi;
 mod org;
 mod shell;

@@ -69,6 +69,18 @@ pub fn svg(p: &Process, lang: Lang) -> String {
                     (sx + ex) / 2,
                     (sy + ey) / 2 - 6
                 );
+            } else if x2 == x1 && y2 != y1 {
+                // Same column: down on the left, up on the right, each labelled on its side.
+                let down = y2 > y1;
+                let x = x1 + W / 2 + if down { -14 } else { 14 };
+                let (sy, ey) = if down { (y1 + H, y2) } else { (y1, y2 + H) };
+                let (tx, anchor) = if down { (x - 6, "end") } else { (x + 6, "start") };
+                let _ = write!(
+                    out,
+                    "<line x1=\"{x}\" y1=\"{sy}\" x2=\"{x}\" y2=\"{ey}\" stroke=\"#555\" marker-end=\"url(#arrow)\"/>\
+                     <text x=\"{tx}\" y=\"{}\" text-anchor=\"{anchor}\" fill=\"#1f5fbf\">{label}</text>",
+                    (sy + ey) / 2 + 4
+                );
             } else {
                 back += 1;
                 let depth = PAD + max_rows * (H + GAP_Y) + back * 14;

@@ -2,6 +2,8 @@
 //! departments each with a market-allocation promotion division (市场配置促进处), other
 //! departments, districts, city leaders with portfolios — and one account per role.
 
+mod coordination;
+
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -82,7 +84,7 @@ struct Account {
     division: Option<&'static str>,
 }
 
-const ACCOUNTS: [Account; 11] = [
+const ACCOUNTS: [Account; 13] = [
     Account { role: Role::Admin, username: "admin", name: "系统管理员", department: None, division: None },
     Account { role: Role::Leader, username: "leader", name: "周市长", department: None, division: None },
     Account {
@@ -104,6 +106,20 @@ const ACCOUNTS: [Account; 11] = [
         username: "staff",
         name: "王海燕",
         department: Some("fgw"),
+        division: Some("市场配置促进处"),
+    },
+    Account {
+        role: Role::Staff,
+        username: "staff2",
+        name: "刘晓东",
+        department: Some("swj"),
+        division: Some("市场配置促进处"),
+    },
+    Account {
+        role: Role::Staff,
+        username: "staff3",
+        name: "赵文博",
+        department: Some("gxj"),
         division: Some("市场配置促进处"),
     },
     Account {
@@ -146,6 +162,11 @@ pub fn demo_password(username: &str) -> String {
 
 /// Build the demo city in an empty database.
 pub fn seed(tx: &mut Tx<'_>, who: &Who, password_hashes: &[String]) -> AppResult<()> {
+    seed_organisation(tx, who, password_hashes)?;
+    coordination::seed(tx, who.now)
+}
+
+fn seed_organisation(tx: &mut Tx<'_>, who: &Who, password_hashes: &[String]) -> AppResult<()> {
     let mut name_seq = 0usize;
     let mut next_name = || {
         let n = name_seq;

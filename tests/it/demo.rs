@@ -1,0 +1,31 @@
+use crate::support::TestApp;
+
+#[tokio::test]
+async fn the_demo_city_builds_on_an_empty_database() {
+    let app = TestApp::spawn().await;
+    let hash = zaizao::accounts::service::hash("demo-password".into()).await.expect("hash");
+    let now = app.clock.now();
+    app.db
+        .write(move |tx| {
+            let who = zaizao::kernel::audit::Who::system("demo", now);
+            zaizao::demo::seed(tx, &who, &vec![hash; 20])
+        })
+        .await
+        .expect("seed");
+    let market = app
+        .db
+        .read(|tx| Ok(tx.count("SELECT COUNT(*) FROM divisions WHERE kind = 'market_allocation'", &[])?))
+        .await
+        .expect("count");
+    assert_eq!(market, 17, "the 17 economic departments each have a market-allocation division");
+    assert_eq!(app.count("matters").await, 3);
+    let states = app.db.read(|tx| Ok(tx.count("SELECT COUNT(DISTINCT state) FROM tasks", &[])?)).await.expect("count");
+    assert!(states >= 5, "tasks in many states");
+    let escalated = app
+        .db
+        .read(|tx| Ok(tx.count("SELECT COUNT(*) FROM tasks WHERE escalated_at IS NOT NULL", &[])?))
+        .await
+        .expect("count");
+    assert!(escalated >= 1, "some tasks are red and escalated");
+    assert!(app.verify().await.ok);
+}

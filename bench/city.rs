@@ -1,0 +1,120 @@
+//! A generated city at realistic scale, written through bulk inserts (not HTTP):
+//! departments with divisions, staff with API tokens, matters and their tasks in every
+//! state.
+
+use zaizao::kernel::crypto::sha256_hex;
+use zaizao::kernel::db::{Db, Tx};
+use zaizao::kernel::error::AppError;
+
+pub struct Scale {
+    pub departments: i64,
+    pub staff: i64,
+    pub tasks: i64,
+}
+
+pub struct City {
+    /// The leader's token: sees everything.
+    pub leader_token: String,
+    /// Task ids still `assigned`, with their responsible person's token.
+    pub assigned: Vec<(i64, String)>,
+    pub staff_tokens: Vec<String>,
+    pub records: i64,
+}
+
+pub fn token_for(user: i64) -> String {
+    format!("zz_bench_{user:08}")
+}
+
+fn q(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Insert rows in batches of multi-row VALUES.
+fn bulk(tx: &mut Tx<'_>, head: &str, rows: impl Iterator<Item = String>) -> Result<i64, AppError> {
+    let mut batch = Vec::with_capacity(500);
+    let mut n = 0;
+    for row in rows {
+        batch.push(row);
+        if batch.len() == 500 {
+            tx.execute(&format!("{head} VALUES {}", batch.join(",")), &[])?;
+            n += batch.len() as i64;
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        tx.execute(&format!("{head} VALUES {}", batch.join(",")), &[])?;
+        n += batch.len() as i64;
+    }
+    Ok(n)
+}
+
+pub fn generate(db: &Db, scale: &Scale, now: i64, password_hash: &str) -> Result<City, AppError> {
+    let today = zaizao::kernel::clock::local_date(now);
+    let day = |offset: i64| (today + chrono::Duration::days(offset)).to_string();
+    let (d, s, t) = (scale.departments, scale.staff, scale.tasks);
+    db.write_blocking(|tx| {
+        let mut records = 0;
+        records += bulk(
+            tx,
+            "INSERT INTO departments (code, name, name_en, kind, is_economic, visibility, created_at, updated_at)",
+            (1..=d).map(|i| format!("({}, {}, '', 'city_department', {}, 'public', {now}, {now})", q(&format!("b{i:04}")), q(&format!("基准局{i:04}")), i64::from(i <= 17))),
+        )?;
+        records += bulk(
+            tx,
+            "INSERT INTO divisions (department_id, name, kind, visibility, created_at, updated_at)",
+            (1..=d).flat_map(|dep| {
+                ["办公室", "市场配置促进处", "综合业务处"].into_iter().map(move |n| format!("({dep}, {}, 'general', 'public', {now}, {now})", q(n)))
+            }),
+        )?;
+        // User 1 is the leader; users 2..=s+1 are staff spread over the departments.
+        records += bulk(
+            tx,
+            "INSERT INTO users (username, display_name, role, department_id, password_hash, created_at, updated_at)",
+            std::iter::once(format!("('bench-leader', '基准市长', 'leader', NULL, {}, {now}, {now})", q(password_hash))).chain((1..=s).map(|i| {
+                format!("({}, {}, 'staff', {}, {}, {now}, {now})", q(&format!("bench{i:05}")), q(&format!("工作人员{i:05}")), (i - 1) % d + 1, q(password_hash))
+            })),
+        )?;
+        records += bulk(
+            tx,
+            "INSERT INTO api_tokens (user_id, name, token_hash, prefix, scopes, created_at, expires_at)",
+            (1..=s + 1).map(|u| format!("({u}, 'bench', {}, 'zz_bench', 'read,write', {now}, {})", q(&sha256_hex(token_for(u).as_bytes())), now + 365 * 86_400_000)),
+        )?;
+        let matters = (t / 20).max(1);
+        records += bulk(
+            tx,
+            "INSERT INTO matters (title, description, leader_id, opened_by, visibility, state, created_at, updated_at)",
+            (1..=matters).map(|i| format!("({}, '', 1, 1, 'internal', 'open', {now}, {now})", q(&format!("基准重大事项{i:05}")))),
+        )?;
+        let mut assigned = Vec::new();
+        let states = ["assigned", "assigned", "assigned", "assigned", "assigned", "assigned", "accepted", "in_progress", "feedback_submitted", "done"];
+        records += bulk(
+            tx,
+            "INSERT INTO tasks (matter_id, title, description, kind, assignee_id, lead_department_id, deadline, state, progress, created_at, updated_at, feedback_at, met_deadline)",
+            (1..=t).map(|i| {
+                let staff = (i - 1) % s + 1;
+                let user = staff + 1;
+                let dept = (staff - 1) % d + 1;
+                let state = states[(i % 10) as usize];
+                let fed = matches!(state, "feedback_submitted" | "done");
+                if state == "assigned" {
+                    assigned.push((i, token_for(user)));
+                }
+                format!(
+                    "({}, {}, '', 'execute', {user}, {dept}, '{}', '{state}', 0, {}, {now}, {}, {})",
+                    (i - 1) % matters + 1,
+                    q(&format!("基准任务{i:06}")),
+                    day(i % 90 - 30),
+                    now - (i % 60) * 86_400_000,
+                    if fed { (now - (i % 30) * 86_400_000).to_string() } else { "NULL".into() },
+                    if fed { (i64::from(i % 3 != 0)).to_string() } else { "NULL".into() },
+                )
+            }),
+        )?;
+        Ok(City {
+            leader_token: token_for(1),
+            assigned,
+            staff_tokens: (2..=s + 1).map(token_for).collect(),
+            records,
+        })
+    })
+}

@@ -110,6 +110,9 @@ pub fn generate(db: &Db, scale: &Scale, now: i64, password_hash: &str) -> Result
                 )
             }),
         )?;
+        zaizao::coordination::stats::rebuild(tx)?;
+        let running = ["assigned".to_owned(), "accepted".to_owned(), "in_progress".to_owned()];
+        zaizao::coordination::stats::refresh_overdue(tx, &today.to_string(), &running)?;
         Ok(City {
             leader_token: token_for(1),
             assigned,

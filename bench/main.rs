@@ -223,7 +223,7 @@ fn drive(args: &Args) -> anyhow::Result<()> {
             c,
             duration,
             u64::MAX,
-            read(|i| format!("/api/v1/tasks?scope=all&per=50&page={}", i % 40 + 1), leader.clone()),
+            read(|i| format!("/api/v1/tasks?scope=all&per=50&page={}", i % 10 + 1), leader.clone()),
         )
         .await;
         let st = staff.clone();

@@ -5,7 +5,7 @@ use crate::kernel::audit::{self, Change, Who};
 use crate::kernel::db::{DbError, Row, Tx, Where};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::validate;
-use crate::kernel::web::list::{ListParams, Page};
+use crate::kernel::web::list::{ListParams, Page, count_capped};
 use crate::params;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -108,7 +108,7 @@ pub fn list(tx: &mut Tx<'_>, f: &UserFilter, p: &ListParams) -> AppResult<Page<U
     if let Some(like) = p.like() {
         w.and("(u.username LIKE ? OR u.display_name LIKE ?)", like);
     }
-    let total = tx.count(&format!("SELECT COUNT(*) FROM users u{}", w.sql), &w.args)?;
+    let total = count_capped(tx, &format!("FROM users u{}", w.sql), &w.args)?;
     let order = p.order_by(
         "u.id",
         &[("username", "u.username"), ("name", "u.display_name"), ("role", "u.role"), ("created", "u.created_at")],

@@ -350,11 +350,9 @@ async fn transition(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<
 }
 
 async fn figures(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let v = View::of(&s, ctx.now)?;
-    let (today, running) = (v.today.to_string(), v.process.timing.running.clone());
     let (by_dept, by_person) = s
         .look(&ctx, Action::ViewCoordination, move |tx, _| {
-            Ok((stats::figures(tx, "department", &today, &running)?, stats::figures(tx, "person", &today, &running)?))
+            Ok((stats::figures(tx, "department")?, stats::figures(tx, "person")?))
         })
         .await?;
     let z = zh(&ctx);
@@ -374,7 +372,7 @@ async fn figures(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         }
     };
     let body = html! {
-        p.muted { (if z { "口径：按期率 = 在期限当日或之前提交反馈的任务数 ÷ 已反馈任务数；当前逾期 = 仍在办理且已过期限的任务数；平均办理天数 = 从交办到提交反馈的平均自然日数。" } else { "Definitions: on-time rate = tasks fed back on or before their deadline ÷ tasks fed back; overdue now = open tasks past their deadline; average days = mean calendar days from assignment to feedback." }) }
+        p.muted { (if z { "口径：按期率 = 在期限当日或之前提交反馈的任务数 ÷ 已反馈任务数；当前逾期 = 仍在办理且已过期限的任务数（按定时任务最近一次统计，至多延迟一分钟）；平均办理天数 = 从交办到提交反馈的平均自然日数。" } else { "Definitions: on-time rate = tasks fed back on or before their deadline ÷ tasks fed back; overdue now = open tasks past their deadline (as of the scheduler's last run, at most a minute old); average days = mean calendar days from assignment to feedback." }) }
         @if by_dept.is_empty() { (layout::empty_state(if z { "还没有任务。" } else { "No tasks yet." })) }
         @else {
             div.card { (PreEscaped(chart::bars(if z { "各责任部门按期率" } else { "On-time rate by lead department" }, &chart_rows, 1.0, "#1e7b34"))) }

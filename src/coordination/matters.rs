@@ -8,7 +8,7 @@ use crate::kernel::audit::{self, Change, Who};
 use crate::kernel::db::{Row, Tx, Where};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::validate;
-use crate::kernel::web::list::{ListParams, Page};
+use crate::kernel::web::list::{ListParams, Page, count_capped};
 use crate::kernel::workflow::{self, Fired, Firing, Process, Subject};
 use crate::params;
 
@@ -147,7 +147,7 @@ pub fn list(
     if let Some(like) = p.like() {
         w.and("m.title LIKE ?", like);
     }
-    let total = tx.count(&format!("SELECT COUNT(*) FROM {FROM}{}", w.sql), &w.args)?;
+    let total = count_capped(tx, &format!("FROM {FROM}{}", w.sql), &w.args)?;
     let order = p.order_by("m.id", &[("updated", "m.updated_at"), ("title", "m.title"), ("created", "m.created_at")]);
     let (limit, offset) = if p.is_export() { (100_000, 0) } else { (p.per(), p.offset()) };
     let (l, o) = (w.push(limit), w.push(offset));

@@ -97,6 +97,7 @@ pub fn sweep(tx: &mut Tx<'_>, who: &Who, cal: &WorkCalendar) -> AppResult<usize>
             done += 1;
         }
     }
+    super::stats::refresh_overdue(tx, &today.to_string(), &process.timing.running)?;
     Ok(done)
 }
 

@@ -15,7 +15,7 @@ use crate::kernel::db::{Row, Tx, Value, Where};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::notify::{self, Note};
 use crate::kernel::validate;
-use crate::kernel::web::list::{ListParams, Page};
+use crate::kernel::web::list::{ListParams, Page, count_capped};
 use crate::kernel::workflow::{self, Fired, Firing, Process, Subject};
 use crate::params;
 
@@ -140,16 +140,23 @@ impl View {
     }
 }
 
-fn from_row(tx: &mut Tx<'_>, r: &Row, v: &View) -> AppResult<Task> {
+/// Co-departments of some tasks, in one query.
+fn co_departments(tx: &mut Tx<'_>, ids: &[i64]) -> AppResult<Vec<(i64, i64, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let sql = format!(
+        "SELECT c.task_id, d.id, d.name FROM task_codepartments c JOIN departments d ON d.id = c.department_id \
+         WHERE c.task_id IN ({}) ORDER BY d.code",
+        list.join(", ")
+    );
+    tx.query(&sql, &[])?.iter().map(|r| Ok((r.int(0)?, r.int(1)?, r.text(2)?))).collect()
+}
+
+fn from_row(r: &Row, co_all: &[(i64, i64, String)], v: &View) -> AppResult<Task> {
     let id = r.int(0)?;
-    let co = tx
-        .query(
-            "SELECT d.id, d.name FROM task_codepartments c JOIN departments d ON d.id = c.department_id WHERE c.task_id = $1 ORDER BY d.code",
-            params![id],
-        )?
-        .iter()
-        .map(|r| Ok((r.int(0)?, r.text(1)?)))
-        .collect::<AppResult<_>>()?;
+    let co = co_all.iter().filter(|(t, _, _)| *t == id).map(|(_, d, n)| (*d, n.clone())).collect();
     let state = r.text(12)?;
     let deadline = r.text(11)?;
     Ok(Task {
@@ -179,7 +186,8 @@ fn from_row(tx: &mut Tx<'_>, r: &Row, v: &View) -> AppResult<Task> {
 pub fn find(tx: &mut Tx<'_>, id: i64, v: &View) -> AppResult<Task> {
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE t.id = $1");
     let r = tx.query_opt(&sql, params![id])?.ok_or(AppError::NotFound)?;
-    from_row(tx, &r, v)
+    let co = co_departments(tx, &[id])?;
+    from_row(&r, &co, v)
 }
 
 /// The caller's relations to a task: assignee, leader, lead_head.
@@ -227,7 +235,8 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &TaskFilter, p: &ListParams,
         Some("department") => {
             let d = user.department_id.ok_or(AppError::Forbidden)?;
             w.and(
-                "(t.lead_department_id = ? OR EXISTS (SELECT 1 FROM task_codepartments c WHERE c.task_id = t.id AND c.department_id = ?))",
+                "t.id IN (SELECT x.id FROM tasks x WHERE x.lead_department_id = ? \
+                 UNION SELECT c.task_id FROM task_codepartments c WHERE c.department_id = ?)",
                 d,
             );
         }
@@ -282,7 +291,7 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &TaskFilter, p: &ListParams,
     if let Some(like) = p.like() {
         w.and("(t.title LIKE ? OR m.title LIKE ?)", like);
     }
-    let total = tx.count(&format!("SELECT COUNT(*) FROM {FROM}{}", w.sql), &w.args)?;
+    let total = count_capped(tx, &format!("FROM {FROM}{}", w.sql), &w.args)?;
     let order = p.order_by(
         "t.id",
         &[("deadline", "t.deadline"), ("updated", "t.updated_at"), ("title", "t.title"), ("state", "t.state")],
@@ -291,7 +300,9 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &TaskFilter, p: &ListParams,
     let (l, o) = (w.push(limit), w.push(offset));
     let sql = format!("SELECT {COLUMNS} FROM {FROM}{}{order} LIMIT {l} OFFSET {o}", w.sql);
     let rows = tx.query(&sql, &w.args)?;
-    let items = rows.iter().map(|r| from_row(tx, r, v)).collect::<AppResult<_>>()?;
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.int(0).ok()).collect();
+    let co = co_departments(tx, &ids)?;
+    let items = rows.iter().map(|r| from_row(r, &co, v)).collect::<AppResult<_>>()?;
     Ok(Page { items, total, page: p.page(), per: p.per() })
 }
 
@@ -371,6 +382,7 @@ pub fn create(
         tx.execute("INSERT INTO task_codepartments (task_id, department_id) VALUES ($1, $2)", params![id, *d])?;
     }
     tx.execute("UPDATE matters SET updated_at = $1 WHERE id = $2", params![who.now, matter_id])?;
+    super::stats::task_added(tx, input.lead_department_id, input.assignee_id)?;
     let t = find(tx, id, v)?;
     audit::record(tx, who, Change::created("task", id, &t))?;
     let heads = department_heads(tx, t.lead_department_id)?;
@@ -448,9 +460,14 @@ pub fn transition(
     if v.process.runs_deadline(&fired.from) && !v.process.runs_deadline(&fired.to) {
         let met = clock::local_date(who.now).to_string() <= t.deadline;
         tx.execute("UPDATE tasks SET feedback_at = $1, met_deadline = $2 WHERE id = $3", params![who.now, met, id])?;
+        super::stats::feedback(tx, t.lead_department_id, t.assignee_id, met, who.now - t.created_at, 1)?;
     }
     if !v.process.runs_deadline(&fired.from) && v.process.runs_deadline(&fired.to) {
         tx.execute("UPDATE tasks SET feedback_at = NULL, met_deadline = NULL WHERE id = $1", params![id])?;
+        if let Some(at) = t.feedback_at {
+            let met = t.met_deadline.unwrap_or(false);
+            super::stats::feedback(tx, t.lead_department_id, t.assignee_id, met, at - t.created_at, -1)?;
+        }
     }
     if v.process.is_final(&fired.to) {
         tx.execute("UPDATE tasks SET progress = 100 WHERE id = $1", params![id])?;

@@ -5,7 +5,7 @@ use crate::kernel::audit::{self, Change, Who};
 use crate::kernel::db::{Row, Tx, Where};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::validate;
-use crate::kernel::web::list::{ListParams, Page};
+use crate::kernel::web::list::{ListParams, Page, count_capped};
 use crate::params;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -92,7 +92,7 @@ pub fn list(
     if let Some(like) = p.like() {
         w.and("(d.name LIKE ? OR d.code LIKE ? OR d.name_en LIKE ?)", like);
     }
-    let total = tx.count(&format!("SELECT COUNT(*) FROM departments d{}", w.sql), &w.args)?;
+    let total = count_capped(tx, &format!("FROM departments d{}", w.sql), &w.args)?;
     let order =
         p.order_by("d.id", &[("code", "d.code"), ("name", "d.name"), ("kind", "d.kind"), ("updated", "d.updated_at")]);
     let (limit, offset) = if p.is_export() { (100_000, 0) } else { (p.per(), p.offset()) };

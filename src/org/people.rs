@@ -8,7 +8,7 @@ use crate::kernel::clock;
 use crate::kernel::db::{Row, Tx, Where};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::validate;
-use crate::kernel::web::list::{ListParams, Page};
+use crate::kernel::web::list::{ListParams, Page, count_capped};
 use crate::params;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -120,7 +120,7 @@ pub fn list(
     if let Some(like) = p.like() {
         w.and("pe.name LIKE ?", like);
     }
-    let total = tx.count(&format!("SELECT COUNT(*) FROM people pe{}", w.sql), &w.args)?;
+    let total = count_capped(tx, &format!("FROM people pe{}", w.sql), &w.args)?;
     let order = p.order_by("pe.id", &[("name", "pe.name"), ("id", "pe.id")]);
     let (limit, offset) = if p.is_export() { (100_000, 0) } else { (p.per(), p.offset()) };
     let (l, o) = (w.push(limit), w.push(offset));

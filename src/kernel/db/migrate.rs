@@ -26,6 +26,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/0002_coordination.sqlite.sql"),
         postgres: include_str!("../../../migrations/0002_coordination.postgres.sql"),
     },
+    Migration {
+        version: 3,
+        name: "list_speed",
+        common: include_str!("../../../migrations/0003_list_speed.sql"),
+        sqlite: include_str!("../../../migrations/0003_list_speed.sqlite.sql"),
+        postgres: include_str!("../../../migrations/0003_list_speed.postgres.sql"),
+    },
 ];
 
 fn render(sql: &str, dialect: Dialect) -> String {

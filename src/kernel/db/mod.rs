@@ -2,6 +2,7 @@
 //! (postgres), run on blocking threads. Write SQL once with `$1` placeholders; the few
 //! true dialect differences live in [`Dialect`].
 
+mod group_commit;
 pub mod migrate;
 mod pg;
 mod pool;
@@ -265,11 +266,15 @@ impl Db {
     {
         let backend = self.backend.clone();
         match &*backend {
+            Backend::Sqlite(b) if write => b.write(f).await,
             Backend::Sqlite(b) => {
-                let conn = if write { b.writer().await } else { b.reader().await };
-                tokio::task::spawn_blocking(move || sqlite::in_tx(conn, write, f))
-                    .await
-                    .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+                let mut pooled = b.reader().await;
+                tokio::task::spawn_blocking(move || match pooled.conn.as_mut() {
+                    Some(conn) => sqlite::in_tx(conn, false, f),
+                    None => Err(DbError::Unavailable("no connection".into()).into()),
+                })
+                .await
+                .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
             }
             Backend::Pg(b) => {
                 let handle = b.take().await;
@@ -287,7 +292,7 @@ impl Db {
         F: FnOnce(&mut Tx<'_>) -> Result<T, AppError>,
     {
         match &*self.backend {
-            Backend::Sqlite(b) => sqlite::in_tx(b.writer_blocking(), true, f),
+            Backend::Sqlite(b) => sqlite::in_tx(&mut b.own_connection()?, true, f),
             Backend::Pg(b) => pg::in_tx(b.take_blocking(), true, f),
         }
     }
@@ -295,11 +300,7 @@ impl Db {
     /// Run a batch of statements outside any transaction handling (migrations).
     pub(crate) fn with_raw<T>(&self, f: impl FnOnce(RawConn<'_>) -> Result<T, DbError>) -> Result<T, DbError> {
         match &*self.backend {
-            Backend::Sqlite(b) => {
-                let mut pooled = b.writer_blocking();
-                let conn = pooled.conn.as_mut().ok_or_else(|| DbError::Unavailable("no connection".into()))?;
-                f(RawConn::Sqlite(conn))
-            }
+            Backend::Sqlite(b) => f(RawConn::Sqlite(&mut b.own_connection()?)),
             Backend::Pg(b) => {
                 let mut handle = b.take_blocking();
                 f(RawConn::Pg(handle.client()?))

@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
 
+use super::group_commit::Job;
 use super::pool::{Pool, Pooled};
 use super::{DbError, Row, Tx, Value};
 use crate::kernel::error::AppError;
@@ -11,9 +12,13 @@ const READERS: usize = 4;
 
 pub struct SqliteBackend {
     path: PathBuf,
-    writer: Arc<Pool<rusqlite::Connection>>,
+    jobs: std::sync::mpsc::Sender<Job>,
+    /// Bounds the write requests waiting for the writer.
+    queue: Arc<tokio::sync::Semaphore>,
     readers: Arc<Pool<rusqlite::Connection>>,
 }
+
+const MAX_QUEUED_WRITES: usize = 1024;
 
 fn connect(path: &Path) -> Result<rusqlite::Connection, DbError> {
     let conn =
@@ -35,19 +40,36 @@ impl SqliteBackend {
         }
         let writer = connect(&path)?;
         let readers = (0..READERS).map(|_| connect(&path)).collect::<Result<Vec<_>, _>>()?;
-        Ok(SqliteBackend { writer: Pool::new(1, vec![writer]), readers: Pool::new(READERS, readers), path })
+        Ok(SqliteBackend {
+            jobs: super::group_commit::start(writer),
+            queue: Arc::new(tokio::sync::Semaphore::new(MAX_QUEUED_WRITES)),
+            readers: Pool::new(READERS, readers),
+            path,
+        })
     }
     pub fn path(&self) -> &Path {
         &self.path
     }
-    pub async fn writer(&self) -> Pooled<rusqlite::Connection> {
-        self.writer.get().await
+    /// Hand a write to the writer thread and wait for the group it joins to commit.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, AppError> + Send + 'static,
+    {
+        let _permit = self.queue.acquire().await.map_err(|_| DbError::Unavailable("writer closed".into()))?;
+        let (answer, reply) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(super::group_commit::job(f, answer))
+            .map_err(|_| DbError::Unavailable("writer stopped".into()))?;
+        reply.await.map_err(|_| DbError::Unavailable("writer stopped".into()))?
     }
     pub async fn reader(&self) -> Pooled<rusqlite::Connection> {
         self.readers.get().await
     }
-    pub fn writer_blocking(&self) -> Pooled<rusqlite::Connection> {
-        self.writer.get_blocking()
+    /// A connection of its own, for commands and start-up work outside the server's
+    /// request path (SQLite's busy timeout orders it with the writer thread).
+    pub fn own_connection(&self) -> Result<rusqlite::Connection, DbError> {
+        connect(&self.path)
     }
     pub fn backup(&self, dest: &Path) -> Result<(), DbError> {
         let src = self.readers.get_blocking();
@@ -59,11 +81,10 @@ impl SqliteBackend {
 }
 
 pub fn in_tx<T>(
-    mut pooled: Pooled<rusqlite::Connection>,
+    conn: &mut rusqlite::Connection,
     write: bool,
     f: impl FnOnce(&mut Tx<'_>) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
-    let conn = pooled.conn.as_mut().ok_or_else(|| AppError::from(DbError::Unavailable("no connection".into())))?;
     let behavior =
         if write { rusqlite::TransactionBehavior::Immediate } else { rusqlite::TransactionBehavior::Deferred };
     let tx = conn.transaction_with_behavior(behavior).map_err(map_err)?;

@@ -10,6 +10,19 @@ use crate::kernel::error::AppError;
 
 pub const PER_PAGE_MAX: i64 = 200;
 
+/// Lists count matching rows up to this many, so a page costs the same however large
+/// the table grows; beyond it the total shows as "1000+".
+pub const COUNT_CAP: i64 = 1000;
+
+/// Rows of `from_where` (`FROM … WHERE …`), counted up to [`COUNT_CAP`] + 1.
+pub fn count_capped(
+    tx: &mut crate::kernel::db::Tx<'_>,
+    from_where: &str,
+    args: &[crate::kernel::db::Value],
+) -> Result<i64, AppError> {
+    Ok(tx.count(&format!("SELECT COUNT(*) FROM (SELECT 1 {from_where} LIMIT {}) capped", COUNT_CAP + 1), args)?)
+}
+
 /// Common list parameters: `?q=&page=&per=&sort=&dir=&format=csv`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 pub struct ListParams {
@@ -70,7 +83,7 @@ impl ListParams {
     }
 }
 
-/// A page of rows and the total count.
+/// A page of rows and the total count (capped at [`COUNT_CAP`] + 1).
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
@@ -131,15 +144,18 @@ pub fn sort_header(ctx: &Ctx, p: &ListParams, extra: &[(&str, String)], name: &s
 /// Paging links and the total, plus an export link.
 pub fn pager(ctx: &Ctx, p: &ListParams, extra: &[(&str, String)], total: i64) -> Markup {
     let pages = ((total + p.per() - 1) / p.per()).max(1);
+    let shown = if total > COUNT_CAP { format!("{COUNT_CAP}+") } else { total.to_string() };
+    let of_pages = if total > COUNT_CAP { format!("{}", p.page()) } else { format!("{}/{}", p.page(), pages) };
     let mut query: Vec<(&str, String)> = p.as_query();
     query.extend(extra.iter().cloned());
     let prev = (p.page() > 1).then(|| link_with(ctx, &query, &[("page", &(p.page() - 1).to_string())]));
-    let next = (p.page() < pages).then(|| link_with(ctx, &query, &[("page", &(p.page() + 1).to_string())]));
+    let next = (p.page() < pages || total > COUNT_CAP)
+        .then(|| link_with(ctx, &query, &[("page", &(p.page() + 1).to_string())]));
     let csv = link_with(ctx, &query, &[("format", "csv")]);
     let xlsx = link_with(ctx, &query, &[("format", "xlsx")]);
     html! {
         div.pager {
-            span { (ctx.t("common.total").replace("{}", &total.to_string())) " · " (ctx.t("common.page").replace("{}", &format!("{}/{}", p.page(), pages))) }
+            span { (ctx.t("common.total").replace("{}", &shown)) " · " (ctx.t("common.page").replace("{}", &of_pages)) }
             @if let Some(h) = prev { a href=(h) { "‹ " (ctx.t("common.prev")) } }
             @if let Some(h) = next { a href=(h) { (ctx.t("common.next")) " ›" } }
             a.export href=(csv) { (ctx.t("common.export_csv")) }

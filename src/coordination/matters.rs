@@ -147,11 +147,17 @@ pub fn list(
     if let Some(like) = p.like() {
         w.and("m.title LIKE ?", like);
     }
-    let total = count_capped(tx, &format!("FROM {FROM}{}", w.sql), &w.args)?;
+    // Count and page over the matters alone; the task counts are computed for the page's
+    // rows only.
+    let total = count_capped(tx, &format!("FROM matters m{}", w.sql), &w.args)?;
     let order = p.order_by("m.id", &[("updated", "m.updated_at"), ("title", "m.title"), ("created", "m.created_at")]);
     let (limit, offset) = if p.is_export() { (100_000, 0) } else { (p.per(), p.offset()) };
     let (l, o) = (w.push(limit), w.push(offset));
-    let sql = format!("SELECT {} FROM {FROM}{}{order} LIMIT {l} OFFSET {o}", columns(&today(now)), w.sql);
+    let page = format!("SELECT m.id FROM matters m{}{order} LIMIT {l} OFFSET {o}", w.sql);
+    let sql = format!(
+        "SELECT {} FROM ({page}) page JOIN matters m ON m.id = page.id JOIN users u ON u.id = m.leader_id{order}",
+        columns(&today(now))
+    );
     let items = tx.query(&sql, &w.args)?.iter().map(from_row).collect::<AppResult<_>>()?;
     Ok(Page { items, total, page: p.page(), per: p.per() })
 }

@@ -140,6 +140,17 @@ impl View {
     }
 }
 
+/// Full rows of some tasks, in the order of `ids`.
+fn by_ids(tx: &mut Tx<'_>, ids: &[i64]) -> AppResult<Vec<Row>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let mut rows = tx.query(&format!("SELECT {COLUMNS} FROM {FROM} WHERE t.id IN ({})", list.join(", ")), &[])?;
+    rows.sort_by_key(|r| r.int(0).ok().and_then(|id| ids.iter().position(|i| *i == id)));
+    Ok(rows)
+}
+
 /// Co-departments of some tasks, in one query.
 fn co_departments(tx: &mut Tx<'_>, ids: &[i64]) -> AppResult<Vec<(i64, i64, String)>> {
     if ids.is_empty() {
@@ -291,15 +302,25 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &TaskFilter, p: &ListParams,
     if let Some(like) = p.like() {
         w.and("(t.title LIKE ? OR m.title LIKE ?)", like);
     }
-    let total = count_capped(tx, &format!("FROM {FROM}{}", w.sql), &w.args)?;
+    // Count and page over the tasks (and their matters, which filters may need) only;
+    // the other joins and the co-departments are fetched for the page's rows alone.
+    let lean = "tasks t JOIN matters m ON m.id = t.matter_id";
+    let total = count_capped(tx, &format!("FROM {lean}{}", w.sql), &w.args)?;
     let order = p.order_by(
         "t.id",
         &[("deadline", "t.deadline"), ("updated", "t.updated_at"), ("title", "t.title"), ("state", "t.state")],
     );
-    let (limit, offset) = if p.is_export() { (100_000, 0) } else { (p.per(), p.offset()) };
-    let (l, o) = (w.push(limit), w.push(offset));
-    let sql = format!("SELECT {COLUMNS} FROM {FROM}{}{order} LIMIT {l} OFFSET {o}", w.sql);
-    let rows = tx.query(&sql, &w.args)?;
+    let rows = if p.is_export() {
+        tx.query(&format!("SELECT {COLUMNS} FROM {FROM}{}{order} LIMIT 100000", w.sql), &w.args)?
+    } else {
+        let (l, o) = (w.push(p.per()), w.push(p.offset()));
+        let ids: Vec<i64> = tx
+            .query(&format!("SELECT t.id FROM {lean}{}{order} LIMIT {l} OFFSET {o}", w.sql), &w.args)?
+            .iter()
+            .map(|r| r.int(0))
+            .collect::<Result<_, _>>()?;
+        by_ids(tx, &ids)?
+    };
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.int(0).ok()).collect();
     let co = co_departments(tx, &ids)?;
     let items = rows.iter().map(|r| from_row(r, &co, v)).collect::<AppResult<_>>()?;

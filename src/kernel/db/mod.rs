@@ -308,6 +308,14 @@ impl Db {
         }
     }
 
+    /// Refresh the query planner's statistics (after bulk loads).
+    pub fn analyze(&self) -> Result<(), DbError> {
+        self.with_raw(|raw| match raw {
+            RawConn::Sqlite(c) => c.execute_batch("ANALYZE").map_err(sqlite::map_err),
+            RawConn::Pg(c) => c.batch_execute("ANALYZE").map_err(pg::map_err),
+        })
+    }
+
     /// Consistent copy of a running SQLite database into `dest`.
     pub fn sqlite_backup(&self, dest: &std::path::Path) -> Result<(), DbError> {
         match &*self.backend {

@@ -260,6 +260,8 @@ fn user(cmd: UserCommand, db: &Db) -> anyhow::Result<ExitCode> {
                 department_id,
                 division_id: None,
                 password,
+                email: None,
+                phone: None,
             };
             service::check_new(&input).map_err(app_err)?;
             let hash = crate::kernel::crypto::hash_password(&input.password).map_err(app_err)?;

@@ -276,6 +276,10 @@ struct UserForm {
     division_id: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
 }
 
 impl UserForm {
@@ -314,6 +318,8 @@ async fn user_form_page(
             (select_field(ctx, "role", if z { "角色" } else { "Role" }, &role_options(ctx), &form.role, err))
             (select_field(ctx, "department_id", ctx.t("common.department"), &with_none(ctx, depts), &form.department_id, err))
             (select_field(ctx, "division_id", ctx.t("common.division"), &with_none(ctx, divs), &form.division_id, err))
+            (layout::input_field(ctx, "email", "email", if z { "电子邮箱（接收通知）" } else { "E-mail (for notifications)" }, &form.email, err, false))
+            (layout::input_field(ctx, "tel", "phone", if z { "手机号码（接收短信）" } else { "Mobile (for SMS)" }, &form.phone, err, false))
             @if id.is_none() {
                 label.field { span { (ctx.t("login.password")) " " span.muted { (if z { "（至少 10 个字符）" } else { "(10 characters or more)" }) } }
                     input type="password" name="password" required autocomplete="new-password"; }
@@ -358,6 +364,8 @@ async fn edit_user(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> 
         department_id: u.department_id.map(|d| d.to_string()).unwrap_or_default(),
         division_id: u.division_id.map(|d| d.to_string()).unwrap_or_default(),
         password: String::new(),
+        email: u.email.unwrap_or_default(),
+        phone: u.phone.unwrap_or_default(),
     };
     user_form_page(&s, &ctx, Some(id), form, None).await
 }
@@ -375,6 +383,8 @@ async fn create_user(State(s): State<AppState>, f: CsrfForm<UserForm>) -> AppRes
             department_id,
             division_id,
             password: form.password.clone(),
+            email: Some(form.email.clone()),
+            phone: Some(form.phone.clone()),
         };
         service::check_new(&input)?;
         let hash = service::hash(input.password.clone()).await?;
@@ -400,6 +410,8 @@ async fn update_user(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm
                 role: form.role.clone(),
                 department_id,
                 division_id,
+                email: Some(form.email.clone()),
+                phone: Some(form.phone.clone()),
             };
             s.change(&ctx, Action::ManageUsers, move |tx, who| service::update(tx, who, id, &input)).await
         }

@@ -18,6 +18,10 @@ pub struct User {
     pub department_name: Option<String>,
     pub division_id: Option<i64>,
     pub division_name: Option<String>,
+    /// For e-mail notifications; none when not given.
+    pub email: Option<String>,
+    /// For SMS notifications (a mainland mobile number); none when not given.
+    pub phone: Option<String>,
     pub active: bool,
     /// Locked after repeated failed sign-ins, until this time (ms since epoch).
     pub locked_until: Option<i64>,
@@ -35,6 +39,10 @@ pub struct NewUser {
     pub division_id: Option<i64>,
     /// At least 10 characters.
     pub password: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -45,6 +53,10 @@ pub struct UserUpdate {
     pub department_id: Option<i64>,
     #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
     pub division_id: Option<i64>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -57,7 +69,7 @@ pub struct UserFilter {
 }
 
 const COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.department_id, d.name, u.division_id, v.name, \
-    u.active, u.locked_until, u.created_at";
+    u.active, u.locked_until, u.created_at, u.email, u.phone";
 const FROM: &str =
     "users u LEFT JOIN departments d ON d.id = u.department_id LEFT JOIN divisions v ON v.id = u.division_id";
 
@@ -75,6 +87,8 @@ fn from_row(r: &Row) -> AppResult<User> {
         active: r.bool(8)?,
         locked_until: r.opt_int(9)?,
         created_at: r.int(10)?,
+        email: r.opt_text(11)?,
+        phone: r.opt_text(12)?,
     })
 }
 
@@ -161,6 +175,31 @@ pub fn validate_username(s: &str) -> AppResult<String> {
     Ok(u.to_lowercase())
 }
 
+/// An optional e-mail address: one `@`, a dot in the domain, no spaces.
+pub fn validate_email(s: Option<&str>) -> AppResult<Option<String>> {
+    let Some(v) = validate::opt_text(s, "email", 120)? else { return Ok(None) };
+    let ok = match v.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        }
+        None => false,
+    };
+    if !ok || v.contains(char::is_whitespace) || v.matches('@').count() != 1 {
+        return Err(AppError::invalid("bad_email", "email"));
+    }
+    Ok(Some(v))
+}
+
+/// An optional mainland mobile number: 11 digits starting with 1 (a +86 prefix is dropped).
+pub fn validate_phone(s: Option<&str>) -> AppResult<Option<String>> {
+    let Some(v) = validate::opt_text(s, "phone", 20)? else { return Ok(None) };
+    let digits: String = v.trim_start_matches("+86").chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    if digits.len() != 11 || !digits.starts_with('1') || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(AppError::invalid("bad_phone", "phone"));
+    }
+    Ok(Some(digits))
+}
+
 fn unique_username(e: DbError) -> AppError {
     match e {
         DbError::Unique(_) => AppError::Conflict { code: "username_taken", field: Some("username") },
@@ -172,6 +211,8 @@ fn unique_username(e: DbError) -> AppError {
 pub fn check_new(input: &NewUser) -> AppResult<()> {
     validate_username(&input.username)?;
     validate::text(&input.display_name, "display_name", 60)?;
+    validate_email(input.email.as_deref())?;
+    validate_phone(input.phone.as_deref())?;
     validate::password(&input.password)?;
     Ok(())
 }
@@ -180,11 +221,23 @@ pub fn create(tx: &mut Tx<'_>, who: &Who, input: &NewUser, password_hash: &str) 
     let username = validate_username(&input.username)?;
     let name = validate::text(&input.display_name, "display_name", 60)?;
     let p = placement(tx, &input.role, input.department_id, input.division_id)?;
+    let email = validate_email(input.email.as_deref())?;
+    let phone = validate_phone(input.phone.as_deref())?;
     let id = tx
         .insert(
-            "INSERT INTO users (username, display_name, role, department_id, division_id, password_hash, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-            params![username, name, p.role.as_str(), p.department_id, p.division_id, password_hash, who.now],
+            "INSERT INTO users (username, display_name, role, department_id, division_id, password_hash, email, phone, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+            params![
+                username,
+                name,
+                p.role.as_str(),
+                p.department_id,
+                p.division_id,
+                password_hash,
+                email,
+                phone,
+                who.now
+            ],
         )
         .map_err(unique_username)?;
     let u = find(tx, id)?;
@@ -196,9 +249,12 @@ pub fn update(tx: &mut Tx<'_>, who: &Who, id: i64, input: &UserUpdate) -> AppRes
     let before = find(tx, id)?;
     let name = validate::text(&input.display_name, "display_name", 60)?;
     let p = placement(tx, &input.role, input.department_id, input.division_id)?;
+    let email = validate_email(input.email.as_deref())?;
+    let phone = validate_phone(input.phone.as_deref())?;
     tx.execute(
-        "UPDATE users SET display_name = $1, role = $2, department_id = $3, division_id = $4, updated_at = $5 WHERE id = $6",
-        params![name, p.role.as_str(), p.department_id, p.division_id, who.now, id],
+        "UPDATE users SET display_name = $1, role = $2, department_id = $3, division_id = $4, email = $5, phone = $6, \
+         updated_at = $7 WHERE id = $8",
+        params![name, p.role.as_str(), p.department_id, p.division_id, email, phone, who.now, id],
     )?;
     let after = find(tx, id)?;
     audit::record(tx, who, Change::updated("update", "user", id, &before, &after))?;
@@ -264,4 +320,19 @@ pub async fn hash(password: String) -> AppResult<String> {
     tokio::task::spawn_blocking(move || crate::kernel::crypto::hash_password(&password))
         .await
         .map_err(|e| AppError::internal(e.to_string()))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contact_details_are_checked() {
+        assert_eq!(validate_email(Some("lin@qingdao.gov.cn")).ok().flatten().as_deref(), Some("lin@qingdao.gov.cn"));
+        assert!(validate_email(Some("lin@qingdao")).is_err());
+        assert!(validate_email(Some("a b@c.cn")).is_err());
+        assert_eq!(validate_email(Some("  ")).ok(), Some(None));
+        assert_eq!(validate_phone(Some("+86 138-0532-0000")).ok().flatten().as_deref(), Some("13805320000"));
+        assert!(validate_phone(Some("0532-8888888")).is_err());
+    }
 }

@@ -292,6 +292,8 @@ fn seed_organisation(tx: &mut Tx<'_>, who: &Who, password_hashes: &[String]) -> 
                 department_id,
                 division_id,
                 password: String::new(),
+                email: None,
+                phone: None,
             },
             hash,
         )?;

@@ -148,6 +148,8 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ("bad_file_name", "文件名无效", "Not a valid file name"),
     ("task.kind.execute", "执行", "Execute"),
     ("task.kind.research", "研究论证", "Research"),
+    ("bad_email", "电子邮箱格式不正确", "Not a valid e-mail address"),
+    ("bad_phone", "手机号码应为 11 位数字", "Mobile numbers have 11 digits"),
     ("nav.inbox", "通知", "Inbox"),
     ("nav.my_tasks", "我的任务", "My tasks"),
     ("nav.processes", "流程定义", "Processes"),

@@ -329,3 +329,41 @@ async fn the_journey_in_the_browser() {
     assert_eq!(status, 200);
     assert!(processes.contains("驳回重办"));
 }
+
+#[tokio::test]
+async fn notes_reach_email_and_sms_through_the_gateway() {
+    let c = city().await;
+    c.app.user("admin", "admin", None, None).await;
+    let admin = c.app.api(&c.app.token("admin", &["read", "write"]).await);
+    let user = format!("/api/v1/users/{}", c.fgw_staff_id);
+    let body = |email: &str| json!({ "display_name": "林志强", "role": "staff", "department_id": c.fgw, "email": email, "phone": "+86 138-0532-0000" });
+    let (s, e) = admin.put(&user, body("not-an-address")).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("bad_email")));
+    let (s, u) = admin.put(&user, body("lin@qingdao.gov.cn")).await;
+    assert_eq!((s, u["phone"].as_str()), (200, Some("13805320000")));
+
+    let (_, m) = c.mayor.post("/api/v1/matters", json!({ "title": "通知测试" })).await;
+    let (s, _) = c
+        .mayor
+        .post(
+            &format!("/api/v1/matters/{}/tasks", m["id"]),
+            json!({ "title": "t", "assignee_id": c.fgw_staff_id, "lead_department_id": c.fgw, "working_days": 3 }),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let pending = c
+        .app
+        .db
+        .read(|tx| Ok(tx.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL", &[])?))
+        .await
+        .expect("count");
+    assert_eq!(pending, 2, "one e-mail and one SMS");
+    c.app.run_scheduler().await;
+    let sent = c
+        .app
+        .db
+        .read(|tx| Ok(tx.count("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL", &[])?))
+        .await
+        .expect("count");
+    assert_eq!(sent, 2);
+}

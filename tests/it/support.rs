@@ -109,6 +109,8 @@ impl TestApp {
             department_id: department,
             division_id: division,
             password: PASSWORD.into(),
+            email: None,
+            phone: None,
         };
         let hash = zaizao::accounts::service::hash(PASSWORD.into()).await.expect("hash");
         let who = Who::system("test", START_MS);

@@ -23,7 +23,9 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     };
     let gov = user.role.is_government();
     let dept = user.department_id;
-    let (counts, dept_name) =
+    let uid = user.id;
+    let view = crate::coordination::tasks::View::of(&s, ctx.now)?;
+    let (counts, dept_name, mine) =
         s.db.read(move |tx| {
             let c = tx.query_one(
                 "SELECT (SELECT COUNT(*) FROM departments WHERE active = 1), \
@@ -39,7 +41,8 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
                     .transpose()?,
                 None => None,
             };
-            Ok(([c.int(0)?, c.int(1)?, c.int(2)?, c.int(3)?], name))
+            let mine = if gov { crate::coordination::tasks::my_counts(tx, uid, &view)? } else { (0, 0, 0) };
+            Ok(([c.int(0)?, c.int(1)?, c.int(2)?, c.int(3)?], name, mine))
         })
         .await?;
     let zh = ctx.lang == Lang::Zh;
@@ -53,6 +56,12 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             p.muted { (ctx.t(&format!("home.role.{}", user.role.as_str()))) }
         }
         @if gov {
+            h2 { (ctx.t("nav.my_tasks")) }
+            div.cards {
+                a.card href="/tasks?scope=mine" { h3 { (if zh { "办理中的任务" } else { "Tasks in hand" }) } div.stat { (mine.0) } }
+                a.card href="/tasks?scope=mine&light=red" { h3 { (if zh { "已逾期" } else { "Overdue" }) } div.stat { (mine.1) } }
+                a.card href="/tasks?scope=mine&light=yellow" { h3 { (if zh { "临近期限" } else { "Due soon" }) } div.stat { (mine.2) } }
+            }
             h2 { (ctx.t("home.stats")) }
             div.cards {
                 div.card { h3 { (if zh { "部门与区（市）" } else { "Departments and districts" }) } div.stat { (counts[0]) } }

@@ -23,6 +23,7 @@ pub struct Extension {
     pub state: String,
     pub requested_by: String,
     pub decided_by: Option<String>,
+    pub decided_at: Option<i64>,
     pub decision_note: Option<String>,
 }
 
@@ -42,7 +43,7 @@ pub struct ExtensionDecision {
 }
 
 const COLUMNS: &str =
-    "id, task_id, old_deadline, requested_deadline, reason, state, requested_by, decided_by, decision_note";
+    "id, task_id, old_deadline, requested_deadline, reason, state, requested_by, decided_by, decision_note, decided_at";
 
 fn from_row(r: &Row) -> AppResult<Extension> {
     Ok(Extension {
@@ -55,6 +56,7 @@ fn from_row(r: &Row) -> AppResult<Extension> {
         requested_by: r.text(6)?,
         decided_by: r.opt_text(7)?,
         decision_note: r.opt_text(8)?,
+        decided_at: r.opt_int(9)?,
     })
 }
 

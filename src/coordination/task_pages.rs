@@ -186,6 +186,27 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
     let can_report =
         (rel.contains(&"assignee") || rel.contains(&"lead_head")) && p.runs_deadline(&t.state) && t.state != p.initial;
     let (fp, fe) = ("progress", "extension");
+    let mut timeline: Vec<(i64, Markup)> = Vec::new();
+    for e in &d.history {
+        let name = p
+            .transition(&e.transition)
+            .map_or(e.transition.clone(), |tr| if z { tr.name.clone() } else { tr.name_en.clone() });
+        timeline.push((e.at, html! { (fmt_local(e.at)) " " strong { (e.actor) } " · " (name) " → " (p.state_name(&e.to_state, ctx.lang)) @if let Some(n) = &e.note { " — " (n) } }));
+    }
+    for u in d.updates.iter().filter(|u| !u.kind.starts_with("transition:")) {
+        timeline.push((u.at, html! { (fmt_local(u.at)) " " strong { (u.actor) } " · " (update_label(&u.kind, z)) @if let Some(pr) = u.progress { " (" (pr) "%)" } " — " (u.body) }));
+    }
+    for e in d.extensions.iter().filter(|e| e.state != "pending") {
+        let verdict = if e.state == "granted" {
+            if z { "已同意" } else { "granted" }
+        } else if z {
+            "未同意"
+        } else {
+            "refused"
+        };
+        timeline.push((e.decided_at.unwrap_or(0), html! { (fmt_local(e.decided_at.unwrap_or(0))) " " strong { (e.decided_by.clone().unwrap_or_default()) } " · " (if z { "延期 " } else { "Extension " }) (e.old_deadline) " → " (e.requested_deadline) ": " (verdict) }));
+    }
+    timeline.sort_by_key(|(at, _)| *at);
     let body = html! {
         @if let Some(r) = retry.filter(|r| r.form == "transition" || r.form == "decision") { (error_banner(ctx, Some(&r.err))) }
         div.card { dl.facts {
@@ -237,7 +258,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                 }
             }
         }
-        @if rel.contains(&"assignee") && p.runs_deadline(&t.state) && pending.is_none() {
+        @if rel.contains(&"assignee") && p.runs_deadline(&t.state) && pending.is_none() && t.light != Some(Light::Red) {
             details.panel open[error(retry, fe).is_some()] {
                 summary { (if z { "申请延期" } else { "Ask for more time" }) }
                 form.stack method="post" action=(format!("/tasks/{}/extensions", t.id)) {
@@ -255,11 +276,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         }
         h2 { (if z { "办理记录" } else { "Record" }) }
         @if d.updates.is_empty() && d.history.is_empty() { (layout::empty_state(if z { "尚无记录。" } else { "Nothing yet." })) }
-        ul {
-            @for e in &d.history { li { (fmt_local(e.at)) " " strong { (e.actor) } " · " (p.transition(&e.transition).map_or(e.transition.clone(), |tr| if z { tr.name.clone() } else { tr.name_en.clone() })) " → " (p.state_name(&e.to_state, ctx.lang)) @if let Some(n) = &e.note { " — " (n) } } }
-            @for u in d.updates.iter().filter(|u| !u.kind.starts_with("transition:")) { li { (fmt_local(u.at)) " " strong { (u.actor) } " · " (update_label(&u.kind, z)) @if let Some(pr) = u.progress { " (" (pr) "%)" } " — " (u.body) } }
-            @for e in d.extensions.iter().filter(|e| e.state != "pending") { li { (if z { "延期 " } else { "Extension " }) (e.old_deadline) " → " (e.requested_deadline) ": " (if e.state == "granted" { if z { "已同意" } else { "granted" } } else if z { "未同意" } else { "refused" }) } }
-        }
+        ul { @for (_, line) in &timeline { li { (line) } } }
         p { (layout::history_link(ctx, "task", t.id)) " " a href="/tasks" { (ctx.t("common.back")) } }
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());

@@ -593,3 +593,22 @@ pub fn may_attach(user: &CurrentUser, t: &Task, process: &Process) -> bool {
     let rel = relations(user, t);
     (rel.contains(&"assignee") || rel.contains(&"lead_head")) && !process.is_final(&t.state)
 }
+
+/// A person's running tasks: how many, how many overdue, how many due soon.
+pub fn my_counts(tx: &mut Tx<'_>, user: i64, v: &View) -> AppResult<(i64, i64, i64)> {
+    let running = &v.process.timing.running;
+    if running.is_empty() {
+        return Ok((0, 0, 0));
+    }
+    let marks: Vec<String> = (0..running.len()).map(|i| format!("${}", i + 4)).collect();
+    let sql = format!(
+        "SELECT COUNT(*), SUM(CASE WHEN deadline < $2 THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN deadline >= $2 AND deadline <= $3 THEN 1 ELSE 0 END) \
+         FROM tasks WHERE assignee_id = $1 AND state IN ({})",
+        marks.join(", ")
+    );
+    let mut args: Vec<Value> = vec![user.into(), v.today.to_string().into(), yellow_limit(v).into()];
+    args.extend(running.iter().map(|s| Value::from(s.as_str())));
+    let r = tx.query_one(&sql, &args)?;
+    Ok((r.int(0)?, r.opt_int(1)?.unwrap_or(0), r.opt_int(2)?.unwrap_or(0)))
+}

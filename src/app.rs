@@ -49,7 +49,9 @@ impl utoipa::Modify for BearerAuth {
 
 /// Every process the mechanisms run on the workflow kernel.
 pub fn process_specs() -> Vec<&'static Spec> {
-    crate::coordination::SPECS.to_vec()
+    let mut specs = crate::coordination::SPECS.to_vec();
+    specs.push(&crate::evaluation::BAD_REVIEW);
+    specs
 }
 
 /// The mechanisms' periodic work (reminders, escalations).
@@ -62,6 +64,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(crate::org::api::router())
         .merge(crate::audit_trail::api_router())
         .merge(crate::coordination::api::router())
+        .merge(crate::evaluation::api::router())
         .merge(crate::platform::api_router())
 }
 
@@ -80,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::org::pages::router())
         .merge(crate::audit_trail::page_router())
         .merge(crate::coordination::router())
+        .merge(crate::evaluation::router())
         .merge(crate::platform::page_router())
         .fallback(web::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -10,16 +10,18 @@ use maud::{Markup, html};
 
 use super::api::{TaskDetail, attach, detail};
 use super::extensions::{self, ExtensionDecision, ExtensionRequest};
-use super::tasks::{self, Light, ProgressInput, Task, TaskFilter, View};
+use super::tasks::{self, ProgressInput, Task, TaskFilter, View};
 use crate::kernel::access::Action;
 use crate::kernel::clock::fmt_local;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::i18n::Lang;
 use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
-use crate::kernel::web::layout::{self, Section, badge, csrf_field, error_banner, select_field, text_field};
+use crate::kernel::web::layout::{
+    self, Section, badge, csrf_field, error_banner, light_badge, select_field, text_field,
+};
 use crate::kernel::web::list::{ListParams, export, pager, sort_header};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
-use crate::kernel::workflow::Process;
+use crate::kernel::workflow::{Light, Process};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,16 +35,6 @@ pub fn router() -> Router<AppState> {
 
 fn zh(ctx: &Ctx) -> bool {
     ctx.lang == Lang::Zh
-}
-
-pub fn light_badge(ctx: &Ctx, light: Option<Light>) -> Markup {
-    let z = zh(ctx);
-    match light {
-        Some(Light::Green) => badge(if z { "● 正常" } else { "● on track" }, "green"),
-        Some(Light::Yellow) => badge(if z { "● 临期" } else { "● due soon" }, "yellow"),
-        Some(Light::Red) => badge(if z { "● 逾期" } else { "● overdue" }, "red"),
-        None => html! {},
-    }
 }
 
 pub fn state_badge(p: &Process, state: &str, lang: Lang) -> Markup {

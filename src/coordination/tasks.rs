@@ -16,28 +16,10 @@ use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::notify::{self, Note};
 use crate::kernel::validate;
 use crate::kernel::web::list::{ListParams, Page, count_capped};
-use crate::kernel::workflow::{self, Fired, Firing, Process, Subject};
+use crate::kernel::workflow::{self, Fired, Firing, Light, Process, Subject};
 use crate::params;
 
 pub const KINDS: [&str; 2] = ["execute", "research"];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Light {
-    Green,
-    Yellow,
-    Red,
-}
-
-impl Light {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Light::Green => "green",
-            Light::Yellow => "yellow",
-            Light::Red => "red",
-        }
-    }
-}
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Task {
@@ -111,21 +93,6 @@ const COLUMNS: &str = "t.id, t.matter_id, m.title, m.leader_id, t.title, t.descr
 const FROM: &str = "tasks t JOIN matters m ON m.id = t.matter_id JOIN users u ON u.id = t.assignee_id \
     JOIN departments d ON d.id = t.lead_department_id";
 
-/// The light of a task in `state` due on `deadline`, seen on `today`.
-pub fn light(process: &Process, cal: &WorkCalendar, state: &str, deadline: &str, today: NaiveDate) -> Option<Light> {
-    if !process.runs_deadline(state) {
-        return None;
-    }
-    let due = clock::parse_date(deadline)?;
-    if today > due {
-        Some(Light::Red)
-    } else if cal.working_days_between(today, due) <= i64::from(process.timing.yellow_working_days) {
-        Some(Light::Yellow)
-    } else {
-        Some(Light::Green)
-    }
-}
-
 /// What a task's light and deadlines are judged by: the process, the calendar, today.
 #[derive(Clone)]
 pub struct View {
@@ -183,7 +150,7 @@ fn from_row(r: &Row, co_all: &[(i64, i64, String)], v: &View) -> AppResult<Task>
         lead_department_id: r.int(9)?,
         lead_department_name: r.text(10)?,
         co_departments: co,
-        light: light(&v.process, &v.calendar, &state, &deadline, v.today),
+        light: v.process.light(&v.calendar, &state, &deadline, v.today),
         deadline,
         state,
         progress: r.int(13)?,

@@ -134,6 +134,10 @@ pub enum Action {
     ManageProcesses,
     /// Own notifications.
     ReadInbox,
+    /// Service ratings: issue invitations, see one's own scores, handle bad reviews.
+    ViewEvaluation,
+    /// Division rankings across a department or the city.
+    ViewRankings,
 }
 
 pub fn allows(user: &CurrentUser, action: Action) -> bool {
@@ -147,6 +151,8 @@ pub fn allows(user: &CurrentUser, action: Action) -> bool {
         Action::OpenMatter => matches!(user.role, Leader | DeptHead),
         Action::ManageCalendar | Action::ManageProcesses => user.role == Admin,
         Action::ReadInbox => true,
+        Action::ViewEvaluation => user.role.is_government(),
+        Action::ViewRankings => matches!(user.role, Admin | Leader | DeptHead | DivisionHead | Supervisor),
     }
 }
 

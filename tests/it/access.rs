@@ -45,7 +45,9 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
     let before = app.count("audit_log").await;
 
     for (method, path) in operations(&app).await {
-        let public = path == "/api/v1/auth/tokens" || (method == "GET" && path.starts_with("/api/v1/calendar/"));
+        let public = path == "/api/v1/auth/tokens"
+            || path == "/api/v1/ratings"
+            || (method == "GET" && (path.starts_with("/api/v1/calendar/") || path.starts_with("/api/v1/invitations/")));
         if !public {
             assert_eq!(call(&app, None, &method, &path).await, 401, "anonymous {method} {path}");
         }
@@ -62,6 +64,10 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
             "/api/v1/attachments",
             "/api/v1/coordination",
             "/api/v1/processes",
+            "/api/v1/interactions",
+            "/api/v1/ratings/mine",
+            "/api/v1/evaluation",
+            "/api/v1/bad-reviews",
         ]
         .iter()
         .any(|p| path.starts_with(p));

@@ -8,6 +8,7 @@ mod bad_input;
 mod cli;
 mod coordination;
 mod demo;
+mod evaluation;
 mod openapi;
 mod org;
 mod shell;

@@ -33,6 +33,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/0003_list_speed.sqlite.sql"),
         postgres: include_str!("../../../migrations/0003_list_speed.postgres.sql"),
     },
+    Migration {
+        version: 4,
+        name: "evaluation",
+        common: include_str!("../../../migrations/0004_evaluation.sql"),
+        sqlite: include_str!("../../../migrations/0004_evaluation.sqlite.sql"),
+        postgres: include_str!("../../../migrations/0004_evaluation.postgres.sql"),
+    },
 ];
 
 fn render(sql: &str, dialect: Dialect) -> String {

@@ -22,6 +22,7 @@ pub enum Section {
     Account,
     Inbox,
     MyTasks,
+    Evaluation,
     Calendar,
     Processes,
     None,
@@ -41,6 +42,9 @@ fn nav(ctx: &Ctx) -> Vec<NavItem> {
     items.push(NavItem { href: "/inbox".into(), key: "nav.inbox", section: Section::Inbox });
     if access::allows(user, Action::ViewCoordination) {
         items.push(NavItem { href: "/tasks".into(), key: "nav.my_tasks", section: Section::MyTasks });
+    }
+    if access::allows(user, Action::ViewEvaluation) {
+        items.push(NavItem { href: "/evaluation".into(), key: "nav.evaluation", section: Section::Evaluation });
     }
     for (i, key) in ["m1", "m2", "m3", "m4", "m5", "m6", "m7"].into_iter().enumerate() {
         let n = i as u8 + 1;
@@ -252,6 +256,17 @@ pub fn visibility_options(ctx: &Ctx) -> Vec<(String, String)> {
         .iter()
         .map(|v| (v.as_str().to_owned(), ctx.t(&format!("vis.{}", v.as_str())).to_owned()))
         .collect()
+}
+
+/// A deadline's light as a badge.
+pub fn light_badge(ctx: &Ctx, light: Option<crate::kernel::workflow::Light>) -> Markup {
+    let z = ctx.lang == Lang::Zh;
+    match light {
+        Some(crate::kernel::workflow::Light::Green) => badge(if z { "● 正常" } else { "● on track" }, "green"),
+        Some(crate::kernel::workflow::Light::Yellow) => badge(if z { "● 临期" } else { "● due soon" }, "yellow"),
+        Some(crate::kernel::workflow::Light::Red) => badge(if z { "● 逾期" } else { "● overdue" }, "red"),
+        None => html! {},
+    }
 }
 
 pub fn empty_state(text: &str) -> Markup {

@@ -402,6 +402,10 @@ pub mod need {
     pub struct OpenMatter;
     pub struct ManageCalendar;
     pub struct ManageProcesses;
+    pub struct ViewEvaluation;
+    impl Requirement for ViewEvaluation {
+        const ACTION: Action = Action::ViewEvaluation;
+    }
     impl Requirement for ViewCoordination {
         const ACTION: Action = Action::ViewCoordination;
     }

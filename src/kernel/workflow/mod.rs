@@ -32,6 +32,29 @@ pub struct Timing {
     /// States in which the deadline runs.
     #[serde(default)]
     pub running: Vec<String>,
+    /// Working days a record gets to finish when it enters a running state (0: set by
+    /// the mechanism).
+    #[serde(default)]
+    pub deadline_working_days: u32,
+}
+
+/// How a running deadline stands: green, yellow (near) or red (passed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Light {
+    Green,
+    Yellow,
+    Red,
+}
+
+impl Light {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Light::Green => "green",
+            Light::Yellow => "yellow",
+            Light::Red => "red",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
@@ -118,6 +141,27 @@ impl Process {
     }
     pub fn runs_deadline(&self, state: &str) -> bool {
         self.timing.running.iter().any(|s| s == state)
+    }
+
+    /// The light of a record in `state` due on `deadline` (YYYY-MM-DD), seen on `today`.
+    pub fn light(
+        &self,
+        cal: &super::calendar::WorkCalendar,
+        state: &str,
+        deadline: &str,
+        today: chrono::NaiveDate,
+    ) -> Option<Light> {
+        if !self.runs_deadline(state) {
+            return None;
+        }
+        let due = super::clock::parse_date(deadline)?;
+        if today > due {
+            Some(Light::Red)
+        } else if cal.working_days_between(today, due) <= i64::from(self.timing.yellow_working_days) {
+            Some(Light::Yellow)
+        } else {
+            Some(Light::Green)
+        }
     }
 }
 

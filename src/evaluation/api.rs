@@ -1,0 +1,201 @@
+//! `/api/v1` endpoints for service ratings, scores and bad reviews.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::bad_reviews::{self, BadReviewFilter, Rules};
+use super::ratings::{self, InteractionInput, Invitation, Invited, Rated, Rating, RatingInput};
+use super::scores::{self, DivisionRank, Scoreboard, Trend};
+use crate::kernel::access::{Action, CurrentUser, Role};
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::web::list::{ListParams, Page};
+use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q, need};
+use crate::kernel::workflow::Fired;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(invite))
+        .routes(routes!(invitation))
+        .routes(routes!(rate))
+        .routes(routes!(my_ratings))
+        .routes(routes!(scoreboard))
+        .routes(routes!(ranking))
+        .routes(routes!(list_bad_reviews))
+        .routes(routes!(get_bad_review))
+        .routes(routes!(bad_review_transition))
+}
+
+/// Log a service you gave and get its one-time rating invitation (link; a QR code on
+/// the web page).
+#[utoipa::path(post, path = "/api/v1/interactions", tag = "evaluation", request_body = InteractionInput,
+    responses((status = 201, body = Invitation), (status = 403), (status = 422)))]
+async fn invite(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewEvaluation>,
+    ApiJson(input): ApiJson<InteractionInput>,
+) -> AppResult<(StatusCode, Json<Invitation>)> {
+    let user = ctx.user()?.clone();
+    let inv = s.change(&ctx, Action::ViewEvaluation, move |tx, who| ratings::invite(tx, who, &user, &input)).await?;
+    Ok((StatusCode::CREATED, Json(inv)))
+}
+
+pub fn public_limit(s: &AppState, ctx: &Ctx) -> AppResult<()> {
+    s.limiter.check(&format!("public:{}", ctx.ip), s.settings.public_rate_per_minute, 60_000, ctx.now)
+}
+
+/// What an invitation is for (no sign-in; the token is the proof of the service).
+#[utoipa::path(get, path = "/api/v1/invitations/{token}", tag = "evaluation", security(()),
+    responses((status = 200, body = Invited), (status = 409, description = "used or expired"), (status = 422)))]
+async fn invitation(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> AppResult<Json<Invited>> {
+    public_limit(&s, &ctx)?;
+    let now = ctx.now;
+    s.db.read(move |tx| ratings::invited(tx, &token, now)).await.map(Json)
+}
+
+/// Rate a service with its invitation: four dimensions, each 1 (非常不满意) to 5 (非常满意).
+#[utoipa::path(post, path = "/api/v1/ratings", tag = "evaluation", request_body = RatingInput, security(()),
+    responses((status = 201, body = Rated), (status = 409, description = "used or expired"), (status = 422), (status = 429)))]
+async fn rate(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<RatingInput>,
+) -> AppResult<(StatusCode, Json<Rated>)> {
+    public_limit(&s, &ctx)?;
+    let (who, rater) = (ctx.who(), ctx.user.clone());
+    let r = s.db.write(move |tx| ratings::rate(tx, &who, rater.as_ref(), &input)).await?;
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MyRatings {
+    pub ratings: Vec<Rating>,
+    pub quarters: Vec<Trend>,
+}
+
+/// The caller's own ratings and quarterly scores (raters are not shown).
+#[utoipa::path(get, path = "/api/v1/ratings/mine", tag = "evaluation", responses((status = 200, body = MyRatings)))]
+async fn my_ratings(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<MyRatings>> {
+    let uid = ctx.user()?.id;
+    s.look(&ctx, Action::ViewEvaluation, move |tx, _| {
+        Ok(MyRatings { ratings: ratings::of_staff(tx, uid, 200)?, quarters: scores::member_trend(tx, uid)? })
+    })
+    .await
+    .map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ScoreQuery {
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    pub division_id: Option<i64>,
+    /// `2019`, `2019-04` or `2019-Q2`; the current quarter when empty.
+    pub period: Option<String>,
+}
+
+/// Who may read a division's scoreboard: its head, its department's head, leaders,
+/// supervisors and administrators.
+pub fn may_read_division(tx: &mut crate::kernel::db::Tx<'_>, user: &CurrentUser, division: i64) -> AppResult<()> {
+    let dept = tx
+        .query_opt("SELECT department_id FROM divisions WHERE id = $1", crate::params![division])?
+        .ok_or(AppError::NotFound)?
+        .int(0)?;
+    let ok = match user.role {
+        Role::Admin | Role::Leader | Role::Supervisor => true,
+        Role::DeptHead => user.department_id == Some(dept),
+        Role::DivisionHead => user.division_id == Some(division),
+        _ => false,
+    };
+    if ok { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+pub fn period_or_current(p: Option<&str>, now: i64) -> AppResult<String> {
+    match p.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => scores::parse_period(p),
+        None => Ok(scores::periods(now)[1].clone()),
+    }
+}
+
+/// A division's scoreboard: each member's four dimensions and score, the head's sum
+/// score, the per-member average and the number of ratings.
+#[utoipa::path(get, path = "/api/v1/evaluation/scoreboard", tag = "evaluation", params(ScoreQuery),
+    responses((status = 200, body = Scoreboard), (status = 403), (status = 422)))]
+async fn scoreboard(State(s): State<AppState>, ctx: Ctx, Q(q): Q<ScoreQuery>) -> AppResult<Json<Scoreboard>> {
+    ctx.require(Action::ViewEvaluation)?;
+    let period = period_or_current(q.period.as_deref(), ctx.now)?;
+    let user = ctx.user()?.clone();
+    let division = q.division_id.or(user.division_id).ok_or_else(|| AppError::invalid("required", "division_id"))?;
+    s.look(&ctx, Action::ViewEvaluation, move |tx, _| {
+        may_read_division(tx, &user, division)?;
+        scores::scoreboard(tx, division, &period)
+    })
+    .await
+    .map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct RankingQuery {
+    pub period: Option<String>,
+    /// One department's divisions; the whole city when empty.
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    pub department_id: Option<i64>,
+}
+
+/// Divisions ranked by their heads' sum scores, in a department or across the city.
+#[utoipa::path(get, path = "/api/v1/evaluation/ranking", tag = "evaluation", params(RankingQuery),
+    responses((status = 200, body = Vec<DivisionRank>), (status = 403)))]
+async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> AppResult<Json<Vec<DivisionRank>>> {
+    ctx.require(Action::ViewRankings)?;
+    let period = period_or_current(q.period.as_deref(), ctx.now)?;
+    s.look(&ctx, Action::ViewRankings, move |tx, _| scores::ranking(tx, &period, q.department_id)).await.map(Json)
+}
+
+#[utoipa::path(get, path = "/api/v1/bad-reviews", tag = "evaluation", params(ListParams, BadReviewFilter),
+    responses((status = 200, body = Page<Rating>)))]
+async fn list_bad_reviews(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Q(p): Q<ListParams>,
+    Q(f): Q<BadReviewFilter>,
+) -> AppResult<Json<Page<Rating>>> {
+    s.look(&ctx, Action::ViewEvaluation, move |tx, u| {
+        bad_reviews::list(tx, u.ok_or(AppError::Unauthenticated)?, &f, &p)
+    })
+    .await
+    .map(Json)
+}
+
+#[utoipa::path(get, path = "/api/v1/bad-reviews/{id}", tag = "evaluation", responses((status = 200, body = Rating), (status = 404)))]
+async fn get_bad_review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Rating>> {
+    s.look(&ctx, Action::ViewEvaluation, move |tx, u| bad_reviews::get(tx, u.ok_or(AppError::Unauthenticated)?, id))
+        .await
+        .map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TransitionInput {
+    /// found, appeal, uphold_appeal, reject_appeal, report_fix, rater_satisfied, rater_unsatisfied.
+    pub transition: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Verify, rectify and call back a bad review, or appeal it and decide the appeal.
+#[utoipa::path(post, path = "/api/v1/bad-reviews/{id}/transitions", tag = "evaluation", request_body = TransitionInput,
+    responses((status = 200, body = Fired), (status = 403), (status = 409), (status = 422)))]
+async fn bad_review_transition(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewEvaluation>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<TransitionInput>,
+) -> AppResult<Json<Fired>> {
+    let user = ctx.user()?.clone();
+    let rules = Rules::of(&s)?;
+    s.change(&ctx, Action::ViewEvaluation, move |tx, who| {
+        bad_reviews::transition(tx, who, &user, &rules, id, &input.transition, input.note.as_deref())
+    })
+    .await
+    .map(Json)
+}

@@ -1,0 +1,178 @@
+//! Bad reviews (差评): verified by the unit, rectified by a deadline with a call-back to
+//! the rater — or appealed and reviewed by a supervisor outside the division. A voided
+//! review stays on record; it only stops counting in the scores.
+
+use serde::Deserialize;
+
+use super::BAD_REVIEW;
+use super::ratings::{COLUMNS, FROM, Rating, from_row};
+use crate::kernel::access::{CurrentUser, Role};
+use crate::kernel::audit::Who;
+use crate::kernel::calendar::WorkCalendar;
+use crate::kernel::clock;
+use crate::kernel::db::{Tx, Where};
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::web::list::{ListParams, Page, count_capped};
+use crate::kernel::workflow::{self, Fired, Firing, Process, Subject};
+use crate::params;
+
+/// Heads who answer for a member: the division's head and the department's heads.
+pub fn unit_heads(tx: &mut Tx<'_>, department: i64, division: Option<i64>) -> AppResult<Vec<i64>> {
+    tx.query(
+        "SELECT id FROM users WHERE active = 1 AND ((role = 'dept_head' AND department_id = $1) \
+         OR (role = 'division_head' AND division_id = $2))",
+        params![department, division],
+    )?
+    .iter()
+    .map(|r| Ok(r.int(0)?))
+    .collect()
+}
+
+/// The caller's relations to a rating: `unit` answers for the member, `reviewer` decides
+/// appeals from outside the division.
+pub fn relations(user: &CurrentUser, r: &Rating) -> Vec<&'static str> {
+    let mut rel = Vec::new();
+    let heads_division =
+        user.role == Role::DivisionHead && user.division_id.is_some() && user.division_id == r.division_id;
+    let heads_department = user.role == Role::DeptHead && user.department_id == Some(r.department_id);
+    if heads_division || heads_department {
+        rel.push("unit");
+    }
+    let outside = r.division_id.is_none() || user.division_id != r.division_id;
+    if matches!(user.role, Role::Supervisor | Role::Admin) && outside {
+        rel.push("reviewer");
+    }
+    rel
+}
+
+/// A rating the caller may see: the member themself (without the rater), the unit and
+/// reviewers (with the rater), leaders and administrators.
+pub fn get(tx: &mut Tx<'_>, user: &CurrentUser, id: i64) -> AppResult<Rating> {
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE r.id = $1");
+    let row = tx.query_opt(&sql, params![id])?.ok_or(AppError::NotFound)?;
+    let plain = from_row(&row, false)?;
+    let rel = relations(user, &plain);
+    if !rel.is_empty() {
+        return from_row(&row, true);
+    }
+    if plain.staff_id == user.id || user.role == Role::Leader {
+        return Ok(plain);
+    }
+    Err(AppError::NotFound)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct BadReviewFilter {
+    pub state: Option<String>,
+}
+
+/// Bad reviews the caller answers for or reviews.
+pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &BadReviewFilter, p: &ListParams) -> AppResult<Page<Rating>> {
+    let mut w = Where::default();
+    w.and_sql("r.bad = 1");
+    match user.role {
+        Role::DivisionHead => {
+            w.and("r.division_id = ?", user.division_id.unwrap_or(-1));
+        }
+        Role::DeptHead => {
+            w.and("r.department_id = ?", user.department_id.unwrap_or(-1));
+        }
+        Role::Supervisor | Role::Admin | Role::Leader => {}
+        _ => {
+            w.and("r.staff_id = ?", user.id);
+        }
+    }
+    if let Some(s) = f.state.as_deref().filter(|s| !s.is_empty()) {
+        w.and("r.state = ?", s);
+    }
+    let total = count_capped(tx, &format!("FROM ratings r{}", w.sql), &w.args)?;
+    let (l, o) = (w.push(p.per()), w.push(p.offset()));
+    let sql = format!("SELECT {COLUMNS} FROM {FROM}{} ORDER BY r.id DESC LIMIT {l} OFFSET {o}", w.sql);
+    let show = matches!(user.role, Role::DivisionHead | Role::DeptHead | Role::Supervisor | Role::Admin);
+    let items = tx.query(&sql, &w.args)?.iter().map(|r| from_row(r, show)).collect::<AppResult<_>>()?;
+    Ok(Page { items, total, page: p.page(), per: p.per() })
+}
+
+struct ReviewSubject<'a> {
+    r: &'a Rating,
+}
+
+impl Subject for ReviewSubject<'_> {
+    fn guard(&self, _: &mut Tx<'_>, _: &str) -> AppResult<bool> {
+        Ok(false)
+    }
+    fn recipients(&self, tx: &mut Tx<'_>, relation: &str) -> AppResult<Vec<i64>> {
+        match relation {
+            "unit" => unit_heads(tx, self.r.department_id, self.r.division_id),
+            "reviewers" => tx
+                .query("SELECT id FROM users WHERE active = 1 AND role = 'supervisor' ORDER BY id LIMIT 50", &[])?
+                .iter()
+                .map(|r| Ok(r.int(0)?))
+                .collect(),
+            _ => Ok(Vec::new()),
+        }
+    }
+    fn title(&self) -> String {
+        format!("{}：{}", self.r.staff_name, self.r.summary)
+    }
+    fn link(&self) -> String {
+        format!("/evaluation/bad-reviews/{}", self.r.id)
+    }
+}
+
+/// The process and the calendar bad reviews are judged by.
+#[derive(Clone)]
+pub struct Rules {
+    pub process: std::sync::Arc<Process>,
+    pub calendar: std::sync::Arc<WorkCalendar>,
+}
+
+impl Rules {
+    pub fn of(state: &crate::kernel::web::AppState) -> AppResult<Rules> {
+        Ok(Rules { process: state.processes.get(BAD_REVIEW.kind)?, calendar: state.calendar() })
+    }
+}
+
+/// Move a bad review along its process; entering rectification sets its deadline, an
+/// upheld appeal stops it counting.
+pub fn transition(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    user: &CurrentUser,
+    rules: &Rules,
+    id: i64,
+    transition: &str,
+    note: Option<&str>,
+) -> AppResult<Fired> {
+    let (process, cal) = (&rules.process, &rules.calendar);
+    let r = get(tx, user, id)?;
+    if !r.bad {
+        return Err(AppError::NotFound);
+    }
+    let rel = relations(user, &r);
+    let fired = workflow::fire(
+        tx,
+        who,
+        &BAD_REVIEW,
+        process,
+        Firing { id, transition, relations: &rel, note },
+        &ReviewSubject { r: &r },
+    )?;
+    if process.runs_deadline(&fired.to) && !process.runs_deadline(&fired.from) {
+        let due = cal.add_working_days(clock::local_date(who.now), process.timing.deadline_working_days.max(1));
+        tx.execute("UPDATE ratings SET rectify_deadline = $1 WHERE id = $2", params![due.to_string(), id])?;
+    }
+    if process.is_final(&fired.to) && fired.to == BAD_REVIEW.required_states[1] && r.counted {
+        tx.execute("UPDATE ratings SET counted = 0 WHERE id = $1", params![id])?;
+        super::scores::add(
+            tx,
+            r.created_at,
+            r.staff_id,
+            r.division_id,
+            r.department_id,
+            [r.attitude, r.style, r.efficiency, r.competence],
+            -1,
+        )?;
+    }
+    Ok(fired)
+}

@@ -1,0 +1,41 @@
+//! Mechanism 1b — 中层干部组织力、执行力评价: the people served rate each member of a
+//! division on four dimensions; the head's score is the sum of the members' scores.
+//! A bad review is verified, rectified and called back — or appealed and reviewed by
+//! someone outside the division — on the workflow kernel; nothing is silently deleted.
+
+pub mod api;
+pub mod bad_reviews;
+mod pages;
+pub mod ratings;
+pub mod scores;
+
+use crate::kernel::workflow::Spec;
+
+pub static BAD_REVIEW: Spec = Spec {
+    kind: "bad_review",
+    table: "ratings",
+    relations: &["unit", "reviewer", "reviewers"],
+    guards: &[],
+    required_transitions: &["found", "uphold_appeal"],
+    required_states: &["submitted", "voided"],
+    builtin: include_str!("../../processes/bad_review.toml"),
+};
+
+/// The four dimensions, as (column, 中文, English).
+pub const DIMENSIONS: [(&str, &str, &str); 4] = [
+    ("attitude", "服务态度", "Service attitude"),
+    ("style", "工作作风", "Work style"),
+    ("efficiency", "办事效率", "Efficiency"),
+    ("competence", "业务能力", "Professional competence"),
+];
+
+/// The national five-level scale, from 5 down to 1.
+pub const LEVELS: [(i64, &str, &str); 5] = [
+    (5, "非常满意", "Very satisfied"),
+    (4, "满意", "Satisfied"),
+    (3, "基本满意", "Fairly satisfied"),
+    (2, "不满意", "Dissatisfied"),
+    (1, "非常不满意", "Very dissatisfied"),
+];
+
+pub use pages::router;

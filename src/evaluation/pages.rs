@@ -1,0 +1,482 @@
+//! Pages: the public rating form, one's own scores and invitations, the division
+//! scoreboard with its formulas and charts, the rankings, and bad reviews.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use super::api::{may_read_division, period_or_current, public_limit};
+use super::bad_reviews::{self, BadReviewFilter, Rules};
+use super::ratings::{self, InteractionInput, RatingInput};
+use super::scores;
+use super::{DIMENSIONS, LEVELS};
+use crate::kernel::access::{Action, Role};
+use crate::kernel::clock::fmt_local;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::i18n::Lang;
+use crate::kernel::web::chart;
+use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
+use crate::kernel::web::layout::{self, Section, badge, csrf_field, error_banner, select_field, text_field};
+use crate::kernel::web::list::{ListParams, pager};
+use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/evaluation", get(overview))
+        .route("/evaluation/invite", post(invite))
+        .route("/evaluation/ranking", get(ranking))
+        .route("/evaluation/bad-reviews", get(bad_review_list))
+        .route("/evaluation/bad-reviews/{id}", get(bad_review).post(bad_review_transition))
+        .route("/rate/{token}", get(rate_form).post(rate_submit))
+}
+
+fn zh(ctx: &Ctx) -> bool {
+    ctx.lang == Lang::Zh
+}
+
+fn dim_name(i: usize, z: bool) -> &'static str {
+    if z { DIMENSIONS[i].1 } else { DIMENSIONS[i].2 }
+}
+
+const FORMULA_ZH: &str = "口径：成员得分 = 该成员本期各条有效评价四项等级之和的平均数（4–20 分）；处室负责人组织力、执行力得分 = 本处室全体成员得分之和（文章规定）；人均得分 = 得分之和 ÷ 有评价的成员数；并列显示评价条数，便于大小处室公平比较。申诉成立而撤销的差评不计入得分。";
+const FORMULA_EN: &str = "Formulas: a member's score is the mean, over their counted ratings this period, of the four levels added up (4–20); the division head's organisational/execution score is the sum of all members' scores (the article's rule); the per-member average is that sum divided by the members rated; the number of ratings stands beside them so small and large divisions can be read fairly. A bad review voided on appeal does not count.";
+
+#[derive(serde::Deserialize, Default)]
+struct OverviewQuery {
+    period: Option<String>,
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    division_id: Option<i64>,
+}
+
+async fn overview(State(s): State<AppState>, ctx: Ctx, Q(q): Q<OverviewQuery>) -> AppResult<Response> {
+    render(&s, &ctx, q, None, None).await
+}
+
+async fn render(
+    s: &AppState,
+    ctx: &Ctx,
+    q: OverviewQuery,
+    retry: Option<&Retry>,
+    invitation: Option<(String, String)>,
+) -> AppResult<Response> {
+    ctx.require(Action::ViewEvaluation)?;
+    let user = ctx.user()?.clone();
+    let z = zh(ctx);
+    let period = period_or_current(q.period.as_deref(), ctx.now)?;
+    let u = user.clone();
+    let p = period.clone();
+    let (mine, trend, board, division_trend, divisions) = s
+        .look(ctx, Action::ViewEvaluation, move |tx, _| {
+            let mine = ratings::of_staff(tx, u.id, 20)?;
+            let trend = scores::member_trend(tx, u.id)?;
+            let divisions: Vec<(i64, String)> = match u.role {
+                Role::DivisionHead => u.division_id.map(|d| vec![(d, String::new())]).unwrap_or_default(),
+                Role::DeptHead => tx
+                    .query(
+                        "SELECT id, name FROM divisions WHERE department_id = $1 AND active = 1 ORDER BY name",
+                        crate::params![u.department_id.unwrap_or(-1)],
+                    )?
+                    .iter()
+                    .map(|r| Ok((r.int(0)?, r.text(1)?)))
+                    .collect::<AppResult<_>>()?,
+                Role::Admin | Role::Leader | Role::Supervisor => crate::org::divisions::options(tx)?,
+                _ => Vec::new(),
+            };
+            let chosen = q.division_id.or_else(|| divisions.first().map(|(d, _)| *d));
+            let (board, dtrend) = match chosen {
+                Some(d) => {
+                    may_read_division(tx, &u, d)?;
+                    (Some(scores::scoreboard(tx, d, &p)?), scores::division_trend(tx, d)?)
+                }
+                None => (None, Vec::new()),
+            };
+            Ok((mine, trend, board, dtrend, divisions))
+        })
+        .await?;
+    let f = "invite";
+    let err = error(retry, f);
+    let kinds: Vec<(String, String)> = ratings::KINDS
+        .iter()
+        .filter(|k| **k != "task" && **k != "lead")
+        .map(|k| ((*k).to_owned(), ctx.t(&format!("interaction.{k}")).to_owned()))
+        .collect();
+    let can_invite = matches!(user.role, Role::Staff | Role::DivisionHead | Role::DeptHead);
+    let trend_table = |rows: &[scores::Trend]| {
+        html! {
+            div.table-wrap { table {
+                thead { tr { th { (if z { "季度" } else { "Quarter" }) } th { (if z { "评价数" } else { "Ratings" }) } @for i in 0..4 { th { (dim_name(i, z)) } } th { (if z { "得分" } else { "Score" }) } } }
+                tbody { @for t in rows { tr { td { (t.period) } td { (t.ratings) } @for d in t.dimensions { td { (format!("{d:.2}")) } } td { (format!("{:.2}", t.dimensions.iter().sum::<f64>())) } } } }
+            } }
+        }
+    };
+    let body = html! {
+        div.actions {
+            a.button.secondary href="/evaluation/bad-reviews" { (if z { "差评核实整改" } else { "Bad reviews" }) }
+            @if ctx.user.as_ref().is_some_and(|u| crate::kernel::access::allows(u, Action::ViewRankings)) { a.button.secondary href=(format!("/evaluation/ranking?period={period}")) { (if z { "排名" } else { "Rankings" }) } }
+        }
+        @if let Some((link, qr)) = &invitation {
+            div.notice {
+                p { (if z { "评价邀请已生成（只显示这一次，一次有效，30 天内使用）：" } else { "Invitation issued (shown once; one use; valid 30 days):" }) }
+                p.secret { a href=(link) { (link) } }
+                div { (PreEscaped(qr)) }
+            }
+        }
+        @if can_invite {
+            details.panel open[err.is_some() || invitation.is_none()] {
+                summary { (if z { "登记服务并发放评价邀请" } else { "Log a service and issue a rating invitation" }) }
+                form.stack method="post" action="/evaluation/invite" {
+                    (csrf_field(ctx))
+                    (error_banner(ctx, err))
+                    (select_field(ctx, "kind", ctx.t("common.kind"), &kinds, value(retry, f, "kind", "counter"), err))
+                    (text_field(ctx, "summary", if z { "服务内容（评价人可见）" } else { "What was done (shown to the rater)" }, value(retry, f, "summary", ""), err, true))
+                    (text_field(ctx, "served_name", if z { "服务对象" } else { "Person or enterprise served" }, value(retry, f, "served_name", ""), err, false))
+                    div { button type="submit" { (if z { "生成邀请与二维码" } else { "Issue link and QR code" }) } }
+                }
+            }
+        }
+        h2 { (if z { "我的评价得分" } else { "My scores" }) }
+        @if trend.is_empty() { (layout::empty_state(if z { "还没有评价。办理服务后发放邀请，由服务对象评价。" } else { "No ratings yet. Issue an invitation after a service; the person served rates it." })) }
+        @else { (trend_table(&trend)) }
+        @if !mine.is_empty() {
+            h2 { (if z { "最近的评价" } else { "Recent ratings" }) }
+            ul { @for r in &mine { li {
+                (fmt_local(r.created_at)) " · " (r.summary) " · " strong { (r.total) "/20" }
+                @if r.bad { " " (badge(if z { "差评" } else { "bad review" }, "red")) }
+                @if !r.counted { " " (badge(if z { "已撤销" } else { "voided" }, "")) }
+                @if !r.comment.is_empty() { " — " (r.comment) }
+            } } }
+        }
+        @if let Some(b) = &board {
+            h2 { (if z { "处室评价得分 · " } else { "Division scoreboard · " }) (b.period) }
+            form.filters method="get" action="/evaluation" {
+                @if divisions.len() > 1 {
+                    (select_field(ctx, "division_id", ctx.t("common.division"), &divisions.iter().map(|(i, n)| (i.to_string(), n.clone())).collect::<Vec<_>>(), &b.division_id.to_string(), None))
+                }
+                (text_field(ctx, "period", if z { "期间（2019、2019-04、2019-Q2）" } else { "Period (2019, 2019-04, 2019-Q2)" }, &b.period, None, false))
+                button type="submit" { (ctx.t("common.filter")) }
+            }
+            p.muted { (if z { FORMULA_ZH } else { FORMULA_EN }) }
+            div.cards {
+                div.card { h3 { (if z { "负责人得分（成员得分之和）" } else { "Head's score (sum of members)" }) } div.stat { (format!("{:.2}", b.sum_score)) } }
+                div.card { h3 { (if z { "人均得分" } else { "Per-member average" }) } div.stat { (format!("{:.2}", b.average_score)) } }
+                div.card { h3 { (if z { "评价条数" } else { "Ratings" }) } div.stat { (b.ratings) } }
+            }
+            @if b.members.is_empty() { (layout::empty_state(if z { "本期还没有评价。" } else { "No ratings in this period." })) }
+            @else {
+                div.card { (PreEscaped(chart::bars(if z { "成员得分（满分 20）" } else { "Members' scores (of 20)" }, &b.members.iter().map(|m| (m.name.clone(), m.score, format!("{:.2}", m.score))).collect::<Vec<_>>(), 20.0, "#1f5fbf"))) }
+                div.table-wrap { table {
+                    thead { tr { th { (if z { "成员" } else { "Member" }) } th { (if z { "评价数" } else { "Ratings" }) } @for i in 0..4 { th { (dim_name(i, z)) } } th { (if z { "得分" } else { "Score" }) } } }
+                    tbody { @for m in &b.members { tr { td { (m.name) } td { (m.ratings) } @for d in m.dimensions { td { (format!("{d:.2}")) } } td { strong { (format!("{:.2}", m.score)) } } } } }
+                } }
+            }
+            @if !division_trend.is_empty() {
+                h2 { (if z { "四个维度按季度" } else { "The four dimensions by quarter" }) }
+                (trend_table(&division_trend))
+            }
+        }
+    };
+    let status = retry.map_or(StatusCode::OK, |r| r.err.status());
+    Ok((status, layout::page(ctx, if z { "服务评价" } else { "Service ratings" }, Section::Evaluation, body))
+        .into_response())
+}
+
+fn qr_svg(url: &str) -> String {
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(code) => code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(180, 180).build(),
+        Err(_) => String::new(),
+    }
+}
+
+async fn invite(State(s): State<AppState>, headers: HeaderMap, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.user()?.clone();
+    match attempt(&s, &ctx, Action::ViewEvaluation, "invite", form, move |tx, who, input: InteractionInput| {
+        ratings::invite(tx, who, &user, &input)
+    })
+    .await?
+    {
+        Ok(inv) => {
+            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
+            let url = format!("http://{host}{}", inv.link);
+            render(&s, &ctx, OverviewQuery::default(), None, Some((inv.link.clone(), qr_svg(&url)))).await
+        }
+        Err(retry) => render(&s, &ctx, OverviewQuery::default(), Some(&retry), None).await,
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+struct RankingQuery {
+    period: Option<String>,
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    department_id: Option<i64>,
+}
+
+async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> AppResult<Response> {
+    ctx.require(Action::ViewRankings)?;
+    let period = period_or_current(q.period.as_deref(), ctx.now)?;
+    let p = period.clone();
+    let dept = q.department_id;
+    let (rows, depts) = s
+        .look(&ctx, Action::ViewRankings, move |tx, _| {
+            Ok((scores::ranking(tx, &p, dept)?, crate::org::departments::options(tx)?))
+        })
+        .await?;
+    let z = zh(&ctx);
+    let mut dept_opts = vec![(String::new(), (if z { "全市" } else { "Whole city" }).to_owned())];
+    dept_opts.extend(depts.into_iter().map(|(i, n)| (i.to_string(), n)));
+    let top: Vec<(String, f64, String)> = rows
+        .iter()
+        .take(15)
+        .map(|r| (format!("{} {}", r.department_name, r.division_name), r.sum_score, format!("{:.1}", r.sum_score)))
+        .collect();
+    let max = rows.first().map_or(1.0, |r| r.sum_score);
+    let body = html! {
+        form.filters method="get" action="/evaluation/ranking" {
+            (text_field(&ctx, "period", if z { "期间" } else { "Period" }, &period, None, false))
+            (select_field(&ctx, "department_id", ctx.t("common.department"), &dept_opts, &dept.map(|d| d.to_string()).unwrap_or_default(), None))
+            button type="submit" { (ctx.t("common.filter")) }
+        }
+        p.muted { (if z { FORMULA_ZH } else { FORMULA_EN }) }
+        @if rows.is_empty() { (layout::empty_state(if z { "本期还没有评价。" } else { "No ratings in this period." })) }
+        @else {
+            div.card { (PreEscaped(chart::bars(if z { "负责人得分（成员得分之和）前 15 名" } else { "Heads' scores (sum of members), top 15" }, &top, max, "#b3261e"))) }
+            div.table-wrap { table {
+                thead { tr { th { "#" } th { (ctx.t("common.division")) } th { (ctx.t("common.department")) } th { (if z { "负责人得分" } else { "Head's score" }) } th { (if z { "人均" } else { "Average" }) } th { (if z { "成员/评价数" } else { "Members / ratings" }) } } }
+                tbody { @for r in &rows { tr {
+                    td { (r.rank) } td { a href=(format!("/evaluation?division_id={}&period={}", r.division_id, period)) { (r.division_name) } } td { (r.department_name) }
+                    td { strong { (format!("{:.2}", r.sum_score)) } } td { (format!("{:.2}", r.average_score)) } td { (r.members_rated) " / " (r.ratings) }
+                } } }
+            } }
+        }
+    };
+    Ok(layout::page(
+        &ctx,
+        &format!("{} · {period}", if z { "评价排名" } else { "Rankings" }),
+        Section::Evaluation,
+        body,
+    )
+    .into_response())
+}
+
+fn state_label(p: &crate::kernel::workflow::Process, state: &str, lang: Lang) -> Markup {
+    let class = if p.is_final(state) {
+        "green"
+    } else if state == "submitted" {
+        "red"
+    } else {
+        "yellow"
+    };
+    badge(&p.state_name(state, lang), class)
+}
+
+async fn bad_review_list(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Q(p): Q<ListParams>,
+    Q(f): Q<BadReviewFilter>,
+) -> AppResult<Response> {
+    let (pq, fq) = (p.clone(), f.clone());
+    let page = s
+        .look(&ctx, Action::ViewEvaluation, move |tx, u| {
+            bad_reviews::list(tx, u.ok_or(AppError::Unauthenticated)?, &fq, &pq)
+        })
+        .await?;
+    let rules = Rules::of(&s)?;
+    let z = zh(&ctx);
+    let mut states = vec![(String::new(), ctx.t("common.all").to_owned())];
+    states.extend(rules.process.states.iter().map(|st| (st.id.clone(), rules.process.state_name(&st.id, ctx.lang))));
+    let extra: Vec<(&str, String)> = vec![("state", f.state.clone().unwrap_or_default())];
+    let body = html! {
+        p.muted { (if z { "差评（任一维度为“不满意”或“非常不满意”）由单位核实：属实的限期整改并回访评价人；不属实的申诉，由本处室以外的监督人员复核。差评不会被悄悄删除。" } else { "A bad review (any dimension 'dissatisfied' or worse) is verified by the unit: if founded it is rectified by a deadline and the rater is called back; if not, it is appealed and reviewed by a supervisor from outside the division. Nothing is silently deleted." }) }
+        form.filters method="get" action="/evaluation/bad-reviews" {
+            (select_field(&ctx, "state", ctx.t("common.status"), &states, f.state.as_deref().unwrap_or(""), None))
+            button type="submit" { (ctx.t("common.filter")) }
+        }
+        @if page.items.is_empty() { (layout::empty_state(if z { "没有差评。" } else { "No bad reviews." })) }
+        @else {
+            div.table-wrap { table {
+                thead { tr { th { (if z { "时间" } else { "When" }) } th { (if z { "被评价人" } else { "Member" }) } th { (if z { "服务" } else { "Service" }) } th { (if z { "得分" } else { "Score" }) } th { (ctx.t("common.status")) } th { (if z { "整改期限" } else { "Fix by" }) } } }
+                tbody { @for r in &page.items { tr {
+                    td { a href=(format!("/evaluation/bad-reviews/{}", r.id)) { (fmt_local(r.created_at)) } }
+                    td { (r.staff_name) } td { (r.summary) } td { (r.total) "/20" }
+                    td { (state_label(&rules.process, &r.state, ctx.lang)) }
+                    td { (r.rectify_deadline.clone().unwrap_or_default()) @if let Some(d) = &r.rectify_deadline { " " (layout::light_badge(&ctx, rules.process.light(&rules.calendar, &r.state, d, crate::kernel::clock::local_date(ctx.now)))) } }
+                } } }
+            } }
+        }
+        (pager(&ctx, &p, &extra, page.total))
+    };
+    Ok(layout::page(&ctx, if z { "差评核实整改" } else { "Bad reviews" }, Section::Evaluation, body).into_response())
+}
+
+async fn bad_review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    bad_review_page(&s, &ctx, id, None).await
+}
+
+async fn bad_review_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppResult<Response> {
+    let (r, history) = s
+        .look(ctx, Action::ViewEvaluation, move |tx, u| {
+            let r = bad_reviews::get(tx, u.ok_or(AppError::Unauthenticated)?, id)?;
+            Ok((r, crate::kernel::workflow::history(tx, "bad_review", id)?))
+        })
+        .await?;
+    if !r.bad {
+        return Err(AppError::NotFound);
+    }
+    let rules = Rules::of(s)?;
+    let user = ctx.user()?;
+    let z = zh(ctx);
+    let available = rules.process.available(&r.state, &bad_reviews::relations(user, &r));
+    let body = html! {
+        @if let Some(rt) = retry { (error_banner(ctx, Some(&rt.err))) }
+        div.card { dl.facts {
+            dt { (if z { "被评价人" } else { "Member" }) } dd { (r.staff_name) }
+            dt { (if z { "服务" } else { "Service" }) } dd { (r.summary) }
+            @for (i, v) in [r.attitude, r.style, r.efficiency, r.competence].iter().enumerate() {
+                dt { (dim_name(i, z)) } dd { (LEVELS.iter().find(|l| l.0 == *v).map_or("", |l| if z { l.1 } else { l.2 })) @if *v <= 2 { " " (badge("!", "red")) } }
+            }
+            @if !r.comment.is_empty() { dt { (if z { "评价意见" } else { "Comment" }) } dd { (r.comment) } }
+            @if let Some(n) = &r.rater_name { dt { (if z { "评价人（回访用）" } else { "Rater (for the call-back)" }) } dd { (n) " " (r.rater_contact.clone().unwrap_or_default()) } }
+            dt { (ctx.t("common.status")) } dd { (state_label(&rules.process, &r.state, ctx.lang)) @if !r.counted { " " (badge(if z { "不计入得分" } else { "not counted" }, "")) } }
+            @if let Some(d) = &r.rectify_deadline { dt { (if z { "整改期限" } else { "Fix by" }) } dd { (d) } }
+        } }
+        @if !available.is_empty() {
+            div.actions { @for t in &available {
+                form.inline method="post" action=(format!("/evaluation/bad-reviews/{}", r.id)) {
+                    (csrf_field(ctx))
+                    input type="hidden" name="transition" value=(t.id);
+                    @if t.needs_note { input type="text" name="note" required placeholder=(if z { "说明（必填）" } else { "Note (required)" }) aria-label=(if z { "说明" } else { "Note" }); }
+                    button type="submit" { (if z { &t.name } else { &t.name_en }) }
+                }
+            } }
+        }
+        h2 { (if z { "处理记录" } else { "Record" }) }
+        @if history.is_empty() { (layout::empty_state(if z { "尚未处理。" } else { "Not handled yet." })) }
+        ul { @for e in &history { li { (fmt_local(e.at)) " " strong { (e.actor) } " · " (rules.process.transition(&e.transition).map_or(e.transition.clone(), |t| if z { t.name.clone() } else { t.name_en.clone() })) @if let Some(n) = &e.note { " — " (n) } } } }
+    };
+    let status = retry.map_or(StatusCode::OK, |rt| rt.err.status());
+    Ok((status, layout::page(ctx, if z { "差评" } else { "Bad review" }, Section::Evaluation, body)).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct TransitionForm {
+    transition: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+async fn bad_review_transition(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    f: CsrfForm<Fields>,
+) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.user()?.clone();
+    let rules = Rules::of(&s)?;
+    match attempt(&s, &ctx, Action::ViewEvaluation, "transition", form, move |tx, who, t: TransitionForm| {
+        bad_reviews::transition(tx, who, &user, &rules, id, &t.transition, t.note.as_deref())
+    })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/evaluation/bad-reviews/{id}")).into_response()),
+        Err(retry) => bad_review_page(&s, &ctx, id, Some(&retry)).await,
+    }
+}
+
+/// The public rating page: no sign-in, the invitation is the proof of the service.
+fn rate_page(
+    ctx: &Ctx,
+    token: &str,
+    shown: Result<&ratings::Invited, &AppError>,
+    form: Option<&Fields>,
+    err: Option<&AppError>,
+    done: bool,
+) -> Html<String> {
+    let z = zh(ctx);
+    let v = |k: &str| form.and_then(|f| f.get(k)).cloned().unwrap_or_default();
+    let markup = html! {
+        (DOCTYPE)
+        html lang=(ctx.lang.html()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (if z { "服务评价" } else { "Rate a service" }) " · " (ctx.t("app.short")) }
+                link rel="stylesheet" href="/static/app.css";
+            }
+            body { main.narrow {
+                p { span.logo { "再造" } " " strong { (if z { "政务服务评价" } else { "Rate a government service" }) } }
+                @if done {
+                    div.notice { (if z { "感谢您的评价！您的意见将用于改进服务；差评会由单位核实整改并回访。" } else { "Thank you. Your rating helps improve the service; a bad review is verified, fixed and followed up with you." }) }
+                } @else {
+                    @match shown {
+                        Err(e) => { div.alert { (ctx.t(e.code())) } }
+                        Ok(inv) => {
+                            dl.facts {
+                                dt { (if z { "服务人员" } else { "Served by" }) } dd { (inv.staff_name) }
+                                dt { (if z { "单位" } else { "Unit" }) } dd { (inv.department_name) @if let Some(d) = &inv.division_name { " · " (d) } }
+                                dt { (if z { "服务内容" } else { "Service" }) } dd { (inv.summary) }
+                            }
+                            @if let Some(e) = err { div.alert role="alert" { (ctx.t(e.code())) } }
+                            form.stack method="post" action=(format!("/rate/{token}")) {
+                                @for (i, (key, _, _)) in DIMENSIONS.iter().enumerate() {
+                                    fieldset {
+                                        legend { (dim_name(i, z)) }
+                                        @for (level, lz, le) in LEVELS {
+                                            label { input type="radio" name=(key) value=(level) required checked[v(key) == level.to_string()]; " " (if z { lz } else { le }) } " "
+                                        }
+                                    }
+                                }
+                                label.field { span { (if z { "意见建议（选填）" } else { "Comment (optional)" }) } textarea name="comment" rows="3" { (v("comment")) } }
+                                label.field { span { (if z { "您的称呼（选填，仅用于差评回访）" } else { "Your name (optional, only for a call-back)" }) } input type="text" name="rater_name" value=(v("rater_name")); }
+                                label.field { span { (if z { "联系方式（选填）" } else { "Contact (optional)" }) } input type="text" name="rater_contact" value=(v("rater_contact")); }
+                                button type="submit" { (if z { "提交评价" } else { "Submit" }) }
+                            }
+                        }
+                    }
+                }
+                p { a href=(format!("/lang/{}?next=/rate/{token}", if z { "en" } else { "zh" })) { (ctx.t("nav.lang")) } }
+            } }
+        }
+    };
+    Html(markup.into_string())
+}
+
+async fn rate_form(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> AppResult<Response> {
+    public_limit(&s, &ctx)?;
+    let (now, t) = (ctx.now, token.clone());
+    let shown = s.db.read(move |tx| ratings::invited(tx, &t, now)).await;
+    let status = shown.as_ref().err().map_or(StatusCode::OK, AppError::status);
+    Ok((status, rate_page(&ctx, &token, shown.as_ref(), None, None, false)).into_response())
+}
+
+async fn rate_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    public_limit(&s, &ctx)?;
+    let fields: Fields =
+        serde_urlencoded::from_bytes(&body).map_err(|_| AppError::BadRequest { code: "bad_form", detail: None })?;
+    let mut all = fields.clone();
+    all.insert("token".into(), token.clone());
+    let result = match crate::kernel::web::form::typed::<RatingInput>(&all) {
+        Ok(input) => {
+            let (who, rater) = (ctx.who(), ctx.user.clone());
+            s.db.write(move |tx| ratings::rate(tx, &who, rater.as_ref(), &input)).await
+        }
+        Err(_) => Err(AppError::invalid("bad_level", "attitude")),
+    };
+    match result {
+        Ok(_) => Ok(rate_page(&ctx, &token, Err(&AppError::NotFound), None, None, true).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
+            let (now, t) = (ctx.now, token.clone());
+            let shown = s.db.read(move |tx| ratings::invited(tx, &t, now)).await;
+            Ok((e.status(), rate_page(&ctx, &token, shown.as_ref(), Some(&fields), Some(&e), false)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}

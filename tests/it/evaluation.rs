@@ -1,0 +1,215 @@
+use serde_json::{Value, json};
+
+use crate::support::{Api, TestApp};
+
+struct Unit {
+    app: TestApp,
+    lin: Api,
+    wang: Api,
+    head: Api,
+    division: i64,
+}
+
+async fn unit() -> Unit {
+    let app = TestApp::spawn().await;
+    let (dept, division, _) = app.department("fgw", "public").await;
+    let (other, other_division, _) = app.department("swj", "public").await;
+    app.user("lin", "staff", Some(dept), Some(division)).await;
+    app.user("wang", "staff", Some(dept), Some(division)).await;
+    app.user("head", "division_head", Some(dept), Some(division)).await;
+    app.user("outsider", "staff", Some(other), Some(other_division)).await;
+    app.user("jw", "supervisor", None, None).await;
+    let lin = app.api(&app.token("lin", &["read", "write"]).await);
+    let wang = app.api(&app.token("wang", &["read", "write"]).await);
+    let head = app.api(&app.token("head", &["read", "write"]).await);
+    Unit { app, lin, wang, head, division }
+}
+
+async fn invite(api: &Api, summary: &str) -> String {
+    let (s, inv) = api
+        .post(
+            "/api/v1/interactions",
+            json!({ "kind": "counter", "summary": summary, "served_name": "青岛某科技有限公司" }),
+        )
+        .await;
+    assert_eq!(s, 201, "{inv}");
+    inv["token"].as_str().expect("token").to_owned()
+}
+
+async fn rate(app: &TestApp, token: &str, levels: [i64; 4]) -> (u16, Value) {
+    let res = reqwest::Client::new()
+        .post(app.url("/api/v1/ratings"))
+        .json(&json!({ "token": token, "attitude": levels[0], "style": levels[1], "efficiency": levels[2], "competence": levels[3],
+                       "comment": "办事很快", "rater_name": "张先生", "rater_contact": "13800000000" }))
+        .send()
+        .await
+        .expect("rate");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn service_invitation_rating_and_the_division_scoreboard() {
+    let u = unit().await;
+    let t1 = invite(&u.lin, "办理企业开办登记").await;
+    let t2 = invite(&u.lin, "答复政策咨询").await;
+    let t3 = invite(&u.wang, "办理项目备案").await;
+
+    // The person served sees what they rate, without signing in.
+    let shown: Value =
+        reqwest::get(u.app.url(&format!("/api/v1/invitations/{t1}"))).await.expect("get").json().await.expect("json");
+    assert_eq!(shown["summary"], "办理企业开办登记");
+    assert_eq!(rate(&u.app, &t1, [5, 5, 4, 5]).await.0, 201);
+    assert_eq!(
+        rate(&u.app, &t1, [5, 5, 5, 5]).await.1["error"]["code"],
+        "invitation_used",
+        "one rating per interaction"
+    );
+    assert_eq!(rate(&u.app, &t2, [6, 5, 5, 5]).await.1["error"]["code"], "bad_level");
+    assert_eq!(rate(&u.app, &t2, [4, 4, 4, 4]).await.0, 201);
+    assert_eq!(rate(&u.app, &t3, [3, 3, 3, 3]).await.0, 201);
+
+    // Lin: (19 + 16) / 2 = 17.5; Wang: 12; the head's score is the sum, 29.5.
+    let (s, board) =
+        u.head.get(&format!("/api/v1/evaluation/scoreboard?division_id={}&period=2019-Q2", u.division)).await;
+    assert_eq!(s, 200, "{board}");
+    assert_eq!(board["sum_score"].as_f64(), Some(29.5), "{board}");
+    assert_eq!(board["average_score"].as_f64(), Some(14.75));
+    assert_eq!(board["ratings"].as_i64(), Some(3));
+    assert_eq!(board["members"][0]["dimensions"][2].as_f64(), Some(4.0));
+    let (_, ranking) = u.head.get("/api/v1/evaluation/ranking?period=2019").await;
+    assert_eq!(ranking[0]["sum_score"].as_f64(), Some(29.5));
+
+    // Staff see their own scores, not the division's; outsiders see neither.
+    let (_, mine) = u.lin.get("/api/v1/ratings/mine").await;
+    assert_eq!(mine["ratings"].as_array().map(Vec::len), Some(2));
+    assert!(mine["ratings"][0]["rater_name"].is_null(), "raters are not shown to the member");
+    assert_eq!(u.lin.get(&format!("/api/v1/evaluation/scoreboard?division_id={}", u.division)).await.0, 403);
+    let outsider = u.app.api(&u.app.token("outsider", &["read"]).await);
+    assert_eq!(outsider.get(&format!("/api/v1/evaluation/scoreboard?division_id={}", u.division)).await.0, 403);
+
+    // Expired invitations are refused.
+    let t4 = invite(&u.lin, "窗口服务").await;
+    u.app.clock.advance_ms(31 * 86_400_000);
+    assert_eq!(rate(&u.app, &t4, [5, 5, 5, 5]).await.1["error"]["code"], "invitation_expired");
+    assert!(u.app.verify().await.ok);
+}
+
+#[tokio::test]
+async fn colleagues_cannot_rate_their_own_division() {
+    let u = unit().await;
+    let t = invite(&u.lin, "窗口服务").await;
+    let res = reqwest::Client::new()
+        .post(u.app.url("/api/v1/ratings"))
+        .bearer_auth(&u.wang.token)
+        .json(&json!({ "token": t, "attitude": 5, "style": 5, "efficiency": 5, "competence": 5 }))
+        .send()
+        .await
+        .expect("rate");
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "self_rating");
+    assert_eq!(u.app.count("ratings").await, 0);
+}
+
+async fn fire(api: &Api, id: i64, transition: &str, note: &str) -> (u16, Value) {
+    api.post(&format!("/api/v1/bad-reviews/{id}/transitions"), json!({ "transition": transition, "note": note })).await
+}
+
+#[tokio::test]
+async fn a_bad_review_is_rectified_with_a_call_back_and_another_is_voided_on_appeal() {
+    let u = unit().await;
+    let t1 = invite(&u.lin, "答复政策咨询").await;
+    let (_, r1) = rate(&u.app, &t1, [2, 3, 3, 3]).await;
+    assert_eq!(r1["bad_review"], true);
+    let (_, inbox) = u.head.get("/api/v1/notifications").await;
+    assert!(inbox["items"][0]["title"].as_str().unwrap_or("").starts_with("收到差评"));
+    let id = r1["id"].as_i64().expect("id");
+    assert_eq!(fire(&u.lin, id, "found", "属实").await.0, 403, "the member does not judge their own review");
+    let (s, e) = fire(&u.head, id, "found", "").await;
+    assert_eq!((s, e["error"]["field"].as_str()), (422, Some("note")));
+    assert_eq!(fire(&u.head, id, "found", "答复不及时，属实").await.0, 200);
+    let (_, review) = u.head.get(&format!("/api/v1/bad-reviews/{id}")).await;
+    assert_eq!(
+        review["rectify_deadline"], "2019-04-30",
+        "15 working days after 10 April 2019, counting Sunday 28 April (调休)"
+    );
+    assert_eq!(review["rater_name"], "张先生", "the unit sees who to call back");
+    let (_, own) = u.lin.get(&format!("/api/v1/bad-reviews/{id}")).await;
+    assert!(own["rater_name"].is_null());
+    assert_eq!(fire(&u.head, id, "report_fix", "已重新答复并电话回访").await.0, 200);
+    assert_eq!(fire(&u.head, id, "rater_satisfied", "张先生表示满意").await.0, 200);
+
+    let t2 = invite(&u.wang, "窗口服务").await;
+    let (_, r2) = rate(&u.app, &t2, [1, 1, 1, 1]).await;
+    let id2 = r2["id"].as_i64().expect("id");
+    let (s, _) = u
+        .head
+        .post(
+            &format!("/api/v1/bad-reviews/{id2}/transitions"),
+            json!({ "transition": "appeal", "note": "当日未接待该企业，疑为误评" }),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, _) = u
+        .head
+        .post(&format!("/api/v1/bad-reviews/{id2}/transitions"), json!({ "transition": "uphold_appeal", "note": "x" }))
+        .await;
+    assert_eq!(s, 403, "the division cannot decide its own appeal");
+    let supervisor = u.app.api(&u.app.token("jw", &["read", "write"]).await);
+    let (s, _) = supervisor
+        .post(
+            &format!("/api/v1/bad-reviews/{id2}/transitions"),
+            json!({ "transition": "uphold_appeal", "note": "经核查系误评" }),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, board) =
+        u.head.get(&format!("/api/v1/evaluation/scoreboard?division_id={}&period=2019-04", u.division)).await;
+    assert_eq!(board["ratings"].as_i64(), Some(1), "the voided review no longer counts");
+    assert_eq!(u.app.count("ratings").await, 2, "but it is still on record");
+    assert!(u.app.verify().await.ok);
+}
+
+#[tokio::test]
+async fn the_public_rating_page_and_the_scoreboard_page() {
+    let u = unit().await;
+    let staff = u.app.browser("lin").await;
+    let res = staff
+        .post("/evaluation/invite", &[("kind", "counter"), ("summary", "办理企业开办登记"), ("served_name", "")])
+        .await;
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.expect("page");
+    assert!(page.contains("<svg"), "a QR code");
+    let link = page.split("href=\"/rate/").nth(1).and_then(|r| r.split('"').next()).expect("link").to_owned();
+
+    let anon = crate::support::Browser::new(&u.app.base);
+    let (status, form) = anon.text(&format!("/rate/{link}")).await;
+    assert_eq!(status, 200);
+    assert!(form.contains("服务态度") && form.contains("非常满意"));
+    let res = anon
+        .client
+        .post(u.app.url(&format!("/rate/{link}")))
+        .form(&[("attitude", "5"), ("comment", "好")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 422, "every dimension is needed");
+    assert!(res.text().await.expect("page").contains(">好</textarea>"), "what was typed is kept");
+    let res = anon
+        .client
+        .post(u.app.url(&format!("/rate/{link}")))
+        .form(&[("attitude", "5"), ("style", "5"), ("efficiency", "4"), ("competence", "5")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.expect("page").contains("感谢"));
+
+    let head = u.app.browser("head").await;
+    let (status, page) = head.text("/evaluation?period=2019-Q2").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("成员得分之和") && page.contains("19.00"));
+    let (status, page) = head.text("/evaluation/ranking?period=2019").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("市场配置促进处"));
+}

@@ -4,7 +4,7 @@
 use axum::extract::{FromRequest, Request, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use maud::{DOCTYPE, html};
+use maud::html;
 use serde::Deserialize;
 
 use crate::home::safe_next;
@@ -12,6 +12,7 @@ use crate::kernel::auth::{self, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::kernel::crypto::{random_hex, same_secret};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::i18n::Lang;
+use crate::kernel::web::layout;
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q, cookie, csrf_error, set_cookie};
 
 #[derive(Deserialize, Default)]
@@ -32,37 +33,23 @@ pub struct LoginForm {
 }
 
 fn login_page(ctx: &Ctx, csrf: &str, username: &str, next: &str, err: Option<&AppError>) -> Html<String> {
-    let markup = html! {
-        (DOCTYPE)
-        html lang=(ctx.lang.html()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (ctx.t("login.title")) " · " (ctx.t("app.short")) }
-                link rel="stylesheet" href="/static/app.css";
-                link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
-            }
-            body {
-                main.narrow {
-                    p { span.logo { "再造" } " " strong { (ctx.t("app.name")) } }
-                    p.muted { (ctx.t("login.intro")) }
-                    h1 { (ctx.t("login.title")) }
-                    @if let Some(e) = err { div.alert role="alert" { (ctx.t(e.code())) } }
-                    form.stack method="post" action="/login" {
-                        input type="hidden" name="_csrf" value=(csrf);
-                        input type="hidden" name="next" value=(next);
-                        label.field { span { (ctx.t("login.username")) }
-                            input type="text" name="username" value=(username) required autocomplete="username" autofocus; }
-                        label.field { span { (ctx.t("login.password")) }
-                            input type="password" name="password" required autocomplete="current-password"; }
-                        button type="submit" { (ctx.t("login.submit")) }
-                    }
-                    p { a href=(format!("/lang/{}?next=/login", if ctx.lang == Lang::Zh { "en" } else { "zh" })) { (ctx.t("nav.lang")) } }
-                }
-            }
+    let body = html! {
+        p { span.logo { "再造" } " " strong { (ctx.t("app.name")) } }
+        p.muted { (ctx.t("login.intro")) }
+        h1 { (ctx.t("login.title")) }
+        @if let Some(e) = err { div.alert role="alert" { (ctx.t(e.code())) } }
+        form.stack method="post" action="/login" {
+            input type="hidden" name="_csrf" value=(csrf);
+            input type="hidden" name="next" value=(next);
+            label.field { span { (ctx.t("login.username")) }
+                input type="text" name="username" value=(username) required autocomplete="username" autofocus; }
+            label.field { span { (ctx.t("login.password")) }
+                input type="password" name="password" required autocomplete="current-password"; }
+            button type="submit" { (ctx.t("login.submit")) }
         }
+        p { a href=(format!("/lang/{}?next=/login", if ctx.lang == Lang::Zh { "en" } else { "zh" })) { (ctx.t("nav.lang")) } }
     };
-    Html(markup.into_string())
+    layout::bare_page(ctx.lang, ctx.t("login.title"), body)
 }
 
 pub async fn show(State(s): State<AppState>, ctx: Ctx, Q(q): Q<LoginQuery>) -> AppResult<Response> {

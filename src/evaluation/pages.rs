@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{Markup, PreEscaped, html};
 
 use super::api::{may_read_division, period_or_current, public_limit};
 use super::bad_reviews::{self, BadReviewFilter, Rules};
@@ -397,51 +397,40 @@ fn rate_page(
 ) -> Html<String> {
     let z = zh(ctx);
     let v = |k: &str| form.and_then(|f| f.get(k)).cloned().unwrap_or_default();
-    let markup = html! {
-        (DOCTYPE)
-        html lang=(ctx.lang.html()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (if z { "服务评价" } else { "Rate a service" }) " · " (ctx.t("app.short")) }
-                link rel="stylesheet" href="/static/app.css";
-            }
-            body { main.narrow {
-                p { span.logo { "再造" } " " strong { (if z { "政务服务评价" } else { "Rate a government service" }) } }
-                @if done {
-                    div.notice { (if z { "感谢您的评价！您的意见将用于改进服务；差评会由单位核实整改并回访。" } else { "Thank you. Your rating helps improve the service; a bad review is verified, fixed and followed up with you." }) }
-                } @else {
-                    @match shown {
-                        Err(e) => { div.alert { (ctx.t(e.code())) } }
-                        Ok(inv) => {
-                            dl.facts {
-                                dt { (if z { "服务人员" } else { "Served by" }) } dd { (inv.staff_name) }
-                                dt { (if z { "单位" } else { "Unit" }) } dd { (inv.department_name) @if let Some(d) = &inv.division_name { " · " (d) } }
-                                dt { (if z { "服务内容" } else { "Service" }) } dd { (inv.summary) }
-                            }
-                            @if let Some(e) = err { div.alert role="alert" { (ctx.t(e.code())) } }
-                            form.stack method="post" action=(format!("/rate/{token}")) {
-                                @for (i, (key, _, _)) in DIMENSIONS.iter().enumerate() {
-                                    fieldset {
-                                        legend { (dim_name(i, z)) }
-                                        @for (level, lz, le) in LEVELS {
-                                            label { input type="radio" name=(key) value=(level) required checked[v(key) == level.to_string()]; " " (if z { lz } else { le }) } " "
-                                        }
-                                    }
+    let body = html! {
+        p { span.logo { "再造" } " " strong { (if z { "政务服务评价" } else { "Rate a government service" }) } }
+        @if done {
+            div.notice { (if z { "感谢您的评价！您的意见将用于改进服务；差评会由单位核实整改并回访。" } else { "Thank you. Your rating helps improve the service; a bad review is verified, fixed and followed up with you." }) }
+        } @else {
+            @match shown {
+                Err(e) => { div.alert { (ctx.t(e.code())) } }
+                Ok(inv) => {
+                    dl.facts {
+                        dt { (if z { "服务人员" } else { "Served by" }) } dd { (inv.staff_name) }
+                        dt { (if z { "单位" } else { "Unit" }) } dd { (inv.department_name) @if let Some(d) = &inv.division_name { " · " (d) } }
+                        dt { (if z { "服务内容" } else { "Service" }) } dd { (inv.summary) }
+                    }
+                    @if let Some(e) = err { div.alert role="alert" { (ctx.t(e.code())) } }
+                    form.stack method="post" action=(format!("/rate/{token}")) {
+                        @for (i, (key, _, _)) in DIMENSIONS.iter().enumerate() {
+                            fieldset {
+                                legend { (dim_name(i, z)) }
+                                @for (level, lz, le) in LEVELS {
+                                    label { input type="radio" name=(key) value=(level) required checked[v(key) == level.to_string()]; " " (if z { lz } else { le }) } " "
                                 }
-                                label.field { span { (if z { "意见建议（选填）" } else { "Comment (optional)" }) } textarea name="comment" rows="3" { (v("comment")) } }
-                                label.field { span { (if z { "您的称呼（选填，仅用于差评回访）" } else { "Your name (optional, only for a call-back)" }) } input type="text" name="rater_name" value=(v("rater_name")); }
-                                label.field { span { (if z { "联系方式（选填）" } else { "Contact (optional)" }) } input type="text" name="rater_contact" value=(v("rater_contact")); }
-                                button type="submit" { (if z { "提交评价" } else { "Submit" }) }
                             }
                         }
+                        label.field { span { (if z { "意见建议（选填）" } else { "Comment (optional)" }) } textarea name="comment" rows="3" { (v("comment")) } }
+                        label.field { span { (if z { "您的称呼（选填，仅用于差评回访）" } else { "Your name (optional, only for a call-back)" }) } input type="text" name="rater_name" value=(v("rater_name")); }
+                        label.field { span { (if z { "联系方式（选填）" } else { "Contact (optional)" }) } input type="text" name="rater_contact" value=(v("rater_contact")); }
+                        button type="submit" { (if z { "提交评价" } else { "Submit" }) }
                     }
                 }
-                p { a href=(format!("/lang/{}?next=/rate/{token}", if z { "en" } else { "zh" })) { (ctx.t("nav.lang")) } }
-            } }
+            }
         }
+        p { a href=(format!("/lang/{}?next=/rate/{token}", if z { "en" } else { "zh" })) { (ctx.t("nav.lang")) } }
     };
-    Html(markup.into_string())
+    layout::bare_page(ctx.lang, if z { "服务评价" } else { "Rate a service" }, body)
 }
 
 async fn rate_form(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> AppResult<Response> {

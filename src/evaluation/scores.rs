@@ -170,14 +170,8 @@ pub struct Trend {
     pub dimensions: [f64; 4],
 }
 
-/// A division's four dimensions, quarter by quarter.
-pub fn division_trend(tx: &mut Tx<'_>, division: i64) -> AppResult<Vec<Trend>> {
-    let rows = tx.query(
-        "SELECT period, CAST(SUM(n) AS BIGINT), CAST(SUM(attitude) AS BIGINT), CAST(SUM(style) AS BIGINT), \
-         CAST(SUM(efficiency) AS BIGINT), CAST(SUM(competence) AS BIGINT) FROM rating_scores \
-         WHERE division_id = $1 AND period LIKE '%-Q%' GROUP BY period ORDER BY period",
-        params![division],
-    )?;
+/// Rows of (period, ratings, four sums) as mean levels.
+fn trends(rows: &[crate::kernel::db::Row]) -> AppResult<Vec<Trend>> {
     rows.iter()
         .map(|r| {
             let n = r.int(1)?.max(1);
@@ -190,6 +184,17 @@ pub fn division_trend(tx: &mut Tx<'_>, division: i64) -> AppResult<Vec<Trend>> {
         .collect()
 }
 
+/// A division's four dimensions, quarter by quarter.
+pub fn division_trend(tx: &mut Tx<'_>, division: i64) -> AppResult<Vec<Trend>> {
+    let rows = tx.query(
+        "SELECT period, CAST(SUM(n) AS BIGINT), CAST(SUM(attitude) AS BIGINT), CAST(SUM(style) AS BIGINT), \
+         CAST(SUM(efficiency) AS BIGINT), CAST(SUM(competence) AS BIGINT) FROM rating_scores \
+         WHERE division_id = $1 AND period LIKE '%-Q%' GROUP BY period ORDER BY period",
+        params![division],
+    )?;
+    trends(&rows)
+}
+
 /// A member's own scores, quarter by quarter.
 pub fn member_trend(tx: &mut Tx<'_>, staff: i64) -> AppResult<Vec<Trend>> {
     let rows = tx.query(
@@ -197,16 +202,7 @@ pub fn member_trend(tx: &mut Tx<'_>, staff: i64) -> AppResult<Vec<Trend>> {
          WHERE staff_id = $1 AND period LIKE '%-Q%' AND n > 0 ORDER BY period",
         params![staff],
     )?;
-    rows.iter()
-        .map(|r| {
-            let n = r.int(1)?.max(1);
-            Ok(Trend {
-                period: r.text(0)?,
-                ratings: r.int(1)?,
-                dimensions: [r.int(2)?, r.int(3)?, r.int(4)?, r.int(5)?].map(|v| v as f64 / n as f64),
-            })
-        })
-        .collect()
+    trends(&rows)
 }
 
 #[cfg(test)]

@@ -142,27 +142,33 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, body: Markup) -> Html<Stri
     Html(markup.into_string())
 }
 
-pub fn error_page(lang: Lang, status: StatusCode, message: &str, request_id: &str) -> Html<String> {
+/// A page without navigation, for people who are not signed in (sign-in, the public
+/// rating form, errors).
+pub fn bare_page(lang: Lang, title: &str, body: Markup) -> Html<String> {
     let markup = html! {
         (DOCTYPE)
         html lang=(lang.html()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (status.as_u16()) " · " (i18n::t(lang, "app.short")) }
+                title { (title) " · " (i18n::t(lang, "app.short")) }
                 link rel="stylesheet" href="/static/app.css";
+                link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
             }
-            body {
-                main.narrow {
-                    h1 { (i18n::t(lang, "common.error")) " (" (status.as_u16()) ")" }
-                    p.alert { (message) }
-                    p.muted { (i18n::t(lang, "common.request_id")) " " code { (request_id) } }
-                    p { a href="/" { (i18n::t(lang, "nav.home")) } }
-                }
-            }
+            body { main.narrow { (body) } }
         }
     };
     Html(markup.into_string())
+}
+
+pub fn error_page(lang: Lang, status: StatusCode, message: &str, request_id: &str) -> Html<String> {
+    let body = html! {
+        h1 { (i18n::t(lang, "common.error")) " (" (status.as_u16()) ")" }
+        p.alert { (message) }
+        p.muted { (i18n::t(lang, "common.request_id")) " " code { (request_id) } }
+        p { a href="/" { (i18n::t(lang, "nav.home")) } }
+    };
+    bare_page(lang, &status.as_u16().to_string(), body)
 }
 
 pub fn csrf_field(ctx: &Ctx) -> Markup {

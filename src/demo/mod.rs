@@ -3,6 +3,7 @@
 //! departments, districts, city leaders with portfolios — and one account per role.
 
 mod coordination;
+mod evaluation;
 
 use std::sync::Arc;
 
@@ -161,9 +162,14 @@ pub fn demo_password(username: &str) -> String {
 }
 
 /// Build the demo city in an empty database.
+/// `password_hashes` holds one hash per demo account, then one of a password nobody
+/// knows, for the accounts of everyone else in a post.
 pub fn seed(tx: &mut Tx<'_>, who: &Who, password_hashes: &[String]) -> AppResult<()> {
     seed_organisation(tx, who, password_hashes)?;
-    coordination::seed(tx, who.now)
+    coordination::seed(tx, who.now)?;
+    let locked =
+        password_hashes.get(ACCOUNTS.len()).ok_or_else(|| crate::kernel::error::AppError::internal("missing hash"))?;
+    evaluation::seed(tx, who.now, locked)
 }
 
 fn seed_organisation(tx: &mut Tx<'_>, who: &Who, password_hashes: &[String]) -> AppResult<()> {
@@ -355,9 +361,12 @@ pub fn run(config: &Config, reset: bool) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     if empty {
         eprintln!("building the demo city…");
+        let unknown = crate::kernel::crypto::random_hex(24).map_err(|e| anyhow::anyhow!("{e}"))?;
         let hashes = ACCOUNTS
             .iter()
-            .map(|a| hash_password(&demo_password(a.username)))
+            .map(|a| demo_password(a.username))
+            .chain(std::iter::once(unknown))
+            .map(|p| hash_password(&p))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let who = Who::system("demo", clock.now_ms());

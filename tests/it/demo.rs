@@ -27,5 +27,17 @@ async fn the_demo_city_builds_on_an_empty_database() {
         .await
         .expect("count");
     assert!(escalated >= 1, "some tasks are red and escalated");
+    let (ratings, states) = app
+        .db
+        .read(|tx| {
+            Ok((
+                tx.count("SELECT COUNT(*) FROM ratings", &[])?,
+                tx.count("SELECT COUNT(DISTINCT state) FROM ratings WHERE bad = 1", &[])?,
+            ))
+        })
+        .await
+        .expect("count");
+    assert!(ratings > 1000, "four quarters of ratings for every division");
+    assert!(states >= 5, "bad reviews in (nearly) every state");
     assert!(app.verify().await.ok);
 }

@@ -1,0 +1,187 @@
+//! Demo ratings: every member of every division rated over the last four quarters,
+//! with bad reviews in every state of their process.
+
+use std::sync::Arc;
+
+use crate::accounts::service::{self as accounts, NewUser};
+use crate::evaluation::bad_reviews::{self, Rules};
+use crate::evaluation::ratings::{self, InteractionInput, RatingInput};
+use crate::kernel::access::CurrentUser;
+use crate::kernel::audit::Who;
+use crate::kernel::calendar;
+use crate::kernel::db::Tx;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::workflow;
+use crate::org::people::{self, PersonInput};
+
+const DAY: i64 = 86_400_000;
+
+const SERVICES: [&str; 6] = [
+    "企业开办登记咨询",
+    "项目备案材料审核",
+    "惠企政策兑现申报指导",
+    "用地预审意见答复",
+    "招商项目对接协调",
+    "市场主体变更登记",
+];
+
+/// A small deterministic sequence, so every demo city is the same.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+    /// Mostly satisfied, sometimes fairly, rarely dissatisfied.
+    fn level(&mut self) -> i64 {
+        match self.next(100) {
+            0..=54 => 5,
+            55..=86 => 4,
+            87..=96 => 3,
+            97..=98 => 2,
+            _ => 1,
+        }
+    }
+}
+
+fn current(tx: &mut Tx<'_>, id: i64) -> AppResult<CurrentUser> {
+    let u = accounts::find(tx, id)?;
+    Ok(CurrentUser {
+        id: u.id,
+        username: u.username,
+        display_name: u.display_name,
+        role: u.role,
+        department_id: u.department_id,
+        division_id: u.division_id,
+    })
+}
+
+fn who(id: Option<i64>, name: &str, now: i64) -> Who {
+    Who { actor_id: id, actor: name.to_owned(), ip: "demo".into(), request_id: "demo".into(), now }
+}
+
+/// Give every person in a post an account (no one knows its password) so they can be
+/// rated, then rate them.
+pub fn seed(tx: &mut Tx<'_>, now: i64, locked_hash: &str) -> AppResult<()> {
+    let system = Who::system("demo", now - 400 * DAY);
+    let staff = tx.query(
+        "SELECT pe.id, pe.name, p.is_head, v.id, v.department_id FROM people pe \
+         JOIN assignments a ON a.person_id = pe.id AND a.end_date IS NULL JOIN posts p ON p.id = a.post_id \
+         JOIN divisions v ON v.id = p.division_id WHERE pe.user_id IS NULL AND pe.leader_title IS NULL ORDER BY pe.id",
+        &[],
+    )?;
+    for r in &staff {
+        let (person, name, head, division, department) = (r.int(0)?, r.text(1)?, r.bool(2)?, r.int(3)?, r.int(4)?);
+        let input = NewUser {
+            username: format!("p{person:04}"),
+            display_name: name.clone(),
+            role: if head { "division_head" } else { "staff" }.into(),
+            department_id: Some(department),
+            division_id: Some(division),
+            password: String::new(),
+            email: None,
+            phone: None,
+        };
+        let u = accounts::create(tx, &system, &input, locked_hash)?;
+        let p = people::find(tx, person)?;
+        let link =
+            PersonInput { name: p.name, leader_title: None, user_id: Some(u.id), visibility: Some(p.visibility) };
+        people::update(tx, &system, person, &link)?;
+    }
+
+    let rated: Vec<i64> = tx
+        .query("SELECT id FROM users WHERE role IN ('staff', 'division_head') AND division_id IS NOT NULL AND active = 1 ORDER BY id", &[])?
+        .iter()
+        .map(|r| r.int(0))
+        .collect::<Result<_, _>>()?;
+    let mut dice = Dice(20_190_410);
+    let mut bad = Vec::new();
+    for quarter in 0..4i64 {
+        let base = now - (3 - quarter) * 91 * DAY - 80 * DAY;
+        for &id in &rated {
+            let member = current(tx, id)?;
+            for k in 0..(2 + dice.next(3) as i64) {
+                let at = base + (dice.next(75) as i64) * DAY + k * 3_600_000;
+                let service = SERVICES[dice.next(SERVICES.len() as u64) as usize];
+                let kind = if dice.next(2) == 0 { "counter" } else { "enquiry" };
+                let inv = ratings::invite(
+                    tx,
+                    &who(Some(id), &member.username, at),
+                    &member,
+                    &InteractionInput {
+                        kind: kind.into(),
+                        summary: service.into(),
+                        served_name: String::new(),
+                        ref_id: None,
+                    },
+                )?;
+                let levels = [dice.level(), dice.level(), dice.level(), dice.level()];
+                let input = RatingInput {
+                    token: inv.token,
+                    attitude: levels[0],
+                    style: levels[1],
+                    efficiency: levels[2],
+                    competence: levels[3],
+                    comment: if levels.iter().any(|l| *l <= 2) {
+                        "等了很久才有人答复，材料也被退回两次。".into()
+                    } else {
+                        String::new()
+                    },
+                    rater_name: "企业经办人".into(),
+                    rater_contact: "0532-8000 0000".into(),
+                };
+                let rated = ratings::rate(tx, &who(None, "anonymous", at + 3_600_000), None, &input)?;
+                if rated.bad_review {
+                    bad.push((rated.id, member.clone(), at));
+                }
+            }
+        }
+    }
+    move_bad_reviews(tx, now, &bad)
+}
+
+/// Walk the bad reviews through the process so every state is shown.
+fn move_bad_reviews(tx: &mut Tx<'_>, now: i64, bad: &[(i64, CurrentUser, i64)]) -> AppResult<()> {
+    let spec = &crate::evaluation::BAD_REVIEW;
+    let process = Arc::new(workflow::parse(spec, spec.builtin).map_err(|e| AppError::internal(e.join("; ")))?);
+    let rules = Rules { process, calendar: Arc::new(calendar::load(tx)?) };
+    let supervisor = tx
+        .query_opt("SELECT id FROM users WHERE role = 'supervisor' ORDER BY id LIMIT 1", &[])?
+        .map(|r| r.int(0))
+        .transpose()?;
+    let plans: [&[(&str, &str)]; 6] = [
+        &[],
+        &[("found", "经核实，答复确有延误，属实。")],
+        &[("found", "属实。"), ("report_fix", "已重新办理并电话回访评价人。")],
+        &[("found", "属实。"), ("report_fix", "已整改。"), ("rater_satisfied", "评价人认可整改结果。")],
+        &[("appeal", "当日该企业材料不全，已一次性告知，申请复核。")],
+        &[("appeal", "系误评：评价人所述事项不属本处室职责。"), ("uphold_appeal", "经复核，申诉成立，撤销差评。")],
+    ];
+    for (i, (id, member, at)) in bad.iter().enumerate() {
+        let heads = bad_reviews::unit_heads(tx, member.department_id.unwrap_or(-1), member.division_id)?;
+        let Some(head) = heads.first().copied() else { continue };
+        let head = current(tx, head)?;
+        for (step, (transition, note)) in plans[i % plans.len()].iter().enumerate() {
+            let actor = if *transition == "uphold_appeal" {
+                match supervisor {
+                    Some(s) => current(tx, s)?,
+                    None => continue,
+                }
+            } else {
+                head.clone()
+            };
+            let at = (at + (step as i64 + 1) * 2 * DAY).min(now);
+            bad_reviews::transition(
+                tx,
+                &who(Some(actor.id), &actor.username, at),
+                &actor,
+                &rules,
+                *id,
+                transition,
+                Some(note),
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -10,6 +10,9 @@ pub struct Scale {
     pub departments: i64,
     pub staff: i64,
     pub tasks: i64,
+    pub ratings: i64,
+    /// Invitations left unused, for the rating scenario.
+    pub invitations: i64,
 }
 
 pub struct City {
@@ -18,7 +21,20 @@ pub struct City {
     /// Task ids still `assigned`, with their responsible person's token.
     pub assigned: Vec<(i64, String)>,
     pub staff_tokens: Vec<String>,
+    /// Tokens of unused rating invitations.
+    pub invitations: Vec<String>,
+    pub divisions: i64,
     pub records: i64,
+}
+
+pub fn invitation_token(i: i64) -> String {
+    format!("bench-invitation-{i:08}")
+}
+
+/// A staff member's department and division (three divisions per department).
+fn placement(staff: i64, departments: i64) -> (i64, i64) {
+    let dept = (staff - 1) % departments + 1;
+    (dept, (dept - 1) * 3 + staff % 3 + 1)
 }
 
 pub fn token_for(user: i64) -> String {
@@ -69,9 +85,10 @@ pub fn generate(db: &Db, scale: &Scale, now: i64, password_hash: &str) -> Result
         // User 1 is the leader; users 2..=s+1 are staff spread over the departments.
         records += bulk(
             tx,
-            "INSERT INTO users (username, display_name, role, department_id, password_hash, created_at, updated_at)",
-            std::iter::once(format!("('bench-leader', '基准市长', 'leader', NULL, {}, {now}, {now})", q(password_hash))).chain((1..=s).map(|i| {
-                format!("({}, {}, 'staff', {}, {}, {now}, {now})", q(&format!("bench{i:05}")), q(&format!("工作人员{i:05}")), (i - 1) % d + 1, q(password_hash))
+            "INSERT INTO users (username, display_name, role, department_id, division_id, password_hash, created_at, updated_at)",
+            std::iter::once(format!("('bench-leader', '基准市长', 'leader', NULL, NULL, {}, {now}, {now})", q(password_hash))).chain((1..=s).map(|i| {
+                let (dept, div) = placement(i, d);
+                format!("({}, {}, 'staff', {dept}, {div}, {}, {now}, {now})", q(&format!("bench{i:05}")), q(&format!("工作人员{i:05}")), q(password_hash))
             })),
         )?;
         records += bulk(
@@ -110,6 +127,7 @@ pub fn generate(db: &Db, scale: &Scale, now: i64, password_hash: &str) -> Result
                 )
             }),
         )?;
+        records += ratings(tx, scale, now)?;
         zaizao::coordination::stats::rebuild(tx)?;
         let running = ["assigned".to_owned(), "accepted".to_owned(), "in_progress".to_owned()];
         zaizao::coordination::stats::refresh_overdue(tx, &today.to_string(), &running)?;
@@ -117,7 +135,97 @@ pub fn generate(db: &Db, scale: &Scale, now: i64, password_hash: &str) -> Result
             leader_token: token_for(1),
             assigned,
             staff_tokens: (2..=s + 1).map(token_for).collect(),
+            invitations: (1..=scale.invitations).map(|i| invitation_token(scale.ratings + i)).collect(),
+            divisions: d * 3,
             records,
         })
     })
+}
+
+/// Interactions, their ratings over the last year with scores kept per member and
+/// period, and unused invitations.
+fn ratings(tx: &mut Tx<'_>, scale: &Scale, now: i64) -> Result<i64, AppError> {
+    let (s, d) = (scale.staff, scale.departments);
+    let total = scale.ratings + scale.invitations;
+    let mut records = bulk(
+        tx,
+        "INSERT INTO interactions (staff_id, division_id, department_id, kind, summary, created_at)",
+        (1..=total).map(|i| {
+            let staff = (i - 1) % s + 1;
+            let (dept, div) = placement(staff, d);
+            format!("({}, {div}, {dept}, 'counter', '窗口服务', {})", staff + 1, now - (i % 365) * 86_400_000)
+        }),
+    )?;
+    let mut seed = 20_190_410u64;
+    let mut level = move || {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        match (seed >> 33) % 100 {
+            0..=54 => 5,
+            55..=86 => 4,
+            87..=97 => 3,
+            _ => 2,
+        }
+    };
+    let mut scores: std::collections::HashMap<(String, i64), [i64; 7]> = std::collections::HashMap::new();
+    let mut rows = Vec::with_capacity(500);
+    for i in 1..=scale.ratings {
+        let staff = (i - 1) % s + 1;
+        let (dept, div) = placement(staff, d);
+        let at = now - (i % 365) * 86_400_000;
+        let l = [level(), level(), level(), level()];
+        let bad = l.iter().any(|v| *v <= 2);
+        rows.push(format!(
+            "({i}, {}, {div}, {dept}, {}, {}, {}, {}, {}, '{}', {at}, {at})",
+            staff + 1,
+            l[0],
+            l[1],
+            l[2],
+            l[3],
+            i64::from(bad),
+            if bad { "submitted" } else { "none" }
+        ));
+        for period in zaizao::evaluation::scores::periods(at) {
+            let e = scores.entry((period, staff + 1)).or_insert([0, 0, 0, 0, 0, div, dept]);
+            e[0] += 1;
+            for k in 0..4 {
+                e[k + 1] += l[k];
+            }
+        }
+        if rows.len() == 500 {
+            records += flush_ratings(tx, &mut rows)?;
+        }
+    }
+    records += flush_ratings(tx, &mut rows)?;
+    bulk(
+        tx,
+        "INSERT INTO rating_scores (period, staff_id, division_id, department_id, n, attitude, style, efficiency, competence)",
+        scores.iter().map(|((p, u), v)| {
+            format!("('{p}', {u}, {}, {}, {}, {}, {}, {}, {})", v[5], v[6], v[0], v[1], v[2], v[3], v[4])
+        }),
+    )?;
+    records += bulk(
+        tx,
+        "INSERT INTO invitations (interaction_id, token_hash, expires_at, created_at)",
+        (scale.ratings + 1..=total).map(|i| {
+            format!("({i}, '{}', {}, {now})", sha256_hex(invitation_token(i).as_bytes()), now + 30 * 86_400_000)
+        }),
+    )?;
+    Ok(records)
+}
+
+fn flush_ratings(tx: &mut Tx<'_>, rows: &mut Vec<String>) -> Result<i64, AppError> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    tx.execute(
+        &format!(
+            "INSERT INTO ratings (interaction_id, staff_id, division_id, department_id, attitude, style, efficiency, competence, \
+             bad, state, created_at, updated_at) VALUES {}",
+            rows.join(",")
+        ),
+        &[],
+    )?;
+    let n = rows.len() as i64;
+    rows.clear();
+    Ok(n)
 }

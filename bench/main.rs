@@ -79,6 +79,7 @@ fn serve(args: &Args) -> anyhow::Result<()> {
         secure_cookies: false,
         log_format: "text".into(),
         scheduler_seconds: 0,
+        public_rate_per_minute: PUBLIC_RATE,
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
@@ -87,6 +88,9 @@ fn serve(args: &Args) -> anyhow::Result<()> {
         app.run(std::future::pending()).await
     })
 }
+
+/// The bench is one client address sending thousands of public requests a second.
+const PUBLIC_RATE: u32 = u32::MAX;
 
 fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
@@ -137,9 +141,9 @@ impl Drop for Killer {
 
 fn drive(args: &Args) -> anyhow::Result<()> {
     let scale = if args.quick {
-        city::Scale { departments: 20, staff: 200, tasks: 2_000 }
+        city::Scale { departments: 20, staff: 200, tasks: 2_000, ratings: 10_000, invitations: 5_000 }
     } else {
-        city::Scale { departments: 300, staff: 5_000, tasks: 100_000 }
+        city::Scale { departments: 300, staff: 5_000, tasks: 100_000, ratings: 1_000_000, invitations: 100_000 }
     };
     let seconds = if args.quick { 2 } else { 10 };
     let dir = tempfile_dir()?;
@@ -236,7 +240,7 @@ fn drive(args: &Args) -> anyhow::Result<()> {
             body: None,
         })
         .await;
-        let board = load::run(
+        let matters = load::run(
             port,
             c,
             duration,
@@ -252,6 +256,29 @@ fn drive(args: &Args) -> anyhow::Result<()> {
             method: "GET",
             path: "/tasks?scope=department&format=csv".into(),
             token: Some(st[i as usize % st.len()].clone()),
+            body: None,
+        })
+        .await;
+        let invitations = Arc::new(city.invitations);
+        let pool = invitations.len() as u64;
+        let inv = invitations.clone();
+        let rating = load::run(port, c, duration, pool, move |i| load::Request {
+            method: "POST",
+            path: "/api/v1/ratings".into(),
+            token: None,
+            body: Some(format!(
+                "{{\"token\":\"{}\",\"attitude\":5,\"style\":4,\"efficiency\":5,\"competence\":4}}",
+                inv[i as usize]
+            )),
+        })
+        .await;
+        let divisions = city.divisions;
+        let quarter = zaizao::evaluation::scores::periods(now)[1].clone();
+        let lt = leader.clone();
+        let board = load::run(port, c, duration, u64::MAX, move |i| load::Request {
+            method: "GET",
+            path: format!("/api/v1/evaluation/scoreboard?division_id={}&period={quarter}", i as i64 % divisions + 1),
+            token: Some(lt.clone()),
             body: None,
         })
         .await;
@@ -282,7 +309,16 @@ fn drive(args: &Args) -> anyhow::Result<()> {
         row("task transition (accept)", &write, &write_ceiling, "≥ 50% of insert+audit ceiling", Some(write_pass));
         row("paginated list (all tasks, 50/page)", &list, &noop, "p95 < 20 ms", Some(list.percentile_ms(0.95) < 20.0));
         row("my tasks", &mine, &noop, "p95 < 20 ms", Some(mine.percentile_ms(0.95) < 20.0));
-        row("matter board", &board, &noop, "p95 < 20 ms", Some(board.percentile_ms(0.95) < 20.0));
+        row("matter board", &matters, &noop, "p95 < 20 ms", Some(matters.percentile_ms(0.95) < 20.0));
+        let rating_pass = rating.rps() >= 0.5 * write_ceiling.rps();
+        row(
+            "submitting a rating (public)",
+            &rating,
+            &write_ceiling,
+            "≥ 50% of insert+audit ceiling",
+            Some(rating_pass),
+        );
+        row("division scoreboard", &board, &noop, "p95 < 20 ms", Some(board.percentile_ms(0.95) < 20.0));
         row(
             "dashboard (figures per department)",
             &dashboard,

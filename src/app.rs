@@ -154,7 +154,7 @@ impl Application {
                 session_hours: config.session_hours,
                 secure_cookies: config.secure_cookies,
                 login_rate_per_minute: 20,
-                public_rate_per_minute: 600,
+                public_rate_per_minute: config.public_rate_per_minute,
             }),
             calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
             processes: Arc::new(processes),

@@ -36,6 +36,10 @@ pub struct GlobalOpts {
     /// scheduler off [default: 60].
     #[arg(long, env = "ZAIZAO_SCHEDULER_SECONDS", global = true)]
     pub scheduler_seconds: Option<u64>,
+    /// Requests per minute one client address may make to public endpoints (rating
+    /// links, the calendar) [default: 600].
+    #[arg(long, env = "ZAIZAO_PUBLIC_RATE_PER_MINUTE", global = true)]
+    pub public_rate_per_minute: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -48,6 +52,7 @@ struct FileConfig {
     secure_cookies: Option<bool>,
     log_format: Option<String>,
     scheduler_seconds: Option<u64>,
+    public_rate_per_minute: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +64,7 @@ pub struct Config {
     pub secure_cookies: bool,
     pub log_format: String,
     pub scheduler_seconds: u64,
+    pub public_rate_per_minute: u32,
 }
 
 impl Config {
@@ -92,6 +98,7 @@ impl Config {
             secure_cookies: opts.secure_cookies.or(file.secure_cookies).unwrap_or(false),
             log_format,
             scheduler_seconds: opts.scheduler_seconds.or(file.scheduler_seconds).unwrap_or(60),
+            public_rate_per_minute: opts.public_rate_per_minute.or(file.public_rate_per_minute).unwrap_or(600),
         })
     }
 

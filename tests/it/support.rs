@@ -13,6 +13,8 @@ use zaizao::kernel::db::Db;
 
 /// 2019-04-10 09:00 China time, the day of the spring central-SOE event.
 pub const START_MS: i64 = 1_554_858_000_000;
+/// Public endpoints' limit in tests: the default, as a real server has.
+const PUBLIC_RATE: u32 = 600;
 pub const PASSWORD: &str = "correct-horse-2019";
 
 pub struct TestApp {
@@ -74,6 +76,7 @@ impl TestApp {
             secure_cookies: false,
             log_format: "text".into(),
             scheduler_seconds: 0,
+            public_rate_per_minute: PUBLIC_RATE,
         };
         let clock = ManualClock::new(START_MS);
         let app = Application::build(&config, clock.clone()).await.expect("build app");

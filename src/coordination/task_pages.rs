@@ -262,6 +262,15 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                 }
             }
         }
+        @if rel.contains(&"assignee") && p.is_final(&t.state) {
+            form.inline method="post" action="/evaluation/invite" {
+                (csrf_field(ctx))
+                input type="hidden" name="kind" value="task";
+                input type="hidden" name="ref_id" value=(t.id);
+                input type="hidden" name="summary" value=(t.title);
+                button.secondary type="submit" { (if z { "请服务对象评价（生成邀请与二维码）" } else { "Ask the people served to rate this (link and QR code)" }) }
+            }
+        }
         @if !d.attachments.is_empty() {
             h2 { (if z { "附件" } else { "Files" }) }
             ul { @for a in &d.attachments { li { a href=(format!("/api/v1/attachments/{}", a.id)) { (a.filename) } span.muted { " " (a.size / 1024 + 1) " KB · " (a.uploaded_by) " · " (fmt_local(a.created_at)) } } } }

@@ -8,10 +8,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::bad_reviews::{self, BadReviewFilter, Rules};
+use super::consequences::{self, AdjustmentInput, Consequences, Interview, InterviewInput};
 use super::ratings::{self, InteractionInput, Invitation, Invited, Rated, Rating, RatingInput};
 use super::scores::{self, DivisionRank, Scoreboard, Trend};
 use crate::kernel::access::{Action, CurrentUser, Role};
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::settings::{self, SettingValue};
 use crate::kernel::web::list::{ListParams, Page};
 use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q, need};
 use crate::kernel::workflow::Fired;
@@ -27,6 +29,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_bad_reviews))
         .routes(routes!(get_bad_review))
         .routes(routes!(bad_review_transition))
+        .routes(routes!(consequences))
+        .routes(routes!(record_interview))
+        .routes(routes!(decide_adjustment))
+        .routes(routes!(list_settings))
+        .routes(routes!(set_setting))
 }
 
 /// Log a service you gave and get its one-time rating invitation (link; a QR code on
@@ -198,4 +205,74 @@ async fn bad_review_transition(
     })
     .await
     .map(Json)
+}
+
+/// The commendation list, the heads to interview (and the interviews on record), and
+/// adjustment proposals for a period, by the configured thresholds.
+#[utoipa::path(get, path = "/api/v1/evaluation/consequences", tag = "evaluation", params(RankingQuery),
+    responses((status = 200, body = Consequences), (status = 403)))]
+async fn consequences(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> AppResult<Json<Consequences>> {
+    ctx.require(Action::ViewRankings)?;
+    let period = period_or_current(q.period.as_deref(), ctx.now)?;
+    s.look(&ctx, Action::ViewRankings, move |tx, _| consequences::for_period(tx, &period, q.department_id))
+        .await
+        .map(Json)
+}
+
+/// Record an interview (约谈) of a division head: the department head, a leader or an
+/// administrator.
+#[utoipa::path(post, path = "/api/v1/interviews", tag = "evaluation", request_body = InterviewInput,
+    responses((status = 201, body = Interview), (status = 403), (status = 422)))]
+async fn record_interview(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewEvaluation>,
+    ApiJson(input): ApiJson<InterviewInput>,
+) -> AppResult<(StatusCode, Json<Interview>)> {
+    let user = ctx.user()?.clone();
+    let i = s
+        .change(&ctx, Action::ViewEvaluation, move |tx, who| consequences::record_interview(tx, who, &user, &input))
+        .await?;
+    Ok((StatusCode::CREATED, Json(i)))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Decided {
+    pub id: i64,
+}
+
+/// Decide an adjustment proposal (the division's department head).
+#[utoipa::path(post, path = "/api/v1/adjustments", tag = "evaluation", request_body = AdjustmentInput,
+    responses((status = 201, body = Decided), (status = 403), (status = 422)))]
+async fn decide_adjustment(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewEvaluation>,
+    ApiJson(input): ApiJson<AdjustmentInput>,
+) -> AppResult<(StatusCode, Json<Decided>)> {
+    let user = ctx.user()?.clone();
+    let id = s
+        .change(&ctx, Action::ViewEvaluation, move |tx, who| consequences::decide_adjustment(tx, who, &user, &input))
+        .await?;
+    Ok((StatusCode::CREATED, Json(Decided { id })))
+}
+
+#[utoipa::path(get, path = "/api/v1/settings", tag = "settings", responses((status = 200, body = Vec<SettingValue>), (status = 403)))]
+async fn list_settings(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<SettingValue>>> {
+    s.look(&ctx, Action::ViewRankings, |tx, _| settings::all(tx)).await.map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct SettingInput {
+    pub value: i64,
+}
+
+/// Change a threshold (administrators).
+#[utoipa::path(put, path = "/api/v1/settings/{key}", tag = "settings", request_body = SettingInput,
+    responses((status = 200, body = SettingValue), (status = 403), (status = 404), (status = 422)))]
+async fn set_setting(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ManageProcesses>,
+    Path(key): Path<String>,
+    ApiJson(input): ApiJson<SettingInput>,
+) -> AppResult<Json<SettingValue>> {
+    s.change(&ctx, Action::ManageProcesses, move |tx, who| settings::set(tx, who, &key, input.value)).await.map(Json)
 }

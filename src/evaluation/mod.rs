@@ -5,6 +5,8 @@
 
 pub mod api;
 pub mod bad_reviews;
+mod consequence_pages;
+pub mod consequences;
 mod pages;
 pub mod ratings;
 pub mod scores;
@@ -38,4 +40,7 @@ pub const LEVELS: [(i64, &str, &str); 5] = [
     (1, "非常不满意", "Very dissatisfied"),
 ];
 
-pub use pages::router;
+/// Every page of the mechanism.
+pub fn router() -> axum::Router<crate::kernel::web::AppState> {
+    pages::router().merge(consequence_pages::router())
+}

@@ -115,7 +115,10 @@ async fn render(
     let body = html! {
         div.actions {
             a.button.secondary href="/evaluation/bad-reviews" { (if z { "差评核实整改" } else { "Bad reviews" }) }
-            @if ctx.user.as_ref().is_some_and(|u| crate::kernel::access::allows(u, Action::ViewRankings)) { a.button.secondary href=(format!("/evaluation/ranking?period={period}")) { (if z { "排名" } else { "Rankings" }) } }
+            @if ctx.user.as_ref().is_some_and(|u| crate::kernel::access::allows(u, Action::ViewRankings)) {
+                a.button.secondary href=(format!("/evaluation/ranking?period={period}")) { (if z { "排名" } else { "Rankings" }) }
+                a.button.secondary href=(format!("/evaluation/consequences?period={period}")) { (if z { "表彰、约谈与调整" } else { "Commendations, interviews, adjustments" }) }
+            }
         }
         @if let Some((link, qr)) = &invitation {
             div.notice {

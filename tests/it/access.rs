@@ -68,6 +68,9 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
             "/api/v1/ratings/mine",
             "/api/v1/evaluation",
             "/api/v1/bad-reviews",
+            "/api/v1/interviews",
+            "/api/v1/adjustments",
+            "/api/v1/settings",
         ]
         .iter()
         .any(|p| path.starts_with(p));
@@ -75,7 +78,7 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
             // Government roles reach these; what they may do to each record is checked
             // per record (see tests::coordination). Outsiders are refused outright.
             assert_eq!(call(&app, Some(&firm), &method, &path).await, 403, "enterprise {method} {path}");
-            if path.starts_with("/api/v1/processes/") && method == "PUT" {
+            if (path.starts_with("/api/v1/processes/") || path.starts_with("/api/v1/settings")) && method == "PUT" {
                 assert_eq!(call(&app, Some(&staff), &method, &path).await, 403, "staff {method} {path}");
             }
             continue;

@@ -213,3 +213,90 @@ async fn the_public_rating_page_and_the_scoreboard_page() {
     assert_eq!(status, 200);
     assert!(page.contains("市场配置促进处"));
 }
+
+#[tokio::test]
+async fn a_handled_task_can_be_rated_by_the_people_it_served() {
+    let u = unit().await;
+    u.app.user("mayor", "leader", None, None).await;
+    let mayor = u.app.api(&u.app.token("mayor", &["read", "write"]).await);
+    let me = u.lin.get("/api/v1/me").await.1;
+    let (_, m) = mayor.post("/api/v1/matters", json!({ "title": "企业开办一窗通办" })).await;
+    let (s, t) = mayor
+        .post(&format!("/api/v1/matters/{}/tasks", m["id"]), json!({ "title": "梳理开办流程", "assignee_id": me["id"], "lead_department_id": me["department_id"], "working_days": 5 }))
+        .await;
+    assert_eq!(s, 201, "{t}");
+    let url = format!("/api/v1/tasks/{}/transitions", t["id"]);
+    u.lin.post(&url, json!({ "transition": "accept" })).await;
+    u.lin.post(&url, json!({ "transition": "submit_feedback", "note": "已完成" })).await;
+    assert_eq!(mayor.post(&url, json!({ "transition": "approve" })).await.0, 200);
+
+    let (s, e) = u
+        .wang
+        .post("/api/v1/interactions", json!({ "kind": "task", "ref_id": t["id"], "summary": "梳理开办流程" }))
+        .await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("not_your_service")));
+    let (s, inv) = u
+        .lin
+        .post("/api/v1/interactions", json!({ "kind": "task", "ref_id": t["id"], "summary": "梳理开办流程" }))
+        .await;
+    assert_eq!(s, 201);
+    assert_eq!(rate(&u.app, inv["token"].as_str().expect("token"), [5, 5, 5, 5]).await.0, 201);
+}
+
+#[tokio::test]
+async fn commendations_interviews_and_adjustments_follow_the_configured_thresholds() {
+    let u = unit().await;
+    u.app.user("admin", "admin", None, None).await;
+    let admin = u.app.api(&u.app.token("admin", &["read", "write"]).await);
+    for (key, value) in
+        [("evaluation.commend_top", 1), ("evaluation.interview_bottom", 1), ("evaluation.adjust_after", 2)]
+    {
+        let (s, v) = admin.put(&format!("/api/v1/settings/{key}"), json!({ "value": value })).await;
+        assert_eq!((s, v["value"].as_i64()), (200, Some(value)));
+    }
+    let (s, _) = u.head.put("/api/v1/settings/evaluation.commend_top", json!({ "value": 5 })).await;
+    assert_eq!(s, 403);
+    let (s, e) = admin.put("/api/v1/settings/evaluation.adjust_after", json!({ "value": 0 })).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("bad_value")));
+
+    // Two quarters in which the other department's division scores lowest.
+    for _ in 0..2 {
+        // Tokens last 30 days; each quarter signs in afresh.
+        let lin = u.app.api(&u.app.token("lin", &["read", "write"]).await);
+        let outsider = u.app.api(&u.app.token("outsider", &["read", "write"]).await);
+        let good = invite(&lin, "企业开办").await;
+        let poor = invite(&outsider, "项目备案").await;
+        assert_eq!(rate(&u.app, &good, [5, 5, 5, 5]).await.0, 201);
+        assert_eq!(rate(&u.app, &poor, [3, 3, 3, 3]).await.0, 201);
+        u.app.clock.advance_ms(91 * 86_400_000);
+    }
+    let admin = u.app.api(&u.app.token("admin", &["read", "write"]).await);
+    let head = u.app.api(&u.app.token("head", &["read", "write"]).await);
+    let (s, c) = admin.get("/api/v1/evaluation/consequences?period=2019-Q3").await;
+    assert_eq!(s, 200, "{c}");
+    assert_eq!(c["commended"][0]["division_id"], u.division);
+    let low = c["to_interview"][0]["division_id"].as_i64().expect("bottom division");
+    assert_ne!(low, u.division);
+    assert_eq!(c["proposals"][0]["periods"], json!(["2019-Q2", "2019-Q3"]));
+
+    let (s, i) = admin
+        .post("/api/v1/interviews", json!({ "division_id": low, "period": "2019-Q3", "held_on": "2019-10-15", "interviewer": "市委组织部", "said": "指出备案办理慢", "agreed": "一个月内压缩办理时限" }))
+        .await;
+    assert_eq!(s, 201, "{i}");
+    let (s, _) = head.post("/api/v1/interviews", json!({ "division_id": low, "period": "2019-Q3", "held_on": "2019-10-15", "interviewer": "x", "said": "x", "agreed": "x" })).await;
+    assert_eq!(s, 403, "another department's division");
+    let (s, _) = admin
+        .post(
+            "/api/v1/adjustments",
+            json!({ "division_id": low, "periods": "2019-Q2,2019-Q3", "decision": "keep", "note": "留任观察一个季度" }),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let (_, c) = admin.get("/api/v1/evaluation/consequences?period=2019-Q3").await;
+    assert_eq!(c["interviews"][0]["agreed"], "一个月内压缩办理时限");
+    assert_eq!(c["proposals"][0]["decision"], "keep");
+    let b = u.app.browser("admin").await;
+    let (status, page) = b.text("/evaluation/consequences?period=2019-Q3").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("表彰名单") && page.contains("已决定"));
+}

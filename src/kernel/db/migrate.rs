@@ -40,6 +40,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/0004_evaluation.sqlite.sql"),
         postgres: include_str!("../../../migrations/0004_evaluation.postgres.sql"),
     },
+    Migration {
+        version: 5,
+        name: "consequences",
+        common: include_str!("../../../migrations/0005_consequences.sql"),
+        sqlite: include_str!("../../../migrations/0005_consequences.sqlite.sql"),
+        postgres: include_str!("../../../migrations/0005_consequences.postgres.sql"),
+    },
 ];
 
 fn render(sql: &str, dialect: Dialect) -> String {

@@ -51,6 +51,7 @@ impl utoipa::Modify for BearerAuth {
 pub fn process_specs() -> Vec<&'static Spec> {
     let mut specs = crate::coordination::SPECS.to_vec();
     specs.push(&crate::evaluation::BAD_REVIEW);
+    specs.push(&crate::evaluation::POOL_CASE);
     specs
 }
 

@@ -138,7 +138,72 @@ pub fn seed(tx: &mut Tx<'_>, now: i64, locked_hash: &str) -> AppResult<()> {
             }
         }
     }
-    move_bad_reviews(tx, now, &bad)
+    move_bad_reviews(tx, now, &bad)?;
+    seed_pool(tx, now)
+}
+
+/// Two members of the development and reform commission in the pool: one return
+/// awaiting the department head, one in practical training with an assessment.
+fn seed_pool(tx: &mut Tx<'_>, now: i64) -> AppResult<()> {
+    use crate::evaluation::pool::{self, AssessmentInput, Plan, Proposal, Step};
+    let spec = &crate::evaluation::POOL_CASE;
+    let process = workflow::parse(spec, spec.builtin).map_err(|e| AppError::internal(e.join("; ")))?;
+    let director = accounts::find_by_username(tx, "depthead")?;
+    let director = current(tx, director.id)?;
+    let heads: Vec<i64> = tx
+        .query(
+            "SELECT u.id FROM users u JOIN divisions v ON v.id = u.division_id JOIN departments d ON d.id = v.department_id \
+             WHERE d.code = 'fgw' AND u.role = 'division_head' ORDER BY v.kind DESC, u.id",
+            &[],
+        )?
+        .iter()
+        .map(|r| r.int(0))
+        .collect::<Result<_, _>>()?;
+    for (n, head) in heads.into_iter().take(2).enumerate() {
+        let head = current(tx, head)?;
+        let member = tx
+            .query_opt(
+                "SELECT id FROM users WHERE division_id = $1 AND role = 'staff' AND username LIKE 'p%' ORDER BY id LIMIT 1",
+                crate::params![head.division_id.unwrap_or(-1)],
+            )?
+            .map(|r| r.int(0))
+            .transpose()?;
+        let Some(member) = member else { continue };
+        let at = now - (40 - 20 * n as i64) * DAY;
+        let reasons = if n == 0 {
+            "连续两个季度服务评价处于末位，约谈后仍未改进。"
+        } else {
+            "政策答复多次出错，经约谈仍不能胜任本岗位。"
+        };
+        let proposal =
+            Proposal { staff_id: member, reasons: reasons.into(), evidence: "评价得分与约谈记录".into() };
+        let case = pool::propose(tx, &who(Some(head.id), &head.username, at), &head, &proposal)?;
+        if n == 0 {
+            let w = who(Some(director.id), &director.username, at + 2 * DAY);
+            let step = Step {
+                transition: "approve".into(),
+                note: Some("同意入池，安排到企业体悟实训。".into()),
+                division_id: None,
+            };
+            pool::transition(tx, &w, &director, &process, case.id, &step)?;
+            let start = crate::kernel::clock::local_date(at + 5 * DAY);
+            let plan = Plan {
+                plan_kind: "practice".into(),
+                host_enterprise: "青岛海联智造有限公司".into(),
+                mentor: "赵建国（生产运营部）".into(),
+                start_date: start.to_string(),
+                end_date: (start + chrono::Duration::days(90)).to_string(),
+            };
+            pool::set_plan(tx, &w, &director, case.id, &plan)?;
+            let check = AssessmentInput {
+                assessed_on: crate::kernel::clock::local_date(at + 30 * DAY).to_string(),
+                result: "improving".into(),
+                note: "能主动了解企业诉求，服务意识明显提高。".into(),
+            };
+            pool::assess(tx, &who(Some(head.id), &head.username, at + 30 * DAY), &head, case.id, &check)?;
+        }
+    }
+    Ok(())
 }
 
 /// Walk the bad reviews through the process so every state is shown.

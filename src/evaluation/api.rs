@@ -9,6 +9,7 @@ use utoipa_axum::routes;
 
 use super::bad_reviews::{self, BadReviewFilter, Rules};
 use super::consequences::{self, AdjustmentInput, Consequences, Interview, InterviewInput};
+use super::pool::{self, PoolCase};
 use super::ratings::{self, InteractionInput, Invitation, Invited, Rated, Rating, RatingInput};
 use super::scores::{self, DivisionRank, Scoreboard, Trend};
 use crate::kernel::access::{Action, CurrentUser, Role};
@@ -34,6 +35,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(decide_adjustment))
         .routes(routes!(list_settings))
         .routes(routes!(set_setting))
+        .routes(routes!(list_pool, propose_return))
+        .routes(routes!(get_pool_case))
+        .routes(routes!(pool_transition))
+        .routes(routes!(pool_plan))
+        .routes(routes!(pool_assessment))
+        .routes(routes!(pool_response))
 }
 
 /// Log a service you gave and get its one-time rating invitation (link; a QR code on
@@ -275,4 +282,91 @@ async fn set_setting(
     ApiJson(input): ApiJson<SettingInput>,
 ) -> AppResult<Json<SettingValue>> {
     s.change(&ctx, Action::ManageProcesses, move |tx, who| settings::set(tx, who, &key, input.value)).await.map(Json)
+}
+
+#[utoipa::path(get, path = "/api/v1/pool", tag = "pool", responses((status = 200, body = Vec<PoolCase>)))]
+async fn list_pool(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<PoolCase>>> {
+    s.look(&ctx, Action::ViewEvaluation, |tx, u| pool::list(tx, u.ok_or(AppError::Unauthenticated)?)).await.map(Json)
+}
+
+/// Return (退人) a member of one's division, with reasons and evidence (division heads).
+#[utoipa::path(post, path = "/api/v1/pool", tag = "pool", request_body = pool::Proposal,
+    responses((status = 201, body = PoolCase), (status = 403), (status = 409), (status = 422)))]
+async fn propose_return(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewEvaluation>,
+    ApiJson(input): ApiJson<pool::Proposal>,
+) -> AppResult<(StatusCode, Json<PoolCase>)> {
+    let user = ctx.user()?.clone();
+    let c = s.change(&ctx, Action::ViewEvaluation, move |tx, who| pool::propose(tx, who, &user, &input)).await?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+#[utoipa::path(get, path = "/api/v1/pool/{id}", tag = "pool", responses((status = 200, body = PoolCase), (status = 404)))]
+async fn get_pool_case(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<PoolCase>> {
+    s.look(&ctx, Action::ViewEvaluation, move |tx, u| pool::get(tx, u.ok_or(AppError::Unauthenticated)?, id))
+        .await
+        .map(Json)
+}
+
+/// Approve or refuse a return, extend the plan, or reassign the member to a division
+/// (the department head).
+#[utoipa::path(post, path = "/api/v1/pool/{id}/transitions", tag = "pool", request_body = pool::Step,
+    responses((status = 200, body = Fired), (status = 403), (status = 409), (status = 422)))]
+async fn pool_transition(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewEvaluation>,
+    Path(id): Path<i64>,
+    ApiJson(step): ApiJson<pool::Step>,
+) -> AppResult<Json<Fired>> {
+    let user = ctx.user()?.clone();
+    let process = s.processes.get(super::POOL_CASE.kind)?;
+    s.change(&ctx, Action::ViewEvaluation, move |tx, who| pool::transition(tx, who, &user, &process, id, &step))
+        .await
+        .map(Json)
+}
+
+#[utoipa::path(put, path = "/api/v1/pool/{id}/plan", tag = "pool", request_body = pool::Plan,
+    responses((status = 200, body = PoolCase), (status = 403), (status = 409), (status = 422)))]
+async fn pool_plan(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewEvaluation>,
+    Path(id): Path<i64>,
+    ApiJson(plan): ApiJson<pool::Plan>,
+) -> AppResult<Json<PoolCase>> {
+    let user = ctx.user()?.clone();
+    s.change(&ctx, Action::ViewEvaluation, move |tx, who| pool::set_plan(tx, who, &user, id, &plan)).await.map(Json)
+}
+
+#[utoipa::path(post, path = "/api/v1/pool/{id}/assessments", tag = "pool", request_body = pool::AssessmentInput,
+    responses((status = 201, body = pool::Assessment), (status = 403), (status = 409), (status = 422)))]
+async fn pool_assessment(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewEvaluation>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<pool::AssessmentInput>,
+) -> AppResult<(StatusCode, Json<pool::Assessment>)> {
+    let user = ctx.user()?.clone();
+    let a = s.change(&ctx, Action::ViewEvaluation, move |tx, who| pool::assess(tx, who, &user, id, &input)).await?;
+    Ok((StatusCode::CREATED, Json(a)))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ResponseInput {
+    pub response: String,
+}
+
+/// The member's own response to their record.
+#[utoipa::path(post, path = "/api/v1/pool/{id}/response", tag = "pool", request_body = ResponseInput,
+    responses((status = 200, body = PoolCase), (status = 403)))]
+async fn pool_response(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewEvaluation>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ResponseInput>,
+) -> AppResult<Json<PoolCase>> {
+    let user = ctx.user()?.clone();
+    s.change(&ctx, Action::ViewEvaluation, move |tx, who| pool::respond(tx, who, &user, id, &input.response))
+        .await
+        .map(Json)
 }

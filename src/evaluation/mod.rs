@@ -8,6 +8,8 @@ pub mod bad_reviews;
 mod consequence_pages;
 pub mod consequences;
 mod pages;
+pub mod pool;
+mod pool_pages;
 pub mod ratings;
 pub mod scores;
 
@@ -21,6 +23,16 @@ pub static BAD_REVIEW: Spec = Spec {
     required_transitions: &["found", "uphold_appeal"],
     required_states: &["submitted", "voided"],
     builtin: include_str!("../../processes/bad_review.toml"),
+};
+
+pub static POOL_CASE: Spec = Spec {
+    kind: "pool_case",
+    table: "pool_cases",
+    relations: &["proposer", "approver", "member"],
+    guards: &[],
+    required_transitions: &["approve", "reassign"],
+    required_states: &["proposed", "training"],
+    builtin: include_str!("../../processes/pool_case.toml"),
 };
 
 /// The four dimensions, as (column, 中文, English).
@@ -42,5 +54,5 @@ pub const LEVELS: [(i64, &str, &str); 5] = [
 
 /// Every page of the mechanism.
 pub fn router() -> axum::Router<crate::kernel::web::AppState> {
-    pages::router().merge(consequence_pages::router())
+    pages::router().merge(consequence_pages::router()).merge(pool_pages::router())
 }

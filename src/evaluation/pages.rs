@@ -115,6 +115,7 @@ async fn render(
     let body = html! {
         div.actions {
             a.button.secondary href="/evaluation/bad-reviews" { (if z { "差评核实整改" } else { "Bad reviews" }) }
+            a.button.secondary href="/evaluation/pool" { (if z { "不胜任工作人员池" } else { "Unfit-staff pool" }) }
             @if ctx.user.as_ref().is_some_and(|u| crate::kernel::access::allows(u, Action::ViewRankings)) {
                 a.button.secondary href=(format!("/evaluation/ranking?period={period}")) { (if z { "排名" } else { "Rankings" }) }
                 a.button.secondary href=(format!("/evaluation/consequences?period={period}")) { (if z { "表彰、约谈与调整" } else { "Commendations, interviews, adjustments" }) }

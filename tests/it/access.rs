@@ -71,6 +71,7 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
             "/api/v1/interviews",
             "/api/v1/adjustments",
             "/api/v1/settings",
+            "/api/v1/pool",
         ]
         .iter()
         .any(|p| path.starts_with(p));

@@ -39,5 +39,8 @@ async fn the_demo_city_builds_on_an_empty_database() {
         .expect("count");
     assert!(ratings > 1000, "four quarters of ratings for every division");
     assert!(states >= 5, "bad reviews in (nearly) every state");
+    let pooled =
+        app.db.read(|tx| Ok(tx.count("SELECT COUNT(DISTINCT state) FROM pool_cases", &[])?)).await.expect("count");
+    assert_eq!(pooled, 2, "two people in the pool at different stages");
     assert!(app.verify().await.ok);
 }

@@ -300,3 +300,65 @@ async fn commendations_interviews_and_adjustments_follow_the_configured_threshol
     assert_eq!(status, 200);
     assert!(page.contains("表彰名单") && page.contains("已决定"));
 }
+
+#[tokio::test]
+async fn a_returned_member_is_approved_trained_assessed_and_reassigned() {
+    let u = unit().await;
+    let me = u.wang.get("/api/v1/me").await.1;
+    u.app.user("director", "dept_head", me["department_id"].as_i64(), None).await;
+    let director = u.app.api(&u.app.token("director", &["read", "write"]).await);
+    let (s, _) = u.lin.post("/api/v1/pool", json!({ "staff_id": me["id"], "reasons": "x" })).await;
+    assert_eq!(s, 403, "only the division head returns members");
+    let (s, c) = u.head.post("/api/v1/pool", json!({ "staff_id": me["id"], "reasons": "连续两个季度评价末位，约谈后仍未改进", "evidence": "2019-Q2、Q3 评价得分" })).await;
+    assert_eq!(s, 201, "{c}");
+    let (s, e) = u.head.post("/api/v1/pool", json!({ "staff_id": me["id"], "reasons": "again" })).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (409, Some("already_in_pool")));
+    let url = format!("/api/v1/pool/{}", c["id"]);
+    let (s, _) = u.head.post(&format!("{url}/transitions"), json!({ "transition": "approve", "note": "同意" })).await;
+    assert_eq!(s, 403, "the department head decides");
+    assert_eq!(
+        director.post(&format!("{url}/transitions"), json!({ "transition": "approve", "note": "同意入池" })).await.0,
+        200
+    );
+    let (s, e) = director
+        .put(
+            &format!("{url}/plan"),
+            json!({ "plan_kind": "practice", "start_date": "2019-05-01", "end_date": "2019-07-31" }),
+        )
+        .await;
+    assert_eq!((s, e["error"]["field"].as_str()), (422, Some("host_enterprise")));
+    let (s, p) = director
+        .put(&format!("{url}/plan"), json!({ "plan_kind": "practice", "host_enterprise": "青岛海联智造有限公司", "mentor": "赵工", "start_date": "2019-05-01", "end_date": "2019-07-31" }))
+        .await;
+    assert_eq!((s, p["plan_kind"].as_str()), (200, Some("practice")));
+    assert_eq!(
+        u.head
+            .post(
+                &format!("{url}/assessments"),
+                json!({ "assessed_on": "2019-06-15", "result": "improving", "note": "态度积极" })
+            )
+            .await
+            .0,
+        201
+    );
+    let (s, mine) = u.wang.post(&format!("{url}/response"), json!({ "response": "接受安排，争取尽快提升" })).await;
+    assert_eq!((s, mine["response"].as_str()), (200, Some("接受安排，争取尽快提升")));
+    assert_eq!(u.lin.get(&url).await.0, 404, "a colleague does not see the case");
+    let (s, _) =
+        director.post(&format!("{url}/transitions"), json!({ "transition": "reassign", "note": "考核合格" })).await;
+    assert_eq!(s, 422, "a division to go to is needed");
+    let (s, _) = director
+        .post(
+            &format!("{url}/transitions"),
+            json!({ "transition": "reassign", "note": "考核合格，重新安排", "division_id": u.division }),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, case) = u.wang.get(&url).await;
+    assert_eq!(case["state"], "reassigned");
+    assert_eq!(case["assessments"].as_array().map(Vec::len), Some(1));
+    let b = u.app.browser("director").await;
+    let (status, page) = b.text(&format!("/evaluation/pool/{}", c["id"])).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("已重新安排工作") && page.contains("接受安排"));
+}

@@ -47,6 +47,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/0005_consequences.sqlite.sql"),
         postgres: include_str!("../../../migrations/0005_consequences.postgres.sql"),
     },
+    Migration {
+        version: 6,
+        name: "pool",
+        common: include_str!("../../../migrations/0006_pool.sql"),
+        sqlite: include_str!("../../../migrations/0006_pool.sqlite.sql"),
+        postgres: include_str!("../../../migrations/0006_pool.postgres.sql"),
+    },
 ];
 
 fn render(sql: &str, dialect: Dialect) -> String {

@@ -20,7 +20,7 @@ use crate::kernel::i18n::Lang;
 use crate::kernel::web::chart;
 use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
 use crate::kernel::web::layout::{self, Section, badge, csrf_field, error_banner, select_field, text_field};
-use crate::kernel::web::list::{ListParams, pager};
+use crate::kernel::web::list::{ListParams, export, pager};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 
 pub fn router() -> Router<AppState> {
@@ -49,6 +49,8 @@ struct OverviewQuery {
     period: Option<String>,
     #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
     division_id: Option<i64>,
+    /// `csv` or `xlsx`: the scoreboard as a download.
+    format: Option<String>,
 }
 
 async fn overview(State(s): State<AppState>, ctx: Ctx, Q(q): Q<OverviewQuery>) -> AppResult<Response> {
@@ -66,6 +68,7 @@ async fn render(
     let user = ctx.user()?.clone();
     let z = zh(ctx);
     let period = period_or_current(q.period.as_deref(), ctx.now)?;
+    let export_as = ListParams { format: q.format.clone(), ..Default::default() };
     let u = user.clone();
     let p = period.clone();
     let (mine, trend, board, division_trend, divisions) = s
@@ -96,6 +99,21 @@ async fn render(
             Ok((mine, trend, board, dtrend, divisions))
         })
         .await?;
+    if export_as.is_export() {
+        let b = board.ok_or(AppError::NotFound)?;
+        let rows = b
+            .members
+            .iter()
+            .map(|m| {
+                let mut r = vec![m.name.clone(), m.ratings.to_string()];
+                r.extend(m.dimensions.iter().map(|d| format!("{d:.2}")));
+                r.push(format!("{:.2}", m.score));
+                r
+            })
+            .collect();
+        let header = ["member", "ratings", "attitude", "style", "efficiency", "competence", "score"];
+        return export(&export_as, &format!("scoreboard-{}", b.period), &header, rows);
+    }
     let f = "invite";
     let err = error(retry, f);
     let kinds: Vec<(String, String)> = ratings::KINDS
@@ -143,7 +161,10 @@ async fn render(
         }
         h2 { (if z { "我的评价得分" } else { "My scores" }) }
         @if trend.is_empty() { (layout::empty_state(if z { "还没有评价。办理服务后发放邀请，由服务对象评价。" } else { "No ratings yet. Issue an invitation after a service; the person served rates it." })) }
-        @else { (trend_table(&trend)) }
+        @else {
+            @if trend.len() > 1 { div.card { (PreEscaped(trend_chart(&trend, z))) } }
+            (trend_table(&trend))
+        }
         @if !mine.is_empty() {
             h2 { (if z { "最近的评价" } else { "Recent ratings" }) }
             ul { @for r in &mine { li {
@@ -163,6 +184,8 @@ async fn render(
                 button type="submit" { (ctx.t("common.filter")) }
             }
             p.muted { (if z { FORMULA_ZH } else { FORMULA_EN }) }
+            p { a href=(format!("/evaluation?division_id={}&period={}&format=csv", b.division_id, b.period)) { (ctx.t("common.export_csv")) } " · "
+                a href=(format!("/evaluation?division_id={}&period={}&format=xlsx", b.division_id, b.period)) { (ctx.t("common.export_xlsx")) } }
             div.cards {
                 div.card { h3 { (if z { "负责人得分（成员得分之和）" } else { "Head's score (sum of members)" }) } div.stat { (format!("{:.2}", b.sum_score)) } }
                 div.card { h3 { (if z { "人均得分" } else { "Per-member average" }) } div.stat { (format!("{:.2}", b.average_score)) } }
@@ -178,6 +201,7 @@ async fn render(
             }
             @if !division_trend.is_empty() {
                 h2 { (if z { "四个维度按季度" } else { "The four dimensions by quarter" }) }
+                div.card { (PreEscaped(trend_chart(&division_trend, z))) }
                 (trend_table(&division_trend))
             }
         }
@@ -185,6 +209,22 @@ async fn render(
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
     Ok((status, layout::page(ctx, if z { "服务评价" } else { "Service ratings" }, Section::Evaluation, body))
         .into_response())
+}
+
+const COLORS: [&str; 4] = ["#b3261e", "#1f5fbf", "#1e7b34", "#a86b00"];
+
+/// The four dimensions' mean levels, quarter by quarter.
+fn trend_chart(rows: &[scores::Trend], z: bool) -> String {
+    let labels: Vec<String> = rows.iter().map(|t| t.period.clone()).collect();
+    let series: Vec<(&str, &str, Vec<f64>)> =
+        (0..4).map(|i| (dim_name(i, z), COLORS[i], rows.iter().map(|t| t.dimensions[i]).collect())).collect();
+    chart::lines(
+        if z { "四个维度平均等级（1–5）" } else { "Mean level per dimension (1–5)" },
+        &labels,
+        &series,
+        1.0,
+        5.0,
+    )
 }
 
 fn qr_svg(url: &str) -> String {
@@ -216,6 +256,7 @@ struct RankingQuery {
     period: Option<String>,
     #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
     department_id: Option<i64>,
+    format: Option<String>,
 }
 
 async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> AppResult<Response> {
@@ -229,6 +270,25 @@ async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> 
         })
         .await?;
     let z = zh(&ctx);
+    let export_as = ListParams { format: q.format.clone(), ..Default::default() };
+    if export_as.is_export() {
+        let data = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.rank.to_string(),
+                    r.department_name.clone(),
+                    r.division_name.clone(),
+                    format!("{:.2}", r.sum_score),
+                    format!("{:.2}", r.average_score),
+                    r.members_rated.to_string(),
+                    r.ratings.to_string(),
+                ]
+            })
+            .collect();
+        let header = ["rank", "department", "division", "sum_score", "average_score", "members_rated", "ratings"];
+        return export(&export_as, &format!("ranking-{period}"), &header, data);
+    }
     let mut dept_opts = vec![(String::new(), (if z { "全市" } else { "Whole city" }).to_owned())];
     dept_opts.extend(depts.into_iter().map(|(i, n)| (i.to_string(), n)));
     let top: Vec<(String, f64, String)> = rows
@@ -244,6 +304,8 @@ async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> 
             button type="submit" { (ctx.t("common.filter")) }
         }
         p.muted { (if z { FORMULA_ZH } else { FORMULA_EN }) }
+        p { a href=(format!("/evaluation/ranking?period={period}&department_id={}&format=csv", dept.map(|d| d.to_string()).unwrap_or_default())) { (ctx.t("common.export_csv")) } " · "
+            a href=(format!("/evaluation/ranking?period={period}&department_id={}&format=xlsx", dept.map(|d| d.to_string()).unwrap_or_default())) { (ctx.t("common.export_xlsx")) } }
         @if rows.is_empty() { (layout::empty_state(if z { "本期还没有评价。" } else { "No ratings in this period." })) }
         @else {
             div.card { (PreEscaped(chart::bars(if z { "负责人得分（成员得分之和）前 15 名" } else { "Heads' scores (sum of members), top 15" }, &top, max, "#b3261e"))) }
@@ -290,6 +352,24 @@ async fn bad_review_list(
         .await?;
     let rules = Rules::of(&s)?;
     let z = zh(&ctx);
+    if p.is_export() {
+        let data = page
+            .items
+            .iter()
+            .map(|r| {
+                vec![
+                    fmt_local(r.created_at),
+                    r.staff_name.clone(),
+                    r.summary.clone(),
+                    r.total.to_string(),
+                    rules.process.state_name(&r.state, ctx.lang),
+                    r.rectify_deadline.clone().unwrap_or_default(),
+                    r.comment.clone(),
+                ]
+            })
+            .collect();
+        return export(&p, "bad-reviews", &["time", "member", "service", "score", "state", "fix_by", "comment"], data);
+    }
     let mut states = vec![(String::new(), ctx.t("common.all").to_owned())];
     states.extend(rules.process.states.iter().map(|st| (st.id.clone(), rules.process.state_name(&st.id, ctx.lang))));
     let extra: Vec<(&str, String)> = vec![("state", f.state.clone().unwrap_or_default())];

@@ -15,7 +15,8 @@ use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::i18n::Lang;
 use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
 use crate::kernel::web::layout::{self, Section, badge, csrf_field, error_banner, select_field, text_field};
-use crate::kernel::web::{AppState, CsrfForm, Ctx};
+use crate::kernel::web::list::{ListParams, export};
+use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,7 +32,39 @@ fn state_badge(s: &AppState, state: &str, lang: Lang) -> AppResult<maud::Markup>
     Ok(badge(&p.state_name(state, lang), if p.is_final(state) { "green" } else { "yellow" }))
 }
 
-async fn list(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+#[derive(serde::Deserialize, Default)]
+struct ListQuery {
+    format: Option<String>,
+}
+
+async fn list(State(s): State<AppState>, ctx: Ctx, Q(q): Q<ListQuery>) -> AppResult<Response> {
+    let export_as = ListParams { format: q.format, ..Default::default() };
+    if export_as.is_export() {
+        let user = ctx.user()?.clone();
+        let cases = s.look(&ctx, Action::ViewEvaluation, move |tx, _| pool::list(tx, &user)).await?;
+        let process = s.processes.get(super::POOL_CASE.kind)?;
+        let rows = cases
+            .iter()
+            .map(|c| {
+                vec![
+                    c.staff_name.clone(),
+                    c.division_name.clone(),
+                    process.state_name(&c.state, ctx.lang),
+                    c.plan_kind.as_deref().map(|k| ctx.t(&format!("pool.{k}")).to_owned()).unwrap_or_default(),
+                    c.start_date.clone().unwrap_or_default(),
+                    c.end_date.clone().unwrap_or_default(),
+                    c.reasons.clone(),
+                    c.response.clone(),
+                ]
+            })
+            .collect();
+        return export(
+            &export_as,
+            "pool",
+            &["member", "division", "state", "plan", "start", "end", "reasons", "response"],
+            rows,
+        );
+    }
     render_list(&s, &ctx, None).await
 }
 
@@ -75,6 +108,7 @@ async fn render_list(s: &AppState, ctx: &Ctx, retry: Option<&Retry>) -> AppResul
                 }
             }
         }
+        p { a href="/evaluation/pool?format=csv" { (ctx.t("common.export_csv")) } " · " a href="/evaluation/pool?format=xlsx" { (ctx.t("common.export_xlsx")) } }
         @if cases.is_empty() { (layout::empty_state(if z { "没有退人记录。" } else { "No cases." })) }
         @else {
             div.table-wrap { table {

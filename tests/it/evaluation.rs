@@ -212,6 +212,17 @@ async fn the_public_rating_page_and_the_scoreboard_page() {
     let (status, page) = head.text("/evaluation/ranking?period=2019").await;
     assert_eq!(status, 200);
     assert!(page.contains("市场配置促进处"));
+    assert!(page.contains("<polyline") || page.contains("<svg"));
+
+    let csv = head.get(&format!("/evaluation?division_id={}&period=2019-Q2&format=csv", u.division)).await;
+    assert_eq!(csv.status(), 200);
+    let text = String::from_utf8_lossy(&csv.bytes().await.expect("csv")[3..]).to_string();
+    assert!(text.starts_with("member,ratings,attitude") && text.contains("19.00"), "{text}");
+    let xlsx = head.get("/evaluation/ranking?period=2019&format=xlsx").await;
+    assert!(xlsx.bytes().await.expect("xlsx").starts_with(b"PK"));
+    for path in ["/evaluation/bad-reviews?format=csv", "/evaluation/pool?format=xlsx"] {
+        assert_eq!(head.get(path).await.status(), 200, "{path}");
+    }
 }
 
 #[tokio::test]

@@ -44,3 +44,61 @@ pub fn bars(title: &str, rows: &[(String, f64, String)], max: f64, color: &str) 
     out.push_str("</svg>");
     out
 }
+
+/// Lines over labelled points (e.g. quarters), one per series (name, colour, values),
+/// on a scale from `min` to `max`, with a legend.
+pub fn lines(title: &str, labels: &[String], series: &[(&str, &str, Vec<f64>)], min: f64, max: f64) -> String {
+    let (left, top, w, h) = (40.0, 30.0, 520.0, 180.0);
+    let width = 620;
+    let height = 260;
+    let step = if labels.len() > 1 { w / (labels.len() - 1) as f64 } else { 0.0 };
+    let y = |v: f64| top + h - ((v - min) / (max - min).max(f64::EPSILON)).clamp(0.0, 1.0) * h;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" class=\"chart\" \
+         role=\"img\" aria-label=\"{}\" font-size=\"11\"><text x=\"0\" y=\"14\" font-weight=\"600\">{}</text>",
+        escape(title),
+        escape(title)
+    );
+    for tick in 0..=4 {
+        let v = min + (max - min) * f64::from(tick) / 4.0;
+        let _ = write!(
+            out,
+            "<line x1=\"{left}\" y1=\"{0:.1}\" x2=\"{1}\" y2=\"{0:.1}\" stroke=\"#e2e2e6\"/><text x=\"{2}\" y=\"{3:.1}\" text-anchor=\"end\">{v:.1}</text>",
+            y(v),
+            left + w,
+            left - 4.0,
+            y(v) + 4.0
+        );
+    }
+    for (i, l) in labels.iter().enumerate() {
+        let _ = write!(
+            out,
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+            left + step * i as f64,
+            top + h + 16.0,
+            escape(l)
+        );
+    }
+    for (k, (name, color, values)) in series.iter().enumerate() {
+        let points: Vec<String> =
+            values.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", left + step * i as f64, y(*v))).collect();
+        let _ = write!(
+            out,
+            "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{}\"/>",
+            points.join(" ")
+        );
+        let lx = left + k as f64 * 130.0;
+        let _ = write!(
+            out,
+            "<rect x=\"{lx}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{color}\"/><text x=\"{}\" y=\"{}\">{}</text>",
+            top + h + 28.0,
+            lx + 14.0,
+            top + h + 37.0,
+            escape(name)
+        );
+    }
+    out.push_str("</svg>");
+    out
+}

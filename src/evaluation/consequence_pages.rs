@@ -67,7 +67,7 @@ async fn render(
         p.muted { @for st in &all_settings { (if z { &st.meaning } else { &st.meaning_en }) "：" strong { (st.value) } "。 " } }
         h2 { (if z { "表彰名单" } else { "Commendations" }) }
         @if c.commended.is_empty() { (layout::empty_state(if z { "本期尚无评价。" } else { "No ratings this period." })) }
-        @else { ol { @for r in &c.commended { li { (row(r)) " " (badge(if z { "表彰" } else { "commended" }, "green")) } } } }
+        @else { ul { @for r in &c.commended { li { (row(r)) " " (badge(if z { "表彰" } else { "commended" }, "green")) } } } }
         h2 { (if z { "约谈" } else { "Interviews" }) }
         @if c.to_interview.is_empty() { (layout::empty_state(if z { "本期无须约谈。" } else { "No interviews this period." })) }
         @else { ul { @for r in &c.to_interview {

@@ -52,6 +52,7 @@ pub fn process_specs() -> Vec<&'static Spec> {
     let mut specs = crate::coordination::SPECS.to_vec();
     specs.push(&crate::evaluation::BAD_REVIEW);
     specs.push(&crate::evaluation::POOL_CASE);
+    specs.push(&crate::supervision::LEAD);
     specs
 }
 
@@ -66,6 +67,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(crate::audit_trail::api_router())
         .merge(crate::coordination::api::router())
         .merge(crate::evaluation::api::router())
+        .merge(crate::supervision::api::router())
         .merge(crate::platform::api_router())
 }
 
@@ -85,6 +87,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::audit_trail::page_router())
         .merge(crate::coordination::router())
         .merge(crate::evaluation::router())
+        .merge(crate::supervision::router())
+        .merge(crate::supervision::open311::router())
         .merge(crate::platform::page_router())
         .fallback(web::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -47,6 +47,12 @@ pub enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Issue an Open311 api_key for a client (printed once).
+    Open311Key {
+        /// Who the key is for.
+        #[arg(long)]
+        name: String,
+    },
     /// Write a consistent copy of the database while the server runs (SQLite: a file;
     /// PostgreSQL: pg_dump's custom format).
     Backup {
@@ -210,6 +216,15 @@ fn run(command: Command, config: &Config) -> anyhow::Result<ExitCode> {
                 );
                 Ok(ExitCode::from(3))
             }
+        }
+        Command::Open311Key { name } => {
+            let db = open(config)?;
+            let who = cli_who();
+            let (id, key) =
+                db.write_blocking(|tx| crate::supervision::open311::issue_key(tx, &who, &name)).map_err(app_err)?;
+            println!("open311 key id {id} for {name}");
+            println!("{key}");
+            Ok(ExitCode::SUCCESS)
         }
         Command::Backup { file } => {
             backup(config, &file)?;

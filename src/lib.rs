@@ -14,3 +14,4 @@ pub mod home;
 pub mod kernel;
 pub mod org;
 pub mod platform;
+pub mod supervision;

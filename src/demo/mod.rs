@@ -4,6 +4,7 @@
 
 mod coordination;
 mod evaluation;
+mod supervision;
 
 use std::sync::Arc;
 
@@ -169,7 +170,8 @@ pub fn seed(tx: &mut Tx<'_>, who: &Who, password_hashes: &[String]) -> AppResult
     coordination::seed(tx, who.now)?;
     let locked =
         password_hashes.get(ACCOUNTS.len()).ok_or_else(|| crate::kernel::error::AppError::internal("missing hash"))?;
-    evaluation::seed(tx, who.now, locked)
+    evaluation::seed(tx, who.now, locked)?;
+    supervision::seed(tx, who.now)
 }
 
 fn seed_organisation(tx: &mut Tx<'_>, who: &Who, password_hashes: &[String]) -> AppResult<()> {
@@ -375,6 +377,10 @@ pub fn run(config: &Config, reset: bool) -> anyhow::Result<()> {
     } else {
         eprintln!("reusing the existing demo database (run `zaizao demo --reset` to build it again)");
     }
+    let who = Who::system("demo", clock.now_ms());
+    let (_, open311_key) = db
+        .write_blocking(|tx| crate::supervision::open311::issue_key(tx, &who, "demo client"))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
         let app = Application::with_db(config, clock, db).await?;
@@ -384,6 +390,7 @@ pub fn run(config: &Config, reset: bool) -> anyhow::Result<()> {
         for a in &ACCOUNTS {
             println!("{} {} {}", a.role.as_str(), a.username, demo_password(a.username));
         }
+        println!("open311_api_key {open311_key}");
         app.run(app::shutdown_signal()).await
     })
 }

@@ -138,6 +138,8 @@ pub enum Action {
     ViewEvaluation,
     /// Division rankings across a department or the city.
     ViewRankings,
+    /// Supervision leads (which ones is decided per lead: office, unit, leaders).
+    ViewLeads,
 }
 
 pub fn allows(user: &CurrentUser, action: Action) -> bool {
@@ -153,6 +155,7 @@ pub fn allows(user: &CurrentUser, action: Action) -> bool {
         Action::ReadInbox => true,
         Action::ViewEvaluation => user.role.is_government(),
         Action::ViewRankings => matches!(user.role, Admin | Leader | DeptHead | DivisionHead | Supervisor),
+        Action::ViewLeads => user.role.is_government(),
     }
 }
 

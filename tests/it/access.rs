@@ -47,6 +47,7 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
     for (method, path) in operations(&app).await {
         let public = path == "/api/v1/auth/tokens"
             || path == "/api/v1/ratings"
+            || path.starts_with("/api/v1/leads/track/")
             || (method == "GET" && (path.starts_with("/api/v1/calendar/") || path.starts_with("/api/v1/invitations/")));
         if !public {
             assert_eq!(call(&app, None, &method, &path).await, 401, "anonymous {method} {path}");
@@ -72,6 +73,7 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
             "/api/v1/adjustments",
             "/api/v1/settings",
             "/api/v1/pool",
+            "/api/v1/leads",
         ]
         .iter()
         .any(|p| path.starts_with(p));
@@ -84,7 +86,10 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
             }
             continue;
         }
-        let admin_only = method != "GET" || path.starts_with("/api/v1/users") || path.starts_with("/api/v1/audit");
+        let admin_only = method != "GET"
+            || path.starts_with("/api/v1/users")
+            || path.starts_with("/api/v1/audit")
+            || path.starts_with("/api/v1/open311");
         let staff_status = call(&app, Some(&staff), &method, &path).await;
         if admin_only {
             assert_eq!(staff_status, 403, "staff {method} {path}");

@@ -42,5 +42,11 @@ async fn the_demo_city_builds_on_an_empty_database() {
     let pooled =
         app.db.read(|tx| Ok(tx.count("SELECT COUNT(DISTINCT state) FROM pool_cases", &[])?)).await.expect("count");
     assert_eq!(pooled, 2, "two people in the pool at different stages");
+    let lead_states =
+        app.db.read(|tx| Ok(tx.count("SELECT COUNT(DISTINCT state) FROM leads", &[])?)).await.expect("count");
+    assert_eq!(lead_states, 8, "leads at every step of the procedure");
+    let channels =
+        app.db.read(|tx| Ok(tx.count("SELECT COUNT(DISTINCT channel) FROM leads", &[])?)).await.expect("count");
+    assert_eq!(channels, 6);
     assert!(app.verify().await.ok);
 }

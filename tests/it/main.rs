@@ -12,4 +12,5 @@ mod evaluation;
 mod openapi;
 mod org;
 mod shell;
+mod supervision;
 mod support;

@@ -54,6 +54,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/0006_pool.sqlite.sql"),
         postgres: include_str!("../../../migrations/0006_pool.postgres.sql"),
     },
+    Migration {
+        version: 7,
+        name: "supervision",
+        common: include_str!("../../../migrations/0007_supervision.sql"),
+        sqlite: include_str!("../../../migrations/0007_supervision.sqlite.sql"),
+        postgres: include_str!("../../../migrations/0007_supervision.postgres.sql"),
+    },
 ];
 
 fn render(sql: &str, dialect: Dialect) -> String {

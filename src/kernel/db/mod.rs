@@ -32,6 +32,11 @@ impl From<i32> for Value {
         Value::Int(v as i64)
     }
 }
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        Value::Real(v)
+    }
+}
 impl From<bool> for Value {
     fn from(v: bool) -> Self {
         Value::Int(v as i64)
@@ -94,6 +99,12 @@ impl Row {
             Value::Real(v) => Ok(*v),
             Value::Null => Ok(0.0),
             other => Err(DbError::Other(format!("column {i}: expected number, got {other:?}"))),
+        }
+    }
+    pub fn opt_real(&self, i: usize) -> Result<Option<f64>, DbError> {
+        match self.at(i)? {
+            Value::Null => Ok(None),
+            _ => self.real(i).map(Some),
         }
     }
     pub fn text(&self, i: usize) -> Result<String, DbError> {

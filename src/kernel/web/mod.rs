@@ -403,6 +403,10 @@ pub mod need {
     pub struct ManageCalendar;
     pub struct ManageProcesses;
     pub struct ViewEvaluation;
+    pub struct ViewLeads;
+    impl Requirement for ViewLeads {
+        const ACTION: Action = Action::ViewLeads;
+    }
     impl Requirement for ViewEvaluation {
         const ACTION: Action = Action::ViewEvaluation;
     }

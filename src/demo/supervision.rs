@@ -1,0 +1,161 @@
+//! Demo leads from every channel, at every step of the one procedure, with a duplicate
+//! linked to the lead that handles it.
+
+use crate::kernel::access::CurrentUser;
+use crate::kernel::audit::Who;
+use crate::kernel::calendar;
+use crate::kernel::db::Tx;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::workflow;
+use crate::supervision::leads::{self, LeadInput, Step};
+
+const DAY: i64 = 86_400_000;
+
+/// A demo report: channel, category, text, place, coordinates, and how far it goes.
+type Report = (&'static str, &'static str, &'static str, &'static str, Option<(f64, f64)>, usize);
+
+fn user(tx: &mut Tx<'_>, name: &str) -> AppResult<CurrentUser> {
+    let u = crate::accounts::service::find_by_username(tx, name)?;
+    Ok(CurrentUser {
+        id: u.id,
+        username: u.username,
+        display_name: u.display_name,
+        role: u.role,
+        department_id: u.department_id,
+        division_id: u.division_id,
+    })
+}
+
+pub fn seed(tx: &mut Tx<'_>, now: i64) -> AppResult<()> {
+    let spec = &crate::supervision::LEAD;
+    let process = workflow::parse(spec, spec.builtin).map_err(|e| AppError::internal(e.join("; ")))?;
+    let cal = calendar::load(tx)?;
+    let office = user(tx, "supervisor")?;
+    let unit = user(tx, "depthead")?;
+    let fgw = unit.department_id.unwrap_or_default();
+    let jw = tx.query_one("SELECT id FROM departments WHERE code = 'jw'", &[])?.int(0)?;
+    let reports: [Report; 9] = [
+        (
+            "public",
+            "APPROVAL",
+            "企业开办材料被窗口退回三次，每次要求不一样。",
+            "市南区香港中路政务服务大厅",
+            Some((36.0671, 120.3826)),
+            0,
+        ),
+        ("media", "STYLE", "《青岛日报》曝光：项目审批涉及多个部门互相推诿。", "市行政审批服务局", None, 2),
+        (
+            "congress",
+            "PROJECT",
+            "人大代表调研发现：春季签约项目中有3个尚未开工。",
+            "西海岸新区",
+            Some((35.9600, 120.1900)),
+            3,
+        ),
+        ("cppcc", "POLICY", "政协委员反映：中小企业研发补贴申报后半年未兑现。", "崂山区", None, 4),
+        ("government", "POLICY", "督查发现：稳岗补贴发放进度滞后。", "市人力资源和社会保障局", None, 5),
+        ("party", "STYLE", "群众反映某单位工作人员借审批之机吃拿卡要。", "李沧区", None, 1),
+        (
+            "public",
+            "APPROVAL",
+            "政务服务大厅企业开办窗口材料反复退回。",
+            "香港中路政务服务大厅",
+            Some((36.0673, 120.3829)),
+            0,
+        ),
+        (
+            "public",
+            "ENVIRONMENT",
+            "山东路路口井盖缺失，夜间很危险。",
+            "市北区山东路与延吉路路口",
+            Some((36.0860, 120.3800)),
+            7,
+        ),
+        ("government", "PROJECT", "督查发现：重点项目用地手续办理缓慢。", "平度市", None, 6),
+    ];
+    let plans: [&[(&str, &str)]; 8] = [
+        &[],
+        &[("transfer", "")],
+        &[("transfer", ""), ("dispute", "该事项不属本单位职责。")],
+        &[("transfer", ""), ("feed_back", "已组织项目单位对接，2个项目本月开工。")],
+        &[("transfer", ""), ("feed_back", "已发放。"), ("reject_feedback", "反馈过于简单，请列明发放明细。")],
+        &[("transfer", ""), ("feed_back", "已发放完毕，共1.2万家企业。"), ("verify", "经抽查属实。")],
+        &[
+            ("transfer", ""),
+            ("feed_back", "已查实并处理。"),
+            ("verify", "属实。"),
+            ("notify", "已对相关责任人严肃处理，并在全市通报。"),
+        ],
+        &[
+            ("transfer", ""),
+            ("feed_back", "井盖已补齐。"),
+            ("verify", "现场核实已整改。"),
+            ("notify", "井盖已于当日补齐。"),
+            ("close", ""),
+        ],
+    ];
+    let mut first = None;
+    for (i, (channel, category, text, address, at, plan)) in reports.iter().enumerate() {
+        let t0 = now - (30 - i as i64 * 3) * DAY;
+        let input = LeadInput {
+            channel: (*channel).into(),
+            category: (*category).into(),
+            description: (*text).into(),
+            address: (*address).into(),
+            lat: at.map(|p| p.0),
+            lon: at.map(|p| p.1),
+            reporter_name: String::new(),
+            reporter_contact: String::new(),
+        };
+        let filed = leads::file(
+            tx,
+            &Who::system("public", t0),
+            &process,
+            &input,
+            if *channel == "public" { "web" } else { "staff" },
+            None,
+        )?;
+        if i == 0 {
+            first = Some(filed.id);
+        }
+        if i == 6 {
+            if let Some(primary) = first {
+                let w = Who {
+                    actor_id: Some(office.id),
+                    actor: office.username.clone(),
+                    ip: "demo".into(),
+                    request_id: "demo".into(),
+                    now: t0,
+                };
+                leads::link(tx, &w, &office, filed.id, primary)?;
+            }
+            continue;
+        }
+        for (k, (transition, note)) in plans[*plan].iter().enumerate() {
+            let actor = if ["dispute", "feed_back"].contains(transition) { &unit } else { &office };
+            let w = Who {
+                actor_id: Some(actor.id),
+                actor: actor.username.clone(),
+                ip: "demo".into(),
+                request_id: "demo".into(),
+                now: t0 + (k as i64 + 1) * DAY,
+            };
+            let unit_id = if *channel == "party" { jw } else { fgw };
+            let step = Step {
+                transition: (*transition).into(),
+                note: (!note.is_empty()).then(|| (*note).to_owned()),
+                unit_department_id: Some(unit_id),
+                to_discipline: *channel == "party",
+            };
+            // The party-channel lead goes to the discipline commission, which has no demo
+            // account; the office carries it on there.
+            let actor = if unit_id == jw { &office } else { actor };
+            let w = Who { actor_id: Some(actor.id), actor: actor.username.clone(), ..w };
+            match leads::transition(tx, &w, actor, (&process, &cal), filed.id, &step) {
+                Ok(_) | Err(AppError::Forbidden) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,164 @@
+//! `/api/v1` endpoints for leads: filing from any channel, the procedure, linking, and
+//! Open311 keys.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::leads::{self, Candidate, Filed, Lead, LeadFilter, LeadInput, PublicLead, Step};
+use crate::kernel::access::Action;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::web::list::{ListParams, Page};
+use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q, need};
+use crate::kernel::workflow::Fired;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_leads, file_lead))
+        .routes(routes!(get_lead))
+        .routes(routes!(lead_transition))
+        .routes(routes!(link_lead))
+        .routes(routes!(track))
+        .routes(routes!(issue_key))
+}
+
+#[utoipa::path(get, path = "/api/v1/leads", tag = "supervision", params(ListParams, LeadFilter),
+    responses((status = 200, body = Page<Lead>), (status = 403)))]
+async fn list_leads(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Q(p): Q<ListParams>,
+    Q(f): Q<LeadFilter>,
+) -> AppResult<Json<Page<Lead>>> {
+    s.look(&ctx, Action::ViewLeads, move |tx, u| leads::list(tx, u.ok_or(AppError::Unauthenticated)?, &f, &p))
+        .await
+        .map(Json)
+}
+
+/// Register a lead from any of the six channels (government users).
+#[utoipa::path(post, path = "/api/v1/leads", tag = "supervision", request_body = LeadInput,
+    responses((status = 201, body = Filed), (status = 403), (status = 422)))]
+async fn file_lead(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewLeads>,
+    ApiJson(input): ApiJson<LeadInput>,
+) -> AppResult<(StatusCode, Json<Filed>)> {
+    let process = s.processes.get(super::LEAD.kind)?;
+    let f =
+        s.change(&ctx, Action::ViewLeads, move |tx, who| leads::file(tx, who, &process, &input, "staff", None)).await?;
+    Ok((StatusCode::CREATED, Json(f)))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LeadDetail {
+    #[serde(flatten)]
+    pub lead: Lead,
+    pub available: Vec<String>,
+    /// Open leads that look like the same problem.
+    pub candidates: Vec<Candidate>,
+    pub history: Vec<crate::kernel::workflow::Event>,
+}
+
+pub fn detail(
+    tx: &mut crate::kernel::db::Tx<'_>,
+    user: &crate::kernel::access::CurrentUser,
+    process: &crate::kernel::workflow::Process,
+    id: i64,
+) -> AppResult<LeadDetail> {
+    let lead = leads::get(tx, user, id)?;
+    let available = if lead.primary_id.is_some() {
+        Vec::new()
+    } else {
+        process.available(&lead.state, &leads::relations(user, &lead)).iter().map(|t| t.id.clone()).collect()
+    };
+    let candidates =
+        if leads::is_office(user) && lead.primary_id.is_none() { leads::candidates(tx, &lead)? } else { Vec::new() };
+    Ok(LeadDetail { available, candidates, history: crate::kernel::workflow::history(tx, super::LEAD.kind, id)?, lead })
+}
+
+#[utoipa::path(get, path = "/api/v1/leads/{id}", tag = "supervision", responses((status = 200, body = LeadDetail), (status = 404)))]
+async fn get_lead(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<LeadDetail>> {
+    let process = s.processes.get(super::LEAD.kind)?;
+    s.look(&ctx, Action::ViewLeads, move |tx, u| detail(tx, u.ok_or(AppError::Unauthenticated)?, &process, id))
+        .await
+        .map(Json)
+}
+
+/// Transfer (to the unit, or the discipline commission), dispute, feed back, reject the
+/// feedback, verify, publish the notice, close.
+#[utoipa::path(post, path = "/api/v1/leads/{id}/transitions", tag = "supervision", request_body = Step,
+    responses((status = 200, body = Fired), (status = 403), (status = 409), (status = 422)))]
+async fn lead_transition(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewLeads>,
+    Path(id): Path<i64>,
+    ApiJson(step): ApiJson<Step>,
+) -> AppResult<Json<Fired>> {
+    let user = ctx.user()?.clone();
+    let (process, cal) = (s.processes.get(super::LEAD.kind)?, s.calendar());
+    s.change(&ctx, Action::ViewLeads, move |tx, who| leads::transition(tx, who, &user, (&process, &cal), id, &step))
+        .await
+        .map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct LinkInput {
+    /// The lead that handles the same problem.
+    pub primary_id: i64,
+}
+
+/// Link a lead to another about the same problem: it is handled there, once.
+#[utoipa::path(post, path = "/api/v1/leads/{id}/link", tag = "supervision", request_body = LinkInput,
+    responses((status = 200, body = Lead), (status = 403), (status = 422)))]
+async fn link_lead(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewLeads>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<LinkInput>,
+) -> AppResult<Json<Lead>> {
+    let user = ctx.user()?.clone();
+    s.change(&ctx, Action::ViewLeads, move |tx, who| leads::link(tx, who, &user, id, input.primary_id)).await.map(Json)
+}
+
+/// A lead's public status and outcome by its tracking token (no sign-in).
+#[utoipa::path(get, path = "/api/v1/leads/track/{token}", tag = "supervision", security(()),
+    responses((status = 200, body = PublicLead), (status = 404)))]
+async fn track(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> AppResult<Json<PublicLead>> {
+    s.limiter.check(&format!("public:{}", ctx.ip), s.settings.public_rate_per_minute, 60_000, ctx.now)?;
+    let process = s.processes.get(super::LEAD.kind)?;
+    s.db.read(move |tx| {
+        let l = leads::by_token(tx, &token)?;
+        leads::public_view(tx, &l, &process)
+    })
+    .await
+    .map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct KeyInput {
+    /// Who the key is for, e.g. the city's 12345 hotline system.
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct IssuedKey {
+    pub id: i64,
+    /// The key, shown this once.
+    pub api_key: String,
+}
+
+/// Issue an Open311 `api_key` (administrators).
+#[utoipa::path(post, path = "/api/v1/open311/keys", tag = "supervision", request_body = KeyInput,
+    responses((status = 201, body = IssuedKey), (status = 403)))]
+async fn issue_key(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ManageUsers>,
+    ApiJson(input): ApiJson<KeyInput>,
+) -> AppResult<(StatusCode, Json<IssuedKey>)> {
+    let (id, api_key) =
+        s.change(&ctx, Action::ManageUsers, move |tx, who| super::open311::issue_key(tx, who, &input.name)).await?;
+    Ok((StatusCode::CREATED, Json(IssuedKey { id, api_key })))
+}

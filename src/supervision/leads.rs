@@ -1,0 +1,506 @@
+//! Leads: filing (from any channel, the public web page or Open311), the one procedure,
+//! linking duplicates, and what the public may see of a lead.
+
+use serde::{Deserialize, Serialize};
+
+use super::{CHANNELS, LEAD};
+use crate::kernel::access::{CurrentUser, Role};
+use crate::kernel::audit::{self, Change, Who};
+use crate::kernel::calendar::WorkCalendar;
+use crate::kernel::clock;
+use crate::kernel::crypto::{random_hex, sha256_hex};
+use crate::kernel::db::{Row, Tx, Where};
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::notify::{self, Note};
+use crate::kernel::validate;
+use crate::kernel::web::list::{ListParams, Page, count_capped};
+use crate::kernel::workflow::{self, Fired, Firing, Process, Subject};
+use crate::params;
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct LeadInput {
+    /// One of party, congress, cppcc, government, public, media.
+    #[serde(default = "public")]
+    pub channel: String,
+    /// A lead category code (an Open311 service code).
+    pub category: String,
+    pub description: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub lat: Option<f64>,
+    #[serde(default)]
+    pub lon: Option<f64>,
+    /// Left empty, the lead is anonymous and followed by its token only.
+    #[serde(default)]
+    pub reporter_name: String,
+    #[serde(default)]
+    pub reporter_contact: String,
+}
+
+fn public() -> String {
+    "public".into()
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Filed {
+    pub id: i64,
+    /// The tracking token, shown once; none when the same report was already filed.
+    pub token: Option<String>,
+    /// True when this repeated a report filed moments before (nothing was stored twice).
+    pub repeated: bool,
+}
+
+/// Text that looks like markup is refused rather than stored.
+pub fn plain(text: &str, field: &'static str, max: usize) -> AppResult<String> {
+    let t = validate::text(text, field, max)?;
+    let tagged = t.char_indices().any(|(i, c)| {
+        c == '<' && t[i + 1..].chars().next().is_some_and(|n| n.is_ascii_alphabetic() || n == '/' || n == '!')
+    });
+    if tagged { Err(AppError::invalid("markup_not_allowed", field)) } else { Ok(t) }
+}
+
+fn opt_plain(text: &str, field: &'static str, max: usize) -> AppResult<String> {
+    if text.trim().is_empty() { Ok(String::new()) } else { plain(text, field, max) }
+}
+
+/// File a lead. `source` is `web`, `open311` or `staff`; `key` the Open311 key's id.
+pub fn file(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    process: &Process,
+    input: &LeadInput,
+    source: &str,
+    key: Option<i64>,
+) -> AppResult<Filed> {
+    if !CHANNELS.iter().any(|(c, _, _)| *c == input.channel) {
+        return Err(AppError::invalid("bad_value", "channel"));
+    }
+    let active = tx.count(
+        "SELECT COUNT(*) FROM lead_categories WHERE code = $1 AND active = 1",
+        params![input.category.as_str()],
+    )?;
+    if active == 0 {
+        return Err(AppError::invalid("unknown_category", "category"));
+    }
+    let description = plain(&input.description, "description", 2000)?;
+    let address = opt_plain(&input.address, "address", 200)?;
+    let located = match (input.lat, input.lon) {
+        (Some(lat), Some(lon)) => {
+            if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+                return Err(AppError::invalid("bad_location", "lat"));
+            }
+            true
+        }
+        (None, None) => false,
+        _ => return Err(AppError::invalid("bad_location", "lat")),
+    };
+    if !located && address.is_empty() {
+        return Err(AppError::invalid("location_required", "address"));
+    }
+    let name = opt_plain(&input.reporter_name, "reporter_name", 60)?;
+    let contact = opt_plain(&input.reporter_contact, "reporter_contact", 100)?;
+    // The same report from the same source moments apart is stored once.
+    let repeat = tx.query_opt(
+        "SELECT id FROM leads WHERE category_code = $1 AND description = $2 AND address = $3 AND source = $4 \
+         AND created_at > $5 ORDER BY id DESC LIMIT 1",
+        params![input.category.as_str(), description.as_str(), address.as_str(), source, who.now - 600_000],
+    )?;
+    if let Some(r) = repeat {
+        return Ok(Filed { id: r.int(0)?, token: None, repeated: true });
+    }
+    let token = random_hex(12)?;
+    let id = tx.insert(
+        "INSERT INTO leads (channel, category_code, description, address, lat, lon, reporter_name, reporter_contact, token_hash, \
+         source, source_key_id, state, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+        params![
+            input.channel.as_str(), input.category.as_str(), description.as_str(), address.as_str(), input.lat, input.lon, name, contact,
+            sha256_hex(token.as_bytes()), source, key, process.initial.as_str(), who.now
+        ],
+    )?;
+    audit::record(
+        tx,
+        who,
+        Change {
+            action: "file",
+            kind: "lead",
+            id: Some(id),
+            before: None,
+            after: Some(serde_json::json!({ "channel": input.channel, "category": input.category, "source": source })),
+        },
+    )?;
+    let office = office_users(tx)?;
+    notify::send(
+        tx,
+        who,
+        &office,
+        &Note {
+            kind: "lead",
+            title: format!("新线索 #{id}：{}", description.chars().take(30).collect::<String>()),
+            title_en: format!("New lead #{id}"),
+            body: address,
+            link: format!("/supervision/leads/{id}"),
+        },
+    )?;
+    Ok(Filed { id, token: Some(token), repeated: false })
+}
+
+fn office_users(tx: &mut Tx<'_>) -> AppResult<Vec<i64>> {
+    tx.query("SELECT id FROM users WHERE active = 1 AND role = 'supervisor' ORDER BY id LIMIT 50", &[])?
+        .iter()
+        .map(|r| Ok(r.int(0)?))
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Lead {
+    pub id: i64,
+    pub channel: String,
+    pub category: String,
+    pub category_name: String,
+    pub description: String,
+    pub address: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    /// Shown to the supervision office and the unit only.
+    pub reporter_name: String,
+    pub reporter_contact: String,
+    pub source: String,
+    pub unit_department_id: Option<i64>,
+    pub unit_name: Option<String>,
+    /// Transferred to the discipline commission (纪委).
+    pub to_discipline: bool,
+    pub state: String,
+    pub deadline: Option<String>,
+    /// The lead this one was linked to; it is handled there.
+    pub primary_id: Option<i64>,
+    /// The published notice.
+    pub outcome: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "l.id, l.channel, l.category_code, c.name, l.description, l.address, l.lat, l.lon, l.reporter_name, \
+    l.reporter_contact, l.source, l.unit_department_id, d.name, l.to_discipline, l.state, l.deadline, l.primary_id, l.outcome, \
+    l.created_at, l.updated_at";
+const FROM: &str =
+    "leads l JOIN lead_categories c ON c.code = l.category_code LEFT JOIN departments d ON d.id = l.unit_department_id";
+
+fn from_row(r: &Row) -> AppResult<Lead> {
+    Ok(Lead {
+        id: r.int(0)?,
+        channel: r.text(1)?,
+        category: r.text(2)?,
+        category_name: r.text(3)?,
+        description: r.text(4)?,
+        address: r.text(5)?,
+        lat: r.opt_real(6)?,
+        lon: r.opt_real(7)?,
+        reporter_name: r.text(8)?,
+        reporter_contact: r.text(9)?,
+        source: r.text(10)?,
+        unit_department_id: r.opt_int(11)?,
+        unit_name: r.opt_text(12)?,
+        to_discipline: r.bool(13)?,
+        state: r.text(14)?,
+        deadline: r.opt_text(15)?,
+        primary_id: r.opt_int(16)?,
+        outcome: r.text(17)?,
+        created_at: r.int(18)?,
+        updated_at: r.int(19)?,
+    })
+}
+
+pub fn find(tx: &mut Tx<'_>, id: i64) -> AppResult<Lead> {
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE l.id = $1");
+    tx.query_opt(&sql, params![id])?.map(|r| from_row(&r)).transpose()?.ok_or(AppError::NotFound)
+}
+
+pub fn is_office(user: &CurrentUser) -> bool {
+    matches!(user.role, Role::Supervisor | Role::Admin)
+}
+
+pub fn relations(user: &CurrentUser, l: &Lead) -> Vec<&'static str> {
+    let mut r = Vec::new();
+    if is_office(user) {
+        r.push("office");
+    }
+    if user.role.is_government() && user.department_id.is_some() && user.department_id == l.unit_department_id {
+        r.push("unit");
+    }
+    r
+}
+
+pub fn get(tx: &mut Tx<'_>, user: &CurrentUser, id: i64) -> AppResult<Lead> {
+    let l = find(tx, id)?;
+    if relations(user, &l).is_empty() && user.role != Role::Leader {
+        return Err(AppError::NotFound);
+    }
+    Ok(l)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct LeadFilter {
+    pub state: Option<String>,
+    pub channel: Option<String>,
+    pub category: Option<String>,
+}
+
+pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &LeadFilter, p: &ListParams) -> AppResult<Page<Lead>> {
+    let mut w = Where::default();
+    if !is_office(user) && user.role != Role::Leader {
+        w.and("l.unit_department_id = ?", user.department_id.unwrap_or(-1));
+    }
+    for (col, v) in [("l.state", &f.state), ("l.channel", &f.channel), ("l.category_code", &f.category)] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            w.and(&format!("{col} = ?"), v);
+        }
+    }
+    if let Some(like) = p.like() {
+        w.and("(l.description LIKE ? OR l.address LIKE ?)", like);
+    }
+    let total = count_capped(tx, &format!("FROM leads l{}", w.sql), &w.args)?;
+    let (limit, offset) = if p.is_export() { (100_000, 0) } else { (p.per(), p.offset()) };
+    let (lm, o) = (w.push(limit), w.push(offset));
+    let sql = format!("SELECT {COLUMNS} FROM {FROM}{} ORDER BY l.id DESC LIMIT {lm} OFFSET {o}", w.sql);
+    let items = tx.query(&sql, &w.args)?.iter().map(from_row).collect::<AppResult<_>>()?;
+    Ok(Page { items, total, page: p.page(), per: p.per() })
+}
+
+/// Character pairs of a text, for a rough similarity that needs no word segmentation.
+fn bigrams(text: &str) -> std::collections::HashSet<(char, char)> {
+    let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace() && !c.is_ascii_punctuation()).collect();
+    chars.windows(2).map(|w| (w[0], w[1])).collect()
+}
+
+fn similarity(a: &str, b: &str) -> f64 {
+    let (x, y) = (bigrams(a), bigrams(b));
+    let union = x.union(&y).count();
+    if union == 0 { 0.0 } else { x.intersection(&y).count() as f64 / union as f64 }
+}
+
+/// Metres between two points on the earth.
+fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let r = 6_371_000.0;
+    let (la1, la2) = (a.0.to_radians(), b.0.to_radians());
+    let dla = la2 - la1;
+    let dlo = (b.1 - a.1).to_radians();
+    let h = (dla / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlo / 2.0).sin().powi(2);
+    2.0 * r * h.sqrt().asin()
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Candidate {
+    pub id: i64,
+    pub description: String,
+    pub address: String,
+    pub state: String,
+    /// `nearby` (within 500 m), `similar text`, or both.
+    pub reason: String,
+}
+
+/// Open leads of the same category that look like the same problem.
+pub fn candidates(tx: &mut Tx<'_>, l: &Lead) -> AppResult<Vec<Candidate>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE l.category_code = $1 AND l.id <> $2 AND l.primary_id IS NULL \
+         AND l.state <> 'closed' ORDER BY l.id DESC LIMIT 300"
+    );
+    let mut out = Vec::new();
+    for r in tx.query(&sql, params![l.category.as_str(), l.id])? {
+        let o = from_row(&r)?;
+        let near = match (l.lat, l.lon, o.lat, o.lon) {
+            (Some(a), Some(b), Some(c), Some(d)) => distance_m((a, b), (c, d)) <= 500.0,
+            _ => false,
+        };
+        let similar =
+            similarity(&l.description, &o.description) >= 0.4 || (!l.address.is_empty() && l.address == o.address);
+        if near || similar {
+            let reason = match (near, similar) {
+                (true, true) => "nearby, similar text",
+                (true, false) => "nearby",
+                _ => "similar text",
+            };
+            out.push(Candidate {
+                id: o.id,
+                description: o.description,
+                address: o.address,
+                state: o.state,
+                reason: reason.into(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Link a lead to the one that handles the same problem (the supervision office).
+pub fn link(tx: &mut Tx<'_>, who: &Who, user: &CurrentUser, id: i64, primary: i64) -> AppResult<Lead> {
+    if !is_office(user) {
+        return Err(AppError::Forbidden);
+    }
+    let before = find(tx, id)?;
+    let p = find(tx, primary).map_err(|_| AppError::invalid("not_found", "primary_id"))?;
+    if id == primary || p.primary_id.is_some() || before.primary_id.is_some() {
+        return Err(AppError::invalid("bad_link", "primary_id"));
+    }
+    tx.execute("UPDATE leads SET primary_id = $1, updated_at = $2 WHERE id = $3", params![primary, who.now, id])?;
+    tx.execute("UPDATE leads SET primary_id = $1 WHERE primary_id = $2", params![primary, id])?;
+    let after = find(tx, id)?;
+    audit::record(tx, who, Change::updated("link", "lead", id, &before, &after))?;
+    Ok(after)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct Step {
+    pub transition: String,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// For `transfer`: the responsible unit (the discipline commission when violations
+    /// are suspected, with `to_discipline`).
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    pub unit_department_id: Option<i64>,
+    #[serde(default, deserialize_with = "crate::kernel::web::de::flag")]
+    pub to_discipline: bool,
+}
+
+struct LeadSubject<'a> {
+    l: &'a Lead,
+    unit: Option<i64>,
+}
+
+impl Subject for LeadSubject<'_> {
+    fn guard(&self, _: &mut Tx<'_>, _: &str) -> AppResult<bool> {
+        Ok(false)
+    }
+    fn recipients(&self, tx: &mut Tx<'_>, relation: &str) -> AppResult<Vec<i64>> {
+        match (relation, self.unit) {
+            ("office", _) => office_users(tx),
+            ("unit", Some(d)) => tx
+                .query("SELECT id FROM users WHERE active = 1 AND department_id = $1 AND role IN ('dept_head', 'division_head') LIMIT 20", params![d])?
+                .iter()
+                .map(|r| Ok(r.int(0)?))
+                .collect(),
+            _ => Ok(Vec::new()),
+        }
+    }
+    fn title(&self) -> String {
+        format!("线索 #{}", self.l.id)
+    }
+    fn link(&self) -> String {
+        format!("/supervision/leads/{}", self.l.id)
+    }
+}
+
+/// Move a lead along the one procedure. A transfer names the unit and starts the
+/// feedback deadline; the published notice is the outcome every linked reporter sees.
+pub fn transition(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    user: &CurrentUser,
+    (process, cal): (&Process, &WorkCalendar),
+    id: i64,
+    step: &Step,
+) -> AppResult<Fired> {
+    let l = get(tx, user, id)?;
+    if l.primary_id.is_some() {
+        return Err(AppError::conflict("lead_linked"));
+    }
+    let mut unit = l.unit_department_id;
+    if step.transition == "transfer" {
+        let d = step.unit_department_id.ok_or_else(|| AppError::invalid("required", "unit_department_id"))?;
+        if tx.count("SELECT COUNT(*) FROM departments WHERE id = $1 AND active = 1", params![d])? == 0 {
+            return Err(AppError::invalid("unknown_department", "unit_department_id"));
+        }
+        let due = cal.add_working_days(clock::local_date(who.now), process.timing.deadline_working_days.max(1));
+        tx.execute(
+            "UPDATE leads SET unit_department_id = $1, to_discipline = $2, deadline = $3 WHERE id = $4",
+            params![d, step.to_discipline, due.to_string(), id],
+        )?;
+        unit = Some(d);
+    }
+    let rel = relations(user, &l);
+    let firing = Firing { id, transition: &step.transition, relations: &rel, note: step.note.as_deref() };
+    let fired = workflow::fire(tx, who, &LEAD, process, firing, &LeadSubject { l: &l, unit })?;
+    if fired.transition == "notify" {
+        let note = step.note.as_deref().unwrap_or("");
+        tx.execute("UPDATE leads SET outcome = $1 WHERE id = $2 OR primary_id = $2", params![note, id])?;
+    }
+    if fired.transition == "reject_feedback" {
+        let due = cal.add_working_days(clock::local_date(who.now), process.timing.deadline_working_days.max(1));
+        tx.execute("UPDATE leads SET deadline = $1 WHERE id = $2", params![due.to_string(), id])?;
+    }
+    Ok(fired)
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicLead {
+    pub id: i64,
+    pub category: String,
+    pub category_name: String,
+    pub description: String,
+    pub address: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    /// `open` or `closed`.
+    pub status: String,
+    /// The procedure's state, in words.
+    pub status_name: String,
+    pub status_name_en: String,
+    pub outcome: String,
+    pub agency: Option<String>,
+    pub requested_at: i64,
+    pub updated_at: i64,
+}
+
+/// What anyone may see of a lead: its own text and place, and the status and outcome of
+/// the lead that handles it.
+pub fn public_view(tx: &mut Tx<'_>, l: &Lead, process: &Process) -> AppResult<PublicLead> {
+    let handler = match l.primary_id {
+        Some(p) => find(tx, p)?,
+        None => l.clone(),
+    };
+    Ok(PublicLead {
+        id: l.id,
+        category: l.category.clone(),
+        category_name: l.category_name.clone(),
+        description: l.description.clone(),
+        address: l.address.clone(),
+        lat: l.lat,
+        lon: l.lon,
+        status: if process.is_final(&handler.state) { "closed".into() } else { "open".into() },
+        status_name: process.state_name(&handler.state, crate::kernel::i18n::Lang::Zh),
+        status_name_en: process.state_name(&handler.state, crate::kernel::i18n::Lang::En),
+        outcome: handler.outcome.clone(),
+        agency: handler.unit_name.clone(),
+        requested_at: l.created_at,
+        updated_at: handler.updated_at.max(l.updated_at),
+    })
+}
+
+pub fn by_token(tx: &mut Tx<'_>, token: &str) -> AppResult<Lead> {
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE l.token_hash = $1");
+    tx.query_opt(&sql, params![sha256_hex(token.trim().as_bytes())])?
+        .map(|r| from_row(&r))
+        .transpose()?
+        .ok_or(AppError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_is_refused_and_plain_text_kept() {
+        assert!(plain("路口<script>alert(1)</script>", "description", 100).is_err());
+        assert!(plain("<b>x</b>", "description", 100).is_err());
+        assert_eq!(plain("温度 < 5 度时路面结冰", "description", 100).ok().as_deref(), Some("温度 < 5 度时路面结冰"));
+    }
+
+    #[test]
+    fn duplicates_are_found_by_place_and_by_text() {
+        assert!(distance_m((36.0671, 120.3826), (36.0690, 120.3830)) < 500.0);
+        assert!(distance_m((36.0671, 120.3826), (36.1000, 120.3826)) > 3000.0);
+        assert!(similarity("香港中路与山东路路口井盖缺失", "山东路香港中路路口井盖缺失很危险") > 0.4);
+        assert!(similarity("井盖缺失", "企业补贴未兑现") < 0.1);
+    }
+}

@@ -1,0 +1,33 @@
+//! Mechanism 7 — 协同监督: leads from the six channels enter one intake and follow one
+//! procedure (transfer, feedback by a deadline, verification, published notice); the
+//! same problem reported twice is linked and handled once. The public files leads on a
+//! web page or through Open311 GeoReport v2 and follows them by token.
+
+pub mod api;
+pub mod leads;
+pub mod open311;
+mod pages;
+
+use crate::kernel::workflow::Spec;
+
+pub static LEAD: Spec = Spec {
+    kind: "lead",
+    table: "leads",
+    relations: &["office", "unit"],
+    guards: &[],
+    required_transitions: &["transfer", "feed_back", "notify"],
+    required_states: &["registered", "closed"],
+    builtin: include_str!("../../processes/lead.toml"),
+};
+
+/// The six channels, as (code, 中文, English).
+pub const CHANNELS: [(&str, &str, &str); 6] = [
+    ("party", "党内监督", "Party supervision"),
+    ("congress", "人大监督", "People's congress"),
+    ("cppcc", "民主监督", "CPPCC (democratic supervision)"),
+    ("government", "政务监督", "Government supervision"),
+    ("public", "社会监督", "Public"),
+    ("media", "舆论监督", "Media"),
+];
+
+pub use pages::router;

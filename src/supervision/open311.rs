@@ -1,0 +1,408 @@
+//! The public intake speaking Open311 GeoReport v2 as published: discovery, services,
+//! service definitions, requests (list, create, one), and tokens; JSON and XML by the
+//! file extension; the standard's argument names, W3C datetimes, and its error format
+//! (an array of `{code, description}`). Lead categories are the services; creating a
+//! request needs an `api_key` issued by an administrator.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Value as Json, json};
+
+use super::leads::{self, Lead, LeadInput};
+use crate::kernel::clock::rfc3339;
+use crate::kernel::crypto::{random_hex, sha256_hex};
+use crate::kernel::db::Tx;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::i18n;
+use crate::kernel::web::{AppState, Ctx};
+use crate::params;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/open311/discovery.json", get(discovery))
+        .route("/open311/v2/{resource}", get(collection).post(create))
+        .route("/open311/v2/services/{file}", get(service))
+        .route("/open311/v2/requests/{file}", get(request))
+        .route("/open311/v2/tokens/{file}", get(token))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Xml,
+}
+
+fn split(file: &str) -> Option<(&str, Format)> {
+    if let Some(stem) = file.strip_suffix(".json") {
+        Some((stem, Format::Json))
+    } else {
+        file.strip_suffix(".xml").map(|stem| (stem, Format::Xml))
+    }
+}
+
+/// An Open311 error: `[{"code": 400, "description": "…"}]` or its XML form.
+struct Failure(StatusCode, Format, String);
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let Failure(status, format, description) = self;
+        let body = json!([{ "code": status.as_u16(), "description": description }]);
+        let mut res = render(format, "errors", "error", &body);
+        *res.status_mut() = status;
+        res
+    }
+}
+
+fn fail(ctx: &Ctx, format: Format, e: &AppError) -> Failure {
+    let status = match e {
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Forbidden | AppError::Unauthenticated | AppError::Refused { .. } => StatusCode::FORBIDDEN,
+        AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let mut description = i18n::t(ctx.lang, e.code()).to_owned();
+    if let Some(f) = e.field() {
+        description = format!("{description} ({f})");
+    }
+    Failure(status, format, description)
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn xml_value(out: &mut String, key: &str, v: &Json) {
+    match v {
+        Json::Null => out.push_str(&format!("<{key}/>")),
+        Json::Array(items) => {
+            out.push_str(&format!("<{key}>"));
+            for i in items {
+                xml_value(out, "item", i);
+            }
+            out.push_str(&format!("</{key}>"));
+        }
+        Json::Object(map) => {
+            out.push_str(&format!("<{key}>"));
+            for (k, v) in map {
+                xml_value(out, k, v);
+            }
+            out.push_str(&format!("</{key}>"));
+        }
+        Json::String(s) => out.push_str(&format!("<{key}>{}</{key}>", xml_escape(s))),
+        other => out.push_str(&format!("<{key}>{other}</{key}>")),
+    }
+}
+
+/// A list as JSON, or as XML `<root><item>…</item></root>`.
+fn render(format: Format, root: &str, item: &str, body: &Json) -> Response {
+    match format {
+        Format::Json => axum::Json(body.clone()).into_response(),
+        Format::Xml => {
+            let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
+            out.push_str(&format!("<{root}>"));
+            for v in body.as_array().into_iter().flatten() {
+                xml_value(&mut out, item, v);
+            }
+            out.push_str(&format!("</{root}>"));
+            let mut res = out.into_response();
+            res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml; charset=utf-8"));
+            res
+        }
+    }
+}
+
+fn limit(s: &AppState, ctx: &Ctx) -> AppResult<()> {
+    s.limiter.check(&format!("public:{}", ctx.ip), s.settings.public_rate_per_minute, 60_000, ctx.now)
+}
+
+async fn discovery(State(s): State<AppState>, ctx: Ctx, headers: axum::http::HeaderMap) -> Response {
+    if let Err(e) = limit(&s, &ctx) {
+        return fail(&ctx, Format::Json, &e).into_response();
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
+    axum::Json(json!({
+        "changeset": "2026-11-27T00:00:00+08:00",
+        "contact": "zaizao supervision office",
+        "key_service": format!("http://{host}/admin/open311"),
+        "endpoints": [{
+            "specification": "http://wiki.open311.org/GeoReport_v2",
+            "url": format!("http://{host}/open311/v2"),
+            "changeset": "2026-11-27T00:00:00+08:00",
+            "type": "production",
+            "formats": ["application/json", "text/xml"],
+        }],
+    }))
+    .into_response()
+}
+
+fn services(tx: &mut Tx<'_>) -> AppResult<Vec<Json>> {
+    tx.query("SELECT code, name, description, keywords FROM lead_categories WHERE active = 1 ORDER BY code", &[])?
+        .iter()
+        .map(|r| {
+            Ok(json!({
+                "service_code": r.text(0)?,
+                "service_name": r.text(1)?,
+                "description": r.text(2)?,
+                "metadata": false,
+                "type": "realtime",
+                "keywords": r.text(3)?,
+                "group": "监督线索",
+            }))
+        })
+        .collect()
+}
+
+fn request_json(tx: &mut Tx<'_>, l: &Lead, process: &crate::kernel::workflow::Process) -> AppResult<Json> {
+    let p = leads::public_view(tx, l, process)?;
+    Ok(json!({
+        "service_request_id": p.id.to_string(),
+        "status": p.status,
+        "status_notes": if p.outcome.is_empty() { p.status_name.clone() } else { format!("{}：{}", p.status_name, p.outcome) },
+        "service_name": p.category_name,
+        "service_code": p.category,
+        "description": p.description,
+        "agency_responsible": p.agency,
+        "service_notice": "",
+        "requested_datetime": rfc3339(p.requested_at),
+        "updated_datetime": rfc3339(p.updated_at),
+        "expected_datetime": Json::Null,
+        "address": p.address,
+        "address_id": Json::Null,
+        "zipcode": Json::Null,
+        "lat": p.lat,
+        "long": p.lon,
+        "media_url": Json::Null,
+    }))
+}
+
+/// `GET services.{json,xml}` and `GET requests.{json,xml}`.
+async fn collection(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(resource): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    let Some((stem, format)) = split(&resource) else {
+        return fail(&ctx, Format::Json, &AppError::NotFound).into_response();
+    };
+    if let Err(e) = limit(&s, &ctx) {
+        return fail(&ctx, format, &e).into_response();
+    }
+    let args: HashMap<String, String> = serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let result = match stem {
+        "services" => s.db.read(services).await.map(|list| render(format, "services", "service", &Json::Array(list))),
+        "requests" => match s.processes.get(super::LEAD.kind) {
+            Ok(process) => {
+                s.db.read(move |tx| {
+                    let mut w = crate::kernel::db::Where::default();
+                    if let Some(ids) = args.get("service_request_id").filter(|v| !v.is_empty()) {
+                        let ids: Vec<i64> = ids.split(',').filter_map(|i| i.trim().parse().ok()).take(100).collect();
+                        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+                        w.and_sql(&format!("l.id IN ({})", if list.is_empty() { "0".into() } else { list.join(",") }));
+                    }
+                    if let Some(code) = args.get("service_code").filter(|v| !v.is_empty()) {
+                        w.and("l.category_code = ?", code.as_str());
+                    }
+                    for (name, op) in [("start_date", ">="), ("end_date", "<=")] {
+                        if let Some(d) = args.get(name).filter(|v| !v.is_empty()) {
+                            let at = chrono::DateTime::parse_from_rfc3339(d).map_err(|_| {
+                                AppError::invalid("bad_date", if op == ">=" { "start_date" } else { "end_date" })
+                            })?;
+                            w.and(&format!("l.created_at {op} ?"), at.timestamp_millis());
+                        }
+                    }
+                    let ids =
+                        tx.query(&format!("SELECT l.id FROM leads l{} ORDER BY l.id DESC LIMIT 1000", w.sql), &w.args)?;
+                    let mut out = Vec::new();
+                    for r in ids {
+                        let l = leads::find(tx, r.int(0)?)?;
+                        let item = request_json(tx, &l, &process)?;
+                        let wanted = args.get("status").filter(|v| !v.is_empty());
+                        if wanted.is_none_or(|st| st.split(',').any(|x| x == item["status"])) {
+                            out.push(item);
+                        }
+                    }
+                    Ok(render(format, "service_requests", "request", &Json::Array(out)))
+                })
+                .await
+            }
+            Err(e) => Err(e),
+        },
+        _ => Err(AppError::NotFound),
+    };
+    result.unwrap_or_else(|e| fail(&ctx, format, &e).into_response())
+}
+
+async fn service(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>) -> Response {
+    let Some((code, format)) = split(&file) else {
+        return fail(&ctx, Format::Json, &AppError::NotFound).into_response();
+    };
+    if let Err(e) = limit(&s, &ctx) {
+        return fail(&ctx, format, &e).into_response();
+    }
+    let code = code.to_owned();
+    let found =
+        s.db.read(move |tx| {
+            Ok(tx
+                .count("SELECT COUNT(*) FROM lead_categories WHERE code = $1 AND active = 1", params![code.as_str()])?
+                > 0)
+            .map(|f| (f, code))
+        })
+        .await;
+    match found {
+        Ok((true, code)) => {
+            render(format, "service_definition", "definition", &json!([{ "service_code": code, "attributes": [] }]))
+        }
+        Ok((false, _)) => fail(&ctx, format, &AppError::NotFound).into_response(),
+        Err(e) => fail(&ctx, format, &e).into_response(),
+    }
+}
+
+async fn request(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>) -> Response {
+    let Some((id, format)) = split(&file) else { return fail(&ctx, Format::Json, &AppError::NotFound).into_response() };
+    if let Err(e) = limit(&s, &ctx) {
+        return fail(&ctx, format, &e).into_response();
+    }
+    let Ok(id) = id.parse::<i64>() else { return fail(&ctx, format, &AppError::NotFound).into_response() };
+    let result = match s.processes.get(super::LEAD.kind) {
+        Ok(process) => {
+            s.db.read(move |tx| {
+                let l = leads::find(tx, id)?;
+                request_json(tx, &l, &process)
+            })
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(item) => render(format, "service_requests", "request", &json!([item])),
+        Err(e) => fail(&ctx, format, &e).into_response(),
+    }
+}
+
+async fn token(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>) -> Response {
+    let Some((token, format)) = split(&file) else {
+        return fail(&ctx, Format::Json, &AppError::NotFound).into_response();
+    };
+    if let Err(e) = limit(&s, &ctx) {
+        return fail(&ctx, format, &e).into_response();
+    }
+    let t = token.to_owned();
+    match s.db.read(move |tx| leads::by_token(tx, &t)).await {
+        Ok(l) => render(
+            format,
+            "service_requests",
+            "request",
+            &json!([{ "service_request_id": l.id.to_string(), "token": token }]),
+        ),
+        Err(e) => fail(&ctx, format, &e).into_response(),
+    }
+}
+
+/// `POST requests.{json,xml}` with the standard's form arguments.
+async fn create(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(resource): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let Some(("requests", format)) = split(&resource) else {
+        return fail(&ctx, Format::Json, &AppError::NotFound).into_response();
+    };
+    if let Err(e) = s.limiter.check(&format!("open311-post:{}", ctx.ip), 30, 60_000, ctx.now) {
+        return fail(&ctx, format, &e).into_response();
+    }
+    let args: HashMap<String, String> = match serde_urlencoded::from_bytes(&body) {
+        Ok(a) => a,
+        Err(_) => return Failure(StatusCode::BAD_REQUEST, format, "malformed form arguments".into()).into_response(),
+    };
+    let arg = |k: &str| args.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let number = |k: &str| -> Result<Option<f64>, Failure> {
+        match arg(k) {
+            v if v.is_empty() => Ok(None),
+            v => v
+                .parse()
+                .map(Some)
+                .map_err(|_| Failure(StatusCode::BAD_REQUEST, format, format!("{k} is not a number"))),
+        }
+    };
+    let (lat, lon) = match (number("lat"), number("long")) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(f), _) | (_, Err(f)) => return f.into_response(),
+    };
+    let key = arg("api_key");
+    let name = format!("{}{}", arg("last_name"), arg("first_name"));
+    let contact = [arg("email"), arg("phone")].into_iter().filter(|v| !v.is_empty()).collect::<Vec<_>>().join(" ");
+    let input = LeadInput {
+        channel: "public".into(),
+        category: arg("service_code"),
+        description: arg("description"),
+        address: arg("address_string"),
+        lat,
+        lon,
+        reporter_name: name,
+        reporter_contact: contact,
+    };
+    let process = match s.processes.get(super::LEAD.kind) {
+        Ok(p) => p,
+        Err(e) => return fail(&ctx, format, &e).into_response(),
+    };
+    let who = ctx.who();
+    let filed =
+        s.db.write(move |tx| {
+            let key_id = tx
+                .query_opt(
+                    "SELECT id FROM open311_keys WHERE key_hash = $1 AND revoked_at IS NULL",
+                    params![sha256_hex(key.as_bytes())],
+                )?
+                .ok_or(AppError::Refused { code: "bad_api_key" })?
+                .int(0)?;
+            if input.category.is_empty() {
+                return Err(AppError::invalid("required", "service_code"));
+            }
+            leads::file(tx, &who, &process, &input, "open311", Some(key_id))
+        })
+        .await;
+    match filed {
+        Ok(f) => {
+            let mut item =
+                json!({ "service_request_id": f.id.to_string(), "service_notice": "", "account_id": Json::Null });
+            if let Some(t) = f.token {
+                item["token"] = json!(t);
+            }
+            let mut res = render(format, "service_requests", "request", &json!([item]));
+            *res.status_mut() = StatusCode::CREATED;
+            res
+        }
+        Err(e) => fail(&ctx, format, &e).into_response(),
+    }
+}
+
+/// Issue an Open311 API key; the key is shown once, only its digest is kept.
+pub fn issue_key(tx: &mut Tx<'_>, who: &crate::kernel::audit::Who, name: &str) -> AppResult<(i64, String)> {
+    let name = crate::kernel::validate::text(name, "name", 80)?;
+    let key = format!("o311_{}", random_hex(20)?);
+    let id = tx.insert(
+        "INSERT INTO open311_keys (name, key_hash, created_by, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        params![name.as_str(), sha256_hex(key.as_bytes()), who.actor.as_str(), who.now],
+    )?;
+    crate::kernel::audit::record(
+        tx,
+        who,
+        crate::kernel::audit::Change {
+            action: "issue",
+            kind: "open311_key",
+            id: Some(id),
+            before: None,
+            after: Some(json!({ "name": name })),
+        },
+    )?;
+    Ok((id, key))
+}

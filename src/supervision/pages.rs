@@ -1,0 +1,390 @@
+//! Pages: the public report form and tracking page (no sign-in), the supervision
+//! office's list and lead page, and the Open311 keys.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use maud::html;
+
+use super::api::detail;
+use super::leads::{self, LeadFilter, LeadInput, Step};
+use super::{CHANNELS, LEAD};
+use crate::kernel::access::Action;
+use crate::kernel::clock::fmt_local;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::i18n::Lang;
+use crate::kernel::web::form::{Fields, Retry, attempt, error, typed, value};
+use crate::kernel::web::layout::{
+    self, Section, badge, csrf_field, error_banner, light_badge, select_field, text_field,
+};
+use crate::kernel::web::list::{ListParams, export, pager};
+use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/report", get(report_form).post(report_submit))
+        .route("/report/track", get(track))
+        .route("/supervision", get(list))
+        .route("/supervision/leads/{id}", get(show).post(step))
+        .route("/supervision/leads/{id}/link", post(link))
+        .route("/admin/open311", get(keys).post(issue))
+}
+
+fn zh(ctx: &Ctx) -> bool {
+    ctx.lang == Lang::Zh
+}
+
+async fn categories(s: &AppState) -> AppResult<Vec<(String, String)>> {
+    s.db.read(|tx| {
+        tx.query("SELECT code, name FROM lead_categories WHERE active = 1 ORDER BY code", &[])?
+            .iter()
+            .map(|r| Ok((r.text(0)?, r.text(1)?)))
+            .collect()
+    })
+    .await
+}
+
+fn limit(s: &AppState, ctx: &Ctx) -> AppResult<()> {
+    s.limiter.check(&format!("public:{}", ctx.ip), s.settings.public_rate_per_minute, 60_000, ctx.now)
+}
+
+async fn report_form(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    limit(&s, &ctx)?;
+    report_page(&s, &ctx, None, None).await
+}
+
+async fn report_page(
+    s: &AppState,
+    ctx: &Ctx,
+    fields: Option<&Fields>,
+    outcome: Option<Result<(i64, Option<String>), &AppError>>,
+) -> AppResult<Response> {
+    let z = zh(ctx);
+    let cats = categories(s).await?;
+    let v = |k: &str| fields.and_then(|f| f.get(k)).cloned().unwrap_or_default();
+    let err = match &outcome {
+        Some(Err(e)) => Some(*e),
+        _ => None,
+    };
+    let body = html! {
+        p { span.logo { "再造" } " " strong { (if z { "社会监督 · 问题线索反映" } else { "Report a problem" }) } }
+        @match &outcome {
+            Some(Ok((id, token))) => {
+                div.notice {
+                    p { (if z { "已收到您反映的问题，编号 " } else { "Received, number " }) strong { (id) } "。" }
+                    @if let Some(t) = token {
+                        p { (if z { "请保存查询码（只显示这一次），凭它查看办理进度和结果：" } else { "Keep this tracking code (shown once) to follow the handling:" }) }
+                        p.secret { a href=(format!("/report/track?token={t}")) { (t) } }
+                    } @else {
+                        p { (if z { "同样的内容刚刚已经提交过，未重复登记。" } else { "The same report was just filed; it was not stored twice." }) }
+                    }
+                }
+            }
+            _ => {
+                p.muted { (if z { "无需登录。可以匿名反映；留下联系方式便于核实和回访，联系方式不会公开。" } else { "No sign-in needed. You may stay anonymous; contact details help the follow-up and are never published." }) }
+                @if let Some(e) = err { div.alert role="alert" { (ctx.t(e.code())) @if let Some(f) = e.field() { " (" (f) ")" } } }
+                form.stack method="post" action="/report" {
+                    (select_field(ctx, "category", if z { "问题类别" } else { "Category" }, &cats, &v("category"), err))
+                    label.field { span { (if z { "问题描述" } else { "What is wrong" }) } textarea name="description" rows="4" required { (v("description")) } }
+                    (text_field(ctx, "address", if z { "地点" } else { "Where" }, &v("address"), err, false))
+                    (layout::input_field(ctx, "text", "lat", if z { "纬度" } else { "Latitude" }, &v("lat"), err, false))
+                    (layout::input_field(ctx, "text", "lon", if z { "经度" } else { "Longitude" }, &v("lon"), err, false))
+                    (text_field(ctx, "reporter_name", if z { "您的称呼" } else { "Your name" }, &v("reporter_name"), err, false))
+                    (text_field(ctx, "reporter_contact", if z { "联系方式" } else { "Contact" }, &v("reporter_contact"), err, false))
+                    button type="submit" { (if z { "提交" } else { "Submit" }) }
+                }
+            }
+        }
+        p { a href="/report/track" { (if z { "凭查询码查看办理进度" } else { "Follow a report by its code" }) } " · "
+            a href=(format!("/lang/{}?next=/report", if z { "en" } else { "zh" })) { (ctx.t("nav.lang")) } }
+    };
+    let status = err.map_or(StatusCode::OK, AppError::status);
+    Ok((status, layout::bare_page(ctx.lang, if z { "问题线索反映" } else { "Report a problem" }, body)).into_response())
+}
+
+async fn report_submit(State(s): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> AppResult<Response> {
+    limit(&s, &ctx)?;
+    s.limiter.check(&format!("report:{}", ctx.ip), 30, 60_000, ctx.now)?;
+    let mut fields: Fields =
+        serde_urlencoded::from_bytes(&body).map_err(|_| AppError::BadRequest { code: "bad_form", detail: None })?;
+    fields.retain(|_, v| !v.trim().is_empty());
+    fields.insert("channel".into(), "public".into());
+    let process = s.processes.get(LEAD.kind)?;
+    let result = match typed::<LeadInput>(&fields) {
+        Ok(input) => {
+            let who = ctx.who();
+            s.db.write(move |tx| leads::file(tx, &who, &process, &input, "web", None)).await
+        }
+        Err(_) => Err(AppError::invalid("bad_location", "lat")),
+    };
+    match result {
+        Ok(f) => report_page(&s, &ctx, None, Some(Ok((f.id, f.token)))).await,
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
+            report_page(&s, &ctx, Some(&fields), Some(Err(&e))).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+struct TrackQuery {
+    token: Option<String>,
+}
+
+async fn track(State(s): State<AppState>, ctx: Ctx, Q(q): Q<TrackQuery>) -> AppResult<Response> {
+    limit(&s, &ctx)?;
+    let z = zh(&ctx);
+    let process = s.processes.get(LEAD.kind)?;
+    let found = match q.token.clone().filter(|t| !t.trim().is_empty()) {
+        Some(t) => Some(
+            s.db.read(move |tx| {
+                let l = leads::by_token(tx, &t)?;
+                leads::public_view(tx, &l, &process)
+            })
+            .await,
+        ),
+        None => None,
+    };
+    let body = html! {
+        p { span.logo { "再造" } " " strong { (if z { "线索办理进度" } else { "Follow a report" }) } }
+        form.filters method="get" action="/report/track" {
+            (text_field(&ctx, "token", if z { "查询码" } else { "Tracking code" }, q.token.as_deref().unwrap_or(""), None, true))
+            button type="submit" { (ctx.t("common.search")) }
+        }
+        @match &found {
+            Some(Ok(p)) => {
+                dl.facts {
+                    dt { (if z { "编号" } else { "Number" }) } dd { (p.id) }
+                    dt { (if z { "类别" } else { "Category" }) } dd { (p.category_name) }
+                    dt { (if z { "内容" } else { "Report" }) } dd { (p.description) }
+                    dt { (if z { "状态" } else { "Status" }) } dd { (badge(if z { &p.status_name } else { &p.status_name_en }, if p.status == "closed" { "green" } else { "yellow" })) }
+                    @if let Some(a) = &p.agency { dt { (if z { "办理单位" } else { "Handled by" }) } dd { (a) } }
+                    @if !p.outcome.is_empty() { dt { (if z { "通报结果" } else { "Published outcome" }) } dd { (p.outcome) } }
+                    dt { (if z { "更新时间" } else { "Updated" }) } dd { (fmt_local(p.updated_at)) }
+                }
+            }
+            Some(Err(_)) => { div.alert { (if z { "查询码无效。" } else { "No report has this code." }) } }
+            None => {}
+        }
+        p { a href="/report" { (if z { "反映新问题" } else { "Report a problem" }) } }
+    };
+    let status = if matches!(found, Some(Err(_))) { StatusCode::NOT_FOUND } else { StatusCode::OK };
+    Ok((status, layout::bare_page(ctx.lang, if z { "线索办理进度" } else { "Follow a report" }, body)).into_response())
+}
+
+async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<LeadFilter>) -> AppResult<Response> {
+    let (pq, fq) = (p.clone(), f.clone());
+    let page = s
+        .look(&ctx, Action::ViewLeads, move |tx, u| leads::list(tx, u.ok_or(AppError::Unauthenticated)?, &fq, &pq))
+        .await?;
+    let process = s.processes.get(LEAD.kind)?;
+    let cal = s.calendar();
+    let today = crate::kernel::clock::local_date(ctx.now);
+    let z = zh(&ctx);
+    let channel_name =
+        |c: &str| CHANNELS.iter().find(|x| x.0 == c).map_or(c.to_owned(), |x| (if z { x.1 } else { x.2 }).to_owned());
+    if p.is_export() {
+        let rows = page
+            .items
+            .iter()
+            .map(|l| {
+                vec![
+                    l.id.to_string(),
+                    channel_name(&l.channel),
+                    l.category_name.clone(),
+                    l.description.clone(),
+                    l.address.clone(),
+                    l.unit_name.clone().unwrap_or_default(),
+                    process.state_name(&l.state, ctx.lang),
+                    l.deadline.clone().unwrap_or_default(),
+                    fmt_local(l.created_at),
+                ]
+            })
+            .collect();
+        return export(
+            &p,
+            "leads",
+            &["id", "channel", "category", "description", "address", "unit", "state", "deadline", "filed"],
+            rows,
+        );
+    }
+    let extra: Vec<(&str, String)> =
+        vec![("state", f.state.clone().unwrap_or_default()), ("channel", f.channel.clone().unwrap_or_default())];
+    let mut states = vec![(String::new(), ctx.t("common.all").to_owned())];
+    states.extend(process.states.iter().map(|st| (st.id.clone(), process.state_name(&st.id, ctx.lang))));
+    let mut channels = vec![(String::new(), ctx.t("common.all").to_owned())];
+    channels.extend(CHANNELS.iter().map(|c| (c.0.to_owned(), (if z { c.1 } else { c.2 }).to_owned())));
+    let body = html! {
+        p.muted { (if z { "六类监督线索统一登记、统一程序：移送责任单位（涉嫌违纪移送纪委）→ 限期反馈 → 核实 → 通报 → 办结；同一问题多渠道反映的合并办理。公众可在 " } else { "Leads from the six channels follow one procedure: transfer → feedback by a deadline → verification → published notice → closed; the same problem from several channels is linked and handled once. The public reports at " }) a href="/report" { "/report" } "。" }
+        form.filters method="get" action="/supervision" {
+            (text_field(&ctx, "q", ctx.t("common.search"), p.q().unwrap_or(""), None, false))
+            (select_field(&ctx, "state", ctx.t("common.status"), &states, f.state.as_deref().unwrap_or(""), None))
+            (select_field(&ctx, "channel", if z { "渠道" } else { "Channel" }, &channels, f.channel.as_deref().unwrap_or(""), None))
+            button type="submit" { (ctx.t("common.filter")) }
+        }
+        @if page.items.is_empty() { (layout::empty_state(if z { "没有线索。" } else { "No leads." })) }
+        @else {
+            div.table-wrap { table {
+                thead { tr { th { "#" } th { (if z { "渠道" } else { "Channel" }) } th { (if z { "线索" } else { "Lead" }) } th { (if z { "责任单位" } else { "Unit" }) } th { (ctx.t("common.status")) } th { (if z { "反馈期限" } else { "Feedback due" }) } } }
+                tbody { @for l in &page.items { tr {
+                    td { a href=(format!("/supervision/leads/{}", l.id)) { (l.id) } }
+                    td { (channel_name(&l.channel)) }
+                    td { (l.category_name) br; span.muted { (l.description.chars().take(40).collect::<String>()) } }
+                    td { (l.unit_name.clone().unwrap_or_default()) @if l.to_discipline { " " (badge(if z { "纪委" } else { "discipline" }, "red")) } }
+                    td { @if l.primary_id.is_some() { (badge(if z { "已合并" } else { "linked" }, "")) } @else { (badge(&process.state_name(&l.state, ctx.lang), if process.is_final(&l.state) { "green" } else { "blue" })) } }
+                    td { (l.deadline.clone().unwrap_or_default()) " " (light_badge(&ctx, l.deadline.as_deref().and_then(|d| process.light(&cal, &l.state, d, today)))) }
+                } } }
+            } }
+        }
+        (pager(&ctx, &p, &extra, page.total))
+    };
+    Ok(layout::page(&ctx, ctx.t("m7"), Section::Mechanism(7), body).into_response())
+}
+
+async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    render(&s, &ctx, id, None).await
+}
+
+async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppResult<Response> {
+    let process = s.processes.get(LEAD.kind)?;
+    let p2 = process.clone();
+    let (d, depts) = s
+        .look(ctx, Action::ViewLeads, move |tx, u| {
+            Ok((detail(tx, u.ok_or(AppError::Unauthenticated)?, &p2, id)?, crate::org::departments::options(tx)?))
+        })
+        .await?;
+    let z = zh(ctx);
+    let l = &d.lead;
+    let dept_opts: Vec<(String, String)> = depts.iter().map(|(i, n)| (i.to_string(), n.clone())).collect();
+    let body = html! {
+        (error_banner(ctx, error(retry, "step")))
+        div.card { dl.facts {
+            dt { (if z { "渠道" } else { "Channel" }) } dd { (CHANNELS.iter().find(|c| c.0 == l.channel).map_or("", |c| if z { c.1 } else { c.2 })) " · " (l.source) }
+            dt { (if z { "类别" } else { "Category" }) } dd { (l.category_name) }
+            dt { (if z { "内容" } else { "Report" }) } dd { (l.description) }
+            dt { (if z { "地点" } else { "Where" }) } dd { (l.address) @if let (Some(a), Some(b)) = (l.lat, l.lon) { " (" (format!("{a:.5}, {b:.5}")) ")" } }
+            dt { (if z { "反映人" } else { "Reporter" }) } dd { @if l.reporter_name.is_empty() { (if z { "匿名" } else { "anonymous" }) } @else { (l.reporter_name) " " (l.reporter_contact) } }
+            dt { (ctx.t("common.status")) } dd { (badge(&process.state_name(&l.state, ctx.lang), "blue")) }
+            @if let Some(u) = &l.unit_name { dt { (if z { "责任单位" } else { "Unit" }) } dd { (u) @if l.to_discipline { " " (badge(if z { "移送纪委" } else { "to the discipline commission" }, "red")) } } }
+            @if let Some(dl) = &l.deadline { dt { (if z { "反馈期限" } else { "Feedback due" }) } dd { (dl) } }
+            @if let Some(p) = l.primary_id { dt { (if z { "已合并到" } else { "Linked to" }) } dd { a href=(format!("/supervision/leads/{p}")) { "#" (p) } } }
+            @if !l.outcome.is_empty() { dt { (if z { "通报" } else { "Notice" }) } dd { (l.outcome) } }
+        } }
+        @if !d.available.is_empty() {
+            div.actions { @for tid in &d.available { @if let Some(t) = process.transition(tid) {
+                form.filters method="post" action=(format!("/supervision/leads/{}", l.id)) {
+                    (csrf_field(ctx))
+                    input type="hidden" name="transition" value=(t.id);
+                    @if t.id == "transfer" {
+                        (select_field(ctx, "unit_department_id", if z { "责任单位" } else { "Unit" }, &dept_opts, value(retry, "step", "unit_department_id", ""), None))
+                        label { input type="checkbox" name="to_discipline" value="true"; " " (if z { "涉嫌违纪，移送纪委" } else { "Violation suspected: discipline commission" }) }
+                    }
+                    @if t.needs_note { input type="text" name="note" required placeholder=(if z { "说明（必填）" } else { "Note (required)" }) aria-label=(if z { "说明" } else { "Note" }); }
+                    button type="submit" { (if z { &t.name } else { &t.name_en }) }
+                }
+            } } }
+        }
+        @if !d.candidates.is_empty() {
+            h2 { (if z { "疑似同一问题" } else { "Looks like the same problem" }) }
+            ul { @for c in &d.candidates { li {
+                a href=(format!("/supervision/leads/{}", c.id)) { "#" (c.id) } " " (c.description.chars().take(50).collect::<String>()) " · " (c.address) " " (badge(&c.reason, "yellow"))
+                form.inline method="post" action=(format!("/supervision/leads/{}/link", l.id)) {
+                    (csrf_field(ctx))
+                    input type="hidden" name="primary_id" value=(c.id);
+                    " " button.link type="submit" { (if z { "合并到此线索办理" } else { "Link and handle there" }) }
+                }
+            } } }
+        }
+        h2 { (if z { "办理记录" } else { "Record" }) }
+        ul { @for e in &d.history { li { (fmt_local(e.at)) " " strong { (e.actor) } " · " (process.transition(&e.transition).map_or(e.transition.clone(), |t| if z { t.name.clone() } else { t.name_en.clone() })) @if let Some(n) = &e.note { " — " (n) } } } }
+    };
+    let status = retry.map_or(StatusCode::OK, |r| r.err.status());
+    Ok((
+        status,
+        layout::page(ctx, &format!("{} #{}", if z { "线索" } else { "Lead" }, l.id), Section::Mechanism(7), body),
+    )
+        .into_response())
+}
+
+async fn step(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.user()?.clone();
+    let (process, cal) = (s.processes.get(LEAD.kind)?, s.calendar());
+    match attempt(&s, &ctx, Action::ViewLeads, "step", form, move |tx, who, st: Step| {
+        leads::transition(tx, who, &user, (&process, &cal), id, &st)
+    })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/supervision/leads/{id}")).into_response()),
+        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct LinkForm {
+    #[serde(deserialize_with = "crate::kernel::web::de::id")]
+    primary_id: i64,
+}
+
+async fn link(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.user()?.clone();
+    match attempt(&s, &ctx, Action::ViewLeads, "step", form, move |tx, who, l: LinkForm| {
+        leads::link(tx, who, &user, id, l.primary_id)
+    })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/supervision/leads/{id}")).into_response()),
+        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
+    }
+}
+
+async fn keys(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    keys_page(&s, &ctx, None).await
+}
+
+async fn keys_page(s: &AppState, ctx: &Ctx, issued: Option<String>) -> AppResult<Response> {
+    let rows = s
+        .look(ctx, Action::ManageUsers, |tx, _| {
+            tx.query(
+                "SELECT id, name, created_by, created_at, revoked_at FROM open311_keys ORDER BY id DESC LIMIT 200",
+                &[],
+            )?
+            .iter()
+            .map(|r| Ok((r.int(0)?, r.text(1)?, r.text(2)?, r.int(3)?, r.opt_int(4)?.is_some())))
+            .collect::<AppResult<Vec<_>>>()
+        })
+        .await?;
+    let z = zh(ctx);
+    let body = html! {
+        p.muted { (if z { "Open311 GeoReport v2 接口：" } else { "Open311 GeoReport v2: " }) code { "/open311/discovery.json" } " · " code { "/open311/v2/services.json" } }
+        @if let Some(k) = &issued { div.notice { p { (if z { "新的 api_key（只显示这一次）：" } else { "New api_key (shown once):" }) } p.secret { code { (k) } } } }
+        form.filters method="post" action="/admin/open311" {
+            (csrf_field(ctx))
+            (text_field(ctx, "name", if z { "使用方" } else { "For" }, "", None, true))
+            button type="submit" { (if z { "发放 api_key" } else { "Issue an api_key" }) }
+        }
+        @if rows.is_empty() { (layout::empty_state(if z { "尚未发放 api_key。" } else { "No keys yet." })) }
+        @else { ul { @for (id, name, by, at, revoked) in &rows { li { "#" (id) " " (name) " · " (by) " · " (fmt_local(*at)) @if *revoked { " " (badge(if z { "已吊销" } else { "revoked" }, "red")) } } } } }
+    };
+    Ok(layout::page(ctx, "Open311", Section::None, body).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct KeyForm {
+    name: String,
+}
+
+async fn issue(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    match attempt(&s, &ctx, Action::ManageUsers, "key", form, |tx, who, k: KeyForm| {
+        super::open311::issue_key(tx, who, &k.name)
+    })
+    .await?
+    {
+        Ok((_, key)) => keys_page(&s, &ctx, Some(key)).await,
+        Err(retry) => Err(retry.err),
+    }
+}

@@ -1,0 +1,235 @@
+use serde_json::{Value, json};
+
+use crate::support::{Api, Browser, TestApp};
+
+struct Office {
+    app: TestApp,
+    office: Api,
+    unit: Api,
+    unit_dept: i64,
+    key: String,
+}
+
+async fn office() -> Office {
+    let app = TestApp::spawn().await;
+    let (dept, _, _) = app.department("fgw", "public").await;
+    app.user("jw", "supervisor", None, None).await;
+    app.user("chen", "dept_head", Some(dept), None).await;
+    app.user("admin", "admin", None, None).await;
+    let office = app.api(&app.token("jw", &["read", "write"]).await);
+    let unit = app.api(&app.token("chen", &["read", "write"]).await);
+    let admin = app.api(&app.token("admin", &["read", "write"]).await);
+    let (s, k) = admin.post("/api/v1/open311/keys", json!({ "name": "12345 热线" })).await;
+    assert_eq!(s, 201);
+    Office { app, office, unit, unit_dept: dept, key: k["api_key"].as_str().expect("key").to_owned() }
+}
+
+async fn post311(app: &TestApp, fields: &[(&str, &str)]) -> (u16, Value) {
+    let res =
+        reqwest::Client::new().post(app.url("/open311/v2/requests.json")).form(fields).send().await.expect("post");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn get(app: &TestApp, path: &str) -> (u16, String) {
+    let res = reqwest::get(app.url(path)).await.expect("get");
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn an_open311_client_files_and_follows_a_request() {
+    let o = office().await;
+    let (s, discovery) = get(&o.app, "/open311/discovery.json").await;
+    assert_eq!(s, 200);
+    assert!(discovery.contains("GeoReport_v2") && discovery.contains("text/xml"));
+    let (_, services) = get(&o.app, "/open311/v2/services.json").await;
+    let services: Value = serde_json::from_str(&services).expect("json");
+    assert!(
+        services
+            .as_array()
+            .is_some_and(|s| s.iter().any(|x| x["service_code"] == "APPROVAL" && x["metadata"] == false))
+    );
+    let (_, xml) = get(&o.app, "/open311/v2/services.xml").await;
+    assert!(
+        xml.starts_with("<?xml")
+            && xml.contains("<services><service>")
+            && xml.contains("<service_code>APPROVAL</service_code>")
+    );
+    assert_eq!(get(&o.app, "/open311/v2/services/APPROVAL.json").await.0, 200);
+    let (s, body) = get(&o.app, "/open311/v2/services/NOPE.json").await;
+    assert_eq!(s, 404);
+    assert_eq!(serde_json::from_str::<Value>(&body).expect("json")[0]["code"], 404);
+
+    let base = [
+        ("service_code", "APPROVAL"),
+        ("lat", "36.0671"),
+        ("long", "120.3826"),
+        ("description", "企业开办材料被窗口退回三次"),
+    ];
+    let (s, e) = post311(&o.app, &base).await;
+    assert_eq!((s, e[0]["code"].as_i64()), (403, Some(403)), "no api_key");
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut f: Vec<(&str, &str)> = base.to_vec();
+        f.push(("api_key", o.key.as_str()));
+        f.extend_from_slice(extra);
+        f
+    };
+    let bad_code: Vec<(&str, &str)> =
+        with(&[]).into_iter().map(|(k, v)| if k == "service_code" { (k, "NOPE") } else { (k, v) }).collect();
+    assert_eq!(post311(&o.app, &bad_code).await.0, 400);
+    let no_place: Vec<(&str, &str)> = with(&[]).into_iter().filter(|(k, _)| *k != "lat" && *k != "long").collect();
+    let (s, e) = post311(&o.app, &no_place).await;
+    assert_eq!(s, 400);
+    assert!(e[0]["description"].as_str().unwrap_or("").contains("address"));
+    let script: Vec<(&str, &str)> = with(&[])
+        .into_iter()
+        .map(|(k, v)| if k == "description" { (k, "<script>alert(1)</script>") } else { (k, v) })
+        .collect();
+    assert_eq!(post311(&o.app, &script).await.0, 400);
+    assert_eq!(o.app.count("leads").await, 0, "nothing was stored");
+
+    let (s, created) =
+        post311(&o.app, &with(&[("first_name", "先生"), ("last_name", "张"), ("email", "zhang@example.cn")])).await;
+    assert_eq!(s, 201, "{created}");
+    let id = created[0]["service_request_id"].as_str().expect("id").to_owned();
+    let token = created[0]["token"].as_str().expect("token").to_owned();
+    let (s, again) =
+        post311(&o.app, &with(&[("first_name", "先生"), ("last_name", "张"), ("email", "zhang@example.cn")])).await;
+    assert_eq!((s, again[0]["service_request_id"].as_str()), (201, Some(id.as_str())), "stored once");
+    assert_eq!(o.app.count("leads").await, 1);
+
+    let (_, one) = get(&o.app, &format!("/open311/v2/requests/{id}.json")).await;
+    let one: Value = serde_json::from_str(&one).expect("json");
+    assert_eq!(one[0]["status"], "open");
+    assert!(one[0]["requested_datetime"].as_str().unwrap_or("").ends_with("+08:00"));
+    assert!(one[0].get("email").is_none() && !one.to_string().contains("zhang@"), "personal data withheld");
+    let (_, t) = get(&o.app, &format!("/open311/v2/tokens/{token}.json")).await;
+    assert!(t.contains(&id));
+    let (_, list) = get(&o.app, &format!("/open311/v2/requests.xml?service_request_id={id}&status=open")).await;
+    assert!(list.contains("<service_requests><request>") && list.contains("<status>open</status>"));
+}
+
+#[tokio::test]
+async fn one_procedure_from_transfer_to_published_notice_and_duplicates_handled_once() {
+    let o = office().await;
+    let file = |desc: &'static str, lat: &'static str| {
+        let key = o.key.clone();
+        let app_url = o.app.url("/open311/v2/requests.json");
+        async move {
+            let res = reqwest::Client::new()
+                .post(app_url)
+                .form(&[
+                    ("api_key", key.as_str()),
+                    ("service_code", "ENVIRONMENT"),
+                    ("lat", lat),
+                    ("long", "120.3800"),
+                    ("description", desc),
+                ])
+                .send()
+                .await
+                .expect("post");
+            let v: Value = res.json().await.expect("json");
+            (
+                v[0]["service_request_id"].as_str().unwrap_or("0").parse::<i64>().unwrap_or(0),
+                v[0]["token"].as_str().unwrap_or("").to_owned(),
+            )
+        }
+    };
+    let (first, first_token) = file("山东路路口井盖缺失，夜间很危险", "36.0860").await;
+    let (second, second_token) = file("山东路与延吉路路口井盖丢失", "36.0862").await;
+
+    let (_, detail) = o.office.get(&format!("/api/v1/leads/{second}")).await;
+    assert!(detail["candidates"].as_array().is_some_and(|c| c.iter().any(|x| x["id"] == first)), "{detail}");
+    let (s, _) = o.office.post(&format!("/api/v1/leads/{second}/link"), json!({ "primary_id": first })).await;
+    assert_eq!(s, 200);
+    let (s, e) = o
+        .office
+        .post(
+            &format!("/api/v1/leads/{second}/transitions"),
+            json!({ "transition": "transfer", "unit_department_id": o.unit_dept }),
+        )
+        .await;
+    assert_eq!((s, e["error"]["code"].as_str()), (409, Some("lead_linked")), "handled once, on the first");
+
+    let t = |api: &Api, body: Value| {
+        let url = format!("/api/v1/leads/{first}/transitions");
+        let api = Api { base: api.base.clone(), token: api.token.clone(), client: api.client.clone() };
+        async move { api.post(&url, body).await }
+    };
+    assert_eq!(
+        t(&o.unit, json!({ "transition": "transfer", "unit_department_id": o.unit_dept })).await.0,
+        404,
+        "the unit does not see it before the transfer"
+    );
+    assert_eq!(t(&o.office, json!({ "transition": "transfer", "unit_department_id": o.unit_dept })).await.0, 200);
+    let (_, lead) = o.unit.get(&format!("/api/v1/leads/{first}")).await;
+    assert!(lead["deadline"].is_string(), "a feedback deadline in working days");
+    assert_eq!(t(&o.unit, json!({ "transition": "dispute", "note": "不属本单位职责" })).await.0, 200);
+    assert_eq!(
+        t(&o.office, json!({ "transition": "confirm_transfer", "note": "属市政设施管理，维持移送" })).await.0,
+        200
+    );
+    assert_eq!(t(&o.unit, json!({ "transition": "feed_back", "note": "已安排" })).await.0, 200);
+    assert_eq!(t(&o.office, json!({ "transition": "reject_feedback", "note": "请说明完成时间" })).await.0, 200);
+    assert_eq!(t(&o.unit, json!({ "transition": "feed_back", "note": "井盖已于当日补齐" })).await.0, 200);
+    assert_eq!(t(&o.office, json!({ "transition": "verify", "note": "现场核实" })).await.0, 200);
+    assert_eq!(t(&o.office, json!({ "transition": "notify", "note": "井盖已补齐，相关单位已整改。" })).await.0, 200);
+    assert_eq!(t(&o.office, json!({ "transition": "close" })).await.0, 200);
+
+    for token in [&first_token, &second_token] {
+        let (s, body) = get(&o.app, &format!("/api/v1/leads/track/{token}")).await;
+        assert_eq!(s, 200);
+        let p: Value = serde_json::from_str(&body).expect("json");
+        assert_eq!(
+            (p["status"].as_str(), p["outcome"].as_str()),
+            (Some("closed"), Some("井盖已补齐，相关单位已整改。")),
+            "every reporter sees the outcome"
+        );
+    }
+    let (_, r) = get(&o.app, &format!("/open311/v2/requests/{second}.json")).await;
+    assert!(r.contains("\"status\":\"closed\"") && r.contains("井盖已补齐"));
+
+    let firm = {
+        o.app.user("firm", "enterprise", None, None).await;
+        o.app.api(&o.app.token("firm", &["read"]).await)
+    };
+    assert_eq!(firm.get("/api/v1/leads").await.0, 403);
+    assert!(o.app.verify().await.ok);
+}
+
+#[tokio::test]
+async fn the_public_report_page_files_and_tracks_without_sign_in() {
+    let o = office().await;
+    let b = Browser::new(&o.app.base);
+    let (status, form) = b.text("/report").await;
+    assert_eq!(status, 200);
+    assert!(form.contains("问题类别") && form.contains("惠企政策未兑现"));
+    let res = b
+        .client
+        .post(o.app.url("/report"))
+        .form(&[("category", "POLICY"), ("description", "研发补贴半年未兑现"), ("address", "")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.expect("page");
+    assert!(page.contains("请填写地点") && page.contains("研发补贴半年未兑现"), "what was typed is kept");
+    let res = b
+        .client
+        .post(o.app.url("/report"))
+        .form(&[("category", "POLICY"), ("description", "研发补贴半年未兑现"), ("address", "崂山区")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.expect("page");
+    let token = page.split("/report/track?token=").nth(1).and_then(|r| r.split('"').next()).expect("token").to_owned();
+    let (status, track) = b.text(&format!("/report/track?token={token}")).await;
+    assert_eq!(status, 200);
+    assert!(track.contains("已登记") && track.contains("研发补贴"));
+    let office_browser = o.app.browser("jw").await;
+    let (status, list) = office_browser.text("/supervision").await;
+    assert_eq!(status, 200);
+    assert!(list.contains("惠企政策未兑现"));
+}

@@ -97,6 +97,20 @@ pub fn find(tx: &mut Tx<'_>, id: i64) -> AppResult<User> {
     tx.query_opt(&sql, params![id])?.map(|r| from_row(&r)).transpose()?.ok_or(AppError::NotFound)
 }
 
+impl User {
+    /// The account as the caller of a request (for commands and the demo).
+    pub fn as_current(&self) -> CurrentUser {
+        CurrentUser {
+            id: self.id,
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role,
+            department_id: self.department_id,
+            division_id: self.division_id,
+        }
+    }
+}
+
 pub fn find_by_username(tx: &mut Tx<'_>, username: &str) -> AppResult<User> {
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE u.username = $1");
     tx.query_opt(&sql, params![username])?.map(|r| from_row(&r)).transpose()?.ok_or(AppError::NotFound)

@@ -17,15 +17,7 @@ use crate::kernel::workflow;
 const DAY: i64 = 86_400_000;
 
 fn user(tx: &mut Tx<'_>, username: &str) -> AppResult<CurrentUser> {
-    let u = accounts::find_by_username(tx, username)?;
-    Ok(CurrentUser {
-        id: u.id,
-        username: u.username,
-        display_name: u.display_name,
-        role: u.role,
-        department_id: u.department_id,
-        division_id: u.division_id,
-    })
+    Ok(accounts::find_by_username(tx, username)?.as_current())
 }
 
 fn who(u: &CurrentUser, now: i64) -> Who {

@@ -46,15 +46,7 @@ impl Dice {
 }
 
 fn current(tx: &mut Tx<'_>, id: i64) -> AppResult<CurrentUser> {
-    let u = accounts::find(tx, id)?;
-    Ok(CurrentUser {
-        id: u.id,
-        username: u.username,
-        display_name: u.display_name,
-        role: u.role,
-        department_id: u.department_id,
-        division_id: u.division_id,
-    })
+    Ok(accounts::find(tx, id)?.as_current())
 }
 
 fn who(id: Option<i64>, name: &str, now: i64) -> Who {

@@ -15,15 +15,7 @@ const DAY: i64 = 86_400_000;
 type Report = (&'static str, &'static str, &'static str, &'static str, Option<(f64, f64)>, usize);
 
 fn user(tx: &mut Tx<'_>, name: &str) -> AppResult<CurrentUser> {
-    let u = crate::accounts::service::find_by_username(tx, name)?;
-    Ok(CurrentUser {
-        id: u.id,
-        username: u.username,
-        display_name: u.display_name,
-        role: u.role,
-        department_id: u.department_id,
-        division_id: u.division_id,
-    })
+    Ok(crate::accounts::service::find_by_username(tx, name)?.as_current())
 }
 
 pub fn seed(tx: &mut Tx<'_>, now: i64) -> AppResult<()> {

@@ -11,56 +11,27 @@ struct Migration {
     postgres: &'static str,
 }
 
+/// One migration: its number, name, and the file stem under `migrations/`.
+macro_rules! migration {
+    ($version:expr, $name:expr, $file:expr) => {
+        Migration {
+            version: $version,
+            name: $name,
+            common: include_str!(concat!("../../../migrations/", $file, ".sql")),
+            sqlite: include_str!(concat!("../../../migrations/", $file, ".sqlite.sql")),
+            postgres: include_str!(concat!("../../../migrations/", $file, ".postgres.sql")),
+        }
+    };
+}
+
 const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "foundation",
-        common: include_str!("../../../migrations/0001_foundation.sql"),
-        sqlite: include_str!("../../../migrations/0001_foundation.sqlite.sql"),
-        postgres: include_str!("../../../migrations/0001_foundation.postgres.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "coordination",
-        common: include_str!("../../../migrations/0002_coordination.sql"),
-        sqlite: include_str!("../../../migrations/0002_coordination.sqlite.sql"),
-        postgres: include_str!("../../../migrations/0002_coordination.postgres.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "list_speed",
-        common: include_str!("../../../migrations/0003_list_speed.sql"),
-        sqlite: include_str!("../../../migrations/0003_list_speed.sqlite.sql"),
-        postgres: include_str!("../../../migrations/0003_list_speed.postgres.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "evaluation",
-        common: include_str!("../../../migrations/0004_evaluation.sql"),
-        sqlite: include_str!("../../../migrations/0004_evaluation.sqlite.sql"),
-        postgres: include_str!("../../../migrations/0004_evaluation.postgres.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "consequences",
-        common: include_str!("../../../migrations/0005_consequences.sql"),
-        sqlite: include_str!("../../../migrations/0005_consequences.sqlite.sql"),
-        postgres: include_str!("../../../migrations/0005_consequences.postgres.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "pool",
-        common: include_str!("../../../migrations/0006_pool.sql"),
-        sqlite: include_str!("../../../migrations/0006_pool.sqlite.sql"),
-        postgres: include_str!("../../../migrations/0006_pool.postgres.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "supervision",
-        common: include_str!("../../../migrations/0007_supervision.sql"),
-        sqlite: include_str!("../../../migrations/0007_supervision.sqlite.sql"),
-        postgres: include_str!("../../../migrations/0007_supervision.postgres.sql"),
-    },
+    migration!(1, "foundation", "0001_foundation"),
+    migration!(2, "coordination", "0002_coordination"),
+    migration!(3, "list_speed", "0003_list_speed"),
+    migration!(4, "evaluation", "0004_evaluation"),
+    migration!(5, "consequences", "0005_consequences"),
+    migration!(6, "pool", "0006_pool"),
+    migration!(7, "supervision", "0007_supervision"),
 ];
 
 fn render(sql: &str, dialect: Dialect) -> String {

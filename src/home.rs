@@ -73,8 +73,9 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         h2 { (ctx.t("nav.mechanisms")) }
         div.cards {
             @for n in 1..=7u8 {
-                @let live = n == 1 && gov;
-                a.card href=(if live { "/matters".to_owned() } else { format!("/m/{n}") }) {
+                @let live = (n == 1 || n == 7) && gov;
+                @let href = match (live, n) { (true, 1) => "/matters".to_owned(), (true, 7) => "/supervision".to_owned(), _ => format!("/m/{n}") };
+                a.card href=(href) {
                     h3 { (n) ". " (ctx.t(&format!("m{n}"))) }
                     p.muted { (ctx.t(&format!("m{n}.desc"))) }
                     @if live { (layout::badge(if zh { "已上线" } else { "live" }, "green")) } @else { (layout::badge(ctx.t("not_built"), "yellow")) }

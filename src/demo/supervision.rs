@@ -149,5 +149,87 @@ pub fn seed(tx: &mut Tx<'_>, now: i64) -> AppResult<()> {
             }
         }
     }
+    exposure_and_teams(tx, now, &office, &unit, fgw, (&process, &cal))
+}
+
+/// An exposure from 青岛日报 with its published response, and two work teams with visits
+/// and inquiries.
+fn exposure_and_teams(
+    tx: &mut Tx<'_>,
+    now: i64,
+    office: &CurrentUser,
+    unit: &CurrentUser,
+    fgw: i64,
+    rules: (&workflow::Process, &calendar::WorkCalendar),
+) -> AppResult<()> {
+    use crate::supervision::exposures::{self, ActivityInput, ExposureInput, Problem, TeamInput};
+    let at = |days: i64, u: &CurrentUser| Who {
+        actor_id: Some(u.id),
+        actor: u.username.clone(),
+        ip: "demo".into(),
+        request_id: "demo".into(),
+        now: now - days * DAY,
+    };
+    let input = ExposureInput {
+        outlet: "青岛日报".into(),
+        column_name: "问政追踪".into(),
+        published_on: crate::kernel::clock::local_date(now - 6 * DAY).to_string(),
+        link: String::new(),
+        title: "签约项目落地为何卡在“最后一公里”".into(),
+        problems: vec![Problem {
+            description: "签约项目用地预审材料在两个部门间来回退补。".into(),
+            unit_department_id: fgw,
+            category: "PROJECT".into(),
+        }],
+    };
+    let e = exposures::expose(tx, &at(6, office), office, rules, &input)?;
+    if let Some(p) = e.problems.first() {
+        let step = Step {
+            transition: "feed_back".into(),
+            note: Some("已建立联审机制，用地预审材料一次告知、一次办结，当日已整改。".into()),
+            unit_department_id: None,
+            to_discipline: false,
+        };
+        leads::transition(tx, &at(6, unit), unit, rules, p.lead_id, &step)?;
+    }
+    let teams = [
+        (
+            "市人大常委会营商环境工作小分队",
+            "congress",
+            "惠企政策兑现与企业开办便利度",
+            "王建国、刘海燕、陈志强",
+            "visit",
+            "市行政审批服务局",
+            "企业开办一窗通办",
+            ["开办时限未达到承诺的1个工作日", "线上办理入口分散"],
+        ),
+        (
+            "市政协双招双引工作小分队",
+            "cppcc",
+            "央企签约项目落地",
+            "李文博、赵春梅",
+            "inquiry",
+            "市发展和改革委员会",
+            "签约项目推进质询",
+            ["3个签约项目尚未开工", "项目用地指标保障方案未出台"],
+        ),
+    ];
+    for (name, body, topic, members, kind, place, subject, findings) in teams {
+        let t = exposures::create_team(
+            tx,
+            &at(20, office),
+            office,
+            &TeamInput { name: name.into(), body: body.into(), topic: topic.into(), members: members.into() },
+        )?;
+        let a = ActivityInput {
+            kind: kind.into(),
+            held_on: crate::kernel::clock::local_date(now - 10 * DAY).to_string(),
+            place: place.into(),
+            subject: subject.into(),
+            findings: findings.iter().map(|f| (*f).to_owned()).collect(),
+            category: if body == "congress" { "APPROVAL".into() } else { "PROJECT".into() },
+        };
+        exposures::record_activity(tx, &at(10, office), office, rules.0, t.id, &a)?;
+    }
     Ok(())
 }

@@ -18,7 +18,7 @@ pub struct Setting {
     pub en: &'static str,
 }
 
-pub const ALL: [Setting; 3] = [
+pub const ALL: [Setting; 4] = [
     Setting {
         key: "evaluation.commend_top",
         default: 3,
@@ -42,6 +42,14 @@ pub const ALL: [Setting; 3] = [
         max: 12,
         zh: "连续 K 个季度处于末位，提出调整建议",
         en: "At the bottom K quarters in a row: an adjustment proposal",
+    },
+    Setting {
+        key: "supervision.exposure_hours",
+        default: 24,
+        min: 1,
+        max: 168,
+        zh: "媒体曝光问题须在多少小时内回应",
+        en: "Hours within which an exposed problem must be answered",
     },
 ];
 

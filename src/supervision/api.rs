@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::exposures::{self, ActivityInput, Exposure, ExposureInput, Team, TeamInput};
 use super::leads::{self, Candidate, Filed, Lead, LeadFilter, LeadInput, PublicLead, Step};
 use crate::kernel::access::Action;
 use crate::kernel::error::{AppError, AppResult};
@@ -23,6 +24,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(link_lead))
         .routes(routes!(track))
         .routes(routes!(issue_key))
+        .routes(routes!(list_exposures, expose))
+        .routes(routes!(list_teams, create_team))
+        .routes(routes!(get_team))
+        .routes(routes!(record_activity))
 }
 
 #[utoipa::path(get, path = "/api/v1/leads", tag = "supervision", params(ListParams, LeadFilter),
@@ -161,4 +166,71 @@ async fn issue_key(
     let (id, api_key) =
         s.change(&ctx, Action::ManageUsers, move |tx, who| super::open311::issue_key(tx, who, &input.name)).await?;
     Ok((StatusCode::CREATED, Json(IssuedKey { id, api_key })))
+}
+
+/// Exposures and the units' published responses (no sign-in).
+#[utoipa::path(get, path = "/api/v1/exposures", tag = "supervision", security(()),
+    responses((status = 200, body = Vec<Exposure>)))]
+async fn list_exposures(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<Exposure>>> {
+    s.limiter.check(&format!("public:{}", ctx.ip), s.settings.public_rate_per_minute, 60_000, ctx.now)?;
+    s.db.read(|tx| exposures::recent(tx, 50)).await.map(Json)
+}
+
+/// Register a media exposure (the supervision office): each problem becomes a lead
+/// transferred at once, to be answered within the configured hours.
+#[utoipa::path(post, path = "/api/v1/exposures", tag = "supervision", request_body = ExposureInput,
+    responses((status = 201, body = Exposure), (status = 403), (status = 422)))]
+async fn expose(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewLeads>,
+    ApiJson(input): ApiJson<ExposureInput>,
+) -> AppResult<(StatusCode, Json<Exposure>)> {
+    let user = ctx.user()?.clone();
+    let (process, cal) = (s.processes.get(super::LEAD.kind)?, s.calendar());
+    let e = s
+        .change(&ctx, Action::ViewLeads, move |tx, who| exposures::expose(tx, who, &user, (&process, &cal), &input))
+        .await?;
+    Ok((StatusCode::CREATED, Json(e)))
+}
+
+#[utoipa::path(get, path = "/api/v1/work-teams", tag = "supervision", responses((status = 200, body = Vec<Team>)))]
+async fn list_teams(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<Team>>> {
+    s.look(&ctx, Action::ViewLeads, |tx, _| exposures::teams(tx)).await.map(Json)
+}
+
+/// Form a work team of the people's congress or the CPPCC (the supervision office).
+#[utoipa::path(post, path = "/api/v1/work-teams", tag = "supervision", request_body = TeamInput,
+    responses((status = 201, body = Team), (status = 403), (status = 422)))]
+async fn create_team(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewLeads>,
+    ApiJson(input): ApiJson<TeamInput>,
+) -> AppResult<(StatusCode, Json<Team>)> {
+    let user = ctx.user()?.clone();
+    let t = s.change(&ctx, Action::ViewLeads, move |tx, who| exposures::create_team(tx, who, &user, &input)).await?;
+    Ok((StatusCode::CREATED, Json(t)))
+}
+
+#[utoipa::path(get, path = "/api/v1/work-teams/{id}", tag = "supervision", responses((status = 200, body = Team), (status = 404)))]
+async fn get_team(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Team>> {
+    s.look(&ctx, Action::ViewLeads, move |tx, _| exposures::team(tx, id)).await.map(Json)
+}
+
+/// Record a site visit (现场调研督导) or work inquiry (工作质询); each finding becomes a lead.
+#[utoipa::path(post, path = "/api/v1/work-teams/{id}/activities", tag = "supervision", request_body = ActivityInput,
+    responses((status = 201, body = Team), (status = 403), (status = 422)))]
+async fn record_activity(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewLeads>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ActivityInput>,
+) -> AppResult<(StatusCode, Json<Team>)> {
+    let user = ctx.user()?.clone();
+    let process = s.processes.get(super::LEAD.kind)?;
+    let t = s
+        .change(&ctx, Action::ViewLeads, move |tx, who| {
+            exposures::record_activity(tx, who, &user, &process, id, &input)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(t)))
 }

@@ -4,6 +4,7 @@
 //! web page or through Open311 GeoReport v2 and follows them by token.
 
 pub mod api;
+pub mod exposures;
 pub mod leads;
 pub mod open311;
 mod pages;

@@ -30,6 +30,8 @@ pub fn router() -> Router<AppState> {
         .route("/supervision/leads/{id}", get(show).post(step))
         .route("/supervision/leads/{id}/link", post(link))
         .route("/admin/open311", get(keys).post(issue))
+        .route("/exposures", get(exposures_page))
+        .route("/supervision/teams", get(teams_page))
 }
 
 fn zh(ctx: &Ctx) -> bool {
@@ -217,6 +219,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
     let mut channels = vec![(String::new(), ctx.t("common.all").to_owned())];
     channels.extend(CHANNELS.iter().map(|c| (c.0.to_owned(), (if z { c.1 } else { c.2 }).to_owned())));
     let body = html! {
+        div.actions { a.button.secondary href="/supervision/teams" { (if z { "工作小分队" } else { "Work teams" }) } a.button.secondary href="/exposures" { (if z { "曝光与回应" } else { "Exposures" }) } }
         p.muted { (if z { "六类监督线索统一登记、统一程序：移送责任单位（涉嫌违纪移送纪委）→ 限期反馈 → 核实 → 通报 → 办结；同一问题多渠道反映的合并办理。公众可在 " } else { "Leads from the six channels follow one procedure: transfer → feedback by a deadline → verification → published notice → closed; the same problem from several channels is linked and handled once. The public reports at " }) a href="/report" { "/report" } "。" }
         form.filters method="get" action="/supervision" {
             (text_field(&ctx, "q", ctx.t("common.search"), p.q().unwrap_or(""), None, false))
@@ -387,4 +390,52 @@ async fn issue(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Resp
         Ok((_, key)) => keys_page(&s, &ctx, Some(key)).await,
         Err(retry) => Err(retry.err),
     }
+}
+
+/// The public page of exposures, each problem with its unit's response beside it.
+async fn exposures_page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    limit(&s, &ctx)?;
+    let list = s.db.read(|tx| super::exposures::recent(tx, 50)).await?;
+    let process = s.processes.get(LEAD.kind)?;
+    let z = zh(&ctx);
+    let body = html! {
+        p { span.logo { "再造" } " " strong { (if z { "舆论监督 · 曝光与回应" } else { "Media exposure and responses" }) } }
+        p.muted { (if z { "媒体曝光的问题，责任单位须在规定时限内公开回应并整改。" } else { "Units must answer exposed problems publicly within the set hours, and fix them." }) }
+        @if list.is_empty() { (layout::empty_state(if z { "暂无曝光。" } else { "No exposures yet." })) }
+        @for e in &list {
+            div.card {
+                h3 { (e.outlet) "《" (e.column_name) "》 " (e.published_on) }
+                p { strong { (e.title) } @if !e.link.is_empty() { " " a href=(e.link) rel="noopener noreferrer" { (if z { "原文" } else { "source" }) } } }
+                ul { @for p in &e.problems { li {
+                    (p.description) " — " (p.unit.clone().unwrap_or_default()) " "
+                    (badge(&process.state_name(&p.state, ctx.lang), if process.is_final(&p.state) { "green" } else { "blue" }))
+                    @if super::exposures::late(p, ctx.now) { " " (badge(if z { "逾期未回应" } else { "answer late" }, "red")) }
+                    @if let Some(r) = &p.response { div { strong { (if z { "回应：" } else { "Response: " }) } (r) } }
+                    @if !p.outcome.is_empty() { div.muted { (if z { "通报：" } else { "Notice: " }) (p.outcome) } }
+                } } }
+            }
+        }
+    };
+    Ok(layout::bare_page(ctx.lang, if z { "曝光与回应" } else { "Exposures" }, body).into_response())
+}
+
+/// Work teams with their visits and inquiries, and the leads their findings became.
+async fn teams_page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let list = s.look(&ctx, Action::ViewLeads, |tx, _| super::exposures::teams(tx)).await?;
+    let z = zh(&ctx);
+    let body = html! {
+        p.muted { (if z { "人大、政协工作小分队深入一线调研督导、开展工作质询，发现的问题逐条转为线索办理。" } else { "Work teams of the people's congress and the CPPCC visit sites and hold inquiries; each finding becomes a lead." }) " " a href="/exposures" { (if z { "曝光与回应" } else { "Exposures" }) } }
+        @if list.is_empty() { (layout::empty_state(if z { "暂无工作小分队。" } else { "No work teams yet." })) }
+        @for t in &list {
+            div.card {
+                h3 { (t.name) " " (badge(if t.body == "congress" { if z { "人大" } else { "Congress" } } else if z { "政协" } else { "CPPCC" }, "blue")) }
+                p { (t.topic) } p.muted { (t.members.join("、")) }
+                ul { @for a in &t.activities { li {
+                    (a.held_on) " · " (if a.kind == "visit" { if z { "现场调研督导" } else { "Site visit" } } else if z { "工作质询" } else { "Inquiry" }) " · " (a.place) " · " (a.subject)
+                    @for id in &a.lead_ids { " " a href=(format!("/supervision/leads/{id}")) { "#" (id) } }
+                } } }
+            }
+        }
+    };
+    Ok(layout::page(&ctx, if z { "工作小分队" } else { "Work teams" }, Section::Mechanism(7), body).into_response())
 }

@@ -48,6 +48,7 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
         let public = path == "/api/v1/auth/tokens"
             || path == "/api/v1/ratings"
             || path.starts_with("/api/v1/leads/track/")
+            || (method == "GET" && path == "/api/v1/exposures")
             || (method == "GET" && (path.starts_with("/api/v1/calendar/") || path.starts_with("/api/v1/invitations/")));
         if !public {
             assert_eq!(call(&app, None, &method, &path).await, 401, "anonymous {method} {path}");
@@ -74,6 +75,8 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
             "/api/v1/settings",
             "/api/v1/pool",
             "/api/v1/leads",
+            "/api/v1/exposures",
+            "/api/v1/work-teams",
         ]
         .iter()
         .any(|p| path.starts_with(p));

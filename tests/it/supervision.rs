@@ -233,3 +233,48 @@ async fn the_public_report_page_files_and_tracks_without_sign_in() {
     assert_eq!(status, 200);
     assert!(list.contains("惠企政策未兑现"));
 }
+
+#[tokio::test]
+async fn an_exposure_is_answered_in_public_within_hours_and_work_team_findings_become_leads() {
+    let o = office().await;
+    let body = json!({
+        "outlet": "青岛日报", "column_name": "问政追踪", "published_on": "2019-04-10", "link": "https://example.cn/a",
+        "title": "企业开办为何还要跑三趟",
+        "problems": [{ "description": "企业开办窗口材料要求不一致", "unit_department_id": o.unit_dept, "category": "APPROVAL" }]
+    });
+    let (s, _) = o.unit.post("/api/v1/exposures", body.clone()).await;
+    assert_eq!(s, 403, "the supervision office registers exposures");
+    let mut bad = body.clone();
+    bad["link"] = json!("javascript:alert(1)");
+    assert_eq!(o.office.post("/api/v1/exposures", bad).await.0, 422);
+    let (s, e) = o.office.post("/api/v1/exposures", body).await;
+    assert_eq!(s, 201, "{e}");
+    let lead = e["problems"][0]["lead_id"].as_i64().expect("lead");
+    assert_eq!(e["problems"][0]["state"], "transferred");
+    assert_eq!(e["problems"][0]["respond_by"].as_i64(), Some(crate::support::START_MS + 24 * 3_600_000));
+    o.app.clock.advance_ms(25 * 3_600_000);
+    let (_, page) = get(&o.app, "/exposures").await;
+    assert!(page.contains("逾期未回应"), "a late answer shows in public");
+    let (s, _) = o
+        .unit
+        .post(
+            &format!("/api/v1/leads/{lead}/transitions"),
+            json!({ "transition": "feed_back", "note": "已统一材料清单并公示" }),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, page) = get(&o.app, "/exposures").await;
+    assert!(page.contains("已统一材料清单并公示"), "the response is published beside the exposure");
+
+    let (s, team) = o.office.post("/api/v1/work-teams", json!({ "name": "市人大营商环境小分队", "body": "congress", "topic": "企业开办便利度", "members": "王代表、李代表" })).await;
+    assert_eq!(s, 201, "{team}");
+    let (s, t) = o
+        .office
+        .post(&format!("/api/v1/work-teams/{}/activities", team["id"]), json!({ "kind": "inquiry", "held_on": "2019-04-20", "place": "市行政审批服务局", "subject": "企业开办时限", "findings": ["开办时限未达到承诺", "线上办理入口分散"], "category": "APPROVAL" }))
+        .await;
+    assert_eq!(s, 201, "{t}");
+    let ids = t["activities"][0]["lead_ids"].as_array().map(Vec::len);
+    assert_eq!(ids, Some(2), "each finding is a lead");
+    let (_, l) = o.office.get(&format!("/api/v1/leads/{}", t["activities"][0]["lead_ids"][0])).await;
+    assert_eq!(l["channel"], "congress");
+}

@@ -32,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(5, "consequences", "0005_consequences"),
     migration!(6, "pool", "0006_pool"),
     migration!(7, "supervision", "0007_supervision"),
+    migration!(8, "exposures_teams", "0008_exposures_teams"),
 ];
 
 fn render(sql: &str, dialect: Dialect) -> String {

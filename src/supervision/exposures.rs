@@ -1,0 +1,366 @@
+//! Media exposure (舆论监督) and work teams (工作小分队). An exposure in a newspaper's or
+//! broadcaster's column files one lead per exposed problem, transferred at once, whose
+//! unit must respond within hours; the responses are published beside the exposure.
+//! A work team's site visit or inquiry files a lead for each finding.
+
+use serde::{Deserialize, Serialize};
+
+use super::leads::{self, LeadInput, Step};
+use crate::kernel::access::CurrentUser;
+use crate::kernel::audit::{self, Change, Who};
+use crate::kernel::calendar::WorkCalendar;
+use crate::kernel::clock;
+use crate::kernel::db::Tx;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::settings;
+use crate::kernel::validate;
+use crate::kernel::workflow::Process;
+use crate::params;
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct Problem {
+    pub description: String,
+    /// The unit that must respond.
+    #[serde(deserialize_with = "crate::kernel::web::de::id")]
+    pub unit_department_id: i64,
+    /// A lead category code.
+    pub category: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ExposureInput {
+    /// e.g. 青岛日报, 青岛广播电视台.
+    pub outlet: String,
+    pub column_name: String,
+    /// YYYY-MM-DD.
+    pub published_on: String,
+    #[serde(default)]
+    pub link: String,
+    pub title: String,
+    pub problems: Vec<Problem>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Exposure {
+    pub id: i64,
+    pub outlet: String,
+    pub column_name: String,
+    pub published_on: String,
+    pub link: String,
+    pub title: String,
+    pub response_hours: i64,
+    pub problems: Vec<ExposedProblem>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ExposedProblem {
+    pub lead_id: i64,
+    pub description: String,
+    pub unit: Option<String>,
+    pub state: String,
+    /// When the unit must have answered (ms since epoch).
+    pub respond_by: Option<i64>,
+    /// The unit's published response (its latest feedback).
+    pub response: Option<String>,
+    pub responded_at: Option<i64>,
+    /// The published notice, once verified.
+    pub outcome: String,
+}
+
+/// Register an exposure; each problem becomes a media-channel lead transferred at once.
+pub fn expose(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    user: &CurrentUser,
+    rules: (&Process, &WorkCalendar),
+    input: &ExposureInput,
+) -> AppResult<Exposure> {
+    if !leads::is_office(user) {
+        return Err(AppError::Forbidden);
+    }
+    let outlet = leads::plain(&input.outlet, "outlet", 60)?;
+    let column = leads::plain(&input.column_name, "column_name", 60)?;
+    let published = validate::date(&input.published_on, "published_on")?.to_string();
+    let title = leads::plain(&input.title, "title", 200)?;
+    let link = validate::opt_text(Some(&input.link), "link", 500)?.unwrap_or_default();
+    if !(link.is_empty() || link.starts_with("https://") || link.starts_with("http://")) {
+        return Err(AppError::invalid("bad_value", "link"));
+    }
+    if input.problems.is_empty() || input.problems.len() > 20 {
+        return Err(AppError::invalid("required", "problems"));
+    }
+    let hours = settings::get(tx, "supervision.exposure_hours")?;
+    let id = tx.insert(
+        "INSERT INTO exposures (outlet, column_name, published_on, link, title, response_hours, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        params![outlet, column, published, link, title, hours, who.actor.as_str(), who.now],
+    )?;
+    audit::record(
+        tx,
+        who,
+        Change {
+            action: "expose",
+            kind: "exposure",
+            id: Some(id),
+            before: None,
+            after: Some(serde_json::json!({ "outlet": input.outlet, "title": input.title })),
+        },
+    )?;
+    for p in &input.problems {
+        let lead = LeadInput {
+            channel: "media".into(),
+            category: p.category.clone(),
+            description: p.description.clone(),
+            address: format!("{}《{}》", input.outlet.trim(), input.column_name.trim()),
+            ..Default::default()
+        };
+        let filed = leads::file(tx, who, rules.0, &lead, "staff", None)?;
+        tx.execute(
+            "UPDATE leads SET exposure_id = $1, respond_by = $2, visibility = 'public' WHERE id = $3",
+            params![id, who.now + hours * 3_600_000, filed.id],
+        )?;
+        let step = Step {
+            transition: "transfer".into(),
+            note: None,
+            unit_department_id: Some(p.unit_department_id),
+            to_discipline: false,
+        };
+        leads::transition(tx, who, user, rules, filed.id, &step)?;
+    }
+    find(tx, id)
+}
+
+pub fn find(tx: &mut Tx<'_>, id: i64) -> AppResult<Exposure> {
+    let r = tx
+        .query_opt(
+            "SELECT id, outlet, column_name, published_on, link, title, response_hours FROM exposures WHERE id = $1",
+            params![id],
+        )?
+        .ok_or(AppError::NotFound)?;
+    let rows = tx.query(
+        "SELECT l.id, l.description, d.name, l.state, l.respond_by, l.outcome, \
+         (SELECT e.note FROM workflow_events e WHERE e.kind = 'lead' AND e.record_id = l.id AND e.transition = 'feed_back' ORDER BY e.id DESC LIMIT 1), \
+         (SELECT e.at FROM workflow_events e WHERE e.kind = 'lead' AND e.record_id = l.id AND e.transition = 'feed_back' ORDER BY e.id LIMIT 1) \
+         FROM leads l LEFT JOIN departments d ON d.id = l.unit_department_id WHERE l.exposure_id = $1 ORDER BY l.id",
+        params![id],
+    )?;
+    let problems = rows
+        .iter()
+        .map(|p| {
+            Ok(ExposedProblem {
+                lead_id: p.int(0)?,
+                description: p.text(1)?,
+                unit: p.opt_text(2)?,
+                state: p.text(3)?,
+                respond_by: p.opt_int(4)?,
+                outcome: p.text(5)?,
+                response: p.opt_text(6)?,
+                responded_at: p.opt_int(7)?,
+            })
+        })
+        .collect::<AppResult<_>>()?;
+    Ok(Exposure {
+        id: r.int(0)?,
+        outlet: r.text(1)?,
+        column_name: r.text(2)?,
+        published_on: r.text(3)?,
+        link: r.text(4)?,
+        title: r.text(5)?,
+        response_hours: r.int(6)?,
+        problems,
+    })
+}
+
+/// The latest exposures with their responses, for the public page.
+pub fn recent(tx: &mut Tx<'_>, limit: i64) -> AppResult<Vec<Exposure>> {
+    let ids: Vec<i64> = tx
+        .query("SELECT id FROM exposures ORDER BY published_on DESC, id DESC LIMIT $1", params![limit.clamp(1, 100)])?
+        .iter()
+        .map(|r| r.int(0))
+        .collect::<Result<_, _>>()?;
+    ids.into_iter().map(|id| find(tx, id)).collect()
+}
+
+/// Whether a problem's response is late now.
+pub fn late(p: &ExposedProblem, now: i64) -> bool {
+    match (p.respond_by, p.responded_at) {
+        (Some(by), Some(at)) => at > by,
+        (Some(by), None) => now > by,
+        _ => false,
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct TeamInput {
+    pub name: String,
+    /// `congress` (人大) or `cppcc` (政协).
+    pub body: String,
+    pub topic: String,
+    /// Members' names, one per line or separated by 、 or commas.
+    pub members: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Team {
+    pub id: i64,
+    pub name: String,
+    pub body: String,
+    pub topic: String,
+    pub members: Vec<String>,
+    pub activities: Vec<Activity>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Activity {
+    pub id: i64,
+    /// `visit` (现场调研督导) or `inquiry` (工作质询).
+    pub kind: String,
+    pub held_on: String,
+    pub place: String,
+    pub subject: String,
+    /// The leads its findings became.
+    pub lead_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ActivityInput {
+    pub kind: String,
+    pub held_on: String,
+    pub place: String,
+    pub subject: String,
+    /// Each finding becomes a lead.
+    pub findings: Vec<String>,
+    /// Category of the findings' leads.
+    pub category: String,
+}
+
+pub fn create_team(tx: &mut Tx<'_>, who: &Who, user: &CurrentUser, input: &TeamInput) -> AppResult<Team> {
+    if !leads::is_office(user) {
+        return Err(AppError::Forbidden);
+    }
+    if !["congress", "cppcc"].contains(&input.body.as_str()) {
+        return Err(AppError::invalid("bad_value", "body"));
+    }
+    let name = leads::plain(&input.name, "name", 80)?;
+    let topic = leads::plain(&input.topic, "topic", 200)?;
+    let members: Vec<String> = input
+        .members
+        .split(['\n', ',', '，', '、'])
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(|m| leads::plain(m, "members", 40))
+        .collect::<AppResult<_>>()?;
+    if members.is_empty() {
+        return Err(AppError::invalid("required", "members"));
+    }
+    let id = tx.insert(
+        "INSERT INTO work_teams (name, body, topic, members, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        params![name, input.body.as_str(), topic, members.join("\n"), who.actor.as_str(), who.now],
+    )?;
+    let t = team(tx, id)?;
+    audit::record(tx, who, Change::created("work_team", id, &t))?;
+    Ok(t)
+}
+
+pub fn team(tx: &mut Tx<'_>, id: i64) -> AppResult<Team> {
+    let r = tx
+        .query_opt("SELECT id, name, body, topic, members FROM work_teams WHERE id = $1", params![id])?
+        .ok_or(AppError::NotFound)?;
+    let acts = tx.query(
+        "SELECT id, kind, held_on, place, subject FROM team_activities WHERE team_id = $1 ORDER BY held_on, id",
+        params![id],
+    )?;
+    let mut activities = Vec::new();
+    for a in &acts {
+        let aid = a.int(0)?;
+        let lead_ids = tx
+            .query("SELECT id FROM leads WHERE activity_id = $1 ORDER BY id", params![aid])?
+            .iter()
+            .map(|r| r.int(0))
+            .collect::<Result<_, _>>()?;
+        activities.push(Activity {
+            id: aid,
+            kind: a.text(1)?,
+            held_on: a.text(2)?,
+            place: a.text(3)?,
+            subject: a.text(4)?,
+            lead_ids,
+        });
+    }
+    Ok(Team {
+        id: r.int(0)?,
+        name: r.text(1)?,
+        body: r.text(2)?,
+        topic: r.text(3)?,
+        members: r.text(4)?.lines().map(str::to_owned).collect(),
+        activities,
+    })
+}
+
+pub fn teams(tx: &mut Tx<'_>) -> AppResult<Vec<Team>> {
+    let ids: Vec<i64> = tx
+        .query("SELECT id FROM work_teams ORDER BY id DESC LIMIT 200", &[])?
+        .iter()
+        .map(|r| r.int(0))
+        .collect::<Result<_, _>>()?;
+    ids.into_iter().map(|id| team(tx, id)).collect()
+}
+
+/// Record a site visit or work inquiry; each finding is filed as a lead of the team's
+/// channel.
+pub fn record_activity(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    user: &CurrentUser,
+    process: &Process,
+    id: i64,
+    input: &ActivityInput,
+) -> AppResult<Team> {
+    if !leads::is_office(user) {
+        return Err(AppError::Forbidden);
+    }
+    let t = team(tx, id)?;
+    if !["visit", "inquiry"].contains(&input.kind.as_str()) {
+        return Err(AppError::invalid("bad_value", "kind"));
+    }
+    let held_on = validate::date(&input.held_on, "held_on")?.to_string();
+    let place = leads::plain(&input.place, "place", 200)?;
+    let subject = leads::plain(&input.subject, "subject", 200)?;
+    let findings: Vec<&String> = input.findings.iter().filter(|f| !f.trim().is_empty()).collect();
+    if findings.len() > 20 {
+        return Err(AppError::invalid("too_long", "findings"));
+    }
+    let aid = tx.insert(
+        "INSERT INTO team_activities (team_id, kind, held_on, place, subject, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        params![id, input.kind.as_str(), held_on, place.as_str(), subject, who.actor.as_str(), who.now],
+    )?;
+    audit::record(
+        tx,
+        who,
+        Change {
+            action: "record",
+            kind: "team_activity",
+            id: Some(aid),
+            before: None,
+            after: Some(serde_json::json!({ "team": id, "kind": input.kind })),
+        },
+    )?;
+    for f in findings {
+        let lead = LeadInput {
+            channel: t.body.clone(),
+            category: input.category.clone(),
+            description: f.clone(),
+            address: place.clone(),
+            reporter_name: t.name.clone(),
+            ..Default::default()
+        };
+        let filed = leads::file(tx, who, process, &lead, "staff", None)?;
+        tx.execute("UPDATE leads SET activity_id = $1 WHERE id = $2", params![aid, filed.id])?;
+    }
+    team(tx, id)
+}
+
+/// Today's date in China, for forms.
+pub fn today(now: i64) -> String {
+    clock::local_date(now).to_string()
+}

@@ -28,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_teams, create_team))
         .routes(routes!(get_team))
         .routes(routes!(record_activity))
+        .routes(routes!(lead_figures))
 }
 
 #[utoipa::path(get, path = "/api/v1/leads", tag = "supervision", params(ListParams, LeadFilter),
@@ -233,4 +234,23 @@ async fn record_activity(
         })
         .await?;
     Ok((StatusCode::CREATED, Json(t)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct FigureQuery {
+    /// `channel` (default) or `unit`.
+    pub group: Option<String>,
+}
+
+/// Response rate, resolution rate, overdue count and time to feedback per channel or unit.
+#[utoipa::path(get, path = "/api/v1/leads/figures", tag = "supervision", params(FigureQuery),
+    responses((status = 200, body = Vec<super::figures::Figures>)))]
+async fn lead_figures(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Q(q): Q<FigureQuery>,
+) -> AppResult<Json<Vec<super::figures::Figures>>> {
+    let today = crate::kernel::clock::local_date(ctx.now).to_string();
+    let group = q.group.unwrap_or_else(|| "channel".into());
+    s.look(&ctx, Action::ViewLeads, move |tx, _| super::figures::figures(tx, &group, &today)).await.map(Json)
 }

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod exposures;
+pub mod figures;
 pub mod leads;
 pub mod open311;
 mod pages;

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/open311", get(keys).post(issue))
         .route("/exposures", get(exposures_page))
         .route("/supervision/teams", get(teams_page))
+        .route("/supervision/figures", get(figures_page))
 }
 
 fn zh(ctx: &Ctx) -> bool {
@@ -219,7 +220,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
     let mut channels = vec![(String::new(), ctx.t("common.all").to_owned())];
     channels.extend(CHANNELS.iter().map(|c| (c.0.to_owned(), (if z { c.1 } else { c.2 }).to_owned())));
     let body = html! {
-        div.actions { a.button.secondary href="/supervision/teams" { (if z { "工作小分队" } else { "Work teams" }) } a.button.secondary href="/exposures" { (if z { "曝光与回应" } else { "Exposures" }) } }
+        div.actions { a.button.secondary href="/supervision/figures" { (if z { "统计与地图" } else { "Figures and map" }) } a.button.secondary href="/supervision/teams" { (if z { "工作小分队" } else { "Work teams" }) } a.button.secondary href="/exposures" { (if z { "曝光与回应" } else { "Exposures" }) } }
         p.muted { (if z { "六类监督线索统一登记、统一程序：移送责任单位（涉嫌违纪移送纪委）→ 限期反馈 → 核实 → 通报 → 办结；同一问题多渠道反映的合并办理。公众可在 " } else { "Leads from the six channels follow one procedure: transfer → feedback by a deadline → verification → published notice → closed; the same problem from several channels is linked and handled once. The public reports at " }) a href="/report" { "/report" } "。" }
         form.filters method="get" action="/supervision" {
             (text_field(&ctx, "q", ctx.t("common.search"), p.q().unwrap_or(""), None, false))
@@ -438,4 +439,83 @@ async fn teams_page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> 
         }
     };
     Ok(layout::page(&ctx, if z { "工作小分队" } else { "Work teams" }, Section::Mechanism(7), body).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+struct FiguresQuery {
+    format: Option<String>,
+    group: Option<String>,
+}
+
+/// Figures per channel and unit, with their definitions, a chart and the map.
+async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>) -> AppResult<Response> {
+    let today = crate::kernel::clock::local_date(ctx.now).to_string();
+    let (by_channel, by_unit, points) = s
+        .look(&ctx, Action::ViewLeads, move |tx, _| {
+            Ok((
+                super::figures::figures(tx, "channel", &today)?,
+                super::figures::figures(tx, "unit", &today)?,
+                super::figures::points(tx)?,
+            ))
+        })
+        .await?;
+    let z = zh(&ctx);
+    let channel_name =
+        |c: &str| CHANNELS.iter().find(|x| x.0 == c).map_or(c.to_owned(), |x| (if z { x.1 } else { x.2 }).to_owned());
+    let pct = |r: Option<f64>| r.map_or("—".to_owned(), |v| format!("{:.0}%", v * 100.0));
+    let export_as = ListParams { format: q.format.clone(), ..Default::default() };
+    if export_as.is_export() {
+        let rows_of = if q.group.as_deref() == Some("unit") { &by_unit } else { &by_channel };
+        let rows = rows_of
+            .iter()
+            .map(|f| {
+                vec![
+                    f.key.clone(),
+                    f.leads.to_string(),
+                    f.transferred.to_string(),
+                    pct(f.response_rate),
+                    pct(f.resolution_rate),
+                    f.overdue.to_string(),
+                    f.hours_to_feedback.map_or(String::new(), |h| format!("{h:.1}")),
+                ]
+            })
+            .collect();
+        return export(
+            &export_as,
+            "lead-figures",
+            &["group", "leads", "transferred", "response_rate", "resolution_rate", "overdue", "hours_to_feedback"],
+            rows,
+        );
+    }
+    let table = |rows: &[super::figures::Figures], label: &dyn Fn(&str) -> String| {
+        html! {
+            div.table-wrap { table {
+                thead { tr { th {} th { (if z { "线索" } else { "Leads" }) } th { (if z { "已移送" } else { "Transferred" }) } th { (if z { "响应率" } else { "Response" }) } th { (if z { "解决率" } else { "Resolution" }) } th { (if z { "逾期" } else { "Overdue" }) } th { (if z { "平均反馈时长（小时）" } else { "Hours to feedback" }) } } }
+                tbody { @for f in rows { tr {
+                    td { (label(&f.key)) } td { (f.leads) } td { (f.transferred) } td { (pct(f.response_rate)) } td { (pct(f.resolution_rate)) }
+                    td { @if f.overdue > 0 { (badge(&f.overdue.to_string(), "red")) } @else { "0" } }
+                    td { (f.hours_to_feedback.map_or("—".to_owned(), |h| format!("{h:.1}"))) }
+                } } }
+            } }
+        }
+    };
+    let bars: Vec<(String, f64, String)> = by_channel
+        .iter()
+        .map(|f| (channel_name(&f.key), f.response_rate.unwrap_or(0.0), pct(f.response_rate)))
+        .collect();
+    let body = html! {
+        p.muted { (if z { "口径：响应率 = 在反馈期限内反馈的线索 ÷ 已移送线索；解决率 = 已通报或办结的线索 ÷ 已移送线索；逾期 = 超过反馈期限仍未反馈的线索；平均反馈时长 = 从登记到首次反馈的小时数。合并办理的重复线索只计一次。满意率待评价人回访功能上线后统计。" } else { "Definitions: response rate = leads fed back by their deadline ÷ leads transferred; resolution rate = leads notified or closed ÷ leads transferred; overdue = leads past their deadline without feedback; hours to feedback = from filing to the first feedback. Linked duplicates count once. The satisfaction rate arrives with the reporters' follow-up." }) }
+        @if by_channel.is_empty() { (layout::empty_state(if z { "没有线索。" } else { "No leads." })) }
+        @else {
+            div.card { (maud::PreEscaped(crate::kernel::web::chart::bars(if z { "各渠道响应率" } else { "Response rate by channel" }, &bars, 1.0, "#1f5fbf"))) }
+            h2 { (if z { "按渠道" } else { "By channel" }) } p { a href="/supervision/figures?format=csv" { (ctx.t("common.export_csv")) } " · " a href="/supervision/figures?format=xlsx" { (ctx.t("common.export_xlsx")) } }
+            (table(&by_channel, &|k: &str| channel_name(k)))
+            h2 { (if z { "按责任单位" } else { "By unit" }) } p { a href="/supervision/figures?group=unit&format=csv" { (ctx.t("common.export_csv")) } " · " a href="/supervision/figures?group=unit&format=xlsx" { (ctx.t("common.export_xlsx")) } }
+            (table(&by_unit, &|k: &str| k.to_owned()))
+        }
+        h2 { (if z { "线索分布（有坐标的线索；红：办理中，绿：已办结）" } else { "Where (leads with coordinates; red open, green closed)" }) }
+        div.card { (maud::PreEscaped(super::figures::map_svg(&points))) }
+    };
+    Ok(layout::page(&ctx, if z { "监督统计" } else { "Supervision figures" }, Section::Mechanism(7), body)
+        .into_response())
 }

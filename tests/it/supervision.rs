@@ -190,6 +190,19 @@ async fn one_procedure_from_transfer_to_published_notice_and_duplicates_handled_
     let (_, r) = get(&o.app, &format!("/open311/v2/requests/{second}.json")).await;
     assert!(r.contains("\"status\":\"closed\"") && r.contains("井盖已补齐"));
 
+    let (s, figures) = o.office.get("/api/v1/leads/figures?group=channel").await;
+    assert_eq!(s, 200);
+    let public = figures.as_array().and_then(|f| f.iter().find(|x| x["key"] == "public")).cloned().unwrap_or_default();
+    assert_eq!(
+        (public["leads"].as_i64(), public["resolved"].as_i64()),
+        (Some(1), Some(1)),
+        "the linked duplicate counts once: {figures}"
+    );
+    assert_eq!(public["response_rate"].as_f64(), Some(1.0));
+    let b = o.app.browser("jw").await;
+    let (status, page) = b.text("/supervision/figures").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("响应率") && page.matches("<svg").count() >= 2, "a chart and the map");
     let firm = {
         o.app.user("firm", "enterprise", None, None).await;
         o.app.api(&o.app.token("firm", &["read"]).await)

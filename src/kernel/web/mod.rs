@@ -395,42 +395,29 @@ pub trait Requirement {
 /// Marker types naming the actions of `kernel::access::Action`, for [`Can`].
 pub mod need {
     use super::{Action, Requirement};
-    pub struct ManageOrg;
-    pub struct ManageUsers;
-    pub struct ManageOwnAccount;
-    pub struct ViewCoordination;
-    pub struct OpenMatter;
-    pub struct ManageCalendar;
-    pub struct ManageProcesses;
-    pub struct ViewEvaluation;
-    pub struct ViewLeads;
-    impl Requirement for ViewLeads {
-        const ACTION: Action = Action::ViewLeads;
+
+    macro_rules! needs {
+        ($($action:ident),* $(,)?) => {
+            $(
+                pub struct $action;
+                impl Requirement for $action {
+                    const ACTION: Action = Action::$action;
+                }
+            )*
+        };
     }
-    impl Requirement for ViewEvaluation {
-        const ACTION: Action = Action::ViewEvaluation;
-    }
-    impl Requirement for ViewCoordination {
-        const ACTION: Action = Action::ViewCoordination;
-    }
-    impl Requirement for OpenMatter {
-        const ACTION: Action = Action::OpenMatter;
-    }
-    impl Requirement for ManageCalendar {
-        const ACTION: Action = Action::ManageCalendar;
-    }
-    impl Requirement for ManageProcesses {
-        const ACTION: Action = Action::ManageProcesses;
-    }
-    impl Requirement for ManageOwnAccount {
-        const ACTION: Action = Action::ManageOwnAccount;
-    }
-    impl Requirement for ManageOrg {
-        const ACTION: Action = Action::ManageOrg;
-    }
-    impl Requirement for ManageUsers {
-        const ACTION: Action = Action::ManageUsers;
-    }
+
+    needs!(
+        ManageOrg,
+        ManageUsers,
+        ManageOwnAccount,
+        ViewCoordination,
+        OpenMatter,
+        ManageCalendar,
+        ManageProcesses,
+        ViewEvaluation,
+        ViewLeads
+    );
 }
 
 /// The caller, already checked for the permission `R`: an endpoint that takes `Can<R>`

@@ -15,7 +15,7 @@ use crate::kernel::access::{self, Action};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::i18n::Lang;
 use crate::kernel::web::chart;
-use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
+use crate::kernel::web::form::{Fields, Retry, TransitionForm, attempt, error, value};
 use crate::kernel::web::layout::{self, Section, csrf_field, error_banner, select_field, text_field};
 use crate::kernel::web::list::{ListParams, export, pager, sort_header};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
@@ -326,13 +326,6 @@ async fn create_task(
         Ok(_) => Ok(Redirect::to(&format!("/matters/{id}")).into_response()),
         Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
     }
-}
-
-#[derive(serde::Deserialize)]
-struct TransitionForm {
-    transition: String,
-    #[serde(default)]
-    note: Option<String>,
 }
 
 async fn transition(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {

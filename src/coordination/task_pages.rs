@@ -15,7 +15,7 @@ use crate::kernel::access::Action;
 use crate::kernel::clock::fmt_local;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::i18n::Lang;
-use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
+use crate::kernel::web::form::{Fields, Retry, TransitionForm, attempt, error, value};
 use crate::kernel::web::layout::{
     self, Section, badge, csrf_field, error_banner, light_badge, select_field, text_field,
 };
@@ -282,13 +282,6 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
     Ok((status, layout::page(ctx, &t.title, Section::MyTasks, body)).into_response())
-}
-
-#[derive(serde::Deserialize)]
-struct TransitionForm {
-    transition: String,
-    #[serde(default)]
-    note: Option<String>,
 }
 
 async fn transition(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {

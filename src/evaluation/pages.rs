@@ -18,7 +18,7 @@ use crate::kernel::clock::fmt_local;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::i18n::Lang;
 use crate::kernel::web::chart;
-use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
+use crate::kernel::web::form::{Fields, Retry, TransitionForm, attempt, error, value};
 use crate::kernel::web::layout::{self, Section, badge, csrf_field, error_banner, select_field, text_field};
 use crate::kernel::web::list::{ListParams, export, pager};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
@@ -443,13 +443,6 @@ async fn bad_review_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>
     };
     let status = retry.map_or(StatusCode::OK, |rt| rt.err.status());
     Ok((status, layout::page(ctx, if z { "差评" } else { "Bad review" }, Section::Evaluation, body)).into_response())
-}
-
-#[derive(serde::Deserialize)]
-struct TransitionForm {
-    transition: String,
-    #[serde(default)]
-    note: Option<String>,
 }
 
 async fn bad_review_transition(

@@ -58,24 +58,34 @@ const COLUMNS: &str = "c.id, c.staff_id, u.display_name, c.division_id, v.name, 
     c.reassigned_division_id, c.created_at";
 const FROM: &str = "pool_cases c JOIN users u ON u.id = c.staff_id JOIN divisions v ON v.id = c.division_id";
 
-fn from_row(tx: &mut Tx<'_>, r: &Row) -> AppResult<PoolCase> {
-    let id = r.int(0)?;
-    let assessments = tx
-        .query(
-            "SELECT id, assessed_on, assessor, result, note FROM pool_assessments WHERE case_id = $1 ORDER BY id",
-            params![id],
-        )?
+/// Assessments of some cases, in one query: (case, assessment).
+fn assessments(tx: &mut Tx<'_>, ids: &[i64]) -> AppResult<Vec<(i64, Assessment)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let sql = format!(
+        "SELECT case_id, id, assessed_on, assessor, result, note FROM pool_assessments WHERE case_id IN ({}) ORDER BY id",
+        list.join(", ")
+    );
+    tx.query(&sql, &[])?
         .iter()
         .map(|a| {
-            Ok(Assessment {
-                id: a.int(0)?,
-                assessed_on: a.text(1)?,
-                assessor: a.text(2)?,
-                result: a.text(3)?,
-                note: a.text(4)?,
-            })
+            let x = Assessment {
+                id: a.int(1)?,
+                assessed_on: a.text(2)?,
+                assessor: a.text(3)?,
+                result: a.text(4)?,
+                note: a.text(5)?,
+            };
+            Ok((a.int(0)?, x))
         })
-        .collect::<AppResult<_>>()?;
+        .collect()
+}
+
+fn from_row(r: &Row, all: &[(i64, Assessment)]) -> AppResult<PoolCase> {
+    let id = r.int(0)?;
+    let assessments = all.iter().filter(|(c, _)| *c == id).map(|(_, a)| a.clone()).collect();
     Ok(PoolCase {
         id,
         staff_id: r.int(1)?,
@@ -117,7 +127,8 @@ pub fn relations(user: &CurrentUser, c: &PoolCase) -> Vec<&'static str> {
 pub fn get(tx: &mut Tx<'_>, user: &CurrentUser, id: i64) -> AppResult<PoolCase> {
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE c.id = $1");
     let row = tx.query_opt(&sql, params![id])?.ok_or(AppError::NotFound)?;
-    let c = from_row(tx, &row)?;
+    let found = assessments(tx, &[id])?;
+    let c = from_row(&row, &found)?;
     if relations(user, &c).is_empty() && !matches!(user.role, Role::Admin | Role::Leader) {
         return Err(AppError::NotFound);
     }
@@ -134,7 +145,9 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser) -> AppResult<Vec<PoolCase>> {
     };
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE {cond} ORDER BY c.id DESC LIMIT 500");
     let rows = tx.query(&sql, params![arg])?;
-    rows.iter().map(|r| from_row(tx, r)).collect()
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.int(0).ok()).collect();
+    let found = assessments(tx, &ids)?;
+    rows.iter().map(|r| from_row(r, &found)).collect()
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

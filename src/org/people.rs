@@ -52,18 +52,27 @@ const COLUMNS: &str = "pe.id, pe.name, pe.leader_title, pe.user_id, pe.visibilit
     (SELECT MIN(v.department_id) FROM assignments a JOIN posts p ON p.id = a.post_id JOIN divisions v ON v.id = p.division_id \
      WHERE a.person_id = pe.id AND a.end_date IS NULL)";
 
-fn from_row(tx: &mut Tx<'_>, r: &Row) -> AppResult<Person> {
-    let id = r.int(0)?;
-    let current_posts = tx
-        .query(
-            "SELECT d.name, v.name, p.title FROM assignments a JOIN posts p ON p.id = a.post_id \
-             JOIN divisions v ON v.id = p.division_id JOIN departments d ON d.id = v.department_id \
-             WHERE a.person_id = $1 AND a.end_date IS NULL ORDER BY a.id",
-            params![id],
-        )?
+/// Current posts of some people, in one query: (person, "department · division · post").
+fn current_posts(tx: &mut Tx<'_>, ids: &[i64]) -> AppResult<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let sql = format!(
+        "SELECT a.person_id, d.name, v.name, p.title FROM assignments a JOIN posts p ON p.id = a.post_id \
+         JOIN divisions v ON v.id = p.division_id JOIN departments d ON d.id = v.department_id \
+         WHERE a.person_id IN ({}) AND a.end_date IS NULL ORDER BY a.id",
+        list.join(", ")
+    );
+    tx.query(&sql, &[])?
         .iter()
-        .map(|r| Ok(format!("{} · {} · {}", r.text(0)?, r.text(1)?, r.text(2)?)))
-        .collect::<AppResult<_>>()?;
+        .map(|r| Ok((r.int(0)?, format!("{} · {} · {}", r.text(1)?, r.text(2)?, r.text(3)?))))
+        .collect()
+}
+
+fn from_row(r: &Row, posts: &[(i64, String)]) -> AppResult<Person> {
+    let id = r.int(0)?;
+    let current_posts = posts.iter().filter(|(p, _)| *p == id).map(|(_, s)| s.clone()).collect();
     Ok(Person {
         id,
         name: r.text(1)?,
@@ -79,7 +88,8 @@ fn from_row(tx: &mut Tx<'_>, r: &Row) -> AppResult<Person> {
 pub fn find(tx: &mut Tx<'_>, id: i64) -> AppResult<Person> {
     let sql = format!("SELECT {COLUMNS} FROM people pe WHERE pe.id = $1");
     let r = tx.query_opt(&sql, params![id])?.ok_or(AppError::NotFound)?;
-    from_row(tx, &r)
+    let posts = current_posts(tx, &[id])?;
+    from_row(&r, &posts)
 }
 
 pub fn get(tx: &mut Tx<'_>, viewer: Option<&CurrentUser>, id: i64) -> AppResult<Person> {
@@ -126,7 +136,9 @@ pub fn list(
     let (l, o) = (w.push(limit), w.push(offset));
     let sql = format!("SELECT {COLUMNS} FROM people pe{}{order} LIMIT {l} OFFSET {o}", w.sql);
     let rows = tx.query(&sql, &w.args)?;
-    let items = rows.iter().map(|r| from_row(tx, r)).collect::<AppResult<_>>()?;
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.int(0).ok()).collect();
+    let posts = current_posts(tx, &ids)?;
+    let items = rows.iter().map(|r| from_row(r, &posts)).collect::<AppResult<_>>()?;
     Ok(Page { items, total, page: p.page(), per: p.per() })
 }
 

@@ -452,29 +452,51 @@ pub struct PublicLead {
     pub updated_at: i64,
 }
 
-/// What anyone may see of a lead: its own text and place, and the status and outcome of
-/// the lead that handles it.
+/// Leads by id, in one query, in the order of `ids`.
+pub fn find_many(tx: &mut Tx<'_>, ids: &[i64]) -> AppResult<Vec<Lead>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE l.id IN ({})", list.join(", "));
+    let mut found: Vec<Lead> = tx.query(&sql, &[])?.iter().map(from_row).collect::<AppResult<_>>()?;
+    found.sort_by_key(|l| ids.iter().position(|i| *i == l.id));
+    Ok(found)
+}
+
+/// What anyone may see of some leads: their own text and place, and the status and
+/// outcome of the lead that handles each (fetched together, not one by one).
+pub fn public_views(tx: &mut Tx<'_>, leads: &[Lead], process: &Process) -> AppResult<Vec<PublicLead>> {
+    let mut primaries: Vec<i64> = leads.iter().filter_map(|l| l.primary_id).collect();
+    primaries.sort_unstable();
+    primaries.dedup();
+    let handlers = find_many(tx, &primaries)?;
+    Ok(leads
+        .iter()
+        .map(|l| {
+            let handler = l.primary_id.and_then(|p| handlers.iter().find(|h| h.id == p)).unwrap_or(l);
+            PublicLead {
+                id: l.id,
+                category: l.category.clone(),
+                category_name: l.category_name.clone(),
+                description: l.description.clone(),
+                address: l.address.clone(),
+                lat: l.lat,
+                lon: l.lon,
+                status: if process.is_final(&handler.state) { "closed".into() } else { "open".into() },
+                status_name: process.state_name(&handler.state, crate::kernel::i18n::Lang::Zh),
+                status_name_en: process.state_name(&handler.state, crate::kernel::i18n::Lang::En),
+                outcome: handler.outcome.clone(),
+                agency: handler.unit_name.clone(),
+                requested_at: l.created_at,
+                updated_at: handler.updated_at.max(l.updated_at),
+            }
+        })
+        .collect())
+}
+
 pub fn public_view(tx: &mut Tx<'_>, l: &Lead, process: &Process) -> AppResult<PublicLead> {
-    let handler = match l.primary_id {
-        Some(p) => find(tx, p)?,
-        None => l.clone(),
-    };
-    Ok(PublicLead {
-        id: l.id,
-        category: l.category.clone(),
-        category_name: l.category_name.clone(),
-        description: l.description.clone(),
-        address: l.address.clone(),
-        lat: l.lat,
-        lon: l.lon,
-        status: if process.is_final(&handler.state) { "closed".into() } else { "open".into() },
-        status_name: process.state_name(&handler.state, crate::kernel::i18n::Lang::Zh),
-        status_name_en: process.state_name(&handler.state, crate::kernel::i18n::Lang::En),
-        outcome: handler.outcome.clone(),
-        agency: handler.unit_name.clone(),
-        requested_at: l.created_at,
-        updated_at: handler.updated_at.max(l.updated_at),
-    })
+    public_views(tx, std::slice::from_ref(l), process)?.pop().ok_or(AppError::NotFound)
 }
 
 pub fn by_token(tx: &mut Tx<'_>, token: &str) -> AppResult<Lead> {

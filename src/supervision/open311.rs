@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value as Json, json};
 
-use super::leads::{self, Lead, LeadInput};
+use super::leads::{self, LeadInput};
 use crate::kernel::clock::rfc3339;
 use crate::kernel::crypto::{random_hex, sha256_hex};
 use crate::kernel::db::Tx;
@@ -159,9 +159,8 @@ fn services(tx: &mut Tx<'_>) -> AppResult<Vec<Json>> {
         .collect()
 }
 
-fn request_json(tx: &mut Tx<'_>, l: &Lead, process: &crate::kernel::workflow::Process) -> AppResult<Json> {
-    let p = leads::public_view(tx, l, process)?;
-    Ok(json!({
+fn request_json(p: &leads::PublicLead) -> Json {
+    json!({
         "service_request_id": p.id.to_string(),
         "status": p.status,
         "status_notes": if p.outcome.is_empty() { p.status_name.clone() } else { format!("{}：{}", p.status_name, p.outcome) },
@@ -179,7 +178,7 @@ fn request_json(tx: &mut Tx<'_>, l: &Lead, process: &crate::kernel::workflow::Pr
         "lat": p.lat,
         "long": p.lon,
         "media_url": Json::Null,
-    }))
+    })
 }
 
 /// `GET services.{json,xml}` and `GET requests.{json,xml}`.
@@ -218,17 +217,18 @@ async fn collection(
                             w.and(&format!("l.created_at {op} ?"), at.timestamp_millis());
                         }
                     }
-                    let ids =
-                        tx.query(&format!("SELECT l.id FROM leads l{} ORDER BY l.id DESC LIMIT 1000", w.sql), &w.args)?;
-                    let mut out = Vec::new();
-                    for r in ids {
-                        let l = leads::find(tx, r.int(0)?)?;
-                        let item = request_json(tx, &l, &process)?;
-                        let wanted = args.get("status").filter(|v| !v.is_empty());
-                        if wanted.is_none_or(|st| st.split(',').any(|x| x == item["status"])) {
-                            out.push(item);
-                        }
-                    }
+                    let ids: Vec<i64> = tx
+                        .query(&format!("SELECT l.id FROM leads l{} ORDER BY l.id DESC LIMIT 1000", w.sql), &w.args)?
+                        .iter()
+                        .map(|r| r.int(0))
+                        .collect::<Result<_, _>>()?;
+                    let found = leads::find_many(tx, &ids)?;
+                    let wanted = args.get("status").filter(|v| !v.is_empty());
+                    let out: Vec<Json> = leads::public_views(tx, &found, &process)?
+                        .iter()
+                        .filter(|p| wanted.is_none_or(|st| st.split(',').any(|x| x == p.status)))
+                        .map(request_json)
+                        .collect();
                     Ok(render(format, "service_requests", "request", &Json::Array(out)))
                 })
                 .await
@@ -275,7 +275,7 @@ async fn request(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>) 
         Ok(process) => {
             s.db.read(move |tx| {
                 let l = leads::find(tx, id)?;
-                request_json(tx, &l, &process)
+                Ok(request_json(&leads::public_view(tx, &l, &process)?))
             })
             .await
         }

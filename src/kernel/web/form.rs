@@ -78,3 +78,11 @@ where
         Err(e) => Err(e),
     }
 }
+
+/// A page's request to fire a workflow transition, with an optional note.
+#[derive(serde::Deserialize)]
+pub struct TransitionForm {
+    pub transition: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}

@@ -32,10 +32,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/password", post(reset_password))
 }
 
-fn zh(ctx: &Ctx) -> bool {
-    ctx.lang == crate::kernel::i18n::Lang::Zh
-}
-
 async fn account_page(
     s: &AppState,
     ctx: &Ctx,
@@ -46,7 +42,7 @@ async fn account_page(
     let user = ctx.user()?.clone();
     let uid = user.id;
     let tokens = s.db.read(move |tx| auth::list_tokens(tx, uid)).await?;
-    let z = zh(ctx);
+    let z = ctx.zh();
     let body = html! {
         @if let Some(n) = notice { div.notice { (n) } }
         (error_banner(ctx, err))
@@ -184,7 +180,7 @@ async fn users(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q
             Ok((service::list(tx, &fq, &pq)?, crate::org::departments::options(tx)?))
         })
         .await?;
-    let z = zh(&ctx);
+    let z = ctx.zh();
     if p.is_export() {
         let rows = page
             .items
@@ -257,7 +253,7 @@ fn user_row(ctx: &Ctx, u: &User) -> Markup {
             td { (ctx.t(&u.role.label_key())) }
             td { (u.department_name.clone().unwrap_or_default()) @if let Some(v) = &u.division_name { " · " (v) } }
             td { @if u.active { (layout::badge(ctx.t("common.active"), "green")) } @else { (layout::badge(ctx.t("common.inactive"), "")) }
-                 @if u.locked_until.is_some_and(|t| t > ctx.now) { " " (layout::badge(if zh(ctx) { "已锁定" } else { "locked" }, "red")) } }
+                 @if u.locked_until.is_some_and(|t| t > ctx.now) { " " (layout::badge(if ctx.zh() { "已锁定" } else { "locked" }, "red")) } }
         }
     }
 }
@@ -305,7 +301,7 @@ async fn user_form_page(
             Ok((crate::org::departments::options(tx)?, crate::org::divisions::options(tx)?, user))
         })
         .await?;
-    let z = zh(ctx);
+    let z = ctx.zh();
     let action = id.map_or_else(|| "/admin/users".to_owned(), |id| format!("/admin/users/{id}"));
     let body = html! {
         (error_banner(ctx, err))

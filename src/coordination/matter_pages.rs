@@ -13,7 +13,6 @@ use super::task_pages::{state_badge, task_rows};
 use super::tasks::{self, KINDS, TaskFilter, TaskInput, View};
 use crate::kernel::access::{self, Action};
 use crate::kernel::error::{AppError, AppResult};
-use crate::kernel::i18n::Lang;
 use crate::kernel::web::chart;
 use crate::kernel::web::form::{Fields, Retry, TransitionForm, attempt, error, value};
 use crate::kernel::web::layout::{self, Section, csrf_field, error_banner, select_field, text_field};
@@ -29,10 +28,6 @@ pub fn router() -> Router<AppState> {
         .route("/matters/{id}/tasks", post(create_task))
         .route("/matters/{id}/transition", post(transition))
         .route("/coordination/figures", get(figures))
-}
-
-fn zh(ctx: &Ctx) -> bool {
-    ctx.lang == Lang::Zh
 }
 
 fn progress_bar(finished: i64, total: i64) -> maud::Markup {
@@ -55,7 +50,7 @@ async fn board(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q
             matters::list(tx, u.ok_or(AppError::Unauthenticated)?, &fq, &pq, now)
         })
         .await?;
-    let z = zh(&ctx);
+    let z = ctx.zh();
     let process = s.processes.get("matter")?;
     if p.is_export() {
         let rows = page
@@ -136,7 +131,7 @@ async fn board(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q
 fn matter_fields(ctx: &Ctx, retry: Option<&Retry>, m: Option<&Matter>) -> maud::Markup {
     let f = "matter";
     let err = error(retry, f);
-    let z = zh(ctx);
+    let z = ctx.zh();
     let vis = m.map_or("internal", |m| m.visibility.as_str());
     html! {
         (error_banner(ctx, err))
@@ -158,7 +153,7 @@ async fn new_matter(ctx: Ctx) -> AppResult<Response> {
 
 fn new_page(ctx: &Ctx, retry: Option<&Retry>) -> AppResult<Response> {
     ctx.require(Action::OpenMatter)?;
-    let z = zh(ctx);
+    let z = ctx.zh();
     let body = html! {
         p.muted { (if z { "由需要最终拍板的领导本人开启（顶格协调），不再自下而上逐级请示。" } else { "Opened by the leader whose final say it needs — top-down, not escalated level by level." }) }
         form.stack method="post" action="/matters" {
@@ -206,7 +201,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         .await?;
     let user = ctx.user()?;
     let mp = s.processes.get("matter")?;
-    let z = zh(ctx);
+    let z = ctx.zh();
     let decides = user.id == m.leader_id || user.id == m.opened_by;
     let available = mp.available(&m.state, &matters::relations(user, &m));
     let (ft, fm) = ("task", "matter");
@@ -348,7 +343,7 @@ async fn figures(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             Ok((stats::figures(tx, "department")?, stats::figures(tx, "person")?))
         })
         .await?;
-    let z = zh(&ctx);
+    let z = ctx.zh();
     let rate = |f: &stats::Figures| f.on_time_rate.map_or("—".to_owned(), |r| format!("{:.0}%", r * 100.0));
     let chart_rows: Vec<(String, f64, String)> =
         by_dept.iter().take(20).map(|f| (f.name.clone(), f.on_time_rate.unwrap_or(0.0), rate(f))).collect();

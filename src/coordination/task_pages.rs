@@ -33,10 +33,6 @@ pub fn router() -> Router<AppState> {
         .route("/extensions/{id}/decision", post(decide_extension))
 }
 
-fn zh(ctx: &Ctx) -> bool {
-    ctx.lang == Lang::Zh
-}
-
 pub fn state_badge(p: &Process, state: &str, lang: Lang) -> Markup {
     let class = if p.is_final(state) { "green" } else { "blue" };
     badge(&p.state_name(state, lang), class)
@@ -44,7 +40,7 @@ pub fn state_badge(p: &Process, state: &str, lang: Lang) -> Markup {
 
 /// A table of tasks with their lights.
 pub fn task_rows(ctx: &Ctx, v: &View, items: &[Task]) -> Markup {
-    let z = zh(ctx);
+    let z = ctx.zh();
     html! {
         div.table-wrap { table {
             thead { tr {
@@ -78,7 +74,7 @@ async fn list(
             tasks::list(tx, u.ok_or(AppError::Unauthenticated)?, &fq, &pq, &vq)
         })
         .await?;
-    let z = zh(&ctx);
+    let z = ctx.zh();
     if p.is_export() {
         let rows = page
             .items
@@ -172,7 +168,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
     let user = ctx.user()?;
     let t = &d.task;
     let rel = tasks::relations(user, t);
-    let z = zh(ctx);
+    let z = ctx.zh();
     let p = &v.process;
     let pending = d.extensions.iter().find(|e| e.state == "pending");
     let can_report =

@@ -33,10 +33,6 @@ pub fn router() -> Router<AppState> {
         .route("/rate/{token}", get(rate_form).post(rate_submit))
 }
 
-fn zh(ctx: &Ctx) -> bool {
-    ctx.lang == Lang::Zh
-}
-
 fn dim_name(i: usize, z: bool) -> &'static str {
     if z { DIMENSIONS[i].1 } else { DIMENSIONS[i].2 }
 }
@@ -66,7 +62,7 @@ async fn render(
 ) -> AppResult<Response> {
     ctx.require(Action::ViewEvaluation)?;
     let user = ctx.user()?.clone();
-    let z = zh(ctx);
+    let z = ctx.zh();
     let period = period_or_current(q.period.as_deref(), ctx.now)?;
     let export_as = ListParams { format: q.format.clone(), ..Default::default() };
     let u = user.clone();
@@ -269,7 +265,7 @@ async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> 
             Ok((scores::ranking(tx, &p, dept)?, crate::org::departments::options(tx)?))
         })
         .await?;
-    let z = zh(&ctx);
+    let z = ctx.zh();
     let export_as = ListParams { format: q.format.clone(), ..Default::default() };
     if export_as.is_export() {
         let data = rows
@@ -351,7 +347,7 @@ async fn bad_review_list(
         })
         .await?;
     let rules = Rules::of(&s)?;
-    let z = zh(&ctx);
+    let z = ctx.zh();
     if p.is_export() {
         let data = page
             .items
@@ -412,7 +408,7 @@ async fn bad_review_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>
     }
     let rules = Rules::of(s)?;
     let user = ctx.user()?;
-    let z = zh(ctx);
+    let z = ctx.zh();
     let available = rules.process.available(&r.state, &bad_reviews::relations(user, &r));
     let body = html! {
         @if let Some(rt) = retry { (error_banner(ctx, Some(&rt.err))) }
@@ -472,7 +468,7 @@ fn rate_page(
     err: Option<&AppError>,
     done: bool,
 ) -> Html<String> {
-    let z = zh(ctx);
+    let z = ctx.zh();
     let v = |k: &str| form.and_then(|f| f.get(k)).cloned().unwrap_or_default();
     let body = html! {
         p { span.logo { "再造" } " " strong { (if z { "政务服务评价" } else { "Rate a government service" }) } }

@@ -12,7 +12,6 @@ use super::{DEPARTMENT_KINDS, DIVISION_KINDS, people};
 use crate::kernel::access::{self, Action};
 use crate::kernel::clock;
 use crate::kernel::error::AppResult;
-use crate::kernel::i18n::Lang;
 use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
 use crate::kernel::web::layout::{self, Section, badge, csrf_field, error_banner, select_field, text_field};
 use crate::kernel::web::list::{ListParams, export, pager, sort_header};
@@ -32,10 +31,6 @@ pub fn router() -> Router<AppState> {
         .route("/org/posts/{id}", post(update_post))
         .route("/org/posts/{id}/status", post(post_status))
         .merge(super::people_pages::router())
-}
-
-fn zh(ctx: &Ctx) -> bool {
-    ctx.lang == Lang::Zh
 }
 
 pub(super) fn kind_options(ctx: &Ctx, kinds: &[&str], prefix: &str, with_all: bool) -> Vec<(String, String)> {
@@ -74,7 +69,7 @@ async fn list(
 ) -> AppResult<Response> {
     let (pq, fq) = (p.clone(), f.clone());
     let page = s.look(&ctx, Action::ViewOrg, move |tx, u| departments::list(tx, u, &fq, &pq)).await?;
-    let z = zh(&ctx);
+    let z = ctx.zh();
     if p.is_export() {
         let rows = page
             .items
@@ -156,11 +151,11 @@ fn department_fields(ctx: &Ctx, d: Option<&Department>, retry: Option<&Retry>, p
         (text_field(ctx, "name", ctx.t("common.name"), value(retry, f, "name", &name), err, true))
         (text_field(ctx, "name_en", ctx.t("common.name_en"), value(retry, f, "name_en", &name_en), err, false))
         (select_field(ctx, "kind", ctx.t("common.kind"), &kind_options(ctx, &DEPARTMENT_KINDS, "kind", false), value(retry, f, "kind", kind), err))
-        (select_field(ctx, "parent_id", if zh(ctx) { "上级单位" } else { "Parent unit" }, &parent_opts, value(retry, f, "parent_id", &parent), err))
+        (select_field(ctx, "parent_id", if ctx.zh() { "上级单位" } else { "Parent unit" }, &parent_opts, value(retry, f, "parent_id", &parent), err))
         (select_field(ctx, "visibility", ctx.t("common.visibility"), &layout::visibility_options(ctx), value(retry, f, "visibility", vis), err))
         label.field { span {
             input type="checkbox" name="is_economic" value="true" checked[economic_now];
-            " " (if zh(ctx) { "经济管理部门（设市场配置促进处）" } else { "Economic department (has a market-allocation division)" })
+            " " (if ctx.zh() { "经济管理部门（设市场配置促进处）" } else { "Economic department (has a market-allocation division)" })
         } }
     }
 }
@@ -209,7 +204,7 @@ async fn department_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>
             Ok((d, divisions::of_department(tx, u, id)?, departments::options(tx)?))
         })
         .await?;
-    let z = zh(ctx);
+    let z = ctx.zh();
     let manage = can_manage(ctx);
     let f = "division";
     let derr = error(retry, f);
@@ -328,7 +323,7 @@ async fn division_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) 
             Ok((v, divisions::posts_of(tx, id)?, staff, departments::options(tx)?))
         })
         .await?;
-    let z = zh(ctx);
+    let z = ctx.zh();
     let manage = can_manage(ctx);
     let (fe, fp) = ("division", "post");
     let (eerr, perr) = (error(retry, fe), error(retry, fp));

@@ -11,7 +11,6 @@ use super::people::{self, AssignInput, EndInput, PeopleFilter, PersonInput, Port
 use super::{departments, divisions};
 use crate::kernel::access::Action;
 use crate::kernel::error::AppResult;
-use crate::kernel::i18n::Lang;
 use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
 use crate::kernel::web::layout::{self, Section, badge, csrf_field, error_banner, select_field, text_field};
 use crate::kernel::web::list::{ListParams, export, pager, sort_header};
@@ -30,16 +29,12 @@ pub fn router() -> Router<AppState> {
         .route("/org/leaders", get(leaders))
 }
 
-fn zh(ctx: &Ctx) -> bool {
-    ctx.lang == Lang::Zh
-}
-
 async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<PeopleFilter>) -> AppResult<Response> {
     let (pq, fq) = (p.clone(), f.clone());
     let (page, depts) = s
         .look(&ctx, Action::ViewPeople, move |tx, u| Ok((people::list(tx, u, &fq, &pq)?, departments::options(tx)?)))
         .await?;
-    let z = zh(&ctx);
+    let z = ctx.zh();
     if p.is_export() {
         let rows = page
             .items
@@ -93,7 +88,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
 fn person_fields(ctx: &Ctx, retry: Option<&Retry>, name: &str, title: &str, vis: &str) -> maud::Markup {
     let f = "person";
     let err = error(retry, f);
-    let z = zh(ctx);
+    let z = ctx.zh();
     html! {
         (error_banner(ctx, err))
         (text_field(ctx, "name", if z { "姓名" } else { "Name" }, value(retry, f, "name", name), err, true))
@@ -148,7 +143,7 @@ async fn person_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) ->
             Ok((p, people::assignments_of(tx, id)?, people::portfolios_of(tx, id)?, posts, departments::options(tx)?))
         })
         .await?;
-    let z = zh(ctx);
+    let z = ctx.zh();
     let (fa, ff) = ("assign", "portfolio");
     let dept_opts: Vec<(String, String)> = depts.iter().map(|(i, n)| (i.to_string(), n.clone())).collect();
     let body = html! {
@@ -331,7 +326,7 @@ async fn leaders(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             Ok((people::list(tx, u, &filter, &p)?.items, people::current_portfolios(tx)?))
         })
         .await?;
-    let z = zh(&ctx);
+    let z = ctx.zh();
     let body = html! {
         p.muted { (if z { "市领导按分管领域由上而下协调重大事项（顶格协调）。" } else { "City leaders coordinate major matters top-down within their portfolios." }) }
         @if leaders.is_empty() {

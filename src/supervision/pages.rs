@@ -14,7 +14,6 @@ use super::{CHANNELS, LEAD};
 use crate::kernel::access::Action;
 use crate::kernel::clock::fmt_local;
 use crate::kernel::error::{AppError, AppResult};
-use crate::kernel::i18n::Lang;
 use crate::kernel::web::form::{Fields, Retry, attempt, error, typed, value};
 use crate::kernel::web::layout::{
     self, Section, badge, csrf_field, error_banner, light_badge, select_field, text_field,
@@ -33,10 +32,6 @@ pub fn router() -> Router<AppState> {
         .route("/exposures", get(exposures_page))
         .route("/supervision/teams", get(teams_page))
         .route("/supervision/figures", get(figures_page))
-}
-
-fn zh(ctx: &Ctx) -> bool {
-    ctx.lang == Lang::Zh
 }
 
 async fn categories(s: &AppState) -> AppResult<Vec<(String, String)>> {
@@ -64,7 +59,7 @@ async fn report_page(
     fields: Option<&Fields>,
     outcome: Option<Result<(i64, Option<String>), &AppError>>,
 ) -> AppResult<Response> {
-    let z = zh(ctx);
+    let z = ctx.zh();
     let cats = categories(s).await?;
     let v = |k: &str| fields.and_then(|f| f.get(k)).cloned().unwrap_or_default();
     let err = match &outcome {
@@ -138,7 +133,7 @@ struct TrackQuery {
 
 async fn track(State(s): State<AppState>, ctx: Ctx, Q(q): Q<TrackQuery>) -> AppResult<Response> {
     limit(&s, &ctx)?;
-    let z = zh(&ctx);
+    let z = ctx.zh();
     let process = s.processes.get(LEAD.kind)?;
     let found = match q.token.clone().filter(|t| !t.trim().is_empty()) {
         Some(t) => Some(
@@ -185,7 +180,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
     let process = s.processes.get(LEAD.kind)?;
     let cal = s.calendar();
     let today = crate::kernel::clock::local_date(ctx.now);
-    let z = zh(&ctx);
+    let z = ctx.zh();
     let channel_name =
         |c: &str| CHANNELS.iter().find(|x| x.0 == c).map_or(c.to_owned(), |x| (if z { x.1 } else { x.2 }).to_owned());
     if p.is_export() {
@@ -259,7 +254,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
             Ok((detail(tx, u.ok_or(AppError::Unauthenticated)?, &p2, id)?, crate::org::departments::options(tx)?))
         })
         .await?;
-    let z = zh(ctx);
+    let z = ctx.zh();
     let l = &d.lead;
     let dept_opts: Vec<(String, String)> = depts.iter().map(|(i, n)| (i.to_string(), n.clone())).collect();
     let body = html! {
@@ -361,7 +356,7 @@ async fn keys_page(s: &AppState, ctx: &Ctx, issued: Option<String>) -> AppResult
             .collect::<AppResult<Vec<_>>>()
         })
         .await?;
-    let z = zh(ctx);
+    let z = ctx.zh();
     let body = html! {
         p.muted { (if z { "Open311 GeoReport v2 接口：" } else { "Open311 GeoReport v2: " }) code { "/open311/discovery.json" } " · " code { "/open311/v2/services.json" } }
         @if let Some(k) = &issued { div.notice { p { (if z { "新的 api_key（只显示这一次）：" } else { "New api_key (shown once):" }) } p.secret { code { (k) } } } }
@@ -398,7 +393,7 @@ async fn exposures_page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Respon
     limit(&s, &ctx)?;
     let list = s.db.read(|tx| super::exposures::recent(tx, 50)).await?;
     let process = s.processes.get(LEAD.kind)?;
-    let z = zh(&ctx);
+    let z = ctx.zh();
     let body = html! {
         p { span.logo { "再造" } " " strong { (if z { "舆论监督 · 曝光与回应" } else { "Media exposure and responses" }) } }
         p.muted { (if z { "媒体曝光的问题，责任单位须在规定时限内公开回应并整改。" } else { "Units must answer exposed problems publicly within the set hours, and fix them." }) }
@@ -423,7 +418,7 @@ async fn exposures_page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Respon
 /// Work teams with their visits and inquiries, and the leads their findings became.
 async fn teams_page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let list = s.look(&ctx, Action::ViewLeads, |tx, _| super::exposures::teams(tx)).await?;
-    let z = zh(&ctx);
+    let z = ctx.zh();
     let body = html! {
         p.muted { (if z { "人大、政协工作小分队深入一线调研督导、开展工作质询，发现的问题逐条转为线索办理。" } else { "Work teams of the people's congress and the CPPCC visit sites and hold inquiries; each finding becomes a lead." }) " " a href="/exposures" { (if z { "曝光与回应" } else { "Exposures" }) } }
         @if list.is_empty() { (layout::empty_state(if z { "暂无工作小分队。" } else { "No work teams yet." })) }
@@ -459,7 +454,7 @@ async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>
             ))
         })
         .await?;
-    let z = zh(&ctx);
+    let z = ctx.zh();
     let channel_name =
         |c: &str| CHANNELS.iter().find(|x| x.0 == c).map_or(c.to_owned(), |x| (if z { x.1 } else { x.2 }).to_owned());
     let pct = |r: Option<f64>| r.map_or("—".to_owned(), |v| format!("{:.0}%", v * 100.0));

@@ -128,6 +128,10 @@ impl Ctx {
     pub fn t<'a>(&self, key: &'a str) -> &'a str {
         i18n::t(self.lang, key)
     }
+    /// Whether the page is shown in Chinese, for text not kept in the translation tables.
+    pub fn zh(&self) -> bool {
+        self.lang == Lang::Zh
+    }
     pub fn require(&self, action: Action) -> AppResult<&CurrentUser> {
         access::require(self.user.as_ref(), action)
     }

@@ -18,6 +18,7 @@ use crate::kernel::clock::Clock;
 use crate::kernel::db::{Db, migrate};
 use crate::kernel::ratelimit::RateLimiter;
 use crate::kernel::scheduler;
+use crate::kernel::search::{Search, Source, indexer};
 use crate::kernel::web::{self, AppState, Settings, assets};
 use crate::kernel::workflow::{Registry, Spec};
 
@@ -56,8 +57,12 @@ pub fn process_specs() -> Vec<&'static Spec> {
     specs
 }
 
-/// The mechanisms' periodic work (reminders, escalations).
-pub const SWEEPS: &[scheduler::Sweep] = &[crate::coordination::sweep];
+/// The mechanisms' periodic work (reminders, escalations) and the kernel's upkeep.
+pub const SWEEPS: &[scheduler::Sweep] = &[crate::coordination::sweep, crate::kernel::search::indexer::prune_queue];
+
+/// Every kind of record full-text search finds.
+pub static SEARCH_SOURCES: &[&Source] =
+    &[&crate::supervision::search::SOURCE, &crate::coordination::search::MATTERS, &crate::coordination::search::TASKS];
 
 /// Every API route, with its OpenAPI description.
 pub fn api() -> OpenApiRouter<AppState> {
@@ -110,6 +115,16 @@ pub async fn open_database(url: &str, clock: &Arc<dyn Clock>) -> anyhow::Result<
     .context("start-up task failed")?
 }
 
+/// The search index of this server, in `<data_dir>/search`.
+pub async fn open_search(config: &Config, db: &Db) -> anyhow::Result<Arc<Search>> {
+    let database_id =
+        db.read(Search::database_id).await.map_err(|e| anyhow::anyhow!("cannot read search_state: {e}"))?;
+    let dir = config.data_dir.join("search");
+    tokio::task::spawn_blocking(move || Search::open(&dir, &database_id).map(Arc::new))
+        .await
+        .context("start-up task failed")?
+}
+
 /// A database URL without its password, for messages.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -148,6 +163,7 @@ impl Application {
             .await
             .map_err(|e| anyhow::anyhow!("cannot read the calendar and processes: {e}"))?;
         let processes = Registry::load(process_specs(), &overrides).map_err(|e| anyhow::anyhow!(e))?;
+        let search = open_search(config, &db).await?;
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {} (is the port taken?)", config.listen))?;
@@ -163,7 +179,9 @@ impl Application {
             }),
             calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
             processes: Arc::new(processes),
+            search: search.clone(),
         };
+        indexer::spawn(search, state.db.clone(), SEARCH_SOURCES);
         if config.scheduler_seconds > 0 {
             scheduler::spawn(state.clone(), SWEEPS, std::time::Duration::from_secs(config.scheduler_seconds));
         }

@@ -47,6 +47,9 @@ pub enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The full-text search index in <data_dir>/search.
+    #[command(subcommand)]
+    Search(SearchCommand),
     /// Issue an Open311 api_key for a client (printed once).
     Open311Key {
         /// Who the key is for.
@@ -115,6 +118,15 @@ pub enum TokenCommand {
     },
     /// Revoke a token by its id.
     Revoke { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SearchCommand {
+    /// Build the index again from the database. Stop the server first (or use the
+    /// administrators' page, which rebuilds in the running server).
+    Rebuild,
+    /// Print the number of documents, size on disk and queue position.
+    Status,
 }
 
 #[derive(Debug, Subcommand)]
@@ -217,6 +229,7 @@ fn run(command: Command, config: &Config) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(3))
             }
         }
+        Command::Search(cmd) => search(cmd, config),
         Command::Open311Key { name } => {
             let db = open(config)?;
             let who = cli_who();
@@ -237,6 +250,44 @@ fn run(command: Command, config: &Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn search(cmd: SearchCommand, config: &Config) -> anyhow::Result<ExitCode> {
+    use crate::kernel::search::indexer;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    rt.block_on(async {
+        let clock: std::sync::Arc<dyn crate::kernel::clock::Clock> = std::sync::Arc::new(SystemClock);
+        let db = crate::app::open_database(&config.database_url, &clock).await?;
+        let search = crate::app::open_search(config, &db).await?;
+        match cmd {
+            SearchCommand::Rebuild => {
+                let started = std::time::Instant::now();
+                let n = indexer::rebuild(&search, &db, crate::app::SEARCH_SOURCES, |n| {
+                    if n % 100_000 < 2_000 {
+                        eprintln!("{n} records indexed");
+                    }
+                })
+                .await?;
+                let status = search.status();
+                tokio::task::spawn_blocking(move || search.close()).await??;
+                println!(
+                    "search index rebuilt: {n} records in {:.1} s, {:.1} MB in {}",
+                    started.elapsed().as_secs_f64(),
+                    status.size_bytes as f64 / 1_048_576.0,
+                    status.folder
+                );
+            }
+            SearchCommand::Status => {
+                let st = search.status();
+                println!("documents {}", st.documents);
+                println!("segments {}", st.segments);
+                println!("size_bytes {}", st.size_bytes);
+                println!("queue_position {}", st.watermark);
+                println!("folder {}", st.folder);
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 fn generated_password() -> anyhow::Result<String> {

@@ -6,6 +6,7 @@ pub mod api;
 pub mod extensions;
 mod matter_pages;
 pub mod matters;
+pub mod search;
 pub mod stats;
 pub mod sweep;
 mod task_pages;

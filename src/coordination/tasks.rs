@@ -11,7 +11,7 @@ use crate::kernel::access::{self, CurrentUser, Role};
 use crate::kernel::audit::{self, Change, Who};
 use crate::kernel::calendar::WorkCalendar;
 use crate::kernel::clock;
-use crate::kernel::db::{Row, Tx, Value, Where};
+use crate::kernel::db::{Row, Tx, Value, Where, id_list};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::notify::{self, Note};
 use crate::kernel::validate;
@@ -112,8 +112,8 @@ fn by_ids(tx: &mut Tx<'_>, ids: &[i64]) -> AppResult<Vec<Row>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-    let mut rows = tx.query(&format!("SELECT {COLUMNS} FROM {FROM} WHERE t.id IN ({})", list.join(", ")), &[])?;
+    let list = id_list(ids);
+    let mut rows = tx.query(&format!("SELECT {COLUMNS} FROM {FROM} WHERE t.id IN ({})", list), &[])?;
     rows.sort_by_key(|r| r.int(0).ok().and_then(|id| ids.iter().position(|i| *i == id)));
     Ok(rows)
 }
@@ -123,11 +123,11 @@ fn co_departments(tx: &mut Tx<'_>, ids: &[i64]) -> AppResult<Vec<(i64, i64, Stri
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let list = id_list(ids);
     let sql = format!(
         "SELECT c.task_id, d.id, d.name FROM task_codepartments c JOIN departments d ON d.id = c.department_id \
          WHERE c.task_id IN ({}) ORDER BY d.code",
-        list.join(", ")
+        list
     );
     tx.query(&sql, &[])?.iter().map(|r| Ok((r.int(0)?, r.int(1)?, r.text(2)?))).collect()
 }

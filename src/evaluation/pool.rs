@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::POOL_CASE;
 use crate::kernel::access::{CurrentUser, Role};
 use crate::kernel::audit::{self, Change, Who};
-use crate::kernel::db::{Row, Tx};
+use crate::kernel::db::{Row, Tx, id_list};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::validate;
 use crate::kernel::workflow::{self, Fired, Firing, Process, Subject};
@@ -63,10 +63,10 @@ fn assessments(tx: &mut Tx<'_>, ids: &[i64]) -> AppResult<Vec<(i64, Assessment)>
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let list = id_list(ids);
     let sql = format!(
         "SELECT case_id, id, assessed_on, assessor, result, note FROM pool_assessments WHERE case_id IN ({}) ORDER BY id",
-        list.join(", ")
+        list
     );
     tx.query(&sql, &[])?
         .iter()

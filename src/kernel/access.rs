@@ -140,6 +140,10 @@ pub enum Action {
     ViewRankings,
     /// Supervision leads (which ones is decided per lead: office, unit, leaders).
     ViewLeads,
+    /// Full-text search (results limited by [`search_keys`]).
+    Search,
+    /// The search index's status and rebuild.
+    ManageSearch,
 }
 
 pub fn allows(user: &CurrentUser, action: Action) -> bool {
@@ -151,11 +155,11 @@ pub fn allows(user: &CurrentUser, action: Action) -> bool {
         Action::ViewAudit => matches!(user.role, Admin | Supervisor),
         Action::ViewCoordination => user.role.is_government(),
         Action::OpenMatter => matches!(user.role, Leader | DeptHead),
-        Action::ManageCalendar | Action::ManageProcesses => user.role == Admin,
+        Action::ManageCalendar | Action::ManageProcesses | Action::ManageSearch => user.role == Admin,
         Action::ReadInbox => true,
         Action::ViewEvaluation => user.role.is_government(),
         Action::ViewRankings => matches!(user.role, Admin | Leader | DeptHead | DivisionHead | Supervisor),
-        Action::ViewLeads => user.role.is_government(),
+        Action::ViewLeads | Action::Search => user.role.is_government(),
     }
 }
 
@@ -212,6 +216,49 @@ pub fn require_visible_or_involved(
     if involved { Ok(()) } else { require_visible(user, visibility, owner_department) }
 }
 
+/// The access keys a search runs with: a document is found only when it carries one of
+/// them. `None` finds everything (admins and city leaders). The keys mirror
+/// [`restrict_visible_or_involved`] for records with a visibility and the lead rule
+/// (supervision office, the responsible unit, leaders).
+pub fn search_keys(user: &CurrentUser) -> Option<Vec<String>> {
+    if matches!(user.role, Role::Admin | Role::Leader) {
+        return None;
+    }
+    let mut keys = vec![format!("user:{}", user.id)];
+    if user.role.is_government() {
+        keys.push("gov".into());
+        if let Some(d) = user.department_id {
+            keys.push(format!("dept:{d}"));
+        }
+    }
+    if user.role == Role::Supervisor {
+        keys.push("office".into());
+    }
+    Some(keys)
+}
+
+/// Access keys of a record with a visibility, an owning department and the people
+/// involved in it (see [`search_keys`]).
+pub fn record_search_keys(visibility: Visibility, owner_department: Option<i64>, involved: &[i64]) -> Vec<String> {
+    let mut keys: Vec<String> = involved.iter().map(|u| format!("user:{u}")).collect();
+    if visibility != Visibility::Confidential {
+        keys.push("gov".into());
+    }
+    if let Some(d) = owner_department {
+        keys.push(format!("dept:{d}"));
+    }
+    keys
+}
+
+/// Access keys of a supervision lead: the office and the responsible unit.
+pub fn lead_search_keys(unit_department: Option<i64>) -> Vec<String> {
+    let mut keys = vec!["office".to_string()];
+    if let Some(d) = unit_department {
+        keys.push(format!("dept:{d}"));
+    }
+    keys
+}
+
 /// Require a signed-in user allowed to do `action`.
 pub fn require(user: Option<&CurrentUser>, action: Action) -> Result<&CurrentUser, AppError> {
     let user = user.ok_or(AppError::Unauthenticated)?;
@@ -258,6 +305,22 @@ mod tests {
         assert!(can_see(Some(&ent), Visibility::Public, None));
         assert!(!can_see(Some(&ent), Visibility::Internal, None));
         assert!(!can_see(None, Visibility::Internal, None));
+    }
+
+    #[test]
+    fn search_keys_match_what_lists_show() {
+        let staff = user(Role::Staff, Some(7));
+        let keys = search_keys(&staff).expect("restricted");
+        let finds = |record: Vec<String>| record.iter().any(|k| keys.contains(k));
+        assert!(finds(record_search_keys(Visibility::Internal, Some(8), &[])));
+        assert!(!finds(record_search_keys(Visibility::Confidential, Some(8), &[2])));
+        assert!(finds(record_search_keys(Visibility::Confidential, Some(7), &[])));
+        assert!(finds(record_search_keys(Visibility::Confidential, Some(8), &[1])), "involved");
+        assert!(!finds(lead_search_keys(Some(8))), "another unit's lead");
+        assert!(finds(lead_search_keys(Some(7))));
+        let office = search_keys(&user(Role::Supervisor, None)).expect("restricted");
+        assert!(lead_search_keys(None).iter().any(|k| office.contains(k)));
+        assert!(search_keys(&user(Role::Leader, None)).is_none());
     }
 
     #[test]

@@ -119,6 +119,13 @@ impl std::fmt::Display for AppError {
 
 impl std::error::Error for AppError {}
 
+/// Failures of infrastructure outside the database (the search index).
+impl From<anyhow::Error> for AppError {
+    fn from(e: anyhow::Error) -> Self {
+        AppError::internal(format!("{e:#}"))
+    }
+}
+
 impl From<DbError> for AppError {
     fn from(e: DbError) -> Self {
         match e {

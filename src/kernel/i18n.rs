@@ -183,6 +183,9 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ("nav.inbox", "通知", "Inbox"),
     ("nav.my_tasks", "我的任务", "My tasks"),
     ("nav.processes", "流程定义", "Processes"),
+    ("nav.search", "搜索", "Search"),
+    ("nav.search_index", "搜索索引", "Search index"),
+    ("nav.search_placeholder", "搜索线索、事项、任务", "Search leads, matters, tasks"),
     ("nav.calendar", "工作日历", "Calendar"),
     // roles
     ("role.admin", "系统管理员", "Administrator"),

@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod notify;
 pub mod ratelimit;
 pub mod scheduler;
+pub mod search;
 pub mod settings;
 pub mod validate;
 pub mod web;

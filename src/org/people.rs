@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::kernel::access::{self, CurrentUser, Visibility};
 use crate::kernel::audit::{self, Change, Who};
 use crate::kernel::clock;
-use crate::kernel::db::{Row, Tx, Where};
+use crate::kernel::db::{Row, Tx, Where, id_list};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::validate;
 use crate::kernel::web::list::{ListParams, Page, count_capped};
@@ -57,12 +57,12 @@ fn current_posts(tx: &mut Tx<'_>, ids: &[i64]) -> AppResult<Vec<(i64, String)>> 
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let list = id_list(ids);
     let sql = format!(
         "SELECT a.person_id, d.name, v.name, p.title FROM assignments a JOIN posts p ON p.id = a.post_id \
          JOIN divisions v ON v.id = p.division_id JOIN departments d ON d.id = v.department_id \
          WHERE a.person_id IN ({}) AND a.end_date IS NULL ORDER BY a.id",
-        list.join(", ")
+        list
     );
     tx.query(&sql, &[])?
         .iter()

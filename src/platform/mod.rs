@@ -1,18 +1,19 @@
 //! Pages and API for the shared services of the kernel: the inbox, the working-day
-//! calendar, and the process definitions.
+//! calendar, the process definitions, and full-text search.
 
 pub mod calendar;
 pub mod inbox;
 pub mod processes;
+pub mod search;
 
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::kernel::web::AppState;
 
 pub fn api_router() -> OpenApiRouter<AppState> {
-    inbox::api_router().merge(calendar::api_router()).merge(processes::api_router())
+    inbox::api_router().merge(calendar::api_router()).merge(processes::api_router()).merge(search::api_router())
 }
 
 pub fn page_router() -> axum::Router<AppState> {
-    inbox::page_router().merge(calendar::page_router()).merge(processes::page_router())
+    inbox::page_router().merge(calendar::page_router()).merge(processes::page_router()).merge(search::page_router())
 }

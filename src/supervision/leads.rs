@@ -9,7 +9,7 @@ use crate::kernel::audit::{self, Change, Who};
 use crate::kernel::calendar::WorkCalendar;
 use crate::kernel::clock;
 use crate::kernel::crypto::{random_hex, sha256_hex};
-use crate::kernel::db::{Row, Tx, Where};
+use crate::kernel::db::{Row, Tx, Where, id_list};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::notify::{self, Note};
 use crate::kernel::validate;
@@ -457,8 +457,8 @@ pub fn find_many(tx: &mut Tx<'_>, ids: &[i64]) -> AppResult<Vec<Lead>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE l.id IN ({})", list.join(", "));
+    let list = id_list(ids);
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE l.id IN ({})", list);
     let mut found: Vec<Lead> = tx.query(&sql, &[])?.iter().map(from_row).collect::<AppResult<_>>()?;
     found.sort_by_key(|l| ids.iter().position(|i| *i == l.id));
     Ok(found)

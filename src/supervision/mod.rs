@@ -9,6 +9,7 @@ pub mod figures;
 pub mod leads;
 pub mod open311;
 mod pages;
+pub mod search;
 
 use crate::kernel::workflow::Spec;
 

@@ -203,8 +203,7 @@ async fn collection(
                     let mut w = crate::kernel::db::Where::default();
                     if let Some(ids) = args.get("service_request_id").filter(|v| !v.is_empty()) {
                         let ids: Vec<i64> = ids.split(',').filter_map(|i| i.trim().parse().ok()).take(100).collect();
-                        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-                        w.and_sql(&format!("l.id IN ({})", if list.is_empty() { "0".into() } else { list.join(",") }));
+                        w.and_sql(&format!("l.id IN ({})", crate::kernel::db::id_list(&ids)));
                     }
                     if let Some(code) = args.get("service_code").filter(|v| !v.is_empty()) {
                         w.and("l.category_code = ?", code.as_str());

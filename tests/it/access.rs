@@ -77,6 +77,7 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
             "/api/v1/leads",
             "/api/v1/exposures",
             "/api/v1/work-teams",
+            "/api/v1/search",
         ]
         .iter()
         .any(|p| path.starts_with(p));
@@ -84,7 +85,10 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
             // Government roles reach these; what they may do to each record is checked
             // per record (see tests::coordination). Outsiders are refused outright.
             assert_eq!(call(&app, Some(&firm), &method, &path).await, 403, "enterprise {method} {path}");
-            if (path.starts_with("/api/v1/processes/") || path.starts_with("/api/v1/settings")) && method == "PUT" {
+            let admin_only = path.starts_with("/api/v1/search/");
+            if admin_only
+                || (path.starts_with("/api/v1/processes/") || path.starts_with("/api/v1/settings")) && method == "PUT"
+            {
                 assert_eq!(call(&app, Some(&staff), &method, &path).await, 403, "staff {method} {path}");
             }
             continue;

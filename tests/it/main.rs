@@ -11,6 +11,7 @@ mod demo;
 mod evaluation;
 mod openapi;
 mod org;
+mod search;
 mod shell;
 mod supervision;
 mod support;

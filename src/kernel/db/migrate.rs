@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(6, "pool", "0006_pool"),
     migration!(7, "supervision", "0007_supervision"),
     migration!(8, "exposures_teams", "0008_exposures_teams"),
+    migration!(9, "search", "0009_search"),
 ];
 
 fn render(sql: &str, dialect: Dialect) -> String {

@@ -70,6 +70,15 @@ macro_rules! params {
     ($($v:expr),+ $(,)?) => { &[$($crate::kernel::db::Value::from($v)),+] };
 }
 
+/// Ids as an SQL list for `IN (...)`: integers, so safe to inline; `0` (no record) when
+/// there are none.
+pub fn id_list(ids: &[i64]) -> String {
+    if ids.is_empty() {
+        return "0".into();
+    }
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+}
+
 #[derive(Debug, Clone)]
 pub struct Row(Vec<Value>);
 

@@ -25,6 +25,7 @@ pub enum Section {
     Evaluation,
     Calendar,
     Processes,
+    Search,
     None,
 }
 
@@ -40,6 +41,9 @@ fn nav(ctx: &Ctx) -> Vec<NavItem> {
         return items;
     };
     items.push(NavItem { href: "/inbox".into(), key: "nav.inbox", section: Section::Inbox });
+    if access::allows(user, Action::Search) {
+        items.push(NavItem { href: "/search".into(), key: "nav.search", section: Section::Search });
+    }
     if access::allows(user, Action::ViewCoordination) {
         items.push(NavItem { href: "/tasks".into(), key: "nav.my_tasks", section: Section::MyTasks });
     }
@@ -71,6 +75,9 @@ fn nav(ctx: &Ctx) -> Vec<NavItem> {
     }
     if access::allows(user, Action::ManageCalendar) {
         items.push(NavItem { href: "/admin/calendar".into(), key: "nav.calendar", section: Section::Calendar });
+    }
+    if access::allows(user, Action::ManageSearch) {
+        items.push(NavItem { href: "/admin/search".into(), key: "nav.search_index", section: Section::Search });
     }
     items
 }
@@ -105,6 +112,11 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, body: Markup) -> Html<Stri
                             @for item in &items {
                                 a href=(item.href) class=@if item.section == section { "active" } { (ctx.t(item.key)) }
                             }
+                        }
+                    }
+                    @if ctx.user.as_ref().is_some_and(|u| access::allows(u, Action::Search)) {
+                        form.topsearch method="get" action="/search" role="search" {
+                            input type="search" name="q" aria-label=(ctx.t("nav.search")) placeholder=(ctx.t("nav.search_placeholder"));
                         }
                     }
                     div.userbox {

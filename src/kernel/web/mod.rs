@@ -38,6 +38,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub calendar: Arc<std::sync::RwLock<Arc<WorkCalendar>>>,
     pub processes: Arc<Registry>,
+    pub search: Arc<crate::kernel::search::Search>,
 }
 
 impl AppState {
@@ -420,7 +421,8 @@ pub mod need {
         ManageCalendar,
         ManageProcesses,
         ViewEvaluation,
-        ViewLeads
+        ViewLeads,
+        ManageSearch
     );
 }
 

@@ -1,0 +1,266 @@
+//! Full-text search for government users (page and API), and the index's status and
+//! rebuild for administrators.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use maud::{PreEscaped, html};
+use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::SEARCH_SOURCES;
+use crate::kernel::access::{self, Action};
+use crate::kernel::audit::{self, Change};
+use crate::kernel::clock;
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::search::{SearchPage, SearchQuery, Status, indexer};
+use crate::kernel::validate;
+use crate::kernel::web::form::Fields;
+use crate::kernel::web::layout::{self, Section, csrf_field};
+use crate::kernel::web::list::url_encode;
+use crate::kernel::web::{AppState, Can, CsrfForm, Ctx, Q, need};
+
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(search)).routes(routes!(status)).routes(routes!(rebuild))
+}
+
+pub fn page_router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/search", get(page))
+        .route("/admin/search", get(admin_page))
+        .route("/admin/search/rebuild", post(rebuild_page))
+}
+
+const MAX_QUERY: usize = 200;
+
+/// Check the query, wait for changes made before it to be indexed, and search with the
+/// caller's access keys.
+async fn run(s: &AppState, ctx: &Ctx, mut q: SearchQuery) -> AppResult<SearchPage> {
+    let user = ctx.require(Action::Search)?;
+    q.q = validate::text(&q.q, "q", MAX_QUERY)?;
+    if let Some(kind) = q.kind.as_deref().filter(|k| !k.is_empty())
+        && !SEARCH_SOURCES.iter().any(|s| s.kind == kind)
+    {
+        return Err(AppError::invalid("bad_value", "kind"));
+    }
+    let keys = access::search_keys(user);
+    indexer::catch_up(&s.search, &s.db).await?;
+    let search = s.search.clone();
+    let mut found = tokio::task::spawn_blocking(move || search.query(&q, keys.as_deref()))
+        .await
+        .map_err(|e| AppError::internal(format!("search task failed: {e}")))??;
+    for hit in &mut found.hits {
+        if let Some(source) = SEARCH_SOURCES.iter().find(|s| s.kind == hit.kind) {
+            hit.link = (source.link)(hit.id);
+        }
+    }
+    Ok(found)
+}
+
+/// Search leads, matters and tasks: Chinese is segmented into words; every word must
+/// occur (when none has them all, records with some are returned and `partial` is set).
+/// Only records the caller may see are found.
+#[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchQuery),
+    responses((status = 200, body = SearchPage), (status = 403), (status = 422)))]
+async fn search(State(s): State<AppState>, ctx: Ctx, Q(q): Q<SearchQuery>) -> AppResult<Json<SearchPage>> {
+    run(&s, &ctx, q).await.map(Json)
+}
+
+/// The index: documents, size on disk, queue position, whether a rebuild runs.
+#[utoipa::path(get, path = "/api/v1/search/status", tag = "search", responses((status = 200, body = Status), (status = 403)))]
+async fn status(State(s): State<AppState>, Can(_, _): Can<need::ManageSearch>) -> Json<Status> {
+    Json(s.search.status())
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RebuildRequested {
+    pub requested: bool,
+}
+
+/// Rebuild the index from the database in the background; searches use the old index
+/// until the new one is ready.
+#[utoipa::path(post, path = "/api/v1/search/rebuild", tag = "search",
+    responses((status = 202, body = RebuildRequested), (status = 403)))]
+async fn rebuild(State(s): State<AppState>, Can(ctx, _): Can<need::ManageSearch>) -> AppResult<Response> {
+    request_rebuild(&s, &ctx).await?;
+    Ok((StatusCode::ACCEPTED, Json(RebuildRequested { requested: true })).into_response())
+}
+
+async fn request_rebuild(s: &AppState, ctx: &Ctx) -> AppResult<()> {
+    s.change(ctx, Action::ManageSearch, |tx, who| {
+        audit::record(tx, who, Change { action: "rebuild", kind: "search_index", id: None, before: None, after: None })
+    })
+    .await?;
+    s.search.request_rebuild();
+    Ok(())
+}
+
+fn kind_name(z: bool, kind: &str) -> &'static str {
+    match (kind, z) {
+        ("lead", true) => "线索",
+        ("lead", false) => "Lead",
+        ("matter", true) => "事项",
+        ("matter", false) => "Matter",
+        ("task", true) => "任务",
+        ("task", false) => "Task",
+        (_, true) => "记录",
+        (_, false) => "Record",
+    }
+}
+
+async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<SearchQuery>) -> AppResult<Response> {
+    ctx.require(Action::Search)?;
+    let z = ctx.zh();
+    let asked = !q.q.trim().is_empty();
+    let (found, err) = if asked {
+        match run(&s, &ctx, q.clone()).await {
+            Ok(found) => (Some(found), None),
+            Err(e @ AppError::Invalid { .. }) => (None, Some(e)),
+            Err(e) => return Err(e),
+        }
+    } else {
+        (None, None)
+    };
+    let channels: Vec<(String, String)> = crate::supervision::CHANNELS
+        .iter()
+        .map(|(code, zh, en)| (code.to_string(), (if z { *zh } else { *en }).to_string()))
+        .collect();
+    let kinds: Vec<(String, String)> =
+        SEARCH_SOURCES.iter().map(|src| (src.kind.to_string(), kind_name(z, src.kind).to_string())).collect();
+    let sorts = vec![
+        ("relevance".to_string(), (if z { "相关度" } else { "Relevance" }).to_string()),
+        ("newest".to_string(), (if z { "最新" } else { "Newest" }).to_string()),
+    ];
+    let selected = |v: &Option<String>| v.clone().unwrap_or_default();
+    let body = html! {
+        form.filters method="get" action="/search" role="search" {
+            label.field.grow {
+                span { (if z { "关键词" } else { "Words" }) }
+                input type="search" name="q" value=(q.q) maxlength=(MAX_QUERY) autofocus
+                    placeholder=(if z { "例如：道路积水、政策兑现、项目落地" } else { "e.g. 道路积水, 政策兑现" });
+            }
+            (filter_select(z, "kind", if z { "类别" } else { "Kind" }, &kinds, &selected(&q.kind)))
+            (filter_select(z, "channel", if z { "线索渠道" } else { "Lead channel" }, &channels, &selected(&q.channel)))
+            (filter_select(z, "sort", if z { "排序" } else { "Sort" }, &sorts, &selected(&q.sort)))
+            button type="submit" { (if z { "搜索" } else { "Search" }) }
+        }
+        (layout::error_banner(&ctx, err.as_ref()))
+        @match &found {
+            None => {
+                @if err.is_none() {
+                    (layout::empty_state(if z {
+                        "输入关键词，在您有权查看的监督线索、协调事项和任务中检索。中文按词语切分，多个词之间用空格或直接连写均可；结果按相关度排列，命中的词会高亮显示。"
+                    } else {
+                        "Type words to search the leads, matters and tasks you may see. Chinese is cut into words; results are ranked by relevance with matches highlighted."
+                    }))
+                }
+            }
+            Some(found) => {
+                @if found.rebuilding {
+                    p.alert { (if z { "索引正在重建，结果可能不完整。" } else { "The index is being rebuilt; results may be incomplete." }) }
+                }
+                @if found.hits.is_empty() {
+                    (layout::empty_state(if z {
+                        "没有找到包含这些词的记录。可以减少关键词、换一种说法，或去掉类别和渠道筛选。"
+                    } else {
+                        "Nothing found with these words. Try fewer or other words, or remove the filters."
+                    }))
+                } @else {
+                    p.muted {
+                        (if z { format!("共 {} 条结果", found.total) } else { format!("{} results", found.total) })
+                        " · " (if z { "分词：" } else { "Words: " }) (found.words.join(" / "))
+                    }
+                    @if found.partial {
+                        p.alert { (if z { "没有同时包含全部关键词的记录，以下结果包含其中部分词语。" } else { "No record has every word; these have some of them." }) }
+                    }
+                    ol.results {
+                        @for hit in &found.hits {
+                            li {
+                                div {
+                                    (layout::badge(kind_name(z, &hit.kind), "blue")) " "
+                                    a href=(hit.link) { (PreEscaped(&hit.title_html)) }
+                                    " " span.muted { "#" (hit.id) " · " (state_name(&s, &ctx, &hit.kind, &hit.state)) " · " (clock::fmt_local(hit.created_at)) }
+                                }
+                                p.snippet { (PreEscaped(&hit.snippet_html)) }
+                            }
+                        }
+                    }
+                    (pager(z, &q, found))
+                }
+            }
+        }
+    };
+    Ok(layout::page(&ctx, if z { "全文搜索" } else { "Search" }, Section::Search, body).into_response())
+}
+
+fn filter_select(z: bool, name: &str, label: &str, options: &[(String, String)], selected: &str) -> maud::Markup {
+    html! {
+        label.field {
+            span { (label) }
+            select name=(name) {
+                option value="" { (if z { "全部" } else { "All" }) }
+                @for (v, text) in options { option value=(v) selected[*v == selected] { (text) } }
+            }
+        }
+    }
+}
+
+fn state_name(s: &AppState, ctx: &Ctx, kind: &str, state: &str) -> String {
+    s.processes.get(kind).map(|p| p.state_name(state, ctx.lang)).unwrap_or_else(|_| state.to_owned())
+}
+
+fn pager(z: bool, q: &SearchQuery, found: &SearchPage) -> maud::Markup {
+    let pages = (found.total as usize).div_ceil(found.per.max(1)).min(500);
+    let link = |page: usize| {
+        let mut url = format!("/search?q={}&page={page}", url_encode(&q.q));
+        for (k, v) in [("kind", &q.kind), ("channel", &q.channel), ("sort", &q.sort), ("state", &q.state)] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                url.push_str(&format!("&{k}={}", url_encode(v)));
+            }
+        }
+        url
+    };
+    html! {
+        div.pager {
+            @if found.page > 1 { a href=(link(found.page - 1)) { (if z { "‹ 上一页" } else { "‹ Previous" }) } }
+            span { (if z { format!("第 {} / {} 页", found.page, pages.max(1)) } else { format!("Page {} of {}", found.page, pages.max(1)) }) }
+            @if found.page < pages { a href=(link(found.page + 1)) { (if z { "下一页 ›" } else { "Next ›" }) } }
+        }
+    }
+}
+
+async fn admin_page(State(s): State<AppState>, Can(ctx, _): Can<need::ManageSearch>) -> AppResult<Response> {
+    let z = ctx.zh();
+    let st = s.search.status();
+    let body = html! {
+        p { (if z {
+            "全文索引保存在本服务器的数据目录中，随线索、事项和任务的每次变更自动更新（变更先写入数据库中的队列，服务器重启后从上次提交的位置继续）。索引损坏、从备份恢复数据库或更换服务器后，可以从数据库重建索引；重建期间搜索继续使用旧索引。命令行：zaizao search rebuild（需先停止服务）。"
+        } else {
+            "The index lives in this server's data folder and follows every change to leads, matters and tasks (changes are queued in the database; a restarted server continues from its last commit). Rebuild it from the database after restoring a backup or moving servers; searches use the old index meanwhile. Command line: zaizao search rebuild (with the server stopped)."
+        }) }
+        dl.facts {
+            dt { (if z { "文档数" } else { "Documents" }) } dd { (st.documents) }
+            dt { (if z { "段数" } else { "Segments" }) } dd { (st.segments) }
+            dt { (if z { "磁盘占用" } else { "Size on disk" }) } dd { (format!("{:.1} MB", st.size_bytes as f64 / 1_048_576.0)) }
+            dt { (if z { "已索引到队列位置" } else { "Queue position indexed" }) } dd { (st.watermark) }
+            dt { (if z { "状态" } else { "State" }) } dd {
+                @if st.rebuilding { (layout::badge(if z { "重建中" } else { "rebuilding" }, "yellow")) }
+                @else { (layout::badge(if z { "正常" } else { "up to date" }, "green")) }
+            }
+            dt { (if z { "目录" } else { "Folder" }) } dd { code { (st.folder) } }
+        }
+        form method="post" action="/admin/search/rebuild" {
+            (csrf_field(&ctx))
+            button type="submit" { (if z { "从数据库重建索引" } else { "Rebuild from the database" }) }
+        }
+    };
+    Ok(layout::page(&ctx, if z { "搜索索引" } else { "Search index" }, Section::Search, body).into_response())
+}
+
+async fn rebuild_page(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    request_rebuild(&s, &f.ctx).await?;
+    Ok(Redirect::to("/admin/search").into_response())
+}

@@ -1,0 +1,39 @@
+//! Leads as the search index sees them: category and place as the title, the report and
+//! the published outcome as the text; found by the supervision office and the unit.
+
+use crate::kernel::access::lead_search_keys;
+use crate::kernel::db::{Row, Tx, id_list};
+use crate::kernel::error::AppResult;
+use crate::kernel::search::{SearchDoc, Source};
+use crate::params;
+
+pub static SOURCE: Source =
+    Source { kind: "lead", label: "search.kind.lead", load, load_after, link: |id| format!("/supervision/leads/{id}") };
+
+const SELECT: &str = "SELECT l.id, c.name, l.address, l.description, l.outcome, l.state, l.channel, \
+    l.unit_department_id, l.created_at FROM leads l JOIN lead_categories c ON c.code = l.category_code";
+
+fn doc(r: &Row) -> AppResult<SearchDoc> {
+    let (category, address) = (r.text(1)?, r.text(2)?);
+    let unit = r.opt_int(7)?;
+    Ok(SearchDoc {
+        kind: "lead",
+        id: r.int(0)?,
+        title: if address.is_empty() { category } else { format!("{category} · {address}") },
+        body: format!("{}\n{}", r.text(3)?, r.text(4)?),
+        state: r.text(5)?,
+        channel: r.text(6)?,
+        department_id: unit,
+        access: lead_search_keys(unit),
+        created_at: r.int(8)?,
+    })
+}
+
+fn load(tx: &mut Tx<'_>, ids: &[i64]) -> AppResult<Vec<SearchDoc>> {
+    tx.query(&format!("{SELECT} WHERE l.id IN ({})", id_list(ids)), &[])?.iter().map(doc).collect()
+}
+
+fn load_after(tx: &mut Tx<'_>, after: i64, limit: usize) -> AppResult<Vec<SearchDoc>> {
+    let sql = format!("{SELECT} WHERE l.id > $1 ORDER BY l.id LIMIT $2");
+    tx.query(&sql, params![after, limit as i64])?.iter().map(doc).collect()
+}

@@ -9,6 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::exposures::{self, ActivityInput, Exposure, ExposureInput, Team, TeamInput};
+use super::judgement::{self, JudgementInput};
 use super::leads::{self, Candidate, Filed, Lead, LeadFilter, LeadInput, PublicLead, Step};
 use crate::kernel::access::Action;
 use crate::kernel::error::{AppError, AppResult};
@@ -23,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(lead_transition))
         .routes(routes!(link_lead))
         .routes(routes!(track))
+        .routes(routes!(judge))
         .routes(routes!(issue_key))
         .routes(routes!(list_exposures, expose))
         .routes(routes!(list_teams, create_team))
@@ -135,12 +137,25 @@ async fn link_lead(
 async fn track(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> AppResult<Json<PublicLead>> {
     s.limiter.check(&format!("public:{}", ctx.ip), s.settings.public_rate_per_minute, 60_000, ctx.now)?;
     let process = s.processes.get(super::LEAD.kind)?;
-    s.db.read(move |tx| {
-        let l = leads::by_token(tx, &token)?;
-        leads::public_view(tx, &l, &process)
-    })
-    .await
-    .map(Json)
+    s.db.read(move |tx| leads::track(tx, &token, &process)).await.map(Json)
+}
+
+/// The reporter judges the published outcome (满意 / 基本满意 / 不满意), once, by tracking
+/// token (no sign-in). 409 `not_resolved` before the outcome is published, 409
+/// `already_judged` the second time.
+#[utoipa::path(post, path = "/api/v1/leads/track/{token}/judgement", tag = "supervision", security(()),
+    request_body = JudgementInput,
+    responses((status = 200, body = PublicLead), (status = 404), (status = 409), (status = 422)))]
+async fn judge(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    ApiJson(input): ApiJson<JudgementInput>,
+) -> AppResult<Json<PublicLead>> {
+    s.limiter.check(&format!("public:{}", ctx.ip), s.settings.public_rate_per_minute, 60_000, ctx.now)?;
+    let process = s.processes.get(super::LEAD.kind)?;
+    let who = ctx.who();
+    s.db.write(move |tx| judgement::judge(tx, &who, &process, &token, &input)).await.map(Json)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

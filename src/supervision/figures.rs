@@ -2,8 +2,9 @@
 //! Definitions (also on the page): response rate = leads fed back by their deadline ÷
 //! leads transferred; resolution rate = leads notified or closed ÷ leads transferred;
 //! overdue = leads still awaiting feedback past their deadline; time to feedback = mean
-//! hours from filing to the first feedback. Linked duplicates count once, on the lead
-//! that handles them.
+//! hours from filing to the first feedback; satisfaction rate = reporters satisfied or
+//! basically satisfied ÷ reporters who judged the outcome. Linked duplicates count once,
+//! on the lead that handles them, but every reporter's judgement counts.
 
 use serde::Serialize;
 
@@ -23,6 +24,10 @@ pub struct Figures {
     pub response_rate: Option<f64>,
     pub resolution_rate: Option<f64>,
     pub hours_to_feedback: Option<f64>,
+    /// Reporters who judged the outcome, and of them those satisfied or basically satisfied.
+    pub judged: i64,
+    pub satisfied: i64,
+    pub satisfaction_rate: Option<f64>,
 }
 
 /// Figures grouped by `channel` or by `unit`.
@@ -50,6 +55,9 @@ pub fn figures(tx: &mut Tx<'_>, group: &str, today: &str) -> AppResult<Vec<Figur
                     response_rate: None,
                     resolution_rate: None,
                     hours_to_feedback: None,
+                    judged: 0,
+                    satisfied: 0,
+                    satisfaction_rate: None,
                 },
                 0.0,
                 0,
@@ -76,6 +84,21 @@ pub fn figures(tx: &mut Tx<'_>, group: &str, today: &str) -> AppResult<Vec<Figur
             e.0.overdue += 1;
         }
     }
+    let judgements = tx.query(
+        "SELECT h.channel, COALESCE(d.name, '—'), l.reporter_judgement FROM leads l \
+         JOIN leads h ON h.id = COALESCE(l.primary_id, l.id) LEFT JOIN departments d ON d.id = h.unit_department_id \
+         WHERE l.reporter_judgement IS NOT NULL ORDER BY l.id DESC LIMIT 100000",
+        params![],
+    )?;
+    for r in &judgements {
+        let k = if group == "unit" { r.text(1)? } else { r.text(0)? };
+        if let Some(e) = map.get_mut(&k) {
+            e.0.judged += 1;
+            if super::judgement::counts_as_satisfied(&r.text(2)?) {
+                e.0.satisfied += 1;
+            }
+        }
+    }
     let mut out: Vec<Figures> = map
         .into_values()
         .map(|(mut f, hours, n)| {
@@ -84,6 +107,7 @@ pub fn figures(tx: &mut Tx<'_>, group: &str, today: &str) -> AppResult<Vec<Figur
                 f.resolution_rate = Some(f.resolved as f64 / f.transferred as f64);
             }
             f.hours_to_feedback = (n > 0).then(|| hours / n as f64);
+            f.satisfaction_rate = (f.judged > 0).then(|| f.satisfied as f64 / f.judged as f64);
             f
         })
         .collect();

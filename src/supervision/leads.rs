@@ -60,7 +60,7 @@ pub fn plain(text: &str, field: &'static str, max: usize) -> AppResult<String> {
     if tagged { Err(AppError::invalid("markup_not_allowed", field)) } else { Ok(t) }
 }
 
-fn opt_plain(text: &str, field: &'static str, max: usize) -> AppResult<String> {
+pub fn opt_plain(text: &str, field: &'static str, max: usize) -> AppResult<String> {
     if text.trim().is_empty() { Ok(String::new()) } else { plain(text, field, max) }
 }
 
@@ -146,7 +146,7 @@ pub fn file(
     Ok(Filed { id, token: Some(token), repeated: false })
 }
 
-fn office_users(tx: &mut Tx<'_>) -> AppResult<Vec<i64>> {
+pub fn office_users(tx: &mut Tx<'_>) -> AppResult<Vec<i64>> {
     tx.query("SELECT id FROM users WHERE active = 1 AND role = 'supervisor' ORDER BY id LIMIT 50", &[])?
         .iter()
         .map(|r| Ok(r.int(0)?))
@@ -177,13 +177,16 @@ pub struct Lead {
     pub primary_id: Option<i64>,
     /// The published notice.
     pub outcome: String,
+    /// The reporter's judgement of the outcome: satisfied, basically_satisfied or dissatisfied.
+    pub judgement: Option<String>,
+    pub judgement_comment: String,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 const COLUMNS: &str = "l.id, l.channel, l.category_code, c.name, l.description, l.address, l.lat, l.lon, l.reporter_name, \
     l.reporter_contact, l.source, l.unit_department_id, d.name, l.to_discipline, l.state, l.deadline, l.primary_id, l.outcome, \
-    l.created_at, l.updated_at";
+    l.created_at, l.updated_at, l.reporter_judgement, l.judgement_comment";
 const FROM: &str =
     "leads l JOIN lead_categories c ON c.code = l.category_code LEFT JOIN departments d ON d.id = l.unit_department_id";
 
@@ -209,6 +212,8 @@ fn from_row(r: &Row) -> AppResult<Lead> {
         outcome: r.text(17)?,
         created_at: r.int(18)?,
         updated_at: r.int(19)?,
+        judgement: r.opt_text(20)?,
+        judgement_comment: r.text(21)?,
     })
 }
 
@@ -450,6 +455,10 @@ pub struct PublicLead {
     pub agency: Option<String>,
     pub requested_at: i64,
     pub updated_at: i64,
+    /// The reporter's judgement of the outcome, once given.
+    pub judgement: Option<String>,
+    /// The outcome is published and not yet judged: the reporter may judge it now.
+    pub can_judge: bool,
 }
 
 /// Leads by id, in one query, in the order of `ids`.
@@ -490,6 +499,8 @@ pub fn public_views(tx: &mut Tx<'_>, leads: &[Lead], process: &Process) -> AppRe
                 agency: handler.unit_name.clone(),
                 requested_at: l.created_at,
                 updated_at: handler.updated_at.max(l.updated_at),
+                judgement: l.judgement.clone(),
+                can_judge: l.judgement.is_none() && super::judgement::resolved(&handler.state),
             }
         })
         .collect())
@@ -497,6 +508,12 @@ pub fn public_views(tx: &mut Tx<'_>, leads: &[Lead], process: &Process) -> AppRe
 
 pub fn public_view(tx: &mut Tx<'_>, l: &Lead, process: &Process) -> AppResult<PublicLead> {
     public_views(tx, std::slice::from_ref(l), process)?.pop().ok_or(AppError::NotFound)
+}
+
+/// What the reporter holding `token` may see of their lead.
+pub fn track(tx: &mut Tx<'_>, token: &str, process: &Process) -> AppResult<PublicLead> {
+    let l = by_token(tx, token)?;
+    public_view(tx, &l, process)
 }
 
 pub fn by_token(tx: &mut Tx<'_>, token: &str) -> AppResult<Lead> {

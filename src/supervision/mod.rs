@@ -6,6 +6,7 @@
 pub mod api;
 pub mod exposures;
 pub mod figures;
+pub mod judgement;
 pub mod leads;
 pub mod open311;
 mod pages;

@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use maud::html;
 
 use super::api::detail;
+use super::judgement::{self, JudgementInput};
 use super::leads::{self, LeadFilter, LeadInput, Step};
 use super::{CHANNELS, LEAD};
 use crate::kernel::access::Action;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/report", get(report_form).post(report_submit))
         .route("/report/track", get(track))
+        .route("/report/track/judgement", post(judge))
         .route("/supervision", get(list))
         .route("/supervision/leads/{id}", get(show).post(step))
         .route("/supervision/leads/{id}/link", post(link))
@@ -133,22 +135,48 @@ struct TrackQuery {
 
 async fn track(State(s): State<AppState>, ctx: Ctx, Q(q): Q<TrackQuery>) -> AppResult<Response> {
     limit(&s, &ctx)?;
-    let z = ctx.zh();
     let process = s.processes.get(LEAD.kind)?;
     let found = match q.token.clone().filter(|t| !t.trim().is_empty()) {
-        Some(t) => Some(
-            s.db.read(move |tx| {
-                let l = leads::by_token(tx, &t)?;
-                leads::public_view(tx, &l, &process)
-            })
-            .await,
-        ),
+        Some(t) => Some(s.db.read(move |tx| leads::track(tx, &t, &process)).await),
         None => None,
     };
+    track_page(&ctx, q.token.as_deref().unwrap_or(""), found, None, None)
+}
+
+async fn judge(State(s): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> AppResult<Response> {
+    limit(&s, &ctx)?;
+    let fields: Fields =
+        serde_urlencoded::from_bytes(&body).map_err(|_| AppError::BadRequest { code: "bad_form", detail: None })?;
+    let field = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let token = field("token");
+    let input = JudgementInput { judgement: field("judgement"), comment: field("comment") };
+    let process = s.processes.get(LEAD.kind)?;
+    let who = ctx.who();
+    let (t, p) = (token.clone(), process.clone());
+    match s.db.write(move |tx| judgement::judge(tx, &who, &p, &t, &input)).await {
+        Ok(view) => track_page(&ctx, &token, Some(Ok(view)), None, None),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
+            let t = token.clone();
+            let view = s.db.read(move |tx| leads::track(tx, &t, &process)).await;
+            track_page(&ctx, &token, Some(view), Some(&e), Some(&fields))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn track_page(
+    ctx: &Ctx,
+    token: &str,
+    found: Option<AppResult<leads::PublicLead>>,
+    err: Option<&AppError>,
+    typed_in: Option<&Fields>,
+) -> AppResult<Response> {
+    let z = ctx.zh();
+    let kept = |k: &str| typed_in.and_then(|f| f.get(k)).cloned().unwrap_or_default();
     let body = html! {
         p { span.logo { "再造" } " " strong { (if z { "线索办理进度" } else { "Follow a report" }) } }
         form.filters method="get" action="/report/track" {
-            (text_field(&ctx, "token", if z { "查询码" } else { "Tracking code" }, q.token.as_deref().unwrap_or(""), None, true))
+            (text_field(ctx, "token", if z { "查询码" } else { "Tracking code" }, token, None, true))
             button type="submit" { (ctx.t("common.search")) }
         }
         @match &found {
@@ -161,6 +189,24 @@ async fn track(State(s): State<AppState>, ctx: Ctx, Q(q): Q<TrackQuery>) -> AppR
                     @if let Some(a) = &p.agency { dt { (if z { "办理单位" } else { "Handled by" }) } dd { (a) } }
                     @if !p.outcome.is_empty() { dt { (if z { "通报结果" } else { "Published outcome" }) } dd { (p.outcome) } }
                     dt { (if z { "更新时间" } else { "Updated" }) } dd { (fmt_local(p.updated_at)) }
+                    @if let Some(j) = &p.judgement { dt { (if z { "您的评价" } else { "Your judgement" }) } dd { (judgement::name(j, z)) } }
+                }
+                (error_banner(ctx, err))
+                @if p.can_judge {
+                    form.card method="post" action="/report/track/judgement" {
+                        h2 { (if z { "您对办理结果满意吗？" } else { "Are you satisfied with the outcome?" }) }
+                        input type="hidden" name="token" value=(token);
+                        fieldset.choices {
+                            @for (code, zh, en) in judgement::JUDGEMENTS {
+                                label { input type="radio" name="judgement" value=(code) required checked[kept("judgement") == code]; " " (if z { zh } else { en }) }
+                            }
+                        }
+                        label.field {
+                            span { (if z { "意见（选填，不满意时请说明原因）" } else { "Comment (optional; please say why if dissatisfied)" }) }
+                            textarea name="comment" maxlength="500" rows="3" { (kept("comment")) }
+                        }
+                        button type="submit" { (if z { "提交评价" } else { "Submit" }) }
+                    }
                 }
             }
             Some(Err(_)) => { div.alert { (if z { "查询码无效。" } else { "No report has this code." }) } }
@@ -168,7 +214,12 @@ async fn track(State(s): State<AppState>, ctx: Ctx, Q(q): Q<TrackQuery>) -> AppR
         }
         p { a href="/report" { (if z { "反映新问题" } else { "Report a problem" }) } }
     };
-    let status = if matches!(found, Some(Err(_))) { StatusCode::NOT_FOUND } else { StatusCode::OK };
+    let status = match (&found, err) {
+        (Some(Err(_)), _) => StatusCode::NOT_FOUND,
+        (_, Some(AppError::Conflict { .. })) => StatusCode::CONFLICT,
+        (_, Some(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::OK,
+    };
     Ok((status, layout::bare_page(ctx.lang, if z { "线索办理进度" } else { "Follow a report" }, body)).into_response())
 }
 
@@ -270,6 +321,10 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
             @if let Some(dl) = &l.deadline { dt { (if z { "反馈期限" } else { "Feedback due" }) } dd { (dl) } }
             @if let Some(p) = l.primary_id { dt { (if z { "已合并到" } else { "Linked to" }) } dd { a href=(format!("/supervision/leads/{p}")) { "#" (p) } } }
             @if !l.outcome.is_empty() { dt { (if z { "通报" } else { "Notice" }) } dd { (l.outcome) } }
+            @if let Some(j) = &l.judgement {
+                dt { (if z { "反映人评价" } else { "Reporter's judgement" }) }
+                dd { (badge(&super::judgement::name(j, z), if super::judgement::counts_as_satisfied(j) { "green" } else { "red" })) @if !l.judgement_comment.is_empty() { " " (l.judgement_comment) } }
+            }
         } }
         @if !d.available.is_empty() {
             div.actions { @for tid in &d.available { @if let Some(t) = process.transition(tid) {
@@ -470,6 +525,8 @@ async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>
                     f.transferred.to_string(),
                     pct(f.response_rate),
                     pct(f.resolution_rate),
+                    pct(f.satisfaction_rate),
+                    f.judged.to_string(),
                     f.overdue.to_string(),
                     f.hours_to_feedback.map_or(String::new(), |h| format!("{h:.1}")),
                 ]
@@ -478,16 +535,27 @@ async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>
         return export(
             &export_as,
             "lead-figures",
-            &["group", "leads", "transferred", "response_rate", "resolution_rate", "overdue", "hours_to_feedback"],
+            &[
+                "group",
+                "leads",
+                "transferred",
+                "response_rate",
+                "resolution_rate",
+                "satisfaction_rate",
+                "judged",
+                "overdue",
+                "hours_to_feedback",
+            ],
             rows,
         );
     }
     let table = |rows: &[super::figures::Figures], label: &dyn Fn(&str) -> String| {
         html! {
             div.table-wrap { table {
-                thead { tr { th {} th { (if z { "线索" } else { "Leads" }) } th { (if z { "已移送" } else { "Transferred" }) } th { (if z { "响应率" } else { "Response" }) } th { (if z { "解决率" } else { "Resolution" }) } th { (if z { "逾期" } else { "Overdue" }) } th { (if z { "平均反馈时长（小时）" } else { "Hours to feedback" }) } } }
+                thead { tr { th {} th { (if z { "线索" } else { "Leads" }) } th { (if z { "已移送" } else { "Transferred" }) } th { (if z { "响应率" } else { "Response" }) } th { (if z { "解决率" } else { "Resolution" }) } th { (if z { "满意率（评价数）" } else { "Satisfaction (judged)" }) } th { (if z { "逾期" } else { "Overdue" }) } th { (if z { "平均反馈时长（小时）" } else { "Hours to feedback" }) } } }
                 tbody { @for f in rows { tr {
                     td { (label(&f.key)) } td { (f.leads) } td { (f.transferred) } td { (pct(f.response_rate)) } td { (pct(f.resolution_rate)) }
+                    td { (pct(f.satisfaction_rate)) " (" (f.judged) ")" }
                     td { @if f.overdue > 0 { (badge(&f.overdue.to_string(), "red")) } @else { "0" } }
                     td { (f.hours_to_feedback.map_or("—".to_owned(), |h| format!("{h:.1}"))) }
                 } } }
@@ -499,7 +567,7 @@ async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>
         .map(|f| (channel_name(&f.key), f.response_rate.unwrap_or(0.0), pct(f.response_rate)))
         .collect();
     let body = html! {
-        p.muted { (if z { "口径：响应率 = 在反馈期限内反馈的线索 ÷ 已移送线索；解决率 = 已通报或办结的线索 ÷ 已移送线索；逾期 = 超过反馈期限仍未反馈的线索；平均反馈时长 = 从登记到首次反馈的小时数。合并办理的重复线索只计一次。满意率待评价人回访功能上线后统计。" } else { "Definitions: response rate = leads fed back by their deadline ÷ leads transferred; resolution rate = leads notified or closed ÷ leads transferred; overdue = leads past their deadline without feedback; hours to feedback = from filing to the first feedback. Linked duplicates count once. The satisfaction rate arrives with the reporters' follow-up." }) }
+        p.muted { (if z { "口径：响应率 = 在反馈期限内反馈的线索 ÷ 已移送线索；解决率 = 已通报或办结的线索 ÷ 已移送线索；逾期 = 超过反馈期限仍未反馈的线索；平均反馈时长 = 从登记到首次反馈的小时数；满意率 = 评价“满意”或“基本满意”的反映人 ÷ 作出评价的反映人（反映人在结果通报后凭查询码评价）。合并办理的重复线索只计一次，但每位反映人的评价都计入。" } else { "Definitions: response rate = leads fed back by their deadline ÷ leads transferred; resolution rate = leads notified or closed ÷ leads transferred; overdue = leads past their deadline without feedback; hours to feedback = from filing to the first feedback; satisfaction rate = reporters satisfied or basically satisfied ÷ reporters who judged the outcome (by tracking code, once it is published). Linked duplicates count once, but every reporter's judgement counts." }) }
         @if by_channel.is_empty() { (layout::empty_state(if z { "没有线索。" } else { "No leads." })) }
         @else {
             div.card { (maud::PreEscaped(crate::kernel::web::chart::bars(if z { "各渠道响应率" } else { "Response rate by channel" }, &bars, 1.0, "#1f5fbf"))) }

@@ -291,3 +291,122 @@ async fn an_exposure_is_answered_in_public_within_hours_and_work_team_findings_b
     let (_, l) = o.office.get(&format!("/api/v1/leads/{}", t["activities"][0]["lead_ids"][0])).await;
     assert_eq!(l["channel"], "congress");
 }
+
+/// Issue #5's "done when": a lead filed by a standard Open311 client is found by Chinese
+/// search, handled through every step in the browser, and its reporter sees the outcome
+/// and judges it by token.
+#[tokio::test]
+async fn an_open311_lead_is_found_handled_in_the_browser_and_judged_by_its_reporter() {
+    let o = office().await;
+    let res = reqwest::Client::new()
+        .post(o.app.url("/open311/v2/requests.json"))
+        .form(&[
+            ("api_key", o.key.as_str()),
+            ("service_code", "POLICY"),
+            ("address_string", "崂山区海尔路 1 号"),
+            ("description", "我公司申报的高新技术企业认定奖励资金至今没有拨付"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status().as_u16(), 201);
+    let v: Value = res.json().await.expect("json");
+    let id: i64 = v[0]["service_request_id"].as_str().and_then(|s| s.parse().ok()).expect("id");
+    let token = v[0]["token"].as_str().expect("token").to_owned();
+
+    let office = o.app.browser("jw").await;
+    let (s, page) = office.text("/search?q=%E5%A5%96%E5%8A%B1%E8%B5%84%E9%87%91").await; // 奖励资金
+    assert_eq!(s, 200);
+    assert!(page.contains(&format!("href=\"/supervision/leads/{id}\"")), "found by search: {page}");
+    assert!(page.contains("<mark>奖励</mark>") || page.contains("<mark>奖励资金</mark>"));
+
+    let unit = o.app.browser("chen").await;
+    let lead = format!("/supervision/leads/{id}");
+    let dept = o.unit_dept.to_string();
+    let step = |b: &crate::support::Browser, fields: Vec<(&'static str, String)>| {
+        let (b, lead) = (crate::support::Browser { base: b.base.clone(), client: b.client.clone() }, lead.clone());
+        async move {
+            let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            b.post(&lead, &f).await.status().as_u16()
+        }
+    };
+    assert_eq!(step(&office, vec![("transition", "transfer".into()), ("unit_department_id", dept.clone())]).await, 303);
+    assert_eq!(
+        step(&unit, vec![("transition", "feed_back".into()), ("note", "奖励资金已于本周拨付到账".into())]).await,
+        303
+    );
+    assert_eq!(
+        step(&office, vec![("transition", "verify".into()), ("note", "电话回访企业确认到账".into())]).await,
+        303
+    );
+    let (s, page) = office.text(&lead).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("已核实"), "{page}");
+    assert_eq!(
+        step(
+            &office,
+            vec![("transition", "notify".into()), ("note", "奖励资金已拨付，责任单位已说明延迟原因。".into())]
+        )
+        .await,
+        303
+    );
+    assert_eq!(step(&office, vec![("transition", "close".into())]).await, 303);
+
+    let (s, page) = get(&o.app, &format!("/report/track?token={token}")).await;
+    assert_eq!(s, 200);
+    assert!(
+        page.contains("奖励资金已拨付") && page.contains("已办结") && page.contains("您对办理结果满意吗"),
+        "{page}"
+    );
+    let judge = |fields: Vec<(&'static str, String)>| {
+        let url = o.app.url("/report/track/judgement");
+        async move { reqwest::Client::new().post(url).form(&fields).send().await.expect("post") }
+    };
+    let res = judge(vec![("token", token.clone()), ("judgement", "so-so".into()), ("comment", "一般".into())]).await;
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res.text().await.expect("text").contains("一般"), "what was typed is kept");
+    let res = judge(vec![("token", token.clone()), ("judgement", "basically_satisfied".into())]).await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.text().await.expect("text").contains("基本满意"));
+    let (s, e) = o
+        .app
+        .api("")
+        .post(&format!("/api/v1/leads/track/{token}/judgement"), json!({ "judgement": "dissatisfied" }))
+        .await;
+    assert_eq!((s, e["error"]["code"].as_str()), (409, Some("already_judged")));
+
+    let (_, figures) = o.office.get("/api/v1/leads/figures?group=unit").await;
+    let row = figures.as_array().and_then(|f| f.iter().find(|x| x["judged"] == 1)).cloned().unwrap_or_default();
+    assert_eq!(row["satisfaction_rate"].as_f64(), Some(1.0), "{figures}");
+    let (s, page) = office.text("/supervision/figures").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("满意率"));
+    assert!(o.app.verify().await.ok);
+}
+
+#[tokio::test]
+async fn a_reporter_cannot_judge_before_the_outcome_is_published() {
+    let o = office().await;
+    let (s, filed) = post311(
+        &o.app,
+        &[
+            ("api_key", o.key.as_str()),
+            ("service_code", "STYLE"),
+            ("address_string", "市北区"),
+            ("description", "窗口人员推诿"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 201);
+    let token = filed[0]["token"].as_str().expect("token").to_owned();
+    let (s, e) = o
+        .app
+        .api("")
+        .post(&format!("/api/v1/leads/track/{token}/judgement"), json!({ "judgement": "satisfied" }))
+        .await;
+    assert_eq!((s, e["error"]["code"].as_str()), (409, Some("not_resolved")));
+    let (s, _) = o.app.api("").post("/api/v1/leads/track/nope/judgement", json!({ "judgement": "satisfied" })).await;
+    assert_eq!(s, 404);
+    let (_, page) = get(&o.app, &format!("/report/track?token={token}")).await;
+    assert!(!page.contains("您对办理结果满意吗"), "no judgement form before the outcome");
+}

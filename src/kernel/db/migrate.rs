@@ -34,6 +34,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(7, "supervision", "0007_supervision"),
     migration!(8, "exposures_teams", "0008_exposures_teams"),
     migration!(9, "search", "0009_search"),
+    migration!(10, "lead_judgement", "0010_lead_judgement"),
 ];
 
 fn render(sql: &str, dialect: Dialect) -> String {

@@ -196,7 +196,13 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
             let f = TaskFilter { matter_id: Some(id), scope: Some("matter".into()), ..Default::default() };
             let p = ListParams { per: Some(200), sort: Some("deadline".into()), ..Default::default() };
             let list = tasks::list(tx, u, &f, &p, &vq)?.items;
-            Ok((m, list, workflow::history(tx, "matter", id)?, assignable(tx)?, crate::org::departments::options(tx)?))
+            Ok((
+                m,
+                list,
+                workflow::history(tx, "matter", id)?,
+                tasks::assignable(tx)?,
+                crate::org::departments::options(tx)?,
+            ))
         })
         .await?;
     let user = ctx.user()?;
@@ -270,18 +276,6 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
     Ok((status, layout::page(ctx, &m.title, Section::Mechanism(1), body)).into_response())
-}
-
-/// People who can be made responsible: department staff with accounts.
-fn assignable(tx: &mut crate::kernel::db::Tx<'_>) -> AppResult<Vec<(String, String)>> {
-    tx.query(
-        "SELECT u.id, u.display_name, d.name FROM users u JOIN departments d ON d.id = u.department_id \
-         WHERE u.active = 1 AND u.role IN ('staff', 'division_head', 'dept_head') ORDER BY d.code, u.display_name LIMIT 2000",
-        &[],
-    )?
-    .iter()
-    .map(|r| Ok((r.int(0)?.to_string(), format!("{}（{}）", r.text(1)?, r.text(2)?))))
-    .collect()
 }
 
 async fn update(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {

@@ -579,3 +579,15 @@ pub fn my_counts(tx: &mut Tx<'_>, user: i64, v: &View) -> AppResult<(i64, i64, i
     let r = tx.query_one(&sql, &args)?;
     Ok((r.int(0)?, r.opt_int(1)?.unwrap_or(0), r.opt_int(2)?.unwrap_or(0)))
 }
+
+/// People who can be made responsible: department staff with accounts.
+pub fn assignable(tx: &mut Tx<'_>) -> AppResult<Vec<(String, String)>> {
+    tx.query(
+        "SELECT u.id, u.display_name, d.name FROM users u JOIN departments d ON d.id = u.department_id \
+         WHERE u.active = 1 AND u.role IN ('staff', 'division_head', 'dept_head') ORDER BY d.code, u.display_name LIMIT 2000",
+        &[],
+    )?
+    .iter()
+    .map(|r| Ok((r.int(0)?.to_string(), format!("{}（{}）", r.text(1)?, r.text(2)?))))
+    .collect()
+}

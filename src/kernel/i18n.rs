@@ -94,6 +94,7 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ("bad_value", "取值无效", "Not a valid value"),
     ("bad_date", "日期格式应为 YYYY-MM-DD", "Dates are written YYYY-MM-DD"),
     ("duplicate", "已存在相同的记录", "Such a record already exists"),
+    ("already_a_task", "这条线索已交办为督办任务", "This lead is already a task"),
     ("already_judged", "您已评价过这条线索的办理结果", "You have already judged this outcome"),
     ("not_resolved", "办理结果通报后才能评价", "The outcome can be judged once it is published"),
     ("code_taken", "编码已被使用", "This code is already in use"),

@@ -11,6 +11,8 @@ use utoipa_axum::routes;
 use super::exposures::{self, ActivityInput, Exposure, ExposureInput, Team, TeamInput};
 use super::judgement::{self, JudgementInput};
 use super::leads::{self, Candidate, Filed, Lead, LeadFilter, LeadInput, PublicLead, Step};
+use super::to_task::{self, LeadTaskInput};
+use crate::coordination::tasks::{Task, View};
 use crate::kernel::access::Action;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::web::list::{ListParams, Page};
@@ -23,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_lead))
         .routes(routes!(lead_transition))
         .routes(routes!(link_lead))
+        .routes(routes!(lead_to_task))
         .routes(routes!(track))
         .routes(routes!(judge))
         .routes(routes!(issue_key))
@@ -129,6 +132,24 @@ async fn link_lead(
 ) -> AppResult<Json<Lead>> {
     let user = ctx.user()?.clone();
     s.change(&ctx, Action::ViewLeads, move |tx, who| leads::link(tx, who, &user, id, input.primary_id)).await.map(Json)
+}
+
+/// Turn a lead into a task in one of the caller's open matters (city leaders and
+/// department heads who decide a matter); the lead keeps its own procedure.
+#[utoipa::path(post, path = "/api/v1/leads/{id}/task", tag = "supervision", request_body = LeadTaskInput,
+    responses((status = 201, body = Task), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn lead_to_task(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::OpenMatter>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<LeadTaskInput>,
+) -> AppResult<(StatusCode, Json<Task>)> {
+    let user = ctx.user()?.clone();
+    let view = View::of(&s, ctx.now)?;
+    let task = s
+        .change(&ctx, Action::OpenMatter, move |tx, who| to_task::assign_as_task(tx, who, &user, id, &input, &view))
+        .await?;
+    Ok((StatusCode::CREATED, Json(task)))
 }
 
 /// A lead's public status and outcome by its tracking token (no sign-in).

@@ -180,13 +180,15 @@ pub struct Lead {
     /// The reporter's judgement of the outcome: satisfied, basically_satisfied or dissatisfied.
     pub judgement: Option<String>,
     pub judgement_comment: String,
+    /// The coordination task this lead became.
+    pub task_id: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 const COLUMNS: &str = "l.id, l.channel, l.category_code, c.name, l.description, l.address, l.lat, l.lon, l.reporter_name, \
     l.reporter_contact, l.source, l.unit_department_id, d.name, l.to_discipline, l.state, l.deadline, l.primary_id, l.outcome, \
-    l.created_at, l.updated_at, l.reporter_judgement, l.judgement_comment";
+    l.created_at, l.updated_at, l.reporter_judgement, l.judgement_comment, l.task_id";
 const FROM: &str =
     "leads l JOIN lead_categories c ON c.code = l.category_code LEFT JOIN departments d ON d.id = l.unit_department_id";
 
@@ -214,6 +216,7 @@ fn from_row(r: &Row) -> AppResult<Lead> {
         updated_at: r.int(19)?,
         judgement: r.opt_text(20)?,
         judgement_comment: r.text(21)?,
+        task_id: r.opt_int(22)?,
     })
 }
 

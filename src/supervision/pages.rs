@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/supervision", get(list))
         .route("/supervision/leads/{id}", get(show).post(step))
         .route("/supervision/leads/{id}/link", post(link))
+        .route("/supervision/leads/{id}/task", post(to_task))
         .route("/admin/open311", get(keys).post(issue))
         .route("/exposures", get(exposures_page))
         .route("/supervision/teams", get(teams_page))
@@ -300,9 +301,17 @@ async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppRe
 async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppResult<Response> {
     let process = s.processes.get(LEAD.kind)?;
     let p2 = process.clone();
-    let (d, depts) = s
+    let decides = ctx.user.as_ref().is_some_and(|u| crate::kernel::access::allows(u, Action::OpenMatter));
+    let (d, depts, task_choices) = s
         .look(ctx, Action::ViewLeads, move |tx, u| {
-            Ok((detail(tx, u.ok_or(AppError::Unauthenticated)?, &p2, id)?, crate::org::departments::options(tx)?))
+            let u = u.ok_or(AppError::Unauthenticated)?;
+            let d = detail(tx, u, &p2, id)?;
+            let choices = if decides && d.lead.task_id.is_none() && d.lead.primary_id.is_none() {
+                Some((super::to_task::matters_of(tx, u)?, crate::coordination::tasks::assignable(tx)?))
+            } else {
+                None
+            };
+            Ok((d, crate::org::departments::options(tx)?, choices))
         })
         .await?;
     let z = ctx.zh();
@@ -321,6 +330,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
             @if let Some(dl) = &l.deadline { dt { (if z { "反馈期限" } else { "Feedback due" }) } dd { (dl) } }
             @if let Some(p) = l.primary_id { dt { (if z { "已合并到" } else { "Linked to" }) } dd { a href=(format!("/supervision/leads/{p}")) { "#" (p) } } }
             @if !l.outcome.is_empty() { dt { (if z { "通报" } else { "Notice" }) } dd { (l.outcome) } }
+            @if let Some(t) = l.task_id { dt { (if z { "督办任务" } else { "Task" }) } dd { a href=(format!("/tasks/{t}")) { "#" (t) } } }
             @if let Some(j) = &l.judgement {
                 dt { (if z { "反映人评价" } else { "Reporter's judgement" }) }
                 dd { (badge(&super::judgement::name(j, z), if super::judgement::counts_as_satisfied(j) { "green" } else { "red" })) @if !l.judgement_comment.is_empty() { " " (l.judgement_comment) } }
@@ -351,6 +361,26 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                 }
             } } }
         }
+        @if let Some((matters, people)) = &task_choices {
+            @let terr = error(retry, "task");
+            details.panel open[terr.is_some()] {
+                summary { (if z { "转为督办任务" } else { "Make it a coordination task" }) }
+                @if matters.is_empty() {
+                    (layout::empty_state(if z { "您没有正在推进的事项。先在“顶格协调”中开启事项，再把线索交办为其中的任务。" } else { "You decide no open matter. Open one under mechanism 1, then assign this lead as one of its tasks." }))
+                } @else {
+                    form.stack method="post" action=(format!("/supervision/leads/{}/task", l.id)) {
+                        (csrf_field(ctx))
+                        (error_banner(ctx, terr))
+                        (select_field(ctx, "matter_id", if z { "所属事项" } else { "Matter" }, matters, value(retry, "task", "matter_id", ""), terr))
+                        (select_field(ctx, "lead_department_id", if z { "责任部门" } else { "Lead department" }, &dept_opts, value(retry, "task", "lead_department_id", ""), terr))
+                        (select_field(ctx, "assignee_id", if z { "责任人" } else { "Responsible person" }, people, value(retry, "task", "assignee_id", ""), terr))
+                        (layout::input_field(ctx, "date", "deadline", if z { "期限（日期）" } else { "Deadline (date)" }, value(retry, "task", "deadline", ""), terr, false))
+                        (layout::input_field(ctx, "number", "working_days", if z { "或：N 个工作日内" } else { "or: within N working days" }, value(retry, "task", "working_days", ""), terr, false))
+                        div { button type="submit" { (if z { "交办" } else { "Assign" }) } }
+                    }
+                }
+            }
+        }
         h2 { (if z { "办理记录" } else { "Record" }) }
         ul { @for e in &d.history { li { (fmt_local(e.at)) " " strong { (e.actor) } " · " (process.transition(&e.transition).map_or(e.transition.clone(), |t| if z { t.name.clone() } else { t.name_en.clone() })) @if let Some(n) = &e.note { " — " (n) } } } }
     };
@@ -368,6 +398,20 @@ async fn step(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields
     let (process, cal) = (s.processes.get(LEAD.kind)?, s.calendar());
     match attempt(&s, &ctx, Action::ViewLeads, "step", form, move |tx, who, st: Step| {
         leads::transition(tx, who, &user, (&process, &cal), id, &st)
+    })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/supervision/leads/{id}")).into_response()),
+        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
+    }
+}
+
+async fn to_task(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.user()?.clone();
+    let view = crate::coordination::tasks::View::of(&s, ctx.now)?;
+    match attempt(&s, &ctx, Action::OpenMatter, "task", form, move |tx, who, input: super::to_task::LeadTaskInput| {
+        super::to_task::assign_as_task(tx, who, &user, id, &input, &view)
     })
     .await?
     {

@@ -410,3 +410,78 @@ async fn a_reporter_cannot_judge_before_the_outcome_is_published() {
     let (_, page) = get(&o.app, &format!("/report/track?token={token}")).await;
     assert!(!page.contains("您对办理结果满意吗"), "no judgement form before the outcome");
 }
+
+#[tokio::test]
+async fn a_work_team_finding_becomes_a_lead_and_then_a_leaders_task() {
+    let o = office().await;
+    let mayor_id = o.app.user("mayor", "leader", None, None).await;
+    let staff_id = o.app.user("xu", "staff", Some(o.unit_dept), None).await;
+    let mayor = o.app.api(&o.app.token("mayor", &["read", "write"]).await);
+    let (s, team) = o
+        .office
+        .post("/api/v1/work-teams", json!({ "name": "人大营商环境小分队", "body": "congress", "topic": "惠企政策落实", "members": "张委员、李代表" }))
+        .await;
+    assert_eq!(s, 201, "{team}");
+    let (s, team) = o
+        .office
+        .post(
+            &format!("/api/v1/work-teams/{}/activities", team["id"]),
+            json!({ "kind": "inquiry", "held_on": "2019-04-20", "place": "市发展改革委", "subject": "政策兑现",
+                    "findings": ["人才公寓配租政策申请材料多达十五项"], "category": "POLICY" }),
+        )
+        .await;
+    assert_eq!(s, 201, "{team}");
+    let lead_id = team["activities"][0]["lead_ids"][0].as_i64().expect("a lead per finding");
+    let (s, matter) = mayor.post("/api/v1/matters", json!({ "title": "惠企政策兑现提速" })).await;
+    assert_eq!(s, 201, "{matter}");
+    let body = json!({ "matter_id": matter["id"], "assignee_id": staff_id, "lead_department_id": o.unit_dept, "working_days": 10 });
+    assert_eq!(
+        o.unit.post(&format!("/api/v1/leads/{lead_id}/task"), body.clone()).await.0,
+        404,
+        "the unit does not see a lead before its transfer"
+    );
+    let (s, task) = mayor.post(&format!("/api/v1/leads/{lead_id}/task"), body.clone()).await;
+    assert_eq!(s, 201, "{task}");
+    assert!(task["title"].as_str().is_some_and(|t| t.contains("人才公寓")));
+    assert_eq!(task["assignee_id"], staff_id);
+    let (s, e) = mayor.post(&format!("/api/v1/leads/{lead_id}/task"), body).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (409, Some("already_a_task")));
+    let (_, lead) = o.office.get(&format!("/api/v1/leads/{lead_id}")).await;
+    assert_eq!(lead["task_id"], task["id"]);
+    let (_, found) = mayor.get("/api/v1/search?q=%E4%BA%BA%E6%89%8D%E5%85%AC%E5%AF%93&kind=task").await; // 人才公寓
+    assert_eq!(found["hits"][0]["id"], task["id"], "{found}");
+    let _ = mayor_id;
+
+    // In the browser: the form offers the mayor's open matters and keeps what was typed.
+    let (s, other) = o.office.post("/api/v1/leads", json!({ "channel": "cppcc", "category": "PROJECT", "description": "蓝谷某项目用地手续卡在规划调整", "address": "即墨区" })).await;
+    assert_eq!(s, 201);
+    let b = o.app.browser("mayor").await;
+    let (_, page) = b.text(&format!("/supervision/leads/{}", other["id"])).await;
+    assert!(page.contains("转为督办任务") && page.contains("惠企政策兑现提速"), "{page}");
+    let res = b
+        .post(
+            &format!("/supervision/leads/{}/task", other["id"]),
+            &[
+                ("matter_id", &matter["id"].to_string()),
+                ("lead_department_id", &o.unit_dept.to_string()),
+                ("assignee_id", &staff_id.to_string()),
+                ("deadline", "2019-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 422, "a deadline in the past is refused");
+    let res = b
+        .post(
+            &format!("/supervision/leads/{}/task", other["id"]),
+            &[
+                ("matter_id", &matter["id"].to_string()),
+                ("lead_department_id", &o.unit_dept.to_string()),
+                ("assignee_id", &staff_id.to_string()),
+                ("working_days", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, page) = b.text(&format!("/supervision/leads/{}", other["id"])).await;
+    assert!(page.contains("督办任务") && page.contains("href=\"/tasks/"), "{page}");
+}

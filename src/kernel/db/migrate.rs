@@ -35,6 +35,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(8, "exposures_teams", "0008_exposures_teams"),
     migration!(9, "search", "0009_search"),
     migration!(10, "lead_judgement", "0010_lead_judgement"),
+    migration!(11, "lead_tasks", "0011_lead_tasks"),
 ];
 
 fn render(sql: &str, dialect: Dialect) -> String {

@@ -1,0 +1,84 @@
+//! A lead that needs top-down coordination (a work team's finding, a repeated complaint)
+//! becomes a task in one of the deciding leader's open matters; the lead keeps its own
+//! procedure and links to the task.
+
+use serde::Deserialize;
+
+use super::CHANNELS;
+use super::leads;
+use crate::coordination::tasks::{self, Task, TaskInput, View};
+use crate::kernel::access::CurrentUser;
+use crate::kernel::audit::{self, Change, Who};
+use crate::kernel::db::Tx;
+use crate::kernel::error::{AppError, AppResult};
+use crate::params;
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct LeadTaskInput {
+    /// An open matter the caller decides or opened.
+    #[serde(deserialize_with = "crate::kernel::web::de::id")]
+    pub matter_id: i64,
+    #[serde(deserialize_with = "crate::kernel::web::de::id")]
+    pub assignee_id: i64,
+    #[serde(deserialize_with = "crate::kernel::web::de::id")]
+    pub lead_department_id: i64,
+    /// A date (YYYY-MM-DD)…
+    #[serde(default)]
+    pub deadline: Option<String>,
+    /// …or a number of working days from today.
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    pub working_days: Option<i64>,
+}
+
+pub fn assign_as_task(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    user: &CurrentUser,
+    id: i64,
+    input: &LeadTaskInput,
+    view: &View,
+) -> AppResult<Task> {
+    let lead = leads::get(tx, user, id)?;
+    if lead.primary_id.is_some() {
+        return Err(AppError::Conflict { code: "lead_linked", field: None });
+    }
+    if lead.task_id.is_some() {
+        return Err(AppError::Conflict { code: "already_a_task", field: None });
+    }
+    let channel = CHANNELS.iter().find(|c| c.0 == lead.channel).map_or("", |c| c.1);
+    let task = TaskInput {
+        title: format!("线索 #{}：{}", lead.id, lead.description.chars().take(40).collect::<String>()),
+        description: format!("{}\n地点：{}\n来源：{channel} · {}", lead.description, lead.address, lead.category_name),
+        kind: "execute".into(),
+        assignee_id: input.assignee_id,
+        lead_department_id: input.lead_department_id,
+        co_department_ids: Vec::new(),
+        deadline: input.deadline.clone().filter(|d| !d.trim().is_empty()),
+        working_days: input.working_days,
+    };
+    let created = tasks::create(tx, who, user, input.matter_id, &task, view)?;
+    tx.execute("UPDATE leads SET task_id = $1, updated_at = $2 WHERE id = $3", params![created.id, who.now, lead.id])?;
+    audit::record(
+        tx,
+        who,
+        Change::updated(
+            "to_task",
+            "lead",
+            lead.id,
+            &serde_json::json!({ "task_id": null }),
+            &serde_json::json!({ "task_id": created.id, "matter_id": input.matter_id }),
+        ),
+    )?;
+    Ok(created)
+}
+
+/// The open matters `user` may add tasks to, as (id, title), for the form.
+pub fn matters_of(tx: &mut Tx<'_>, user: &CurrentUser) -> AppResult<Vec<(String, String)>> {
+    tx.query(
+        "SELECT id, title FROM matters WHERE state = 'open' AND (leader_id = $1 OR opened_by = $1) ORDER BY id DESC LIMIT 200",
+        params![user.id],
+    )?
+    .iter()
+    .map(|r| Ok((r.int(0)?.to_string(), r.text(1)?)))
+    .collect()
+}

@@ -13,6 +13,7 @@ pub struct Scale {
     pub ratings: i64,
     /// Invitations left unused, for the rating scenario.
     pub invitations: i64,
+    pub leads: i64,
 }
 
 pub struct City {
@@ -25,6 +26,10 @@ pub struct City {
     pub invitations: Vec<String>,
     pub divisions: i64,
     pub records: i64,
+    /// The supervision office's token (finds every lead).
+    pub office_token: String,
+    /// An Open311 api_key.
+    pub open311_key: String,
 }
 
 pub fn invitation_token(i: i64) -> String {
@@ -41,12 +46,12 @@ pub fn token_for(user: i64) -> String {
     format!("zz_bench_{user:08}")
 }
 
-fn q(s: &str) -> String {
+pub fn q(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
 /// Insert rows in batches of multi-row VALUES.
-fn bulk(tx: &mut Tx<'_>, head: &str, rows: impl Iterator<Item = String>) -> Result<i64, AppError> {
+pub fn bulk(tx: &mut Tx<'_>, head: &str, rows: impl Iterator<Item = String>) -> Result<i64, AppError> {
     let mut batch = Vec::with_capacity(500);
     let mut n = 0;
     for row in rows {
@@ -89,12 +94,13 @@ pub fn generate(db: &Db, scale: &Scale, now: i64, password_hash: &str) -> Result
             std::iter::once(format!("('bench-leader', '基准市长', 'leader', NULL, NULL, {}, {now}, {now})", q(password_hash))).chain((1..=s).map(|i| {
                 let (dept, div) = placement(i, d);
                 format!("({}, {}, 'staff', {dept}, {div}, {}, {now}, {now})", q(&format!("bench{i:05}")), q(&format!("工作人员{i:05}")), q(password_hash))
-            })),
+            })).chain(std::iter::once(format!("('bench-office', '基准监督办', 'supervisor', NULL, NULL, {}, {now}, {now})", q(password_hash)))),
         )?;
+        let office = s + 2;
         records += bulk(
             tx,
             "INSERT INTO api_tokens (user_id, name, token_hash, prefix, scopes, created_at, expires_at)",
-            (1..=s + 1).map(|u| format!("({u}, 'bench', {}, 'zz_bench', 'read,write', {now}, {})", q(&sha256_hex(token_for(u).as_bytes())), now + 365 * 86_400_000)),
+            (1..=office).map(|u| format!("({u}, 'bench', {}, 'zz_bench', 'read,write', {now}, {})", q(&sha256_hex(token_for(u).as_bytes())), now + 365 * 86_400_000)),
         )?;
         let matters = (t / 20).max(1);
         records += bulk(
@@ -128,6 +134,8 @@ pub fn generate(db: &Db, scale: &Scale, now: i64, password_hash: &str) -> Result
             }),
         )?;
         records += ratings(tx, scale, now)?;
+        records += crate::leads::generate(tx, scale.leads, d, now)?;
+        let (_, open311_key) = zaizao::supervision::open311::issue_key(tx, &zaizao::kernel::audit::Who::system("bench", now), "bench")?;
         zaizao::coordination::stats::rebuild(tx)?;
         let running = ["assigned".to_owned(), "accepted".to_owned(), "in_progress".to_owned()];
         zaizao::coordination::stats::refresh_overdue(tx, &today.to_string(), &running)?;
@@ -138,6 +146,8 @@ pub fn generate(db: &Db, scale: &Scale, now: i64, password_hash: &str) -> Result
             invitations: (1..=scale.invitations).map(|i| invitation_token(scale.ratings + i)).collect(),
             divisions: d * 3,
             records,
+            office_token: token_for(office),
+            open311_key,
         })
     })
 }

@@ -40,7 +40,11 @@ fn encode(r: &Request, port: u16) -> Vec<u8> {
         head.push_str(&format!("Authorization: Bearer {t}\r\n"));
     }
     match &r.body {
-        Some(b) => head.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{b}", b.len())),
+        Some(b) => {
+            // Bodies are JSON, except the Open311 client's form posts.
+            let kind = if b.starts_with('{') { "application/json" } else { "application/x-www-form-urlencoded" };
+            head.push_str(&format!("Content-Type: {kind}\r\nContent-Length: {}\r\n\r\n{b}", b.len()))
+        }
         None => head.push_str("\r\n"),
     }
     head.into_bytes()

@@ -8,6 +8,7 @@
 
 mod ceiling;
 mod city;
+mod leads;
 mod load;
 
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -36,6 +37,9 @@ struct Args {
     role: String,
     #[arg(long, hide = true, default_value_t = 0)]
     port: u16,
+    /// The server's data folder (its search index).
+    #[arg(long, hide = true)]
+    data_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -73,7 +77,7 @@ fn main() -> ExitCode {
 fn serve(args: &Args) -> anyhow::Result<()> {
     let config = zaizao::config::Config {
         listen: format!("127.0.0.1:{}", args.port).parse()?,
-        data_dir: std::env::temp_dir(),
+        data_dir: args.data_dir.clone().unwrap_or_else(std::env::temp_dir),
         database_url: args.database_url.clone().unwrap_or_default(),
         session_hours: 12,
         secure_cookies: false,
@@ -96,9 +100,11 @@ fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-fn spawn(role: &str, url: &str, port: u16) -> anyhow::Result<Child> {
+fn spawn(role: &str, url: &str, port: u16, data_dir: &std::path::Path) -> anyhow::Result<Child> {
     Ok(Command::new(std::env::current_exe()?)
         .args(["--role", role, "--database-url", url, "--port", &port.to_string()])
+        .arg("--data-dir")
+        .arg(data_dir)
         .env("ZAIZAO_LOG", "error")
         .stdout(Stdio::null())
         .spawn()?)
@@ -141,9 +147,16 @@ impl Drop for Killer {
 
 fn drive(args: &Args) -> anyhow::Result<()> {
     let scale = if args.quick {
-        city::Scale { departments: 20, staff: 200, tasks: 2_000, ratings: 10_000, invitations: 5_000 }
+        city::Scale { departments: 20, staff: 200, tasks: 2_000, ratings: 10_000, invitations: 5_000, leads: 20_000 }
     } else {
-        city::Scale { departments: 300, staff: 5_000, tasks: 100_000, ratings: 1_000_000, invitations: 100_000 }
+        city::Scale {
+            departments: 300,
+            staff: 5_000,
+            tasks: 100_000,
+            ratings: 1_000_000,
+            invitations: 100_000,
+            leads: 1_000_000,
+        }
     };
     let seconds = if args.quick { 2 } else { 10 };
     let dir = tempfile_dir()?;
@@ -172,13 +185,15 @@ fn drive(args: &Args) -> anyhow::Result<()> {
     // Give the query planner the statistics a live database would have.
     db.analyze().map_err(|e| anyhow::anyhow!("{e}"))?;
     let generation = t0.elapsed();
-    drop(db);
     eprintln!("generated {} records in {:.1} s", city.records, generation.as_secs_f64());
 
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let (indexed, index_build, index_mb) = rt.block_on(build_index(&db, &dir))?;
+    drop(db);
+    eprintln!("indexed {indexed} records in {:.1} s ({index_mb:.0} MB)", index_build.as_secs_f64());
     rt.block_on(async {
         let port = free_port()?;
-        let server = Killer(spawn("server", &url, port)?);
+        let server = Killer(spawn("server", &url, port, &dir)?);
         let startup = wait_ready(port, "/readyz").await?;
         let pid = server.0.id();
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -188,7 +203,7 @@ fn drive(args: &Args) -> anyhow::Result<()> {
         let mut rows = Vec::new();
 
         let ceiling_port = free_port()?;
-        let ceiling = Killer(spawn("ceiling", &ceiling_url, ceiling_port)?);
+        let ceiling = Killer(spawn("ceiling", &ceiling_url, ceiling_port, &dir)?);
         wait_ready(ceiling_port, "/noop").await?;
         let noop = load::run(ceiling_port, c, duration, u64::MAX, |_| load::Request {
             method: "GET",
@@ -282,6 +297,25 @@ fn drive(args: &Args) -> anyhow::Result<()> {
             body: None,
         })
         .await;
+        let key = city.open311_key.clone();
+        let filing = load::run(port, c, duration, u64::MAX, move |i| load::Request {
+            method: "POST",
+            path: "/open311/v2/requests.json".into(),
+            token: None,
+            body: Some(leads::open311_form(&key, i)),
+        })
+        .await;
+        let office = city.office_token.clone();
+        let search = load::run(port, c, duration, u64::MAX, move |i| load::Request {
+            method: "GET",
+            path: format!(
+                "/api/v1/search?q={}",
+                zaizao::kernel::web::list::url_encode(leads::QUERIES[i as usize % leads::QUERIES.len()])
+            ),
+            token: Some(office.clone()),
+            body: None,
+        })
+        .await;
         let loaded_rss = rss_mb(pid);
         drop(server);
 
@@ -319,6 +353,16 @@ fn drive(args: &Args) -> anyhow::Result<()> {
             Some(rating_pass),
         );
         row("division scoreboard", &board, &noop, "p95 < 20 ms", Some(board.percentile_ms(0.95) < 20.0));
+        let filing_pass = filing.rps() >= 0.5 * write_ceiling.rps();
+        row(
+            "filing a lead (Open311 POST)",
+            &filing,
+            &write_ceiling,
+            "≥ 50% of insert+audit ceiling",
+            Some(filing_pass),
+        );
+        let search_label = format!("Chinese search ({} leads)", scale.leads);
+        row(&search_label, &search, &noop, "p95 < 50 ms", Some(search.percentile_ms(0.95) < 50.0));
         row(
             "dashboard (figures per department)",
             &dashboard,
@@ -382,6 +426,11 @@ fn drive(args: &Args) -> anyhow::Result<()> {
                 size_mb / city.records as f64 * 1e6
             );
         }
+        println!(
+            "| search index | {indexed} records in {:.1} s, {index_mb:.0} MB ({:.0} MB per million records) | — | — |",
+            index_build.as_secs_f64(),
+            index_mb / indexed.max(1) as f64 * 1e6
+        );
         if let Some(out) = &args.out {
             let doc = serde_json::json!({
                 "rows": rows,
@@ -390,6 +439,9 @@ fn drive(args: &Args) -> anyhow::Result<()> {
                 "rss_loaded_mb": loaded_rss,
                 "records": city.records,
                 "database_mb": size_mb,
+                "index_records": indexed,
+                "index_build_s": index_build.as_secs_f64(),
+                "index_mb": index_mb,
             });
             std::fs::write(out, serde_json::to_string_pretty(&doc)?)?;
         }
@@ -397,6 +449,29 @@ fn drive(args: &Args) -> anyhow::Result<()> {
     })?;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+/// Build the server's search index from the generated data, as `zaizao search rebuild`
+/// does; returns the records indexed, the time taken and the size on disk.
+async fn build_index(db: &zaizao::kernel::db::Db, dir: &std::path::Path) -> anyhow::Result<(u64, Duration, f64)> {
+    let config = zaizao::config::Config {
+        listen: "127.0.0.1:0".parse()?,
+        data_dir: dir.to_owned(),
+        database_url: String::new(),
+        session_hours: 12,
+        secure_cookies: false,
+        log_format: "text".into(),
+        scheduler_seconds: 0,
+        public_rate_per_minute: PUBLIC_RATE,
+    };
+    let started = Instant::now();
+    let search = zaizao::app::open_search(&config, db).await?;
+    let n = zaizao::kernel::search::indexer::rebuild(&search, db, zaizao::app::SEARCH_SOURCES, |_| {}).await?;
+    let index_dir = search.dir().to_owned();
+    tokio::task::spawn_blocking(move || search.close()).await??;
+    let took = started.elapsed();
+    let bytes: u64 = std::fs::read_dir(index_dir)?.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum();
+    Ok((n, took, bytes as f64 / 1e6))
 }
 
 fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {

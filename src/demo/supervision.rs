@@ -7,6 +7,7 @@ use crate::kernel::calendar;
 use crate::kernel::db::Tx;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::workflow;
+use crate::supervision::judgement::{self, JudgementInput};
 use crate::supervision::leads::{self, LeadInput, Step};
 
 const DAY: i64 = 86_400_000;
@@ -147,6 +148,12 @@ pub fn seed(tx: &mut Tx<'_>, now: i64) -> AppResult<()> {
                 Ok(_) | Err(AppError::Forbidden) => {}
                 Err(e) => return Err(e),
             }
+        }
+        // Reporters of published outcomes judge them (the satisfaction rate).
+        if let (Some(token), true) = (&filed.token, *plan >= 6) {
+            let judgement = if *channel == "party" { "basically_satisfied" } else { "satisfied" };
+            let input = JudgementInput { judgement: judgement.into(), comment: String::new() };
+            judgement::judge(tx, &Who::system("public", t0 + 8 * DAY), &process, token, &input)?;
         }
     }
     exposure_and_teams(tx, now, &office, &unit, fgw, (&process, &cal))

@@ -315,14 +315,22 @@ async fn create(
     let Some(("requests", format)) = split(&resource) else {
         return fail(&ctx, Format::Json, &AppError::NotFound).into_response();
     };
-    if let Err(e) = s.limiter.check(&format!("open311-post:{}", ctx.ip), 30, 60_000, ctx.now) {
-        return fail(&ctx, format, &e).into_response();
-    }
     let args: HashMap<String, String> = match serde_urlencoded::from_bytes(&body) {
         Ok(a) => a,
         Err(_) => return Failure(StatusCode::BAD_REQUEST, format, "malformed form arguments".into()).into_response(),
     };
     let arg = |k: &str| args.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
+    // A client is its api_key (a city hotline posts everything from one address), or its
+    // address when it has none.
+    let client = match arg("api_key") {
+        k if k.is_empty() => ctx.ip.to_string(),
+        k => sha256_hex(k.as_bytes())[..16].to_owned(),
+    };
+    if let Err(e) =
+        s.limiter.check(&format!("open311-post:{client}"), s.settings.public_rate_per_minute, 60_000, ctx.now)
+    {
+        return fail(&ctx, format, &e).into_response();
+    }
     let number = |k: &str| -> Result<Option<f64>, Failure> {
         match arg(k) {
             v if v.is_empty() => Ok(None),

@@ -259,31 +259,30 @@ impl Search {
         let per = q.per.unwrap_or(20).clamp(1, 100);
         let page = q.page.unwrap_or(1).clamp(1, 500);
         let searcher = self.reader.searcher();
+        let top = || TopDocs::with_limit(per).and_offset((page - 1) * per);
+        let newest = q.sort.as_deref() == Some("newest");
         let mut partial = false;
-        let mut result = None;
+        let mut found = None;
+        // Every word first; when no record has them all, any of them.
         for occur in [Occur::Must, Occur::Should] {
-            let text = text_query(f, &words, occur);
             let mut all = filters.iter().map(|(o, q)| (*o, q.box_clone())).collect::<Vec<_>>();
-            all.push((Occur::Must, text));
+            all.push((Occur::Must, text_query(f, &words, occur)));
             let query = BooleanQuery::new(all);
-            let total = searcher.search(&query, &Count)?;
+            let (addresses, total): (Vec<DocAddress>, usize) = if newest {
+                let (top, n) =
+                    searcher.search(&query, &(top().order_by_fast_field::<i64>("created", Order::Desc), Count))?;
+                (top.into_iter().map(|(_, a)| a).collect(), n)
+            } else {
+                let (top, n) = searcher.search(&query, &(top().order_by_score(), Count))?;
+                (top.into_iter().map(|(_, a)| a).collect(), n)
+            };
             if total > 0 || occur == Occur::Should || words.len() < 2 {
                 partial = occur == Occur::Should && total > 0;
-                result = Some((query, total));
+                found = Some((query, addresses, total));
                 break;
             }
         }
-        let Some((query, total)) = result else { return Ok(SearchPage::default()) };
-        let top = TopDocs::with_limit(per).and_offset((page - 1) * per);
-        let addresses: Vec<DocAddress> = if q.sort.as_deref() == Some("newest") {
-            searcher
-                .search(&query, &top.order_by_fast_field::<i64>("created", Order::Desc))?
-                .into_iter()
-                .map(|(_, a)| a)
-                .collect()
-        } else {
-            searcher.search(&query, &top.order_by_score())?.into_iter().map(|(_, a)| a).collect()
-        };
+        let Some((query, addresses, total)) = found else { return Ok(SearchPage::default()) };
         let mut title_snippets = SnippetGenerator::create(&searcher, &query, f.title)?;
         title_snippets.set_max_num_chars(80);
         let mut body_snippets = SnippetGenerator::create(&searcher, &query, f.body)?;

@@ -30,87 +30,50 @@ pub struct Figures {
     pub satisfaction_rate: Option<f64>,
 }
 
-/// Figures grouped by `channel` or by `unit`.
+/// Figures grouped by `channel` or by `unit`, read from `lead_figures` (kept by the
+/// database as leads change, see migration 0012) with the day's overdue count.
 pub fn figures(tx: &mut Tx<'_>, group: &str, today: &str) -> AppResult<Vec<Figures>> {
-    // The day of the first feedback is compared with the deadline in China time, which
-    // SQL cannot portably compute from milliseconds: fetch per lead and fold here.
+    let group = if group == "unit" { "unit" } else { "channel" };
+    let overdue_key = if group == "unit" { "CAST(COALESCE(unit_department_id, 0) AS TEXT)" } else { "channel" };
+    let overdue: std::collections::HashMap<String, i64> = tx
+        .query(
+            &format!(
+                "SELECT {overdue_key}, COUNT(*) FROM leads WHERE state IN ('transferred', 'rework') \
+                 AND deadline < $1 AND primary_id IS NULL GROUP BY {overdue_key}"
+            ),
+            params![today],
+        )?
+        .iter()
+        .map(|r| Ok((r.text(0)?, r.int(1)?)))
+        .collect::<AppResult<_>>()?;
     let rows = tx.query(
-        "SELECT l.channel, COALESCE(d.name, '—'), l.unit_department_id, l.state, l.deadline, l.created_at, \
-         (SELECT MIN(e.at) FROM workflow_events e WHERE e.kind = 'lead' AND e.record_id = l.id AND e.transition = 'feed_back') \
-         FROM leads l LEFT JOIN departments d ON d.id = l.unit_department_id WHERE l.primary_id IS NULL ORDER BY l.id DESC LIMIT 100000",
-        params![],
+        "SELECT f.grp_key, d.name, f.leads, f.transferred, f.fed_back_on_time, f.resolved, f.fed_back, f.feedback_ms, \
+         f.judged, f.satisfied FROM lead_figures f LEFT JOIN departments d ON f.grp = 'unit' AND CAST(d.id AS TEXT) = f.grp_key \
+         WHERE f.grp = $1 AND (f.leads > 0 OR f.judged > 0)",
+        params![group],
     )?;
-    let mut map: std::collections::BTreeMap<String, (Figures, f64, i64)> = std::collections::BTreeMap::new();
-    for r in &rows {
-        let k = if group == "unit" { r.text(1)? } else { r.text(0)? };
-        let e = map.entry(k.clone()).or_insert_with(|| {
-            (
-                Figures {
-                    key: k,
-                    leads: 0,
-                    transferred: 0,
-                    fed_back_on_time: 0,
-                    resolved: 0,
-                    overdue: 0,
-                    response_rate: None,
-                    resolution_rate: None,
-                    hours_to_feedback: None,
-                    judged: 0,
-                    satisfied: 0,
-                    satisfaction_rate: None,
-                },
-                0.0,
-                0,
-            )
-        });
-        let (state, deadline, created, first) = (r.text(3)?, r.opt_text(4)?, r.int(5)?, r.opt_int(6)?);
-        e.0.leads += 1;
-        if r.opt_int(2)?.is_some() {
-            e.0.transferred += 1;
-        }
-        if let (Some(at), Some(d)) = (first, deadline.as_deref())
-            && crate::kernel::clock::local_date(at).to_string().as_str() <= d
-        {
-            e.0.fed_back_on_time += 1;
-        }
-        if let Some(at) = first {
-            e.1 += (at - created) as f64 / 3_600_000.0;
-            e.2 += 1;
-        }
-        if state == "notified" || state == "closed" {
-            e.0.resolved += 1;
-        }
-        if (state == "transferred" || state == "rework") && deadline.as_deref().is_some_and(|d| d < today) {
-            e.0.overdue += 1;
-        }
-    }
-    let judgements = tx.query(
-        "SELECT h.channel, COALESCE(d.name, '—'), l.reporter_judgement FROM leads l \
-         JOIN leads h ON h.id = COALESCE(l.primary_id, l.id) LEFT JOIN departments d ON d.id = h.unit_department_id \
-         WHERE l.reporter_judgement IS NOT NULL ORDER BY l.id DESC LIMIT 100000",
-        params![],
-    )?;
-    for r in &judgements {
-        let k = if group == "unit" { r.text(1)? } else { r.text(0)? };
-        if let Some(e) = map.get_mut(&k) {
-            e.0.judged += 1;
-            if super::judgement::counts_as_satisfied(&r.text(2)?) {
-                e.0.satisfied += 1;
-            }
-        }
-    }
-    let mut out: Vec<Figures> = map
-        .into_values()
-        .map(|(mut f, hours, n)| {
-            if f.transferred > 0 {
-                f.response_rate = Some(f.fed_back_on_time as f64 / f.transferred as f64);
-                f.resolution_rate = Some(f.resolved as f64 / f.transferred as f64);
-            }
-            f.hours_to_feedback = (n > 0).then(|| hours / n as f64);
-            f.satisfaction_rate = (f.judged > 0).then(|| f.satisfied as f64 / f.judged as f64);
-            f
+    let mut out = rows
+        .iter()
+        .map(|r| {
+            let key = r.text(0)?;
+            let (transferred, fed_back, judged) = (r.int(3)?, r.int(6)?, r.int(8)?);
+            let rate = |n: i64, of: i64| (of > 0).then(|| n as f64 / of as f64);
+            Ok(Figures {
+                overdue: overdue.get(&key).copied().unwrap_or(0),
+                key: if group == "unit" { r.opt_text(1)?.unwrap_or_else(|| "—".into()) } else { key },
+                leads: r.int(2)?,
+                transferred,
+                fed_back_on_time: r.int(4)?,
+                resolved: r.int(5)?,
+                response_rate: rate(r.int(4)?, transferred),
+                resolution_rate: rate(r.int(5)?, transferred),
+                hours_to_feedback: (fed_back > 0).then(|| r.int(7).unwrap_or(0) as f64 / fed_back as f64 / 3_600_000.0),
+                judged,
+                satisfied: r.int(9)?,
+                satisfaction_rate: rate(r.int(9)?, judged),
+            })
         })
-        .collect();
+        .collect::<AppResult<Vec<_>>>()?;
     out.sort_by(|a, b| b.leads.cmp(&a.leads).then(a.key.cmp(&b.key)));
     Ok(out)
 }

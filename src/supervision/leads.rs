@@ -433,6 +433,15 @@ pub fn transition(
         let note = step.note.as_deref().unwrap_or("");
         tx.execute("UPDATE leads SET outcome = $1 WHERE id = $2 OR primary_id = $2", params![note, id])?;
     }
+    if fired.transition == "feed_back" {
+        // The first feedback decides the response rate and the time to feedback.
+        let on_time =
+            l.deadline.as_deref().is_some_and(|d| crate::kernel::clock::local_date(who.now).to_string().as_str() <= d);
+        tx.execute(
+            "UPDATE leads SET first_feedback_at = $1, fed_back_on_time = $2 WHERE id = $3 AND first_feedback_at IS NULL",
+            params![who.now, i64::from(on_time), id],
+        )?;
+    }
     if fired.transition == "reject_feedback" {
         let due = cal.add_working_days(clock::local_date(who.now), process.timing.deadline_working_days.max(1));
         tx.execute("UPDATE leads SET deadline = $1 WHERE id = $2", params![due.to_string(), id])?;

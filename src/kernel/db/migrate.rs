@@ -36,6 +36,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(9, "search", "0009_search"),
     migration!(10, "lead_judgement", "0010_lead_judgement"),
     migration!(11, "lead_tasks", "0011_lead_tasks"),
+    migration!(12, "lead_figures", "0012_lead_figures"),
+    migration!(12, "lead_figures", "0012_lead_figures"),
 ];
 
 fn render(sql: &str, dialect: Dialect) -> String {

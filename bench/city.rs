@@ -134,7 +134,17 @@ pub fn generate(db: &Db, scale: &Scale, now: i64, password_hash: &str) -> Result
             }),
         )?;
         records += ratings(tx, scale, now)?;
+        // On PostgreSQL the figures trigger would rewrite the same few rows a million times
+        // in this one transaction; load without it and count once, as a restore would.
+        let postgres = tx.dialect() == zaizao::kernel::db::Dialect::Postgres;
+        if postgres {
+            tx.execute("ALTER TABLE leads DISABLE TRIGGER leads_figures_insert", &[])?;
+        }
         records += crate::leads::generate(tx, scale.leads, d, now)?;
+        if postgres {
+            tx.execute("ALTER TABLE leads ENABLE TRIGGER leads_figures_insert", &[])?;
+            zaizao::supervision::figures::recount(tx)?;
+        }
         let (_, open311_key) = zaizao::supervision::open311::issue_key(tx, &zaizao::kernel::audit::Who::system("bench", now), "bench")?;
         zaizao::coordination::stats::rebuild(tx)?;
         let running = ["assigned".to_owned(), "accepted".to_owned(), "in_progress".to_owned()];

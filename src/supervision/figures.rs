@@ -78,6 +78,47 @@ pub fn figures(tx: &mut Tx<'_>, group: &str, today: &str) -> AppResult<Vec<Figur
     Ok(out)
 }
 
+/// Count `lead_figures` again from the leads (after a bulk load with its triggers off).
+pub fn recount(tx: &mut Tx<'_>) -> AppResult<()> {
+    tx.execute("DELETE FROM lead_figures", &[])?;
+    for sql in RECOUNT {
+        tx.execute(sql, &[])?;
+    }
+    Ok(())
+}
+
+/// The same statements as migration 0012's backfill.
+const RECOUNT: [&str; 3] = [
+    "INSERT INTO lead_figures (grp, grp_key, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
+SELECT 'channel', l.channel,
+    SUM(CASE WHEN l.primary_id IS NULL THEN 1 ELSE 0 END),
+    SUM(CASE WHEN l.primary_id IS NULL AND l.unit_department_id IS NOT NULL THEN 1 ELSE 0 END),
+    SUM(CASE WHEN l.primary_id IS NULL AND l.fed_back_on_time = 1 THEN 1 ELSE 0 END),
+    SUM(CASE WHEN l.primary_id IS NULL AND l.state IN ('notified', 'closed') THEN 1 ELSE 0 END),
+    SUM(CASE WHEN l.primary_id IS NULL AND l.first_feedback_at IS NOT NULL THEN 1 ELSE 0 END),
+    SUM(CASE WHEN l.primary_id IS NULL AND l.first_feedback_at IS NOT NULL THEN l.first_feedback_at - l.created_at ELSE 0 END),
+    SUM(CASE WHEN l.reporter_judgement IS NOT NULL THEN 1 ELSE 0 END),
+    SUM(CASE WHEN l.reporter_judgement IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END)
+FROM leads l GROUP BY l.channel",
+    "INSERT INTO lead_figures (grp, grp_key, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
+SELECT 'unit', CAST(COALESCE(l.unit_department_id, 0) AS TEXT),
+    SUM(CASE WHEN l.primary_id IS NULL THEN 1 ELSE 0 END),
+    SUM(CASE WHEN l.primary_id IS NULL AND l.unit_department_id IS NOT NULL THEN 1 ELSE 0 END),
+    SUM(CASE WHEN l.primary_id IS NULL AND l.fed_back_on_time = 1 THEN 1 ELSE 0 END),
+    SUM(CASE WHEN l.primary_id IS NULL AND l.state IN ('notified', 'closed') THEN 1 ELSE 0 END),
+    SUM(CASE WHEN l.primary_id IS NULL AND l.first_feedback_at IS NOT NULL THEN 1 ELSE 0 END),
+    SUM(CASE WHEN l.primary_id IS NULL AND l.first_feedback_at IS NOT NULL THEN l.first_feedback_at - l.created_at ELSE 0 END),
+    0, 0
+FROM leads l WHERE l.primary_id IS NULL GROUP BY COALESCE(l.unit_department_id, 0)",
+    "INSERT INTO lead_figures (grp, grp_key, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
+SELECT 'unit', CAST(COALESCE(h.unit_department_id, 0) AS TEXT), 0, 0, 0, 0, 0, 0,
+    SUM(CASE WHEN l.reporter_judgement IS NOT NULL THEN 1 ELSE 0 END),
+    SUM(CASE WHEN l.reporter_judgement IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END)
+FROM leads l JOIN leads h ON h.id = COALESCE(l.primary_id, l.id)
+WHERE l.reporter_judgement IS NOT NULL GROUP BY COALESCE(h.unit_department_id, 0)
+ON CONFLICT (grp, grp_key) DO UPDATE SET judged = excluded.judged, satisfied = excluded.satisfied",
+];
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Point {
     pub id: i64,

@@ -101,10 +101,10 @@ pub fn file(
     let name = opt_plain(&input.reporter_name, "reporter_name", 60)?;
     let contact = opt_plain(&input.reporter_contact, "reporter_contact", 100)?;
     // The same report from the same source moments apart is stored once.
+    let digest = sha256_hex(format!("{}\u{1f}{description}\u{1f}{address}\u{1f}{source}", input.category).as_bytes());
     let repeat = tx.query_opt(
-        "SELECT id FROM leads WHERE category_code = $1 AND description = $2 AND address = $3 AND source = $4 \
-         AND created_at > $5 ORDER BY id DESC LIMIT 1",
-        params![input.category.as_str(), description.as_str(), address.as_str(), source, who.now - 600_000],
+        "SELECT id FROM leads WHERE report_digest = $1 AND created_at > $2 ORDER BY id DESC LIMIT 1",
+        params![digest.as_str(), who.now - 600_000],
     )?;
     if let Some(r) = repeat {
         return Ok(Filed { id: r.int(0)?, token: None, repeated: true });
@@ -112,11 +112,11 @@ pub fn file(
     let token = random_hex(12)?;
     let id = tx.insert(
         "INSERT INTO leads (channel, category_code, description, address, lat, lon, reporter_name, reporter_contact, token_hash, \
-         source, source_key_id, state, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+         source, source_key_id, state, created_at, updated_at, report_digest) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING id",
         params![
             input.channel.as_str(), input.category.as_str(), description.as_str(), address.as_str(), input.lat, input.lon, name, contact,
-            sha256_hex(token.as_bytes()), source, key, process.initial.as_str(), who.now
+            sha256_hex(token.as_bytes()), source, key, process.initial.as_str(), who.now, digest.as_str()
         ],
     )?;
     audit::record(

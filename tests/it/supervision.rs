@@ -199,6 +199,11 @@ async fn one_procedure_from_transfer_to_published_notice_and_duplicates_handled_
         "the linked duplicate counts once: {figures}"
     );
     assert_eq!(public["response_rate"].as_f64(), Some(1.0));
+    // The figures the triggers kept equal a count from scratch.
+    let (_, by_unit) = o.office.get("/api/v1/leads/figures?group=unit").await;
+    o.app.db.write(|tx| zaizao::supervision::figures::recount(tx)).await.expect("recount");
+    assert_eq!(o.office.get("/api/v1/leads/figures?group=channel").await.1, figures);
+    assert_eq!(o.office.get("/api/v1/leads/figures?group=unit").await.1, by_unit);
     let b = o.app.browser("jw").await;
     let (status, page) = b.text("/supervision/figures").await;
     assert_eq!(status, 200);

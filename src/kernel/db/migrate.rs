@@ -37,7 +37,9 @@ const MIGRATIONS: &[Migration] = &[
     migration!(10, "lead_judgement", "0010_lead_judgement"),
     migration!(11, "lead_tasks", "0011_lead_tasks"),
     migration!(12, "lead_figures", "0012_lead_figures"),
+    migration!(13, "lead_digest", "0013_lead_digest"),
     migration!(12, "lead_figures", "0012_lead_figures"),
+    migration!(13, "lead_digest", "0013_lead_digest"),
 ];
 
 fn render(sql: &str, dialect: Dialect) -> String {

@@ -66,9 +66,18 @@ fn entries(tx: &mut Tx<'_>, sql: &str, args: &[crate::kernel::db::Value]) -> App
     tx.query(sql, args)?.iter().map(|r| Ok(Entry { seq: r.int(0)?, kind: r.text(1)?, record_id: r.int(2)? })).collect()
 }
 
+/// The first and last entry in the queue. Two subqueries, because SQLite answers a lone
+/// MIN or MAX from the index but scans the table for both in one SELECT.
 fn queue_bounds(tx: &mut Tx<'_>) -> AppResult<(i64, i64)> {
-    let r = tx.query_one("SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM search_queue", &[])?;
+    let r = tx.query_one(
+        "SELECT COALESCE((SELECT MIN(seq) FROM search_queue), 0), COALESCE((SELECT MAX(seq) FROM search_queue), 0)",
+        &[],
+    )?;
     Ok((r.int(0)?, r.int(1)?))
+}
+
+fn queue_head(tx: &mut Tx<'_>) -> AppResult<i64> {
+    Ok(tx.query_one("SELECT COALESCE(MAX(seq), 0) FROM search_queue", &[])?.int(0)?)
 }
 
 fn blocking_error(e: tokio::task::JoinError) -> anyhow::Error {
@@ -206,7 +215,7 @@ async fn rebuild_all(
     sources: &'static [&'static Source],
     progress: &impl Fn(u64),
 ) -> anyhow::Result<(u64, i64)> {
-    let (_, head) = db.read(queue_bounds).await?;
+    let head = db.read(queue_head).await?;
     search.writer.lock().map_err(|_| anyhow::anyhow!("index writer poisoned"))?.delete_all_documents()?;
     let mut count = 0u64;
     for source in sources {
@@ -251,7 +260,7 @@ impl Search {
 /// Wait (a few seconds at most) until every change committed before this call is in the
 /// index, so a user finds what they have just written.
 pub async fn catch_up(search: &Search, db: &Db) -> AppResult<()> {
-    let (_, head) = db.read(queue_bounds).await?;
+    let head = db.read(queue_head).await?;
     if *search.progress.borrow() >= head {
         return Ok(());
     }
@@ -265,7 +274,7 @@ pub async fn catch_up(search: &Search, db: &Db) -> AppResult<()> {
 /// Keep the newest million queue entries: enough for any server to catch up after a
 /// restart; one further behind rebuilds.
 pub fn prune_queue(tx: &mut Tx<'_>, _: &Who, _: &WorkCalendar) -> AppResult<usize> {
-    let (_, max) = queue_bounds(tx)?;
+    let max = queue_head(tx)?;
     Ok(tx.execute("DELETE FROM search_queue WHERE seq <= $1", params![max - 1_000_000])? as usize)
 }
 

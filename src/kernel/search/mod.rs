@@ -120,7 +120,8 @@ pub struct Search {
     indexing: tokio::sync::Mutex<indexer::Queue>,
 }
 
-const WRITER_MEMORY: usize = 48 * 1024 * 1024;
+/// The index writer's memory budget (tantivy's minimum is 15 MB).
+const WRITER_MEMORY: usize = 32 * 1024 * 1024;
 
 impl Search {
     /// Open (or create) the index in `dir` for the database identified by `database_id`.
@@ -199,6 +200,10 @@ impl Search {
         self.wake.notify_one();
     }
 
+    pub fn is_rebuilding(&self) -> bool {
+        self.rebuilding.load(Ordering::SeqCst) || self.needs_rebuild.load(Ordering::SeqCst)
+    }
+
     pub fn status(&self) -> Status {
         let searcher = self.reader.searcher();
         let size_bytes = std::fs::read_dir(&self.dir)
@@ -209,7 +214,7 @@ impl Search {
             segments: searcher.segment_readers().len(),
             size_bytes,
             watermark: self.committed.load(Ordering::SeqCst),
-            rebuilding: self.rebuilding.load(Ordering::SeqCst) || self.needs_rebuild.load(Ordering::SeqCst),
+            rebuilding: self.is_rebuilding(),
             folder: self.dir.display().to_string(),
         }
     }
@@ -314,7 +319,7 @@ impl Search {
                 link: String::new(),
             });
         }
-        Ok(SearchPage { total: total as i64, page, per, partial, words, hits, rebuilding: self.status().rebuilding })
+        Ok(SearchPage { total: total as i64, page, per, partial, words, hits, rebuilding: self.is_rebuilding() })
     }
 }
 

@@ -201,7 +201,7 @@ async fn one_procedure_from_transfer_to_published_notice_and_duplicates_handled_
     assert_eq!(public["response_rate"].as_f64(), Some(1.0));
     // The figures the triggers kept equal a count from scratch.
     let (_, by_unit) = o.office.get("/api/v1/leads/figures?group=unit").await;
-    o.app.db.write(|tx| zaizao::supervision::figures::recount(tx)).await.expect("recount");
+    o.app.db.write(zaizao::supervision::figures::recount).await.expect("recount");
     assert_eq!(o.office.get("/api/v1/leads/figures?group=channel").await.1, figures);
     assert_eq!(o.office.get("/api/v1/leads/figures?group=unit").await.1, by_unit);
     let b = o.app.browser("jw").await;

@@ -3,8 +3,8 @@ UPDATE leads SET fed_back_on_time = 1 WHERE first_feedback_at IS NOT NULL AND de
     AND to_char(to_timestamp(first_feedback_at / 1000.0) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') <= deadline;
 
 -- Existing leads, counted once (the triggers below keep the counts from now on).
-INSERT INTO lead_figures (grp, grp_key, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
-SELECT 'channel', l.channel,
+INSERT INTO lead_figures (grp, grp_key, part, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
+SELECT 'channel', l.channel, 0,
     SUM(CASE WHEN l.primary_id IS NULL THEN 1 ELSE 0 END),
     SUM(CASE WHEN l.primary_id IS NULL AND l.unit_department_id IS NOT NULL THEN 1 ELSE 0 END),
     SUM(CASE WHEN l.primary_id IS NULL AND l.fed_back_on_time = 1 THEN 1 ELSE 0 END),
@@ -14,8 +14,8 @@ SELECT 'channel', l.channel,
     SUM(CASE WHEN l.reporter_judgement IS NOT NULL THEN 1 ELSE 0 END),
     SUM(CASE WHEN l.reporter_judgement IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END)
 FROM leads l GROUP BY l.channel;
-INSERT INTO lead_figures (grp, grp_key, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
-SELECT 'unit', CAST(COALESCE(l.unit_department_id, 0) AS TEXT),
+INSERT INTO lead_figures (grp, grp_key, part, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
+SELECT 'unit', CAST(COALESCE(l.unit_department_id, 0) AS TEXT), 0,
     SUM(CASE WHEN l.primary_id IS NULL THEN 1 ELSE 0 END),
     SUM(CASE WHEN l.primary_id IS NULL AND l.unit_department_id IS NOT NULL THEN 1 ELSE 0 END),
     SUM(CASE WHEN l.primary_id IS NULL AND l.fed_back_on_time = 1 THEN 1 ELSE 0 END),
@@ -24,18 +24,18 @@ SELECT 'unit', CAST(COALESCE(l.unit_department_id, 0) AS TEXT),
     SUM(CASE WHEN l.primary_id IS NULL AND l.first_feedback_at IS NOT NULL THEN l.first_feedback_at - l.created_at ELSE 0 END),
     0, 0
 FROM leads l WHERE l.primary_id IS NULL GROUP BY COALESCE(l.unit_department_id, 0);
-INSERT INTO lead_figures (grp, grp_key, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
-SELECT 'unit', CAST(COALESCE(h.unit_department_id, 0) AS TEXT), 0, 0, 0, 0, 0, 0,
+INSERT INTO lead_figures (grp, grp_key, part, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
+SELECT 'unit', CAST(COALESCE(h.unit_department_id, 0) AS TEXT), 0, 0, 0, 0, 0, 0, 0,
     SUM(CASE WHEN l.reporter_judgement IS NOT NULL THEN 1 ELSE 0 END),
     SUM(CASE WHEN l.reporter_judgement IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END)
 FROM leads l JOIN leads h ON h.id = COALESCE(l.primary_id, l.id)
 WHERE l.reporter_judgement IS NOT NULL GROUP BY COALESCE(h.unit_department_id, 0)
-ON CONFLICT (grp, grp_key) DO UPDATE SET judged = excluded.judged, satisfied = excluded.satisfied;
+ON CONFLICT (grp, grp_key, part) DO UPDATE SET judged = excluded.judged, satisfied = excluded.satisfied;
 
 CREATE FUNCTION lead_figures_add(r leads, sign BIGINT) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO lead_figures (grp, grp_key, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
-    SELECT 'channel', r.channel,
+    INSERT INTO lead_figures (grp, grp_key, part, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
+    SELECT 'channel', r.channel, r.id % 8,
         sign * (CASE WHEN r.primary_id IS NULL THEN 1 ELSE 0 END),
         sign * (CASE WHEN r.primary_id IS NULL AND r.unit_department_id IS NOT NULL THEN 1 ELSE 0 END),
         sign * (CASE WHEN r.primary_id IS NULL AND r.fed_back_on_time = 1 THEN 1 ELSE 0 END),
@@ -45,9 +45,9 @@ BEGIN
         sign * (CASE WHEN r.reporter_judgement IS NOT NULL THEN 1 ELSE 0 END),
         sign * (CASE WHEN r.reporter_judgement IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END)
     WHERE r.primary_id IS NULL OR r.reporter_judgement IS NOT NULL
-    ON CONFLICT (grp, grp_key) DO UPDATE SET leads = lead_figures.leads + excluded.leads, transferred = lead_figures.transferred + excluded.transferred, fed_back_on_time = lead_figures.fed_back_on_time + excluded.fed_back_on_time, resolved = lead_figures.resolved + excluded.resolved, fed_back = lead_figures.fed_back + excluded.fed_back, feedback_ms = lead_figures.feedback_ms + excluded.feedback_ms, judged = lead_figures.judged + excluded.judged, satisfied = lead_figures.satisfied + excluded.satisfied;
-    INSERT INTO lead_figures (grp, grp_key, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
-    SELECT 'unit', CAST(COALESCE(r.unit_department_id, 0) AS TEXT),
+    ON CONFLICT (grp, grp_key, part) DO UPDATE SET leads = lead_figures.leads + excluded.leads, transferred = lead_figures.transferred + excluded.transferred, fed_back_on_time = lead_figures.fed_back_on_time + excluded.fed_back_on_time, resolved = lead_figures.resolved + excluded.resolved, fed_back = lead_figures.fed_back + excluded.fed_back, feedback_ms = lead_figures.feedback_ms + excluded.feedback_ms, judged = lead_figures.judged + excluded.judged, satisfied = lead_figures.satisfied + excluded.satisfied;
+    INSERT INTO lead_figures (grp, grp_key, part, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
+    SELECT 'unit', CAST(COALESCE(r.unit_department_id, 0) AS TEXT), r.id % 8,
         sign * (CASE WHEN r.primary_id IS NULL THEN 1 ELSE 0 END),
         sign * (CASE WHEN r.primary_id IS NULL AND r.unit_department_id IS NOT NULL THEN 1 ELSE 0 END),
         sign * (CASE WHEN r.primary_id IS NULL AND r.fed_back_on_time = 1 THEN 1 ELSE 0 END),
@@ -57,10 +57,10 @@ BEGIN
         0,
         0
     WHERE r.primary_id IS NULL
-    ON CONFLICT (grp, grp_key) DO UPDATE SET leads = lead_figures.leads + excluded.leads, transferred = lead_figures.transferred + excluded.transferred, fed_back_on_time = lead_figures.fed_back_on_time + excluded.fed_back_on_time, resolved = lead_figures.resolved + excluded.resolved, fed_back = lead_figures.fed_back + excluded.fed_back, feedback_ms = lead_figures.feedback_ms + excluded.feedback_ms, judged = lead_figures.judged + excluded.judged, satisfied = lead_figures.satisfied + excluded.satisfied;
+    ON CONFLICT (grp, grp_key, part) DO UPDATE SET leads = lead_figures.leads + excluded.leads, transferred = lead_figures.transferred + excluded.transferred, fed_back_on_time = lead_figures.fed_back_on_time + excluded.fed_back_on_time, resolved = lead_figures.resolved + excluded.resolved, fed_back = lead_figures.fed_back + excluded.fed_back, feedback_ms = lead_figures.feedback_ms + excluded.feedback_ms, judged = lead_figures.judged + excluded.judged, satisfied = lead_figures.satisfied + excluded.satisfied;
     -- Judgements by unit go to the unit of the lead that handled the problem.
-    INSERT INTO lead_figures (grp, grp_key, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
-    SELECT 'unit', CAST(COALESCE(h.unit_department_id, 0) AS TEXT),
+    INSERT INTO lead_figures (grp, grp_key, part, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
+    SELECT 'unit', CAST(COALESCE(h.unit_department_id, 0) AS TEXT), r.id % 8,
         0,
         0,
         0,
@@ -70,7 +70,7 @@ BEGIN
         sign * (CASE WHEN r.reporter_judgement IS NOT NULL THEN 1 ELSE 0 END),
         sign * (CASE WHEN r.reporter_judgement IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END)
     FROM leads h WHERE h.id = COALESCE(r.primary_id, r.id) AND r.reporter_judgement IS NOT NULL
-    ON CONFLICT (grp, grp_key) DO UPDATE SET leads = lead_figures.leads + excluded.leads, transferred = lead_figures.transferred + excluded.transferred, fed_back_on_time = lead_figures.fed_back_on_time + excluded.fed_back_on_time, resolved = lead_figures.resolved + excluded.resolved, fed_back = lead_figures.fed_back + excluded.fed_back, feedback_ms = lead_figures.feedback_ms + excluded.feedback_ms, judged = lead_figures.judged + excluded.judged, satisfied = lead_figures.satisfied + excluded.satisfied;
+    ON CONFLICT (grp, grp_key, part) DO UPDATE SET leads = lead_figures.leads + excluded.leads, transferred = lead_figures.transferred + excluded.transferred, fed_back_on_time = lead_figures.fed_back_on_time + excluded.fed_back_on_time, resolved = lead_figures.resolved + excluded.resolved, fed_back = lead_figures.fed_back + excluded.fed_back, feedback_ms = lead_figures.feedback_ms + excluded.feedback_ms, judged = lead_figures.judged + excluded.judged, satisfied = lead_figures.satisfied + excluded.satisfied;
 END
 $$;
 CREATE FUNCTION lead_figures_follow() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -1,10 +1,13 @@
 -- Supervision figures kept as leads change, not folded per page view. Each lead adds its
 -- contribution to its channel's and its unit's row (triggers subtract the old and add the
 -- new one on every change that matters); only the overdue count, which depends on the
--- day, is counted live (over running leads, by index).
+-- day, is counted live (over running leads, by index). Each group is spread over eight
+-- rows (`part`, the lead's id modulo 8) so concurrent filings do not queue on one row
+-- lock; readers add the parts up.
 CREATE TABLE lead_figures (
     grp TEXT NOT NULL,
     grp_key TEXT NOT NULL,
+    part INTEGER NOT NULL,
     leads BIGINT NOT NULL DEFAULT 0,
     transferred BIGINT NOT NULL DEFAULT 0,
     fed_back_on_time BIGINT NOT NULL DEFAULT 0,
@@ -13,7 +16,7 @@ CREATE TABLE lead_figures (
     feedback_ms BIGINT NOT NULL DEFAULT 0,
     judged BIGINT NOT NULL DEFAULT 0,
     satisfied BIGINT NOT NULL DEFAULT 0,
-    PRIMARY KEY (grp, grp_key)
+    PRIMARY KEY (grp, grp_key, part)
 );
 ALTER TABLE leads ADD COLUMN first_feedback_at BIGINT;
 ALTER TABLE leads ADD COLUMN fed_back_on_time INTEGER NOT NULL DEFAULT 0;

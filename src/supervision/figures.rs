@@ -47,9 +47,11 @@ pub fn figures(tx: &mut Tx<'_>, group: &str, today: &str) -> AppResult<Vec<Figur
         .map(|r| Ok((r.text(0)?, r.int(1)?)))
         .collect::<AppResult<_>>()?;
     let rows = tx.query(
-        "SELECT f.grp_key, d.name, f.leads, f.transferred, f.fed_back_on_time, f.resolved, f.fed_back, f.feedback_ms, \
-         f.judged, f.satisfied FROM lead_figures f LEFT JOIN departments d ON f.grp = 'unit' AND CAST(d.id AS TEXT) = f.grp_key \
-         WHERE f.grp = $1 AND (f.leads > 0 OR f.judged > 0)",
+        "SELECT f.grp_key, MAX(d.name), CAST(SUM(f.leads) AS BIGINT), CAST(SUM(f.transferred) AS BIGINT), \
+         CAST(SUM(f.fed_back_on_time) AS BIGINT), CAST(SUM(f.resolved) AS BIGINT), CAST(SUM(f.fed_back) AS BIGINT), \
+         CAST(SUM(f.feedback_ms) AS BIGINT), CAST(SUM(f.judged) AS BIGINT), CAST(SUM(f.satisfied) AS BIGINT) \
+         FROM lead_figures f LEFT JOIN departments d ON f.grp = 'unit' AND CAST(d.id AS TEXT) = f.grp_key \
+         WHERE f.grp = $1 GROUP BY f.grp_key HAVING SUM(f.leads) > 0 OR SUM(f.judged) > 0",
         params![group],
     )?;
     let mut out = rows
@@ -89,8 +91,8 @@ pub fn recount(tx: &mut Tx<'_>) -> AppResult<()> {
 
 /// The same statements as migration 0012's backfill.
 const RECOUNT: [&str; 3] = [
-    "INSERT INTO lead_figures (grp, grp_key, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
-SELECT 'channel', l.channel,
+    "INSERT INTO lead_figures (grp, grp_key, part, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
+SELECT 'channel', l.channel, 0,
     SUM(CASE WHEN l.primary_id IS NULL THEN 1 ELSE 0 END),
     SUM(CASE WHEN l.primary_id IS NULL AND l.unit_department_id IS NOT NULL THEN 1 ELSE 0 END),
     SUM(CASE WHEN l.primary_id IS NULL AND l.fed_back_on_time = 1 THEN 1 ELSE 0 END),
@@ -100,8 +102,8 @@ SELECT 'channel', l.channel,
     SUM(CASE WHEN l.reporter_judgement IS NOT NULL THEN 1 ELSE 0 END),
     SUM(CASE WHEN l.reporter_judgement IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END)
 FROM leads l GROUP BY l.channel",
-    "INSERT INTO lead_figures (grp, grp_key, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
-SELECT 'unit', CAST(COALESCE(l.unit_department_id, 0) AS TEXT),
+    "INSERT INTO lead_figures (grp, grp_key, part, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
+SELECT 'unit', CAST(COALESCE(l.unit_department_id, 0) AS TEXT), 0,
     SUM(CASE WHEN l.primary_id IS NULL THEN 1 ELSE 0 END),
     SUM(CASE WHEN l.primary_id IS NULL AND l.unit_department_id IS NOT NULL THEN 1 ELSE 0 END),
     SUM(CASE WHEN l.primary_id IS NULL AND l.fed_back_on_time = 1 THEN 1 ELSE 0 END),
@@ -110,13 +112,13 @@ SELECT 'unit', CAST(COALESCE(l.unit_department_id, 0) AS TEXT),
     SUM(CASE WHEN l.primary_id IS NULL AND l.first_feedback_at IS NOT NULL THEN l.first_feedback_at - l.created_at ELSE 0 END),
     0, 0
 FROM leads l WHERE l.primary_id IS NULL GROUP BY COALESCE(l.unit_department_id, 0)",
-    "INSERT INTO lead_figures (grp, grp_key, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
-SELECT 'unit', CAST(COALESCE(h.unit_department_id, 0) AS TEXT), 0, 0, 0, 0, 0, 0,
+    "INSERT INTO lead_figures (grp, grp_key, part, leads, transferred, fed_back_on_time, resolved, fed_back, feedback_ms, judged, satisfied)
+SELECT 'unit', CAST(COALESCE(h.unit_department_id, 0) AS TEXT), 0, 0, 0, 0, 0, 0, 0,
     SUM(CASE WHEN l.reporter_judgement IS NOT NULL THEN 1 ELSE 0 END),
     SUM(CASE WHEN l.reporter_judgement IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END)
 FROM leads l JOIN leads h ON h.id = COALESCE(l.primary_id, l.id)
 WHERE l.reporter_judgement IS NOT NULL GROUP BY COALESCE(h.unit_department_id, 0)
-ON CONFLICT (grp, grp_key) DO UPDATE SET judged = excluded.judged, satisfied = excluded.satisfied",
+ON CONFLICT (grp, grp_key, part) DO UPDATE SET judged = excluded.judged, satisfied = excluded.satisfied",
 ];
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

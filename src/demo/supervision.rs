@@ -156,7 +156,48 @@ pub fn seed(tx: &mut Tx<'_>, now: i64) -> AppResult<()> {
             judgement::judge(tx, &Who::system("public", t0 + 8 * DAY), &process, token, &input)?;
         }
     }
-    exposure_and_teams(tx, now, &office, &unit, fgw, (&process, &cal))
+    exposure_and_teams(tx, now, &office, &unit, fgw, (&process, &cal))?;
+    congress_finding_as_task(tx, now, &cal)
+}
+
+/// The people's-congress finding about signed projects not yet started becomes a task of
+/// the leader's matter on landing those projects.
+fn congress_finding_as_task(tx: &mut Tx<'_>, now: i64, cal: &calendar::WorkCalendar) -> AppResult<()> {
+    use crate::coordination::tasks::View;
+    use crate::supervision::to_task::{self, LeadTaskInput};
+    let leader = user(tx, "leader")?;
+    let staff = user(tx, "staff")?;
+    let Some(matter) = tx.query_opt(
+        "SELECT id FROM matters WHERE leader_id = $1 AND state = 'open' ORDER BY id LIMIT 1",
+        crate::params![leader.id],
+    )?
+    else {
+        return Ok(());
+    };
+    let lead = tx.query_one("SELECT id FROM leads WHERE channel = 'congress' ORDER BY id LIMIT 1", &[])?.int(0)?;
+    let spec = &crate::coordination::TASK;
+    let process = workflow::parse(spec, spec.builtin).map_err(|e| AppError::internal(e.join("; ")))?;
+    let view = View {
+        process: std::sync::Arc::new(process),
+        calendar: std::sync::Arc::new(cal.clone()),
+        today: crate::kernel::clock::local_date(now),
+    };
+    let input = LeadTaskInput {
+        matter_id: matter.int(0)?,
+        assignee_id: staff.id,
+        lead_department_id: staff.department_id.unwrap_or_default(),
+        deadline: None,
+        working_days: Some(10),
+    };
+    let who = Who {
+        actor_id: Some(leader.id),
+        actor: leader.username.clone(),
+        ip: "demo".into(),
+        request_id: "demo".into(),
+        now,
+    };
+    to_task::assign_as_task(tx, &who, &leader, lead, &input, &view)?;
+    Ok(())
 }
 
 /// An exposure from 青岛日报 with its published response, and two work teams with visits

@@ -144,7 +144,12 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<SearchQuery>) -> AppR
             }
             (filter_select(z, "kind", if z { "类别" } else { "Kind" }, &kinds, &selected(&q.kind)))
             (filter_select(z, "channel", if z { "线索渠道" } else { "Lead channel" }, &channels, &selected(&q.channel)))
-            (filter_select(z, "sort", if z { "排序" } else { "Sort" }, &sorts, &selected(&q.sort)))
+            label.field {
+                span { (if z { "排序" } else { "Sort" }) }
+                select name="sort" {
+                    @for (v, text) in &sorts { option value=(v) selected[Some(v.as_str()) == q.sort.as_deref()] { (text) } }
+                }
+            }
             button type="submit" { (if z { "搜索" } else { "Search" }) }
         }
         (layout::error_banner(&ctx, err.as_ref()))

@@ -320,7 +320,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
     let body = html! {
         (error_banner(ctx, error(retry, "step")))
         div.card { dl.facts {
-            dt { (if z { "渠道" } else { "Channel" }) } dd { (CHANNELS.iter().find(|c| c.0 == l.channel).map_or("", |c| if z { c.1 } else { c.2 })) " · " (l.source) }
+            dt { (if z { "渠道" } else { "Channel" }) } dd { (CHANNELS.iter().find(|c| c.0 == l.channel).map_or("", |c| if z { c.1 } else { c.2 })) " · " (source_name(&l.source, z)) }
             dt { (if z { "类别" } else { "Category" }) } dd { (l.category_name) }
             dt { (if z { "内容" } else { "Report" }) } dd { (l.description) }
             dt { (if z { "地点" } else { "Where" }) } dd { (l.address) @if let (Some(a), Some(b)) = (l.lat, l.lon) { " (" (format!("{a:.5}, {b:.5}")) ")" } }
@@ -403,6 +403,19 @@ async fn step(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields
     {
         Ok(_) => Ok(Redirect::to(&format!("/supervision/leads/{id}")).into_response()),
         Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
+    }
+}
+
+/// How a lead came in, in words.
+fn source_name(source: &str, z: bool) -> &str {
+    match (source, z) {
+        ("web", true) => "网上反映",
+        ("web", false) => "web form",
+        ("open311", true) => "Open311 接口",
+        ("open311", false) => "Open311",
+        ("staff", true) => "工作人员登记",
+        ("staff", false) => "registered by staff",
+        (other, _) => other,
     }
 }
 

@@ -27,6 +27,17 @@ async fn the_demo_city_builds_on_an_empty_database() {
         .await
         .expect("count");
     assert!(escalated >= 1, "some tasks are red and escalated");
+    let supervision = app
+        .db
+        .read(|tx| {
+            Ok((
+                tx.count("SELECT COUNT(*) FROM leads WHERE task_id IS NOT NULL", &[])?,
+                tx.count("SELECT COUNT(*) FROM leads WHERE reporter_judgement IS NOT NULL", &[])?,
+            ))
+        })
+        .await
+        .expect("count");
+    assert_eq!(supervision, (1, 2), "a congress finding became a task; reporters judged the published outcomes");
     let (ratings, states) = app
         .db
         .read(|tx| {

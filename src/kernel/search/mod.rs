@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
@@ -261,6 +261,11 @@ impl Search {
                 Box::new(TermQuery::new(Term::from_field_i64(f.department, d), IndexRecordOption::Basic)),
             ));
         }
+        // Filters decide which documents qualify, not how they rank: not scored.
+        let filters: Vec<(Occur, Box<dyn Query>)> = filters
+            .into_iter()
+            .map(|(occur, query)| (occur, Box::new(ConstScoreQuery::new(query, 0.0)) as Box<dyn Query>))
+            .collect();
         let per = q.per.unwrap_or(20).clamp(1, 100);
         let page = q.page.unwrap_or(1).clamp(1, 500);
         let searcher = self.reader.searcher();

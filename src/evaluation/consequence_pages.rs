@@ -16,6 +16,7 @@ use crate::kernel::i18n::Lang;
 use crate::kernel::settings;
 use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
 use crate::kernel::web::layout::{self, Section, badge, csrf_field, error_banner, text_field};
+use crate::kernel::web::list::{ListParams, export, url_encode};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 
 pub fn router() -> Router<AppState> {
@@ -31,10 +32,80 @@ struct PageQuery {
     period: Option<String>,
     #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
     department_id: Option<i64>,
+    /// `csv` or `xlsx`: the three lists as one table.
+    format: Option<String>,
 }
 
 async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<PageQuery>) -> AppResult<Response> {
+    let as_file = ListParams { format: q.format.clone(), ..Default::default() };
+    if as_file.is_export() {
+        return export_all(&s, &ctx, q.period, q.department_id, &as_file).await;
+    }
     render(&s, &ctx, q.period, q.department_id, None).await
+}
+
+/// Whom the department head's own department limits the lists to.
+fn scope(ctx: &Ctx, department: Option<i64>) -> AppResult<Option<i64>> {
+    let user = ctx.user()?;
+    Ok(department.or(if user.role == crate::kernel::access::Role::DeptHead { user.department_id } else { None }))
+}
+
+/// Commendations, interviews and adjustment proposals of a period, one row each.
+async fn export_all(
+    s: &AppState,
+    ctx: &Ctx,
+    period: Option<String>,
+    department: Option<i64>,
+    as_file: &ListParams,
+) -> AppResult<Response> {
+    ctx.require(Action::ViewRankings)?;
+    let period = period_or_current(period.as_deref(), ctx.now)?;
+    let dept = scope(ctx, department)?;
+    let p = period.clone();
+    let c = s.look(ctx, Action::ViewRankings, move |tx, _| consequences::for_period(tx, &p, dept)).await?;
+    let z = ctx.zh();
+    let line = |kind: &str, r: &super::scores::DivisionRank, note: String| {
+        vec![
+            period.clone(),
+            kind.to_owned(),
+            r.rank.to_string(),
+            r.department_name.clone(),
+            r.division_name.clone(),
+            format!("{:.2}", r.sum_score),
+            format!("{:.2}", r.average_score),
+            r.ratings.to_string(),
+            note,
+        ]
+    };
+    let mut rows = Vec::new();
+    for r in &c.commended {
+        rows.push(line(if z { "表彰" } else { "commendation" }, r, String::new()));
+    }
+    for r in &c.to_interview {
+        let held: Vec<String> = c
+            .interviews
+            .iter()
+            .filter(|i| i.division_id == r.division_id)
+            .map(|i| format!("{} {}：{}", i.held_on, i.interviewer, i.agreed))
+            .collect();
+        let note =
+            if held.is_empty() { (if z { "待约谈" } else { "to interview" }).to_owned() } else { held.join("；") };
+        rows.push(line(if z { "约谈" } else { "interview" }, r, note));
+    }
+    for pr in &c.proposals {
+        let note = format!(
+            "{} {}",
+            pr.periods.join("、"),
+            pr.decision.clone().unwrap_or_else(|| (if z { "待决定" } else { "undecided" }).to_owned())
+        );
+        rows.push(line(if z { "调整建议" } else { "adjustment proposal" }, &pr.division, note));
+    }
+    let header: &[&str] = if z {
+        &["期间", "类别", "排名", "部门", "处室", "得分合计", "人均得分", "评价数", "说明"]
+    } else {
+        &["period", "kind", "rank", "department", "division", "sum_score", "average_score", "ratings", "note"]
+    };
+    export(as_file, "consequences", header, rows)
 }
 
 async fn render(
@@ -48,8 +119,7 @@ async fn render(
     let period = period_or_current(period.as_deref(), ctx.now)?;
     let p = period.clone();
     let user = ctx.user()?.clone();
-    let dept =
-        department.or(if user.role == crate::kernel::access::Role::DeptHead { user.department_id } else { None });
+    let dept = scope(ctx, department)?;
     let (c, all_settings) = s
         .look(ctx, Action::ViewRankings, move |tx, _| Ok((consequences::for_period(tx, &p, dept)?, settings::all(tx)?)))
         .await?;
@@ -63,6 +133,10 @@ async fn render(
         form.filters method="get" action="/evaluation/consequences" {
             (text_field(ctx, "period", if z { "期间" } else { "Period" }, &period, None, false))
             button type="submit" { (ctx.t("common.filter")) }
+        }
+        p {
+            a href=(format!("/evaluation/consequences?period={}&format=csv", url_encode(&period))) { (ctx.t("common.export_csv")) } " · "
+            a href=(format!("/evaluation/consequences?period={}&format=xlsx", url_encode(&period))) { (ctx.t("common.export_xlsx")) }
         }
         p.muted { @for st in &all_settings { (if z { &st.meaning } else { &st.meaning_en }) "：" strong { (st.value) } "。 " } }
         h2 { (if z { "表彰名单" } else { "Commendations" }) }

@@ -310,6 +310,19 @@ async fn commendations_interviews_and_adjustments_follow_the_configured_threshol
     let (status, page) = b.text("/evaluation/consequences?period=2019-Q3").await;
     assert_eq!(status, 200);
     assert!(page.contains("表彰名单") && page.contains("已决定"));
+    let res = b.get("/evaluation/consequences?period=2019-Q3&format=csv").await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap_or("").starts_with("text/csv"));
+    let csv = res.text().await.expect("csv");
+    assert!(
+        csv.contains("表彰")
+            && csv.contains("约谈")
+            && csv.contains("一个月内压缩办理时限")
+            && csv.contains("调整建议"),
+        "{csv}"
+    );
+    let res = b.get("/evaluation/consequences?period=2019-Q3&format=xlsx").await;
+    assert_eq!(res.status().as_u16(), 200);
 }
 
 #[tokio::test]

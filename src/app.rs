@@ -58,7 +58,8 @@ pub fn process_specs() -> Vec<&'static Spec> {
 }
 
 /// The mechanisms' periodic work (reminders, escalations) and the kernel's upkeep.
-pub const SWEEPS: &[scheduler::Sweep] = &[crate::coordination::sweep, crate::kernel::search::indexer::prune_queue];
+pub const SWEEPS: &[scheduler::Sweep] =
+    &[crate::coordination::sweep, crate::supervision::sweep::sweep, crate::kernel::search::indexer::prune_queue];
 
 /// Every kind of record full-text search finds.
 pub static SEARCH_SOURCES: &[&Source] =

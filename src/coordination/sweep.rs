@@ -21,10 +21,7 @@ fn running_states(p: &Process, first: usize) -> (String, Vec<Value>) {
 }
 
 pub fn sweep(tx: &mut Tx<'_>, who: &Who, cal: &WorkCalendar) -> AppResult<usize> {
-    let process: Process = match crate::kernel::workflow::parse(&super::TASK, &current_definition(tx)?) {
-        Ok(p) => p,
-        Err(_) => return Ok(0),
-    };
+    let Some(process) = crate::kernel::workflow::current(tx, &super::TASK)? else { return Ok(0) };
     if process.timing.running.is_empty() {
         return Ok(0);
     }
@@ -99,14 +96,4 @@ pub fn sweep(tx: &mut Tx<'_>, who: &Who, cal: &WorkCalendar) -> AppResult<usize>
     }
     super::stats::refresh_overdue(tx, &today.to_string(), &process.timing.running)?;
     Ok(done)
-}
-
-/// The task process as this database defines it (an administrator's override, or the
-/// shipped one), so every server sweeps by the same rules.
-fn current_definition(tx: &mut Tx<'_>) -> AppResult<String> {
-    Ok(tx
-        .query_opt("SELECT definition FROM process_overrides WHERE kind = 'task'", &[])?
-        .map(|r| r.text(0))
-        .transpose()?
-        .unwrap_or_else(|| super::TASK.builtin.to_owned()))
 }

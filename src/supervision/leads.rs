@@ -146,6 +146,17 @@ pub fn file(
     Ok(Filed { id, token: Some(token), repeated: false })
 }
 
+/// The heads of a responsible unit, who answer for its leads.
+pub fn unit_heads(tx: &mut Tx<'_>, department: i64) -> AppResult<Vec<i64>> {
+    tx.query(
+        "SELECT id FROM users WHERE active = 1 AND department_id = $1 AND role IN ('dept_head', 'division_head') LIMIT 20",
+        params![department],
+    )?
+    .iter()
+    .map(|r| Ok(r.int(0)?))
+    .collect()
+}
+
 pub fn office_users(tx: &mut Tx<'_>) -> AppResult<Vec<i64>> {
     tx.query("SELECT id FROM users WHERE active = 1 AND role = 'supervisor' ORDER BY id LIMIT 50", &[])?
         .iter()
@@ -383,11 +394,7 @@ impl Subject for LeadSubject<'_> {
     fn recipients(&self, tx: &mut Tx<'_>, relation: &str) -> AppResult<Vec<i64>> {
         match (relation, self.unit) {
             ("office", _) => office_users(tx),
-            ("unit", Some(d)) => tx
-                .query("SELECT id FROM users WHERE active = 1 AND department_id = $1 AND role IN ('dept_head', 'division_head') LIMIT 20", params![d])?
-                .iter()
-                .map(|r| Ok(r.int(0)?))
-                .collect(),
+            ("unit", Some(d)) => unit_heads(tx, d),
             _ => Ok(Vec::new()),
         }
     }
@@ -421,7 +428,7 @@ pub fn transition(
         }
         let due = cal.add_working_days(clock::local_date(who.now), process.timing.deadline_working_days.max(1));
         tx.execute(
-            "UPDATE leads SET unit_department_id = $1, to_discipline = $2, deadline = $3 WHERE id = $4",
+            "UPDATE leads SET unit_department_id = $1, to_discipline = $2, deadline = $3, reminded_at = NULL, overdue_at = NULL WHERE id = $4",
             params![d, step.to_discipline, due.to_string(), id],
         )?;
         unit = Some(d);
@@ -444,7 +451,10 @@ pub fn transition(
     }
     if fired.transition == "reject_feedback" {
         let due = cal.add_working_days(clock::local_date(who.now), process.timing.deadline_working_days.max(1));
-        tx.execute("UPDATE leads SET deadline = $1 WHERE id = $2", params![due.to_string(), id])?;
+        tx.execute(
+            "UPDATE leads SET deadline = $1, reminded_at = NULL, overdue_at = NULL WHERE id = $2",
+            params![due.to_string(), id],
+        )?;
     }
     Ok(fired)
 }

@@ -11,6 +11,7 @@ pub mod leads;
 pub mod open311;
 mod pages;
 pub mod search;
+pub mod sweep;
 pub mod to_task;
 
 use crate::kernel::workflow::Spec;

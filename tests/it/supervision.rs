@@ -490,3 +490,43 @@ async fn a_work_team_finding_becomes_a_lead_and_then_a_leaders_task() {
     let (_, page) = b.text(&format!("/supervision/leads/{}", other["id"])).await;
     assert!(page.contains("督办任务") && page.contains("href=\"/tasks/"), "{page}");
 }
+
+#[tokio::test]
+async fn the_unit_is_reminded_before_the_feedback_deadline_and_the_office_told_once_it_passes() {
+    let o = office().await;
+    let (s, lead) = o
+        .office
+        .post("/api/v1/leads", json!({ "channel": "government", "category": "APPROVAL", "description": "施工许可超过承诺时限", "address": "市南区" }))
+        .await;
+    assert_eq!(s, 201);
+    let id = lead["id"].as_i64().expect("id");
+    let (s, _) = o
+        .office
+        .post(
+            &format!("/api/v1/leads/{id}/transitions"),
+            json!({ "transition": "transfer", "unit_department_id": o.unit_dept }),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let titles = |inbox: &Value| -> Vec<String> {
+        inbox["items"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|n| n["title"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    };
+    o.app.run_scheduler().await;
+    assert!(!titles(&o.unit.get("/api/v1/notifications").await.1).iter().any(|t| t.starts_with("催办")), "not yet");
+    // Ten working days from Wednesday 10 April 2019 is 24 April; a day before, the unit is reminded.
+    o.app.clock.advance_ms(13 * 86_400_000);
+    o.app.run_scheduler().await;
+    o.app.run_scheduler().await;
+    let unit_inbox = titles(&o.unit.get("/api/v1/notifications").await.1);
+    assert_eq!(unit_inbox.iter().filter(|t| t.starts_with("催办：线索")).count(), 1, "{unit_inbox:?}");
+    o.app.clock.advance_ms(2 * 86_400_000);
+    o.app.run_scheduler().await;
+    o.app.run_scheduler().await;
+    let office_inbox = titles(&o.office.get("/api/v1/notifications").await.1);
+    assert_eq!(office_inbox.iter().filter(|t| t.contains("已超过反馈期限")).count(), 1, "{office_inbox:?}");
+    let (_, figures) = o.office.get("/api/v1/leads/figures?group=unit").await;
+    assert!(figures.as_array().is_some_and(|f| f.iter().any(|x| x["overdue"] == 1)), "{figures}");
+}

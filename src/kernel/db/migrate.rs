@@ -38,8 +38,10 @@ const MIGRATIONS: &[Migration] = &[
     migration!(11, "lead_tasks", "0011_lead_tasks"),
     migration!(12, "lead_figures", "0012_lead_figures"),
     migration!(13, "lead_digest", "0013_lead_digest"),
+    migration!(14, "lead_reminders", "0014_lead_reminders"),
     migration!(12, "lead_figures", "0012_lead_figures"),
     migration!(13, "lead_digest", "0013_lead_digest"),
+    migration!(14, "lead_reminders", "0014_lead_reminders"),
 ];
 
 fn render(sql: &str, dialect: Dialect) -> String {

@@ -428,6 +428,18 @@ pub struct Event {
 }
 
 /// The transitions a record went through, oldest first.
+/// The definition of `spec` as the database holds it now (an administrator's override,
+/// or the shipped one), for work that runs outside a request (the scheduler's sweeps);
+/// `None` if it does not parse.
+pub fn current(tx: &mut Tx<'_>, spec: &Spec) -> AppResult<Option<Process>> {
+    let text = tx
+        .query_opt("SELECT definition FROM process_overrides WHERE kind = $1", params![spec.kind])?
+        .map(|r| r.text(0))
+        .transpose()?
+        .unwrap_or_else(|| spec.builtin.to_owned());
+    Ok(parse(spec, &text).ok())
+}
+
 pub fn history(tx: &mut Tx<'_>, kind: &str, id: i64) -> AppResult<Vec<Event>> {
     tx.query(
         "SELECT transition, from_state, to_state, actor, note, at FROM workflow_events \

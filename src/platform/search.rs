@@ -175,7 +175,11 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<SearchQuery>) -> AppR
                     }))
                 } @else {
                     p.muted {
-                        (if z { format!("共 {} 条结果", found.total) } else { format!("{} results", found.total) })
+                        (match (z, found.total) {
+                            (true, n) => format!("共 {n} 条结果"),
+                            (false, 1) => "1 result".to_owned(),
+                            (false, n) => format!("{n} results"),
+                        })
                         " · " (if z { "分词：" } else { "Words: " }) (found.words.join(" / "))
                     }
                     @if found.partial {

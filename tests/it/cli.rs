@@ -56,6 +56,33 @@ async fn user_token_and_audit_commands_work_on_the_running_database() {
 }
 
 #[tokio::test]
+async fn search_rebuild_builds_an_index_and_refuses_one_a_running_server_holds() {
+    let app = TestApp::spawn().await;
+    let (dept, _, _) = app.department("fgw", "internal").await;
+    app.user("wang", "dept_head", Some(dept), None).await;
+    let wang = app.api(&app.token("wang", &["read", "write"]).await);
+    let (s, _) = wang.post("/api/v1/matters", serde_json::json!({ "title": "海洋牧场项目用海审批提速" })).await;
+    assert_eq!(s, 201);
+    let own = tempfile::tempdir().expect("tempdir");
+    let (url, own_dir, server_dir) =
+        (app.database_url.clone(), own.path().display().to_string(), app.dir.path().display().to_string());
+    let (rebuilt, status, refused) = tokio::task::spawn_blocking(move || {
+        (
+            zaizao(&url, &["--data-dir", &own_dir, "search", "rebuild"]),
+            zaizao(&url, &["--data-dir", &own_dir, "search", "status"]),
+            zaizao(&url, &["--data-dir", &server_dir, "search", "rebuild"]),
+        )
+    })
+    .await
+    .expect("cli");
+    assert!(rebuilt.status.success(), "{}", String::from_utf8_lossy(&rebuilt.stderr));
+    assert!(String::from_utf8_lossy(&rebuilt.stdout).contains("search index rebuilt: 1 records"));
+    assert!(String::from_utf8_lossy(&status.stdout).contains("documents 1"));
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("in use by another zaizao process"));
+}
+
+#[tokio::test]
 async fn a_backup_taken_while_serving_restores_into_a_working_database() {
     if crate::support::postgres_base().is_some() {
         // On PostgreSQL, backup and restore are pg_dump and pg_restore: covered by

@@ -24,7 +24,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub database_url: String,
     pg_database: Option<(String, String)>,
-    _dir: tempfile::TempDir,
+    /// The server's data folder (its search index).
+    pub dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -87,16 +88,7 @@ impl TestApp {
         tokio::spawn(app.run(async {
             let _ = rx.await;
         }));
-        TestApp {
-            base: format!("http://{addr}"),
-            state,
-            db,
-            clock,
-            database_url,
-            pg_database,
-            _dir: dir,
-            shutdown: Some(tx),
-        }
+        TestApp { base: format!("http://{addr}"), state, db, clock, database_url, pg_database, dir, shutdown: Some(tx) }
     }
 
     pub fn url(&self, path: &str) -> String {

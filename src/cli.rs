@@ -254,15 +254,17 @@ fn run(command: Command, config: &Config) -> anyhow::Result<ExitCode> {
 
 fn search(cmd: SearchCommand, config: &Config) -> anyhow::Result<ExitCode> {
     use crate::kernel::search::indexer;
+    // The database is opened and closed outside the runtime: the PostgreSQL client runs
+    // its own and must not be dropped inside another.
+    let db = open(config)?;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    rt.block_on(async {
-        let clock: std::sync::Arc<dyn crate::kernel::clock::Clock> = std::sync::Arc::new(SystemClock);
-        let db = crate::app::open_database(&config.database_url, &clock).await?;
-        let search = crate::app::open_search(config, &db).await?;
+    let result = rt.block_on(async {
+        let db = &db;
+        let search = crate::app::open_search(config, db).await?;
         match cmd {
             SearchCommand::Rebuild => {
                 let started = std::time::Instant::now();
-                let n = indexer::rebuild(&search, &db, crate::app::SEARCH_SOURCES, |n| {
+                let n = indexer::rebuild(&search, db, crate::app::SEARCH_SOURCES, |n| {
                     if n % 100_000 < 2_000 {
                         eprintln!("{n} records indexed");
                     }
@@ -287,7 +289,10 @@ fn search(cmd: SearchCommand, config: &Config) -> anyhow::Result<ExitCode> {
             }
         }
         Ok(ExitCode::SUCCESS)
-    })
+    });
+    drop(rt);
+    drop(db);
+    result
 }
 
 fn generated_password() -> anyhow::Result<String> {

@@ -264,8 +264,10 @@ fn search(cmd: SearchCommand, config: &Config) -> anyhow::Result<ExitCode> {
         match cmd {
             SearchCommand::Rebuild => {
                 let started = std::time::Instant::now();
+                let shown = std::cell::Cell::new(0);
                 let n = indexer::rebuild(&search, db, crate::app::SEARCH_SOURCES, |n| {
-                    if n % 100_000 < 2_000 {
+                    if n / 100_000 > shown.get() {
+                        shown.set(n / 100_000);
                         eprintln!("{n} records indexed");
                     }
                 })

@@ -25,6 +25,6 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER leads_search AFTER INSERT OR UPDATE ON leads FOR EACH ROW EXECUTE FUNCTION search_enqueue();
-CREATE TRIGGER matters_search AFTER INSERT OR UPDATE ON matters FOR EACH ROW EXECUTE FUNCTION search_enqueue();
-CREATE TRIGGER tasks_search AFTER INSERT OR UPDATE ON tasks FOR EACH ROW EXECUTE FUNCTION search_enqueue();
+CREATE TRIGGER leads_search AFTER INSERT OR UPDATE OF description, address, outcome, state, channel, unit_department_id, category_code ON leads FOR EACH ROW EXECUTE FUNCTION search_enqueue();
+CREATE TRIGGER matters_search AFTER INSERT OR UPDATE OF title, description, kickoff_decisions, state, visibility, department_id, leader_id, opened_by ON matters FOR EACH ROW EXECUTE FUNCTION search_enqueue();
+CREATE TRIGGER tasks_search AFTER INSERT OR UPDATE OF title, description, state, lead_department_id, assignee_id, matter_id ON tasks FOR EACH ROW EXECUTE FUNCTION search_enqueue();

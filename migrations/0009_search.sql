@@ -1,4 +1,5 @@
 -- Full-text search. Every change to a searchable record queues it here, in the same
 -- transaction as the change (by trigger, so no code path can forget); each server's
 -- indexer consumes the queue in order and remembers how far it got in its index.
--- The queue table and the triggers are dialect-specific.
+-- Only changes to what a document holds (text, state, who may see it) are queued. The
+-- queue table and the triggers are dialect-specific.

@@ -98,17 +98,9 @@ async fn request_rebuild(s: &AppState, ctx: &Ctx) -> AppResult<()> {
     Ok(())
 }
 
-fn kind_name(z: bool, kind: &str) -> &'static str {
-    match (kind, z) {
-        ("lead", true) => "线索",
-        ("lead", false) => "Lead",
-        ("matter", true) => "事项",
-        ("matter", false) => "Matter",
-        ("task", true) => "任务",
-        ("task", false) => "Task",
-        (_, true) => "记录",
-        (_, false) => "Record",
-    }
+/// A kind of record in words, from its source's label.
+fn kind_name(ctx: &Ctx, kind: &str) -> String {
+    SEARCH_SOURCES.iter().find(|s| s.kind == kind).map_or_else(|| kind.to_owned(), |s| ctx.t(s.label).to_owned())
 }
 
 async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<SearchQuery>) -> AppResult<Response> {
@@ -129,7 +121,7 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<SearchQuery>) -> AppR
         .map(|(code, zh, en)| (code.to_string(), (if z { *zh } else { *en }).to_string()))
         .collect();
     let kinds: Vec<(String, String)> =
-        SEARCH_SOURCES.iter().map(|src| (src.kind.to_string(), kind_name(z, src.kind).to_string())).collect();
+        SEARCH_SOURCES.iter().map(|src| (src.kind.to_string(), ctx.t(src.label).to_string())).collect();
     let sorts = vec![
         ("relevance".to_string(), (if z { "相关度" } else { "Relevance" }).to_string()),
         ("newest".to_string(), (if z { "最新" } else { "Newest" }).to_string()),
@@ -189,7 +181,7 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<SearchQuery>) -> AppR
                         @for hit in &found.hits {
                             li {
                                 div {
-                                    (layout::badge(kind_name(z, &hit.kind), "blue")) " "
+                                    (layout::badge(&kind_name(&ctx, &hit.kind), "blue")) " "
                                     a href=(hit.link) { (PreEscaped(&hit.title_html)) }
                                     " " span.muted { "#" (hit.id) " · " (state_name(&s, &ctx, &hit.kind, &hit.state)) " · " (clock::fmt_local(hit.created_at)) }
                                 }

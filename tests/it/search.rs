@@ -159,6 +159,7 @@ async fn the_search_page_shows_highlighted_results_and_explains_empty_ones() {
     assert_eq!(s, 200);
     assert!(page.contains("<mark>稳岗</mark>") || page.contains("<mark>稳岗补贴</mark>"), "{page}");
     assert!(page.contains("&amp; 社保"), "text is escaped around the highlights");
+    assert!(page.contains("badge blue\">线索</span>"), "the kind is named: {page}");
     let (_, page) = browser.text("/search?q=%E7%81%AB%E7%AE%AD").await;
     assert!(page.contains("没有找到"), "{page}");
     let (s, page) = browser.text("/search?q=%E7%A8%B3%E5%B2%97&channel=party").await;

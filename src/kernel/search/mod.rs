@@ -245,27 +245,21 @@ impl Search {
         let f = self.fields;
         let words = words::words(&q.q);
         let words: Vec<String> = words.into_iter().take(MAX_WORDS).collect();
-        let mut filters: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // What a document must satisfy besides the words. Not scored: they decide which
+        // documents qualify, not how they rank.
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
         if let Some(keys) = keys {
             let any: Vec<(Occur, Box<dyn Query>)> = keys.iter().map(|k| (Occur::Should, term(f.access, k))).collect();
-            filters.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            filters.push(Box::new(BooleanQuery::new(any)));
         }
         for (field, value) in [(f.kind, &q.kind), (f.state, &q.state), (f.channel, &q.channel)] {
             if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
-                filters.push((Occur::Must, term(field, v)));
+                filters.push(term(field, v));
             }
         }
         if let Some(d) = q.department {
-            filters.push((
-                Occur::Must,
-                Box::new(TermQuery::new(Term::from_field_i64(f.department, d), IndexRecordOption::Basic)),
-            ));
+            filters.push(Box::new(TermQuery::new(Term::from_field_i64(f.department, d), IndexRecordOption::Basic)));
         }
-        // Filters decide which documents qualify, not how they rank: not scored.
-        let filters: Vec<(Occur, Box<dyn Query>)> = filters
-            .into_iter()
-            .map(|(occur, query)| (occur, Box::new(ConstScoreQuery::new(query, 0.0)) as Box<dyn Query>))
-            .collect();
         let per = q.per.unwrap_or(20).clamp(1, 100);
         let page = q.page.unwrap_or(1).clamp(1, 500);
         let searcher = self.reader.searcher();
@@ -275,7 +269,10 @@ impl Search {
         let mut found = None;
         // Every word first; when no record has them all, any of them.
         for occur in [Occur::Must, Occur::Should] {
-            let mut all = filters.iter().map(|(o, q)| (*o, q.box_clone())).collect::<Vec<_>>();
+            let mut all: Vec<(Occur, Box<dyn Query>)> = filters
+                .iter()
+                .map(|q| (Occur::Must, Box::new(ConstScoreQuery::new(q.box_clone(), 0.0)) as Box<dyn Query>))
+                .collect();
             all.push((Occur::Must, text_query(f, &words, occur)));
             let query = BooleanQuery::new(all);
             let (addresses, total): (Vec<DocAddress>, usize) = if newest {

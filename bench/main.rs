@@ -84,6 +84,9 @@ fn serve(args: &Args) -> anyhow::Result<()> {
         log_format: "text".into(),
         scheduler_seconds: 0,
         public_rate_per_minute: PUBLIC_RATE,
+        max_token_days: 366,
+        public_base_url: "http://127.0.0.1".into(),
+        trusted_proxy: None,
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
@@ -463,6 +466,9 @@ async fn build_index(db: &zaizao::kernel::db::Db, dir: &std::path::Path) -> anyh
         log_format: "text".into(),
         scheduler_seconds: 0,
         public_rate_per_minute: PUBLIC_RATE,
+        max_token_days: 366,
+        public_base_url: "http://127.0.0.1".into(),
+        trusted_proxy: None,
     };
     let started = Instant::now();
     let search = zaizao::app::open_search(&config, db).await?;

@@ -77,9 +77,22 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(crate::platform::api_router())
 }
 
+/// The OpenAPI document as served: generated from the routes, completed with what every
+/// operation shares.
+pub fn openapi_document() -> serde_json::Value {
+    let (_, openapi) = api().split_for_parts();
+    described(&openapi)
+}
+
+fn described(openapi: &utoipa::openapi::OpenApi) -> serde_json::Value {
+    let mut doc = serde_json::to_value(openapi).unwrap_or_default();
+    web::openapi::complete(&mut doc);
+    doc
+}
+
 pub fn router(state: AppState) -> Router {
     let (api, openapi) = api().split_for_parts();
-    let openapi = Arc::new(openapi);
+    let openapi = Arc::new(described(&openapi));
     Router::new()
         .merge(api)
         .route("/api/openapi.json", get(move || std::future::ready(axum::Json(openapi.as_ref().clone()))))
@@ -143,6 +156,8 @@ pub fn redact(url: &str) -> String {
 pub struct Application {
     listener: tokio::net::TcpListener,
     state: AppState,
+    /// Keeps `zaizao restore` away while this server runs.
+    serving: crate::kernel::db::serving::DbLock,
 }
 
 impl Application {
@@ -152,6 +167,10 @@ impl Application {
     }
 
     pub async fn with_db(config: &Config, clock: Arc<dyn Clock>, db: Db) -> anyhow::Result<Application> {
+        let url = config.database_url.clone();
+        let serving = tokio::task::spawn_blocking(move || crate::kernel::db::serving::hold_as_server(&url))
+            .await
+            .context("start-up task failed")??;
         let (calendar, overrides) = db
             .read(|tx| {
                 let overrides = tx
@@ -177,6 +196,9 @@ impl Application {
                 secure_cookies: config.secure_cookies,
                 login_rate_per_minute: 20,
                 public_rate_per_minute: config.public_rate_per_minute,
+                max_token_days: config.max_token_days,
+                public_base_url: config.public_base_url.clone(),
+                trusted_proxy: config.trusted_proxy,
             }),
             calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
             processes: Arc::new(processes),
@@ -186,7 +208,7 @@ impl Application {
         if config.scheduler_seconds > 0 {
             scheduler::spawn(state.clone(), SWEEPS, std::time::Duration::from_secs(config.scheduler_seconds));
         }
-        Ok(Application { listener, state })
+        Ok(Application { listener, state, serving })
     }
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
@@ -200,10 +222,14 @@ impl Application {
     /// Serve until `shutdown` resolves, then finish in-flight requests.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let app = router(self.state);
-        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        let served = axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await
-            .context("server error")
+            .context("server error");
+        // Released on a blocking thread: on PostgreSQL it ends a synchronous session.
+        let serving = self.serving;
+        let _ = tokio::task::spawn_blocking(move || drop(serving)).await;
+        served
     }
 }
 

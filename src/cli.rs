@@ -62,11 +62,15 @@ pub enum Command {
         /// Where to write the copy.
         file: PathBuf,
     },
-    /// Replace the database with a backup. Stop the server first.
+    /// Replace the database with a backup. Refused while a server runs on it; checks
+    /// the restored audit trail and prints what was restored.
     Restore {
         /// The backup to restore.
         file: PathBuf,
     },
+    /// Print the API's OpenAPI document (as served at /api/openapi.json), for client
+    /// generators and validators.
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]
@@ -93,6 +97,8 @@ pub enum UserCommand {
     List,
     /// Disable an account, ending its sessions and tokens.
     Disable { username: String },
+    /// Clear a lock-out after failed sign-ins (also for a locked-out administrator).
+    Unlock { username: String },
     /// Set a new password (and clear a lock-out). Prints a generated one unless given.
     SetPassword {
         username: String,
@@ -112,7 +118,7 @@ pub enum TokenCommand {
         /// Comma-separated: read, write.
         #[arg(long, default_value = "read")]
         scopes: String,
-        /// Days until it expires (1–366).
+        /// Days until it expires (at most the max_token_days setting).
         #[arg(long, default_value_t = 90)]
         days: i64,
     },
@@ -212,7 +218,7 @@ fn run(command: Command, config: &Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User(cmd) => user(cmd, &open(config)?),
-        Command::Token(cmd) => token(cmd, &open(config)?),
+        Command::Token(cmd) => token(cmd, &open(config)?, config.max_token_days),
         Command::Audit(AuditCommand::Verify) => {
             let db = open(config)?;
             let r = db.write_blocking(audit::verify).map_err(app_err)?;
@@ -247,6 +253,10 @@ fn run(command: Command, config: &Config) -> anyhow::Result<ExitCode> {
         Command::Restore { file } => {
             restore(config, &file)?;
             println!("restored from {}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&app::openapi_document())?);
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -367,6 +377,14 @@ fn user(cmd: UserCommand, db: &Db) -> anyhow::Result<ExitCode> {
             .map_err(app_err)?;
             println!("disabled {username}");
         }
+        UserCommand::Unlock { username } => {
+            db.write_blocking(|tx| {
+                let u = service::find_by_username(tx, &username)?;
+                auth::unlock(tx, &who, u.id)
+            })
+            .map_err(app_err)?;
+            println!("unlocked {username}");
+        }
         UserCommand::SetPassword { username, password } => {
             let (password, generated) = match password {
                 Some(p) => (p, false),
@@ -388,14 +406,14 @@ fn user(cmd: UserCommand, db: &Db) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn token(cmd: TokenCommand, db: &Db) -> anyhow::Result<ExitCode> {
+fn token(cmd: TokenCommand, db: &Db, max_days: i64) -> anyhow::Result<ExitCode> {
     let who = cli_who();
     match cmd {
         TokenCommand::Create { user, name, scopes, days } => {
             let t = db
                 .write_blocking(|tx| {
                     let u = crate::accounts::service::find_by_username(tx, &user)?;
-                    auth::create_token(tx, &who, u.id, &name, std::slice::from_ref(&scopes), days)
+                    auth::create_token(tx, &who, u.id, &name, std::slice::from_ref(&scopes), days, max_days)
                 })
                 .map_err(app_err)?;
             println!(
@@ -452,6 +470,36 @@ fn restore(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
     if !file.exists() {
         bail!("{} does not exist", file.display());
     }
+    let Some(_restoring) = crate::kernel::db::serving::take_exclusive(&config.database_url)? else {
+        bail!("a zaizao server is running on this database; stop every server before restoring");
+    };
+    replace_database(config, file)?;
+    let db = open(config)?;
+    let (report, summary) = db
+        .write_blocking(|tx| {
+            let mut summary = Vec::new();
+            for (what, table) in [("accounts", "users"), ("departments", "departments"), ("audit entries", "audit_log")] {
+                summary.push(format!("{} {what}", tx.count(&format!("SELECT COUNT(*) FROM {table}"), &[])?));
+            }
+            let version = tx.count("SELECT MAX(version) FROM schema_migrations", &[])?;
+            summary.push(format!("schema version {version}"));
+            Ok((audit::verify(tx)?, summary))
+        })
+        .map_err(app_err)?;
+    println!("restored: {}", summary.join(", "));
+    if !report.ok {
+        bail!(
+            "the restored audit trail is BROKEN at entry {}: {}",
+            report.first_bad_id.unwrap_or(0),
+            report.problem.unwrap_or_default()
+        );
+    }
+    println!("audit trail intact: {} entries checked", report.entries_checked);
+    Ok(())
+}
+
+/// Put the backup in place of the configured database.
+fn replace_database(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
     if config.is_postgres() {
         let status = std::process::Command::new("pg_restore")
             .args(["--clean", "--if-exists", "--no-owner", "--dbname"])

@@ -40,6 +40,18 @@ pub struct GlobalOpts {
     /// links, the calendar) [default: 600].
     #[arg(long, env = "ZAIZAO_PUBLIC_RATE_PER_MINUTE", global = true)]
     pub public_rate_per_minute: Option<u32>,
+    /// The longest lifetime, in days, an API token may ask for [default: 90].
+    #[arg(long, env = "ZAIZAO_MAX_TOKEN_DAYS", global = true)]
+    pub max_token_days: Option<i64>,
+    /// The address the public reaches this service at, e.g. https://zaizao.qingdao.gov.cn;
+    /// used in links the service hands out (Open311 discovery) instead of the request's
+    /// Host header [default: http://<listen>].
+    #[arg(long, env = "ZAIZAO_PUBLIC_BASE_URL", global = true)]
+    pub public_base_url: Option<String>,
+    /// Honour X-Forwarded-For from this proxy address when deciding a client's address
+    /// for rate limits [default: none; the connecting address is the client].
+    #[arg(long, env = "ZAIZAO_TRUSTED_PROXY", global = true)]
+    pub trusted_proxy: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -53,6 +65,9 @@ struct FileConfig {
     log_format: Option<String>,
     scheduler_seconds: Option<u64>,
     public_rate_per_minute: Option<u32>,
+    max_token_days: Option<i64>,
+    public_base_url: Option<String>,
+    trusted_proxy: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -65,6 +80,10 @@ pub struct Config {
     pub log_format: String,
     pub scheduler_seconds: u64,
     pub public_rate_per_minute: u32,
+    pub max_token_days: i64,
+    /// Without a trailing slash.
+    pub public_base_url: String,
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 impl Config {
@@ -90,7 +109,30 @@ impl Config {
         if log_format != "text" && log_format != "json" {
             bail!("log_format must be \"text\" or \"json\"");
         }
+        let max_token_days = opts.max_token_days.or(file.max_token_days).unwrap_or(90);
+        if !(1..=366).contains(&max_token_days) {
+            bail!("max_token_days must be between 1 and 366");
+        }
+        let public_base_url = opts
+            .public_base_url
+            .clone()
+            .or(file.public_base_url)
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_owned();
+        if !(public_base_url.starts_with("http://") || public_base_url.starts_with("https://"))
+            || public_base_url.chars().any(|c| c.is_whitespace() || "\"'<>`".contains(c))
+        {
+            bail!("public_base_url must be an http:// or https:// address");
+        }
+        let trusted_proxy = match opts.trusted_proxy.clone().or(file.trusted_proxy) {
+            Some(p) => Some(p.parse().with_context(|| format!("trusted_proxy {p:?} is not an IP address"))?),
+            None => None,
+        };
         Ok(Config {
+            max_token_days,
+            public_base_url,
+            trusted_proxy,
             listen,
             data_dir,
             database_url,

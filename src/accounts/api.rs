@@ -43,7 +43,7 @@ pub struct TokenRequest {
 }
 
 /// Exchange a username and password for an API token (rate-limited per client).
-#[utoipa::path(post, path = "/api/v1/auth/tokens", tag = "auth", request_body = TokenRequest,
+#[utoipa::path(post, path = "/api/v1/auth/tokens", tag = "auth", request_body = TokenRequest, security(()),
     responses((status = 201, body = NewToken), (status = 422, description = "wrong credentials"),
               (status = 423, description = "account locked"), (status = 429)))]
 async fn issue_token(
@@ -57,7 +57,8 @@ async fn issue_token(
     let who = crate::kernel::audit::Who { actor_id: Some(user.id), actor: user.username.clone(), ..who };
     let name = req.name.unwrap_or_else(|| "api".to_owned());
     let days = req.expires_in_days.unwrap_or(30);
-    let token = s.db.write(move |tx| auth::create_token(tx, &who, user.id, &name, &req.scopes, days)).await?;
+    let max_days = s.settings.max_token_days;
+    let token = s.db.write(move |tx| auth::create_token(tx, &who, user.id, &name, &req.scopes, days, max_days)).await?;
     Ok((StatusCode::CREATED, Json(token)))
 }
 
@@ -91,9 +92,10 @@ async fn create_token(
     ApiJson(req): ApiJson<CreateToken>,
 ) -> AppResult<(StatusCode, Json<NewToken>)> {
     let id = ctx.user()?.id;
+    let max_days = s.settings.max_token_days;
     let t = s
         .change(&ctx, Action::ManageOwnAccount, move |tx, who| {
-            auth::create_token(tx, who, id, &req.name, &req.scopes, req.expires_in_days.unwrap_or(30))
+            auth::create_token(tx, who, id, &req.name, &req.scopes, req.expires_in_days.unwrap_or(30), max_days)
         })
         .await?;
     Ok((StatusCode::CREATED, Json(t)))

@@ -138,9 +138,9 @@ async fn create_token(State(s): State<AppState>, f: CsrfForm<TokenForm>) -> AppR
     let days = f.form.days.trim().parse::<i64>().map_err(|_| AppError::invalid("bad_value", "expires_in_days"));
     let result = match days {
         Ok(days) => {
-            let (name, scopes) = (f.form.name, f.form.scopes);
+            let (name, scopes, max_days) = (f.form.name, f.form.scopes, s.settings.max_token_days);
             s.change(&ctx, Action::ManageOwnAccount, move |tx, who| {
-                auth::create_token(tx, who, uid, &name, &[scopes], days)
+                auth::create_token(tx, who, uid, &name, &[scopes], days, max_days)
             })
             .await
         }

@@ -60,6 +60,7 @@ pub struct UserUpdate {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserFilter {
     pub role: Option<String>,
     #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
@@ -303,8 +304,8 @@ fn end_access(tx: &mut Tx<'_>, who: &Who, id: i64) -> AppResult<()> {
     Ok(())
 }
 
-/// Set a new password (hashed by the caller); ends the user's other sessions and
-/// clears a lock-out.
+/// Set a new password (hashed by the caller); ends the user's other sessions, revokes
+/// every API token and clears a lock-out.
 pub fn set_password(
     tx: &mut Tx<'_>,
     who: &Who,
@@ -317,6 +318,8 @@ pub fn set_password(
         "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $3",
         params![password_hash, who.now, id],
     )?;
+    // Whoever held the old password may have minted tokens with it.
+    tx.execute("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL", params![who.now, id])?;
     match keep_session {
         Some(token) => {
             let keep = crate::kernel::crypto::sha256_hex(token.as_bytes());

@@ -30,7 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_task))
         .routes(routes!(task_transition))
         .routes(routes!(task_progress))
-        .routes(routes!(task_attachment))
+        .merge(OpenApiRouter::new().routes(routes!(task_attachment)).layer(attachments::body_limit()))
         .routes(routes!(download_attachment))
         .routes(routes!(request_extension))
         .routes(routes!(decide_extension))
@@ -245,6 +245,7 @@ async fn task_progress(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FileName {
     /// The file's name; its extension must match its content (pdf, png, jpg, docx, xlsx, txt, csv).
     pub filename: String,
@@ -339,6 +340,7 @@ async fn decide_extension(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FigureQuery {
     /// `department` (default) or `person`.
     pub group: Option<String>,

@@ -56,6 +56,7 @@ pub struct MatterInput {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MatterFilter {
     /// `open` or `closed`.
     pub state: Option<String>,

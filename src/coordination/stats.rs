@@ -10,6 +10,7 @@ use crate::kernel::error::AppResult;
 use crate::params;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = TaskFigures)]
 pub struct Figures {
     pub id: i64,
     pub name: String,

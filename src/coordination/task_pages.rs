@@ -28,7 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/tasks", get(list))
         .route("/tasks/{id}", get(show))
         .route("/tasks/{id}/transition", post(transition))
-        .route("/tasks/{id}/progress", post(progress))
+        .route("/tasks/{id}/progress", post(progress).layer(crate::kernel::attachments::body_limit()))
         .route("/tasks/{id}/extensions", post(request_extension))
         .route("/extensions/{id}/decision", post(decide_extension))
 }

@@ -75,6 +75,7 @@ fn execute() -> String {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TaskFilter {
     /// `mine` (I am responsible), `department` (my department leads or co-operates),
     /// `leading` (matters I decide), or empty for everything I may see.
@@ -168,13 +169,17 @@ pub fn find(tx: &mut Tx<'_>, id: i64, v: &View) -> AppResult<Task> {
     from_row(&r, &co, v)
 }
 
-/// The caller's relations to a task: assignee, leader, lead_head.
+/// The caller's relations to a task: assignee, leader, lead_head. The one who carries
+/// a task out never decides on it: when the matter's leader assigned it to themselves,
+/// the city leaders above decide instead.
 pub fn relations(user: &CurrentUser, t: &Task) -> Vec<&'static str> {
     let mut r = Vec::new();
+    let self_assigned = t.assignee_id == t.leader_id;
     if user.id == t.assignee_id {
         r.push("assignee");
     }
-    if user.id == t.leader_id {
+    if (user.id == t.leader_id && !self_assigned) || (self_assigned && user.role == Role::Leader && user.id != t.assignee_id)
+    {
         r.push("leader");
     }
     if user.role == Role::DeptHead && user.department_id == Some(t.lead_department_id) {
@@ -437,6 +442,10 @@ pub fn transition(
 ) -> AppResult<Fired> {
     let t = get(tx, user, id, v)?;
     let rel = relations(user, &t);
+    let decides = v.process.transitions.iter().any(|x| x.id == transition && x.by.iter().any(|b| b == "leader"));
+    if decides && user.id == t.assignee_id && !rel.contains(&"leader") {
+        return Err(AppError::Refused { code: "self_approval" });
+    }
     let fired = workflow::fire(
         tx,
         who,

@@ -58,7 +58,7 @@ async fn invite(
 }
 
 pub fn public_limit(s: &AppState, ctx: &Ctx) -> AppResult<()> {
-    s.limiter.check(&format!("public:{}", ctx.ip), s.settings.public_rate_per_minute, 60_000, ctx.now)
+    s.limit_public(ctx, "rating")
 }
 
 /// What an invitation is for (no sign-in; the token is the proof of the service).
@@ -102,6 +102,7 @@ async fn my_ratings(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<MyRat
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ScoreQuery {
     #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
     pub division_id: Option<i64>,
@@ -150,6 +151,7 @@ async fn scoreboard(State(s): State<AppState>, ctx: Ctx, Q(q): Q<ScoreQuery>) ->
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RankingQuery {
     pub period: Option<String>,
     /// One department's divisions; the whole city when empty.

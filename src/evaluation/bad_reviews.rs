@@ -62,6 +62,7 @@ pub fn get(tx: &mut Tx<'_>, user: &CurrentUser, id: i64) -> AppResult<Rating> {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BadReviewFilter {
     pub state: Option<String>,
 }

@@ -28,6 +28,7 @@ pub struct Interview {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = AdjustmentProposal)]
 pub struct Proposal {
     pub division: DivisionRank,
     /// The quarters it was at the bottom, oldest first.

@@ -522,7 +522,7 @@ async fn rate_submit(
 ) -> AppResult<Response> {
     public_limit(&s, &ctx)?;
     let fields: Fields =
-        serde_urlencoded::from_bytes(&body).map_err(|_| AppError::BadRequest { code: "bad_form", detail: None })?;
+        crate::kernel::web::form::parse(&body)?;
     let mut all = fields.clone();
     all.insert("token".into(), token.clone());
     let result = match crate::kernel::web::form::typed::<RatingInput>(&all) {

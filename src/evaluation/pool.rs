@@ -151,6 +151,7 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser) -> AppResult<Vec<PoolCase>> {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ReturnProposal)]
 pub struct Proposal {
     #[serde(deserialize_with = "crate::kernel::web::de::id")]
     pub staff_id: i64,

@@ -12,6 +12,12 @@ use crate::params;
 
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 
+/// The body limit of a route that takes a file: the file plus its form's other fields
+/// (the service's default limit is 1 MB).
+pub fn body_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(MAX_BYTES + 256 * 1024)
+}
+
 /// Whether a file's first bytes fit its claimed type.
 type Sniff = fn(&[u8]) -> bool;
 

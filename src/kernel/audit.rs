@@ -263,6 +263,7 @@ pub struct AuditEntry {
 }
 
 #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditFilter {
     /// Record kind, e.g. `department`.
     pub kind: Option<String>,

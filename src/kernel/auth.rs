@@ -13,8 +13,29 @@ use crate::params;
 pub const SESSION_COOKIE: &str = "zz_session";
 pub const LOGIN_CSRF_COOKIE: &str = "zz_login_csrf";
 pub const LANG_COOKIE: &str = "zz_lang";
+/// Failed sign-ins in a row before the account waits.
 pub const MAX_FAILED_LOGINS: i64 = 5;
-pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
+/// The first wait; each further failure doubles it, up to [`MAX_LOCKOUT_MS`].
+pub const FIRST_LOCKOUT_MS: i64 = 60 * 1000;
+pub const MAX_LOCKOUT_MS: i64 = 15 * 60 * 1000;
+
+/// How long an account waits after its `failed`-th failure in a row: nothing before
+/// [`MAX_FAILED_LOGINS`], then one minute, doubling with each further failure to a
+/// quarter of an hour.
+pub fn lockout_ms(failed: i64) -> Option<i64> {
+    let beyond = failed - MAX_FAILED_LOGINS;
+    (beyond >= 0).then(|| FIRST_LOCKOUT_MS.saturating_mul(1 << beyond.min(10)).min(MAX_LOCKOUT_MS))
+}
+
+/// Clear an account's failed sign-ins and lock (administrators, and the CLI for a
+/// locked-out administrator).
+pub fn unlock(tx: &mut Tx<'_>, who: &Who, user_id: i64) -> AppResult<()> {
+    let n = tx.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1", params![user_id])?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::record(tx, who, Change { action: "unlock", kind: "user", id: Some(user_id), before: None, after: None })
+}
 
 pub const SCOPE_READ: &str = "read";
 pub const SCOPE_WRITE: &str = "write";
@@ -69,7 +90,6 @@ struct Candidate {
     id: i64,
     hash: String,
     active: bool,
-    failed: i64,
     locked_until: Option<i64>,
 }
 
@@ -81,7 +101,7 @@ pub async fn check_password(db: &Db, who: &Who, username: &str, password: &str) 
     let candidate = db
         .read(move |tx| {
             let r = tx.query_opt(
-                "SELECT id, password_hash, active, failed_logins, locked_until FROM users WHERE username = $1",
+                "SELECT id, password_hash, active, locked_until FROM users WHERE username = $1",
                 params![name],
             )?;
             r.map(|r| -> AppResult<Candidate> {
@@ -89,8 +109,7 @@ pub async fn check_password(db: &Db, who: &Who, username: &str, password: &str) 
                     id: r.int(0)?,
                     hash: r.text(1)?,
                     active: r.bool(2)?,
-                    failed: r.int(3)?,
-                    locked_until: r.opt_int(4)?,
+                    locked_until: r.opt_int(3)?,
                 })
             })
             .transpose()
@@ -113,13 +132,17 @@ pub async fn check_password(db: &Db, who: &Who, username: &str, password: &str) 
     }
     let who = who.clone();
     if !matches {
-        let failed = c.failed + 1;
-        let lock = (failed >= MAX_FAILED_LOGINS).then_some(now + LOCKOUT_MS);
+        let id = c.id;
         db.write(move |tx| {
-            tx.execute(
-                "UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3",
-                params![if lock.is_some() { 0 } else { failed }, lock, c.id],
-            )?;
+            // Counted in one statement, and the lock decided from the value it returns:
+            // concurrent wrong passwords each count.
+            let failed = tx
+                .query_one("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins", params![id])?
+                .int(0)?;
+            let lock = lockout_ms(failed).map(|ms| now + ms);
+            if let Some(until) = lock {
+                tx.execute("UPDATE users SET locked_until = $1 WHERE id = $2", params![until, id])?;
+            }
             let action = if lock.is_some() { "lock_out" } else { "sign_in_failed" };
             audit::record(
                 tx,
@@ -127,7 +150,7 @@ pub async fn check_password(db: &Db, who: &Who, username: &str, password: &str) 
                 Change {
                     action,
                     kind: "user",
-                    id: Some(c.id),
+                    id: Some(id),
                     before: None,
                     after: Some(serde_json::json!({ "failed_logins": failed, "locked_until": lock })),
                 },
@@ -240,9 +263,10 @@ pub fn create_token(
     name: &str,
     scopes: &[String],
     days: i64,
+    max_days: i64,
 ) -> AppResult<NewToken> {
     let name = super::validate::text(name, "name", 80)?;
-    if !(1..=366).contains(&days) {
+    if !(1..=max_days).contains(&days) {
         return Err(AppError::invalid("bad_value", "expires_in_days"));
     }
     let scopes = parse_scopes(scopes)?;
@@ -294,3 +318,18 @@ pub fn revoke_token(tx: &mut Tx<'_>, who: &Who, actor: &CurrentUser, id: i64) ->
 /// An argon2id hash of a random password nobody knows, used to keep timing even.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0V1aC1Ysw0yD6jJ0Jm3dVvJk2mHh3Zq7mD0Qz8C7jJk";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_doubles_after_five_failures_up_to_a_quarter_hour() {
+        assert_eq!(lockout_ms(4), None);
+        assert_eq!(lockout_ms(5), Some(60_000));
+        assert_eq!(lockout_ms(6), Some(120_000));
+        assert_eq!(lockout_ms(8), Some(480_000));
+        assert_eq!(lockout_ms(9), Some(MAX_LOCKOUT_MS));
+        assert_eq!(lockout_ms(1000), Some(MAX_LOCKOUT_MS));
+    }
+}

@@ -36,8 +36,8 @@ pub enum AppError {
     },
     /// The body is larger than the service accepts.
     TooLarge,
-    /// Too many requests from this client.
-    RateLimited,
+    /// Too many requests from this client; it may try again after this many seconds.
+    RateLimited { retry_after_s: i64 },
     /// The account is locked after repeated failed sign-ins.
     Locked,
     /// The database cannot be reached. Never reported as "not found".
@@ -68,7 +68,7 @@ impl AppError {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Locked => StatusCode::LOCKED,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -86,7 +86,7 @@ impl AppError {
             | AppError::Conflict { code, .. }
             | AppError::Refused { code } => code,
             AppError::TooLarge => "body_too_large",
-            AppError::RateLimited => "rate_limited",
+            AppError::RateLimited { .. } => "rate_limited",
             AppError::Locked => "account_locked",
             AppError::Unavailable(_) => "database_unavailable",
             AppError::Internal(_) => "internal_error",
@@ -139,6 +139,16 @@ impl From<DbError> for AppError {
             }
             DbError::Unavailable(c) => AppError::Unavailable(c),
             DbError::Other(c) => AppError::Internal(c),
+        }
+    }
+}
+
+impl AppError {
+    /// The `Retry-After` header a refusal carries, if any.
+    pub fn retry_after(&self) -> Option<axum::http::HeaderValue> {
+        match self {
+            AppError::RateLimited { retry_after_s } => axum::http::HeaderValue::from_str(&retry_after_s.to_string()).ok(),
+            _ => None,
         }
     }
 }

@@ -42,6 +42,7 @@ pub struct DepartmentInput {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DepartmentFilter {
     /// Kind of unit.
     pub kind: Option<String>,

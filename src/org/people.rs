@@ -39,6 +39,7 @@ pub struct PersonInput {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeopleFilter {
     #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
     pub department_id: Option<i64>,

@@ -33,7 +33,7 @@ pub fn page_router() -> axum::Router<AppState> {
 }
 
 fn public_limit(s: &AppState, ctx: &Ctx) -> AppResult<()> {
-    s.limiter.check(&format!("public:{}", ctx.ip), s.settings.public_rate_per_minute, 60_000, ctx.now)
+    s.limit_public(ctx, "calendar")
 }
 
 /// Whether a date is a working day (no sign-in needed).
@@ -46,6 +46,7 @@ async fn day(State(s): State<AppState>, ctx: Ctx, Path(date): Path<String>) -> A
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AddQuery {
     /// Start date, YYYY-MM-DD (not counted).
     pub from: String,

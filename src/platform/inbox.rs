@@ -30,6 +30,7 @@ pub fn page_router() -> axum::Router<AppState> {
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InboxQuery {
     /// `true` for unread notes only.
     #[serde(default, deserialize_with = "crate::kernel::web::de::flag")]

@@ -156,7 +156,7 @@ async fn lead_to_task(
 #[utoipa::path(get, path = "/api/v1/leads/track/{token}", tag = "supervision", security(()),
     responses((status = 200, body = PublicLead), (status = 404)))]
 async fn track(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> AppResult<Json<PublicLead>> {
-    s.limiter.check(&format!("public:{}", ctx.ip), s.settings.public_rate_per_minute, 60_000, ctx.now)?;
+    s.limit_public(&ctx, "track")?;
     let process = s.processes.get(super::LEAD.kind)?;
     s.db.read(move |tx| leads::track(tx, &token, &process)).await.map(Json)
 }
@@ -173,7 +173,7 @@ async fn judge(
     Path(token): Path<String>,
     ApiJson(input): ApiJson<JudgementInput>,
 ) -> AppResult<Json<PublicLead>> {
-    s.limiter.check(&format!("public:{}", ctx.ip), s.settings.public_rate_per_minute, 60_000, ctx.now)?;
+    s.limit_public(&ctx, "track")?;
     let process = s.processes.get(super::LEAD.kind)?;
     let who = ctx.who();
     s.db.write(move |tx| judgement::judge(tx, &who, &process, &token, &input)).await.map(Json)
@@ -209,7 +209,7 @@ async fn issue_key(
 #[utoipa::path(get, path = "/api/v1/exposures", tag = "supervision", security(()),
     responses((status = 200, body = Vec<Exposure>)))]
 async fn list_exposures(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<Exposure>>> {
-    s.limiter.check(&format!("public:{}", ctx.ip), s.settings.public_rate_per_minute, 60_000, ctx.now)?;
+    s.limit_public(&ctx, "exposures")?;
     s.db.read(|tx| exposures::recent(tx, 50)).await.map(Json)
 }
 
@@ -273,6 +273,7 @@ async fn record_activity(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FigureQuery {
     /// `channel` (default) or `unit`.
     pub group: Option<String>,

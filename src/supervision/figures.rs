@@ -13,6 +13,7 @@ use crate::kernel::error::AppResult;
 use crate::params;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = LeadFigures)]
 pub struct Figures {
     /// The channel code, or the unit's name.
     pub key: String,

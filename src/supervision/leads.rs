@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{CHANNELS, LEAD};
-use crate::kernel::access::{CurrentUser, Role};
+use crate::kernel::access::{CurrentUser, Role, Visibility};
 use crate::kernel::audit::{self, Change, Who};
 use crate::kernel::calendar::WorkCalendar;
 use crate::kernel::clock;
@@ -110,13 +110,14 @@ pub fn file(
         return Ok(Filed { id: r.int(0)?, token: None, repeated: true });
     }
     let token = random_hex(12)?;
+    let visibility = visibility_at_filing(&input.channel, source);
     let id = tx.insert(
         "INSERT INTO leads (channel, category_code, description, address, lat, lon, reporter_name, reporter_contact, token_hash, \
-         source, source_key_id, state, created_at, updated_at, report_digest) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING id",
+         source, source_key_id, state, created_at, updated_at, report_digest, visibility) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) RETURNING id",
         params![
             input.channel.as_str(), input.category.as_str(), description.as_str(), address.as_str(), input.lat, input.lon, name, contact,
-            sha256_hex(token.as_bytes()), source, key, process.initial.as_str(), who.now, digest.as_str()
+            sha256_hex(token.as_bytes()), source, key, process.initial.as_str(), who.now, digest.as_str(), visibility.as_str()
         ],
     )?;
     audit::record(
@@ -144,6 +145,21 @@ pub fn file(
         },
     )?;
     Ok(Filed { id, token: Some(token), repeated: false })
+}
+
+/// Sources through which the public files leads itself: the report page and Open311.
+pub const PUBLIC_INTAKE: [&str; 2] = ["web", "open311"];
+
+/// What a lead shows to whom from the start: the public sees what it filed through public
+/// intake; party-discipline leads stay with the office and the unit.
+fn visibility_at_filing(channel: &str, source: &str) -> Visibility {
+    if channel == "party" {
+        Visibility::Confidential
+    } else if PUBLIC_INTAKE.contains(&source) {
+        Visibility::Public
+    } else {
+        Visibility::Internal
+    }
 }
 
 /// The heads of a responsible unit, who answer for its leads.
@@ -193,13 +209,16 @@ pub struct Lead {
     pub judgement_comment: String,
     /// The coordination task this lead became.
     pub task_id: Option<i64>,
+    /// Public for what came in through public intake or was exposed in public;
+    /// confidential for party-discipline leads and those sent to the discipline commission.
+    pub visibility: Visibility,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 const COLUMNS: &str = "l.id, l.channel, l.category_code, c.name, l.description, l.address, l.lat, l.lon, l.reporter_name, \
     l.reporter_contact, l.source, l.unit_department_id, d.name, l.to_discipline, l.state, l.deadline, l.primary_id, l.outcome, \
-    l.created_at, l.updated_at, l.reporter_judgement, l.judgement_comment, l.task_id";
+    l.created_at, l.updated_at, l.reporter_judgement, l.judgement_comment, l.task_id, l.visibility";
 const FROM: &str =
     "leads l JOIN lead_categories c ON c.code = l.category_code LEFT JOIN departments d ON d.id = l.unit_department_id";
 
@@ -228,6 +247,7 @@ fn from_row(r: &Row) -> AppResult<Lead> {
         judgement: r.opt_text(20)?,
         judgement_comment: r.text(21)?,
         task_id: r.opt_int(22)?,
+        visibility: Visibility::parse(&r.text(23)?).unwrap_or(Visibility::Confidential),
     })
 }
 
@@ -260,6 +280,7 @@ pub fn get(tx: &mut Tx<'_>, user: &CurrentUser, id: i64) -> AppResult<Lead> {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LeadFilter {
     pub state: Option<String>,
     pub channel: Option<String>,
@@ -431,6 +452,9 @@ pub fn transition(
             "UPDATE leads SET unit_department_id = $1, to_discipline = $2, deadline = $3, reminded_at = NULL, overdue_at = NULL WHERE id = $4",
             params![d, step.to_discipline, due.to_string(), id],
         )?;
+        if step.to_discipline && l.visibility != Visibility::Confidential {
+            tx.execute("UPDATE leads SET visibility = 'confidential' WHERE id = $1", params![id])?;
+        }
         unit = Some(d);
     }
     let rel = relations(user, &l);
@@ -506,6 +530,8 @@ pub fn public_views(tx: &mut Tx<'_>, leads: &[Lead], process: &Process) -> AppRe
         .iter()
         .map(|l| {
             let handler = l.primary_id.and_then(|p| handlers.iter().find(|h| h.id == p)).unwrap_or(l);
+            // A confidential lead that handles this one lends it its status only.
+            let withheld = handler.id != l.id && handler.visibility == Visibility::Confidential;
             PublicLead {
                 id: l.id,
                 category: l.category.clone(),
@@ -517,8 +543,8 @@ pub fn public_views(tx: &mut Tx<'_>, leads: &[Lead], process: &Process) -> AppRe
                 status: if process.is_final(&handler.state) { "closed".into() } else { "open".into() },
                 status_name: process.state_name(&handler.state, crate::kernel::i18n::Lang::Zh),
                 status_name_en: process.state_name(&handler.state, crate::kernel::i18n::Lang::En),
-                outcome: handler.outcome.clone(),
-                agency: handler.unit_name.clone(),
+                outcome: if withheld { String::new() } else { handler.outcome.clone() },
+                agency: if withheld { None } else { handler.unit_name.clone() },
                 requested_at: l.created_at,
                 updated_at: handler.updated_at.max(l.updated_at),
                 judgement: l.judgement.clone(),

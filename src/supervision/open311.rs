@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -14,6 +15,7 @@ use axum::routing::get;
 use serde_json::{Value as Json, json};
 
 use super::leads::{self, LeadInput};
+use crate::kernel::access;
 use crate::kernel::clock::rfc3339;
 use crate::kernel::crypto::{random_hex, sha256_hex};
 use crate::kernel::db::Tx;
@@ -25,10 +27,27 @@ use crate::params;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/open311/discovery.json", get(discovery))
-        .route("/open311/v2/{resource}", get(collection).post(create))
+        .route("/open311/v2/{resource}", get(collection).post(create).layer(DefaultBodyLimit::max(MAX_POST_BYTES)))
         .route("/open311/v2/services/{file}", get(service))
         .route("/open311/v2/requests/{file}", get(request))
         .route("/open311/v2/tokens/{file}", get(token))
+        .layer(axum::middleware::from_fn(in_open311_format))
+}
+
+/// A request's form arguments: a description of 2,000 characters and its address fit
+/// many times over.
+const MAX_POST_BYTES: usize = 64 * 1024;
+
+/// Every refusal under `/open311`, including the framework's own (a body over the
+/// limit, a wrong method) and the caller's (a bad token), in the standard's error format.
+async fn in_open311_format(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let format = if req.uri().path().ends_with(".xml") { Format::Xml } else { Format::Json };
+    let lang = crate::kernel::web::lang_of(req.headers(), req.uri().path());
+    let mut res = next.run(req).await;
+    match res.extensions_mut().remove::<AppError>().or_else(|| crate::kernel::web::rejection(&res)) {
+        Some(e) => fail_in(lang, format, &e),
+        None => res,
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -58,20 +77,30 @@ impl IntoResponse for Failure {
     }
 }
 
-fn fail(ctx: &Ctx, format: Format, e: &AppError) -> Failure {
+fn fail(ctx: &Ctx, format: Format, e: &AppError) -> Response {
+    fail_in(ctx.lang, format, e)
+}
+
+fn fail_in(lang: i18n::Lang, format: Format, e: &AppError) -> Response {
     let status = match e {
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Forbidden | AppError::Unauthenticated | AppError::Refused { .. } => StatusCode::FORBIDDEN,
-        AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::BadRequest { code: "method_not_allowed", .. } => StatusCode::METHOD_NOT_ALLOWED,
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     };
-    let mut description = i18n::t(ctx.lang, e.code()).to_owned();
+    let mut description = i18n::t(lang, e.code()).to_owned();
     if let Some(f) = e.field() {
         description = format!("{description} ({f})");
     }
-    Failure(status, format, description)
+    let mut res = Failure(status, format, description).into_response();
+    if let Some(v) = e.retry_after() {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
 }
 
 fn xml_escape(s: &str) -> String {
@@ -119,21 +148,22 @@ fn render(format: Format, root: &str, item: &str, body: &Json) -> Response {
 }
 
 fn limit(s: &AppState, ctx: &Ctx) -> AppResult<()> {
-    s.limiter.check(&format!("public:{}", ctx.ip), s.settings.public_rate_per_minute, 60_000, ctx.now)
+    s.limit_public(ctx, "open311-read")
 }
 
-async fn discovery(State(s): State<AppState>, ctx: Ctx, headers: axum::http::HeaderMap) -> Response {
+async fn discovery(State(s): State<AppState>, ctx: Ctx) -> Response {
     if let Err(e) = limit(&s, &ctx) {
         return fail(&ctx, Format::Json, &e).into_response();
     }
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
+    // The configured address, never the request's Host header.
+    let base = &s.settings.public_base_url;
     axum::Json(json!({
         "changeset": "2026-11-27T00:00:00+08:00",
         "contact": "zaizao supervision office",
-        "key_service": format!("http://{host}/admin/open311"),
+        "key_service": format!("{base}/admin/open311"),
         "endpoints": [{
             "specification": "http://wiki.open311.org/GeoReport_v2",
-            "url": format!("http://{host}/open311/v2"),
+            "url": format!("{base}/open311/v2"),
             "changeset": "2026-11-27T00:00:00+08:00",
             "type": "production",
             "formats": ["application/json", "text/xml"],
@@ -201,6 +231,9 @@ async fn collection(
             Ok(process) => {
                 s.db.read(move |tx| {
                     let mut w = crate::kernel::db::Where::default();
+                    // Open311 speaks to the public: what anyone may see, decided where
+                    // every other read is decided.
+                    access::restrict_visible(None, &mut w, "l.visibility", "l.unit_department_id");
                     if let Some(ids) = args.get("service_request_id").filter(|v| !v.is_empty()) {
                         let ids: Vec<i64> = ids.split(',').filter_map(|i| i.trim().parse().ok()).take(100).collect();
                         w.and_sql(&format!("l.id IN ({})", crate::kernel::db::id_list(&ids)));
@@ -274,6 +307,7 @@ async fn request(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>) 
         Ok(process) => {
             s.db.read(move |tx| {
                 let l = leads::find(tx, id)?;
+                access::require_visible(None, l.visibility, l.unit_department_id)?;
                 Ok(request_json(&leads::public_view(tx, &l, &process)?))
             })
             .await
@@ -305,6 +339,40 @@ async fn token(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>) ->
     }
 }
 
+/// Failed keys an address may send per minute before it is refused outright.
+const BAD_KEYS_PER_MINUTE: u32 = 10;
+
+/// The Open311 key a filing is made with, checked before anything reaches the writer. A
+/// known key is limited on its own (a city hotline files everything from one address);
+/// unknown keys are limited per address, and an address over that limit is refused
+/// without a database read.
+async fn client_key(s: &AppState, ctx: &Ctx, key: String) -> AppResult<i64> {
+    let bad = format!("open311-bad-key:{}", ctx.ip);
+    s.limiter.exhausted(&bad, BAD_KEYS_PER_MINUTE, 60_000, ctx.now)?;
+    let found = if key.is_empty() {
+        None
+    } else {
+        let hash = sha256_hex(key.as_bytes());
+        s.db.read(move |tx| {
+            Ok(tx
+                .query_opt("SELECT id FROM open311_keys WHERE key_hash = $1 AND revoked_at IS NULL", params![hash])?
+                .map(|r| r.int(0))
+                .transpose()?)
+        })
+        .await?
+    };
+    match found {
+        Some(id) => {
+            s.limiter.check(&format!("open311-post:{id}"), s.settings.public_rate_per_minute, 60_000, ctx.now)?;
+            Ok(id)
+        }
+        None => {
+            s.limiter.check(&bad, BAD_KEYS_PER_MINUTE, 60_000, ctx.now)?;
+            Err(AppError::Refused { code: "bad_api_key" })
+        }
+    }
+}
+
 /// `POST requests.{json,xml}` with the standard's form arguments.
 async fn create(
     State(s): State<AppState>,
@@ -315,22 +383,15 @@ async fn create(
     let Some(("requests", format)) = split(&resource) else {
         return fail(&ctx, Format::Json, &AppError::NotFound).into_response();
     };
-    let args: HashMap<String, String> = match serde_urlencoded::from_bytes(&body) {
+    let args: HashMap<String, String> = match crate::kernel::web::form::parse(&body) {
         Ok(a) => a,
-        Err(_) => return Failure(StatusCode::BAD_REQUEST, format, "malformed form arguments".into()).into_response(),
+        Err(e) => return fail(&ctx, format, &e),
     };
     let arg = |k: &str| args.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
-    // A client is its api_key (a city hotline posts everything from one address), or its
-    // address when it has none.
-    let client = match arg("api_key") {
-        k if k.is_empty() => ctx.ip.to_string(),
-        k => sha256_hex(k.as_bytes())[..16].to_owned(),
+    let key_id = match client_key(&s, &ctx, arg("api_key")).await {
+        Ok(id) => id,
+        Err(e) => return fail(&ctx, format, &e),
     };
-    if let Err(e) =
-        s.limiter.check(&format!("open311-post:{client}"), s.settings.public_rate_per_minute, 60_000, ctx.now)
-    {
-        return fail(&ctx, format, &e).into_response();
-    }
     let number = |k: &str| -> Result<Option<f64>, Failure> {
         match arg(k) {
             v if v.is_empty() => Ok(None),
@@ -344,7 +405,6 @@ async fn create(
         (Ok(a), Ok(b)) => (a, b),
         (Err(f), _) | (_, Err(f)) => return f.into_response(),
     };
-    let key = arg("api_key");
     let name = format!("{}{}", arg("last_name"), arg("first_name"));
     let contact = [arg("email"), arg("phone")].into_iter().filter(|v| !v.is_empty()).collect::<Vec<_>>().join(" ");
     let input = LeadInput {
@@ -361,19 +421,12 @@ async fn create(
         Ok(p) => p,
         Err(e) => return fail(&ctx, format, &e).into_response(),
     };
+    if input.category.is_empty() {
+        return fail(&ctx, format, &AppError::invalid("required", "service_code"));
+    }
     let who = ctx.who();
     let filed =
         s.db.write(move |tx| {
-            let key_id = tx
-                .query_opt(
-                    "SELECT id FROM open311_keys WHERE key_hash = $1 AND revoked_at IS NULL",
-                    params![sha256_hex(key.as_bytes())],
-                )?
-                .ok_or(AppError::Refused { code: "bad_api_key" })?
-                .int(0)?;
-            if input.category.is_empty() {
-                return Err(AppError::invalid("required", "service_code"));
-            }
             leads::file(tx, &who, &process, &input, "open311", Some(key_id))
         })
         .await;

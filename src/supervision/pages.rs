@@ -47,12 +47,8 @@ async fn categories(s: &AppState) -> AppResult<Vec<(String, String)>> {
     .await
 }
 
-fn limit(s: &AppState, ctx: &Ctx) -> AppResult<()> {
-    s.limiter.check(&format!("public:{}", ctx.ip), s.settings.public_rate_per_minute, 60_000, ctx.now)
-}
-
 async fn report_form(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    limit(&s, &ctx)?;
+    s.limit_public(&ctx, "report")?;
     report_page(&s, &ctx, None, None).await
 }
 
@@ -106,10 +102,10 @@ async fn report_page(
 }
 
 async fn report_submit(State(s): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> AppResult<Response> {
-    limit(&s, &ctx)?;
-    s.limiter.check(&format!("report:{}", ctx.ip), 30, 60_000, ctx.now)?;
+    s.limit_public(&ctx, "report")?;
+    s.limiter.check(&format!("report-filing:{}", ctx.ip), 30, 60_000, ctx.now)?;
     let mut fields: Fields =
-        serde_urlencoded::from_bytes(&body).map_err(|_| AppError::BadRequest { code: "bad_form", detail: None })?;
+        crate::kernel::web::form::parse(&body)?;
     fields.retain(|_, v| !v.trim().is_empty());
     fields.insert("channel".into(), "public".into());
     let process = s.processes.get(LEAD.kind)?;
@@ -135,7 +131,7 @@ struct TrackQuery {
 }
 
 async fn track(State(s): State<AppState>, ctx: Ctx, Q(q): Q<TrackQuery>) -> AppResult<Response> {
-    limit(&s, &ctx)?;
+    s.limit_public(&ctx, "track")?;
     let process = s.processes.get(LEAD.kind)?;
     let found = match q.token.clone().filter(|t| !t.trim().is_empty()) {
         Some(t) => Some(s.db.read(move |tx| leads::track(tx, &t, &process)).await),
@@ -145,9 +141,9 @@ async fn track(State(s): State<AppState>, ctx: Ctx, Q(q): Q<TrackQuery>) -> AppR
 }
 
 async fn judge(State(s): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> AppResult<Response> {
-    limit(&s, &ctx)?;
+    s.limit_public(&ctx, "track")?;
     let fields: Fields =
-        serde_urlencoded::from_bytes(&body).map_err(|_| AppError::BadRequest { code: "bad_form", detail: None })?;
+        crate::kernel::web::form::parse(&body)?;
     let field = |k: &str| fields.get(k).cloned().unwrap_or_default();
     let token = field("token");
     let input = JudgementInput { judgement: field("judgement"), comment: field("comment") };
@@ -502,7 +498,7 @@ async fn issue(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Resp
 
 /// The public page of exposures, each problem with its unit's response beside it.
 async fn exposures_page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    limit(&s, &ctx)?;
+    s.limit_public(&ctx, "exposures")?;
     let list = s.db.read(|tx| super::exposures::recent(tx, 50)).await?;
     let process = s.processes.get(LEAD.kind)?;
     let z = ctx.zh();

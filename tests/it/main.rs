@@ -11,6 +11,7 @@ mod demo;
 mod evaluation;
 mod openapi;
 mod org;
+mod public_leaks;
 mod search;
 mod shell;
 mod supervision;

@@ -78,6 +78,9 @@ impl TestApp {
             log_format: "text".into(),
             scheduler_seconds: 0,
             public_rate_per_minute: PUBLIC_RATE,
+            max_token_days: 90,
+            public_base_url: "https://zaizao.example.gov.cn".into(),
+            trusted_proxy: None,
         };
         let clock = ManualClock::new(START_MS);
         let app = Application::build(&config, clock.clone()).await.expect("build app");

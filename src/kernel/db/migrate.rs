@@ -39,9 +39,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(12, "lead_figures", "0012_lead_figures"),
     migration!(13, "lead_digest", "0013_lead_digest"),
     migration!(14, "lead_reminders", "0014_lead_reminders"),
-    migration!(12, "lead_figures", "0012_lead_figures"),
-    migration!(13, "lead_digest", "0013_lead_digest"),
-    migration!(14, "lead_reminders", "0014_lead_reminders"),
+    migration!(15, "lead_visibility", "0015_lead_visibility"),
 ];
 
 fn render(sql: &str, dialect: Dialect) -> String {
@@ -111,4 +109,14 @@ pub fn run(db: &Db, now_ms: i64) -> Result<usize, DbError> {
             Ok(applied)
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn each_migration_is_listed_once_in_order() {
+        let versions: Vec<i64> = super::MIGRATIONS.iter().map(|m| m.version).collect();
+        assert!(versions.windows(2).all(|w| w[1] == w[0] + 1), "versions {versions:?}");
+        assert_eq!(versions.first(), Some(&1));
+    }
 }

@@ -6,6 +6,7 @@ mod group_commit;
 pub mod migrate;
 mod pg;
 mod pool;
+pub mod serving;
 mod sqlite;
 
 use std::sync::Arc;

@@ -361,6 +361,7 @@ fn text_query(f: Fields, words: &[String], occur: Occur) -> Box<dyn Query> {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// The words to look for (Chinese is segmented into words; at most 200 characters).
     #[serde(default)]

@@ -86,3 +86,58 @@ pub struct TransitionForm {
     #[serde(default)]
     pub note: Option<String>,
 }
+
+/// Decode `%XX` escapes and `+` of one `application/x-www-form-urlencoded` component.
+fn percent_decode(part: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(part.len());
+    let mut i = 0;
+    while i < part.len() {
+        match part[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < part.len() => {
+                match (hex(part[i + 1]), hex(part[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push(h * 16 + l);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// A form body, refused with `bad_encoding` when any name or value is not UTF-8 (the
+/// lenient decoders would store replacement characters), or `bad_form` when it does
+/// not fit `T`.
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    let clean = body
+        .split(|b| *b == b'&')
+        .flat_map(|pair| pair.split(|b| *b == b'='))
+        .all(|part| std::str::from_utf8(&percent_decode(part)).is_ok());
+    if !clean {
+        return Err(AppError::BadRequest { code: "bad_encoding", detail: None });
+    }
+    serde_urlencoded::from_bytes(body).map_err(|e| AppError::BadRequest { code: "bad_form", detail: Some(e.to_string()) })
+}
+
+#[cfg(test)]
+mod strict_tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_is_refused_and_valid_text_kept() {
+        let ok: Fields = parse(b"a=%E9%9D%92%E5%B2%9B&b=x+y").expect("valid");
+        assert_eq!(ok.get("a").map(String::as_str), Some("青岛"));
+        assert_eq!(ok.get("b").map(String::as_str), Some("x y"));
+        assert!(parse::<Fields>(b"a=%FF%FE").is_err());
+        assert!(parse::<Fields>(b"a=\xff").is_err());
+        assert!(parse::<Fields>(b"%C3=1").is_err());
+        let pct: Fields = parse(b"a=100%25&b=%").expect("a literal percent");
+        assert_eq!(pct.get("a").map(String::as_str), Some("100%"));
+    }
+}

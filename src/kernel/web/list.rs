@@ -25,6 +25,7 @@ pub fn count_capped(
 
 /// Common list parameters: `?q=&page=&per=&sort=&dir=&format=csv`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Text filter.
     pub q: Option<String>,

@@ -9,6 +9,7 @@ pub mod de;
 pub mod form;
 pub mod layout;
 pub mod list;
+pub mod openapi;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -65,6 +66,12 @@ impl AppState {
         self.db.write(move |tx| f(tx, &who)).await
     }
 
+    /// Count one request of a public endpoint; each `purpose` (ratings, tracking, the
+    /// report form, Open311 reads…) has its own bucket per client address.
+    pub fn limit_public(&self, ctx: &Ctx, purpose: &str) -> AppResult<()> {
+        self.limiter.check(&format!("{purpose}:{}", ctx.ip), self.settings.public_rate_per_minute, 60_000, ctx.now)
+    }
+
     /// The one request path for reads: check `action`, then run `f` in a read
     /// transaction; `f` gets the caller to apply record visibility.
     pub async fn look<T, F>(&self, ctx: &Ctx, action: Action, f: F) -> AppResult<T>
@@ -86,8 +93,15 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Sign-in attempts per client address per minute.
     pub login_rate_per_minute: u32,
-    /// Requests to public (no sign-in) endpoints per client address per minute.
+    /// Requests to public (no sign-in) endpoints per client address per minute, per
+    /// purpose.
     pub public_rate_per_minute: u32,
+    /// The longest lifetime an API token may ask for.
+    pub max_token_days: i64,
+    /// Where the public reaches this service, for links handed out (no trailing slash).
+    pub public_base_url: String,
+    /// A proxy whose `X-Forwarded-For` names the client.
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone)]
@@ -184,10 +198,7 @@ impl FromRequestParts<AppState> for Ctx {
         }
         let now = state.clock.now_ms();
         let request_id = parts.extensions.get::<RequestId>().map_or_else(String::new, |r| r.0.clone());
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+        let ip = client_ip(parts, state.settings.trusted_proxy);
         let lang = lang_of(&parts.headers, parts.uri.path());
         let path = parts.uri.path().to_owned();
         let bearer = parts
@@ -230,6 +241,33 @@ impl FromRequestParts<AppState> for Ctx {
         parts.extensions.insert(ctx.clone());
         Ok(ctx)
     }
+}
+
+/// The client's address: the connecting one, or, when that is the configured trusted
+/// proxy, the last address the proxy added to `X-Forwarded-For`.
+fn client_ip(parts: &Parts, trusted_proxy: Option<std::net::IpAddr>) -> String {
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    if peer.is_some() && peer == trusted_proxy {
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+            .last();
+        if let Some(ip) = forwarded {
+            return ip.to_string();
+        }
+    }
+    peer.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+}
+
+/// Whether a Host header is a host name or address with an optional port.
+fn well_formed_host(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 255
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':' | '[' | ']' | '_'))
 }
 
 pub fn csrf_error() -> AppError {
@@ -287,8 +325,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         if !super::crypto::same_secret(&field.csrf, expected) {
             return Err(csrf_error());
         }
-        let form = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|e| AppError::BadRequest { code: "bad_form", detail: Some(e.to_string()) })?;
+        let form = form::parse(&bytes)?;
         Ok(CsrfForm { ctx, form })
     }
 }
@@ -307,10 +344,18 @@ pub async fn edge(mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let query = req.uri().query().map(str::to_owned);
     let method = req.method().clone();
+    let bad_host = req.headers().get(header::HOST).is_some_and(|h| h.to_str().map_or(true, |h| !well_formed_host(h)));
+    if bad_host {
+        let mut res = render_error(&AppError::BadRequest { code: "bad_host", detail: None }, lang, &request_id, &path, None);
+        if let Ok(v) = HeaderValue::from_str(&request_id) {
+            res.headers_mut().insert("x-request-id", v);
+        }
+        return res;
+    }
     let span = tracing::info_span!("request", id = %request_id, %method, %path);
     let started = std::time::Instant::now();
     let mut res = tracing::Instrument::instrument(next.run(req), span.clone()).await;
-    if let Some(err) = res.extensions_mut().remove::<AppError>() {
+    if let Some(err) = res.extensions_mut().remove::<AppError>().or_else(|| rejection(&res)) {
         res = render_error(&err, lang, &request_id, &path, query.as_deref());
     }
     let status = res.status();
@@ -338,7 +383,39 @@ pub async fn edge(mut req: Request, next: Next) -> Response {
     res
 }
 
+/// The error behind one of the framework's own refusals (an extractor's plain-text 4xx:
+/// a body over the limit, a malformed path id, a wrong method), so that it is answered in
+/// the route's own format like every other error.
+pub fn rejection(res: &Response) -> Option<AppError> {
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !res.status().is_client_error() || !plain {
+        return None;
+    }
+    Some(match res.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+        StatusCode::NOT_FOUND => AppError::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => AppError::BadRequest { code: "method_not_allowed", detail: None },
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::BadRequest { code: "unsupported_media_type", detail: None },
+        _ => AppError::BadRequest { code: "bad_request", detail: None },
+    })
+}
+
 fn render_error(err: &AppError, lang: Lang, request_id: &str, path: &str, query: Option<&str>) -> Response {
+    let mut res = render_error_body(err, lang, request_id, path, query);
+    if let Some(v) = err.retry_after() {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    if matches!(err, AppError::BadRequest { code: "method_not_allowed", .. }) {
+        *res.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    }
+    res
+}
+
+fn render_error_body(err: &AppError, lang: Lang, request_id: &str, path: &str, query: Option<&str>) -> Response {
     match err {
         AppError::Internal(cause) | AppError::Unavailable(cause) => {
             tracing::error!(code = err.code(), %cause, "request failed");

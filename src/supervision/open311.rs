@@ -342,24 +342,49 @@ async fn token(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>) ->
 /// Failed keys an address may send per minute before it is refused outright.
 const BAD_KEYS_PER_MINUTE: u32 = 10;
 
+/// How long a key found valid is trusted without asking the database again (a revoked
+/// key stops working within this time).
+const KEY_TRUSTED_MS: i64 = 60_000;
+
+/// Keys found valid lately: digest → (key id, when found).
+static KNOWN_KEYS: std::sync::LazyLock<std::sync::Mutex<HashMap<String, (i64, i64)>>> =
+    std::sync::LazyLock::new(Default::default);
+
 /// The Open311 key a filing is made with, checked before anything reaches the writer. A
 /// known key is limited on its own (a city hotline files everything from one address);
 /// unknown keys are limited per address, and an address over that limit is refused
 /// without a database read.
 async fn client_key(s: &AppState, ctx: &Ctx, key: String) -> AppResult<i64> {
+    let hash = sha256_hex(key.as_bytes());
+    let known = |now: i64| {
+        let keys = KNOWN_KEYS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        keys.get(&hash).filter(|(_, at)| now - at < KEY_TRUSTED_MS).map(|(id, _)| *id)
+    };
     let bad = format!("open311-bad-key:{}", ctx.ip);
-    s.limiter.exhausted(&bad, BAD_KEYS_PER_MINUTE, 60_000, ctx.now)?;
-    let found = if key.is_empty() {
-        None
-    } else {
-        let hash = sha256_hex(key.as_bytes());
-        s.db.read(move |tx| {
-            Ok(tx
-                .query_opt("SELECT id FROM open311_keys WHERE key_hash = $1 AND revoked_at IS NULL", params![hash])?
-                .map(|r| r.int(0))
-                .transpose()?)
-        })
-        .await?
+    let found = match known(ctx.now) {
+        Some(id) => Some(id),
+        None if key.is_empty() => None,
+        None => {
+            s.limiter.exhausted(&bad, BAD_KEYS_PER_MINUTE, 60_000, ctx.now)?;
+            let h = hash.clone();
+            let id = s
+                .db
+                .read(move |tx| {
+                    Ok(tx
+                        .query_opt("SELECT id FROM open311_keys WHERE key_hash = $1 AND revoked_at IS NULL", params![h])?
+                        .map(|r| r.int(0))
+                        .transpose()?)
+                })
+                .await?;
+            if let Some(id) = id {
+                let mut keys = KNOWN_KEYS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if keys.len() > 10_000 {
+                    keys.clear();
+                }
+                keys.insert(hash.clone(), (id, ctx.now));
+            }
+            id
+        }
     };
     match found {
         Some(id) => {

@@ -95,18 +95,23 @@ async fn a_backup_taken_while_serving_restores_into_a_working_database() {
     let backup = dir.path().join("backup.db");
     let restored = dir.path().join("restored.db");
     let (url, b, r) = (app.database_url.clone(), backup.clone(), restored.clone());
-    let (made, again, back) = tokio::task::spawn_blocking(move || {
+    let (made, again, live, back) = tokio::task::spawn_blocking(move || {
         let made = zaizao(&url, &["backup", b.to_str().unwrap_or("")]);
         let again = zaizao(&url, &["backup", b.to_str().unwrap_or("")]);
+        let live = zaizao(&url, &["restore", b.to_str().unwrap_or("")]);
         let target = format!("sqlite://{}", r.display());
         let back = zaizao(&target, &["restore", b.to_str().unwrap_or("")]);
-        (made, again, back)
+        (made, again, live, back)
     })
     .await
     .expect("cli");
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
     assert!(!again.status.success(), "an existing file is not overwritten");
+    assert!(!live.status.success(), "the running server's database is not replaced");
+    assert!(String::from_utf8_lossy(&live.stderr).contains("server is running"));
     assert!(back.status.success(), "{}", String::from_utf8_lossy(&back.stderr));
+    let said = String::from_utf8_lossy(&back.stdout);
+    assert!(said.contains("1 departments") && said.contains("audit trail intact"), "{said}");
     let db = zaizao::kernel::db::Db::open(restored.to_str().unwrap_or("")).expect("open");
     let n = tokio::task::spawn_blocking(move || {
         db.write_blocking(|tx| Ok(tx.count("SELECT COUNT(*) FROM departments", &[])?))
@@ -119,22 +124,30 @@ async fn a_backup_taken_while_serving_restores_into_a_working_database() {
 
 #[tokio::test]
 async fn backup_and_restore_on_postgres() {
-    let Some(base) = crate::support::postgres_base() else { return };
-    let _ = base;
+    if crate::support::postgres_base().is_none() {
+        return;
+    }
     let app = TestApp::spawn().await;
     app.department("fgw", "public").await;
+    // A second, idle database to restore into: no server runs on it.
+    let idle = TestApp::spawn().await;
+    let idle_url = idle.database_url.clone();
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("backup.dump");
     let (url, f) = (app.database_url.clone(), file.clone());
-    let (made, back) = tokio::task::spawn_blocking(move || {
-        let made = zaizao(&url, &["backup", f.to_str().unwrap_or("")]);
-        let back = zaizao(&url, &["restore", f.to_str().unwrap_or("")]);
-        (made, back)
-    })
-    .await
-    .expect("cli");
+    let made = tokio::task::spawn_blocking(move || zaizao(&url, &["backup", f.to_str().unwrap_or("")])).await.expect("cli");
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let (url, f) = (app.database_url.clone(), file.clone());
+    let live = tokio::task::spawn_blocking(move || zaizao(&url, &["restore", f.to_str().unwrap_or("")])).await.expect("cli");
+    assert!(!live.status.success(), "the running server's database is not replaced");
+    assert!(String::from_utf8_lossy(&live.stderr).contains("server is running"));
+    let mut idle = idle;
+    idle.stop().await;
+    let f = file.clone();
+    let back = tokio::task::spawn_blocking(move || zaizao(&idle_url, &["restore", f.to_str().unwrap_or("")])).await.expect("cli");
     assert!(back.status.success(), "{}", String::from_utf8_lossy(&back.stderr));
+    let said = String::from_utf8_lossy(&back.stdout);
+    assert!(said.contains("1 departments") && said.contains("audit trail intact"), "{said}");
 }
 
 #[tokio::test]

@@ -27,6 +27,7 @@ pub struct TestApp {
     /// The server's data folder (its search index).
     pub dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
 
 pub fn postgres_base() -> Option<String> {
@@ -88,10 +89,31 @@ impl TestApp {
         let db = app.state().db.clone();
         let state = app.state().clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(app.run(async {
+        let server = tokio::spawn(app.run(async {
             let _ = rx.await;
         }));
-        TestApp { base: format!("http://{addr}"), state, db, clock, database_url, pg_database, dir, shutdown: Some(tx) }
+        TestApp {
+            base: format!("http://{addr}"),
+            state,
+            db,
+            clock,
+            database_url,
+            pg_database,
+            dir,
+            shutdown: Some(tx),
+            server: Some(server),
+        }
+    }
+
+    /// Stop serving and wait until the server has let go of its database (its data
+    /// stays until the TestApp is dropped).
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server stopped cleanly");
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -478,7 +478,8 @@ fn restore(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
     let (report, summary) = db
         .write_blocking(|tx| {
             let mut summary = Vec::new();
-            for (what, table) in [("accounts", "users"), ("departments", "departments"), ("audit entries", "audit_log")] {
+            for (what, table) in [("accounts", "users"), ("departments", "departments"), ("audit entries", "audit_log")]
+            {
                 summary.push(format!("{} {what}", tx.count(&format!("SELECT COUNT(*) FROM {table}"), &[])?));
             }
             let version = tx.count("SELECT MAX(version) FROM schema_migrations", &[])?;

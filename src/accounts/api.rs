@@ -25,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_user, update_user))
         .routes(routes!(set_user_status))
         .routes(routes!(set_user_password))
+        .routes(routes!(unlock_user))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -167,6 +168,17 @@ async fn set_user_status(
     s.change(&ctx, Action::ManageUsers, move |tx, who| service::set_active(tx, who, actor.as_ref(), id, input.active))
         .await
         .map(Json)
+}
+
+/// Clear an account's failed sign-ins and lock-out.
+#[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "users", responses((status = 204), (status = 403)))]
+async fn unlock_user(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ManageUsers>,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    s.change(&ctx, Action::ManageUsers, move |tx, who| auth::unlock(tx, who, id)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}", get(edit_user).post(update_user))
         .route("/admin/users/{id}/status", post(set_status))
         .route("/admin/users/{id}/password", post(reset_password))
+        .route("/admin/users/{id}/unlock", post(unlock))
 }
 
 async fn account_page(
@@ -329,6 +330,13 @@ async fn user_form_page(
                 input type="hidden" name="active" value=(if u.active { "false" } else { "true" });
                 button.secondary type="submit" { @if u.active { (if z { "停用账户" } else { "Disable account" }) } @else { (if z { "启用账户" } else { "Enable account" }) } }
             }
+            @if u.locked_until.is_some_and(|t| t > ctx.now) {
+                form.inline method="post" action=(format!("/admin/users/{}/unlock", u.id)) {
+                    (csrf_field(ctx))
+                    (layout::badge(if z { "因多次密码错误已锁定" } else { "locked after failed sign-ins" }, "red")) " "
+                    button.secondary type="submit" { (if z { "解除锁定" } else { "Unlock" }) }
+                }
+            }
             h2 { (if z { "重设密码" } else { "Reset password" }) }
             form.filters method="post" action=(format!("/admin/users/{}/password", u.id)) {
                 (csrf_field(ctx))
@@ -433,6 +441,15 @@ async fn set_status(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<
     let active = f.form.active;
     s.change(&f.ctx, Action::ManageUsers, move |tx, who| service::set_active(tx, who, actor.as_ref(), id, active))
         .await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}
+
+async fn unlock(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    f: CsrfForm<crate::kernel::web::form::Fields>,
+) -> AppResult<Response> {
+    s.change(&f.ctx, Action::ManageUsers, move |tx, who| auth::unlock(tx, who, id)).await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }
 

@@ -319,7 +319,10 @@ pub fn set_password(
         params![password_hash, who.now, id],
     )?;
     // Whoever held the old password may have minted tokens with it.
-    tx.execute("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL", params![who.now, id])?;
+    tx.execute(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        params![who.now, id],
+    )?;
     match keep_session {
         Some(token) => {
             let keep = crate::kernel::crypto::sha256_hex(token.as_bytes());

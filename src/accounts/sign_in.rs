@@ -67,9 +67,8 @@ pub async fn submit(State(s): State<AppState>, req: Request) -> AppResult<Respon
     let ctx = <Ctx as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, &s).await?;
     s.limiter.check(&format!("login:{}", ctx.ip), s.settings.login_rate_per_minute, 60_000, ctx.now)?;
     let expected = cookie(&parts.headers, LOGIN_CSRF_COOKIE).unwrap_or("").to_owned();
-    let bytes = axum::body::Bytes::from_request(Request::from_parts(parts, body), &s)
-        .await
-        .map_err(|_| AppError::TooLarge)?;
+    let bytes =
+        axum::body::Bytes::from_request(Request::from_parts(parts, body), &s).await.map_err(|_| AppError::TooLarge)?;
     let form: LoginForm = crate::kernel::web::form::parse(&bytes)?;
     if expected.is_empty() || !same_secret(&form.csrf, &expected) {
         return Err(csrf_error());

@@ -298,8 +298,7 @@ async fn create_task(
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
     // Co-departments arrive as a repeated field, which a map of fields cannot hold.
-    let pairs: Vec<(String, String)> =
-        crate::kernel::web::form::parse(&body)?;
+    let pairs: Vec<(String, String)> = crate::kernel::web::form::parse(&body)?;
     ctx.check_csrf(pairs.iter().find(|(k, _)| k == "_csrf").map_or("", |(_, v)| v.as_str()))?;
     let co: Vec<i64> =
         pairs.iter().filter(|(k, _)| k == "co_department_ids").filter_map(|(_, v)| v.parse().ok()).collect();

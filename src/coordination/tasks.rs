@@ -178,7 +178,8 @@ pub fn relations(user: &CurrentUser, t: &Task) -> Vec<&'static str> {
     if user.id == t.assignee_id {
         r.push("assignee");
     }
-    if (user.id == t.leader_id && !self_assigned) || (self_assigned && user.role == Role::Leader && user.id != t.assignee_id)
+    if (user.id == t.leader_id && !self_assigned)
+        || (self_assigned && user.role == Role::Leader && user.id != t.assignee_id)
     {
         r.push("leader");
     }

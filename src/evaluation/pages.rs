@@ -521,8 +521,7 @@ async fn rate_submit(
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
     public_limit(&s, &ctx)?;
-    let fields: Fields =
-        crate::kernel::web::form::parse(&body)?;
+    let fields: Fields = crate::kernel::web::form::parse(&body)?;
     let mut all = fields.clone();
     all.insert("token".into(), token.clone());
     let result = match crate::kernel::web::form::typed::<RatingInput>(&all) {

@@ -105,12 +105,7 @@ pub async fn check_password(db: &Db, who: &Who, username: &str, password: &str) 
                 params![name],
             )?;
             r.map(|r| -> AppResult<Candidate> {
-                Ok(Candidate {
-                    id: r.int(0)?,
-                    hash: r.text(1)?,
-                    active: r.bool(2)?,
-                    locked_until: r.opt_int(3)?,
-                })
+                Ok(Candidate { id: r.int(0)?, hash: r.text(1)?, active: r.bool(2)?, locked_until: r.opt_int(3)? })
             })
             .transpose()
         })
@@ -137,7 +132,10 @@ pub async fn check_password(db: &Db, who: &Who, username: &str, password: &str) 
             // Counted in one statement, and the lock decided from the value it returns:
             // concurrent wrong passwords each count.
             let failed = tx
-                .query_one("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins", params![id])?
+                .query_one(
+                    "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+                    params![id],
+                )?
                 .int(0)?;
             let lock = lockout_ms(failed).map(|ms| now + ms);
             if let Some(until) = lock {

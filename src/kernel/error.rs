@@ -37,7 +37,9 @@ pub enum AppError {
     /// The body is larger than the service accepts.
     TooLarge,
     /// Too many requests from this client; it may try again after this many seconds.
-    RateLimited { retry_after_s: i64 },
+    RateLimited {
+        retry_after_s: i64,
+    },
     /// The account is locked after repeated failed sign-ins.
     Locked,
     /// The database cannot be reached. Never reported as "not found".
@@ -147,7 +149,9 @@ impl AppError {
     /// The `Retry-After` header a refusal carries, if any.
     pub fn retry_after(&self) -> Option<axum::http::HeaderValue> {
         match self {
-            AppError::RateLimited { retry_after_s } => axum::http::HeaderValue::from_str(&retry_after_s.to_string()).ok(),
+            AppError::RateLimited { retry_after_s } => {
+                axum::http::HeaderValue::from_str(&retry_after_s.to_string()).ok()
+            }
             _ => None,
         }
     }

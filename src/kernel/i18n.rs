@@ -83,7 +83,11 @@ const ENTRIES: &[(&str, &str, &str)] = &[
     ("method_not_allowed", "此地址不支持该请求方法", "This address does not accept that method"),
     ("unsupported_media_type", "请求体的类型不受支持", "The body's content type is not supported"),
     ("bad_host", "请求的 Host 头无效", "The Host header is malformed"),
-    ("self_approval", "不能审批自己承办的任务，应由上级领导审批", "You cannot approve a task you carry out yourself; the leader above decides"),
+    (
+        "self_approval",
+        "不能审批自己承办的任务，应由上级领导审批",
+        "You cannot approve a task you carry out yourself; the leader above decides",
+    ),
     ("bad_query", "查询参数无效", "The query parameters are not valid"),
     ("body_too_large", "请求体过大", "The request body is too large"),
     ("unsupported_media_type", "不支持的内容类型", "Unsupported content type"),

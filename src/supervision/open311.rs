@@ -367,11 +367,13 @@ async fn client_key(s: &AppState, ctx: &Ctx, key: String) -> AppResult<i64> {
         None => {
             s.limiter.exhausted(&bad, BAD_KEYS_PER_MINUTE, 60_000, ctx.now)?;
             let h = hash.clone();
-            let id = s
-                .db
-                .read(move |tx| {
+            let id =
+                s.db.read(move |tx| {
                     Ok(tx
-                        .query_opt("SELECT id FROM open311_keys WHERE key_hash = $1 AND revoked_at IS NULL", params![h])?
+                        .query_opt(
+                            "SELECT id FROM open311_keys WHERE key_hash = $1 AND revoked_at IS NULL",
+                            params![h],
+                        )?
                         .map(|r| r.int(0))
                         .transpose()?)
                 })
@@ -450,11 +452,7 @@ async fn create(
         return fail(&ctx, format, &AppError::invalid("required", "service_code"));
     }
     let who = ctx.who();
-    let filed =
-        s.db.write(move |tx| {
-            leads::file(tx, &who, &process, &input, "open311", Some(key_id))
-        })
-        .await;
+    let filed = s.db.write(move |tx| leads::file(tx, &who, &process, &input, "open311", Some(key_id))).await;
     match filed {
         Ok(f) => {
             let mut item =

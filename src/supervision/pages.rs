@@ -104,8 +104,7 @@ async fn report_page(
 async fn report_submit(State(s): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> AppResult<Response> {
     s.limit_public(&ctx, "report")?;
     s.limiter.check(&format!("report-filing:{}", ctx.ip), 30, 60_000, ctx.now)?;
-    let mut fields: Fields =
-        crate::kernel::web::form::parse(&body)?;
+    let mut fields: Fields = crate::kernel::web::form::parse(&body)?;
     fields.retain(|_, v| !v.trim().is_empty());
     fields.insert("channel".into(), "public".into());
     let process = s.processes.get(LEAD.kind)?;
@@ -142,8 +141,7 @@ async fn track(State(s): State<AppState>, ctx: Ctx, Q(q): Q<TrackQuery>) -> AppR
 
 async fn judge(State(s): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> AppResult<Response> {
     s.limit_public(&ctx, "track")?;
-    let fields: Fields =
-        crate::kernel::web::form::parse(&body)?;
+    let fields: Fields = crate::kernel::web::form::parse(&body)?;
     let field = |k: &str| fields.get(k).cloned().unwrap_or_default();
     let token = field("token");
     let input = JudgementInput { judgement: field("judgement"), comment: field("comment") };

@@ -135,16 +135,20 @@ async fn backup_and_restore_on_postgres() {
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("backup.dump");
     let (url, f) = (app.database_url.clone(), file.clone());
-    let made = tokio::task::spawn_blocking(move || zaizao(&url, &["backup", f.to_str().unwrap_or("")])).await.expect("cli");
+    let made =
+        tokio::task::spawn_blocking(move || zaizao(&url, &["backup", f.to_str().unwrap_or("")])).await.expect("cli");
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
     let (url, f) = (app.database_url.clone(), file.clone());
-    let live = tokio::task::spawn_blocking(move || zaizao(&url, &["restore", f.to_str().unwrap_or("")])).await.expect("cli");
+    let live =
+        tokio::task::spawn_blocking(move || zaizao(&url, &["restore", f.to_str().unwrap_or("")])).await.expect("cli");
     assert!(!live.status.success(), "the running server's database is not replaced");
     assert!(String::from_utf8_lossy(&live.stderr).contains("server is running"));
     let mut idle = idle;
     idle.stop().await;
     let f = file.clone();
-    let back = tokio::task::spawn_blocking(move || zaizao(&idle_url, &["restore", f.to_str().unwrap_or("")])).await.expect("cli");
+    let back = tokio::task::spawn_blocking(move || zaizao(&idle_url, &["restore", f.to_str().unwrap_or("")]))
+        .await
+        .expect("cli");
     assert!(back.status.success(), "{}", String::from_utf8_lossy(&back.stderr));
     let said = String::from_utf8_lossy(&back.stdout);
     assert!(said.contains("1 departments") && said.contains("audit trail intact"), "{said}");

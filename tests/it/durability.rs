@@ -47,14 +47,17 @@ async fn writes_acknowledged_before_a_kill_9_survive_it() {
     let mut app = TestApp::spawn().await;
     app.stop().await;
     let url = app.database_url.clone();
-    let (u, setup) = (url.clone(), tokio::task::spawn_blocking({
-        let url = url.clone();
-        move || {
-            let add = zaizao(&url, &["user", "add", "--username", "ops", "--role", "admin", "--name", "运维"]);
-            assert!(add.status.success(), "{}", String::from_utf8_lossy(&add.stderr));
-            zaizao(&url, &["token", "create", "--user", "ops", "--scopes", "read,write"])
-        }
-    }));
+    let (u, setup) = (
+        url.clone(),
+        tokio::task::spawn_blocking({
+            let url = url.clone();
+            move || {
+                let add = zaizao(&url, &["user", "add", "--username", "ops", "--role", "admin", "--name", "运维"]);
+                assert!(add.status.success(), "{}", String::from_utf8_lossy(&add.stderr));
+                zaizao(&url, &["token", "create", "--user", "ops", "--scopes", "read,write"])
+            }
+        }),
+    );
     let token = String::from_utf8_lossy(&setup.await.expect("cli").stdout).lines().last().unwrap_or("").to_owned();
     assert!(token.starts_with("zz_"));
     let data = tempfile::tempdir().expect("dir");

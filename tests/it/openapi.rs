@@ -69,8 +69,7 @@ async fn the_openapi_document_is_structurally_sound() {
     let mut ids = std::collections::HashSet::new();
     let mut lists = 0;
     for (path, item) in doc["paths"].as_object().expect("paths") {
-        let names: Vec<&str> =
-            path.split('{').skip(1).filter_map(|p| p.split_once('}').map(|(n, _)| n)).collect();
+        let names: Vec<&str> = path.split('{').skip(1).filter_map(|p| p.split_once('}').map(|(n, _)| n)).collect();
         for (method, op) in item.as_object().expect("item") {
             let at = format!("{method} {path}");
             assert!(ids.insert(op["operationId"].as_str().expect("operationId").to_owned()), "{at}: repeated id");
@@ -120,10 +119,10 @@ fn fits(doc: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), String> 
         fits(doc, all, v, at)?;
     }
     for key in ["oneOf", "anyOf"] {
-        if let Some(options) = schema[key].as_array() {
-            if !options.iter().any(|o| fits(doc, o, v, at).is_ok()) {
-                return Err(format!("{at}: fits none of {key}"));
-            }
+        if let Some(options) = schema[key].as_array()
+            && !options.iter().any(|o| fits(doc, o, v, at).is_ok())
+        {
+            return Err(format!("{at}: fits none of {key}"));
         }
     }
     let types: Vec<&str> = match &schema["type"] {
@@ -146,10 +145,10 @@ fn fits(doc: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), String> 
             return Err(format!("{at}: {v} is not {types:?}"));
         }
     }
-    if let Some(values) = schema["enum"].as_array() {
-        if !values.contains(v) {
-            return Err(format!("{at}: {v} is not one of {values:?}"));
-        }
+    if let Some(values) = schema["enum"].as_array()
+        && !values.contains(v)
+    {
+        return Err(format!("{at}: {v} is not one of {values:?}"));
     }
     if let (Some(items), Some(list)) = (schema.get("items"), v.as_array()) {
         for (i, item) in list.iter().enumerate() {
@@ -207,7 +206,8 @@ async fn real_responses_match_their_documented_schemas() {
         let status = res.status().as_u16().to_string();
         let json = res.headers().get("content-type").is_some_and(|c| c.to_str().unwrap_or("").contains("json"));
         let body: Value = if json { res.json().await.expect("json") } else { continue };
-        let response = op["responses"].get(&status).unwrap_or_else(|| panic!("GET {url} answered undocumented {status}"));
+        let response =
+            op["responses"].get(&status).unwrap_or_else(|| panic!("GET {url} answered undocumented {status}"));
         if let Some(schema) = response.pointer("/content/application~1json/schema") {
             if let Err(why) = fits(&doc, schema, &body, &format!("GET {url} {status}")) {
                 panic!("{why}");

@@ -270,12 +270,8 @@ async fn open311_discovery_names_the_configured_address_and_a_bad_host_is_refuse
         .expect("json");
     assert_eq!(doc["endpoints"][0]["url"], "https://zaizao.example.gov.cn/open311/v2");
     assert!(!doc.to_string().contains("evil"));
-    let res = client
-        .get(app.url("/open311/discovery.json"))
-        .header("host", "evil.example\"><x")
-        .send()
-        .await
-        .expect("get");
+    let res =
+        client.get(app.url("/open311/discovery.json")).header("host", "evil.example\"><x").send().await.expect("get");
     assert_eq!(res.status(), 400);
 }
 
@@ -299,16 +295,19 @@ async fn a_department_head_cannot_approve_a_task_they_assigned_themselves() {
     assert_eq!(s, 201, "{t}");
     let task = t["id"].as_i64().expect("id");
     for step in ["accept", "start", "submit_feedback"] {
-        let (s, body) =
-            chen.post(&format!("/api/v1/tasks/{task}/transitions"), json!({ "transition": step, "note": "已完成" })).await;
+        let (s, body) = chen
+            .post(&format!("/api/v1/tasks/{task}/transitions"), json!({ "transition": step, "note": "已完成" }))
+            .await;
         assert_eq!(s, 200, "{step}: {body}");
     }
-    let (s, body) =
-        chen.post(&format!("/api/v1/tasks/{task}/transitions"), json!({ "transition": "approve", "note": "同意" })).await;
+    let (s, body) = chen
+        .post(&format!("/api/v1/tasks/{task}/transitions"), json!({ "transition": "approve", "note": "同意" }))
+        .await;
     assert_eq!(s, 403, "{body}");
     assert_eq!(body["error"]["code"], "self_approval");
-    let (s, body) =
-        mayor.post(&format!("/api/v1/tasks/{task}/transitions"), json!({ "transition": "approve", "note": "同意" })).await;
+    let (s, body) = mayor
+        .post(&format!("/api/v1/tasks/{task}/transitions"), json!({ "transition": "approve", "note": "同意" }))
+        .await;
     assert_eq!(s, 200, "the leader above decides: {body}");
     assert_eq!(body["to"], "done");
 }

@@ -95,15 +95,13 @@ fn percent_decode(part: &[u8]) -> Vec<u8> {
     while i < part.len() {
         match part[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < part.len() => {
-                match (hex(part[i + 1]), hex(part[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h * 16 + l);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < part.len() => match (hex(part[i + 1]), hex(part[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;
@@ -122,7 +120,8 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     if !clean {
         return Err(AppError::BadRequest { code: "bad_encoding", detail: None });
     }
-    serde_urlencoded::from_bytes(body).map_err(|e| AppError::BadRequest { code: "bad_form", detail: Some(e.to_string()) })
+    serde_urlencoded::from_bytes(body)
+        .map_err(|e| AppError::BadRequest { code: "bad_form", detail: Some(e.to_string()) })
 }
 
 #[cfg(test)]

@@ -255,7 +255,7 @@ fn client_ip(parts: &Parts, trusted_proxy: Option<std::net::IpAddr>) -> String {
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
-            .last();
+            .next_back();
         if let Some(ip) = forwarded {
             return ip.to_string();
         }
@@ -346,7 +346,8 @@ pub async fn edge(mut req: Request, next: Next) -> Response {
     let method = req.method().clone();
     let bad_host = req.headers().get(header::HOST).is_some_and(|h| h.to_str().map_or(true, |h| !well_formed_host(h)));
     if bad_host {
-        let mut res = render_error(&AppError::BadRequest { code: "bad_host", detail: None }, lang, &request_id, &path, None);
+        let mut res =
+            render_error(&AppError::BadRequest { code: "bad_host", detail: None }, lang, &request_id, &path, None);
         if let Ok(v) = HeaderValue::from_str(&request_id) {
             res.headers_mut().insert("x-request-id", v);
         }

@@ -135,7 +135,7 @@ pub fn list(tx: &mut Tx<'_>, f: &UserFilter, p: &ListParams) -> AppResult<Page<U
         _ => {}
     }
     if let Some(like) = p.like() {
-        w.and("(u.username LIKE ? OR u.display_name LIKE ?)", like);
+        w.contains(&["u.username", "u.display_name"], like);
     }
     let total = count_capped(tx, &format!("FROM users u{}", w.sql), &w.args)?;
     let order = p.order_by(

@@ -150,7 +150,7 @@ pub fn list(
         w.and("m.state = ?", s);
     }
     if let Some(like) = p.like() {
-        w.and("m.title LIKE ?", like);
+        w.contains(&["m.title"], like);
     }
     // Count and page over the matters alone; then the page's rows with their task counts,
     // in one pass over their tasks (by index, on both databases).

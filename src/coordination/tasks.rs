@@ -273,7 +273,7 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &TaskFilter, p: &ListParams,
         }
     }
     if let Some(like) = p.like() {
-        w.and("(t.title LIKE ? OR m.title LIKE ?)", like);
+        w.contains(&["t.title", "m.title"], like);
     }
     // Count and page over the tasks (and their matters, which filters may need) only;
     // the other joins and the co-departments are fetched for the page's rows alone.

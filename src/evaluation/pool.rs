@@ -166,6 +166,7 @@ pub fn propose(tx: &mut Tx<'_>, who: &Who, user: &CurrentUser, input: &Proposal)
         return Err(AppError::Forbidden);
     }
     let division = user.division_id.ok_or(AppError::Forbidden)?;
+    tx.lock_row("users", input.staff_id)?;
     let member = tx
         .query_opt(
             "SELECT division_id, department_id FROM users WHERE id = $1 AND active = 1",

@@ -91,7 +91,7 @@ pub fn list(
         _ => {}
     }
     if let Some(like) = p.like() {
-        w.and("(d.name LIKE ? OR d.code LIKE ? OR d.name_en LIKE ?)", like);
+        w.contains(&["d.name", "d.code", "d.name_en"], like);
     }
     let total = count_capped(tx, &format!("FROM departments d{}", w.sql), &w.args)?;
     let order =

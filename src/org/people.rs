@@ -129,7 +129,7 @@ pub fn list(
         _ => {}
     }
     if let Some(like) = p.like() {
-        w.and("pe.name LIKE ?", like);
+        w.contains(&["pe.name"], like);
     }
     let total = count_capped(tx, &format!("FROM people pe{}", w.sql), &w.args)?;
     let order = p.order_by("pe.id", &[("name", "pe.name"), ("id", "pe.id")]);
@@ -192,6 +192,7 @@ pub fn update(tx: &mut Tx<'_>, who: &Who, id: i64, input: &PersonInput) -> AppRe
 
 /// Deactivate a person (only with no current post or portfolio left) or reactivate.
 pub fn set_active(tx: &mut Tx<'_>, who: &Who, id: i64, active: bool) -> AppResult<Person> {
+    tx.lock_row("people", id)?;
     let before = find(tx, id)?;
     if before.active == active {
         return Err(AppError::conflict(if active { "already_active" } else { "already_inactive" }));
@@ -287,6 +288,8 @@ fn date_or_today(s: Option<&str>, field: &'static str, now: i64) -> AppResult<St
 
 /// Put a person in a post, within the post's quota.
 pub fn assign(tx: &mut Tx<'_>, who: &Who, person_id: i64, input: &AssignInput) -> AppResult<Assignment> {
+    tx.lock_row("people", person_id)?;
+    tx.lock_row("posts", input.post_id)?;
     let person = find(tx, person_id)?;
     if !person.active {
         return Err(AppError::invalid("unknown_person", "person_id"));
@@ -388,6 +391,7 @@ pub fn portfolios_of(tx: &mut Tx<'_>, person_id: i64) -> AppResult<Vec<Portfolio
 }
 
 pub fn add_portfolio(tx: &mut Tx<'_>, who: &Who, person_id: i64, input: &PortfolioInput) -> AppResult<Portfolio> {
+    tx.lock_row("people", person_id)?;
     let person = find(tx, person_id)?;
     if person.leader_title.is_none() || !person.active {
         return Err(AppError::invalid("not_a_leader", "person_id"));

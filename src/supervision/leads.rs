@@ -298,7 +298,7 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &LeadFilter, p: &ListParams)
         }
     }
     if let Some(like) = p.like() {
-        w.and("(l.description LIKE ? OR l.address LIKE ?)", like);
+        w.contains(&["l.description", "l.address"], like);
     }
     let total = count_capped(tx, &format!("FROM leads l{}", w.sql), &w.args)?;
     let (limit, offset) = if p.is_export() { (100_000, 0) } else { (p.per(), p.offset()) };

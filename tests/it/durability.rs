@@ -117,3 +117,22 @@ async fn writes_acknowledged_before_a_kill_9_survive_it() {
     let verify = tokio::task::spawn_blocking(move || zaizao(&u, &["audit", "verify"])).await.expect("cli");
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
 }
+
+/// SIGTERM stops the server cleanly on both databases: it finishes, exits 0, and lets go
+/// of the database (PostgreSQL's client used to abort the process as it was dropped).
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly() {
+    let mut app = TestApp::spawn().await;
+    app.stop().await;
+    let data = tempfile::tempdir().expect("dir");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = serve(&app.database_url, data.path(), port);
+    wait_ready(&base).await;
+    assert_eq!(reqwest::get(format!("{base}/healthz")).await.expect("get").status(), 200);
+    let pid = child.id().to_string();
+    let term = Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+    assert!(term.success());
+    let status = tokio::task::spawn_blocking(move || child.wait()).await.expect("join").expect("wait");
+    assert_eq!(status.code(), Some(0), "a clean exit, not {status:?}");
+}

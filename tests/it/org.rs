@@ -194,3 +194,64 @@ async fn a_person_is_appointed_through_the_pages() {
     let (_, page) = b.text(&format!("/org/divisions/{division}")).await;
     assert!(page.contains("林志强"));
 }
+
+/// Eight people asked into a one-person post at the same moment, ten times over: each
+/// time exactly one gets it (PostgreSQL runs these concurrently; SQLite serialises).
+#[tokio::test]
+async fn concurrent_assignments_never_overfill_a_post() {
+    let app = TestApp::spawn().await;
+    let (_, division, _) = app.department("fgw", "public").await;
+    app.user("admin", "admin", None, None).await;
+    let api = std::sync::Arc::new(app.api(&app.token("admin", &["read", "write"]).await));
+    for round in 0..10 {
+        let (s, post) =
+            api.post("/api/v1/posts", json!({ "division_id": division, "title": format!("科员 {round}"), "quota": 1 })).await;
+        assert_eq!(s, 201, "{post}");
+        let mut people = Vec::new();
+        for i in 0..8 {
+            let (_, p) = api.post("/api/v1/people", json!({ "name": format!("候选人{round}-{i}") })).await;
+            people.push(p["id"].as_i64().expect("id"));
+        }
+        let asks: Vec<_> = people
+            .into_iter()
+            .map(|person| {
+                let (api, post_id) = (api.clone(), post["id"].clone());
+                tokio::spawn(async move {
+                    api.post(&format!("/api/v1/people/{person}/assignments"), json!({ "post_id": post_id })).await.0
+                })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for a in asks {
+            statuses.push(a.await.expect("join"));
+        }
+        assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "round {round}: {statuses:?}");
+        assert!(statuses.iter().all(|s| *s == 201 || *s == 409), "round {round}: {statuses:?}");
+        let post_id = post["id"].as_i64().expect("id");
+        let staffed = app
+            .db
+            .read(move |tx| {
+                Ok(tx.count(
+                    "SELECT COUNT(*) FROM assignments WHERE post_id = $1 AND end_date IS NULL",
+                    &[post_id.into()],
+                )?)
+            })
+            .await
+            .expect("count");
+        assert_eq!(staffed, 1, "round {round}");
+    }
+}
+
+/// List filters ignore case the same way on both databases.
+#[tokio::test]
+async fn text_filters_ignore_case_on_both_databases() {
+    let app = TestApp::spawn().await;
+    app.department("fgw", "public").await;
+    app.user("admin", "admin", None, None).await;
+    let api = app.api(&app.token("admin", &["read"]).await);
+    for q in ["fgw", "FGW", "Fgw"] {
+        let (s, page) = api.get(&format!("/api/v1/departments?q={q}")).await;
+        assert_eq!(s, 200);
+        assert_eq!(page["items"].as_array().map(Vec::len), Some(1), "q={q}: {page}");
+    }
+}

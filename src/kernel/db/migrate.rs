@@ -40,6 +40,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(13, "lead_digest", "0013_lead_digest"),
     migration!(14, "lead_reminders", "0014_lead_reminders"),
     migration!(15, "lead_visibility", "0015_lead_visibility"),
+    migration!(16, "open_once", "0016_open_once"),
 ];
 
 fn render(sql: &str, dialect: Dialect) -> String {

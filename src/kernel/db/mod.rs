@@ -216,6 +216,15 @@ impl Tx<'_> {
         self.query_one(sql, params)?.int(0)
     }
 
+    /// Lock one row of `table` until the transaction ends, so that a check made after it
+    /// (a quota, "not already there") still holds when the write that follows commits.
+    /// Concurrent writers of the same row queue here on PostgreSQL; SQLite has one writer.
+    /// Returns whether the row exists.
+    pub fn lock_row(&mut self, table: &str, id: i64) -> Result<bool, DbError> {
+        let sql = format!("SELECT id FROM {table} WHERE id = $1{}", self.dialect().for_update());
+        Ok(self.query_opt(&sql, &[Value::Int(id)])?.is_some())
+    }
+
     pub fn count(&mut self, sql: &str, params: &[Value]) -> Result<i64, DbError> {
         self.query_one(sql, params)?.int(0)
     }
@@ -384,6 +393,13 @@ impl Where {
         self.sql.push_str(" AND ");
         self.sql.push_str(&cond);
         self
+    }
+    /// Add `AND` "any of `columns` contains `pattern`" (a `%…%` LIKE pattern), ignoring
+    /// case the same way on both databases (SQLite's LIKE ignores ASCII case,
+    /// PostgreSQL's does not).
+    pub fn contains(&mut self, columns: &[&str], pattern: String) -> &mut Self {
+        let any = columns.iter().map(|c| format!("lower({c}) LIKE lower(?)")).collect::<Vec<_>>().join(" OR ");
+        self.and(&format!("({any})"), pattern)
     }
     /// Add a condition that takes no argument.
     pub fn and_sql(&mut self, cond: &str) -> &mut Self {

@@ -12,8 +12,32 @@ use crate::kernel::error::AppError;
 const POOL_SIZE: usize = 16;
 
 pub struct PgConn {
-    client: Client,
+    /// Always `Some` until dropped.
+    client: Option<Client>,
     statements: HashMap<String, Statement>,
+}
+
+/// Prepared statements kept per connection; beyond this the cache starts again, so SQL
+/// that differs per request (inlined id lists) cannot grow it without bound.
+const STATEMENT_CACHE: usize = 512;
+
+impl PgConn {
+    fn client(&mut self) -> Result<&mut Client, DbError> {
+        self.client.as_mut().ok_or_else(|| DbError::Unavailable("connection closed".into()))
+    }
+}
+
+impl Drop for PgConn {
+    fn drop(&mut self) {
+        drop(std::mem::take(&mut self.statements));
+        if let Some(client) = self.client.take()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            // The client closes its connection on a runtime of its own, which cannot
+            // start on a thread that already runs one (a server shutting down).
+            std::thread::spawn(move || drop(client));
+        }
+    }
 }
 
 pub struct PgBackend {
@@ -29,7 +53,7 @@ pub struct PgTx<'a> {
 
 fn connect(url: &str) -> Result<PgConn, DbError> {
     let client = Client::connect(url, NoTls).map_err(|e| DbError::Unavailable(describe(&e)))?;
-    Ok(PgConn { client, statements: HashMap::new() })
+    Ok(PgConn { client: Some(client), statements: HashMap::new() })
 }
 
 impl PgBackend {
@@ -54,7 +78,7 @@ pub struct PgHandle {
 
 impl PgHandle {
     fn conn(&mut self) -> Result<&mut PgConn, DbError> {
-        if self.pooled.conn.as_ref().is_some_and(|c| c.client.is_closed()) {
+        if self.pooled.conn.as_ref().is_some_and(|c| c.client.as_ref().is_none_or(Client::is_closed)) {
             self.pooled.conn = None;
         }
         if self.pooled.conn.is_none() {
@@ -63,7 +87,7 @@ impl PgHandle {
         self.pooled.conn.as_mut().ok_or_else(|| DbError::Unavailable("no connection".into()))
     }
     pub fn client(&mut self) -> Result<&mut Client, DbError> {
-        Ok(&mut self.conn()?.client)
+        self.conn()?.client()
     }
 }
 
@@ -81,7 +105,8 @@ pub fn in_tx<T>(
     let mut handle = handle.into();
     let partition = handle.pooled.slot as i64;
     let conn = handle.conn()?;
-    let mut builder = conn.client.build_transaction();
+    let client = conn.client.as_mut().ok_or_else(|| DbError::Unavailable("connection closed".into()))?;
+    let mut builder = client.build_transaction();
     if !write {
         builder = builder.read_only(true).isolation_level(postgres::IsolationLevel::RepeatableRead);
     }
@@ -137,6 +162,9 @@ impl PgTx<'_> {
             return Ok(s.clone());
         }
         let s = self.tx.prepare(sql).map_err(map_err)?;
+        if self.statements.len() >= STATEMENT_CACHE {
+            self.statements.clear();
+        }
         self.statements.insert(sql.to_owned(), s.clone());
         Ok(s)
     }

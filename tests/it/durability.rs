@@ -17,8 +17,12 @@ fn free_port() -> u16 {
 }
 
 fn serve(url: &str, data: &std::path::Path, port: u16) -> Child {
+    serve_with(url, data, port, "0")
+}
+
+fn serve_with(url: &str, data: &std::path::Path, port: u16, scheduler_seconds: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_zaizao"))
-        .args(["--database-url", url, "--listen", &format!("127.0.0.1:{port}"), "--scheduler-seconds", "0"])
+        .args(["--database-url", url, "--listen", &format!("127.0.0.1:{port}"), "--scheduler-seconds", scheduler_seconds])
         .arg("--data-dir")
         .arg(data)
         .arg("serve")
@@ -127,8 +131,10 @@ async fn sigterm_stops_the_server_cleanly() {
     let data = tempfile::tempdir().expect("dir");
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut child = serve(&app.database_url, data.path(), port);
+    // With the scheduler and the indexer running, as in production.
+    let mut child = serve_with(&app.database_url, data.path(), port, "1");
     wait_ready(&base).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(reqwest::get(format!("{base}/healthz")).await.expect("get").status(), 200);
     let pid = child.id().to_string();
     let term = Command::new("kill").args(["-TERM", &pid]).status().expect("kill");

@@ -22,7 +22,14 @@ fn serve(url: &str, data: &std::path::Path, port: u16) -> Child {
 
 fn serve_with(url: &str, data: &std::path::Path, port: u16, scheduler_seconds: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_zaizao"))
-        .args(["--database-url", url, "--listen", &format!("127.0.0.1:{port}"), "--scheduler-seconds", scheduler_seconds])
+        .args([
+            "--database-url",
+            url,
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--scheduler-seconds",
+            scheduler_seconds,
+        ])
         .arg("--data-dir")
         .arg(data)
         .arg("serve")

@@ -204,8 +204,9 @@ async fn concurrent_assignments_never_overfill_a_post() {
     app.user("admin", "admin", None, None).await;
     let api = std::sync::Arc::new(app.api(&app.token("admin", &["read", "write"]).await));
     for round in 0..10 {
-        let (s, post) =
-            api.post("/api/v1/posts", json!({ "division_id": division, "title": format!("科员 {round}"), "quota": 1 })).await;
+        let (s, post) = api
+            .post("/api/v1/posts", json!({ "division_id": division, "title": format!("科员 {round}"), "quota": 1 }))
+            .await;
         assert_eq!(s, 201, "{post}");
         let mut people = Vec::new();
         for i in 0..8 {

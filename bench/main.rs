@@ -472,7 +472,7 @@ async fn build_index(db: &zaizao::kernel::db::Db, dir: &std::path::Path) -> anyh
     };
     let started = Instant::now();
     let search = zaizao::app::open_search(&config, db).await?;
-    let n = zaizao::kernel::search::indexer::rebuild(&search, db, zaizao::app::SEARCH_SOURCES, |_| {}).await?;
+    let n = zaizao::kernel::search::indexer::rebuild(&search, db, &zaizao::app::registry().sources, |_| {}).await?;
     let index_dir = search.dir().to_owned();
     tokio::task::spawn_blocking(move || search.close()).await??;
     let took = started.elapsed();

@@ -4,7 +4,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use anyhow::Context;
 use axum::Router;
@@ -17,10 +17,11 @@ use crate::config::Config;
 use crate::kernel::clock::Clock;
 use crate::kernel::db::{Db, migrate};
 use crate::kernel::ratelimit::RateLimiter;
+use crate::kernel::registry::{Mechanism, Registry};
 use crate::kernel::scheduler;
-use crate::kernel::search::{Search, Source, indexer};
+use crate::kernel::search::{Search, indexer};
 use crate::kernel::web::{self, AppState, Settings, assets};
-use crate::kernel::workflow::{Registry, Spec};
+use crate::kernel::workflow::Registry as Processes;
 
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
@@ -48,33 +49,28 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// Every process the mechanisms run on the workflow kernel.
-pub fn process_specs() -> Vec<&'static Spec> {
-    let mut specs = crate::coordination::SPECS.to_vec();
-    specs.push(&crate::evaluation::BAD_REVIEW);
-    specs.push(&crate::evaluation::POOL_CASE);
-    specs.push(&crate::supervision::LEAD);
-    specs
+/// The mechanisms this service runs: each is one folder, listed here once.
+pub static MECHANISMS: [&Mechanism; 3] =
+    [&crate::coordination::MECHANISM, &crate::evaluation::MECHANISM, &crate::supervision::MECHANISM];
+
+static REGISTRY: LazyLock<Registry> = LazyLock::new(|| Registry::new(&MECHANISMS, &[indexer::prune_queue]));
+
+/// The mechanisms and what the kernel gathers from them: processes, sweeps (with the
+/// kernel's own upkeep last), search sources.
+pub fn registry() -> &'static Registry {
+    &REGISTRY
 }
-
-/// The mechanisms' periodic work (reminders, escalations) and the kernel's upkeep.
-pub const SWEEPS: &[scheduler::Sweep] =
-    &[crate::coordination::sweep, crate::supervision::sweep::sweep, crate::kernel::search::indexer::prune_queue];
-
-/// Every kind of record full-text search finds.
-pub static SEARCH_SOURCES: &[&Source] =
-    &[&crate::supervision::search::SOURCE, &crate::coordination::search::MATTERS, &crate::coordination::search::TASKS];
 
 /// Every API route, with its OpenAPI description.
 pub fn api() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::accounts::api::router())
         .merge(crate::org::api::router())
-        .merge(crate::audit_trail::api_router())
-        .merge(crate::coordination::api::router())
-        .merge(crate::evaluation::api::router())
-        .merge(crate::supervision::api::router())
-        .merge(crate::platform::api_router())
+        .merge(crate::audit_trail::api_router());
+    for m in &registry().mechanisms {
+        api = api.merge((m.api)());
+    }
+    api.merge(crate::platform::api_router())
 }
 
 /// The OpenAPI document as served: generated from the routes, completed with what every
@@ -93,7 +89,7 @@ fn described(openapi: &utoipa::openapi::OpenApi) -> serde_json::Value {
 pub fn router(state: AppState) -> Router {
     let (api, openapi) = api().split_for_parts();
     let openapi = Arc::new(described(&openapi));
-    Router::new()
+    let pages = Router::new()
         .merge(api)
         .route("/api/openapi.json", get(move || std::future::ready(axum::Json(openapi.as_ref().clone()))))
         .route("/api/docs", get(assets::api_docs))
@@ -104,11 +100,9 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::accounts::pages::router())
         .merge(crate::org::pages::router())
         .merge(crate::audit_trail::page_router())
-        .merge(crate::coordination::router())
-        .merge(crate::evaluation::router())
-        .merge(crate::supervision::router())
-        .merge(crate::supervision::open311::router())
-        .merge(crate::platform::page_router())
+        .merge(crate::platform::page_router());
+    let pages = registry().mechanisms.iter().fold(pages, |r, m| r.merge((m.pages)()));
+    pages
         .fallback(web::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(web::edge))
@@ -182,7 +176,7 @@ impl Application {
             })
             .await
             .map_err(|e| anyhow::anyhow!("cannot read the calendar and processes: {e}"))?;
-        let processes = Registry::load(process_specs(), &overrides).map_err(|e| anyhow::anyhow!(e))?;
+        let processes = Processes::load(registry().processes.clone(), &overrides).map_err(|e| anyhow::anyhow!(e))?;
         let search = open_search(config, &db).await?;
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
@@ -203,10 +197,15 @@ impl Application {
             calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
             processes: Arc::new(processes),
             search: search.clone(),
+            registry: registry(),
         };
-        indexer::spawn(search, state.db.clone(), SEARCH_SOURCES);
+        indexer::spawn(search, state.db.clone(), &registry().sources);
         if config.scheduler_seconds > 0 {
-            scheduler::spawn(state.clone(), SWEEPS, std::time::Duration::from_secs(config.scheduler_seconds));
+            scheduler::spawn(
+                state.clone(),
+                &registry().sweeps,
+                std::time::Duration::from_secs(config.scheduler_seconds),
+            );
         }
         Ok(Application { listener, state, serving })
     }

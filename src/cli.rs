@@ -275,7 +275,7 @@ fn search(cmd: SearchCommand, config: &Config) -> anyhow::Result<ExitCode> {
             SearchCommand::Rebuild => {
                 let started = std::time::Instant::now();
                 let shown = std::cell::Cell::new(0);
-                let n = indexer::rebuild(&search, db, crate::app::SEARCH_SOURCES, |n| {
+                let n = indexer::rebuild(&search, db, &crate::app::registry().sources, |n| {
                     if n / 100_000 > shown.get() {
                         shown.set(n / 100_000);
                         eprintln!("{n} records indexed");

@@ -7,11 +7,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use maud::html;
 
+use crate::kernel::access;
 use crate::kernel::auth::LANG_COOKIE;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::i18n::Lang;
 use crate::kernel::web::layout::{self, Section};
-use crate::kernel::web::{AppState, Ctx, Q, set_cookie};
+use crate::kernel::web::{AppState, Ctx, Q, safe_next, set_cookie};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(home)).route("/m/{n}", get(mechanism)).route("/lang/{code}", get(switch_lang))
@@ -23,9 +24,13 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     };
     let gov = user.role.is_government();
     let dept = user.department_id;
-    let uid = user.id;
-    let view = crate::coordination::tasks::View::of(&s, ctx.now)?;
-    let (counts, dept_name, mine) =
+    let mut cards = Vec::new();
+    for m in &s.registry.mechanisms {
+        if let Some(home) = m.home {
+            cards.extend(home(s.clone(), user.clone(), ctx.lang, ctx.now).await?);
+        }
+    }
+    let (counts, dept_name) =
         s.db.read(move |tx| {
             let c = tx.query_one(
                 "SELECT (SELECT COUNT(*) FROM departments WHERE active = 1), \
@@ -41,8 +46,7 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
                     .transpose()?,
                 None => None,
             };
-            let mine = if gov { crate::coordination::tasks::my_counts(tx, uid, &view)? } else { (0, 0, 0) };
-            Ok(([c.int(0)?, c.int(1)?, c.int(2)?, c.int(3)?], name, mine))
+            Ok(([c.int(0)?, c.int(1)?, c.int(2)?, c.int(3)?], name))
         })
         .await?;
     let zh = ctx.lang == Lang::Zh;
@@ -55,13 +59,15 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             }
             p.muted { (ctx.t(&format!("home.role.{}", user.role.as_str()))) }
         }
-        @if gov {
-            h2 { (ctx.t("nav.my_tasks")) }
+        @if !cards.is_empty() {
+            h2 { (if zh { "我的待办" } else { "My work" }) }
             div.cards {
-                a.card href="/tasks?scope=mine" { h3 { (if zh { "办理中的任务" } else { "Tasks in hand" }) } div.stat { (mine.0) } }
-                a.card href="/tasks?scope=mine&light=red" { h3 { (if zh { "已逾期" } else { "Overdue" }) } div.stat { (mine.1) } }
-                a.card href="/tasks?scope=mine&light=yellow" { h3 { (if zh { "临近期限" } else { "Due soon" }) } div.stat { (mine.2) } }
+                @for c in &cards {
+                    a.card href=(c.href) class=(c.tone) { h3 { (c.title) } div.stat { (c.value) } }
+                }
             }
+        }
+        @if gov {
             h2 { (ctx.t("home.stats")) }
             div.cards {
                 div.card { h3 { (if zh { "部门与区（市）" } else { "Departments and districts" }) } div.stat { (counts[0]) } }
@@ -73,8 +79,9 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         h2 { (ctx.t("nav.mechanisms")) }
         div.cards {
             @for n in 1..=7u8 {
-                @let live = (n == 1 || n == 7) && gov;
-                @let href = match (live, n) { (true, 1) => "/matters".to_owned(), (true, 7) => "/supervision".to_owned(), _ => format!("/m/{n}") };
+                @let entry = s.registry.numbered(n).and_then(|m| m.nav.iter().find(|e| access::allows(&user, e.needs)));
+                @let live = entry.is_some();
+                @let href = entry.map_or_else(|| format!("/m/{n}"), |e| e.href.to_owned());
                 a.card href=(href) {
                     h3 { (n) ". " (ctx.t(&format!("m{n}"))) }
                     p.muted { (ctx.t(&format!("m{n}.desc"))) }
@@ -117,23 +124,4 @@ async fn switch_lang(
     res.headers_mut()
         .append(header::SET_COOKIE, set_cookie(LANG_COOKIE, lang.code(), 365 * 86_400, s.settings.secure_cookies));
     Ok(res)
-}
-
-/// A local path to go back to; anything else becomes `/`.
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/".to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn only_local_paths_are_followed() {
-        assert_eq!(super::safe_next(Some("/org?x=1")), "/org?x=1");
-        assert_eq!(super::safe_next(Some("//evil.example")), "/");
-        assert_eq!(super::safe_next(Some("https://evil.example")), "/");
-        assert_eq!(super::safe_next(None), "/");
-    }
 }

@@ -7,12 +7,12 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
 
-use crate::home::safe_next;
 use crate::kernel::auth::{self, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::kernel::crypto::{random_hex, same_secret};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::i18n::Lang;
 use crate::kernel::web::layout;
+use crate::kernel::web::safe_next;
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q, cookie, csrf_error, set_cookie};
 
 #[derive(Deserialize, Default)]

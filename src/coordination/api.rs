@@ -11,13 +11,14 @@ use utoipa_axum::routes;
 
 use super::extensions::{self, Extension, ExtensionDecision, ExtensionRequest};
 use super::matters::{self, Matter, MatterFilter, MatterInput};
+use super::need;
 use super::stats::{self, Figures};
 use super::tasks::{self, ProgressInput, Task, TaskFilter, TaskInput, Update, View};
 use crate::kernel::access::Action;
 use crate::kernel::attachments::{self, Attachment};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::web::list::{ListParams, Page};
-use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q, need};
+use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q};
 use crate::kernel::workflow::{self, Event, Fired};
 
 pub fn router() -> OpenApiRouter<AppState> {

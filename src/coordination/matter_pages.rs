@@ -122,7 +122,7 @@ async fn board(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q
     Ok(layout::page(
         &ctx,
         &format!("{} · {}", ctx.t("m1"), if z { "重大事项" } else { "Matters" }),
-        Section::Mechanism(1),
+        Section::Of("matters"),
         body,
     )
     .into_response())
@@ -163,7 +163,7 @@ fn new_page(ctx: &Ctx, retry: Option<&Retry>) -> AppResult<Response> {
         }
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
-    Ok((status, layout::page(ctx, if z { "开启重大事项" } else { "Open a matter" }, Section::Mechanism(1), body))
+    Ok((status, layout::page(ctx, if z { "开启重大事项" } else { "Open a matter" }, Section::Of("matters"), body))
         .into_response())
 }
 
@@ -275,7 +275,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         p { (layout::history_link(ctx, "matter", m.id)) " " a href="/matters" { (ctx.t("common.back")) } }
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
-    Ok((status, layout::page(ctx, &m.title, Section::Mechanism(1), body)).into_response())
+    Ok((status, layout::page(ctx, &m.title, Section::Of("matters"), body)).into_response())
 }
 
 async fn update(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
@@ -363,6 +363,6 @@ async fn figures(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             (table(&by_person))
         }
     };
-    Ok(layout::page(&ctx, if z { "执行情况统计" } else { "Execution figures" }, Section::Mechanism(1), body)
+    Ok(layout::page(&ctx, if z { "执行情况统计" } else { "Execution figures" }, Section::Of("matters"), body)
         .into_response())
 }

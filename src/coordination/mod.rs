@@ -12,7 +12,25 @@ pub mod sweep;
 mod task_pages;
 pub mod tasks;
 
+use crate::kernel::access::{Action, CurrentUser, Role, Rule};
+use crate::kernel::i18n::Lang;
+use crate::kernel::registry::{HomeCard, HomeFuture, Mechanism, NavEntry};
+use crate::kernel::web::AppState;
 use crate::kernel::workflow::Spec;
+
+#[allow(non_upper_case_globals)]
+impl Action {
+    /// See matters and tasks (those the record's visibility allows).
+    pub const ViewCoordination: Action = Action::new("view_coordination", Rule::Government);
+    /// Open a top-level matter: city leaders and department heads (局长).
+    pub const OpenMatter: Action = Action::new("open_matter", Rule::Roles(&[Role::Leader, Role::DeptHead]));
+}
+
+/// The markers of [`crate::kernel::web::Can`] this mechanism's endpoints use.
+pub mod need {
+    pub use crate::kernel::web::need::*;
+    crate::needs!(ViewCoordination, OpenMatter);
+}
 
 pub use sweep::sweep;
 
@@ -40,4 +58,51 @@ pub static SPECS: [&Spec; 2] = [&MATTER, &TASK];
 
 pub fn router() -> axum::Router<crate::kernel::web::AppState> {
     matter_pages::router().merge(task_pages::router())
+}
+
+pub static MECHANISM: Mechanism = Mechanism {
+    number: 1,
+    id: "coordination",
+    nav: &[
+        NavEntry { href: "/matters", key: "m1", section: "matters", needs: Action::ViewCoordination },
+        NavEntry { href: "/tasks", key: "nav.my_tasks", section: "tasks", needs: Action::ViewCoordination },
+    ],
+    home: Some(home_cards),
+    processes: &SPECS,
+    sweeps: &[sweep],
+    search: &[&search::MATTERS, &search::TASKS],
+    api: api::router,
+    pages: router,
+};
+
+/// The caller's tasks in hand, overdue and due soon.
+fn home_cards(s: AppState, user: CurrentUser, lang: Lang, now: i64) -> HomeFuture {
+    Box::pin(async move {
+        if !crate::kernel::access::allows(&user, Action::ViewCoordination) {
+            return Ok(Vec::new());
+        }
+        let view = tasks::View::of(&s, now)?;
+        let (open, red, yellow) = s.db.read(move |tx| tasks::my_counts(tx, user.id, &view)).await?;
+        let zh = lang == Lang::Zh;
+        Ok(vec![
+            HomeCard {
+                title: (if zh { "办理中的任务" } else { "Tasks in hand" }).into(),
+                value: open,
+                href: "/tasks?scope=mine".into(),
+                tone: "",
+            },
+            HomeCard {
+                title: (if zh { "已逾期" } else { "Overdue" }).into(),
+                value: red,
+                href: "/tasks?scope=mine&light=red".into(),
+                tone: "red",
+            },
+            HomeCard {
+                title: (if zh { "临近期限" } else { "Due soon" }).into(),
+                value: yellow,
+                href: "/tasks?scope=mine&light=yellow".into(),
+                tone: "yellow",
+            },
+        ])
+    })
 }

@@ -14,6 +14,7 @@ pub static MATTERS: Source = Source {
     label: "search.kind.matter",
     load: |tx, ids| matters(tx, &format!("WHERE m.id IN ({})", id_list(ids)), &[]),
     load_after: |tx, after, limit| matters(tx, "WHERE m.id > $1 ORDER BY m.id LIMIT $2", params![after, limit as i64]),
+    facet: None,
     link: |id| format!("/matters/{id}"),
 };
 
@@ -22,6 +23,7 @@ pub static TASKS: Source = Source {
     label: "search.kind.task",
     load: |tx, ids| tasks(tx, &format!("WHERE t.id IN ({})", id_list(ids)), &[]),
     load_after: |tx, after, limit| tasks(tx, "WHERE t.id > $1 ORDER BY t.id LIMIT $2", params![after, limit as i64]),
+    facet: None,
     link: |id| format!("/tasks/{id}"),
 };
 
@@ -53,7 +55,7 @@ fn matters(tx: &mut Tx<'_>, rest: &str, args: &[crate::kernel::db::Value]) -> Ap
                 title: r.text(1)?,
                 body: format!("{}\n{}", r.text(2)?, r.text(3)?),
                 state: r.text(4)?,
-                channel: String::new(),
+                facet: String::new(),
                 department_id: dept,
                 access: record_search_keys(visibility(r, 5)?, dept, &involved),
                 created_at: r.int(9)?,
@@ -76,7 +78,7 @@ fn tasks(tx: &mut Tx<'_>, rest: &str, args: &[crate::kernel::db::Value]) -> AppR
                 title: r.text(1)?,
                 body: format!("{}\n{}", r.text(2)?, r.text(3)?),
                 state: r.text(4)?,
-                channel: String::new(),
+                facet: String::new(),
                 department_id: Some(r.int(5)?),
                 access: record_search_keys(visibility(r, 6)?, r.opt_int(7)?, &[r.int(8)?, r.int(9)?, r.int(10)?]),
                 created_at: r.int(11)?,

@@ -139,7 +139,7 @@ async fn list(
         }
         (pager(&ctx, &p, &extra, page.total))
     };
-    Ok(layout::page(&ctx, ctx.t("nav.my_tasks"), Section::MyTasks, body).into_response())
+    Ok(layout::page(&ctx, ctx.t("nav.my_tasks"), Section::Of("tasks"), body).into_response())
 }
 
 async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
@@ -277,7 +277,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         p { (layout::history_link(ctx, "task", t.id)) " " a href="/tasks" { (ctx.t("common.back")) } }
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
-    Ok((status, layout::page(ctx, &t.title, Section::MyTasks, body)).into_response())
+    Ok((status, layout::page(ctx, &t.title, Section::Of("tasks"), body)).into_response())
 }
 
 async fn transition(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {

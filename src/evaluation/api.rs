@@ -9,6 +9,7 @@ use utoipa_axum::routes;
 
 use super::bad_reviews::{self, BadReviewFilter, Rules};
 use super::consequences::{self, AdjustmentInput, Consequences, Interview, InterviewInput};
+use super::need;
 use super::pool::{self, PoolCase};
 use super::ratings::{self, InteractionInput, Invitation, Invited, Rated, Rating, RatingInput};
 use super::scores::{self, DivisionRank, Scoreboard, Trend};
@@ -16,7 +17,7 @@ use crate::kernel::access::{Action, CurrentUser, Role};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::settings::{self, SettingValue};
 use crate::kernel::web::list::{ListParams, Page};
-use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q, need};
+use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q};
 use crate::kernel::workflow::Fired;
 
 pub fn router() -> OpenApiRouter<AppState> {

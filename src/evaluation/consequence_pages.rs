@@ -204,7 +204,7 @@ async fn render(
         layout::page(
             ctx,
             &format!("{} · {period}", if z { "评价结果运用" } else { "Consequences" }),
-            Section::Evaluation,
+            Section::Of("evaluation"),
             body,
         ),
     )

@@ -13,7 +13,26 @@ mod pool_pages;
 pub mod ratings;
 pub mod scores;
 
+use crate::kernel::access::{Action, Role, Rule};
+use crate::kernel::registry::{Mechanism, NavEntry};
 use crate::kernel::workflow::Spec;
+
+#[allow(non_upper_case_globals)]
+impl Action {
+    /// Service ratings: issue invitations, see one's own scores, handle bad reviews.
+    pub const ViewEvaluation: Action = Action::new("view_evaluation", Rule::Government);
+    /// Division rankings across a department or the city.
+    pub const ViewRankings: Action = Action::new(
+        "view_rankings",
+        Rule::Roles(&[Role::Admin, Role::Leader, Role::DeptHead, Role::DivisionHead, Role::Supervisor]),
+    );
+}
+
+/// The markers of [`crate::kernel::web::Can`] this mechanism's endpoints use.
+pub mod need {
+    pub use crate::kernel::web::need::*;
+    crate::needs!(ViewEvaluation);
+}
 
 pub static BAD_REVIEW: Spec = Spec {
     kind: "bad_review",
@@ -56,3 +75,20 @@ pub const LEVELS: [(i64, &str, &str); 5] = [
 pub fn router() -> axum::Router<crate::kernel::web::AppState> {
     pages::router().merge(consequence_pages::router()).merge(pool_pages::router())
 }
+
+pub static MECHANISM: Mechanism = Mechanism {
+    number: 1,
+    id: "evaluation",
+    nav: &[NavEntry {
+        href: "/evaluation",
+        key: "nav.evaluation",
+        section: "evaluation",
+        needs: Action::ViewEvaluation,
+    }],
+    home: None,
+    processes: &[&BAD_REVIEW, &POOL_CASE],
+    sweeps: &[],
+    search: &[],
+    api: api::router,
+    pages: router,
+};

@@ -203,7 +203,7 @@ async fn render(
         }
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
-    Ok((status, layout::page(ctx, if z { "服务评价" } else { "Service ratings" }, Section::Evaluation, body))
+    Ok((status, layout::page(ctx, if z { "服务评价" } else { "Service ratings" }, Section::Of("evaluation"), body))
         .into_response())
 }
 
@@ -317,7 +317,7 @@ async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> 
     Ok(layout::page(
         &ctx,
         &format!("{} · {period}", if z { "评价排名" } else { "Rankings" }),
-        Section::Evaluation,
+        Section::Of("evaluation"),
         body,
     )
     .into_response())
@@ -389,7 +389,8 @@ async fn bad_review_list(
         }
         (pager(&ctx, &p, &extra, page.total))
     };
-    Ok(layout::page(&ctx, if z { "差评核实整改" } else { "Bad reviews" }, Section::Evaluation, body).into_response())
+    Ok(layout::page(&ctx, if z { "差评核实整改" } else { "Bad reviews" }, Section::Of("evaluation"), body)
+        .into_response())
 }
 
 async fn bad_review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
@@ -438,7 +439,8 @@ async fn bad_review_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>
         ul { @for e in &history { li { (fmt_local(e.at)) " " strong { (e.actor) } " · " (rules.process.transition(&e.transition).map_or(e.transition.clone(), |t| if z { t.name.clone() } else { t.name_en.clone() })) @if let Some(n) = &e.note { " — " (n) } } } }
     };
     let status = retry.map_or(StatusCode::OK, |rt| rt.err.status());
-    Ok((status, layout::page(ctx, if z { "差评" } else { "Bad review" }, Section::Evaluation, body)).into_response())
+    Ok((status, layout::page(ctx, if z { "差评" } else { "Bad review" }, Section::Of("evaluation"), body))
+        .into_response())
 }
 
 async fn bad_review_transition(

@@ -123,7 +123,10 @@ async fn render_list(s: &AppState, ctx: &Ctx, retry: Option<&Retry>) -> AppResul
         }
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
-    Ok((status, layout::page(ctx, if z { "不胜任工作人员池" } else { "Unfit-staff pool" }, Section::Evaluation, body))
+    Ok((
+        status,
+        layout::page(ctx, if z { "不胜任工作人员池" } else { "Unfit-staff pool" }, Section::Of("evaluation"), body),
+    )
         .into_response())
 }
 
@@ -238,7 +241,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         layout::page(
             ctx,
             &format!("{} · {}", if z { "退人记录" } else { "Pool case" }, c.staff_name),
-            Section::Evaluation,
+            Section::Of("evaluation"),
             body,
         ),
     )

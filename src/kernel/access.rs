@@ -109,58 +109,70 @@ pub struct CurrentUser {
     pub division_id: Option<i64>,
 }
 
-/// What a caller wants to do, independent of any one record.
+/// Who holds a permission, by role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub enum Rule {
+    /// Every signed-in user.
+    Anyone,
+    /// Users inside government (they see internal records).
+    Government,
+    /// Exactly these roles.
+    Roles(&'static [Role]),
+}
+
+impl Rule {
+    pub fn allows(self, role: Role) -> bool {
+        match self {
+            Rule::Anyone => true,
+            Rule::Government => role.is_government(),
+            Rule::Roles(roles) => roles.contains(&role),
+        }
+    }
+}
+
+/// What a caller wants to do, independent of any one record: a named permission and
+/// the roles that hold it. The foundation's are below; each mechanism declares its own
+/// beside its code (`impl Action { pub const ViewLeads: Action = … }`), so this module
+/// keeps only roles, visibility and department scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Action {
+    pub name: &'static str,
+    pub rule: Rule,
+}
+
+#[allow(non_upper_case_globals)]
+impl Action {
+    pub const fn new(name: &'static str, rule: Rule) -> Action {
+        Action { name, rule }
+    }
     /// See the organisation: departments, divisions, posts.
-    ViewOrg,
+    pub const ViewOrg: Action = Action::new("view_org", Rule::Anyone);
     /// See people and their posts.
-    ViewPeople,
+    pub const ViewPeople: Action = Action::new("view_people", Rule::Government);
     /// Create, edit, move and deactivate organisation records.
-    ManageOrg,
+    pub const ManageOrg: Action = Action::new("manage_org", Rule::Roles(&[Role::Admin]));
     /// Accounts and roles.
-    ManageUsers,
+    pub const ManageUsers: Action = Action::new("manage_users", Rule::Roles(&[Role::Admin]));
     /// Read the audit trail and run its check.
-    ViewAudit,
+    pub const ViewAudit: Action = Action::new("view_audit", Rule::Roles(&[Role::Admin, Role::Supervisor]));
     /// Own API tokens and password.
-    ManageOwnAccount,
-    /// See matters and tasks (those the record's visibility allows).
-    ViewCoordination,
-    /// Open a top-level matter: city leaders and department heads (局长).
-    OpenMatter,
+    pub const ManageOwnAccount: Action = Action::new("manage_own_account", Rule::Anyone);
     /// Add the next year's holiday notice.
-    ManageCalendar,
+    pub const ManageCalendar: Action = Action::new("manage_calendar", Rule::Roles(&[Role::Admin]));
+    /// Read the process definitions and their diagrams.
+    pub const ViewProcesses: Action = Action::new("view_processes", Rule::Government);
     /// Replace a process definition.
-    ManageProcesses,
+    pub const ManageProcesses: Action = Action::new("manage_processes", Rule::Roles(&[Role::Admin]));
     /// Own notifications.
-    ReadInbox,
-    /// Service ratings: issue invitations, see one's own scores, handle bad reviews.
-    ViewEvaluation,
-    /// Division rankings across a department or the city.
-    ViewRankings,
-    /// Supervision leads (which ones is decided per lead: office, unit, leaders).
-    ViewLeads,
+    pub const ReadInbox: Action = Action::new("read_inbox", Rule::Anyone);
     /// Full-text search (results limited by [`search_keys`]).
-    Search,
+    pub const Search: Action = Action::new("search", Rule::Government);
     /// The search index's status and rebuild.
-    ManageSearch,
+    pub const ManageSearch: Action = Action::new("manage_search", Rule::Roles(&[Role::Admin]));
 }
 
 pub fn allows(user: &CurrentUser, action: Action) -> bool {
-    use Role::*;
-    match action {
-        Action::ViewOrg | Action::ManageOwnAccount => true,
-        Action::ViewPeople => user.role.is_government(),
-        Action::ManageOrg | Action::ManageUsers => user.role == Admin,
-        Action::ViewAudit => matches!(user.role, Admin | Supervisor),
-        Action::ViewCoordination => user.role.is_government(),
-        Action::OpenMatter => matches!(user.role, Leader | DeptHead),
-        Action::ManageCalendar | Action::ManageProcesses | Action::ManageSearch => user.role == Admin,
-        Action::ReadInbox => true,
-        Action::ViewEvaluation => user.role.is_government(),
-        Action::ViewRankings => matches!(user.role, Admin | Leader | DeptHead | DivisionHead | Supervisor),
-        Action::ViewLeads | Action::Search => user.role.is_government(),
-    }
+    action.rule.allows(user.role)
 }
 
 /// Whether `user` (or an anonymous caller) may see a record with this visibility and
@@ -218,7 +230,7 @@ pub fn require_visible_or_involved(
 
 /// The access keys a search runs with: a document is found only when it carries one of
 /// them. `None` finds everything (admins and city leaders). The keys mirror
-/// [`restrict_visible_or_involved`] for records with a visibility and the lead rule
+/// [`restrict_visible_or_involved`] for records with a visibility and the office rule
 /// (supervision office, the responsible unit, leaders).
 pub fn search_keys(user: &CurrentUser) -> Option<Vec<String>> {
     if matches!(user.role, Role::Admin | Role::Leader) {
@@ -250,8 +262,9 @@ pub fn record_search_keys(visibility: Visibility, owner_department: Option<i64>,
     keys
 }
 
-/// Access keys of a supervision lead: the office and the responsible unit.
-pub fn lead_search_keys(unit_department: Option<i64>) -> Vec<String> {
+/// Access keys of a record handled by an office (a role's desk, e.g. the supervision
+/// office) and the department responsible for it.
+pub fn office_search_keys(unit_department: Option<i64>) -> Vec<String> {
     let mut keys = vec!["office".to_string()];
     if let Some(d) = unit_department {
         keys.push(format!("dept:{d}"));
@@ -316,10 +329,10 @@ mod tests {
         assert!(!finds(record_search_keys(Visibility::Confidential, Some(8), &[2])));
         assert!(finds(record_search_keys(Visibility::Confidential, Some(7), &[])));
         assert!(finds(record_search_keys(Visibility::Confidential, Some(8), &[1])), "involved");
-        assert!(!finds(lead_search_keys(Some(8))), "another unit's lead");
-        assert!(finds(lead_search_keys(Some(7))));
+        assert!(!finds(office_search_keys(Some(8))), "another unit's lead");
+        assert!(finds(office_search_keys(Some(7))));
         let office = search_keys(&user(Role::Supervisor, None)).expect("restricted");
-        assert!(lead_search_keys(None).iter().any(|k| office.contains(k)));
+        assert!(office_search_keys(None).iter().any(|k| office.contains(k)));
         assert!(search_keys(&user(Role::Leader, None)).is_none());
     }
 

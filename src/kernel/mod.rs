@@ -12,6 +12,7 @@ pub mod error;
 pub mod i18n;
 pub mod notify;
 pub mod ratelimit;
+pub mod registry;
 pub mod scheduler;
 pub mod search;
 pub mod settings;

@@ -32,7 +32,7 @@ pub fn page_router() -> axum::Router<AppState> {
 
 #[utoipa::path(get, path = "/api/v1/processes", tag = "processes", responses((status = 200, body = Vec<Process>)))]
 async fn list(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<Process>>> {
-    ctx.require(Action::ViewCoordination)?;
+    ctx.require(Action::ViewProcesses)?;
     Ok(Json(s.processes.all().iter().map(|p| p.as_ref().clone()).collect()))
 }
 
@@ -65,7 +65,7 @@ async fn source(s: &AppState, kind: &str) -> AppResult<ProcessSource> {
 
 #[utoipa::path(get, path = "/api/v1/processes/{kind}", tag = "processes", responses((status = 200, body = ProcessSource), (status = 404)))]
 async fn get_one(State(s): State<AppState>, ctx: Ctx, Path(kind): Path<String>) -> AppResult<Json<ProcessSource>> {
-    ctx.require(Action::ViewCoordination)?;
+    ctx.require(Action::ViewProcesses)?;
     source(&s, &kind).await.map(Json)
 }
 
@@ -137,7 +137,7 @@ async fn replace(
 }
 
 async fn index(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    ctx.require(Action::ViewCoordination)?;
+    ctx.require(Action::ViewProcesses)?;
     let zh = ctx.lang == Lang::Zh;
     let body = html! {
         p.muted { (if zh { "每类记录的流程（状态、流转、可操作的角色与期限规则）以数据定义，启动时校验，由同一个流程内核执行、审计和通知。" } else { "Each record kind's process — states, transitions, who may fire them, deadline rules — is data, validated at start-up and enforced, audited and notified by one kernel." }) }
@@ -162,7 +162,7 @@ async fn render(
     typed: Option<&str>,
     err: Option<&AppError>,
 ) -> AppResult<Response> {
-    ctx.require(Action::ViewCoordination)?;
+    ctx.require(Action::ViewProcesses)?;
     let src = source(s, kind).await?;
     let p = &src.process;
     let zh = ctx.lang == Lang::Zh;

@@ -11,7 +11,6 @@ use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::SEARCH_SOURCES;
 use crate::kernel::access::{self, Action};
 use crate::kernel::audit::{self, Change};
 use crate::kernel::clock;
@@ -42,7 +41,7 @@ async fn run(s: &AppState, ctx: &Ctx, mut q: SearchQuery) -> AppResult<SearchPag
     let user = ctx.require(Action::Search)?;
     q.q = validate::text(&q.q, "q", MAX_QUERY)?;
     if let Some(kind) = q.kind.as_deref().filter(|k| !k.is_empty())
-        && !SEARCH_SOURCES.iter().any(|s| s.kind == kind)
+        && s.registry.source(kind).is_none()
     {
         return Err(AppError::invalid("bad_value", "kind"));
     }
@@ -53,7 +52,7 @@ async fn run(s: &AppState, ctx: &Ctx, mut q: SearchQuery) -> AppResult<SearchPag
         .await
         .map_err(|e| AppError::internal(format!("search task failed: {e}")))??;
     for hit in &mut found.hits {
-        if let Some(source) = SEARCH_SOURCES.iter().find(|s| s.kind == hit.kind) {
+        if let Some(source) = s.registry.source(&hit.kind) {
             hit.link = (source.link)(hit.id);
         }
     }
@@ -100,7 +99,7 @@ async fn request_rebuild(s: &AppState, ctx: &Ctx) -> AppResult<()> {
 
 /// A kind of record in words, from its source's label.
 fn kind_name(ctx: &Ctx, kind: &str) -> String {
-    SEARCH_SOURCES.iter().find(|s| s.kind == kind).map_or_else(|| kind.to_owned(), |s| ctx.t(s.label).to_owned())
+    ctx.registry.source(kind).map_or_else(|| kind.to_owned(), |s| ctx.t(s.label).to_owned())
 }
 
 async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<SearchQuery>) -> AppResult<Response> {
@@ -116,12 +115,19 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<SearchQuery>) -> AppR
     } else {
         (None, None)
     };
-    let channels: Vec<(String, String)> = crate::supervision::CHANNELS
+    let facets: Vec<(&str, Vec<(String, String)>)> = s
+        .registry
+        .sources
         .iter()
-        .map(|(code, zh, en)| (code.to_string(), (if z { *zh } else { *en }).to_string()))
+        .filter_map(|src| src.facet)
+        .map(|f| {
+            let values =
+                f.values.iter().map(|(code, zh, en)| (code.to_string(), (if z { *zh } else { *en }).to_string()));
+            (if z { f.label_zh } else { f.label_en }, values.collect())
+        })
         .collect();
     let kinds: Vec<(String, String)> =
-        SEARCH_SOURCES.iter().map(|src| (src.kind.to_string(), ctx.t(src.label).to_string())).collect();
+        s.registry.sources.iter().map(|src| (src.kind.to_string(), ctx.t(src.label).to_string())).collect();
     let sorts = vec![
         ("relevance".to_string(), (if z { "相关度" } else { "Relevance" }).to_string()),
         ("newest".to_string(), (if z { "最新" } else { "Newest" }).to_string()),
@@ -135,7 +141,9 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<SearchQuery>) -> AppR
                     placeholder=(if z { "例如：道路积水、政策兑现、项目落地" } else { "e.g. 道路积水, 政策兑现" });
             }
             (filter_select(z, "kind", if z { "类别" } else { "Kind" }, &kinds, &selected(&q.kind)))
-            (filter_select(z, "channel", if z { "线索渠道" } else { "Lead channel" }, &channels, &selected(&q.channel)))
+            @for (label, values) in &facets {
+                (filter_select(z, "channel", label, values, &selected(&q.facet)))
+            }
             label.field {
                 span { (if z { "排序" } else { "Sort" }) }
                 select name="sort" {
@@ -217,7 +225,7 @@ fn pager(z: bool, q: &SearchQuery, found: &SearchPage) -> maud::Markup {
     let pages = (found.total as usize).div_ceil(found.per.max(1)).min(500);
     let link = |page: usize| {
         let mut url = format!("/search?q={}&page={page}", url_encode(&q.q));
-        for (k, v) in [("kind", &q.kind), ("channel", &q.channel), ("sort", &q.sort), ("state", &q.state)] {
+        for (k, v) in [("kind", &q.kind), ("channel", &q.facet), ("sort", &q.sort), ("state", &q.state)] {
             if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
                 url.push_str(&format!("&{k}={}", url_encode(v)));
             }

@@ -11,12 +11,13 @@ use utoipa_axum::routes;
 use super::exposures::{self, ActivityInput, Exposure, ExposureInput, Team, TeamInput};
 use super::judgement::{self, JudgementInput};
 use super::leads::{self, Candidate, Filed, Lead, LeadFilter, LeadInput, PublicLead, Step};
+use super::need;
 use super::to_task::{self, LeadTaskInput};
 use crate::coordination::tasks::{Task, View};
 use crate::kernel::access::Action;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::web::list::{ListParams, Page};
-use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q, need};
+use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q};
 use crate::kernel::workflow::Fired;
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -14,7 +14,21 @@ pub mod search;
 pub mod sweep;
 pub mod to_task;
 
+use crate::kernel::access::{Action, Rule};
+use crate::kernel::registry::{Mechanism, NavEntry};
 use crate::kernel::workflow::Spec;
+
+#[allow(non_upper_case_globals)]
+impl Action {
+    /// Supervision leads (which ones is decided per lead: office, unit, leaders).
+    pub const ViewLeads: Action = Action::new("view_leads", Rule::Government);
+}
+
+/// The markers of [`crate::kernel::web::Can`] this mechanism's endpoints use.
+pub mod need {
+    pub use crate::kernel::web::need::*;
+    crate::needs!(ViewLeads, OpenMatter);
+}
 
 pub static LEAD: Spec = Spec {
     kind: "lead",
@@ -37,3 +51,20 @@ pub const CHANNELS: [(&str, &str, &str); 6] = [
 ];
 
 pub use pages::router;
+
+pub static MECHANISM: Mechanism = Mechanism {
+    number: 7,
+    id: "supervision",
+    nav: &[NavEntry { href: "/supervision", key: "m7", section: "supervision", needs: Action::ViewLeads }],
+    home: None,
+    processes: &[&LEAD],
+    sweeps: &[sweep::sweep],
+    search: &[&search::SOURCE],
+    api: api::router,
+    pages: all_pages,
+};
+
+/// The pages, the public report and tracking pages, and Open311.
+fn all_pages() -> axum::Router<crate::kernel::web::AppState> {
+    pages::router().merge(open311::router())
+}

@@ -285,7 +285,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
         }
         (pager(&ctx, &p, &extra, page.total))
     };
-    Ok(layout::page(&ctx, ctx.t("m7"), Section::Mechanism(7), body).into_response())
+    Ok(layout::page(&ctx, ctx.t("m7"), Section::Of("supervision"), body).into_response())
 }
 
 async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
@@ -381,7 +381,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
     Ok((
         status,
-        layout::page(ctx, &format!("{} #{}", if z { "线索" } else { "Lead" }, l.id), Section::Mechanism(7), body),
+        layout::page(ctx, &format!("{} #{}", if z { "线索" } else { "Lead" }, l.id), Section::Of("supervision"), body),
     )
         .into_response())
 }
@@ -539,7 +539,8 @@ async fn teams_page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> 
             }
         }
     };
-    Ok(layout::page(&ctx, if z { "工作小分队" } else { "Work teams" }, Section::Mechanism(7), body).into_response())
+    Ok(layout::page(&ctx, if z { "工作小分队" } else { "Work teams" }, Section::Of("supervision"), body)
+        .into_response())
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -630,6 +631,6 @@ async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>
         h2 { (if z { "线索分布（有坐标的线索；红：办理中，绿：已办结）" } else { "Where (leads with coordinates; red open, green closed)" }) }
         div.card { (maud::PreEscaped(super::figures::map_svg(&points))) }
     };
-    Ok(layout::page(&ctx, if z { "监督统计" } else { "Supervision figures" }, Section::Mechanism(7), body)
+    Ok(layout::page(&ctx, if z { "监督统计" } else { "Supervision figures" }, Section::Of("supervision"), body)
         .into_response())
 }

@@ -1,14 +1,22 @@
 //! Leads as the search index sees them: category and place as the title, the report and
 //! the published outcome as the text; found by the supervision office and the unit.
 
-use crate::kernel::access::lead_search_keys;
+use crate::kernel::access::office_search_keys;
 use crate::kernel::db::{Row, Tx, id_list};
 use crate::kernel::error::AppResult;
-use crate::kernel::search::{SearchDoc, Source};
+use crate::kernel::search::{Facet, SearchDoc, Source};
 use crate::params;
 
-pub static SOURCE: Source =
-    Source { kind: "lead", label: "search.kind.lead", load, load_after, link: |id| format!("/supervision/leads/{id}") };
+pub static SOURCE: Source = Source {
+    kind: "lead",
+    label: "search.kind.lead",
+    load,
+    load_after,
+    link: |id| format!("/supervision/leads/{id}"),
+    facet: Some(&CHANNEL),
+};
+
+static CHANNEL: Facet = Facet { label_zh: "线索渠道", label_en: "Lead channel", values: &super::CHANNELS };
 
 const SELECT: &str = "SELECT l.id, c.name, l.address, l.description, l.outcome, l.state, l.channel, \
     l.unit_department_id, l.created_at FROM leads l JOIN lead_categories c ON c.code = l.category_code";
@@ -22,9 +30,9 @@ fn doc(r: &Row) -> AppResult<SearchDoc> {
         title: if address.is_empty() { category } else { format!("{category} · {address}") },
         body: format!("{}\n{}", r.text(3)?, r.text(4)?),
         state: r.text(5)?,
-        channel: r.text(6)?,
+        facet: r.text(6)?,
         department_id: unit,
-        access: lead_search_keys(unit),
+        access: office_search_keys(unit),
         created_at: r.int(8)?,
     })
 }

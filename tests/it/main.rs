@@ -2,6 +2,7 @@
 //! ZAIZAO_TEST_POSTGRES_URL is set. One test binary for the whole suite.
 
 mod access;
+mod architecture;
 mod audit;
 mod auth;
 mod bad_input;

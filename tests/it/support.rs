@@ -211,7 +211,7 @@ impl TestApp {
 
     /// Run the scheduler's sweeps once, at the clock's current time.
     pub async fn run_scheduler(&self) -> usize {
-        zaizao::kernel::scheduler::run_once(&self.state, zaizao::app::SWEEPS).await.expect("scheduler")
+        zaizao::kernel::scheduler::run_once(&self.state, &zaizao::app::registry().sweeps).await.expect("scheduler")
     }
 
     pub async fn verify(&self) -> zaizao::kernel::audit::VerifyReport {

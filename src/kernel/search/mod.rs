@@ -37,16 +37,24 @@ pub struct SearchDoc {
     pub title: String,
     pub body: String,
     pub state: String,
-    /// A lead's channel; empty for other kinds.
-    pub channel: String,
+    /// The value of its source's [`Facet`] (a lead's channel); empty without one.
+    pub facet: String,
     /// The responsible or owning department, for the department filter.
     pub department_id: Option<i64>,
-    /// Who may find it: from `access::record_search_keys` or `access::lead_search_keys`.
+    /// Who may find it: from `access::record_search_keys` or `access::office_search_keys`.
     pub access: Vec<String>,
     pub created_at: i64,
 }
 
-/// A kind of searchable record, registered by its mechanism (see `app::SEARCH_SOURCES`).
+/// A second filter a source offers beside kind, state and department, with its values
+/// as (code, Chinese, English).
+pub struct Facet {
+    pub label_zh: &'static str,
+    pub label_en: &'static str,
+    pub values: &'static [(&'static str, &'static str, &'static str)],
+}
+
+/// A kind of searchable record, registered by its mechanism (see `kernel::registry`).
 pub struct Source {
     pub kind: &'static str,
     /// i18n key of the kind's name.
@@ -57,6 +65,7 @@ pub struct Source {
     pub load_after: fn(&mut Tx<'_>, i64, usize) -> AppResult<Vec<SearchDoc>>,
     /// Where the record's page is.
     pub link: fn(i64) -> String,
+    pub facet: Option<&'static Facet>,
 }
 
 #[derive(Clone, Copy)]
@@ -67,7 +76,7 @@ struct Fields {
     title: Field,
     body: Field,
     state: Field,
-    channel: Field,
+    facet: Field,
     department: Field,
     access: Field,
     created: Field,
@@ -87,7 +96,7 @@ fn schema() -> (Schema, Fields) {
         title: b.add_text_field("title", words.clone()),
         body: b.add_text_field("body", words),
         state: b.add_text_field("state", STRING | STORED),
-        channel: b.add_text_field("channel", STRING | STORED),
+        facet: b.add_text_field("channel", STRING | STORED),
         department: b.add_i64_field("department", INDEXED),
         access: b.add_text_field("access", STRING),
         created: b.add_i64_field("created", INDEXED | STORED | FAST),
@@ -228,7 +237,7 @@ impl Search {
         doc.add_text(f.title, &d.title);
         doc.add_text(f.body, &d.body);
         doc.add_text(f.state, &d.state);
-        doc.add_text(f.channel, &d.channel);
+        doc.add_text(f.facet, &d.facet);
         if let Some(dept) = d.department_id {
             doc.add_i64(f.department, dept);
         }
@@ -252,7 +261,7 @@ impl Search {
             let any: Vec<(Occur, Box<dyn Query>)> = keys.iter().map(|k| (Occur::Should, term(f.access, k))).collect();
             filters.push(Box::new(BooleanQuery::new(any)));
         }
-        for (field, value) in [(f.kind, &q.kind), (f.state, &q.state), (f.channel, &q.channel)] {
+        for (field, value) in [(f.kind, &q.kind), (f.state, &q.state), (f.facet, &q.facet)] {
             if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
                 filters.push(term(field, v));
             }
@@ -316,7 +325,7 @@ impl Search {
                 title_html,
                 snippet_html: body_html,
                 state: text(f.state),
-                channel: text(f.channel),
+                facet: text(f.facet),
                 created_at: doc.get_first(f.created).and_then(|v| v.as_i64()).unwrap_or(0),
                 link: String::new(),
             });
@@ -369,8 +378,10 @@ pub struct SearchQuery {
     /// lead, matter or task.
     pub kind: Option<String>,
     pub state: Option<String>,
-    /// A lead channel.
-    pub channel: Option<String>,
+    /// A value of the kind's facet (for leads, the channel).
+    #[serde(rename = "channel")]
+    #[param(rename = "channel")]
+    pub facet: Option<String>,
     #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
     pub department: Option<i64>,
     /// `relevance` (default) or `newest`.
@@ -391,7 +402,10 @@ pub struct SearchHit {
     /// The best passage of the text, HTML-escaped, with matched words in `<mark>`.
     pub snippet_html: String,
     pub state: String,
-    pub channel: String,
+    /// The record's facet value (for leads, the channel).
+    #[serde(rename = "channel")]
+    #[schema(rename = "channel")]
+    pub facet: String,
     pub created_at: i64,
     pub link: String,
 }

@@ -13,6 +13,9 @@ use crate::kernel::i18n::{self, Lang};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Home,
+    /// A mechanism's page, by the section its navigation entry names.
+    Of(&'static str),
+    /// The placeholder of a mechanism not built yet.
     Mechanism(u8),
     Org,
     People,
@@ -21,8 +24,6 @@ pub enum Section {
     Audit,
     Account,
     Inbox,
-    MyTasks,
-    Evaluation,
     Calendar,
     Processes,
     Search,
@@ -44,20 +45,10 @@ fn nav(ctx: &Ctx) -> Vec<NavItem> {
     if access::allows(user, Action::Search) {
         items.push(NavItem { href: "/search".into(), key: "nav.search", section: Section::Search });
     }
-    if access::allows(user, Action::ViewCoordination) {
-        items.push(NavItem { href: "/tasks".into(), key: "nav.my_tasks", section: Section::MyTasks });
-    }
-    if access::allows(user, Action::ViewEvaluation) {
-        items.push(NavItem { href: "/evaluation".into(), key: "nav.evaluation", section: Section::Evaluation });
-    }
-    for (i, key) in ["m1", "m2", "m3", "m4", "m5", "m6", "m7"].into_iter().enumerate() {
-        let n = i as u8 + 1;
-        let href = if n == 1 && access::allows(user, Action::ViewCoordination) {
-            "/matters".into()
-        } else {
-            format!("/m/{n}")
-        };
-        items.push(NavItem { href, key, section: Section::Mechanism(n) });
+    for m in &ctx.registry.mechanisms {
+        for e in m.nav.iter().filter(|e| access::allows(user, e.needs)) {
+            items.push(NavItem { href: e.href.into(), key: e.key, section: Section::Of(e.section) });
+        }
     }
     items.push(NavItem { href: "/org".into(), key: "nav.org", section: Section::Org });
     if access::allows(user, Action::ViewPeople) {
@@ -70,7 +61,7 @@ fn nav(ctx: &Ctx) -> Vec<NavItem> {
     if access::allows(user, Action::ViewAudit) {
         items.push(NavItem { href: "/admin/audit".into(), key: "nav.audit", section: Section::Audit });
     }
-    if access::allows(user, Action::ViewCoordination) {
+    if access::allows(user, Action::ViewProcesses) {
         items.push(NavItem { href: "/admin/processes".into(), key: "nav.processes", section: Section::Processes });
     }
     if access::allows(user, Action::ManageCalendar) {

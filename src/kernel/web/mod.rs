@@ -40,6 +40,8 @@ pub struct AppState {
     pub calendar: Arc<std::sync::RwLock<Arc<WorkCalendar>>>,
     pub processes: Arc<Registry>,
     pub search: Arc<crate::kernel::search::Search>,
+    /// The mechanisms this service runs.
+    pub registry: &'static crate::kernel::registry::Registry,
 }
 
 impl AppState {
@@ -122,6 +124,8 @@ pub struct Ctx {
     pub path: String,
     /// Unread notifications, for the header (browser sessions only).
     pub unread: i64,
+    /// The mechanisms, for the navigation.
+    pub registry: &'static crate::kernel::registry::Registry,
 }
 
 impl Ctx {
@@ -237,7 +241,7 @@ impl FromRequestParts<AppState> for Ctx {
                 }
             }
         }
-        let ctx = Ctx { user, csrf, scopes, lang, request_id, ip, now, path, unread };
+        let ctx = Ctx { user, csrf, scopes, lang, request_id, ip, now, path, unread, registry: state.registry };
         parts.extensions.insert(ctx.clone());
         Ok(ctx)
     }
@@ -268,6 +272,14 @@ fn well_formed_host(host: &str) -> bool {
     !host.is_empty()
         && host.len() <= 255
         && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':' | '[' | ']' | '_'))
+}
+
+/// A local path to go back to; anything else becomes `/`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
 }
 
 pub fn csrf_error() -> AppError {
@@ -475,33 +487,23 @@ pub trait Requirement {
     const ACTION: Action;
 }
 
-/// Marker types naming the actions of `kernel::access::Action`, for [`Can`].
+/// Marker types for [`Can`], one per action (`Action::X` gives the marker `X`). A
+/// mechanism declares its own in a `need` module of its folder that re-exports these.
+#[macro_export]
+macro_rules! needs {
+    ($($action:ident),* $(,)?) => {
+        $(
+            pub struct $action;
+            impl $crate::kernel::web::Requirement for $action {
+                const ACTION: $crate::kernel::access::Action = $crate::kernel::access::Action::$action;
+            }
+        )*
+    };
+}
+
+/// The foundation's markers.
 pub mod need {
-    use super::{Action, Requirement};
-
-    macro_rules! needs {
-        ($($action:ident),* $(,)?) => {
-            $(
-                pub struct $action;
-                impl Requirement for $action {
-                    const ACTION: Action = Action::$action;
-                }
-            )*
-        };
-    }
-
-    needs!(
-        ManageOrg,
-        ManageUsers,
-        ManageOwnAccount,
-        ViewCoordination,
-        OpenMatter,
-        ManageCalendar,
-        ManageProcesses,
-        ViewEvaluation,
-        ViewLeads,
-        ManageSearch
-    );
+    crate::needs!(ManageOrg, ManageUsers, ManageOwnAccount, ManageCalendar, ManageProcesses, ManageSearch);
 }
 
 /// The caller, already checked for the permission `R`: an endpoint that takes `Can<R>`
@@ -514,5 +516,24 @@ impl<R: Requirement + Send + Sync> FromRequestParts<AppState> for Can<R> {
         let ctx = Ctx::from_request_parts(parts, state).await?;
         ctx.require(R::ACTION)?;
         Ok(Can(ctx, std::marker::PhantomData))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(super::safe_next(Some("/org?x=1")), "/org?x=1");
+        assert_eq!(super::safe_next(Some("//evil.example")), "/");
+        assert_eq!(super::safe_next(Some("https://evil.example")), "/");
+        assert_eq!(super::safe_next(None), "/");
+    }
+
+    #[test]
+    fn host_headers_are_names_or_addresses() {
+        assert!(super::well_formed_host("zaizao.qingdao.gov.cn:8080"));
+        assert!(super::well_formed_host("[::1]:8080"));
+        assert!(!super::well_formed_host("evil.example\"><x"));
+        assert!(!super::well_formed_host(""));
     }
 }

@@ -1,0 +1,102 @@
+//! The mechanisms this service runs, as the kernel and the shell see them. Each
+//! mechanism's folder exports one [`Mechanism`]; `app.rs` lists them, and the list
+//! travels in `AppState` (and in each request's `Ctx`), so no kernel or platform module
+//! names a mechanism.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+
+use super::access::{Action, CurrentUser};
+use super::error::AppResult;
+use super::i18n::Lang;
+use super::scheduler::Sweep;
+use super::search::Source;
+use super::web::AppState;
+use super::workflow::Spec;
+
+/// An entry of the navigation.
+pub struct NavEntry {
+    pub href: &'static str,
+    /// i18n key of its label.
+    pub key: &'static str,
+    /// The page section it highlights (pages pass it as `Section::Of`).
+    pub section: &'static str,
+    /// Shown to those who hold this permission.
+    pub needs: Action,
+}
+
+/// A figure on a user's home page, linking to the list behind it.
+pub struct HomeCard {
+    pub title: String,
+    pub value: i64,
+    pub href: String,
+    /// `red`, `yellow` or empty, to draw the eye.
+    pub tone: &'static str,
+}
+
+pub type HomeFuture = Pin<Box<dyn Future<Output = AppResult<Vec<HomeCard>>> + Send>>;
+
+/// The cards a mechanism adds to a user's home page.
+pub type HomeCards = fn(AppState, CurrentUser, Lang, i64) -> HomeFuture;
+
+/// One of the article's mechanisms.
+pub struct Mechanism {
+    /// The article's number, 1–7.
+    pub number: u8,
+    pub id: &'static str,
+    pub nav: &'static [NavEntry],
+    pub home: Option<HomeCards>,
+    /// The processes it runs on the workflow kernel.
+    pub processes: &'static [&'static Spec],
+    /// Its periodic work (reminders, escalations).
+    pub sweeps: &'static [Sweep],
+    /// The kinds of record full-text search finds.
+    pub search: &'static [&'static Source],
+    /// API routes with their OpenAPI description.
+    pub api: fn() -> OpenApiRouter<AppState>,
+    /// Pages (and other routes, such as a public standard's).
+    pub pages: fn() -> Router<AppState>,
+}
+
+/// The mechanisms, and what the kernel gathers from them once.
+#[derive(Default)]
+pub struct Registry {
+    pub mechanisms: Vec<&'static Mechanism>,
+    pub processes: Vec<&'static Spec>,
+    pub sweeps: Vec<Sweep>,
+    pub sources: Vec<&'static Source>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.mechanisms.iter().map(|m| m.id)).finish()
+    }
+}
+
+impl Registry {
+    /// `kernel_sweeps` run after the mechanisms' own.
+    pub fn new(mechanisms: &[&'static Mechanism], kernel_sweeps: &[Sweep]) -> Registry {
+        Registry {
+            mechanisms: mechanisms.to_vec(),
+            processes: mechanisms.iter().flat_map(|m| m.processes.iter().copied()).collect(),
+            sweeps: mechanisms
+                .iter()
+                .flat_map(|m| m.sweeps.iter().copied())
+                .chain(kernel_sweeps.iter().copied())
+                .collect(),
+            sources: mechanisms.iter().flat_map(|m| m.search.iter().copied()).collect(),
+        }
+    }
+
+    /// The mechanism with the article's number `n`, if this service runs it.
+    pub fn numbered(&self, n: u8) -> Option<&'static Mechanism> {
+        self.mechanisms.iter().copied().find(|m| m.number == n)
+    }
+
+    pub fn source(&self, kind: &str) -> Option<&'static Source> {
+        self.sources.iter().copied().find(|s| s.kind == kind)
+    }
+}

@@ -1,0 +1,54 @@
+//! The shape the next mechanisms rely on, checked on the source: the kernel and the
+//! platform pages never name a mechanism, nor `app.rs` that lists them.
+
+fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(rust_files(&p));
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn the_kernel_and_the_platform_name_no_mechanism() {
+    let src = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src"));
+    let mut forbidden: Vec<String> = zaizao::app::MECHANISMS.iter().map(|m| format!("crate::{}", m.id)).collect();
+    forbidden.extend(["crate::app".to_owned(), "crate::home".to_owned(), "crate::demo".to_owned()]);
+    assert!(forbidden.len() >= 6);
+    let mut found = Vec::new();
+    for dir in ["kernel", "platform"] {
+        for file in rust_files(&src.join(dir)) {
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            for name in &forbidden {
+                if text.contains(name.as_str()) {
+                    found.push(format!("{} names {name}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn every_mechanism_is_registered_once_with_its_parts() {
+    let registry = zaizao::app::registry();
+    let mut ids: Vec<&str> = registry.mechanisms.iter().map(|m| m.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), registry.mechanisms.len(), "ids are unique");
+    for m in &registry.mechanisms {
+        assert!((1..=7).contains(&m.number), "{}: the article's numbering", m.id);
+        assert!(!m.nav.is_empty(), "{}: reachable from the navigation", m.id);
+        let src = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")).join(m.id);
+        assert!(src.join("mod.rs").exists(), "{}: one folder", m.id);
+    }
+    let mut kinds: Vec<&str> = registry.processes.iter().map(|p| p.kind).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    assert_eq!(kinds.len(), registry.processes.len(), "process kinds are unique");
+}

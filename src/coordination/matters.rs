@@ -336,3 +336,15 @@ pub fn transition(
         &MatterSubject { m: &m },
     )
 }
+
+/// The open matters `user` may add tasks to (as their deciding leader or opener), as
+/// (id, title), for forms.
+pub fn open_for(tx: &mut Tx<'_>, user: &CurrentUser) -> AppResult<Vec<(String, String)>> {
+    tx.query(
+        "SELECT id, title FROM matters WHERE state = 'open' AND (leader_id = $1 OR opened_by = $1) ORDER BY id DESC LIMIT 200",
+        params![user.id],
+    )?
+    .iter()
+    .map(|r| Ok((r.int(0)?.to_string(), r.text(1)?)))
+    .collect()
+}

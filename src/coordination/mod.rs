@@ -14,7 +14,7 @@ pub mod tasks;
 
 use crate::kernel::access::{Action, CurrentUser, Role, Rule};
 use crate::kernel::i18n::Lang;
-use crate::kernel::registry::{HomeCard, HomeFuture, Mechanism, NavEntry};
+use crate::kernel::registry::{HomeCard, HomeFuture, Mechanism, NavEntry, TaskPort};
 use crate::kernel::web::AppState;
 use crate::kernel::workflow::Spec;
 
@@ -73,6 +73,28 @@ pub static MECHANISM: Mechanism = Mechanism {
     search: &[&search::MATTERS, &search::TASKS],
     api: api::router,
     pages: router,
+    tasks: Some(&TASK_PORT),
+};
+
+static TASK_PORT: TaskPort = TaskPort {
+    decides: Action::OpenMatter,
+    create: |tx, who, user, req, env| {
+        let view = tasks::View::from_environment(env, who.now)?;
+        let input = tasks::TaskInput {
+            title: req.title.clone(),
+            description: req.description.clone(),
+            kind: "execute".into(),
+            assignee_id: req.assignee_id,
+            lead_department_id: req.lead_department_id,
+            co_department_ids: Vec::new(),
+            deadline: req.deadline.clone().filter(|d| !d.trim().is_empty()),
+            working_days: req.working_days,
+        };
+        let task = tasks::create(tx, who, user, req.matter_id, &input, &view)?;
+        serde_json::to_value(task).map_err(|e| crate::kernel::error::AppError::internal(e.to_string()))
+    },
+    open_matters: matters::open_for,
+    assignable: tasks::assignable,
 };
 
 /// The caller's tasks in hand, overdue and due soon.

@@ -104,7 +104,10 @@ pub struct View {
 
 impl View {
     pub fn of(state: &crate::kernel::web::AppState, now: i64) -> AppResult<View> {
-        Ok(View { process: state.processes.get("task")?, calendar: state.calendar(), today: clock::local_date(now) })
+        View::from_environment(&state.environment(), now)
+    }
+    pub fn from_environment(env: &crate::kernel::registry::Environment, now: i64) -> AppResult<View> {
+        Ok(View { process: env.processes.get("task")?, calendar: env.calendar.clone(), today: clock::local_date(now) })
     }
 }
 

@@ -163,7 +163,6 @@ pub fn seed(tx: &mut Tx<'_>, now: i64) -> AppResult<()> {
 /// The people's-congress finding about signed projects not yet started becomes a task of
 /// the leader's matter on landing those projects.
 fn congress_finding_as_task(tx: &mut Tx<'_>, now: i64, cal: &calendar::WorkCalendar) -> AppResult<()> {
-    use crate::coordination::tasks::View;
     use crate::supervision::to_task::{self, LeadTaskInput};
     let leader = user(tx, "leader")?;
     let staff = user(tx, "staff")?;
@@ -175,12 +174,12 @@ fn congress_finding_as_task(tx: &mut Tx<'_>, now: i64, cal: &calendar::WorkCalen
         return Ok(());
     };
     let lead = tx.query_one("SELECT id FROM leads WHERE channel = 'congress' ORDER BY id LIMIT 1", &[])?.int(0)?;
-    let spec = &crate::coordination::TASK;
-    let process = workflow::parse(spec, spec.builtin).map_err(|e| AppError::internal(e.join("; ")))?;
-    let view = View {
-        process: std::sync::Arc::new(process),
+    let registry = crate::app::registry();
+    let env = crate::kernel::registry::Environment {
+        processes: std::sync::Arc::new(
+            workflow::Registry::load(registry.processes.clone(), &[]).map_err(AppError::internal)?,
+        ),
         calendar: std::sync::Arc::new(cal.clone()),
-        today: crate::kernel::clock::local_date(now),
     };
     let input = LeadTaskInput {
         matter_id: matter.int(0)?,
@@ -196,7 +195,7 @@ fn congress_finding_as_task(tx: &mut Tx<'_>, now: i64, cal: &calendar::WorkCalen
         request_id: "demo".into(),
         now,
     };
-    to_task::assign_as_task(tx, &who, &leader, lead, &input, &view)?;
+    to_task::assign_as_task(tx, &who, &leader, lead, &input, (registry.tasks()?, &env))?;
     Ok(())
 }
 

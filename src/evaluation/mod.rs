@@ -91,4 +91,5 @@ pub static MECHANISM: Mechanism = Mechanism {
     search: &[],
     api: api::router,
     pages: router,
+    tasks: None,
 };

@@ -10,6 +10,8 @@ use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
 
 use super::access::{Action, CurrentUser};
+use super::audit::Who;
+use super::db::Tx;
 use super::error::AppResult;
 use super::i18n::Lang;
 use super::scheduler::Sweep;
@@ -42,6 +44,41 @@ pub type HomeFuture = Pin<Box<dyn Future<Output = AppResult<Vec<HomeCard>>> + Se
 /// The cards a mechanism adds to a user's home page.
 pub type HomeCards = fn(AppState, CurrentUser, Lang, i64) -> HomeFuture;
 
+/// What a port's functions need of the running service, taken before the transaction.
+#[derive(Clone)]
+pub struct Environment {
+    pub processes: std::sync::Arc<super::workflow::Registry>,
+    pub calendar: std::sync::Arc<super::calendar::WorkCalendar>,
+}
+
+/// Work handed to one responsible person by a deadline, under a leader's open matter.
+#[derive(Debug, Clone)]
+pub struct TaskRequest {
+    pub matter_id: i64,
+    pub title: String,
+    pub description: String,
+    pub assignee_id: i64,
+    pub lead_department_id: i64,
+    /// A date (YYYY-MM-DD)…
+    pub deadline: Option<String>,
+    /// …or a number of working days from today.
+    pub working_days: Option<i64>,
+}
+
+/// The seam "make this a task": offered by the mechanism that runs tasks and used by
+/// those that hand their records over as tasks (leads today; ideas, hearings and
+/// meetings next), without naming each other.
+pub struct TaskPort {
+    /// Who may hand work over as tasks.
+    pub decides: Action,
+    /// Create the task; answers it as the task API shows it (with its `id`).
+    pub create: fn(&mut Tx<'_>, &Who, &CurrentUser, &TaskRequest, &Environment) -> AppResult<serde_json::Value>,
+    /// The open matters `user` may add tasks to, as (id, title).
+    pub open_matters: fn(&mut Tx<'_>, &CurrentUser) -> AppResult<Vec<(String, String)>>,
+    /// The people tasks may be assigned to, as (id, name with department).
+    pub assignable: fn(&mut Tx<'_>) -> AppResult<Vec<(String, String)>>,
+}
+
 /// One of the article's mechanisms.
 pub struct Mechanism {
     /// The article's number, 1–7.
@@ -59,6 +96,8 @@ pub struct Mechanism {
     pub api: fn() -> OpenApiRouter<AppState>,
     /// Pages (and other routes, such as a public standard's).
     pub pages: fn() -> Router<AppState>,
+    /// The task seam, offered by the mechanism that runs tasks.
+    pub tasks: Option<&'static TaskPort>,
 }
 
 /// The mechanisms, and what the kernel gathers from them once.
@@ -94,6 +133,11 @@ impl Registry {
     /// The mechanism with the article's number `n`, if this service runs it.
     pub fn numbered(&self, n: u8) -> Option<&'static Mechanism> {
         self.mechanisms.iter().copied().find(|m| m.number == n)
+    }
+
+    /// The task seam, if a registered mechanism offers it.
+    pub fn tasks(&self) -> AppResult<&'static TaskPort> {
+        self.mechanisms.iter().find_map(|m| m.tasks).ok_or(super::error::AppError::NotFound)
     }
 
     pub fn source(&self, kind: &str) -> Option<&'static Source> {

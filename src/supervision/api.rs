@@ -13,7 +13,6 @@ use super::judgement::{self, JudgementInput};
 use super::leads::{self, Candidate, Filed, Lead, LeadFilter, LeadInput, PublicLead, Step};
 use super::need;
 use super::to_task::{self, LeadTaskInput};
-use crate::coordination::tasks::{Task, View};
 use crate::kernel::access::Action;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::web::list::{ListParams, Page};
@@ -138,17 +137,21 @@ async fn link_lead(
 /// Turn a lead into a task in one of the caller's open matters (city leaders and
 /// department heads who decide a matter); the lead keeps its own procedure.
 #[utoipa::path(post, path = "/api/v1/leads/{id}/task", tag = "supervision", request_body = LeadTaskInput,
-    responses((status = 201, body = Task), (status = 403), (status = 404), (status = 409), (status = 422)))]
+    responses((status = 201, body = Object, description = "The task, as GET /api/v1/tasks/{id} answers it"),
+              (status = 403), (status = 404), (status = 409), (status = 422)))]
 async fn lead_to_task(
     State(s): State<AppState>,
-    Can(ctx, _): Can<need::OpenMatter>,
+    Can(ctx, _): Can<need::ViewLeads>,
     Path(id): Path<i64>,
-    ApiJson(input): ApiJson<LeadTaskInput>,
-) -> AppResult<(StatusCode, Json<Task>)> {
-    let user = ctx.user()?.clone();
-    let view = View::of(&s, ctx.now)?;
+    body: axum::body::Bytes,
+) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+    let port = s.registry.tasks()?;
+    // The seam names who decides; checked before the body is read, as `Can` does.
+    let user = ctx.require(port.decides)?.clone();
+    let input: LeadTaskInput = crate::kernel::web::parse_json(&body)?;
+    let env = s.environment();
     let task = s
-        .change(&ctx, Action::OpenMatter, move |tx, who| to_task::assign_as_task(tx, who, &user, id, &input, &view))
+        .change(&ctx, port.decides, move |tx, who| to_task::assign_as_task(tx, who, &user, id, &input, (port, &env)))
         .await?;
     Ok((StatusCode::CREATED, Json(task)))
 }

@@ -27,7 +27,7 @@ impl Action {
 /// The markers of [`crate::kernel::web::Can`] this mechanism's endpoints use.
 pub mod need {
     pub use crate::kernel::web::need::*;
-    crate::needs!(ViewLeads, OpenMatter);
+    crate::needs!(ViewLeads);
 }
 
 pub static LEAD: Spec = Spec {
@@ -62,6 +62,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     search: &[&search::SOURCE],
     api: api::router,
     pages: all_pages,
+    tasks: None,
 };
 
 /// The pages, the public report and tracking pages, and Open311.

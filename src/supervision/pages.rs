@@ -295,13 +295,14 @@ async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppRe
 async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppResult<Response> {
     let process = s.processes.get(LEAD.kind)?;
     let p2 = process.clone();
-    let decides = ctx.user.as_ref().is_some_and(|u| crate::kernel::access::allows(u, Action::OpenMatter));
+    let port = s.registry.tasks().ok();
+    let decides = ctx.user.as_ref().zip(port).is_some_and(|(u, p)| crate::kernel::access::allows(u, p.decides));
     let (d, depts, task_choices) = s
         .look(ctx, Action::ViewLeads, move |tx, u| {
             let u = u.ok_or(AppError::Unauthenticated)?;
             let d = detail(tx, u, &p2, id)?;
             let choices = if decides && d.lead.task_id.is_none() && d.lead.primary_id.is_none() {
-                Some((super::to_task::matters_of(tx, u)?, crate::coordination::tasks::assignable(tx)?))
+                port.map(|p| Ok::<_, AppError>(((p.open_matters)(tx, u)?, (p.assignable)(tx)?))).transpose()?
             } else {
                 None
             };
@@ -416,9 +417,10 @@ fn source_name(source: &str, z: bool) -> &str {
 async fn to_task(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
     let user = ctx.user()?.clone();
-    let view = crate::coordination::tasks::View::of(&s, ctx.now)?;
-    match attempt(&s, &ctx, Action::OpenMatter, "task", form, move |tx, who, input: super::to_task::LeadTaskInput| {
-        super::to_task::assign_as_task(tx, who, &user, id, &input, &view)
+    let port = s.registry.tasks()?;
+    let env = s.environment();
+    match attempt(&s, &ctx, port.decides, "task", form, move |tx, who, input: super::to_task::LeadTaskInput| {
+        super::to_task::assign_as_task(tx, who, &user, id, &input, (port, &env))
     })
     .await?
     {

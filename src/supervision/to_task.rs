@@ -6,11 +6,11 @@ use serde::Deserialize;
 
 use super::CHANNELS;
 use super::leads;
-use crate::coordination::tasks::{self, Task, TaskInput, View};
 use crate::kernel::access::CurrentUser;
 use crate::kernel::audit::{self, Change, Who};
 use crate::kernel::db::Tx;
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::registry::{Environment, TaskPort, TaskRequest};
 use crate::params;
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -36,8 +36,8 @@ pub fn assign_as_task(
     user: &CurrentUser,
     id: i64,
     input: &LeadTaskInput,
-    view: &View,
-) -> AppResult<Task> {
+    (port, env): (&TaskPort, &Environment),
+) -> AppResult<serde_json::Value> {
     let lead = leads::get(tx, user, id)?;
     if lead.primary_id.is_some() {
         return Err(AppError::Conflict { code: "lead_linked", field: None });
@@ -46,18 +46,18 @@ pub fn assign_as_task(
         return Err(AppError::Conflict { code: "already_a_task", field: None });
     }
     let channel = CHANNELS.iter().find(|c| c.0 == lead.channel).map_or("", |c| c.1);
-    let task = TaskInput {
+    let request = TaskRequest {
+        matter_id: input.matter_id,
         title: format!("线索 #{}：{}", lead.id, lead.description.chars().take(40).collect::<String>()),
         description: format!("{}\n地点：{}\n来源：{channel} · {}", lead.description, lead.address, lead.category_name),
-        kind: "execute".into(),
         assignee_id: input.assignee_id,
         lead_department_id: input.lead_department_id,
-        co_department_ids: Vec::new(),
-        deadline: input.deadline.clone().filter(|d| !d.trim().is_empty()),
+        deadline: input.deadline.clone(),
         working_days: input.working_days,
     };
-    let created = tasks::create(tx, who, user, input.matter_id, &task, view)?;
-    tx.execute("UPDATE leads SET task_id = $1, updated_at = $2 WHERE id = $3", params![created.id, who.now, lead.id])?;
+    let created = (port.create)(tx, who, user, &request, env)?;
+    let task_id = created["id"].as_i64().ok_or_else(|| AppError::internal("the task port answered no id"))?;
+    tx.execute("UPDATE leads SET task_id = $1, updated_at = $2 WHERE id = $3", params![task_id, who.now, lead.id])?;
     audit::record(
         tx,
         who,
@@ -66,19 +66,8 @@ pub fn assign_as_task(
             "lead",
             lead.id,
             &serde_json::json!({ "task_id": null }),
-            &serde_json::json!({ "task_id": created.id, "matter_id": input.matter_id }),
+            &serde_json::json!({ "task_id": task_id, "matter_id": input.matter_id }),
         ),
     )?;
     Ok(created)
-}
-
-/// The open matters `user` may add tasks to, as (id, title), for the form.
-pub fn matters_of(tx: &mut Tx<'_>, user: &CurrentUser) -> AppResult<Vec<(String, String)>> {
-    tx.query(
-        "SELECT id, title FROM matters WHERE state = 'open' AND (leader_id = $1 OR opened_by = $1) ORDER BY id DESC LIMIT 200",
-        params![user.id],
-    )?
-    .iter()
-    .map(|r| Ok((r.int(0)?.to_string(), r.text(1)?)))
-    .collect()
 }

@@ -1,5 +1,6 @@
 //! The shape the next mechanisms rely on, checked on the source: the kernel and the
-//! platform pages never name a mechanism, nor `app.rs` that lists them.
+//! platform pages never name a mechanism, nor `app.rs` that lists them; a mechanism
+//! never names another (it goes through a kernel seam).
 
 fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
@@ -32,6 +33,26 @@ fn the_kernel_and_the_platform_name_no_mechanism() {
         }
     }
     assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn mechanisms_stand_side_by_side() {
+    let src = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src"));
+    let ids: Vec<&str> = zaizao::app::MECHANISMS.iter().map(|m| m.id).collect();
+    let mut found = Vec::new();
+    for own in &ids {
+        let mut forbidden: Vec<String> = ids.iter().filter(|o| *o != own).map(|o| format!("crate::{o}")).collect();
+        forbidden.extend(["crate::app".to_owned(), "crate::home".to_owned(), "crate::demo".to_owned()]);
+        for file in rust_files(&src.join(own)) {
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            for name in &forbidden {
+                if text.contains(name.as_str()) {
+                    found.push(format!("{} names {name}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "a mechanism uses another only through a kernel seam: {found:#?}");
 }
 
 #[test]

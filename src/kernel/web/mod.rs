@@ -68,6 +68,11 @@ impl AppState {
         self.db.write(move |tx| f(tx, &who)).await
     }
 
+    /// What the registry's ports need of the running service.
+    pub fn environment(&self) -> crate::kernel::registry::Environment {
+        crate::kernel::registry::Environment { processes: self.processes.clone(), calendar: self.calendar() }
+    }
+
     /// Count one request of a public endpoint; each `purpose` (ratings, tracking, the
     /// report form, Open311 reads…) has its own bucket per client address.
     pub fn limit_public(&self, ctx: &Ctx, purpose: &str) -> AppResult<()> {
@@ -293,10 +298,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| AppError::TooLarge)?;
-        serde_json::from_slice(&bytes)
-            .map(ApiJson)
-            .map_err(|e| AppError::BadRequest { code: "bad_json", detail: Some(e.to_string()) })
+        parse_json(&bytes).map(ApiJson)
     }
+}
+
+/// A JSON body, with every parse failure turned into `bad_json`.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
+    serde_json::from_slice(bytes).map_err(|e| AppError::BadRequest { code: "bad_json", detail: Some(e.to_string()) })
 }
 
 /// Query string, with parse failures turned into `bad_query`.

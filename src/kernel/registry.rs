@@ -65,6 +65,9 @@ pub struct TaskRequest {
     pub working_days: Option<i64>,
 }
 
+/// Choices for a form's select, as (value, label).
+pub type Choices = Vec<(String, String)>;
+
 /// The seam "make this a task": offered by the mechanism that runs tasks and used by
 /// those that hand their records over as tasks (leads today; ideas, hearings and
 /// meetings next), without naming each other.
@@ -74,9 +77,9 @@ pub struct TaskPort {
     /// Create the task; answers it as the task API shows it (with its `id`).
     pub create: fn(&mut Tx<'_>, &Who, &CurrentUser, &TaskRequest, &Environment) -> AppResult<serde_json::Value>,
     /// The open matters `user` may add tasks to, as (id, title).
-    pub open_matters: fn(&mut Tx<'_>, &CurrentUser) -> AppResult<Vec<(String, String)>>,
+    pub open_matters: fn(&mut Tx<'_>, &CurrentUser) -> AppResult<Choices>,
     /// The people tasks may be assigned to, as (id, name with department).
-    pub assignable: fn(&mut Tx<'_>) -> AppResult<Vec<(String, String)>>,
+    pub assignable: fn(&mut Tx<'_>) -> AppResult<Choices>,
 }
 
 /// One of the article's mechanisms.

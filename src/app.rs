@@ -150,6 +150,7 @@ pub fn redact(url: &str) -> String {
 pub struct Application {
     listener: tokio::net::TcpListener,
     state: AppState,
+    scheduler_seconds: u64,
     /// Keeps `zaizao restore` away while this server runs.
     serving: crate::kernel::db::serving::DbLock,
 }
@@ -198,16 +199,10 @@ impl Application {
             processes: Arc::new(processes),
             search: search.clone(),
             registry: registry(),
+            gateway: Arc::new(crate::kernel::notify::LogGateway),
         };
         indexer::spawn(search, state.db.clone(), &registry().sources);
-        if config.scheduler_seconds > 0 {
-            scheduler::spawn(
-                state.clone(),
-                &registry().sweeps,
-                std::time::Duration::from_secs(config.scheduler_seconds),
-            );
-        }
-        Ok(Application { listener, state, serving })
+        Ok(Application { listener, state, scheduler_seconds: config.scheduler_seconds, serving })
     }
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
@@ -218,8 +213,18 @@ impl Application {
         &self.state
     }
 
+    /// Deliver e-mail and SMS through the city's own gateway instead of the log.
+    pub fn with_gateway(mut self, gateway: Arc<dyn crate::kernel::notify::Gateway>) -> Application {
+        self.state.gateway = gateway;
+        self
+    }
+
     /// Serve until `shutdown` resolves, then finish in-flight requests.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        if self.scheduler_seconds > 0 {
+            let every = std::time::Duration::from_secs(self.scheduler_seconds);
+            scheduler::spawn(self.state.clone(), &registry().sweeps, every);
+        }
         let app = router(self.state);
         let served = axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)

@@ -129,37 +129,83 @@ pub fn mark_read(tx: &mut Tx<'_>, who: &Who, user: i64, id: Option<i64>) -> AppR
     Ok(n)
 }
 
-/// Delivers e-mail and SMS. The default only writes to the log.
+/// One e-mail or SMS to hand to the gateway.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub id: i64,
+    /// `email` or `sms`.
+    pub channel: String,
+    pub address: String,
+    pub subject: String,
+    pub body: String,
+}
+
+pub type Delivery<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + 'a>>;
+
+/// Delivers e-mail and SMS; a city implements it for its own gateway and passes it to
+/// `Application::with_gateway`. It runs outside any database transaction, so a slow
+/// gateway delays nothing but its own deliveries. The default only writes to the log.
 pub trait Gateway: Send + Sync {
-    fn deliver(&self, channel: &str, address: &str, subject: &str, body: &str) -> Result<(), String>;
+    fn deliver<'a>(&'a self, message: &'a Outgoing) -> Delivery<'a>;
 }
 
 pub struct LogGateway;
 
 impl Gateway for LogGateway {
-    fn deliver(&self, channel: &str, address: &str, subject: &str, _body: &str) -> Result<(), String> {
-        tracing::info!(channel, address, subject, "notification delivered (log-only gateway)");
-        Ok(())
+    fn deliver<'a>(&'a self, m: &'a Outgoing) -> Delivery<'a> {
+        Box::pin(async move {
+            tracing::info!(channel = %m.channel, address = %m.address, subject = %m.subject, "notification delivered (log-only gateway)");
+            Ok(())
+        })
     }
 }
 
-/// Hand queued e-mail and SMS to the gateway; at most `limit` per call.
-pub fn drain_outbox(tx: &mut Tx<'_>, gateway: &dyn Gateway, now: i64, limit: i64) -> AppResult<usize> {
+/// A claim older than this is taken again (its server died mid-delivery).
+const CLAIM_MS: i64 = 5 * 60 * 1000;
+
+/// Claim up to `limit` queued messages for delivery, in a short transaction of its own.
+pub fn claim_outbox(tx: &mut Tx<'_>, now: i64, limit: i64) -> AppResult<Vec<Outgoing>> {
     let rows = tx.query(
         "SELECT o.id, o.channel, o.address, n.title, n.body FROM outbox o JOIN notifications n ON n.id = o.notification_id \
-         WHERE o.sent_at IS NULL AND o.attempts < 5 ORDER BY o.id LIMIT $1",
-        params![limit],
+         WHERE o.sent_at IS NULL AND o.attempts < 5 AND (o.claimed_at IS NULL OR o.claimed_at < $1) ORDER BY o.id LIMIT $2",
+        params![now - CLAIM_MS, limit],
     )?;
+    let out: Vec<Outgoing> = rows
+        .iter()
+        .map(|r| {
+            Ok(Outgoing {
+                id: r.int(0)?,
+                channel: r.text(1)?,
+                address: r.text(2)?,
+                subject: r.text(3)?,
+                body: r.text(4)?,
+            })
+        })
+        .collect::<AppResult<_>>()?;
+    if !out.is_empty() {
+        let ids = super::db::id_list(&out.iter().map(|m| m.id).collect::<Vec<_>>());
+        tx.execute(&format!("UPDATE outbox SET claimed_at = $1 WHERE id IN ({ids})"), params![now])?;
+    }
+    Ok(out)
+}
+
+/// Record what the gateway answered for each claimed message.
+pub fn record_deliveries(tx: &mut Tx<'_>, now: i64, results: &[(i64, Result<(), String>)]) -> AppResult<usize> {
     let mut delivered = 0;
-    for r in &rows {
-        let id = r.int(0)?;
-        match gateway.deliver(&r.text(1)?, &r.text(2)?, &r.text(3)?, &r.text(4)?) {
+    for (id, result) in results {
+        match result {
             Ok(()) => {
-                tx.execute("UPDATE outbox SET sent_at = $1, attempts = attempts + 1 WHERE id = $2", params![now, id])?;
+                tx.execute(
+                    "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, claimed_at = NULL WHERE id = $2",
+                    params![now, *id],
+                )?;
                 delivered += 1;
             }
             Err(e) => {
-                tx.execute("UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE id = $2", params![e, id])?;
+                tx.execute(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $1, claimed_at = NULL WHERE id = $2",
+                    params![e.as_str(), *id],
+                )?;
             }
         }
     }

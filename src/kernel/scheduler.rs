@@ -1,17 +1,17 @@
 //! The background scheduler: every interval it runs each mechanism's sweep (reminders,
-//! escalations) and hands queued e-mail and SMS to the gateway. With several servers on
+//! escalations), each in a short transaction, and hands queued e-mail and SMS to the
+//! gateway outside any transaction. With several servers on
 //! one PostgreSQL database only the one that takes the advisory lock acts; on SQLite
 //! there is only one writer anyway. Sweeps mark what they did in the rows themselves,
 //! so a repeated run never repeats a reminder.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use super::audit::Who;
 use super::calendar::WorkCalendar;
 use super::db::{Dialect, Tx};
 use super::error::AppResult;
-use super::notify::{self, Gateway, LogGateway};
+use super::notify;
 use super::web::AppState;
 
 /// A mechanism's periodic work, run inside one transaction.
@@ -19,29 +19,42 @@ pub type Sweep = fn(&mut Tx<'_>, &Who, &WorkCalendar) -> AppResult<usize>;
 
 const LOCK_KEY: i64 = 20_190_509;
 
-/// Run every sweep once, now. Returns how many things were done (0 when another server
-/// holds the lock).
+/// Whether this server acts in this transaction: on PostgreSQL only the one that takes
+/// the advisory lock does; SQLite has one writer anyway.
+fn acting(tx: &mut Tx<'_>) -> AppResult<bool> {
+    if tx.dialect() == Dialect::Postgres {
+        return Ok(tx.query_one("SELECT pg_try_advisory_xact_lock($1)", crate::params![LOCK_KEY])?.bool(0)?);
+    }
+    Ok(true)
+}
+
+/// Run every sweep once, now, each in a short transaction of its own, then hand queued
+/// e-mail and SMS to the gateway outside any transaction. Returns how many things were
+/// done (0 when another server acts).
 pub async fn run_once(state: &AppState, sweeps: &'static [Sweep]) -> AppResult<usize> {
-    let who = Who::system("scheduler", state.clock.now_ms());
-    let calendar = state.calendar();
-    let gateway: Arc<dyn Gateway> = Arc::new(LogGateway);
-    state
-        .db
-        .write(move |tx| {
-            if tx.dialect() == Dialect::Postgres {
-                let got = tx.query_one("SELECT pg_try_advisory_xact_lock($1)", crate::params![LOCK_KEY])?.bool(0)?;
-                if !got {
-                    return Ok(0);
-                }
-            }
-            let mut done = 0;
-            for sweep in sweeps {
-                done += sweep(tx, &who, &calendar)?;
-            }
-            done += notify::drain_outbox(tx, gateway.as_ref(), who.now, 500)?;
-            Ok(done)
-        })
-        .await
+    let now = state.clock.now_ms();
+    let mut done = 0;
+    for &sweep in sweeps {
+        let (who, calendar) = (Who::system("scheduler", now), state.calendar());
+        done += state.db.write(move |tx| if acting(tx)? { sweep(tx, &who, &calendar) } else { Ok(0) }).await?;
+    }
+    Ok(done + deliver(state, now).await?)
+}
+
+/// Claim queued messages, deliver them through the gateway with no transaction open,
+/// and record the answers.
+async fn deliver(state: &AppState, now: i64) -> AppResult<usize> {
+    let claimed =
+        state.db.write(move |tx| if acting(tx)? { notify::claim_outbox(tx, now, 500) } else { Ok(Vec::new()) }).await?;
+    if claimed.is_empty() {
+        return Ok(0);
+    }
+    let mut results = Vec::with_capacity(claimed.len());
+    for message in &claimed {
+        results.push((message.id, state.gateway.deliver(message).await));
+    }
+    let at = state.clock.now_ms();
+    state.db.write(move |tx| notify::record_deliveries(tx, at, &results)).await
 }
 
 /// Run the sweeps every `interval` until the process ends.

@@ -47,10 +47,12 @@ async fn run(s: &AppState, ctx: &Ctx, mut q: SearchQuery) -> AppResult<SearchPag
     }
     let keys = access::search_keys(user);
     indexer::catch_up(&s.search, &s.db).await?;
+    let turn = s.search.turn().await?;
     let search = s.search.clone();
     let mut found = tokio::task::spawn_blocking(move || search.query(&q, keys.as_deref()))
         .await
         .map_err(|e| AppError::internal(format!("search task failed: {e}")))??;
+    drop(turn);
     for hit in &mut found.hits {
         if let Some(source) = s.registry.source(&hit.kind) {
             hit.link = (source.link)(hit.id);

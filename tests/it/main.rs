@@ -8,6 +8,7 @@ mod auth;
 mod bad_input;
 mod cli;
 mod coordination;
+mod delivery;
 mod demo;
 mod durability;
 mod evaluation;

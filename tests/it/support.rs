@@ -61,6 +61,11 @@ fn admin_sql(url: String, sql: String) {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(None).await
+    }
+
+    /// A server that delivers e-mail and SMS through `gateway`.
+    pub async fn spawn_with(gateway: Option<Arc<dyn zaizao::kernel::notify::Gateway>>) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let (database_url, pg_database) = match postgres_base() {
             Some(base) => {
@@ -84,7 +89,10 @@ impl TestApp {
             trusted_proxy: None,
         };
         let clock = ManualClock::new(START_MS);
-        let app = Application::build(&config, clock.clone()).await.expect("build app");
+        let mut app = Application::build(&config, clock.clone()).await.expect("build app");
+        if let Some(g) = gateway {
+            app = app.with_gateway(g);
+        }
         let addr = app.local_addr().expect("addr");
         let db = app.state().db.clone();
         let state = app.state().clone();

@@ -41,6 +41,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(14, "lead_reminders", "0014_lead_reminders"),
     migration!(15, "lead_visibility", "0015_lead_visibility"),
     migration!(16, "open_once", "0016_open_once"),
+    migration!(17, "outbox_claims", "0017_outbox_claims"),
 ];
 
 fn render(sql: &str, dialect: Dialect) -> String {

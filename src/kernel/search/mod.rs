@@ -127,7 +127,12 @@ pub struct Search {
     rebuilding: AtomicBool,
     /// Serialises passes and rebuilds.
     indexing: tokio::sync::Mutex<indexer::Queue>,
+    /// Searches running at once; more wait their turn rather than crowd out the rest.
+    running: tokio::sync::Semaphore,
 }
+
+/// Searches that may run at once (each takes a blocking thread and a core).
+const CONCURRENT_SEARCHES: usize = 4;
 
 /// The index writer's memory budget (tantivy's minimum is 15 MB).
 const WRITER_MEMORY: usize = 32 * 1024 * 1024;
@@ -161,6 +166,7 @@ impl Search {
         let ours = payload.database_id == database_id;
         let watermark = if ours { payload.watermark } else { 0 };
         Ok(Search {
+            running: tokio::sync::Semaphore::new(CONCURRENT_SEARCHES),
             dir: dir.to_owned(),
 
             reader,
@@ -197,6 +203,11 @@ impl Search {
         let writer = search.writer.into_inner().map_err(|_| anyhow::anyhow!("index writer poisoned"))?;
         writer.wait_merging_threads()?;
         Ok(())
+    }
+
+    /// Wait for a turn to search; the turn ends when the permit is dropped.
+    pub async fn turn(&self) -> AppResult<tokio::sync::SemaphorePermit<'_>> {
+        self.running.acquire().await.map_err(|_| super::error::AppError::Unavailable("search is closing".into()))
     }
 
     pub fn dir(&self) -> &Path {

@@ -42,6 +42,8 @@ pub struct AppState {
     pub search: Arc<crate::kernel::search::Search>,
     /// The mechanisms this service runs.
     pub registry: &'static crate::kernel::registry::Registry,
+    /// Delivers e-mail and SMS.
+    pub gateway: Arc<dyn crate::kernel::notify::Gateway>,
 }
 
 impl AppState {

@@ -12,7 +12,7 @@ use crate::kernel::access::{Action, CurrentUser};
 use crate::kernel::auth::{self, ApiToken, NewToken};
 use crate::kernel::error::AppResult;
 use crate::kernel::validate;
-use crate::kernel::web::list::{ListParams, Page};
+use crate::kernel::web::list::{ListParams, Listed, Page};
 use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q, need};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -116,8 +116,13 @@ async fn list_users(
     ctx: Ctx,
     Q(p): Q<ListParams>,
     Q(f): Q<UserFilter>,
-) -> AppResult<Json<Page<User>>> {
-    s.look(&ctx, Action::ManageUsers, move |tx, _| service::list(tx, &f, &p)).await.map(Json)
+) -> AppResult<Listed<User>> {
+    let params = p.clone();
+    s.look(&ctx, Action::ManageUsers, move |tx, _| service::list(tx, &f, &p)).await.map(|page| Listed {
+        page,
+        params,
+        name: "users",
+    })
 }
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,

@@ -142,7 +142,7 @@ pub fn list(tx: &mut Tx<'_>, f: &UserFilter, p: &ListParams) -> AppResult<Page<U
         "u.id",
         &[("username", "u.username"), ("name", "u.display_name"), ("role", "u.role"), ("created", "u.created_at")],
     );
-    let (limit, offset) = if p.is_export() { (100_000, 0) } else { (p.per(), p.offset()) };
+    let (limit, offset) = p.window();
     let (l, o) = (w.push(limit), w.push(offset));
     let sql = format!("SELECT {COLUMNS} FROM {FROM}{}{order} LIMIT {l} OFFSET {o}", w.sql);
     let items = tx.query(&sql, &w.args)?.iter().map(from_row).collect::<AppResult<_>>()?;

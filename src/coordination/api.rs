@@ -17,7 +17,7 @@ use super::tasks::{self, ProgressInput, Task, TaskFilter, TaskInput, Update, Vie
 use crate::kernel::access::Action;
 use crate::kernel::attachments::{self, Attachment};
 use crate::kernel::error::{AppError, AppResult};
-use crate::kernel::web::list::{ListParams, Page};
+use crate::kernel::web::list::{ListParams, Listed, Page};
 use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q};
 use crate::kernel::workflow::{self, Event, Fired};
 
@@ -53,13 +53,14 @@ async fn list_matters(
     ctx: Ctx,
     Q(p): Q<ListParams>,
     Q(f): Q<MatterFilter>,
-) -> AppResult<Json<Page<Matter>>> {
+) -> AppResult<Listed<Matter>> {
+    let params = p.clone();
     let now = ctx.now;
     s.look(&ctx, Action::ViewCoordination, move |tx, u| {
         matters::list(tx, u.ok_or(AppError::Unauthenticated)?, &f, &p, now)
     })
     .await
-    .map(Json)
+    .map(|page| Listed { page, params, name: "matters" })
 }
 
 /// Open a matter top-down: a city leader or department head, for themselves or for a
@@ -163,13 +164,14 @@ async fn list_tasks(
     ctx: Ctx,
     Q(p): Q<ListParams>,
     Q(f): Q<TaskFilter>,
-) -> AppResult<Json<Page<Task>>> {
+) -> AppResult<Listed<Task>> {
+    let params = p.clone();
     let v = View::of(&s, ctx.now)?;
     s.look(&ctx, Action::ViewCoordination, move |tx, u| {
         tasks::list(tx, u.ok_or(AppError::Unauthenticated)?, &f, &p, &v)
     })
     .await
-    .map(Json)
+    .map(|page| Listed { page, params, name: "tasks" })
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -156,7 +156,7 @@ pub fn list(
     // in one pass over their tasks (by index, on both databases).
     let total = count_capped(tx, &format!("FROM matters m{}", w.sql), &w.args)?;
     let order = p.order_by("m.id", &[("updated", "m.updated_at"), ("title", "m.title"), ("created", "m.created_at")]);
-    let (limit, offset) = if p.is_export() { (100_000, 0) } else { (p.per(), p.offset()) };
+    let (limit, offset) = p.window();
     let (l, o) = (w.push(limit), w.push(offset));
     let page = format!("SELECT m.id FROM matters m{}{order} LIMIT {l} OFFSET {o}", w.sql);
     let ids: Vec<i64> = tx.query(&page, &w.args)?.iter().map(|r| r.int(0)).collect::<Result<_, _>>()?;

@@ -15,7 +15,7 @@ use crate::kernel::db::{Row, Tx, Value, Where, id_list};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::notify::{self, Note};
 use crate::kernel::validate;
-use crate::kernel::web::list::{ListParams, Page, count_capped};
+use crate::kernel::web::list::{EXPORT_MAX, ListParams, Page, count_capped};
 use crate::kernel::workflow::{self, Fired, Firing, Light, Process, Subject};
 use crate::params;
 
@@ -287,7 +287,7 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &TaskFilter, p: &ListParams,
         &[("deadline", "t.deadline"), ("updated", "t.updated_at"), ("title", "t.title"), ("state", "t.state")],
     );
     let rows = if p.is_export() {
-        tx.query(&format!("SELECT {COLUMNS} FROM {FROM}{}{order} LIMIT 100000", w.sql), &w.args)?
+        tx.query(&format!("SELECT {COLUMNS} FROM {FROM}{}{order} LIMIT {EXPORT_MAX}", w.sql), &w.args)?
     } else {
         let (l, o) = (w.push(p.per()), w.push(p.offset()));
         let ids: Vec<i64> = tx

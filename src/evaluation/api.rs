@@ -16,7 +16,7 @@ use super::scores::{self, DivisionRank, Scoreboard, Trend};
 use crate::kernel::access::{Action, CurrentUser, Role};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::settings::{self, SettingValue};
-use crate::kernel::web::list::{ListParams, Page};
+use crate::kernel::web::list::{ListParams, Listed, Page};
 use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q};
 use crate::kernel::workflow::Fired;
 
@@ -176,12 +176,13 @@ async fn list_bad_reviews(
     ctx: Ctx,
     Q(p): Q<ListParams>,
     Q(f): Q<BadReviewFilter>,
-) -> AppResult<Json<Page<Rating>>> {
+) -> AppResult<Listed<Rating>> {
+    let params = p.clone();
     s.look(&ctx, Action::ViewEvaluation, move |tx, u| {
         bad_reviews::list(tx, u.ok_or(AppError::Unauthenticated)?, &f, &p)
     })
     .await
-    .map(Json)
+    .map(|page| Listed { page, params, name: "bad-reviews" })
 }
 
 #[utoipa::path(get, path = "/api/v1/bad-reviews/{id}", tag = "evaluation", responses((status = 200, body = Rating), (status = 404)))]

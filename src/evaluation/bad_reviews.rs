@@ -87,7 +87,7 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &BadReviewFilter, p: &ListPa
         w.and("r.state = ?", s);
     }
     let total = count_capped(tx, &format!("FROM ratings r{}", w.sql), &w.args)?;
-    let (limit, offset) = if p.is_export() { (100_000, 0) } else { (p.per(), p.offset()) };
+    let (limit, offset) = p.window();
     let (l, o) = (w.push(limit), w.push(offset));
     let sql = format!("SELECT {COLUMNS} FROM {FROM}{} ORDER BY r.id DESC LIMIT {l} OFFSET {o}", w.sql);
     let show = matches!(user.role, Role::DivisionHead | Role::DeptHead | Role::Supervisor | Role::Admin);

@@ -14,7 +14,7 @@ use super::people::{
 };
 use crate::kernel::access::Action;
 use crate::kernel::error::AppResult;
-use crate::kernel::web::list::{ListParams, Page};
+use crate::kernel::web::list::{ListParams, Listed, Page};
 use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q, need};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -54,8 +54,13 @@ async fn list_departments(
     ctx: Ctx,
     Q(p): Q<ListParams>,
     Q(f): Q<DepartmentFilter>,
-) -> AppResult<Json<Page<Department>>> {
-    s.look(&ctx, Action::ViewOrg, move |tx, u| departments::list(tx, u, &f, &p)).await.map(Json)
+) -> AppResult<Listed<Department>> {
+    let params = p.clone();
+    s.look(&ctx, Action::ViewOrg, move |tx, u| departments::list(tx, u, &f, &p)).await.map(|page| Listed {
+        page,
+        params,
+        name: "departments",
+    })
 }
 
 #[utoipa::path(post, path = "/api/v1/departments", tag = "org", request_body = DepartmentInput,
@@ -211,8 +216,13 @@ async fn list_people(
     ctx: Ctx,
     Q(p): Q<ListParams>,
     Q(f): Q<PeopleFilter>,
-) -> AppResult<Json<Page<Person>>> {
-    s.look(&ctx, Action::ViewPeople, move |tx, u| people::list(tx, u, &f, &p)).await.map(Json)
+) -> AppResult<Listed<Person>> {
+    let params = p.clone();
+    s.look(&ctx, Action::ViewPeople, move |tx, u| people::list(tx, u, &f, &p)).await.map(|page| Listed {
+        page,
+        params,
+        name: "people",
+    })
 }
 
 #[utoipa::path(post, path = "/api/v1/people", tag = "org", request_body = PersonInput,

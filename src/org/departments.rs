@@ -96,7 +96,7 @@ pub fn list(
     let total = count_capped(tx, &format!("FROM departments d{}", w.sql), &w.args)?;
     let order =
         p.order_by("d.id", &[("code", "d.code"), ("name", "d.name"), ("kind", "d.kind"), ("updated", "d.updated_at")]);
-    let (limit, offset) = if p.is_export() { (100_000, 0) } else { (p.per(), p.offset()) };
+    let (limit, offset) = p.window();
     let (l, o) = (w.push(limit), w.push(offset));
     let sql = format!("SELECT {COLUMNS} FROM departments d{}{order} LIMIT {l} OFFSET {o}", w.sql);
     let items = tx.query(&sql, &w.args)?.iter().map(from_row).collect::<AppResult<_>>()?;

@@ -133,7 +133,7 @@ pub fn list(
     }
     let total = count_capped(tx, &format!("FROM people pe{}", w.sql), &w.args)?;
     let order = p.order_by("pe.id", &[("name", "pe.name"), ("id", "pe.id")]);
-    let (limit, offset) = if p.is_export() { (100_000, 0) } else { (p.per(), p.offset()) };
+    let (limit, offset) = p.window();
     let (l, o) = (w.push(limit), w.push(offset));
     let sql = format!("SELECT {COLUMNS} FROM people pe{}{order} LIMIT {l} OFFSET {o}", w.sql);
     let rows = tx.query(&sql, &w.args)?;

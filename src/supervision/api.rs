@@ -15,7 +15,7 @@ use super::need;
 use super::to_task::{self, LeadTaskInput};
 use crate::kernel::access::Action;
 use crate::kernel::error::{AppError, AppResult};
-use crate::kernel::web::list::{ListParams, Page};
+use crate::kernel::web::list::{ListParams, Listed, Page};
 use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q};
 use crate::kernel::workflow::Fired;
 
@@ -43,10 +43,11 @@ async fn list_leads(
     ctx: Ctx,
     Q(p): Q<ListParams>,
     Q(f): Q<LeadFilter>,
-) -> AppResult<Json<Page<Lead>>> {
+) -> AppResult<Listed<Lead>> {
+    let params = p.clone();
     s.look(&ctx, Action::ViewLeads, move |tx, u| leads::list(tx, u.ok_or(AppError::Unauthenticated)?, &f, &p))
         .await
-        .map(Json)
+        .map(|page| Listed { page, params, name: "leads" })
 }
 
 /// Register a lead from any of the six channels (government users).

@@ -301,7 +301,7 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &LeadFilter, p: &ListParams)
         w.contains(&["l.description", "l.address"], like);
     }
     let total = count_capped(tx, &format!("FROM leads l{}", w.sql), &w.args)?;
-    let (limit, offset) = if p.is_export() { (100_000, 0) } else { (p.per(), p.offset()) };
+    let (limit, offset) = p.window();
     let (lm, o) = (w.push(limit), w.push(offset));
     let sql = format!("SELECT {COLUMNS} FROM {FROM}{} ORDER BY l.id DESC LIMIT {lm} OFFSET {o}", w.sql);
     let items = tx.query(&sql, &w.args)?.iter().map(from_row).collect::<AppResult<_>>()?;

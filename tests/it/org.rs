@@ -256,3 +256,24 @@ async fn text_filters_ignore_case_on_both_databases() {
         assert_eq!(page["items"].as_array().map(Vec::len), Some(1), "q={q}: {page}");
     }
 }
+
+/// API lists answer `format=csv` and `format=xlsx` with every matching row as a file.
+#[tokio::test]
+async fn api_lists_export_csv_and_xlsx() {
+    let app = TestApp::spawn().await;
+    app.department("fgw", "public").await;
+    app.department("swj", "public").await;
+    app.user("admin", "admin", None, None).await;
+    let token = app.token("admin", &["read"]).await;
+    let client = reqwest::Client::new();
+    let res =
+        client.get(app.url("/api/v1/departments?format=csv&per=1")).bearer_auth(&token).send().await.expect("get");
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap_or("").starts_with("text/csv"));
+    let text = res.text().await.expect("text");
+    assert!(text.contains("code") && text.contains("fgw") && text.contains("swj"), "every row, not a page: {text}");
+    let res = client.get(app.url("/api/v1/people?format=xlsx")).bearer_auth(&token).send().await.expect("get");
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap_or("").contains("spreadsheetml"));
+    assert!(res.bytes().await.expect("bytes").starts_with(b"PK"), "an xlsx is a zip");
+}

@@ -10,6 +10,9 @@ use crate::kernel::error::AppError;
 
 pub const PER_PAGE_MAX: i64 = 200;
 
+/// The most rows one download holds.
+pub const EXPORT_MAX: i64 = 100_000;
+
 /// Lists count matching rows up to this many, so a page costs the same however large
 /// the table grows; beyond it the total shows as "1000+".
 pub const COUNT_CAP: i64 = 1000;
@@ -66,6 +69,11 @@ impl ListParams {
     /// A download of every matching row rather than a page.
     pub fn is_export(&self) -> bool {
         self.is_csv() || self.is_xlsx()
+    }
+    /// The rows to fetch, as (limit, offset): a page, or every matching row (up to
+    /// [`EXPORT_MAX`]) for a download.
+    pub fn window(&self) -> (i64, i64) {
+        if self.is_export() { (EXPORT_MAX, 0) } else { (self.per(), self.offset()) }
     }
     /// `ORDER BY` clause from a whitelist of (name, SQL expression), the first being the
     /// default, with `id_column` breaking ties so pages never overlap.
@@ -212,6 +220,38 @@ pub fn xlsx_response(filename: &str, header: &[&str], rows: Vec<Vec<String>>) ->
 /// The export the caller asked for: XLSX or CSV.
 pub fn export(p: &ListParams, filename: &str, header: &[&str], rows: Vec<Vec<String>>) -> Result<Response, AppError> {
     if p.is_xlsx() { xlsx_response(filename, header, rows) } else { csv_response(filename, header, rows) }
+}
+
+/// An API list: the page as JSON, or with `format=csv|xlsx` every matching row as a file
+/// whose columns are the items' fields (codes, as the JSON has them).
+pub struct Listed<T> {
+    pub page: Page<T>,
+    pub params: ListParams,
+    /// The file's name, without extension.
+    pub name: &'static str,
+}
+
+fn cell(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+impl<T: serde::Serialize> IntoResponse for Listed<T> {
+    fn into_response(self) -> Response {
+        if !self.params.is_export() {
+            return axum::Json(self.page).into_response();
+        }
+        let items: Vec<serde_json::Value> =
+            self.page.items.iter().filter_map(|i| serde_json::to_value(i).ok()).collect();
+        let header: Vec<String> =
+            items.first().and_then(|i| i.as_object()).map(|o| o.keys().cloned().collect()).unwrap_or_default();
+        let rows = items.iter().map(|i| header.iter().map(|k| cell(&i[k.as_str()])).collect()).collect();
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        export(&self.params, self.name, &header, rows).unwrap_or_else(IntoResponse::into_response)
+    }
 }
 
 /// Cells that a spreadsheet would run as a formula are prefixed with a quote.

@@ -52,7 +52,7 @@ async fn issue_token(
     ctx: Ctx,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> AppResult<(StatusCode, Json<NewToken>)> {
-    s.limiter.check(&format!("login:{}", ctx.ip), s.settings.login_rate_per_minute, 60_000, ctx.now)?;
+    s.limiter.check(&format!("login:{}", ctx.ip), s.settings.login_rate_per_minute, 60_000)?;
     let who = ctx.who();
     let user = auth::check_password(&s.db, &who, &req.username, &req.password).await?;
     let who = crate::kernel::audit::Who { actor_id: Some(user.id), actor: user.username.clone(), ..who };

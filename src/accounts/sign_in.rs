@@ -65,7 +65,7 @@ pub async fn show(State(s): State<AppState>, ctx: Ctx, Q(q): Q<LoginQuery>) -> A
 pub async fn submit(State(s): State<AppState>, req: Request) -> AppResult<Response> {
     let (mut parts, body) = req.into_parts();
     let ctx = <Ctx as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, &s).await?;
-    s.limiter.check(&format!("login:{}", ctx.ip), s.settings.login_rate_per_minute, 60_000, ctx.now)?;
+    s.limiter.check(&format!("login:{}", ctx.ip), s.settings.login_rate_per_minute, 60_000)?;
     let expected = cookie(&parts.headers, LOGIN_CSRF_COOKIE).unwrap_or("").to_owned();
     let bytes =
         axum::body::Bytes::from_request(Request::from_parts(parts, body), &s).await.map_err(|_| AppError::TooLarge)?;

@@ -1,52 +1,66 @@
-//! Fixed-window request limits per purpose and client (e.g. "login:127.0.0.1"), in
-//! memory. Each purpose has its own bucket, so a flood of one kind of request from an
-//! address does not refuse another kind. It fails closed: when it cannot keep count
-//! (too many clients at once), it refuses.
+//! Request limits per purpose and client (e.g. "login:127.0.0.1"), kept in memory by the
+//! `governor` crate (GCRA: a burst of `limit`, refilled evenly over the window). Each
+//! limit has its own keyed limiter, so a flood of one kind of request from an address
+//! does not refuse another kind. It fails closed: when it cannot keep count (more
+//! clients at once than it tracks), it refuses.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
 
 use super::error::AppError;
 
-/// Distinct clients counted at once; beyond it, new clients are refused until windows
-/// turn.
+/// Distinct clients tracked per limit; beyond it, requests are refused until idle ones
+/// are forgotten.
 const MAX_CLIENTS: usize = 200_000;
+
+/// How often (in checks) idle clients are forgotten.
+const PRUNE_EVERY: u64 = 4096;
+
+type Keyed = DefaultKeyedRateLimiter<String>;
 
 #[derive(Default)]
 pub struct RateLimiter {
-    windows: Mutex<HashMap<String, (i64, u32)>>,
+    /// One keyed limiter per (limit, window).
+    limiters: Mutex<HashMap<(u32, i64), Arc<Keyed>>>,
+    checks: AtomicU64,
 }
 
-fn refused(start: i64, window_ms: i64, now: i64) -> AppError {
-    let wait_ms = (start + window_ms - now).max(1000);
-    AppError::RateLimited { retry_after_s: (wait_ms + 999) / 1000 }
+fn refused(wait: Duration) -> AppError {
+    AppError::RateLimited { retry_after_s: i64::try_from(wait.as_secs()).unwrap_or(i64::MAX).saturating_add(1) }
 }
 
 impl RateLimiter {
-    /// Count one request for `key`; refuse when more than `limit` fall in one window.
-    pub fn check(&self, key: &str, limit: u32, window_ms: i64, now: i64) -> Result<(), AppError> {
-        let mut w = self.windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if w.len() >= MAX_CLIENTS && !w.contains_key(key) {
-            w.retain(|_, (start, _)| now - *start < window_ms);
-            if w.len() >= MAX_CLIENTS {
-                return Err(refused(now, window_ms, now));
-            }
-        }
-        let entry = w.entry(key.to_owned()).or_insert((now, 0));
-        if now - entry.0 >= window_ms {
-            *entry = (now, 0);
-        }
-        entry.1 = entry.1.saturating_add(1);
-        if entry.1 > limit { Err(refused(entry.0, window_ms, now)) } else { Ok(()) }
+    fn limiter(&self, limit: u32, window_ms: i64) -> Arc<Keyed> {
+        let mut all = self.limiters.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        all.entry((limit, window_ms))
+            .or_insert_with(|| {
+                let burst = NonZeroU32::new(limit.max(1)).unwrap_or(NonZeroU32::MIN);
+                let every = Duration::from_millis((window_ms.max(1) as u64).div_ceil(u64::from(burst.get())).max(1));
+                let quota = Quota::with_period(every).unwrap_or_else(|| Quota::per_second(burst)).allow_burst(burst);
+                Arc::new(Keyed::keyed(quota))
+            })
+            .clone()
     }
 
-    /// Whether `key` is already over `limit` in its current window, without counting.
-    pub fn exhausted(&self, key: &str, limit: u32, window_ms: i64, now: i64) -> Result<(), AppError> {
-        let w = self.windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        match w.get(key) {
-            Some((start, n)) if now - *start < window_ms && *n >= limit => Err(refused(*start, window_ms, now)),
-            _ => Ok(()),
+    /// Count one request for `key`; refuse when it goes over `limit` per `window_ms`.
+    pub fn check(&self, key: &str, limit: u32, window_ms: i64) -> Result<(), AppError> {
+        let limiter = self.limiter(limit, window_ms);
+        if self.checks.fetch_add(1, Ordering::Relaxed).is_multiple_of(PRUNE_EVERY) || limiter.len() >= MAX_CLIENTS {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
         }
+        if limiter.len() >= MAX_CLIENTS {
+            return Err(refused(Duration::from_millis(window_ms.max(0) as u64)));
+        }
+        limiter
+            .check_key(&key.to_owned())
+            .map_err(|not_until| refused(not_until.wait_time_from(DefaultClock::default().now())))
     }
 }
 
@@ -55,23 +69,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn refuses_past_the_limit_until_the_window_turns() {
+    fn refuses_past_the_limit_and_says_how_long_to_wait() {
         let rl = RateLimiter::default();
         for _ in 0..3 {
-            assert!(rl.check("k", 3, 1000, 0).is_ok());
+            assert!(rl.check("k", 3, 60_000).is_ok());
         }
-        assert!(matches!(rl.check("k", 3, 1000, 500), Err(AppError::RateLimited { retry_after_s: 1 })));
-        assert!(rl.check("other", 3, 1000, 500).is_ok());
-        assert!(rl.check("k", 3, 1000, 1000).is_ok());
-    }
-
-    #[test]
-    fn says_how_long_to_wait_and_peeks_without_counting() {
-        let rl = RateLimiter::default();
-        assert!(rl.check("k", 1, 60_000, 0).is_ok());
-        assert!(rl.exhausted("k", 1, 60_000, 10_000).is_err());
-        assert!(matches!(rl.check("k", 1, 60_000, 10_000), Err(AppError::RateLimited { retry_after_s: 50 })));
-        assert!(rl.exhausted("fresh", 1, 60_000, 10_000).is_ok());
-        assert!(rl.check("fresh", 1, 60_000, 10_000).is_ok(), "peeking did not count");
+        match rl.check("k", 3, 60_000) {
+            Err(AppError::RateLimited { retry_after_s }) => {
+                assert!((1..=21).contains(&retry_after_s), "{retry_after_s}")
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert!(rl.check("other", 3, 60_000).is_ok(), "each client has its own count");
+        assert!(rl.check("k", 10, 60_000).is_ok(), "each limit has its own count");
     }
 }

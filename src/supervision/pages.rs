@@ -103,7 +103,7 @@ async fn report_page(
 
 async fn report_submit(State(s): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> AppResult<Response> {
     s.limit_public(&ctx, "report")?;
-    s.limiter.check(&format!("report-filing:{}", ctx.ip), 30, 60_000, ctx.now)?;
+    s.limiter.check(&format!("report-filing:{}", ctx.ip), 30, 60_000)?;
     let mut fields: Fields = crate::kernel::web::form::parse(&body)?;
     fields.retain(|_, v| !v.trim().is_empty());
     fields.insert("channel".into(), "public".into());

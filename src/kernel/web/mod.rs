@@ -78,7 +78,7 @@ impl AppState {
     /// Count one request of a public endpoint; each `purpose` (ratings, tracking, the
     /// report form, Open311 reads…) has its own bucket per client address.
     pub fn limit_public(&self, ctx: &Ctx, purpose: &str) -> AppResult<()> {
-        self.limiter.check(&format!("{purpose}:{}", ctx.ip), self.settings.public_rate_per_minute, 60_000, ctx.now)
+        self.limiter.check(&format!("{purpose}:{}", ctx.ip), self.settings.public_rate_per_minute, 60_000)
     }
 
     /// The one request path for reads: check `action`, then run `f` in a read

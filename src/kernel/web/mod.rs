@@ -540,6 +540,24 @@ mod tests {
     }
 
     #[test]
+    fn forwarded_addresses_count_only_from_the_trusted_proxy() {
+        let parts = |peer: &str| {
+            let addr: std::net::SocketAddr = peer.parse().expect("addr");
+            axum::http::Request::builder()
+                .header("x-forwarded-for", "203.0.113.9, 198.51.100.7")
+                .extension(super::ConnectInfo(addr))
+                .body(())
+                .expect("request")
+                .into_parts()
+                .0
+        };
+        let proxy: std::net::IpAddr = "10.0.0.2".parse().expect("ip");
+        assert_eq!(super::client_ip(&parts("10.0.0.2:5000"), Some(proxy)), "198.51.100.7", "the proxy's own addition");
+        assert_eq!(super::client_ip(&parts("192.0.2.1:5000"), Some(proxy)), "192.0.2.1", "anyone else may forge it");
+        assert_eq!(super::client_ip(&parts("10.0.0.2:5000"), None), "10.0.0.2", "no proxy configured");
+    }
+
+    #[test]
     fn host_headers_are_names_or_addresses() {
         assert!(super::well_formed_host("zaizao.qingdao.gov.cn:8080"));
         assert!(super::well_formed_host("[::1]:8080"));

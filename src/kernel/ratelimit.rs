@@ -29,6 +29,8 @@ pub struct RateLimiter {
     /// One keyed limiter per (limit, window).
     limiters: Mutex<HashMap<(u32, i64), Arc<Keyed>>>,
     checks: AtomicU64,
+    /// Keys refused lately and until when, so a caller can ask without counting.
+    refused: Mutex<HashMap<String, std::time::Instant>>,
 }
 
 fn refused(wait: Duration) -> AppError {
@@ -58,9 +60,25 @@ impl RateLimiter {
         if limiter.len() >= MAX_CLIENTS {
             return Err(refused(Duration::from_millis(window_ms.max(0) as u64)));
         }
-        limiter
-            .check_key(&key.to_owned())
-            .map_err(|not_until| refused(not_until.wait_time_from(DefaultClock::default().now())))
+        limiter.check_key(&key.to_owned()).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            let mut refused_keys = self.refused.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let now = std::time::Instant::now();
+            if refused_keys.len() >= MAX_CLIENTS {
+                refused_keys.retain(|_, until| *until > now);
+            }
+            refused_keys.insert(key.to_owned(), now + wait);
+            refused(wait)
+        })
+    }
+
+    /// Refuse, without counting, a key that was refused and is still waiting.
+    pub fn exhausted(&self, key: &str) -> Result<(), AppError> {
+        let refused_keys = self.refused.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match refused_keys.get(key).and_then(|until| until.checked_duration_since(std::time::Instant::now())) {
+            Some(wait) => Err(refused(wait)),
+            None => Ok(()),
+        }
     }
 }
 
@@ -80,6 +98,8 @@ mod tests {
             }
             other => panic!("expected a refusal, got {other:?}"),
         }
+        assert!(rl.exhausted("k").is_err(), "a refused key is still refused when asked without counting");
+        assert!(rl.exhausted("other").is_ok());
         assert!(rl.check("other", 3, 60_000).is_ok(), "each client has its own count");
         assert!(rl.check("k", 10, 60_000).is_ok(), "each limit has its own count");
     }

@@ -339,8 +339,8 @@ async fn token(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>) ->
     }
 }
 
-/// Lookups of keys not found valid lately that an address may cause per minute.
-const KEY_LOOKUPS_PER_MINUTE: u32 = 10;
+/// Unknown keys an address may send per minute.
+const BAD_KEYS_PER_MINUTE: u32 = 10;
 
 /// How long a key found valid is trusted without asking the database again (a revoked
 /// key stops working within this time).
@@ -351,21 +351,21 @@ static KNOWN_KEYS: std::sync::LazyLock<std::sync::Mutex<HashMap<String, (i64, i6
     std::sync::LazyLock::new(Default::default);
 
 /// The Open311 key a filing is made with, checked before anything reaches the writer. A
-/// key found valid lately is limited on its own (a city hotline files everything from one
-/// address); looking up any other key counts against its address, so an address sending
-/// invented keys is refused without a database read once over that limit.
+/// valid key is limited on its own (a city hotline files everything from one address);
+/// unknown keys count against their address, and an address over that limit is refused
+/// without a database read until its wait is over.
 async fn client_key(s: &AppState, ctx: &Ctx, key: String) -> AppResult<i64> {
     let hash = sha256_hex(key.as_bytes());
     let known = |now: i64| {
         let keys = KNOWN_KEYS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         keys.get(&hash).filter(|(_, at)| now - at < KEY_TRUSTED_MS).map(|(id, _)| *id)
     };
-    let lookups = format!("open311-key-lookup:{}", ctx.ip);
+    let misses = format!("open311-bad-key:{}", ctx.ip);
     let found = match known(ctx.now) {
         Some(id) => Some(id),
         None if key.is_empty() => None,
         None => {
-            s.limiter.check(&lookups, KEY_LOOKUPS_PER_MINUTE, 60_000)?;
+            s.limiter.exhausted(&misses)?;
             let h = hash.clone();
             let id =
                 s.db.read(move |tx| {
@@ -393,7 +393,10 @@ async fn client_key(s: &AppState, ctx: &Ctx, key: String) -> AppResult<i64> {
             s.limiter.check(&format!("open311-post:{id}"), s.settings.public_rate_per_minute, 60_000)?;
             Ok(id)
         }
-        None => Err(AppError::Refused { code: "bad_api_key" }),
+        None => {
+            s.limiter.check(&misses, BAD_KEYS_PER_MINUTE, 60_000)?;
+            Err(AppError::Refused { code: "bad_api_key" })
+        }
     }
 }
 

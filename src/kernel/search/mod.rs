@@ -131,8 +131,9 @@ pub struct Search {
     running: tokio::sync::Semaphore,
 }
 
-/// Searches that may run at once (each takes a blocking thread and a core).
-const CONCURRENT_SEARCHES: usize = 4;
+/// Searches that may run at once; more wait their turn instead of taking every blocking
+/// thread.
+const CONCURRENT_SEARCHES: usize = 16;
 
 /// The index writer's memory budget (tantivy's minimum is 15 MB).
 const WRITER_MEMORY: usize = 32 * 1024 * 1024;

@@ -2,18 +2,7 @@
 //! platform pages never name a mechanism, nor `app.rs` that lists them; a mechanism
 //! never names another (it goes through a kernel seam).
 
-fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(rust_files(&p));
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(p);
-        }
-    }
-    out
-}
+use crate::support::rust_files;
 
 #[test]
 fn the_kernel_and_the_platform_name_no_mechanism() {

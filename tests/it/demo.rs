@@ -3,15 +3,7 @@ use crate::support::TestApp;
 #[tokio::test]
 async fn the_demo_city_builds_on_an_empty_database() {
     let app = TestApp::spawn().await;
-    let hash = zaizao::accounts::service::hash("demo-password".into()).await.expect("hash");
-    let now = app.clock.now();
-    app.db
-        .write(move |tx| {
-            let who = zaizao::kernel::audit::Who::system("demo", now);
-            zaizao::demo::seed(tx, &who, &vec![hash; 20])
-        })
-        .await
-        .expect("seed");
+    app.seed_demo().await;
     let market = app
         .db
         .read(|tx| Ok(tx.count("SELECT COUNT(*) FROM divisions WHERE kind = 'market_allocation'", &[])?))

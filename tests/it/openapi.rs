@@ -31,7 +31,7 @@ async fn the_openapi_document_describes_every_api_route() {
     }
     // API routes are only ever registered through the documented router.
     let mut undocumented = Vec::new();
-    for entry in walk(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))) {
+    for entry in crate::support::rust_files(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))) {
         let text = std::fs::read_to_string(&entry).unwrap_or_default();
         if text.contains(".route(\"/api/v1") {
             undocumented.push(entry.display().to_string());
@@ -44,19 +44,6 @@ async fn the_openapi_document_describes_every_api_route() {
     assert!(!docs.contains("https://"));
     let js = reqwest::get(app.url("/static/vendor/swagger-ui/swagger-ui-bundle.js")).await.expect("js");
     assert_eq!(js.status(), 200);
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// A strict structural check of the document: what generated clients and fuzzers rely
@@ -177,15 +164,7 @@ fn fits(doc: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), String> 
 #[tokio::test]
 async fn real_responses_match_their_documented_schemas() {
     let app = TestApp::spawn().await;
-    let hash = zaizao::accounts::service::hash("demo-password".into()).await.expect("hash");
-    let now = app.clock.now();
-    app.db
-        .write(move |tx| {
-            let who = zaizao::kernel::audit::Who::system("demo", now);
-            zaizao::demo::seed(tx, &who, &vec![hash; 20])
-        })
-        .await
-        .expect("seed");
+    app.seed_demo().await;
     app.user("checker", "admin", None, None).await;
     let token = app.token("checker", &["read"]).await;
     let doc: Value = reqwest::get(app.url("/api/openapi.json")).await.expect("doc").json().await.expect("json");

@@ -105,15 +105,7 @@ fn paths(openapi: &Value, max_id: i64) -> Vec<String> {
 #[tokio::test]
 async fn no_unauthenticated_route_shows_an_internal_or_confidential_record() {
     let app = TestApp::spawn().await;
-    let hash = zaizao::accounts::service::hash("demo-password".into()).await.expect("hash");
-    let now = app.clock.now();
-    app.db
-        .write(move |tx| {
-            let who = zaizao::kernel::audit::Who::system("demo", now);
-            zaizao::demo::seed(tx, &who, &vec![hash; 20])
-        })
-        .await
-        .expect("seed");
+    app.seed_demo().await;
     let secrets = secrets(&app).await;
     assert!(secrets.len() > 20, "the demo city has internal and confidential records: {}", secrets.len());
     let confidential_leads = app

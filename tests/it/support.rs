@@ -217,6 +217,19 @@ impl TestApp {
         self.db.read(move |tx| Ok(tx.count(&sql, &[])?)).await.expect("count")
     }
 
+    /// Build the demo city in this server's database, as `zaizao demo` does.
+    pub async fn seed_demo(&self) {
+        let hash = zaizao::accounts::service::hash("demo-password".into()).await.expect("hash");
+        let now = self.clock.now();
+        self.db
+            .write(move |tx| {
+                let who = zaizao::kernel::audit::Who::system("demo", now);
+                zaizao::demo::seed(tx, &who, &vec![hash; 20])
+            })
+            .await
+            .expect("seed");
+    }
+
     /// Run the scheduler's sweeps once, at the clock's current time.
     pub async fn run_scheduler(&self) -> usize {
         zaizao::kernel::scheduler::run_once(&self.state, &zaizao::app::registry().sweeps).await.expect("scheduler")
@@ -337,6 +350,20 @@ impl Browser {
         all.push(("_csrf", &csrf));
         self.client.post(format!("{}{path}", self.base)).form(&all).send().await.expect("post")
     }
+}
+
+/// Every Rust file under `dir`.
+pub fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(rust_files(&p));
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+    out
 }
 
 /// The value of the first hidden input named `name` in a page.

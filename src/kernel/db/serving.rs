@@ -18,9 +18,19 @@ fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
-fn lock_file(url: &str) -> PathBuf {
-    let path = url.strip_prefix("sqlite://").unwrap_or(url);
-    PathBuf::from(format!("{path}.serving"))
+/// The lock file beside a SQLite database, created with its folder when missing.
+fn open_lock_file(url: &str) -> anyhow::Result<(PathBuf, File)> {
+    let path = PathBuf::from(format!("{}.serving", url.strip_prefix("sqlite://").unwrap_or(url)));
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    Ok((path, file))
 }
 
 /// A lock on the database, released when dropped.
@@ -89,13 +99,7 @@ pub fn hold_as_server(url: &str) -> anyhow::Result<DbLock> {
         let sql = "SELECT pg_try_advisory_lock_shared($1)";
         return session_lock(url, sql)?.context("the database is being restored; try again when it is done");
     }
-    let path = lock_file(url);
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("cannot open {}", path.display()))?;
+    let (path, file) = open_lock_file(url)?;
     match file.try_lock_shared() {
         Ok(()) => Ok(DbLock { held: Held::File(file) }),
         Err(TryLockError::WouldBlock) => bail!("the database is being restored; try again when it is done"),
@@ -108,16 +112,7 @@ pub fn take_exclusive(url: &str) -> anyhow::Result<Option<DbLock>> {
     if is_postgres(url) {
         return session_lock(url, "SELECT pg_try_advisory_lock($1)");
     }
-    let path = lock_file(url);
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("cannot open {}", path.display()))?;
+    let (path, file) = open_lock_file(url)?;
     match file.try_lock() {
         Ok(()) => Ok(Some(DbLock { held: Held::File(file) })),
         Err(TryLockError::WouldBlock) => Ok(None),

@@ -36,6 +36,8 @@ pub enum AppError {
     },
     /// The body is larger than the service accepts.
     TooLarge,
+    /// The path exists but does not take this method.
+    MethodNotAllowed,
     /// Too many requests from this client; it may try again after this many seconds.
     RateLimited {
         retry_after_s: i64,
@@ -70,6 +72,7 @@ impl AppError {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Locked => StatusCode::LOCKED,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -88,6 +91,7 @@ impl AppError {
             | AppError::Conflict { code, .. }
             | AppError::Refused { code } => code,
             AppError::TooLarge => "body_too_large",
+            AppError::MethodNotAllowed => "method_not_allowed",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Locked => "account_locked",
             AppError::Unavailable(_) => "database_unavailable",

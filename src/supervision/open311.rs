@@ -87,7 +87,7 @@ fn fail_in(lang: i18n::Lang, format: Format, e: &AppError) -> Response {
         AppError::Forbidden | AppError::Unauthenticated | AppError::Refused { .. } => StatusCode::FORBIDDEN,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        AppError::BadRequest { code: "method_not_allowed", .. } => StatusCode::METHOD_NOT_ALLOWED,
+        AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,

@@ -4,43 +4,43 @@
 
 use crate::support::rust_files;
 
+fn src() -> std::path::PathBuf {
+    std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")).to_path_buf()
+}
+
+/// `crate::<id>` of the mechanisms other than `except`, and of the top-level modules
+/// that list or assemble them.
+fn forbidden(except: Option<&str>) -> Vec<String> {
+    let mut names: Vec<String> =
+        zaizao::app::MECHANISMS.iter().filter(|m| Some(m.id) != except).map(|m| format!("crate::{}", m.id)).collect();
+    names.extend(["crate::app".to_owned(), "crate::home".to_owned(), "crate::demo".to_owned()]);
+    names
+}
+
+/// "file names crate::x" for each file under `dir` that names one of `names`.
+fn naming(dir: &str, names: &[String]) -> Vec<String> {
+    let mut found = Vec::new();
+    for file in rust_files(&src().join(dir)) {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        found.extend(
+            names.iter().filter(|n| text.contains(n.as_str())).map(|n| format!("{} names {n}", file.display())),
+        );
+    }
+    found
+}
+
 #[test]
 fn the_kernel_and_the_platform_name_no_mechanism() {
-    let src = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src"));
-    let mut forbidden: Vec<String> = zaizao::app::MECHANISMS.iter().map(|m| format!("crate::{}", m.id)).collect();
-    forbidden.extend(["crate::app".to_owned(), "crate::home".to_owned(), "crate::demo".to_owned()]);
-    assert!(forbidden.len() >= 6);
-    let mut found = Vec::new();
-    for dir in ["kernel", "platform"] {
-        for file in rust_files(&src.join(dir)) {
-            let text = std::fs::read_to_string(&file).unwrap_or_default();
-            for name in &forbidden {
-                if text.contains(name.as_str()) {
-                    found.push(format!("{} names {name}", file.display()));
-                }
-            }
-        }
-    }
+    let names = forbidden(None);
+    assert!(names.len() >= 6);
+    let found: Vec<String> = ["kernel", "platform"].iter().flat_map(|dir| naming(dir, &names)).collect();
     assert!(found.is_empty(), "{found:#?}");
 }
 
 #[test]
 fn mechanisms_stand_side_by_side() {
-    let src = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src"));
-    let ids: Vec<&str> = zaizao::app::MECHANISMS.iter().map(|m| m.id).collect();
-    let mut found = Vec::new();
-    for own in &ids {
-        let mut forbidden: Vec<String> = ids.iter().filter(|o| *o != own).map(|o| format!("crate::{o}")).collect();
-        forbidden.extend(["crate::app".to_owned(), "crate::home".to_owned(), "crate::demo".to_owned()]);
-        for file in rust_files(&src.join(own)) {
-            let text = std::fs::read_to_string(&file).unwrap_or_default();
-            for name in &forbidden {
-                if text.contains(name.as_str()) {
-                    found.push(format!("{} names {name}", file.display()));
-                }
-            }
-        }
-    }
+    let found: Vec<String> =
+        zaizao::app::MECHANISMS.iter().flat_map(|m| naming(m.id, &forbidden(Some(m.id)))).collect();
     assert!(found.is_empty(), "a mechanism uses another only through a kernel seam: {found:#?}");
 }
 
@@ -54,8 +54,7 @@ fn every_mechanism_is_registered_once_with_its_parts() {
     for m in &registry.mechanisms {
         assert!((1..=7).contains(&m.number), "{}: the article's numbering", m.id);
         assert!(!m.nav.is_empty(), "{}: reachable from the navigation", m.id);
-        let src = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")).join(m.id);
-        assert!(src.join("mod.rs").exists(), "{}: one folder", m.id);
+        assert!(src().join(m.id).join("mod.rs").exists(), "{}: one folder", m.id);
     }
     let mut kinds: Vec<&str> = registry.processes.iter().map(|p| p.kind).collect();
     kinds.sort_unstable();

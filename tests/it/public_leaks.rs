@@ -83,12 +83,7 @@ fn paths(openapi: &Value, max_id: i64) -> Vec<String> {
     }
     let mut out = Vec::new();
     for t in templates {
-        let t = t
-            .replace("{token}", "0")
-            .replace("{date}", "2019-04-10")
-            .replace("{year}", "2019")
-            .replace("{kind}", "lead")
-            .replace("{code}", "zh");
+        let t = crate::support::sample_path(&t, "0");
         match t.find('{') {
             Some(open) => {
                 let close = t[open..].find('}').map_or(t.len(), |c| open + c + 1);

@@ -190,6 +190,13 @@ async fn every_refusal_answers_in_its_routes_format() {
     assert_eq!(res.status(), 413);
     assert!(res.text().await.expect("text").contains("<errors><error><code>413</code>"));
 
+    let res = client.delete(app.url("/api/v1/me")).bearer_auth(&token).send().await.expect("delete");
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.json::<Value>().await.expect("API JSON")["error"]["code"], "method_not_allowed");
+    let res = client.put(app.url("/open311/v2/requests.json")).send().await.expect("put");
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.json::<Value>().await.expect("Open311 JSON")[0]["code"], 405);
+
     let res = client.get(app.url("/api/v1/attachments/1.0")).bearer_auth(&token).send().await.expect("get");
     assert_eq!(res.status(), 400);
     let body: Value = res.json().await.expect("API JSON");

@@ -352,6 +352,17 @@ impl Browser {
     }
 }
 
+/// A documented path with sample values in place of its parameters other than ids
+/// (`{id}` and `…_id` are left for the caller).
+pub fn sample_path(template: &str, token: &str) -> String {
+    template
+        .replace("{token}", token)
+        .replace("{date}", "2019-04-10")
+        .replace("{year}", "2019")
+        .replace("{kind}", "lead")
+        .replace("{code}", "zh")
+}
+
 /// Every Rust file under `dir`.
 pub fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();

@@ -421,7 +421,7 @@ pub fn rejection(res: &Response) -> Option<AppError> {
     Some(match res.status() {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
         StatusCode::NOT_FOUND => AppError::NotFound,
-        StatusCode::METHOD_NOT_ALLOWED => AppError::BadRequest { code: "method_not_allowed", detail: None },
+        StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
         StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::BadRequest { code: "unsupported_media_type", detail: None },
         _ => AppError::BadRequest { code: "bad_request", detail: None },
     })
@@ -431,9 +431,6 @@ fn render_error(err: &AppError, lang: Lang, request_id: &str, path: &str, query:
     let mut res = render_error_body(err, lang, request_id, path, query);
     if let Some(v) = err.retry_after() {
         res.headers_mut().insert(header::RETRY_AFTER, v);
-    }
-    if matches!(err, AppError::BadRequest { code: "method_not_allowed", .. }) {
-        *res.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
     }
     res
 }

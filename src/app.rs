@@ -16,6 +16,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::config::Config;
 use crate::kernel::clock::Clock;
 use crate::kernel::db::{Db, migrate};
+use crate::kernel::i18n::{self, Translations};
 use crate::kernel::ratelimit::RateLimiter;
 use crate::kernel::registry::{Mechanism, Registry};
 use crate::kernel::scheduler;
@@ -53,7 +54,32 @@ impl utoipa::Modify for BearerAuth {
 pub static MECHANISMS: [&Mechanism; 3] =
     [&crate::coordination::MECHANISM, &crate::evaluation::MECHANISM, &crate::supervision::MECHANISM];
 
-static REGISTRY: LazyLock<Registry> = LazyLock::new(|| Registry::new(&MECHANISMS, &[indexer::prune_queue]));
+/// The foundation's messages (the mechanisms bring their own).
+pub const FOUNDATION_TRANSLATIONS: [Translations; 3] = [
+    Translations { folder: "org", zh: include_str!("org/i18n/zh-CN.ftl"), en: include_str!("org/i18n/en.ftl") },
+    Translations {
+        folder: "accounts",
+        zh: include_str!("accounts/i18n/zh-CN.ftl"),
+        en: include_str!("accounts/i18n/en.ftl"),
+    },
+    Translations {
+        folder: "platform",
+        zh: include_str!("platform/i18n/zh-CN.ftl"),
+        en: include_str!("platform/i18n/en.ftl"),
+    },
+];
+
+/// Every folder's messages beside the kernel's.
+pub fn translations() -> Vec<Translations> {
+    FOUNDATION_TRANSLATIONS.iter().copied().chain(MECHANISMS.iter().map(|m| m.translations)).collect()
+}
+
+static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
+    for problem in i18n::install(&translations()) {
+        tracing::error!(%problem, "translations");
+    }
+    Registry::new(&MECHANISMS, &[indexer::prune_queue])
+});
 
 /// The mechanisms and what the kernel gathers from them: processes, sweeps (with the
 /// kernel's own upkeep last), search sources.
@@ -157,6 +183,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
+        registry();
         let db = open_database(&config.database_url, &clock).await?;
         Self::with_db(config, clock, db).await
     }

@@ -143,6 +143,7 @@ pub enum AuditCommand {
 }
 
 pub fn main() -> ExitCode {
+    crate::app::registry();
     let cli = Cli::parse();
     let config = match Config::resolve(&cli.global) {
         Ok(c) => c,

@@ -49,18 +49,17 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             Ok(([c.int(0)?, c.int(1)?, c.int(2)?, c.int(3)?], name))
         })
         .await?;
-    let zh = ctx.lang == Lang::Zh;
     let body = html! {
         div.card {
-            p { (ctx.t("home.welcome")) strong { (user.display_name) } }
+            p { (ctx.t("home-welcome")) strong { (user.display_name) } }
             dl.facts {
-                dt { (ctx.t("home.your_role")) } dd { (ctx.t(&user.role.label_key())) }
-                @if let Some(d) = &dept_name { dt { (ctx.t("home.your_department")) } dd { (d) } }
+                dt { (ctx.t("home-your_role")) } dd { (ctx.t(&user.role.label_key())) }
+                @if let Some(d) = &dept_name { dt { (ctx.t("home-your_department")) } dd { (d) } }
             }
-            p.muted { (ctx.t(&format!("home.role.{}", user.role.as_str()))) }
+            p.muted { (ctx.t(&format!("home-role-{}", user.role.as_str()))) }
         }
         @if !cards.is_empty() {
-            h2 { (if zh { "我的待办" } else { "My work" }) }
+            h2 { (ctx.t("pf-my-work")) }
             div.cards {
                 @for c in &cards {
                     a.card href=(c.href) class=(c.tone) { h3 { (c.title) } div.stat { (c.value) } }
@@ -68,15 +67,15 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             }
         }
         @if gov {
-            h2 { (ctx.t("home.stats")) }
+            h2 { (ctx.t("home-stats")) }
             div.cards {
-                div.card { h3 { (if zh { "部门与区（市）" } else { "Departments and districts" }) } div.stat { (counts[0]) } }
-                div.card { h3 { (if zh { "处室" } else { "Divisions" }) } div.stat { (counts[1]) } }
-                div.card { h3 { (if zh { "市场配置促进处" } else { "Market-allocation divisions" }) } div.stat { (counts[3]) } }
-                div.card { h3 { (if zh { "在册人员" } else { "People" }) } div.stat { (counts[2]) } }
+                div.card { h3 { (ctx.t("pf-departments-and-districts")) } div.stat { (counts[0]) } }
+                div.card { h3 { (ctx.t("pf-divisions")) } div.stat { (counts[1]) } }
+                div.card { h3 { (ctx.t("pf-market-allocation-divisions")) } div.stat { (counts[3]) } }
+                div.card { h3 { (ctx.t("pf-people")) } div.stat { (counts[2]) } }
             }
         }
-        h2 { (ctx.t("nav.mechanisms")) }
+        h2 { (ctx.t("nav-mechanisms")) }
         div.cards {
             @for n in 1..=7u8 {
                 @let entry = s.registry.numbered(n).and_then(|m| m.nav.iter().find(|e| access::allows(&user, e.needs)));
@@ -85,12 +84,12 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
                 a.card href=(href) {
                     h3 { (n) ". " (ctx.t(&format!("m{n}"))) }
                     p.muted { (ctx.t(&format!("m{n}.desc"))) }
-                    @if live { (layout::badge(if zh { "已上线" } else { "live" }, "green")) } @else { (layout::badge(ctx.t("not_built"), "yellow")) }
+                    @if live { (layout::badge(ctx.t("pf-live"), "green")) } @else { (layout::badge(ctx.t("not_built"), "yellow")) }
                 }
             }
         }
     };
-    Ok(layout::page(&ctx, ctx.t("nav.home"), Section::Home, body).into_response())
+    Ok(layout::page(&ctx, ctx.t("nav-home"), Section::Home, body).into_response())
 }
 
 async fn mechanism(ctx: Ctx, Path(n): Path<u8>) -> AppResult<Response> {
@@ -100,7 +99,7 @@ async fn mechanism(ctx: Ctx, Path(n): Path<u8>) -> AppResult<Response> {
     }
     let body = html! {
         p.muted { (ctx.t(&format!("m{n}.desc"))) }
-        (layout::empty_state(ctx.t("not_built.body")))
+        (layout::empty_state(ctx.t("not_built-body")))
     };
     let title = format!("{}. {} — {}", n, ctx.t(&format!("m{n}")), ctx.t("not_built"));
     Ok(layout::page(&ctx, &title, Section::Mechanism(n), body).into_response())

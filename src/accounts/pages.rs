@@ -48,45 +48,45 @@ async fn account_page(
         @if let Some(n) = notice { div.notice { (n) } }
         (error_banner(ctx, err))
         div.card { dl.facts {
-            dt { (ctx.t("login.username")) } dd { (user.username) }
-            dt { (ctx.t("home.your_role")) } dd { (ctx.t(&user.role.label_key())) }
+            dt { (ctx.t("login-username")) } dd { (user.username) }
+            dt { (ctx.t("home-your_role")) } dd { (ctx.t(&user.role.label_key())) }
         } }
-        h2 { (if z { "修改密码" } else { "Change password" }) }
+        h2 { (ctx.t("acc-change-password")) }
         form.stack method="post" action="/account/password" {
             (csrf_field(ctx))
-            label.field { span { (if z { "当前密码" } else { "Current password" }) } input type="password" name="current" required autocomplete="current-password"; }
-            label.field { span { (if z { "新密码（至少 10 个字符）" } else { "New password (10 characters or more)" }) } input type="password" name="password" required autocomplete="new-password"; }
-            div { button type="submit" { (ctx.t("common.save")) } }
+            label.field { span { (ctx.t("acc-current-password")) } input type="password" name="current" required autocomplete="current-password"; }
+            label.field { span { (ctx.t("acc-new-password-10-characters-or")) } input type="password" name="password" required autocomplete="new-password"; }
+            div { button type="submit" { (ctx.t("common-save")) } }
         }
-        h2 { (if z { "API 令牌" } else { "API tokens" }) }
+        h2 { (ctx.t("acc-api-tokens")) }
         @if let Some(t) = new_token {
             div.notice {
-                p { (if z { "新令牌如下，只显示这一次，请立即妥善保存：" } else { "Your new token, shown this once only — store it now:" }) }
+                p { (ctx.t("acc-your-new-token-shown-this")) }
                 p.secret { code { (t.secret) } }
             }
         }
-        p.muted { (if z { "集成系统使用 Authorization: Bearer <令牌> 调用 API。令牌在服务器上只保存其摘要。" } else { "Integrations call the API with Authorization: Bearer <token>. Only a digest of each token is stored." }) }
+        p.muted { (ctx.t("acc-integrations-call-the-api-with")) }
         form.filters method="post" action="/account/tokens" {
             (csrf_field(ctx))
-            (text_field(ctx, "name", ctx.t("common.name"), "", None, true))
-            (select_field(ctx, "scopes", if z { "权限范围" } else { "Scope" }, &[("read".into(), if z { "只读".into() } else { "read".into() }), ("read,write".into(), if z { "读写".into() } else { "read and write".into() })], "read", None))
-            (layout::input_field(ctx, "number", "days", if z { "有效天数" } else { "Days valid" }, "30", None, true))
-            button type="submit" { (if z { "创建令牌" } else { "Create token" }) }
+            (text_field(ctx, "name", ctx.t("common-name"), "", None, true))
+            (select_field(ctx, "scopes", ctx.t("acc-scope"), &[("read".into(), if z { "只读".into() } else { "read".into() }), ("read,write".into(), if z { "读写".into() } else { "read and write".into() })], "read", None))
+            (layout::input_field(ctx, "number", "days", ctx.t("acc-days-valid"), "30", None, true))
+            button type="submit" { (ctx.t("acc-create-token")) }
         }
         @if tokens.is_empty() {
-            (layout::empty_state(if z { "您还没有 API 令牌。" } else { "You have no API tokens yet." }))
+            (layout::empty_state(ctx.t("acc-you-have-no-api-tokens")))
         } @else {
             div.table-wrap { table {
-                thead { tr { th { (ctx.t("common.name")) } th { (if z { "前缀" } else { "Prefix" }) } th { (if z { "范围" } else { "Scope" }) } th { (if z { "到期" } else { "Expires" }) } th { (ctx.t("common.status")) } th {} } }
+                thead { tr { th { (ctx.t("common-name")) } th { (ctx.t("acc-prefix")) } th { (ctx.t("acc-scope-2")) } th { (ctx.t("acc-expires")) } th { (ctx.t("common-status")) } th {} } }
                 tbody { @for t in &tokens { tr {
                     td { (t.name) } td { code { (t.prefix) "…" } } td { (t.scopes.join(", ")) } td { (t.expires_at.get(..10).unwrap_or("")) }
-                    td { @if t.revoked { (layout::badge(if z { "已吊销" } else { "revoked" }, "red")) } @else { (layout::badge(ctx.t("common.active"), "green")) } }
-                    td { @if !t.revoked { form.inline method="post" action=(format!("/account/tokens/{}/revoke", t.id)) { (csrf_field(ctx)) button.secondary type="submit" { (if z { "吊销" } else { "Revoke" }) } } } }
+                    td { @if t.revoked { (layout::badge(ctx.t("acc-revoked"), "red")) } @else { (layout::badge(ctx.t("common-active"), "green")) } }
+                    td { @if !t.revoked { form.inline method="post" action=(format!("/account/tokens/{}/revoke", t.id)) { (csrf_field(ctx)) button.secondary type="submit" { (ctx.t("acc-revoke")) } } } }
                 } } }
             } }
         }
     };
-    Ok(layout::page(ctx, ctx.t("nav.account"), Section::Account, body).into_response())
+    Ok(layout::page(ctx, ctx.t("nav-account"), Section::Account, body).into_response())
 }
 
 async fn account(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -120,7 +120,7 @@ async fn change_password(
     }
     .await;
     match result {
-        Ok(()) => account_page(&s, &ctx, None, None, Some(ctx.t("common.saved"))).await,
+        Ok(()) => account_page(&s, &ctx, None, None, Some(ctx.t("common-saved"))).await,
         Err(e @ (AppError::Invalid { .. } | AppError::Locked)) => account_page(&s, &ctx, Some(&e), None, None).await,
         Err(e) => Err(e),
     }
@@ -169,7 +169,7 @@ fn role_options(ctx: &Ctx) -> Vec<(String, String)> {
 }
 
 fn with_none(ctx: &Ctx, opts: Vec<(i64, String)>) -> Vec<(String, String)> {
-    let mut out = vec![(String::new(), ctx.t("common.none").to_owned())];
+    let mut out = vec![(String::new(), ctx.t("common-none").to_owned())];
     out.extend(opts.into_iter().map(|(id, name)| (id.to_string(), name)));
     out
 }
@@ -181,7 +181,6 @@ async fn users(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q
             Ok((service::list(tx, &fq, &pq)?, crate::org::departments::options(tx)?))
         })
         .await?;
-    let z = ctx.zh();
     if p.is_export() {
         let rows = page
             .items
@@ -194,7 +193,7 @@ async fn users(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q
                     ctx.t(&u.role.label_key()).to_owned(),
                     u.department_name.clone().unwrap_or_default(),
                     u.division_name.clone().unwrap_or_default(),
-                    if u.active { ctx.t("common.active") } else { ctx.t("common.inactive") }.to_owned(),
+                    if u.active { ctx.t("common-active") } else { ctx.t("common-inactive") }.to_owned(),
                 ]
             })
             .collect();
@@ -205,44 +204,44 @@ async fn users(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q
         ("department_id", f.department_id.map(|d| d.to_string()).unwrap_or_default()),
         ("status", f.status.clone().unwrap_or_default()),
     ];
-    let mut roles = vec![(String::new(), ctx.t("common.all").to_owned())];
+    let mut roles = vec![(String::new(), ctx.t("common-all").to_owned())];
     roles.extend(role_options(&ctx));
-    let mut dept_opts = vec![(String::new(), ctx.t("common.all").to_owned())];
+    let mut dept_opts = vec![(String::new(), ctx.t("common-all").to_owned())];
     dept_opts.extend(depts.into_iter().map(|(id, n)| (id.to_string(), n)));
     let statuses = status_options(&ctx);
     let body = html! {
-        div.actions { a.button href="/admin/users/new" { (ctx.t("common.create")) } }
+        div.actions { a.button href="/admin/users/new" { (ctx.t("common-create")) } }
         form.filters method="get" action="/admin/users" {
-            (text_field(&ctx, "q", ctx.t("common.search"), p.q().unwrap_or(""), None, false))
-            (select_field(&ctx, "role", if z { "角色" } else { "Role" }, &roles, f.role.as_deref().unwrap_or(""), None))
-            (select_field(&ctx, "department_id", ctx.t("common.department"), &dept_opts, &f.department_id.map(|d| d.to_string()).unwrap_or_default(), None))
-            (select_field(&ctx, "status", ctx.t("common.status"), &statuses, f.status.as_deref().unwrap_or(""), None))
-            button type="submit" { (ctx.t("common.filter")) }
+            (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
+            (select_field(&ctx, "role", ctx.t("acc-role"), &roles, f.role.as_deref().unwrap_or(""), None))
+            (select_field(&ctx, "department_id", ctx.t("common-department"), &dept_opts, &f.department_id.map(|d| d.to_string()).unwrap_or_default(), None))
+            (select_field(&ctx, "status", ctx.t("common-status"), &statuses, f.status.as_deref().unwrap_or(""), None))
+            button type="submit" { (ctx.t("common-filter")) }
         }
         @if page.items.is_empty() {
-            (layout::empty_state(if z { "没有符合条件的用户。点击“新建”添加账户。" } else { "No users match. Use Create to add an account." }))
+            (layout::empty_state(ctx.t("acc-no-users-match-use-create")))
         } @else {
             div.table-wrap { table {
                 thead { tr {
-                    th { (sort_header(&ctx, &p, &extra, "username", ctx.t("login.username"))) }
-                    th { (sort_header(&ctx, &p, &extra, "name", ctx.t("common.name"))) }
-                    th { (sort_header(&ctx, &p, &extra, "role", if z { "角色" } else { "Role" })) }
-                    th { (ctx.t("common.department")) }
-                    th { (ctx.t("common.status")) }
+                    th { (sort_header(&ctx, &p, &extra, "username", ctx.t("login-username"))) }
+                    th { (sort_header(&ctx, &p, &extra, "name", ctx.t("common-name"))) }
+                    th { (sort_header(&ctx, &p, &extra, "role", ctx.t("acc-role"))) }
+                    th { (ctx.t("common-department")) }
+                    th { (ctx.t("common-status")) }
                 } }
                 tbody { @for u in &page.items { (user_row(&ctx, u)) } }
             } }
         }
         (pager(&ctx, &p, &extra, page.total))
     };
-    Ok(layout::page(&ctx, ctx.t("nav.users"), Section::Users, body).into_response())
+    Ok(layout::page(&ctx, ctx.t("nav-users"), Section::Users, body).into_response())
 }
 
 fn status_options(ctx: &Ctx) -> Vec<(String, String)> {
     vec![
-        (String::new(), ctx.t("common.all").to_owned()),
-        ("active".into(), ctx.t("common.active").to_owned()),
-        ("inactive".into(), ctx.t("common.inactive").to_owned()),
+        (String::new(), ctx.t("common-all").to_owned()),
+        ("active".into(), ctx.t("common-active").to_owned()),
+        ("inactive".into(), ctx.t("common-inactive").to_owned()),
     ]
 }
 
@@ -253,8 +252,8 @@ fn user_row(ctx: &Ctx, u: &User) -> Markup {
             td { (u.display_name) }
             td { (ctx.t(&u.role.label_key())) }
             td { (u.department_name.clone().unwrap_or_default()) @if let Some(v) = &u.division_name { " · " (v) } }
-            td { @if u.active { (layout::badge(ctx.t("common.active"), "green")) } @else { (layout::badge(ctx.t("common.inactive"), "")) }
-                 @if u.locked_until.is_some_and(|t| t > ctx.now) { " " (layout::badge(if ctx.zh() { "已锁定" } else { "locked" }, "red")) } }
+            td { @if u.active { (layout::badge(ctx.t("common-active"), "green")) } @else { (layout::badge(ctx.t("common-inactive"), "")) }
+                 @if u.locked_until.is_some_and(|t| t > ctx.now) { " " (layout::badge(ctx.t("acc-locked"), "red")) } }
         }
     }
 }
@@ -302,53 +301,52 @@ async fn user_form_page(
             Ok((crate::org::departments::options(tx)?, crate::org::divisions::options(tx)?, user))
         })
         .await?;
-    let z = ctx.zh();
     let action = id.map_or_else(|| "/admin/users".to_owned(), |id| format!("/admin/users/{id}"));
     let body = html! {
         (error_banner(ctx, err))
         form.stack method="post" action=(action) {
             (csrf_field(ctx))
             @if id.is_none() {
-                (text_field(ctx, "username", ctx.t("login.username"), &form.username, err, true))
+                (text_field(ctx, "username", ctx.t("login-username"), &form.username, err, true))
             }
-            (text_field(ctx, "display_name", if z { "姓名/显示名" } else { "Display name" }, &form.display_name, err, true))
-            (select_field(ctx, "role", if z { "角色" } else { "Role" }, &role_options(ctx), &form.role, err))
-            (select_field(ctx, "department_id", ctx.t("common.department"), &with_none(ctx, depts), &form.department_id, err))
-            (select_field(ctx, "division_id", ctx.t("common.division"), &with_none(ctx, divs), &form.division_id, err))
-            (layout::input_field(ctx, "email", "email", if z { "电子邮箱（接收通知）" } else { "E-mail (for notifications)" }, &form.email, err, false))
-            (layout::input_field(ctx, "tel", "phone", if z { "手机号码（接收短信）" } else { "Mobile (for SMS)" }, &form.phone, err, false))
+            (text_field(ctx, "display_name", ctx.t("acc-display-name"), &form.display_name, err, true))
+            (select_field(ctx, "role", ctx.t("acc-role"), &role_options(ctx), &form.role, err))
+            (select_field(ctx, "department_id", ctx.t("common-department"), &with_none(ctx, depts), &form.department_id, err))
+            (select_field(ctx, "division_id", ctx.t("common-division"), &with_none(ctx, divs), &form.division_id, err))
+            (layout::input_field(ctx, "email", "email", ctx.t("acc-e-mail-for-notifications"), &form.email, err, false))
+            (layout::input_field(ctx, "tel", "phone", ctx.t("acc-mobile-for-sms"), &form.phone, err, false))
             @if id.is_none() {
-                label.field { span { (ctx.t("login.password")) " " span.muted { (if z { "（至少 10 个字符）" } else { "(10 characters or more)" }) } }
+                label.field { span { (ctx.t("login-password")) " " span.muted { (ctx.t("acc-10-characters-or-more")) } }
                     input type="password" name="password" required autocomplete="new-password"; }
             }
-            div.actions { button type="submit" { (ctx.t("common.save")) } a href="/admin/users" { (ctx.t("common.cancel")) } }
+            div.actions { button type="submit" { (ctx.t("common-save")) } a href="/admin/users" { (ctx.t("common-cancel")) } }
         }
         @if let Some(u) = &user {
-            h2 { (ctx.t("common.status")) }
+            h2 { (ctx.t("common-status")) }
             form.inline method="post" action=(format!("/admin/users/{}/status", u.id)) {
                 (csrf_field(ctx))
                 input type="hidden" name="active" value=(if u.active { "false" } else { "true" });
-                button.secondary type="submit" { @if u.active { (if z { "停用账户" } else { "Disable account" }) } @else { (if z { "启用账户" } else { "Enable account" }) } }
+                button.secondary type="submit" { @if u.active { (ctx.t("acc-disable-account")) } @else { (ctx.t("acc-enable-account")) } }
             }
             @if u.locked_until.is_some_and(|t| t > ctx.now) {
                 form.inline method="post" action=(format!("/admin/users/{}/unlock", u.id)) {
                     (csrf_field(ctx))
-                    (layout::badge(if z { "因多次密码错误已锁定" } else { "locked after failed sign-ins" }, "red")) " "
-                    button.secondary type="submit" { (if z { "解除锁定" } else { "Unlock" }) }
+                    (layout::badge(ctx.t("acc-locked-after-failed-sign-ins"), "red")) " "
+                    button.secondary type="submit" { (ctx.t("acc-unlock")) }
                 }
             }
-            h2 { (if z { "重设密码" } else { "Reset password" }) }
+            h2 { (ctx.t("acc-reset-password")) }
             form.filters method="post" action=(format!("/admin/users/{}/password", u.id)) {
                 (csrf_field(ctx))
-                label.field { span { (if z { "新密码" } else { "New password" }) } input type="password" name="password" required autocomplete="new-password"; }
-                button.secondary type="submit" { (ctx.t("common.save")) }
+                label.field { span { (ctx.t("acc-new-password")) } input type="password" name="password" required autocomplete="new-password"; }
+                button.secondary type="submit" { (ctx.t("common-save")) }
             }
             p { (layout::history_link(ctx, "user", u.id)) }
         }
     };
     let title = match &user {
-        Some(u) => format!("{} · {}", ctx.t("common.edit"), u.username),
-        None => format!("{} · {}", ctx.t("common.create"), ctx.t("nav.users")),
+        Some(u) => format!("{} · {}", ctx.t("common-edit"), u.username),
+        None => format!("{} · {}", ctx.t("common-create"), ctx.t("nav-users")),
     };
     let status = err.map_or(axum::http::StatusCode::OK, AppError::status);
     Ok((status, layout::page(ctx, &title, Section::Users, body)).into_response())

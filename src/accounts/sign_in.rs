@@ -34,22 +34,22 @@ pub struct LoginForm {
 
 fn login_page(ctx: &Ctx, csrf: &str, username: &str, next: &str, err: Option<&AppError>) -> Html<String> {
     let body = html! {
-        p { span.logo { "再造" } " " strong { (ctx.t("app.name")) } }
-        p.muted { (ctx.t("login.intro")) }
-        h1 { (ctx.t("login.title")) }
+        p { span.logo { "再造" } " " strong { (ctx.t("app-name")) } }
+        p.muted { (ctx.t("login-intro")) }
+        h1 { (ctx.t("login-title")) }
         @if let Some(e) = err { div.alert role="alert" { (ctx.t(e.code())) } }
         form.stack method="post" action="/login" {
             input type="hidden" name="_csrf" value=(csrf);
             input type="hidden" name="next" value=(next);
-            label.field { span { (ctx.t("login.username")) }
+            label.field { span { (ctx.t("login-username")) }
                 input type="text" name="username" value=(username) required autocomplete="username" autofocus; }
-            label.field { span { (ctx.t("login.password")) }
+            label.field { span { (ctx.t("login-password")) }
                 input type="password" name="password" required autocomplete="current-password"; }
-            button type="submit" { (ctx.t("login.submit")) }
+            button type="submit" { (ctx.t("login-submit")) }
         }
-        p { a href=(format!("/lang/{}?next=/login", if ctx.lang == Lang::Zh { "en" } else { "zh" })) { (ctx.t("nav.lang")) } }
+        p { a href=(format!("/lang/{}?next=/login", if ctx.lang == Lang::Zh { "en" } else { "zh" })) { (ctx.t("nav-lang")) } }
     };
-    layout::bare_page(ctx.lang, ctx.t("login.title"), body)
+    layout::bare_page(ctx.lang, ctx.t("login-title"), body)
 }
 
 pub async fn show(State(s): State<AppState>, ctx: Ctx, Q(q): Q<LoginQuery>) -> AppResult<Response> {

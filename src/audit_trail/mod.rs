@@ -61,39 +61,38 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<PageQuery>) -> AppRes
         ("to", f.to.clone().unwrap_or_default()),
     ];
     let older = entries.last().map(|e| link_with(&ctx, &query, &[("before", &e.id.to_string())]));
-    let zh = ctx.lang == crate::kernel::i18n::Lang::Zh;
     let body = html! {
         div.actions {
-            a.button href=(link_with(&ctx, &query, &[("verify", "1")])) { (if zh { "校验哈希链" } else { "Verify the hash chain" }) }
+            a.button href=(link_with(&ctx, &query, &[("verify", "1")])) { (ctx.t("pf-verify-the-hash-chain")) }
             a.button.secondary href="/api/v1/audit/verify" { "JSON" }
         }
         @if let Some(r) = &report {
             @if r.ok {
-                div.notice { (if zh { "校验通过：" } else { "Chain intact: " }) (r.entries_checked) (if zh { " 条记录均未被篡改。" } else { " entries checked, none altered." }) }
+                div.notice { (ctx.t("pf-chain-intact")) (r.entries_checked) (ctx.t("pf-entries-checked-none-altered")) }
             } @else {
                 div.alert {
-                    (if zh { "校验失败：首个异常记录 #" } else { "Chain broken: first bad entry #" })
+                    (ctx.t("pf-chain-broken-first-bad-entry"))
                     (r.first_bad_id.unwrap_or(0)) " — " (r.problem.clone().unwrap_or_default())
                 }
             }
         }
         form.filters method="get" action="/admin/audit" {
-            (layout::text_field(&ctx, "kind", if zh { "记录类型" } else { "Record kind" }, f.kind.as_deref().unwrap_or(""), None, false))
-            (layout::input_field(&ctx, "number", "record_id", if zh { "记录编号" } else { "Record id" }, &f.record_id.map(|v| v.to_string()).unwrap_or_default(), None, false))
-            (layout::text_field(&ctx, "actor", if zh { "操作人（用户名）" } else { "Actor (username)" }, f.actor.as_deref().unwrap_or(""), None, false))
-            (layout::input_field(&ctx, "date", "from", if zh { "起始日期" } else { "From" }, f.from.as_deref().unwrap_or(""), None, false))
-            (layout::input_field(&ctx, "date", "to", if zh { "截止日期" } else { "To" }, f.to.as_deref().unwrap_or(""), None, false))
-            button type="submit" { (ctx.t("common.filter")) }
-            a href="/admin/audit" { (ctx.t("common.reset")) }
+            (layout::text_field(&ctx, "kind", ctx.t("pf-record-kind"), f.kind.as_deref().unwrap_or(""), None, false))
+            (layout::input_field(&ctx, "number", "record_id", ctx.t("pf-record-id"), &f.record_id.map(|v| v.to_string()).unwrap_or_default(), None, false))
+            (layout::text_field(&ctx, "actor", ctx.t("pf-actor-username"), f.actor.as_deref().unwrap_or(""), None, false))
+            (layout::input_field(&ctx, "date", "from", ctx.t("pf-from"), f.from.as_deref().unwrap_or(""), None, false))
+            (layout::input_field(&ctx, "date", "to", ctx.t("pf-to"), f.to.as_deref().unwrap_or(""), None, false))
+            button type="submit" { (ctx.t("common-filter")) }
+            a href="/admin/audit" { (ctx.t("common-reset")) }
         }
         @if entries.is_empty() {
-            (layout::empty_state(if zh { "没有符合条件的审计记录。每一次数据变更都会在这里留下不可篡改的记录。" } else { "No entries match. Every change to any record leaves an entry here that cannot be quietly edited." }))
+            (layout::empty_state(ctx.t("pf-no-entries-match-every-change")))
         } @else {
             div.table-wrap { table {
                 thead { tr {
-                    th { "#" } th { (if zh { "时间" } else { "Time" }) } th { (if zh { "操作人" } else { "Actor" }) }
-                    th { (if zh { "操作" } else { "Action" }) } th { (if zh { "记录" } else { "Record" }) }
-                    th { (if zh { "变更前" } else { "Before" }) } th { (if zh { "变更后" } else { "After" }) }
+                    th { "#" } th { (ctx.t("pf-time")) } th { (ctx.t("pf-actor")) }
+                    th { (ctx.t("pf-action")) } th { (ctx.t("pf-record")) }
+                    th { (ctx.t("pf-before")) } th { (ctx.t("pf-after")) }
                 } }
                 tbody { @for e in &entries { tr {
                     td { (e.id) }
@@ -105,8 +104,8 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<PageQuery>) -> AppRes
                     td { @if let Some(a) = &e.after { pre.json { (a.to_string()) } } }
                 } } }
             } }
-            div.pager { @if let Some(h) = older { a href=(h) { (if zh { "更早的记录 ›" } else { "Older ›" }) } } }
+            div.pager { @if let Some(h) = older { a href=(h) { (ctx.t("pf-older")) } } }
         }
     };
-    Ok(layout::page(&ctx, ctx.t("nav.audit"), Section::Audit, body).into_response())
+    Ok(layout::page(&ctx, ctx.t("nav-audit"), Section::Audit, body).into_response())
 }

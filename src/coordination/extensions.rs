@@ -104,8 +104,12 @@ pub fn request(
         &[t.leader_id],
         &Note {
             kind: "task",
-            title: format!("延期申请：{}（{} → {}）", t.title, t.deadline, e.requested_deadline),
-            title_en: format!("Extension asked: {} ({} → {})", t.title, t.deadline, e.requested_deadline),
+            message: "co-note-extension-asked",
+            params: vec![
+                ("title", t.title.as_str().into()),
+                ("from", t.deadline.as_str().into()),
+                ("to", e.requested_deadline.as_str().into()),
+            ],
             body: e.reason.clone(),
             link: format!("/tasks/{task}"),
         },
@@ -149,16 +153,14 @@ pub fn decide(
     }
     let after = find(tx, id)?;
     audit::record(tx, who, Change::updated(state, "task_extension", id, &before, &after))?;
-    let (zh, en) =
-        if input.grant { ("延期已批准", "Extension granted") } else { ("延期未批准", "Extension refused") };
     notify::send(
         tx,
         who,
         &[t.assignee_id],
         &Note {
             kind: "task",
-            title: format!("{zh}：{}（{}）", t.title, after.requested_deadline),
-            title_en: format!("{en}: {} ({})", t.title, after.requested_deadline),
+            message: if input.grant { "co-note-extension-granted" } else { "co-note-extension-refused" },
+            params: vec![("title", t.title.as_str().into()), ("to", after.requested_deadline.as_str().into())],
             body: after.decision_note.clone().unwrap_or_default(),
             link: format!("/tasks/{}", t.id),
         },

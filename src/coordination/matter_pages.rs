@@ -50,7 +50,6 @@ async fn board(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q
             matters::list(tx, u.ok_or(AppError::Unauthenticated)?, &fq, &pq, now)
         })
         .await?;
-    let z = ctx.zh();
     let process = s.processes.get("matter")?;
     if p.is_export() {
         let rows = page
@@ -73,39 +72,37 @@ async fn board(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q
     let extra: Vec<(&str, String)> =
         vec![("state", f.state.clone().unwrap_or_default()), ("scope", f.scope.clone().unwrap_or_default())];
     let states = vec![
-        (String::new(), ctx.t("common.all").to_owned()),
+        (String::new(), ctx.t("common-all").to_owned()),
         ("open".into(), process.state_name("open", ctx.lang)),
         ("closed".into(), process.state_name("closed", ctx.lang)),
     ];
-    let scopes = vec![
-        (String::new(), ctx.t("common.all").to_owned()),
-        ("mine".into(), (if z { "我决策的" } else { "I decide" }).to_owned()),
-    ];
+    let scopes =
+        vec![(String::new(), ctx.t("common-all").to_owned()), ("mine".into(), (ctx.t("co-i-decide")).to_owned())];
     let can_open = ctx.user.as_ref().is_some_and(|u| access::allows(u, Action::OpenMatter));
     let body = html! {
-        p.muted { (ctx.t("m1.desc")) }
+        p.muted { (ctx.t("m1-desc")) }
         div.actions {
-            @if can_open { a.button href="/matters/new" { (if z { "开启重大事项" } else { "Open a matter" }) } }
-            a.button.secondary href="/tasks" { (ctx.t("nav.my_tasks")) }
-            a.button.secondary href="/coordination/figures" { (if z { "执行情况统计" } else { "Execution figures" }) }
+            @if can_open { a.button href="/matters/new" { (ctx.t("co-open-a-matter")) } }
+            a.button.secondary href="/tasks" { (ctx.t("nav-my_tasks")) }
+            a.button.secondary href="/coordination/figures" { (ctx.t("co-execution-figures")) }
         }
         form.filters method="get" action="/matters" {
-            (text_field(&ctx, "q", ctx.t("common.search"), p.q().unwrap_or(""), None, false))
-            (select_field(&ctx, "state", ctx.t("common.status"), &states, f.state.as_deref().unwrap_or(""), None))
-            (select_field(&ctx, "scope", if z { "范围" } else { "Scope" }, &scopes, f.scope.as_deref().unwrap_or(""), None))
-            button type="submit" { (ctx.t("common.filter")) }
+            (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
+            (select_field(&ctx, "state", ctx.t("common-status"), &states, f.state.as_deref().unwrap_or(""), None))
+            (select_field(&ctx, "scope", ctx.t("co-scope"), &scopes, f.scope.as_deref().unwrap_or(""), None))
+            button type="submit" { (ctx.t("common-filter")) }
         }
         @if page.items.is_empty() {
-            (layout::empty_state(if z { "还没有重大事项。需要市领导或局长拍板的事项，由其本人在此开启，召集各方并交办任务。" } else { "No matters yet. A matter that needs a leader's final say is opened here by that leader, who convenes the parties and assigns tasks." }))
+            (layout::empty_state(ctx.t("co-no-matters-yet-a-matter")))
         } @else {
             div.table-wrap { table {
                 thead { tr {
-                    th { (sort_header(&ctx, &p, &extra, "title", if z { "事项" } else { "Matter" })) }
-                    th { (if z { "决策领导" } else { "Deciding leader" }) }
-                    th { (if z { "进度（办结/任务）" } else { "Progress (done/tasks)" }) }
-                    th { (if z { "逾期任务" } else { "Overdue" }) }
-                    th { (ctx.t("common.status")) }
-                    th { (sort_header(&ctx, &p, &extra, "updated", ctx.t("common.updated_at"))) }
+                    th { (sort_header(&ctx, &p, &extra, "title", ctx.t("co-matter"))) }
+                    th { (ctx.t("co-deciding-leader")) }
+                    th { (ctx.t("co-progress-done-tasks")) }
+                    th { (ctx.t("co-overdue")) }
+                    th { (ctx.t("common-status")) }
+                    th { (sort_header(&ctx, &p, &extra, "updated", ctx.t("common-updated_at"))) }
                 } }
                 tbody { @for m in &page.items { tr {
                     td { a href=(format!("/matters/{}", m.id)) { (m.title) } }
@@ -119,31 +116,25 @@ async fn board(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q
         }
         (pager(&ctx, &p, &extra, page.total))
     };
-    Ok(layout::page(
-        &ctx,
-        &format!("{} · {}", ctx.t("m1"), if z { "重大事项" } else { "Matters" }),
-        Section::Of("matters"),
-        body,
-    )
-    .into_response())
+    Ok(layout::page(&ctx, &format!("{} · {}", ctx.t("m1"), ctx.t("co-matters")), Section::Of("matters"), body)
+        .into_response())
 }
 
 fn matter_fields(ctx: &Ctx, retry: Option<&Retry>, m: Option<&Matter>) -> maud::Markup {
     let f = "matter";
     let err = error(retry, f);
-    let z = ctx.zh();
     let vis = m.map_or("internal", |m| m.visibility.as_str());
     html! {
         (error_banner(ctx, err))
-        (text_field(ctx, "title", if z { "事项名称" } else { "Title" }, value(retry, f, "title", m.map_or("", |m| &m.title)), err, true))
-        label.field { span { (if z { "事项说明" } else { "Description" }) }
+        (text_field(ctx, "title", ctx.t("co-title"), value(retry, f, "title", m.map_or("", |m| &m.title)), err, true))
+        label.field { span { (ctx.t("co-description")) }
             textarea name="description" rows="3" { (value(retry, f, "description", m.map_or("", |m| &m.description))) } }
-        (layout::input_field(ctx, "date", "kickoff_date", if z { "召集日期" } else { "Kickoff date" }, value(retry, f, "kickoff_date", m.and_then(|m| m.kickoff_date.as_deref()).unwrap_or("")), err, false))
-        label.field { span { (if z { "召集了谁（参会单位与人员）" } else { "Who was convened" }) }
+        (layout::input_field(ctx, "date", "kickoff_date", ctx.t("co-kickoff-date"), value(retry, f, "kickoff_date", m.and_then(|m| m.kickoff_date.as_deref()).unwrap_or("")), err, false))
+        label.field { span { (ctx.t("co-who-was-convened")) }
             textarea name="kickoff_attendees" rows="2" { (value(retry, f, "kickoff_attendees", m.map_or("", |m| &m.kickoff_attendees))) } }
-        label.field { span { (if z { "议定事项" } else { "What was decided" }) }
+        label.field { span { (ctx.t("co-what-was-decided")) }
             textarea name="kickoff_decisions" rows="3" { (value(retry, f, "kickoff_decisions", m.map_or("", |m| &m.kickoff_decisions))) } }
-        (select_field(ctx, "visibility", ctx.t("common.visibility"), &layout::visibility_options(ctx), value(retry, f, "visibility", vis), err))
+        (select_field(ctx, "visibility", ctx.t("common-visibility"), &layout::visibility_options(ctx), value(retry, f, "visibility", vis), err))
     }
 }
 
@@ -153,18 +144,16 @@ async fn new_matter(ctx: Ctx) -> AppResult<Response> {
 
 fn new_page(ctx: &Ctx, retry: Option<&Retry>) -> AppResult<Response> {
     ctx.require(Action::OpenMatter)?;
-    let z = ctx.zh();
     let body = html! {
-        p.muted { (if z { "由需要最终拍板的领导本人开启（顶格协调），不再自下而上逐级请示。" } else { "Opened by the leader whose final say it needs — top-down, not escalated level by level." }) }
+        p.muted { (ctx.t("co-opened-by-the-leader-whose")) }
         form.stack method="post" action="/matters" {
             (csrf_field(ctx))
             (matter_fields(ctx, retry, None))
-            div.actions { button type="submit" { (ctx.t("common.save")) } a href="/matters" { (ctx.t("common.cancel")) } }
+            div.actions { button type="submit" { (ctx.t("common-save")) } a href="/matters" { (ctx.t("common-cancel")) } }
         }
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
-    Ok((status, layout::page(ctx, if z { "开启重大事项" } else { "Open a matter" }, Section::Of("matters"), body))
-        .into_response())
+    Ok((status, layout::page(ctx, ctx.t("co-open-a-matter"), Section::Of("matters"), body)).into_response())
 }
 
 async fn create(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Response> {
@@ -218,61 +207,61 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
     let body = html! {
         @if let Some(r) = retry.filter(|r| r.form == "transition") { (error_banner(ctx, Some(&r.err))) }
         div.card { dl.facts {
-            dt { (if z { "决策领导" } else { "Deciding leader" }) } dd { (m.leader_name) }
-            dt { (ctx.t("common.status")) } dd { (state_badge(&mp, &m.state, ctx.lang)) }
-            dt { (if z { "进度" } else { "Progress" }) } dd { (progress_bar(m.tasks_finished, m.tasks_total)) @if m.tasks_overdue > 0 { " " (layout::badge(&format!("{} {}", m.tasks_overdue, if z { "项逾期" } else { "overdue" }), "red")) } }
-            @if !m.description.is_empty() { dt { (if z { "说明" } else { "Description" }) } dd { (m.description) } }
-            dt { (if z { "召集" } else { "Kickoff" }) } dd { (m.kickoff_date.clone().unwrap_or_default()) " " (m.kickoff_attendees) }
-            @if !m.kickoff_decisions.is_empty() { dt { (if z { "议定事项" } else { "Decided" }) } dd { (m.kickoff_decisions) } }
+            dt { (ctx.t("co-deciding-leader")) } dd { (m.leader_name) }
+            dt { (ctx.t("common-status")) } dd { (state_badge(&mp, &m.state, ctx.lang)) }
+            dt { (ctx.t("co-progress")) } dd { (progress_bar(m.tasks_finished, m.tasks_total)) @if m.tasks_overdue > 0 { " " (layout::badge(&format!("{} {}", m.tasks_overdue, ctx.t("co-overdue-2")), "red")) } }
+            @if !m.description.is_empty() { dt { (ctx.t("co-description-2")) } dd { (m.description) } }
+            dt { (ctx.t("co-kickoff")) } dd { (m.kickoff_date.clone().unwrap_or_default()) " " (m.kickoff_attendees) }
+            @if !m.kickoff_decisions.is_empty() { dt { (ctx.t("co-decided")) } dd { (m.kickoff_decisions) } }
         } }
         @if !available.is_empty() {
             div.actions { @for t in &available {
                 form.inline method="post" action=(format!("/matters/{}/transition", m.id)) {
                     (csrf_field(ctx))
                     input type="hidden" name="transition" value=(t.id);
-                    @if t.needs_note { input type="text" name="note" required placeholder=(if z { "说明" } else { "Note" }); }
+                    @if t.needs_note { input type="text" name="note" required placeholder=(ctx.t("co-note")); }
                     button type="submit" { (if z { &t.name } else { &t.name_en }) }
                 }
             } }
         }
-        h2 { (if z { "任务" } else { "Tasks" }) }
+        h2 { (ctx.t("co-tasks")) }
         @if task_list.is_empty() {
-            (layout::empty_state(if z { "还没有交办任务。每项任务明确一名责任人、责任部门和期限。" } else { "No tasks yet. Each task has one responsible person, a lead department and a deadline." }))
+            (layout::empty_state(ctx.t("co-no-tasks-yet-each-task")))
         } @else {
             (task_rows(ctx, &v, &task_list))
         }
         @if decides && m.state == "open" {
             details.panel open[terr.is_some()] {
-                summary { (if z { "交办任务" } else { "Assign a task" }) }
+                summary { (ctx.t("co-assign-a-task")) }
                 form.stack method="post" action=(format!("/matters/{}/tasks", m.id)) {
                     (csrf_field(ctx))
                     (error_banner(ctx, terr))
-                    (text_field(ctx, "title", if z { "任务" } else { "Task" }, value(retry, ft, "title", ""), terr, true))
-                    label.field { span { (if z { "要求" } else { "What is asked" }) } textarea name="description" rows="2" { (value(retry, ft, "description", "")) } }
-                    (select_field(ctx, "kind", ctx.t("common.kind"), &kinds, value(retry, ft, "kind", "execute"), terr))
-                    (select_field(ctx, "lead_department_id", if z { "责任部门" } else { "Lead department" }, &dept_opts, value(retry, ft, "lead_department_id", ""), terr))
-                    (select_field(ctx, "assignee_id", if z { "责任人" } else { "Responsible person" }, &people, value(retry, ft, "assignee_id", ""), terr))
-                    label.field { span { (if z { "协办部门（可多选）" } else { "Co-departments" }) }
+                    (text_field(ctx, "title", ctx.t("co-task"), value(retry, ft, "title", ""), terr, true))
+                    label.field { span { (ctx.t("co-what-is-asked")) } textarea name="description" rows="2" { (value(retry, ft, "description", "")) } }
+                    (select_field(ctx, "kind", ctx.t("common-kind"), &kinds, value(retry, ft, "kind", "execute"), terr))
+                    (select_field(ctx, "lead_department_id", ctx.t("co-lead-department"), &dept_opts, value(retry, ft, "lead_department_id", ""), terr))
+                    (select_field(ctx, "assignee_id", ctx.t("co-responsible-person"), &people, value(retry, ft, "assignee_id", ""), terr))
+                    label.field { span { (ctx.t("co-co-departments")) }
                         select name="co_department_ids" multiple size="4" { @for (id, n) in &dept_opts { option value=(id) { (n) } } } }
-                    (layout::input_field(ctx, "date", "deadline", if z { "期限（日期）" } else { "Deadline (date)" }, value(retry, ft, "deadline", ""), terr, false))
-                    (layout::input_field(ctx, "number", "working_days", if z { "或：N 个工作日内" } else { "or: within N working days" }, value(retry, ft, "working_days", ""), terr, false))
-                    div { button type="submit" { (if z { "交办" } else { "Assign" }) } }
+                    (layout::input_field(ctx, "date", "deadline", ctx.t("co-deadline-date"), value(retry, ft, "deadline", ""), terr, false))
+                    (layout::input_field(ctx, "number", "working_days", ctx.t("co-or-within-n-working-days"), value(retry, ft, "working_days", ""), terr, false))
+                    div { button type="submit" { (ctx.t("co-assign")) } }
                 }
             }
             details.panel open[error(retry, fm).is_some()] {
-                summary { (ctx.t("common.edit")) }
+                summary { (ctx.t("common-edit")) }
                 form.stack method="post" action=(format!("/matters/{}", m.id)) {
                     (csrf_field(ctx))
                     (matter_fields(ctx, retry, Some(&m)))
-                    div { button type="submit" { (ctx.t("common.save")) } }
+                    div { button type="submit" { (ctx.t("common-save")) } }
                 }
             }
         }
         @if !history.is_empty() {
-            h2 { (if z { "流转记录" } else { "History" }) }
+            h2 { (ctx.t("co-history")) }
             ul { @for e in &history { li { (crate::kernel::clock::fmt_local(e.at)) " " (e.actor) " · " (mp.transition(&e.transition).map_or(e.transition.clone(), |t| if z { t.name.clone() } else { t.name_en.clone() })) @if let Some(n) = &e.note { " — " (n) } } } }
         }
-        p { (layout::history_link(ctx, "matter", m.id)) " " a href="/matters" { (ctx.t("common.back")) } }
+        p { (layout::history_link(ctx, "matter", m.id)) " " a href="/matters" { (ctx.t("common-back")) } }
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
     Ok((status, layout::page(ctx, &m.title, Section::Of("matters"), body)).into_response())
@@ -336,14 +325,13 @@ async fn figures(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             Ok((stats::figures(tx, "department")?, stats::figures(tx, "person")?))
         })
         .await?;
-    let z = ctx.zh();
     let rate = |f: &stats::Figures| f.on_time_rate.map_or("—".to_owned(), |r| format!("{:.0}%", r * 100.0));
     let chart_rows: Vec<(String, f64, String)> =
         by_dept.iter().take(20).map(|f| (f.name.clone(), f.on_time_rate.unwrap_or(0.0), rate(f))).collect();
     let table = |rows: &[stats::Figures]| {
         html! {
             div.table-wrap { table {
-                thead { tr { th { (ctx.t("common.name")) } th { (if z { "任务数" } else { "Tasks" }) } th { (if z { "已反馈" } else { "Fed back" }) } th { (if z { "按期率" } else { "On time" }) } th { (if z { "当前逾期" } else { "Overdue now" }) } th { (if z { "平均办理天数" } else { "Avg. days" }) } } }
+                thead { tr { th { (ctx.t("common-name")) } th { (ctx.t("co-tasks-2")) } th { (ctx.t("co-fed-back")) } th { (ctx.t("co-on-time")) } th { (ctx.t("co-overdue-now")) } th { (ctx.t("co-avg-days")) } } }
                 tbody { @for f in rows { tr {
                     td { (f.name) } td { (f.tasks) } td { (f.fed_back) } td { (rate(f)) }
                     td { @if f.overdue > 0 { (layout::badge(&f.overdue.to_string(), "red")) } @else { "0" } }
@@ -353,16 +341,15 @@ async fn figures(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         }
     };
     let body = html! {
-        p.muted { (if z { "口径：按期率 = 在期限当日或之前提交反馈的任务数 ÷ 已反馈任务数；当前逾期 = 仍在办理且已过期限的任务数（按定时任务最近一次统计，至多延迟一分钟）；平均办理天数 = 从交办到提交反馈的平均自然日数。" } else { "Definitions: on-time rate = tasks fed back on or before their deadline ÷ tasks fed back; overdue now = open tasks past their deadline (as of the scheduler's last run, at most a minute old); average days = mean calendar days from assignment to feedback." }) }
-        @if by_dept.is_empty() { (layout::empty_state(if z { "还没有任务。" } else { "No tasks yet." })) }
+        p.muted { (ctx.t("co-definitions-on-time-rate-tasks")) }
+        @if by_dept.is_empty() { (layout::empty_state(ctx.t("co-no-tasks-yet"))) }
         @else {
-            div.card { (PreEscaped(chart::bars(if z { "各责任部门按期率" } else { "On-time rate by lead department" }, &chart_rows, 1.0, "#1e7b34"))) }
-            h2 { (if z { "按责任部门" } else { "By lead department" }) }
+            div.card { (PreEscaped(chart::bars(ctx.t("co-on-time-rate-by-lead"), &chart_rows, 1.0, "#1e7b34"))) }
+            h2 { (ctx.t("co-by-lead-department")) }
             (table(&by_dept))
-            h2 { (if z { "按责任人" } else { "By responsible person" }) }
+            h2 { (ctx.t("co-by-responsible-person")) }
             (table(&by_person))
         }
     };
-    Ok(layout::page(&ctx, if z { "执行情况统计" } else { "Execution figures" }, Section::Of("matters"), body)
-        .into_response())
+    Ok(layout::page(&ctx, ctx.t("co-execution-figures"), Section::Of("matters"), body).into_response())
 }

@@ -13,7 +13,7 @@ mod task_pages;
 pub mod tasks;
 
 use crate::kernel::access::{Action, CurrentUser, Role, Rule};
-use crate::kernel::i18n::Lang;
+use crate::kernel::i18n::{self, Lang, Translations};
 use crate::kernel::registry::{HomeCard, HomeFuture, Mechanism, NavEntry, TaskPort};
 use crate::kernel::web::AppState;
 use crate::kernel::workflow::Spec;
@@ -65,7 +65,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     id: "coordination",
     nav: &[
         NavEntry { href: "/matters", key: "m1", section: "matters", needs: Action::ViewCoordination },
-        NavEntry { href: "/tasks", key: "nav.my_tasks", section: "tasks", needs: Action::ViewCoordination },
+        NavEntry { href: "/tasks", key: "nav-my_tasks", section: "tasks", needs: Action::ViewCoordination },
     ],
     home: Some(home_cards),
     processes: &SPECS,
@@ -74,6 +74,11 @@ pub static MECHANISM: Mechanism = Mechanism {
     api: api::router,
     pages: router,
     tasks: Some(&TASK_PORT),
+    translations: Translations {
+        folder: "coordination",
+        zh: include_str!("i18n/zh-CN.ftl"),
+        en: include_str!("i18n/en.ftl"),
+    },
 };
 
 static TASK_PORT: TaskPort = TaskPort {
@@ -105,22 +110,21 @@ fn home_cards(s: AppState, user: CurrentUser, lang: Lang, now: i64) -> HomeFutur
         }
         let view = tasks::View::of(&s, now)?;
         let (open, red, yellow) = s.db.read(move |tx| tasks::my_counts(tx, user.id, &view)).await?;
-        let zh = lang == Lang::Zh;
         Ok(vec![
             HomeCard {
-                title: (if zh { "办理中的任务" } else { "Tasks in hand" }).into(),
+                title: i18n::t(lang, "co-tasks-in-hand").into(),
                 value: open,
                 href: "/tasks?scope=mine".into(),
                 tone: "",
             },
             HomeCard {
-                title: (if zh { "已逾期" } else { "Overdue" }).into(),
+                title: i18n::t(lang, "co-overdue-3").into(),
                 value: red,
                 href: "/tasks?scope=mine&light=red".into(),
                 tone: "red",
             },
             HomeCard {
-                title: (if zh { "临近期限" } else { "Due soon" }).into(),
+                title: i18n::t(lang, "co-due-soon").into(),
                 value: yellow,
                 href: "/tasks?scope=mine&light=yellow".into(),
                 tone: "yellow",

@@ -11,7 +11,7 @@ use crate::params;
 
 pub static MATTERS: Source = Source {
     kind: "matter",
-    label: "search.kind.matter",
+    label: "search-kind-matter",
     load: |tx, ids| matters(tx, &format!("WHERE m.id IN ({})", id_list(ids)), &[]),
     load_after: |tx, after, limit| matters(tx, "WHERE m.id > $1 ORDER BY m.id LIMIT $2", params![after, limit as i64]),
     facet: None,
@@ -20,7 +20,7 @@ pub static MATTERS: Source = Source {
 
 pub static TASKS: Source = Source {
     kind: "task",
-    label: "search.kind.task",
+    label: "search-kind-task",
     load: |tx, ids| tasks(tx, &format!("WHERE t.id IN ({})", id_list(ids)), &[]),
     load_after: |tx, after, limit| tasks(tx, "WHERE t.id > $1 ORDER BY t.id LIMIT $2", params![after, limit as i64]),
     facet: None,

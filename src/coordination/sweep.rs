@@ -50,8 +50,8 @@ pub fn sweep(tx: &mut Tx<'_>, who: &Who, cal: &WorkCalendar) -> AppResult<usize>
             &[assignee],
             &Note {
                 kind: "reminder",
-                title: format!("催办：{title} 将于 {deadline} 到期"),
-                title_en: format!("Reminder: {title} is due on {deadline}"),
+                message: "co-note-reminder",
+                params: vec![("title", title.into()), ("deadline", deadline.into())],
                 body: String::new(),
                 link: format!("/tasks/{id}"),
             },
@@ -85,8 +85,8 @@ pub fn sweep(tx: &mut Tx<'_>, who: &Who, cal: &WorkCalendar) -> AppResult<usize>
                 &[leader, assignee],
                 &Note {
                     kind: "escalation",
-                    title: format!("逾期升级：{title}（期限 {deadline}）"),
-                    title_en: format!("Overdue, escalated: {title} (due {deadline})"),
+                    message: "co-note-escalation",
+                    params: vec![("title", title.into()), ("deadline", deadline.into())],
                     body: String::new(),
                     link: format!("/tasks/{id}"),
                 },

@@ -40,15 +40,14 @@ pub fn state_badge(p: &Process, state: &str, lang: Lang) -> Markup {
 
 /// A table of tasks with their lights.
 pub fn task_rows(ctx: &Ctx, v: &View, items: &[Task]) -> Markup {
-    let z = ctx.zh();
     html! {
         div.table-wrap { table {
             thead { tr {
-                th { (if z { "任务" } else { "Task" }) } th { (if z { "责任人 / 部门" } else { "Responsible / department" }) }
-                th { (if z { "期限" } else { "Deadline" }) } th { (ctx.t("common.status")) } th { (if z { "进度" } else { "Progress" }) }
+                th { (ctx.t("co-task")) } th { (ctx.t("co-responsible-department")) }
+                th { (ctx.t("co-deadline")) } th { (ctx.t("common-status")) } th { (ctx.t("co-progress")) }
             } }
             tbody { @for t in items { tr {
-                td { a href=(format!("/tasks/{}", t.id)) { (t.title) } @if t.kind == "research" { " " (badge(ctx.t("task.kind.research"), "")) } br; span.muted { (t.matter_title) } }
+                td { a href=(format!("/tasks/{}", t.id)) { (t.title) } @if t.kind == "research" { " " (badge(ctx.t("task-kind-research"), "")) } br; span.muted { (t.matter_title) } }
                 td { (t.assignee_name) br; span.muted { (t.lead_department_name) } }
                 td { (t.deadline) " " (light_badge(ctx, t.light)) }
                 td { (state_badge(&v.process, &t.state, ctx.lang)) }
@@ -74,7 +73,6 @@ async fn list(
             tasks::list(tx, u.ok_or(AppError::Unauthenticated)?, &fq, &pq, &vq)
         })
         .await?;
-    let z = ctx.zh();
     if p.is_export() {
         let rows = page
             .items
@@ -106,19 +104,19 @@ async fn list(
         ("state", f.state.clone().unwrap_or_default()),
         ("light", f.light.clone().unwrap_or_default()),
     ];
-    let mut states = vec![(String::new(), ctx.t("common.all").to_owned())];
+    let mut states = vec![(String::new(), ctx.t("common-all").to_owned())];
     states.extend(v.process.states.iter().map(|st| (st.id.clone(), v.process.state_name(&st.id, ctx.lang))));
     let lights = vec![
-        (String::new(), ctx.t("common.all").to_owned()),
-        ("red".into(), (if z { "逾期" } else { "Overdue" }).to_owned()),
-        ("yellow".into(), (if z { "临期" } else { "Due soon" }).to_owned()),
-        ("green".into(), (if z { "正常" } else { "On track" }).to_owned()),
+        (String::new(), ctx.t("common-all").to_owned()),
+        ("red".into(), (ctx.t("co-overdue-4")).to_owned()),
+        ("yellow".into(), (ctx.t("co-due-soon-2")).to_owned()),
+        ("green".into(), (ctx.t("co-on-track")).to_owned()),
     ];
     let tabs = [
-        ("mine", if z { "我负责的" } else { "Mine" }),
-        ("department", if z { "本部门" } else { "My department" }),
-        ("leading", if z { "我决策的" } else { "I decide" }),
-        ("all", if z { "全部可见" } else { "All I can see" }),
+        ("mine", ctx.t("co-mine")),
+        ("department", ctx.t("co-my-department")),
+        ("leading", ctx.t("co-i-decide")),
+        ("all", ctx.t("co-all-i-can-see")),
     ];
     let body = html! {
         div.actions { @for (key, label) in tabs {
@@ -126,20 +124,20 @@ async fn list(
         } }
         form.filters method="get" action="/tasks" {
             input type="hidden" name="scope" value=(scope);
-            (text_field(&ctx, "q", ctx.t("common.search"), p.q().unwrap_or(""), None, false))
-            (select_field(&ctx, "state", ctx.t("common.status"), &states, f.state.as_deref().unwrap_or(""), None))
-            (select_field(&ctx, "light", if z { "亮灯" } else { "Light" }, &lights, f.light.as_deref().unwrap_or(""), None))
-            button type="submit" { (ctx.t("common.filter")) }
+            (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
+            (select_field(&ctx, "state", ctx.t("common-status"), &states, f.state.as_deref().unwrap_or(""), None))
+            (select_field(&ctx, "light", ctx.t("co-light"), &lights, f.light.as_deref().unwrap_or(""), None))
+            button type="submit" { (ctx.t("common-filter")) }
         }
         @if page.items.is_empty() {
-            (layout::empty_state(if z { "没有符合条件的任务。领导交办给您的任务会出现在这里，并同时发送通知。" } else { "No tasks match. Tasks assigned to you appear here, and you get a notification." }))
+            (layout::empty_state(ctx.t("co-no-tasks-match-tasks-assigned")))
         } @else {
-            p.muted { (sort_header(&ctx, &p, &extra, "deadline", if z { "按期限排序" } else { "Sort by deadline" })) " · " (sort_header(&ctx, &p, &extra, "updated", if z { "按更新时间排序" } else { "Sort by last update" })) }
+            p.muted { (sort_header(&ctx, &p, &extra, "deadline", ctx.t("co-sort-by-deadline"))) " · " (sort_header(&ctx, &p, &extra, "updated", ctx.t("co-sort-by-last-update"))) }
             (task_rows(&ctx, &v, &page.items))
         }
         (pager(&ctx, &p, &extra, page.total))
     };
-    Ok(layout::page(&ctx, ctx.t("nav.my_tasks"), Section::Of("tasks"), body).into_response())
+    Ok(layout::page(&ctx, ctx.t("nav-my_tasks"), Section::Of("tasks"), body).into_response())
 }
 
 async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
@@ -185,76 +183,70 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         timeline.push((u.at, html! { (fmt_local(u.at)) " " strong { (u.actor) } " · " (update_label(&u.kind, z)) @if let Some(pr) = u.progress { " (" (pr) "%)" } " — " (u.body) }));
     }
     for e in d.extensions.iter().filter(|e| e.state != "pending") {
-        let verdict = if e.state == "granted" {
-            if z { "已同意" } else { "granted" }
-        } else if z {
-            "未同意"
-        } else {
-            "refused"
-        };
-        timeline.push((e.decided_at.unwrap_or(0), html! { (fmt_local(e.decided_at.unwrap_or(0))) " " strong { (e.decided_by.clone().unwrap_or_default()) } " · " (if z { "延期 " } else { "Extension " }) (e.old_deadline) " → " (e.requested_deadline) ": " (verdict) }));
+        let verdict = if e.state == "granted" { ctx.t("co-granted") } else { ctx.t("co-refused") };
+        timeline.push((e.decided_at.unwrap_or(0), html! { (fmt_local(e.decided_at.unwrap_or(0))) " " strong { (e.decided_by.clone().unwrap_or_default()) } " · " (ctx.t("co-extension")) (e.old_deadline) " → " (e.requested_deadline) ": " (verdict) }));
     }
     timeline.sort_by_key(|(at, _)| *at);
     let body = html! {
         @if let Some(r) = retry.filter(|r| r.form == "transition" || r.form == "decision") { (error_banner(ctx, Some(&r.err))) }
         div.card { dl.facts {
-            dt { (if z { "所属事项" } else { "Matter" }) } dd { a href=(format!("/matters/{}", t.matter_id)) { (t.matter_title) } }
-            dt { (if z { "类型" } else { "Kind" }) } dd { (ctx.t(&format!("task.kind.{}", t.kind))) }
-            dt { (if z { "责任人" } else { "Responsible" }) } dd { (t.assignee_name) }
-            dt { (if z { "责任部门" } else { "Lead department" }) } dd { (t.lead_department_name) }
-            @if !t.co_departments.is_empty() { dt { (if z { "协办部门" } else { "Co-departments" }) } dd { (t.co_departments.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、")) } }
-            dt { (if t.kind == "research" { if z { "反馈期限" } else { "Feedback due" } } else if z { "期限" } else { "Deadline" }) } dd { (t.deadline) " " (light_badge(ctx, t.light)) }
-            dt { (ctx.t("common.status")) } dd { (state_badge(p, &t.state, ctx.lang)) @if let Some(m) = t.met_deadline { " " @if m { (badge(if z { "按期反馈" } else { "fed back on time" }, "green")) } @else { (badge(if z { "逾期反馈" } else { "fed back late" }, "red")) } } }
-            dt { (if z { "进度" } else { "Progress" }) } dd { (t.progress) "%" }
-            @if !t.description.is_empty() { dt { (if z { "要求" } else { "What is asked" }) } dd { (t.description) } }
+            dt { (ctx.t("co-matter-2")) } dd { a href=(format!("/matters/{}", t.matter_id)) { (t.matter_title) } }
+            dt { (ctx.t("co-kind")) } dd { (ctx.t(&format!("task.kind.{}", t.kind))) }
+            dt { (ctx.t("co-responsible")) } dd { (t.assignee_name) }
+            dt { (ctx.t("co-lead-department")) } dd { (t.lead_department_name) }
+            @if !t.co_departments.is_empty() { dt { (ctx.t("co-co-departments-2")) } dd { (t.co_departments.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、")) } }
+            dt { (if t.kind == "research" { ctx.t("co-feedback-due") } else { ctx.t("co-deadline") }) } dd { (t.deadline) " " (light_badge(ctx, t.light)) }
+            dt { (ctx.t("common-status")) } dd { (state_badge(p, &t.state, ctx.lang)) @if let Some(m) = t.met_deadline { " " @if m { (badge(ctx.t("co-fed-back-on-time"), "green")) } @else { (badge(ctx.t("co-fed-back-late"), "red")) } } }
+            dt { (ctx.t("co-progress")) } dd { (t.progress) "%" }
+            @if !t.description.is_empty() { dt { (ctx.t("co-what-is-asked")) } dd { (t.description) } }
         } }
         @if !d.available.is_empty() {
-            h2 { (if z { "办理" } else { "Act" }) }
+            h2 { (ctx.t("co-act")) }
             div.actions { @for tid in &d.available { @if let Some(tr) = p.transition(tid) {
                 form.inline method="post" action=(format!("/tasks/{}/transition", t.id)) {
                     (csrf_field(ctx))
                     input type="hidden" name="transition" value=(tr.id);
-                    @if tr.needs_note { input type="text" name="note" required placeholder=(if z { "说明（必填）" } else { "Note (required)" }) aria-label=(if z { "说明" } else { "Note" }); }
+                    @if tr.needs_note { input type="text" name="note" required placeholder=(ctx.t("co-note-required")) aria-label=(ctx.t("co-note")); }
                     button type="submit" { (if z { &tr.name } else { &tr.name_en }) }
                 }
             } } }
         }
         @if let Some(e) = pending {
             div.card {
-                strong { (if z { "延期申请" } else { "Extension requested" }) } " " (e.old_deadline) " → " (e.requested_deadline) " · " (e.requested_by)
+                strong { (ctx.t("co-extension-requested")) } " " (e.old_deadline) " → " (e.requested_deadline) " · " (e.requested_by)
                 p { (e.reason) }
                 @if rel.contains(&"leader") {
                     form.filters method="post" action=(format!("/extensions/{}/decision", e.id)) {
                         (csrf_field(ctx))
-                        input type="text" name="note" placeholder=(if z { "批示（选填）" } else { "Note (optional)" }) aria-label=(if z { "批示" } else { "Note" });
-                        button type="submit" name="grant" value="true" { (if z { "同意延期" } else { "Grant" }) }
-                        button.secondary type="submit" name="grant" value="false" { (if z { "不同意" } else { "Refuse" }) }
+                        input type="text" name="note" placeholder=(ctx.t("co-note-optional")) aria-label=(ctx.t("co-note-2"));
+                        button type="submit" name="grant" value="true" { (ctx.t("co-grant")) }
+                        button.secondary type="submit" name="grant" value="false" { (ctx.t("co-refuse")) }
                     }
                 }
             }
         }
         @if can_report {
             details.panel open[error(retry, fp).is_some()] {
-                summary { (if z { "报告进展（可附文件）" } else { "Report progress (files allowed)" }) }
+                summary { (ctx.t("co-report-progress-files-allowed")) }
                 form.stack method="post" action=(format!("/tasks/{}/progress", t.id)) enctype="multipart/form-data" {
                     (csrf_field(ctx))
                     (error_banner(ctx, error(retry, fp)))
-                    label.field { span { (if z { "进展情况" } else { "What was done" }) } textarea name="body" rows="3" required { (value(retry, fp, "body", "")) } }
-                    (layout::input_field(ctx, "number", "progress", if z { "完成度（%）" } else { "Done (%)" }, value(retry, fp, "progress", &t.progress.to_string()), error(retry, fp), false))
-                    label.field { span { (if z { "附件（pdf、图片、docx、xlsx、txt，10 MB 以内）" } else { "File (pdf, image, docx, xlsx, txt; up to 10 MB)" }) } input type="file" name="file"; }
-                    div { button type="submit" { (ctx.t("common.save")) } }
+                    label.field { span { (ctx.t("co-what-was-done")) } textarea name="body" rows="3" required { (value(retry, fp, "body", "")) } }
+                    (layout::input_field(ctx, "number", "progress", ctx.t("co-done"), value(retry, fp, "progress", &t.progress.to_string()), error(retry, fp), false))
+                    label.field { span { (ctx.t("co-file-pdf-image-docx-xlsx")) } input type="file" name="file"; }
+                    div { button type="submit" { (ctx.t("common-save")) } }
                 }
             }
         }
         @if rel.contains(&"assignee") && p.runs_deadline(&t.state) && pending.is_none() && t.light != Some(Light::Red) {
             details.panel open[error(retry, fe).is_some()] {
-                summary { (if z { "申请延期" } else { "Ask for more time" }) }
+                summary { (ctx.t("co-ask-for-more-time")) }
                 form.stack method="post" action=(format!("/tasks/{}/extensions", t.id)) {
                     (csrf_field(ctx))
                     (error_banner(ctx, error(retry, fe)))
-                    (layout::input_field(ctx, "date", "deadline", if z { "新期限" } else { "New deadline" }, value(retry, fe, "deadline", ""), error(retry, fe), true))
-                    (text_field(ctx, "reason", if z { "理由" } else { "Reason" }, value(retry, fe, "reason", ""), error(retry, fe), true))
-                    div { button type="submit" { (if z { "提交申请" } else { "Ask" }) } }
+                    (layout::input_field(ctx, "date", "deadline", ctx.t("co-new-deadline"), value(retry, fe, "deadline", ""), error(retry, fe), true))
+                    (text_field(ctx, "reason", ctx.t("co-reason"), value(retry, fe, "reason", ""), error(retry, fe), true))
+                    div { button type="submit" { (ctx.t("co-ask")) } }
                 }
             }
         }
@@ -264,17 +256,17 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                 input type="hidden" name="kind" value="task";
                 input type="hidden" name="ref_id" value=(t.id);
                 input type="hidden" name="summary" value=(t.title);
-                button.secondary type="submit" { (if z { "请服务对象评价（生成邀请与二维码）" } else { "Ask the people served to rate this (link and QR code)" }) }
+                button.secondary type="submit" { (ctx.t("co-ask-the-people-served-to")) }
             }
         }
         @if !d.attachments.is_empty() {
-            h2 { (if z { "附件" } else { "Files" }) }
+            h2 { (ctx.t("co-files")) }
             ul { @for a in &d.attachments { li { a href=(format!("/api/v1/attachments/{}", a.id)) { (a.filename) } span.muted { " " (a.size / 1024 + 1) " KB · " (a.uploaded_by) " · " (fmt_local(a.created_at)) } } } }
         }
-        h2 { (if z { "办理记录" } else { "Record" }) }
-        @if d.updates.is_empty() && d.history.is_empty() { (layout::empty_state(if z { "尚无记录。" } else { "Nothing yet." })) }
+        h2 { (ctx.t("co-record")) }
+        @if d.updates.is_empty() && d.history.is_empty() { (layout::empty_state(ctx.t("co-nothing-yet"))) }
         ul { @for (_, line) in &timeline { li { (line) } } }
-        p { (layout::history_link(ctx, "task", t.id)) " " a href="/tasks" { (ctx.t("common.back")) } }
+        p { (layout::history_link(ctx, "task", t.id)) " " a href="/tasks" { (ctx.t("common-back")) } }
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
     Ok((status, layout::page(ctx, &t.title, Section::Of("tasks"), body)).into_response())

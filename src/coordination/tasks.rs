@@ -391,8 +391,12 @@ pub fn create(
         &to,
         &Note {
             kind: "task",
-            title: format!("新任务：{}（{}，期限 {}）", t.title, m.title, t.deadline),
-            title_en: format!("New task: {} ({}, due {})", t.title, m.title, t.deadline),
+            message: "co-note-new-task",
+            params: vec![
+                ("title", t.title.as_str().into()),
+                ("matter", m.title.as_str().into()),
+                ("deadline", t.deadline.as_str().into()),
+            ],
             body: t.description.clone(),
             link: format!("/tasks/{id}"),
         },

@@ -79,7 +79,7 @@ async fn export_all(
     };
     let mut rows = Vec::new();
     for r in &c.commended {
-        rows.push(line(if z { "表彰" } else { "commendation" }, r, String::new()));
+        rows.push(line(ctx.t("ev-commendation"), r, String::new()));
     }
     for r in &c.to_interview {
         let held: Vec<String> = c
@@ -88,17 +88,16 @@ async fn export_all(
             .filter(|i| i.division_id == r.division_id)
             .map(|i| format!("{} {}：{}", i.held_on, i.interviewer, i.agreed))
             .collect();
-        let note =
-            if held.is_empty() { (if z { "待约谈" } else { "to interview" }).to_owned() } else { held.join("；") };
-        rows.push(line(if z { "约谈" } else { "interview" }, r, note));
+        let note = if held.is_empty() { (ctx.t("ev-to-interview")).to_owned() } else { held.join("；") };
+        rows.push(line(ctx.t("ev-interview"), r, note));
     }
     for pr in &c.proposals {
         let note = format!(
             "{} {}",
             pr.periods.join("、"),
-            pr.decision.clone().unwrap_or_else(|| (if z { "待决定" } else { "undecided" }).to_owned())
+            pr.decision.clone().unwrap_or_else(|| (ctx.t("ev-undecided")).to_owned())
         );
-        rows.push(line(if z { "调整建议" } else { "adjustment proposal" }, &pr.division, note));
+        rows.push(line(ctx.t("ev-adjustment-proposal"), &pr.division, note));
     }
     let header: &[&str] = if z {
         &["期间", "类别", "排名", "部门", "处室", "得分合计", "人均得分", "评价数", "说明"]
@@ -127,73 +126,73 @@ async fn render(
     let admin = ctx.user.as_ref().is_some_and(|u| access::allows(u, Action::ManageProcesses));
     let (fi, fa) = ("interview", "adjustment");
     let row = |r: &super::scores::DivisionRank| {
-        html! { (r.rank) ". " (r.department_name) " · " (r.division_name) " — " strong { (format!("{:.2}", r.sum_score)) } span.muted { " (" (if z { "人均 " } else { "avg " }) (format!("{:.2}", r.average_score)) ", " (r.ratings) (if z { " 条评价" } else { " ratings" }) ")" } }
+        html! { (r.rank) ". " (r.department_name) " · " (r.division_name) " — " strong { (format!("{:.2}", r.sum_score)) } span.muted { " (" (ctx.t("ev-avg")) (format!("{:.2}", r.average_score)) ", " (r.ratings) (ctx.t("ev-ratings")) ")" } }
     };
     let body = html! {
         form.filters method="get" action="/evaluation/consequences" {
-            (text_field(ctx, "period", if z { "期间" } else { "Period" }, &period, None, false))
-            button type="submit" { (ctx.t("common.filter")) }
+            (text_field(ctx, "period", ctx.t("ev-period"), &period, None, false))
+            button type="submit" { (ctx.t("common-filter")) }
         }
         p {
-            a href=(format!("/evaluation/consequences?period={}&format=csv", url_encode(&period))) { (ctx.t("common.export_csv")) } " · "
-            a href=(format!("/evaluation/consequences?period={}&format=xlsx", url_encode(&period))) { (ctx.t("common.export_xlsx")) }
+            a href=(format!("/evaluation/consequences?period={}&format=csv", url_encode(&period))) { (ctx.t("common-export_csv")) } " · "
+            a href=(format!("/evaluation/consequences?period={}&format=xlsx", url_encode(&period))) { (ctx.t("common-export_xlsx")) }
         }
         p.muted { @for st in &all_settings { (if z { &st.meaning } else { &st.meaning_en }) "：" strong { (st.value) } "。 " } }
-        h2 { (if z { "表彰名单" } else { "Commendations" }) }
-        @if c.commended.is_empty() { (layout::empty_state(if z { "本期尚无评价。" } else { "No ratings this period." })) }
-        @else { ul { @for r in &c.commended { li { (row(r)) " " (badge(if z { "表彰" } else { "commended" }, "green")) } } } }
-        h2 { (if z { "约谈" } else { "Interviews" }) }
-        @if c.to_interview.is_empty() { (layout::empty_state(if z { "本期无须约谈。" } else { "No interviews this period." })) }
+        h2 { (ctx.t("ev-commendations")) }
+        @if c.commended.is_empty() { (layout::empty_state(ctx.t("ev-no-ratings-this-period"))) }
+        @else { ul { @for r in &c.commended { li { (row(r)) " " (badge(ctx.t("ev-commended"), "green")) } } } }
+        h2 { (ctx.t("ev-interviews")) }
+        @if c.to_interview.is_empty() { (layout::empty_state(ctx.t("ev-no-interviews-this-period"))) }
         @else { ul { @for r in &c.to_interview {
             li {
                 (row(r))
                 @let held: Vec<_> = c.interviews.iter().filter(|i| i.division_id == r.division_id).collect();
-                @if held.is_empty() { " " (badge(if z { "待约谈" } else { "to interview" }, "red")) }
-                @for i in held { div.muted { (i.held_on) " · " (i.interviewer) (if z { " 约谈 " } else { " interviewed " }) (i.head_name) "：" (i.said) " — " (if z { "整改承诺：" } else { "agreed: " }) (i.agreed) } }
+                @if held.is_empty() { " " (badge(ctx.t("ev-to-interview"), "red")) }
+                @for i in held { div.muted { (i.held_on) " · " (i.interviewer) (ctx.t("ev-interviewed")) (i.head_name) "：" (i.said) " — " (ctx.t("ev-agreed")) (i.agreed) } }
             }
         } } }
         @if !c.to_interview.is_empty() {
             details.panel open[error(retry, fi).is_some()] {
-                summary { (if z { "记录约谈" } else { "Record an interview" }) }
+                summary { (ctx.t("ev-record-an-interview")) }
                 form.stack method="post" action="/evaluation/interviews" {
                     (csrf_field(ctx))
                     (error_banner(ctx, error(retry, fi)))
                     input type="hidden" name="period" value=(period);
-                    (layout::select_field(ctx, "division_id", ctx.t("common.division"), &c.to_interview.iter().map(|r| (r.division_id.to_string(), format!("{} · {}", r.department_name, r.division_name))).collect::<Vec<_>>(), value(retry, fi, "division_id", ""), error(retry, fi)))
-                    (layout::input_field(ctx, "date", "held_on", if z { "约谈日期" } else { "Held on" }, value(retry, fi, "held_on", ""), error(retry, fi), true))
-                    (text_field(ctx, "interviewer", if z { "约谈人" } else { "Interviewer" }, value(retry, fi, "interviewer", &user.display_name), error(retry, fi), true))
-                    label.field { span { (if z { "谈话内容" } else { "What was said" }) } textarea name="said" rows="3" required { (value(retry, fi, "said", "")) } }
-                    label.field { span { (if z { "整改承诺" } else { "Improvements agreed" }) } textarea name="agreed" rows="2" required { (value(retry, fi, "agreed", "")) } }
-                    div { button type="submit" { (ctx.t("common.save")) } }
+                    (layout::select_field(ctx, "division_id", ctx.t("common-division"), &c.to_interview.iter().map(|r| (r.division_id.to_string(), format!("{} · {}", r.department_name, r.division_name))).collect::<Vec<_>>(), value(retry, fi, "division_id", ""), error(retry, fi)))
+                    (layout::input_field(ctx, "date", "held_on", ctx.t("ev-held-on"), value(retry, fi, "held_on", ""), error(retry, fi), true))
+                    (text_field(ctx, "interviewer", ctx.t("ev-interviewer"), value(retry, fi, "interviewer", &user.display_name), error(retry, fi), true))
+                    label.field { span { (ctx.t("ev-what-was-said")) } textarea name="said" rows="3" required { (value(retry, fi, "said", "")) } }
+                    label.field { span { (ctx.t("ev-improvements-agreed")) } textarea name="agreed" rows="2" required { (value(retry, fi, "agreed", "")) } }
+                    div { button type="submit" { (ctx.t("common-save")) } }
                 }
             }
         }
-        h2 { (if z { "调整建议" } else { "Adjustment proposals" }) }
-        @if c.proposals.is_empty() { (layout::empty_state(if z { "没有连续处于末位的处室。" } else { "No division has been at the bottom long enough." })) }
+        h2 { (ctx.t("ev-adjustment-proposals")) }
+        @if c.proposals.is_empty() { (layout::empty_state(ctx.t("ev-no-division-has-been-at"))) }
         @else { ul { @for pr in &c.proposals { li {
             (row(&pr.division)) " · " (pr.periods.join("、"))
             @match &pr.decision {
-                Some(d) => { " " (badge(&format!("{}：{d}", if z { "已决定" } else { "decided" }), "blue")) }
+                Some(d) => { " " (badge(&format!("{}：{d}", ctx.t("ev-decided")), "blue")) }
                 None => {
                     form.filters method="post" action="/evaluation/adjustments" {
                         (csrf_field(ctx))
                         (error_banner(ctx, error(retry, fa)))
                         input type="hidden" name="division_id" value=(pr.division.division_id);
                         input type="hidden" name="periods" value=(pr.periods.join(","));
-                        input type="text" name="note" placeholder=(if z { "意见" } else { "Note" }) aria-label=(if z { "意见" } else { "Note" });
-                        button type="submit" name="decision" value="adjust" { (if z { "调整" } else { "Adjust" }) }
-                        button.secondary type="submit" name="decision" value="keep" { (if z { "留任观察" } else { "Keep and watch" }) }
+                        input type="text" name="note" placeholder=(ctx.t("ev-note")) aria-label=(ctx.t("ev-note"));
+                        button type="submit" name="decision" value="adjust" { (ctx.t("ev-adjust")) }
+                        button.secondary type="submit" name="decision" value="keep" { (ctx.t("ev-keep-and-watch")) }
                     }
                 }
             }
         } } } }
         @if admin {
-            h2 { (if z { "阈值设置" } else { "Thresholds" }) }
+            h2 { (ctx.t("ev-thresholds")) }
             @for st in &all_settings {
                 form.filters method="post" action=(format!("/evaluation/settings/{}", st.key)) {
                     (csrf_field(ctx))
                     (layout::input_field(ctx, "number", "value", if z { &st.meaning } else { &st.meaning_en }, &st.value.to_string(), None, true))
-                    button.secondary type="submit" { (ctx.t("common.save")) }
+                    button.secondary type="submit" { (ctx.t("common-save")) }
                 }
             }
         }
@@ -201,12 +200,7 @@ async fn render(
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
     Ok((
         status,
-        layout::page(
-            ctx,
-            &format!("{} · {period}", if z { "评价结果运用" } else { "Consequences" }),
-            Section::Of("evaluation"),
-            body,
-        ),
+        layout::page(ctx, &format!("{} · {period}", ctx.t("ev-consequences")), Section::Of("evaluation"), body),
     )
         .into_response())
 }

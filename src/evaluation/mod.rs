@@ -14,6 +14,7 @@ pub mod ratings;
 pub mod scores;
 
 use crate::kernel::access::{Action, Role, Rule};
+use crate::kernel::i18n::Translations;
 use crate::kernel::registry::{Mechanism, NavEntry};
 use crate::kernel::workflow::Spec;
 
@@ -81,7 +82,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     id: "evaluation",
     nav: &[NavEntry {
         href: "/evaluation",
-        key: "nav.evaluation",
+        key: "nav-evaluation",
         section: "evaluation",
         needs: Action::ViewEvaluation,
     }],
@@ -92,4 +93,9 @@ pub static MECHANISM: Mechanism = Mechanism {
     api: api::router,
     pages: router,
     tasks: None,
+    translations: Translations {
+        folder: "evaluation",
+        zh: include_str!("i18n/zh-CN.ftl"),
+        en: include_str!("i18n/en.ftl"),
+    },
 };

@@ -115,112 +115,106 @@ async fn render(
     let kinds: Vec<(String, String)> = ratings::KINDS
         .iter()
         .filter(|k| **k != "task" && **k != "lead")
-        .map(|k| ((*k).to_owned(), ctx.t(&format!("interaction.{k}")).to_owned()))
+        .map(|k| ((*k).to_owned(), ctx.t(&format!("interaction-{k}")).to_owned()))
         .collect();
     let can_invite = matches!(user.role, Role::Staff | Role::DivisionHead | Role::DeptHead);
     let trend_table = |rows: &[scores::Trend]| {
         html! {
             div.table-wrap { table {
-                thead { tr { th { (if z { "季度" } else { "Quarter" }) } th { (if z { "评价数" } else { "Ratings" }) } @for i in 0..4 { th { (dim_name(i, z)) } } th { (if z { "得分" } else { "Score" }) } } }
+                thead { tr { th { (ctx.t("ev-quarter")) } th { (ctx.t("ev-ratings-2")) } @for i in 0..4 { th { (dim_name(i, z)) } } th { (ctx.t("ev-score")) } } }
                 tbody { @for t in rows { tr { td { (t.period) } td { (t.ratings) } @for d in t.dimensions { td { (format!("{d:.2}")) } } td { (format!("{:.2}", t.dimensions.iter().sum::<f64>())) } } } }
             } }
         }
     };
     let body = html! {
         div.actions {
-            a.button.secondary href="/evaluation/bad-reviews" { (if z { "差评核实整改" } else { "Bad reviews" }) }
-            a.button.secondary href="/evaluation/pool" { (if z { "不胜任工作人员池" } else { "Unfit-staff pool" }) }
+            a.button.secondary href="/evaluation/bad-reviews" { (ctx.t("ev-bad-reviews")) }
+            a.button.secondary href="/evaluation/pool" { (ctx.t("ev-unfit-staff-pool")) }
             @if ctx.user.as_ref().is_some_and(|u| crate::kernel::access::allows(u, Action::ViewRankings)) {
-                a.button.secondary href=(format!("/evaluation/ranking?period={period}")) { (if z { "排名" } else { "Rankings" }) }
-                a.button.secondary href=(format!("/evaluation/consequences?period={period}")) { (if z { "表彰、约谈与调整" } else { "Commendations, interviews, adjustments" }) }
+                a.button.secondary href=(format!("/evaluation/ranking?period={period}")) { (ctx.t("ev-rankings")) }
+                a.button.secondary href=(format!("/evaluation/consequences?period={period}")) { (ctx.t("ev-commendations-interviews-adjustments")) }
             }
         }
         @if let Some((link, qr)) = &invitation {
             div.notice {
-                p { (if z { "评价邀请已生成（只显示这一次，一次有效，30 天内使用）：" } else { "Invitation issued (shown once; one use; valid 30 days):" }) }
+                p { (ctx.t("ev-invitation-issued-shown-once-one")) }
                 p.secret { a href=(link) { (link) } }
                 div { (PreEscaped(qr)) }
             }
         }
         @if can_invite {
             details.panel open[err.is_some() || invitation.is_none()] {
-                summary { (if z { "登记服务并发放评价邀请" } else { "Log a service and issue a rating invitation" }) }
+                summary { (ctx.t("ev-log-a-service-and-issue")) }
                 form.stack method="post" action="/evaluation/invite" {
                     (csrf_field(ctx))
                     (error_banner(ctx, err))
-                    (select_field(ctx, "kind", ctx.t("common.kind"), &kinds, value(retry, f, "kind", "counter"), err))
-                    (text_field(ctx, "summary", if z { "服务内容（评价人可见）" } else { "What was done (shown to the rater)" }, value(retry, f, "summary", ""), err, true))
-                    (text_field(ctx, "served_name", if z { "服务对象" } else { "Person or enterprise served" }, value(retry, f, "served_name", ""), err, false))
-                    div { button type="submit" { (if z { "生成邀请与二维码" } else { "Issue link and QR code" }) } }
+                    (select_field(ctx, "kind", ctx.t("common-kind"), &kinds, value(retry, f, "kind", "counter"), err))
+                    (text_field(ctx, "summary", ctx.t("ev-what-was-done-shown-to"), value(retry, f, "summary", ""), err, true))
+                    (text_field(ctx, "served_name", ctx.t("ev-person-or-enterprise-served"), value(retry, f, "served_name", ""), err, false))
+                    div { button type="submit" { (ctx.t("ev-issue-link-and-qr-code")) } }
                 }
             }
         }
-        h2 { (if z { "我的评价得分" } else { "My scores" }) }
-        @if trend.is_empty() { (layout::empty_state(if z { "还没有评价。办理服务后发放邀请，由服务对象评价。" } else { "No ratings yet. Issue an invitation after a service; the person served rates it." })) }
+        h2 { (ctx.t("ev-my-scores")) }
+        @if trend.is_empty() { (layout::empty_state(ctx.t("ev-no-ratings-yet-issue-an"))) }
         @else {
-            @if trend.len() > 1 { div.card { (PreEscaped(trend_chart(&trend, z))) } }
+            @if trend.len() > 1 { div.card { (PreEscaped(trend_chart(&trend, ctx))) } }
             (trend_table(&trend))
         }
         @if !mine.is_empty() {
-            h2 { (if z { "最近的评价" } else { "Recent ratings" }) }
+            h2 { (ctx.t("ev-recent-ratings")) }
             ul { @for r in &mine { li {
                 (fmt_local(r.created_at)) " · " (r.summary) " · " strong { (r.total) "/20" }
-                @if r.bad { " " (badge(if z { "差评" } else { "bad review" }, "red")) }
-                @if !r.counted { " " (badge(if z { "已撤销" } else { "voided" }, "")) }
+                @if r.bad { " " (badge(ctx.t("ev-bad-review"), "red")) }
+                @if !r.counted { " " (badge(ctx.t("ev-voided"), "")) }
                 @if !r.comment.is_empty() { " — " (r.comment) }
             } } }
         }
         @if let Some(b) = &board {
-            h2 { (if z { "处室评价得分 · " } else { "Division scoreboard · " }) (b.period) }
+            h2 { (ctx.t("ev-division-scoreboard")) (b.period) }
             form.filters method="get" action="/evaluation" {
                 @if divisions.len() > 1 {
-                    (select_field(ctx, "division_id", ctx.t("common.division"), &divisions.iter().map(|(i, n)| (i.to_string(), n.clone())).collect::<Vec<_>>(), &b.division_id.to_string(), None))
+                    (select_field(ctx, "division_id", ctx.t("common-division"), &divisions.iter().map(|(i, n)| (i.to_string(), n.clone())).collect::<Vec<_>>(), &b.division_id.to_string(), None))
                 }
-                (text_field(ctx, "period", if z { "期间（2019、2019-04、2019-Q2）" } else { "Period (2019, 2019-04, 2019-Q2)" }, &b.period, None, false))
-                button type="submit" { (ctx.t("common.filter")) }
+                (text_field(ctx, "period", ctx.t("ev-period-2019-2019-04-2019"), &b.period, None, false))
+                button type="submit" { (ctx.t("common-filter")) }
             }
             p.muted { (if z { FORMULA_ZH } else { FORMULA_EN }) }
-            p { a href=(format!("/evaluation?division_id={}&period={}&format=csv", b.division_id, b.period)) { (ctx.t("common.export_csv")) } " · "
-                a href=(format!("/evaluation?division_id={}&period={}&format=xlsx", b.division_id, b.period)) { (ctx.t("common.export_xlsx")) } }
+            p { a href=(format!("/evaluation?division_id={}&period={}&format=csv", b.division_id, b.period)) { (ctx.t("common-export_csv")) } " · "
+                a href=(format!("/evaluation?division_id={}&period={}&format=xlsx", b.division_id, b.period)) { (ctx.t("common-export_xlsx")) } }
             div.cards {
-                div.card { h3 { (if z { "负责人得分（成员得分之和）" } else { "Head's score (sum of members)" }) } div.stat { (format!("{:.2}", b.sum_score)) } }
-                div.card { h3 { (if z { "人均得分" } else { "Per-member average" }) } div.stat { (format!("{:.2}", b.average_score)) } }
-                div.card { h3 { (if z { "评价条数" } else { "Ratings" }) } div.stat { (b.ratings) } }
+                div.card { h3 { (ctx.t("ev-head-s-score-sum-of")) } div.stat { (format!("{:.2}", b.sum_score)) } }
+                div.card { h3 { (ctx.t("ev-per-member-average")) } div.stat { (format!("{:.2}", b.average_score)) } }
+                div.card { h3 { (ctx.t("ev-ratings-3")) } div.stat { (b.ratings) } }
             }
-            @if b.members.is_empty() { (layout::empty_state(if z { "本期还没有评价。" } else { "No ratings in this period." })) }
+            @if b.members.is_empty() { (layout::empty_state(ctx.t("ev-no-ratings-in-this-period"))) }
             @else {
-                div.card { (PreEscaped(chart::bars(if z { "成员得分（满分 20）" } else { "Members' scores (of 20)" }, &b.members.iter().map(|m| (m.name.clone(), m.score, format!("{:.2}", m.score))).collect::<Vec<_>>(), 20.0, "#1f5fbf"))) }
+                div.card { (PreEscaped(chart::bars(ctx.t("ev-members-scores-of-20"), &b.members.iter().map(|m| (m.name.clone(), m.score, format!("{:.2}", m.score))).collect::<Vec<_>>(), 20.0, "#1f5fbf"))) }
                 div.table-wrap { table {
-                    thead { tr { th { (if z { "成员" } else { "Member" }) } th { (if z { "评价数" } else { "Ratings" }) } @for i in 0..4 { th { (dim_name(i, z)) } } th { (if z { "得分" } else { "Score" }) } } }
+                    thead { tr { th { (ctx.t("ev-member")) } th { (ctx.t("ev-ratings-2")) } @for i in 0..4 { th { (dim_name(i, z)) } } th { (ctx.t("ev-score")) } } }
                     tbody { @for m in &b.members { tr { td { (m.name) } td { (m.ratings) } @for d in m.dimensions { td { (format!("{d:.2}")) } } td { strong { (format!("{:.2}", m.score)) } } } } }
                 } }
             }
             @if !division_trend.is_empty() {
-                h2 { (if z { "四个维度按季度" } else { "The four dimensions by quarter" }) }
-                div.card { (PreEscaped(trend_chart(&division_trend, z))) }
+                h2 { (ctx.t("ev-the-four-dimensions-by-quarter")) }
+                div.card { (PreEscaped(trend_chart(&division_trend, ctx))) }
                 (trend_table(&division_trend))
             }
         }
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
-    Ok((status, layout::page(ctx, if z { "服务评价" } else { "Service ratings" }, Section::Of("evaluation"), body))
-        .into_response())
+    Ok((status, layout::page(ctx, ctx.t("ev-service-ratings"), Section::Of("evaluation"), body)).into_response())
 }
 
 const COLORS: [&str; 4] = ["#b3261e", "#1f5fbf", "#1e7b34", "#a86b00"];
 
 /// The four dimensions' mean levels, quarter by quarter.
-fn trend_chart(rows: &[scores::Trend], z: bool) -> String {
+fn trend_chart(rows: &[scores::Trend], ctx: &Ctx) -> String {
+    let z = ctx.zh();
     let labels: Vec<String> = rows.iter().map(|t| t.period.clone()).collect();
     let series: Vec<(&str, &str, Vec<f64>)> =
         (0..4).map(|i| (dim_name(i, z), COLORS[i], rows.iter().map(|t| t.dimensions[i]).collect())).collect();
-    chart::lines(
-        if z { "四个维度平均等级（1–5）" } else { "Mean level per dimension (1–5)" },
-        &labels,
-        &series,
-        1.0,
-        5.0,
-    )
+    chart::lines(ctx.t("ev-mean-level-per-dimension-1"), &labels, &series, 1.0, 5.0)
 }
 
 fn qr_svg(url: &str) -> String {
@@ -285,7 +279,7 @@ async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> 
         let header = ["rank", "department", "division", "sum_score", "average_score", "members_rated", "ratings"];
         return export(&export_as, &format!("ranking-{period}"), &header, data);
     }
-    let mut dept_opts = vec![(String::new(), (if z { "全市" } else { "Whole city" }).to_owned())];
+    let mut dept_opts = vec![(String::new(), (ctx.t("ev-whole-city")).to_owned())];
     dept_opts.extend(depts.into_iter().map(|(i, n)| (i.to_string(), n)));
     let top: Vec<(String, f64, String)> = rows
         .iter()
@@ -295,18 +289,18 @@ async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> 
     let max = rows.first().map_or(1.0, |r| r.sum_score);
     let body = html! {
         form.filters method="get" action="/evaluation/ranking" {
-            (text_field(&ctx, "period", if z { "期间" } else { "Period" }, &period, None, false))
-            (select_field(&ctx, "department_id", ctx.t("common.department"), &dept_opts, &dept.map(|d| d.to_string()).unwrap_or_default(), None))
-            button type="submit" { (ctx.t("common.filter")) }
+            (text_field(&ctx, "period", ctx.t("ev-period"), &period, None, false))
+            (select_field(&ctx, "department_id", ctx.t("common-department"), &dept_opts, &dept.map(|d| d.to_string()).unwrap_or_default(), None))
+            button type="submit" { (ctx.t("common-filter")) }
         }
         p.muted { (if z { FORMULA_ZH } else { FORMULA_EN }) }
-        p { a href=(format!("/evaluation/ranking?period={period}&department_id={}&format=csv", dept.map(|d| d.to_string()).unwrap_or_default())) { (ctx.t("common.export_csv")) } " · "
-            a href=(format!("/evaluation/ranking?period={period}&department_id={}&format=xlsx", dept.map(|d| d.to_string()).unwrap_or_default())) { (ctx.t("common.export_xlsx")) } }
-        @if rows.is_empty() { (layout::empty_state(if z { "本期还没有评价。" } else { "No ratings in this period." })) }
+        p { a href=(format!("/evaluation/ranking?period={period}&department_id={}&format=csv", dept.map(|d| d.to_string()).unwrap_or_default())) { (ctx.t("common-export_csv")) } " · "
+            a href=(format!("/evaluation/ranking?period={period}&department_id={}&format=xlsx", dept.map(|d| d.to_string()).unwrap_or_default())) { (ctx.t("common-export_xlsx")) } }
+        @if rows.is_empty() { (layout::empty_state(ctx.t("ev-no-ratings-in-this-period"))) }
         @else {
-            div.card { (PreEscaped(chart::bars(if z { "负责人得分（成员得分之和）前 15 名" } else { "Heads' scores (sum of members), top 15" }, &top, max, "#b3261e"))) }
+            div.card { (PreEscaped(chart::bars(ctx.t("ev-heads-scores-sum-of-members"), &top, max, "#b3261e"))) }
             div.table-wrap { table {
-                thead { tr { th { "#" } th { (ctx.t("common.division")) } th { (ctx.t("common.department")) } th { (if z { "负责人得分" } else { "Head's score" }) } th { (if z { "人均" } else { "Average" }) } th { (if z { "成员/评价数" } else { "Members / ratings" }) } } }
+                thead { tr { th { "#" } th { (ctx.t("common-division")) } th { (ctx.t("common-department")) } th { (ctx.t("ev-head-s-score")) } th { (ctx.t("ev-average")) } th { (ctx.t("ev-members-ratings")) } } }
                 tbody { @for r in &rows { tr {
                     td { (r.rank) } td { a href=(format!("/evaluation?division_id={}&period={}", r.division_id, period)) { (r.division_name) } } td { (r.department_name) }
                     td { strong { (format!("{:.2}", r.sum_score)) } } td { (format!("{:.2}", r.average_score)) } td { (r.members_rated) " / " (r.ratings) }
@@ -314,13 +308,8 @@ async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> 
             } }
         }
     };
-    Ok(layout::page(
-        &ctx,
-        &format!("{} · {period}", if z { "评价排名" } else { "Rankings" }),
-        Section::Of("evaluation"),
-        body,
-    )
-    .into_response())
+    Ok(layout::page(&ctx, &format!("{} · {period}", ctx.t("ev-rankings-2")), Section::Of("evaluation"), body)
+        .into_response())
 }
 
 fn state_label(p: &crate::kernel::workflow::Process, state: &str, lang: Lang) -> Markup {
@@ -347,7 +336,6 @@ async fn bad_review_list(
         })
         .await?;
     let rules = Rules::of(&s)?;
-    let z = ctx.zh();
     if p.is_export() {
         let data = page
             .items
@@ -366,19 +354,19 @@ async fn bad_review_list(
             .collect();
         return export(&p, "bad-reviews", &["time", "member", "service", "score", "state", "fix_by", "comment"], data);
     }
-    let mut states = vec![(String::new(), ctx.t("common.all").to_owned())];
+    let mut states = vec![(String::new(), ctx.t("common-all").to_owned())];
     states.extend(rules.process.states.iter().map(|st| (st.id.clone(), rules.process.state_name(&st.id, ctx.lang))));
     let extra: Vec<(&str, String)> = vec![("state", f.state.clone().unwrap_or_default())];
     let body = html! {
-        p.muted { (if z { "差评（任一维度为“不满意”或“非常不满意”）由单位核实：属实的限期整改并回访评价人；不属实的申诉，由本处室以外的监督人员复核。差评不会被悄悄删除。" } else { "A bad review (any dimension 'dissatisfied' or worse) is verified by the unit: if founded it is rectified by a deadline and the rater is called back; if not, it is appealed and reviewed by a supervisor from outside the division. Nothing is silently deleted." }) }
+        p.muted { (ctx.t("ev-a-bad-review-any-dimension")) }
         form.filters method="get" action="/evaluation/bad-reviews" {
-            (select_field(&ctx, "state", ctx.t("common.status"), &states, f.state.as_deref().unwrap_or(""), None))
-            button type="submit" { (ctx.t("common.filter")) }
+            (select_field(&ctx, "state", ctx.t("common-status"), &states, f.state.as_deref().unwrap_or(""), None))
+            button type="submit" { (ctx.t("common-filter")) }
         }
-        @if page.items.is_empty() { (layout::empty_state(if z { "没有差评。" } else { "No bad reviews." })) }
+        @if page.items.is_empty() { (layout::empty_state(ctx.t("ev-no-bad-reviews"))) }
         @else {
             div.table-wrap { table {
-                thead { tr { th { (if z { "时间" } else { "When" }) } th { (if z { "被评价人" } else { "Member" }) } th { (if z { "服务" } else { "Service" }) } th { (if z { "得分" } else { "Score" }) } th { (ctx.t("common.status")) } th { (if z { "整改期限" } else { "Fix by" }) } } }
+                thead { tr { th { (ctx.t("ev-when")) } th { (ctx.t("ev-member-2")) } th { (ctx.t("ev-service")) } th { (ctx.t("ev-score")) } th { (ctx.t("common-status")) } th { (ctx.t("ev-fix-by")) } } }
                 tbody { @for r in &page.items { tr {
                     td { a href=(format!("/evaluation/bad-reviews/{}", r.id)) { (fmt_local(r.created_at)) } }
                     td { (r.staff_name) } td { (r.summary) } td { (r.total) "/20" }
@@ -389,8 +377,7 @@ async fn bad_review_list(
         }
         (pager(&ctx, &p, &extra, page.total))
     };
-    Ok(layout::page(&ctx, if z { "差评核实整改" } else { "Bad reviews" }, Section::Of("evaluation"), body)
-        .into_response())
+    Ok(layout::page(&ctx, ctx.t("ev-bad-reviews"), Section::Of("evaluation"), body).into_response())
 }
 
 async fn bad_review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
@@ -414,33 +401,32 @@ async fn bad_review_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>
     let body = html! {
         @if let Some(rt) = retry { (error_banner(ctx, Some(&rt.err))) }
         div.card { dl.facts {
-            dt { (if z { "被评价人" } else { "Member" }) } dd { (r.staff_name) }
-            dt { (if z { "服务" } else { "Service" }) } dd { (r.summary) }
+            dt { (ctx.t("ev-member-2")) } dd { (r.staff_name) }
+            dt { (ctx.t("ev-service")) } dd { (r.summary) }
             @for (i, v) in [r.attitude, r.style, r.efficiency, r.competence].iter().enumerate() {
                 dt { (dim_name(i, z)) } dd { (LEVELS.iter().find(|l| l.0 == *v).map_or("", |l| if z { l.1 } else { l.2 })) @if *v <= 2 { " " (badge("!", "red")) } }
             }
-            @if !r.comment.is_empty() { dt { (if z { "评价意见" } else { "Comment" }) } dd { (r.comment) } }
-            @if let Some(n) = &r.rater_name { dt { (if z { "评价人（回访用）" } else { "Rater (for the call-back)" }) } dd { (n) " " (r.rater_contact.clone().unwrap_or_default()) } }
-            dt { (ctx.t("common.status")) } dd { (state_label(&rules.process, &r.state, ctx.lang)) @if !r.counted { " " (badge(if z { "不计入得分" } else { "not counted" }, "")) } }
-            @if let Some(d) = &r.rectify_deadline { dt { (if z { "整改期限" } else { "Fix by" }) } dd { (d) } }
+            @if !r.comment.is_empty() { dt { (ctx.t("ev-comment")) } dd { (r.comment) } }
+            @if let Some(n) = &r.rater_name { dt { (ctx.t("ev-rater-for-the-call-back")) } dd { (n) " " (r.rater_contact.clone().unwrap_or_default()) } }
+            dt { (ctx.t("common-status")) } dd { (state_label(&rules.process, &r.state, ctx.lang)) @if !r.counted { " " (badge(ctx.t("ev-not-counted"), "")) } }
+            @if let Some(d) = &r.rectify_deadline { dt { (ctx.t("ev-fix-by")) } dd { (d) } }
         } }
         @if !available.is_empty() {
             div.actions { @for t in &available {
                 form.inline method="post" action=(format!("/evaluation/bad-reviews/{}", r.id)) {
                     (csrf_field(ctx))
                     input type="hidden" name="transition" value=(t.id);
-                    @if t.needs_note { input type="text" name="note" required placeholder=(if z { "说明（必填）" } else { "Note (required)" }) aria-label=(if z { "说明" } else { "Note" }); }
+                    @if t.needs_note { input type="text" name="note" required placeholder=(ctx.t("ev-note-required")) aria-label=(ctx.t("ev-note-2")); }
                     button type="submit" { (if z { &t.name } else { &t.name_en }) }
                 }
             } }
         }
-        h2 { (if z { "处理记录" } else { "Record" }) }
-        @if history.is_empty() { (layout::empty_state(if z { "尚未处理。" } else { "Not handled yet." })) }
+        h2 { (ctx.t("ev-record")) }
+        @if history.is_empty() { (layout::empty_state(ctx.t("ev-not-handled-yet"))) }
         ul { @for e in &history { li { (fmt_local(e.at)) " " strong { (e.actor) } " · " (rules.process.transition(&e.transition).map_or(e.transition.clone(), |t| if z { t.name.clone() } else { t.name_en.clone() })) @if let Some(n) = &e.note { " — " (n) } } } }
     };
     let status = retry.map_or(StatusCode::OK, |rt| rt.err.status());
-    Ok((status, layout::page(ctx, if z { "差评" } else { "Bad review" }, Section::Of("evaluation"), body))
-        .into_response())
+    Ok((status, layout::page(ctx, ctx.t("ev-bad-review-2"), Section::Of("evaluation"), body)).into_response())
 }
 
 async fn bad_review_transition(
@@ -473,17 +459,17 @@ fn rate_page(
     let z = ctx.zh();
     let v = |k: &str| form.and_then(|f| f.get(k)).cloned().unwrap_or_default();
     let body = html! {
-        p { span.logo { "再造" } " " strong { (if z { "政务服务评价" } else { "Rate a government service" }) } }
+        p { span.logo { "再造" } " " strong { (ctx.t("ev-rate-a-government-service")) } }
         @if done {
-            div.notice { (if z { "感谢您的评价！您的意见将用于改进服务；差评会由单位核实整改并回访。" } else { "Thank you. Your rating helps improve the service; a bad review is verified, fixed and followed up with you." }) }
+            div.notice { (ctx.t("ev-thank-you-your-rating-helps")) }
         } @else {
             @match shown {
                 Err(e) => { div.alert { (ctx.t(e.code())) } }
                 Ok(inv) => {
                     dl.facts {
-                        dt { (if z { "服务人员" } else { "Served by" }) } dd { (inv.staff_name) }
-                        dt { (if z { "单位" } else { "Unit" }) } dd { (inv.department_name) @if let Some(d) = &inv.division_name { " · " (d) } }
-                        dt { (if z { "服务内容" } else { "Service" }) } dd { (inv.summary) }
+                        dt { (ctx.t("ev-served-by")) } dd { (inv.staff_name) }
+                        dt { (ctx.t("ev-unit")) } dd { (inv.department_name) @if let Some(d) = &inv.division_name { " · " (d) } }
+                        dt { (ctx.t("ev-service-2")) } dd { (inv.summary) }
                     }
                     @if let Some(e) = err { div.alert role="alert" { (ctx.t(e.code())) } }
                     form.stack method="post" action=(format!("/rate/{token}")) {
@@ -495,17 +481,17 @@ fn rate_page(
                                 }
                             }
                         }
-                        label.field { span { (if z { "意见建议（选填）" } else { "Comment (optional)" }) } textarea name="comment" rows="3" { (v("comment")) } }
-                        label.field { span { (if z { "您的称呼（选填，仅用于差评回访）" } else { "Your name (optional, only for a call-back)" }) } input type="text" name="rater_name" value=(v("rater_name")); }
-                        label.field { span { (if z { "联系方式（选填）" } else { "Contact (optional)" }) } input type="text" name="rater_contact" value=(v("rater_contact")); }
-                        button type="submit" { (if z { "提交评价" } else { "Submit" }) }
+                        label.field { span { (ctx.t("ev-comment-optional")) } textarea name="comment" rows="3" { (v("comment")) } }
+                        label.field { span { (ctx.t("ev-your-name-optional-only-for")) } input type="text" name="rater_name" value=(v("rater_name")); }
+                        label.field { span { (ctx.t("ev-contact-optional")) } input type="text" name="rater_contact" value=(v("rater_contact")); }
+                        button type="submit" { (ctx.t("ev-submit")) }
                     }
                 }
             }
         }
-        p { a href=(format!("/lang/{}?next=/rate/{token}", if z { "en" } else { "zh" })) { (ctx.t("nav.lang")) } }
+        p { a href=(format!("/lang/{}?next=/rate/{token}", if z { "en" } else { "zh" })) { (ctx.t("nav-lang")) } }
     };
-    layout::bare_page(ctx.lang, if z { "服务评价" } else { "Rate a service" }, body)
+    layout::bare_page(ctx.lang, ctx.t("ev-rate-a-service"), body)
 }
 
 async fn rate_form(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> AppResult<Response> {

@@ -199,8 +199,8 @@ pub fn propose(tx: &mut Tx<'_>, who: &Who, user: &CurrentUser, input: &Proposal)
         &heads.into_iter().chain([c.staff_id]).collect::<Vec<_>>(),
         &crate::kernel::notify::Note {
             kind: "pool_case",
-            title: format!("退人申请待审批：{}（{}）", c.staff_name, c.division_name),
-            title_en: format!("Return proposed: {} ({})", c.staff_name, c.division_name),
+            message: "ev-note-pool-case",
+            params: vec![("staff", c.staff_name.as_str().into()), ("division", c.division_name.as_str().into())],
             body: c.reasons.clone(),
             link: format!("/evaluation/pool/{id}"),
         },

@@ -50,7 +50,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(q): Q<ListQuery>) -> AppRes
                     c.staff_name.clone(),
                     c.division_name.clone(),
                     process.state_name(&c.state, ctx.lang),
-                    c.plan_kind.as_deref().map(|k| ctx.t(&format!("pool.{k}")).to_owned()).unwrap_or_default(),
+                    c.plan_kind.as_deref().map(|k| ctx.t(&format!("pool-{k}")).to_owned()).unwrap_or_default(),
                     c.start_date.clone().unwrap_or_default(),
                     c.end_date.clone().unwrap_or_default(),
                     c.reasons.clone(),
@@ -87,47 +87,42 @@ async fn render_list(s: &AppState, ctx: &Ctx, retry: Option<&Retry>) -> AppResul
             Ok((pool::list(tx, &u)?, members))
         })
         .await?;
-    let z = ctx.lang == Lang::Zh;
     let f = "propose";
     let mut rows = Vec::new();
     for c in &cases {
         rows.push((c, state_badge(s, &c.state, ctx.lang)?));
     }
     let body = html! {
-        p.muted { (if z { "处室负责人可将不符合要求的工作人员退回（退人），经部门负责人批准后入池，安排学习提升或到企业体悟实训，定期考核，按表现重新安排工作。当事人可随时查看并回应自己的记录。" } else { "A division head may return a member who does not meet requirements; once the department head approves, the member enters the pool with a study or enterprise-training plan, is assessed, and is reassigned by performance. Members see and can answer their own record." }) }
+        p.muted { (ctx.t("ev-a-division-head-may-return")) }
         @if !members.is_empty() {
             details.panel open[error(retry, f).is_some()] {
-                summary { (if z { "提出退人" } else { "Return a member" }) }
+                summary { (ctx.t("ev-return-a-member")) }
                 form.stack method="post" action="/evaluation/pool" {
                     (csrf_field(ctx))
                     (error_banner(ctx, error(retry, f)))
-                    (select_field(ctx, "staff_id", if z { "成员" } else { "Member" }, &members, value(retry, f, "staff_id", ""), error(retry, f)))
-                    label.field { span { (if z { "理由" } else { "Reasons" }) } textarea name="reasons" rows="3" required { (value(retry, f, "reasons", "")) } }
-                    label.field { span { (if z { "依据（评价、约谈记录等）" } else { "Evidence (ratings, interviews…)" }) } textarea name="evidence" rows="2" { (value(retry, f, "evidence", "")) } }
-                    div { button type="submit" { (if z { "提交审批" } else { "Submit for approval" }) } }
+                    (select_field(ctx, "staff_id", ctx.t("ev-member"), &members, value(retry, f, "staff_id", ""), error(retry, f)))
+                    label.field { span { (ctx.t("ev-reasons")) } textarea name="reasons" rows="3" required { (value(retry, f, "reasons", "")) } }
+                    label.field { span { (ctx.t("ev-evidence-ratings-interviews")) } textarea name="evidence" rows="2" { (value(retry, f, "evidence", "")) } }
+                    div { button type="submit" { (ctx.t("ev-submit-for-approval")) } }
                 }
             }
         }
-        p { a href="/evaluation/pool?format=csv" { (ctx.t("common.export_csv")) } " · " a href="/evaluation/pool?format=xlsx" { (ctx.t("common.export_xlsx")) } }
-        @if cases.is_empty() { (layout::empty_state(if z { "没有退人记录。" } else { "No cases." })) }
+        p { a href="/evaluation/pool?format=csv" { (ctx.t("common-export_csv")) } " · " a href="/evaluation/pool?format=xlsx" { (ctx.t("common-export_xlsx")) } }
+        @if cases.is_empty() { (layout::empty_state(ctx.t("ev-no-cases"))) }
         @else {
             div.table-wrap { table {
-                thead { tr { th { (if z { "人员" } else { "Member" }) } th { (ctx.t("common.division")) } th { (ctx.t("common.status")) } th { (if z { "培训" } else { "Plan" }) } th { (ctx.t("common.created_at")) } } }
+                thead { tr { th { (ctx.t("ev-member-3")) } th { (ctx.t("common-division")) } th { (ctx.t("common-status")) } th { (ctx.t("ev-plan")) } th { (ctx.t("common-created_at")) } } }
                 tbody { @for (c, b) in &rows { tr {
                     td { a href=(format!("/evaluation/pool/{}", c.id)) { (c.staff_name) } }
                     td { (c.division_name) } td { (b) }
-                    td { @if let Some(k) = &c.plan_kind { (ctx.t(&format!("pool.{k}"))) " " (c.start_date.clone().unwrap_or_default()) "–" (c.end_date.clone().unwrap_or_default()) } }
+                    td { @if let Some(k) = &c.plan_kind { (ctx.t(&format!("pool-{k}"))) " " (c.start_date.clone().unwrap_or_default()) "–" (c.end_date.clone().unwrap_or_default()) } }
                     td { (fmt_local(c.created_at)) }
                 } } }
             } }
         }
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
-    Ok((
-        status,
-        layout::page(ctx, if z { "不胜任工作人员池" } else { "Unfit-staff pool" }, Section::Of("evaluation"), body),
-    )
-        .into_response())
+    Ok((status, layout::page(ctx, ctx.t("ev-unfit-staff-pool"), Section::Of("evaluation"), body)).into_response())
 }
 
 async fn propose(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Response> {
@@ -165,85 +160,80 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
     let z = ctx.lang == Lang::Zh;
     let (fp, fa, fr, fs) = ("plan", "assessment", "response", "step");
     let kinds: Vec<(String, String)> =
-        pool::PLAN_KINDS.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("pool.{k}")).to_owned())).collect();
+        pool::PLAN_KINDS.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("pool-{k}")).to_owned())).collect();
     let results: Vec<(String, String)> =
-        pool::RESULTS.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("pool.{k}")).to_owned())).collect();
+        pool::RESULTS.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("pool-{k}")).to_owned())).collect();
     let division_opts: Vec<(String, String)> = divisions.iter().map(|(i, n)| (i.to_string(), n.clone())).collect();
     let body = html! {
         (error_banner(ctx, error(retry, fs)))
         div.card { dl.facts {
-            dt { (if z { "人员" } else { "Member" }) } dd { (c.staff_name) " · " (c.division_name) }
-            dt { (ctx.t("common.status")) } dd { (state_badge(s, &c.state, ctx.lang)?) }
-            dt { (if z { "退人理由" } else { "Reasons" }) } dd { (c.reasons) }
-            @if !c.evidence.is_empty() { dt { (if z { "依据" } else { "Evidence" }) } dd { (c.evidence) } }
+            dt { (ctx.t("ev-member-3")) } dd { (c.staff_name) " · " (c.division_name) }
+            dt { (ctx.t("common-status")) } dd { (state_badge(s, &c.state, ctx.lang)?) }
+            dt { (ctx.t("ev-reasons-2")) } dd { (c.reasons) }
+            @if !c.evidence.is_empty() { dt { (ctx.t("ev-evidence")) } dd { (c.evidence) } }
             @if let Some(k) = &c.plan_kind {
-                dt { (if z { "培训计划" } else { "Plan" }) } dd { (ctx.t(&format!("pool.{k}"))) " " (c.start_date.clone().unwrap_or_default()) " – " (c.end_date.clone().unwrap_or_default())
-                    @if !c.host_enterprise.is_empty() { " · " (c.host_enterprise) } @if !c.mentor.is_empty() { " · " (if z { "导师 " } else { "mentor " }) (c.mentor) } }
+                dt { (ctx.t("ev-plan-2")) } dd { (ctx.t(&format!("pool-{k}"))) " " (c.start_date.clone().unwrap_or_default()) " – " (c.end_date.clone().unwrap_or_default())
+                    @if !c.host_enterprise.is_empty() { " · " (c.host_enterprise) } @if !c.mentor.is_empty() { " · " (ctx.t("ev-mentor")) (c.mentor) } }
             }
-            dt { (if z { "本人回应" } else { "Member's response" }) } dd { @if c.response.is_empty() { span.muted { (if z { "（尚未回应）" } else { "(none yet)" }) } } @else { (c.response) } }
+            dt { (ctx.t("ev-member-s-response")) } dd { @if c.response.is_empty() { span.muted { (ctx.t("ev-none-yet")) } } @else { (c.response) } }
         } }
         @if !available.is_empty() {
             div.actions { @for t in &available {
                 form.filters method="post" action=(format!("/evaluation/pool/{}", c.id)) {
                     (csrf_field(ctx))
                     input type="hidden" name="transition" value=(t.id);
-                    @if t.id == "reassign" { (select_field(ctx, "division_id", if z { "安排到" } else { "To division" }, &division_opts, "", None)) }
-                    input type="text" name="note" required placeholder=(if z { "说明（必填）" } else { "Note (required)" }) aria-label=(if z { "说明" } else { "Note" });
+                    @if t.id == "reassign" { (select_field(ctx, "division_id", ctx.t("ev-to-division"), &division_opts, "", None)) }
+                    input type="text" name="note" required placeholder=(ctx.t("ev-note-required")) aria-label=(ctx.t("ev-note-2"));
                     button type="submit" { (if z { &t.name } else { &t.name_en }) }
                 }
             } }
         }
         @if c.state == "training" && rel.contains(&"approver") {
             details.panel open[error(retry, fp).is_some()] {
-                summary { (if z { "培训计划" } else { "Training plan" }) }
+                summary { (ctx.t("ev-training-plan")) }
                 form.stack method="post" action=(format!("/evaluation/pool/{}/plan", c.id)) {
                     (csrf_field(ctx))
                     (error_banner(ctx, error(retry, fp)))
-                    (select_field(ctx, "plan_kind", ctx.t("common.kind"), &kinds, value(retry, fp, "plan_kind", c.plan_kind.as_deref().unwrap_or("study")), error(retry, fp)))
-                    (text_field(ctx, "host_enterprise", if z { "实训企业" } else { "Host enterprise" }, value(retry, fp, "host_enterprise", &c.host_enterprise), error(retry, fp), false))
-                    (text_field(ctx, "mentor", if z { "导师" } else { "Mentor" }, value(retry, fp, "mentor", &c.mentor), error(retry, fp), false))
-                    (layout::input_field(ctx, "date", "start_date", ctx.t("common.start_date"), value(retry, fp, "start_date", c.start_date.as_deref().unwrap_or("")), error(retry, fp), true))
-                    (layout::input_field(ctx, "date", "end_date", ctx.t("common.end_date"), value(retry, fp, "end_date", c.end_date.as_deref().unwrap_or("")), error(retry, fp), true))
-                    div { button type="submit" { (ctx.t("common.save")) } }
+                    (select_field(ctx, "plan_kind", ctx.t("common-kind"), &kinds, value(retry, fp, "plan_kind", c.plan_kind.as_deref().unwrap_or("study")), error(retry, fp)))
+                    (text_field(ctx, "host_enterprise", ctx.t("ev-host-enterprise"), value(retry, fp, "host_enterprise", &c.host_enterprise), error(retry, fp), false))
+                    (text_field(ctx, "mentor", ctx.t("ev-mentor-2"), value(retry, fp, "mentor", &c.mentor), error(retry, fp), false))
+                    (layout::input_field(ctx, "date", "start_date", ctx.t("common-start_date"), value(retry, fp, "start_date", c.start_date.as_deref().unwrap_or("")), error(retry, fp), true))
+                    (layout::input_field(ctx, "date", "end_date", ctx.t("common-end_date"), value(retry, fp, "end_date", c.end_date.as_deref().unwrap_or("")), error(retry, fp), true))
+                    div { button type="submit" { (ctx.t("common-save")) } }
                 }
             }
         }
-        h2 { (if z { "考核" } else { "Assessments" }) }
-        @if c.assessments.is_empty() { (layout::empty_state(if z { "尚无考核记录。" } else { "No assessments yet." })) }
-        @else { ul { @for a in &c.assessments { li { (a.assessed_on) " · " (a.assessor) " · " strong { (ctx.t(&format!("pool.{}", a.result))) } " — " (a.note) } } } }
+        h2 { (ctx.t("ev-assessments")) }
+        @if c.assessments.is_empty() { (layout::empty_state(ctx.t("ev-no-assessments-yet"))) }
+        @else { ul { @for a in &c.assessments { li { (a.assessed_on) " · " (a.assessor) " · " strong { (ctx.t(&format!("pool-{}", a.result))) } " — " (a.note) } } } }
         @if c.state == "training" && (rel.contains(&"approver") || rel.contains(&"proposer")) {
             form.filters method="post" action=(format!("/evaluation/pool/{}/assessments", c.id)) {
                 (csrf_field(ctx))
                 (error_banner(ctx, error(retry, fa)))
-                (layout::input_field(ctx, "date", "assessed_on", if z { "考核日期" } else { "Date" }, value(retry, fa, "assessed_on", ""), error(retry, fa), true))
-                (select_field(ctx, "result", if z { "结果" } else { "Result" }, &results, value(retry, fa, "result", "improving"), error(retry, fa)))
-                (text_field(ctx, "note", if z { "评语" } else { "Note" }, value(retry, fa, "note", ""), error(retry, fa), true))
-                button type="submit" { (if z { "记录考核" } else { "Record" }) }
+                (layout::input_field(ctx, "date", "assessed_on", ctx.t("ev-date"), value(retry, fa, "assessed_on", ""), error(retry, fa), true))
+                (select_field(ctx, "result", ctx.t("ev-result"), &results, value(retry, fa, "result", "improving"), error(retry, fa)))
+                (text_field(ctx, "note", ctx.t("ev-note-3"), value(retry, fa, "note", ""), error(retry, fa), true))
+                button type="submit" { (ctx.t("ev-record-2")) }
             }
         }
         @if rel.contains(&"member") {
             details.panel open[error(retry, fr).is_some()] {
-                summary { (if z { "我的回应" } else { "My response" }) }
+                summary { (ctx.t("ev-my-response")) }
                 form.stack method="post" action=(format!("/evaluation/pool/{}/response", c.id)) {
                     (csrf_field(ctx))
                     (error_banner(ctx, error(retry, fr)))
-                    textarea name="response" rows="3" required aria-label=(if z { "回应" } else { "Response" }) { (value(retry, fr, "response", &c.response)) }
-                    div { button type="submit" { (ctx.t("common.save")) } }
+                    textarea name="response" rows="3" required aria-label=(ctx.t("ev-response")) { (value(retry, fr, "response", &c.response)) }
+                    div { button type="submit" { (ctx.t("common-save")) } }
                 }
             }
         }
-        h2 { (if z { "处理记录" } else { "Record" }) }
+        h2 { (ctx.t("ev-record")) }
         ul { @for e in &history { li { (fmt_local(e.at)) " " strong { (e.actor) } " · " (process.transition(&e.transition).map_or(e.transition.clone(), |t| if z { t.name.clone() } else { t.name_en.clone() })) @if let Some(n) = &e.note { " — " (n) } } } }
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
     Ok((
         status,
-        layout::page(
-            ctx,
-            &format!("{} · {}", if z { "退人记录" } else { "Pool case" }, c.staff_name),
-            Section::Of("evaluation"),
-            body,
-        ),
+        layout::page(ctx, &format!("{} · {}", ctx.t("ev-pool-case"), c.staff_name), Section::Of("evaluation"), body),
     )
         .into_response())
 }

@@ -249,16 +249,8 @@ pub fn rate(tx: &mut Tx<'_>, who: &Who, rater: Option<&CurrentUser>, input: &Rat
         &to,
         &Note {
             kind: "rating",
-            title: if bad {
-                format!("收到差评（{total}/20），请核实：{}", o.shown.summary)
-            } else {
-                format!("收到评价 {total}/20：{}", o.shown.summary)
-            },
-            title_en: if bad {
-                format!("Bad review ({total}/20) to verify: {}", o.shown.summary)
-            } else {
-                format!("New rating {total}/20: {}", o.shown.summary)
-            },
+            message: if bad { "ev-note-bad-rating" } else { "ev-note-rating" },
+            params: vec![("total", total.to_string().into()), ("summary", o.shown.summary.as_str().into())],
             body: comment,
             link: if bad { format!("/evaluation/bad-reviews/{id}") } else { "/evaluation/mine".into() },
         },

@@ -59,7 +59,7 @@ impl Role {
 
     /// i18n key of the role's name.
     pub fn label_key(self) -> String {
-        format!("role.{}", self.as_str())
+        format!("role-{}", self.as_str())
     }
 
     /// Inside government: sees internal records.

@@ -7,13 +7,46 @@ use serde::Serialize;
 use super::audit::Who;
 use super::db::{Row, Tx};
 use super::error::AppResult;
+use super::i18n::{self, Lang};
 use crate::params;
 
-/// A message to some users; both languages are stored, each user reads their own.
+/// A parameter of a note: one text, or a name in each language (a process step's).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Param {
+    Text(String),
+    Named { zh: String, en: String },
+}
+
+impl Param {
+    fn in_lang(&self, lang: Lang) -> &str {
+        match (self, lang) {
+            (Param::Text(t), _) => t,
+            (Param::Named { zh, .. }, Lang::Zh) => zh,
+            (Param::Named { en, .. }, Lang::En) => en,
+        }
+    }
+}
+
+impl From<String> for Param {
+    fn from(text: String) -> Param {
+        Param::Text(text)
+    }
+}
+
+impl From<&str> for Param {
+    fn from(text: &str) -> Param {
+        Param::Text(text.to_owned())
+    }
+}
+
+/// A message to some users: a message id of the translation files and its parameters,
+/// rendered in each reader's language when read.
 pub struct Note<'a> {
+    /// What it is about, for filtering (`task`, `lead`, `reminder`…).
     pub kind: &'a str,
-    pub title: String,
-    pub title_en: String,
+    pub message: &'a str,
+    pub params: Vec<(&'a str, Param)>,
     pub body: String,
     pub link: String,
 }
@@ -21,6 +54,12 @@ pub struct Note<'a> {
 /// Put a note in each user's inbox (not the actor's own), and queue e-mail and SMS
 /// for users who gave an address or number.
 pub fn send(tx: &mut Tx<'_>, who: &Who, users: &[i64], note: &Note<'_>) -> AppResult<usize> {
+    let params: serde_json::Map<String, serde_json::Value> = note
+        .params
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), serde_json::to_value(value).unwrap_or_default()))
+        .collect();
+    let params = serde_json::Value::Object(params).to_string();
     let mut sent = 0;
     let mut seen = Vec::new();
     for &user in users {
@@ -29,17 +68,9 @@ pub fn send(tx: &mut Tx<'_>, who: &Who, users: &[i64], note: &Note<'_>) -> AppRe
         }
         seen.push(user);
         let id = tx.insert(
-            "INSERT INTO notifications (user_id, kind, title, title_en, body, link, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            params![
-                user,
-                note.kind,
-                note.title.as_str(),
-                note.title_en.as_str(),
-                note.body.as_str(),
-                note.link.as_str(),
-                who.now
-            ],
+            "INSERT INTO notifications (user_id, kind, title, title_en, message, params, body, link, created_at) \
+             VALUES ($1, $2, '', '', $3, $4, $5, $6, $7) RETURNING id",
+            params![user, note.kind, note.message, params.as_str(), note.body.as_str(), note.link.as_str(), who.now],
         )?;
         tx.execute(
             "INSERT INTO outbox (notification_id, channel, address, created_at) \
@@ -56,10 +87,21 @@ pub fn send(tx: &mut Tx<'_>, who: &Who, users: &[i64], note: &Note<'_>) -> AppRe
     Ok(sent)
 }
 
+/// A stored note's title in `lang`: its message rendered with its parameters, or, for
+/// notes written before messages were stored, the title written then.
+fn title(lang: Lang, message: Option<&str>, params: Option<&str>, legacy: &str) -> String {
+    let Some(message) = message else { return legacy.to_owned() };
+    let params: std::collections::BTreeMap<String, Param> =
+        params.and_then(|p| serde_json::from_str(p).ok()).unwrap_or_default();
+    let args: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.in_lang(lang))).collect();
+    i18n::t_args(lang, message, &args)
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Notification {
     pub id: i64,
     pub kind: String,
+    /// In Chinese.
     pub title: String,
     pub title_en: String,
     pub body: String,
@@ -68,12 +110,24 @@ pub struct Notification {
     pub read: bool,
 }
 
+impl Notification {
+    pub fn title_in(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.title,
+            Lang::En => &self.title_en,
+        }
+    }
+}
+
+const NOTE_COLUMNS: &str = "id, kind, title, title_en, body, link, created_at, read_at, message, params";
+
 fn from_row(r: &Row) -> AppResult<Notification> {
+    let (message, params) = (r.opt_text(8)?, r.opt_text(9)?);
     Ok(Notification {
         id: r.int(0)?,
         kind: r.text(1)?,
-        title: r.text(2)?,
-        title_en: r.text(3)?,
+        title: title(Lang::Zh, message.as_deref(), params.as_deref(), &r.text(2)?),
+        title_en: title(Lang::En, message.as_deref(), params.as_deref(), &r.text(3)?),
         body: r.text(4)?,
         link: r.text(5)?,
         created_at: r.int(6)?,
@@ -90,7 +144,7 @@ pub fn inbox(
     limit: i64,
 ) -> AppResult<Vec<Notification>> {
     let sql = format!(
-        "SELECT id, kind, title, title_en, body, link, created_at, read_at FROM notifications \
+        "SELECT {NOTE_COLUMNS} FROM notifications \
          WHERE user_id = $1 AND id < $2{} ORDER BY id DESC LIMIT $3",
         if unread_only { " AND read_at IS NULL" } else { "" }
     );
@@ -166,18 +220,21 @@ const CLAIM_MS: i64 = 5 * 60 * 1000;
 /// Claim up to `limit` queued messages for delivery, in a short transaction of its own.
 pub fn claim_outbox(tx: &mut Tx<'_>, now: i64, limit: i64) -> AppResult<Vec<Outgoing>> {
     let rows = tx.query(
-        "SELECT o.id, o.channel, o.address, n.title, n.body FROM outbox o JOIN notifications n ON n.id = o.notification_id \
+        "SELECT o.id, o.channel, o.address, n.title, n.body, n.message, n.params, n.title_en, u.lang \
+         FROM outbox o JOIN notifications n ON n.id = o.notification_id JOIN users u ON u.id = n.user_id \
          WHERE o.sent_at IS NULL AND o.attempts < 5 AND (o.claimed_at IS NULL OR o.claimed_at < $1) ORDER BY o.id LIMIT $2",
         params![now - CLAIM_MS, limit],
     )?;
     let out: Vec<Outgoing> = rows
         .iter()
         .map(|r| {
+            let lang = Lang::parse(&r.text(8)?).unwrap_or_default();
+            let legacy = if lang == Lang::En { r.text(7)? } else { r.text(3)? };
             Ok(Outgoing {
                 id: r.int(0)?,
                 channel: r.text(1)?,
                 address: r.text(2)?,
-                subject: r.text(3)?,
+                subject: title(lang, r.opt_text(5)?.as_deref(), r.opt_text(6)?.as_deref(), &legacy),
                 body: r.text(4)?,
             })
         })

@@ -13,7 +13,7 @@ use super::access::{Action, CurrentUser};
 use super::audit::Who;
 use super::db::Tx;
 use super::error::AppResult;
-use super::i18n::Lang;
+use super::i18n::{Lang, Translations};
 use super::scheduler::Sweep;
 use super::search::Source;
 use super::web::AppState;
@@ -101,6 +101,8 @@ pub struct Mechanism {
     pub pages: fn() -> Router<AppState>,
     /// The task seam, offered by the mechanism that runs tasks.
     pub tasks: Option<&'static TaskPort>,
+    /// Its messages, in `i18n/zh-CN.ftl` and `i18n/en.ftl` in its folder.
+    pub translations: Translations,
 }
 
 /// The mechanisms, and what the kernel gathers from them once.

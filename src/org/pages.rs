@@ -36,14 +36,14 @@ pub fn router() -> Router<AppState> {
 pub(super) fn kind_options(ctx: &Ctx, kinds: &[&str], prefix: &str, with_all: bool) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if with_all {
-        out.push((String::new(), ctx.t("common.all").to_owned()));
+        out.push((String::new(), ctx.t("common-all").to_owned()));
     }
     out.extend(kinds.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("{prefix}.{k}")).to_owned())));
     out
 }
 
 pub(super) fn status_badge(ctx: &Ctx, active: bool) -> Markup {
-    if active { badge(ctx.t("common.active"), "green") } else { badge(ctx.t("common.inactive"), "") }
+    if active { badge(ctx.t("common-active"), "green") } else { badge(ctx.t("common-inactive"), "") }
 }
 
 /// A small form that flips a record's `active` flag.
@@ -52,7 +52,7 @@ pub(super) fn status_form(ctx: &Ctx, action: &str, active: bool) -> Markup {
         form.inline method="post" action=(action) {
             (csrf_field(ctx))
             input type="hidden" name="active" value=(if active { "false" } else { "true" });
-            button.secondary type="submit" { @if active { (ctx.t("common.deactivate")) } @else { (ctx.t("common.reactivate")) } }
+            button.secondary type="submit" { @if active { (ctx.t("common-deactivate")) } @else { (ctx.t("common-reactivate")) } }
         }
     }
 }
@@ -69,7 +69,6 @@ async fn list(
 ) -> AppResult<Response> {
     let (pq, fq) = (p.clone(), f.clone());
     let page = s.look(&ctx, Action::ViewOrg, move |tx, u| departments::list(tx, u, &fq, &pq)).await?;
-    let z = ctx.zh();
     if p.is_export() {
         let rows = page
             .items
@@ -79,9 +78,9 @@ async fn list(
                     d.code.clone(),
                     d.name.clone(),
                     d.name_en.clone(),
-                    ctx.t(&format!("kind.{}", d.kind)).to_owned(),
+                    ctx.t(&format!("kind-{}", d.kind)).to_owned(),
                     d.division_count.to_string(),
-                    if d.active { ctx.t("common.active") } else { ctx.t("common.inactive") }.to_owned(),
+                    if d.active { ctx.t("common-active") } else { ctx.t("common-inactive") }.to_owned(),
                 ]
             })
             .collect();
@@ -90,33 +89,33 @@ async fn list(
     let extra: Vec<(&str, String)> =
         vec![("kind", f.kind.clone().unwrap_or_default()), ("status", f.status.clone().unwrap_or_default())];
     let statuses = vec![
-        (String::new(), ctx.t("common.all").to_owned()),
-        ("active".into(), ctx.t("common.active").to_owned()),
-        ("inactive".into(), ctx.t("common.inactive").to_owned()),
+        (String::new(), ctx.t("common-all").to_owned()),
+        ("active".into(), ctx.t("common-active").to_owned()),
+        ("inactive".into(), ctx.t("common-inactive").to_owned()),
     ];
     let body = html! {
-        @if can_manage(&ctx) { div.actions { a.button href="/org/departments/new" { (ctx.t("common.create")) } } }
+        @if can_manage(&ctx) { div.actions { a.button href="/org/departments/new" { (ctx.t("common-create")) } } }
         form.filters method="get" action="/org" {
-            (text_field(&ctx, "q", ctx.t("common.search"), p.q().unwrap_or(""), None, false))
-            (select_field(&ctx, "kind", ctx.t("common.kind"), &kind_options(&ctx, &DEPARTMENT_KINDS, "kind", true), f.kind.as_deref().unwrap_or(""), None))
-            (select_field(&ctx, "status", ctx.t("common.status"), &statuses, f.status.as_deref().unwrap_or(""), None))
-            button type="submit" { (ctx.t("common.filter")) }
+            (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
+            (select_field(&ctx, "kind", ctx.t("common-kind"), &kind_options(&ctx, &DEPARTMENT_KINDS, "kind", true), f.kind.as_deref().unwrap_or(""), None))
+            (select_field(&ctx, "status", ctx.t("common-status"), &statuses, f.status.as_deref().unwrap_or(""), None))
+            button type="submit" { (ctx.t("common-filter")) }
         }
         @if page.items.is_empty() {
-            (layout::empty_state(if z { "没有符合条件的部门。管理员可点击“新建”添加部门或区（市）。" } else { "No departments match. Administrators can add one with Create." }))
+            (layout::empty_state(ctx.t("org-no-departments-match-administrators-can")))
         } @else {
             div.table-wrap { table {
                 thead { tr {
-                    th { (sort_header(&ctx, &p, &extra, "code", ctx.t("common.code"))) }
-                    th { (sort_header(&ctx, &p, &extra, "name", ctx.t("common.name"))) }
-                    th { (sort_header(&ctx, &p, &extra, "kind", ctx.t("common.kind"))) }
-                    th { (if z { "处室数" } else { "Divisions" }) }
-                    th { (ctx.t("common.status")) }
+                    th { (sort_header(&ctx, &p, &extra, "code", ctx.t("common-code"))) }
+                    th { (sort_header(&ctx, &p, &extra, "name", ctx.t("common-name"))) }
+                    th { (sort_header(&ctx, &p, &extra, "kind", ctx.t("common-kind"))) }
+                    th { (ctx.t("org-divisions")) }
+                    th { (ctx.t("common-status")) }
                 } }
                 tbody { @for d in &page.items { tr class=@if !d.active { "inactive" } {
                     td { code { (d.code) } }
-                    td { a href=(format!("/org/departments/{}", d.id)) { (d.name) } @if d.is_economic { " " (badge(if z { "经济部门" } else { "economic" }, "blue")) } }
-                    td { (ctx.t(&format!("kind.{}", d.kind))) }
+                    td { a href=(format!("/org/departments/{}", d.id)) { (d.name) } @if d.is_economic { " " (badge(ctx.t("org-economic"), "blue")) } }
+                    td { (ctx.t(&format!("kind-{}", d.kind))) }
                     td { (d.division_count) }
                     td { (status_badge(&ctx, d.active)) }
                 } } }
@@ -124,7 +123,7 @@ async fn list(
         }
         (pager(&ctx, &p, &extra, page.total))
     };
-    Ok(layout::page(&ctx, ctx.t("nav.org"), Section::Org, body).into_response())
+    Ok(layout::page(&ctx, ctx.t("nav-org"), Section::Org, body).into_response())
 }
 
 fn department_fields(ctx: &Ctx, d: Option<&Department>, retry: Option<&Retry>, parents: &[(i64, String)]) -> Markup {
@@ -141,21 +140,21 @@ fn department_fields(ctx: &Ctx, d: Option<&Department>, retry: Option<&Retry>, p
         Some(r) if r.form == f => r.values.get("is_economic").is_some_and(|v| v == "true"),
         _ => economic,
     };
-    let mut parent_opts = vec![(String::new(), ctx.t("common.none").to_owned())];
+    let mut parent_opts = vec![(String::new(), ctx.t("common-none").to_owned())];
     parent_opts.extend(
         parents.iter().filter(|(id, _)| Some(*id) != d.map(|d| d.id)).map(|(id, n)| (id.to_string(), n.clone())),
     );
     html! {
         (error_banner(ctx, err))
-        (text_field(ctx, "code", ctx.t("common.code"), value(retry, f, "code", &code), err, true))
-        (text_field(ctx, "name", ctx.t("common.name"), value(retry, f, "name", &name), err, true))
-        (text_field(ctx, "name_en", ctx.t("common.name_en"), value(retry, f, "name_en", &name_en), err, false))
-        (select_field(ctx, "kind", ctx.t("common.kind"), &kind_options(ctx, &DEPARTMENT_KINDS, "kind", false), value(retry, f, "kind", kind), err))
-        (select_field(ctx, "parent_id", if ctx.zh() { "上级单位" } else { "Parent unit" }, &parent_opts, value(retry, f, "parent_id", &parent), err))
-        (select_field(ctx, "visibility", ctx.t("common.visibility"), &layout::visibility_options(ctx), value(retry, f, "visibility", vis), err))
+        (text_field(ctx, "code", ctx.t("common-code"), value(retry, f, "code", &code), err, true))
+        (text_field(ctx, "name", ctx.t("common-name"), value(retry, f, "name", &name), err, true))
+        (text_field(ctx, "name_en", ctx.t("common-name_en"), value(retry, f, "name_en", &name_en), err, false))
+        (select_field(ctx, "kind", ctx.t("common-kind"), &kind_options(ctx, &DEPARTMENT_KINDS, "kind", false), value(retry, f, "kind", kind), err))
+        (select_field(ctx, "parent_id", ctx.t("org-parent-unit"), &parent_opts, value(retry, f, "parent_id", &parent), err))
+        (select_field(ctx, "visibility", ctx.t("common-visibility"), &layout::visibility_options(ctx), value(retry, f, "visibility", vis), err))
         label.field { span {
             input type="checkbox" name="is_economic" value="true" checked[economic_now];
-            " " (if ctx.zh() { "经济管理部门（设市场配置促进处）" } else { "Economic department (has a market-allocation division)" })
+            " " (ctx.t("org-economic-department-has-a-market"))
         } }
     }
 }
@@ -170,13 +169,13 @@ async fn department_form_page(s: &AppState, ctx: &Ctx, retry: Option<&Retry>) ->
         form.stack method="post" action="/org/departments" {
             (csrf_field(ctx))
             (department_fields(ctx, None, retry, &parents))
-            div.actions { button type="submit" { (ctx.t("common.save")) } a href="/org" { (ctx.t("common.cancel")) } }
+            div.actions { button type="submit" { (ctx.t("common-save")) } a href="/org" { (ctx.t("common-cancel")) } }
         }
     };
     let status = retry.map_or(axum::http::StatusCode::OK, |r| r.err.status());
     Ok((
         status,
-        layout::page(ctx, &format!("{} · {}", ctx.t("common.create"), ctx.t("common.department")), Section::Org, body),
+        layout::page(ctx, &format!("{} · {}", ctx.t("common-create"), ctx.t("common-department")), Section::Org, body),
     )
         .into_response())
 }
@@ -204,53 +203,52 @@ async fn department_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>
             Ok((d, divisions::of_department(tx, u, id)?, departments::options(tx)?))
         })
         .await?;
-    let z = ctx.zh();
     let manage = can_manage(ctx);
     let f = "division";
     let derr = error(retry, f);
     let body = html! {
         div.card { dl.facts {
-            dt { (ctx.t("common.code")) } dd { code { (d.code) } }
-            dt { (ctx.t("common.kind")) } dd { (ctx.t(&format!("kind.{}", d.kind))) @if d.is_economic { " " (badge(if z { "经济部门" } else { "economic" }, "blue")) } }
-            @if !d.name_en.is_empty() { dt { (ctx.t("common.name_en")) } dd { (d.name_en) } }
-            dt { (ctx.t("common.visibility")) } dd { (ctx.t(&format!("vis.{}", d.visibility.as_str()))) }
-            dt { (ctx.t("common.status")) } dd { (status_badge(ctx, d.active)) }
-            dt { (ctx.t("common.updated_at")) } dd { (clock::fmt_local(d.updated_at)) }
+            dt { (ctx.t("common-code")) } dd { code { (d.code) } }
+            dt { (ctx.t("common-kind")) } dd { (ctx.t(&format!("kind-{}", d.kind))) @if d.is_economic { " " (badge(ctx.t("org-economic"), "blue")) } }
+            @if !d.name_en.is_empty() { dt { (ctx.t("common-name_en")) } dd { (d.name_en) } }
+            dt { (ctx.t("common-visibility")) } dd { (ctx.t(&format!("vis-{}", d.visibility.as_str()))) }
+            dt { (ctx.t("common-status")) } dd { (status_badge(ctx, d.active)) }
+            dt { (ctx.t("common-updated_at")) } dd { (clock::fmt_local(d.updated_at)) }
         } }
-        h2 { (if z { "处室" } else { "Divisions" }) }
+        h2 { (ctx.t("org-divisions-2")) }
         @if divs.is_empty() {
-            (layout::empty_state(if z { "该部门还没有处室。" } else { "This department has no divisions yet." }))
+            (layout::empty_state(ctx.t("org-this-department-has-no-divisions")))
         } @else {
             div.table-wrap { table {
-                thead { tr { th { (ctx.t("common.name")) } th { (ctx.t("common.kind")) } th { (if z { "编制" } else { "Quota" }) } th { (if z { "在岗" } else { "In post" }) } th { (ctx.t("common.status")) } } }
+                thead { tr { th { (ctx.t("common-name")) } th { (ctx.t("common-kind")) } th { (ctx.t("org-quota")) } th { (ctx.t("org-in-post")) } th { (ctx.t("common-status")) } } }
                 tbody { @for v in &divs { (division_row(ctx, v)) } }
             } }
         }
         @if manage {
             details.panel open[derr.is_some()] {
-                summary { (if z { "新建处室" } else { "New division" }) }
+                summary { (ctx.t("org-new-division")) }
                 form.stack method="post" action="/org/divisions" {
                     (csrf_field(ctx))
                     (error_banner(ctx, derr))
                     input type="hidden" name="department_id" value=(d.id);
-                    (text_field(ctx, "name", ctx.t("common.name"), value(retry, f, "name", ""), derr, true))
-                    (text_field(ctx, "name_en", ctx.t("common.name_en"), value(retry, f, "name_en", ""), derr, false))
-                    (select_field(ctx, "kind", ctx.t("common.kind"), &kind_options(ctx, &DIVISION_KINDS, "divkind", false), value(retry, f, "kind", "general"), derr))
-                    (select_field(ctx, "visibility", ctx.t("common.visibility"), &layout::visibility_options(ctx), value(retry, f, "visibility", "public"), derr))
-                    div { button type="submit" { (ctx.t("common.create")) } }
+                    (text_field(ctx, "name", ctx.t("common-name"), value(retry, f, "name", ""), derr, true))
+                    (text_field(ctx, "name_en", ctx.t("common-name_en"), value(retry, f, "name_en", ""), derr, false))
+                    (select_field(ctx, "kind", ctx.t("common-kind"), &kind_options(ctx, &DIVISION_KINDS, "divkind", false), value(retry, f, "kind", "general"), derr))
+                    (select_field(ctx, "visibility", ctx.t("common-visibility"), &layout::visibility_options(ctx), value(retry, f, "visibility", "public"), derr))
+                    div { button type="submit" { (ctx.t("common-create")) } }
                 }
             }
             details.panel open[error(retry, "department").is_some()] {
-                summary { (ctx.t("common.edit")) }
+                summary { (ctx.t("common-edit")) }
                 form.stack method="post" action=(format!("/org/departments/{}", d.id)) {
                     (csrf_field(ctx))
                     (department_fields(ctx, Some(&d), retry, &parents))
-                    div.actions { button type="submit" { (ctx.t("common.save")) } }
+                    div.actions { button type="submit" { (ctx.t("common-save")) } }
                 }
             }
             div.actions { (status_form(ctx, &format!("/org/departments/{}/status", d.id), d.active)) }
         }
-        p { (layout::history_link(ctx, "department", d.id)) " " a href="/org" { (ctx.t("common.back")) } }
+        p { (layout::history_link(ctx, "department", d.id)) " " a href="/org" { (ctx.t("common-back")) } }
     };
     let status = retry.map_or(axum::http::StatusCode::OK, |r| r.err.status());
     Ok((status, layout::page(ctx, &d.name, Section::Org, body)).into_response())
@@ -260,7 +258,7 @@ fn division_row(ctx: &Ctx, v: &Division) -> Markup {
     html! {
         tr class=@if !v.active { "inactive" } {
             td { a href=(format!("/org/divisions/{}", v.id)) { (v.name) } }
-            td { @if v.kind == "market_allocation" { (badge(ctx.t("divkind.market_allocation"), "blue")) } @else { (ctx.t(&format!("divkind.{}", v.kind))) } }
+            td { @if v.kind == "market_allocation" { (badge(ctx.t("divkind-market_allocation"), "blue")) } @else { (ctx.t(&format!("divkind-{}", v.kind))) } }
             td { (v.quota) } td { (v.staffed) }
             td { (status_badge(ctx, v.active)) }
         }
@@ -323,7 +321,6 @@ async fn division_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) 
             Ok((v, divisions::posts_of(tx, id)?, staff, departments::options(tx)?))
         })
         .await?;
-    let z = ctx.zh();
     let manage = can_manage(ctx);
     let (fe, fp) = ("division", "post");
     let (eerr, perr) = (error(retry, fe), error(retry, fp));
@@ -331,32 +328,32 @@ async fn division_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) 
     let body = html! {
         @if let Some(r) = retry.filter(|r| r.form == "status" || r.form == "post_edit") { (error_banner(ctx, Some(&r.err))) }
         div.card { dl.facts {
-            dt { (ctx.t("common.department")) } dd { a href=(format!("/org/departments/{}", v.department_id)) { (v.department_name) } }
-            dt { (ctx.t("common.kind")) } dd { (ctx.t(&format!("divkind.{}", v.kind))) }
-            dt { (if z { "编制 / 在岗" } else { "Quota / in post" }) } dd { (v.quota) " / " (v.staffed) }
-            dt { (ctx.t("common.status")) } dd { (status_badge(ctx, v.active)) }
+            dt { (ctx.t("common-department")) } dd { a href=(format!("/org/departments/{}", v.department_id)) { (v.department_name) } }
+            dt { (ctx.t("common-kind")) } dd { (ctx.t(&format!("divkind-{}", v.kind))) }
+            dt { (ctx.t("org-quota-in-post")) } dd { (v.quota) " / " (v.staffed) }
+            dt { (ctx.t("common-status")) } dd { (status_badge(ctx, v.active)) }
         } }
-        h2 { (if z { "岗位与编制" } else { "Posts and quotas" }) }
+        h2 { (ctx.t("org-posts-and-quotas")) }
         @if posts.is_empty() {
-            (layout::empty_state(if z { "还没有岗位。岗位决定编制数，人员须在岗位上任职。" } else { "No posts yet. Posts carry the staffing quota; people are appointed to posts." }))
+            (layout::empty_state(ctx.t("org-no-posts-yet-posts-carry")))
         } @else {
             div.table-wrap { table {
-                thead { tr { th { (if z { "岗位" } else { "Post" }) } th { (if z { "编制" } else { "Quota" }) } th { (if z { "在岗" } else { "In post" }) } th { (ctx.t("common.status")) } @if manage { th { (ctx.t("common.actions")) } } } }
+                thead { tr { th { (ctx.t("org-post")) } th { (ctx.t("org-quota")) } th { (ctx.t("org-in-post")) } th { (ctx.t("common-status")) } @if manage { th { (ctx.t("common-actions")) } } } }
                 tbody { @for p in &posts { tr class=@if !p.active { "inactive" } {
                     @if manage && p.active {
                         td colspan="3" {
                             form.filters method="post" action=(format!("/org/posts/{}", p.id)) {
                                 (csrf_field(ctx))
                                 input type="hidden" name="division_id" value=(v.id);
-                                input type="text" name="title" value=(p.title) aria-label=(if z { "岗位" } else { "Post" });
-                                input type="number" name="quota" value=(p.quota) min="0" aria-label=(if z { "编制" } else { "Quota" });
+                                input type="text" name="title" value=(p.title) aria-label=(ctx.t("org-post"));
+                                input type="number" name="quota" value=(p.quota) min="0" aria-label=(ctx.t("org-quota"));
                                 input type="hidden" name="is_head" value=(p.is_head);
-                                span { (p.staffed) " " (if z { "人在岗" } else { "in post" }) }
-                                button.secondary type="submit" { (ctx.t("common.save")) }
+                                span { (p.staffed) " " (ctx.t("org-in-post-2")) }
+                                button.secondary type="submit" { (ctx.t("common-save")) }
                             }
                         }
                     } @else {
-                        td { (p.title) @if p.is_head { " " (badge(if z { "负责人" } else { "head" }, "blue")) } } td { (p.quota) } td { (p.staffed) }
+                        td { (p.title) @if p.is_head { " " (badge(ctx.t("org-head"), "blue")) } } td { (p.quota) } td { (p.staffed) }
                     }
                     td { (status_badge(ctx, p.active)) }
                     @if manage { td { (status_form(ctx, &format!("/org/posts/{}/status", p.id), p.active)) } }
@@ -364,34 +361,34 @@ async fn division_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) 
             } }
         }
         @if show_people {
-            h2 { (if z { "在岗人员" } else { "People in post" }) }
-            @if staff.is_empty() { (layout::empty_state(if z { "暂无在岗人员。" } else { "Nobody is in post here." })) }
-            @else { ul { @for a in &staff { li { a href=(format!("/org/people/{}", a.person_id)) { (a.person_name) } " — " (a.post_title) span.muted { " " (if z { "自 " } else { "since " }) (a.start_date) } } } } }
+            h2 { (ctx.t("org-people-in-post")) }
+            @if staff.is_empty() { (layout::empty_state(ctx.t("org-nobody-is-in-post-here"))) }
+            @else { ul { @for a in &staff { li { a href=(format!("/org/people/{}", a.person_id)) { (a.person_name) } " — " (a.post_title) span.muted { " " (ctx.t("org-since")) (a.start_date) } } } } }
         }
         @if manage {
             details.panel open[perr.is_some()] {
-                summary { (if z { "新建岗位" } else { "New post" }) }
+                summary { (ctx.t("org-new-post")) }
                 form.stack method="post" action="/org/posts" {
                     (csrf_field(ctx))
                     (error_banner(ctx, perr))
                     input type="hidden" name="division_id" value=(v.id);
-                    (text_field(ctx, "title", if z { "岗位名称" } else { "Title" }, value(retry, fp, "title", ""), perr, true))
-                    (layout::input_field(ctx, "number", "quota", if z { "编制数" } else { "Quota" }, value(retry, fp, "quota", "1"), perr, true))
-                    label.field { span { input type="checkbox" name="is_head" value="true"; " " (if z { "处室负责人岗位" } else { "Head of division" }) } }
-                    div { button type="submit" { (ctx.t("common.create")) } }
+                    (text_field(ctx, "title", ctx.t("org-title"), value(retry, fp, "title", ""), perr, true))
+                    (layout::input_field(ctx, "number", "quota", ctx.t("org-quota-2"), value(retry, fp, "quota", "1"), perr, true))
+                    label.field { span { input type="checkbox" name="is_head" value="true"; " " (ctx.t("org-head-of-division")) } }
+                    div { button type="submit" { (ctx.t("common-create")) } }
                 }
             }
             details.panel open[eerr.is_some()] {
-                summary { (if z { "编辑或调整隶属" } else { "Edit or move" }) }
+                summary { (ctx.t("org-edit-or-move")) }
                 form.stack method="post" action=(format!("/org/divisions/{}", v.id)) {
                     (csrf_field(ctx))
                     (error_banner(ctx, eerr))
-                    (select_field(ctx, "department_id", ctx.t("common.department"), &dept_opts, value(retry, fe, "department_id", &v.department_id.to_string()), eerr))
-                    (text_field(ctx, "name", ctx.t("common.name"), value(retry, fe, "name", &v.name), eerr, true))
-                    (text_field(ctx, "name_en", ctx.t("common.name_en"), value(retry, fe, "name_en", &v.name_en), eerr, false))
-                    (select_field(ctx, "kind", ctx.t("common.kind"), &kind_options(ctx, &DIVISION_KINDS, "divkind", false), value(retry, fe, "kind", &v.kind), eerr))
-                    (select_field(ctx, "visibility", ctx.t("common.visibility"), &layout::visibility_options(ctx), value(retry, fe, "visibility", v.visibility.as_str()), eerr))
-                    div { button type="submit" { (ctx.t("common.save")) } }
+                    (select_field(ctx, "department_id", ctx.t("common-department"), &dept_opts, value(retry, fe, "department_id", &v.department_id.to_string()), eerr))
+                    (text_field(ctx, "name", ctx.t("common-name"), value(retry, fe, "name", &v.name), eerr, true))
+                    (text_field(ctx, "name_en", ctx.t("common-name_en"), value(retry, fe, "name_en", &v.name_en), eerr, false))
+                    (select_field(ctx, "kind", ctx.t("common-kind"), &kind_options(ctx, &DIVISION_KINDS, "divkind", false), value(retry, fe, "kind", &v.kind), eerr))
+                    (select_field(ctx, "visibility", ctx.t("common-visibility"), &layout::visibility_options(ctx), value(retry, fe, "visibility", v.visibility.as_str()), eerr))
+                    div { button type="submit" { (ctx.t("common-save")) } }
                 }
             }
             div.actions { (status_form(ctx, &format!("/org/divisions/{}/status", v.id), v.active)) }

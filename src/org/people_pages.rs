@@ -34,7 +34,6 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
     let (page, depts) = s
         .look(&ctx, Action::ViewPeople, move |tx, u| Ok((people::list(tx, u, &fq, &pq)?, departments::options(tx)?)))
         .await?;
-    let z = ctx.zh();
     if p.is_export() {
         let rows = page
             .items
@@ -45,7 +44,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
                     pe.name.clone(),
                     pe.leader_title.clone().unwrap_or_default(),
                     pe.current_posts.join("; "),
-                    if pe.active { ctx.t("common.active") } else { ctx.t("common.inactive") }.to_owned(),
+                    if pe.active { ctx.t("common-active") } else { ctx.t("common-inactive") }.to_owned(),
                 ]
             })
             .collect();
@@ -56,23 +55,23 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
         ("only", f.only.clone().unwrap_or_default()),
         ("status", f.status.clone().unwrap_or_default()),
     ];
-    let mut dept_opts = vec![(String::new(), ctx.t("common.all").to_owned())];
+    let mut dept_opts = vec![(String::new(), ctx.t("common-all").to_owned())];
     dept_opts.extend(depts.into_iter().map(|(id, n)| (id.to_string(), n)));
     let only =
-        vec![(String::new(), ctx.t("common.all").to_owned()), ("leaders".into(), ctx.t("role.leader").to_owned())];
+        vec![(String::new(), ctx.t("common-all").to_owned()), ("leaders".into(), ctx.t("role-leader").to_owned())];
     let body = html! {
-        @if can_manage(&ctx) { div.actions { a.button href="/org/people/new" { (ctx.t("common.create")) } } }
+        @if can_manage(&ctx) { div.actions { a.button href="/org/people/new" { (ctx.t("common-create")) } } }
         form.filters method="get" action="/org/people" {
-            (text_field(&ctx, "q", ctx.t("common.search"), p.q().unwrap_or(""), None, false))
-            (select_field(&ctx, "department_id", ctx.t("common.department"), &dept_opts, &f.department_id.map(|d| d.to_string()).unwrap_or_default(), None))
-            (select_field(&ctx, "only", ctx.t("common.kind"), &only, f.only.as_deref().unwrap_or(""), None))
-            button type="submit" { (ctx.t("common.filter")) }
+            (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
+            (select_field(&ctx, "department_id", ctx.t("common-department"), &dept_opts, &f.department_id.map(|d| d.to_string()).unwrap_or_default(), None))
+            (select_field(&ctx, "only", ctx.t("common-kind"), &only, f.only.as_deref().unwrap_or(""), None))
+            button type="submit" { (ctx.t("common-filter")) }
         }
         @if page.items.is_empty() {
-            (layout::empty_state(if z { "没有符合条件的人员。" } else { "Nobody matches." }))
+            (layout::empty_state(ctx.t("org-nobody-matches")))
         } @else {
             div.table-wrap { table {
-                thead { tr { th { (sort_header(&ctx, &p, &extra, "name", ctx.t("common.name"))) } th { (if z { "现任岗位" } else { "Current posts" }) } th { (ctx.t("common.status")) } } }
+                thead { tr { th { (sort_header(&ctx, &p, &extra, "name", ctx.t("common-name"))) } th { (ctx.t("org-current-posts")) } th { (ctx.t("common-status")) } } }
                 tbody { @for pe in &page.items { tr class=@if !pe.active { "inactive" } {
                     td { a href=(format!("/org/people/{}", pe.id)) { (pe.name) } @if let Some(t) = &pe.leader_title { " " (badge(t, "blue")) } }
                     td { @for post in &pe.current_posts { div { (post) } } }
@@ -82,18 +81,17 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
         }
         (pager(&ctx, &p, &extra, page.total))
     };
-    Ok(layout::page(&ctx, ctx.t("nav.people"), Section::People, body).into_response())
+    Ok(layout::page(&ctx, ctx.t("nav-people"), Section::People, body).into_response())
 }
 
 fn person_fields(ctx: &Ctx, retry: Option<&Retry>, name: &str, title: &str, vis: &str) -> maud::Markup {
     let f = "person";
     let err = error(retry, f);
-    let z = ctx.zh();
     html! {
         (error_banner(ctx, err))
-        (text_field(ctx, "name", if z { "姓名" } else { "Name" }, value(retry, f, "name", name), err, true))
-        (text_field(ctx, "leader_title", if z { "市领导职务（如 副市长）" } else { "City leader title (e.g. Vice Mayor)" }, value(retry, f, "leader_title", title), err, false))
-        (select_field(ctx, "visibility", ctx.t("common.visibility"), &layout::visibility_options(ctx), value(retry, f, "visibility", vis), err))
+        (text_field(ctx, "name", ctx.t("org-name"), value(retry, f, "name", name), err, true))
+        (text_field(ctx, "leader_title", ctx.t("org-city-leader-title-e-g"), value(retry, f, "leader_title", title), err, false))
+        (select_field(ctx, "visibility", ctx.t("common-visibility"), &layout::visibility_options(ctx), value(retry, f, "visibility", vis), err))
     }
 }
 
@@ -107,13 +105,13 @@ fn new_person_page(ctx: &Ctx, retry: Option<&Retry>) -> AppResult<Response> {
         form.stack method="post" action="/org/people" {
             (csrf_field(ctx))
             (person_fields(ctx, retry, "", "", "internal"))
-            div.actions { button type="submit" { (ctx.t("common.save")) } a href="/org/people" { (ctx.t("common.cancel")) } }
+            div.actions { button type="submit" { (ctx.t("common-save")) } a href="/org/people" { (ctx.t("common-cancel")) } }
         }
     };
     let status = retry.map_or(axum::http::StatusCode::OK, |r| r.err.status());
     Ok((
         status,
-        layout::page(ctx, &format!("{} · {}", ctx.t("common.create"), ctx.t("nav.people")), Section::People, body),
+        layout::page(ctx, &format!("{} · {}", ctx.t("common-create"), ctx.t("nav-people")), Section::People, body),
     )
         .into_response())
 }
@@ -149,23 +147,23 @@ async fn person_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) ->
     let body = html! {
         @if let Some(r) = retry.filter(|r| r.form == "status" || r.form == "end") { (error_banner(ctx, Some(&r.err))) }
         div.card { dl.facts {
-            @if let Some(t) = &person.leader_title { dt { (if z { "市领导职务" } else { "Leader title" }) } dd { (t) } }
-            dt { (ctx.t("common.visibility")) } dd { (ctx.t(&format!("vis.{}", person.visibility.as_str()))) }
-            dt { (ctx.t("common.status")) } dd { (status_badge(ctx, person.active)) }
+            @if let Some(t) = &person.leader_title { dt { (ctx.t("org-leader-title")) } dd { (t) } }
+            dt { (ctx.t("common-visibility")) } dd { (ctx.t(&format!("vis-{}", person.visibility.as_str()))) }
+            dt { (ctx.t("common-status")) } dd { (status_badge(ctx, person.active)) }
         } }
-        h2 { (if z { "任职经历" } else { "Posts held" }) }
-        @if history.is_empty() { (layout::empty_state(if z { "尚无任职记录。" } else { "No posts held yet." })) }
+        h2 { (ctx.t("org-posts-held")) }
+        @if history.is_empty() { (layout::empty_state(ctx.t("org-no-posts-held-yet"))) }
         @else {
             div.table-wrap { table {
-                thead { tr { th { (if z { "岗位" } else { "Post" }) } th { (ctx.t("common.start_date")) } th { (ctx.t("common.end_date")) } @if manage { th {} } } }
+                thead { tr { th { (ctx.t("org-post")) } th { (ctx.t("common-start_date")) } th { (ctx.t("common-end_date")) } @if manage { th {} } } }
                 tbody { @for a in &history { tr class=@if a.end_date.is_some() { "inactive" } {
                     td { (a.department_name) " · " a href=(format!("/org/divisions/{}", a.division_id)) { (a.division_name) } " · " (a.post_title) }
                     td { (a.start_date) } td { (a.end_date.clone().unwrap_or_else(|| if z { "至今".into() } else { "present".into() })) }
                     @if manage { td { @if a.end_date.is_none() {
                         form.filters method="post" action=(format!("/org/assignments/{}/end", a.id)) {
                             (csrf_field(ctx))
-                            input type="date" name="end_date" aria-label=(ctx.t("common.end_date"));
-                            button.secondary type="submit" { (if z { "免职" } else { "End" }) }
+                            input type="date" name="end_date" aria-label=(ctx.t("common-end_date"));
+                            button.secondary type="submit" { (ctx.t("org-end")) }
                         }
                     } } }
                 } } }
@@ -175,37 +173,37 @@ async fn person_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) ->
             form.filters method="post" action=(format!("/org/people/{}/assignments", person.id)) {
                 (csrf_field(ctx))
                 (error_banner(ctx, error(retry, fa)))
-                (select_field(ctx, "post_id", if z { "任职岗位" } else { "Appoint to post" }, &posts, value(retry, fa, "post_id", ""), error(retry, fa)))
-                (layout::input_field(ctx, "date", "start_date", ctx.t("common.start_date"), value(retry, fa, "start_date", ""), error(retry, fa), false))
-                button type="submit" { (if z { "任职" } else { "Appoint" }) }
+                (select_field(ctx, "post_id", ctx.t("org-appoint-to-post"), &posts, value(retry, fa, "post_id", ""), error(retry, fa)))
+                (layout::input_field(ctx, "date", "start_date", ctx.t("common-start_date"), value(retry, fa, "start_date", ""), error(retry, fa), false))
+                button type="submit" { (ctx.t("org-appoint")) }
             }
         }
         @if person.leader_title.is_some() {
-            h2 { (if z { "分管部门" } else { "Portfolio" }) }
-            @if portfolios.is_empty() { (layout::empty_state(if z { "尚无分管部门。" } else { "No portfolio yet." })) }
+            h2 { (ctx.t("org-portfolio")) }
+            @if portfolios.is_empty() { (layout::empty_state(ctx.t("org-no-portfolio-yet"))) }
             @else { ul { @for f in &portfolios { li class=@if f.end_date.is_some() { "muted" } {
                 (f.department_name) " " span.muted { (f.start_date) " – " (f.end_date.clone().unwrap_or_default()) }
                 @if manage && f.end_date.is_none() {
-                    " " form.inline method="post" action=(format!("/org/portfolios/{}/end", f.id)) { (csrf_field(ctx)) button.link type="submit" { (if z { "结束分管" } else { "End" }) } }
+                    " " form.inline method="post" action=(format!("/org/portfolios/{}/end", f.id)) { (csrf_field(ctx)) button.link type="submit" { (ctx.t("org-end-2")) } }
                 }
             } } } }
             @if manage && person.active {
                 form.filters method="post" action=(format!("/org/people/{}/portfolios", person.id)) {
                     (csrf_field(ctx))
                     (error_banner(ctx, error(retry, ff)))
-                    (select_field(ctx, "department_id", ctx.t("common.department"), &dept_opts, value(retry, ff, "department_id", ""), error(retry, ff)))
-                    (layout::input_field(ctx, "date", "start_date", ctx.t("common.start_date"), value(retry, ff, "start_date", ""), error(retry, ff), false))
-                    button type="submit" { (if z { "增加分管" } else { "Add to portfolio" }) }
+                    (select_field(ctx, "department_id", ctx.t("common-department"), &dept_opts, value(retry, ff, "department_id", ""), error(retry, ff)))
+                    (layout::input_field(ctx, "date", "start_date", ctx.t("common-start_date"), value(retry, ff, "start_date", ""), error(retry, ff), false))
+                    button type="submit" { (ctx.t("org-add-to-portfolio")) }
                 }
             }
         }
         @if manage {
             details.panel open[error(retry, "person").is_some()] {
-                summary { (ctx.t("common.edit")) }
+                summary { (ctx.t("common-edit")) }
                 form.stack method="post" action=(format!("/org/people/{}", person.id)) {
                     (csrf_field(ctx))
                     (person_fields(ctx, retry, &person.name, person.leader_title.as_deref().unwrap_or(""), person.visibility.as_str()))
-                    div { button type="submit" { (ctx.t("common.save")) } }
+                    div { button type="submit" { (ctx.t("common-save")) } }
                 }
             }
             div.actions { (status_form(ctx, &format!("/org/people/{}/status", person.id), person.active)) }
@@ -326,21 +324,20 @@ async fn leaders(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             Ok((people::list(tx, u, &filter, &p)?.items, people::current_portfolios(tx)?))
         })
         .await?;
-    let z = ctx.zh();
     let body = html! {
-        p.muted { (if z { "市领导按分管领域由上而下协调重大事项（顶格协调）。" } else { "City leaders coordinate major matters top-down within their portfolios." }) }
+        p.muted { (ctx.t("org-city-leaders-coordinate-major-matters")) }
         @if leaders.is_empty() {
-            (layout::empty_state(if z { "尚未登记市领导。在“人员”中新建人员并填写市领导职务。" } else { "No city leaders yet. Add a person with a leader title under People." }))
+            (layout::empty_state(ctx.t("org-no-city-leaders-yet-add")))
         } @else {
             div.cards { @for l in &leaders {
                 div.card {
                     h3 { a href=(format!("/org/people/{}", l.id)) { (l.name) } " " (badge(l.leader_title.as_deref().unwrap_or(""), "blue")) }
                     @let mine: Vec<_> = portfolios.iter().filter(|f| f.person_id == l.id).collect();
-                    @if mine.is_empty() { p.muted { (if z { "暂无分管部门" } else { "No portfolio" }) } }
+                    @if mine.is_empty() { p.muted { (ctx.t("org-no-portfolio")) } }
                     @else { ul { @for f in mine { li { a href=(format!("/org/departments/{}", f.department_id)) { (f.department_name) } } } } }
                 }
             } }
         }
     };
-    Ok(layout::page(&ctx, ctx.t("nav.leaders"), Section::Leaders, body).into_response())
+    Ok(layout::page(&ctx, ctx.t("nav-leaders"), Section::Leaders, body).into_response())
 }

@@ -188,40 +188,32 @@ async fn render(s: &AppState, ctx: &Ctx, year: Option<i32>, retry: Option<&Retry
             a.button.secondary href=(format!("/admin/calendar?year={}", year + 1)) { (year + 1) " ›" }
         }
         @if !y.known {
-            div.alert { (year) (if zh { " 年的放假安排尚未录入：在此之前只按周末计算。请按国务院办公厅通知逐日录入。" } else { ": this year's holiday notice has not been entered; only weekends are days off until it is." }) }
+            div.alert { (year) (ctx.t("pf-this-year-s-holiday-notice")) }
         }
-        p.muted { (if zh { "计算规则：“N 个工作日”不计起始日；遇周末和法定节假日顺延，调休上班日计为工作日；期限落在休息日的，顺延至下一个工作日。" } else { "Rules: N working days do not count the start day; weekends and public holidays are skipped, adjusted working weekends count; a deadline on a day off moves to the next working day." }) }
-        @if y.days.is_empty() { (layout::empty_state(if zh { "这一年没有特殊日期。" } else { "No special days this year." })) }
+        p.muted { (ctx.t("pf-rules-n-working-days-do")) }
+        @if y.days.is_empty() { (layout::empty_state(ctx.t("pf-no-special-days-this-year"))) }
         @else {
             div.table-wrap { table {
-                thead { tr { th { (if zh { "日期" } else { "Date" }) } th { (if zh { "类型" } else { "Kind" }) } th { (if zh { "名称" } else { "Name" }) } } }
+                thead { tr { th { (ctx.t("pf-date")) } th { (ctx.t("pf-kind")) } th { (ctx.t("pf-name")) } } }
                 tbody { @for d in &y.days { tr {
                     td { (d.date) }
-                    td { @if d.working_day { (layout::badge(if zh { "调休上班" } else { "adjusted workday" }, "yellow")) } @else { (layout::badge(if zh { "放假" } else { "holiday" }, "green")) } }
+                    td { @if d.working_day { (layout::badge(ctx.t("pf-adjusted-workday"), "yellow")) } @else { (layout::badge(ctx.t("pf-holiday"), "green")) } }
                     td { (d.name.clone().unwrap_or_default()) }
                 } } }
             } }
         }
-        h2 { (if zh { "录入放假安排" } else { "Add a special day" }) }
+        h2 { (ctx.t("pf-add-a-special-day")) }
         form.filters method="post" action="/admin/calendar" {
             (csrf_field(ctx))
             (error_banner(ctx, err))
-            (layout::input_field(ctx, "date", "date", if zh { "日期" } else { "Date" }, value(retry, f, "date", ""), err, true))
-            (select_field(ctx, "kind", if zh { "类型" } else { "Kind" }, &kinds, value(retry, f, "kind", "holiday"), err))
-            (text_field(ctx, "name", if zh { "名称（如 春节）" } else { "Name (e.g. Spring Festival)" }, value(retry, f, "name", ""), err, true))
-            button type="submit" { (ctx.t("common.save")) }
+            (layout::input_field(ctx, "date", "date", ctx.t("pf-date"), value(retry, f, "date", ""), err, true))
+            (select_field(ctx, "kind", ctx.t("pf-kind"), &kinds, value(retry, f, "kind", "holiday"), err))
+            (text_field(ctx, "name", ctx.t("pf-name-e-g-spring-festival"), value(retry, f, "name", ""), err, true))
+            button type="submit" { (ctx.t("common-save")) }
         }
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
-    Ok((
-        status,
-        layout::page(
-            ctx,
-            &format!("{} {year}", if zh { "工作日历" } else { "Working-day calendar" }),
-            Section::Calendar,
-            body,
-        ),
-    )
+    Ok((status, layout::page(ctx, &format!("{} {year}", ctx.t("pf-working-day-calendar")), Section::Calendar, body))
         .into_response())
 }
 

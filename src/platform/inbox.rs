@@ -12,7 +12,6 @@ use utoipa_axum::routes;
 use crate::kernel::access::Action;
 use crate::kernel::clock;
 use crate::kernel::error::AppResult;
-use crate::kernel::i18n::Lang;
 use crate::kernel::notify::{self, Notification};
 use crate::kernel::web::form::Fields;
 use crate::kernel::web::layout::{self, Section, csrf_field};
@@ -81,34 +80,33 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<InboxQuery>) -> AppRe
     let uid = ctx.user()?.id;
     let unread_only = q.unread;
     let items = s.look(&ctx, Action::ReadInbox, move |tx, _| notify::inbox(tx, uid, q.unread, q.before, 50)).await?;
-    let zh = ctx.lang == Lang::Zh;
     let older =
         items.last().map(|n| format!("/inbox?before={}{}", n.id, if unread_only { "&unread=true" } else { "" }));
     let body = html! {
         div.actions {
-            a.button.secondary href="/inbox" { (if zh { "全部" } else { "All" }) }
-            a.button.secondary href="/inbox?unread=true" { (if zh { "仅未读" } else { "Unread only" }) }
-            form.inline method="post" action="/inbox/read-all" { (csrf_field(&ctx)) button type="submit" { (if zh { "全部标为已读" } else { "Mark all read" }) } }
+            a.button.secondary href="/inbox" { (ctx.t("pf-all")) }
+            a.button.secondary href="/inbox?unread=true" { (ctx.t("pf-unread-only")) }
+            form.inline method="post" action="/inbox/read-all" { (csrf_field(&ctx)) button type="submit" { (ctx.t("pf-mark-all-read")) } }
         }
         @if items.is_empty() {
-            (layout::empty_state(if zh { "没有通知。任务交办、催办、逾期升级和审核结果都会出现在这里。" } else { "No notifications. New tasks, reminders, escalations and decisions appear here." }))
+            (layout::empty_state(ctx.t("pf-no-notifications-new-tasks-reminders")))
         } @else {
             div.table-wrap { table {
-                thead { tr { th { (if zh { "时间" } else { "Time" }) } th { (if zh { "通知" } else { "Notification" }) } th {} } }
+                thead { tr { th { (ctx.t("pf-time")) } th { (ctx.t("pf-notification")) } th {} } }
                 tbody { @for n in &items { tr class=@if n.read { "inactive" } {
                     td { (clock::fmt_local(n.created_at)) }
                     td {
-                        @if !n.read { (layout::badge(if zh { "未读" } else { "new" }, "red")) " " }
-                        a href=(n.link) { (if zh { &n.title } else { &n.title_en }) }
+                        @if !n.read { (layout::badge(ctx.t("pf-new"), "red")) " " }
+                        a href=(n.link) { (n.title_in(ctx.lang)) }
                         @if !n.body.is_empty() { div.muted { (n.body) } }
                     }
-                    td { @if !n.read { form.inline method="post" action=(format!("/inbox/{}/read", n.id)) { (csrf_field(&ctx)) button.link type="submit" { (if zh { "标为已读" } else { "Mark read" }) } } } }
+                    td { @if !n.read { form.inline method="post" action=(format!("/inbox/{}/read", n.id)) { (csrf_field(&ctx)) button.link type="submit" { (ctx.t("pf-mark-read")) } } } }
                 } } }
             } }
-            div.pager { @if let Some(h) = older { a href=(h) { (if zh { "更早 ›" } else { "Older ›" }) } } }
+            div.pager { @if let Some(h) = older { a href=(h) { (ctx.t("pf-older-2")) } } }
         }
     };
-    Ok(layout::page(&ctx, if zh { "通知" } else { "Inbox" }, Section::Inbox, body).into_response())
+    Ok(layout::page(&ctx, ctx.t("pf-inbox"), Section::Inbox, body).into_response())
 }
 
 async fn read_one_page(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {

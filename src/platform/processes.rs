@@ -140,7 +140,7 @@ async fn index(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     ctx.require(Action::ViewProcesses)?;
     let zh = ctx.lang == Lang::Zh;
     let body = html! {
-        p.muted { (if zh { "每类记录的流程（状态、流转、可操作的角色与期限规则）以数据定义，启动时校验，由同一个流程内核执行、审计和通知。" } else { "Each record kind's process — states, transitions, who may fire them, deadline rules — is data, validated at start-up and enforced, audited and notified by one kernel." }) }
+        p.muted { (ctx.t("pf-each-record-kind-s-process")) }
         @for p in s.processes.all() {
             div.card {
                 h3 { a href=(format!("/admin/processes/{}", p.kind)) { (if zh { &p.name } else { &p.name_en }) } " " code { (p.kind) } }
@@ -148,7 +148,7 @@ async fn index(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             }
         }
     };
-    Ok(layout::page(&ctx, if zh { "流程定义" } else { "Processes" }, Section::Processes, body).into_response())
+    Ok(layout::page(&ctx, ctx.t("pf-processes"), Section::Processes, body).into_response())
 }
 
 async fn show(State(s): State<AppState>, ctx: Ctx, Path(kind): Path<String>) -> AppResult<Response> {
@@ -170,11 +170,11 @@ async fn render(
     let body = html! {
         @if let Some(e) = err { div.alert { (ctx.t(e.code())) @if let Some(d) = e.detail() { ": " (d) } } }
         div.diagram { (PreEscaped(diagram::svg(p, ctx.lang))) }
-        h2 { (if zh { "流转" } else { "Transitions" }) }
+        h2 { (ctx.t("pf-transitions")) }
         div.table-wrap { table {
-            thead { tr { th { (if zh { "操作" } else { "Transition" }) } th { (if zh { "从" } else { "From" }) } th { (if zh { "到" } else { "To" }) } th { (if zh { "可由" } else { "By" }) } th { (if zh { "通知" } else { "Notifies" }) } } }
+            thead { tr { th { (ctx.t("pf-transition")) } th { (ctx.t("pf-from-2")) } th { (ctx.t("pf-to-2")) } th { (ctx.t("pf-by")) } th { (ctx.t("pf-notifies")) } } }
             tbody { @for t in &p.transitions { tr {
-                td { (if zh { &t.name } else { &t.name_en }) " " code { (t.id) } @if t.needs_note { " " (layout::badge(if zh { "须填写说明" } else { "note required" }, "yellow")) } }
+                td { (if zh { &t.name } else { &t.name_en }) " " code { (t.id) } @if t.needs_note { " " (layout::badge(ctx.t("pf-note-required"), "yellow")) } }
                 td { (t.from.iter().map(|f| p.state_name(f, ctx.lang)).collect::<Vec<_>>().join("、")) }
                 td { (p.state_name(&t.to, ctx.lang)) }
                 td { (t.by.join(", ")) }
@@ -182,22 +182,22 @@ async fn render(
             } } }
         } }
         @if !p.timing.running.is_empty() {
-            p.muted { (if zh { "期限规则：距期限 " } else { "Deadline rules: yellow within " }) (p.timing.yellow_working_days) (if zh { " 个工作日内亮黄灯，逾期亮红灯；提前 " } else { " working days, red when overdue; reminder " }) (p.timing.remind_working_days_before) (if zh { " 个工作日催办" } else { " working days before" }) @if p.timing.escalate_overdue { (if zh { "；逾期升级至决策领导。" } else { "; overdue tasks escalate to the deciding leader." }) } }
+            p.muted { (ctx.t("pf-deadline-rules-yellow-within")) (p.timing.yellow_working_days) (ctx.t("pf-working-days-red-when-overdue")) (p.timing.remind_working_days_before) (ctx.t("pf-working-days-before")) @if p.timing.escalate_overdue { (ctx.t("pf-overdue-tasks-escalate-to-the")) } }
         }
         @if admin {
-            h2 { (if zh { "修改定义" } else { "Edit the definition" }) @if src.overridden { " " (layout::badge(if zh { "已覆盖内置定义" } else { "overridden" }, "yellow")) } }
+            h2 { (ctx.t("pf-edit-the-definition")) @if src.overridden { " " (layout::badge(ctx.t("pf-overridden"), "yellow")) } }
             form.stack method="post" action=(format!("/admin/processes/{}", p.kind)) {
                 (csrf_field(ctx))
                 textarea name="definition" rows="24" spellcheck="false" { (typed.unwrap_or(&src.definition)) }
                 div.actions {
-                    button type="submit" { (ctx.t("common.save")) }
-                    button.secondary type="submit" name="revert" value="true" { (if zh { "恢复内置定义" } else { "Revert to shipped" }) }
+                    button type="submit" { (ctx.t("common-save")) }
+                    button.secondary type="submit" name="revert" value="true" { (ctx.t("pf-revert-to-shipped")) }
                 }
             }
         }
     };
     let status = err.map_or(StatusCode::OK, AppError::status);
-    let title = format!("{} · {}", if zh { "流程" } else { "Process" }, if zh { &p.name } else { &p.name_en });
+    let title = format!("{} · {}", ctx.t("pf-process"), if zh { &p.name } else { &p.name_en });
     Ok((status, layout::page(ctx, &title, Section::Processes, body)).into_response())
 }
 

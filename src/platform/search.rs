@@ -13,7 +13,6 @@ use utoipa_axum::routes;
 
 use crate::kernel::access::{self, Action};
 use crate::kernel::audit::{self, Change};
-use crate::kernel::clock;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::search::{SearchPage, SearchQuery, Status, indexer};
 use crate::kernel::validate;
@@ -21,6 +20,7 @@ use crate::kernel::web::form::Fields;
 use crate::kernel::web::layout::{self, Section, csrf_field};
 use crate::kernel::web::list::url_encode;
 use crate::kernel::web::{AppState, Can, CsrfForm, Ctx, Q, need};
+use crate::kernel::{clock, i18n};
 
 pub fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(search)).routes(routes!(status)).routes(routes!(rebuild))
@@ -131,50 +131,42 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<SearchQuery>) -> AppR
     let kinds: Vec<(String, String)> =
         s.registry.sources.iter().map(|src| (src.kind.to_string(), ctx.t(src.label).to_string())).collect();
     let sorts = vec![
-        ("relevance".to_string(), (if z { "相关度" } else { "Relevance" }).to_string()),
-        ("newest".to_string(), (if z { "最新" } else { "Newest" }).to_string()),
+        ("relevance".to_string(), (ctx.t("pf-relevance")).to_string()),
+        ("newest".to_string(), (ctx.t("pf-newest")).to_string()),
     ];
     let selected = |v: &Option<String>| v.clone().unwrap_or_default();
     let body = html! {
         form.filters method="get" action="/search" role="search" {
             label.field.grow {
-                span { (if z { "关键词" } else { "Words" }) }
+                span { (ctx.t("pf-words")) }
                 input type="search" name="q" value=(q.q) maxlength=(MAX_QUERY) autofocus
-                    placeholder=(if z { "例如：道路积水、政策兑现、项目落地" } else { "e.g. 道路积水, 政策兑现" });
+                    placeholder=(ctx.t("pf-e-g"));
             }
-            (filter_select(z, "kind", if z { "类别" } else { "Kind" }, &kinds, &selected(&q.kind)))
+            (filter_select(&ctx, "kind", ctx.t("pf-kind-2"), &kinds, &selected(&q.kind)))
             @for (label, values) in &facets {
-                (filter_select(z, "channel", label, values, &selected(&q.facet)))
+                (filter_select(&ctx, "channel", label, values, &selected(&q.facet)))
             }
             label.field {
-                span { (if z { "排序" } else { "Sort" }) }
+                span { (ctx.t("pf-sort")) }
                 select name="sort" {
                     @for (v, text) in &sorts { option value=(v) selected[Some(v.as_str()) == q.sort.as_deref()] { (text) } }
                 }
             }
-            button type="submit" { (if z { "搜索" } else { "Search" }) }
+            button type="submit" { (ctx.t("pf-search")) }
         }
         (layout::error_banner(&ctx, err.as_ref()))
         @match &found {
             None => {
                 @if err.is_none() {
-                    (layout::empty_state(if z {
-                        "输入关键词，在您有权查看的监督线索、协调事项和任务中检索。中文按词语切分，多个词之间用空格或直接连写均可；结果按相关度排列，命中的词会高亮显示。"
-                    } else {
-                        "Type words to search the leads, matters and tasks you may see. Chinese is cut into words; results are ranked by relevance with matches highlighted."
-                    }))
+                    (layout::empty_state(ctx.t("pf-type-words-to-search-the")))
                 }
             }
             Some(found) => {
                 @if found.rebuilding {
-                    p.alert { (if z { "索引正在重建，结果可能不完整。" } else { "The index is being rebuilt; results may be incomplete." }) }
+                    p.alert { (ctx.t("pf-the-index-is-being-rebuilt")) }
                 }
                 @if found.hits.is_empty() {
-                    (layout::empty_state(if z {
-                        "没有找到包含这些词的记录。可以减少关键词、换一种说法，或去掉类别和渠道筛选。"
-                    } else {
-                        "Nothing found with these words. Try fewer or other words, or remove the filters."
-                    }))
+                    (layout::empty_state(ctx.t("pf-nothing-found-with-these-words")))
                 } @else {
                     p.muted {
                         (match (z, found.total) {
@@ -182,10 +174,10 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<SearchQuery>) -> AppR
                             (false, 1) => "1 result".to_owned(),
                             (false, n) => format!("{n} results"),
                         })
-                        " · " (if z { "分词：" } else { "Words: " }) (found.words.join(" / "))
+                        " · " (ctx.t("pf-words-2")) (found.words.join(" / "))
                     }
                     @if found.partial {
-                        p.alert { (if z { "没有同时包含全部关键词的记录，以下结果包含其中部分词语。" } else { "No record has every word; these have some of them." }) }
+                        p.alert { (ctx.t("pf-no-record-has-every-word")) }
                     }
                     ol.results {
                         @for hit in &found.hits {
@@ -199,20 +191,20 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<SearchQuery>) -> AppR
                             }
                         }
                     }
-                    (pager(z, &q, found))
+                    (pager(&ctx, &q, found))
                 }
             }
         }
     };
-    Ok(layout::page(&ctx, if z { "全文搜索" } else { "Search" }, Section::Search, body).into_response())
+    Ok(layout::page(&ctx, ctx.t("pf-search-2"), Section::Search, body).into_response())
 }
 
-fn filter_select(z: bool, name: &str, label: &str, options: &[(String, String)], selected: &str) -> maud::Markup {
+fn filter_select(ctx: &Ctx, name: &str, label: &str, options: &[(String, String)], selected: &str) -> maud::Markup {
     html! {
         label.field {
             span { (label) }
             select name=(name) {
-                option value="" { (if z { "全部" } else { "All" }) }
+                option value="" { (ctx.t("pf-all")) }
                 @for (v, text) in options { option value=(v) selected[*v == selected] { (text) } }
             }
         }
@@ -223,7 +215,7 @@ fn state_name(s: &AppState, ctx: &Ctx, kind: &str, state: &str) -> String {
     s.processes.get(kind).map(|p| p.state_name(state, ctx.lang)).unwrap_or_else(|_| state.to_owned())
 }
 
-fn pager(z: bool, q: &SearchQuery, found: &SearchPage) -> maud::Markup {
+fn pager(ctx: &Ctx, q: &SearchQuery, found: &SearchPage) -> maud::Markup {
     let pages = (found.total as usize).div_ceil(found.per.max(1)).min(500);
     let link = |page: usize| {
         let mut url = format!("/search?q={}&page={page}", url_encode(&q.q));
@@ -236,39 +228,34 @@ fn pager(z: bool, q: &SearchQuery, found: &SearchPage) -> maud::Markup {
     };
     html! {
         div.pager {
-            @if found.page > 1 { a href=(link(found.page - 1)) { (if z { "‹ 上一页" } else { "‹ Previous" }) } }
-            span { (if z { format!("第 {} / {} 页", found.page, pages.max(1)) } else { format!("Page {} of {}", found.page, pages.max(1)) }) }
-            @if found.page < pages { a href=(link(found.page + 1)) { (if z { "下一页 ›" } else { "Next ›" }) } }
+            @if found.page > 1 { a href=(link(found.page - 1)) { (ctx.t("pf-previous")) } }
+            span { (i18n::t_args(ctx.lang, "pf-page-of", &[("page", &found.page.to_string()), ("pages", &pages.max(1).to_string())])) }
+            @if found.page < pages { a href=(link(found.page + 1)) { (ctx.t("pf-next")) } }
         }
     }
 }
 
 async fn admin_page(State(s): State<AppState>, Can(ctx, _): Can<need::ManageSearch>) -> AppResult<Response> {
-    let z = ctx.zh();
     let st = s.search.status();
     let body = html! {
-        p { (if z {
-            "全文索引保存在本服务器的数据目录中，随线索、事项和任务的每次变更自动更新（变更先写入数据库中的队列，服务器重启后从上次提交的位置继续）。索引损坏、从备份恢复数据库或更换服务器后，可以从数据库重建索引；重建期间搜索继续使用旧索引。命令行：zaizao search rebuild（需先停止服务）。"
-        } else {
-            "The index lives in this server's data folder and follows every change to leads, matters and tasks (changes are queued in the database; a restarted server continues from its last commit). Rebuild it from the database after restoring a backup or moving servers; searches use the old index meanwhile. Command line: zaizao search rebuild (with the server stopped)."
-        }) }
+        p { (ctx.t("pf-the-index-lives-in-this")) }
         dl.facts {
-            dt { (if z { "文档数" } else { "Documents" }) } dd { (st.documents) }
-            dt { (if z { "段数" } else { "Segments" }) } dd { (st.segments) }
-            dt { (if z { "磁盘占用" } else { "Size on disk" }) } dd { (format!("{:.1} MB", st.size_bytes as f64 / 1_048_576.0)) }
-            dt { (if z { "已索引到队列位置" } else { "Queue position indexed" }) } dd { (st.watermark) }
-            dt { (if z { "状态" } else { "State" }) } dd {
-                @if st.rebuilding { (layout::badge(if z { "重建中" } else { "rebuilding" }, "yellow")) }
-                @else { (layout::badge(if z { "正常" } else { "up to date" }, "green")) }
+            dt { (ctx.t("pf-documents")) } dd { (st.documents) }
+            dt { (ctx.t("pf-segments")) } dd { (st.segments) }
+            dt { (ctx.t("pf-size-on-disk")) } dd { (format!("{:.1} MB", st.size_bytes as f64 / 1_048_576.0)) }
+            dt { (ctx.t("pf-queue-position-indexed")) } dd { (st.watermark) }
+            dt { (ctx.t("pf-state")) } dd {
+                @if st.rebuilding { (layout::badge(ctx.t("pf-rebuilding"), "yellow")) }
+                @else { (layout::badge(ctx.t("pf-up-to-date"), "green")) }
             }
-            dt { (if z { "目录" } else { "Folder" }) } dd { code { (st.folder) } }
+            dt { (ctx.t("pf-folder")) } dd { code { (st.folder) } }
         }
         form method="post" action="/admin/search/rebuild" {
             (csrf_field(&ctx))
-            button type="submit" { (if z { "从数据库重建索引" } else { "Rebuild from the database" }) }
+            button type="submit" { (ctx.t("pf-rebuild-from-the-database")) }
         }
     };
-    Ok(layout::page(&ctx, if z { "搜索索引" } else { "Search index" }, Section::Search, body).into_response())
+    Ok(layout::page(&ctx, ctx.t("pf-search-index"), Section::Search, body).into_response())
 }
 
 async fn rebuild_page(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Response> {

@@ -90,8 +90,8 @@ pub fn judge(
             &office,
             &Note {
                 kind: "lead_dissatisfied",
-                title: format!("线索 #{} 的反映人对办理结果不满意", lead.id),
-                title_en: format!("The reporter of lead #{} is dissatisfied with the outcome", lead.id),
+                message: "sv-note-dissatisfied",
+                params: vec![("id", lead.id.to_string().into())],
                 body: comment,
                 link: format!("/supervision/leads/{}", handler.id),
             },

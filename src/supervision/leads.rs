@@ -138,8 +138,11 @@ pub fn file(
         &office,
         &Note {
             kind: "lead",
-            title: format!("新线索 #{id}：{}", description.chars().take(30).collect::<String>()),
-            title_en: format!("New lead #{id}"),
+            message: "sv-note-new-lead",
+            params: vec![
+                ("id", id.to_string().into()),
+                ("short", description.chars().take(30).collect::<String>().into()),
+            ],
             body: address,
             link: format!("/supervision/leads/{id}"),
         },

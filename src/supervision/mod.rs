@@ -15,6 +15,7 @@ pub mod sweep;
 pub mod to_task;
 
 use crate::kernel::access::{Action, Rule};
+use crate::kernel::i18n::Translations;
 use crate::kernel::registry::{Mechanism, NavEntry};
 use crate::kernel::workflow::Spec;
 
@@ -63,6 +64,11 @@ pub static MECHANISM: Mechanism = Mechanism {
     api: api::router,
     pages: all_pages,
     tasks: None,
+    translations: Translations {
+        folder: "supervision",
+        zh: include_str!("i18n/zh-CN.ftl"),
+        en: include_str!("i18n/en.ftl"),
+    },
 };
 
 /// The pages, the public report and tracking pages, and Open311.

@@ -66,39 +66,39 @@ async fn report_page(
         _ => None,
     };
     let body = html! {
-        p { span.logo { "再造" } " " strong { (if z { "社会监督 · 问题线索反映" } else { "Report a problem" }) } }
+        p { span.logo { "再造" } " " strong { (ctx.t("sv-report-a-problem")) } }
         @match &outcome {
             Some(Ok((id, token))) => {
                 div.notice {
-                    p { (if z { "已收到您反映的问题，编号 " } else { "Received, number " }) strong { (id) } "。" }
+                    p { (ctx.t("sv-received-number")) strong { (id) } "。" }
                     @if let Some(t) = token {
-                        p { (if z { "请保存查询码（只显示这一次），凭它查看办理进度和结果：" } else { "Keep this tracking code (shown once) to follow the handling:" }) }
+                        p { (ctx.t("sv-keep-this-tracking-code-shown")) }
                         p.secret { a href=(format!("/report/track?token={t}")) { (t) } }
                     } @else {
-                        p { (if z { "同样的内容刚刚已经提交过，未重复登记。" } else { "The same report was just filed; it was not stored twice." }) }
+                        p { (ctx.t("sv-the-same-report-was-just")) }
                     }
                 }
             }
             _ => {
-                p.muted { (if z { "无需登录。可以匿名反映；留下联系方式便于核实和回访，联系方式不会公开。" } else { "No sign-in needed. You may stay anonymous; contact details help the follow-up and are never published." }) }
+                p.muted { (ctx.t("sv-no-sign-in-needed-you")) }
                 @if let Some(e) = err { div.alert role="alert" { (ctx.t(e.code())) @if let Some(f) = e.field() { " (" (f) ")" } } }
                 form.stack method="post" action="/report" {
-                    (select_field(ctx, "category", if z { "问题类别" } else { "Category" }, &cats, &v("category"), err))
-                    label.field { span { (if z { "问题描述" } else { "What is wrong" }) } textarea name="description" rows="4" required { (v("description")) } }
-                    (text_field(ctx, "address", if z { "地点" } else { "Where" }, &v("address"), err, false))
-                    (layout::input_field(ctx, "text", "lat", if z { "纬度" } else { "Latitude" }, &v("lat"), err, false))
-                    (layout::input_field(ctx, "text", "lon", if z { "经度" } else { "Longitude" }, &v("lon"), err, false))
-                    (text_field(ctx, "reporter_name", if z { "您的称呼" } else { "Your name" }, &v("reporter_name"), err, false))
-                    (text_field(ctx, "reporter_contact", if z { "联系方式" } else { "Contact" }, &v("reporter_contact"), err, false))
-                    button type="submit" { (if z { "提交" } else { "Submit" }) }
+                    (select_field(ctx, "category", ctx.t("sv-category"), &cats, &v("category"), err))
+                    label.field { span { (ctx.t("sv-what-is-wrong")) } textarea name="description" rows="4" required { (v("description")) } }
+                    (text_field(ctx, "address", ctx.t("sv-where"), &v("address"), err, false))
+                    (layout::input_field(ctx, "text", "lat", ctx.t("sv-latitude"), &v("lat"), err, false))
+                    (layout::input_field(ctx, "text", "lon", ctx.t("sv-longitude"), &v("lon"), err, false))
+                    (text_field(ctx, "reporter_name", ctx.t("sv-your-name"), &v("reporter_name"), err, false))
+                    (text_field(ctx, "reporter_contact", ctx.t("sv-contact"), &v("reporter_contact"), err, false))
+                    button type="submit" { (ctx.t("sv-submit")) }
                 }
             }
         }
-        p { a href="/report/track" { (if z { "凭查询码查看办理进度" } else { "Follow a report by its code" }) } " · "
-            a href=(format!("/lang/{}?next=/report", if z { "en" } else { "zh" })) { (ctx.t("nav.lang")) } }
+        p { a href="/report/track" { (ctx.t("sv-follow-a-report-by-its")) } " · "
+            a href=(format!("/lang/{}?next=/report", if z { "en" } else { "zh" })) { (ctx.t("nav-lang")) } }
     };
     let status = err.map_or(StatusCode::OK, AppError::status);
-    Ok((status, layout::bare_page(ctx.lang, if z { "问题线索反映" } else { "Report a problem" }, body)).into_response())
+    Ok((status, layout::bare_page(ctx.lang, ctx.t("sv-report-a-problem-2"), body)).into_response())
 }
 
 async fn report_submit(State(s): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> AppResult<Response> {
@@ -169,27 +169,27 @@ fn track_page(
     let z = ctx.zh();
     let kept = |k: &str| typed_in.and_then(|f| f.get(k)).cloned().unwrap_or_default();
     let body = html! {
-        p { span.logo { "再造" } " " strong { (if z { "线索办理进度" } else { "Follow a report" }) } }
+        p { span.logo { "再造" } " " strong { (ctx.t("sv-follow-a-report")) } }
         form.filters method="get" action="/report/track" {
-            (text_field(ctx, "token", if z { "查询码" } else { "Tracking code" }, token, None, true))
-            button type="submit" { (ctx.t("common.search")) }
+            (text_field(ctx, "token", ctx.t("sv-tracking-code"), token, None, true))
+            button type="submit" { (ctx.t("common-search")) }
         }
         @match &found {
             Some(Ok(p)) => {
                 dl.facts {
-                    dt { (if z { "编号" } else { "Number" }) } dd { (p.id) }
-                    dt { (if z { "类别" } else { "Category" }) } dd { (p.category_name) }
-                    dt { (if z { "内容" } else { "Report" }) } dd { (p.description) }
-                    dt { (if z { "状态" } else { "Status" }) } dd { (badge(if z { &p.status_name } else { &p.status_name_en }, if p.status == "closed" { "green" } else { "yellow" })) }
-                    @if let Some(a) = &p.agency { dt { (if z { "办理单位" } else { "Handled by" }) } dd { (a) } }
-                    @if !p.outcome.is_empty() { dt { (if z { "通报结果" } else { "Published outcome" }) } dd { (p.outcome) } }
-                    dt { (if z { "更新时间" } else { "Updated" }) } dd { (fmt_local(p.updated_at)) }
-                    @if let Some(j) = &p.judgement { dt { (if z { "您的评价" } else { "Your judgement" }) } dd { (judgement::name(j, z)) } }
+                    dt { (ctx.t("sv-number")) } dd { (p.id) }
+                    dt { (ctx.t("sv-category-2")) } dd { (p.category_name) }
+                    dt { (ctx.t("sv-report")) } dd { (p.description) }
+                    dt { (ctx.t("sv-status")) } dd { (badge(if z { &p.status_name } else { &p.status_name_en }, if p.status == "closed" { "green" } else { "yellow" })) }
+                    @if let Some(a) = &p.agency { dt { (ctx.t("sv-handled-by")) } dd { (a) } }
+                    @if !p.outcome.is_empty() { dt { (ctx.t("sv-published-outcome")) } dd { (p.outcome) } }
+                    dt { (ctx.t("sv-updated")) } dd { (fmt_local(p.updated_at)) }
+                    @if let Some(j) = &p.judgement { dt { (ctx.t("sv-your-judgement")) } dd { (judgement::name(j, z)) } }
                 }
                 (error_banner(ctx, err))
                 @if p.can_judge {
                     form.card method="post" action="/report/track/judgement" {
-                        h2 { (if z { "您对办理结果满意吗？" } else { "Are you satisfied with the outcome?" }) }
+                        h2 { (ctx.t("sv-are-you-satisfied-with-the")) }
                         input type="hidden" name="token" value=(token);
                         fieldset.choices {
                             @for (code, zh, en) in judgement::JUDGEMENTS {
@@ -197,17 +197,17 @@ fn track_page(
                             }
                         }
                         label.field {
-                            span { (if z { "意见（选填，不满意时请说明原因）" } else { "Comment (optional; please say why if dissatisfied)" }) }
+                            span { (ctx.t("sv-comment-optional-please-say-why")) }
                             textarea name="comment" maxlength="500" rows="3" { (kept("comment")) }
                         }
-                        button type="submit" { (if z { "提交评价" } else { "Submit" }) }
+                        button type="submit" { (ctx.t("sv-submit-2")) }
                     }
                 }
             }
-            Some(Err(_)) => { div.alert { (if z { "查询码无效。" } else { "No report has this code." }) } }
+            Some(Err(_)) => { div.alert { (ctx.t("sv-no-report-has-this-code")) } }
             None => {}
         }
-        p { a href="/report" { (if z { "反映新问题" } else { "Report a problem" }) } }
+        p { a href="/report" { (ctx.t("sv-report-a-problem-3")) } }
     };
     let status = match (&found, err) {
         (Some(Err(_)), _) => StatusCode::NOT_FOUND,
@@ -215,7 +215,7 @@ fn track_page(
         (_, Some(_)) => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::OK,
     };
-    Ok((status, layout::bare_page(ctx.lang, if z { "线索办理进度" } else { "Follow a report" }, body)).into_response())
+    Ok((status, layout::bare_page(ctx.lang, ctx.t("sv-follow-a-report"), body)).into_response())
 }
 
 async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<LeadFilter>) -> AppResult<Response> {
@@ -256,29 +256,29 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
     }
     let extra: Vec<(&str, String)> =
         vec![("state", f.state.clone().unwrap_or_default()), ("channel", f.channel.clone().unwrap_or_default())];
-    let mut states = vec![(String::new(), ctx.t("common.all").to_owned())];
+    let mut states = vec![(String::new(), ctx.t("common-all").to_owned())];
     states.extend(process.states.iter().map(|st| (st.id.clone(), process.state_name(&st.id, ctx.lang))));
-    let mut channels = vec![(String::new(), ctx.t("common.all").to_owned())];
+    let mut channels = vec![(String::new(), ctx.t("common-all").to_owned())];
     channels.extend(CHANNELS.iter().map(|c| (c.0.to_owned(), (if z { c.1 } else { c.2 }).to_owned())));
     let body = html! {
-        div.actions { a.button.secondary href="/supervision/figures" { (if z { "统计与地图" } else { "Figures and map" }) } a.button.secondary href="/supervision/teams" { (if z { "工作小分队" } else { "Work teams" }) } a.button.secondary href="/exposures" { (if z { "曝光与回应" } else { "Exposures" }) } }
-        p.muted { (if z { "六类监督线索统一登记、统一程序：移送责任单位（涉嫌违纪移送纪委）→ 限期反馈 → 核实 → 通报 → 办结；同一问题多渠道反映的合并办理。公众可在 " } else { "Leads from the six channels follow one procedure: transfer → feedback by a deadline → verification → published notice → closed; the same problem from several channels is linked and handled once. The public reports at " }) a href="/report" { "/report" } "。" }
+        div.actions { a.button.secondary href="/supervision/figures" { (ctx.t("sv-figures-and-map")) } a.button.secondary href="/supervision/teams" { (ctx.t("sv-work-teams")) } a.button.secondary href="/exposures" { (ctx.t("sv-exposures")) } }
+        p.muted { (ctx.t("sv-leads-from-the-six-channels")) a href="/report" { "/report" } "。" }
         form.filters method="get" action="/supervision" {
-            (text_field(&ctx, "q", ctx.t("common.search"), p.q().unwrap_or(""), None, false))
-            (select_field(&ctx, "state", ctx.t("common.status"), &states, f.state.as_deref().unwrap_or(""), None))
-            (select_field(&ctx, "channel", if z { "渠道" } else { "Channel" }, &channels, f.channel.as_deref().unwrap_or(""), None))
-            button type="submit" { (ctx.t("common.filter")) }
+            (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
+            (select_field(&ctx, "state", ctx.t("common-status"), &states, f.state.as_deref().unwrap_or(""), None))
+            (select_field(&ctx, "channel", ctx.t("sv-channel"), &channels, f.channel.as_deref().unwrap_or(""), None))
+            button type="submit" { (ctx.t("common-filter")) }
         }
-        @if page.items.is_empty() { (layout::empty_state(if z { "没有线索。" } else { "No leads." })) }
+        @if page.items.is_empty() { (layout::empty_state(ctx.t("sv-no-leads"))) }
         @else {
             div.table-wrap { table {
-                thead { tr { th { "#" } th { (if z { "渠道" } else { "Channel" }) } th { (if z { "线索" } else { "Lead" }) } th { (if z { "责任单位" } else { "Unit" }) } th { (ctx.t("common.status")) } th { (if z { "反馈期限" } else { "Feedback due" }) } } }
+                thead { tr { th { "#" } th { (ctx.t("sv-channel")) } th { (ctx.t("sv-lead")) } th { (ctx.t("sv-unit")) } th { (ctx.t("common-status")) } th { (ctx.t("sv-feedback-due")) } } }
                 tbody { @for l in &page.items { tr {
                     td { a href=(format!("/supervision/leads/{}", l.id)) { (l.id) } }
                     td { (channel_name(&l.channel)) }
                     td { (l.category_name) br; span.muted { (l.description.chars().take(40).collect::<String>()) } }
-                    td { (l.unit_name.clone().unwrap_or_default()) @if l.to_discipline { " " (badge(if z { "纪委" } else { "discipline" }, "red")) } }
-                    td { @if l.primary_id.is_some() { (badge(if z { "已合并" } else { "linked" }, "")) } @else { (badge(&process.state_name(&l.state, ctx.lang), if process.is_final(&l.state) { "green" } else { "blue" })) } }
+                    td { (l.unit_name.clone().unwrap_or_default()) @if l.to_discipline { " " (badge(ctx.t("sv-discipline"), "red")) } }
+                    td { @if l.primary_id.is_some() { (badge(ctx.t("sv-linked"), "")) } @else { (badge(&process.state_name(&l.state, ctx.lang), if process.is_final(&l.state) { "green" } else { "blue" })) } }
                     td { (l.deadline.clone().unwrap_or_default()) " " (light_badge(&ctx, l.deadline.as_deref().and_then(|d| process.light(&cal, &l.state, d, today)))) }
                 } } }
             } }
@@ -315,19 +315,19 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
     let body = html! {
         (error_banner(ctx, error(retry, "step")))
         div.card { dl.facts {
-            dt { (if z { "渠道" } else { "Channel" }) } dd { (CHANNELS.iter().find(|c| c.0 == l.channel).map_or("", |c| if z { c.1 } else { c.2 })) " · " (source_name(&l.source, z)) }
-            dt { (if z { "类别" } else { "Category" }) } dd { (l.category_name) }
-            dt { (if z { "内容" } else { "Report" }) } dd { (l.description) }
-            dt { (if z { "地点" } else { "Where" }) } dd { (l.address) @if let (Some(a), Some(b)) = (l.lat, l.lon) { " (" (format!("{a:.5}, {b:.5}")) ")" } }
-            dt { (if z { "反映人" } else { "Reporter" }) } dd { @if l.reporter_name.is_empty() { (if z { "匿名" } else { "anonymous" }) } @else { (l.reporter_name) " " (l.reporter_contact) } }
-            dt { (ctx.t("common.status")) } dd { (badge(&process.state_name(&l.state, ctx.lang), "blue")) }
-            @if let Some(u) = &l.unit_name { dt { (if z { "责任单位" } else { "Unit" }) } dd { (u) @if l.to_discipline { " " (badge(if z { "移送纪委" } else { "to the discipline commission" }, "red")) } } }
-            @if let Some(dl) = &l.deadline { dt { (if z { "反馈期限" } else { "Feedback due" }) } dd { (dl) } }
-            @if let Some(p) = l.primary_id { dt { (if z { "已合并到" } else { "Linked to" }) } dd { a href=(format!("/supervision/leads/{p}")) { "#" (p) } } }
-            @if !l.outcome.is_empty() { dt { (if z { "通报" } else { "Notice" }) } dd { (l.outcome) } }
-            @if let Some(t) = l.task_id { dt { (if z { "督办任务" } else { "Task" }) } dd { a href=(format!("/tasks/{t}")) { "#" (t) } } }
+            dt { (ctx.t("sv-channel")) } dd { (CHANNELS.iter().find(|c| c.0 == l.channel).map_or("", |c| if z { c.1 } else { c.2 })) " · " (source_name(&l.source, z)) }
+            dt { (ctx.t("sv-category-2")) } dd { (l.category_name) }
+            dt { (ctx.t("sv-report")) } dd { (l.description) }
+            dt { (ctx.t("sv-where")) } dd { (l.address) @if let (Some(a), Some(b)) = (l.lat, l.lon) { " (" (format!("{a:.5}, {b:.5}")) ")" } }
+            dt { (ctx.t("sv-reporter")) } dd { @if l.reporter_name.is_empty() { (ctx.t("sv-anonymous")) } @else { (l.reporter_name) " " (l.reporter_contact) } }
+            dt { (ctx.t("common-status")) } dd { (badge(&process.state_name(&l.state, ctx.lang), "blue")) }
+            @if let Some(u) = &l.unit_name { dt { (ctx.t("sv-unit")) } dd { (u) @if l.to_discipline { " " (badge(ctx.t("sv-to-the-discipline-commission"), "red")) } } }
+            @if let Some(dl) = &l.deadline { dt { (ctx.t("sv-feedback-due")) } dd { (dl) } }
+            @if let Some(p) = l.primary_id { dt { (ctx.t("sv-linked-to")) } dd { a href=(format!("/supervision/leads/{p}")) { "#" (p) } } }
+            @if !l.outcome.is_empty() { dt { (ctx.t("sv-notice")) } dd { (l.outcome) } }
+            @if let Some(t) = l.task_id { dt { (ctx.t("sv-task")) } dd { a href=(format!("/tasks/{t}")) { "#" (t) } } }
             @if let Some(j) = &l.judgement {
-                dt { (if z { "反映人评价" } else { "Reporter's judgement" }) }
+                dt { (ctx.t("sv-reporter-s-judgement")) }
                 dd { (badge(&super::judgement::name(j, z), if super::judgement::counts_as_satisfied(j) { "green" } else { "red" })) @if !l.judgement_comment.is_empty() { " " (l.judgement_comment) } }
             }
         } }
@@ -337,53 +337,50 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                     (csrf_field(ctx))
                     input type="hidden" name="transition" value=(t.id);
                     @if t.id == "transfer" {
-                        (select_field(ctx, "unit_department_id", if z { "责任单位" } else { "Unit" }, &dept_opts, value(retry, "step", "unit_department_id", ""), None))
-                        label { input type="checkbox" name="to_discipline" value="true"; " " (if z { "涉嫌违纪，移送纪委" } else { "Violation suspected: discipline commission" }) }
+                        (select_field(ctx, "unit_department_id", ctx.t("sv-unit"), &dept_opts, value(retry, "step", "unit_department_id", ""), None))
+                        label { input type="checkbox" name="to_discipline" value="true"; " " (ctx.t("sv-violation-suspected-discipline-commission")) }
                     }
-                    @if t.needs_note { input type="text" name="note" required placeholder=(if z { "说明（必填）" } else { "Note (required)" }) aria-label=(if z { "说明" } else { "Note" }); }
+                    @if t.needs_note { input type="text" name="note" required placeholder=(ctx.t("sv-note-required")) aria-label=(ctx.t("sv-note")); }
                     button type="submit" { (if z { &t.name } else { &t.name_en }) }
                 }
             } } }
         }
         @if !d.candidates.is_empty() {
-            h2 { (if z { "疑似同一问题" } else { "Looks like the same problem" }) }
+            h2 { (ctx.t("sv-looks-like-the-same-problem")) }
             ul { @for c in &d.candidates { li {
                 a href=(format!("/supervision/leads/{}", c.id)) { "#" (c.id) } " " (c.description.chars().take(50).collect::<String>()) " · " (c.address) " " (badge(&c.reason, "yellow"))
                 form.inline method="post" action=(format!("/supervision/leads/{}/link", l.id)) {
                     (csrf_field(ctx))
                     input type="hidden" name="primary_id" value=(c.id);
-                    " " button.link type="submit" { (if z { "合并到此线索办理" } else { "Link and handle there" }) }
+                    " " button.link type="submit" { (ctx.t("sv-link-and-handle-there")) }
                 }
             } } }
         }
         @if let Some((matters, people)) = &task_choices {
             @let terr = error(retry, "task");
             details.panel open[terr.is_some()] {
-                summary { (if z { "转为督办任务" } else { "Make it a coordination task" }) }
+                summary { (ctx.t("sv-make-it-a-coordination-task")) }
                 @if matters.is_empty() {
-                    (layout::empty_state(if z { "您没有正在推进的事项。先在“顶格协调”中开启事项，再把线索交办为其中的任务。" } else { "You decide no open matter. Open one under mechanism 1, then assign this lead as one of its tasks." }))
+                    (layout::empty_state(ctx.t("sv-you-decide-no-open-matter")))
                 } @else {
                     form.stack method="post" action=(format!("/supervision/leads/{}/task", l.id)) {
                         (csrf_field(ctx))
                         (error_banner(ctx, terr))
-                        (select_field(ctx, "matter_id", if z { "所属事项" } else { "Matter" }, matters, value(retry, "task", "matter_id", ""), terr))
-                        (select_field(ctx, "lead_department_id", if z { "责任部门" } else { "Lead department" }, &dept_opts, value(retry, "task", "lead_department_id", ""), terr))
-                        (select_field(ctx, "assignee_id", if z { "责任人" } else { "Responsible person" }, people, value(retry, "task", "assignee_id", ""), terr))
-                        (layout::input_field(ctx, "date", "deadline", if z { "期限（日期）" } else { "Deadline (date)" }, value(retry, "task", "deadline", ""), terr, false))
-                        (layout::input_field(ctx, "number", "working_days", if z { "或：N 个工作日内" } else { "or: within N working days" }, value(retry, "task", "working_days", ""), terr, false))
-                        div { button type="submit" { (if z { "交办" } else { "Assign" }) } }
+                        (select_field(ctx, "matter_id", ctx.t("sv-matter"), matters, value(retry, "task", "matter_id", ""), terr))
+                        (select_field(ctx, "lead_department_id", ctx.t("sv-lead-department"), &dept_opts, value(retry, "task", "lead_department_id", ""), terr))
+                        (select_field(ctx, "assignee_id", ctx.t("sv-responsible-person"), people, value(retry, "task", "assignee_id", ""), terr))
+                        (layout::input_field(ctx, "date", "deadline", ctx.t("sv-deadline-date"), value(retry, "task", "deadline", ""), terr, false))
+                        (layout::input_field(ctx, "number", "working_days", ctx.t("sv-or-within-n-working-days"), value(retry, "task", "working_days", ""), terr, false))
+                        div { button type="submit" { (ctx.t("sv-assign")) } }
                     }
                 }
             }
         }
-        h2 { (if z { "办理记录" } else { "Record" }) }
+        h2 { (ctx.t("sv-record")) }
         ul { @for e in &d.history { li { (fmt_local(e.at)) " " strong { (e.actor) } " · " (process.transition(&e.transition).map_or(e.transition.clone(), |t| if z { t.name.clone() } else { t.name_en.clone() })) @if let Some(n) = &e.note { " — " (n) } } } }
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
-    Ok((
-        status,
-        layout::page(ctx, &format!("{} #{}", if z { "线索" } else { "Lead" }, l.id), Section::Of("supervision"), body),
-    )
+    Ok((status, layout::page(ctx, &format!("{} #{}", ctx.t("sv-lead"), l.id), Section::Of("supervision"), body))
         .into_response())
 }
 
@@ -464,17 +461,16 @@ async fn keys_page(s: &AppState, ctx: &Ctx, issued: Option<String>) -> AppResult
             .collect::<AppResult<Vec<_>>>()
         })
         .await?;
-    let z = ctx.zh();
     let body = html! {
-        p.muted { (if z { "Open311 GeoReport v2 接口：" } else { "Open311 GeoReport v2: " }) code { "/open311/discovery.json" } " · " code { "/open311/v2/services.json" } }
-        @if let Some(k) = &issued { div.notice { p { (if z { "新的 api_key（只显示这一次）：" } else { "New api_key (shown once):" }) } p.secret { code { (k) } } } }
+        p.muted { (ctx.t("sv-open311-georeport-v2")) code { "/open311/discovery.json" } " · " code { "/open311/v2/services.json" } }
+        @if let Some(k) = &issued { div.notice { p { (ctx.t("sv-new-api-key-shown-once")) } p.secret { code { (k) } } } }
         form.filters method="post" action="/admin/open311" {
             (csrf_field(ctx))
-            (text_field(ctx, "name", if z { "使用方" } else { "For" }, "", None, true))
-            button type="submit" { (if z { "发放 api_key" } else { "Issue an api_key" }) }
+            (text_field(ctx, "name", ctx.t("sv-for"), "", None, true))
+            button type="submit" { (ctx.t("sv-issue-an-api-key")) }
         }
-        @if rows.is_empty() { (layout::empty_state(if z { "尚未发放 api_key。" } else { "No keys yet." })) }
-        @else { ul { @for (id, name, by, at, revoked) in &rows { li { "#" (id) " " (name) " · " (by) " · " (fmt_local(*at)) @if *revoked { " " (badge(if z { "已吊销" } else { "revoked" }, "red")) } } } } }
+        @if rows.is_empty() { (layout::empty_state(ctx.t("sv-no-keys-yet"))) }
+        @else { ul { @for (id, name, by, at, revoked) in &rows { li { "#" (id) " " (name) " · " (by) " · " (fmt_local(*at)) @if *revoked { " " (badge(ctx.t("sv-revoked"), "red")) } } } } }
     };
     Ok(layout::page(ctx, "Open311", Section::None, body).into_response())
 }
@@ -501,48 +497,45 @@ async fn exposures_page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Respon
     s.limit_public(&ctx, "exposures")?;
     let list = s.db.read(|tx| super::exposures::recent(tx, 50)).await?;
     let process = s.processes.get(LEAD.kind)?;
-    let z = ctx.zh();
     let body = html! {
-        p { span.logo { "再造" } " " strong { (if z { "舆论监督 · 曝光与回应" } else { "Media exposure and responses" }) } }
-        p.muted { (if z { "媒体曝光的问题，责任单位须在规定时限内公开回应并整改。" } else { "Units must answer exposed problems publicly within the set hours, and fix them." }) }
-        @if list.is_empty() { (layout::empty_state(if z { "暂无曝光。" } else { "No exposures yet." })) }
+        p { span.logo { "再造" } " " strong { (ctx.t("sv-media-exposure-and-responses")) } }
+        p.muted { (ctx.t("sv-units-must-answer-exposed-problems")) }
+        @if list.is_empty() { (layout::empty_state(ctx.t("sv-no-exposures-yet"))) }
         @for e in &list {
             div.card {
                 h3 { (e.outlet) "《" (e.column_name) "》 " (e.published_on) }
-                p { strong { (e.title) } @if !e.link.is_empty() { " " a href=(e.link) rel="noopener noreferrer" { (if z { "原文" } else { "source" }) } } }
+                p { strong { (e.title) } @if !e.link.is_empty() { " " a href=(e.link) rel="noopener noreferrer" { (ctx.t("sv-source")) } } }
                 ul { @for p in &e.problems { li {
                     (p.description) " — " (p.unit.clone().unwrap_or_default()) " "
                     (badge(&process.state_name(&p.state, ctx.lang), if process.is_final(&p.state) { "green" } else { "blue" }))
-                    @if super::exposures::late(p, ctx.now) { " " (badge(if z { "逾期未回应" } else { "answer late" }, "red")) }
-                    @if let Some(r) = &p.response { div { strong { (if z { "回应：" } else { "Response: " }) } (r) } }
-                    @if !p.outcome.is_empty() { div.muted { (if z { "通报：" } else { "Notice: " }) (p.outcome) } }
+                    @if super::exposures::late(p, ctx.now) { " " (badge(ctx.t("sv-answer-late"), "red")) }
+                    @if let Some(r) = &p.response { div { strong { (ctx.t("sv-response")) } (r) } }
+                    @if !p.outcome.is_empty() { div.muted { (ctx.t("sv-notice-2")) (p.outcome) } }
                 } } }
             }
         }
     };
-    Ok(layout::bare_page(ctx.lang, if z { "曝光与回应" } else { "Exposures" }, body).into_response())
+    Ok(layout::bare_page(ctx.lang, ctx.t("sv-exposures"), body).into_response())
 }
 
 /// Work teams with their visits and inquiries, and the leads their findings became.
 async fn teams_page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let list = s.look(&ctx, Action::ViewLeads, |tx, _| super::exposures::teams(tx)).await?;
-    let z = ctx.zh();
     let body = html! {
-        p.muted { (if z { "人大、政协工作小分队深入一线调研督导、开展工作质询，发现的问题逐条转为线索办理。" } else { "Work teams of the people's congress and the CPPCC visit sites and hold inquiries; each finding becomes a lead." }) " " a href="/exposures" { (if z { "曝光与回应" } else { "Exposures" }) } }
-        @if list.is_empty() { (layout::empty_state(if z { "暂无工作小分队。" } else { "No work teams yet." })) }
+        p.muted { (ctx.t("sv-work-teams-of-the-people")) " " a href="/exposures" { (ctx.t("sv-exposures")) } }
+        @if list.is_empty() { (layout::empty_state(ctx.t("sv-no-work-teams-yet"))) }
         @for t in &list {
             div.card {
-                h3 { (t.name) " " (badge(if t.body == "congress" { if z { "人大" } else { "Congress" } } else if z { "政协" } else { "CPPCC" }, "blue")) }
+                h3 { (t.name) " " (badge(if t.body == "congress" { ctx.t("sv-congress") } else { ctx.t("sv-cppcc") }, "blue")) }
                 p { (t.topic) } p.muted { (t.members.join("、")) }
                 ul { @for a in &t.activities { li {
-                    (a.held_on) " · " (if a.kind == "visit" { if z { "现场调研督导" } else { "Site visit" } } else if z { "工作质询" } else { "Inquiry" }) " · " (a.place) " · " (a.subject)
+                    (a.held_on) " · " (if a.kind == "visit" { ctx.t("sv-site-visit") } else { ctx.t("sv-inquiry") }) " · " (a.place) " · " (a.subject)
                     @for id in &a.lead_ids { " " a href=(format!("/supervision/leads/{id}")) { "#" (id) } }
                 } } }
             }
         }
     };
-    Ok(layout::page(&ctx, if z { "工作小分队" } else { "Work teams" }, Section::Of("supervision"), body)
-        .into_response())
+    Ok(layout::page(&ctx, ctx.t("sv-work-teams"), Section::Of("supervision"), body).into_response())
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -606,7 +599,7 @@ async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>
     let table = |rows: &[super::figures::Figures], label: &dyn Fn(&str) -> String| {
         html! {
             div.table-wrap { table {
-                thead { tr { th {} th { (if z { "线索" } else { "Leads" }) } th { (if z { "已移送" } else { "Transferred" }) } th { (if z { "响应率" } else { "Response" }) } th { (if z { "解决率" } else { "Resolution" }) } th { (if z { "满意率（评价数）" } else { "Satisfaction (judged)" }) } th { (if z { "逾期" } else { "Overdue" }) } th { (if z { "平均反馈时长（小时）" } else { "Hours to feedback" }) } } }
+                thead { tr { th {} th { (ctx.t("sv-leads")) } th { (ctx.t("sv-transferred")) } th { (ctx.t("sv-response-2")) } th { (ctx.t("sv-resolution")) } th { (ctx.t("sv-satisfaction-judged")) } th { (ctx.t("sv-overdue")) } th { (ctx.t("sv-hours-to-feedback")) } } }
                 tbody { @for f in rows { tr {
                     td { (label(&f.key)) } td { (f.leads) } td { (f.transferred) } td { (pct(f.response_rate)) } td { (pct(f.resolution_rate)) }
                     td { (pct(f.satisfaction_rate)) " (" (f.judged) ")" }
@@ -621,18 +614,17 @@ async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>
         .map(|f| (channel_name(&f.key), f.response_rate.unwrap_or(0.0), pct(f.response_rate)))
         .collect();
     let body = html! {
-        p.muted { (if z { "口径：响应率 = 在反馈期限内反馈的线索 ÷ 已移送线索；解决率 = 已通报或办结的线索 ÷ 已移送线索；逾期 = 超过反馈期限仍未反馈的线索；平均反馈时长 = 从登记到首次反馈的小时数；满意率 = 评价“满意”或“基本满意”的反映人 ÷ 作出评价的反映人（反映人在结果通报后凭查询码评价）。合并办理的重复线索只计一次，但每位反映人的评价都计入。" } else { "Definitions: response rate = leads fed back by their deadline ÷ leads transferred; resolution rate = leads notified or closed ÷ leads transferred; overdue = leads past their deadline without feedback; hours to feedback = from filing to the first feedback; satisfaction rate = reporters satisfied or basically satisfied ÷ reporters who judged the outcome (by tracking code, once it is published). Linked duplicates count once, but every reporter's judgement counts." }) }
-        @if by_channel.is_empty() { (layout::empty_state(if z { "没有线索。" } else { "No leads." })) }
+        p.muted { (ctx.t("sv-definitions-response-rate-leads-fed")) }
+        @if by_channel.is_empty() { (layout::empty_state(ctx.t("sv-no-leads"))) }
         @else {
-            div.card { (maud::PreEscaped(crate::kernel::web::chart::bars(if z { "各渠道响应率" } else { "Response rate by channel" }, &bars, 1.0, "#1f5fbf"))) }
-            h2 { (if z { "按渠道" } else { "By channel" }) } p { a href="/supervision/figures?format=csv" { (ctx.t("common.export_csv")) } " · " a href="/supervision/figures?format=xlsx" { (ctx.t("common.export_xlsx")) } }
+            div.card { (maud::PreEscaped(crate::kernel::web::chart::bars(ctx.t("sv-response-rate-by-channel"), &bars, 1.0, "#1f5fbf"))) }
+            h2 { (ctx.t("sv-by-channel")) } p { a href="/supervision/figures?format=csv" { (ctx.t("common-export_csv")) } " · " a href="/supervision/figures?format=xlsx" { (ctx.t("common-export_xlsx")) } }
             (table(&by_channel, &|k: &str| channel_name(k)))
-            h2 { (if z { "按责任单位" } else { "By unit" }) } p { a href="/supervision/figures?group=unit&format=csv" { (ctx.t("common.export_csv")) } " · " a href="/supervision/figures?group=unit&format=xlsx" { (ctx.t("common.export_xlsx")) } }
+            h2 { (ctx.t("sv-by-unit")) } p { a href="/supervision/figures?group=unit&format=csv" { (ctx.t("common-export_csv")) } " · " a href="/supervision/figures?group=unit&format=xlsx" { (ctx.t("common-export_xlsx")) } }
             (table(&by_unit, &|k: &str| k.to_owned()))
         }
-        h2 { (if z { "线索分布（有坐标的线索；红：办理中，绿：已办结）" } else { "Where (leads with coordinates; red open, green closed)" }) }
+        h2 { (ctx.t("sv-where-leads-with-coordinates-red")) }
         div.card { (maud::PreEscaped(super::figures::map_svg(&points))) }
     };
-    Ok(layout::page(&ctx, if z { "监督统计" } else { "Supervision figures" }, Section::Of("supervision"), body)
-        .into_response())
+    Ok(layout::page(&ctx, ctx.t("sv-supervision-figures"), Section::Of("supervision"), body).into_response())
 }

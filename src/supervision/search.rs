@@ -9,7 +9,7 @@ use crate::params;
 
 pub static SOURCE: Source = Source {
     kind: "lead",
-    label: "search.kind.lead",
+    label: "search-kind-lead",
     load,
     load_after,
     link: |id| format!("/supervision/leads/{id}"),

@@ -59,8 +59,12 @@ pub fn sweep(tx: &mut Tx<'_>, who: &Who, cal: &WorkCalendar) -> AppResult<usize>
                     office_users(tx)?,
                     Note {
                         kind: "lead_overdue",
-                        title: format!("线索 #{id} 已超过反馈期限 {deadline}：{short}"),
-                        title_en: format!("Lead #{id} is past its feedback deadline {deadline}"),
+                        message: "sv-note-lead-overdue",
+                        params: vec![
+                            ("id", id.to_string().into()),
+                            ("deadline", deadline.into()),
+                            ("short", short.into()),
+                        ],
                         body: String::new(),
                         link: format!("/supervision/leads/{id}"),
                     },
@@ -70,8 +74,12 @@ pub fn sweep(tx: &mut Tx<'_>, who: &Who, cal: &WorkCalendar) -> AppResult<usize>
                     unit_heads(tx, unit)?,
                     Note {
                         kind: "lead_reminder",
-                        title: format!("催办：线索 #{id} 须于 {deadline} 前反馈：{short}"),
-                        title_en: format!("Reminder: lead #{id} needs feedback by {deadline}"),
+                        message: "sv-note-lead-reminder",
+                        params: vec![
+                            ("id", id.to_string().into()),
+                            ("deadline", deadline.into()),
+                            ("short", short.into()),
+                        ],
                         body: String::new(),
                         link: format!("/supervision/leads/{id}"),
                     },

@@ -44,8 +44,8 @@ async fn a_hanging_gateway_does_not_hold_up_other_writes() {
             let who = zaizao::kernel::audit::Who::system("test", now);
             let note = Note {
                 kind: "test",
-                title: "事项交办".into(),
-                title_en: "Assigned".into(),
+                message: "co-note-reminder",
+                params: vec![("title", "事项交办".into()), ("deadline", "2026-12-01".into())],
                 body: String::new(),
                 link: "/".into(),
             };

@@ -20,3 +20,4 @@ mod security;
 mod shell;
 mod supervision;
 mod support;
+mod translations;

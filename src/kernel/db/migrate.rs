@@ -42,6 +42,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(15, "lead_visibility", "0015_lead_visibility"),
     migration!(16, "open_once", "0016_open_once"),
     migration!(17, "outbox_claims", "0017_outbox_claims"),
+    migration!(18, "notification_messages", "0018_notification_messages"),
 ];
 
 fn render(sql: &str, dialect: Dialect) -> String {

@@ -37,38 +37,38 @@ struct NavItem {
 }
 
 fn nav(ctx: &Ctx) -> Vec<NavItem> {
-    let mut items = vec![NavItem { href: "/".into(), key: "nav.home", section: Section::Home }];
+    let mut items = vec![NavItem { href: "/".into(), key: "nav-home", section: Section::Home }];
     let Some(user) = ctx.user.as_ref() else {
         return items;
     };
-    items.push(NavItem { href: "/inbox".into(), key: "nav.inbox", section: Section::Inbox });
+    items.push(NavItem { href: "/inbox".into(), key: "nav-inbox", section: Section::Inbox });
     if access::allows(user, Action::Search) {
-        items.push(NavItem { href: "/search".into(), key: "nav.search", section: Section::Search });
+        items.push(NavItem { href: "/search".into(), key: "nav-search", section: Section::Search });
     }
     for m in &ctx.registry.mechanisms {
         for e in m.nav.iter().filter(|e| access::allows(user, e.needs)) {
             items.push(NavItem { href: e.href.into(), key: e.key, section: Section::Of(e.section) });
         }
     }
-    items.push(NavItem { href: "/org".into(), key: "nav.org", section: Section::Org });
+    items.push(NavItem { href: "/org".into(), key: "nav-org", section: Section::Org });
     if access::allows(user, Action::ViewPeople) {
-        items.push(NavItem { href: "/org/people".into(), key: "nav.people", section: Section::People });
-        items.push(NavItem { href: "/org/leaders".into(), key: "nav.leaders", section: Section::Leaders });
+        items.push(NavItem { href: "/org/people".into(), key: "nav-people", section: Section::People });
+        items.push(NavItem { href: "/org/leaders".into(), key: "nav-leaders", section: Section::Leaders });
     }
     if access::allows(user, Action::ManageUsers) {
-        items.push(NavItem { href: "/admin/users".into(), key: "nav.users", section: Section::Users });
+        items.push(NavItem { href: "/admin/users".into(), key: "nav-users", section: Section::Users });
     }
     if access::allows(user, Action::ViewAudit) {
-        items.push(NavItem { href: "/admin/audit".into(), key: "nav.audit", section: Section::Audit });
+        items.push(NavItem { href: "/admin/audit".into(), key: "nav-audit", section: Section::Audit });
     }
     if access::allows(user, Action::ViewProcesses) {
-        items.push(NavItem { href: "/admin/processes".into(), key: "nav.processes", section: Section::Processes });
+        items.push(NavItem { href: "/admin/processes".into(), key: "nav-processes", section: Section::Processes });
     }
     if access::allows(user, Action::ManageCalendar) {
-        items.push(NavItem { href: "/admin/calendar".into(), key: "nav.calendar", section: Section::Calendar });
+        items.push(NavItem { href: "/admin/calendar".into(), key: "nav-calendar", section: Section::Calendar });
     }
     if access::allows(user, Action::ManageSearch) {
-        items.push(NavItem { href: "/admin/search".into(), key: "nav.search_index", section: Section::Search });
+        items.push(NavItem { href: "/admin/search".into(), key: "nav-search_index", section: Section::Search });
     }
     items
 }
@@ -90,15 +90,15 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, body: Markup) -> Html<Stri
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · " (ctx.t("app.short")) }
+                title { (title) " · " (ctx.t("app-short")) }
                 link rel="stylesheet" href="/static/app.css";
                 link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
             }
             body {
                 header.topbar {
-                    a.brand href="/" { span.logo { "再造" } span.brand-name { (ctx.t("app.name")) } }
+                    a.brand href="/" { span.logo { "再造" } span.brand-name { (ctx.t("app-name")) } }
                     details.menu {
-                        summary { (ctx.t("nav.menu")) }
+                        summary { (ctx.t("nav-menu")) }
                         nav {
                             @for item in &items {
                                 a href=(item.href) class=@if item.section == section { "active" } { (ctx.t(item.key)) }
@@ -107,20 +107,20 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, body: Markup) -> Html<Stri
                     }
                     @if ctx.user.as_ref().is_some_and(|u| access::allows(u, Action::Search)) {
                         form.topsearch method="get" action="/search" role="search" {
-                            input type="search" name="q" aria-label=(ctx.t("nav.search")) placeholder=(ctx.t("nav.search_placeholder"));
+                            input type="search" name="q" aria-label=(ctx.t("nav-search")) placeholder=(ctx.t("nav-search_placeholder"));
                         }
                     }
                     div.userbox {
-                        a href=(lang_switch(ctx)) { (ctx.t("nav.lang")) }
+                        a href=(lang_switch(ctx)) { (ctx.t("nav-lang")) }
                         @if let Some(u) = &ctx.user {
-                            a href="/inbox" { (ctx.t("nav.inbox")) @if ctx.unread > 0 { " " span.badge.red { (ctx.unread) } } }
+                            a href="/inbox" { (ctx.t("nav-inbox")) @if ctx.unread > 0 { " " span.badge.red { (ctx.unread) } } }
                             a href="/account" { (u.display_name) " · " (ctx.t(&u.role.label_key())) }
                             form.inline method="post" action="/logout" {
                                 (csrf_field(ctx))
-                                button.link type="submit" { (ctx.t("nav.signout")) }
+                                button.link type="submit" { (ctx.t("nav-signout")) }
                             }
                         } @else {
-                            a href="/login" { (ctx.t("nav.signin")) }
+                            a href="/login" { (ctx.t("nav-signin")) }
                         }
                     }
                 }
@@ -130,7 +130,7 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, body: Markup) -> Html<Stri
                             @for item in &items {
                                 a href=(item.href) class=@if item.section == section { "active" } { (ctx.t(item.key)) }
                             }
-                            a href="/api/docs" { (ctx.t("nav.api")) }
+                            a href="/api/docs" { (ctx.t("nav-api")) }
                         }
                     }
                     main {
@@ -138,7 +138,7 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, body: Markup) -> Html<Stri
                         (body)
                     }
                 }
-                footer { (ctx.t("app.name")) " · " (ctx.t("common.request_id")) " " code { (ctx.request_id) } }
+                footer { (ctx.t("app-name")) " · " (ctx.t("common-request_id")) " " code { (ctx.request_id) } }
             }
         }
     };
@@ -154,7 +154,7 @@ pub fn bare_page(lang: Lang, title: &str, body: Markup) -> Html<String> {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · " (i18n::t(lang, "app.short")) }
+                title { (title) " · " (i18n::t(lang, "app-short")) }
                 link rel="stylesheet" href="/static/app.css";
                 link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
             }
@@ -166,10 +166,10 @@ pub fn bare_page(lang: Lang, title: &str, body: Markup) -> Html<String> {
 
 pub fn error_page(lang: Lang, status: StatusCode, message: &str, request_id: &str) -> Html<String> {
     let body = html! {
-        h1 { (i18n::t(lang, "common.error")) " (" (status.as_u16()) ")" }
+        h1 { (i18n::t(lang, "common-error")) " (" (status.as_u16()) ")" }
         p.alert { (message) }
-        p.muted { (i18n::t(lang, "common.request_id")) " " code { (request_id) } }
-        p { a href="/" { (i18n::t(lang, "nav.home")) } }
+        p.muted { (i18n::t(lang, "common-request_id")) " " code { (request_id) } }
+        p { a href="/" { (i18n::t(lang, "nav-home")) } }
     };
     bare_page(lang, &status.as_u16().to_string(), body)
 }
@@ -202,7 +202,7 @@ fn field_error(ctx: &Ctx, name: &str, err: Option<&AppError>) -> Markup {
 pub fn text_field(ctx: &Ctx, name: &str, label: &str, value: &str, err: Option<&AppError>, required: bool) -> Markup {
     html! {
         label.field {
-            span { (label) @if !required { " " span.muted { (ctx.t("common.optional")) } } }
+            span { (label) @if !required { " " span.muted { (ctx.t("common-optional")) } } }
             input type="text" name=(name) value=(value) required[required]
                 aria-invalid=[err.filter(|e| e.field() == Some(name)).map(|_| "true")];
             (field_error(ctx, name, err))
@@ -221,7 +221,7 @@ pub fn input_field(
 ) -> Markup {
     html! {
         label.field {
-            span { (label) @if !required { " " span.muted { (ctx.t("common.optional")) } } }
+            span { (label) @if !required { " " span.muted { (ctx.t("common-optional")) } } }
             input type=(kind) name=(name) value=(value) required[required];
             (field_error(ctx, name, err))
         }
@@ -255,7 +255,7 @@ pub fn history_link(ctx: &Ctx, kind: &str, id: i64) -> Markup {
     let allowed = ctx.user.as_ref().is_some_and(|u| access::allows(u, Action::ViewAudit));
     html! {
         @if allowed {
-            a href=(format!("/admin/audit?kind={kind}&record_id={id}")) { (ctx.t("common.history")) }
+            a href=(format!("/admin/audit?kind={kind}&record_id={id}")) { (ctx.t("common-history")) }
         }
     }
 }
@@ -263,17 +263,16 @@ pub fn history_link(ctx: &Ctx, kind: &str, id: i64) -> Markup {
 pub fn visibility_options(ctx: &Ctx) -> Vec<(String, String)> {
     crate::kernel::access::Visibility::ALL
         .iter()
-        .map(|v| (v.as_str().to_owned(), ctx.t(&format!("vis.{}", v.as_str())).to_owned()))
+        .map(|v| (v.as_str().to_owned(), ctx.t(&format!("vis-{}", v.as_str())).to_owned()))
         .collect()
 }
 
 /// A deadline's light as a badge.
 pub fn light_badge(ctx: &Ctx, light: Option<crate::kernel::workflow::Light>) -> Markup {
-    let z = ctx.lang == Lang::Zh;
     match light {
-        Some(crate::kernel::workflow::Light::Green) => badge(if z { "● 正常" } else { "● on track" }, "green"),
-        Some(crate::kernel::workflow::Light::Yellow) => badge(if z { "● 临期" } else { "● due soon" }, "yellow"),
-        Some(crate::kernel::workflow::Light::Red) => badge(if z { "● 逾期" } else { "● overdue" }, "red"),
+        Some(crate::kernel::workflow::Light::Green) => badge(ctx.t("k-on-track"), "green"),
+        Some(crate::kernel::workflow::Light::Yellow) => badge(ctx.t("k-due-soon"), "yellow"),
+        Some(crate::kernel::workflow::Light::Red) => badge(ctx.t("k-overdue"), "red"),
         None => html! {},
     }
 }

@@ -164,11 +164,11 @@ pub fn pager(ctx: &Ctx, p: &ListParams, extra: &[(&str, String)], total: i64) ->
     let xlsx = link_with(ctx, &query, &[("format", "xlsx")]);
     html! {
         div.pager {
-            span { (ctx.t("common.total").replace("{}", &shown)) " · " (ctx.t("common.page").replace("{}", &of_pages)) }
-            @if let Some(h) = prev { a href=(h) { "‹ " (ctx.t("common.prev")) } }
-            @if let Some(h) = next { a href=(h) { (ctx.t("common.next")) " ›" } }
-            a.export href=(csv) { (ctx.t("common.export_csv")) }
-            a href=(xlsx) { (ctx.t("common.export_xlsx")) }
+            span { (ctx.t_args("common-total", &[("n", &shown)])) " · " (ctx.t_args("common-page", &[("n", &of_pages)])) }
+            @if let Some(h) = prev { a href=(h) { "‹ " (ctx.t("common-prev")) } }
+            @if let Some(h) = next { a href=(h) { (ctx.t("common-next")) " ›" } }
+            a.export href=(csv) { (ctx.t("common-export_csv")) }
+            a href=(xlsx) { (ctx.t("common-export_xlsx")) }
         }
     }
 }

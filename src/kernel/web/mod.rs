@@ -154,6 +154,9 @@ impl Ctx {
     pub fn t<'a>(&self, key: &'a str) -> &'a str {
         i18n::t(self.lang, key)
     }
+    pub fn t_args(&self, key: &str, args: &[(&str, &str)]) -> String {
+        i18n::t_args(self.lang, key, args)
+    }
     /// Whether the page is shown in Chinese, for text not kept in the translation tables.
     pub fn zh(&self) -> bool {
         self.lang == Lang::Zh

@@ -17,7 +17,7 @@ use super::audit::{self, Change, Who};
 use super::db::Tx;
 use super::error::{AppError, AppResult};
 use super::i18n::Lang;
-use super::notify::{self, Note};
+use super::notify::{self, Note, Param};
 use crate::params;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -407,8 +407,18 @@ pub fn fire(
             &users,
             &Note {
                 kind: spec.kind,
-                title: format!("{}：{}（{}）", t.name, title, process.state_name(&t.to, Lang::Zh)),
-                title_en: format!("{}: {} ({})", t.name_en, title, process.state_name(&t.to, Lang::En)),
+                message: "note-transition",
+                params: vec![
+                    ("transition", Param::Named { zh: t.name.clone(), en: t.name_en.clone() }),
+                    ("title", title.into()),
+                    (
+                        "state",
+                        Param::Named {
+                            zh: process.state_name(&t.to, Lang::Zh).to_owned(),
+                            en: process.state_name(&t.to, Lang::En).to_owned(),
+                        },
+                    ),
+                ],
                 body: note.unwrap_or("").to_owned(),
                 link: subject.link(),
             },

@@ -43,7 +43,6 @@ async fn account_page(
     let user = ctx.user()?.clone();
     let uid = user.id;
     let tokens = s.db.read(move |tx| auth::list_tokens(tx, uid)).await?;
-    let z = ctx.zh();
     let body = html! {
         @if let Some(n) = notice { div.notice { (n) } }
         (error_banner(ctx, err))
@@ -69,7 +68,7 @@ async fn account_page(
         form.filters method="post" action="/account/tokens" {
             (csrf_field(ctx))
             (text_field(ctx, "name", ctx.t("common-name"), "", None, true))
-            (select_field(ctx, "scopes", ctx.t("acc-scope"), &[("read".into(), if z { "只读".into() } else { "read".into() }), ("read,write".into(), if z { "读写".into() } else { "read and write".into() })], "read", None))
+            (select_field(ctx, "scopes", ctx.t("acc-scope"), &[("read".into(), ctx.t("acc-scope-read").into()), ("read,write".into(), ctx.t("acc-scope-read-write").into())], "read", None))
             (layout::input_field(ctx, "number", "days", ctx.t("acc-days-valid"), "30", None, true))
             button type="submit" { (ctx.t("acc-create-token")) }
         }

@@ -74,6 +74,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     api: api::router,
     pages: router,
     tasks: Some(&TASK_PORT),
+    settings: &[],
     translations: Translations {
         folder: "coordination",
         zh: include_str!("i18n/zh-CN.ftl"),

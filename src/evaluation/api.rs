@@ -15,7 +15,6 @@ use super::ratings::{self, InteractionInput, Invitation, Invited, Rated, Rating,
 use super::scores::{self, DivisionRank, Scoreboard, Trend};
 use crate::kernel::access::{Action, CurrentUser, Role};
 use crate::kernel::error::{AppError, AppResult};
-use crate::kernel::settings::{self, SettingValue};
 use crate::kernel::web::list::{ListParams, Listed, Page};
 use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q};
 use crate::kernel::workflow::Fired;
@@ -34,8 +33,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(consequences))
         .routes(routes!(record_interview))
         .routes(routes!(decide_adjustment))
-        .routes(routes!(list_settings))
-        .routes(routes!(set_setting))
         .routes(routes!(list_pool, propose_return))
         .routes(routes!(get_pool_case))
         .routes(routes!(pool_transition))
@@ -264,28 +261,6 @@ async fn decide_adjustment(
         .change(&ctx, Action::ViewEvaluation, move |tx, who| consequences::decide_adjustment(tx, who, &user, &input))
         .await?;
     Ok((StatusCode::CREATED, Json(Decided { id })))
-}
-
-#[utoipa::path(get, path = "/api/v1/settings", tag = "settings", responses((status = 200, body = Vec<SettingValue>), (status = 403)))]
-async fn list_settings(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<SettingValue>>> {
-    s.look(&ctx, Action::ViewRankings, |tx, _| settings::all(tx)).await.map(Json)
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct SettingInput {
-    pub value: i64,
-}
-
-/// Change a threshold (administrators).
-#[utoipa::path(put, path = "/api/v1/settings/{key}", tag = "settings", request_body = SettingInput,
-    responses((status = 200, body = SettingValue), (status = 403), (status = 404), (status = 422)))]
-async fn set_setting(
-    State(s): State<AppState>,
-    Can(ctx, _): Can<need::ManageProcesses>,
-    Path(key): Path<String>,
-    ApiJson(input): ApiJson<SettingInput>,
-) -> AppResult<Json<SettingValue>> {
-    s.change(&ctx, Action::ManageProcesses, move |tx, who| settings::set(tx, who, &key, input.value)).await.map(Json)
 }
 
 #[utoipa::path(get, path = "/api/v1/pool", tag = "pool", responses((status = 200, body = Vec<PoolCase>)))]

@@ -120,7 +120,9 @@ async fn render(
     let user = ctx.user()?.clone();
     let dept = scope(ctx, department)?;
     let (c, all_settings) = s
-        .look(ctx, Action::ViewRankings, move |tx, _| Ok((consequences::for_period(tx, &p, dept)?, settings::all(tx)?)))
+        .look(ctx, Action::ViewRankings, move |tx, _| {
+            Ok((consequences::for_period(tx, &p, dept)?, settings::all(tx, super::MECHANISM.settings)?))
+        })
         .await?;
     let z = ctx.lang == Lang::Zh;
     let admin = ctx.user.as_ref().is_some_and(|u| access::allows(u, Action::ManageProcesses));
@@ -244,7 +246,7 @@ struct SettingForm {
 async fn setting(State(s): State<AppState>, Path(key): Path<String>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
     match attempt(&s, &ctx, Action::ManageProcesses, "setting", form, move |tx, who, input: SettingForm| {
-        settings::set(tx, who, &key, input.value)
+        settings::set(tx, who, super::MECHANISM.settings, &key, input.value)
     })
     .await?
     {

@@ -73,9 +73,9 @@ fn interview_from(r: &Row) -> AppResult<Interview> {
 }
 
 pub fn for_period(tx: &mut Tx<'_>, period: &str, department: Option<i64>) -> AppResult<Consequences> {
-    let top = settings::get(tx, "evaluation.commend_top")? as usize;
-    let low = settings::get(tx, "evaluation.interview_bottom")? as usize;
-    let k = settings::get(tx, "evaluation.adjust_after")? as usize;
+    let top = settings::get(tx, &super::COMMEND_TOP)? as usize;
+    let low = settings::get(tx, &super::INTERVIEW_BOTTOM)? as usize;
+    let k = settings::get(tx, &super::ADJUST_AFTER)? as usize;
     let ranking = scores::ranking(tx, period, department)?;
     let commended: Vec<DivisionRank> = ranking.iter().take(top).cloned().collect();
     let to_interview = bottom(&ranking, low, commended.len());

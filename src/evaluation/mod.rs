@@ -16,6 +16,7 @@ pub mod scores;
 use crate::kernel::access::{Action, Role, Rule};
 use crate::kernel::i18n::Translations;
 use crate::kernel::registry::{Mechanism, NavEntry};
+use crate::kernel::settings::Setting;
 use crate::kernel::workflow::Spec;
 
 #[allow(non_upper_case_globals)]
@@ -77,6 +78,21 @@ pub fn router() -> axum::Router<crate::kernel::web::AppState> {
     pages::router().merge(consequence_pages::router()).merge(pool_pages::router())
 }
 
+/// The top N divisions of a period are commended.
+pub const COMMEND_TOP: Setting =
+    Setting { key: "evaluation.commend_top", default: 3, min: 0, max: 100, meaning: "ev-setting-commend-top" };
+/// The heads of the bottom N divisions are interviewed.
+pub const INTERVIEW_BOTTOM: Setting = Setting {
+    key: "evaluation.interview_bottom",
+    default: 3,
+    min: 0,
+    max: 100,
+    meaning: "ev-setting-interview-bottom",
+};
+/// At the bottom K quarters in a row: an adjustment proposal.
+pub const ADJUST_AFTER: Setting =
+    Setting { key: "evaluation.adjust_after", default: 2, min: 1, max: 12, meaning: "ev-setting-adjust-after" };
+
 pub static MECHANISM: Mechanism = Mechanism {
     number: 1,
     id: "evaluation",
@@ -93,6 +109,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     api: api::router,
     pages: router,
     tasks: None,
+    settings: &[&COMMEND_TOP, &INTERVIEW_BOTTOM, &ADJUST_AFTER],
     translations: Translations {
         folder: "evaluation",
         zh: include_str!("i18n/zh-CN.ftl"),

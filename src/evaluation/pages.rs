@@ -37,9 +37,6 @@ fn dim_name(i: usize, z: bool) -> &'static str {
     if z { DIMENSIONS[i].1 } else { DIMENSIONS[i].2 }
 }
 
-const FORMULA_ZH: &str = "口径：成员得分 = 该成员本期各条有效评价四项等级之和的平均数（4–20 分）；处室负责人组织力、执行力得分 = 本处室全体成员得分之和（文章规定）；人均得分 = 得分之和 ÷ 有评价的成员数；并列显示评价条数，便于大小处室公平比较。申诉成立而撤销的差评不计入得分。";
-const FORMULA_EN: &str = "Formulas: a member's score is the mean, over their counted ratings this period, of the four levels added up (4–20); the division head's organisational/execution score is the sum of all members' scores (the article's rule); the per-member average is that sum divided by the members rated; the number of ratings stands beside them so small and large divisions can be read fairly. A bad review voided on appeal does not count.";
-
 #[derive(serde::Deserialize, Default)]
 struct OverviewQuery {
     period: Option<String>,
@@ -179,7 +176,7 @@ async fn render(
                 (text_field(ctx, "period", ctx.t("ev-period-2019-2019-04-2019"), &b.period, None, false))
                 button type="submit" { (ctx.t("common-filter")) }
             }
-            p.muted { (if z { FORMULA_ZH } else { FORMULA_EN }) }
+            p.muted { (ctx.t("ev-formula")) }
             p { a href=(format!("/evaluation?division_id={}&period={}&format=csv", b.division_id, b.period)) { (ctx.t("common-export_csv")) } " · "
                 a href=(format!("/evaluation?division_id={}&period={}&format=xlsx", b.division_id, b.period)) { (ctx.t("common-export_xlsx")) } }
             div.cards {
@@ -259,7 +256,6 @@ async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> 
             Ok((scores::ranking(tx, &p, dept)?, crate::org::departments::options(tx)?))
         })
         .await?;
-    let z = ctx.zh();
     let export_as = ListParams { format: q.format.clone(), ..Default::default() };
     if export_as.is_export() {
         let data = rows
@@ -293,7 +289,7 @@ async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> 
             (select_field(&ctx, "department_id", ctx.t("common-department"), &dept_opts, &dept.map(|d| d.to_string()).unwrap_or_default(), None))
             button type="submit" { (ctx.t("common-filter")) }
         }
-        p.muted { (if z { FORMULA_ZH } else { FORMULA_EN }) }
+        p.muted { (ctx.t("ev-formula")) }
         p { a href=(format!("/evaluation/ranking?period={period}&department_id={}&format=csv", dept.map(|d| d.to_string()).unwrap_or_default())) { (ctx.t("common-export_csv")) } " · "
             a href=(format!("/evaluation/ranking?period={period}&department_id={}&format=xlsx", dept.map(|d| d.to_string()).unwrap_or_default())) { (ctx.t("common-export_xlsx")) } }
         @if rows.is_empty() { (layout::empty_state(ctx.t("ev-no-ratings-in-this-period"))) }

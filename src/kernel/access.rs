@@ -163,6 +163,10 @@ impl Action {
     pub const ViewProcesses: Action = Action::new("view_processes", Rule::Government);
     /// Replace a process definition.
     pub const ManageProcesses: Action = Action::new("manage_processes", Rule::Roles(&[Role::Admin]));
+    /// Read the mechanisms' settings.
+    pub const ViewSettings: Action = Action::new("view_settings", Rule::Government);
+    /// Change a setting.
+    pub const ManageSettings: Action = Action::new("manage_settings", Rule::Roles(&[Role::Admin]));
     /// Own notifications.
     pub const ReadInbox: Action = Action::new("read_inbox", Rule::Anyone);
     /// Full-text search (results limited by [`search_keys`]).

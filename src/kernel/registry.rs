@@ -16,6 +16,7 @@ use super::error::AppResult;
 use super::i18n::{Lang, Translations};
 use super::scheduler::Sweep;
 use super::search::Source;
+use super::settings::Setting;
 use super::web::AppState;
 use super::workflow::Spec;
 
@@ -101,6 +102,8 @@ pub struct Mechanism {
     pub pages: fn() -> Router<AppState>,
     /// The task seam, offered by the mechanism that runs tasks.
     pub tasks: Option<&'static TaskPort>,
+    /// The settings administrators may change, with defaults and bounds.
+    pub settings: &'static [&'static Setting],
     /// Its messages, in `i18n/zh-CN.ftl` and `i18n/en.ftl` in its folder.
     pub translations: Translations,
 }
@@ -112,6 +115,7 @@ pub struct Registry {
     pub processes: Vec<&'static Spec>,
     pub sweeps: Vec<Sweep>,
     pub sources: Vec<&'static Source>,
+    pub settings: Vec<&'static Setting>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -135,6 +139,7 @@ impl Registry {
             // benchmark) indexed before matters and tasks searched twice as fast as after
             // them (full runs, 2026-11-30), so the later-listed mechanisms come first.
             sources: mechanisms.iter().rev().flat_map(|m| m.search.iter().copied()).collect(),
+            settings: mechanisms.iter().flat_map(|m| m.settings.iter().copied()).collect(),
         }
     }
 

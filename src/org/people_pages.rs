@@ -141,7 +141,6 @@ async fn person_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) ->
             Ok((p, people::assignments_of(tx, id)?, people::portfolios_of(tx, id)?, posts, departments::options(tx)?))
         })
         .await?;
-    let z = ctx.zh();
     let (fa, ff) = ("assign", "portfolio");
     let dept_opts: Vec<(String, String)> = depts.iter().map(|(i, n)| (i.to_string(), n.clone())).collect();
     let body = html! {
@@ -158,7 +157,7 @@ async fn person_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) ->
                 thead { tr { th { (ctx.t("org-post")) } th { (ctx.t("common-start_date")) } th { (ctx.t("common-end_date")) } @if manage { th {} } } }
                 tbody { @for a in &history { tr class=@if a.end_date.is_some() { "inactive" } {
                     td { (a.department_name) " · " a href=(format!("/org/divisions/{}", a.division_id)) { (a.division_name) } " · " (a.post_title) }
-                    td { (a.start_date) } td { (a.end_date.clone().unwrap_or_else(|| if z { "至今".into() } else { "present".into() })) }
+                    td { (a.start_date) } td { (a.end_date.clone().unwrap_or_else(|| ctx.t("org-present").into())) }
                     @if manage { td { @if a.end_date.is_none() {
                         form.filters method="post" action=(format!("/org/assignments/{}/end", a.id)) {
                             (csrf_field(ctx))

@@ -17,7 +17,6 @@ use crate::kernel::access::Action;
 use crate::kernel::audit::{self, Change};
 use crate::kernel::calendar::{self, DayInfo, MAX_WORKING_DAYS};
 use crate::kernel::error::{AppError, AppResult};
-use crate::kernel::i18n::Lang;
 use crate::kernel::validate;
 use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
 use crate::kernel::web::layout::{self, Section, csrf_field, error_banner, select_field, text_field};
@@ -175,12 +174,11 @@ async fn render(s: &AppState, ctx: &Ctx, year: Option<i32>, retry: Option<&Retry
     let this_year = crate::kernel::clock::local_date(ctx.now).year();
     let year = year.unwrap_or(this_year).clamp(2000, 2100);
     let y = year_days(s, year);
-    let zh = ctx.lang == Lang::Zh;
     let f = "day";
     let err = error(retry, f);
     let kinds = vec![
-        ("holiday".to_owned(), if zh { "放假".to_owned() } else { "Holiday".to_owned() }),
-        ("workday".to_owned(), if zh { "调休上班".to_owned() } else { "Adjusted working day".to_owned() }),
+        ("holiday".to_owned(), ctx.t("pf-holiday-kind").to_owned()),
+        ("workday".to_owned(), ctx.t("pf-adjusted-working-day").to_owned()),
     ];
     let body = html! {
         div.actions {

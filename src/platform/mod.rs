@@ -5,15 +5,24 @@ pub mod calendar;
 pub mod inbox;
 pub mod processes;
 pub mod search;
+pub mod settings;
 
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::kernel::web::AppState;
 
 pub fn api_router() -> OpenApiRouter<AppState> {
-    inbox::api_router().merge(calendar::api_router()).merge(processes::api_router()).merge(search::api_router())
+    inbox::api_router()
+        .merge(calendar::api_router())
+        .merge(processes::api_router())
+        .merge(search::api_router())
+        .merge(settings::api_router())
 }
 
 pub fn page_router() -> axum::Router<AppState> {
-    inbox::page_router().merge(calendar::page_router()).merge(processes::page_router()).merge(search::page_router())
+    inbox::page_router()
+        .merge(calendar::page_router())
+        .merge(processes::page_router())
+        .merge(search::page_router())
+        .merge(settings::page_router())
 }

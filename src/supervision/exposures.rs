@@ -89,7 +89,7 @@ pub fn expose(
     if input.problems.is_empty() || input.problems.len() > 20 {
         return Err(AppError::invalid("required", "problems"));
     }
-    let hours = settings::get(tx, "supervision.exposure_hours")?;
+    let hours = settings::get(tx, &super::EXPOSURE_HOURS)?;
     let id = tx.insert(
         "INSERT INTO exposures (outlet, column_name, published_on, link, title, response_hours, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",

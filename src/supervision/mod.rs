@@ -17,6 +17,7 @@ pub mod to_task;
 use crate::kernel::access::{Action, Rule};
 use crate::kernel::i18n::Translations;
 use crate::kernel::registry::{Mechanism, NavEntry};
+use crate::kernel::settings::Setting;
 use crate::kernel::workflow::Spec;
 
 #[allow(non_upper_case_globals)]
@@ -53,6 +54,10 @@ pub const CHANNELS: [(&str, &str, &str); 6] = [
 
 pub use pages::router;
 
+/// How soon a media exposure must be answered.
+pub const EXPOSURE_HOURS: Setting =
+    Setting { key: "supervision.exposure_hours", default: 24, min: 1, max: 168, meaning: "sv-setting-exposure-hours" };
+
 pub static MECHANISM: Mechanism = Mechanism {
     number: 7,
     id: "supervision",
@@ -64,6 +69,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     api: api::router,
     pages: all_pages,
     tasks: None,
+    settings: &[&EXPOSURE_HOURS],
     translations: Translations {
         folder: "supervision",
         zh: include_str!("i18n/zh-CN.ftl"),

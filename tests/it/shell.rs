@@ -47,3 +47,48 @@ async fn the_shell_has_a_home_per_role_the_seven_mechanisms_and_an_english_switc
     assert_eq!(status, 404);
     assert!(page.contains("未找到该记录") && page.contains("请求编号"));
 }
+
+/// Each mechanism declares its settings; all are listed and edited in one place, bounded
+/// and audited, on the page and through the API.
+#[tokio::test]
+async fn every_mechanisms_settings_are_edited_on_one_page() {
+    let app = TestApp::spawn().await;
+    app.user("admin", "admin", None, None).await;
+    let (dept, division, _) = app.department("fgw", "public").await;
+    app.user("clerk", "staff", Some(dept), Some(division)).await;
+    let (status, listed) = app.api(&app.token("clerk", &["read"]).await).get("/api/v1/settings").await;
+    assert_eq!(status, 200);
+    let keys: Vec<&str> = listed.as_array().expect("list").iter().filter_map(|v| v["key"].as_str()).collect();
+    for m in &zaizao::app::registry().mechanisms {
+        for s in m.settings {
+            assert!(keys.contains(&s.key), "{} missing from {keys:?}", s.key);
+        }
+    }
+    assert!(listed[0]["meaning"].as_str().is_some_and(|m| !m.is_empty() && !m.contains('-')), "{listed}");
+
+    let admin = app.browser("admin").await;
+    let (status, page) = admin.text("/admin/settings").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("媒体曝光问题须在多少小时内回应"), "{page}");
+    let res = admin.post("/admin/settings/supervision.exposure_hours", &[("value", "500")]).await;
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.expect("page");
+    assert!(page.contains("value=\"500\""), "the typed value is kept");
+    let res = admin.post("/admin/settings/supervision.exposure_hours", &[("value", "12")]).await;
+    assert_eq!(res.status(), 303);
+    let (_, listed) = app.api(&app.token("admin", &["read"]).await).get("/api/v1/settings").await;
+    let hours = listed.as_array().expect("list").iter().find(|v| v["key"] == "supervision.exposure_hours").cloned();
+    assert_eq!(hours.map(|h| h["value"].clone()), Some(serde_json::json!(12)));
+    assert_eq!(admin.post("/admin/settings/no.such_setting", &[("value", "1")]).await.status(), 404);
+
+    let clerk = app.browser("clerk").await;
+    assert_eq!(clerk.post("/admin/settings/supervision.exposure_hours", &[("value", "30")]).await.status(), 403);
+    let audited = app
+        .db
+        .read(
+            |tx| Ok(tx.count("SELECT COUNT(*) FROM audit_log WHERE record_kind = 'setting' AND action = 'set'", &[])?),
+        )
+        .await
+        .expect("count");
+    assert_eq!(audited, 1);
+}

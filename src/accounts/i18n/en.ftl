@@ -38,3 +38,5 @@ acc-locked-after-failed-sign-ins = locked after failed sign-ins
 acc-unlock = Unlock
 acc-reset-password = Reset password
 acc-new-password = New password
+acc-scope-read = read
+acc-scope-read-write = read and write

@@ -38,3 +38,5 @@ acc-locked-after-failed-sign-ins = 因多次密码错误已锁定
 acc-unlock = 解除锁定
 acc-reset-password = 重设密码
 acc-new-password = 新密码
+acc-scope-read = 只读
+acc-scope-read-write = 读写

@@ -134,3 +134,7 @@ ev-pool-case = Pool case
 ev-note-pool-case = Return proposed: { $staff } ({ $division })
 ev-note-bad-rating = Bad review ({ $total }/20) to verify: { $summary }
 ev-note-rating = New rating { $total }/20: { $summary }
+ev-setting-commend-top = The top N divisions of a period go on the commendation list
+ev-setting-interview-bottom = The heads of the bottom N divisions of a period are interviewed
+ev-setting-adjust-after = At the bottom K quarters in a row: an adjustment proposal
+ev-formula = Formulas: a member's score is the mean, over their counted ratings this period, of the four levels added up (4–20); the division head's organisational/execution score is the sum of all members' scores (the article's rule); the per-member average is that sum divided by the members rated; the number of ratings stands beside them so small and large divisions can be read fairly. A bad review voided on appeal does not count.

@@ -134,3 +134,7 @@ ev-pool-case = 退人记录
 ev-note-pool-case = 退人申请待审批：{ $staff }（{ $division }）
 ev-note-bad-rating = 收到差评（{ $total }/20），请核实：{ $summary }
 ev-note-rating = 收到评价 { $total }/20：{ $summary }
+ev-setting-commend-top = 每期得分最高的前 N 个处室列入表彰名单
+ev-setting-interview-bottom = 每期得分最低的 N 个处室负责人须约谈
+ev-setting-adjust-after = 连续 K 个季度处于末位，提出调整建议
+ev-formula = 口径：成员得分 = 该成员本期各条有效评价四项等级之和的平均数（4–20 分）；处室负责人组织力、执行力得分 = 本处室全体成员得分之和（文章规定）；人均得分 = 得分之和 ÷ 有评价的成员数；并列显示评价条数，便于大小处室公平比较。申诉成立而撤销的差评不计入得分。

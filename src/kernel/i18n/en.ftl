@@ -141,3 +141,4 @@ k-on-track = ● on track
 k-due-soon = ● due soon
 k-overdue = ● overdue
 note-transition = { $transition }: { $title } ({ $state })
+nav-settings = Settings

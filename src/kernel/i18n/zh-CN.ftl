@@ -141,3 +141,4 @@ k-on-track = ● 正常
 k-due-soon = ● 临期
 k-overdue = ● 逾期
 note-transition = { $transition }：{ $title }（{ $state }）
+nav-settings = 系统参数

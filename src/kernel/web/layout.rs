@@ -64,6 +64,9 @@ fn nav(ctx: &Ctx) -> Vec<NavItem> {
     if access::allows(user, Action::ViewProcesses) {
         items.push(NavItem { href: "/admin/processes".into(), key: "nav-processes", section: Section::Processes });
     }
+    if access::allows(user, Action::ManageSettings) {
+        items.push(NavItem { href: "/admin/settings".into(), key: "nav-settings", section: Section::Of("settings") });
+    }
     if access::allows(user, Action::ManageCalendar) {
         items.push(NavItem { href: "/admin/calendar".into(), key: "nav-calendar", section: Section::Calendar });
     }

@@ -513,7 +513,15 @@ macro_rules! needs {
 
 /// The foundation's markers.
 pub mod need {
-    crate::needs!(ManageOrg, ManageUsers, ManageOwnAccount, ManageCalendar, ManageProcesses, ManageSearch);
+    crate::needs!(
+        ManageOrg,
+        ManageUsers,
+        ManageOwnAccount,
+        ManageCalendar,
+        ManageProcesses,
+        ManageSearch,
+        ManageSettings
+    );
 }
 
 /// The caller, already checked for the permission `R`: an endpoint that takes `Can<R>`

@@ -57,3 +57,4 @@ org-add-to-portfolio = Add to portfolio
 org-city-leaders-coordinate-major-matters = City leaders coordinate major matters top-down within their portfolios.
 org-no-city-leaders-yet-add = No city leaders yet. Add a person with a leader title under People.
 org-no-portfolio = No portfolio
+org-present = present

@@ -57,3 +57,4 @@ org-add-to-portfolio = 增加分管
 org-city-leaders-coordinate-major-matters = 市领导按分管领域由上而下协调重大事项（顶格协调）。
 org-no-city-leaders-yet-add = 尚未登记市领导。在“人员”中新建人员并填写市领导职务。
 org-no-portfolio = 暂无分管部门
+org-present = 至今

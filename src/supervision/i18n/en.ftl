@@ -108,3 +108,4 @@ sv-note-lead-overdue = Lead #{ $id } is past its feedback deadline { $deadline }
 sv-note-lead-reminder = Reminder: lead #{ $id } needs feedback by { $deadline }: { $short }
 sv-note-dissatisfied = The reporter of lead #{ $id } is dissatisfied with the outcome
 sv-note-new-lead = New lead #{ $id }: { $short }
+sv-setting-exposure-hours = Hours within which an exposed problem must be answered

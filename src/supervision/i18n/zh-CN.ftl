@@ -108,3 +108,4 @@ sv-note-lead-overdue = 线索 #{ $id } 已超过反馈期限 { $deadline }：{ $
 sv-note-lead-reminder = 催办：线索 #{ $id } 须于 { $deadline } 前反馈：{ $short }
 sv-note-dissatisfied = 线索 #{ $id } 的反映人对办理结果不满意
 sv-note-new-lead = 新线索 #{ $id }：{ $short }
+sv-setting-exposure-hours = 媒体曝光问题须在多少小时内回应

@@ -90,7 +90,7 @@ async fn write(State(store): State<Arc<Store>>) -> StatusCode {
 pub fn serve(database_url: &str, port: u16) -> anyhow::Result<()> {
     let store = if database_url.starts_with("postgres") {
         let db = zaizao::kernel::db::Db::open(database_url)?;
-        zaizao::kernel::db::migrate::run(&db, 0)?;
+        zaizao::kernel::db::migrate::run(&db, 0, &zaizao::app::registry().migrations)?;
         db.write_blocking(|tx| {
             tx.execute("CREATE TABLE IF NOT EXISTS ceiling_items (id BIGSERIAL PRIMARY KEY, payload TEXT NOT NULL, at BIGINT NOT NULL)", &[])?;
             Ok(())

@@ -181,7 +181,7 @@ fn drive(args: &Args) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     let now = chrono::Utc::now().timestamp_millis();
-    zaizao::kernel::db::migrate::run(&db, now)?;
+    zaizao::kernel::db::migrate::run(&db, now, &zaizao::app::registry().migrations)?;
     let hash = zaizao::kernel::crypto::hash_password("bench-password-2019").map_err(|e| anyhow::anyhow!("{e}"))?;
     let t0 = Instant::now();
     let city = city::generate(&db, &scale, now, &hash).map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -142,7 +142,7 @@ pub async fn open_database(url: &str, clock: &Arc<dyn Clock>) -> anyhow::Result<
     let now = clock.now_ms();
     tokio::task::spawn_blocking(move || -> anyhow::Result<Db> {
         let db = Db::open(&url).with_context(|| format!("cannot open the database {}", redact(&url)))?;
-        migrate::run(&db, now).context("cannot apply migrations")?;
+        migrate::run(&db, now, &registry().migrations).context("cannot apply migrations")?;
         Ok(db)
     })
     .await

@@ -181,7 +181,7 @@ fn open(config: &Config) -> anyhow::Result<Db> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let db = Db::open(&config.database_url)
         .with_context(|| format!("cannot open the database {}", app::redact(&config.database_url)))?;
-    migrate::run(&db, clock.now_ms()).context("cannot apply migrations")?;
+    migrate::run(&db, clock.now_ms(), &crate::app::registry().migrations).context("cannot apply migrations")?;
     Ok(db)
 }
 
@@ -214,7 +214,7 @@ fn run(command: Command, config: &Config) -> anyhow::Result<ExitCode> {
         }
         Command::Migrate => {
             let db = Db::open(&config.database_url).context("cannot open the database")?;
-            let n = migrate::run(&db, SystemClock.now_ms())?;
+            let n = migrate::run(&db, SystemClock.now_ms(), &crate::app::registry().migrations)?;
             println!("applied {n} migration(s)");
             Ok(ExitCode::SUCCESS)
         }

@@ -6,6 +6,8 @@ pub mod api;
 pub mod extensions;
 mod matter_pages;
 pub mod matters;
+#[cfg(test)]
+mod process_tests;
 pub mod search;
 pub mod stats;
 pub mod sweep;
@@ -41,7 +43,7 @@ pub static MATTER: Spec = Spec {
     guards: &["all_tasks_finished"],
     required_transitions: &["close"],
     required_states: &["open"],
-    builtin: include_str!("../../processes/matter.toml"),
+    builtin: include_str!("processes/matter.toml"),
 };
 
 pub static TASK: Spec = Spec {
@@ -51,7 +53,7 @@ pub static TASK: Spec = Spec {
     guards: &[],
     required_transitions: &["submit_feedback"],
     required_states: &["assigned"],
-    builtin: include_str!("../../processes/task.toml"),
+    builtin: include_str!("processes/task.toml"),
 };
 
 pub static SPECS: [&Spec; 2] = [&MATTER, &TASK];
@@ -74,6 +76,10 @@ pub static MECHANISM: Mechanism = Mechanism {
     api: api::router,
     pages: router,
     tasks: Some(&TASK_PORT),
+    migrations: &[
+        crate::migration!(2, "coordination", "0002_coordination"),
+        crate::migration!(3, "list_speed", "0003_list_speed"),
+    ],
     settings: &[],
     translations: Translations {
         folder: "coordination",

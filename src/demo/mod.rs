@@ -357,7 +357,7 @@ pub fn run(config: &Config, reset: bool) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let db = Db::open(&config.database_url)
         .with_context(|| format!("cannot open the database {}", app::redact(&config.database_url)))?;
-    migrate::run(&db, clock.now_ms()).context("cannot apply migrations")?;
+    migrate::run(&db, clock.now_ms(), &crate::app::registry().migrations).context("cannot apply migrations")?;
     let empty = db
         .write_blocking(|tx| Ok(tx.count("SELECT COUNT(*) FROM users", &[])? == 0))
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -43,7 +43,7 @@ pub static BAD_REVIEW: Spec = Spec {
     guards: &[],
     required_transitions: &["found", "uphold_appeal"],
     required_states: &["submitted", "voided"],
-    builtin: include_str!("../../processes/bad_review.toml"),
+    builtin: include_str!("processes/bad_review.toml"),
 };
 
 pub static POOL_CASE: Spec = Spec {
@@ -53,7 +53,7 @@ pub static POOL_CASE: Spec = Spec {
     guards: &[],
     required_transitions: &["approve", "reassign"],
     required_states: &["proposed", "training"],
-    builtin: include_str!("../../processes/pool_case.toml"),
+    builtin: include_str!("processes/pool_case.toml"),
 };
 
 /// The four dimensions, as (column, 中文, English).
@@ -109,6 +109,11 @@ pub static MECHANISM: Mechanism = Mechanism {
     api: api::router,
     pages: router,
     tasks: None,
+    migrations: &[
+        crate::migration!(4, "evaluation", "0004_evaluation"),
+        crate::migration!(5, "consequences", "0005_consequences"),
+        crate::migration!(6, "pool", "0006_pool"),
+    ],
     settings: &[&COMMEND_TOP, &INTERVIEW_BOTTOM, &ADJUST_AFTER],
     translations: Translations {
         folder: "evaluation",

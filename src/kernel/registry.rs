@@ -12,6 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use super::access::{Action, CurrentUser};
 use super::audit::Who;
 use super::db::Tx;
+use super::db::migrate::Migration;
 use super::error::AppResult;
 use super::i18n::{Lang, Translations};
 use super::scheduler::Sweep;
@@ -102,6 +103,8 @@ pub struct Mechanism {
     pub pages: fn() -> Router<AppState>,
     /// The task seam, offered by the mechanism that runs tasks.
     pub tasks: Option<&'static TaskPort>,
+    /// Its schema, numbered in the one sequence all migrations share.
+    pub migrations: &'static [Migration],
     /// The settings administrators may change, with defaults and bounds.
     pub settings: &'static [&'static Setting],
     /// Its messages, in `i18n/zh-CN.ftl` and `i18n/en.ftl` in its folder.
@@ -116,7 +119,18 @@ pub struct Registry {
     pub sweeps: Vec<Sweep>,
     pub sources: Vec<&'static Source>,
     pub settings: Vec<&'static Setting>,
+    /// The kernel's migrations and every mechanism's, to be applied in number order.
+    pub migrations: Vec<&'static Migration>,
 }
+
+/// The kernel's own schema: organisation, accounts, audit, inbox, search queue.
+pub static KERNEL_MIGRATIONS: [Migration; 5] = [
+    crate::migration!(1, "foundation", "0001_foundation"),
+    crate::migration!(9, "search", "0009_search"),
+    crate::migration!(16, "open_once", "0016_open_once"),
+    crate::migration!(17, "outbox_claims", "0017_outbox_claims"),
+    crate::migration!(18, "notification_messages", "0018_notification_messages"),
+];
 
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -140,6 +154,7 @@ impl Registry {
             // them (full runs, 2026-11-30), so the later-listed mechanisms come first.
             sources: mechanisms.iter().rev().flat_map(|m| m.search.iter().copied()).collect(),
             settings: mechanisms.iter().flat_map(|m| m.settings.iter().copied()).collect(),
+            migrations: KERNEL_MIGRATIONS.iter().chain(mechanisms.iter().flat_map(|m| m.migrations.iter())).collect(),
         }
     }
 

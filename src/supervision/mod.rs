@@ -39,7 +39,7 @@ pub static LEAD: Spec = Spec {
     guards: &[],
     required_transitions: &["transfer", "feed_back", "notify"],
     required_states: &["registered", "closed"],
-    builtin: include_str!("../../processes/lead.toml"),
+    builtin: include_str!("processes/lead.toml"),
 };
 
 /// The six channels, as (code, 中文, English).
@@ -69,6 +69,16 @@ pub static MECHANISM: Mechanism = Mechanism {
     api: api::router,
     pages: all_pages,
     tasks: None,
+    migrations: &[
+        crate::migration!(7, "supervision", "0007_supervision"),
+        crate::migration!(8, "exposures_teams", "0008_exposures_teams"),
+        crate::migration!(10, "lead_judgement", "0010_lead_judgement"),
+        crate::migration!(11, "lead_tasks", "0011_lead_tasks"),
+        crate::migration!(12, "lead_figures", "0012_lead_figures"),
+        crate::migration!(13, "lead_digest", "0013_lead_digest"),
+        crate::migration!(14, "lead_reminders", "0014_lead_reminders"),
+        crate::migration!(15, "lead_visibility", "0015_lead_visibility"),
+    ],
     settings: &[&EXPOSURE_HOURS],
     translations: Translations {
         folder: "supervision",

@@ -61,3 +61,31 @@ fn every_mechanism_is_registered_once_with_its_parts() {
     kinds.dedup();
     assert_eq!(kinds.len(), registry.processes.len(), "process kinds are unique");
 }
+
+/// Every migration file in a folder is declared by that folder, and the numbers form one
+/// sequence with none used twice.
+#[test]
+fn each_folders_migrations_are_its_own_and_numbered_once() {
+    let declared_in = |dir: &str| -> Vec<i64> {
+        let mut found: Vec<i64> = std::fs::read_dir(src().join(dir).join("migrations"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".sql") && !n.ends_with(".sqlite.sql") && !n.ends_with(".postgres.sql"))
+            .filter_map(|n| n.get(..4).and_then(|v| v.parse().ok()))
+            .collect();
+        found.sort();
+        found
+    };
+    let registry = zaizao::app::registry();
+    for m in &registry.mechanisms {
+        let declared: Vec<i64> = m.migrations.iter().map(|x| x.version).collect();
+        assert_eq!(declared_in(m.id), declared, "{}: files and declarations differ", m.id);
+    }
+    let kernel: Vec<i64> = zaizao::kernel::registry::KERNEL_MIGRATIONS.iter().map(|x| x.version).collect();
+    assert_eq!(declared_in("kernel"), kernel);
+    let ordered = zaizao::kernel::db::migrate::plan(&registry.migrations).expect("no number twice");
+    let versions: Vec<i64> = ordered.iter().map(|m| m.version).collect();
+    assert_eq!(versions, (1..=versions.len() as i64).collect::<Vec<_>>(), "one sequence without gaps");
+}

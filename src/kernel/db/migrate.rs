@@ -1,49 +1,48 @@
 //! Numbered migrations, applied at start-up. Each has a portable part and optional
-//! dialect-only parts. Never edit an applied migration: add a new one.
+//! dialect-only parts, and lives in the folder of what it belongs to: the kernel's in
+//! `src/kernel/migrations/`, each mechanism's in its own `migrations/` folder, declared
+//! in its `Mechanism`. Numbers are one sequence across all of them; [`plan`] refuses a
+//! number used twice. Never edit an applied migration: add a new one.
 
 use super::{Db, DbError, Dialect, RawConn};
 
-struct Migration {
-    version: i64,
-    name: &'static str,
-    common: &'static str,
-    sqlite: &'static str,
-    postgres: &'static str,
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub common: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
 }
 
-/// One migration: its number, name, and the file stem under `migrations/`.
+/// One migration: its number, name, and the file stem under the calling folder's
+/// `migrations/`.
+#[macro_export]
 macro_rules! migration {
     ($version:expr, $name:expr, $file:expr) => {
-        Migration {
+        $crate::kernel::db::migrate::Migration {
             version: $version,
             name: $name,
-            common: include_str!(concat!("../../../migrations/", $file, ".sql")),
-            sqlite: include_str!(concat!("../../../migrations/", $file, ".sqlite.sql")),
-            postgres: include_str!(concat!("../../../migrations/", $file, ".postgres.sql")),
+            common: include_str!(concat!("migrations/", $file, ".sql")),
+            sqlite: include_str!(concat!("migrations/", $file, ".sqlite.sql")),
+            postgres: include_str!(concat!("migrations/", $file, ".postgres.sql")),
         }
     };
 }
 
-const MIGRATIONS: &[Migration] = &[
-    migration!(1, "foundation", "0001_foundation"),
-    migration!(2, "coordination", "0002_coordination"),
-    migration!(3, "list_speed", "0003_list_speed"),
-    migration!(4, "evaluation", "0004_evaluation"),
-    migration!(5, "consequences", "0005_consequences"),
-    migration!(6, "pool", "0006_pool"),
-    migration!(7, "supervision", "0007_supervision"),
-    migration!(8, "exposures_teams", "0008_exposures_teams"),
-    migration!(9, "search", "0009_search"),
-    migration!(10, "lead_judgement", "0010_lead_judgement"),
-    migration!(11, "lead_tasks", "0011_lead_tasks"),
-    migration!(12, "lead_figures", "0012_lead_figures"),
-    migration!(13, "lead_digest", "0013_lead_digest"),
-    migration!(14, "lead_reminders", "0014_lead_reminders"),
-    migration!(15, "lead_visibility", "0015_lead_visibility"),
-    migration!(16, "open_once", "0016_open_once"),
-    migration!(17, "outbox_claims", "0017_outbox_claims"),
-    migration!(18, "notification_messages", "0018_notification_messages"),
-];
+/// The order to apply `migrations` in, or which number is used twice.
+pub fn plan<'a>(migrations: &[&'a Migration]) -> Result<Vec<&'a Migration>, String> {
+    let mut ordered = migrations.to_vec();
+    ordered.sort_by_key(|m| m.version);
+    for pair in ordered.windows(2) {
+        if pair[0].version == pair[1].version {
+            return Err(format!(
+                "migration {} is declared twice ({} and {})",
+                pair[0].version, pair[0].name, pair[1].name
+            ));
+        }
+    }
+    Ok(ordered)
+}
 
 fn render(sql: &str, dialect: Dialect) -> String {
     match dialect {
@@ -53,7 +52,8 @@ fn render(sql: &str, dialect: Dialect) -> String {
 }
 
 /// Apply every migration not yet applied; returns how many were applied.
-pub fn run(db: &Db, now_ms: i64) -> Result<usize, DbError> {
+pub fn run(db: &Db, now_ms: i64, migrations: &[&Migration]) -> Result<usize, DbError> {
+    let ordered = plan(migrations).map_err(DbError::Other)?;
     let dialect = db.dialect();
     db.with_raw(|raw| match raw {
         RawConn::Sqlite(conn) => {
@@ -63,7 +63,7 @@ pub fn run(db: &Db, now_ms: i64) -> Result<usize, DbError> {
             )
             .map_err(map)?;
             let mut applied = 0;
-            for m in MIGRATIONS {
+            for m in &ordered {
                 let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(map)?;
                 let done: i64 = tx
                     .query_row("SELECT COUNT(*) FROM schema_migrations WHERE version = ?1", [m.version], |r| r.get(0))
@@ -92,7 +92,7 @@ pub fn run(db: &Db, now_ms: i64) -> Result<usize, DbError> {
             )
             .map_err(map)?;
             let mut applied = 0;
-            for m in MIGRATIONS {
+            for m in &ordered {
                 let done: i64 = tx
                     .query_one("SELECT COUNT(*) FROM schema_migrations WHERE version = $1", &[&m.version])
                     .map_err(map)?
@@ -116,10 +116,18 @@ pub fn run(db: &Db, now_ms: i64) -> Result<usize, DbError> {
 
 #[cfg(test)]
 mod tests {
+    use super::{Migration, plan};
+
+    const fn m(version: i64, name: &'static str) -> Migration {
+        Migration { version, name, common: "", sqlite: "", postgres: "" }
+    }
+
     #[test]
-    fn each_migration_is_listed_once_in_order() {
-        let versions: Vec<i64> = super::MIGRATIONS.iter().map(|m| m.version).collect();
-        assert!(versions.windows(2).all(|w| w[1] == w[0] + 1), "versions {versions:?}");
-        assert_eq!(versions.first(), Some(&1));
+    fn a_number_used_twice_is_refused_and_the_rest_ordered() {
+        let (a, b, c) = (m(2, "b"), m(1, "a"), m(2, "c"));
+        let names: Vec<&str> = plan(&[&a, &b]).expect("plan").iter().map(|m| m.name).collect();
+        assert_eq!(names, ["a", "b"]);
+        let err = plan(&[&a, &b, &c]).err().unwrap_or_default();
+        assert!(err.contains("migration 2 is declared twice"), "{err}");
     }
 }

@@ -1,5 +1,5 @@
 //! The workflow kernel. A process — its states, transitions, who may fire each, and its
-//! deadline rules — is data: a TOML file per record kind under `processes/`, shipped in
+//! deadline rules — is data: a TOML file per record kind in its mechanism's `processes/`, shipped in
 //! the binary and overridable by an administrator. This module validates definitions,
 //! and fires transitions: it checks the state and the caller's relation to the record,
 //! moves the state, records the event, writes the audit entry and sends notifications,
@@ -468,43 +468,4 @@ pub fn history(tx: &mut Tx<'_>, kind: &str, id: i64) -> AppResult<Vec<Event>> {
         })
     })
     .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SPEC: Spec = Spec {
-        kind: "task",
-        table: "tasks",
-        relations: &["assignee", "leader", "lead_head"],
-        guards: &[],
-        required_transitions: &["accept", "approve"],
-        required_states: &["assigned", "done"],
-        builtin: include_str!("../../../processes/task.toml"),
-    };
-
-    #[test]
-    fn the_shipped_task_process_is_valid() {
-        let p = parse(&SPEC, SPEC.builtin).map_err(|e| e.join("; "));
-        assert!(p.is_ok(), "{p:?}");
-        let p = p.unwrap_or_else(|_| unreachable!());
-        assert_eq!(p.available("assigned", &["assignee"]).len(), 1);
-        assert!(p.available("assigned", &["leader"]).is_empty());
-    }
-
-    #[test]
-    fn broken_definitions_are_refused_with_every_problem_named() {
-        let broken = SPEC.builtin.replace("to = \"done\"", "to = \"finished\"").replace(
-            "by = [\"leader\"]\nnotify = [\"assignee\"]\n\n[[transitions]]\nid = \"return\"",
-            "by = [\"mayor\"]\nnotify = [\"assignee\"]\n\n[[transitions]]\nid = \"return\"",
-        );
-        let errs = parse(&SPEC, &broken).err().unwrap_or_default();
-        assert!(errs.iter().any(|e| e.contains("unknown state \"finished\"")), "{errs:?}");
-        assert!(errs.iter().any(|e| e.contains("cannot be reached")), "{errs:?}");
-        let no_accept = SPEC.builtin.replace("id = \"accept\"", "id = \"take\"");
-        let errs = parse(&SPEC, &no_accept).err().unwrap_or_default();
-        assert!(errs.iter().any(|e| e.contains("\"accept\" is needed")), "{errs:?}");
-        assert!(parse(&SPEC, "kind = 1").is_err());
-    }
 }

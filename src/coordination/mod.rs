@@ -44,6 +44,7 @@ pub static MATTER: Spec = Spec {
     required_transitions: &["close"],
     required_states: &["open"],
     builtin: include_str!("processes/matter.toml"),
+    deadlines: None,
 };
 
 pub static TASK: Spec = Spec {
@@ -54,6 +55,7 @@ pub static TASK: Spec = Spec {
     required_transitions: &["submit_feedback"],
     required_states: &["assigned"],
     builtin: include_str!("processes/task.toml"),
+    deadlines: Some(&sweep::DEADLINES),
 };
 
 pub static SPECS: [&Spec; 2] = [&MATTER, &TASK];

@@ -10,6 +10,7 @@ const SPEC: Spec = Spec {
     required_transitions: &["accept", "approve"],
     required_states: &["assigned", "done"],
     builtin: include_str!("processes/task.toml"),
+    deadlines: Some(&super::sweep::DEADLINES),
 };
 
 #[test]
@@ -34,4 +35,14 @@ fn broken_definitions_are_refused_with_every_problem_named() {
     let errs = parse(&SPEC, &no_accept).err().unwrap_or_default();
     assert!(errs.iter().any(|e| e.contains("\"accept\" is needed")), "{errs:?}");
     assert!(parse(&SPEC, "kind = 1").is_err());
+}
+
+#[test]
+fn timing_may_name_only_known_relations() {
+    let broken = SPEC.builtin.replace("remind = [\"assignee\"]", "remind = [\"mayor\"]");
+    let errs = parse(&SPEC, &broken).err().unwrap_or_default();
+    assert!(errs.iter().any(|e| e.contains("timing names unknown relation \"mayor\"")), "{errs:?}");
+    let without_deadlines = Spec { deadlines: None, ..SPEC };
+    let errs = parse(&without_deadlines, SPEC.builtin).err().unwrap_or_default();
+    assert!(errs.iter().any(|e| e.contains("keeps no deadline")), "{errs:?}");
 }

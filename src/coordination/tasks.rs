@@ -404,7 +404,7 @@ pub fn create(
     Ok(t)
 }
 
-fn department_heads(tx: &mut Tx<'_>, department: i64) -> AppResult<Vec<i64>> {
+pub(super) fn department_heads(tx: &mut Tx<'_>, department: i64) -> AppResult<Vec<i64>> {
     tx.query(
         "SELECT id FROM users WHERE role = 'dept_head' AND department_id = $1 AND active = 1",
         params![department],

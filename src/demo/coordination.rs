@@ -218,6 +218,8 @@ pub fn seed(tx: &mut Tx<'_>, now: i64) -> AppResult<()> {
             }
         }
     }
-    crate::coordination::sweep(tx, &Who::system("scheduler", now), &cal)?;
+    let scheduler = Who::system("scheduler", now);
+    crate::kernel::workflow::deadlines::sweep(tx, &scheduler, &cal, &crate::coordination::TASK)?;
+    crate::coordination::sweep(tx, &scheduler, &cal)?;
     Ok(())
 }

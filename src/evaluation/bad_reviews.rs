@@ -13,7 +13,7 @@ use crate::kernel::clock;
 use crate::kernel::db::{Tx, Where};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::web::list::{ListParams, Page, count_capped};
-use crate::kernel::workflow::{self, Fired, Firing, Process, Subject};
+use crate::kernel::workflow::{self, Deadlines, Fired, Firing, Process, Subject};
 use crate::params;
 
 /// Heads who answer for a member: the division's head and the department's heads.
@@ -95,6 +95,35 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &BadReviewFilter, p: &ListPa
     Ok(Page { items, total, page: p.page(), per: p.per() })
 }
 
+pub static DEADLINES: Deadlines = Deadlines {
+    deadline: "rectify_deadline",
+    reminded: "rectify_reminded_at",
+    escalated: "rectify_escalated_at",
+    only: "bad = 1",
+    title: "(SELECT display_name FROM users WHERE users.id = ratings.staff_id)",
+    link: "/evaluation/bad-reviews/",
+    recipients,
+    noted: None,
+};
+
+fn recipients(tx: &mut Tx<'_>, id: i64, relation: &str) -> AppResult<Vec<i64>> {
+    let Some(r) = tx.query_opt("SELECT department_id, division_id FROM ratings WHERE id = $1", params![id])? else {
+        return Ok(Vec::new());
+    };
+    match relation {
+        "unit" => unit_heads(tx, r.int(0)?, r.opt_int(1)?),
+        "reviewers" => supervisors(tx),
+        _ => Ok(Vec::new()),
+    }
+}
+
+fn supervisors(tx: &mut Tx<'_>) -> AppResult<Vec<i64>> {
+    tx.query("SELECT id FROM users WHERE active = 1 AND role = 'supervisor' ORDER BY id LIMIT 50", &[])?
+        .iter()
+        .map(|r| Ok(r.int(0)?))
+        .collect()
+}
+
 struct ReviewSubject<'a> {
     r: &'a Rating,
 }
@@ -106,11 +135,7 @@ impl Subject for ReviewSubject<'_> {
     fn recipients(&self, tx: &mut Tx<'_>, relation: &str) -> AppResult<Vec<i64>> {
         match relation {
             "unit" => unit_heads(tx, self.r.department_id, self.r.division_id),
-            "reviewers" => tx
-                .query("SELECT id FROM users WHERE active = 1 AND role = 'supervisor' ORDER BY id LIMIT 50", &[])?
-                .iter()
-                .map(|r| Ok(r.int(0)?))
-                .collect(),
+            "reviewers" => supervisors(tx),
             _ => Ok(Vec::new()),
         }
     }
@@ -162,7 +187,7 @@ pub fn transition(
     )?;
     if process.runs_deadline(&fired.to) && !process.runs_deadline(&fired.from) {
         let due = cal.add_working_days(clock::local_date(who.now), process.timing.deadline_working_days.max(1));
-        tx.execute("UPDATE ratings SET rectify_deadline = $1 WHERE id = $2", params![due.to_string(), id])?;
+        tx.execute("UPDATE ratings SET rectify_deadline = $1, rectify_reminded_at = NULL, rectify_escalated_at = NULL WHERE id = $2", params![due.to_string(), id])?;
     }
     if process.is_final(&fired.to) && fired.to == BAD_REVIEW.required_states[1] && r.counted {
         tx.execute("UPDATE ratings SET counted = 0 WHERE id = $1", params![id])?;

@@ -44,6 +44,7 @@ pub static BAD_REVIEW: Spec = Spec {
     required_transitions: &["found", "uphold_appeal"],
     required_states: &["submitted", "voided"],
     builtin: include_str!("processes/bad_review.toml"),
+    deadlines: Some(&bad_reviews::DEADLINES),
 };
 
 pub static POOL_CASE: Spec = Spec {
@@ -54,6 +55,7 @@ pub static POOL_CASE: Spec = Spec {
     required_transitions: &["approve", "reassign"],
     required_states: &["proposed", "training"],
     builtin: include_str!("processes/pool_case.toml"),
+    deadlines: None,
 };
 
 /// The four dimensions, as (column, 中文, English).
@@ -113,6 +115,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         crate::migration!(4, "evaluation", "0004_evaluation"),
         crate::migration!(5, "consequences", "0005_consequences"),
         crate::migration!(6, "pool", "0006_pool"),
+        crate::migration!(19, "rectify_reminders", "0019_rectify_reminders"),
     ],
     settings: &[&COMMEND_TOP, &INTERVIEW_BOTTOM, &ADJUST_AFTER],
     translations: Translations {

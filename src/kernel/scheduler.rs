@@ -13,6 +13,7 @@ use super::db::{Dialect, Tx};
 use super::error::AppResult;
 use super::notify;
 use super::web::AppState;
+use super::workflow;
 
 /// A mechanism's periodic work, run inside one transaction.
 pub type Sweep = fn(&mut Tx<'_>, &Who, &WorkCalendar) -> AppResult<usize>;
@@ -28,12 +29,19 @@ fn acting(tx: &mut Tx<'_>) -> AppResult<bool> {
     Ok(true)
 }
 
-/// Run every sweep once, now, each in a short transaction of its own, then hand queued
+/// Remind and escalate every process's deadlines, and run every sweep once, now, each in a short transaction of its own, then hand queued
 /// e-mail and SMS to the gateway outside any transaction. Returns how many things were
 /// done (0 when another server acts).
 pub async fn run_once(state: &AppState, sweeps: &'static [Sweep]) -> AppResult<usize> {
     let now = state.clock.now_ms();
     let mut done = 0;
+    for &spec in state.registry.processes.iter().filter(|s| s.deadlines.is_some()) {
+        let (who, calendar) = (Who::system("scheduler", now), state.calendar());
+        done += state
+            .db
+            .write(move |tx| if acting(tx)? { workflow::deadlines::sweep(tx, &who, &calendar, spec) } else { Ok(0) })
+            .await?;
+    }
     for &sweep in sweeps {
         let (who, calendar) = (Who::system("scheduler", now), state.calendar());
         done += state.db.write(move |tx| if acting(tx)? { sweep(tx, &who, &calendar) } else { Ok(0) }).await?;

@@ -40,6 +40,7 @@ pub static LEAD: Spec = Spec {
     required_transitions: &["transfer", "feed_back", "notify"],
     required_states: &["registered", "closed"],
     builtin: include_str!("processes/lead.toml"),
+    deadlines: Some(&sweep::DEADLINES),
 };
 
 /// The six channels, as (code, 中文, English).
@@ -64,7 +65,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     nav: &[NavEntry { href: "/supervision", key: "m7", section: "supervision", needs: Action::ViewLeads }],
     home: None,
     processes: &[&LEAD],
-    sweeps: &[sweep::sweep],
+    sweeps: &[],
     search: &[&search::SOURCE],
     api: api::router,
     pages: all_pages,

@@ -127,7 +127,7 @@ async fn a_matter_from_opening_to_closing() {
     let (_, inbox) = c.mayor.get("/api/v1/notifications").await;
     let titles: Vec<&str> =
         inbox["items"].as_array().expect("items").iter().filter_map(|n| n["title"].as_str()).collect();
-    assert!(titles.iter().any(|t| t.starts_with("逾期升级：研究用地保障方案")), "{titles:?}");
+    assert!(titles.iter().any(|t| t.starts_with("逾期：督办任务「研究用地保障方案」")), "{titles:?}");
     let (_, red) = c.mayor.get("/api/v1/tasks?scope=leading&light=red").await;
     assert_eq!(red["total"], 1);
     fire(&c.fgw_staff, &b, "submit_feedback", Some("用地指标已落实")).await;

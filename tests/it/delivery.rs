@@ -44,8 +44,12 @@ async fn a_hanging_gateway_does_not_hold_up_other_writes() {
             let who = zaizao::kernel::audit::Who::system("test", now);
             let note = Note {
                 kind: "test",
-                message: "co-note-reminder",
-                params: vec![("title", "事项交办".into()), ("deadline", "2026-12-01".into())],
+                message: "note-deadline-reminder",
+                params: vec![
+                    ("process", "督办任务".into()),
+                    ("title", "事项交办".into()),
+                    ("deadline", "2026-12-01".into()),
+                ],
                 body: String::new(),
                 link: "/".into(),
             };

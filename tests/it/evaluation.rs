@@ -386,3 +386,50 @@ async fn a_returned_member_is_approved_trained_assessed_and_reassigned() {
     assert_eq!(status, 200);
     assert!(page.contains("已重新安排工作") && page.contains("接受安排"));
 }
+
+/// The bad-review process file's timing is acted on by the kernel's deadline engine:
+/// the unit is reminded before the rectification deadline, the supervisors told once it
+/// has passed, once each.
+#[tokio::test]
+async fn a_rectification_deadline_is_reminded_and_escalated_once() {
+    let u = unit().await;
+    let token = invite(&u.lin, "答复政策咨询").await;
+    let (_, rated) = rate(&u.app, &token, [2, 3, 3, 3]).await;
+    let id = rated["id"].as_i64().expect("id");
+    assert_eq!(fire(&u.head, id, "found", "答复不及时，属实").await.0, 200);
+    let supervisor = u.app.api(&u.app.token("jw", &["read"]).await);
+    let titles = |inbox: Value| -> Vec<String> {
+        inbox["items"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|n| n["title"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    };
+    u.app.run_scheduler().await;
+    assert!(!titles(u.head.get("/api/v1/notifications").await.1).iter().any(|t| t.starts_with("催办")), "not yet");
+    // Monday 29 April 2019: the deadline (30 April) is within two working days.
+    u.app.clock.advance_ms(19 * 86_400_000);
+    u.app.run_scheduler().await;
+    u.app.run_scheduler().await;
+    let head = titles(u.head.get("/api/v1/notifications").await.1);
+    let reminders: Vec<&String> = head.iter().filter(|t| t.starts_with("催办：差评核实整改「lin 测试」")).collect();
+    assert_eq!(reminders.len(), 1, "{head:?}");
+    assert!(reminders[0].contains("2019-04-30"), "{reminders:?}");
+    // Monday 6 May, after the May Day holiday: overdue, the supervisors are told once.
+    u.app.clock.advance_ms(7 * 86_400_000);
+    u.app.run_scheduler().await;
+    u.app.run_scheduler().await;
+    let told = titles(supervisor.get("/api/v1/notifications").await.1);
+    assert_eq!(told.iter().filter(|t| t.starts_with("逾期：差评核实整改")).count(), 1, "{told:?}");
+    let audited = u
+        .app
+        .db
+        .read(move |tx| {
+            Ok(tx.count(
+                "SELECT COUNT(*) FROM audit_log WHERE record_kind = 'bad_review' AND action IN ('remind', 'escalate')",
+                &[],
+            )?)
+        })
+        .await
+        .expect("count");
+    assert_eq!(audited, 2);
+}

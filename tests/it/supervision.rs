@@ -521,12 +521,20 @@ async fn the_unit_is_reminded_before_the_feedback_deadline_and_the_office_told_o
     o.app.run_scheduler().await;
     o.app.run_scheduler().await;
     let unit_inbox = titles(&o.unit.get("/api/v1/notifications").await.1);
-    assert_eq!(unit_inbox.iter().filter(|t| t.starts_with("催办：线索")).count(), 1, "{unit_inbox:?}");
+    assert_eq!(
+        unit_inbox.iter().filter(|t| t.starts_with("催办：监督线索办理「施工许可超过承诺时限」")).count(),
+        1,
+        "{unit_inbox:?}"
+    );
     o.app.clock.advance_ms(2 * 86_400_000);
     o.app.run_scheduler().await;
     o.app.run_scheduler().await;
     let office_inbox = titles(&o.office.get("/api/v1/notifications").await.1);
-    assert_eq!(office_inbox.iter().filter(|t| t.contains("已超过反馈期限")).count(), 1, "{office_inbox:?}");
+    assert_eq!(
+        office_inbox.iter().filter(|t| t.starts_with("逾期：监督线索办理「施工许可超过承诺时限」已超过期限")).count(),
+        1,
+        "{office_inbox:?}"
+    );
     let (_, figures) = o.office.get("/api/v1/leads/figures?group=unit").await;
     assert!(figures.as_array().is_some_and(|f| f.iter().any(|x| x["overdue"] == 1)), "{figures}");
 }

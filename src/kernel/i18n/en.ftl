@@ -142,3 +142,5 @@ k-due-soon = ● due soon
 k-overdue = ● overdue
 note-transition = { $transition }: { $title } ({ $state })
 nav-settings = Settings
+note-deadline-reminder = Reminder: { $process } "{ $title }" is due on { $deadline }
+note-deadline-overdue = Overdue: { $process } "{ $title }" was due on { $deadline }

@@ -142,3 +142,5 @@ k-due-soon = ● 临期
 k-overdue = ● 逾期
 note-transition = { $transition }：{ $title }（{ $state }）
 nav-settings = 系统参数
+note-deadline-reminder = 催办：{ $process }「{ $title }」须于 { $deadline } 前办理
+note-deadline-overdue = 逾期：{ $process }「{ $title }」已超过期限 { $deadline }

@@ -6,6 +6,7 @@
 //! all in the caller's transaction. A mechanism brings a definition and a [`Spec`]; it
 //! never brings its own engine.
 
+pub mod deadlines;
 pub mod diagram;
 
 use std::collections::{HashMap, HashSet};
@@ -19,6 +20,7 @@ use super::error::{AppError, AppResult};
 use super::i18n::Lang;
 use super::notify::{self, Note, Param};
 use crate::params;
+pub use deadlines::Deadlines;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -27,8 +29,14 @@ pub struct Timing {
     pub yellow_working_days: u32,
     #[serde(default)]
     pub remind_working_days_before: u32,
+    /// Relations reminded before the deadline.
+    #[serde(default)]
+    pub remind: Vec<String>,
     #[serde(default)]
     pub escalate_overdue: bool,
+    /// Relations told once the deadline has passed (with `escalate_overdue`).
+    #[serde(default)]
+    pub escalate: Vec<String>,
     /// States in which the deadline runs.
     #[serde(default)]
     pub running: Vec<String>,
@@ -113,6 +121,8 @@ pub struct Spec {
     /// States the mechanism's code relies on; an override must keep them.
     pub required_states: &'static [&'static str],
     pub builtin: &'static str,
+    /// Where its records keep a deadline, for the kernel's reminders and escalations.
+    pub deadlines: Option<&'static Deadlines>,
 }
 
 impl Process {
@@ -184,6 +194,14 @@ pub fn validate(spec: &Spec, p: &Process) -> Vec<String> {
         if !ids.contains(s) {
             errors.push(format!("state {s:?} is needed by the {} mechanism", spec.kind));
         }
+    }
+    for r in p.timing.remind.iter().chain(&p.timing.escalate) {
+        if !spec.relations.contains(&r.as_str()) {
+            errors.push(format!("timing names unknown relation {r:?} (known: {})", spec.relations.join(", ")));
+        }
+    }
+    if !(p.timing.remind.is_empty() && p.timing.escalate.is_empty()) && spec.deadlines.is_none() {
+        errors.push(format!("the {} mechanism keeps no deadline to remind of", spec.kind));
     }
     let mut tids = HashSet::new();
     for t in &p.transitions {

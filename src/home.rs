@@ -83,7 +83,7 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
                 @let href = entry.map_or_else(|| format!("/m/{n}"), |e| e.href.to_owned());
                 a.card href=(href) {
                     h3 { (n) ". " (ctx.t(&format!("m{n}"))) }
-                    p.muted { (ctx.t(&format!("m{n}.desc"))) }
+                    p.muted { (ctx.t(&format!("m{n}-desc"))) }
                     @if live { (layout::badge(ctx.t("pf-live"), "green")) } @else { (layout::badge(ctx.t("not_built"), "yellow")) }
                 }
             }
@@ -98,7 +98,7 @@ async fn mechanism(ctx: Ctx, Path(n): Path<u8>) -> AppResult<Response> {
         return Err(AppError::NotFound);
     }
     let body = html! {
-        p.muted { (ctx.t(&format!("m{n}.desc"))) }
+        p.muted { (ctx.t(&format!("m{n}-desc"))) }
         (layout::empty_state(ctx.t("not_built-body")))
     };
     let title = format!("{}. {} — {}", n, ctx.t(&format!("m{n}")), ctx.t("not_built"));

@@ -203,7 +203,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
     let terr = error(retry, ft);
     let dept_opts: Vec<(String, String)> = depts.iter().map(|(i, n)| (i.to_string(), n.clone())).collect();
     let kinds: Vec<(String, String)> =
-        KINDS.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("task.kind.{k}")).to_owned())).collect();
+        KINDS.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("task-kind-{k}")).to_owned())).collect();
     let body = html! {
         @if let Some(r) = retry.filter(|r| r.form == "transition") { (error_banner(ctx, Some(&r.err))) }
         div.card { dl.facts {

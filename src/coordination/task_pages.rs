@@ -191,7 +191,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         @if let Some(r) = retry.filter(|r| r.form == "transition" || r.form == "decision") { (error_banner(ctx, Some(&r.err))) }
         div.card { dl.facts {
             dt { (ctx.t("co-matter-2")) } dd { a href=(format!("/matters/{}", t.matter_id)) { (t.matter_title) } }
-            dt { (ctx.t("co-kind")) } dd { (ctx.t(&format!("task.kind.{}", t.kind))) }
+            dt { (ctx.t("co-kind")) } dd { (ctx.t(&format!("task-kind-{}", t.kind))) }
             dt { (ctx.t("co-responsible")) } dd { (t.assignee_name) }
             dt { (ctx.t("co-lead-department")) } dd { (t.lead_department_name) }
             @if !t.co_departments.is_empty() { dt { (ctx.t("co-co-departments-2")) } dd { (t.co_departments.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、")) } }

@@ -38,7 +38,7 @@ pub(super) fn kind_options(ctx: &Ctx, kinds: &[&str], prefix: &str, with_all: bo
     if with_all {
         out.push((String::new(), ctx.t("common-all").to_owned()));
     }
-    out.extend(kinds.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("{prefix}.{k}")).to_owned())));
+    out.extend(kinds.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("{prefix}-{k}")).to_owned())));
     out
 }
 

@@ -4,7 +4,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use maud::{Markup, html};
+use maud::html;
 use serde::Deserialize;
 
 use super::service::{self, NewUser, User, UserFilter, UserUpdate};
@@ -14,7 +14,8 @@ use crate::kernel::auth::{self, NewToken};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::validate;
 use crate::kernel::web::layout::{self, Section, csrf_field, error_banner, select_field, text_field};
-use crate::kernel::web::list::{ListParams, export, pager, sort_header};
+use crate::kernel::web::list::{ListParams, pager};
+use crate::kernel::web::table::{Table, respond};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 
 pub fn router() -> Router<AppState> {
@@ -180,24 +181,37 @@ async fn users(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q
             Ok((service::list(tx, &fq, &pq)?, crate::org::departments::options(tx)?))
         })
         .await?;
-    if p.is_export() {
-        let rows = page
-            .items
-            .iter()
-            .map(|u| {
-                vec![
-                    u.id.to_string(),
-                    u.username.clone(),
-                    u.display_name.clone(),
-                    ctx.t(&u.role.label_key()).to_owned(),
-                    u.department_name.clone().unwrap_or_default(),
-                    u.division_name.clone().unwrap_or_default(),
-                    if u.active { ctx.t("common-active") } else { ctx.t("common-inactive") }.to_owned(),
-                ]
-            })
-            .collect();
-        return export(&p, "users", &["id", "username", "name", "role", "department", "division", "status"], rows);
-    }
+    let status_text = |u: &User| if u.active { ctx.t("common-active") } else { ctx.t("common-inactive") }.to_owned();
+    let table = Table::new()
+        .row_class(|u: &User| if u.active { "" } else { "inactive" })
+        .exported("id", |u| u.id.to_string())
+        .column(
+            "username",
+            ctx.t("login-username"),
+            |u| html! { a href=(format!("/admin/users/{}", u.id)) { (u.username) } },
+            |u| u.username.clone(),
+        )
+        .sorts("username")
+        .text("name", ctx.t("common-name"), |u| u.display_name.clone())
+        .sorts("name")
+        .text("role", ctx.t("acc-role"), |u| ctx.t(&u.role.label_key()).to_owned())
+        .sorts("role")
+        .column(
+            "department",
+            ctx.t("common-department"),
+            |u| html! { (u.department_name.clone().unwrap_or_default()) @if let Some(v) = &u.division_name { " · " (v) } },
+            |u| u.department_name.clone().unwrap_or_default(),
+        )
+        .exported("division", |u| u.division_name.clone().unwrap_or_default())
+        .column(
+            "status",
+            ctx.t("common-status"),
+            |u| html! {
+                @if u.active { (layout::badge(ctx.t("common-active"), "green")) } @else { (layout::badge(ctx.t("common-inactive"), "")) }
+                @if u.locked_until.is_some_and(|t| t > ctx.now) { " " (layout::badge(ctx.t("acc-locked"), "red")) }
+            },
+            status_text,
+        );
     let extra: Vec<(&str, String)> = vec![
         ("role", f.role.clone().unwrap_or_default()),
         ("department_id", f.department_id.map(|d| d.to_string()).unwrap_or_default()),
@@ -208,32 +222,21 @@ async fn users(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q
     let mut dept_opts = vec![(String::new(), ctx.t("common-all").to_owned())];
     dept_opts.extend(depts.into_iter().map(|(id, n)| (id.to_string(), n)));
     let statuses = status_options(&ctx);
-    let body = html! {
-        div.actions { a.button href="/admin/users/new" { (ctx.t("common-create")) } }
-        form.filters method="get" action="/admin/users" {
-            (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
-            (select_field(&ctx, "role", ctx.t("acc-role"), &roles, f.role.as_deref().unwrap_or(""), None))
-            (select_field(&ctx, "department_id", ctx.t("common-department"), &dept_opts, &f.department_id.map(|d| d.to_string()).unwrap_or_default(), None))
-            (select_field(&ctx, "status", ctx.t("common-status"), &statuses, f.status.as_deref().unwrap_or(""), None))
-            button type="submit" { (ctx.t("common-filter")) }
-        }
-        @if page.items.is_empty() {
-            (layout::empty_state(ctx.t("acc-no-users-match-use-create")))
-        } @else {
-            div.table-wrap { table {
-                thead { tr {
-                    th { (sort_header(&ctx, &p, &extra, "username", ctx.t("login-username"))) }
-                    th { (sort_header(&ctx, &p, &extra, "name", ctx.t("common-name"))) }
-                    th { (sort_header(&ctx, &p, &extra, "role", ctx.t("acc-role"))) }
-                    th { (ctx.t("common-department")) }
-                    th { (ctx.t("common-status")) }
-                } }
-                tbody { @for u in &page.items { (user_row(&ctx, u)) } }
-            } }
-        }
-        (pager(&ctx, &p, &extra, page.total))
-    };
-    Ok(layout::page(&ctx, ctx.t("nav-users"), Section::Users, body).into_response())
+    respond(&p, "users", &table, &page.items, || {
+        let body = html! {
+            div.actions { a.button href="/admin/users/new" { (ctx.t("common-create")) } }
+            form.filters method="get" action="/admin/users" {
+                (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
+                (select_field(&ctx, "role", ctx.t("acc-role"), &roles, f.role.as_deref().unwrap_or(""), None))
+                (select_field(&ctx, "department_id", ctx.t("common-department"), &dept_opts, &f.department_id.map(|d| d.to_string()).unwrap_or_default(), None))
+                (select_field(&ctx, "status", ctx.t("common-status"), &statuses, f.status.as_deref().unwrap_or(""), None))
+                button type="submit" { (ctx.t("common-filter")) }
+            }
+            (table.render(&ctx, &p, &extra, &page.items, ctx.t("acc-no-users-match-use-create")))
+            (pager(&ctx, &p, &extra, page.total))
+        };
+        layout::page(&ctx, ctx.t("nav-users"), Section::Users, body).into_response()
+    })
 }
 
 fn status_options(ctx: &Ctx) -> Vec<(String, String)> {
@@ -242,19 +245,6 @@ fn status_options(ctx: &Ctx) -> Vec<(String, String)> {
         ("active".into(), ctx.t("common-active").to_owned()),
         ("inactive".into(), ctx.t("common-inactive").to_owned()),
     ]
-}
-
-fn user_row(ctx: &Ctx, u: &User) -> Markup {
-    html! {
-        tr class=@if !u.active { "inactive" } {
-            td { a href=(format!("/admin/users/{}", u.id)) { (u.username) } }
-            td { (u.display_name) }
-            td { (ctx.t(&u.role.label_key())) }
-            td { (u.department_name.clone().unwrap_or_default()) @if let Some(v) = &u.division_name { " · " (v) } }
-            td { @if u.active { (layout::badge(ctx.t("common-active"), "green")) } @else { (layout::badge(ctx.t("common-inactive"), "")) }
-                 @if u.locked_until.is_some_and(|t| t > ctx.now) { " " (layout::badge(ctx.t("acc-locked"), "red")) } }
-        }
-    }
 }
 
 #[derive(Deserialize, Default, Clone)]

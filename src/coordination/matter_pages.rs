@@ -9,14 +9,15 @@ use maud::{PreEscaped, html};
 
 use super::matters::{self, Matter, MatterFilter, MatterInput};
 use super::stats;
-use super::task_pages::{state_badge, task_rows};
+use super::task_pages::{state_badge, task_table};
 use super::tasks::{self, KINDS, TaskFilter, TaskInput, View};
 use crate::kernel::access::{self, Action};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::web::chart;
 use crate::kernel::web::form::{Fields, Retry, TransitionForm, attempt, error, value};
 use crate::kernel::web::layout::{self, Section, csrf_field, error_banner, select_field, text_field};
-use crate::kernel::web::list::{ListParams, export, pager, sort_header};
+use crate::kernel::web::list::{ListParams, pager};
+use crate::kernel::web::table::{Table, respond};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 use crate::kernel::workflow;
 
@@ -51,24 +52,31 @@ async fn board(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q
         })
         .await?;
     let process = s.processes.get("matter")?;
-    if p.is_export() {
-        let rows = page
-            .items
-            .iter()
-            .map(|m| {
-                vec![
-                    m.id.to_string(),
-                    m.title.clone(),
-                    m.leader_name.clone(),
-                    process.state_name(&m.state, ctx.lang),
-                    m.tasks_total.to_string(),
-                    m.tasks_finished.to_string(),
-                    m.tasks_overdue.to_string(),
-                ]
-            })
-            .collect();
-        return export(&p, "matters", &["id", "title", "leader", "state", "tasks", "finished", "overdue"], rows);
-    }
+    let state_text = |m: &Matter| process.state_name(&m.state, ctx.lang);
+    let table = Table::new()
+        .exported("id", |m: &Matter| m.id.to_string())
+        .column("title", ctx.t("co-matter"), |m| html! { a href=(format!("/matters/{}", m.id)) { (m.title) } }, |m| {
+            m.title.clone()
+        })
+        .sorts("title")
+        .text("leader", ctx.t("co-deciding-leader"), |m| m.leader_name.clone())
+        .shown(ctx.t("co-progress-done-tasks"), |m| progress_bar(m.tasks_finished, m.tasks_total))
+        .exported("tasks", |m| m.tasks_total.to_string())
+        .exported("finished", |m| m.tasks_finished.to_string())
+        .column(
+            "overdue",
+            ctx.t("co-overdue"),
+            |m| html! { @if m.tasks_overdue > 0 { (layout::badge(&m.tasks_overdue.to_string(), "red")) } @else { "0" } },
+            |m| m.tasks_overdue.to_string(),
+        )
+        .column("state", ctx.t("common-status"), |m| state_badge(&process, &m.state, ctx.lang), state_text)
+        .column(
+            "updated",
+            ctx.t("common-updated_at"),
+            |m| html! { (crate::kernel::clock::fmt_local(m.updated_at)) },
+            |m| crate::kernel::clock::fmt_local(m.updated_at),
+        )
+        .sorts("updated");
     let extra: Vec<(&str, String)> =
         vec![("state", f.state.clone().unwrap_or_default()), ("scope", f.scope.clone().unwrap_or_default())];
     let states = vec![
@@ -79,45 +87,26 @@ async fn board(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q
     let scopes =
         vec![(String::new(), ctx.t("common-all").to_owned()), ("mine".into(), (ctx.t("co-i-decide")).to_owned())];
     let can_open = ctx.user.as_ref().is_some_and(|u| access::allows(u, Action::OpenMatter));
-    let body = html! {
-        p.muted { (ctx.t("m1-desc")) }
-        div.actions {
-            @if can_open { a.button href="/matters/new" { (ctx.t("co-open-a-matter")) } }
-            a.button.secondary href="/tasks" { (ctx.t("nav-my_tasks")) }
-            a.button.secondary href="/coordination/figures" { (ctx.t("co-execution-figures")) }
-        }
-        form.filters method="get" action="/matters" {
-            (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
-            (select_field(&ctx, "state", ctx.t("common-status"), &states, f.state.as_deref().unwrap_or(""), None))
-            (select_field(&ctx, "scope", ctx.t("co-scope"), &scopes, f.scope.as_deref().unwrap_or(""), None))
-            button type="submit" { (ctx.t("common-filter")) }
-        }
-        @if page.items.is_empty() {
-            (layout::empty_state(ctx.t("co-no-matters-yet-a-matter")))
-        } @else {
-            div.table-wrap { table {
-                thead { tr {
-                    th { (sort_header(&ctx, &p, &extra, "title", ctx.t("co-matter"))) }
-                    th { (ctx.t("co-deciding-leader")) }
-                    th { (ctx.t("co-progress-done-tasks")) }
-                    th { (ctx.t("co-overdue")) }
-                    th { (ctx.t("common-status")) }
-                    th { (sort_header(&ctx, &p, &extra, "updated", ctx.t("common-updated_at"))) }
-                } }
-                tbody { @for m in &page.items { tr {
-                    td { a href=(format!("/matters/{}", m.id)) { (m.title) } }
-                    td { (m.leader_name) }
-                    td { (progress_bar(m.tasks_finished, m.tasks_total)) }
-                    td { @if m.tasks_overdue > 0 { (layout::badge(&m.tasks_overdue.to_string(), "red")) } @else { "0" } }
-                    td { (state_badge(&process, &m.state, ctx.lang)) }
-                    td { (crate::kernel::clock::fmt_local(m.updated_at)) }
-                } } }
-            } }
-        }
-        (pager(&ctx, &p, &extra, page.total))
-    };
-    Ok(layout::page(&ctx, &format!("{} · {}", ctx.t("m1"), ctx.t("co-matters")), Section::Of("matters"), body)
-        .into_response())
+    respond(&p, "matters", &table, &page.items, || {
+        let body = html! {
+            p.muted { (ctx.t("m1-desc")) }
+            div.actions {
+                @if can_open { a.button href="/matters/new" { (ctx.t("co-open-a-matter")) } }
+                a.button.secondary href="/tasks" { (ctx.t("nav-my_tasks")) }
+                a.button.secondary href="/coordination/figures" { (ctx.t("co-execution-figures")) }
+            }
+            form.filters method="get" action="/matters" {
+                (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
+                (select_field(&ctx, "state", ctx.t("common-status"), &states, f.state.as_deref().unwrap_or(""), None))
+                (select_field(&ctx, "scope", ctx.t("co-scope"), &scopes, f.scope.as_deref().unwrap_or(""), None))
+                button type="submit" { (ctx.t("common-filter")) }
+            }
+            (table.render(&ctx, &p, &extra, &page.items, ctx.t("co-no-matters-yet-a-matter")))
+            (pager(&ctx, &p, &extra, page.total))
+        };
+        layout::page(&ctx, &format!("{} · {}", ctx.t("m1"), ctx.t("co-matters")), Section::Of("matters"), body)
+            .into_response()
+    })
 }
 
 fn matter_fields(ctx: &Ctx, retry: Option<&Retry>, m: Option<&Matter>) -> maud::Markup {
@@ -225,11 +214,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
             } }
         }
         h2 { (ctx.t("co-tasks")) }
-        @if task_list.is_empty() {
-            (layout::empty_state(ctx.t("co-no-tasks-yet-each-task")))
-        } @else {
-            (task_rows(ctx, &v, &task_list))
-        }
+        (task_table(ctx, &v).render(ctx, &ListParams::default(), &[], &task_list, ctx.t("co-no-tasks-yet-each-task")))
         @if decides && m.state == "open" {
             details.panel open[terr.is_some()] {
                 summary { (ctx.t("co-assign-a-task")) }

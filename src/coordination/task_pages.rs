@@ -19,7 +19,8 @@ use crate::kernel::web::form::{Fields, Retry, TransitionForm, attempt, error, va
 use crate::kernel::web::layout::{
     self, Section, badge, csrf_field, error_banner, light_badge, select_field, text_field,
 };
-use crate::kernel::web::list::{ListParams, export, pager, sort_header};
+use crate::kernel::web::list::{ListParams, pager, sort_header};
+use crate::kernel::web::table::{Table, respond};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 use crate::kernel::workflow::{Light, Process};
 
@@ -39,22 +40,30 @@ pub fn state_badge(p: &Process, state: &str, lang: Lang) -> Markup {
 }
 
 /// A table of tasks with their lights.
-pub fn task_rows(ctx: &Ctx, v: &View, items: &[Task]) -> Markup {
-    html! {
-        div.table-wrap { table {
-            thead { tr {
-                th { (ctx.t("co-task")) } th { (ctx.t("co-responsible-department")) }
-                th { (ctx.t("co-deadline")) } th { (ctx.t("common-status")) } th { (ctx.t("co-progress")) }
-            } }
-            tbody { @for t in items { tr {
-                td { a href=(format!("/tasks/{}", t.id)) { (t.title) } @if t.kind == "research" { " " (badge(ctx.t("task-kind-research"), "")) } br; span.muted { (t.matter_title) } }
-                td { (t.assignee_name) br; span.muted { (t.lead_department_name) } }
-                td { (t.deadline) " " (light_badge(ctx, t.light)) }
-                td { (state_badge(&v.process, &t.state, ctx.lang)) }
-                td { (t.progress) "%" }
-            } } }
-        } }
-    }
+/// Tasks as a list: the same columns on the task list, a matter's page and in exports.
+pub fn task_table<'a>(ctx: &'a Ctx, v: &'a View) -> Table<'a, Task> {
+    Table::new()
+        .exported("id", |t: &Task| t.id.to_string())
+        .column(
+            "task",
+            ctx.t("co-task"),
+            |t| html! { a href=(format!("/tasks/{}", t.id)) { (t.title) } @if t.kind == "research" { " " (badge(ctx.t("task-kind-research"), "")) } br; span.muted { (t.matter_title) } },
+            |t| t.title.clone(),
+        )
+        .exported("matter", |t| t.matter_title.clone())
+        .column(
+            "responsible",
+            ctx.t("co-responsible-department"),
+            |t| html! { (t.assignee_name) br; span.muted { (t.lead_department_name) } },
+            |t| t.assignee_name.clone(),
+        )
+        .exported("department", |t| t.lead_department_name.clone())
+        .column("deadline", ctx.t("co-deadline"), |t| html! { (t.deadline) " " (light_badge(ctx, t.light)) }, |t| t.deadline.clone())
+        .exported("light", |t| t.light.map_or("", Light::as_str).to_owned())
+        .column("state", ctx.t("common-status"), |t| state_badge(&v.process, &t.state, ctx.lang), |t| {
+            v.process.state_name(&t.state, ctx.lang)
+        })
+        .column("progress", ctx.t("co-progress"), |t| html! { (t.progress) "%" }, |t| t.progress.to_string())
 }
 
 async fn list(
@@ -73,31 +82,7 @@ async fn list(
             tasks::list(tx, u.ok_or(AppError::Unauthenticated)?, &fq, &pq, &vq)
         })
         .await?;
-    if p.is_export() {
-        let rows = page
-            .items
-            .iter()
-            .map(|t| {
-                vec![
-                    t.id.to_string(),
-                    t.title.clone(),
-                    t.matter_title.clone(),
-                    t.assignee_name.clone(),
-                    t.lead_department_name.clone(),
-                    t.deadline.clone(),
-                    t.light.map_or("", Light::as_str).to_owned(),
-                    v.process.state_name(&t.state, ctx.lang),
-                    t.progress.to_string(),
-                ]
-            })
-            .collect();
-        return export(
-            &p,
-            "tasks",
-            &["id", "task", "matter", "responsible", "department", "deadline", "light", "state", "progress"],
-            rows,
-        );
-    }
+    let table = task_table(&ctx, &v);
     let scope = f.scope.clone().unwrap_or_default();
     let extra: Vec<(&str, String)> = vec![
         ("scope", scope.clone()),
@@ -118,26 +103,28 @@ async fn list(
         ("leading", ctx.t("co-i-decide")),
         ("all", ctx.t("co-all-i-can-see")),
     ];
-    let body = html! {
-        div.actions { @for (key, label) in tabs {
-            a class=(if scope == key { "button" } else { "button secondary" }) href=(format!("/tasks?scope={key}")) { (label) }
-        } }
-        form.filters method="get" action="/tasks" {
-            input type="hidden" name="scope" value=(scope);
-            (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
-            (select_field(&ctx, "state", ctx.t("common-status"), &states, f.state.as_deref().unwrap_or(""), None))
-            (select_field(&ctx, "light", ctx.t("co-light"), &lights, f.light.as_deref().unwrap_or(""), None))
-            button type="submit" { (ctx.t("common-filter")) }
-        }
-        @if page.items.is_empty() {
-            (layout::empty_state(ctx.t("co-no-tasks-match-tasks-assigned")))
-        } @else {
-            p.muted { (sort_header(&ctx, &p, &extra, "deadline", ctx.t("co-sort-by-deadline"))) " · " (sort_header(&ctx, &p, &extra, "updated", ctx.t("co-sort-by-last-update"))) }
-            (task_rows(&ctx, &v, &page.items))
-        }
-        (pager(&ctx, &p, &extra, page.total))
-    };
-    Ok(layout::page(&ctx, ctx.t("nav-my_tasks"), Section::Of("tasks"), body).into_response())
+    respond(&p, "tasks", &table, &page.items, || {
+        let body = html! {
+            div.actions { @for (key, label) in tabs {
+                a class=(if scope == key { "button" } else { "button secondary" }) href=(format!("/tasks?scope={key}")) { (label) }
+            } }
+            form.filters method="get" action="/tasks" {
+                input type="hidden" name="scope" value=(scope);
+                (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
+                (select_field(&ctx, "state", ctx.t("common-status"), &states, f.state.as_deref().unwrap_or(""), None))
+                (select_field(&ctx, "light", ctx.t("co-light"), &lights, f.light.as_deref().unwrap_or(""), None))
+                button type="submit" { (ctx.t("common-filter")) }
+            }
+            @if page.items.is_empty() {
+                (layout::empty_state(ctx.t("co-no-tasks-match-tasks-assigned")))
+            } @else {
+                p.muted { (sort_header(&ctx, &p, &extra, "deadline", ctx.t("co-sort-by-deadline"))) " · " (sort_header(&ctx, &p, &extra, "updated", ctx.t("co-sort-by-last-update"))) }
+                (table.render(&ctx, &p, &extra, &page.items, ""))
+            }
+            (pager(&ctx, &p, &extra, page.total))
+        };
+        layout::page(&ctx, ctx.t("nav-my_tasks"), Section::Of("tasks"), body).into_response()
+    })
 }
 
 async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {

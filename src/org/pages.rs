@@ -14,7 +14,8 @@ use crate::kernel::clock;
 use crate::kernel::error::AppResult;
 use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
 use crate::kernel::web::layout::{self, Section, badge, csrf_field, error_banner, select_field, text_field};
-use crate::kernel::web::list::{ListParams, export, pager, sort_header};
+use crate::kernel::web::list::{ListParams, pager};
+use crate::kernel::web::table::{Table, respond};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 
 pub fn router() -> Router<AppState> {
@@ -69,61 +70,45 @@ async fn list(
 ) -> AppResult<Response> {
     let (pq, fq) = (p.clone(), f.clone());
     let page = s.look(&ctx, Action::ViewOrg, move |tx, u| departments::list(tx, u, &fq, &pq)).await?;
-    if p.is_export() {
-        let rows = page
-            .items
-            .iter()
-            .map(|d| {
-                vec![
-                    d.code.clone(),
-                    d.name.clone(),
-                    d.name_en.clone(),
-                    ctx.t(&format!("kind-{}", d.kind)).to_owned(),
-                    d.division_count.to_string(),
-                    if d.active { ctx.t("common-active") } else { ctx.t("common-inactive") }.to_owned(),
-                ]
-            })
-            .collect();
-        return export(&p, "departments", &["code", "name", "name_en", "kind", "divisions", "status"], rows);
-    }
-    let extra: Vec<(&str, String)> =
-        vec![("kind", f.kind.clone().unwrap_or_default()), ("status", f.status.clone().unwrap_or_default())];
-    let statuses = vec![
-        (String::new(), ctx.t("common-all").to_owned()),
-        ("active".into(), ctx.t("common-active").to_owned()),
-        ("inactive".into(), ctx.t("common-inactive").to_owned()),
-    ];
-    let body = html! {
-        @if can_manage(&ctx) { div.actions { a.button href="/org/departments/new" { (ctx.t("common-create")) } } }
-        form.filters method="get" action="/org" {
-            (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
-            (select_field(&ctx, "kind", ctx.t("common-kind"), &kind_options(&ctx, &DEPARTMENT_KINDS, "kind", true), f.kind.as_deref().unwrap_or(""), None))
-            (select_field(&ctx, "status", ctx.t("common-status"), &statuses, f.status.as_deref().unwrap_or(""), None))
-            button type="submit" { (ctx.t("common-filter")) }
-        }
-        @if page.items.is_empty() {
-            (layout::empty_state(ctx.t("org-no-departments-match-administrators-can")))
-        } @else {
-            div.table-wrap { table {
-                thead { tr {
-                    th { (sort_header(&ctx, &p, &extra, "code", ctx.t("common-code"))) }
-                    th { (sort_header(&ctx, &p, &extra, "name", ctx.t("common-name"))) }
-                    th { (sort_header(&ctx, &p, &extra, "kind", ctx.t("common-kind"))) }
-                    th { (ctx.t("org-divisions")) }
-                    th { (ctx.t("common-status")) }
-                } }
-                tbody { @for d in &page.items { tr class=@if !d.active { "inactive" } {
-                    td { code { (d.code) } }
-                    td { a href=(format!("/org/departments/{}", d.id)) { (d.name) } @if d.is_economic { " " (badge(ctx.t("org-economic"), "blue")) } }
-                    td { (ctx.t(&format!("kind-{}", d.kind))) }
-                    td { (d.division_count) }
-                    td { (status_badge(&ctx, d.active)) }
-                } } }
-            } }
-        }
-        (pager(&ctx, &p, &extra, page.total))
-    };
-    Ok(layout::page(&ctx, ctx.t("nav-org"), Section::Org, body).into_response())
+    let status_text =
+        |d: &Department| if d.active { ctx.t("common-active") } else { ctx.t("common-inactive") }.to_owned();
+    let table = Table::new()
+        .row_class(|d: &Department| if d.active { "" } else { "inactive" })
+        .column("code", ctx.t("common-code"), |d| html! { code { (d.code) } }, |d| d.code.clone())
+        .sorts("code")
+        .column(
+            "name",
+            ctx.t("common-name"),
+            |d| html! { a href=(format!("/org/departments/{}", d.id)) { (d.name) } @if d.is_economic { " " (badge(ctx.t("org-economic"), "blue")) } },
+            |d| d.name.clone(),
+        )
+        .sorts("name")
+        .exported("name_en", |d| d.name_en.clone())
+        .text("kind", ctx.t("common-kind"), |d| ctx.t(&format!("kind-{}", d.kind)).to_owned())
+        .sorts("kind")
+        .text("divisions", ctx.t("org-divisions"), |d| d.division_count.to_string())
+        .column("status", ctx.t("common-status"), |d| status_badge(&ctx, d.active), status_text);
+    respond(&p, "departments", &table, &page.items, || {
+        let extra: Vec<(&str, String)> =
+            vec![("kind", f.kind.clone().unwrap_or_default()), ("status", f.status.clone().unwrap_or_default())];
+        let statuses = vec![
+            (String::new(), ctx.t("common-all").to_owned()),
+            ("active".into(), ctx.t("common-active").to_owned()),
+            ("inactive".into(), ctx.t("common-inactive").to_owned()),
+        ];
+        let body = html! {
+            @if can_manage(&ctx) { div.actions { a.button href="/org/departments/new" { (ctx.t("common-create")) } } }
+            form.filters method="get" action="/org" {
+                (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
+                (select_field(&ctx, "kind", ctx.t("common-kind"), &kind_options(&ctx, &DEPARTMENT_KINDS, "kind", true), f.kind.as_deref().unwrap_or(""), None))
+                (select_field(&ctx, "status", ctx.t("common-status"), &statuses, f.status.as_deref().unwrap_or(""), None))
+                button type="submit" { (ctx.t("common-filter")) }
+            }
+            (table.render(&ctx, &p, &extra, &page.items, ctx.t("org-no-departments-match-administrators-can")))
+            (pager(&ctx, &p, &extra, page.total))
+        };
+        layout::page(&ctx, ctx.t("nav-org"), Section::Org, body).into_response()
+    })
 }
 
 fn department_fields(ctx: &Ctx, d: Option<&Department>, retry: Option<&Retry>, parents: &[(i64, String)]) -> Markup {

@@ -13,7 +13,8 @@ use crate::kernel::access::Action;
 use crate::kernel::error::AppResult;
 use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
 use crate::kernel::web::layout::{self, Section, badge, csrf_field, error_banner, select_field, text_field};
-use crate::kernel::web::list::{ListParams, export, pager, sort_header};
+use crate::kernel::web::list::{ListParams, pager};
+use crate::kernel::web::table::{Table, respond};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 
 pub fn router() -> Router<AppState> {
@@ -34,22 +35,26 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
     let (page, depts) = s
         .look(&ctx, Action::ViewPeople, move |tx, u| Ok((people::list(tx, u, &fq, &pq)?, departments::options(tx)?)))
         .await?;
-    if p.is_export() {
-        let rows = page
-            .items
-            .iter()
-            .map(|pe| {
-                vec![
-                    pe.id.to_string(),
-                    pe.name.clone(),
-                    pe.leader_title.clone().unwrap_or_default(),
-                    pe.current_posts.join("; "),
-                    if pe.active { ctx.t("common-active") } else { ctx.t("common-inactive") }.to_owned(),
-                ]
-            })
-            .collect();
-        return export(&p, "people", &["id", "name", "leader_title", "posts", "status"], rows);
-    }
+    let table = Table::new()
+        .row_class(|pe: &people::Person| if pe.active { "" } else { "inactive" })
+        .exported("id", |pe| pe.id.to_string())
+        .column(
+            "name",
+            ctx.t("common-name"),
+            |pe| html! { a href=(format!("/org/people/{}", pe.id)) { (pe.name) } @if let Some(t) = &pe.leader_title { " " (badge(t, "blue")) } },
+            |pe| pe.name.clone(),
+        )
+        .sorts("name")
+        .exported("leader_title", |pe| pe.leader_title.clone().unwrap_or_default())
+        .column(
+            "posts",
+            ctx.t("org-current-posts"),
+            |pe| html! { @for post in &pe.current_posts { div { (post) } } },
+            |pe| pe.current_posts.join("; "),
+        )
+        .column("status", ctx.t("common-status"), |pe| status_badge(&ctx, pe.active), |pe| {
+            if pe.active { ctx.t("common-active") } else { ctx.t("common-inactive") }.to_owned()
+        });
     let extra: Vec<(&str, String)> = vec![
         ("department_id", f.department_id.map(|d| d.to_string()).unwrap_or_default()),
         ("only", f.only.clone().unwrap_or_default()),
@@ -59,29 +64,20 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
     dept_opts.extend(depts.into_iter().map(|(id, n)| (id.to_string(), n)));
     let only =
         vec![(String::new(), ctx.t("common-all").to_owned()), ("leaders".into(), ctx.t("role-leader").to_owned())];
-    let body = html! {
-        @if can_manage(&ctx) { div.actions { a.button href="/org/people/new" { (ctx.t("common-create")) } } }
-        form.filters method="get" action="/org/people" {
-            (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
-            (select_field(&ctx, "department_id", ctx.t("common-department"), &dept_opts, &f.department_id.map(|d| d.to_string()).unwrap_or_default(), None))
-            (select_field(&ctx, "only", ctx.t("common-kind"), &only, f.only.as_deref().unwrap_or(""), None))
-            button type="submit" { (ctx.t("common-filter")) }
-        }
-        @if page.items.is_empty() {
-            (layout::empty_state(ctx.t("org-nobody-matches")))
-        } @else {
-            div.table-wrap { table {
-                thead { tr { th { (sort_header(&ctx, &p, &extra, "name", ctx.t("common-name"))) } th { (ctx.t("org-current-posts")) } th { (ctx.t("common-status")) } } }
-                tbody { @for pe in &page.items { tr class=@if !pe.active { "inactive" } {
-                    td { a href=(format!("/org/people/{}", pe.id)) { (pe.name) } @if let Some(t) = &pe.leader_title { " " (badge(t, "blue")) } }
-                    td { @for post in &pe.current_posts { div { (post) } } }
-                    td { (status_badge(&ctx, pe.active)) }
-                } } }
-            } }
-        }
-        (pager(&ctx, &p, &extra, page.total))
-    };
-    Ok(layout::page(&ctx, ctx.t("nav-people"), Section::People, body).into_response())
+    respond(&p, "people", &table, &page.items, || {
+        let body = html! {
+            @if can_manage(&ctx) { div.actions { a.button href="/org/people/new" { (ctx.t("common-create")) } } }
+            form.filters method="get" action="/org/people" {
+                (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
+                (select_field(&ctx, "department_id", ctx.t("common-department"), &dept_opts, &f.department_id.map(|d| d.to_string()).unwrap_or_default(), None))
+                (select_field(&ctx, "only", ctx.t("common-kind"), &only, f.only.as_deref().unwrap_or(""), None))
+                button type="submit" { (ctx.t("common-filter")) }
+            }
+            (table.render(&ctx, &p, &extra, &page.items, ctx.t("org-nobody-matches")))
+            (pager(&ctx, &p, &extra, page.total))
+        };
+        layout::page(&ctx, ctx.t("nav-people"), Section::People, body).into_response()
+    })
 }
 
 fn person_fields(ctx: &Ctx, retry: Option<&Retry>, name: &str, title: &str, vis: &str) -> maud::Markup {

@@ -20,6 +20,7 @@ use crate::kernel::web::layout::{
     self, Section, badge, csrf_field, error_banner, light_badge, select_field, text_field,
 };
 use crate::kernel::web::list::{ListParams, export, pager};
+use crate::kernel::web::table::{Table, respond};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 
 pub fn router() -> Router<AppState> {
@@ -229,63 +230,54 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
     let z = ctx.zh();
     let channel_name =
         |c: &str| CHANNELS.iter().find(|x| x.0 == c).map_or(c.to_owned(), |x| (if z { x.1 } else { x.2 }).to_owned());
-    if p.is_export() {
-        let rows = page
-            .items
-            .iter()
-            .map(|l| {
-                vec![
-                    l.id.to_string(),
-                    channel_name(&l.channel),
-                    l.category_name.clone(),
-                    l.description.clone(),
-                    l.address.clone(),
-                    l.unit_name.clone().unwrap_or_default(),
-                    process.state_name(&l.state, ctx.lang),
-                    l.deadline.clone().unwrap_or_default(),
-                    fmt_local(l.created_at),
-                ]
-            })
-            .collect();
-        return export(
-            &p,
-            "leads",
-            &["id", "channel", "category", "description", "address", "unit", "state", "deadline", "filed"],
-            rows,
-        );
-    }
+    let state_name = |l: &leads::Lead| process.state_name(&l.state, ctx.lang);
+    let table = Table::new()
+        .column("id", "#", |l: &leads::Lead| html! { a href=(format!("/supervision/leads/{}", l.id)) { (l.id) } }, |l| l.id.to_string())
+        .text("channel", ctx.t("sv-channel"), |l| channel_name(&l.channel))
+        .shown(ctx.t("sv-lead"), |l| html! { (l.category_name) br; span.muted { (l.description.chars().take(40).collect::<String>()) } })
+        .exported("category", |l| l.category_name.clone())
+        .exported("description", |l| l.description.clone())
+        .exported("address", |l| l.address.clone())
+        .column(
+            "unit",
+            ctx.t("sv-unit"),
+            |l| html! { (l.unit_name.clone().unwrap_or_default()) @if l.to_discipline { " " (badge(ctx.t("sv-discipline"), "red")) } },
+            |l| l.unit_name.clone().unwrap_or_default(),
+        )
+        .column(
+            "state",
+            ctx.t("common-status"),
+            |l| html! { @if l.primary_id.is_some() { (badge(ctx.t("sv-linked"), "")) } @else { (badge(&state_name(l), if process.is_final(&l.state) { "green" } else { "blue" })) } },
+            state_name,
+        )
+        .column(
+            "deadline",
+            ctx.t("sv-feedback-due"),
+            |l| html! { (l.deadline.clone().unwrap_or_default()) " " (light_badge(&ctx, l.deadline.as_deref().and_then(|d| process.light(&cal, &l.state, d, today)))) },
+            |l| l.deadline.clone().unwrap_or_default(),
+        )
+        .exported("filed", |l| fmt_local(l.created_at));
     let extra: Vec<(&str, String)> =
         vec![("state", f.state.clone().unwrap_or_default()), ("channel", f.channel.clone().unwrap_or_default())];
     let mut states = vec![(String::new(), ctx.t("common-all").to_owned())];
     states.extend(process.states.iter().map(|st| (st.id.clone(), process.state_name(&st.id, ctx.lang))));
     let mut channels = vec![(String::new(), ctx.t("common-all").to_owned())];
     channels.extend(CHANNELS.iter().map(|c| (c.0.to_owned(), (if z { c.1 } else { c.2 }).to_owned())));
-    let body = html! {
-        div.actions { a.button.secondary href="/supervision/figures" { (ctx.t("sv-figures-and-map")) } a.button.secondary href="/supervision/teams" { (ctx.t("sv-work-teams")) } a.button.secondary href="/exposures" { (ctx.t("sv-exposures")) } }
-        p.muted { (ctx.t("sv-leads-from-the-six-channels")) a href="/report" { "/report" } "。" }
-        form.filters method="get" action="/supervision" {
-            (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
-            (select_field(&ctx, "state", ctx.t("common-status"), &states, f.state.as_deref().unwrap_or(""), None))
-            (select_field(&ctx, "channel", ctx.t("sv-channel"), &channels, f.channel.as_deref().unwrap_or(""), None))
-            button type="submit" { (ctx.t("common-filter")) }
-        }
-        @if page.items.is_empty() { (layout::empty_state(ctx.t("sv-no-leads"))) }
-        @else {
-            div.table-wrap { table {
-                thead { tr { th { "#" } th { (ctx.t("sv-channel")) } th { (ctx.t("sv-lead")) } th { (ctx.t("sv-unit")) } th { (ctx.t("common-status")) } th { (ctx.t("sv-feedback-due")) } } }
-                tbody { @for l in &page.items { tr {
-                    td { a href=(format!("/supervision/leads/{}", l.id)) { (l.id) } }
-                    td { (channel_name(&l.channel)) }
-                    td { (l.category_name) br; span.muted { (l.description.chars().take(40).collect::<String>()) } }
-                    td { (l.unit_name.clone().unwrap_or_default()) @if l.to_discipline { " " (badge(ctx.t("sv-discipline"), "red")) } }
-                    td { @if l.primary_id.is_some() { (badge(ctx.t("sv-linked"), "")) } @else { (badge(&process.state_name(&l.state, ctx.lang), if process.is_final(&l.state) { "green" } else { "blue" })) } }
-                    td { (l.deadline.clone().unwrap_or_default()) " " (light_badge(&ctx, l.deadline.as_deref().and_then(|d| process.light(&cal, &l.state, d, today)))) }
-                } } }
-            } }
-        }
-        (pager(&ctx, &p, &extra, page.total))
-    };
-    Ok(layout::page(&ctx, ctx.t("m7"), Section::Of("supervision"), body).into_response())
+    respond(&p, "leads", &table, &page.items, || {
+        let body = html! {
+            div.actions { a.button.secondary href="/supervision/figures" { (ctx.t("sv-figures-and-map")) } a.button.secondary href="/supervision/teams" { (ctx.t("sv-work-teams")) } a.button.secondary href="/exposures" { (ctx.t("sv-exposures")) } }
+            p.muted { (ctx.t("sv-leads-from-the-six-channels")) a href="/report" { "/report" } "。" }
+            form.filters method="get" action="/supervision" {
+                (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
+                (select_field(&ctx, "state", ctx.t("common-status"), &states, f.state.as_deref().unwrap_or(""), None))
+                (select_field(&ctx, "channel", ctx.t("sv-channel"), &channels, f.channel.as_deref().unwrap_or(""), None))
+                button type="submit" { (ctx.t("common-filter")) }
+            }
+            (table.render(&ctx, &p, &extra, &page.items, ctx.t("sv-no-leads")))
+            (pager(&ctx, &p, &extra, page.total))
+        };
+        layout::page(&ctx, ctx.t("m7"), Section::Of("supervision"), body).into_response()
+    })
 }
 
 async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {

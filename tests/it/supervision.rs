@@ -538,3 +538,34 @@ async fn the_unit_is_reminded_before_the_feedback_deadline_and_the_office_told_o
     let (_, figures) = o.office.get("/api/v1/leads/figures?group=unit").await;
     assert!(figures.as_array().is_some_and(|f| f.iter().any(|x| x["overdue"] == 1)), "{figures}");
 }
+
+/// The lead list's page and its export come from one column spec: the page shows the
+/// short form with a label on each cell, the file every column in full.
+#[tokio::test]
+async fn the_lead_list_exports_what_it_shows_in_full() {
+    let o = office().await;
+    let description = "某街道办事处对企业开办申请长期不予答复，群众多次反映无果，涉及三家科技企业的营业执照和税务登记，已超过承诺时限二十个工作日";
+    let (s, _) = o
+        .office
+        .post(
+            "/api/v1/leads",
+            json!({ "channel": "public", "category": "APPROVAL", "description": description, "address": "市北区" }),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let b = o.app.browser("jw").await;
+    let (status, page) = b.text("/supervision").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("data-label=\"渠道\""), "cells carry their labels for the phone layout");
+    assert!(!page.contains(description), "the page shortens the report");
+    let res = b.get("/supervision?format=csv").await;
+    assert_eq!(res.status(), 200);
+    let csv = res.text().await.expect("csv");
+    let mut lines = csv.trim_start_matches('\u{feff}').lines();
+    assert_eq!(lines.next(), Some("id,channel,category,description,address,unit,state,deadline,filed"));
+    let row = lines.next().unwrap_or_default();
+    assert!(row.contains(description) && row.contains("社会监督") && row.contains("市北区"), "{row}");
+    let xlsx = b.get("/supervision?format=xlsx").await;
+    assert_eq!(xlsx.status(), 200);
+    assert!(xlsx.bytes().await.expect("bytes").starts_with(b"PK"), "an XLSX is a zip");
+}

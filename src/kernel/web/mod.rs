@@ -10,6 +10,7 @@ pub mod form;
 pub mod layout;
 pub mod list;
 pub mod openapi;
+pub mod table;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

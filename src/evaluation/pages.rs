@@ -10,7 +10,7 @@ use maud::{Markup, PreEscaped, html};
 
 use super::api::{may_read_division, period_or_current, public_limit};
 use super::bad_reviews::{self, BadReviewFilter, Rules};
-use super::ratings::{self, InteractionInput, RatingInput};
+use super::ratings::{self, InteractionInput, Rating, RatingInput};
 use super::scores;
 use super::{DIMENSIONS, LEVELS};
 use crate::kernel::access::{Action, Role};
@@ -21,6 +21,7 @@ use crate::kernel::web::chart;
 use crate::kernel::web::form::{Fields, Retry, TransitionForm, attempt, error, value};
 use crate::kernel::web::layout::{self, Section, badge, csrf_field, error_banner, select_field, text_field};
 use crate::kernel::web::list::{ListParams, export, pager};
+use crate::kernel::web::table::{Table, respond};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 
 pub fn router() -> Router<AppState> {
@@ -257,24 +258,23 @@ async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> 
         })
         .await?;
     let export_as = ListParams { format: q.format.clone(), ..Default::default() };
-    if export_as.is_export() {
-        let data = rows
-            .iter()
-            .map(|r| {
-                vec![
-                    r.rank.to_string(),
-                    r.department_name.clone(),
-                    r.division_name.clone(),
-                    format!("{:.2}", r.sum_score),
-                    format!("{:.2}", r.average_score),
-                    r.members_rated.to_string(),
-                    r.ratings.to_string(),
-                ]
-            })
-            .collect();
-        let header = ["rank", "department", "division", "sum_score", "average_score", "members_rated", "ratings"];
-        return export(&export_as, &format!("ranking-{period}"), &header, data);
-    }
+    let table = Table::new()
+        .text("rank", "#", |r: &scores::DivisionRank| r.rank.to_string())
+        .column(
+            "division",
+            ctx.t("common-division"),
+            |r| html! { a href=(format!("/evaluation?division_id={}&period={}", r.division_id, period)) { (r.division_name) } },
+            |r| r.division_name.clone(),
+        )
+        .text("department", ctx.t("common-department"), |r| r.department_name.clone())
+        .column("sum_score", ctx.t("ev-head-s-score"), |r| html! { strong { (format!("{:.2}", r.sum_score)) } }, |r| {
+            format!("{:.2}", r.sum_score)
+        })
+        .text("average_score", ctx.t("ev-average"), |r| format!("{:.2}", r.average_score))
+        .column("members_rated", ctx.t("ev-members-ratings"), |r| html! { (r.members_rated) " / " (r.ratings) }, |r| {
+            r.members_rated.to_string()
+        })
+        .exported("ratings", |r| r.ratings.to_string());
     let mut dept_opts = vec![(String::new(), (ctx.t("ev-whole-city")).to_owned())];
     dept_opts.extend(depts.into_iter().map(|(i, n)| (i.to_string(), n)));
     let top: Vec<(String, f64, String)> = rows
@@ -283,29 +283,25 @@ async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> 
         .map(|r| (format!("{} {}", r.department_name, r.division_name), r.sum_score, format!("{:.1}", r.sum_score)))
         .collect();
     let max = rows.first().map_or(1.0, |r| r.sum_score);
-    let body = html! {
-        form.filters method="get" action="/evaluation/ranking" {
-            (text_field(&ctx, "period", ctx.t("ev-period"), &period, None, false))
-            (select_field(&ctx, "department_id", ctx.t("common-department"), &dept_opts, &dept.map(|d| d.to_string()).unwrap_or_default(), None))
-            button type="submit" { (ctx.t("common-filter")) }
-        }
-        p.muted { (ctx.t("ev-formula")) }
-        p { a href=(format!("/evaluation/ranking?period={period}&department_id={}&format=csv", dept.map(|d| d.to_string()).unwrap_or_default())) { (ctx.t("common-export_csv")) } " · "
-            a href=(format!("/evaluation/ranking?period={period}&department_id={}&format=xlsx", dept.map(|d| d.to_string()).unwrap_or_default())) { (ctx.t("common-export_xlsx")) } }
-        @if rows.is_empty() { (layout::empty_state(ctx.t("ev-no-ratings-in-this-period"))) }
-        @else {
-            div.card { (PreEscaped(chart::bars(ctx.t("ev-heads-scores-sum-of-members"), &top, max, "#b3261e"))) }
-            div.table-wrap { table {
-                thead { tr { th { "#" } th { (ctx.t("common-division")) } th { (ctx.t("common-department")) } th { (ctx.t("ev-head-s-score")) } th { (ctx.t("ev-average")) } th { (ctx.t("ev-members-ratings")) } } }
-                tbody { @for r in &rows { tr {
-                    td { (r.rank) } td { a href=(format!("/evaluation?division_id={}&period={}", r.division_id, period)) { (r.division_name) } } td { (r.department_name) }
-                    td { strong { (format!("{:.2}", r.sum_score)) } } td { (format!("{:.2}", r.average_score)) } td { (r.members_rated) " / " (r.ratings) }
-                } } }
-            } }
-        }
-    };
-    Ok(layout::page(&ctx, &format!("{} · {period}", ctx.t("ev-rankings-2")), Section::Of("evaluation"), body)
-        .into_response())
+    respond(&export_as, &format!("ranking-{period}"), &table, &rows, || {
+        let body = html! {
+            form.filters method="get" action="/evaluation/ranking" {
+                (text_field(&ctx, "period", ctx.t("ev-period"), &period, None, false))
+                (select_field(&ctx, "department_id", ctx.t("common-department"), &dept_opts, &dept.map(|d| d.to_string()).unwrap_or_default(), None))
+                button type="submit" { (ctx.t("common-filter")) }
+            }
+            p.muted { (ctx.t("ev-formula")) }
+            p { a href=(format!("/evaluation/ranking?period={period}&department_id={}&format=csv", dept.map(|d| d.to_string()).unwrap_or_default())) { (ctx.t("common-export_csv")) } " · "
+                a href=(format!("/evaluation/ranking?period={period}&department_id={}&format=xlsx", dept.map(|d| d.to_string()).unwrap_or_default())) { (ctx.t("common-export_xlsx")) } }
+            @if rows.is_empty() { (layout::empty_state(ctx.t("ev-no-ratings-in-this-period"))) }
+            @else {
+                div.card { (PreEscaped(chart::bars(ctx.t("ev-heads-scores-sum-of-members"), &top, max, "#b3261e"))) }
+                (table.render(&ctx, &export_as, &[], &rows, ""))
+            }
+        };
+        layout::page(&ctx, &format!("{} · {period}", ctx.t("ev-rankings-2")), Section::Of("evaluation"), body)
+            .into_response()
+    })
 }
 
 fn state_label(p: &crate::kernel::workflow::Process, state: &str, lang: Lang) -> Markup {
@@ -332,48 +328,42 @@ async fn bad_review_list(
         })
         .await?;
     let rules = Rules::of(&s)?;
-    if p.is_export() {
-        let data = page
-            .items
-            .iter()
-            .map(|r| {
-                vec![
-                    fmt_local(r.created_at),
-                    r.staff_name.clone(),
-                    r.summary.clone(),
-                    r.total.to_string(),
-                    rules.process.state_name(&r.state, ctx.lang),
-                    r.rectify_deadline.clone().unwrap_or_default(),
-                    r.comment.clone(),
-                ]
-            })
-            .collect();
-        return export(&p, "bad-reviews", &["time", "member", "service", "score", "state", "fix_by", "comment"], data);
-    }
+    let today = crate::kernel::clock::local_date(ctx.now);
+    let table = Table::new()
+        .column(
+            "time",
+            ctx.t("ev-when"),
+            |r: &Rating| html! { a href=(format!("/evaluation/bad-reviews/{}", r.id)) { (fmt_local(r.created_at)) } },
+            |r| fmt_local(r.created_at),
+        )
+        .text("member", ctx.t("ev-member-2"), |r| r.staff_name.clone())
+        .text("service", ctx.t("ev-service"), |r| r.summary.clone())
+        .column("score", ctx.t("ev-score"), |r| html! { (r.total) "/20" }, |r| r.total.to_string())
+        .column("state", ctx.t("common-status"), |r| state_label(&rules.process, &r.state, ctx.lang), |r| {
+            rules.process.state_name(&r.state, ctx.lang)
+        })
+        .column(
+            "fix_by",
+            ctx.t("ev-fix-by"),
+            |r| html! { (r.rectify_deadline.clone().unwrap_or_default()) @if let Some(d) = &r.rectify_deadline { " " (layout::light_badge(&ctx, rules.process.light(&rules.calendar, &r.state, d, today))) } },
+            |r| r.rectify_deadline.clone().unwrap_or_default(),
+        )
+        .exported("comment", |r| r.comment.clone());
     let mut states = vec![(String::new(), ctx.t("common-all").to_owned())];
     states.extend(rules.process.states.iter().map(|st| (st.id.clone(), rules.process.state_name(&st.id, ctx.lang))));
     let extra: Vec<(&str, String)> = vec![("state", f.state.clone().unwrap_or_default())];
-    let body = html! {
-        p.muted { (ctx.t("ev-a-bad-review-any-dimension")) }
-        form.filters method="get" action="/evaluation/bad-reviews" {
-            (select_field(&ctx, "state", ctx.t("common-status"), &states, f.state.as_deref().unwrap_or(""), None))
-            button type="submit" { (ctx.t("common-filter")) }
-        }
-        @if page.items.is_empty() { (layout::empty_state(ctx.t("ev-no-bad-reviews"))) }
-        @else {
-            div.table-wrap { table {
-                thead { tr { th { (ctx.t("ev-when")) } th { (ctx.t("ev-member-2")) } th { (ctx.t("ev-service")) } th { (ctx.t("ev-score")) } th { (ctx.t("common-status")) } th { (ctx.t("ev-fix-by")) } } }
-                tbody { @for r in &page.items { tr {
-                    td { a href=(format!("/evaluation/bad-reviews/{}", r.id)) { (fmt_local(r.created_at)) } }
-                    td { (r.staff_name) } td { (r.summary) } td { (r.total) "/20" }
-                    td { (state_label(&rules.process, &r.state, ctx.lang)) }
-                    td { (r.rectify_deadline.clone().unwrap_or_default()) @if let Some(d) = &r.rectify_deadline { " " (layout::light_badge(&ctx, rules.process.light(&rules.calendar, &r.state, d, crate::kernel::clock::local_date(ctx.now)))) } }
-                } } }
-            } }
-        }
-        (pager(&ctx, &p, &extra, page.total))
-    };
-    Ok(layout::page(&ctx, ctx.t("ev-bad-reviews"), Section::Of("evaluation"), body).into_response())
+    respond(&p, "bad-reviews", &table, &page.items, || {
+        let body = html! {
+            p.muted { (ctx.t("ev-a-bad-review-any-dimension")) }
+            form.filters method="get" action="/evaluation/bad-reviews" {
+                (select_field(&ctx, "state", ctx.t("common-status"), &states, f.state.as_deref().unwrap_or(""), None))
+                button type="submit" { (ctx.t("common-filter")) }
+            }
+            (table.render(&ctx, &p, &extra, &page.items, ctx.t("ev-no-bad-reviews")))
+            (pager(&ctx, &p, &extra, page.total))
+        };
+        layout::page(&ctx, ctx.t("ev-bad-reviews"), Section::Of("evaluation"), body).into_response()
+    })
 }
 
 async fn bad_review(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {

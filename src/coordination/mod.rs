@@ -3,6 +3,7 @@
 //! days); tasks run on the workflow kernel with lights, reminders and escalation.
 
 pub mod api;
+mod demo;
 pub mod extensions;
 mod matter_pages;
 pub mod matters;
@@ -83,6 +84,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         crate::migration!(3, "list_speed", "0003_list_speed"),
     ],
     settings: &[],
+    demo: Some(demo::seed),
     translations: Translations {
         folder: "coordination",
         zh: include_str!("i18n/zh-CN.ftl"),

@@ -2,10 +2,6 @@
 //! departments each with a market-allocation promotion division (市场配置促进处), other
 //! departments, districts, city leaders with portfolios — and one account per role.
 
-mod coordination;
-mod evaluation;
-mod supervision;
-
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -19,6 +15,7 @@ use crate::kernel::clock::{Clock, SystemClock};
 use crate::kernel::crypto::hash_password;
 use crate::kernel::db::{Db, Tx, migrate};
 use crate::kernel::error::AppResult;
+use crate::kernel::registry::Demo;
 use crate::org::departments::{self, DepartmentInput};
 use crate::org::divisions::{self, DivisionInput, PostInput};
 use crate::org::people::{self, AssignInput, PersonInput, PortfolioInput};
@@ -167,11 +164,16 @@ pub fn demo_password(username: &str) -> String {
 /// knows, for the accounts of everyone else in a post.
 pub fn seed(tx: &mut Tx<'_>, who: &Who, password_hashes: &[String]) -> AppResult<()> {
     seed_organisation(tx, who, password_hashes)?;
-    coordination::seed(tx, who.now)?;
-    let locked =
+    let locked_hash =
         password_hashes.get(ACCOUNTS.len()).ok_or_else(|| crate::kernel::error::AppError::internal("missing hash"))?;
-    evaluation::seed(tx, who.now, locked)?;
-    supervision::seed(tx, who.now)
+    let registry = app::registry();
+    let demo = Demo { now: who.now, locked_hash, registry };
+    for m in &registry.mechanisms {
+        if let Some(seed) = m.demo {
+            seed(tx, &demo)?;
+        }
+    }
+    Ok(())
 }
 
 fn seed_organisation(tx: &mut Tx<'_>, who: &Who, password_hashes: &[String]) -> AppResult<()> {

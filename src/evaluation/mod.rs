@@ -7,6 +7,7 @@ pub mod api;
 pub mod bad_reviews;
 mod consequence_pages;
 pub mod consequences;
+mod demo;
 mod pages;
 pub mod pool;
 mod pool_pages;
@@ -118,6 +119,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         crate::migration!(19, "rectify_reminders", "0019_rectify_reminders"),
     ],
     settings: &[&COMMEND_TOP, &INTERVIEW_BOTTOM, &ADJUST_AFTER],
+    demo: Some(demo::seed),
     translations: Translations {
         folder: "evaluation",
         zh: include_str!("i18n/zh-CN.ftl"),

@@ -84,6 +84,17 @@ pub struct TaskPort {
     pub assignable: fn(&mut Tx<'_>) -> AppResult<Choices>,
 }
 
+/// What a mechanism's demo seed is given: the organisation and the accounts are built
+/// already, and the mechanisms before it in the registry have seeded theirs.
+pub struct Demo<'a> {
+    pub now: i64,
+    /// The password hash for the accounts of people nobody signs in as.
+    pub locked_hash: &'a str,
+    pub registry: &'a Registry,
+}
+
+pub type DemoSeed = fn(&mut Tx<'_>, &Demo<'_>) -> AppResult<()>;
+
 /// One of the article's mechanisms.
 pub struct Mechanism {
     /// The article's number, 1–7.
@@ -107,6 +118,8 @@ pub struct Mechanism {
     pub migrations: &'static [Migration],
     /// The settings administrators may change, with defaults and bounds.
     pub settings: &'static [&'static Setting],
+    /// Its part of the demo city.
+    pub demo: Option<DemoSeed>,
     /// Its messages, in `i18n/zh-CN.ftl` and `i18n/en.ftl` in its folder.
     pub translations: Translations,
 }

@@ -4,6 +4,7 @@
 //! web page or through Open311 GeoReport v2 and follows them by token.
 
 pub mod api;
+mod demo;
 pub mod exposures;
 pub mod figures;
 pub mod judgement;
@@ -81,6 +82,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         crate::migration!(15, "lead_visibility", "0015_lead_visibility"),
     ],
     settings: &[&EXPOSURE_HOURS],
+    demo: Some(demo::seed),
     translations: Translations {
         folder: "supervision",
         zh: include_str!("i18n/zh-CN.ftl"),

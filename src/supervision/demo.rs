@@ -1,14 +1,15 @@
 //! Demo leads from every channel, at every step of the one procedure, with a duplicate
 //! linked to the lead that handles it.
 
+use super::judgement::{self, JudgementInput};
+use super::leads::{self, LeadInput, Step};
 use crate::kernel::access::CurrentUser;
 use crate::kernel::audit::Who;
 use crate::kernel::calendar;
 use crate::kernel::db::Tx;
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::registry::Demo;
 use crate::kernel::workflow;
-use crate::supervision::judgement::{self, JudgementInput};
-use crate::supervision::leads::{self, LeadInput, Step};
 
 const DAY: i64 = 86_400_000;
 
@@ -19,8 +20,9 @@ fn user(tx: &mut Tx<'_>, name: &str) -> AppResult<CurrentUser> {
     Ok(crate::accounts::service::find_by_username(tx, name)?.as_current())
 }
 
-pub fn seed(tx: &mut Tx<'_>, now: i64) -> AppResult<()> {
-    let spec = &crate::supervision::LEAD;
+pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
+    let now = demo.now;
+    let spec = &super::LEAD;
     let process = workflow::parse(spec, spec.builtin).map_err(|e| AppError::internal(e.join("; ")))?;
     let cal = calendar::load(tx)?;
     let office = user(tx, "supervisor")?;
@@ -157,24 +159,19 @@ pub fn seed(tx: &mut Tx<'_>, now: i64) -> AppResult<()> {
         }
     }
     exposure_and_teams(tx, now, &office, &unit, fgw, (&process, &cal))?;
-    congress_finding_as_task(tx, now, &cal)
+    congress_finding_as_task(tx, demo, &cal)
 }
 
 /// The people's-congress finding about signed projects not yet started becomes a task of
 /// the leader's matter on landing those projects.
-fn congress_finding_as_task(tx: &mut Tx<'_>, now: i64, cal: &calendar::WorkCalendar) -> AppResult<()> {
-    use crate::supervision::to_task::{self, LeadTaskInput};
+fn congress_finding_as_task(tx: &mut Tx<'_>, demo: &Demo<'_>, cal: &calendar::WorkCalendar) -> AppResult<()> {
+    use super::to_task::{self, LeadTaskInput};
+    let (now, registry) = (demo.now, demo.registry);
+    let Ok(port) = registry.tasks() else { return Ok(()) };
     let leader = user(tx, "leader")?;
     let staff = user(tx, "staff")?;
-    let Some(matter) = tx.query_opt(
-        "SELECT id FROM matters WHERE leader_id = $1 AND state = 'open' ORDER BY id LIMIT 1",
-        crate::params![leader.id],
-    )?
-    else {
-        return Ok(());
-    };
+    let Some(matter) = (port.open_matters)(tx, &leader)?.into_iter().next() else { return Ok(()) };
     let lead = tx.query_one("SELECT id FROM leads WHERE channel = 'congress' ORDER BY id LIMIT 1", &[])?.int(0)?;
-    let registry = crate::app::registry();
     let env = crate::kernel::registry::Environment {
         processes: std::sync::Arc::new(
             workflow::Registry::load(registry.processes.clone(), &[]).map_err(AppError::internal)?,
@@ -182,7 +179,7 @@ fn congress_finding_as_task(tx: &mut Tx<'_>, now: i64, cal: &calendar::WorkCalen
         calendar: std::sync::Arc::new(cal.clone()),
     };
     let input = LeadTaskInput {
-        matter_id: matter.int(0)?,
+        matter_id: matter.0.parse().map_err(|_| AppError::internal("matter id"))?,
         assignee_id: staff.id,
         lead_department_id: staff.department_id.unwrap_or_default(),
         deadline: None,
@@ -195,7 +192,7 @@ fn congress_finding_as_task(tx: &mut Tx<'_>, now: i64, cal: &calendar::WorkCalen
         request_id: "demo".into(),
         now,
     };
-    to_task::assign_as_task(tx, &who, &leader, lead, &input, (registry.tasks()?, &env))?;
+    to_task::assign_as_task(tx, &who, &leader, lead, &input, (port, &env))?;
     Ok(())
 }
 
@@ -209,7 +206,7 @@ fn exposure_and_teams(
     fgw: i64,
     rules: (&workflow::Process, &calendar::WorkCalendar),
 ) -> AppResult<()> {
-    use crate::supervision::exposures::{self, ActivityInput, ExposureInput, Problem, TeamInput};
+    use super::exposures::{self, ActivityInput, ExposureInput, Problem, TeamInput};
     let at = |days: i64, u: &CurrentUser| Who {
         actor_id: Some(u.id),
         actor: u.username.clone(),

@@ -2,16 +2,17 @@
 
 use std::sync::Arc;
 
+use super::matters::{self, MatterInput};
+use super::tasks::{self, ProgressInput, TaskInput, View};
+use super::{MATTER, TASK, extensions};
 use crate::accounts::service as accounts;
-use crate::coordination::matters::{self, MatterInput};
-use crate::coordination::tasks::{self, ProgressInput, TaskInput, View};
-use crate::coordination::{MATTER, TASK, extensions};
 use crate::kernel::access::CurrentUser;
 use crate::kernel::audit::Who;
 use crate::kernel::calendar;
 use crate::kernel::clock;
 use crate::kernel::db::Tx;
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::registry::Demo;
 use crate::kernel::workflow;
 
 const DAY: i64 = 86_400_000;
@@ -37,7 +38,8 @@ struct Plan<'a> {
     progress: Option<(&'a str, i64)>,
 }
 
-pub fn seed(tx: &mut Tx<'_>, now: i64) -> AppResult<()> {
+pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
+    let now = demo.now;
     let cal = Arc::new(calendar::load(tx)?);
     let parse =
         |spec: &workflow::Spec| workflow::parse(spec, spec.builtin).map_err(|e| AppError::internal(e.join("; ")));
@@ -219,7 +221,7 @@ pub fn seed(tx: &mut Tx<'_>, now: i64) -> AppResult<()> {
         }
     }
     let scheduler = Who::system("scheduler", now);
-    crate::kernel::workflow::deadlines::sweep(tx, &scheduler, &cal, &crate::coordination::TASK)?;
-    crate::coordination::sweep(tx, &scheduler, &cal)?;
+    crate::kernel::workflow::deadlines::sweep(tx, &scheduler, &cal, &super::TASK)?;
+    super::sweep(tx, &scheduler, &cal)?;
     Ok(())
 }

@@ -3,14 +3,15 @@
 
 use std::sync::Arc;
 
+use super::bad_reviews::{self, Rules};
+use super::ratings::{self, InteractionInput, RatingInput};
 use crate::accounts::service::{self as accounts, NewUser};
-use crate::evaluation::bad_reviews::{self, Rules};
-use crate::evaluation::ratings::{self, InteractionInput, RatingInput};
 use crate::kernel::access::CurrentUser;
 use crate::kernel::audit::Who;
 use crate::kernel::calendar;
 use crate::kernel::db::Tx;
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::registry::Demo;
 use crate::kernel::workflow;
 use crate::org::people::{self, PersonInput};
 
@@ -55,7 +56,8 @@ fn who(id: Option<i64>, name: &str, now: i64) -> Who {
 
 /// Give every person in a post an account (no one knows its password) so they can be
 /// rated, then rate them.
-pub fn seed(tx: &mut Tx<'_>, now: i64, locked_hash: &str) -> AppResult<()> {
+pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
+    let (now, locked_hash) = (demo.now, demo.locked_hash);
     let system = Who::system("demo", now - 400 * DAY);
     let staff = tx.query(
         "SELECT pe.id, pe.name, p.is_head, v.id, v.department_id FROM people pe \
@@ -137,8 +139,8 @@ pub fn seed(tx: &mut Tx<'_>, now: i64, locked_hash: &str) -> AppResult<()> {
 /// Two members of the development and reform commission in the pool: one return
 /// awaiting the department head, one in practical training with an assessment.
 fn seed_pool(tx: &mut Tx<'_>, now: i64) -> AppResult<()> {
-    use crate::evaluation::pool::{self, AssessmentInput, Plan, Proposal, Step};
-    let spec = &crate::evaluation::POOL_CASE;
+    use super::pool::{self, AssessmentInput, Plan, Proposal, Step};
+    let spec = &super::POOL_CASE;
     let process = workflow::parse(spec, spec.builtin).map_err(|e| AppError::internal(e.join("; ")))?;
     let director = accounts::find_by_username(tx, "depthead")?;
     let director = current(tx, director.id)?;
@@ -200,7 +202,7 @@ fn seed_pool(tx: &mut Tx<'_>, now: i64) -> AppResult<()> {
 
 /// Walk the bad reviews through the process so every state is shown.
 fn move_bad_reviews(tx: &mut Tx<'_>, now: i64, bad: &[(i64, CurrentUser, i64)]) -> AppResult<()> {
-    let spec = &crate::evaluation::BAD_REVIEW;
+    let spec = &super::BAD_REVIEW;
     let process = Arc::new(workflow::parse(spec, spec.builtin).map_err(|e| AppError::internal(e.join("; ")))?);
     let rules = Rules { process, calendar: Arc::new(calendar::load(tx)?) };
     let supervisor = tx

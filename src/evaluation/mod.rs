@@ -59,22 +59,11 @@ pub static POOL_CASE: Spec = Spec {
     deadlines: None,
 };
 
-/// The four dimensions, as (column, 中文, English).
-pub const DIMENSIONS: [(&str, &str, &str); 4] = [
-    ("attitude", "服务态度", "Service attitude"),
-    ("style", "工作作风", "Work style"),
-    ("efficiency", "办事效率", "Efficiency"),
-    ("competence", "业务能力", "Professional competence"),
-];
+/// The four dimensions, by column; named by `ev-dimension-<column>`.
+pub const DIMENSIONS: [&str; 4] = ["attitude", "style", "efficiency", "competence"];
 
-/// The national five-level scale, from 5 down to 1.
-pub const LEVELS: [(i64, &str, &str); 5] = [
-    (5, "非常满意", "Very satisfied"),
-    (4, "满意", "Satisfied"),
-    (3, "基本满意", "Fairly satisfied"),
-    (2, "不满意", "Dissatisfied"),
-    (1, "非常不满意", "Very dissatisfied"),
-];
+/// The national five-level scale, from 5 down to 1; named by `ev-level-<n>`.
+pub const LEVELS: [i64; 5] = [5, 4, 3, 2, 1];
 
 /// Every page of the mechanism.
 pub fn router() -> axum::Router<crate::kernel::web::AppState> {

@@ -35,7 +35,12 @@ pub fn router() -> Router<AppState> {
 }
 
 fn dim_name(i: usize, z: bool) -> &'static str {
-    if z { DIMENSIONS[i].1 } else { DIMENSIONS[i].2 }
+    let lang = if z { Lang::Zh } else { Lang::En };
+    crate::kernel::i18n::lookup(lang, &format!("ev-dimension-{}", DIMENSIONS[i])).unwrap_or(DIMENSIONS[i])
+}
+
+fn level_name(lang: Lang, level: i64) -> &'static str {
+    crate::kernel::i18n::lookup(lang, &format!("ev-level-{level}")).unwrap_or("")
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -390,7 +395,7 @@ async fn bad_review_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>
             dt { (ctx.t("ev-member-2")) } dd { (r.staff_name) }
             dt { (ctx.t("ev-service")) } dd { (r.summary) }
             @for (i, v) in [r.attitude, r.style, r.efficiency, r.competence].iter().enumerate() {
-                dt { (dim_name(i, z)) } dd { (LEVELS.iter().find(|l| l.0 == *v).map_or("", |l| if z { l.1 } else { l.2 })) @if *v <= 2 { " " (badge("!", "red")) } }
+                dt { (dim_name(i, z)) } dd { (level_name(ctx.lang, *v)) @if *v <= 2 { " " (badge("!", "red")) } }
             }
             @if !r.comment.is_empty() { dt { (ctx.t("ev-comment")) } dd { (r.comment) } }
             @if let Some(n) = &r.rater_name { dt { (ctx.t("ev-rater-for-the-call-back")) } dd { (n) " " (r.rater_contact.clone().unwrap_or_default()) } }
@@ -459,11 +464,11 @@ fn rate_page(
                     }
                     @if let Some(e) = err { div.alert role="alert" { (ctx.t(e.code())) } }
                     form.stack method="post" action=(format!("/rate/{token}")) {
-                        @for (i, (key, _, _)) in DIMENSIONS.iter().enumerate() {
+                        @for (i, key) in DIMENSIONS.iter().enumerate() {
                             fieldset {
                                 legend { (dim_name(i, z)) }
-                                @for (level, lz, le) in LEVELS {
-                                    label { input type="radio" name=(key) value=(level) required checked[v(key) == level.to_string()]; " " (if z { lz } else { le }) } " "
+                                @for level in LEVELS {
+                                    label { input type="radio" name=(key) value=(level) required checked[v(key) == level.to_string()]; " " (level_name(ctx.lang, level)) } " "
                                 }
                             }
                         }

@@ -146,6 +146,11 @@ fn catalog() -> &'static Catalog {
     INSTALLED.get().unwrap_or(&KERNEL_ONLY)
 }
 
+/// The message `key` in `lang`, if any file has it (for names built from a code).
+pub fn lookup(lang: Lang, key: &str) -> Option<&'static str> {
+    catalog().plain.get(key).map(|texts| texts[index(lang)])
+}
+
 pub fn t(lang: Lang, key: &str) -> &str {
     match catalog().plain.get(key) {
         Some(texts) => texts[index(lang)],

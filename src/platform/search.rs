@@ -124,8 +124,8 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<SearchQuery>) -> AppR
         .filter_map(|src| src.facet)
         .map(|f| {
             let values =
-                f.values.iter().map(|(code, zh, en)| (code.to_string(), (if z { *zh } else { *en }).to_string()));
-            (if z { f.label_zh } else { f.label_en }, values.collect())
+                f.values.iter().map(|code| (code.to_string(), ctx.t(&format!("{}{code}", f.names)).to_owned()));
+            (ctx.t(f.label), values.collect())
         })
         .collect();
     let kinds: Vec<(String, String)> =

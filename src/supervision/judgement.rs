@@ -12,12 +12,9 @@ use crate::kernel::notify::{self, Note};
 use crate::kernel::workflow::Process;
 use crate::params;
 
-/// The judgements, as (code, 中文, English); the first two count as satisfied.
-pub const JUDGEMENTS: [(&str, &str, &str); 3] = [
-    ("satisfied", "满意", "Satisfied"),
-    ("basically_satisfied", "基本满意", "Basically satisfied"),
-    ("dissatisfied", "不满意", "Dissatisfied"),
-];
+/// The judgements, by code (named by `sv-judgement-<code>`); the first two count as
+/// satisfied.
+pub const JUDGEMENTS: [&str; 3] = ["satisfied", "basically_satisfied", "dissatisfied"];
 
 pub fn counts_as_satisfied(judgement: &str) -> bool {
     judgement == "satisfied" || judgement == "basically_satisfied"
@@ -28,8 +25,12 @@ pub fn resolved(state: &str) -> bool {
     state == "notified" || state == "closed"
 }
 
-pub fn name(code: &str, zh: bool) -> String {
-    JUDGEMENTS.iter().find(|j| j.0 == code).map_or(code.to_owned(), |j| (if zh { j.1 } else { j.2 }).to_owned())
+pub fn name(code: &str, lang: crate::kernel::i18n::Lang) -> String {
+    if JUDGEMENTS.contains(&code) {
+        crate::kernel::i18n::t(lang, &format!("sv-judgement-{code}")).to_owned()
+    } else {
+        code.to_owned()
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -48,7 +49,7 @@ pub fn judge(
     token: &str,
     input: &JudgementInput,
 ) -> AppResult<PublicLead> {
-    if !JUDGEMENTS.iter().any(|j| j.0 == input.judgement) {
+    if !JUDGEMENTS.contains(&input.judgement.as_str()) {
         return Err(AppError::invalid("bad_value", "judgement"));
     }
     let comment = opt_plain(&input.comment, "comment", 500)?;

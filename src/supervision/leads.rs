@@ -73,7 +73,7 @@ pub fn file(
     source: &str,
     key: Option<i64>,
 ) -> AppResult<Filed> {
-    if !CHANNELS.iter().any(|(c, _, _)| *c == input.channel) {
+    if !CHANNELS.contains(&input.channel.as_str()) {
         return Err(AppError::invalid("bad_value", "channel"));
     }
     let active = tx.count(

@@ -44,15 +44,13 @@ pub static LEAD: Spec = Spec {
     deadlines: Some(&sweep::DEADLINES),
 };
 
-/// The six channels, as (code, 中文, English).
-pub const CHANNELS: [(&str, &str, &str); 6] = [
-    ("party", "党内监督", "Party supervision"),
-    ("congress", "人大监督", "People's congress"),
-    ("cppcc", "民主监督", "CPPCC (democratic supervision)"),
-    ("government", "政务监督", "Government supervision"),
-    ("public", "社会监督", "Public"),
-    ("media", "舆论监督", "Media"),
-];
+/// The six channels, by code; named by `sv-channel-<code>`.
+pub const CHANNELS: [&str; 6] = ["party", "congress", "cppcc", "government", "public", "media"];
+
+/// A channel's name in `lang`.
+pub fn channel_name(lang: crate::kernel::i18n::Lang, code: &str) -> String {
+    crate::kernel::i18n::lookup(lang, &format!("sv-channel-{code}")).unwrap_or(code).to_owned()
+}
 
 pub use pages::router;
 

@@ -185,7 +185,7 @@ fn track_page(
                     @if let Some(a) = &p.agency { dt { (ctx.t("sv-handled-by")) } dd { (a) } }
                     @if !p.outcome.is_empty() { dt { (ctx.t("sv-published-outcome")) } dd { (p.outcome) } }
                     dt { (ctx.t("sv-updated")) } dd { (fmt_local(p.updated_at)) }
-                    @if let Some(j) = &p.judgement { dt { (ctx.t("sv-your-judgement")) } dd { (judgement::name(j, z)) } }
+                    @if let Some(j) = &p.judgement { dt { (ctx.t("sv-your-judgement")) } dd { (judgement::name(j, ctx.lang)) } }
                 }
                 (error_banner(ctx, err))
                 @if p.can_judge {
@@ -193,8 +193,8 @@ fn track_page(
                         h2 { (ctx.t("sv-are-you-satisfied-with-the")) }
                         input type="hidden" name="token" value=(token);
                         fieldset.choices {
-                            @for (code, zh, en) in judgement::JUDGEMENTS {
-                                label { input type="radio" name="judgement" value=(code) required checked[kept("judgement") == code]; " " (if z { zh } else { en }) }
+                            @for code in judgement::JUDGEMENTS {
+                                label { input type="radio" name="judgement" value=(code) required checked[kept("judgement") == code]; " " (judgement::name(code, ctx.lang)) }
                             }
                         }
                         label.field {
@@ -227,9 +227,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
     let process = s.processes.get(LEAD.kind)?;
     let cal = s.calendar();
     let today = crate::kernel::clock::local_date(ctx.now);
-    let z = ctx.zh();
-    let channel_name =
-        |c: &str| CHANNELS.iter().find(|x| x.0 == c).map_or(c.to_owned(), |x| (if z { x.1 } else { x.2 }).to_owned());
+    let channel_name = |c: &str| super::channel_name(ctx.lang, c);
     let state_name = |l: &leads::Lead| process.state_name(&l.state, ctx.lang);
     let table = Table::new()
         .column("id", "#", |l: &leads::Lead| html! { a href=(format!("/supervision/leads/{}", l.id)) { (l.id) } }, |l| l.id.to_string())
@@ -262,7 +260,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
     let mut states = vec![(String::new(), ctx.t("common-all").to_owned())];
     states.extend(process.states.iter().map(|st| (st.id.clone(), process.state_name(&st.id, ctx.lang))));
     let mut channels = vec![(String::new(), ctx.t("common-all").to_owned())];
-    channels.extend(CHANNELS.iter().map(|c| (c.0.to_owned(), (if z { c.1 } else { c.2 }).to_owned())));
+    channels.extend(CHANNELS.iter().map(|c| ((*c).to_owned(), super::channel_name(ctx.lang, c))));
     respond(&p, "leads", &table, &page.items, || {
         let body = html! {
             div.actions { a.button.secondary href="/supervision/figures" { (ctx.t("sv-figures-and-map")) } a.button.secondary href="/supervision/teams" { (ctx.t("sv-work-teams")) } a.button.secondary href="/exposures" { (ctx.t("sv-exposures")) } }
@@ -307,7 +305,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
     let body = html! {
         (error_banner(ctx, error(retry, "step")))
         div.card { dl.facts {
-            dt { (ctx.t("sv-channel")) } dd { (CHANNELS.iter().find(|c| c.0 == l.channel).map_or("", |c| if z { c.1 } else { c.2 })) " · " (source_name(&l.source, z)) }
+            dt { (ctx.t("sv-channel")) } dd { (super::channel_name(ctx.lang, &l.channel)) " · " (source_name(ctx, &l.source)) }
             dt { (ctx.t("sv-category-2")) } dd { (l.category_name) }
             dt { (ctx.t("sv-report")) } dd { (l.description) }
             dt { (ctx.t("sv-where")) } dd { (l.address) @if let (Some(a), Some(b)) = (l.lat, l.lon) { " (" (format!("{a:.5}, {b:.5}")) ")" } }
@@ -320,7 +318,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
             @if let Some(t) = l.task_id { dt { (ctx.t("sv-task")) } dd { a href=(format!("/tasks/{t}")) { "#" (t) } } }
             @if let Some(j) = &l.judgement {
                 dt { (ctx.t("sv-reporter-s-judgement")) }
-                dd { (badge(&super::judgement::name(j, z), if super::judgement::counts_as_satisfied(j) { "green" } else { "red" })) @if !l.judgement_comment.is_empty() { " " (l.judgement_comment) } }
+                dd { (badge(&super::judgement::name(j, ctx.lang), if super::judgement::counts_as_satisfied(j) { "green" } else { "red" })) @if !l.judgement_comment.is_empty() { " " (l.judgement_comment) } }
             }
         } }
         @if !d.available.is_empty() {
@@ -391,15 +389,10 @@ async fn step(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields
 }
 
 /// How a lead came in, in words.
-fn source_name(source: &str, z: bool) -> &str {
-    match (source, z) {
-        ("web", true) => "网上反映",
-        ("web", false) => "web form",
-        ("open311", true) => "Open311 接口",
-        ("open311", false) => "Open311",
-        ("staff", true) => "工作人员登记",
-        ("staff", false) => "registered by staff",
-        (other, _) => other,
+fn source_name(ctx: &Ctx, source: &str) -> String {
+    match source {
+        "web" | "open311" | "staff" => ctx.t(&format!("sv-source-{source}")).to_owned(),
+        other => other.to_owned(),
     }
 }
 
@@ -548,9 +541,7 @@ async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>
             ))
         })
         .await?;
-    let z = ctx.zh();
-    let channel_name =
-        |c: &str| CHANNELS.iter().find(|x| x.0 == c).map_or(c.to_owned(), |x| (if z { x.1 } else { x.2 }).to_owned());
+    let channel_name = |c: &str| super::channel_name(ctx.lang, c);
     let pct = |r: Option<f64>| r.map_or("—".to_owned(), |v| format!("{:.0}%", v * 100.0));
     let export_as = ListParams { format: q.format.clone(), ..Default::default() };
     if export_as.is_export() {

@@ -16,7 +16,7 @@ pub static SOURCE: Source = Source {
     facet: Some(&CHANNEL),
 };
 
-static CHANNEL: Facet = Facet { label_zh: "线索渠道", label_en: "Lead channel", values: &super::CHANNELS };
+static CHANNEL: Facet = Facet { label: "sv-facet-channel", values: &super::CHANNELS, names: "sv-channel-" };
 
 const SELECT: &str = "SELECT l.id, c.name, l.address, l.description, l.outcome, l.state, l.channel, \
     l.unit_department_id, l.created_at FROM leads l JOIN lead_categories c ON c.code = l.category_code";

@@ -4,7 +4,6 @@
 
 use serde::Deserialize;
 
-use super::CHANNELS;
 use super::leads;
 use crate::kernel::access::CurrentUser;
 use crate::kernel::audit::{self, Change, Who};
@@ -45,7 +44,7 @@ pub fn assign_as_task(
     if lead.task_id.is_some() {
         return Err(AppError::Conflict { code: "already_a_task", field: None });
     }
-    let channel = CHANNELS.iter().find(|c| c.0 == lead.channel).map_or("", |c| c.1);
+    let channel = super::channel_name(crate::kernel::i18n::Lang::Zh, &lead.channel);
     let request = TaskRequest {
         matter_id: input.matter_id,
         title: format!("线索 #{}：{}", lead.id, lead.description.chars().take(40).collect::<String>()),

@@ -138,3 +138,12 @@ ev-setting-commend-top = 每期得分最高的前 N 个处室列入表彰名单
 ev-setting-interview-bottom = 每期得分最低的 N 个处室负责人须约谈
 ev-setting-adjust-after = 连续 K 个季度处于末位，提出调整建议
 ev-formula = 口径：成员得分 = 该成员本期各条有效评价四项等级之和的平均数（4–20 分）；处室负责人组织力、执行力得分 = 本处室全体成员得分之和（文章规定）；人均得分 = 得分之和 ÷ 有评价的成员数；并列显示评价条数，便于大小处室公平比较。申诉成立而撤销的差评不计入得分。
+ev-dimension-attitude = 服务态度
+ev-dimension-style = 工作作风
+ev-dimension-efficiency = 办事效率
+ev-dimension-competence = 业务能力
+ev-level-5 = 非常满意
+ev-level-4 = 满意
+ev-level-3 = 基本满意
+ev-level-2 = 不满意
+ev-level-1 = 非常不满意

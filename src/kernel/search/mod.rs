@@ -46,12 +46,12 @@ pub struct SearchDoc {
     pub created_at: i64,
 }
 
-/// A second filter a source offers beside kind, state and department, with its values
-/// as (code, Chinese, English).
+/// A second filter a source offers beside kind, state and department: its label (a
+/// message id), its values' codes, and the prefix of the message ids naming them.
 pub struct Facet {
-    pub label_zh: &'static str,
-    pub label_en: &'static str,
-    pub values: &'static [(&'static str, &'static str, &'static str)],
+    pub label: &'static str,
+    pub values: &'static [&'static str],
+    pub names: &'static str,
 }
 
 /// A kind of searchable record, registered by its mechanism (see `kernel::registry`).

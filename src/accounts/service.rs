@@ -69,27 +69,28 @@ pub struct UserFilter {
     pub status: Option<String>,
 }
 
-const COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.department_id, d.name, u.division_id, v.name, \
-    u.active, u.locked_until, u.created_at, u.email, u.phone";
+const COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.department_id, d.name AS department_name, \
+    u.division_id, v.name AS division_name, u.active, u.locked_until, u.created_at, u.email, \
+    u.phone";
 const FROM: &str =
     "users u LEFT JOIN departments d ON d.id = u.department_id LEFT JOIN divisions v ON v.id = u.division_id";
 
 fn from_row(r: &Row) -> AppResult<User> {
-    let role = r.text(3)?;
+    let role = r.text("role")?;
     Ok(User {
-        id: r.int(0)?,
-        username: r.text(1)?,
-        display_name: r.text(2)?,
+        id: r.int("id")?,
+        username: r.text("username")?,
+        display_name: r.text("display_name")?,
         role: Role::parse(&role).ok_or_else(|| AppError::internal(format!("unknown role {role}")))?,
-        department_id: r.opt_int(4)?,
-        department_name: r.opt_text(5)?,
-        division_id: r.opt_int(6)?,
-        division_name: r.opt_text(7)?,
-        active: r.bool(8)?,
-        locked_until: r.opt_int(9)?,
-        created_at: r.int(10)?,
-        email: r.opt_text(11)?,
-        phone: r.opt_text(12)?,
+        department_id: r.opt_int("department_id")?,
+        department_name: r.opt_text("department_name")?,
+        division_id: r.opt_int("division_id")?,
+        division_name: r.opt_text("division_name")?,
+        active: r.bool("active")?,
+        locked_until: r.opt_int("locked_until")?,
+        created_at: r.int("created_at")?,
+        email: r.opt_text("email")?,
+        phone: r.opt_text("phone")?,
     })
 }
 

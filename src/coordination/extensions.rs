@@ -42,21 +42,21 @@ pub struct ExtensionDecision {
     pub note: String,
 }
 
-const COLUMNS: &str =
-    "id, task_id, old_deadline, requested_deadline, reason, state, requested_by, decided_by, decision_note, decided_at";
+const COLUMNS: &str = "id, task_id, old_deadline, requested_deadline, reason, state, requested_by, decided_by, \
+    decision_note, decided_at";
 
 fn from_row(r: &Row) -> AppResult<Extension> {
     Ok(Extension {
-        id: r.int(0)?,
-        task_id: r.int(1)?,
-        old_deadline: r.text(2)?,
-        requested_deadline: r.text(3)?,
-        reason: r.text(4)?,
-        state: r.text(5)?,
-        requested_by: r.text(6)?,
-        decided_by: r.opt_text(7)?,
-        decision_note: r.opt_text(8)?,
-        decided_at: r.opt_int(9)?,
+        id: r.int("id")?,
+        task_id: r.int("task_id")?,
+        old_deadline: r.text("old_deadline")?,
+        requested_deadline: r.text("requested_deadline")?,
+        reason: r.text("reason")?,
+        state: r.text("state")?,
+        requested_by: r.text("requested_by")?,
+        decided_by: r.opt_text("decided_by")?,
+        decision_note: r.opt_text("decision_note")?,
+        decided_at: r.opt_int("decided_at")?,
     })
 }
 

@@ -64,9 +64,11 @@ pub struct MatterFilter {
     pub scope: Option<String>,
 }
 
-const COLUMNS: &str = "m.id, m.title, m.description, m.leader_id, u.display_name, m.opened_by, m.department_id, \
-    m.visibility, m.state, m.kickoff_date, m.kickoff_attendees, m.kickoff_decisions, \
-    COALESCE(c.total, 0), COALESCE(c.finished, 0), COALESCE(c.overdue, 0), m.created_at, m.updated_at";
+const COLUMNS: &str = "m.id, m.title, m.description, m.leader_id, u.display_name AS leader_name, m.opened_by, \
+    m.department_id, m.visibility, m.state, m.kickoff_date, m.kickoff_attendees, \
+    m.kickoff_decisions, COALESCE(c.total, 0) AS tasks_total, \
+    COALESCE(c.finished, 0) AS tasks_finished, COALESCE(c.overdue, 0) AS tasks_overdue, \
+    m.created_at, m.updated_at";
 
 /// The task counts of the matters `which` selects (a condition on `matter_id`), in one
 /// pass over their tasks, joined as `c`.
@@ -82,23 +84,23 @@ const FROM: &str = "matters m JOIN users u ON u.id = m.leader_id";
 
 fn from_row(r: &Row) -> AppResult<Matter> {
     Ok(Matter {
-        id: r.int(0)?,
-        title: r.text(1)?,
-        description: r.text(2)?,
-        leader_id: r.int(3)?,
-        leader_name: r.text(4)?,
-        opened_by: r.int(5)?,
-        department_id: r.opt_int(6)?,
-        visibility: Visibility::parse(&r.text(7)?).unwrap_or(Visibility::Confidential),
-        state: r.text(8)?,
-        kickoff_date: r.opt_text(9)?,
-        kickoff_attendees: r.text(10)?,
-        kickoff_decisions: r.text(11)?,
-        tasks_total: r.int(12)?,
-        tasks_finished: r.int(13)?,
-        tasks_overdue: r.int(14)?,
-        created_at: r.int(15)?,
-        updated_at: r.int(16)?,
+        id: r.int("id")?,
+        title: r.text("title")?,
+        description: r.text("description")?,
+        leader_id: r.int("leader_id")?,
+        leader_name: r.text("leader_name")?,
+        opened_by: r.int("opened_by")?,
+        department_id: r.opt_int("department_id")?,
+        visibility: Visibility::parse(&r.text("visibility")?).unwrap_or(Visibility::Confidential),
+        state: r.text("state")?,
+        kickoff_date: r.opt_text("kickoff_date")?,
+        kickoff_attendees: r.text("kickoff_attendees")?,
+        kickoff_decisions: r.text("kickoff_decisions")?,
+        tasks_total: r.int("tasks_total")?,
+        tasks_finished: r.int("tasks_finished")?,
+        tasks_overdue: r.int("tasks_overdue")?,
+        created_at: r.int("created_at")?,
+        updated_at: r.int("updated_at")?,
     })
 }
 

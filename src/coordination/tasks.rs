@@ -89,8 +89,10 @@ pub struct TaskFilter {
     pub department_id: Option<i64>,
 }
 
-const COLUMNS: &str = "t.id, t.matter_id, m.title, m.leader_id, t.title, t.description, t.kind, t.assignee_id, u.display_name, \
-    t.lead_department_id, d.name, t.deadline, t.state, t.progress, t.met_deadline, t.created_at, t.updated_at, t.feedback_at";
+const COLUMNS: &str = "t.id, t.matter_id, m.title AS matter_title, m.leader_id, t.title, t.description, t.kind, \
+    t.assignee_id, u.display_name AS assignee_name, t.lead_department_id, \
+    d.name AS lead_department_name, t.deadline, t.state, t.progress, t.met_deadline, t.created_at, \
+    t.updated_at, t.feedback_at";
 const FROM: &str = "tasks t JOIN matters m ON m.id = t.matter_id JOIN users u ON u.id = t.assignee_id \
     JOIN departments d ON d.id = t.lead_department_id";
 
@@ -137,31 +139,31 @@ fn co_departments(tx: &mut Tx<'_>, ids: &[i64]) -> AppResult<Vec<(i64, i64, Stri
 }
 
 fn from_row(r: &Row, co_all: &[(i64, i64, String)], v: &View) -> AppResult<Task> {
-    let id = r.int(0)?;
+    let id = r.int("id")?;
     let co = co_all.iter().filter(|(t, _, _)| *t == id).map(|(_, d, n)| (*d, n.clone())).collect();
-    let state = r.text(12)?;
-    let deadline = r.text(11)?;
+    let state = r.text("state")?;
+    let deadline = r.text("deadline")?;
     Ok(Task {
         id,
-        matter_id: r.int(1)?,
-        matter_title: r.text(2)?,
-        leader_id: r.int(3)?,
-        title: r.text(4)?,
-        description: r.text(5)?,
-        kind: r.text(6)?,
-        assignee_id: r.int(7)?,
-        assignee_name: r.text(8)?,
-        lead_department_id: r.int(9)?,
-        lead_department_name: r.text(10)?,
+        matter_id: r.int("matter_id")?,
+        matter_title: r.text("matter_title")?,
+        leader_id: r.int("leader_id")?,
+        title: r.text("title")?,
+        description: r.text("description")?,
+        kind: r.text("kind")?,
+        assignee_id: r.int("assignee_id")?,
+        assignee_name: r.text("assignee_name")?,
+        lead_department_id: r.int("lead_department_id")?,
+        lead_department_name: r.text("lead_department_name")?,
         co_departments: co,
         light: v.process.light(&v.calendar, &state, &deadline, v.today),
         deadline,
         state,
-        progress: r.int(13)?,
-        met_deadline: r.opt_int(14)?.map(|m| m != 0),
-        created_at: r.int(15)?,
-        updated_at: r.int(16)?,
-        feedback_at: r.opt_int(17)?,
+        progress: r.int("progress")?,
+        met_deadline: r.opt_int("met_deadline")?.map(|m| m != 0),
+        created_at: r.int("created_at")?,
+        updated_at: r.int("updated_at")?,
+        feedback_at: r.opt_int("feedback_at")?,
     })
 }
 

@@ -53,9 +53,9 @@ pub struct Assessment {
     pub note: String,
 }
 
-const COLUMNS: &str = "c.id, c.staff_id, u.display_name, c.division_id, v.name, c.department_id, c.proposed_by, c.reasons, \
-    c.evidence, c.state, c.plan_kind, c.host_enterprise, c.mentor, c.start_date, c.end_date, c.response, \
-    c.reassigned_division_id, c.created_at";
+const COLUMNS: &str = "c.id, c.staff_id, u.display_name AS staff_name, c.division_id, v.name AS division_name, \
+    c.department_id, c.proposed_by, c.reasons, c.evidence, c.state, c.plan_kind, c.host_enterprise, \
+    c.mentor, c.start_date, c.end_date, c.response, c.reassigned_division_id, c.created_at";
 const FROM: &str = "pool_cases c JOIN users u ON u.id = c.staff_id JOIN divisions v ON v.id = c.division_id";
 
 /// Assessments of some cases, in one query: (case, assessment).
@@ -84,28 +84,28 @@ fn assessments(tx: &mut Tx<'_>, ids: &[i64]) -> AppResult<Vec<(i64, Assessment)>
 }
 
 fn from_row(r: &Row, all: &[(i64, Assessment)]) -> AppResult<PoolCase> {
-    let id = r.int(0)?;
+    let id = r.int("id")?;
     let assessments = all.iter().filter(|(c, _)| *c == id).map(|(_, a)| a.clone()).collect();
     Ok(PoolCase {
         id,
-        staff_id: r.int(1)?,
-        staff_name: r.text(2)?,
-        division_id: r.int(3)?,
-        division_name: r.text(4)?,
-        department_id: r.int(5)?,
-        proposed_by: r.int(6)?,
-        reasons: r.text(7)?,
-        evidence: r.text(8)?,
-        state: r.text(9)?,
-        plan_kind: r.opt_text(10)?,
-        host_enterprise: r.text(11)?,
-        mentor: r.text(12)?,
-        start_date: r.opt_text(13)?,
-        end_date: r.opt_text(14)?,
-        response: r.text(15)?,
-        reassigned_division_id: r.opt_int(16)?,
+        staff_id: r.int("staff_id")?,
+        staff_name: r.text("staff_name")?,
+        division_id: r.int("division_id")?,
+        division_name: r.text("division_name")?,
+        department_id: r.int("department_id")?,
+        proposed_by: r.int("proposed_by")?,
+        reasons: r.text("reasons")?,
+        evidence: r.text("evidence")?,
+        state: r.text("state")?,
+        plan_kind: r.opt_text("plan_kind")?,
+        host_enterprise: r.text("host_enterprise")?,
+        mentor: r.text("mentor")?,
+        start_date: r.opt_text("start_date")?,
+        end_date: r.opt_text("end_date")?,
+        response: r.text("response")?,
+        reassigned_division_id: r.opt_int("reassigned_division_id")?,
         assessments,
-        created_at: r.int(17)?,
+        created_at: r.int("created_at")?,
     })
 }
 

@@ -284,33 +284,34 @@ pub struct Rating {
     pub created_at: i64,
 }
 
-pub const COLUMNS: &str = "r.id, r.staff_id, u.display_name, r.division_id, r.department_id, i.summary, r.attitude, r.style, \
-    r.efficiency, r.competence, r.comment, r.bad, r.state, r.counted, r.rectify_deadline, r.rater_name, r.rater_contact, r.created_at";
+pub const COLUMNS: &str = "r.id, r.staff_id, u.display_name AS staff_name, r.division_id, r.department_id, i.summary, \
+    r.attitude, r.style, r.efficiency, r.competence, r.comment, r.bad, r.state, r.counted, \
+    r.rectify_deadline, r.rater_name, r.rater_contact, r.created_at";
 pub const FROM: &str = "ratings r JOIN interactions i ON i.id = r.interaction_id JOIN users u ON u.id = r.staff_id";
 
 /// A rating; the rater's identity only when `show_rater`.
 pub fn from_row(r: &Row, show_rater: bool) -> AppResult<Rating> {
-    let (a, s, e, c) = (r.int(6)?, r.int(7)?, r.int(8)?, r.int(9)?);
+    let (a, s, e, c) = (r.int("attitude")?, r.int("style")?, r.int("efficiency")?, r.int("competence")?);
     Ok(Rating {
-        id: r.int(0)?,
-        staff_id: r.int(1)?,
-        staff_name: r.text(2)?,
-        division_id: r.opt_int(3)?,
-        department_id: r.int(4)?,
-        summary: r.text(5)?,
+        id: r.int("id")?,
+        staff_id: r.int("staff_id")?,
+        staff_name: r.text("staff_name")?,
+        division_id: r.opt_int("division_id")?,
+        department_id: r.int("department_id")?,
+        summary: r.text("summary")?,
         attitude: a,
         style: s,
         efficiency: e,
         competence: c,
         total: a + s + e + c,
-        comment: r.text(10)?,
-        bad: r.bool(11)?,
-        state: r.text(12)?,
-        counted: r.bool(13)?,
-        rectify_deadline: r.opt_text(14)?,
-        rater_name: if show_rater { Some(r.text(15)?) } else { None },
-        rater_contact: if show_rater { Some(r.text(16)?) } else { None },
-        created_at: r.int(17)?,
+        comment: r.text("comment")?,
+        bad: r.bool("bad")?,
+        state: r.text("state")?,
+        counted: r.bool("counted")?,
+        rectify_deadline: r.opt_text("rectify_deadline")?,
+        rater_name: if show_rater { Some(r.text("rater_name")?) } else { None },
+        rater_contact: if show_rater { Some(r.text("rater_contact")?) } else { None },
+        created_at: r.int("created_at")?,
     })
 }
 

@@ -101,15 +101,15 @@ const COLUMNS: &str = "id, owner_kind, owner_id, filename, content_type, size, s
 
 fn from_row(r: &Row) -> AppResult<Attachment> {
     Ok(Attachment {
-        id: r.int(0)?,
-        owner_kind: r.text(1)?,
-        owner_id: r.int(2)?,
-        filename: r.text(3)?,
-        content_type: r.text(4)?,
-        size: r.int(5)?,
-        sha256: r.text(6)?,
-        uploaded_by: r.text(7)?,
-        created_at: r.int(8)?,
+        id: r.int("id")?,
+        owner_kind: r.text("owner_kind")?,
+        owner_id: r.int("owner_id")?,
+        filename: r.text("filename")?,
+        content_type: r.text("content_type")?,
+        size: r.int("size")?,
+        sha256: r.text("sha256")?,
+        uploaded_by: r.text("uploaded_by")?,
+        created_at: r.int("created_at")?,
     })
 }
 

@@ -122,16 +122,16 @@ impl Notification {
 const NOTE_COLUMNS: &str = "id, kind, title, title_en, body, link, created_at, read_at, message, params";
 
 fn from_row(r: &Row) -> AppResult<Notification> {
-    let (message, params) = (r.opt_text(8)?, r.opt_text(9)?);
+    let (message, params) = (r.opt_text("message")?, r.opt_text("params")?);
     Ok(Notification {
-        id: r.int(0)?,
-        kind: r.text(1)?,
-        title: title(Lang::Zh, message.as_deref(), params.as_deref(), &r.text(2)?),
-        title_en: title(Lang::En, message.as_deref(), params.as_deref(), &r.text(3)?),
-        body: r.text(4)?,
-        link: r.text(5)?,
-        created_at: r.int(6)?,
-        read: r.opt_int(7)?.is_some(),
+        id: r.int("id")?,
+        kind: r.text("kind")?,
+        title: title(Lang::Zh, message.as_deref(), params.as_deref(), &r.text("title")?),
+        title_en: title(Lang::En, message.as_deref(), params.as_deref(), &r.text("title_en")?),
+        body: r.text("body")?,
+        link: r.text("link")?,
+        created_at: r.int("created_at")?,
+        read: r.opt_int("read_at")?.is_some(),
     })
 }
 

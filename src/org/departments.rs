@@ -51,22 +51,23 @@ pub struct DepartmentFilter {
 }
 
 const COLUMNS: &str = "d.id, d.code, d.name, d.name_en, d.kind, d.is_economic, d.parent_id, d.visibility, d.active, \
-    (SELECT COUNT(*) FROM divisions v WHERE v.department_id = d.id AND v.active = 1), d.created_at, d.updated_at";
+    (SELECT COUNT(*) FROM divisions v WHERE v.department_id = d.id AND v.active = 1) AS division_count, \
+    d.created_at, d.updated_at";
 
 fn from_row(r: &Row) -> AppResult<Department> {
     Ok(Department {
-        id: r.int(0)?,
-        code: r.text(1)?,
-        name: r.text(2)?,
-        name_en: r.text(3)?,
-        kind: r.text(4)?,
-        is_economic: r.bool(5)?,
-        parent_id: r.opt_int(6)?,
-        visibility: Visibility::parse(&r.text(7)?).unwrap_or(Visibility::Confidential),
-        active: r.bool(8)?,
-        division_count: r.int(9)?,
-        created_at: r.int(10)?,
-        updated_at: r.int(11)?,
+        id: r.int("id")?,
+        code: r.text("code")?,
+        name: r.text("name")?,
+        name_en: r.text("name_en")?,
+        kind: r.text("kind")?,
+        is_economic: r.bool("is_economic")?,
+        parent_id: r.opt_int("parent_id")?,
+        visibility: Visibility::parse(&r.text("visibility")?).unwrap_or(Visibility::Confidential),
+        active: r.bool("active")?,
+        division_count: r.int("division_count")?,
+        created_at: r.int("created_at")?,
+        updated_at: r.int("updated_at")?,
     })
 }
 

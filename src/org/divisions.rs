@@ -43,25 +43,26 @@ fn general() -> String {
     "general".into()
 }
 
-const COLUMNS: &str = "v.id, v.department_id, d.name, v.name, v.name_en, v.kind, v.visibility, v.active, \
-    (SELECT COALESCE(SUM(p.quota), 0) FROM posts p WHERE p.division_id = v.id AND p.active = 1), \
-    (SELECT COUNT(*) FROM assignments a JOIN posts p ON p.id = a.post_id WHERE p.division_id = v.id AND a.end_date IS NULL), \
+const COLUMNS: &str = "v.id, v.department_id, d.name AS department_name, v.name, v.name_en, v.kind, v.visibility, \
+    v.active, \
+    (SELECT COALESCE(SUM(p.quota), 0) FROM posts p WHERE p.division_id = v.id AND p.active = 1) AS quota, \
+    (SELECT COUNT(*) FROM assignments a JOIN posts p ON p.id = a.post_id WHERE p.division_id = v.id AND a.end_date IS NULL) AS staffed, \
     v.created_at, v.updated_at";
 
 fn from_row(r: &Row) -> AppResult<Division> {
     Ok(Division {
-        id: r.int(0)?,
-        department_id: r.int(1)?,
-        department_name: r.text(2)?,
-        name: r.text(3)?,
-        name_en: r.text(4)?,
-        kind: r.text(5)?,
-        visibility: Visibility::parse(&r.text(6)?).unwrap_or(Visibility::Confidential),
-        active: r.bool(7)?,
-        quota: r.int(8)?,
-        staffed: r.int(9)?,
-        created_at: r.int(10)?,
-        updated_at: r.int(11)?,
+        id: r.int("id")?,
+        department_id: r.int("department_id")?,
+        department_name: r.text("department_name")?,
+        name: r.text("name")?,
+        name_en: r.text("name_en")?,
+        kind: r.text("kind")?,
+        visibility: Visibility::parse(&r.text("visibility")?).unwrap_or(Visibility::Confidential),
+        active: r.bool("active")?,
+        quota: r.int("quota")?,
+        staffed: r.int("staffed")?,
+        created_at: r.int("created_at")?,
+        updated_at: r.int("updated_at")?,
     })
 }
 

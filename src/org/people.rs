@@ -50,8 +50,7 @@ pub struct PeopleFilter {
 }
 
 const COLUMNS: &str = "pe.id, pe.name, pe.leader_title, pe.user_id, pe.visibility, pe.active, \
-    (SELECT MIN(v.department_id) FROM assignments a JOIN posts p ON p.id = a.post_id JOIN divisions v ON v.id = p.division_id \
-     WHERE a.person_id = pe.id AND a.end_date IS NULL)";
+    (SELECT MIN(v.department_id) FROM assignments a JOIN posts p ON p.id = a.post_id JOIN divisions v ON v.id = p.division_id WHERE a.person_id = pe.id AND a.end_date IS NULL) AS department_id";
 
 /// Current posts of some people, in one query: (person, "department · division · post").
 fn current_posts(tx: &mut Tx<'_>, ids: &[i64]) -> AppResult<Vec<(i64, String)>> {
@@ -72,17 +71,17 @@ fn current_posts(tx: &mut Tx<'_>, ids: &[i64]) -> AppResult<Vec<(i64, String)>> 
 }
 
 fn from_row(r: &Row, posts: &[(i64, String)]) -> AppResult<Person> {
-    let id = r.int(0)?;
+    let id = r.int("id")?;
     let current_posts = posts.iter().filter(|(p, _)| *p == id).map(|(_, s)| s.clone()).collect();
     Ok(Person {
         id,
-        name: r.text(1)?,
-        leader_title: r.opt_text(2)?,
-        user_id: r.opt_int(3)?,
-        visibility: Visibility::parse(&r.text(4)?).unwrap_or(Visibility::Confidential),
-        active: r.bool(5)?,
+        name: r.text("name")?,
+        leader_title: r.opt_text("leader_title")?,
+        user_id: r.opt_int("user_id")?,
+        visibility: Visibility::parse(&r.text("visibility")?).unwrap_or(Visibility::Confidential),
+        active: r.bool("active")?,
         current_posts,
-        department_id: r.opt_int(6)?,
+        department_id: r.opt_int("department_id")?,
     })
 }
 

@@ -219,38 +219,40 @@ pub struct Lead {
     pub updated_at: i64,
 }
 
-const COLUMNS: &str = "l.id, l.channel, l.category_code, c.name, l.description, l.address, l.lat, l.lon, l.reporter_name, \
-    l.reporter_contact, l.source, l.unit_department_id, d.name, l.to_discipline, l.state, l.deadline, l.primary_id, l.outcome, \
-    l.created_at, l.updated_at, l.reporter_judgement, l.judgement_comment, l.task_id, l.visibility";
+const COLUMNS: &str = "l.id, l.channel, l.category_code AS category, c.name AS category_name, l.description, l.address, \
+    l.lat, l.lon, l.reporter_name, l.reporter_contact, l.source, l.unit_department_id, \
+    d.name AS unit_name, l.to_discipline, l.state, l.deadline, l.primary_id, l.outcome, \
+    l.created_at, l.updated_at, l.reporter_judgement AS judgement, l.judgement_comment, l.task_id, \
+    l.visibility";
 const FROM: &str =
     "leads l JOIN lead_categories c ON c.code = l.category_code LEFT JOIN departments d ON d.id = l.unit_department_id";
 
 fn from_row(r: &Row) -> AppResult<Lead> {
     Ok(Lead {
-        id: r.int(0)?,
-        channel: r.text(1)?,
-        category: r.text(2)?,
-        category_name: r.text(3)?,
-        description: r.text(4)?,
-        address: r.text(5)?,
-        lat: r.opt_real(6)?,
-        lon: r.opt_real(7)?,
-        reporter_name: r.text(8)?,
-        reporter_contact: r.text(9)?,
-        source: r.text(10)?,
-        unit_department_id: r.opt_int(11)?,
-        unit_name: r.opt_text(12)?,
-        to_discipline: r.bool(13)?,
-        state: r.text(14)?,
-        deadline: r.opt_text(15)?,
-        primary_id: r.opt_int(16)?,
-        outcome: r.text(17)?,
-        created_at: r.int(18)?,
-        updated_at: r.int(19)?,
-        judgement: r.opt_text(20)?,
-        judgement_comment: r.text(21)?,
-        task_id: r.opt_int(22)?,
-        visibility: Visibility::parse(&r.text(23)?).unwrap_or(Visibility::Confidential),
+        id: r.int("id")?,
+        channel: r.text("channel")?,
+        category: r.text("category")?,
+        category_name: r.text("category_name")?,
+        description: r.text("description")?,
+        address: r.text("address")?,
+        lat: r.opt_real("lat")?,
+        lon: r.opt_real("lon")?,
+        reporter_name: r.text("reporter_name")?,
+        reporter_contact: r.text("reporter_contact")?,
+        source: r.text("source")?,
+        unit_department_id: r.opt_int("unit_department_id")?,
+        unit_name: r.opt_text("unit_name")?,
+        to_discipline: r.bool("to_discipline")?,
+        state: r.text("state")?,
+        deadline: r.opt_text("deadline")?,
+        primary_id: r.opt_int("primary_id")?,
+        outcome: r.text("outcome")?,
+        created_at: r.int("created_at")?,
+        updated_at: r.int("updated_at")?,
+        judgement: r.opt_text("judgement")?,
+        judgement_comment: r.text("judgement_comment")?,
+        task_id: r.opt_int("task_id")?,
+        visibility: Visibility::parse(&r.text("visibility")?).unwrap_or(Visibility::Confidential),
     })
 }
 

@@ -89,3 +89,30 @@ fn each_folders_migrations_are_its_own_and_numbered_once() {
     let versions: Vec<i64> = ordered.iter().map(|m| m.version).collect();
     assert_eq!(versions, (1..=versions.len() as i64).collect::<Vec<_>>(), "one sequence without gaps");
 }
+
+/// Records are read from rows by column name on both databases, so a column added to a
+/// query cannot shift another field; a name the query lacks is an error, not a wrong value.
+#[tokio::test]
+async fn rows_are_read_by_name() {
+    let app = crate::support::TestApp::spawn().await;
+    let (n, t, missing) = app
+        .db
+        .read(|tx| {
+            let r = tx.query_one("SELECT 'inserted' AS surprise, 7 AS n, '青岛' AS t", &[])?;
+            Ok((r.int("n")?, r.text("t")?, r.int("absent").is_err()))
+        })
+        .await
+        .expect("query");
+    assert_eq!((n, t.as_str(), missing), (7, "青岛", true));
+    let sources: Vec<String> = rust_files(&src())
+        .into_iter()
+        .map(|f| std::fs::read_to_string(f).unwrap_or_default())
+        .filter(|text| text.contains("fn from_row"))
+        .filter(|text| {
+            let body = text.split("fn from_row").nth(1).unwrap_or("");
+            let body = body.split("\n}\n").next().unwrap_or("");
+            ["r.int(1", "r.text(1", "r.text(2", "r.int(2"].iter().any(|p| body.contains(p))
+        })
+        .collect();
+    assert!(sources.is_empty(), "from_row reads by position in {} file(s)", sources.len());
+}

@@ -80,53 +80,87 @@ pub fn id_list(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
 }
 
+/// One result row: its values and the statement's column names, so a row is read by
+/// name (`r.text("title")`) and adding a column cannot shift another's meaning. Single
+/// columns (`SELECT id …`) may still be read by position.
 #[derive(Debug, Clone)]
-pub struct Row(Vec<Value>);
+pub struct Row {
+    values: Vec<Value>,
+    names: std::sync::Arc<[String]>,
+}
+
+/// A column of a row: its name, or its position.
+pub trait Column: Copy + std::fmt::Debug {
+    fn index(self, row: &Row) -> Result<usize, DbError>;
+}
+
+impl Column for &str {
+    fn index(self, row: &Row) -> Result<usize, DbError> {
+        row.names.iter().position(|n| n == self).ok_or_else(|| DbError::Other(format!("no column {self:?}")))
+    }
+}
+
+impl Column for usize {
+    fn index(self, _: &Row) -> Result<usize, DbError> {
+        Ok(self)
+    }
+}
+
+/// Integer literals (`r.int(0)`) are `i32` unless told otherwise.
+impl Column for i32 {
+    fn index(self, _: &Row) -> Result<usize, DbError> {
+        usize::try_from(self).map_err(|_| DbError::Other(format!("no column {self}")))
+    }
+}
 
 impl Row {
-    fn at(&self, i: usize) -> Result<&Value, DbError> {
-        self.0.get(i).ok_or_else(|| DbError::Other(format!("no column {i}")))
+    pub(crate) fn new(values: Vec<Value>, names: std::sync::Arc<[String]>) -> Row {
+        Row { values, names }
     }
-    pub fn int(&self, i: usize) -> Result<i64, DbError> {
-        match self.at(i)? {
+    fn at(&self, c: impl Column) -> Result<&Value, DbError> {
+        let i = c.index(self)?;
+        self.values.get(i).ok_or_else(|| DbError::Other(format!("no column {c:?}")))
+    }
+    pub fn int(&self, c: impl Column) -> Result<i64, DbError> {
+        match self.at(c)? {
             Value::Int(v) => Ok(*v),
             Value::Real(v) => Ok(*v as i64),
-            other => Err(DbError::Other(format!("column {i}: expected integer, got {other:?}"))),
+            other => Err(DbError::Other(format!("column {c:?}: expected integer, got {other:?}"))),
         }
     }
-    pub fn opt_int(&self, i: usize) -> Result<Option<i64>, DbError> {
-        match self.at(i)? {
+    pub fn opt_int(&self, c: impl Column) -> Result<Option<i64>, DbError> {
+        match self.at(c)? {
             Value::Null => Ok(None),
-            _ => self.int(i).map(Some),
+            _ => self.int(c).map(Some),
         }
     }
-    pub fn bool(&self, i: usize) -> Result<bool, DbError> {
-        Ok(self.int(i)? != 0)
+    pub fn bool(&self, c: impl Column) -> Result<bool, DbError> {
+        Ok(self.int(c)? != 0)
     }
-    pub fn real(&self, i: usize) -> Result<f64, DbError> {
-        match self.at(i)? {
+    pub fn real(&self, c: impl Column) -> Result<f64, DbError> {
+        match self.at(c)? {
             Value::Int(v) => Ok(*v as f64),
             Value::Real(v) => Ok(*v),
             Value::Null => Ok(0.0),
-            other => Err(DbError::Other(format!("column {i}: expected number, got {other:?}"))),
+            other => Err(DbError::Other(format!("column {c:?}: expected number, got {other:?}"))),
         }
     }
-    pub fn opt_real(&self, i: usize) -> Result<Option<f64>, DbError> {
-        match self.at(i)? {
+    pub fn opt_real(&self, c: impl Column) -> Result<Option<f64>, DbError> {
+        match self.at(c)? {
             Value::Null => Ok(None),
-            _ => self.real(i).map(Some),
+            _ => self.real(c).map(Some),
         }
     }
-    pub fn text(&self, i: usize) -> Result<String, DbError> {
-        match self.at(i)? {
+    pub fn text(&self, c: impl Column) -> Result<String, DbError> {
+        match self.at(c)? {
             Value::Text(v) => Ok(v.clone()),
-            other => Err(DbError::Other(format!("column {i}: expected text, got {other:?}"))),
+            other => Err(DbError::Other(format!("column {c:?}: expected text, got {other:?}"))),
         }
     }
-    pub fn opt_text(&self, i: usize) -> Result<Option<String>, DbError> {
-        match self.at(i)? {
+    pub fn opt_text(&self, c: impl Column) -> Result<Option<String>, DbError> {
+        match self.at(c)? {
             Value::Null => Ok(None),
-            _ => self.text(i).map(Some),
+            _ => self.text(c).map(Some),
         }
     }
 }

@@ -174,7 +174,8 @@ impl PgTx<'_> {
         let ps: Vec<Param<'_>> = params.iter().map(Param).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = ps.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         let rows = self.tx.query(&stmt, &refs).map_err(map_err)?;
-        rows.iter().map(convert_row).collect()
+        let names: std::sync::Arc<[String]> = stmt.columns().iter().map(|c| c.name().to_owned()).collect();
+        rows.iter().map(|r| convert_row(r, &names)).collect()
     }
 
     pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
@@ -185,7 +186,7 @@ impl PgTx<'_> {
     }
 }
 
-fn convert_row(r: &postgres::Row) -> Result<Row, DbError> {
+fn convert_row(r: &postgres::Row, names: &std::sync::Arc<[String]>) -> Result<Row, DbError> {
     let mut vals = Vec::with_capacity(r.len());
     for (i, col) in r.columns().iter().enumerate() {
         let v = match *col.type_() {
@@ -200,7 +201,7 @@ fn convert_row(r: &postgres::Row) -> Result<Row, DbError> {
         .map_err(|e| DbError::Other(format!("column {}: {e}", col.name())))?;
         vals.push(v.unwrap_or(Value::Null));
     }
-    Ok(Row(vals))
+    Ok(Row::new(vals, names.clone()))
 }
 
 fn describe(e: &postgres::Error) -> String {

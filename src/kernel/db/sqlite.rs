@@ -120,6 +120,7 @@ impl rusqlite::ToSql for Param<'_> {
 pub fn query(tx: &rusqlite::Transaction<'_>, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
     let mut stmt = tx.prepare_cached(&translate(sql)).map_err(map_err)?;
     let n = stmt.column_count();
+    let names: std::sync::Arc<[String]> = stmt.column_names().iter().map(|n| (*n).to_owned()).collect();
     let params: Vec<Param<'_>> = params.iter().map(Param).collect();
     let mut rows = stmt.query(rusqlite::params_from_iter(params.iter())).map_err(map_err)?;
     let mut out = Vec::new();
@@ -133,7 +134,7 @@ pub fn query(tx: &rusqlite::Transaction<'_>, sql: &str, params: &[Value]) -> Res
                 ValueRef::Text(t) | ValueRef::Blob(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
             });
         }
-        out.push(Row(vals));
+        out.push(Row::new(vals, names.clone()));
     }
     Ok(out)
 }

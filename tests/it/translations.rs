@@ -23,33 +23,36 @@ fn a_message_missing_in_one_language_is_reported() {
     assert!(!i18n::check(&[bad_syntax]).is_empty());
 }
 
+/// The folders' prefixes of message ids, and the old dotted families.
+const PREFIXES: &[&str] = &[
+    "co",
+    "ev",
+    "sv",
+    "org",
+    "acc",
+    "pf",
+    "k",
+    "note",
+    "common",
+    "nav",
+    "home",
+    "role",
+    "kind",
+    "vis",
+    "app",
+    "login",
+    "search",
+    "divkind",
+    "task",
+    "pool",
+    "interaction",
+    "settings",
+];
+
 /// Every message id the code names (a string literal with a folder's prefix) exists.
 #[test]
 fn every_key_the_code_names_exists() {
     zaizao::app::registry();
-    const PREFIXES: &[&str] = &[
-        "co",
-        "ev",
-        "sv",
-        "org",
-        "acc",
-        "pf",
-        "k",
-        "note",
-        "common",
-        "nav",
-        "home",
-        "role",
-        "kind",
-        "vis",
-        "app",
-        "login",
-        "search",
-        "divkind",
-        "task",
-        "pool",
-        "interaction",
-    ];
     let looks_like_key = |s: &str| {
         s.split_once('-').is_some_and(|(prefix, rest)| {
             PREFIXES.contains(&prefix)
@@ -137,28 +140,6 @@ async fn notes_are_rendered_in_the_readers_language_when_read() {
 /// What looks like a message id left in a page: a known prefix, then `-` or `.`, then a
 /// lower-case word (ids that no file has are shown as themselves).
 fn untranslated(text: &str) -> Vec<String> {
-    const PREFIXES: &[&str] = &[
-        "co",
-        "ev",
-        "sv",
-        "org",
-        "acc",
-        "pf",
-        "note",
-        "common",
-        "nav",
-        "home",
-        "role",
-        "kind",
-        "vis",
-        "login",
-        "search",
-        "divkind",
-        "task",
-        "pool",
-        "interaction",
-        "settings",
-    ];
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_'))
         .filter(|word| {
             PREFIXES.iter().any(|p| {

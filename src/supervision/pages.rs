@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use maud::html;
 
 use super::api::detail;
+use super::figures::Figures;
 use super::judgement::{self, JudgementInput};
 use super::leads::{self, LeadFilter, LeadInput, Step};
 use super::{CHANNELS, LEAD};
@@ -19,7 +20,7 @@ use crate::kernel::web::form::{Fields, Retry, attempt, error, typed, value};
 use crate::kernel::web::layout::{
     self, Section, badge, csrf_field, error_banner, light_badge, select_field, text_field,
 };
-use crate::kernel::web::list::{ListParams, export, pager};
+use crate::kernel::web::list::{ListParams, pager};
 use crate::kernel::web::table::{Table, respond};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 
@@ -544,70 +545,57 @@ async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>
     let channel_name = |c: &str| super::channel_name(ctx.lang, c);
     let pct = |r: Option<f64>| r.map_or("—".to_owned(), |v| format!("{:.0}%", v * 100.0));
     let export_as = ListParams { format: q.format.clone(), ..Default::default() };
-    if export_as.is_export() {
-        let rows_of = if q.group.as_deref() == Some("unit") { &by_unit } else { &by_channel };
-        let rows = rows_of
-            .iter()
-            .map(|f| {
-                vec![
-                    f.key.clone(),
-                    f.leads.to_string(),
-                    f.transferred.to_string(),
-                    pct(f.response_rate),
-                    pct(f.resolution_rate),
-                    pct(f.satisfaction_rate),
-                    f.judged.to_string(),
-                    f.overdue.to_string(),
-                    f.hours_to_feedback.map_or(String::new(), |h| format!("{h:.1}")),
-                ]
-            })
-            .collect();
-        return export(
-            &export_as,
-            "lead-figures",
-            &[
-                "group",
-                "leads",
-                "transferred",
-                "response_rate",
-                "resolution_rate",
+    // The export has the group's code; the page names it.
+    let table = |label: &'static dyn Fn(&Ctx, &str) -> String| {
+        let ctx = &ctx;
+        Table::new()
+            .column("group", "", move |f: &Figures| html! { (label(ctx, &f.key)) }, |f| f.key.clone())
+            .text("leads", ctx.t("sv-leads"), |f| f.leads.to_string())
+            .text("transferred", ctx.t("sv-transferred"), |f| f.transferred.to_string())
+            .text("response_rate", ctx.t("sv-response-2"), move |f| pct(f.response_rate))
+            .text("resolution_rate", ctx.t("sv-resolution"), move |f| pct(f.resolution_rate))
+            .column(
                 "satisfaction_rate",
-                "judged",
+                ctx.t("sv-satisfaction-judged"),
+                move |f| html! { (pct(f.satisfaction_rate)) " (" (f.judged) ")" },
+                move |f| pct(f.satisfaction_rate),
+            )
+            .exported("judged", |f| f.judged.to_string())
+            .column(
                 "overdue",
+                ctx.t("sv-overdue"),
+                |f| html! { @if f.overdue > 0 { (badge(&f.overdue.to_string(), "red")) } @else { "0" } },
+                |f| f.overdue.to_string(),
+            )
+            .column(
                 "hours_to_feedback",
-            ],
-            rows,
-        );
-    }
-    let table = |rows: &[super::figures::Figures], label: &dyn Fn(&str) -> String| {
-        html! {
-            div.table-wrap { table {
-                thead { tr { th {} th { (ctx.t("sv-leads")) } th { (ctx.t("sv-transferred")) } th { (ctx.t("sv-response-2")) } th { (ctx.t("sv-resolution")) } th { (ctx.t("sv-satisfaction-judged")) } th { (ctx.t("sv-overdue")) } th { (ctx.t("sv-hours-to-feedback")) } } }
-                tbody { @for f in rows { tr {
-                    td { (label(&f.key)) } td { (f.leads) } td { (f.transferred) } td { (pct(f.response_rate)) } td { (pct(f.resolution_rate)) }
-                    td { (pct(f.satisfaction_rate)) " (" (f.judged) ")" }
-                    td { @if f.overdue > 0 { (badge(&f.overdue.to_string(), "red")) } @else { "0" } }
-                    td { (f.hours_to_feedback.map_or("—".to_owned(), |h| format!("{h:.1}"))) }
-                } } }
-            } }
-        }
+                ctx.t("sv-hours-to-feedback"),
+                |f| html! { (f.hours_to_feedback.map_or("—".to_owned(), |h| format!("{h:.1}"))) },
+                |f| f.hours_to_feedback.map_or(String::new(), |h| format!("{h:.1}")),
+            )
     };
+    let (by_channel_table, by_unit_table) =
+        (table(&|ctx, k| super::channel_name(ctx.lang, k)), table(&|_, k| k.to_owned()));
+    let (chosen, rows_of) =
+        if q.group.as_deref() == Some("unit") { (&by_unit_table, &by_unit) } else { (&by_channel_table, &by_channel) };
     let bars: Vec<(String, f64, String)> = by_channel
         .iter()
         .map(|f| (channel_name(&f.key), f.response_rate.unwrap_or(0.0), pct(f.response_rate)))
         .collect();
-    let body = html! {
-        p.muted { (ctx.t("sv-definitions-response-rate-leads-fed")) }
-        @if by_channel.is_empty() { (layout::empty_state(ctx.t("sv-no-leads"))) }
-        @else {
-            div.card { (maud::PreEscaped(crate::kernel::web::chart::bars(ctx.t("sv-response-rate-by-channel"), &bars, 1.0, "#1f5fbf"))) }
-            h2 { (ctx.t("sv-by-channel")) } p { a href="/supervision/figures?format=csv" { (ctx.t("common-export_csv")) } " · " a href="/supervision/figures?format=xlsx" { (ctx.t("common-export_xlsx")) } }
-            (table(&by_channel, &|k: &str| channel_name(k)))
-            h2 { (ctx.t("sv-by-unit")) } p { a href="/supervision/figures?group=unit&format=csv" { (ctx.t("common-export_csv")) } " · " a href="/supervision/figures?group=unit&format=xlsx" { (ctx.t("common-export_xlsx")) } }
-            (table(&by_unit, &|k: &str| k.to_owned()))
-        }
-        h2 { (ctx.t("sv-where-leads-with-coordinates-red")) }
-        div.card { (maud::PreEscaped(super::figures::map_svg(&points))) }
-    };
-    Ok(layout::page(&ctx, ctx.t("sv-supervision-figures"), Section::Of("supervision"), body).into_response())
+    respond(&export_as, "lead-figures", chosen, rows_of, || {
+        let body = html! {
+            p.muted { (ctx.t("sv-definitions-response-rate-leads-fed")) }
+            @if by_channel.is_empty() { (layout::empty_state(ctx.t("sv-no-leads"))) }
+            @else {
+                div.card { (maud::PreEscaped(crate::kernel::web::chart::bars(ctx.t("sv-response-rate-by-channel"), &bars, 1.0, "#1f5fbf"))) }
+                h2 { (ctx.t("sv-by-channel")) } p { a href="/supervision/figures?format=csv" { (ctx.t("common-export_csv")) } " · " a href="/supervision/figures?format=xlsx" { (ctx.t("common-export_xlsx")) } }
+                (by_channel_table.render(&ctx, &export_as, &[], &by_channel, ""))
+                h2 { (ctx.t("sv-by-unit")) } p { a href="/supervision/figures?group=unit&format=csv" { (ctx.t("common-export_csv")) } " · " a href="/supervision/figures?group=unit&format=xlsx" { (ctx.t("common-export_xlsx")) } }
+                (by_unit_table.render(&ctx, &export_as, &[], &by_unit, ""))
+            }
+            h2 { (ctx.t("sv-where-leads-with-coordinates-red")) }
+            div.card { (maud::PreEscaped(super::figures::map_svg(&points))) }
+        };
+        layout::page(&ctx, ctx.t("sv-supervision-figures"), Section::Of("supervision"), body).into_response()
+    })
 }

@@ -568,4 +568,19 @@ async fn the_lead_list_exports_what_it_shows_in_full() {
     let xlsx = b.get("/supervision?format=xlsx").await;
     assert_eq!(xlsx.status(), 200);
     assert!(xlsx.bytes().await.expect("bytes").starts_with(b"PK"), "an XLSX is a zip");
+
+    // The figures page draws its two tables from the same spec as its exports.
+    let (status, page) = b.text("/supervision/figures").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("data-label=\"逾期\""), "cells carry their labels");
+    assert!(page.contains(">社会监督<"), "the page names the channel");
+    let csv = b.get("/supervision/figures?format=csv").await.text().await.expect("csv");
+    let mut lines = csv.trim_start_matches('\u{feff}').lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "group,leads,transferred,response_rate,resolution_rate,satisfaction_rate,judged,overdue,hours_to_feedback"
+        )
+    );
+    assert!(lines.any(|l| l.starts_with("public,1,0,")), "{csv}");
 }

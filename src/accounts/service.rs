@@ -343,6 +343,14 @@ pub async fn hash(password: String) -> AppResult<String> {
         .map_err(|e| AppError::internal(e.to_string()))?
 }
 
+/// The active accounts holding `role` (at most 50: the people a note goes to).
+pub fn active_with_role(tx: &mut Tx<'_>, role: Role) -> AppResult<Vec<i64>> {
+    tx.query("SELECT id FROM users WHERE active = 1 AND role = $1 ORDER BY id LIMIT 50", params![role.as_str()])?
+        .iter()
+        .map(|r| Ok(r.int(0)?))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

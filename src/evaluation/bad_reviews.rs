@@ -118,10 +118,7 @@ fn recipients(tx: &mut Tx<'_>, id: i64, relation: &str) -> AppResult<Vec<i64>> {
 }
 
 fn supervisors(tx: &mut Tx<'_>) -> AppResult<Vec<i64>> {
-    tx.query("SELECT id FROM users WHERE active = 1 AND role = 'supervisor' ORDER BY id LIMIT 50", &[])?
-        .iter()
-        .map(|r| Ok(r.int(0)?))
-        .collect()
+    crate::accounts::service::active_with_role(tx, Role::Supervisor)
 }
 
 struct ReviewSubject<'a> {

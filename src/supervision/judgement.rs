@@ -26,11 +26,7 @@ pub fn resolved(state: &str) -> bool {
 }
 
 pub fn name(code: &str, lang: crate::kernel::i18n::Lang) -> String {
-    if JUDGEMENTS.contains(&code) {
-        crate::kernel::i18n::t(lang, &format!("sv-judgement-{code}")).to_owned()
-    } else {
-        code.to_owned()
-    }
+    crate::kernel::i18n::lookup(lang, &format!("sv-judgement-{code}")).unwrap_or(code).to_owned()
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

@@ -177,10 +177,7 @@ pub fn unit_heads(tx: &mut Tx<'_>, department: i64) -> AppResult<Vec<i64>> {
 }
 
 pub fn office_users(tx: &mut Tx<'_>) -> AppResult<Vec<i64>> {
-    tx.query("SELECT id FROM users WHERE active = 1 AND role = 'supervisor' ORDER BY id LIMIT 50", &[])?
-        .iter()
-        .map(|r| Ok(r.int(0)?))
-        .collect()
+    crate::accounts::service::active_with_role(tx, crate::kernel::access::Role::Supervisor)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -132,9 +132,9 @@ async fn matter_transition(
     ApiJson(input): ApiJson<TransitionInput>,
 ) -> AppResult<Json<Fired>> {
     let user = ctx.user()?.clone();
-    let process = s.processes.get("matter")?;
+    let rules = s.rules(&super::MATTER)?;
     s.change(&ctx, Action::ViewCoordination, move |tx, who| {
-        matters::transition(tx, who, &user, &process, id, &input.transition, input.note.as_deref())
+        matters::transition(tx, who, &user, &rules, id, &input.transition, input.note.as_deref())
     })
     .await
     .map(Json)

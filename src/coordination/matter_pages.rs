@@ -293,9 +293,9 @@ async fn create_task(
 async fn transition(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
     let user = ctx.user()?.clone();
-    let process = s.processes.get("matter")?;
+    let rules = s.rules(&super::MATTER)?;
     match attempt(&s, &ctx, Action::ViewCoordination, "transition", form, move |tx, who, t: TransitionForm| {
-        matters::transition(tx, who, &user, &process, id, &t.transition, t.note.as_deref())
+        matters::transition(tx, who, &user, &rules, id, &t.transition, t.note.as_deref())
     })
     .await?
     {

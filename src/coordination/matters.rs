@@ -9,7 +9,7 @@ use crate::kernel::db::{Row, Tx, Where, id_list};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::validate;
 use crate::kernel::web::list::{ListParams, Page, count_capped};
-use crate::kernel::workflow::{self, Fired, Firing, Process, Subject};
+use crate::kernel::workflow::{self, Fired, Firing, Process, Rules, Subject};
 use crate::params;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -322,7 +322,7 @@ pub fn transition(
     tx: &mut Tx<'_>,
     who: &Who,
     user: &CurrentUser,
-    process: &Process,
+    rules: &Rules,
     id: i64,
     transition: &str,
     note: Option<&str>,
@@ -333,8 +333,8 @@ pub fn transition(
         tx,
         who,
         &MATTER,
-        process,
-        Firing { id, transition, relations: &rel, note },
+        &rules.process,
+        Firing { id, transition, relations: &rel, note, calendar: &rules.calendar },
         &MatterSubject { m: &m },
     )
 }

@@ -15,7 +15,8 @@ use crate::kernel::db::{Row, Tx, Value, Where, id_list};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::notify::{self, Note};
 use crate::kernel::validate;
-use crate::kernel::web::list::{EXPORT_MAX, ListParams, Page, count_capped};
+use crate::kernel::web::list::{ListParams, Page, count_capped};
+use crate::kernel::workflow::deadlines::Kept;
 use crate::kernel::workflow::{self, Fired, Firing, Light, Process, Subject};
 use crate::params;
 
@@ -120,7 +121,8 @@ fn by_ids(tx: &mut Tx<'_>, ids: &[i64]) -> AppResult<Vec<Row>> {
     }
     let list = id_list(ids);
     let mut rows = tx.query(&format!("SELECT {COLUMNS} FROM {FROM} WHERE t.id IN ({})", list), &[])?;
-    rows.sort_by_key(|r| r.int(0).ok().and_then(|id| ids.iter().position(|i| *i == id)));
+    let place: std::collections::HashMap<i64, usize> = ids.iter().enumerate().map(|(n, id)| (*id, n)).collect();
+    rows.sort_by_key(|r| r.int(0).ok().and_then(|id| place.get(&id).copied()));
     Ok(rows)
 }
 
@@ -288,17 +290,14 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &TaskFilter, p: &ListParams,
         "t.id",
         &[("deadline", "t.deadline"), ("updated", "t.updated_at"), ("title", "t.title"), ("state", "t.state")],
     );
-    let rows = if p.is_export() {
-        tx.query(&format!("SELECT {COLUMNS} FROM {FROM}{}{order} LIMIT {EXPORT_MAX}", w.sql), &w.args)?
-    } else {
-        let (l, o) = (w.push(p.per()), w.push(p.offset()));
-        let ids: Vec<i64> = tx
-            .query(&format!("SELECT t.id FROM {lean}{}{order} LIMIT {l} OFFSET {o}", w.sql), &w.args)?
-            .iter()
-            .map(|r| r.int(0))
-            .collect::<Result<_, _>>()?;
-        by_ids(tx, &ids)?
-    };
+    let (limit, offset) = p.window();
+    let (l, o) = (w.push(limit), w.push(offset));
+    let ids: Vec<i64> = tx
+        .query(&format!("SELECT t.id FROM {lean}{}{order} LIMIT {l} OFFSET {o}", w.sql), &w.args)?
+        .iter()
+        .map(|r| r.int(0))
+        .collect::<Result<_, _>>()?;
+    let rows = by_ids(tx, &ids)?;
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.int(0).ok()).collect();
     let co = co_departments(tx, &ids)?;
     let items = rows.iter().map(|r| from_row(r, &co, v)).collect::<AppResult<_>>()?;
@@ -438,9 +437,41 @@ impl Subject for TaskSubject<'_> {
     fn link(&self) -> String {
         format!("/tasks/{}", self.t.id)
     }
+    /// Feedback records whether it met the deadline (and counts in the statistics); a
+    /// returned task takes that back; a finished task is at 100%; a note joins the history.
+    fn after_fire(&self, tx: &mut Tx<'_>, who: &Who, fired: &Fired, note: Option<&str>) -> AppResult<()> {
+        let t = self.t;
+        match fired.deadline {
+            Kept::Finished { met } => {
+                tx.execute(
+                    "UPDATE tasks SET feedback_at = $1, met_deadline = $2 WHERE id = $3",
+                    params![who.now, met, t.id],
+                )?;
+                super::stats::feedback(tx, t.lead_department_id, t.assignee_id, met, who.now - t.created_at, 1)?;
+            }
+            Kept::Started => {
+                tx.execute("UPDATE tasks SET feedback_at = NULL, met_deadline = NULL WHERE id = $1", params![t.id])?;
+                if let Some(at) = t.feedback_at {
+                    let met = t.met_deadline.unwrap_or(false);
+                    super::stats::feedback(tx, t.lead_department_id, t.assignee_id, met, at - t.created_at, -1)?;
+                }
+            }
+            Kept::Unchanged => {}
+        }
+        if fired.is_final {
+            tx.execute("UPDATE tasks SET progress = 100 WHERE id = $1", params![t.id])?;
+        }
+        if let Some(n) = note {
+            tx.execute(
+                "INSERT INTO task_updates (task_id, kind, body, actor, at) VALUES ($1, $2, $3, $4, $5)",
+                params![t.id, format!("transition:{}", fired.transition), n, who.actor.as_str(), who.now],
+            )?;
+        }
+        Ok(())
+    }
 }
 
-/// Fire a transition of the task process; records when feedback met the deadline.
+/// Fire a transition of the task process.
 pub fn transition(
     tx: &mut Tx<'_>,
     who: &Who,
@@ -456,36 +487,14 @@ pub fn transition(
     if decides && user.id == t.assignee_id && t.assignee_id == t.leader_id {
         return Err(AppError::Refused { code: "self_approval" });
     }
-    let fired = workflow::fire(
+    workflow::fire(
         tx,
         who,
         &TASK,
         &v.process,
-        Firing { id, transition, relations: &rel, note },
+        Firing { id, transition, relations: &rel, note, calendar: &v.calendar },
         &TaskSubject { t: &t },
-    )?;
-    if v.process.runs_deadline(&fired.from) && !v.process.runs_deadline(&fired.to) {
-        let met = clock::local_date(who.now).to_string() <= t.deadline;
-        tx.execute("UPDATE tasks SET feedback_at = $1, met_deadline = $2 WHERE id = $3", params![who.now, met, id])?;
-        super::stats::feedback(tx, t.lead_department_id, t.assignee_id, met, who.now - t.created_at, 1)?;
-    }
-    if !v.process.runs_deadline(&fired.from) && v.process.runs_deadline(&fired.to) {
-        tx.execute("UPDATE tasks SET feedback_at = NULL, met_deadline = NULL WHERE id = $1", params![id])?;
-        if let Some(at) = t.feedback_at {
-            let met = t.met_deadline.unwrap_or(false);
-            super::stats::feedback(tx, t.lead_department_id, t.assignee_id, met, at - t.created_at, -1)?;
-        }
-    }
-    if v.process.is_final(&fired.to) {
-        tx.execute("UPDATE tasks SET progress = 100 WHERE id = $1", params![id])?;
-    }
-    if let Some(n) = note {
-        tx.execute(
-            "INSERT INTO task_updates (task_id, kind, body, actor, at) VALUES ($1, $2, $3, $4, $5)",
-            params![id, format!("transition:{}", fired.transition), n, who.actor.as_str(), who.now],
-        )?;
-    }
-    Ok(fired)
+    )
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

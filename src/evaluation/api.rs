@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::bad_reviews::{self, BadReviewFilter, Rules};
+use super::bad_reviews::{self, BadReviewFilter};
 use super::consequences::{self, AdjustmentInput, Consequences, Interview, InterviewInput};
 use super::need;
 use super::pool::{self, PoolCase};
@@ -207,7 +207,7 @@ async fn bad_review_transition(
     ApiJson(input): ApiJson<TransitionInput>,
 ) -> AppResult<Json<Fired>> {
     let user = ctx.user()?.clone();
-    let rules = Rules::of(&s)?;
+    let rules = s.rules(&super::BAD_REVIEW)?;
     s.change(&ctx, Action::ViewEvaluation, move |tx, who| {
         bad_reviews::transition(tx, who, &user, &rules, id, &input.transition, input.note.as_deref())
     })
@@ -299,8 +299,8 @@ async fn pool_transition(
     ApiJson(step): ApiJson<pool::Step>,
 ) -> AppResult<Json<Fired>> {
     let user = ctx.user()?.clone();
-    let process = s.processes.get(super::POOL_CASE.kind)?;
-    s.change(&ctx, Action::ViewEvaluation, move |tx, who| pool::transition(tx, who, &user, &process, id, &step))
+    let rules = s.rules(&super::POOL_CASE)?;
+    s.change(&ctx, Action::ViewEvaluation, move |tx, who| pool::transition(tx, who, &user, &rules, id, &step))
         .await
         .map(Json)
 }

@@ -8,12 +8,10 @@ use super::BAD_REVIEW;
 use super::ratings::{COLUMNS, FROM, Rating, from_row};
 use crate::kernel::access::{CurrentUser, Role};
 use crate::kernel::audit::Who;
-use crate::kernel::calendar::WorkCalendar;
-use crate::kernel::clock;
 use crate::kernel::db::{Tx, Where};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::web::list::{ListParams, Page, count_capped};
-use crate::kernel::workflow::{self, Deadlines, Fired, Firing, Process, Subject};
+use crate::kernel::workflow::{self, Deadlines, Fired, Firing, Rules, Subject};
 use crate::params;
 
 /// Heads who answer for a member: the division's head and the department's heads.
@@ -142,23 +140,20 @@ impl Subject for ReviewSubject<'_> {
     fn link(&self) -> String {
         format!("/evaluation/bad-reviews/{}", self.r.id)
     }
-}
-
-/// The process and the calendar bad reviews are judged by.
-#[derive(Clone)]
-pub struct Rules {
-    pub process: std::sync::Arc<Process>,
-    pub calendar: std::sync::Arc<WorkCalendar>,
-}
-
-impl Rules {
-    pub fn of(state: &crate::kernel::web::AppState) -> AppResult<Rules> {
-        Ok(Rules { process: state.processes.get(BAD_REVIEW.kind)?, calendar: state.calendar() })
+    /// An upheld appeal stops the review counting in the scores.
+    fn after_fire(&self, tx: &mut Tx<'_>, _: &Who, fired: &Fired, _: Option<&str>) -> AppResult<()> {
+        let r = self.r;
+        if fired.is_final && fired.to == BAD_REVIEW.required_states[1] && r.counted {
+            tx.execute("UPDATE ratings SET counted = 0 WHERE id = $1", params![r.id])?;
+            let dims = [r.attitude, r.style, r.efficiency, r.competence];
+            super::scores::add(tx, r.created_at, r.staff_id, r.division_id, r.department_id, dims, -1)?;
+        }
+        Ok(())
     }
 }
 
-/// Move a bad review along its process; entering rectification sets its deadline, an
-/// upheld appeal stops it counting.
+/// Move a bad review along its process (the kernel sets the rectification deadline on
+/// entering rectification).
 pub fn transition(
     tx: &mut Tx<'_>,
     who: &Who,
@@ -168,35 +163,17 @@ pub fn transition(
     transition: &str,
     note: Option<&str>,
 ) -> AppResult<Fired> {
-    let (process, cal) = (&rules.process, &rules.calendar);
     let r = get(tx, user, id)?;
     if !r.bad {
         return Err(AppError::NotFound);
     }
     let rel = relations(user, &r);
-    let fired = workflow::fire(
+    workflow::fire(
         tx,
         who,
         &BAD_REVIEW,
-        process,
-        Firing { id, transition, relations: &rel, note },
+        &rules.process,
+        Firing { id, transition, relations: &rel, note, calendar: &rules.calendar },
         &ReviewSubject { r: &r },
-    )?;
-    if process.runs_deadline(&fired.to) && !process.runs_deadline(&fired.from) {
-        let due = cal.add_working_days(clock::local_date(who.now), process.timing.deadline_working_days.max(1));
-        tx.execute("UPDATE ratings SET rectify_deadline = $1, rectify_reminded_at = NULL, rectify_escalated_at = NULL WHERE id = $2", params![due.to_string(), id])?;
-    }
-    if process.is_final(&fired.to) && fired.to == BAD_REVIEW.required_states[1] && r.counted {
-        tx.execute("UPDATE ratings SET counted = 0 WHERE id = $1", params![id])?;
-        super::scores::add(
-            tx,
-            r.created_at,
-            r.staff_id,
-            r.division_id,
-            r.department_id,
-            [r.attitude, r.style, r.efficiency, r.competence],
-            -1,
-        )?;
-    }
-    Ok(fired)
+    )
 }

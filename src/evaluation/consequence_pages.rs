@@ -9,14 +9,17 @@ use axum::routing::{get, post};
 use maud::html;
 
 use super::api::period_or_current;
+use super::consequences::Consequences;
 use super::consequences::{self, AdjustmentInput, InterviewInput};
+use super::scores::DivisionRank;
 use crate::kernel::access::{self, Action};
 use crate::kernel::error::AppResult;
 use crate::kernel::i18n::Lang;
 use crate::kernel::settings;
 use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
 use crate::kernel::web::layout::{self, Section, badge, csrf_field, error_banner, text_field};
-use crate::kernel::web::list::{ListParams, export, url_encode};
+use crate::kernel::web::list::{ListParams, url_encode};
+use crate::kernel::web::table::{Table, respond};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 
 pub fn router() -> Router<AppState> {
@@ -38,10 +41,7 @@ struct PageQuery {
 
 async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<PageQuery>) -> AppResult<Response> {
     let as_file = ListParams { format: q.format.clone(), ..Default::default() };
-    if as_file.is_export() {
-        return export_all(&s, &ctx, q.period, q.department_id, &as_file).await;
-    }
-    render(&s, &ctx, q.period, q.department_id, None).await
+    render(&s, &ctx, q.period, q.department_id, None, &as_file).await
 }
 
 /// Whom the department head's own department limits the lists to.
@@ -50,37 +50,17 @@ fn scope(ctx: &Ctx, department: Option<i64>) -> AppResult<Option<i64>> {
     Ok(department.or(if user.role == crate::kernel::access::Role::DeptHead { user.department_id } else { None }))
 }
 
-/// Commendations, interviews and adjustment proposals of a period, one row each.
-async fn export_all(
-    s: &AppState,
-    ctx: &Ctx,
-    period: Option<String>,
-    department: Option<i64>,
-    as_file: &ListParams,
-) -> AppResult<Response> {
-    ctx.require(Action::ViewRankings)?;
-    let period = period_or_current(period.as_deref(), ctx.now)?;
-    let dept = scope(ctx, department)?;
-    let p = period.clone();
-    let c = s.look(ctx, Action::ViewRankings, move |tx, _| consequences::for_period(tx, &p, dept)).await?;
-    let z = ctx.zh();
-    let line = |kind: &str, r: &super::scores::DivisionRank, note: String| {
-        vec![
-            period.clone(),
-            kind.to_owned(),
-            r.rank.to_string(),
-            r.department_name.clone(),
-            r.division_name.clone(),
-            format!("{:.2}", r.sum_score),
-            format!("{:.2}", r.average_score),
-            r.ratings.to_string(),
-            note,
-        ]
-    };
-    let mut rows = Vec::new();
-    for r in &c.commended {
-        rows.push(line(ctx.t("ev-commendation"), r, String::new()));
-    }
+/// One commendation, interview or adjustment proposal, as a line of the export.
+struct Line<'a> {
+    kind: &'a str,
+    rank: &'a DivisionRank,
+    note: String,
+}
+
+/// Commendations, interviews (with those held) and adjustment proposals, one line each.
+fn lines<'a>(ctx: &'a Ctx, c: &'a Consequences) -> Vec<Line<'a>> {
+    let mut lines: Vec<Line<'a>> =
+        c.commended.iter().map(|r| Line { kind: ctx.t("ev-commendation"), rank: r, note: String::new() }).collect();
     for r in &c.to_interview {
         let held: Vec<String> = c
             .interviews
@@ -88,23 +68,28 @@ async fn export_all(
             .filter(|i| i.division_id == r.division_id)
             .map(|i| format!("{} {}：{}", i.held_on, i.interviewer, i.agreed))
             .collect();
-        let note = if held.is_empty() { (ctx.t("ev-to-interview")).to_owned() } else { held.join("；") };
-        rows.push(line(ctx.t("ev-interview"), r, note));
+        let note = if held.is_empty() { ctx.t("ev-to-interview").to_owned() } else { held.join("；") };
+        lines.push(Line { kind: ctx.t("ev-interview"), rank: r, note });
     }
     for pr in &c.proposals {
-        let note = format!(
-            "{} {}",
-            pr.periods.join("、"),
-            pr.decision.clone().unwrap_or_else(|| (ctx.t("ev-undecided")).to_owned())
-        );
-        rows.push(line(ctx.t("ev-adjustment-proposal"), &pr.division, note));
+        let decision = pr.decision.clone().unwrap_or_else(|| ctx.t("ev-undecided").to_owned());
+        let note = format!("{} {decision}", pr.periods.join("、"));
+        lines.push(Line { kind: ctx.t("ev-adjustment-proposal"), rank: &pr.division, note });
     }
-    let header: &[&str] = if z {
-        &["期间", "类别", "排名", "部门", "处室", "得分合计", "人均得分", "评价数", "说明"]
-    } else {
-        &["period", "kind", "rank", "department", "division", "sum_score", "average_score", "ratings", "note"]
-    };
-    export(as_file, "consequences", header, rows)
+    lines
+}
+
+fn line_table<'a>(period: &'a str) -> Table<'a, Line<'a>> {
+    Table::new()
+        .exported("period", move |_: &Line<'_>| period.to_owned())
+        .exported("kind", |l| l.kind.to_owned())
+        .exported("rank", |l| l.rank.rank.to_string())
+        .exported("department", |l| l.rank.department_name.clone())
+        .exported("division", |l| l.rank.division_name.clone())
+        .exported("sum_score", |l| format!("{:.2}", l.rank.sum_score))
+        .exported("average_score", |l| format!("{:.2}", l.rank.average_score))
+        .exported("ratings", |l| l.rank.ratings.to_string())
+        .exported("note", |l| l.note.clone())
 }
 
 async fn render(
@@ -113,6 +98,7 @@ async fn render(
     period: Option<String>,
     department: Option<i64>,
     retry: Option<&Retry>,
+    as_file: &ListParams,
 ) -> AppResult<Response> {
     ctx.require(Action::ViewRankings)?;
     let period = period_or_current(period.as_deref(), ctx.now)?;
@@ -200,11 +186,10 @@ async fn render(
         }
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
-    Ok((
-        status,
-        layout::page(ctx, &format!("{} · {period}", ctx.t("ev-consequences")), Section::Of("evaluation"), body),
-    )
-        .into_response())
+    let title = format!("{} · {period}", ctx.t("ev-consequences"));
+    respond(as_file, "consequences", &line_table(&period), &lines(ctx, &c), || {
+        (status, layout::page(ctx, &title, Section::Of("evaluation"), body)).into_response()
+    })
 }
 
 async fn interview(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Response> {
@@ -217,7 +202,7 @@ async fn interview(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<
     .await?
     {
         Ok(i) => Ok(Redirect::to(&format!("/evaluation/consequences?period={}", i.period)).into_response()),
-        Err(retry) => render(&s, &ctx, period, None, Some(&retry)).await,
+        Err(retry) => render(&s, &ctx, period, None, Some(&retry), &ListParams::default()).await,
     }
 }
 
@@ -234,7 +219,7 @@ async fn adjustment(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult
         Ok(_) => {
             Ok(Redirect::to(&format!("/evaluation/consequences?period={}", p.unwrap_or_default())).into_response())
         }
-        Err(retry) => render(&s, &ctx, period, None, Some(&retry)).await,
+        Err(retry) => render(&s, &ctx, period, None, Some(&retry), &ListParams::default()).await,
     }
 }
 
@@ -251,6 +236,6 @@ async fn setting(State(s): State<AppState>, Path(key): Path<String>, f: CsrfForm
     .await?
     {
         Ok(_) => Ok(Redirect::to("/evaluation/consequences").into_response()),
-        Err(retry) => render(&s, &ctx, None, None, Some(&retry)).await,
+        Err(retry) => render(&s, &ctx, None, None, Some(&retry), &ListParams::default()).await,
     }
 }

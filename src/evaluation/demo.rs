@@ -1,18 +1,15 @@
 //! Demo ratings: every member of every division rated over the last four quarters,
 //! with bad reviews in every state of their process.
 
-use std::sync::Arc;
-
-use super::bad_reviews::{self, Rules};
+use super::bad_reviews;
 use super::ratings::{self, InteractionInput, RatingInput};
 use crate::accounts::service::{self as accounts, NewUser};
 use crate::kernel::access::CurrentUser;
 use crate::kernel::audit::Who;
-use crate::kernel::calendar;
 use crate::kernel::db::Tx;
-use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::error::AppResult;
 use crate::kernel::registry::Demo;
-use crate::kernel::workflow;
+use crate::kernel::workflow::Rules;
 use crate::org::people::{self, PersonInput};
 
 const DAY: i64 = 86_400_000;
@@ -141,7 +138,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
 fn seed_pool(tx: &mut Tx<'_>, now: i64) -> AppResult<()> {
     use super::pool::{self, AssessmentInput, Plan, Proposal, Step};
     let spec = &super::POOL_CASE;
-    let process = workflow::parse(spec, spec.builtin).map_err(|e| AppError::internal(e.join("; ")))?;
+    let rules = Rules::shipped(tx, spec)?;
     let director = accounts::find_by_username(tx, "depthead")?;
     let director = current(tx, director.id)?;
     let heads: Vec<i64> = tx
@@ -179,7 +176,7 @@ fn seed_pool(tx: &mut Tx<'_>, now: i64) -> AppResult<()> {
                 note: Some("同意入池，安排到企业体悟实训。".into()),
                 division_id: None,
             };
-            pool::transition(tx, &w, &director, &process, case.id, &step)?;
+            pool::transition(tx, &w, &director, &rules, case.id, &step)?;
             let start = crate::kernel::clock::local_date(at + 5 * DAY);
             let plan = Plan {
                 plan_kind: "practice".into(),
@@ -203,8 +200,7 @@ fn seed_pool(tx: &mut Tx<'_>, now: i64) -> AppResult<()> {
 /// Walk the bad reviews through the process so every state is shown.
 fn move_bad_reviews(tx: &mut Tx<'_>, now: i64, bad: &[(i64, CurrentUser, i64)]) -> AppResult<()> {
     let spec = &super::BAD_REVIEW;
-    let process = Arc::new(workflow::parse(spec, spec.builtin).map_err(|e| AppError::internal(e.join("; ")))?);
-    let rules = Rules { process, calendar: Arc::new(calendar::load(tx)?) };
+    let rules = Rules::shipped(tx, spec)?;
     let supervisor = tx
         .query_opt("SELECT id FROM users WHERE role = 'supervisor' ORDER BY id LIMIT 1", &[])?
         .map(|r| r.int(0))

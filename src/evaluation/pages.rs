@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use maud::{Markup, PreEscaped, html};
 
 use super::api::{may_read_division, period_or_current, public_limit};
-use super::bad_reviews::{self, BadReviewFilter, Rules};
+use super::bad_reviews::{self, BadReviewFilter};
 use super::ratings::{self, InteractionInput, Rating, RatingInput};
 use super::scores;
 use super::{DIMENSIONS, LEVELS};
@@ -20,7 +20,7 @@ use crate::kernel::i18n::Lang;
 use crate::kernel::web::chart;
 use crate::kernel::web::form::{Fields, Retry, TransitionForm, attempt, error, value};
 use crate::kernel::web::layout::{self, Section, badge, csrf_field, error_banner, select_field, text_field};
-use crate::kernel::web::list::{ListParams, export, pager};
+use crate::kernel::web::list::{ListParams, pager};
 use crate::kernel::web::table::{Table, respond};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 
@@ -98,21 +98,18 @@ async fn render(
             Ok((mine, trend, board, dtrend, divisions))
         })
         .await?;
-    if export_as.is_export() {
-        let b = board.ok_or(AppError::NotFound)?;
-        let rows = b
-            .members
-            .iter()
-            .map(|m| {
-                let mut r = vec![m.name.clone(), m.ratings.to_string()];
-                r.extend(m.dimensions.iter().map(|d| format!("{d:.2}")));
-                r.push(format!("{:.2}", m.score));
-                r
-            })
-            .collect();
-        let header = ["member", "ratings", "attitude", "style", "efficiency", "competence", "score"];
-        return export(&export_as, &format!("scoreboard-{}", b.period), &header, rows);
+    let mut members: Table<'_, scores::MemberScore> = Table::new()
+        .text("member", ctx.t("ev-member"), |m: &scores::MemberScore| m.name.clone())
+        .text("ratings", ctx.t("ev-ratings-2"), |m| m.ratings.to_string());
+    for (i, key) in DIMENSIONS.iter().enumerate() {
+        members = members.text(key, dim_name(i, z), move |m| format!("{:.2}", m.dimensions[i]));
     }
+    let members = members.column(
+        "score",
+        ctx.t("ev-score"),
+        |m| html! { strong { (format!("{:.2}", m.score)) } },
+        |m| format!("{:.2}", m.score),
+    );
     let f = "invite";
     let err = error(retry, f);
     let kinds: Vec<(String, String)> = ratings::KINDS
@@ -193,10 +190,7 @@ async fn render(
             @if b.members.is_empty() { (layout::empty_state(ctx.t("ev-no-ratings-in-this-period"))) }
             @else {
                 div.card { (PreEscaped(chart::bars(ctx.t("ev-members-scores-of-20"), &b.members.iter().map(|m| (m.name.clone(), m.score, format!("{:.2}", m.score))).collect::<Vec<_>>(), 20.0, "#1f5fbf"))) }
-                div.table-wrap { table {
-                    thead { tr { th { (ctx.t("ev-member")) } th { (ctx.t("ev-ratings-2")) } @for i in 0..4 { th { (dim_name(i, z)) } } th { (ctx.t("ev-score")) } } }
-                    tbody { @for m in &b.members { tr { td { (m.name) } td { (m.ratings) } @for d in m.dimensions { td { (format!("{d:.2}")) } } td { strong { (format!("{:.2}", m.score)) } } } } }
-                } }
+                (members.render(ctx, &ListParams::default(), &[], &b.members, ""))
             }
             @if !division_trend.is_empty() {
                 h2 { (ctx.t("ev-the-four-dimensions-by-quarter")) }
@@ -206,7 +200,13 @@ async fn render(
         }
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
-    Ok((status, layout::page(ctx, ctx.t("ev-service-ratings"), Section::Of("evaluation"), body)).into_response())
+    let (rows, name) = match &board {
+        Some(b) => (b.members.as_slice(), format!("scoreboard-{}", b.period)),
+        None => (&[][..], format!("scoreboard-{period}")),
+    };
+    respond(&export_as, &name, &members, rows, || {
+        (status, layout::page(ctx, ctx.t("ev-service-ratings"), Section::Of("evaluation"), body)).into_response()
+    })
 }
 
 const COLORS: [&str; 4] = ["#b3261e", "#1f5fbf", "#1e7b34", "#a86b00"];
@@ -332,7 +332,7 @@ async fn bad_review_list(
             bad_reviews::list(tx, u.ok_or(AppError::Unauthenticated)?, &fq, &pq)
         })
         .await?;
-    let rules = Rules::of(&s)?;
+    let rules = s.rules(&super::BAD_REVIEW)?;
     let today = crate::kernel::clock::local_date(ctx.now);
     let table = Table::new()
         .column(
@@ -385,7 +385,7 @@ async fn bad_review_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>
     if !r.bad {
         return Err(AppError::NotFound);
     }
-    let rules = Rules::of(s)?;
+    let rules = s.rules(&super::BAD_REVIEW)?;
     let user = ctx.user()?;
     let z = ctx.zh();
     let available = rules.process.available(&r.state, &bad_reviews::relations(user, &r));
@@ -427,7 +427,7 @@ async fn bad_review_transition(
 ) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
     let user = ctx.user()?.clone();
-    let rules = Rules::of(&s)?;
+    let rules = s.rules(&super::BAD_REVIEW)?;
     match attempt(&s, &ctx, Action::ViewEvaluation, "transition", form, move |tx, who, t: TransitionForm| {
         bad_reviews::transition(tx, who, &user, &rules, id, &t.transition, t.note.as_deref())
     })

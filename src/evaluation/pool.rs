@@ -12,7 +12,7 @@ use crate::kernel::audit::{self, Change, Who};
 use crate::kernel::db::{Row, Tx, id_list};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::validate;
-use crate::kernel::workflow::{self, Fired, Firing, Process, Subject};
+use crate::kernel::workflow::{self, Fired, Firing, Rules, Subject};
 use crate::params;
 
 pub const PLAN_KINDS: [&str; 2] = ["study", "practice"];
@@ -210,6 +210,8 @@ pub fn propose(tx: &mut Tx<'_>, who: &Who, user: &CurrentUser, input: &Proposal)
 
 struct CaseSubject<'a> {
     c: &'a PoolCase,
+    /// For a reassignment: the division (and its department) the member moves to.
+    target: Option<(i64, i64)>,
 }
 
 impl Subject for CaseSubject<'_> {
@@ -228,6 +230,19 @@ impl Subject for CaseSubject<'_> {
     }
     fn link(&self) -> String {
         format!("/evaluation/pool/{}", self.c.id)
+    }
+    /// A reassignment moves the member's account to the chosen division.
+    fn after_fire(&self, tx: &mut Tx<'_>, who: &Who, _: &Fired, _: Option<&str>) -> AppResult<()> {
+        let Some((division, department)) = self.target else { return Ok(()) };
+        let (id, staff) = (self.c.id, self.c.staff_id);
+        tx.execute("UPDATE pool_cases SET reassigned_division_id = $1 WHERE id = $2", params![division, id])?;
+        let before = crate::accounts::service::find(tx, staff)?;
+        tx.execute(
+            "UPDATE users SET division_id = $1, department_id = $2, updated_at = $3 WHERE id = $4",
+            params![division, department, who.now, staff],
+        )?;
+        let after = crate::accounts::service::find(tx, staff)?;
+        audit::record(tx, who, Change::updated("reassign", "user", staff, &before, &after))
     }
 }
 
@@ -248,7 +263,7 @@ pub fn transition(
     tx: &mut Tx<'_>,
     who: &Who,
     user: &CurrentUser,
-    process: &Process,
+    rules: &Rules,
     id: i64,
     step: &Step,
 ) -> AppResult<Fired> {
@@ -264,19 +279,9 @@ pub fn transition(
     } else {
         None
     };
-    let firing = Firing { id, transition: &step.transition, relations: &rel, note: step.note.as_deref() };
-    let fired = workflow::fire(tx, who, &POOL_CASE, process, firing, &CaseSubject { c: &c })?;
-    if let Some((division, department)) = target {
-        tx.execute("UPDATE pool_cases SET reassigned_division_id = $1 WHERE id = $2", params![division, id])?;
-        let before = crate::accounts::service::find(tx, c.staff_id)?;
-        tx.execute(
-            "UPDATE users SET division_id = $1, department_id = $2, updated_at = $3 WHERE id = $4",
-            params![division, department, who.now, c.staff_id],
-        )?;
-        let after = crate::accounts::service::find(tx, c.staff_id)?;
-        audit::record(tx, who, Change::updated("reassign", "user", c.staff_id, &before, &after))?;
-    }
-    Ok(fired)
+    let note = step.note.as_deref();
+    let firing = Firing { id, transition: &step.transition, relations: &rel, note, calendar: &rules.calendar };
+    workflow::fire(tx, who, &POOL_CASE, &rules.process, firing, &CaseSubject { c: &c, target })
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

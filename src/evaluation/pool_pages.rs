@@ -15,8 +15,10 @@ use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::i18n::Lang;
 use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
 use crate::kernel::web::layout::{self, Section, badge, csrf_field, error_banner, select_field, text_field};
-use crate::kernel::web::list::{ListParams, export};
+use crate::kernel::web::list::ListParams;
+use crate::kernel::web::table::{self, Table};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
+use crate::kernel::workflow::Process;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -38,37 +40,42 @@ struct ListQuery {
 }
 
 async fn list(State(s): State<AppState>, ctx: Ctx, Q(q): Q<ListQuery>) -> AppResult<Response> {
-    let export_as = ListParams { format: q.format, ..Default::default() };
-    if export_as.is_export() {
-        let user = ctx.user()?.clone();
-        let cases = s.look(&ctx, Action::ViewEvaluation, move |tx, _| pool::list(tx, &user)).await?;
-        let process = s.processes.get(super::POOL_CASE.kind)?;
-        let rows = cases
-            .iter()
-            .map(|c| {
-                vec![
-                    c.staff_name.clone(),
-                    c.division_name.clone(),
-                    process.state_name(&c.state, ctx.lang),
-                    c.plan_kind.as_deref().map(|k| ctx.t(&format!("pool-{k}")).to_owned()).unwrap_or_default(),
-                    c.start_date.clone().unwrap_or_default(),
-                    c.end_date.clone().unwrap_or_default(),
-                    c.reasons.clone(),
-                    c.response.clone(),
-                ]
-            })
-            .collect();
-        return export(
-            &export_as,
-            "pool",
-            &["member", "division", "state", "plan", "start", "end", "reasons", "response"],
-            rows,
-        );
-    }
-    render_list(&s, &ctx, None).await
+    render_list(&s, &ctx, None, &ListParams { format: q.format, ..Default::default() }).await
 }
 
-async fn render_list(s: &AppState, ctx: &Ctx, retry: Option<&Retry>) -> AppResult<Response> {
+/// The pool's list: shown on the page and exported in full (reasons and the member's
+/// response included).
+fn case_table<'a>(ctx: &'a Ctx, process: &'a Process) -> Table<'a, PoolCase> {
+    let plan =
+        |c: &PoolCase| c.plan_kind.as_deref().map(|k| ctx.t(&format!("pool-{k}")).to_owned()).unwrap_or_default();
+    Table::new()
+        .column(
+            "member",
+            ctx.t("ev-member-3"),
+            |c: &PoolCase| html! { a href=(format!("/evaluation/pool/{}", c.id)) { (c.staff_name) } },
+            |c| c.staff_name.clone(),
+        )
+        .text("division", ctx.t("common-division"), |c| c.division_name.clone())
+        .column(
+            "state",
+            ctx.t("common-status"),
+            |c| badge(&process.state_name(&c.state, ctx.lang), if process.is_final(&c.state) { "green" } else { "yellow" }),
+            |c| process.state_name(&c.state, ctx.lang),
+        )
+        .column(
+            "plan",
+            ctx.t("ev-plan"),
+            move |c| html! { @if c.plan_kind.is_some() { (plan(c)) " " (c.start_date.clone().unwrap_or_default()) "–" (c.end_date.clone().unwrap_or_default()) } },
+            move |c| plan(c),
+        )
+        .exported("start", |c| c.start_date.clone().unwrap_or_default())
+        .exported("end", |c| c.end_date.clone().unwrap_or_default())
+        .exported("reasons", |c| c.reasons.clone())
+        .exported("response", |c| c.response.clone())
+        .text("created", ctx.t("common-created_at"), |c| fmt_local(c.created_at))
+}
+
+async fn render_list(s: &AppState, ctx: &Ctx, retry: Option<&Retry>, p: &ListParams) -> AppResult<Response> {
     let user = ctx.user()?.clone();
     let u = user.clone();
     let (cases, members) = s
@@ -87,42 +94,31 @@ async fn render_list(s: &AppState, ctx: &Ctx, retry: Option<&Retry>) -> AppResul
             Ok((pool::list(tx, &u)?, members))
         })
         .await?;
-    let f = "propose";
-    let mut rows = Vec::new();
-    for c in &cases {
-        rows.push((c, state_badge(s, &c.state, ctx.lang)?));
-    }
-    let body = html! {
-        p.muted { (ctx.t("ev-a-division-head-may-return")) }
-        @if !members.is_empty() {
-            details.panel open[error(retry, f).is_some()] {
-                summary { (ctx.t("ev-return-a-member")) }
-                form.stack method="post" action="/evaluation/pool" {
-                    (csrf_field(ctx))
-                    (error_banner(ctx, error(retry, f)))
-                    (select_field(ctx, "staff_id", ctx.t("ev-member"), &members, value(retry, f, "staff_id", ""), error(retry, f)))
-                    label.field { span { (ctx.t("ev-reasons")) } textarea name="reasons" rows="3" required { (value(retry, f, "reasons", "")) } }
-                    label.field { span { (ctx.t("ev-evidence-ratings-interviews")) } textarea name="evidence" rows="2" { (value(retry, f, "evidence", "")) } }
-                    div { button type="submit" { (ctx.t("ev-submit-for-approval")) } }
+    let process = s.processes.get(super::POOL_CASE.kind)?;
+    let table = case_table(ctx, &process);
+    table::respond(p, "pool", &table, &cases, || {
+        let f = "propose";
+        let body = html! {
+            p.muted { (ctx.t("ev-a-division-head-may-return")) }
+            @if !members.is_empty() {
+                details.panel open[error(retry, f).is_some()] {
+                    summary { (ctx.t("ev-return-a-member")) }
+                    form.stack method="post" action="/evaluation/pool" {
+                        (csrf_field(ctx))
+                        (error_banner(ctx, error(retry, f)))
+                        (select_field(ctx, "staff_id", ctx.t("ev-member"), &members, value(retry, f, "staff_id", ""), error(retry, f)))
+                        label.field { span { (ctx.t("ev-reasons")) } textarea name="reasons" rows="3" required { (value(retry, f, "reasons", "")) } }
+                        label.field { span { (ctx.t("ev-evidence-ratings-interviews")) } textarea name="evidence" rows="2" { (value(retry, f, "evidence", "")) } }
+                        div { button type="submit" { (ctx.t("ev-submit-for-approval")) } }
+                    }
                 }
             }
-        }
-        p { a href="/evaluation/pool?format=csv" { (ctx.t("common-export_csv")) } " · " a href="/evaluation/pool?format=xlsx" { (ctx.t("common-export_xlsx")) } }
-        @if cases.is_empty() { (layout::empty_state(ctx.t("ev-no-cases"))) }
-        @else {
-            div.table-wrap { table {
-                thead { tr { th { (ctx.t("ev-member-3")) } th { (ctx.t("common-division")) } th { (ctx.t("common-status")) } th { (ctx.t("ev-plan")) } th { (ctx.t("common-created_at")) } } }
-                tbody { @for (c, b) in &rows { tr {
-                    td { a href=(format!("/evaluation/pool/{}", c.id)) { (c.staff_name) } }
-                    td { (c.division_name) } td { (b) }
-                    td { @if let Some(k) = &c.plan_kind { (ctx.t(&format!("pool-{k}"))) " " (c.start_date.clone().unwrap_or_default()) "–" (c.end_date.clone().unwrap_or_default()) } }
-                    td { (fmt_local(c.created_at)) }
-                } } }
-            } }
-        }
-    };
-    let status = retry.map_or(StatusCode::OK, |r| r.err.status());
-    Ok((status, layout::page(ctx, ctx.t("ev-unfit-staff-pool"), Section::Of("evaluation"), body)).into_response())
+            p { a href="/evaluation/pool?format=csv" { (ctx.t("common-export_csv")) } " · " a href="/evaluation/pool?format=xlsx" { (ctx.t("common-export_xlsx")) } }
+            (table.render(ctx, p, &[], &cases, ctx.t("ev-no-cases")))
+        };
+        let status = retry.map_or(StatusCode::OK, |r| r.err.status());
+        (status, layout::page(ctx, ctx.t("ev-unfit-staff-pool"), Section::Of("evaluation"), body)).into_response()
+    })
 }
 
 async fn propose(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Response> {
@@ -134,7 +130,7 @@ async fn propose(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Re
     .await?
     {
         Ok(c) => Ok(Redirect::to(&format!("/evaluation/pool/{}", c.id)).into_response()),
-        Err(retry) => render_list(&s, &ctx, Some(&retry)).await,
+        Err(retry) => render_list(&s, &ctx, Some(&retry), &ListParams::default()).await,
     }
 }
 
@@ -241,9 +237,9 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
 async fn step(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
     let user = ctx.user()?.clone();
-    let process = s.processes.get(super::POOL_CASE.kind)?;
+    let rules = s.rules(&super::POOL_CASE)?;
     match attempt(&s, &ctx, Action::ViewEvaluation, "step", form, move |tx, who, st: Step| {
-        pool::transition(tx, who, &user, &process, id, &st)
+        pool::transition(tx, who, &user, &rules, id, &st)
     })
     .await?
     {

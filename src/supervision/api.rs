@@ -110,8 +110,8 @@ async fn lead_transition(
     ApiJson(step): ApiJson<Step>,
 ) -> AppResult<Json<Fired>> {
     let user = ctx.user()?.clone();
-    let (process, cal) = (s.processes.get(super::LEAD.kind)?, s.calendar());
-    s.change(&ctx, Action::ViewLeads, move |tx, who| leads::transition(tx, who, &user, (&process, &cal), id, &step))
+    let rules = s.rules(&super::LEAD)?;
+    s.change(&ctx, Action::ViewLeads, move |tx, who| leads::transition(tx, who, &user, &rules, id, &step))
         .await
         .map(Json)
 }
@@ -228,10 +228,8 @@ async fn expose(
     ApiJson(input): ApiJson<ExposureInput>,
 ) -> AppResult<(StatusCode, Json<Exposure>)> {
     let user = ctx.user()?.clone();
-    let (process, cal) = (s.processes.get(super::LEAD.kind)?, s.calendar());
-    let e = s
-        .change(&ctx, Action::ViewLeads, move |tx, who| exposures::expose(tx, who, &user, (&process, &cal), &input))
-        .await?;
+    let rules = s.rules(&super::LEAD)?;
+    let e = s.change(&ctx, Action::ViewLeads, move |tx, who| exposures::expose(tx, who, &user, &rules, &input)).await?;
     Ok((StatusCode::CREATED, Json(e)))
 }
 

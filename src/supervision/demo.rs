@@ -9,7 +9,7 @@ use crate::kernel::calendar;
 use crate::kernel::db::Tx;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::registry::Demo;
-use crate::kernel::workflow;
+use crate::kernel::workflow::{self, Rules};
 
 const DAY: i64 = 86_400_000;
 
@@ -23,8 +23,8 @@ fn user(tx: &mut Tx<'_>, name: &str) -> AppResult<CurrentUser> {
 pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
     let now = demo.now;
     let spec = &super::LEAD;
-    let process = workflow::parse(spec, spec.builtin).map_err(|e| AppError::internal(e.join("; ")))?;
-    let cal = calendar::load(tx)?;
+    let rules = Rules::shipped(tx, spec)?;
+    let (process, cal) = (&rules.process, &rules.calendar);
     let office = user(tx, "supervisor")?;
     let unit = user(tx, "depthead")?;
     let fgw = unit.department_id.unwrap_or_default();
@@ -105,7 +105,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
         let filed = leads::file(
             tx,
             &Who::system("public", t0),
-            &process,
+            process,
             &input,
             if *channel == "public" { "web" } else { "staff" },
             None,
@@ -146,7 +146,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
             // account; the office carries it on there.
             let actor = if unit_id == jw { &office } else { actor };
             let w = Who { actor_id: Some(actor.id), actor: actor.username.clone(), ..w };
-            match leads::transition(tx, &w, actor, (&process, &cal), filed.id, &step) {
+            match leads::transition(tx, &w, actor, &rules, filed.id, &step) {
                 Ok(_) | Err(AppError::Forbidden) => {}
                 Err(e) => return Err(e),
             }
@@ -155,11 +155,11 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
         if let (Some(token), true) = (&filed.token, *plan >= 6) {
             let judgement = if *channel == "party" { "basically_satisfied" } else { "satisfied" };
             let input = JudgementInput { judgement: judgement.into(), comment: String::new() };
-            judgement::judge(tx, &Who::system("public", t0 + 8 * DAY), &process, token, &input)?;
+            judgement::judge(tx, &Who::system("public", t0 + 8 * DAY), process, token, &input)?;
         }
     }
-    exposure_and_teams(tx, now, &office, &unit, fgw, (&process, &cal))?;
-    congress_finding_as_task(tx, demo, &cal)
+    exposure_and_teams(tx, now, &office, &unit, fgw, &rules)?;
+    congress_finding_as_task(tx, demo, cal)
 }
 
 /// The people's-congress finding about signed projects not yet started becomes a task of
@@ -204,7 +204,7 @@ fn exposure_and_teams(
     office: &CurrentUser,
     unit: &CurrentUser,
     fgw: i64,
-    rules: (&workflow::Process, &calendar::WorkCalendar),
+    rules: &Rules,
 ) -> AppResult<()> {
     use super::exposures::{self, ActivityInput, ExposureInput, Problem, TeamInput};
     let at = |days: i64, u: &CurrentUser| Who {
@@ -273,7 +273,7 @@ fn exposure_and_teams(
             findings: findings.iter().map(|f| (*f).to_owned()).collect(),
             category: if body == "congress" { "APPROVAL".into() } else { "PROJECT".into() },
         };
-        exposures::record_activity(tx, &at(10, office), office, rules.0, t.id, &a)?;
+        exposures::record_activity(tx, &at(10, office), office, &rules.process, t.id, &a)?;
     }
     Ok(())
 }

@@ -8,13 +8,12 @@ use serde::{Deserialize, Serialize};
 use super::leads::{self, LeadInput, Step};
 use crate::kernel::access::CurrentUser;
 use crate::kernel::audit::{self, Change, Who};
-use crate::kernel::calendar::WorkCalendar;
 use crate::kernel::clock;
 use crate::kernel::db::Tx;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::settings;
 use crate::kernel::validate;
-use crate::kernel::workflow::Process;
+use crate::kernel::workflow::{Process, Rules};
 use crate::params;
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -72,7 +71,7 @@ pub fn expose(
     tx: &mut Tx<'_>,
     who: &Who,
     user: &CurrentUser,
-    rules: (&Process, &WorkCalendar),
+    rules: &Rules,
     input: &ExposureInput,
 ) -> AppResult<Exposure> {
     if !leads::is_office(user) {
@@ -114,7 +113,7 @@ pub fn expose(
             address: format!("{}《{}》", input.outlet.trim(), input.column_name.trim()),
             ..Default::default()
         };
-        let filed = leads::file(tx, who, rules.0, &lead, "staff", None)?;
+        let filed = leads::file(tx, who, &rules.process, &lead, "staff", None)?;
         tx.execute(
             "UPDATE leads SET exposure_id = $1, respond_by = $2, visibility = 'public' WHERE id = $3",
             params![id, who.now + hours * 3_600_000, filed.id],

@@ -6,15 +6,14 @@ use serde::{Deserialize, Serialize};
 use super::{CHANNELS, LEAD};
 use crate::kernel::access::{CurrentUser, Role, Visibility};
 use crate::kernel::audit::{self, Change, Who};
-use crate::kernel::calendar::WorkCalendar;
-use crate::kernel::clock;
 use crate::kernel::crypto::{random_hex, sha256_hex};
 use crate::kernel::db::{Row, Tx, Where, id_list};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::notify::{self, Note};
 use crate::kernel::validate;
 use crate::kernel::web::list::{ListParams, Page, count_capped};
-use crate::kernel::workflow::{self, Fired, Firing, Process, Subject};
+use crate::kernel::workflow::deadlines::Kept;
+use crate::kernel::workflow::{self, Fired, Firing, Process, Rules, Subject};
 use crate::params;
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -407,7 +406,10 @@ pub struct Step {
 
 struct LeadSubject<'a> {
     l: &'a Lead,
+    /// The responsible unit, as the transition leaves it.
     unit: Option<i64>,
+    /// A transfer sends the lead to the discipline commission.
+    to_discipline: bool,
 }
 
 impl Subject for LeadSubject<'_> {
@@ -427,15 +429,45 @@ impl Subject for LeadSubject<'_> {
     fn link(&self) -> String {
         format!("/supervision/leads/{}", self.l.id)
     }
+    /// A transfer records the unit (a lead for the discipline commission becomes
+    /// confidential); the published notice is every linked reporter's outcome; the first
+    /// feedback decides the response rate and the time to feedback.
+    fn after_fire(&self, tx: &mut Tx<'_>, who: &Who, fired: &Fired, note: Option<&str>) -> AppResult<()> {
+        let id = self.l.id;
+        match fired.transition.as_str() {
+            "transfer" => {
+                let confidential = self.to_discipline || self.l.visibility == Visibility::Confidential;
+                let visibility = if confidential { Visibility::Confidential } else { self.l.visibility };
+                tx.execute(
+                    "UPDATE leads SET unit_department_id = $1, to_discipline = $2, visibility = $3 WHERE id = $4",
+                    params![self.unit, self.to_discipline, visibility.as_str(), id],
+                )?;
+            }
+            "notify" => {
+                tx.execute(
+                    "UPDATE leads SET outcome = $1 WHERE id = $2 OR primary_id = $2",
+                    params![note.unwrap_or(""), id],
+                )?;
+            }
+            _ => {}
+        }
+        if let Kept::Finished { met } = fired.deadline {
+            tx.execute(
+                "UPDATE leads SET first_feedback_at = $1, fed_back_on_time = $2 WHERE id = $3 AND first_feedback_at IS NULL",
+                params![who.now, i64::from(met), id],
+            )?;
+        }
+        Ok(())
+    }
 }
 
-/// Move a lead along the one procedure. A transfer names the unit and starts the
-/// feedback deadline; the published notice is the outcome every linked reporter sees.
+/// Move a lead along the one procedure. A transfer names the unit (the kernel starts the
+/// feedback deadline); the published notice is the outcome every linked reporter sees.
 pub fn transition(
     tx: &mut Tx<'_>,
     who: &Who,
     user: &CurrentUser,
-    (process, cal): (&Process, &WorkCalendar),
+    rules: &Rules,
     id: i64,
     step: &Step,
 ) -> AppResult<Fired> {
@@ -449,40 +481,13 @@ pub fn transition(
         if tx.count("SELECT COUNT(*) FROM departments WHERE id = $1 AND active = 1", params![d])? == 0 {
             return Err(AppError::invalid("unknown_department", "unit_department_id"));
         }
-        let due = cal.add_working_days(clock::local_date(who.now), process.timing.deadline_working_days.max(1));
-        tx.execute(
-            "UPDATE leads SET unit_department_id = $1, to_discipline = $2, deadline = $3, reminded_at = NULL, overdue_at = NULL WHERE id = $4",
-            params![d, step.to_discipline, due.to_string(), id],
-        )?;
-        if step.to_discipline && l.visibility != Visibility::Confidential {
-            tx.execute("UPDATE leads SET visibility = 'confidential' WHERE id = $1", params![id])?;
-        }
         unit = Some(d);
     }
     let rel = relations(user, &l);
-    let firing = Firing { id, transition: &step.transition, relations: &rel, note: step.note.as_deref() };
-    let fired = workflow::fire(tx, who, &LEAD, process, firing, &LeadSubject { l: &l, unit })?;
-    if fired.transition == "notify" {
-        let note = step.note.as_deref().unwrap_or("");
-        tx.execute("UPDATE leads SET outcome = $1 WHERE id = $2 OR primary_id = $2", params![note, id])?;
-    }
-    if fired.transition == "feed_back" {
-        // The first feedback decides the response rate and the time to feedback.
-        let on_time =
-            l.deadline.as_deref().is_some_and(|d| crate::kernel::clock::local_date(who.now).to_string().as_str() <= d);
-        tx.execute(
-            "UPDATE leads SET first_feedback_at = $1, fed_back_on_time = $2 WHERE id = $3 AND first_feedback_at IS NULL",
-            params![who.now, i64::from(on_time), id],
-        )?;
-    }
-    if fired.transition == "reject_feedback" {
-        let due = cal.add_working_days(clock::local_date(who.now), process.timing.deadline_working_days.max(1));
-        tx.execute(
-            "UPDATE leads SET deadline = $1, reminded_at = NULL, overdue_at = NULL WHERE id = $2",
-            params![due.to_string(), id],
-        )?;
-    }
-    Ok(fired)
+    let note = step.note.as_deref();
+    let firing = Firing { id, transition: &step.transition, relations: &rel, note, calendar: &rules.calendar };
+    let subject = LeadSubject { l: &l, unit, to_discipline: step.to_discipline };
+    workflow::fire(tx, who, &LEAD, &rules.process, firing, &subject)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -378,9 +378,9 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
 async fn step(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
     let user = ctx.user()?.clone();
-    let (process, cal) = (s.processes.get(LEAD.kind)?, s.calendar());
+    let rules = s.rules(&LEAD)?;
     match attempt(&s, &ctx, Action::ViewLeads, "step", form, move |tx, who, st: Step| {
-        leads::transition(tx, who, &user, (&process, &cal), id, &st)
+        leads::transition(tx, who, &user, &rules, id, &st)
     })
     .await?
     {

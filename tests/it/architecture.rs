@@ -116,3 +116,17 @@ async fn rows_are_read_by_name() {
         .collect();
     assert!(sources.is_empty(), "from_row reads by position in {} file(s)", sources.len());
 }
+
+/// A process's deadline is set and judged by the workflow kernel when a transition fires
+/// (`deadlines::on_transition`); a mechanism records the rest in its subject's
+/// `after_fire`, and never counts the process file's working days itself.
+#[test]
+fn only_the_kernel_counts_a_process_deadline() {
+    let found: Vec<String> = zaizao::app::MECHANISMS
+        .iter()
+        .flat_map(|m| rust_files(&src().join(m.id)))
+        .filter(|f| std::fs::read_to_string(f).unwrap_or_default().contains("timing.deadline_working_days"))
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(found.is_empty(), "deadline computed outside the kernel in {found:?}");
+}

@@ -539,6 +539,35 @@ async fn the_unit_is_reminded_before_the_feedback_deadline_and_the_office_told_o
     assert!(figures.as_array().is_some_and(|f| f.iter().any(|x| x["overdue"] == 1)), "{figures}");
 }
 
+/// The kernel keeps the feedback deadline from the process file: an upheld transfer
+/// gives the unit its full time again, counted from the day it was upheld.
+#[tokio::test]
+async fn an_upheld_transfer_gives_the_unit_a_fresh_deadline() {
+    let o = office().await;
+    let (_, lead) = o
+        .office
+        .post(
+            "/api/v1/leads",
+            json!({ "channel": "media", "category": "STYLE", "description": "窗口推诿", "address": "市北区" }),
+        )
+        .await;
+    let id = lead["id"].as_i64().expect("id");
+    let step = |body: Value| (format!("/api/v1/leads/{id}/transitions"), body);
+    let (path, body) = step(json!({ "transition": "transfer", "unit_department_id": o.unit_dept }));
+    assert_eq!(o.office.post(&path, body).await.0, 200);
+    // Transferred on Wednesday 10 April 2019: ten working days is 24 April.
+    assert_eq!(o.office.get(&format!("/api/v1/leads/{id}")).await.1["deadline"], "2019-04-24");
+    let (path, body) = step(json!({ "transition": "dispute", "note": "不属于本单位职责" }));
+    assert_eq!(o.unit.post(&path, body).await.0, 200);
+    o.app.clock.advance_ms(7 * 86_400_000);
+    let (path, body) = step(json!({ "transition": "confirm_transfer", "note": "经核，属于该单位职责" }));
+    assert_eq!(o.office.post(&path, body).await.0, 200);
+    // Upheld on Wednesday 17 April: ten working days later is 30 April, because Sunday
+    // 28 April 2019 was a working day (调休 for May Day).
+    let (_, after) = o.office.get(&format!("/api/v1/leads/{id}")).await;
+    assert_eq!(after["deadline"], "2019-04-30", "{after}");
+}
+
 /// The lead list's page and its export come from one column spec: the page shows the
 /// short form with a label on each cell, the file every column in full.
 #[tokio::test]

@@ -53,6 +53,11 @@ impl AppState {
         self.calendar.read().map(|c| c.clone()).unwrap_or_default()
     }
 
+    /// The process and calendar that transitions of `spec`'s records are judged by now.
+    pub fn rules(&self, spec: &super::workflow::Spec) -> AppResult<super::workflow::Rules> {
+        super::workflow::Rules::of(&self.processes, self.calendar(), spec)
+    }
+
     pub fn set_calendar(&self, c: WorkCalendar) {
         if let Ok(mut slot) = self.calendar.write() {
             *slot = Arc::new(c);

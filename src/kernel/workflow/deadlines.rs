@@ -48,6 +48,61 @@ pub struct Deadlines {
     pub noted: Option<Noted>,
 }
 
+/// What a transition did to a record's deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// Leaving the running states: whether the record finished by its deadline.
+    Finished {
+        met: bool,
+    },
+    /// Entering the running states: the deadline the process file sets, if it sets one.
+    Started,
+    Unchanged,
+}
+
+/// Keep record `id`'s deadline as a transition from `from` to `to` requires: entering the
+/// running states sets the process's deadline (when it names one) and clears the
+/// reminder and escalation marks; leaving them says whether the deadline was met.
+#[allow(clippy::too_many_arguments)]
+pub fn on_transition(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    spec: &Spec,
+    process: &Process,
+    cal: &WorkCalendar,
+    id: i64,
+    from: &str,
+    to: &str,
+) -> AppResult<Kept> {
+    let Some(d) = spec.deadlines else { return Ok(Kept::Unchanged) };
+    let today = clock::local_date(who.now);
+    match (process.runs_deadline(from), process.runs_deadline(to)) {
+        (false, true) => {
+            let days = process.timing.deadline_working_days;
+            if days > 0 {
+                let due = cal.add_working_days(today, days).to_string();
+                let sql = format!(
+                    "UPDATE {} SET {} = $1, {} = NULL, {} = NULL WHERE id = $2",
+                    spec.table, d.deadline, d.reminded, d.escalated
+                );
+                tx.execute(&sql, crate::params![due, id])?;
+            }
+            Ok(Kept::Started)
+        }
+        (true, false) => {
+            let sql = format!("SELECT {} FROM {} WHERE id = $1", d.deadline, spec.table);
+            let deadline = tx.query_opt(&sql, crate::params![id])?.map(|r| r.opt_text(0)).transpose()?.flatten();
+            Ok(Kept::Finished { met: deadline.is_some_and(|due| met(today, &due)) })
+        }
+        _ => Ok(Kept::Unchanged),
+    }
+}
+
+/// Whether work finished on `today` met a deadline (`YYYY-MM-DD`, the last day allowed).
+pub fn met(today: chrono::NaiveDate, deadline: &str) -> bool {
+    today.to_string().as_str() <= deadline
+}
+
 /// Remind and escalate the records of `spec` whose deadlines call for it, under the
 /// process in force (an administrator's override included).
 pub fn sweep(tx: &mut Tx<'_>, who: &Who, cal: &WorkCalendar, spec: &Spec) -> AppResult<usize> {

@@ -15,6 +15,7 @@ use std::sync::{Arc, RwLock};
 use serde::{Deserialize, Serialize};
 
 use super::audit::{self, Change, Who};
+use super::calendar::WorkCalendar;
 use super::db::Tx;
 use super::error::{AppError, AppResult};
 use super::i18n::Lang;
@@ -323,6 +324,26 @@ impl Registry {
     }
 }
 
+/// What transitions of one kind are judged by: the process in force and the calendar.
+#[derive(Clone)]
+pub struct Rules {
+    pub process: Arc<Process>,
+    pub calendar: Arc<WorkCalendar>,
+}
+
+impl Rules {
+    pub fn of(processes: &Registry, calendar: Arc<WorkCalendar>, spec: &Spec) -> AppResult<Rules> {
+        Ok(Rules { process: processes.get(spec.kind)?, calendar })
+    }
+
+    /// The shipped definition and the stored calendar, for work done before the service
+    /// runs (the demo seed).
+    pub fn shipped(tx: &mut Tx<'_>, spec: &Spec) -> AppResult<Rules> {
+        let process = parse(spec, spec.builtin).map_err(|e| AppError::internal(e.join("; ")))?;
+        Ok(Rules { process: Arc::new(process), calendar: Arc::new(super::calendar::load(tx)?) })
+    }
+}
+
 /// What the mechanism knows about one record, for the kernel to ask.
 pub trait Subject {
     /// Whether the named guard holds.
@@ -332,6 +353,11 @@ pub trait Subject {
     /// A short title and a link, for notifications.
     fn title(&self) -> String;
     fn link(&self) -> String;
+    /// What the mechanism records once the transition has fired, in the same transaction
+    /// (its own columns, counters, history).
+    fn after_fire(&self, _tx: &mut Tx<'_>, _who: &Who, _fired: &Fired, _note: Option<&str>) -> AppResult<()> {
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -339,6 +365,12 @@ pub struct Fired {
     pub from: String,
     pub to: String,
     pub transition: String,
+    /// What the transition did to the record's deadline.
+    #[serde(skip)]
+    pub deadline: deadlines::Kept,
+    /// The record reached a final state.
+    #[serde(skip)]
+    pub is_final: bool,
 }
 
 /// One request to move a record: which record, which transition, the caller's relations
@@ -348,9 +380,13 @@ pub struct Firing<'a> {
     pub transition: &'a str,
     pub relations: &'a [&'a str],
     pub note: Option<&'a str>,
+    /// The calendar deadlines are counted in.
+    pub calendar: &'a WorkCalendar,
 }
 
-/// Fire a transition on a record for a caller holding some relations to it.
+/// Fire a transition on a record for a caller holding some relations to it: move its
+/// state, keep its deadline, record the event and the audit entry, notify, and let the
+/// subject record the rest ([`Subject::after_fire`]).
 pub fn fire(
     tx: &mut Tx<'_>,
     who: &Who,
@@ -359,7 +395,7 @@ pub fn fire(
     firing: Firing<'_>,
     subject: &dyn Subject,
 ) -> AppResult<Fired> {
-    let Firing { id, transition, relations, note } = firing;
+    let Firing { id, transition, relations, note, calendar } = firing;
     let t = process.transition(transition).ok_or_else(|| AppError::invalid("unknown_transition", "transition"))?;
     let sql = format!("SELECT state FROM {} WHERE id = $1{}", spec.table, tx.dialect().for_update());
     let current = tx.query_opt(&sql, params![id])?.ok_or(AppError::NotFound)?.text(0)?;
@@ -442,7 +478,11 @@ pub fn fire(
             },
         )?;
     }
-    Ok(Fired { from: current, to: t.to.clone(), transition: t.id.clone() })
+    let kept = deadlines::on_transition(tx, who, spec, process, calendar, id, &current, &t.to)?;
+    let is_final = process.is_final(&t.to);
+    let fired = Fired { from: current, to: t.to.clone(), transition: t.id.clone(), deadline: kept, is_final };
+    subject.after_fire(tx, who, &fired, note)?;
+    Ok(fired)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

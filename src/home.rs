@@ -11,8 +11,12 @@ use crate::kernel::access;
 use crate::kernel::auth::LANG_COOKIE;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::i18n::Lang;
+use crate::kernel::registry::{Home, WorkItem};
 use crate::kernel::web::layout::{self, Section};
+use crate::kernel::web::list::ListParams;
+use crate::kernel::web::table::Table;
 use crate::kernel::web::{AppState, Ctx, Q, safe_next, set_cookie};
+use crate::kernel::workflow::Light;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(home)).route("/m/{n}", get(mechanism)).route("/lang/{code}", get(switch_lang))
@@ -20,76 +24,93 @@ pub fn router() -> Router<AppState> {
 
 async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let Some(user) = ctx.user.clone() else {
-        return Ok(Redirect::to("/login").into_response());
+        return Ok(front_page(&ctx).into_response());
     };
-    let gov = user.role.is_government();
-    let dept = user.department_id;
-    let mut cards = Vec::new();
+    let mut mine = Home::default();
     for m in &s.registry.mechanisms {
         if let Some(home) = m.home {
-            cards.extend(home(s.clone(), user.clone(), ctx.lang, ctx.now).await?);
+            let part = home(s.clone(), user.clone(), ctx.lang, ctx.now).await?;
+            mine.queue.extend(part.queue);
+            mine.cards.extend(part.cards);
+            mine.actions.extend(part.actions);
         }
     }
-    let (counts, dept_name) =
-        s.db.read(move |tx| {
-            let c = tx.query_one(
-                "SELECT (SELECT COUNT(*) FROM departments WHERE active = 1), \
-                 (SELECT COUNT(*) FROM divisions WHERE active = 1), \
-                 (SELECT COUNT(*) FROM people WHERE active = 1), \
-                 (SELECT COUNT(*) FROM divisions WHERE active = 1 AND kind = 'market_allocation')",
-                &[],
-            )?;
-            let name = match dept {
-                Some(d) => tx
-                    .query_opt("SELECT name FROM departments WHERE id = $1", crate::params![d])?
-                    .map(|r| r.text(0))
-                    .transpose()?,
-                None => None,
-            };
-            Ok(([c.int(0)?, c.int(1)?, c.int(2)?, c.int(3)?], name))
+    mine.queue.sort_by_key(urgency);
+    let dept = user.department_id;
+    let dept_name =
+        s.db.read(move |tx| match dept {
+            Some(d) => Ok(tx
+                .query_opt("SELECT name FROM departments WHERE id = $1", crate::params![d])?
+                .map(|r| r.text(0))
+                .transpose()?),
+            None => Ok(None),
         })
         .await?;
+    let queue = Table::new()
+        .shown(ctx.t("home-queue-ask"), |w: &WorkItem| html! { strong { (w.ask) } })
+        .shown(ctx.t("home-queue-kind"), |w| html! { (w.kind) })
+        .shown(ctx.t("home-queue-title"), |w| html! { a href=(w.href) { (w.title) } })
+        .shown(ctx.t("home-queue-deadline"), |w| {
+            html! { @if let Some(d) = &w.deadline { (layout::light_badge(&ctx, w.light)) " " span.nowrap { (d) } } }
+        });
     let body = html! {
-        div.card {
-            p { (ctx.t("home-welcome")) strong { (user.display_name) } }
-            dl.facts {
-                dt { (ctx.t("home-your_role")) } dd { (ctx.t(&user.role.label_key())) }
-                @if let Some(d) = &dept_name { dt { (ctx.t("home-your_department")) } dd { (d) } }
-            }
+        div.card.welcome {
+            p { (ctx.t("home-welcome")) strong { (user.display_name) } " · " (ctx.t(&user.role.label_key()))
+                @if let Some(d) = &dept_name { " · " (d) } }
             p.muted { (ctx.t(&format!("home-role-{}", user.role.as_str()))) }
+            @if !mine.actions.is_empty() {
+                div.actions { @for a in &mine.actions { a.button href=(a.href) { (a.label) } } }
+            }
         }
-        @if !cards.is_empty() {
+        h2 { (ctx.t("home-queue")) " " span.badge { (mine.queue.len()) } }
+        (queue.render(&ctx, &ListParams::default(), &[], &mine.queue, ctx.t("home-queue-empty")))
+        @if !mine.cards.is_empty() {
             h2 { (ctx.t("pf-my-work")) }
             div.cards {
-                @for c in &cards {
+                @for c in &mine.cards {
                     a.card href=(c.href) class=(c.tone) { h3 { (c.title) } div.stat { (c.value) } }
                 }
             }
         }
-        @if gov {
-            h2 { (ctx.t("home-stats")) }
-            div.cards {
-                div.card { h3 { (ctx.t("pf-departments-and-districts")) } div.stat { (counts[0]) } }
-                div.card { h3 { (ctx.t("pf-divisions")) } div.stat { (counts[1]) } }
-                div.card { h3 { (ctx.t("pf-market-allocation-divisions")) } div.stat { (counts[3]) } }
-                div.card { h3 { (ctx.t("pf-people")) } div.stat { (counts[2]) } }
-            }
-        }
         h2 { (ctx.t("nav-mechanisms")) }
-        div.cards {
+        div.cards.compact {
             @for n in 1..=7u8 {
                 @let entry = s.registry.numbered(n).and_then(|m| m.nav.iter().find(|e| access::allows(&user, e.needs)));
-                @let live = entry.is_some();
-                @let href = entry.map_or_else(|| format!("/m/{n}"), |e| e.href.to_owned());
-                a.card href=(href) {
-                    h3 { (n) ". " (ctx.t(&format!("m{n}"))) }
-                    p.muted { (ctx.t(&format!("m{n}-desc"))) }
-                    @if live { (layout::badge(ctx.t("pf-live"), "green")) } @else { (layout::badge(ctx.t("not_built"), "yellow")) }
+                @if let Some(e) = entry {
+                    a.card href=(e.href) {
+                        h3 { (n) ". " (ctx.t(&format!("m{n}"))) }
+                        p.muted { (ctx.t(&format!("m{n}-desc"))) }
+                    }
                 }
             }
         }
     };
     Ok(layout::page(&ctx, ctx.t("nav-home"), Section::Home, body).into_response())
+}
+
+/// The public's front page: what anyone can do without an account, from the registry.
+fn front_page(ctx: &Ctx) -> axum::response::Html<String> {
+    let body = html! {
+        p.muted { (ctx.t("home-front-intro")) }
+        div.cards {
+            @for e in ctx.registry.mechanisms.iter().flat_map(|m| m.public.iter()) {
+                a.card href=(e.href) { h3 { (ctx.t(e.key)) } p.muted { (ctx.t(e.desc)) } }
+            }
+        }
+        p { a href="/login" { (ctx.t("home-front-staff")) } }
+    };
+    layout::page(ctx, ctx.t("home-front"), Section::Home, body)
+}
+
+/// Red before yellow before the rest; then the nearest deadline; then the longest waiting.
+fn urgency(w: &WorkItem) -> (u8, String, i64) {
+    let band = match w.light {
+        Some(Light::Red) => 0,
+        Some(Light::Yellow) => 1,
+        Some(Light::Green) => 2,
+        None => 3,
+    };
+    (band, w.deadline.clone().unwrap_or_else(|| "9999".into()), w.since)
 }
 
 async fn mechanism(ctx: Ctx, Path(n): Path<u8>) -> AppResult<Response> {

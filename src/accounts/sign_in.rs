@@ -47,6 +47,11 @@ fn login_page(ctx: &Ctx, csrf: &str, username: &str, next: &str, err: Option<&Ap
                 input type="password" name="password" required autocomplete="current-password"; }
             button type="submit" { (ctx.t("login-submit")) }
         }
+        nav.public-entries aria-label=(ctx.t("home-front")) {
+            @for e in ctx.registry.mechanisms.iter().flat_map(|m| m.public.iter()) {
+                a href=(e.href) { (ctx.t(e.key)) }
+            }
+        }
         p { a href=(format!("/lang/{}?next=/login", if ctx.lang == Lang::Zh { "en" } else { "zh" })) { (ctx.t("nav-lang")) } }
     };
     layout::bare_page(ctx.lang, ctx.t("login-title"), body)

@@ -17,7 +17,7 @@ pub mod tasks;
 
 use crate::kernel::access::{Action, CurrentUser, Role, Rule};
 use crate::kernel::i18n::{self, Lang, Translations};
-use crate::kernel::registry::{HomeCard, HomeFuture, Mechanism, NavEntry, TaskPort};
+use crate::kernel::registry::{Home, HomeCard, HomeFuture, Mechanism, NavEntry, TaskPort};
 use crate::kernel::web::AppState;
 use crate::kernel::workflow::Spec;
 
@@ -72,6 +72,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         NavEntry { href: "/matters", key: "m1", section: "matters", needs: Action::ViewCoordination },
         NavEntry { href: "/tasks", key: "nav-my_tasks", section: "tasks", needs: Action::ViewCoordination },
     ],
+    public: &[],
     home: Some(home_cards),
     processes: &SPECS,
     sweeps: &[sweep],
@@ -113,33 +114,27 @@ static TASK_PORT: TaskPort = TaskPort {
     assignable: tasks::assignable,
 };
 
-/// The caller's tasks in hand, overdue and due soon.
+/// The tasks waiting for the caller, and their tasks in hand, overdue and due soon.
 fn home_cards(s: AppState, user: CurrentUser, lang: Lang, now: i64) -> HomeFuture {
     Box::pin(async move {
         if !crate::kernel::access::allows(&user, Action::ViewCoordination) {
-            return Ok(Vec::new());
+            return Ok(Home::default());
         }
         let view = tasks::View::of(&s, now)?;
-        let (open, red, yellow) = s.db.read(move |tx| tasks::my_counts(tx, user.id, &view)).await?;
-        Ok(vec![
-            HomeCard {
-                title: i18n::t(lang, "co-tasks-in-hand").into(),
-                value: open,
-                href: "/tasks?scope=mine".into(),
-                tone: "",
-            },
-            HomeCard {
-                title: i18n::t(lang, "co-overdue-3").into(),
-                value: red,
-                href: "/tasks?scope=mine&light=red".into(),
-                tone: "red",
-            },
-            HomeCard {
-                title: i18n::t(lang, "co-due-soon").into(),
-                value: yellow,
-                href: "/tasks?scope=mine&light=yellow".into(),
-                tone: "yellow",
-            },
-        ])
+        let ((open, red, yellow), queue) =
+            s.db.read(move |tx| Ok((tasks::my_counts(tx, user.id, &view)?, tasks::queue(tx, &user, &view, lang)?)))
+                .await?;
+        let card = |key: &str, value: i64, href: &str, tone: &'static str| HomeCard {
+            title: i18n::t(lang, key).into(),
+            value,
+            href: href.into(),
+            tone,
+        };
+        let cards = vec![
+            card("co-tasks-in-hand", open, "/tasks?scope=mine", ""),
+            card("co-overdue-3", red, "/tasks?scope=mine&light=red", "red"),
+            card("co-due-soon", yellow, "/tasks?scope=mine&light=yellow", "yellow"),
+        ];
+        Ok(Home { queue, cards, actions: Vec::new() })
     })
 }

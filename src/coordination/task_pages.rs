@@ -11,7 +11,7 @@ use maud::{Markup, html};
 use super::api::{TaskDetail, attach, detail};
 use super::extensions::{self, ExtensionDecision, ExtensionRequest};
 use super::tasks::{self, ProgressInput, Task, TaskFilter, View};
-use crate::kernel::access::Action;
+use crate::kernel::access::{Action, Role};
 use crate::kernel::clock::fmt_local;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::i18n::Lang;
@@ -72,16 +72,33 @@ async fn list(
     Q(p): Q<ListParams>,
     Q(mut f): Q<TaskFilter>,
 ) -> AppResult<Response> {
-    if f.scope.is_none() {
-        f.scope = Some("mine".into());
-    }
     let v = View::of(&s, ctx.now)?;
     let (pq, fq, vq) = (p.clone(), f.clone(), v.clone());
-    let page = s
+    let (page, scope) = s
         .look(&ctx, Action::ViewCoordination, move |tx, u| {
-            tasks::list(tx, u.ok_or(AppError::Unauthenticated)?, &fq, &pq, &vq)
+            let u = u.ok_or(AppError::Unauthenticated)?;
+            if let Some(scope) = &fq.scope {
+                return Ok((tasks::list(tx, u, &fq, &pq, &vq)?, scope.clone()));
+            }
+            // Without a choice, open on the first tab (in the role's order) with tasks in it.
+            let order: &[&str] = match u.role {
+                Role::Leader => &["leading", "mine", "department"],
+                Role::DeptHead | Role::DivisionHead => &["department", "mine", "leading"],
+                _ => &["mine", "department", "leading"],
+            };
+            let mut first = None;
+            for scope in order.iter().filter(|s| **s != "department" || u.department_id.is_some()) {
+                let f = TaskFilter { scope: Some((*scope).into()), ..fq.clone() };
+                let page = tasks::list(tx, u, &f, &pq, &vq)?;
+                if page.total > 0 {
+                    return Ok((page, (*scope).to_owned()));
+                }
+                first.get_or_insert((page, (*scope).to_owned()));
+            }
+            first.ok_or(AppError::NotFound)
         })
         .await?;
+    f.scope = Some(scope);
     let table = task_table(&ctx, &v);
     let scope = f.scope.clone().unwrap_or_default();
     let extra: Vec<(&str, String)> = vec![

@@ -14,6 +14,7 @@ use crate::kernel::clock;
 use crate::kernel::db::{Row, Tx, Value, Where, id_list};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::notify::{self, Note};
+use crate::kernel::registry::WorkItem;
 use crate::kernel::validate;
 use crate::kernel::web::list::{ListParams, Page, count_capped};
 use crate::kernel::workflow::deadlines::Kept;
@@ -607,6 +608,59 @@ pub fn my_counts(tx: &mut Tx<'_>, user: i64, v: &View) -> AppResult<(i64, i64, i
     let r = tx.query_one(&sql, &args)?;
     Ok((r.int(0)?, r.opt_int(1)?.unwrap_or(0), r.opt_int(2)?.unwrap_or(0)))
 }
+
+/// The tasks waiting for `user`, most urgent first: those they handle, those whose
+/// feedback they decide, and (as the deciding leader or the lead department's head) those
+/// past their deadline.
+pub fn queue(
+    tx: &mut Tx<'_>,
+    user: &CurrentUser,
+    v: &View,
+    lang: crate::kernel::i18n::Lang,
+) -> AppResult<Vec<WorkItem>> {
+    let p = &v.process;
+    let first = ListParams { per: Some(QUEUE_MAX), sort: Some("deadline".into()), ..Default::default() };
+    let kind = crate::kernel::i18n::t(lang, "co-task").to_owned();
+    let mut items: Vec<WorkItem> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut add = |t: Task, ask: String, items: &mut Vec<WorkItem>| {
+        if seen.insert(t.id) {
+            items.push(WorkItem {
+                ask,
+                kind: kind.clone(),
+                title: t.title,
+                href: format!("/tasks/{}", t.id),
+                light: t.light,
+                deadline: Some(t.deadline),
+                since: t.updated_at,
+            });
+        }
+    };
+    for (scope, relation) in [("mine", "assignee"), ("leading", "leader")] {
+        for state in p.actionable(&[relation]) {
+            let f = TaskFilter { scope: Some(scope.into()), state: Some(state.into()), ..Default::default() };
+            for t in list(tx, user, &f, &first, v)?.items {
+                let ask = p.asks(&t.state, &[relation], lang);
+                add(t, ask, &mut items);
+            }
+        }
+    }
+    let overdue = crate::kernel::i18n::t(lang, "co-overdue-3").to_owned();
+    let mut watched = vec!["leading"];
+    if user.role == Role::DeptHead && user.department_id.is_some() {
+        watched.push("department");
+    }
+    for scope in watched {
+        let f = TaskFilter { scope: Some(scope.into()), light: Some("red".into()), ..Default::default() };
+        for t in list(tx, user, &f, &first, v)?.items {
+            add(t, overdue.clone(), &mut items);
+        }
+    }
+    Ok(items)
+}
+
+/// At most this many records of one kind in one part of a work queue.
+const QUEUE_MAX: i64 = 20;
 
 /// People who can be made responsible: department staff with accounts.
 pub fn assignable(tx: &mut Tx<'_>) -> AppResult<Vec<(String, String)>> {

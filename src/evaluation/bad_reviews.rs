@@ -10,6 +10,8 @@ use crate::kernel::access::{CurrentUser, Role};
 use crate::kernel::audit::Who;
 use crate::kernel::db::{Tx, Where};
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::i18n::Lang;
+use crate::kernel::registry::WorkItem;
 use crate::kernel::web::list::{ListParams, Page, count_capped};
 use crate::kernel::workflow::{self, Deadlines, Fired, Firing, Rules, Subject};
 use crate::params;
@@ -57,6 +59,48 @@ pub fn get(tx: &mut Tx<'_>, user: &CurrentUser, id: i64) -> AppResult<Rating> {
         return Ok(plain);
     }
     Err(AppError::NotFound)
+}
+
+/// The bad reviews waiting for `user`: to verify, rectify or call back for the unit's
+/// heads, appeals to decide for the reviewers.
+pub fn queue(tx: &mut Tx<'_>, user: &CurrentUser, rules: &Rules, now: i64, lang: Lang) -> AppResult<Vec<WorkItem>> {
+    let (p, today) = (&rules.process, crate::kernel::clock::local_date(now));
+    let mut w = Where::default();
+    let mut any = Vec::new();
+    let unit = match user.role {
+        Role::DivisionHead => user.division_id.map(|d| ("r.division_id", d)),
+        Role::DeptHead => user.department_id.map(|d| ("r.department_id", d)),
+        _ => None,
+    };
+    if let Some((column, id)) = unit {
+        let (states, unit) = (w.marks(&p.actionable(&["unit"])), w.push(id));
+        any.push(format!("(r.state IN ({states}) AND {column} = {unit})"));
+    }
+    if matches!(user.role, Role::Supervisor | Role::Admin) {
+        let (states, own) = (w.marks(&p.actionable(&["reviewer"])), w.push(user.division_id.unwrap_or(-1)));
+        any.push(format!("(r.state IN ({states}) AND (r.division_id IS NULL OR r.division_id <> {own}))"));
+    }
+    if any.is_empty() {
+        return Ok(Vec::new());
+    }
+    w.and_sql(&format!("r.bad = 1 AND ({})", any.join(" OR ")));
+    let sql = format!("SELECT {COLUMNS} FROM {FROM}{} ORDER BY r.rectify_deadline, r.id LIMIT 50", w.sql);
+    let kind = crate::kernel::i18n::t(lang, "ev-bad-review");
+    let mut items = Vec::new();
+    for row in tx.query(&sql, &w.args)? {
+        let r = from_row(&row, false)?;
+        let light = r.rectify_deadline.as_deref().and_then(|d| p.light(&rules.calendar, &r.state, d, today));
+        items.push(WorkItem {
+            ask: p.asks(&r.state, &relations(user, &r), lang),
+            kind: kind.to_owned(),
+            title: format!("{}：{}", r.staff_name, r.summary),
+            href: format!("/evaluation/bad-reviews/{}", r.id),
+            light,
+            deadline: r.rectify_deadline,
+            since: r.created_at,
+        });
+    }
+    Ok(items)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]

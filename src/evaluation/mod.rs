@@ -14,10 +14,13 @@ mod pool_pages;
 pub mod ratings;
 pub mod scores;
 
+use crate::kernel::access::CurrentUser;
 use crate::kernel::access::{Action, Role, Rule};
+use crate::kernel::i18n::Lang;
 use crate::kernel::i18n::Translations;
-use crate::kernel::registry::{Mechanism, NavEntry};
+use crate::kernel::registry::{Home, HomeFuture, Mechanism, NavEntry, QuickAction};
 use crate::kernel::settings::Setting;
+use crate::kernel::web::AppState;
 use crate::kernel::workflow::Spec;
 
 #[allow(non_upper_case_globals)]
@@ -94,7 +97,8 @@ pub static MECHANISM: Mechanism = Mechanism {
         section: "evaluation",
         needs: Action::ViewEvaluation,
     }],
-    home: None,
+    public: &[],
+    home: Some(home),
     processes: &[&BAD_REVIEW, &POOL_CASE],
     sweeps: &[],
     search: &[],
@@ -115,3 +119,23 @@ pub static MECHANISM: Mechanism = Mechanism {
         en: include_str!("i18n/en.ftl"),
     },
 };
+
+/// Bad reviews waiting for the caller, and for those who serve people a one-click start
+/// of logging a service and issuing its rating invitation.
+fn home(s: AppState, user: CurrentUser, lang: Lang, now: i64) -> HomeFuture {
+    Box::pin(async move {
+        if !crate::kernel::access::allows(&user, Action::ViewEvaluation) {
+            return Ok(Home::default());
+        }
+        let serves = matches!(user.role, Role::Staff | Role::DivisionHead | Role::DeptHead);
+        let actions = if serves {
+            let label = crate::kernel::i18n::t(lang, "ev-log-a-service-and-issue").to_owned();
+            vec![QuickAction { label, href: "/evaluation#invite".into() }]
+        } else {
+            Vec::new()
+        };
+        let rules = s.rules(&BAD_REVIEW)?;
+        let queue = s.db.read(move |tx| bad_reviews::queue(tx, &user, &rules, now, lang)).await?;
+        Ok(Home { queue, actions, ..Home::default() })
+    })
+}

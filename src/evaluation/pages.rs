@@ -143,7 +143,7 @@ async fn render(
             }
         }
         @if can_invite {
-            details.panel open[err.is_some() || invitation.is_none()] {
+            details.panel #invite open[err.is_some() || invitation.is_none()] {
                 summary { (ctx.t("ev-log-a-service-and-issue")) }
                 form.stack method="post" action="/evaluation/invite" {
                     (csrf_field(ctx))

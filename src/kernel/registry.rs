@@ -32,6 +32,16 @@ pub struct NavEntry {
     pub needs: Action,
 }
 
+/// A page for the public, on the front page and in everyone's navigation who is not
+/// government staff (report a problem, track it, read the exposures; later the open
+/// data, the hearings and the policies).
+pub struct PublicEntry {
+    pub href: &'static str,
+    /// Message ids of its label and its one-line description.
+    pub key: &'static str,
+    pub desc: &'static str,
+}
+
 /// A figure on a user's home page, linking to the list behind it.
 pub struct HomeCard {
     pub title: String,
@@ -41,9 +51,41 @@ pub struct HomeCard {
     pub tone: &'static str,
 }
 
-pub type HomeFuture = Pin<Box<dyn Future<Output = AppResult<Vec<HomeCard>>> + Send>>;
+/// One record waiting for the user: the head of their home page's work queue.
+#[derive(Debug, Clone)]
+pub struct WorkItem {
+    /// What is asked of the user, in words (the transitions they may fire, or why it is
+    /// shown, such as 逾期).
+    pub ask: String,
+    /// What kind of record it is (任务, 监督线索…).
+    pub kind: String,
+    pub title: String,
+    pub href: String,
+    pub light: Option<super::workflow::Light>,
+    /// `YYYY-MM-DD`, when the record has a deadline.
+    pub deadline: Option<String>,
+    /// When it last changed (ms), to order items without a deadline.
+    pub since: i64,
+}
 
-/// The cards a mechanism adds to a user's home page.
+/// A one-click start of the user's most frequent job.
+pub struct QuickAction {
+    pub label: String,
+    pub href: String,
+}
+
+/// A mechanism's part of a user's home page: the records waiting for them, figures and
+/// quick actions.
+#[derive(Default)]
+pub struct Home {
+    pub queue: Vec<WorkItem>,
+    pub cards: Vec<HomeCard>,
+    pub actions: Vec<QuickAction>,
+}
+
+pub type HomeFuture = Pin<Box<dyn Future<Output = AppResult<Home>> + Send>>;
+
+/// What a mechanism adds to a user's home page.
 pub type HomeCards = fn(AppState, CurrentUser, Lang, i64) -> HomeFuture;
 
 /// What a port's functions need of the running service, taken before the transaction.
@@ -101,6 +143,8 @@ pub struct Mechanism {
     pub number: u8,
     pub id: &'static str,
     pub nav: &'static [NavEntry],
+    /// Its pages for the public.
+    pub public: &'static [PublicEntry],
     pub home: Option<HomeCards>,
     /// The processes it runs on the workflow kernel.
     pub processes: &'static [&'static Spec],

@@ -9,7 +9,9 @@ use crate::kernel::audit::{self, Change, Who};
 use crate::kernel::crypto::{random_hex, sha256_hex};
 use crate::kernel::db::{Row, Tx, Where, id_list};
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::i18n::Lang;
 use crate::kernel::notify::{self, Note};
+use crate::kernel::registry::WorkItem;
 use crate::kernel::validate;
 use crate::kernel::web::list::{ListParams, Page, count_capped};
 use crate::kernel::workflow::deadlines::Kept;
@@ -278,6 +280,48 @@ pub fn get(tx: &mut Tx<'_>, user: &CurrentUser, id: i64) -> AppResult<Lead> {
         return Err(AppError::NotFound);
     }
     Ok(l)
+}
+
+/// The leads waiting for `user`: for the supervision office those to transfer, disputed
+/// or fed back, and those whose feedback is overdue; for a unit those to answer.
+pub fn queue(tx: &mut Tx<'_>, user: &CurrentUser, rules: &Rules, now: i64, lang: Lang) -> AppResult<Vec<WorkItem>> {
+    let (p, today) = (&rules.process, crate::kernel::clock::local_date(now));
+    let mut w = Where::default();
+    let mut any = Vec::new();
+    if is_office(user) {
+        let states = w.marks(&p.actionable(&["office"]));
+        any.push(format!("l.state IN ({states})"));
+        let running: Vec<&str> = p.timing.running.iter().map(String::as_str).collect();
+        let (running, day) = (w.marks(&running), w.push(today.to_string()));
+        any.push(format!("(l.state IN ({running}) AND l.deadline < {day})"));
+    }
+    if let (true, Some(d)) = (user.role.is_government(), user.department_id) {
+        let (states, unit) = (w.marks(&p.actionable(&["unit"])), w.push(d));
+        any.push(format!("(l.state IN ({states}) AND l.unit_department_id = {unit})"));
+    }
+    if any.is_empty() {
+        return Ok(Vec::new());
+    }
+    w.and_sql(&format!("l.primary_id IS NULL AND ({})", any.join(" OR ")));
+    let sql = format!("SELECT {COLUMNS} FROM {FROM}{} ORDER BY l.deadline, l.id LIMIT 50", w.sql);
+    let overdue = crate::kernel::i18n::t(lang, "sv-feedback-overdue");
+    let kind = crate::kernel::i18n::t(lang, "sv-lead");
+    let mut items = Vec::new();
+    for r in tx.query(&sql, &w.args)? {
+        let l = from_row(&r)?;
+        let asks = p.asks(&l.state, &relations(user, &l), lang);
+        let light = l.deadline.as_deref().and_then(|d| p.light(&rules.calendar, &l.state, d, today));
+        items.push(WorkItem {
+            ask: if asks.is_empty() { overdue.to_owned() } else { asks },
+            kind: kind.to_owned(),
+            title: l.description.chars().take(40).collect(),
+            href: format!("/supervision/leads/{}", l.id),
+            light,
+            deadline: l.deadline,
+            since: l.updated_at,
+        });
+    }
+    Ok(items)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]

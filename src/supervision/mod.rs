@@ -15,10 +15,13 @@ pub mod search;
 pub mod sweep;
 pub mod to_task;
 
+use crate::kernel::access::CurrentUser;
 use crate::kernel::access::{Action, Rule};
+use crate::kernel::i18n::Lang;
 use crate::kernel::i18n::Translations;
-use crate::kernel::registry::{Mechanism, NavEntry};
+use crate::kernel::registry::{Home, HomeFuture, Mechanism, NavEntry, PublicEntry};
 use crate::kernel::settings::Setting;
+use crate::kernel::web::AppState;
 use crate::kernel::workflow::Spec;
 
 #[allow(non_upper_case_globals)]
@@ -62,7 +65,12 @@ pub static MECHANISM: Mechanism = Mechanism {
     number: 7,
     id: "supervision",
     nav: &[NavEntry { href: "/supervision", key: "m7", section: "supervision", needs: Action::ViewLeads }],
-    home: None,
+    public: &[
+        PublicEntry { href: "/report", key: "sv-public-report", desc: "sv-public-report-desc" },
+        PublicEntry { href: "/report/track", key: "sv-public-track", desc: "sv-public-track-desc" },
+        PublicEntry { href: "/exposures", key: "sv-public-exposures", desc: "sv-public-exposures-desc" },
+    ],
+    home: Some(home),
     processes: &[&LEAD],
     sweeps: &[],
     search: &[&search::SOURCE],
@@ -91,4 +99,16 @@ pub static MECHANISM: Mechanism = Mechanism {
 /// The pages, the public report and tracking pages, and Open311.
 fn all_pages() -> axum::Router<crate::kernel::web::AppState> {
     pages::router().merge(open311::router())
+}
+
+/// The leads waiting for the caller.
+fn home(s: AppState, user: CurrentUser, lang: Lang, now: i64) -> HomeFuture {
+    Box::pin(async move {
+        if !crate::kernel::access::allows(&user, Action::ViewLeads) {
+            return Ok(Home::default());
+        }
+        let rules = s.rules(&LEAD)?;
+        let queue = s.db.read(move |tx| leads::queue(tx, &user, &rules, now, lang)).await?;
+        Ok(Home { queue, ..Home::default() })
+    })
 }

@@ -68,7 +68,6 @@ async fn report_page(
         _ => None,
     };
     let body = html! {
-        p { span.logo { "再造" } " " strong { (ctx.t("sv-report-a-problem")) } }
         @match &outcome {
             Some(Ok((id, token))) => {
                 div.notice {
@@ -100,7 +99,7 @@ async fn report_page(
             a href=(format!("/lang/{}?next=/report", if z { "en" } else { "zh" })) { (ctx.t("nav-lang")) } }
     };
     let status = err.map_or(StatusCode::OK, AppError::status);
-    Ok((status, layout::bare_page(ctx.lang, ctx.t("sv-report-a-problem-2"), body)).into_response())
+    Ok((status, layout::page(ctx, ctx.t("sv-report-a-problem-2"), Section::Public("/report"), body)).into_response())
 }
 
 async fn report_submit(State(s): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> AppResult<Response> {
@@ -171,7 +170,6 @@ fn track_page(
     let z = ctx.zh();
     let kept = |k: &str| typed_in.and_then(|f| f.get(k)).cloned().unwrap_or_default();
     let body = html! {
-        p { span.logo { "再造" } " " strong { (ctx.t("sv-follow-a-report")) } }
         form.filters method="get" action="/report/track" {
             (text_field(ctx, "token", ctx.t("sv-tracking-code"), token, None, true))
             button type="submit" { (ctx.t("common-search")) }
@@ -217,7 +215,7 @@ fn track_page(
         (_, Some(_)) => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::OK,
     };
-    Ok((status, layout::bare_page(ctx.lang, ctx.t("sv-follow-a-report"), body)).into_response())
+    Ok((status, layout::page(ctx, ctx.t("sv-follow-a-report"), Section::Public("/report/track"), body)).into_response())
 }
 
 async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<LeadFilter>) -> AppResult<Response> {
@@ -484,7 +482,6 @@ async fn exposures_page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Respon
     let list = s.db.read(|tx| super::exposures::recent(tx, 50)).await?;
     let process = s.processes.get(LEAD.kind)?;
     let body = html! {
-        p { span.logo { "再造" } " " strong { (ctx.t("sv-media-exposure-and-responses")) } }
         p.muted { (ctx.t("sv-units-must-answer-exposed-problems")) }
         @if list.is_empty() { (layout::empty_state(ctx.t("sv-no-exposures-yet"))) }
         @for e in &list {
@@ -501,7 +498,7 @@ async fn exposures_page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Respon
             }
         }
     };
-    Ok(layout::bare_page(ctx.lang, ctx.t("sv-exposures"), body).into_response())
+    Ok(layout::page(&ctx, ctx.t("sv-exposures"), Section::Public("/exposures"), body).into_response())
 }
 
 /// Work teams with their visits and inquiries, and the leads their findings became.

@@ -20,8 +20,16 @@ async fn signing_in_through_the_form_opens_a_session_and_signing_out_ends_it() {
 
     let res = b.post("/logout", &[]).await;
     assert_eq!(res.status(), 303);
-    let res = b.get("/").await;
-    assert_eq!(res.headers()["location"], "/login");
+    let (status, front) = b.text("/").await;
+    assert_eq!(status, 200, "signed out, home is the public front page");
+    assert!(
+        front.contains("href=\"/report\"")
+            && front.contains("href=\"/report/track\"")
+            && front.contains("href=\"/exposures\"")
+    );
+    assert!(front.contains("href=\"/login\"") && !front.contains("admin 测试"));
+    let (_, login) = b.text("/login").await;
+    assert!(login.contains("href=\"/report\""), "the sign-in page links the public entries");
     let rows =
         app.db.read(|tx| Ok(tx.count("SELECT COUNT(*) FROM sessions WHERE revoked = 1", &[])?)).await.expect("count");
     assert_eq!(rows, 1);

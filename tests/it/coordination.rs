@@ -367,3 +367,45 @@ async fn notes_reach_email_and_sms_through_the_gateway() {
         .expect("count");
     assert_eq!(sent, 2);
 }
+
+/// Each role's home opens on the records waiting for it, in words, most urgent first:
+/// the responsible person's tasks to accept, the leader's feedback to decide, and the
+/// department head's overdue tasks.
+#[tokio::test]
+async fn each_home_is_a_work_queue() {
+    let c = city().await;
+    let (_, matter) = c.mayor.post("/api/v1/matters", json!({ "title": "稳外资专项行动" })).await;
+    let tasks_url = format!("/api/v1/matters/{}/tasks", matter["id"]);
+    let (_, soon) = c
+        .mayor
+        .post(&tasks_url, json!({ "title": "走访外资企业", "assignee_id": c.fgw_staff_id, "lead_department_id": c.fgw, "deadline": "2019-04-11" }))
+        .await;
+    let (_, later) = c
+        .mayor
+        .post(&tasks_url, json!({ "title": "梳理外资项目清单", "assignee_id": c.fgw_staff_id, "lead_department_id": c.fgw, "deadline": "2019-05-31" }))
+        .await;
+    let staff = c.app.browser("lin").await;
+    let (_, home) = staff.text("/").await;
+    let (near, far) = (home.find("走访外资企业"), home.find("梳理外资项目清单"));
+    assert!(near.is_some() && far.is_some() && near < far, "nearest deadline first");
+    assert!(home.contains("<strong>接收</strong>"), "the action, in words");
+
+    assert_eq!(fire(&c.fgw_staff, &later, "accept", None).await.0, 200);
+    assert_eq!(fire(&c.fgw_staff, &later, "submit_feedback", Some("清单已报送")).await.0, 200);
+    let (_, home) = c.app.browser("mayor").await.text("/").await;
+    assert!(
+        home.contains("梳理外资项目清单") && home.contains("审核通过（办结）、驳回重办"),
+        "the leader decides the feedback"
+    );
+    assert!(!home.contains("走访外资企业"), "not overdue yet, nothing to decide");
+
+    c.app.clock.advance_ms(3 * 86_400_000);
+    let (_, home) = c.app.browser("chen").await.text("/").await;
+    assert!(home.contains("走访外资企业") && home.contains("已逾期"), "the department head sees it overdue");
+    let (_, home) = c.app.browser("mayor").await.text("/").await;
+    assert!(home.contains("走访外资企业"), "and so does the leader");
+    let (_, tasks) = c.app.browser("chen").await.text("/tasks").await;
+    assert!(tasks.contains("走访外资企业"), "/tasks opens on the tab with tasks in it: the department's");
+    assert!(tasks.contains("class=\"button\" href=\"/tasks?scope=department\""), "and marks it");
+    assert!(soon["id"].is_i64());
+}

@@ -124,6 +124,11 @@ async fn a_bad_review_is_rectified_with_a_call_back_and_another_is_voided_on_app
     let (_, inbox) = u.head.get("/api/v1/notifications").await;
     assert!(inbox["items"][0]["title"].as_str().unwrap_or("").starts_with("收到差评"));
     let id = r1["id"].as_i64().expect("id");
+    let (_, home) = u.app.browser("head").await.text("/").await;
+    assert!(home.contains("答复政策咨询") && home.contains("核实属实，整改"), "the head's home asks for a verdict");
+    let (_, home) = u.app.browser("lin").await.text("/").await;
+    assert!(home.contains("/evaluation#invite"), "staff log a service in one click");
+    assert!(!home.contains("答复政策咨询"), "the member does not judge their own review");
     assert_eq!(fire(&u.lin, id, "found", "属实").await.0, 403, "the member does not judge their own review");
     let (s, e) = fire(&u.head, id, "found", "").await;
     assert_eq!((s, e["error"]["field"].as_str()), (422, Some("note")));
@@ -155,6 +160,8 @@ async fn a_bad_review_is_rectified_with_a_call_back_and_another_is_voided_on_app
         .post(&format!("/api/v1/bad-reviews/{id2}/transitions"), json!({ "transition": "uphold_appeal", "note": "x" }))
         .await;
     assert_eq!(s, 403, "the division cannot decide its own appeal");
+    let (_, home) = u.app.browser("jw").await.text("/").await;
+    assert!(home.contains("窗口服务"), "the reviewers' home lists the appeal");
     let supervisor = u.app.api(&u.app.token("jw", &["read", "write"]).await);
     let (s, _) = supervisor
         .post(

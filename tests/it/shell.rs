@@ -41,6 +41,9 @@ async fn the_shell_has_a_home_per_role_the_seven_mechanisms_and_an_english_switc
     let (_, home) = firm.text("/").await;
     assert!(home.contains("评价政务服务"));
     assert!(!home.contains("/admin/users"), "no admin navigation for outsiders");
+    assert!(home.contains("href=\"/report\"") && home.contains("href=\"/exposures\""), "the public entries");
+    let (_, home) = b.text("/").await;
+    assert!(!home.contains("href=\"/report\""), "not in government staff's navigation");
 
     let anon = Browser::new(&app.base);
     let (status, page) = anon.text("/no/such/page").await;

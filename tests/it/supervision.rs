@@ -613,3 +613,26 @@ async fn the_lead_list_exports_what_it_shows_in_full() {
     );
     assert!(lines.any(|l| l.starts_with("public,1,0,")), "{csv}");
 }
+
+/// The supervision office's home lists the leads to transfer and those whose feedback is
+/// overdue; the unit's home lists the leads it must answer.
+#[tokio::test]
+async fn the_office_and_the_unit_find_their_leads_on_their_homes() {
+    let o = office().await;
+    let post =
+        |d: &str| json!({ "channel": "government", "category": "APPROVAL", "description": d, "address": "市南区" });
+    let (_, waiting) = o.office.post("/api/v1/leads", post("窗口要求重复提交材料")).await;
+    let (_, sent) = o.office.post("/api/v1/leads", post("审批超过承诺时限")).await;
+    let transfer = json!({ "transition": "transfer", "unit_department_id": o.unit_dept });
+    assert_eq!(o.office.post(&format!("/api/v1/leads/{}/transitions", sent["id"]), transfer).await.0, 200);
+    let (_, home) = o.app.browser("jw").await.text("/").await;
+    assert!(home.contains("窗口要求重复提交材料") && home.contains("移送责任单位"), "to transfer");
+    assert!(!home.contains("审批超过承诺时限"), "the unit has it, within its deadline");
+    let (_, home) = o.app.browser("chen").await.text("/").await;
+    assert!(home.contains("审批超过承诺时限") && home.contains("反馈办理结果"), "the unit answers");
+    assert!(!home.contains("窗口要求重复提交材料"));
+    o.app.clock.advance_ms(20 * 86_400_000);
+    let (_, home) = o.app.browser("jw").await.text("/").await;
+    assert!(home.contains("审批超过承诺时限") && home.contains("逾期未反馈"), "overdue feedback is chased");
+    assert!(waiting["id"].is_i64());
+}

@@ -441,6 +441,14 @@ impl Where {
         self.sql.push_str(cond);
         self
     }
+    /// Placeholders for `values`, for `IN (…)`; `NULL` (which matches nothing) when there
+    /// are none.
+    pub fn marks(&mut self, values: &[&str]) -> String {
+        if values.is_empty() {
+            return "NULL".into();
+        }
+        values.iter().map(|v| self.push(*v)).collect::<Vec<_>>().join(", ")
+    }
     /// The next placeholder number, for LIMIT/OFFSET after the conditions.
     pub fn push(&mut self, v: impl Into<Value>) -> String {
         self.args.push(v.into());

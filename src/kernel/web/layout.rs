@@ -15,6 +15,8 @@ pub enum Section {
     Home,
     /// A mechanism's page, by the section its navigation entry names.
     Of(&'static str),
+    /// A page for the public, by its address.
+    Public(&'static str),
     /// The placeholder of a mechanism not built yet.
     Mechanism(u8),
     Org,
@@ -38,6 +40,10 @@ struct NavItem {
 
 fn nav(ctx: &Ctx) -> Vec<NavItem> {
     let mut items = vec![NavItem { href: "/".into(), key: "nav-home", section: Section::Home }];
+    let public = ctx.registry.mechanisms.iter().flat_map(|m| m.public.iter());
+    if !ctx.user.as_ref().is_some_and(|u| u.role.is_government()) {
+        items.extend(public.map(|e| NavItem { href: e.href.into(), key: e.key, section: Section::Public(e.href) }));
+    }
     let Some(user) = ctx.user.as_ref() else {
         return items;
     };

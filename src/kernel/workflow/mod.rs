@@ -150,6 +150,24 @@ impl Process {
             .filter(|t| t.from.iter().any(|f| f == state) && t.by.iter().any(|b| relations.contains(&b.as_str())))
             .collect()
     }
+    /// The states in which a caller holding `relations` has something to do (a transition
+    /// they may fire), final states aside.
+    pub fn actionable(&self, relations: &[&str]) -> Vec<&str> {
+        self.states
+            .iter()
+            .filter(|s| !s.is_final && !self.available(&s.id, relations).is_empty())
+            .map(|s| s.id.as_str())
+            .collect()
+    }
+    /// What a caller holding `relations` may do to a record in `state`, in words.
+    pub fn asks(&self, state: &str, relations: &[&str], lang: Lang) -> String {
+        let names: Vec<&str> = self
+            .available(state, relations)
+            .iter()
+            .map(|t| if lang == Lang::En { t.name_en.as_str() } else { t.name.as_str() })
+            .collect();
+        names.join(if lang == Lang::En { " / " } else { "、" })
+    }
     pub fn runs_deadline(&self, state: &str) -> bool {
         self.timing.running.iter().any(|s| s == state)
     }

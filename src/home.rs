@@ -36,6 +36,7 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         }
     }
     mine.queue.sort_by_key(urgency);
+    let (queue_rows, more) = first_of_each(&mine.queue);
     let dept = user.department_id;
     let dept_name =
         s.db.read(move |tx| match dept {
@@ -63,7 +64,12 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             }
         }
         h2 { (ctx.t("home-queue")) " " span.badge { (mine.queue.len()) } }
-        (queue.render(&ctx, &ListParams::default(), &[], &mine.queue, ctx.t("home-queue-empty")))
+        (queue.render(&ctx, &ListParams::default(), &[], &queue_rows, ctx.t("home-queue-empty")))
+        @if !more.is_empty() {
+            ul.more { @for (w, n) in &more {
+                li { a href=(w.more) { (ctx.t_args("home-queue-more", &[("count", &n.to_string()), ("kind", &w.kind), ("ask", &w.ask)])) } }
+            } }
+        }
         @if !mine.cards.is_empty() {
             h2 { (ctx.t("pf-my-work")) }
             div.cards {
@@ -100,6 +106,30 @@ fn front_page(ctx: &Ctx) -> axum::response::Html<String> {
         p { a href="/login" { (ctx.t("home-front-staff")) } }
     };
     layout::page(ctx, ctx.t("home-front"), Section::Home, body)
+}
+
+/// At most this many records waiting for the same thing are listed on the home page;
+/// the rest are a link away.
+const SAME_ASK_SHOWN: usize = 5;
+
+/// The queue as shown: the first few of each kind of request, and for each kind with
+/// more, one of them (for its link) and how many more there are.
+fn first_of_each(queue: &[WorkItem]) -> (Vec<WorkItem>, Vec<(WorkItem, usize)>) {
+    let mut seen: std::collections::HashMap<(&str, &str), usize> = std::collections::HashMap::new();
+    let mut shown = Vec::new();
+    let mut more: Vec<(WorkItem, usize)> = Vec::new();
+    for w in queue {
+        let n = seen.entry((w.kind.as_str(), w.ask.as_str())).or_default();
+        *n += 1;
+        if *n <= SAME_ASK_SHOWN {
+            shown.push(w.clone());
+        } else if let Some(m) = more.iter_mut().find(|(m, _)| m.kind == w.kind && m.ask == w.ask) {
+            m.1 += 1;
+        } else {
+            more.push((w.clone(), 1));
+        }
+    }
+    (shown, more)
 }
 
 /// Red before yellow before the rest; then the nearest deadline; then the longest waiting.
@@ -144,4 +174,32 @@ async fn switch_lang(
     res.headers_mut()
         .append(header::SET_COOKIE, set_cookie(LANG_COOKIE, lang.code(), 365 * 86_400, s.settings.secure_cookies));
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SAME_ASK_SHOWN, WorkItem, first_of_each};
+
+    fn item(ask: &str, n: i64) -> WorkItem {
+        WorkItem {
+            ask: ask.into(),
+            kind: "线索".into(),
+            title: format!("#{n}"),
+            href: format!("/x/{n}"),
+            light: None,
+            deadline: None,
+            since: n,
+            more: format!("/x?ask={ask}"),
+        }
+    }
+
+    #[test]
+    fn many_records_waiting_for_the_same_thing_become_a_link() {
+        let mut queue: Vec<WorkItem> = (0..12).map(|n| item("移送", n)).collect();
+        queue.push(item("核实", 99));
+        let (shown, more) = first_of_each(&queue);
+        assert_eq!(shown.len(), SAME_ASK_SHOWN + 1, "five to transfer and the one to verify");
+        assert_eq!(more.len(), 1);
+        assert_eq!((more[0].0.more.as_str(), more[0].1), ("/x?ask=移送", 12 - SAME_ASK_SHOWN));
+    }
 }

@@ -184,7 +184,7 @@ async fn users(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q
     let status_text = |u: &User| if u.active { ctx.t("common-active") } else { ctx.t("common-inactive") }.to_owned();
     let table = Table::new()
         .row_class(|u: &User| if u.active { "" } else { "inactive" })
-        .exported("id", |u| u.id.to_string())
+        .exported("id", ctx.t("col-id"), |u| u.id.to_string())
         .column(
             "username",
             ctx.t("login-username"),
@@ -202,7 +202,7 @@ async fn users(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q
             |u| html! { (u.department_name.clone().unwrap_or_default()) @if let Some(v) = &u.division_name { " · " (v) } },
             |u| u.department_name.clone().unwrap_or_default(),
         )
-        .exported("division", |u| u.division_name.clone().unwrap_or_default())
+        .exported("division", ctx.t("col-division"), |u| u.division_name.clone().unwrap_or_default())
         .column(
             "status",
             ctx.t("common-status"),

@@ -54,15 +54,15 @@ async fn board(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q
     let process = s.processes.get("matter")?;
     let state_text = |m: &Matter| process.state_name(&m.state, ctx.lang);
     let table = Table::new()
-        .exported("id", |m: &Matter| m.id.to_string())
+        .exported("id", ctx.t("col-id"), |m: &Matter| m.id.to_string())
         .column("title", ctx.t("co-matter"), |m| html! { a href=(format!("/matters/{}", m.id)) { (m.title) } }, |m| {
             m.title.clone()
         })
         .sorts("title")
         .text("leader", ctx.t("co-deciding-leader"), |m| m.leader_name.clone())
         .shown(ctx.t("co-progress-done-tasks"), |m| progress_bar(m.tasks_finished, m.tasks_total))
-        .exported("tasks", |m| m.tasks_total.to_string())
-        .exported("finished", |m| m.tasks_finished.to_string())
+        .exported("tasks", ctx.t("col-tasks"), |m| m.tasks_total.to_string())
+        .exported("finished", ctx.t("col-finished"), |m| m.tasks_finished.to_string())
         .column(
             "overdue",
             ctx.t("co-overdue"),

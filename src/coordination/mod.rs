@@ -130,11 +130,16 @@ fn home_cards(s: AppState, user: CurrentUser, lang: Lang, now: i64) -> HomeFutur
             href: href.into(),
             tone,
         };
-        let cards = vec![
-            card("co-tasks-in-hand", open, "/tasks?scope=mine", ""),
-            card("co-overdue-3", red, "/tasks?scope=mine&light=red", "red"),
-            card("co-due-soon", yellow, "/tasks?scope=mine&light=yellow", "yellow"),
-        ];
+        // Figures of one's own tasks, for those who have any.
+        let cards = if open == 0 {
+            Vec::new()
+        } else {
+            vec![
+                card("co-tasks-in-hand", open, "/tasks?scope=mine", ""),
+                card("co-overdue-3", red, "/tasks?scope=mine&light=red", "red"),
+                card("co-due-soon", yellow, "/tasks?scope=mine&light=yellow", "yellow"),
+            ]
+        };
         Ok(Home { queue, cards, actions: Vec::new() })
     })
 }

@@ -17,7 +17,7 @@ use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::i18n::Lang;
 use crate::kernel::web::form::{Fields, Retry, TransitionForm, attempt, error, value};
 use crate::kernel::web::layout::{
-    self, Section, badge, csrf_field, error_banner, light_badge, select_field, text_field,
+    self, Section, badge, csrf_field, error_banner, light_badge, light_words, select_field, text_field,
 };
 use crate::kernel::web::list::{ListParams, pager, sort_header};
 use crate::kernel::web::table::{Table, respond};
@@ -43,23 +43,23 @@ pub fn state_badge(p: &Process, state: &str, lang: Lang) -> Markup {
 /// Tasks as a list: the same columns on the task list, a matter's page and in exports.
 pub fn task_table<'a>(ctx: &'a Ctx, v: &'a View) -> Table<'a, Task> {
     Table::new()
-        .exported("id", |t: &Task| t.id.to_string())
+        .exported("id", ctx.t("col-id"), |t: &Task| t.id.to_string())
         .column(
             "task",
             ctx.t("co-task"),
             |t| html! { a href=(format!("/tasks/{}", t.id)) { (t.title) } @if t.kind == "research" { " " (badge(ctx.t("task-kind-research"), "")) } br; span.muted { (t.matter_title) } },
             |t| t.title.clone(),
         )
-        .exported("matter", |t| t.matter_title.clone())
+        .exported("matter", ctx.t("col-matter"), |t| t.matter_title.clone())
         .column(
             "responsible",
             ctx.t("co-responsible-department"),
             |t| html! { (t.assignee_name) br; span.muted { (t.lead_department_name) } },
             |t| t.assignee_name.clone(),
         )
-        .exported("department", |t| t.lead_department_name.clone())
+        .exported("department", ctx.t("col-department"), |t| t.lead_department_name.clone())
         .column("deadline", ctx.t("co-deadline"), |t| html! { (t.deadline) " " (light_badge(ctx, t.light)) }, |t| t.deadline.clone())
-        .exported("light", |t| t.light.map_or("", Light::as_str).to_owned())
+        .exported("light", ctx.t("col-light"), |t| light_words(ctx, t.light))
         .column("state", ctx.t("common-status"), |t| state_badge(&v.process, &t.state, ctx.lang), |t| {
             v.process.state_name(&t.state, ctx.lang)
         })

@@ -623,7 +623,7 @@ pub fn queue(
     let kind = crate::kernel::i18n::t(lang, "co-task").to_owned();
     let mut items: Vec<WorkItem> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let mut add = |t: Task, ask: String, items: &mut Vec<WorkItem>| {
+    let mut add = |t: Task, ask: String, more: String, items: &mut Vec<WorkItem>| {
         if seen.insert(t.id) {
             items.push(WorkItem {
                 ask,
@@ -633,6 +633,7 @@ pub fn queue(
                 light: t.light,
                 deadline: Some(t.deadline),
                 since: t.updated_at,
+                more,
             });
         }
     };
@@ -641,9 +642,17 @@ pub fn queue(
             let f = TaskFilter { scope: Some(scope.into()), state: Some(state.into()), ..Default::default() };
             for t in list(tx, user, &f, &first, v)?.items {
                 let ask = p.asks(&t.state, &[relation], lang);
-                add(t, ask, &mut items);
+                add(t, ask, format!("/tasks?scope={scope}&state={state}"), &mut items);
             }
         }
+    }
+    let extend = crate::kernel::i18n::t(lang, "co-decide-extension").to_owned();
+    let sql = "SELECT x.task_id FROM task_extensions x JOIN tasks t ON t.id = x.task_id \
+               JOIN matters m ON m.id = t.matter_id WHERE x.state = 'pending' AND m.leader_id = $1 ORDER BY x.id LIMIT 20";
+    let asked: Vec<i64> = tx.query(sql, params![user.id])?.iter().map(|r| r.int(0)).collect::<Result<_, _>>()?;
+    for t in by_ids(tx, &asked)?.iter().map(|r| from_row(r, &[], v)).collect::<AppResult<Vec<_>>>()? {
+        let href = format!("/tasks/{}", t.id);
+        add(t, extend.clone(), href, &mut items);
     }
     let overdue = crate::kernel::i18n::t(lang, "co-overdue-3").to_owned();
     let mut watched = vec!["leading"];
@@ -653,7 +662,7 @@ pub fn queue(
     for scope in watched {
         let f = TaskFilter { scope: Some(scope.into()), light: Some("red".into()), ..Default::default() };
         for t in list(tx, user, &f, &first, v)?.items {
-            add(t, overdue.clone(), &mut items);
+            add(t, overdue.clone(), format!("/tasks?scope={scope}&light=red"), &mut items);
         }
     }
     Ok(items)

@@ -96,6 +96,7 @@ pub fn queue(tx: &mut Tx<'_>, user: &CurrentUser, rules: &Rules, now: i64, lang:
             title: format!("{}：{}", r.staff_name, r.summary),
             href: format!("/evaluation/bad-reviews/{}", r.id),
             light,
+            more: format!("/evaluation/bad-reviews?state={}", r.state),
             deadline: r.rectify_deadline,
             since: r.created_at,
         });

@@ -79,17 +79,17 @@ fn lines<'a>(ctx: &'a Ctx, c: &'a Consequences) -> Vec<Line<'a>> {
     lines
 }
 
-fn line_table<'a>(period: &'a str) -> Table<'a, Line<'a>> {
+fn line_table<'a>(ctx: &Ctx, period: &'a str) -> Table<'a, Line<'a>> {
     Table::new()
-        .exported("period", move |_: &Line<'_>| period.to_owned())
-        .exported("kind", |l| l.kind.to_owned())
-        .exported("rank", |l| l.rank.rank.to_string())
-        .exported("department", |l| l.rank.department_name.clone())
-        .exported("division", |l| l.rank.division_name.clone())
-        .exported("sum_score", |l| format!("{:.2}", l.rank.sum_score))
-        .exported("average_score", |l| format!("{:.2}", l.rank.average_score))
-        .exported("ratings", |l| l.rank.ratings.to_string())
-        .exported("note", |l| l.note.clone())
+        .exported("period", ctx.t("col-period"), move |_: &Line<'_>| period.to_owned())
+        .exported("kind", ctx.t("col-kind"), |l| l.kind.to_owned())
+        .exported("rank", ctx.t("col-rank"), |l| l.rank.rank.to_string())
+        .exported("department", ctx.t("col-department"), |l| l.rank.department_name.clone())
+        .exported("division", ctx.t("col-division"), |l| l.rank.division_name.clone())
+        .exported("sum_score", ctx.t("col-sum_score"), |l| format!("{:.2}", l.rank.sum_score))
+        .exported("average_score", ctx.t("col-average_score"), |l| format!("{:.2}", l.rank.average_score))
+        .exported("ratings", ctx.t("col-ratings"), |l| l.rank.ratings.to_string())
+        .exported("note", ctx.t("col-note"), |l| l.note.clone())
 }
 
 async fn render(
@@ -187,7 +187,7 @@ async fn render(
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
     let title = format!("{} · {period}", ctx.t("ev-consequences"));
-    respond(as_file, "consequences", &line_table(&period), &lines(ctx, &c), || {
+    respond(as_file, "consequences", &line_table(ctx, &period), &lines(ctx, &c), || {
         (status, layout::page(ctx, &title, Section::Of("evaluation"), body)).into_response()
     })
 }

@@ -279,7 +279,7 @@ async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> 
         .column("members_rated", ctx.t("ev-members-ratings"), |r| html! { (r.members_rated) " / " (r.ratings) }, |r| {
             r.members_rated.to_string()
         })
-        .exported("ratings", |r| r.ratings.to_string());
+        .exported("ratings", ctx.t("col-ratings"), |r| r.ratings.to_string());
     let mut dept_opts = vec![(String::new(), (ctx.t("ev-whole-city")).to_owned())];
     dept_opts.extend(depts.into_iter().map(|(i, n)| (i.to_string(), n)));
     let top: Vec<(String, f64, String)> = rows
@@ -353,7 +353,7 @@ async fn bad_review_list(
             |r| html! { (r.rectify_deadline.clone().unwrap_or_default()) @if let Some(d) = &r.rectify_deadline { " " (layout::light_badge(&ctx, rules.process.light(&rules.calendar, &r.state, d, today))) } },
             |r| r.rectify_deadline.clone().unwrap_or_default(),
         )
-        .exported("comment", |r| r.comment.clone());
+        .exported("comment", ctx.t("col-comment"), |r| r.comment.clone());
     let mut states = vec![(String::new(), ctx.t("common-all").to_owned())];
     states.extend(rules.process.states.iter().map(|st| (st.id.clone(), rules.process.state_name(&st.id, ctx.lang))));
     let extra: Vec<(&str, String)> = vec![("state", f.state.clone().unwrap_or_default())];

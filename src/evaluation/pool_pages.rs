@@ -68,10 +68,10 @@ fn case_table<'a>(ctx: &'a Ctx, process: &'a Process) -> Table<'a, PoolCase> {
             move |c| html! { @if c.plan_kind.is_some() { (plan(c)) " " (c.start_date.clone().unwrap_or_default()) "–" (c.end_date.clone().unwrap_or_default()) } },
             move |c| plan(c),
         )
-        .exported("start", |c| c.start_date.clone().unwrap_or_default())
-        .exported("end", |c| c.end_date.clone().unwrap_or_default())
-        .exported("reasons", |c| c.reasons.clone())
-        .exported("response", |c| c.response.clone())
+        .exported("start", ctx.t("col-start"), |c| c.start_date.clone().unwrap_or_default())
+        .exported("end", ctx.t("col-end"), |c| c.end_date.clone().unwrap_or_default())
+        .exported("reasons", ctx.t("col-reasons"), |c| c.reasons.clone())
+        .exported("response", ctx.t("col-response"), |c| c.response.clone())
         .text("created", ctx.t("common-created_at"), |c| fmt_local(c.created_at))
 }
 

@@ -66,6 +66,9 @@ pub struct WorkItem {
     pub deadline: Option<String>,
     /// When it last changed (ms), to order items without a deadline.
     pub since: i64,
+    /// The list of every record waiting for the same thing, when the queue shows only
+    /// the first few.
+    pub more: String,
 }
 
 /// A one-click start of the user's most frequent job.

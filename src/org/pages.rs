@@ -83,7 +83,7 @@ async fn list(
             |d| d.name.clone(),
         )
         .sorts("name")
-        .exported("name_en", |d| d.name_en.clone())
+        .exported("name_en", ctx.t("col-name_en"), |d| d.name_en.clone())
         .text("kind", ctx.t("common-kind"), |d| ctx.t(&format!("kind-{}", d.kind)).to_owned())
         .sorts("kind")
         .text("divisions", ctx.t("org-divisions"), |d| d.division_count.to_string())

@@ -37,7 +37,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
         .await?;
     let table = Table::new()
         .row_class(|pe: &people::Person| if pe.active { "" } else { "inactive" })
-        .exported("id", |pe| pe.id.to_string())
+        .exported("id", ctx.t("col-id"), |pe| pe.id.to_string())
         .column(
             "name",
             ctx.t("common-name"),
@@ -45,7 +45,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
             |pe| pe.name.clone(),
         )
         .sorts("name")
-        .exported("leader_title", |pe| pe.leader_title.clone().unwrap_or_default())
+        .exported("leader_title", ctx.t("col-leader_title"), |pe| pe.leader_title.clone().unwrap_or_default())
         .column(
             "posts",
             ctx.t("org-current-posts"),

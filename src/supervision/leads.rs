@@ -317,6 +317,7 @@ pub fn queue(tx: &mut Tx<'_>, user: &CurrentUser, rules: &Rules, now: i64, lang:
             title: l.description.chars().take(40).collect(),
             href: format!("/supervision/leads/{}", l.id),
             light,
+            more: format!("/supervision?state={}", l.state),
             deadline: l.deadline,
             since: l.updated_at,
         });

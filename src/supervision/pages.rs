@@ -232,9 +232,9 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
         .column("id", "#", |l: &leads::Lead| html! { a href=(format!("/supervision/leads/{}", l.id)) { (l.id) } }, |l| l.id.to_string())
         .text("channel", ctx.t("sv-channel"), |l| channel_name(&l.channel))
         .shown(ctx.t("sv-lead"), |l| html! { (l.category_name) br; span.muted { (l.description.chars().take(40).collect::<String>()) } })
-        .exported("category", |l| l.category_name.clone())
-        .exported("description", |l| l.description.clone())
-        .exported("address", |l| l.address.clone())
+        .exported("category", ctx.t("col-category"), |l| l.category_name.clone())
+        .exported("description", ctx.t("col-description"), |l| l.description.clone())
+        .exported("address", ctx.t("col-address"), |l| l.address.clone())
         .column(
             "unit",
             ctx.t("sv-unit"),
@@ -253,7 +253,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
             |l| html! { (l.deadline.clone().unwrap_or_default()) " " (light_badge(&ctx, l.deadline.as_deref().and_then(|d| process.light(&cal, &l.state, d, today)))) },
             |l| l.deadline.clone().unwrap_or_default(),
         )
-        .exported("filed", |l| fmt_local(l.created_at));
+        .exported("filed", ctx.t("col-filed"), |l| fmt_local(l.created_at));
     let extra: Vec<(&str, String)> =
         vec![("state", f.state.clone().unwrap_or_default()), ("channel", f.channel.clone().unwrap_or_default())];
     let mut states = vec![(String::new(), ctx.t("common-all").to_owned())];
@@ -542,11 +542,10 @@ async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>
     let channel_name = |c: &str| super::channel_name(ctx.lang, c);
     let pct = |r: Option<f64>| r.map_or("—".to_owned(), |v| format!("{:.0}%", v * 100.0));
     let export_as = ListParams { format: q.format.clone(), ..Default::default() };
-    // The export has the group's code; the page names it.
-    let table = |label: &'static dyn Fn(&Ctx, &str) -> String| {
+    let table = |group: &str, label: &'static dyn Fn(&Ctx, &str) -> String| {
         let ctx = &ctx;
         Table::new()
-            .column("group", "", move |f: &Figures| html! { (label(ctx, &f.key)) }, |f| f.key.clone())
+            .column("group", group, move |f: &Figures| html! { (label(ctx, &f.key)) }, move |f| label(ctx, &f.key))
             .text("leads", ctx.t("sv-leads"), |f| f.leads.to_string())
             .text("transferred", ctx.t("sv-transferred"), |f| f.transferred.to_string())
             .text("response_rate", ctx.t("sv-response-2"), move |f| pct(f.response_rate))
@@ -557,7 +556,7 @@ async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>
                 move |f| html! { (pct(f.satisfaction_rate)) " (" (f.judged) ")" },
                 move |f| pct(f.satisfaction_rate),
             )
-            .exported("judged", |f| f.judged.to_string())
+            .exported("judged", ctx.t("col-judged"), |f| f.judged.to_string())
             .column(
                 "overdue",
                 ctx.t("sv-overdue"),
@@ -571,8 +570,10 @@ async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>
                 |f| f.hours_to_feedback.map_or(String::new(), |h| format!("{h:.1}")),
             )
     };
-    let (by_channel_table, by_unit_table) =
-        (table(&|ctx, k| super::channel_name(ctx.lang, k)), table(&|_, k| k.to_owned()));
+    let (by_channel_table, by_unit_table) = (
+        table(ctx.t("sv-channel"), &|ctx, k| super::channel_name(ctx.lang, k)),
+        table(ctx.t("sv-unit"), &|_, k| k.to_owned()),
+    );
     let (chosen, rows_of) =
         if q.group.as_deref() == Some("unit") { (&by_unit_table, &by_unit) } else { (&by_channel_table, &by_channel) };
     let bars: Vec<(String, f64, String)> = by_channel

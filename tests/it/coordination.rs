@@ -398,6 +398,17 @@ async fn each_home_is_a_work_queue() {
         "the leader decides the feedback"
     );
     assert!(!home.contains("走访外资企业"), "not overdue yet, nothing to decide");
+    assert_eq!(fire(&c.fgw_staff, &soon, "accept", None).await.0, 200);
+    let (s, _) = c
+        .fgw_staff
+        .post(
+            &format!("/api/v1/tasks/{}/extensions", soon["id"]),
+            json!({ "deadline": "2019-04-19", "reason": "企业负责人出差" }),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let (_, home) = c.app.browser("mayor").await.text("/").await;
+    assert!(home.contains("走访外资企业") && home.contains("审批延期申请"), "the leader decides the extension");
 
     c.app.clock.advance_ms(3 * 86_400_000);
     let (_, home) = c.app.browser("chen").await.text("/").await;
@@ -408,4 +419,35 @@ async fn each_home_is_a_work_queue() {
     assert!(tasks.contains("走访外资企业"), "/tasks opens on the tab with tasks in it: the department's");
     assert!(tasks.contains("class=\"button\" href=\"/tasks?scope=department\""), "and marks it");
     assert!(soon["id"].is_i64());
+}
+
+/// An export follows the page: its headers are the page's, in the reader's language, its
+/// values in words, and Excel holds dates as dates (read back with calamine).
+#[tokio::test]
+async fn a_task_export_reads_like_the_page_in_excel() {
+    use calamine::{Data, Reader, Xlsx};
+    let c = city().await;
+    let (_, matter) = c.mayor.post("/api/v1/matters", json!({ "title": "优化营商环境" })).await;
+    let (s, _) = c
+        .mayor
+        .post(
+            &format!("/api/v1/matters/{}/tasks", matter["id"]),
+            json!({ "title": "压缩开办时间", "assignee_id": c.fgw_staff_id, "lead_department_id": c.fgw, "deadline": "2019-04-11" }),
+        )
+        .await;
+    assert_eq!(s, 201);
+    c.app.clock.advance_ms(2 * 86_400_000);
+    let res = c.app.browser("mayor").await.get("/tasks?scope=leading&format=xlsx").await;
+    let bytes = res.bytes().await.expect("xlsx").to_vec();
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an XLSX");
+    let sheet = book.worksheet_range_at(0).expect("a sheet").expect("readable");
+    let rows: Vec<&[Data]> = sheet.rows().collect();
+    let header: Vec<String> = rows[0].iter().map(|d| d.to_string()).collect();
+    assert!(header.contains(&"任务".to_owned()) && header.contains(&"亮灯".to_owned()), "{header:?}");
+    let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let row = rows[1];
+    assert!(matches!(row[column("期限")], Data::DateTime(_)), "the deadline is an Excel date: {:?}", row);
+    assert_eq!(row[column("亮灯")].to_string(), "红灯（逾期）");
+    let csv = c.app.browser("mayor").await.get("/tasks?scope=leading&format=csv").await.text().await.expect("csv");
+    assert!(csv.contains("2019-04-11") && csv.contains("红灯（逾期）"), "{csv}");
 }

@@ -224,7 +224,7 @@ async fn the_public_rating_page_and_the_scoreboard_page() {
     let csv = head.get(&format!("/evaluation?division_id={}&period=2019-Q2&format=csv", u.division)).await;
     assert_eq!(csv.status(), 200);
     let text = String::from_utf8_lossy(&csv.bytes().await.expect("csv")[3..]).to_string();
-    assert!(text.starts_with("member,ratings,attitude") && text.contains("19.00"), "{text}");
+    assert!(text.starts_with("成员,评价数,服务态度") && text.contains("19.00"), "the page's headers: {text}");
     let xlsx = head.get("/evaluation/ranking?period=2019&format=xlsx").await;
     assert!(xlsx.bytes().await.expect("xlsx").starts_with(b"PK"));
     for path in ["/evaluation/bad-reviews?format=csv", "/evaluation/pool?format=xlsx"] {

@@ -47,6 +47,8 @@ const PREFIXES: &[&str] = &[
     "pool",
     "interaction",
     "settings",
+    "col",
+    "light",
 ];
 
 /// Every message id the code names (a string literal with a folder's prefix) exists.

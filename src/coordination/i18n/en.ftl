@@ -106,3 +106,4 @@ co-note-new-task = New task: { $title } ({ $matter }, due { $deadline })
 co-note-extension-asked = Extension asked: { $title } ({ $from } → { $to })
 co-note-extension-granted = Extension granted: { $title } ({ $to })
 co-note-extension-refused = Extension refused: { $title } ({ $to })
+co-decide-extension = Decide the extension request

@@ -106,3 +106,4 @@ co-note-new-task = 新任务：{ $title }（{ $matter }，期限 { $deadline }�
 co-note-extension-asked = 延期申请：{ $title }（{ $from } → { $to }）
 co-note-extension-granted = 延期已批准：{ $title }（{ $to }）
 co-note-extension-refused = 延期未批准：{ $title }（{ $to }）
+co-decide-extension = 审批延期申请

@@ -286,6 +286,11 @@ pub fn light_badge(ctx: &Ctx, light: Option<crate::kernel::workflow::Light>) -> 
     }
 }
 
+/// A deadline's light in words, for exports (红灯（逾期）…).
+pub fn light_words(ctx: &Ctx, light: Option<crate::kernel::workflow::Light>) -> String {
+    light.map(|l| ctx.t(&format!("light-{}", l.as_str())).to_owned()).unwrap_or_default()
+}
+
 pub fn empty_state(text: &str) -> Markup {
     html! { div.empty { p { (text) } } }
 }

@@ -190,6 +190,37 @@ pub fn csv_response(filename: &str, header: &[&str], rows: Vec<Vec<String>>) -> 
     Ok(res)
 }
 
+enum ExcelValue {
+    Date(rust_xlsxwriter::ExcelDateTime),
+    Minute(rust_xlsxwriter::ExcelDateTime),
+    Number(f64),
+}
+
+/// A cell Excel should hold as a date (`YYYY-MM-DD`), a time to the minute
+/// (`YYYY-MM-DD HH:MM`) or a number, so that it sorts and sums; anything else (codes with
+/// leading zeros, phone numbers, identifiers of 16 digits or more) stays text.
+fn excel_value(cell: &str) -> Option<ExcelValue> {
+    use rust_xlsxwriter::ExcelDateTime;
+    let b = cell.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let num = |r: std::ops::Range<usize>| cell[r].parse::<u16>().ok();
+    let ymd = |b: &[u8]| b.len() >= 10 && b[4] == b'-' && b[7] == b'-' && digits(0..4) && digits(5..7) && digits(8..10);
+    if ymd(b)
+        && (b.len() == 10 || (b.len() == 16 && b[10] == b' ' && b[13] == b':' && digits(11..13) && digits(14..16)))
+    {
+        let day = ExcelDateTime::from_ymd(num(0..4)?, num(5..7)? as u8, num(8..10)? as u8).ok()?;
+        if b.len() == 10 {
+            return Some(ExcelValue::Date(day));
+        }
+        return day.and_hms(num(11..13)?, num(14..16)? as u8, 0).ok().map(ExcelValue::Minute);
+    }
+    let plain = !cell.is_empty()
+        && cell.len() < 16
+        && cell.bytes().all(|c| c.is_ascii_digit() || c == b'.' || c == b'-')
+        && !(cell.len() > 1 && cell.starts_with('0') && !cell.starts_with("0."));
+    if plain { cell.parse::<f64>().ok().filter(|n| n.is_finite()).map(ExcelValue::Number) } else { None }
+}
+
 /// An Excel download of the same rows.
 pub fn xlsx_response(filename: &str, header: &[&str], rows: Vec<Vec<String>>) -> Result<Response, AppError> {
     let mut book = rust_xlsxwriter::Workbook::new();
@@ -199,9 +230,19 @@ pub fn xlsx_response(filename: &str, header: &[&str], rows: Vec<Vec<String>>) ->
     for (c, h) in header.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(err)?;
     }
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    let minute = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm");
     for (r, row) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
         for (c, cell) in row.iter().enumerate() {
-            sheet.write_string(r as u32 + 1, c as u16, cell).map_err(err)?;
+            let c = c as u16;
+            match excel_value(cell) {
+                Some(ExcelValue::Date(d)) => sheet.write_datetime_with_format(r, c, d, &date),
+                Some(ExcelValue::Minute(d)) => sheet.write_datetime_with_format(r, c, d, &minute),
+                Some(ExcelValue::Number(n)) => sheet.write_number(r, c, n),
+                None => sheet.write_string(r, c, cell),
+            }
+            .map_err(err)?;
         }
     }
     let body = book.save_to_buffer().map_err(err)?;
@@ -279,5 +320,21 @@ mod tests {
         assert_eq!(csv_safe("=HYPERLINK()"), "'=HYPERLINK()");
         assert_eq!(csv_safe("-12"), "-12");
         assert_eq!(csv_safe("市发改委"), "市发改委");
+    }
+}
+
+#[cfg(test)]
+mod excel_cells {
+    use super::{ExcelValue, excel_value};
+
+    #[test]
+    fn dates_times_and_numbers_become_excel_values_and_codes_stay_text() {
+        assert!(matches!(excel_value("2019-04-10"), Some(ExcelValue::Date(_))));
+        assert!(matches!(excel_value("2019-04-10 09:30"), Some(ExcelValue::Minute(_))));
+        assert!(matches!(excel_value("19.50"), Some(ExcelValue::Number(n)) if (n - 19.5).abs() < 1e-9));
+        assert!(matches!(excel_value("0"), Some(ExcelValue::Number(_))));
+        for text in ["0532-12345", "13800000000000000", "2019-13-45", "2019-04", "红灯", "", "-", "1.2.3", "00123"] {
+            assert!(excel_value(text).is_none(), "{text} stays text");
+        }
     }
 }

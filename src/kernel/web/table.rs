@@ -75,8 +75,8 @@ impl<'a, T> Table<'a, T> {
     }
 
     /// A column in the export only (long text the page shortens or leaves out).
-    pub fn exported(self, key: &'static str, text: impl Fn(&T) -> String + 'a) -> Self {
-        self.push(Some(key), key, None, Some(Box::new(text)))
+    pub fn exported(self, key: &'static str, label: &str, text: impl Fn(&T) -> String + 'a) -> Self {
+        self.push(Some(key), label, None, Some(Box::new(text)))
     }
 
     /// The list sorts by the last column added, with this `sort` value.
@@ -113,11 +113,16 @@ impl<'a, T> Table<'a, T> {
         }
     }
 
-    /// Every row as a file, in the columns that export.
+    /// Every row as a file, in the columns that export, headed by their labels in the
+    /// reader's language (the page's words, not the API's codes).
     pub fn export(&self, p: &ListParams, name: &str, rows: &[T]) -> AppResult<Response> {
-        let exported: Vec<(&'static str, &Text<'a, T>)> =
-            self.columns.iter().filter_map(|c| Some((c.key?, c.text.as_ref()?))).collect();
-        let header: Vec<&str> = exported.iter().map(|(k, _)| *k).collect();
+        let exported: Vec<(&str, &Text<'a, T>)> = self
+            .columns
+            .iter()
+            .filter(|c| c.key.is_some())
+            .filter_map(|c| Some((c.label.as_str(), c.text.as_ref()?)))
+            .collect();
+        let header: Vec<&str> = exported.iter().map(|(label, _)| *label).collect();
         let cells = rows.iter().map(|row| exported.iter().map(|(_, text)| text(row)).collect()).collect();
         export(p, name, &header, cells)
     }

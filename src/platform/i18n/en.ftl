@@ -108,3 +108,4 @@ home-queue-empty = Nothing is waiting for you just now.
 home-front = Public services
 home-front-intro = No account needed: report a problem, track it, read the exposures and responses.
 home-front-staff = Staff sign-in
+home-queue-more = { $count } more { $kind } waiting for “{ $ask }”: see them all

@@ -108,3 +108,4 @@ home-queue-empty = 眼下没有等您办理的事项。
 home-front = 公众服务
 home-front-intro = 无需注册：反映问题、查询办理进展、查看曝光与回应。
 home-front-staff = 工作人员登录
+home-queue-more = 另有 { $count } 条{ $kind }待「{ $ask }」，查看全部

@@ -3,14 +3,18 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use maud::html;
+use maud::{Markup, html};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+use std::collections::HashMap;
 
 use crate::kernel::access::Action;
 use crate::kernel::audit::{self, AuditEntry, AuditFilter, VerifyReport};
 use crate::kernel::clock;
+use crate::kernel::db::id_list;
 use crate::kernel::error::AppResult;
+use crate::kernel::i18n;
 use crate::kernel::web::layout::{self, Section};
 use crate::kernel::web::list::{link_with, url_encode};
 use crate::kernel::web::{AppState, Ctx, Q};
@@ -46,10 +50,15 @@ struct PageQuery {
 async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<PageQuery>) -> AppResult<Response> {
     let f = q.filter.clone();
     let run_verify = q.verify.is_some();
-    let (entries, report) = s
+    let (entries, report, names) = s
         .look(&ctx, Action::ViewAudit, move |tx, _| {
             let report = if run_verify { Some(audit::verify(tx)?) } else { None };
-            Ok((audit::list(tx, &f)?, report))
+            let entries = audit::list(tx, &f)?;
+            let ids: Vec<i64> = entries.iter().filter_map(|e| e.actor_id).collect();
+            let sql = format!("SELECT id, display_name FROM users WHERE id IN ({})", id_list(&ids));
+            let names: HashMap<i64, String> =
+                tx.query(&sql, &[])?.iter().map(|r| Ok((r.int(0)?, r.text(1)?))).collect::<AppResult<_>>()?;
+            Ok((entries, report, names))
         })
         .await?;
     let f = &q.filter;
@@ -92,20 +101,72 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<PageQuery>) -> AppRes
                 thead { tr {
                     th { "#" } th { (ctx.t("pf-time")) } th { (ctx.t("pf-actor")) }
                     th { (ctx.t("pf-action")) } th { (ctx.t("pf-record")) }
-                    th { (ctx.t("pf-before")) } th { (ctx.t("pf-after")) }
+                    th colspan="2" { (ctx.t("pf-before")) " → " (ctx.t("pf-after")) }
                 } }
                 tbody { @for e in &entries { tr {
                     td { (e.id) }
                     td { (clock::fmt_local(chrono::DateTime::parse_from_rfc3339(&e.at).map(|d| d.timestamp_millis()).unwrap_or(0))) br; span.muted { (e.ip) } }
-                    td { a href=(format!("/admin/audit?actor={}", url_encode(&e.actor))) { (e.actor) } }
-                    td { (e.action) }
-                    td { a href=(format!("/admin/audit?kind={}&record_id={}", url_encode(&e.record_kind), e.record_id.unwrap_or(0))) { (e.record_kind) " #" (e.record_id.map(|v| v.to_string()).unwrap_or_default()) } }
-                    td { @if let Some(b) = &e.before { pre.json { (b.to_string()) } } }
-                    td { @if let Some(a) = &e.after { pre.json { (a.to_string()) } } }
+                    td { a href=(format!("/admin/audit?actor={}", url_encode(&e.actor))) {
+                        (e.actor_id.and_then(|id| names.get(&id)).unwrap_or(&e.actor)) } }
+                    td { (action_words(&s, &ctx, e)) }
+                    td { a href=(format!("/admin/audit?kind={}&record_id={}", url_encode(&e.record_kind), e.record_id.unwrap_or(0))) { (record_words(&ctx, &e.record_kind)) " #" (e.record_id.map(|v| v.to_string()).unwrap_or_default()) } }
+                    td colspan="2" { (changes(e.before.as_ref(), e.after.as_ref())) }
                 } } }
             } }
             div.pager { @if let Some(h) = older { a href=(h) { (ctx.t("pf-older")) } } }
         }
     };
     Ok(layout::page(&ctx, ctx.t("nav-audit"), Section::Audit, body).into_response())
+}
+
+/// What was done, in words: a transition by its name in the record's process, other
+/// actions by their message (`action-<action>`), else the code.
+fn action_words(s: &AppState, ctx: &Ctx, e: &AuditEntry) -> String {
+    if let Some(t) = e.action.strip_prefix("transition:") {
+        let named = s
+            .processes
+            .get(&e.record_kind)
+            .ok()
+            .and_then(|p| p.transition(t).map(|t| (t.name.clone(), t.name_en.clone())));
+        if let Some((zh, en)) = named {
+            return if ctx.lang == i18n::Lang::En { en } else { zh };
+        }
+    }
+    i18n::lookup(ctx.lang, &format!("action-{}", e.action)).map_or_else(|| e.action.clone(), str::to_owned)
+}
+
+/// A kind of record in words (`record-<kind>`, from the folder that keeps it), else the code.
+fn record_words(ctx: &Ctx, kind: &str) -> String {
+    i18n::lookup(ctx.lang, &format!("record-{kind}")).map_or_else(|| kind.to_owned(), str::to_owned)
+}
+
+fn plain(v: Option<&serde_json::Value>) -> String {
+    match v {
+        None | Some(serde_json::Value::Null) => "—".into(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The fields a change touched, each as before → after; a record created or removed
+/// shows its fields on one side.
+fn changes(before: Option<&serde_json::Value>, after: Option<&serde_json::Value>) -> Markup {
+    if !before.is_some_and(|v| v.is_object()) && !after.is_some_and(|v| v.is_object()) {
+        return html! { @if before.is_some() || after.is_some() { (plain(before)) " → " (plain(after)) } };
+    }
+    let empty = serde_json::Map::new();
+    let as_map = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_object()).unwrap_or(&empty).clone();
+    let (b, a) = (as_map(before), as_map(after));
+    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let changed: Vec<(&String, String, String)> =
+        keys.into_iter().filter(|k| b.get(*k) != a.get(*k)).map(|k| (k, plain(b.get(k)), plain(a.get(k)))).collect();
+    html! {
+        @if !changed.is_empty() {
+            dl.changes { @for (k, was, now) in &changed {
+                dt { (k) } dd { @if before.is_some() { del { (was) } " → " } ins { (now) } }
+            } }
+        }
+    }
 }

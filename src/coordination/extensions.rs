@@ -22,7 +22,10 @@ pub struct Extension {
     /// `pending`, `granted` or `refused`.
     pub state: String,
     pub requested_by: String,
+    /// The requester's name.
+    pub requested_by_name: String,
     pub decided_by: Option<String>,
+    pub decided_by_name: Option<String>,
     pub decided_at: Option<i64>,
     pub decision_note: Option<String>,
 }
@@ -42,8 +45,13 @@ pub struct ExtensionDecision {
     pub note: String,
 }
 
-const COLUMNS: &str = "id, task_id, old_deadline, requested_deadline, reason, state, requested_by, decided_by, \
-    decision_note, decided_at";
+const COLUMNS: &str = concat!(
+    "id, task_id, old_deadline, requested_deadline, reason, state, requested_by, decided_by, decision_note, decided_at, ",
+    crate::name_of!("requested_by"),
+    " AS requested_by_name, ",
+    crate::name_of!("decided_by"),
+    " AS decided_by_name"
+);
 
 fn from_row(r: &Row) -> AppResult<Extension> {
     Ok(Extension {
@@ -54,7 +62,9 @@ fn from_row(r: &Row) -> AppResult<Extension> {
         reason: r.text("reason")?,
         state: r.text("state")?,
         requested_by: r.text("requested_by")?,
+        requested_by_name: r.text("requested_by_name")?,
         decided_by: r.opt_text("decided_by")?,
+        decided_by_name: r.opt_text("decided_by_name")?,
         decision_note: r.opt_text("decision_note")?,
         decided_at: r.opt_int("decided_at")?,
     })

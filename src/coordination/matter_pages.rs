@@ -244,7 +244,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         }
         @if !history.is_empty() {
             h2 { (ctx.t("co-history")) }
-            ul { @for e in &history { li { (crate::kernel::clock::fmt_local(e.at)) " " (e.actor) " · " (mp.transition(&e.transition).map_or(e.transition.clone(), |t| if z { t.name.clone() } else { t.name_en.clone() })) @if let Some(n) = &e.note { " — " (n) } } } }
+            (layout::history(ctx, &mp, &history))
         }
         p { (layout::history_link(ctx, "matter", m.id)) " " a href="/matters" { (ctx.t("common-back")) } }
     };

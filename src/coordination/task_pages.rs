@@ -178,17 +178,14 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
     let (fp, fe) = ("progress", "extension");
     let mut timeline: Vec<(i64, Markup)> = Vec::new();
     for e in &d.history {
-        let name = p
-            .transition(&e.transition)
-            .map_or(e.transition.clone(), |tr| if z { tr.name.clone() } else { tr.name_en.clone() });
-        timeline.push((e.at, html! { (fmt_local(e.at)) " " strong { (e.actor) } " · " (name) " → " (p.state_name(&e.to_state, ctx.lang)) @if let Some(n) = &e.note { " — " (n) } }));
+        timeline.push((e.at, layout::history_entry(ctx, p, e)));
     }
     for u in d.updates.iter().filter(|u| !u.kind.starts_with("transition:")) {
-        timeline.push((u.at, html! { (fmt_local(u.at)) " " strong { (u.actor) } " · " (update_label(&u.kind, z)) @if let Some(pr) = u.progress { " (" (pr) "%)" } " — " (u.body) }));
+        timeline.push((u.at, html! { (fmt_local(u.at)) " " strong { (u.actor_name) } " · " (update_label(&u.kind, z)) @if let Some(pr) = u.progress { " (" (pr) "%)" } " — " (u.body) }));
     }
     for e in d.extensions.iter().filter(|e| e.state != "pending") {
         let verdict = if e.state == "granted" { ctx.t("co-granted") } else { ctx.t("co-refused") };
-        timeline.push((e.decided_at.unwrap_or(0), html! { (fmt_local(e.decided_at.unwrap_or(0))) " " strong { (e.decided_by.clone().unwrap_or_default()) } " · " (ctx.t("co-extension")) (e.old_deadline) " → " (e.requested_deadline) ": " (verdict) }));
+        timeline.push((e.decided_at.unwrap_or(0), html! { (fmt_local(e.decided_at.unwrap_or(0))) " " strong { (e.decided_by_name.clone().unwrap_or_default()) } " · " (ctx.t("co-extension")) (e.old_deadline) " → " (e.requested_deadline) ": " (verdict) }));
     }
     timeline.sort_by_key(|(at, _)| *at);
     let body = html! {
@@ -217,7 +214,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         }
         @if let Some(e) = pending {
             div.card {
-                strong { (ctx.t("co-extension-requested")) } " " (e.old_deadline) " → " (e.requested_deadline) " · " (e.requested_by)
+                strong { (ctx.t("co-extension-requested")) } " " (e.old_deadline) " → " (e.requested_deadline) " · " (e.requested_by_name)
                 p { (e.reason) }
                 @if rel.contains(&"leader") {
                     form.filters method="post" action=(format!("/extensions/{}/decision", e.id)) {
@@ -265,7 +262,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         }
         @if !d.attachments.is_empty() {
             h2 { (ctx.t("co-files")) }
-            ul { @for a in &d.attachments { li { a href=(format!("/api/v1/attachments/{}", a.id)) { (a.filename) } span.muted { " " (a.size / 1024 + 1) " KB · " (a.uploaded_by) " · " (fmt_local(a.created_at)) } } } }
+            ul { @for a in &d.attachments { li { a href=(format!("/api/v1/attachments/{}", a.id)) { (a.filename) } span.muted { " " (a.size / 1024 + 1) " KB · " (a.uploaded_by_name) " · " (fmt_local(a.created_at)) } } } }
         }
         h2 { (ctx.t("co-record")) }
         @if d.updates.is_empty() && d.history.is_empty() { (layout::empty_state(ctx.t("co-nothing-yet"))) }

@@ -550,6 +550,7 @@ pub fn report_progress(
         body,
         progress: Some(progress),
         actor: who.actor.clone(),
+        actor_name: user.display_name.clone(),
         at: who.now,
     })
 }
@@ -561,23 +562,30 @@ pub struct Update {
     pub body: String,
     pub progress: Option<i64>,
     pub actor: String,
+    /// The person's name.
+    pub actor_name: String,
     pub at: i64,
 }
 
 pub fn updates(tx: &mut Tx<'_>, id: i64) -> AppResult<Vec<Update>> {
     tx.query(
-        "SELECT id, kind, body, progress, actor, at FROM task_updates WHERE task_id = $1 ORDER BY id",
+        concat!(
+            "SELECT id, kind, body, progress, actor, ",
+            crate::name_of!("actor"),
+            " AS actor_name, at FROM task_updates WHERE task_id = $1 ORDER BY id"
+        ),
         params![id],
     )?
     .iter()
     .map(|r| {
         Ok(Update {
-            id: r.int(0)?,
-            kind: r.text(1)?,
-            body: r.text(2)?,
-            progress: r.opt_int(3)?,
-            actor: r.text(4)?,
-            at: r.int(5)?,
+            id: r.int("id")?,
+            kind: r.text("kind")?,
+            body: r.text("body")?,
+            progress: r.opt_int("progress")?,
+            actor: r.text("actor")?,
+            actor_name: r.text("actor_name")?,
+            at: r.int("at")?,
         })
     })
     .collect()

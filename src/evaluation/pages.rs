@@ -414,7 +414,7 @@ async fn bad_review_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>
         }
         h2 { (ctx.t("ev-record")) }
         @if history.is_empty() { (layout::empty_state(ctx.t("ev-not-handled-yet"))) }
-        ul { @for e in &history { li { (fmt_local(e.at)) " " strong { (e.actor) } " · " (rules.process.transition(&e.transition).map_or(e.transition.clone(), |t| if z { t.name.clone() } else { t.name_en.clone() })) @if let Some(n) = &e.note { " — " (n) } } } }
+        (layout::history(ctx, &rules.process, &history))
     };
     let status = retry.map_or(StatusCode::OK, |rt| rt.err.status());
     Ok((status, layout::page(ctx, ctx.t("ev-bad-review-2"), Section::Of("evaluation"), body)).into_response())

@@ -224,7 +224,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
             }
         }
         h2 { (ctx.t("ev-record")) }
-        ul { @for e in &history { li { (fmt_local(e.at)) " " strong { (e.actor) } " · " (process.transition(&e.transition).map_or(e.transition.clone(), |t| if z { t.name.clone() } else { t.name_en.clone() })) @if let Some(n) = &e.note { " — " (n) } } } }
+        (layout::history(ctx, &process, &history))
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
     Ok((

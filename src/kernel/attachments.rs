@@ -45,6 +45,8 @@ pub struct Attachment {
     pub size: i64,
     pub sha256: String,
     pub uploaded_by: String,
+    /// The uploader's name.
+    pub uploaded_by_name: String,
     pub created_at: i64,
 }
 
@@ -97,7 +99,11 @@ pub fn store(
     Ok(a)
 }
 
-const COLUMNS: &str = "id, owner_kind, owner_id, filename, content_type, size, sha256, uploaded_by, created_at";
+const COLUMNS: &str = concat!(
+    "id, owner_kind, owner_id, filename, content_type, size, sha256, uploaded_by, created_at, ",
+    crate::name_of!("uploaded_by"),
+    " AS uploaded_by_name"
+);
 
 fn from_row(r: &Row) -> AppResult<Attachment> {
     Ok(Attachment {
@@ -109,6 +115,7 @@ fn from_row(r: &Row) -> AppResult<Attachment> {
         size: r.int("size")?,
         sha256: r.text("sha256")?,
         uploaded_by: r.text("uploaded_by")?,
+        uploaded_by_name: r.text("uploaded_by_name")?,
         created_at: r.int("created_at")?,
     })
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::audit::Who;
 use super::db::{Row, Tx};
-use super::error::AppResult;
+use super::error::{AppError, AppResult};
 use super::i18n::{self, Lang};
 use crate::params;
 
@@ -135,7 +135,8 @@ fn from_row(r: &Row) -> AppResult<Notification> {
     })
 }
 
-/// A user's inbox, newest first, keyset-paged by id.
+/// A user's inbox, newest first (by when each note was written, then by id), keyset-paged
+/// by the id of the last note seen.
 pub fn inbox(
     tx: &mut Tx<'_>,
     user: i64,
@@ -143,16 +144,40 @@ pub fn inbox(
     before: Option<i64>,
     limit: i64,
 ) -> AppResult<Vec<Notification>> {
-    let sql = format!(
-        "SELECT {NOTE_COLUMNS} FROM notifications \
-         WHERE user_id = $1 AND id < $2{} ORDER BY id DESC LIMIT $3",
-        if unread_only { " AND read_at IS NULL" } else { "" }
-    );
-    tx.query(&sql, params![user, before.unwrap_or(i64::MAX), limit.clamp(1, 200)])?.iter().map(from_row).collect()
+    let unread = if unread_only { " AND read_at IS NULL" } else { "" };
+    let limit = limit.clamp(1, 200);
+    let rows = match before {
+        Some(seen) => tx.query(
+            &format!(
+                "SELECT {NOTE_COLUMNS} FROM notifications WHERE user_id = $1{unread} \
+                 AND (created_at < (SELECT created_at FROM notifications WHERE id = $2) \
+                 OR (created_at = (SELECT created_at FROM notifications WHERE id = $2) AND id < $2)) \
+                 ORDER BY created_at DESC, id DESC LIMIT $3"
+            ),
+            params![user, seen, limit],
+        )?,
+        None => tx.query(
+            &format!(
+                "SELECT {NOTE_COLUMNS} FROM notifications WHERE user_id = $1{unread} ORDER BY created_at DESC, id DESC LIMIT $2"
+            ),
+            params![user, limit],
+        )?,
+    };
+    rows.iter().map(from_row).collect()
 }
 
 pub fn unread_count(tx: &mut Tx<'_>, user: i64) -> AppResult<i64> {
     Ok(tx.count("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL", params![user])?)
+}
+
+/// Where note `id` of `user` leads, marking it read (the note is theirs, or nothing).
+pub fn open(tx: &mut Tx<'_>, who: &Who, user: i64, id: i64) -> AppResult<String> {
+    let link = tx
+        .query_opt("SELECT link FROM notifications WHERE id = $1 AND user_id = $2", params![id, user])?
+        .ok_or(AppError::NotFound)?
+        .text(0)?;
+    mark_read(tx, who, user, Some(id))?;
+    Ok(link)
 }
 
 /// Mark one note (or, with `None`, all) as read; returns how many changed.

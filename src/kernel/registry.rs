@@ -184,12 +184,13 @@ pub struct Registry {
 }
 
 /// The kernel's own schema: organisation, accounts, audit, inbox, search queue.
-pub static KERNEL_MIGRATIONS: [Migration; 5] = [
+pub static KERNEL_MIGRATIONS: [Migration; 6] = [
     crate::migration!(1, "foundation", "0001_foundation"),
     crate::migration!(9, "search", "0009_search"),
     crate::migration!(16, "open_once", "0016_open_once"),
     crate::migration!(17, "outbox_claims", "0017_outbox_claims"),
     crate::migration!(18, "notification_messages", "0018_notification_messages"),
+    crate::migration!(20, "inbox_by_time", "0020_inbox_by_time"),
 ];
 
 impl std::fmt::Debug for Registry {

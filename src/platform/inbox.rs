@@ -25,6 +25,7 @@ pub fn page_router() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/inbox", get(page))
         .route("/inbox/{id}/read", post(read_one_page))
+        .route("/inbox/{id}/open", get(open_page))
         .route("/inbox/read-all", post(read_all_page))
 }
 
@@ -34,7 +35,7 @@ pub struct InboxQuery {
     /// `true` for unread notes only.
     #[serde(default, deserialize_with = "crate::kernel::web::de::flag")]
     pub unread: bool,
-    /// Keyset paging: notes with an id below this.
+    /// Keyset paging: the notes after this one (the last seen).
     #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
     pub before: Option<i64>,
 }
@@ -97,7 +98,7 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<InboxQuery>) -> AppRe
                     td { (clock::fmt_local(n.created_at)) }
                     td {
                         @if !n.read { (layout::badge(ctx.t("pf-new"), "red")) " " }
-                        a href=(n.link) { (n.title_in(ctx.lang)) }
+                        a href=(format!("/inbox/{}/open", n.id)) { (n.title_in(ctx.lang)) }
                         @if !n.body.is_empty() { div.muted { (n.body) } }
                     }
                     td { @if !n.read { form.inline method="post" action=(format!("/inbox/{}/read", n.id)) { (csrf_field(&ctx)) button.link type="submit" { (ctx.t("pf-mark-read")) } } } }
@@ -113,6 +114,13 @@ async fn read_one_page(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfFo
     let uid = f.ctx.user()?.id;
     s.change(&f.ctx, Action::ReadInbox, move |tx, who| notify::mark_read(tx, who, uid, Some(id))).await?;
     Ok(Redirect::to("/inbox").into_response())
+}
+
+/// Follow a note to its record, marking it read on the way.
+async fn open_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let uid = ctx.user()?.id;
+    let link = s.change(&ctx, Action::ReadInbox, move |tx, who| notify::open(tx, who, uid, id)).await?;
+    Ok(Redirect::to(&crate::kernel::web::safe_next(Some(&link))).into_response())
 }
 
 async fn read_all_page(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Response> {

@@ -103,6 +103,10 @@ async fn the_audit_page_filters_and_verifies() {
     assert_eq!(status, 200);
     assert!(page.contains("校验通过"));
     assert!(page.contains("4 局"));
+    assert!(page.contains(">新建<") && page.contains("部门 #"), "the action and the record in words");
+    assert!(page.contains(">admin 测试<"), "who acted, by name");
+    assert!(page.contains("<dt>name</dt>") && page.contains("<ins>4 局</ins>"), "the change field by field");
+    assert!(!page.contains("<pre"), "no raw JSON");
     let (_, page) = b.text("/admin/audit?actor=nobody").await;
     assert!(page.contains("没有符合条件的审计记录"));
     let (status, _) = b.text("/admin/audit?from=2019-99-01").await;

@@ -299,6 +299,14 @@ async fn the_journey_in_the_browser() {
     let staff = c.app.browser("lin").await;
     let (_, inbox) = staff.text("/inbox").await;
     assert!(inbox.contains("新任务：制定企业上云方案"));
+    let (_, notes) = c.fgw_staff.get("/api/v1/notifications?unread=true").await;
+    let note = notes["items"][0]["id"].as_i64().expect("an unread note");
+    let res = staff.get(&format!("/inbox/{note}/open")).await;
+    assert_eq!(res.status(), 303, "following a note leads to its record");
+    assert!(res.headers()["location"].to_str().unwrap_or("").starts_with("/tasks/"));
+    let (_, notes) = c.fgw_staff.get("/api/v1/notifications?unread=true").await;
+    assert!(notes["items"].as_array().is_some_and(|a| a.iter().all(|n| n["id"] != note)), "and marks it read");
+    assert_eq!(c.app.browser("wang").await.get(&format!("/inbox/{note}/open")).await.status(), 404, "only one's own");
     let (_, home) = staff.text("/tasks").await;
     assert!(home.contains("制定企业上云方案"));
     let task_id = c.fgw_staff.get("/api/v1/tasks?scope=mine").await.1["items"][0]["id"].as_i64().expect("id");
@@ -391,6 +399,8 @@ async fn each_home_is_a_work_queue() {
     assert!(home.contains("<strong>接收</strong>"), "the action, in words");
 
     assert_eq!(fire(&c.fgw_staff, &later, "accept", None).await.0, 200);
+    let (_, notes) = c.mayor.get("/api/v1/notifications").await;
+    assert!(!notes.to_string().contains("接收"), "a routine acceptance does not notify the leader: {notes}");
     assert_eq!(fire(&c.fgw_staff, &later, "submit_feedback", Some("清单已报送")).await.0, 200);
     let (_, home) = c.app.browser("mayor").await.text("/").await;
     assert!(
@@ -409,6 +419,10 @@ async fn each_home_is_a_work_queue() {
     assert_eq!(s, 201);
     let (_, home) = c.app.browser("mayor").await.text("/").await;
     assert!(home.contains("走访外资企业") && home.contains("审批延期申请"), "the leader decides the extension");
+    let (_, page) = c.app.browser("mayor").await.text(&format!("/tasks/{}", soon["id"])).await;
+    assert!(page.contains("<strong>lin 测试</strong> · 接收"), "the history names the person");
+    assert!(page.contains("· lin 测试"), "so does the extension request");
+    assert!(!page.contains("<strong>lin</strong>"), "not the username");
 
     c.app.clock.advance_ms(3 * 86_400_000);
     let (_, home) = c.app.browser("chen").await.text("/").await;

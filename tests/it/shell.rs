@@ -95,3 +95,36 @@ async fn every_mechanisms_settings_are_edited_on_one_page() {
         .expect("count");
     assert_eq!(audited, 1);
 }
+
+/// The inbox is in the order the notes were written, whatever order they were stored in,
+/// and pages on from the last note seen.
+#[tokio::test]
+async fn the_inbox_is_newest_first_by_when_notes_were_written() {
+    let app = TestApp::spawn().await;
+    let me = app.user("clerk", "leader", None, None).await;
+    app.db
+        .write(move |tx| {
+            for (n, at) in [(1, 3_000), (2, 1_000), (3, 2_000)] {
+                tx.execute(
+                    "INSERT INTO notifications (user_id, kind, title, title_en, body, link, created_at) \
+                     VALUES ($1, 'task', $2, $2, '', '/', $3)",
+                    zaizao::params![me, format!("第{n}条"), at],
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("notes");
+    let api = app.api(&app.token("clerk", &["read"]).await);
+    let titles = |v: &serde_json::Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|n| n["title"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    };
+    let (_, inbox) = api.get("/api/v1/notifications").await;
+    assert_eq!(titles(&inbox), ["第1条", "第3条", "第2条"]);
+    let second = inbox["items"][1]["id"].as_i64().expect("id");
+    let (_, rest) = api.get(&format!("/api/v1/notifications?before={second}")).await;
+    assert_eq!(titles(&rest), ["第2条"], "the page after the second note");
+}

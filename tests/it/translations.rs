@@ -48,6 +48,8 @@ const PREFIXES: &[&str] = &[
     "interaction",
     "settings",
     "col",
+    "action",
+    "record",
     "light",
 ];
 

@@ -107,3 +107,6 @@ co-note-extension-asked = Extension asked: { $title } ({ $from } → { $to })
 co-note-extension-granted = Extension granted: { $title } ({ $to })
 co-note-extension-refused = Extension refused: { $title } ({ $to })
 co-decide-extension = Decide the extension request
+record-matter = matter
+record-task = task
+record-task_extension = extension request

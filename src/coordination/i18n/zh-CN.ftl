@@ -107,3 +107,6 @@ co-note-extension-asked = 延期申请：{ $title }（{ $from } → { $to }）
 co-note-extension-granted = 延期已批准：{ $title }（{ $to }）
 co-note-extension-refused = 延期未批准：{ $title }（{ $to }）
 co-decide-extension = 审批延期申请
+record-matter = 重大事项
+record-task = 任务
+record-task_extension = 延期申请

@@ -71,6 +71,16 @@ macro_rules! params {
     ($($v:expr),+ $(,)?) => { &[$($crate::kernel::db::Value::from($v)),+] };
 }
 
+/// SQL for the display name of the account whose username is in column `$col` (the
+/// username itself when the account is gone), for records that keep who acted by
+/// username: pages show people's names.
+#[macro_export]
+macro_rules! name_of {
+    ($col:literal) => {
+        concat!("COALESCE((SELECT display_name FROM users WHERE users.username = ", $col, "), ", $col, ")")
+    };
+}
+
 /// Ids as an SQL list for `IN (...)`: integers, so safe to inline; `0` (no record) when
 /// there are none.
 pub fn id_list(ids: &[i64]) -> String {

@@ -286,6 +286,31 @@ pub fn light_badge(ctx: &Ctx, light: Option<crate::kernel::workflow::Light>) -> 
     }
 }
 
+/// One step of a record's history: when, who (by name), what was done and the state it
+/// led to, and the note.
+pub fn history_entry(
+    ctx: &Ctx,
+    process: &crate::kernel::workflow::Process,
+    e: &crate::kernel::workflow::Event,
+) -> Markup {
+    let done = process
+        .transition(&e.transition)
+        .map_or(e.transition.clone(), |t| if ctx.lang == Lang::En { t.name_en.clone() } else { t.name.clone() });
+    html! {
+        (crate::kernel::clock::fmt_local(e.at)) " " strong { (e.actor_name) } " · " (done)
+        " → " (process.state_name(&e.to_state, ctx.lang)) @if let Some(n) = &e.note { " — " (n) }
+    }
+}
+
+/// A record's history, oldest first.
+pub fn history(
+    ctx: &Ctx,
+    process: &crate::kernel::workflow::Process,
+    events: &[crate::kernel::workflow::Event],
+) -> Markup {
+    html! { ul.history { @for e in events { li { (history_entry(ctx, process, e)) } } } }
+}
+
 /// A deadline's light in words, for exports (红灯（逾期）…).
 pub fn light_words(ctx: &Ctx, light: Option<crate::kernel::workflow::Light>) -> String {
     light.map(|l| ctx.t(&format!("light-{}", l.as_str())).to_owned()).unwrap_or_default()

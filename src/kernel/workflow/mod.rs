@@ -508,7 +508,10 @@ pub struct Event {
     pub transition: String,
     pub from_state: String,
     pub to_state: String,
+    /// The account's username, as recorded.
     pub actor: String,
+    /// The person's name (the username when the account is gone).
+    pub actor_name: String,
     pub note: Option<String>,
     pub at: i64,
 }
@@ -528,19 +531,21 @@ pub fn current(tx: &mut Tx<'_>, spec: &Spec) -> AppResult<Option<Process>> {
 
 pub fn history(tx: &mut Tx<'_>, kind: &str, id: i64) -> AppResult<Vec<Event>> {
     tx.query(
-        "SELECT transition, from_state, to_state, actor, note, at FROM workflow_events \
-         WHERE kind = $1 AND record_id = $2 ORDER BY id",
+        "SELECT e.transition, e.from_state, e.to_state, e.actor, COALESCE(u.display_name, e.actor) AS actor_name, \
+         e.note, e.at FROM workflow_events e LEFT JOIN users u ON u.id = e.actor_id \
+         WHERE e.kind = $1 AND e.record_id = $2 ORDER BY e.id",
         params![kind, id],
     )?
     .iter()
     .map(|r| {
         Ok(Event {
-            transition: r.text(0)?,
-            from_state: r.text(1)?,
-            to_state: r.text(2)?,
-            actor: r.text(3)?,
-            note: r.opt_text(4)?,
-            at: r.int(5)?,
+            transition: r.text("transition")?,
+            from_state: r.text("from_state")?,
+            to_state: r.text("to_state")?,
+            actor: r.text("actor")?,
+            actor_name: r.text("actor_name")?,
+            note: r.opt_text("note")?,
+            at: r.int("at")?,
         })
     })
     .collect()

@@ -127,3 +127,7 @@ sv-public-track = Track a report
 sv-public-track-desc = See how your report is handled and its outcome with your tracking code, and judge the outcome.
 sv-public-exposures = Exposures and responses
 sv-public-exposures-desc = Problems exposed by the media and the responsible units' public responses.
+record-lead = lead
+record-exposure = exposure
+record-work_team = work team
+record-team_activity = team activity

@@ -127,3 +127,7 @@ sv-public-track = 查询办理进展
 sv-public-track-desc = 凭查询码查看线索的办理进展和结果，并对结果作出评价。
 sv-public-exposures = 曝光与回应
 sv-public-exposures-desc = 媒体曝光的问题和责任单位的公开回应。
+record-lead = 监督线索
+record-exposure = 曝光
+record-work_team = 工作小分队
+record-team_activity = 小分队活动

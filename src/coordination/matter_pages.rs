@@ -216,7 +216,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         h2 { (ctx.t("co-tasks")) }
         (task_table(ctx, &v).render(ctx, &ListParams::default(), &[], &task_list, ctx.t("co-no-tasks-yet-each-task")))
         @if decides && m.state == "open" {
-            details.panel open[terr.is_some()] {
+            details.panel open[terr.is_some() || task_list.is_empty()] {
                 summary { (ctx.t("co-assign-a-task")) }
                 form.stack method="post" action=(format!("/matters/{}/tasks", m.id)) {
                     (csrf_field(ctx))

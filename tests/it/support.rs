@@ -219,7 +219,7 @@ impl TestApp {
 
     /// Build the demo city in this server's database, as `zaizao demo` does.
     pub async fn seed_demo(&self) {
-        let hash = zaizao::accounts::service::hash("demo-password".into()).await.expect("hash");
+        let hash = zaizao::accounts::service::hash(PASSWORD.into()).await.expect("hash");
         let now = self.clock.now();
         self.db
             .write(move |tx| {

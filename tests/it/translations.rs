@@ -165,7 +165,7 @@ async fn no_page_shows_a_message_id() {
     let app = TestApp::spawn().await;
     app.seed_demo().await;
     let admin = crate::support::Browser::new(&app.base);
-    assert_eq!(admin.sign_in("admin", "demo-password").await.status(), 303);
+    assert_eq!(admin.sign_in("admin", crate::support::PASSWORD).await.status(), 303);
     for lang in ["zh", "en"] {
         admin.get(&format!("/lang/{lang}?next=/")).await;
         let mut seen = std::collections::BTreeSet::from(["/".to_owned()]);

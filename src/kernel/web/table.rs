@@ -105,7 +105,7 @@ impl<'a, T> Table<'a, T> {
                     } } }
                     tbody { @for row in rows { tr class=[self.row_class.as_ref().map(|c| c(row)).filter(|c| !c.is_empty())] {
                         @for c in &shown {
-                            td data-label=(c.label) { @if let Some(show) = &c.show { (show(row)) } }
+                            td data-label=(c.label) { div.cell { @if let Some(show) = &c.show { (show(row)) } } }
                         }
                     } } }
                 } }

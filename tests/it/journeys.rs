@@ -1,0 +1,197 @@
+//! Each role's main journeys in a real headless Chromium, on the demo city, at desktop and
+//! phone sizes. Each asserts what a person sees (the text, the light, the name shown),
+//! saves screenshots under `target/journeys/`, and checks each page with axe-core: no
+//! serious or critical accessibility violation. Skipped, with a message, where the
+//! machine has no Chromium (see `chrome.rs`).
+
+use serde_json::json;
+
+use crate::chrome::{Chrome, Size};
+use crate::support::{PASSWORD, TestApp};
+
+async fn demo_city() -> TestApp {
+    let app = TestApp::spawn().await;
+    app.seed_demo().await;
+    app
+}
+
+/// The page's accessibility violations, with where they were found.
+async fn check(b: &Chrome, page: &str, found: &mut Vec<String>) {
+    found.extend(b.accessibility().await.into_iter().map(|v| format!("{page}: {v}")));
+}
+
+/// A leader opens a matter and assigns a task; the responsible person accepts it, reports
+/// progress and feeds back; the leader approves.
+#[tokio::test]
+async fn a_matter_is_opened_assigned_handled_and_approved() {
+    let app = demo_city().await;
+    let Some(mut leader) = Chrome::open(&app.base, "matter", Size::Desktop).await else { return };
+    let mut violations = Vec::new();
+    leader.sign_in("leader", PASSWORD).await;
+    leader.shot("leader-home").await;
+    assert!(leader.text().await.contains("待办"), "the leader's home is a work queue");
+    check(&leader, "leader home", &mut violations).await;
+
+    leader.go("/matters/new").await;
+    leader.fill("input[name=title]", "推进胶东国际机场临空经济区招商").await;
+    leader.click("form[action='/matters'] button[type=submit]").await;
+    let matter = leader.path().await;
+    assert!(matter.starts_with("/matters/"), "{matter}");
+    leader.fill("input[name=title]", "梳理临空产业招商目录").await;
+    leader.choose_text("lead_department_id", "市发展和改革委员会").await;
+    leader.choose_text("assignee_id", "王海燕").await;
+    leader.fill("input[name=working_days]", "5").await;
+    leader.click("form[action$='/tasks'] button[type=submit]").await;
+    let page = leader.text().await;
+    assert!(page.contains("梳理临空产业招商目录") && page.contains("王海燕"), "the task and its person, by name");
+    leader.shot("matter-with-task").await;
+    check(&leader, "matter", &mut violations).await;
+
+    let Some(mut staff) = Chrome::open(&app.base, "task", Size::Desktop).await else { return };
+    staff.sign_in("staff", PASSWORD).await;
+    let home = staff.text().await;
+    assert!(home.contains("梳理临空产业招商目录") && home.contains("接收"), "the new task waits on the home");
+    staff.shot("staff-home").await;
+    staff.press("梳理临空产业招商目录").await;
+    staff.press("接收").await;
+    staff.press("开始办理").await;
+    staff.click("details:has(form[action$='/progress']) > summary").await;
+    staff.fill("textarea[name=body]", "已梳理航空物流、临空制造两类目录").await;
+    staff.fill("input[name=progress]", "60").await;
+    staff.click("form[action$='/progress'] button[type=submit]").await;
+    assert!(staff.text().await.contains("60%"), "the progress shows");
+    staff.fill("form:has(input[value=submit_feedback]) input[name=note]", "招商目录已报送").await;
+    staff.click("form:has(input[value=submit_feedback]) button[type=submit]").await;
+    let page = staff.text().await;
+    assert!(page.contains("已反馈") && page.contains("王海燕 · 提交反馈"), "{page}");
+    staff.shot("task-fed-back").await;
+    check(&staff, "task", &mut violations).await;
+    staff.close().await;
+
+    leader.go("/").await;
+    let home = leader.text().await;
+    assert!(home.contains("梳理临空产业招商目录") && home.contains("审核通过（办结）"), "the leader decides");
+    leader.press("梳理临空产业招商目录").await;
+    leader.press("审核通过（办结）").await;
+    assert!(leader.text().await.contains("已办结"));
+    leader.shot("task-approved").await;
+    leader.close().await;
+    assert!(violations.is_empty(), "accessibility: {violations:#?}");
+}
+
+/// A citizen reports a problem on a phone without an account, then tracks it.
+#[tokio::test]
+async fn a_citizen_reports_on_a_phone_and_tracks_it() {
+    let app = demo_city().await;
+    let Some(mut phone) = Chrome::open(&app.base, "report", Size::Phone).await else { return };
+    let mut violations = Vec::new();
+    phone.go("/").await;
+    assert!(phone.text().await.contains("反映问题"), "the public front page");
+    phone.shot("front-page").await;
+    check(&phone, "front page", &mut violations).await;
+    phone.click("a.card[href='/report']").await;
+    phone.choose_text("category", "审批服务").await;
+    phone.fill("textarea[name=description]", "不动产登记窗口周六不开放，上班族无法办理").await;
+    phone.fill("input[name=address]", "市北区政务服务大厅").await;
+    phone.shot("report-form").await;
+    check(&phone, "report form", &mut violations).await;
+    phone.click("form[action='/report'] button[type=submit]").await;
+    let page = phone.text().await;
+    assert!(page.contains("查询码"), "{page}");
+    phone.shot("report-received").await;
+    phone.click(".secret a").await;
+    let page = phone.text().await;
+    assert!(page.contains("不动产登记窗口周六不开放") && page.contains("已登记"), "{page}");
+    phone.shot("report-tracked").await;
+    check(&phone, "track", &mut violations).await;
+    phone.close().await;
+    assert!(violations.is_empty(), "accessibility: {violations:#?}");
+}
+
+/// The person served rates a service on a phone from the link they were given.
+#[tokio::test]
+async fn a_service_is_rated_on_a_phone() {
+    let app = demo_city().await;
+    let staff = app.api(&app.token("staff", &["read", "write"]).await);
+    let (s, inv) = staff
+        .post(
+            "/api/v1/interactions",
+            json!({ "kind": "counter", "summary": "企业开办咨询", "served_name": "青岛海联智造有限公司" }),
+        )
+        .await;
+    assert_eq!(s, 201, "{inv}");
+    let token = inv["token"].as_str().expect("token").to_owned();
+    let Some(mut phone) = Chrome::open(&app.base, "rating", Size::Phone).await else { return };
+    let mut violations = Vec::new();
+    phone.go(&format!("/rate/{token}")).await;
+    let page = phone.text().await;
+    assert!(page.contains("企业开办咨询") && page.contains("王海燕"), "what is rated and who served, by name: {page}");
+    for dimension in ["attitude", "style", "efficiency", "competence"] {
+        phone.click(&format!("input[name={dimension}][value='5']")).await;
+    }
+    phone.shot("rating-form").await;
+    check(&phone, "rating", &mut violations).await;
+    phone.click("form button[type=submit]").await;
+    assert!(phone.text().await.contains("感谢"), "the rating is acknowledged");
+    phone.shot("rated").await;
+    phone.close().await;
+    assert!(violations.is_empty(), "accessibility: {violations:#?}");
+}
+
+/// The supervision office finds a lead by search and transfers it to the unit.
+#[tokio::test]
+async fn the_office_finds_a_lead_by_search_and_transfers_it() {
+    let app = demo_city().await;
+    let admin = app.api(&app.token("admin", &["read", "write"]).await);
+    assert_eq!(admin.post("/api/v1/search/rebuild", json!({})).await.0, 202);
+    let Some(mut office) = Chrome::open(&app.base, "lead", Size::Desktop).await else { return };
+    let mut violations = Vec::new();
+    office.sign_in("supervisor", PASSWORD).await;
+    office.shot("office-home").await;
+    office.fill("form.topsearch input[name=q]", "开办").await;
+    office.submit("form.topsearch").await;
+    let results = office.text().await;
+    assert!(results.contains("开办"), "{results}");
+    office.shot("search").await;
+    check(&office, "search", &mut violations).await;
+    office.go("/supervision?state=registered").await;
+    office.click("table.list tbody tr a").await;
+    office.choose_text("unit_department_id", "市行政审批服务局").await;
+    office.click("form:has(input[value=transfer]) button[type=submit]").await;
+    let page = office.text().await;
+    assert!(page.contains("已移送") && page.contains("市行政审批服务局"), "{page}");
+    office.shot("lead-transferred").await;
+    check(&office, "lead", &mut violations).await;
+    office.close().await;
+    assert!(violations.is_empty(), "accessibility: {violations:#?}");
+}
+
+/// On a phone, the department head's home and task list are cards, each value under its
+/// label, with nothing cut off at the side.
+#[tokio::test]
+async fn lists_become_cards_on_a_phone() {
+    let app = demo_city().await;
+    let Some(mut phone) = Chrome::open(&app.base, "phone-lists", Size::Phone).await else { return };
+    let mut violations = Vec::new();
+    phone.sign_in("depthead", PASSWORD).await;
+    phone.shot("home").await;
+    check(&phone, "home", &mut violations).await;
+    phone.go("/tasks").await;
+    let page = phone.text().await;
+    assert!(page.contains("期限") && page.contains("状态"), "each value under its label: {page}");
+    let layout = phone
+        .client
+        .execute(
+            "const t = document.querySelector('table.list'); \
+             return [getComputedStyle(t.querySelector('thead')).display, \
+                     document.documentElement.scrollWidth <= window.innerWidth];",
+            vec![],
+        )
+        .await
+        .expect("layout");
+    assert_eq!(layout, json!(["none", true]), "cards, not a squeezed table, and no sideways scrolling");
+    phone.shot("tasks").await;
+    check(&phone, "tasks", &mut violations).await;
+    phone.close().await;
+    assert!(violations.is_empty(), "accessibility: {violations:#?}");
+}

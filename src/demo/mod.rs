@@ -387,8 +387,8 @@ pub fn run(config: &Config, reset: bool) -> anyhow::Result<()> {
     rt.block_on(async {
         let app = Application::with_db(config, clock, db).await?;
         let addr = app.local_addr()?;
+        println!("zaizao listening on http://{addr}");
         println!("zaizao demo city — these accounts are for demonstration only; never use them for real work.");
-        println!("address http://{addr}");
         for a in &ACCOUNTS {
             println!("{} {} {}", a.role.as_str(), a.username, demo_password(a.username));
         }

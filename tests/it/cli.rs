@@ -174,3 +174,36 @@ async fn serving_on_a_taken_port_fails_clearly() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open the database"));
 }
+
+/// `zaizao demo` writing to a pipe: no colour codes in its log, and its logins printed
+/// last, after the address it listens on, not lost among request lines.
+#[test]
+fn the_demo_prints_its_address_then_its_logins_without_colours_in_a_pipe() {
+    use std::io::{BufRead, Read};
+    let dir = tempfile::tempdir().expect("dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zaizao"))
+        .args(["--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .arg("demo")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run the demo");
+    let mut lines = Vec::new();
+    let stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    for line in stdout.lines() {
+        let line = line.expect("line");
+        let last = line.starts_with("open311_api_key");
+        lines.push(line);
+        if last {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let mut log = String::new();
+    let _ = child.stderr.take().expect("stderr").read_to_string(&mut log);
+    let _ = child.wait();
+    assert!(lines.first().is_some_and(|l| l.starts_with("zaizao listening on http://127.0.0.1:")), "{lines:?}");
+    assert!(lines.iter().any(|l| l == "leader leader leader-2019qd"), "{lines:?}");
+    assert!(!log.contains('\u{1b}'), "no colour codes in a pipe: {log}");
+}

@@ -395,7 +395,7 @@ pub async fn edge(mut req: Request, next: Next) -> Response {
         if status.is_server_error() {
             tracing::error!(status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "response");
         } else {
-            tracing::info!(status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "response");
+            tracing::debug!(status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "response");
         }
     });
     let h = res.headers_mut();

@@ -11,6 +11,7 @@ use super::service::{self, NewUser, User, UserFilter, UserUpdate};
 use crate::kernel::access::{Action, CurrentUser};
 use crate::kernel::auth::{self, ApiToken, NewToken};
 use crate::kernel::error::AppResult;
+use crate::kernel::names::{SuggestQuery, Suggestion};
 use crate::kernel::validate;
 use crate::kernel::web::list::{ListParams, Listed, Page};
 use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q, need};
@@ -26,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_user_status))
         .routes(routes!(set_user_password))
         .routes(routes!(unlock_user))
+        .routes(routes!(suggest_responsible))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -44,6 +46,21 @@ pub struct TokenRequest {
 }
 
 /// Exchange a username and password for an API token (rate-limited per client).
+/// People who can be made responsible for work, found by part of the name, pinyin
+/// initials or pinyin, optionally of one department: for type-ahead pickers.
+#[utoipa::path(get, path = "/api/v1/accounts/suggest", tag = "accounts", params(SuggestQuery),
+    responses((status = 200, body = Vec<Suggestion>), (status = 403)))]
+async fn suggest_responsible(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Q(q): Q<SuggestQuery>,
+) -> AppResult<Json<Vec<Suggestion>>> {
+    let typed = validate::opt_text(Some(&q.q), "q", 100)?.unwrap_or_default();
+    s.look(&ctx, Action::ViewPeople, move |tx, _| service::suggest_responsible(tx, &typed, q.department_id))
+        .await
+        .map(Json)
+}
+
 #[utoipa::path(post, path = "/api/v1/auth/tokens", tag = "auth", request_body = TokenRequest, security(()),
     responses((status = 201, body = NewToken), (status = 422, description = "wrong credentials"),
               (status = 423, description = "account locked"), (status = 429)))]

@@ -4,6 +4,7 @@ use crate::kernel::access::{CurrentUser, Role};
 use crate::kernel::audit::{self, Change, Who};
 use crate::kernel::db::{DbError, Row, Tx, Where};
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::names::{self, Suggestion};
 use crate::kernel::validate;
 use crate::kernel::web::list::{ListParams, Page, count_capped};
 use crate::params;
@@ -349,6 +350,29 @@ pub fn active_with_role(tx: &mut Tx<'_>, role: Role) -> AppResult<Vec<i64>> {
         .iter()
         .map(|r| Ok(r.int(0)?))
         .collect()
+}
+
+/// The people who can be made responsible for work (active staff and heads), optionally of
+/// one department, that match what was typed: for pickers.
+pub fn suggest_responsible(tx: &mut Tx<'_>, typed: &str, department: Option<i64>) -> AppResult<Vec<Suggestion>> {
+    let mut w = Where::default();
+    w.and_sql("u.active = 1 AND u.role IN ('staff', 'division_head', 'dept_head')");
+    if let Some(d) = department {
+        w.and("u.department_id = ?", d);
+    }
+    let sql = format!(
+        "SELECT u.id, u.display_name, COALESCE(v.name, '') AS division, COALESCE(d.name, '') AS department \
+         FROM users u LEFT JOIN departments d ON d.id = u.department_id LEFT JOIN divisions v ON v.id = u.division_id\
+         {} ORDER BY d.code, v.name, u.display_name LIMIT 5000",
+        w.sql
+    );
+    let rows = tx.query(&sql, &w.args)?;
+    let candidates = rows.iter().map(|r| {
+        let (division, department) = (r.text("division")?, r.text("department")?);
+        let detail = [division, department].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ");
+        Ok((r.int("id")?, r.text("display_name")?, detail))
+    });
+    Ok(names::suggest(candidates.collect::<AppResult<Vec<_>>>()?, typed))
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use crate::kernel::access::{self, Action};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::web::chart;
 use crate::kernel::web::form::{Fields, Retry, TransitionForm, attempt, error, value};
-use crate::kernel::web::layout::{self, Section, csrf_field, error_banner, select_field, text_field};
+use crate::kernel::web::layout::{self, Pick, Section, csrf_field, error_banner, select_field, text_field};
 use crate::kernel::web::list::{ListParams, pager};
 use crate::kernel::web::table::{Table, respond};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
@@ -185,12 +185,15 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         .await?;
     let user = ctx.user()?;
     let mp = s.processes.get("matter")?;
-    let z = ctx.zh();
+
     let decides = user.id == m.leader_id || user.id == m.opened_by;
     let available = mp.available(&m.state, &matters::relations(user, &m));
     let (ft, fm) = ("task", "matter");
     let terr = error(retry, ft);
     let dept_opts: Vec<(String, String)> = depts.iter().map(|(i, n)| (i.to_string(), n.clone())).collect();
+    // No department is chosen for the leader: a default would be a wrong guess.
+    let choose_first: Vec<(String, String)> =
+        std::iter::once((String::new(), ctx.t("k-choose").to_owned())).chain(dept_opts.iter().cloned()).collect();
     let kinds: Vec<(String, String)> =
         KINDS.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("task-kind-{k}")).to_owned())).collect();
     let body = html! {
@@ -204,14 +207,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
             @if !m.kickoff_decisions.is_empty() { dt { (ctx.t("co-decided")) } dd { (m.kickoff_decisions) } }
         } }
         @if !available.is_empty() {
-            div.actions { @for t in &available {
-                form.inline method="post" action=(format!("/matters/{}/transition", m.id)) {
-                    (csrf_field(ctx))
-                    input type="hidden" name="transition" value=(t.id);
-                    @if t.needs_note { input type="text" name="note" required placeholder=(ctx.t("co-note")); }
-                    button type="submit" { (if z { &t.name } else { &t.name_en }) }
-                }
-            } }
+            (layout::transition_forms(ctx, &format!("/matters/{}/transition", m.id), &available, |_| html! {}))
         }
         h2 { (ctx.t("co-tasks")) }
         (task_table(ctx, &v).render(ctx, &ListParams::default(), &[], &task_list, ctx.t("co-no-tasks-yet-each-task")))
@@ -224,12 +220,10 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                     (text_field(ctx, "title", ctx.t("co-task"), value(retry, ft, "title", ""), terr, true))
                     label.field { span { (ctx.t("co-what-is-asked")) } textarea name="description" rows="2" { (value(retry, ft, "description", "")) } }
                     (select_field(ctx, "kind", ctx.t("common-kind"), &kinds, value(retry, ft, "kind", "execute"), terr))
-                    (select_field(ctx, "lead_department_id", ctx.t("co-lead-department"), &dept_opts, value(retry, ft, "lead_department_id", ""), terr))
-                    (select_field(ctx, "assignee_id", ctx.t("co-responsible-person"), &people, value(retry, ft, "assignee_id", ""), terr))
-                    label.field { span { (ctx.t("co-co-departments")) }
-                        select name="co_department_ids" multiple size="4" { @for (id, n) in &dept_opts { option value=(id) { (n) } } } }
-                    (layout::input_field(ctx, "date", "deadline", ctx.t("co-deadline-date"), value(retry, ft, "deadline", ""), terr, false))
-                    (layout::input_field(ctx, "number", "working_days", ctx.t("co-or-within-n-working-days"), value(retry, ft, "working_days", ""), terr, false))
+                    (select_field(ctx, "lead_department_id", ctx.t("co-lead-department"), &choose_first, value(retry, ft, "lead_department_id", ""), terr))
+                    (layout::picker_field(ctx, "assignee_id", ctx.t("co-responsible-person"), &people, value(retry, ft, "assignee_id", ""), terr, &Pick { source: "/api/v1/accounts/suggest", narrow: Some("lead_department_id") }))
+                    (layout::checks_field("co_department_ids", ctx.t("co-co-departments"), &dept_opts, &[]))
+                    (layout::deadline_fields(ctx, value(retry, ft, "deadline", ""), value(retry, ft, "working_days", ""), &v.today.to_string(), terr))
                     div { button type="submit" { (ctx.t("co-assign")) } }
                 }
             }

@@ -203,14 +203,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         } }
         @if !d.available.is_empty() {
             h2 { (ctx.t("co-act")) }
-            div.actions { @for tid in &d.available { @if let Some(tr) = p.transition(tid) {
-                form.inline method="post" action=(format!("/tasks/{}/transition", t.id)) {
-                    (csrf_field(ctx))
-                    input type="hidden" name="transition" value=(tr.id);
-                    @if tr.needs_note { input type="text" name="note" required placeholder=(ctx.t("co-note-required")) aria-label=(ctx.t("co-note")); }
-                    button type="submit" { (if z { &tr.name } else { &tr.name_en }) }
-                }
-            } } }
+            (layout::transition_forms(ctx, &format!("/tasks/{}/transition", t.id), &d.available.iter().filter_map(|id| p.transition(id)).collect::<Vec<_>>(), |_| html! {}))
         }
         @if let Some(e) = pending {
             div.card {

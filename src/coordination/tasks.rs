@@ -687,6 +687,6 @@ pub fn assignable(tx: &mut Tx<'_>) -> AppResult<Vec<(String, String)>> {
         &[],
     )?
     .iter()
-    .map(|r| Ok((r.int(0)?.to_string(), format!("{}（{}）", r.text(1)?, r.text(2)?))))
+    .map(|r| Ok((r.int(0)?.to_string(), format!("{} · {}", r.text(1)?, r.text(2)?))))
     .collect()
 }

@@ -403,14 +403,7 @@ async fn bad_review_page(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>
             @if let Some(d) = &r.rectify_deadline { dt { (ctx.t("ev-fix-by")) } dd { (d) } }
         } }
         @if !available.is_empty() {
-            div.actions { @for t in &available {
-                form.inline method="post" action=(format!("/evaluation/bad-reviews/{}", r.id)) {
-                    (csrf_field(ctx))
-                    input type="hidden" name="transition" value=(t.id);
-                    @if t.needs_note { input type="text" name="note" required placeholder=(ctx.t("ev-note-required")) aria-label=(ctx.t("ev-note-2")); }
-                    button type="submit" { (if z { &t.name } else { &t.name_en }) }
-                }
-            } }
+            (layout::transition_forms(ctx, &format!("/evaluation/bad-reviews/{}", r.id), &available, |_| html! {}))
         }
         h2 { (ctx.t("ev-record")) }
         @if history.is_empty() { (layout::empty_state(ctx.t("ev-not-handled-yet"))) }

@@ -153,7 +153,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
     let process = s.processes.get(super::POOL_CASE.kind)?;
     let rel = pool::relations(user, &c);
     let available = process.available(&c.state, &rel);
-    let z = ctx.lang == Lang::Zh;
+
     let (fp, fa, fr, fs) = ("plan", "assessment", "response", "step");
     let kinds: Vec<(String, String)> =
         pool::PLAN_KINDS.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("pool-{k}")).to_owned())).collect();
@@ -174,15 +174,9 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
             dt { (ctx.t("ev-member-s-response")) } dd { @if c.response.is_empty() { span.muted { (ctx.t("ev-none-yet")) } } @else { (c.response) } }
         } }
         @if !available.is_empty() {
-            div.actions { @for t in &available {
-                form.filters method="post" action=(format!("/evaluation/pool/{}", c.id)) {
-                    (csrf_field(ctx))
-                    input type="hidden" name="transition" value=(t.id);
-                    @if t.id == "reassign" { (select_field(ctx, "division_id", ctx.t("ev-to-division"), &division_opts, "", None)) }
-                    input type="text" name="note" required placeholder=(ctx.t("ev-note-required")) aria-label=(ctx.t("ev-note-2"));
-                    button type="submit" { (if z { &t.name } else { &t.name_en }) }
-                }
-            } }
+            (layout::transition_forms(ctx, &format!("/evaluation/pool/{}", c.id), &available, |t| html! {
+                @if t.id == "reassign" { (select_field(ctx, "division_id", ctx.t("ev-to-division"), &division_opts, "", None)) }
+            }))
         }
         @if c.state == "training" && rel.contains(&"approver") {
             details.panel open[error(retry, fp).is_some()] {

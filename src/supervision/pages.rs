@@ -298,9 +298,12 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
             Ok((d, crate::org::departments::options(tx)?, choices))
         })
         .await?;
-    let z = ctx.zh();
+
     let l = &d.lead;
     let dept_opts: Vec<(String, String)> = depts.iter().map(|(i, n)| (i.to_string(), n.clone())).collect();
+    // No unit is chosen for the office: a careless click must not misroute a lead.
+    let choose_unit: Vec<(String, String)> =
+        std::iter::once((String::new(), ctx.t("k-choose").to_owned())).chain(dept_opts.iter().cloned()).collect();
     let body = html! {
         (error_banner(ctx, error(retry, "step")))
         div.card { dl.facts {
@@ -321,18 +324,12 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
             }
         } }
         @if !d.available.is_empty() {
-            div.actions { @for tid in &d.available { @if let Some(t) = process.transition(tid) {
-                form.filters method="post" action=(format!("/supervision/leads/{}", l.id)) {
-                    (csrf_field(ctx))
-                    input type="hidden" name="transition" value=(t.id);
-                    @if t.id == "transfer" {
-                        (select_field(ctx, "unit_department_id", ctx.t("sv-unit"), &dept_opts, value(retry, "step", "unit_department_id", ""), None))
-                        label { input type="checkbox" name="to_discipline" value="true"; " " (ctx.t("sv-violation-suspected-discipline-commission")) }
-                    }
-                    @if t.needs_note { input type="text" name="note" required placeholder=(ctx.t("sv-note-required")) aria-label=(ctx.t("sv-note")); }
-                    button type="submit" { (if z { &t.name } else { &t.name_en }) }
+            (layout::transition_forms(ctx, &format!("/supervision/leads/{}", l.id), &d.available.iter().filter_map(|id| process.transition(id)).collect::<Vec<_>>(), |t| html! {
+                @if t.id == "transfer" {
+                    (select_field(ctx, "unit_department_id", ctx.t("sv-unit"), &choose_unit, value(retry, "step", "unit_department_id", ""), None))
+                    label { input type="checkbox" name="to_discipline" value="true"; " " (ctx.t("sv-violation-suspected-discipline-commission")) }
                 }
-            } } }
+            }))
         }
         @if !d.candidates.is_empty() {
             h2 { (ctx.t("sv-looks-like-the-same-problem")) }

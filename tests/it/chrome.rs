@@ -183,6 +183,38 @@ impl Chrome {
         }
     }
 
+    /// Type into a type-ahead picker and choose the suggestion that contains `choice`.
+    pub async fn pick(&self, field: &str, typed: &str, choice: &str) {
+        let input = format!("label.picker:has(select[name={field}]) input[role=combobox]");
+        self.fill(&input, typed).await;
+        let xpath =
+            format!("//label[contains(@class,'picker')]//li[@role='option'][contains(normalize-space(), '{choice}')]");
+        // The list is drawn again as answers arrive; choose from the one on screen.
+        for _ in 0..50 {
+            if let Ok(option) = self.client.find(Locator::XPath(&xpath)).await
+                && option.click().await.is_ok()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no suggestion {choice} for {typed}");
+    }
+
+    /// The text of the first element matching `css`, once it says something.
+    pub async fn text_of(&self, css: &str) -> String {
+        for _ in 0..100 {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                let t = el.text().await.unwrap_or_default();
+                if !t.trim().is_empty() {
+                    return t;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        String::new()
+    }
+
     /// What a person reads on the page.
     pub async fn text(&self) -> String {
         let v = self.client.execute("return document.body.innerText", vec![]).await.expect("text");

@@ -39,8 +39,9 @@ async fn a_matter_is_opened_assigned_handled_and_approved() {
     assert!(matter.starts_with("/matters/"), "{matter}");
     leader.fill("input[name=title]", "梳理临空产业招商目录").await;
     leader.choose_text("lead_department_id", "市发展和改革委员会").await;
-    leader.choose_text("assignee_id", "王海燕").await;
+    leader.pick("assignee_id", "why", "王海燕").await;
     leader.fill("input[name=working_days]", "5").await;
+    assert_eq!(leader.text_of("fieldset.deadline output").await, "即 2019-04-17", "the date five working days give");
     leader.click("form[action$='/tasks'] button[type=submit]").await;
     let page = leader.text().await;
     assert!(page.contains("梳理临空产业招商目录") && page.contains("王海燕"), "the task and its person, by name");
@@ -60,7 +61,7 @@ async fn a_matter_is_opened_assigned_handled_and_approved() {
     staff.fill("input[name=progress]", "60").await;
     staff.click("form[action$='/progress'] button[type=submit]").await;
     assert!(staff.text().await.contains("60%"), "the progress shows");
-    staff.fill("form:has(input[value=submit_feedback]) input[name=note]", "招商目录已报送").await;
+    staff.fill("form:has(input[value=submit_feedback]) textarea[name=note]", "招商目录已报送").await;
     staff.click("form:has(input[value=submit_feedback]) button[type=submit]").await;
     let page = staff.text().await;
     assert!(page.contains("已反馈") && page.contains("王海燕 · 提交反馈"), "{page}");

@@ -1,4 +1,4 @@
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::TestApp;
 
@@ -276,4 +276,34 @@ async fn api_lists_export_csv_and_xlsx() {
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-type"].to_str().unwrap_or("").contains("spreadsheetml"));
     assert!(res.bytes().await.expect("bytes").starts_with(b"PK"), "an xlsx is a zip");
+}
+
+/// Pickers ask for people by part of the name, pinyin initials or pinyin, narrowed by
+/// department; only government staff may ask.
+#[tokio::test]
+async fn people_are_suggested_by_name_initials_or_pinyin_within_a_department() {
+    let app = TestApp::spawn().await;
+    app.seed_demo().await;
+    let leader = app.api(&app.token("leader", &["read"]).await);
+    let (_, fgw) = leader.get("/api/v1/departments?q=发展和改革").await;
+    let fgw = fgw["items"][0]["id"].as_i64().expect("fgw");
+    let names = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| a.iter().filter_map(|s| s["name"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    };
+    for typed in ["王海", "why", "wanghaiyan"] {
+        let (s, found) = leader.get(&format!("/api/v1/accounts/suggest?q={typed}&department_id={fgw}")).await;
+        assert_eq!(s, 200);
+        assert!(names(&found).contains(&"王海燕".to_owned()), "{typed}: {found}");
+        assert!(found[0]["detail"].as_str().is_some_and(|d| d.contains("市发展和改革委员会")), "{found}");
+    }
+    let (_, elsewhere) = leader.get("/api/v1/accounts/suggest?q=why&department_id=999999").await;
+    assert_eq!(elsewhere, json!([]), "narrowed to the department");
+    let (_, first) = leader.get(&format!("/api/v1/accounts/suggest?department_id={fgw}")).await;
+    assert!(!names(&first).is_empty() && names(&first).len() <= 20, "an empty query lists the first few");
+    let (s, e) = leader.get(&format!("/api/v1/accounts/suggest?q={}", "长".repeat(101))).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("too_long")));
+    let citizen = app.api(&app.token("citizen", &["read"]).await);
+    assert_eq!(citizen.get("/api/v1/accounts/suggest?q=why").await.0, 403);
 }

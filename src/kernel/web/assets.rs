@@ -16,6 +16,11 @@ const ASSETS: &[Asset] = &[
     Asset { path: "app.css", mime: "text/css; charset=utf-8", body: include_bytes!("../../../static/app.css") },
     Asset { path: "favicon.svg", mime: "image/svg+xml", body: include_bytes!("../../../static/favicon.svg") },
     Asset {
+        path: "picker.js",
+        mime: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../static/picker.js"),
+    },
+    Asset {
         path: "api-docs.js",
         mime: "text/javascript; charset=utf-8",
         body: include_bytes!("../../../static/api-docs.js"),

@@ -102,6 +102,7 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, body: Markup) -> Html<Stri
                 title { (title) " · " (ctx.t("app-short")) }
                 link rel="stylesheet" href="/static/app.css";
                 link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
+                script src="/static/picker.js" defer {}
             }
             body {
                 header.topbar {
@@ -255,6 +256,123 @@ pub fn select_field(
                 }
             }
             (field_error(ctx, name, err))
+        }
+    }
+}
+
+/// Where a picker finds its choices, and which field narrows them.
+pub struct Pick<'a> {
+    /// The API answering `?q=` (and `&department_id=`) with suggestions.
+    pub source: &'a str,
+    /// The form field whose value narrows the choices (the department).
+    pub narrow: Option<&'a str>,
+}
+
+/// A choice among many (people, units): a plain select that works without script, which
+/// `static/picker.js` turns into a type-ahead box asking `pick.source`. It starts empty
+/// ("请选择") where a default would be a wrong guess, and must be chosen.
+#[allow(clippy::too_many_arguments)]
+pub fn picker_field(
+    ctx: &Ctx,
+    name: &str,
+    label: &str,
+    options: &[(String, String)],
+    selected: &str,
+    err: Option<&AppError>,
+    pick: &Pick<'_>,
+) -> Markup {
+    html! {
+        label.field.picker data-source=(pick.source) data-narrow=[pick.narrow]
+            data-placeholder=(ctx.t("k-picker-placeholder")) data-none=(ctx.t("k-picker-none")) {
+            span { (label) }
+            select name=(name) required {
+                option value="" { (ctx.t("k-choose")) }
+                @for (v, l) in options {
+                    option value=(v) selected[v == selected] { (l) }
+                }
+            }
+            (field_error(ctx, name, err))
+        }
+    }
+}
+
+/// The transitions a person may fire on a record, the step forward first: those without
+/// a note as a row of buttons, then each that needs a note as its own small form with a
+/// labelled box, so a note never sits between two unrelated buttons. `extra` adds the
+/// fields a transition needs (the unit of a transfer).
+pub fn transition_forms(
+    ctx: &Ctx,
+    action: &str,
+    transitions: &[&crate::kernel::workflow::TransitionDef],
+    extra: impl Fn(&crate::kernel::workflow::TransitionDef) -> Markup,
+) -> Markup {
+    use crate::kernel::workflow::Tone;
+    let mut ordered: Vec<&crate::kernel::workflow::TransitionDef> = transitions.to_vec();
+    ordered.sort_by_key(|t| match t.tone {
+        Tone::Primary => 0,
+        Tone::Plain => 1,
+        Tone::Danger => 2,
+    });
+    let name = |t: &crate::kernel::workflow::TransitionDef| {
+        if ctx.lang == Lang::En { t.name_en.clone() } else { t.name.clone() }
+    };
+    let class = |t: &crate::kernel::workflow::TransitionDef| match t.tone {
+        Tone::Primary => "primary",
+        Tone::Plain => "secondary",
+        Tone::Danger => "danger",
+    };
+    let plain: Vec<_> = ordered.iter().filter(|t| !t.needs_note && extra(t).0.is_empty()).collect();
+    let with_fields: Vec<_> = ordered.iter().filter(|t| t.needs_note || !extra(t).0.is_empty()).collect();
+    html! {
+        @if !plain.is_empty() {
+            div.actions { @for t in &plain {
+                form.inline method="post" action=(action) {
+                    (csrf_field(ctx))
+                    input type="hidden" name="transition" value=(t.id);
+                    button type="submit" class=(class(t)) { (name(t)) }
+                }
+            } }
+        }
+        @for t in &with_fields {
+            form.stack.transition method="post" action=(action) {
+                (csrf_field(ctx))
+                input type="hidden" name="transition" value=(t.id);
+                (extra(t))
+                @if t.needs_note {
+                    label.field { span { (name(t)) " — " (ctx.t("k-note-required")) }
+                        textarea name="note" rows="2" required {} }
+                }
+                div { button type="submit" class=(class(t)) { (name(t)) } }
+            }
+        }
+    }
+}
+
+/// A deadline given as a date or as a number of working days from `today` (one of the
+/// two); the page shows the date the working days give before saving.
+pub fn deadline_fields(ctx: &Ctx, date: &str, working_days: &str, today: &str, err: Option<&AppError>) -> Markup {
+    html! {
+        fieldset.deadline {
+            legend { (ctx.t("k-deadline-either")) }
+            label.field { span { (ctx.t("k-deadline-date")) } input type="date" name="deadline" value=(date); }
+            label.field { span { (ctx.t("k-deadline-working-days")) }
+                input type="number" name="working_days" min="1" max="250" value=(working_days) data-working-days-from=(today); }
+            output.muted aria-live="polite" data-says=(ctx.t("k-deadline-gives")) {}
+            (field_error(ctx, "deadline", err))
+        }
+    }
+}
+
+/// Several choices from a list, as checkboxes (not a multiple select that needs Ctrl).
+pub fn checks_field(name: &str, label: &str, options: &[(String, String)], selected: &[String]) -> Markup {
+    html! {
+        fieldset.checks {
+            legend { (label) }
+            div.checks-box {
+                @for (v, l) in options {
+                    label { input type="checkbox" name=(name) value=(v) checked[selected.contains(v)]; " " (l) }
+                }
+            }
         }
     }
 }

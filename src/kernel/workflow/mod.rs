@@ -94,6 +94,19 @@ pub struct TransitionDef {
     /// A named condition the mechanism checks before it may fire.
     #[serde(default)]
     pub guard: Option<String>,
+    /// How its button looks: `primary` (the step forward), `danger` (sending back,
+    /// refusing), or plain (anything else).
+    #[serde(default)]
+    pub tone: Tone,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Tone {
+    Primary,
+    #[default]
+    Plain,
+    Danger,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]

@@ -1,0 +1,166 @@
+// zaizao type-ahead pickers. A `.picker` label holds an ordinary <select>, which works
+// without this script. With it, the select is replaced by a search box that asks the
+// server (data-source) for matching choices — by part of the name, pinyin initials or
+// pinyin — narrowed by another field (data-narrow, such as the lead department), and
+// offers them as an ARIA combobox list, usable with the keyboard.
+(function () {
+  "use strict";
+
+  function enhance(box, n) {
+    var select = box.querySelector("select");
+    var source = box.getAttribute("data-source");
+    if (!select || !source) return;
+    var form = select.form;
+    var narrowName = box.getAttribute("data-narrow");
+    var narrow = narrowName && form ? form.elements[narrowName] : null;
+    var label = box.querySelector("span");
+
+    var input = document.createElement("input");
+    input.type = "text";
+    input.autocomplete = "off";
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    var listId = "picker-list-" + n;
+    input.setAttribute("aria-controls", listId);
+    input.placeholder = box.getAttribute("data-placeholder") || "";
+    if (label) input.setAttribute("aria-label", label.textContent.trim());
+    var chosen = select.options[select.selectedIndex];
+    if (chosen && chosen.value) input.value = chosen.getAttribute("data-name") || chosen.textContent;
+
+    var list = document.createElement("ul");
+    list.id = listId;
+    list.className = "picker-list";
+    list.setAttribute("role", "listbox");
+    list.hidden = true;
+
+    select.hidden = true;
+    select.setAttribute("aria-hidden", "true");
+    select.tabIndex = -1;
+    select.parentNode.insertBefore(input, select);
+    select.parentNode.insertBefore(list, select.nextSibling);
+
+    var items = [];
+    var active = -1;
+    var timer = null;
+    var asked = 0;
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+
+    function choose(item) {
+      var option = null;
+      for (var i = 0; i < select.options.length; i++) {
+        if (select.options[i].value === String(item.id)) option = select.options[i];
+      }
+      if (!option) {
+        option = document.createElement("option");
+        option.value = String(item.id);
+        option.textContent = item.name;
+        select.appendChild(option);
+      }
+      select.value = String(item.id);
+      input.value = item.name;
+      close();
+    }
+
+    function mark(i) {
+      items.forEach(function (li, k) { li.setAttribute("aria-selected", k === i ? "true" : "false"); });
+      active = i;
+      if (i >= 0) input.setAttribute("aria-activedescendant", items[i].id);
+    }
+
+    function show(found) {
+      list.innerHTML = "";
+      items = found.map(function (item, k) {
+        var li = document.createElement("li");
+        li.id = listId + "-" + k;
+        li.setAttribute("role", "option");
+        var name = document.createElement("strong");
+        name.textContent = item.name;
+        li.appendChild(name);
+        if (item.detail) {
+          var detail = document.createElement("span");
+          detail.textContent = " " + item.detail;
+          li.appendChild(detail);
+        }
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(item); });
+        li.item = item;
+        return li;
+      });
+      items.forEach(function (li) { list.appendChild(li); });
+      if (!found.length) {
+        var none = document.createElement("li");
+        none.className = "none";
+        none.textContent = box.getAttribute("data-none") || "—";
+        list.appendChild(none);
+      }
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      mark(found.length ? 0 : -1);
+    }
+
+    function ask() {
+      var url = source + "?q=" + encodeURIComponent(input.value.trim());
+      if (narrow && narrow.value) url += "&department_id=" + encodeURIComponent(narrow.value);
+      var mine = ++asked;
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (found) { if (mine === asked && document.activeElement === input) show(found); })
+        .catch(function () {});
+    }
+
+    input.addEventListener("input", function () {
+      select.value = "";
+      clearTimeout(timer);
+      timer = setTimeout(ask, 150);
+    });
+    input.addEventListener("focus", ask);
+    input.addEventListener("blur", function () { setTimeout(close, 100); });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        if (list.hidden) { ask(); return; }
+        if (!items.length) return;
+        var next = active + (e.key === "ArrowDown" ? 1 : -1);
+        mark((next + items.length) % items.length);
+      } else if (e.key === "Enter" && !list.hidden && active >= 0) {
+        e.preventDefault();
+        choose(items[active].item);
+      } else if (e.key === "Escape") {
+        close();
+      }
+    });
+    if (narrow) {
+      narrow.addEventListener("change", function () {
+        select.value = "";
+        input.value = "";
+      });
+    }
+  }
+
+  document.querySelectorAll(".picker[data-source]").forEach(enhance);
+
+  // A number of working days shows the date it gives, from the server's calendar.
+  document.querySelectorAll("input[data-working-days-from]").forEach(function (input) {
+    var out = input.closest("fieldset") && input.closest("fieldset").querySelector("output");
+    if (!out) return;
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var days = parseInt(input.value, 10);
+      if (!(days > 0)) { out.textContent = ""; return; }
+      timer = setTimeout(function () {
+        var url = "/api/v1/calendar/add?from=" + encodeURIComponent(input.getAttribute("data-working-days-from")) + "&days=" + days;
+        fetch(url, { headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (a) { out.textContent = a ? (out.getAttribute("data-says") || "") + " " + a.date : ""; })
+          .catch(function () {});
+      }, 200);
+    });
+  });
+})();

@@ -250,14 +250,14 @@ pub fn select_field(
     html! {
         label.field {
             span { (label) }
-            select name=(name) {
-                @for (v, l) in options {
-                    option value=(v) selected[v == selected] { (l) }
-                }
-            }
+            select name=(name) { (option_list(options, selected)) }
             (field_error(ctx, name, err))
         }
     }
+}
+
+fn option_list(options: &[(String, String)], selected: &str) -> Markup {
+    html! { @for (v, l) in options { option value=(v) selected[v == selected] { (l) } } }
 }
 
 /// Where a picker finds its choices, and which field narrows them.
@@ -287,9 +287,7 @@ pub fn picker_field(
             span { (label) }
             select name=(name) required {
                 option value="" { (ctx.t("k-choose")) }
-                @for (v, l) in options {
-                    option value=(v) selected[v == selected] { (l) }
-                }
+                (option_list(options, selected))
             }
             (field_error(ctx, name, err))
         }

@@ -312,6 +312,10 @@ async fn the_journey_in_the_browser() {
     let task_id = c.fgw_staff.get("/api/v1/tasks?scope=mine").await.1["items"][0]["id"].as_i64().expect("id");
     let res = staff.post(&format!("/tasks/{task_id}/transition"), &[("transition", "accept")]).await;
     assert_eq!(res.status(), 303);
+    let (_, page) = staff.text(&format!("/tasks/{task_id}")).await;
+    assert!(page.contains("已办理，办理记录已更新"), "the change is confirmed on the next page");
+    let (_, page) = staff.text(&format!("/tasks/{task_id}")).await;
+    assert!(!page.contains("已办理，办理记录已更新"), "once");
     let res =
         staff.post(&format!("/tasks/{task_id}/transition"), &[("transition", "submit_feedback"), ("note", "")]).await;
     assert_eq!(res.status(), 422, "a note is required");

@@ -181,3 +181,5 @@ k-deadline-date = Date
 k-deadline-working-days = Working days
 k-deadline-gives = that is
 k-note-required = note (required)
+k-done = Saved.
+k-done-transition = Done: the record's history is updated.

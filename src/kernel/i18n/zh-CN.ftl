@@ -181,3 +181,5 @@ k-deadline-date = 日期
 k-deadline-working-days = 工作日数
 k-deadline-gives = 即
 k-note-required = 说明（必填）
+k-done = 已保存。
+k-done-transition = 已办理，办理记录已更新。

@@ -9,6 +9,22 @@ use crate::kernel::error::AppError;
 
 pub type Fields = HashMap<String, String>;
 
+/// The cookie carrying "what just happened" from a form's redirect to the next page.
+pub const DONE_COOKIE: &str = "zz_done";
+
+/// The confirmations a page may show, by message id; the cookie names one of these.
+pub const CONFIRMATIONS: [&str; 2] = ["k-done", "k-done-transition"];
+
+tokio::task_local! {
+    /// What the request being answered changed, for its redirect to confirm.
+    pub static DONE: std::cell::Cell<Option<&'static str>>;
+}
+
+/// Note that the current request's change succeeded, to be confirmed on the next page.
+pub fn confirm(message: &'static str) {
+    let _ = DONE.try_with(|d| d.set(Some(message)));
+}
+
 /// A submission of the form named `form` that failed, to be shown again.
 pub struct Retry {
     pub form: &'static str,
@@ -73,7 +89,10 @@ where
         Err(e) => Err(e),
     };
     match result {
-        Ok(r) => Ok(Ok(r)),
+        Ok(r) => {
+            confirm(if matches!(form, "transition" | "step") { CONFIRMATIONS[1] } else { CONFIRMATIONS[0] });
+            Ok(Ok(r))
+        }
         Err(e) if is_fixable(&e) => Ok(Err(Retry::new(form, fields, e))),
         Err(e) => Err(e),
     }

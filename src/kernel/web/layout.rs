@@ -145,6 +145,7 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, body: Markup) -> Html<Stri
                     }
                     main {
                         h1 { (title) }
+                        @if let Some(done) = ctx.done { div.notice.done role="status" { (ctx.t(done)) } }
                         (body)
                     }
                 }

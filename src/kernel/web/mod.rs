@@ -139,6 +139,8 @@ pub struct Ctx {
     pub unread: i64,
     /// The mechanisms, for the navigation.
     pub registry: &'static crate::kernel::registry::Registry,
+    /// What the last form changed, to confirm on this page (a message id).
+    pub done: Option<&'static str>,
 }
 
 impl Ctx {
@@ -257,7 +259,9 @@ impl FromRequestParts<AppState> for Ctx {
                 }
             }
         }
-        let ctx = Ctx { user, csrf, scopes, lang, request_id, ip, now, path, unread, registry: state.registry };
+        let done = cookie(&parts.headers, form::DONE_COOKIE)
+            .and_then(|sent| form::CONFIRMATIONS.iter().copied().find(|m| *m == sent));
+        let ctx = Ctx { user, csrf, scopes, lang, request_id, ip, now, path, unread, registry: state.registry, done };
         parts.extensions.insert(ctx.clone());
         Ok(ctx)
     }
@@ -386,7 +390,22 @@ pub async fn edge(mut req: Request, next: Next) -> Response {
     }
     let span = tracing::info_span!("request", id = %request_id, %method, %path);
     let started = std::time::Instant::now();
-    let mut res = tracing::Instrument::instrument(next.run(req), span.clone()).await;
+    let shown = cookie(req.headers(), form::DONE_COOKIE).is_some();
+    let answered = form::DONE.scope(std::cell::Cell::new(None), async {
+        let res = tracing::Instrument::instrument(next.run(req), span.clone()).await;
+        (res, form::DONE.with(|d| d.get()))
+    });
+    let (mut res, done) = answered.await;
+    // A form's change is confirmed on the page its redirect leads to, once.
+    match done {
+        Some(message) if res.status().is_redirection() && !is_api(&path) => {
+            res.headers_mut().append(header::SET_COOKIE, set_cookie(form::DONE_COOKIE, message, 60, false));
+        }
+        _ if shown && !res.status().is_redirection() => {
+            res.headers_mut().append(header::SET_COOKIE, set_cookie(form::DONE_COOKIE, "", 0, false));
+        }
+        _ => {}
+    }
     if let Some(err) = res.extensions_mut().remove::<AppError>().or_else(|| rejection(&res)) {
         res = render_error(&err, lang, &request_id, &path, query.as_deref());
     }

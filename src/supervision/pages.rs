@@ -227,7 +227,9 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
     let cal = s.calendar();
     let today = crate::kernel::clock::local_date(ctx.now);
     let channel_name = |c: &str| super::channel_name(ctx.lang, c);
-    let state_name = |l: &leads::Lead| process.state_name(&l.state, ctx.lang);
+    let state_name = |l: &leads::Lead| {
+        if l.primary_id.is_some() { ctx.t("sv-linked").to_owned() } else { process.state_name(&l.state, ctx.lang) }
+    };
     let table = Table::new()
         .column("id", "#", |l: &leads::Lead| html! { a href=(format!("/supervision/leads/{}", l.id)) { (l.id) } }, |l| l.id.to_string())
         .text("channel", ctx.t("sv-channel"), |l| channel_name(&l.channel))
@@ -244,7 +246,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
         .column(
             "state",
             ctx.t("common-status"),
-            |l| html! { @if l.primary_id.is_some() { (badge(ctx.t("sv-linked"), "")) } @else { (badge(&state_name(l), if process.is_final(&l.state) { "green" } else { "blue" })) } },
+            |l| lead_status(&ctx, &process, l),
             state_name,
         )
         .column(
@@ -312,7 +314,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
             dt { (ctx.t("sv-report")) } dd { (l.description) }
             dt { (ctx.t("sv-where")) } dd { (l.address) @if let (Some(a), Some(b)) = (l.lat, l.lon) { " (" (format!("{a:.5}, {b:.5}")) ")" } }
             dt { (ctx.t("sv-reporter")) } dd { @if l.reporter_name.is_empty() { (ctx.t("sv-anonymous")) } @else { (l.reporter_name) " " (l.reporter_contact) } }
-            dt { (ctx.t("common-status")) } dd { (badge(&process.state_name(&l.state, ctx.lang), "blue")) }
+            dt { (ctx.t("common-status")) } dd { (lead_status(ctx, &process, l)) }
             @if let Some(u) = &l.unit_name { dt { (ctx.t("sv-unit")) } dd { (u) @if l.to_discipline { " " (badge(ctx.t("sv-to-the-discipline-commission"), "red")) } } }
             @if let Some(dl) = &l.deadline { dt { (ctx.t("sv-feedback-due")) } dd { (dl) } }
             @if let Some(p) = l.primary_id { dt { (ctx.t("sv-linked-to")) } dd { a href=(format!("/supervision/leads/{p}")) { "#" (p) } } }
@@ -593,4 +595,14 @@ async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>
         };
         layout::page(&ctx, ctx.t("sv-supervision-figures"), Section::Of("supervision"), body).into_response()
     })
+}
+
+/// A lead's status as the list and its page both show it: a lead handled with another is
+/// 已合并, whatever state it was in when linked.
+fn lead_status(ctx: &Ctx, process: &crate::kernel::workflow::Process, l: &super::leads::Lead) -> maud::Markup {
+    if l.primary_id.is_some() {
+        badge(ctx.t("sv-linked"), "")
+    } else {
+        badge(&process.state_name(&l.state, ctx.lang), if process.is_final(&l.state) { "green" } else { "blue" })
+    }
 }

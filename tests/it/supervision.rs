@@ -151,6 +151,9 @@ async fn one_procedure_from_transfer_to_published_notice_and_duplicates_handled_
         )
         .await;
     assert_eq!((s, e["error"]["code"].as_str()), (409, Some("lead_linked")), "handled once, on the first");
+    let b = o.app.browser("jw").await;
+    let (_, page) = b.text(&format!("/supervision/leads/{second}")).await;
+    assert!(page.contains(">已合并<") && !page.contains(">已登记<"), "the page says what the list says");
 
     let t = |api: &Api, body: Value| {
         let url = format!("/api/v1/leads/{first}/transitions");

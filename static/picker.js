@@ -1,4 +1,8 @@
-// zaizao type-ahead pickers. A `.picker` label holds an ordinary <select>, which works
+// zaizao form helpers: type-ahead pickers, the date a number of working days gives, and
+// a place chosen on the map or from the device's location. Every form works without
+// this script.
+//
+// Type-ahead pickers. A `.picker` label holds an ordinary <select>, which works
 // without this script. With it, the select is replaced by a search box that asks the
 // server (data-source) for matching choices — by part of the name, pinyin initials or
 // pinyin — narrowed by another field (data-narrow, such as the lead department), and
@@ -162,5 +166,49 @@
           .catch(function () {});
       }, 200);
     });
+  });
+
+  // A button that copies a code (the tracking code) to the clipboard.
+  document.querySelectorAll("button[data-copy]").forEach(function (b) {
+    if (!navigator.clipboard) { b.hidden = true; return; }
+    b.addEventListener("click", function () {
+      navigator.clipboard.writeText(b.getAttribute("data-copy")).then(function () {
+        b.textContent = b.getAttribute("data-copied") || b.textContent;
+      });
+    });
+  });
+
+  // A place: a click on the plain map, or the device's location, fills latitude and
+  // longitude (which can still be typed by hand).
+  document.querySelectorAll("fieldset.place").forEach(function (box) {
+    var form = box.closest("form");
+    var lat = form && form.elements.lat;
+    var lon = form && form.elements.lon;
+    var map = box.querySelector("svg.pick-map");
+    if (!lat || !lon || !map) return;
+    var b = (map.getAttribute("data-bounds") || "").split(",").map(Number);
+    var view = map.viewBox.baseVal;
+    var spot = map.querySelector(".spot");
+    function mark(la, lo) {
+      lat.value = la.toFixed(5);
+      lon.value = lo.toFixed(5);
+      spot.setAttribute("cx", ((lo - b[2]) / (b[3] - b[2]) * view.width).toFixed(1));
+      spot.setAttribute("cy", (view.height - (la - b[0]) / (b[1] - b[0]) * view.height).toFixed(1));
+    }
+    map.style.cursor = "crosshair";
+    map.addEventListener("click", function (e) {
+      var r = map.getBoundingClientRect();
+      var x = (e.clientX - r.left) / r.width * view.width;
+      var y = (e.clientY - r.top) / r.height * view.height;
+      mark(b[1] - y / view.height * (b[1] - b[0]), b[2] + x / view.width * (b[3] - b[2]));
+    });
+    var locate = box.querySelector("[data-locate]");
+    if (locate && navigator.geolocation) {
+      locate.addEventListener("click", function () {
+        navigator.geolocation.getCurrentPosition(function (p) { mark(p.coords.latitude, p.coords.longitude); });
+      });
+    } else if (locate) {
+      locate.hidden = true;
+    }
   });
 })();

@@ -281,29 +281,8 @@ async fn transition(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<
 }
 
 /// A progress report with an optional file, sent as multipart.
-async fn progress(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    ctx: Ctx,
-    mut form: Multipart,
-) -> AppResult<Response> {
-    let mut fields = Fields::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) =
-        form.next_field().await.map_err(|_| AppError::BadRequest { code: "bad_form", detail: None })?
-    {
-        let name = field.name().unwrap_or("").to_owned();
-        if name == "file" {
-            let filename = field.file_name().unwrap_or("").to_owned();
-            let bytes = field.bytes().await.map_err(|_| AppError::TooLarge)?;
-            if !filename.is_empty() && !bytes.is_empty() {
-                file = Some((filename, bytes.to_vec()));
-            }
-        } else {
-            let text = field.text().await.map_err(|_| AppError::BadRequest { code: "bad_form", detail: None })?;
-            fields.insert(name, text);
-        }
-    }
+async fn progress(State(s): State<AppState>, Path(id): Path<i64>, ctx: Ctx, form: Multipart) -> AppResult<Response> {
+    let (mut fields, file) = crate::kernel::web::form::read_multipart(form, "file").await?;
     ctx.check_csrf(fields.get("_csrf").map_or("", String::as_str))?;
     fields.remove("_csrf");
     let user = ctx.user()?.clone();

@@ -220,13 +220,6 @@ fn trend_chart(rows: &[scores::Trend], ctx: &Ctx) -> String {
     chart::lines(ctx.t("ev-mean-level-per-dimension-1"), &labels, &series, 1.0, 5.0)
 }
 
-fn qr_svg(url: &str) -> String {
-    match qrcode::QrCode::new(url.as_bytes()) {
-        Ok(code) => code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(180, 180).build(),
-        Err(_) => String::new(),
-    }
-}
-
 async fn invite(State(s): State<AppState>, headers: HeaderMap, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
     let user = ctx.user()?.clone();
@@ -238,7 +231,7 @@ async fn invite(State(s): State<AppState>, headers: HeaderMap, f: CsrfForm<Field
         Ok(inv) => {
             let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
             let url = format!("http://{host}{}", inv.link);
-            render(&s, &ctx, OverviewQuery::default(), None, Some((inv.link.clone(), qr_svg(&url)))).await
+            render(&s, &ctx, OverviewQuery::default(), None, Some((inv.link.clone(), layout::qr_svg(&url)))).await
         }
         Err(retry) => render(&s, &ctx, OverviewQuery::default(), Some(&retry), None).await,
     }

@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod i18n;
+pub mod images;
 pub mod names;
 pub mod notify;
 pub mod ratelimit;

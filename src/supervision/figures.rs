@@ -153,14 +153,22 @@ const PLACES: [(&str, f64, f64); 8] = [
 ];
 
 /// Leads with coordinates, plotted over a few reference places; no tile server needed.
-pub fn map_svg(points: &[Point]) -> String {
+/// The plain map's area (south, north, west, east) and its drawing size.
+const BOUNDS: (f64, f64, f64, f64) = (35.80, 36.50, 119.90, 120.70);
+type Project = fn(f64) -> f64;
+const MAP: (f64, f64, Project, Project) = (
+    560.0,
+    420.0,
+    |lon| (lon - BOUNDS.2) / (BOUNDS.3 - BOUNDS.2) * 560.0,
+    |lat| 420.0 - (lat - BOUNDS.0) / (BOUNDS.1 - BOUNDS.0) * 420.0,
+);
+
+/// The plain map (sea, district seats), open for more to be drawn on it.
+fn base_map(class: &str, attributes: &str) -> String {
     use std::fmt::Write;
-    let (w, h) = (560.0, 420.0);
-    let (lat0, lat1, lon0, lon1) = (35.80, 36.50, 119.90, 120.70);
-    let x = |lon: f64| (lon - lon0) / (lon1 - lon0) * w;
-    let y = |lat: f64| h - (lat - lat0) / (lat1 - lat0) * h;
+    let (w, h, x, y) = MAP;
     let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" class=\"chart\" role=\"img\" aria-label=\"map\" font-size=\"11\">\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" class=\"{class}\" role=\"img\" aria-label=\"map\" font-size=\"11\"{attributes}>\
          <rect width=\"{w}\" height=\"{h}\" fill=\"#eef4fb\" stroke=\"#c8c8ce\"/>"
     );
     for (name, lat, lon) in PLACES {
@@ -173,6 +181,23 @@ pub fn map_svg(points: &[Point]) -> String {
             y(lat) - 4.0
         );
     }
+    out
+}
+
+/// The plain map for a reporter to click on: `static/picker.js` turns a click into
+/// latitude and longitude (from the bounds it carries) and marks the spot.
+pub fn map_svg_for_picking() -> String {
+    let (s, n, w, e) = BOUNDS;
+    let mut out = base_map("chart pick-map", &format!(" data-bounds=\"{s},{n},{w},{e}\""));
+    out.push_str("<circle class=\"spot\" r=\"7\" cx=\"-20\" cy=\"-20\" fill=\"#b3261e\" stroke=\"#fff\" stroke-width=\"2\"/></svg>");
+    out
+}
+
+pub fn map_svg(points: &[Point]) -> String {
+    use std::fmt::Write;
+    let (_, _, x, y) = MAP;
+    let (lat0, lat1, lon0, lon1) = BOUNDS;
+    let mut out = base_map("chart", "");
     for p in points.iter().filter(|p| (lat0..=lat1).contains(&p.lat) && (lon0..=lon1).contains(&p.lon)) {
         let color = if p.closed { "#1e7b34" } else { "#b3261e" };
         let _ = write!(

@@ -557,6 +557,8 @@ pub struct PublicLead {
     pub judgement: Option<String>,
     /// The outcome is published and not yet judged: the reporter may judge it now.
     pub can_judge: bool,
+    /// The reporter's first photo, shown at `/report/photos/{id}`.
+    pub photo_id: Option<i64>,
 }
 
 /// Leads by id, in one query, in the order of `ids`.
@@ -578,6 +580,7 @@ pub fn public_views(tx: &mut Tx<'_>, leads: &[Lead], process: &Process) -> AppRe
     primaries.sort_unstable();
     primaries.dedup();
     let handlers = find_many(tx, &primaries)?;
+    let photos = super::photos::first_of(tx, &leads.iter().map(|l| l.id).collect::<Vec<_>>())?;
     Ok(leads
         .iter()
         .map(|l| {
@@ -601,6 +604,7 @@ pub fn public_views(tx: &mut Tx<'_>, leads: &[Lead], process: &Process) -> AppRe
                 updated_at: handler.updated_at.max(l.updated_at),
                 judgement: l.judgement.clone(),
                 can_judge: l.judgement.is_none() && super::judgement::resolved(&handler.state),
+                photo_id: photos.get(&l.id).copied(),
             }
         })
         .collect())
@@ -618,7 +622,9 @@ pub fn track(tx: &mut Tx<'_>, token: &str, process: &Process) -> AppResult<Publi
 
 pub fn by_token(tx: &mut Tx<'_>, token: &str) -> AppResult<Lead> {
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE l.token_hash = $1");
-    tx.query_opt(&sql, params![sha256_hex(token.trim().as_bytes())])?
+    // The code as shown (in groups of four) or as typed, in either case.
+    let code: String = token.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+    tx.query_opt(&sql, params![sha256_hex(code.as_bytes())])?
         .map(|r| from_row(&r))
         .transpose()?
         .ok_or(AppError::NotFound)

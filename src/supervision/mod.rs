@@ -11,6 +11,7 @@ pub mod judgement;
 pub mod leads;
 pub mod open311;
 mod pages;
+pub mod photos;
 pub mod search;
 pub mod sweep;
 pub mod to_task;

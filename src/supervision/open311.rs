@@ -189,7 +189,9 @@ fn services(tx: &mut Tx<'_>) -> AppResult<Vec<Json>> {
         .collect()
 }
 
-fn request_json(p: &leads::PublicLead) -> Json {
+/// One request as Open311 shows it; `base` is the configured public address, for the
+/// photo's `media_url`.
+fn request_json(p: &leads::PublicLead, base: &str) -> Json {
     json!({
         "service_request_id": p.id.to_string(),
         "status": p.status,
@@ -207,7 +209,7 @@ fn request_json(p: &leads::PublicLead) -> Json {
         "zipcode": Json::Null,
         "lat": p.lat,
         "long": p.lon,
-        "media_url": Json::Null,
+        "media_url": p.photo_id.map(|id| format!("{}/report/photos/{id}", base.trim_end_matches('/'))),
     })
 }
 
@@ -225,6 +227,7 @@ async fn collection(
         return fail(&ctx, format, &e).into_response();
     }
     let args: HashMap<String, String> = serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let base = s.settings.public_base_url.clone();
     let result = match stem {
         "services" => s.db.read(services).await.map(|list| render(format, "services", "service", &Json::Array(list))),
         "requests" => match s.processes.get(super::LEAD.kind) {
@@ -259,7 +262,7 @@ async fn collection(
                     let out: Vec<Json> = leads::public_views(tx, &found, &process)?
                         .iter()
                         .filter(|p| wanted.is_none_or(|st| st.split(',').any(|x| x == p.status)))
-                        .map(request_json)
+                        .map(|p| request_json(p, &base))
                         .collect();
                     Ok(render(format, "service_requests", "request", &Json::Array(out)))
                 })
@@ -303,12 +306,13 @@ async fn request(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>) 
         return fail(&ctx, format, &e).into_response();
     }
     let Ok(id) = id.parse::<i64>() else { return fail(&ctx, format, &AppError::NotFound).into_response() };
+    let base = s.settings.public_base_url.clone();
     let result = match s.processes.get(super::LEAD.kind) {
         Ok(process) => {
             s.db.read(move |tx| {
                 let l = leads::find(tx, id)?;
                 access::require_visible(None, l.visibility, l.unit_department_id)?;
-                Ok(request_json(&leads::public_view(tx, &l, &process)?))
+                Ok(request_json(&leads::public_view(tx, &l, &process)?, &base))
             })
             .await
         }

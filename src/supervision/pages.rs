@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/report", get(report_form).post(report_submit))
         .route("/report/track", get(track))
+        .route("/report/photos/{id}", get(photo))
         .route("/report/track/judgement", post(judge))
         .route("/supervision", get(list))
         .route("/supervision/leads/{id}", get(show).post(step))
@@ -74,7 +75,10 @@ async fn report_page(
                     p { (ctx.t("sv-received-number")) strong { (id) } "。" }
                     @if let Some(t) = token {
                         p { (ctx.t("sv-keep-this-tracking-code-shown")) }
-                        p.secret { a href=(format!("/report/track?token={t}")) { (t) } }
+                        p.secret { a href=(format!("/report/track?token={t}")) { (layout::grouped(t)) } }
+                        p { button.secondary type="button" data-copy=(layout::grouped(t)) data-copied=(ctx.t("sv-copied")) { (ctx.t("sv-copy-the-code")) } }
+                        div.qr { (maud::PreEscaped(layout::qr_svg(&format!("{}/report/track?token={t}", s.settings.public_base_url.trim_end_matches('/'))))) }
+                        p.muted { (ctx.t("sv-scan-to-track")) }
                     } @else {
                         p { (ctx.t("sv-the-same-report-was-just")) }
                     }
@@ -83,12 +87,21 @@ async fn report_page(
             _ => {
                 p.muted { (ctx.t("sv-no-sign-in-needed-you")) }
                 @if let Some(e) = err { div.alert role="alert" { (ctx.t(e.code())) @if let Some(f) = e.field() { " (" (f) ")" } } }
-                form.stack method="post" action="/report" {
+                form.stack method="post" action="/report" enctype="multipart/form-data" {
                     (select_field(ctx, "category", ctx.t("sv-category"), &cats, &v("category"), err))
                     label.field { span { (ctx.t("sv-what-is-wrong")) } textarea name="description" rows="4" required { (v("description")) } }
                     (text_field(ctx, "address", ctx.t("sv-where"), &v("address"), err, false))
-                    (layout::input_field(ctx, "text", "lat", ctx.t("sv-latitude"), &v("lat"), err, false))
-                    (layout::input_field(ctx, "text", "lon", ctx.t("sv-longitude"), &v("lon"), err, false))
+                    fieldset.place {
+                        legend { (ctx.t("sv-place-on-the-map")) }
+                        div.map-picker { (maud::PreEscaped(super::figures::map_svg_for_picking())) }
+                        button.secondary type="button" data-locate { (ctx.t("sv-use-my-location")) }
+                        div.coords {
+                            (layout::input_field(ctx, "text", "lat", ctx.t("sv-latitude"), &v("lat"), err, false))
+                            (layout::input_field(ctx, "text", "lon", ctx.t("sv-longitude"), &v("lon"), err, false))
+                        }
+                    }
+                    label.field { span { (ctx.t("sv-photo")) } input type="file" name="photo" accept="image/jpeg,image/png"; }
+                    label { input type="checkbox" name="keep_location" value="true"; " " (ctx.t("sv-keep-photo-location")) }
                     (text_field(ctx, "reporter_name", ctx.t("sv-your-name"), &v("reporter_name"), err, false))
                     (text_field(ctx, "reporter_contact", ctx.t("sv-contact"), &v("reporter_contact"), err, false))
                     button type="submit" { (ctx.t("sv-submit")) }
@@ -102,17 +115,40 @@ async fn report_page(
     Ok((status, layout::page(ctx, ctx.t("sv-report-a-problem-2"), Section::Public("/report"), body)).into_response())
 }
 
-async fn report_submit(State(s): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> AppResult<Response> {
+/// A report from the public: the form (multipart, with an optional photo) or plain fields.
+async fn report_submit(State(s): State<AppState>, ctx: Ctx, req: axum::extract::Request) -> AppResult<Response> {
+    use axum::extract::FromRequest;
     s.limit_public(&ctx, "report")?;
     s.limiter.check(&format!("report-filing:{}", ctx.ip), 30, 60_000)?;
-    let mut fields: Fields = crate::kernel::web::form::parse(&body)?;
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (mut fields, photo) = if multipart {
+        let form = axum::extract::Multipart::from_request(req, &s)
+            .await
+            .map_err(|_| AppError::BadRequest { code: "bad_form", detail: None })?;
+        crate::kernel::web::form::read_multipart(form, "photo").await?
+    } else {
+        let body = axum::body::Bytes::from_request(req, &s).await.map_err(|_| AppError::TooLarge)?;
+        (crate::kernel::web::form::parse(&body)?, None)
+    };
     fields.retain(|_, v| !v.trim().is_empty());
+    let keep_location = fields.remove("keep_location").is_some();
     fields.insert("channel".into(), "public".into());
     let process = s.processes.get(LEAD.kind)?;
     let result = match typed::<LeadInput>(&fields) {
         Ok(input) => {
             let who = ctx.who();
-            s.db.write(move |tx| leads::file(tx, &who, &process, &input, "web", None)).await
+            s.db.write(move |tx| {
+                let filed = leads::file(tx, &who, &process, &input, "web", None)?;
+                if let (Some((name, bytes)), false) = (&photo, filed.repeated) {
+                    super::photos::attach(tx, &who, filed.id, name, bytes, keep_location)?;
+                }
+                Ok(filed)
+            })
+            .await
         }
         Err(_) => Err(AppError::invalid("bad_location", "lat")),
     };
@@ -123,6 +159,19 @@ async fn report_submit(State(s): State<AppState>, ctx: Ctx, body: axum::body::By
         }
         Err(e) => Err(e),
     }
+}
+
+/// A reporter's photo, for anyone while its lead is public.
+async fn photo(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    s.limit_public(&ctx, "photo")?;
+    let (a, bytes) = s.db.read(move |tx| super::photos::public(tx, id)).await?;
+    let mut res = bytes.into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&a.content_type) {
+        res.headers_mut().insert(axum::http::header::CONTENT_TYPE, v);
+    }
+    res.headers_mut()
+        .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("public, max-age=300"));
+    Ok(res)
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -180,6 +229,9 @@ fn track_page(
                     dt { (ctx.t("sv-number")) } dd { (p.id) }
                     dt { (ctx.t("sv-category-2")) } dd { (p.category_name) }
                     dt { (ctx.t("sv-report")) } dd { (p.description) }
+                    @if let Some(photo) = p.photo_id {
+                        dt { (ctx.t("sv-photo-2")) } dd { img.photo src=(format!("/report/photos/{photo}")) alt=(ctx.t("sv-photo-2")); }
+                    }
                     dt { (ctx.t("sv-status")) } dd { (badge(if z { &p.status_name } else { &p.status_name_en }, if p.status == "closed" { "green" } else { "yellow" })) }
                     @if let Some(a) = &p.agency { dt { (ctx.t("sv-handled-by")) } dd { (a) } }
                     @if !p.outcome.is_empty() { dt { (ctx.t("sv-published-outcome")) } dd { (p.outcome) } }

@@ -120,7 +120,8 @@ impl Chrome {
 
     pub async fn fill(&self, css: &str, text: &str) {
         let field = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("field {css}: {e}"));
-        if let Err(e) = field.clear().await {
+        let file = field.attr("type").await.ok().flatten().is_some_and(|t| t == "file");
+        if !file && let Err(e) = field.clear().await {
             panic!("field {css} on {} cannot be typed in: {e}", self.path().await);
         }
         field.send_keys(text).await.expect("type");
@@ -213,6 +214,16 @@ impl Chrome {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         String::new()
+    }
+
+    /// The current value of a form field.
+    pub async fn value(&self, css: &str) -> String {
+        let field = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("field {css}: {e}"));
+        field.prop("value").await.ok().flatten().unwrap_or_default()
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
     }
 
     /// What a person reads on the page.

@@ -94,6 +94,16 @@ async fn a_citizen_reports_on_a_phone_and_tracks_it() {
     phone.choose_text("category", "审批服务").await;
     phone.fill("textarea[name=description]", "不动产登记窗口周六不开放，上班族无法办理").await;
     phone.fill("input[name=address]", "市北区政务服务大厅").await;
+    phone.click("svg.pick-map").await;
+    let lat = phone.value("input[name=lat]").await.parse::<f64>().unwrap_or(0.0);
+    let lon = phone.value("input[name=lon]").await.parse::<f64>().unwrap_or(0.0);
+    assert!(
+        (35.8..36.5).contains(&lat) && (119.9..120.7).contains(&lon),
+        "a click on the map gives the place: {lat}, {lon}"
+    );
+    let photo = std::env::temp_dir().join(format!("zaizao-journey-{}.jpg", std::process::id()));
+    std::fs::write(&photo, crate::supervision::jpeg_with_location()).expect("photo file");
+    phone.fill("input[name=photo]", &photo.display().to_string()).await;
     phone.shot("report-form").await;
     check(&phone, "report form", &mut violations).await;
     phone.click("form[action='/report'] button[type=submit]").await;
@@ -103,6 +113,7 @@ async fn a_citizen_reports_on_a_phone_and_tracks_it() {
     phone.click(".secret a").await;
     let page = phone.text().await;
     assert!(page.contains("不动产登记窗口周六不开放") && page.contains("已登记"), "{page}");
+    assert!(phone.exists("img.photo").await, "the photo is shown with the report");
     phone.shot("report-tracked").await;
     check(&phone, "track", &mut violations).await;
     phone.close().await;

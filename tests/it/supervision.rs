@@ -249,6 +249,14 @@ async fn the_public_report_page_files_and_tracks_without_sign_in() {
     let (status, track) = b.text(&format!("/report/track?token={token}")).await;
     assert_eq!(status, 200);
     assert!(track.contains("已登记") && track.contains("研发补贴"));
+    let grouped: String =
+        token.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).to_uppercase()).collect::<Vec<_>>().join("-");
+    assert!(
+        page.contains(&grouped.to_lowercase()) && page.contains("<svg"),
+        "the code in groups of four, and a QR code"
+    );
+    let (status, track) = b.text(&format!("/report/track?token={grouped}")).await;
+    assert!(status == 200 && track.contains("研发补贴"), "the code as read out, dashes and capitals, still works");
     let office_browser = o.app.browser("jw").await;
     let (status, list) = office_browser.text("/supervision").await;
     assert_eq!(status, 200);
@@ -638,4 +646,69 @@ async fn the_office_and_the_unit_find_their_leads_on_their_homes() {
     let (_, home) = o.app.browser("jw").await.text("/").await;
     assert!(home.contains("审批超过承诺时限") && home.contains("逾期未反馈"), "overdue feedback is chased");
     assert!(waiting["id"].is_i64());
+}
+
+/// A synthetic JPEG whose Exif segment holds a location.
+pub fn jpeg_with_location() -> Vec<u8> {
+    let mut jpeg = vec![0xFF, 0xD8];
+    let exif = b"Exif\0\0GPS 36.0671N 120.3826E";
+    jpeg.extend([0xFF, 0xE1]);
+    jpeg.extend(((exif.len() + 2) as u16).to_be_bytes());
+    jpeg.extend_from_slice(exif);
+    jpeg.extend([0xFF, 0xDA, 0, 4, 1, 2, 0x55, 0x66, 0xFF, 0xD9]);
+    jpeg
+}
+
+async fn report_with_photo(app: &TestApp, description: &str, file: (&str, Vec<u8>), keep: bool) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new()
+        .text("category", "APPROVAL")
+        .text("description", description.to_owned())
+        .text("address", "市南区香港中路")
+        .part("photo", reqwest::multipart::Part::bytes(file.1).file_name(file.0.to_owned()));
+    if keep {
+        form = form.text("keep_location", "true");
+    }
+    reqwest::Client::new().post(app.url("/report")).multipart(form).send().await.expect("report")
+}
+
+/// A reporter's photo is stored without where it was taken (unless they keep it), shown
+/// to the public and to Open311 clients as media_url while the lead is public, and a
+/// file that is not a photo is refused with nothing filed.
+#[tokio::test]
+async fn a_reported_photo_loses_its_location_and_is_served_as_media_url() {
+    let o = office().await;
+    let res = report_with_photo(&o.app, "窗口排队两小时无人引导", ("queue.jpg", jpeg_with_location()), false).await;
+    assert_eq!(res.status(), 200);
+    let (_, listed) = o.office.get("/api/v1/leads").await;
+    let id = listed["items"][0]["id"].as_i64().expect("filed");
+    let (_, request) = get(&o.app, &format!("/open311/v2/requests/{id}.json")).await;
+    let request: Value = serde_json::from_str(&request).expect("json");
+    let media = request[0]["media_url"].as_str().expect("media_url").to_owned();
+    let path = media.split_once("/report/photos/").map(|(_, p)| format!("/report/photos/{p}")).expect("a photo URL");
+    let photo = reqwest::get(o.app.url(&path)).await.expect("photo");
+    assert_eq!(photo.headers()["content-type"], "image/jpeg");
+    let bytes = photo.bytes().await.expect("bytes");
+    assert!(bytes.starts_with(&[0xFF, 0xD8]) && !bytes.windows(4).any(|w| w == b"Exif"), "the location is gone");
+
+    let res = report_with_photo(&o.app, "路灯不亮已一周", ("lamp.jpg", jpeg_with_location()), true).await;
+    assert_eq!(res.status(), 200);
+    let (_, listed) = o.office.get("/api/v1/leads").await;
+    let kept = listed["items"][0]["id"].as_i64().expect("filed");
+    let (_, request) = get(&o.app, &format!("/open311/v2/requests/{kept}.json")).await;
+    let url = serde_json::from_str::<Value>(&request).expect("json")[0]["media_url"].as_str().unwrap_or("").to_owned();
+    let path = format!("/report/photos/{}", url.rsplit('/').next().unwrap_or(""));
+    let bytes = reqwest::get(o.app.url(&path)).await.expect("photo").bytes().await.expect("bytes");
+    assert!(bytes.windows(4).any(|w| w == b"Exif"), "kept when the reporter chose to");
+
+    let before = o.app.count("leads").await;
+    let res = report_with_photo(&o.app, "附件不是照片", ("notes.jpg", b"not a picture".to_vec()), false).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap_or_default().contains("只能上传 JPG 或 PNG 照片"));
+    assert_eq!(o.app.count("leads").await, before, "nothing filed");
+
+    // A confidential lead's photo is not public.
+    let transfer = json!({ "transition": "transfer", "unit_department_id": o.unit_dept, "to_discipline": true });
+    assert_eq!(o.office.post(&format!("/api/v1/leads/{id}/transitions"), transfer).await.0, 200);
+    let first = format!("/report/photos/{}", media.rsplit('/').next().unwrap_or(""));
+    assert_eq!(reqwest::get(o.app.url(&first)).await.expect("photo").status(), 404);
 }

@@ -52,6 +52,29 @@ pub fn error<'a>(retry: Option<&'a Retry>, form: &str) -> Option<&'a AppError> {
     retry.filter(|r| r.form == form).map(|r| &r.err)
 }
 
+/// A multipart form's text fields, and the file sent as `file_field` (when one was chosen).
+pub async fn read_multipart(
+    mut form: axum::extract::Multipart,
+    file_field: &str,
+) -> Result<(Fields, Option<(String, Vec<u8>)>), AppError> {
+    let bad = || AppError::BadRequest { code: "bad_form", detail: None };
+    let mut fields = Fields::new();
+    let mut file = None;
+    while let Some(field) = form.next_field().await.map_err(|_| bad())? {
+        let name = field.name().unwrap_or("").to_owned();
+        if name == file_field {
+            let filename = field.file_name().unwrap_or("").to_owned();
+            let bytes = field.bytes().await.map_err(|_| AppError::TooLarge)?;
+            if !filename.is_empty() && !bytes.is_empty() {
+                file = Some((filename, bytes.to_vec()));
+            }
+        } else {
+            fields.insert(name, field.text().await.map_err(|_| bad())?);
+        }
+    }
+    Ok((fields, file))
+}
+
 /// Read submitted fields as a typed input.
 pub fn typed<T: DeserializeOwned>(fields: &Fields) -> Result<T, AppError> {
     let encoded =

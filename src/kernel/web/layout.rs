@@ -428,6 +428,20 @@ pub fn history(
     html! { ul.history { @for e in events { li { (history_entry(ctx, process, e)) } } } }
 }
 
+/// A QR code of `text` as SVG, for a phone to scan (a rating link, a tracking address).
+pub fn qr_svg(text: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(180, 180).build(),
+        Err(_) => String::new(),
+    }
+}
+
+/// A secret code written in groups of four (a1b2-c3d4-…), easier to read out and copy by
+/// hand; pages accept it with or without the dashes.
+pub fn grouped(code: &str) -> String {
+    code.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-")
+}
+
 /// A deadline's light in words, for exports (红灯（逾期）…).
 pub fn light_words(ctx: &Ctx, light: Option<crate::kernel::workflow::Light>) -> String {
     light.map(|l| ctx.t(&format!("light-{}", l.as_str())).to_owned()).unwrap_or_default()

@@ -184,7 +184,7 @@ fn base_map(class: &str, attributes: &str) -> String {
     out
 }
 
-/// The plain map for a reporter to click on: `static/picker.js` turns a click into
+/// The plain map for a reporter to click on: `static/forms.js` turns a click into
 /// latitude and longitude (from the bounds it carries) and marks the spot.
 pub fn map_svg_for_picking() -> String {
     let (s, n, w, e) = BOUNDS;

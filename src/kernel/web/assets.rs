@@ -16,9 +16,9 @@ const ASSETS: &[Asset] = &[
     Asset { path: "app.css", mime: "text/css; charset=utf-8", body: include_bytes!("../../../static/app.css") },
     Asset { path: "favicon.svg", mime: "image/svg+xml", body: include_bytes!("../../../static/favicon.svg") },
     Asset {
-        path: "picker.js",
+        path: "forms.js",
         mime: "text/javascript; charset=utf-8",
-        body: include_bytes!("../../../static/picker.js"),
+        body: include_bytes!("../../../static/forms.js"),
     },
     Asset {
         path: "api-docs.js",

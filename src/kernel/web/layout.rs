@@ -102,7 +102,7 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, body: Markup) -> Html<Stri
                 title { (title) " · " (ctx.t("app-short")) }
                 link rel="stylesheet" href="/static/app.css";
                 link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
-                script src="/static/picker.js" defer {}
+                script src="/static/forms.js" defer {}
             }
             body {
                 header.topbar {
@@ -270,7 +270,7 @@ pub struct Pick<'a> {
 }
 
 /// A choice among many (people, units): a plain select that works without script, which
-/// `static/picker.js` turns into a type-ahead box asking `pick.source`. It starts empty
+/// `static/forms.js` turns into a type-ahead box asking `pick.source`. It starts empty
 /// ("请选择") where a default would be a wrong guess, and must be chosen.
 #[allow(clippy::too_many_arguments)]
 pub fn picker_field(

@@ -143,7 +143,7 @@ async fn index(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         p.muted { (ctx.t("pf-each-record-kind-s-process")) }
         @for p in s.processes.all() {
             div.card {
-                h3 { a href=(format!("/admin/processes/{}", p.kind)) { (if zh { &p.name } else { &p.name_en }) } " " code { (p.kind) } }
+                h3 { a href=(format!("/admin/processes/{}", p.kind)) { (if zh { &p.name } else { &p.name_en }) } }
                 div.diagram { (PreEscaped(diagram::svg(&p, ctx.lang))) }
             }
         }

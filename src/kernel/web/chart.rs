@@ -6,10 +6,21 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// Horizontal bars, one per (label, value, shown text); values are scaled to `max`.
+/// About how wide a text is drawn at 12 px: a Chinese character is as wide as the font
+/// size, a Latin letter a little over half.
+pub fn text_width(s: &str) -> i32 {
+    s.chars().map(|c| if c.is_ascii() { 7 } else { 12 }).sum()
+}
+
+/// The widest a bar chart's label column grows; a longer label is shortened with "…" and
+/// shown whole on hover.
+const LABEL_MAX: i32 = 330;
+
+/// Horizontal bars, one per (label, value, shown text); values are scaled to `max`. The
+/// label column is as wide as the longest label needs.
 pub fn bars(title: &str, rows: &[(String, f64, String)], max: f64, color: &str) -> String {
     let row_h = 26;
-    let label_w = 190;
+    let label_w = rows.iter().map(|(l, _, _)| text_width(l) + 12).max().unwrap_or(0).clamp(80, LABEL_MAX);
     let bar_w = 360;
     let height = 30 + rows.len() as i32 * row_h;
     let width = label_w + bar_w + 90;
@@ -24,16 +35,28 @@ pub fn bars(title: &str, rows: &[(String, f64, String)], max: f64, color: &str) 
     for (i, (label, value, shown)) in rows.iter().enumerate() {
         let y = 26 + i as i32 * row_h;
         let w = if max > 0.0 { ((value / max).clamp(0.0, 1.0) * f64::from(bar_w)).round() as i32 } else { 0 };
-        let short: String = label.chars().take(14).collect();
+        let short = if text_width(label) + 12 <= label_w {
+            label.clone()
+        } else {
+            let mut s = String::new();
+            for c in label.chars() {
+                if text_width(&s) + text_width(&c.to_string()) + 24 > label_w {
+                    break;
+                }
+                s.push(c);
+            }
+            s + "…"
+        };
         let _ = write!(
             out,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}<title>{}</title></text>\
              <rect x=\"{}\" y=\"{y}\" width=\"{bar_w}\" height=\"16\" fill=\"#f0f0f3\"/>\
              <rect x=\"{}\" y=\"{y}\" width=\"{w}\" height=\"16\" fill=\"{color}\"/>\
              <text x=\"{}\" y=\"{}\">{}</text>",
             label_w - 8,
             y + 12,
             escape(&short),
+            escape(label),
             label_w,
             label_w,
             label_w + bar_w + 6,
@@ -101,4 +124,22 @@ pub fn lines(title: &str, labels: &[String], series: &[(&str, &str, Vec<f64>)], 
     }
     out.push_str("</svg>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bars;
+
+    #[test]
+    fn bar_labels_are_shown_whole_or_shortened_visibly() {
+        let rows = vec![
+            ("市发展和改革委员会 · 市场配置促进处".to_owned(), 18.5, "18.50".to_owned()),
+            ("短".to_owned(), 10.0, "10.00".to_owned()),
+        ];
+        let svg = bars("排名", &rows, 20.0, "#1f5fbf");
+        assert!(svg.contains(">市发展和改革委员会 · 市场配置促进处<title>"), "a 20-character label fits whole");
+        let long = vec![("很长".repeat(30), 1.0, "1".to_owned())];
+        let svg = bars("排名", &long, 20.0, "#1f5fbf");
+        assert!(svg.contains("…<title>") && svg.contains(&format!("<title>{}</title>", "很长".repeat(30))));
+    }
 }

@@ -12,6 +12,7 @@ use crate::kernel::access::{Action, CurrentUser};
 use crate::kernel::auth::{self, ApiToken, NewToken};
 use crate::kernel::error::AppResult;
 use crate::kernel::names::{SuggestQuery, Suggestion};
+use crate::kernel::notify::{self, Preference};
 use crate::kernel::validate;
 use crate::kernel::web::list::{ListParams, Listed, Page};
 use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q, need};
@@ -28,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_user_password))
         .routes(routes!(unlock_user))
         .routes(routes!(suggest_responsible))
+        .routes(routes!(my_notification_preferences, set_my_notification_preferences))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -46,6 +48,42 @@ pub struct TokenRequest {
 }
 
 /// Exchange a username and password for an API token (rate-limited per client).
+/// How the caller receives each kind of note: `now` (inbox, e-mail and SMS) or `inbox`.
+#[utoipa::path(get, path = "/api/v1/me/notification-preferences", tag = "auth",
+    responses((status = 200, body = Vec<Preference>), (status = 401)))]
+async fn my_notification_preferences(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<Preference>>> {
+    let id = ctx.user()?.id;
+    let kinds = s.registry.note_kinds();
+    s.look(&ctx, Action::ManageOwnAccount, move |tx, _| notify::preferences(tx, id, &kinds)).await.map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreferencesInput {
+    /// At least one kind of note and how it should reach the caller.
+    pub preferences: Vec<Preference>,
+}
+
+/// Change how the caller receives some kinds of note.
+#[utoipa::path(put, path = "/api/v1/me/notification-preferences", tag = "auth", request_body = PreferencesInput,
+    responses((status = 200, body = Vec<Preference>), (status = 401), (status = 422)))]
+async fn set_my_notification_preferences(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ManageOwnAccount>,
+    ApiJson(input): ApiJson<PreferencesInput>,
+) -> AppResult<Json<Vec<Preference>>> {
+    let id = ctx.user()?.id;
+    if input.preferences.is_empty() {
+        return Err(crate::kernel::error::AppError::invalid("required", "preferences"));
+    }
+    let kinds = s.registry.note_kinds();
+    s.change(&ctx, Action::ManageOwnAccount, move |tx, who| {
+        notify::set_preferences(tx, who, id, &kinds, &input.preferences)
+    })
+    .await
+    .map(Json)
+}
+
 /// People who can be made responsible for work, found by part of the name, pinyin
 /// initials or pinyin, optionally of one department: for type-ahead pickers.
 #[utoipa::path(get, path = "/api/v1/accounts/suggest", tag = "accounts", params(SuggestQuery),

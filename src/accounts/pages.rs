@@ -12,6 +12,8 @@ use super::sign_in;
 use crate::kernel::access::{Action, Role};
 use crate::kernel::auth::{self, NewToken};
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::i18n;
+use crate::kernel::notify;
 use crate::kernel::validate;
 use crate::kernel::web::layout::{self, Section, csrf_field, error_banner, select_field, text_field};
 use crate::kernel::web::list::{ListParams, pager};
@@ -24,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(sign_in::sign_out))
         .route("/account", get(account))
         .route("/account/password", post(change_password))
+        .route("/account/notifications", post(set_notifications))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
         .route("/admin/users", get(users).post(create_user))
@@ -43,7 +46,13 @@ async fn account_page(
 ) -> AppResult<Response> {
     let user = ctx.user()?.clone();
     let uid = user.id;
-    let tokens = s.db.read(move |tx| auth::list_tokens(tx, uid)).await?;
+    let kinds = s.registry.note_kinds();
+    let (tokens, prefs) =
+        s.db.read(move |tx| Ok((auth::list_tokens(tx, uid)?, notify::preferences(tx, uid, &kinds)?))).await?;
+    let reach = [
+        ("now".to_owned(), ctx.t("acc-reach-now").to_owned()),
+        ("inbox".to_owned(), ctx.t("acc-reach-inbox").to_owned()),
+    ];
     let body = html! {
         @if let Some(n) = notice { div.notice { (n) } }
         (error_banner(ctx, err))
@@ -56,6 +65,15 @@ async fn account_page(
             (csrf_field(ctx))
             label.field { span { (ctx.t("acc-current-password")) } input type="password" name="current" required autocomplete="current-password"; }
             label.field { span { (ctx.t("acc-new-password-10-characters-or")) } input type="password" name="password" required autocomplete="new-password"; }
+            div { button type="submit" { (ctx.t("common-save")) } }
+        }
+        h2 { (ctx.t("acc-notifications")) }
+        p.muted { (ctx.t("acc-notifications-intro")) }
+        form.stack method="post" action="/account/notifications" {
+            (csrf_field(ctx))
+            @for p in &prefs {
+                (select_field(ctx, &p.kind, i18n::lookup(ctx.lang, &format!("record-{}", p.kind)).unwrap_or(&p.kind), &reach, p.delivery.as_str(), None))
+            }
             div { button type="submit" { (ctx.t("common-save")) } }
         }
         h2 { (ctx.t("acc-api-tokens")) }
@@ -91,6 +109,29 @@ async fn account_page(
 
 async fn account(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     account_page(&s, &ctx, None, None, None).await
+}
+
+/// The person's choice, per kind of note, of e-mail and SMS or the inbox only.
+async fn set_notifications(
+    State(s): State<AppState>,
+    f: CsrfForm<crate::kernel::web::form::Fields>,
+) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let uid = ctx.user()?.id;
+    let kinds = s.registry.note_kinds();
+    let mut chosen = Vec::new();
+    for kind in &kinds {
+        let delivery = match form.get(*kind).map(String::as_str) {
+            Some("inbox") => notify::Reach::Inbox,
+            Some("now") | None => notify::Reach::Now,
+            Some(_) => return Err(AppError::invalid("bad_value", "delivery")),
+        };
+        chosen.push(notify::Preference { kind: (*kind).to_owned(), delivery });
+    }
+    s.change(&ctx, Action::ManageOwnAccount, move |tx, who| notify::set_preferences(tx, who, uid, &kinds, &chosen))
+        .await?;
+    crate::kernel::web::form::confirm("k-done");
+    Ok(Redirect::to("/account").into_response())
 }
 
 #[derive(Deserialize)]

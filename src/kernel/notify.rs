@@ -67,24 +67,106 @@ pub fn send(tx: &mut Tx<'_>, who: &Who, users: &[i64], note: &Note<'_>) -> AppRe
             continue;
         }
         seen.push(user);
+        // The same note, still unread: count the repeat on it (and send nothing again).
+        let repeated = tx.execute(
+            "UPDATE notifications SET repeats = repeats + 1, created_at = $1, body = $2 \
+             WHERE user_id = $3 AND read_at IS NULL AND kind = $4 AND message = $5 AND params = $6 AND link = $7",
+            params![who.now, note.body.as_str(), user, note.kind, note.message, params.as_str(), note.link.as_str()],
+        )?;
+        if repeated > 0 {
+            sent += 1;
+            continue;
+        }
         let id = tx.insert(
             "INSERT INTO notifications (user_id, kind, title, title_en, message, params, body, link, created_at) \
              VALUES ($1, $2, '', '', $3, $4, $5, $6, $7) RETURNING id",
             params![user, note.kind, note.message, params.as_str(), note.body.as_str(), note.link.as_str(), who.now],
         )?;
-        tx.execute(
-            "INSERT INTO outbox (notification_id, channel, address, created_at) \
-             SELECT $1, 'email', email, $2 FROM users WHERE id = $3 AND email IS NOT NULL AND email <> ''",
-            params![id, who.now, user],
-        )?;
-        tx.execute(
-            "INSERT INTO outbox (notification_id, channel, address, created_at) \
-             SELECT $1, 'sms', phone, $2 FROM users WHERE id = $3 AND phone IS NOT NULL AND phone <> ''",
-            params![id, who.now, user],
-        )?;
+        if delivery(tx, user, note.kind)? == Reach::Now {
+            tx.execute(
+                "INSERT INTO outbox (notification_id, channel, address, created_at) \
+                 SELECT $1, 'email', email, $2 FROM users WHERE id = $3 AND email IS NOT NULL AND email <> ''",
+                params![id, who.now, user],
+            )?;
+            tx.execute(
+                "INSERT INTO outbox (notification_id, channel, address, created_at) \
+                 SELECT $1, 'sms', phone, $2 FROM users WHERE id = $3 AND phone IS NOT NULL AND phone <> ''",
+                params![id, who.now, user],
+            )?;
+        }
         sent += 1;
     }
     Ok(sent)
+}
+
+/// How a person wants one kind of note: in the inbox and at once by e-mail and SMS, or in
+/// the inbox only (a routine kind they read there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Reach {
+    Now,
+    Inbox,
+}
+
+impl Reach {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reach::Now => "now",
+            Reach::Inbox => "inbox",
+        }
+    }
+}
+
+/// What `user` chose for notes of `kind` (at once, unless they chose otherwise).
+pub fn delivery(tx: &mut Tx<'_>, user: i64, kind: &str) -> AppResult<Reach> {
+    let chosen =
+        tx.query_opt("SELECT delivery FROM notification_prefs WHERE user_id = $1 AND kind = $2", params![user, kind])?;
+    Ok(match chosen.map(|r| r.text(0)).transpose()?.as_deref() {
+        Some("inbox") => Reach::Inbox,
+        _ => Reach::Now,
+    })
+}
+
+/// One kind of note and how the person wants it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Preference {
+    pub kind: String,
+    pub delivery: Reach,
+}
+
+/// The person's choice for each of `kinds`.
+pub fn preferences(tx: &mut Tx<'_>, user: i64, kinds: &[&str]) -> AppResult<Vec<Preference>> {
+    kinds.iter().map(|k| Ok(Preference { kind: (*k).to_owned(), delivery: delivery(tx, user, k)? })).collect()
+}
+
+/// Record the person's choices (kinds not in `kinds` are refused), with an audit entry.
+pub fn set_preferences(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    user: i64,
+    kinds: &[&str],
+    chosen: &[Preference],
+) -> AppResult<Vec<Preference>> {
+    if let Some(p) = chosen.iter().find(|p| !kinds.contains(&p.kind.as_str())) {
+        return Err(AppError::invalid_detail("bad_value", "kind", p.kind.clone()));
+    }
+    let before = preferences(tx, user, kinds)?;
+    for p in chosen {
+        tx.execute("DELETE FROM notification_prefs WHERE user_id = $1 AND kind = $2", params![user, p.kind.as_str()])?;
+        if p.delivery != Reach::Now {
+            tx.execute(
+                "INSERT INTO notification_prefs (user_id, kind, delivery) VALUES ($1, $2, $3)",
+                params![user, p.kind.as_str(), p.delivery.as_str()],
+            )?;
+        }
+    }
+    let after = preferences(tx, user, kinds)?;
+    super::audit::record(
+        tx,
+        who,
+        super::audit::Change::updated("update", "notification_prefs", user, &before, &after),
+    )?;
+    Ok(after)
 }
 
 /// A stored note's title in `lang`: its message rendered with its parameters, or, for
@@ -108,6 +190,8 @@ pub struct Notification {
     pub link: String,
     pub created_at: i64,
     pub read: bool,
+    /// How many times the same note came while unread (1: once).
+    pub repeats: i64,
 }
 
 impl Notification {
@@ -119,7 +203,7 @@ impl Notification {
     }
 }
 
-const NOTE_COLUMNS: &str = "id, kind, title, title_en, body, link, created_at, read_at, message, params";
+const NOTE_COLUMNS: &str = "id, kind, title, title_en, body, link, created_at, read_at, message, params, repeats";
 
 fn from_row(r: &Row) -> AppResult<Notification> {
     let (message, params) = (r.opt_text("message")?, r.opt_text("params")?);
@@ -132,6 +216,7 @@ fn from_row(r: &Row) -> AppResult<Notification> {
         link: r.text("link")?,
         created_at: r.int("created_at")?,
         read: r.opt_int("read_at")?.is_some(),
+        repeats: r.int("repeats")?,
     })
 }
 

@@ -184,13 +184,14 @@ pub struct Registry {
 }
 
 /// The kernel's own schema: organisation, accounts, audit, inbox, search queue.
-pub static KERNEL_MIGRATIONS: [Migration; 6] = [
+pub static KERNEL_MIGRATIONS: [Migration; 7] = [
     crate::migration!(1, "foundation", "0001_foundation"),
     crate::migration!(9, "search", "0009_search"),
     crate::migration!(16, "open_once", "0016_open_once"),
     crate::migration!(17, "outbox_claims", "0017_outbox_claims"),
     crate::migration!(18, "notification_messages", "0018_notification_messages"),
     crate::migration!(20, "inbox_by_time", "0020_inbox_by_time"),
+    crate::migration!(21, "notification_prefs", "0021_notification_prefs"),
 ];
 
 impl std::fmt::Debug for Registry {
@@ -200,6 +201,13 @@ impl std::fmt::Debug for Registry {
 }
 
 impl Registry {
+    /// The kinds of note a person can choose how to receive: each process's (its
+    /// transitions) and the deadline engine's reminders and escalations. Each is named by
+    /// `record-<kind>`.
+    pub fn note_kinds(&self) -> Vec<&'static str> {
+        self.processes.iter().map(|p| p.kind).chain(["reminder", "escalation"]).collect()
+    }
+
     /// `kernel_sweeps` run after the mechanisms' own.
     pub fn new(mechanisms: &[&'static Mechanism], kernel_sweeps: &[Sweep]) -> Registry {
         Registry {

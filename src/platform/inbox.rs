@@ -99,6 +99,7 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<InboxQuery>) -> AppRe
                     td {
                         @if !n.read { (layout::badge(ctx.t("pf-new"), "red")) " " }
                         a href=(format!("/inbox/{}/open", n.id)) { (n.title_in(ctx.lang)) }
+                        @if n.repeats > 1 { " " (layout::badge(&format!("×{}", n.repeats), "")) }
                         @if !n.body.is_empty() { div.muted { (n.body) } }
                     }
                     td { @if !n.read { form.inline method="post" action=(format!("/inbox/{}/read", n.id)) { (csrf_field(&ctx)) button.link type="submit" { (ctx.t("pf-mark-read")) } } } }

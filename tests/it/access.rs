@@ -3,7 +3,13 @@ use serde_json::{Value, json};
 use crate::support::TestApp;
 
 /// Endpoints any signed-in user may use on their own account.
-const OWN_ACCOUNT: [&str; 4] = ["/api/v1/auth/tokens", "/api/v1/tokens", "/api/v1/tokens/{id}/revoke", "/api/v1/me"];
+const OWN_ACCOUNT: [&str; 5] = [
+    "/api/v1/auth/tokens",
+    "/api/v1/tokens",
+    "/api/v1/tokens/{id}/revoke",
+    "/api/v1/me",
+    "/api/v1/me/notification-preferences",
+];
 
 async fn operations(app: &TestApp) -> Vec<(String, String)> {
     let doc: Value = reqwest::get(app.url("/api/openapi.json")).await.expect("doc").json().await.expect("json");

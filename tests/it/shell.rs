@@ -1,3 +1,5 @@
+use serde_json::json;
+
 use crate::support::{Browser, TestApp};
 
 #[tokio::test]
@@ -127,4 +129,73 @@ async fn the_inbox_is_newest_first_by_when_notes_were_written() {
     let second = inbox["items"][1]["id"].as_i64().expect("id");
     let (_, rest) = api.get(&format!("/api/v1/notifications?before={second}")).await;
     assert_eq!(titles(&rest), ["第2条"], "the page after the second note");
+}
+
+/// A note that comes again while unread is counted on the first, not stored again; each
+/// person chooses per kind whether notes also go out by e-mail and SMS.
+#[tokio::test]
+async fn repeats_are_counted_once_and_each_person_chooses_how_notes_reach_them() {
+    use zaizao::kernel::notify::{self, Note};
+    let app = TestApp::spawn().await;
+    let me = app.user("clerk", "leader", None, None).await;
+    app.db
+        .write(move |tx| {
+            Ok(tx.execute("UPDATE users SET email = 'clerk@example.cn' WHERE id = $1", zaizao::params![me])?)
+        })
+        .await
+        .expect("email");
+    let api = app.api(&app.token("clerk", &["read", "write"]).await);
+    let send = |kind: &'static str, link: &'static str| {
+        let db = app.db.clone();
+        async move {
+            db.write(move |tx| {
+                let note = Note {
+                    kind,
+                    message: "note-transition",
+                    params: vec![("title", "稳外资".into())],
+                    body: String::new(),
+                    link: link.into(),
+                };
+                notify::send(tx, &zaizao::kernel::audit::Who::system("test", 1), &[me], &note)
+            })
+            .await
+            .expect("send")
+        }
+    };
+    send("task", "/tasks/1").await;
+    send("task", "/tasks/1").await;
+    send("task", "/tasks/2").await;
+    let (_, inbox) = api.get("/api/v1/notifications").await;
+    let items = inbox["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 2, "the repeat is counted, not stored: {inbox}");
+    assert!(items.iter().any(|n| n["link"] == "/tasks/1" && n["repeats"] == 2), "{inbox}");
+    assert_eq!(app.count("outbox").await, 2, "a repeat is not e-mailed again");
+
+    let (s, prefs) = api
+        .put("/api/v1/me/notification-preferences", json!({ "preferences": [{ "kind": "task", "delivery": "inbox" }] }))
+        .await;
+    assert_eq!(s, 200, "{prefs}");
+    assert!(prefs.as_array().is_some_and(|p| p.iter().any(|x| x["kind"] == "task" && x["delivery"] == "inbox")));
+    send("task", "/tasks/3").await;
+    assert_eq!(app.count("outbox").await, 2, "inbox only: no e-mail");
+    send("reminder", "/tasks/3").await;
+    assert_eq!(app.count("outbox").await, 3, "other kinds still go out at once");
+    let (s, e) = api
+        .put(
+            "/api/v1/me/notification-preferences",
+            json!({ "preferences": [{ "kind": "nonsense", "delivery": "inbox" }] }),
+        )
+        .await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("bad_value")));
+
+    let b = app.browser("clerk").await;
+    let (_, account) = b.text("/account").await;
+    assert!(account.contains("通知方式") && account.contains("仅站内通知"));
+    let res = b.post("/account/notifications", &[("task", "now"), ("reminder", "inbox")]).await;
+    assert_eq!(res.status(), 303);
+    let (_, prefs) = api.get("/api/v1/me/notification-preferences").await;
+    let of = |k: &str| prefs.as_array().and_then(|a| a.iter().find(|x| x["kind"] == k)).map(|x| x["delivery"].clone());
+    assert_eq!((of("task"), of("reminder")), (Some(json!("now")), Some(json!("inbox"))));
+    let (_, inbox_page) = b.text("/inbox").await;
+    assert!(inbox_page.contains("×2"), "the count shows in the inbox");
 }

@@ -40,3 +40,7 @@ acc-reset-password = Reset password
 acc-new-password = New password
 acc-scope-read = read
 acc-scope-read-write = read and write
+acc-notifications = Notifications
+acc-notifications-intro = Every note reaches your inbox; choose whether each kind also goes out by e-mail and SMS. Routine kinds can stay in the inbox.
+acc-reach-now = Inbox, e-mail and SMS
+acc-reach-inbox = Inbox only

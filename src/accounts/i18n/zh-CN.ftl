@@ -40,3 +40,7 @@ acc-reset-password = 重设密码
 acc-new-password = 新密码
 acc-scope-read = 只读
 acc-scope-read-write = 读写
+acc-notifications = 通知方式
+acc-notifications-intro = 每类通知都会进入站内通知；可选择是否同时发送邮件和短信。常规事项可只在站内查看。
+acc-reach-now = 站内通知，并发送邮件和短信
+acc-reach-inbox = 仅站内通知

@@ -152,3 +152,5 @@ record-process = process
 record-notification = notification
 record-search_index = search index
 record-attachment = attachment
+record-reminder = Reminders
+record-escalation = Escalations

@@ -152,3 +152,5 @@ record-process = 流程定义
 record-notification = 通知
 record-search_index = 搜索索引
 record-attachment = 附件
+record-reminder = 催办提醒
+record-escalation = 逾期上报

@@ -71,6 +71,12 @@ fn from_row(r: &Row) -> AppResult<Department> {
     })
 }
 
+/// The order departments are listed in official documents: party organs, the people's
+/// congress and CPPCC, the city government's departments, the districts, then the rest,
+/// each in the order they were set up.
+const OFFICIAL_ORDER: &str = "CASE d.kind WHEN 'party' THEN 0 WHEN 'legislature' THEN 1 WHEN 'city_department' THEN 2 \
+     WHEN 'district' THEN 3 ELSE 4 END";
+
 pub fn list(
     tx: &mut Tx<'_>,
     viewer: Option<&CurrentUser>,
@@ -95,8 +101,16 @@ pub fn list(
         w.contains(&["d.name", "d.code", "d.name_en"], like);
     }
     let total = count_capped(tx, &format!("FROM departments d{}", w.sql), &w.args)?;
-    let order =
-        p.order_by("d.id", &[("code", "d.code"), ("name", "d.name"), ("kind", "d.kind"), ("updated", "d.updated_at")]);
+    let order = p.order_by(
+        "d.id",
+        &[
+            ("official", OFFICIAL_ORDER),
+            ("code", "d.code"),
+            ("name", "d.name"),
+            ("kind", "d.kind"),
+            ("updated", "d.updated_at"),
+        ],
+    );
     let (limit, offset) = p.window();
     let (l, o) = (w.push(limit), w.push(offset));
     let sql = format!("SELECT {COLUMNS} FROM departments d{}{order} LIMIT {l} OFFSET {o}", w.sql);

@@ -74,8 +74,6 @@ async fn list(
         |d: &Department| if d.active { ctx.t("common-active") } else { ctx.t("common-inactive") }.to_owned();
     let table = Table::new()
         .row_class(|d: &Department| if d.active { "" } else { "inactive" })
-        .column("code", ctx.t("common-code"), |d| html! { code { (d.code) } }, |d| d.code.clone())
-        .sorts("code")
         .column(
             "name",
             ctx.t("common-name"),
@@ -85,7 +83,9 @@ async fn list(
         .sorts("name")
         .exported("name_en", ctx.t("col-name_en"), |d| d.name_en.clone())
         .text("kind", ctx.t("common-kind"), |d| ctx.t(&format!("kind-{}", d.kind)).to_owned())
-        .sorts("kind")
+        .sorts("official")
+        .column("code", ctx.t("common-code"), |d| html! { code { (d.code) } }, |d| d.code.clone())
+        .sorts("code")
         .text("divisions", ctx.t("org-divisions"), |d| d.division_count.to_string())
         .column("status", ctx.t("common-status"), |d| status_badge(&ctx, d.active), status_text);
     respond(&p, "departments", &table, &page.items, || {

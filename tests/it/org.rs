@@ -172,7 +172,7 @@ async fn the_department_pages_create_edit_page_filter_and_export() {
     assert_eq!(&bytes[..3], &[0xEF, 0xBB, 0xBF], "UTF-8 BOM for spreadsheets");
     let text = String::from_utf8_lossy(&bytes[3..]).to_string();
     assert_eq!(text.lines().count(), 62);
-    assert!(text.lines().nth(1).unwrap_or("").starts_with("kjj,"), "sorted by code, descending");
+    assert!(text.lines().nth(1).unwrap_or("").contains(",kjj,"), "sorted by code, descending");
 }
 
 #[tokio::test]
@@ -306,4 +306,23 @@ async fn people_are_suggested_by_name_initials_or_pinyin_within_a_department() {
     assert_eq!((s, e["error"]["code"].as_str()), (422, Some("too_long")));
     let citizen = app.api(&app.token("citizen", &["read"]).await);
     assert_eq!(citizen.get("/api/v1/accounts/suggest?q=why").await.0, 403);
+}
+
+/// The organisation is listed as official documents list it, by name, not by code.
+#[tokio::test]
+async fn departments_are_listed_in_official_order_by_name() {
+    let app = TestApp::spawn().await;
+    app.seed_demo().await;
+    let b = app.browser("admin").await;
+    let res = b.get("/org?format=csv").await;
+    let text = String::from_utf8_lossy(&res.bytes().await.expect("csv")[3..]).to_string();
+    let kinds: Vec<&str> = text.lines().skip(1).filter_map(|l| l.split(',').nth(2)).collect();
+    assert_eq!(kinds.first(), Some(&"党委机构"), "official order: party organs first, then…");
+    let first_district = kinds.iter().position(|k| *k == "区（市）").expect("districts");
+    let last_department = kinds.iter().rposition(|k| *k == "市直部门").expect("departments");
+    assert!(last_department < first_district, "…the city's departments before the districts");
+    let (_, page) = b.text("/org").await;
+    let (name, code) =
+        (page.find("data-label=\"名称\"").expect("name"), page.find("data-label=\"编码\"").expect("code"));
+    assert!(name < code, "the name leads, not the code");
 }

@@ -46,6 +46,10 @@ async fn the_shell_has_a_home_per_role_the_seven_mechanisms_and_an_english_switc
     assert!(home.contains("href=\"/report\"") && home.contains("href=\"/exposures\""), "the public entries");
     let (_, home) = b.text("/").await;
     assert!(!home.contains("href=\"/report\""), "not in government staff's navigation");
+    assert!(
+        !home.contains("href=\"/admin/processes\"") && !home.contains("href=\"/api/docs\""),
+        "nor the administrators' tools"
+    );
 
     let anon = Browser::new(&app.base);
     let (status, page) = anon.text("/no/such/page").await;

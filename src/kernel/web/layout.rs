@@ -67,7 +67,9 @@ fn nav(ctx: &Ctx) -> Vec<NavItem> {
     if access::allows(user, Action::ViewAudit) {
         items.push(NavItem { href: "/admin/audit".into(), key: "nav-audit", section: Section::Audit });
     }
-    if access::allows(user, Action::ViewProcesses) {
+    // Tools for those who run the system, not the daily work of the others (the pages stay
+    // open to all government staff).
+    if access::allows(user, Action::ManageProcesses) {
         items.push(NavItem { href: "/admin/processes".into(), key: "nav-processes", section: Section::Processes });
     }
     if access::allows(user, Action::ManageSettings) {
@@ -140,7 +142,9 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, body: Markup) -> Html<Stri
                             @for item in &items {
                                 a href=(item.href) class=@if item.section == section { "active" } { (ctx.t(item.key)) }
                             }
-                            a href="/api/docs" { (ctx.t("nav-api")) }
+                            @if ctx.user.as_ref().is_some_and(|u| access::allows(u, Action::ManageProcesses)) {
+                                a href="/api/docs" { (ctx.t("nav-api")) }
+                            }
                         }
                     }
                     main {

@@ -51,6 +51,7 @@ async fn account_page(
         s.db.read(move |tx| Ok((auth::list_tokens(tx, uid)?, notify::preferences(tx, uid, &kinds)?))).await?;
     let reach = [
         ("now".to_owned(), ctx.t("acc-reach-now").to_owned()),
+        ("digest".to_owned(), ctx.t("acc-reach-digest").to_owned()),
         ("inbox".to_owned(), ctx.t("acc-reach-inbox").to_owned()),
     ];
     let body = html! {
@@ -123,6 +124,7 @@ async fn set_notifications(
     for kind in &kinds {
         let delivery = match form.get(*kind).map(String::as_str) {
             Some("inbox") => notify::Reach::Inbox,
+            Some("digest") => notify::Reach::Digest,
             Some("now") | None => notify::Reach::Now,
             Some(_) => return Err(AppError::invalid("bad_value", "delivery")),
         };

@@ -82,7 +82,7 @@ pub fn send(tx: &mut Tx<'_>, who: &Who, users: &[i64], note: &Note<'_>) -> AppRe
              VALUES ($1, $2, '', '', $3, $4, $5, $6, $7) RETURNING id",
             params![user, note.kind, note.message, params.as_str(), note.body.as_str(), note.link.as_str(), who.now],
         )?;
-        if delivery(tx, user, note.kind)? == Reach::Now {
+        if delivery(tx, user, note.kind)? == Reach::Now || note.kind == "digest" {
             tx.execute(
                 "INSERT INTO outbox (notification_id, channel, address, created_at) \
                  SELECT $1, 'email', email, $2 FROM users WHERE id = $3 AND email IS NOT NULL AND email <> ''",
@@ -99,12 +99,13 @@ pub fn send(tx: &mut Tx<'_>, who: &Who, users: &[i64], note: &Note<'_>) -> AppRe
     Ok(sent)
 }
 
-/// How a person wants one kind of note: in the inbox and at once by e-mail and SMS, or in
-/// the inbox only (a routine kind they read there).
+/// How a person wants one kind of note: in the inbox and at once by e-mail and SMS, in the
+/// inbox with one e-mail a day summing up such notes, or in the inbox only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Reach {
     Now,
+    Digest,
     Inbox,
 }
 
@@ -112,6 +113,7 @@ impl Reach {
     pub fn as_str(self) -> &'static str {
         match self {
             Reach::Now => "now",
+            Reach::Digest => "digest",
             Reach::Inbox => "inbox",
         }
     }
@@ -123,8 +125,71 @@ pub fn delivery(tx: &mut Tx<'_>, user: i64, kind: &str) -> AppResult<Reach> {
         tx.query_opt("SELECT delivery FROM notification_prefs WHERE user_id = $1 AND kind = $2", params![user, kind])?;
     Ok(match chosen.map(|r| r.text(0)).transpose()?.as_deref() {
         Some("inbox") => Reach::Inbox,
+        Some("digest") => Reach::Digest,
         _ => Reach::Now,
     })
+}
+
+/// The daily digests are written from this local hour on.
+const DIGEST_HOUR: u32 = 8;
+
+/// Once a day (from 08:00 local time), give each person who takes some kinds of note as a
+/// digest one note listing those that came since their last digest, e-mailed to them.
+pub fn send_digests(tx: &mut Tx<'_>, who: &Who, _: &crate::kernel::calendar::WorkCalendar) -> AppResult<usize> {
+    use chrono::Timelike;
+    if super::clock::to_local(who.now).hour() < DIGEST_HOUR {
+        return Ok(0);
+    }
+    let today = super::clock::local_date(who.now);
+    let recent = who.now - 2 * 86_400_000;
+    let users: Vec<i64> = tx
+        .query(
+            "SELECT DISTINCT n.user_id FROM notifications n \
+             JOIN notification_prefs p ON p.user_id = n.user_id AND p.kind = n.kind AND p.delivery = 'digest' \
+             WHERE n.digested_at IS NULL AND n.created_at > $1 ORDER BY n.user_id LIMIT 500",
+            params![recent],
+        )?
+        .iter()
+        .map(|r| r.int(0))
+        .collect::<Result<_, _>>()?;
+    let mut sent = 0;
+    for user in users {
+        let last = tx.query_one(
+            "SELECT MAX(created_at) FROM notifications WHERE user_id = $1 AND kind = 'digest'",
+            params![user],
+        )?;
+        if last.opt_int(0)?.is_some_and(|at| super::clock::local_date(at) == today) {
+            continue;
+        }
+        let lang = tx
+            .query_opt("SELECT lang FROM users WHERE id = $1", params![user])?
+            .map(|r| r.text(0))
+            .transpose()?
+            .and_then(|l| Lang::parse(&l))
+            .unwrap_or_default();
+        let sql = format!(
+            "SELECT n.id, {NOTE_COLUMNS_N} FROM notifications n \
+             JOIN notification_prefs p ON p.user_id = n.user_id AND p.kind = n.kind AND p.delivery = 'digest' \
+             WHERE n.user_id = $1 AND n.digested_at IS NULL AND n.created_at > $2 ORDER BY n.created_at"
+        );
+        let notes: Vec<Notification> =
+            tx.query(&sql, params![user, recent])?.iter().map(from_row).collect::<AppResult<_>>()?;
+        let lines: Vec<String> = notes.iter().map(|n| format!("· {}", n.title_in(lang))).collect();
+        let note = Note {
+            kind: "digest",
+            message: "note-digest",
+            // The day keeps one day's digest from being counted as a repeat of the last.
+            params: vec![("count", Param::Text(notes.len().to_string())), ("day", Param::Text(today.to_string()))],
+            body: lines.join("\n"),
+            link: "/inbox".into(),
+        };
+        send(tx, &Who { actor_id: None, ..who.clone() }, &[user], &note)?;
+        let ids: Vec<i64> = notes.iter().map(|n| n.id).collect();
+        let sql = format!("UPDATE notifications SET digested_at = $1 WHERE id IN ({})", super::db::id_list(&ids));
+        tx.execute(&sql, params![who.now])?;
+        sent += 1;
+    }
+    Ok(sent)
 }
 
 /// One kind of note and how the person wants it.
@@ -204,6 +269,9 @@ impl Notification {
 }
 
 const NOTE_COLUMNS: &str = "id, kind, title, title_en, body, link, created_at, read_at, message, params, repeats";
+/// The same columns, of `notifications n`.
+const NOTE_COLUMNS_N: &str =
+    "n.kind, n.title, n.title_en, n.body, n.link, n.created_at, n.read_at, n.message, n.params, n.repeats";
 
 fn from_row(r: &Row) -> AppResult<Notification> {
     let (message, params) = (r.opt_text("message")?, r.opt_text("params")?);

@@ -442,7 +442,8 @@ pub struct Step {
     #[serde(default)]
     pub note: Option<String>,
     /// For `transfer`: the responsible unit (the discipline commission when violations
-    /// are suspected, with `to_discipline`).
+    /// are suspected, with `to_discipline`). For `redirect`: the unit to transfer to
+    /// instead, in the same step (without it the lead goes back to be transferred later).
     #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
     pub unit_department_id: Option<i64>,
     #[serde(default, deserialize_with = "crate::kernel::web::de::flag")]
@@ -532,7 +533,13 @@ pub fn transition(
     let note = step.note.as_deref();
     let firing = Firing { id, transition: &step.transition, relations: &rel, note, calendar: &rules.calendar };
     let subject = LeadSubject { l: &l, unit, to_discipline: step.to_discipline };
-    workflow::fire(tx, who, &LEAD, &rules.process, firing, &subject)
+    let fired = workflow::fire(tx, who, &LEAD, &rules.process, firing, &subject)?;
+    if step.transition == "redirect" && step.unit_department_id.is_some() {
+        // 改由他单位办理: straight on to the unit named, as one change.
+        let onward = Step { transition: "transfer".into(), note: None, ..step.clone() };
+        return transition(tx, who, user, rules, id, &onward);
+    }
+    Ok(fired)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

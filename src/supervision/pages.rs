@@ -383,6 +383,9 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                     (select_field(ctx, "unit_department_id", ctx.t("sv-unit"), &choose_unit, value(retry, "step", "unit_department_id", ""), None))
                     label { input type="checkbox" name="to_discipline" value="true"; " " (ctx.t("sv-violation-suspected-discipline-commission")) }
                 }
+                @if t.id == "redirect" {
+                    (select_field(ctx, "unit_department_id", ctx.t("sv-redirect-to"), &choose_unit, "", None))
+                }
             }))
         }
         @if !d.candidates.is_empty() {

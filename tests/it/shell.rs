@@ -135,11 +135,8 @@ async fn the_inbox_is_newest_first_by_when_notes_were_written() {
     assert_eq!(titles(&rest), ["第2条"], "the page after the second note");
 }
 
-/// A note that comes again while unread is counted on the first, not stored again; each
-/// person chooses per kind whether notes also go out by e-mail and SMS.
-#[tokio::test]
-async fn repeats_are_counted_once_and_each_person_chooses_how_notes_reach_them() {
-    use zaizao::kernel::notify::{self, Note};
+/// A leader with an e-mail address, and their API client.
+async fn clerk_with_email() -> (TestApp, i64, crate::support::Api) {
     let app = TestApp::spawn().await;
     let me = app.user("clerk", "leader", None, None).await;
     app.db
@@ -149,6 +146,15 @@ async fn repeats_are_counted_once_and_each_person_chooses_how_notes_reach_them()
         .await
         .expect("email");
     let api = app.api(&app.token("clerk", &["read", "write"]).await);
+    (app, me, api)
+}
+
+/// A note that comes again while unread is counted on the first, not stored again; each
+/// person chooses per kind whether notes also go out by e-mail and SMS.
+#[tokio::test]
+async fn repeats_are_counted_once_and_each_person_chooses_how_notes_reach_them() {
+    use zaizao::kernel::notify::{self, Note};
+    let (app, me, api) = clerk_with_email().await;
     let send = |kind: &'static str, link: &'static str| {
         let db = app.db.clone();
         async move {
@@ -202,4 +208,63 @@ async fn repeats_are_counted_once_and_each_person_chooses_how_notes_reach_them()
     assert_eq!((of("task"), of("reminder")), (Some(json!("now")), Some(json!("inbox"))));
     let (_, inbox_page) = b.text("/inbox").await;
     assert!(inbox_page.contains("×2"), "the count shows in the inbox");
+}
+
+/// Kinds taken as a digest are not e-mailed one by one: from 08:00 each day one note sums
+/// up those that came since the last, and that one is e-mailed, once a day.
+#[tokio::test]
+async fn routine_notes_arrive_as_one_daily_digest() {
+    use zaizao::kernel::audit::Who;
+    use zaizao::kernel::notify::{self, Note};
+    let (app, me, api) = clerk_with_email().await;
+    let (s, _) = api
+        .put(
+            "/api/v1/me/notification-preferences",
+            json!({ "preferences": [{ "kind": "task", "delivery": "digest" }] }),
+        )
+        .await;
+    assert_eq!(s, 200);
+    // 2019-04-11 06:00 and 07:00 China time.
+    let day = zaizao::kernel::clock::parse_date("2019-04-11")
+        .expect("date")
+        .and_hms_opt(0, 0, 0)
+        .expect("t")
+        .and_utc()
+        .timestamp_millis()
+        - 8 * 3_600_000;
+    let at = |h: i64| day + h * 3_600_000;
+    for (n, hour) in [(1, 6), (2, 7)] {
+        let who = Who::system("test", at(hour));
+        app.db
+            .write(move |tx| {
+                let note = Note {
+                    kind: "task",
+                    message: "note-transition",
+                    params: vec![("title", format!("任务{n}").into())],
+                    body: String::new(),
+                    link: format!("/tasks/{n}"),
+                };
+                notify::send(tx, &who, &[me], &note)
+            })
+            .await
+            .expect("send");
+    }
+    assert_eq!(app.count("outbox").await, 0, "not e-mailed one by one");
+    let digest = |hour: i64| {
+        let db = app.db.clone();
+        async move {
+            let who = Who::system("scheduler", at(hour));
+            db.write(move |tx| notify::send_digests(tx, &who, &zaizao::kernel::calendar::WorkCalendar::default()))
+                .await
+                .expect("digest")
+        }
+    };
+    assert_eq!(digest(7).await, 0, "not before eight");
+    assert_eq!(digest(9).await, 1);
+    assert_eq!(digest(10).await, 0, "once a day");
+    assert_eq!(app.count("outbox").await, 1, "the digest is e-mailed");
+    let (_, inbox) = api.get("/api/v1/notifications").await;
+    let first = &inbox["items"][0];
+    assert_eq!(first["title"], "每日汇总：2 条常规通知", "{inbox}");
+    assert!(first["body"].as_str().is_some_and(|b| b.contains("任务1") && b.contains("任务2")), "{first}");
 }

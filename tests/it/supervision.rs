@@ -712,3 +712,32 @@ async fn a_reported_photo_loses_its_location_and_is_served_as_media_url() {
     let first = format!("/report/photos/{}", media.rsplit('/').next().unwrap_or(""));
     assert_eq!(reqwest::get(o.app.url(&first)).await.expect("photo").status(), 404);
 }
+
+/// 改由他单位办理: the office upholds a dispute by naming the unit that should handle the
+/// lead, and it goes straight there, in one step.
+#[tokio::test]
+async fn a_disputed_lead_is_redirected_to_the_unit_named() {
+    let o = office().await;
+    let (other, _, _) = o.app.department("swj", "public").await;
+    let (_, lead) = o
+        .office
+        .post(
+            "/api/v1/leads",
+            json!({ "channel": "media", "category": "STYLE", "description": "展会审批互相推诿", "address": "市南区" }),
+        )
+        .await;
+    let url = format!("/api/v1/leads/{}/transitions", lead["id"]);
+    let transfer = json!({ "transition": "transfer", "unit_department_id": o.unit_dept });
+    assert_eq!(o.office.post(&url, transfer).await.0, 200);
+    assert_eq!(o.unit.post(&url, json!({ "transition": "dispute", "note": "展会审批属商务局" })).await.0, 200);
+    let redirect = json!({ "transition": "redirect", "note": "改由市商务局办理", "unit_department_id": other });
+    let (s, fired) = o.office.post(&url, redirect).await;
+    assert_eq!(s, 200, "{fired}");
+    let (_, after) = o.office.get(&format!("/api/v1/leads/{}", lead["id"])).await;
+    assert_eq!((after["state"].as_str(), after["unit_department_id"].as_i64()), (Some("transferred"), Some(other)));
+    let steps: Vec<&str> = after["history"]
+        .as_array()
+        .map(|h| h.iter().filter_map(|e| e["transition"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(steps, ["transfer", "dispute", "redirect", "transfer"]);
+}

@@ -44,3 +44,4 @@ acc-notifications = Notifications
 acc-notifications-intro = Every note reaches your inbox; choose whether each kind also goes out by e-mail and SMS. Routine kinds can stay in the inbox.
 acc-reach-now = Inbox, e-mail and SMS
 acc-reach-inbox = Inbox only
+acc-reach-digest = Inbox, and one e-mail a day summing them up

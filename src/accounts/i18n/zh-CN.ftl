@@ -44,3 +44,4 @@ acc-notifications = 通知方式
 acc-notifications-intro = 每类通知都会进入站内通知；可选择是否同时发送邮件和短信。常规事项可只在站内查看。
 acc-reach-now = 站内通知，并发送邮件和短信
 acc-reach-inbox = 仅站内通知
+acc-reach-digest = 站内通知，每天汇总发送一封邮件

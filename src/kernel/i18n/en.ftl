@@ -183,3 +183,4 @@ k-deadline-gives = that is
 k-note-required = note (required)
 k-done = Saved.
 k-done-transition = Done: the record's history is updated.
+note-digest = Daily digest: { $count } routine notes

@@ -183,3 +183,4 @@ k-deadline-gives = 即
 k-note-required = 说明（必填）
 k-done = 已保存。
 k-done-transition = 已办理，办理记录已更新。
+note-digest = 每日汇总：{ $count } 条常规通知

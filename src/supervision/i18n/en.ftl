@@ -140,3 +140,4 @@ sv-photo-2 = Photo
 sv-copy-the-code = Copy the code
 sv-copied = Copied
 sv-scan-to-track = Scan with a phone to follow the report at any time.
+sv-redirect-to = Unit to handle it instead (none: back to be transferred)

@@ -140,3 +140,4 @@ sv-photo-2 = 照片
 sv-copy-the-code = 复制查询码
 sv-copied = 已复制
 sv-scan-to-track = 用手机扫码，随时查看办理进展。
+sv-redirect-to = 改由哪个单位办理（不选则退回待移送）

@@ -207,3 +207,47 @@ async fn lists_become_cards_on_a_phone() {
     phone.close().await;
     assert!(violations.is_empty(), "accessibility: {violations:#?}");
 }
+
+/// Every page of the navigation, for each kind of user, passes axe-core with no serious
+/// or critical violation.
+#[tokio::test]
+async fn every_page_in_the_navigation_passes_the_accessibility_check() {
+    let app = demo_city().await;
+    let mut violations = Vec::new();
+    let mut checked = 0;
+    for user in
+        [None, Some("admin"), Some("leader"), Some("depthead"), Some("staff"), Some("supervisor"), Some("citizen")]
+    {
+        let Some(b) = Chrome::open(&app.base, &format!("a11y-{}", user.unwrap_or("public")), Size::Desktop).await
+        else {
+            return;
+        };
+        match user {
+            Some(u) => b.sign_in(u, PASSWORD).await,
+            None => b.go("/").await,
+        }
+        let links = b
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll('nav.side a, .menu nav a, main a.card')).map(a => a.getAttribute('href'))",
+                vec![],
+            )
+            .await
+            .expect("links");
+        let mut pages: Vec<String> = links
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        pages.push("/".into());
+        pages.sort();
+        pages.dedup();
+        for page in pages.iter().filter(|p| p.starts_with('/') && !p.starts_with("/api/docs")) {
+            b.go(page).await;
+            check(&b, &format!("{} {page}", user.unwrap_or("public")), &mut violations).await;
+            checked += 1;
+        }
+        b.close().await;
+    }
+    assert!(checked >= 50, "every page of every navigation: {checked} checked");
+    assert!(violations.is_empty(), "accessibility: {violations:#?}");
+}

@@ -191,9 +191,6 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
     let (ft, fm) = ("task", "matter");
     let terr = error(retry, ft);
     let dept_opts: Vec<(String, String)> = depts.iter().map(|(i, n)| (i.to_string(), n.clone())).collect();
-    // No department is chosen for the leader: a default would be a wrong guess.
-    let choose_first: Vec<(String, String)> =
-        std::iter::once((String::new(), ctx.t("k-choose").to_owned())).chain(dept_opts.iter().cloned()).collect();
     let kinds: Vec<(String, String)> =
         KINDS.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("task-kind-{k}")).to_owned())).collect();
     let body = html! {
@@ -220,7 +217,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                     (text_field(ctx, "title", ctx.t("co-task"), value(retry, ft, "title", ""), terr, true))
                     label.field { span { (ctx.t("co-what-is-asked")) } textarea name="description" rows="2" { (value(retry, ft, "description", "")) } }
                     (select_field(ctx, "kind", ctx.t("common-kind"), &kinds, value(retry, ft, "kind", "execute"), terr))
-                    (select_field(ctx, "lead_department_id", ctx.t("co-lead-department"), &choose_first, value(retry, ft, "lead_department_id", ""), terr))
+                    (layout::choose_field(ctx, "lead_department_id", ctx.t("co-lead-department"), &dept_opts, value(retry, ft, "lead_department_id", ""), true, terr))
                     (layout::picker_field(ctx, "assignee_id", ctx.t("co-responsible-person"), &people, value(retry, ft, "assignee_id", ""), terr, &Pick { source: "/api/v1/accounts/suggest", narrow: Some("lead_department_id") }))
                     (layout::checks_field("co_department_ids", ctx.t("co-co-departments"), &dept_opts, &[]))
                     (layout::deadline_fields(ctx, value(retry, ft, "deadline", ""), value(retry, ft, "working_days", ""), &v.today.to_string(), terr))

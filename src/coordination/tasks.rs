@@ -82,6 +82,7 @@ pub struct TaskFilter {
     /// `mine` (I am responsible), `department` (my department leads or co-operates),
     /// `leading` (matters I decide), or empty for everything I may see.
     pub scope: Option<String>,
+    /// One state, or several separated by commas (`accepted,in_progress`).
     pub state: Option<String>,
     /// `green`, `yellow` or `red`.
     pub light: Option<String>,
@@ -250,7 +251,9 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &TaskFilter, p: &ListParams,
         }
     }
     if let Some(s) = f.state.as_deref().filter(|s| !s.is_empty()) {
-        w.and("t.state = ?", s);
+        let states: Vec<&str> = s.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+        let marks = w.marks(&states);
+        w.and_sql(&format!("t.state IN ({marks})"));
     }
     if let Some(m) = f.matter_id {
         w.and("t.matter_id = ?", m);
@@ -646,12 +649,14 @@ pub fn queue(
         }
     };
     for (scope, relation) in [("mine", "assignee"), ("leading", "leader")] {
-        for state in p.actionable(&[relation]) {
-            let f = TaskFilter { scope: Some(scope.into()), state: Some(state.into()), ..Default::default() };
-            for t in list(tx, user, &f, &first, v)?.items {
-                let ask = p.asks(&t.state, &[relation], lang);
-                add(t, ask, format!("/tasks?scope={scope}&state={state}"), &mut items);
-            }
+        let states = p.actionable(&[relation]).join(",");
+        if states.is_empty() {
+            continue;
+        }
+        let f = TaskFilter { scope: Some(scope.into()), state: Some(states), ..Default::default() };
+        for t in list(tx, user, &f, &first, v)?.items {
+            let (ask, more) = (p.asks(&t.state, &[relation], lang), format!("/tasks?scope={scope}&state={}", t.state));
+            add(t, ask, more, &mut items);
         }
     }
     let extend = crate::kernel::i18n::t(lang, "co-decide-extension").to_owned();

@@ -355,9 +355,6 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
 
     let l = &d.lead;
     let dept_opts: Vec<(String, String)> = depts.iter().map(|(i, n)| (i.to_string(), n.clone())).collect();
-    // No unit is chosen for the office: a careless click must not misroute a lead.
-    let choose_unit: Vec<(String, String)> =
-        std::iter::once((String::new(), ctx.t("k-choose").to_owned())).chain(dept_opts.iter().cloned()).collect();
     let body = html! {
         (error_banner(ctx, error(retry, "step")))
         div.card { dl.facts {
@@ -380,11 +377,11 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         @if !d.available.is_empty() {
             (layout::transition_forms(ctx, &format!("/supervision/leads/{}", l.id), &d.available.iter().filter_map(|id| process.transition(id)).collect::<Vec<_>>(), |t| html! {
                 @if t.id == "transfer" {
-                    (select_field(ctx, "unit_department_id", ctx.t("sv-unit"), &choose_unit, value(retry, "step", "unit_department_id", ""), None))
+                    (layout::choose_field(ctx, "unit_department_id", ctx.t("sv-unit"), &dept_opts, value(retry, "step", "unit_department_id", ""), true, None))
                     label { input type="checkbox" name="to_discipline" value="true"; " " (ctx.t("sv-violation-suspected-discipline-commission")) }
                 }
                 @if t.id == "redirect" {
-                    (select_field(ctx, "unit_department_id", ctx.t("sv-redirect-to"), &choose_unit, "", None))
+                    (layout::choose_field(ctx, "unit_department_id", ctx.t("sv-redirect-to"), &dept_opts, "", false, None))
                 }
             }))
         }

@@ -403,6 +403,13 @@ async fn each_home_is_a_work_queue() {
     assert!(home.contains("<strong>接收</strong>"), "the action, in words");
 
     assert_eq!(fire(&c.fgw_staff, &later, "accept", None).await.0, 200);
+    let count = |v: &Value| v["items"].as_array().map_or(0, Vec::len);
+    assert_eq!(count(&c.fgw_staff.get("/api/v1/tasks?scope=mine&state=assigned").await.1), 1);
+    assert_eq!(
+        count(&c.fgw_staff.get("/api/v1/tasks?scope=mine&state=assigned,accepted").await.1),
+        2,
+        "several states"
+    );
     let (_, notes) = c.mayor.get("/api/v1/notifications").await;
     assert!(!notes.to_string().contains("接收"), "a routine acceptance does not notify the leader: {notes}");
     assert_eq!(fire(&c.fgw_staff, &later, "submit_feedback", Some("清单已报送")).await.0, 200);

@@ -261,6 +261,29 @@ pub fn select_field(
     }
 }
 
+/// A labelled select that starts on "请选择" where any default would be a guess; with
+/// `required` the browser also insists on a choice (the server checks either way).
+pub fn choose_field(
+    ctx: &Ctx,
+    name: &str,
+    label: &str,
+    options: &[(String, String)],
+    selected: &str,
+    required: bool,
+    err: Option<&AppError>,
+) -> Markup {
+    html! {
+        label.field {
+            span { (label) }
+            select name=(name) required[required] {
+                option value="" { (ctx.t("k-choose")) }
+                (option_list(options, selected))
+            }
+            (field_error(ctx, name, err))
+        }
+    }
+}
+
 fn option_list(options: &[(String, String)], selected: &str) -> Markup {
     html! { @for (v, l) in options { option value=(v) selected[v == selected] { (l) } } }
 }

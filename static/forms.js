@@ -38,6 +38,12 @@
     list.setAttribute("role", "listbox");
     list.hidden = true;
 
+    // The box, not the hidden select, is what the browser checks before submitting: a
+    // required choice typed but not chosen is refused there, with the picker's words.
+    input.required = select.required;
+    select.required = false;
+    var notChosen = box.getAttribute("data-unchosen") || "";
+    function check() { input.setCustomValidity(input.required && !select.value && input.value ? notChosen : ""); }
     select.hidden = true;
     select.setAttribute("aria-hidden", "true");
     select.tabIndex = -1;
@@ -69,6 +75,7 @@
       }
       select.value = String(item.id);
       input.value = item.name;
+      check();
       close();
     }
 
@@ -120,6 +127,7 @@
 
     input.addEventListener("input", function () {
       select.value = "";
+      check();
       clearTimeout(timer);
       timer = setTimeout(ask, 150);
     });
@@ -189,11 +197,19 @@
     var b = (map.getAttribute("data-bounds") || "").split(",").map(Number);
     var view = map.viewBox.baseVal;
     var spot = map.querySelector(".spot");
+    var named = box.querySelector(".district-named");
     function mark(la, lo) {
       lat.value = la.toFixed(5);
       lon.value = lo.toFixed(5);
-      spot.setAttribute("cx", ((lo - b[2]) / (b[3] - b[2]) * view.width).toFixed(1));
-      spot.setAttribute("cy", (view.height - (la - b[0]) / (b[1] - b[0]) * view.height).toFixed(1));
+      var cx = (lo - b[2]) / (b[3] - b[2]) * view.width;
+      var cy = view.height - (la - b[0]) / (b[1] - b[0]) * view.height;
+      spot.setAttribute("cx", cx.toFixed(1));
+      spot.setAttribute("cy", cy.toFixed(1));
+      if (!named) return;
+      var inside = Array.prototype.find.call(map.querySelectorAll("polygon[data-district]"), function (p) {
+        return p.isPointInFill && p.isPointInFill(new DOMPoint(cx, cy));
+      });
+      named.textContent = inside ? inside.getAttribute("data-district") : "";
     }
     map.style.cursor = "crosshair";
     map.addEventListener("click", function (e) {

@@ -217,8 +217,8 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                     (text_field(ctx, "title", ctx.t("co-task"), value(retry, ft, "title", ""), terr, true))
                     label.field { span { (ctx.t("co-what-is-asked")) } textarea name="description" rows="2" { (value(retry, ft, "description", "")) } }
                     (select_field(ctx, "kind", ctx.t("common-kind"), &kinds, value(retry, ft, "kind", "execute"), terr))
-                    (layout::choose_field(ctx, "lead_department_id", ctx.t("co-lead-department"), &dept_opts, value(retry, ft, "lead_department_id", ""), true, terr))
-                    (layout::picker_field(ctx, "assignee_id", ctx.t("co-responsible-person"), &people, value(retry, ft, "assignee_id", ""), terr, &Pick { source: "/api/v1/accounts/suggest", narrow: Some("lead_department_id") }))
+                    (layout::picker_field(ctx, "lead_department_id", ctx.t("co-lead-department"), &dept_opts, value(retry, ft, "lead_department_id", ""), terr, &Pick::UNIT))
+                    (layout::picker_field(ctx, "assignee_id", ctx.t("co-responsible-person"), &people, value(retry, ft, "assignee_id", ""), terr, &Pick::person_in("lead_department_id")))
                     (layout::checks_field("co_department_ids", ctx.t("co-co-departments"), &dept_opts, &[]))
                     (layout::deadline_fields(ctx, value(retry, ft, "deadline", ""), value(retry, ft, "working_days", ""), &v.today.to_string(), terr))
                     div { button type="submit" { (ctx.t("co-assign")) } }

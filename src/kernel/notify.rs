@@ -329,7 +329,19 @@ pub fn open(tx: &mut Tx<'_>, who: &Who, user: i64, id: i64) -> AppResult<String>
         .query_opt("SELECT link FROM notifications WHERE id = $1 AND user_id = $2", params![id, user])?
         .ok_or(AppError::NotFound)?
         .text(0)?;
-    mark_read(tx, who, user, Some(id))?;
+    // Having seen the record, the person has seen every note about it.
+    let n = if link.is_empty() {
+        tx.execute(
+            "UPDATE notifications SET read_at = $1 WHERE id = $2 AND user_id = $3 AND read_at IS NULL",
+            params![who.now, id, user],
+        )?
+    } else {
+        tx.execute(
+            "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND link = $3 AND read_at IS NULL",
+            params![who.now, user, link.as_str()],
+        )?
+    };
+    audit_read(tx, who, Some(id), n)?;
     Ok(link)
 }
 
@@ -345,6 +357,11 @@ pub fn mark_read(tx: &mut Tx<'_>, who: &Who, user: i64, id: Option<i64>) -> AppR
             params![who.now, user],
         )?,
     };
+    audit_read(tx, who, id, n)?;
+    Ok(n)
+}
+
+fn audit_read(tx: &mut Tx<'_>, who: &Who, id: Option<i64>, n: u64) -> AppResult<()> {
     if n > 0 {
         super::audit::record(
             tx,
@@ -358,7 +375,7 @@ pub fn mark_read(tx: &mut Tx<'_>, who: &Who, user: i64, id: Option<i64>) -> AppR
             },
         )?;
     }
-    Ok(n)
+    Ok(())
 }
 
 /// One e-mail or SMS to hand to the gateway.

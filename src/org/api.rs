@@ -14,12 +14,15 @@ use super::people::{
 };
 use crate::kernel::access::Action;
 use crate::kernel::error::AppResult;
+use crate::kernel::names::{SuggestQuery, Suggestion};
+use crate::kernel::validate;
 use crate::kernel::web::list::{ListParams, Listed, Page};
 use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q, need};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_departments, create_department))
+        .routes(routes!(suggest_departments))
         .routes(routes!(get_department, update_department))
         .routes(routes!(set_department_status))
         .routes(routes!(department_divisions))
@@ -61,6 +64,20 @@ async fn list_departments(
         params,
         name: "departments",
     })
+}
+
+/// Departments found by part of the name, pinyin initials or pinyin, in the official
+/// order: for type-ahead pickers.
+#[utoipa::path(get, path = "/api/v1/departments/suggest", tag = "org", params(SuggestQuery),
+    responses((status = 200, body = Vec<Suggestion>)))]
+async fn suggest_departments(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Q(q): Q<SuggestQuery>,
+) -> AppResult<Json<Vec<Suggestion>>> {
+    let typed = validate::opt_text(Some(&q.q), "q", 100)?.unwrap_or_default();
+    let lang = ctx.lang;
+    s.look(&ctx, Action::ViewOrg, move |tx, u| departments::suggest(tx, u, lang, &typed)).await.map(Json)
 }
 
 #[utoipa::path(post, path = "/api/v1/departments", tag = "org", request_body = DepartmentInput,

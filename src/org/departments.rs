@@ -118,12 +118,35 @@ pub fn list(
     Ok(Page { items, total, page: p.page(), per: p.per() })
 }
 
-/// Active departments, for pickers.
+/// Active departments in the official order, for pickers.
 pub fn options(tx: &mut Tx<'_>) -> AppResult<Vec<(i64, String)>> {
-    tx.query("SELECT id, name FROM departments WHERE active = 1 ORDER BY kind, code", &[])?
+    tx.query(
+        &format!("SELECT d.id, d.name FROM departments d WHERE d.active = 1 ORDER BY {OFFICIAL_ORDER}, d.id"),
+        &[],
+    )?
+    .iter()
+    .map(|r| Ok((r.int(0)?, r.text(1)?)))
+    .collect()
+}
+
+/// Active departments the viewer may see, found by part of the name, pinyin initials or
+/// pinyin, in the official order, each with its kind in words: for type-ahead pickers.
+pub fn suggest(
+    tx: &mut Tx<'_>,
+    viewer: Option<&CurrentUser>,
+    lang: crate::kernel::i18n::Lang,
+    typed: &str,
+) -> AppResult<Vec<crate::kernel::names::Suggestion>> {
+    let mut w = Where::default();
+    w.and_sql("d.active = 1");
+    access::restrict_visible(viewer, &mut w, "d.visibility", "d.id");
+    let sql = format!("SELECT d.id, d.name, d.kind FROM departments d{} ORDER BY {OFFICIAL_ORDER}, d.id", w.sql);
+    let candidates = tx
+        .query(&sql, &w.args)?
         .iter()
-        .map(|r| Ok((r.int(0)?, r.text(1)?)))
-        .collect()
+        .map(|r| Ok((r.int(0)?, r.text(1)?, crate::kernel::i18n::t(lang, &format!("kind-{}", r.text(2)?)).to_owned())))
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(crate::kernel::names::suggest(candidates, typed))
 }
 
 pub fn find(tx: &mut Tx<'_>, id: i64) -> AppResult<Department> {

@@ -94,13 +94,22 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<InboxQuery>) -> AppRe
         } @else {
             div.table-wrap { table {
                 thead { tr { th { (ctx.t("pf-time")) } th { (ctx.t("pf-notification")) } th {} } }
-                tbody { @for n in &items { tr class=@if n.read { "inactive" } {
+                tbody { @for (n, earlier) in about_one_record(&items) { tr class=@if n.read { "inactive" } {
                     td { (clock::fmt_local(n.created_at)) }
                     td {
                         @if !n.read { (layout::badge(ctx.t("pf-new"), "red")) " " }
                         a href=(format!("/inbox/{}/open", n.id)) { (n.title_in(ctx.lang)) }
                         @if n.repeats > 1 { " " (layout::badge(&format!("×{}", n.repeats), "")) }
                         @if !n.body.is_empty() { div.muted { (n.body) } }
+                        @if !earlier.is_empty() {
+                            details.earlier {
+                                summary { (ctx.t_args("pf-earlier-about-the-same", &[("count", &earlier.len().to_string())])) }
+                                ul { @for e in &earlier { li class=@if e.read { "inactive" } {
+                                    span.muted { (clock::fmt_local(e.created_at)) } " " (e.title_in(ctx.lang))
+                                    @if !e.body.is_empty() { " · " span.muted { (e.body) } }
+                                } } }
+                            }
+                        }
                     }
                     td { @if !n.read { form.inline method="post" action=(format!("/inbox/{}/read", n.id)) { (csrf_field(&ctx)) button.link type="submit" { (ctx.t("pf-mark-read")) } } } }
                 } } }
@@ -109,6 +118,20 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<InboxQuery>) -> AppRe
         }
     };
     Ok(layout::page(&ctx, ctx.t("pf-inbox"), Section::Inbox, body).into_response())
+}
+
+/// The notes grouped by the record they link to, newest first: the newest note about a
+/// record, and the earlier ones about it on this page, so twenty reminders about one lead
+/// take one row.
+fn about_one_record(items: &[Notification]) -> Vec<(&Notification, Vec<&Notification>)> {
+    let mut groups: Vec<(&Notification, Vec<&Notification>)> = Vec::new();
+    for n in items {
+        match groups.iter_mut().find(|(first, _)| !n.link.is_empty() && first.link == n.link) {
+            Some((_, earlier)) => earlier.push(n),
+            None => groups.push((n, Vec::new())),
+        }
+    }
+    groups
 }
 
 async fn read_one_page(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {

@@ -93,7 +93,8 @@ async fn report_page(
                     (text_field(ctx, "address", ctx.t("sv-where"), &v("address"), err, false))
                     fieldset.place {
                         legend { (ctx.t("sv-place-on-the-map")) }
-                        div.map-picker { (maud::PreEscaped(super::figures::map_svg_for_picking())) }
+                        div.map-picker { (maud::PreEscaped(crate::kernel::web::map::picking(ctx.t("sv-place-on-the-map")))) }
+                        p.muted.district-named aria-live="polite" {}
                         button.secondary type="button" data-locate { (ctx.t("sv-use-my-location")) }
                         div.coords {
                             (layout::input_field(ctx, "text", "lat", ctx.t("sv-latitude"), &v("lat"), err, false))
@@ -361,7 +362,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
             dt { (ctx.t("sv-channel")) } dd { (super::channel_name(ctx.lang, &l.channel)) " · " (source_name(ctx, &l.source)) }
             dt { (ctx.t("sv-category-2")) } dd { (l.category_name) }
             dt { (ctx.t("sv-report")) } dd { (l.description) }
-            dt { (ctx.t("sv-where")) } dd { (l.address) @if let (Some(a), Some(b)) = (l.lat, l.lon) { " (" (format!("{a:.5}, {b:.5}")) ")" } }
+            dt { (ctx.t("sv-where")) } dd { (l.address) @if let (Some(a), Some(b)) = (l.lat, l.lon) { " (" @if let Some(d) = crate::kernel::geo::district_at(a, b) { (d) "，" } (format!("{a:.5}, {b:.5}")) ")" } }
             dt { (ctx.t("sv-reporter")) } dd { @if l.reporter_name.is_empty() { (ctx.t("sv-anonymous")) } @else { (l.reporter_name) " " (l.reporter_contact) } }
             dt { (ctx.t("common-status")) } dd { (lead_status(ctx, &process, l)) }
             @if let Some(u) = &l.unit_name { dt { (ctx.t("sv-unit")) } dd { (u) @if l.to_discipline { " " (badge(ctx.t("sv-to-the-discipline-commission"), "red")) } } }
@@ -377,11 +378,11 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         @if !d.available.is_empty() {
             (layout::transition_forms(ctx, &format!("/supervision/leads/{}", l.id), &d.available.iter().filter_map(|id| process.transition(id)).collect::<Vec<_>>(), |t| html! {
                 @if t.id == "transfer" {
-                    (layout::choose_field(ctx, "unit_department_id", ctx.t("sv-unit"), &dept_opts, value(retry, "step", "unit_department_id", ""), true, None))
+                    (layout::picker_field(ctx, "unit_department_id", ctx.t("sv-unit"), &dept_opts, value(retry, "step", "unit_department_id", ""), None, &layout::Pick::UNIT))
                     label { input type="checkbox" name="to_discipline" value="true"; " " (ctx.t("sv-violation-suspected-discipline-commission")) }
                 }
                 @if t.id == "redirect" {
-                    (layout::choose_field(ctx, "unit_department_id", ctx.t("sv-redirect-to"), &dept_opts, "", false, None))
+                    (layout::picker_field(ctx, "unit_department_id", ctx.t("sv-redirect-to"), &dept_opts, "", None, &layout::Pick::UNIT_OPTIONAL))
                 }
             }))
         }
@@ -627,6 +628,16 @@ async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>
     );
     let (chosen, rows_of) =
         if q.group.as_deref() == Some("unit") { (&by_unit_table, &by_unit) } else { (&by_channel_table, &by_channel) };
+    let pins: Vec<crate::kernel::web::map::Pin> = points
+        .iter()
+        .map(|p| crate::kernel::web::map::Pin {
+            lat: p.lat,
+            lon: p.lon,
+            href: format!("/supervision/leads/{}", p.id),
+            title: format!("#{}", p.id),
+            finished: p.closed,
+        })
+        .collect();
     let bars: Vec<(String, f64, String)> = by_channel
         .iter()
         .map(|f| (channel_name(&f.key), f.response_rate.unwrap_or(0.0), pct(f.response_rate)))
@@ -643,7 +654,7 @@ async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>
                 (by_unit_table.render(&ctx, &export_as, &[], &by_unit, ""))
             }
             h2 { (ctx.t("sv-where-leads-with-coordinates-red")) }
-            div.card { (maud::PreEscaped(super::figures::map_svg(&points))) }
+            div.card { (maud::PreEscaped(crate::kernel::web::map::with_pins(ctx.t("sv-where-leads-with-coordinates-red"), &pins))) }
         };
         layout::page(&ctx, ctx.t("sv-supervision-figures"), Section::Of("supervision"), body).into_response()
     })

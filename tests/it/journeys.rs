@@ -38,7 +38,7 @@ async fn a_matter_is_opened_assigned_handled_and_approved() {
     let matter = leader.path().await;
     assert!(matter.starts_with("/matters/"), "{matter}");
     leader.fill("input[name=title]", "梳理临空产业招商目录").await;
-    leader.choose_text("lead_department_id", "市发展和改革委员会").await;
+    leader.pick("lead_department_id", "fzhg", "市发展和改革委员会").await;
     leader.pick("assignee_id", "why", "王海燕").await;
     leader.fill("input[name=working_days]", "5").await;
     assert_eq!(leader.text_of("fieldset.deadline output").await, "即 2019-04-17", "the date five working days give");
@@ -98,9 +98,11 @@ async fn a_citizen_reports_on_a_phone_and_tracks_it() {
     let lat = phone.value("input[name=lat]").await.parse::<f64>().unwrap_or(0.0);
     let lon = phone.value("input[name=lon]").await.parse::<f64>().unwrap_or(0.0);
     assert!(
-        (35.8..36.5).contains(&lat) && (119.9..120.7).contains(&lon),
+        (35.5..37.2).contains(&lat) && (119.45..121.05).contains(&lon),
         "a click on the map gives the place: {lat}, {lon}"
     );
+    let district = zaizao::kernel::geo::district_at(lat, lon).expect("the middle of the map is on land");
+    assert_eq!(phone.text_of(".district-named").await, district, "the map names the district clicked");
     let photo = std::env::temp_dir().join(format!("zaizao-journey-{}.jpg", std::process::id()));
     std::fs::write(&photo, crate::supervision::jpeg_with_location()).expect("photo file");
     phone.fill("input[name=photo]", &photo.display().to_string()).await;
@@ -168,7 +170,7 @@ async fn the_office_finds_a_lead_by_search_and_transfers_it() {
     check(&office, "search", &mut violations).await;
     office.go("/supervision?state=registered").await;
     office.click("table.list tbody tr a").await;
-    office.choose_text("unit_department_id", "市行政审批服务局").await;
+    office.pick("unit_department_id", "xzsp", "市行政审批服务局").await;
     office.click("form:has(input[value=transfer]) button[type=submit]").await;
     let page = office.text().await;
     assert!(page.contains("已移送") && page.contains("市行政审批服务局"), "{page}");

@@ -308,6 +308,25 @@ async fn people_are_suggested_by_name_initials_or_pinyin_within_a_department() {
     assert_eq!(citizen.get("/api/v1/accounts/suggest?q=why").await.0, 403);
 }
 
+/// Unit pickers ask for departments by name, pinyin initials or pinyin, in the official
+/// order, each with its kind in words.
+#[tokio::test]
+async fn departments_are_suggested_by_name_or_pinyin_in_official_order() {
+    let app = TestApp::spawn().await;
+    app.seed_demo().await;
+    let office = app.api(&app.token("supervisor", &["read"]).await);
+    for typed in ["审批", "xzsp", "xingzhengshenpi"] {
+        let (s, found) = office.get(&format!("/api/v1/departments/suggest?q={typed}")).await;
+        assert_eq!(s, 200);
+        assert_eq!(found[0]["name"], "市行政审批服务局", "{typed}: {found}");
+        assert_eq!(found[0]["detail"], "市直部门");
+    }
+    let (_, first) = office.get("/api/v1/departments/suggest").await;
+    assert_eq!(first[0]["detail"], "党委机构", "party organs first: {first}");
+    let (s, e) = office.get(&format!("/api/v1/departments/suggest?q={}", "局".repeat(101))).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("too_long")));
+}
+
 /// The organisation is listed as official documents list it, by name, not by code.
 #[tokio::test]
 async fn departments_are_listed_in_official_order_by_name() {

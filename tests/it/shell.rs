@@ -135,6 +135,40 @@ async fn the_inbox_is_newest_first_by_when_notes_were_written() {
     assert_eq!(titles(&rest), ["第2条"], "the page after the second note");
 }
 
+/// Notes about one record take one row of the inbox, the earlier ones folded under it,
+/// and following any of them reads them all; notes about other records stay unread.
+#[tokio::test]
+async fn notes_about_one_record_are_one_row_and_read_together() {
+    let app = TestApp::spawn().await;
+    let me = app.user("clerk", "leader", None, None).await;
+    app.db
+        .write(move |tx| {
+            for (n, link) in
+                [(1, "/supervision/leads/7"), (2, "/tasks/3"), (3, "/supervision/leads/7"), (4, "/supervision/leads/7")]
+            {
+                tx.execute(
+                    "INSERT INTO notifications (user_id, kind, title, title_en, body, link, created_at) \
+                     VALUES ($1, 'lead', $2, $2, '', $3, $4)",
+                    zaizao::params![me, format!("提醒{n}"), link, n * 1000],
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("notes");
+    let browser = app.browser("clerk").await;
+    let (_, page) = browser.text("/inbox").await;
+    assert!(page.contains("同一事项另有 2 条较早的提醒"), "{page}");
+    assert_eq!(page.matches("/open\"").count(), 2, "two rows: the lead's and the task's");
+    let api = app.api(&app.token("clerk", &["read"]).await);
+    let (_, inbox) = api.get("/api/v1/notifications?unread=true").await;
+    let newest = inbox["items"][0]["id"].as_i64().expect("id");
+    assert_eq!(browser.get(&format!("/inbox/{newest}/open")).await.status(), 303);
+    let (_, inbox) = api.get("/api/v1/notifications?unread=true").await;
+    assert_eq!(inbox["unread"], 1, "the three about lead 7 are read: {inbox}");
+    assert_eq!(inbox["items"][0]["link"], "/tasks/3");
+}
+
 /// A leader with an e-mail address, and their API client.
 async fn clerk_with_email() -> (TestApp, i64, crate::support::Api) {
     let app = TestApp::spawn().await;

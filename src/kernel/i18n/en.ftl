@@ -175,6 +175,7 @@ light-yellow = Yellow (due soon)
 light-green = Green
 k-picker-placeholder = Type a name, pinyin or initials
 k-picker-none = Nothing found
+k-picker-unchosen = Choose one from the list
 k-choose = Choose…
 k-deadline-either = Deadline: a date, or a number of working days (one of the two)
 k-deadline-date = Date

@@ -175,6 +175,7 @@ light-yellow = 黄灯（临期）
 light-green = 绿灯
 k-picker-placeholder = 输入姓名、拼音或首字母
 k-picker-none = 没有找到
+k-picker-unchosen = 请从列表中选择一项
 k-choose = 请选择
 k-deadline-either = 期限：填写日期，或填写工作日数（二选一）
 k-deadline-date = 日期

@@ -294,11 +294,23 @@ pub struct Pick<'a> {
     pub source: &'a str,
     /// The form field whose value narrows the choices (the department).
     pub narrow: Option<&'a str>,
+    /// Whether a choice must be made.
+    pub required: bool,
+}
+
+impl Pick<'_> {
+    /// People who can be made responsible, narrowed by the chosen department.
+    pub fn person_in(department_field: &str) -> Pick<'_> {
+        Pick { source: "/api/v1/accounts/suggest", narrow: Some(department_field), required: true }
+    }
+    /// A department or other unit, in the official order.
+    pub const UNIT: Pick<'static> = Pick { source: "/api/v1/departments/suggest", narrow: None, required: true };
+    pub const UNIT_OPTIONAL: Pick<'static> = Pick { required: false, ..Pick::UNIT };
 }
 
 /// A choice among many (people, units): a plain select that works without script, which
 /// `static/forms.js` turns into a type-ahead box asking `pick.source`. It starts empty
-/// ("请选择") where a default would be a wrong guess, and must be chosen.
+/// ("请选择") where a default would be a wrong guess.
 #[allow(clippy::too_many_arguments)]
 pub fn picker_field(
     ctx: &Ctx,
@@ -311,9 +323,9 @@ pub fn picker_field(
 ) -> Markup {
     html! {
         label.field.picker data-source=(pick.source) data-narrow=[pick.narrow]
-            data-placeholder=(ctx.t("k-picker-placeholder")) data-none=(ctx.t("k-picker-none")) {
+            data-placeholder=(ctx.t("k-picker-placeholder")) data-none=(ctx.t("k-picker-none")) data-unchosen=(ctx.t("k-picker-unchosen")) {
             span { (label) }
-            select name=(name) required {
+            select name=(name) required[pick.required] {
                 option value="" { (ctx.t("k-choose")) }
                 (option_list(options, selected))
             }

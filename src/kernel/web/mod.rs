@@ -9,6 +9,7 @@ pub mod de;
 pub mod form;
 pub mod layout;
 pub mod list;
+pub mod map;
 pub mod openapi;
 pub mod table;
 

@@ -41,6 +41,7 @@ pf-notification = Notification
 pf-new = new
 pf-mark-read = Mark read
 pf-older-2 = Older ›
+pf-earlier-about-the-same = { $count } earlier about the same record
 pf-inbox = Inbox
 pf-each-record-kind-s-process = Each record kind's process — states, transitions, who may fire them, deadline rules — is data, validated at start-up and enforced, audited and notified by one kernel.
 pf-processes = Processes

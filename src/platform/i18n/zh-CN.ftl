@@ -41,6 +41,7 @@ pf-notification = 通知
 pf-new = 未读
 pf-mark-read = 标为已读
 pf-older-2 = 更早 ›
+pf-earlier-about-the-same = 同一事项另有 { $count } 条较早的提醒
 pf-inbox = 通知
 pf-each-record-kind-s-process = 每类记录的流程（状态、流转、可操作的角色与期限规则）以数据定义，启动时校验，由同一个流程内核执行、审计和通知。
 pf-processes = 流程定义

@@ -102,7 +102,7 @@ sv-definitions-response-rate-leads-fed = Definitions: response rate = leads fed 
 sv-response-rate-by-channel = Response rate by channel
 sv-by-channel = By channel
 sv-by-unit = By unit
-sv-where-leads-with-coordinates-red = Where (leads with coordinates; red open, green closed)
+sv-where-leads-with-coordinates-red = Where (leads with coordinates; red open, green closed; the darker a district, the more leads)
 sv-supervision-figures = Supervision figures
 sv-note-dissatisfied = The reporter of lead #{ $id } is dissatisfied with the outcome
 sv-note-new-lead = New lead #{ $id }: { $short }

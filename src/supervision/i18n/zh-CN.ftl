@@ -102,7 +102,7 @@ sv-definitions-response-rate-leads-fed = 口径：响应率 = 在反馈期限内
 sv-response-rate-by-channel = 各渠道响应率
 sv-by-channel = 按渠道
 sv-by-unit = 按责任单位
-sv-where-leads-with-coordinates-red = 线索分布（有坐标的线索；红：办理中，绿：已办结）
+sv-where-leads-with-coordinates-red = 线索分布（有坐标的线索；红：办理中，绿：已办结；区市颜色越深，线索越多）
 sv-supervision-figures = 监督统计
 sv-note-dissatisfied = 线索 #{ $id } 的反映人对办理结果不满意
 sv-note-new-lead = 新线索 #{ $id }：{ $short }

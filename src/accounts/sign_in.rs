@@ -72,6 +72,7 @@ pub async fn submit(State(s): State<AppState>, req: Request) -> AppResult<Respon
     let ctx = <Ctx as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, &s).await?;
     s.limiter.check(&format!("login:{}", ctx.ip), s.settings.login_rate_per_minute, 60_000)?;
     let expected = cookie(&parts.headers, LOGIN_CSRF_COOKIE).unwrap_or("").to_owned();
+    let headers = parts.headers.clone();
     let bytes =
         axum::body::Bytes::from_request(Request::from_parts(parts, body), &s).await.map_err(|_| AppError::TooLarge)?;
     let form: LoginForm = crate::kernel::web::form::parse(&bytes)?;
@@ -80,10 +81,18 @@ pub async fn submit(State(s): State<AppState>, req: Request) -> AppResult<Respon
     }
     let next = safe_next(Some(&form.next));
     let session_ms = s.settings.session_hours * 3_600_000;
-    match auth::sign_in(&s.db, &ctx.who(), &form.username, &form.password, session_ms).await {
+    let device = match cookie(&headers, auth::DEVICE_COOKIE) {
+        Some(d) if d.len() == 32 && d.chars().all(|c| c.is_ascii_hexdigit()) => d.to_owned(),
+        _ => crate::kernel::crypto::random_hex(16)?,
+    };
+    match auth::sign_in(&s.db, &ctx.who(), &form.username, &form.password, session_ms, &device).await {
         Ok(signed) => {
             let mut res = Redirect::to(&next).into_response();
             let h = res.headers_mut();
+            h.append(
+                header::SET_COOKIE,
+                set_cookie(auth::DEVICE_COOKIE, &device, 400 * 86_400, s.settings.secure_cookies),
+            );
             h.append(
                 header::SET_COOKIE,
                 set_cookie(SESSION_COOKIE, &signed.session_token, session_ms / 1000, s.settings.secure_cookies),

@@ -41,18 +41,30 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pool_response))
 }
 
-/// Log a service you gave and get its one-time rating invitation (link; a QR code on
-/// the web page).
+/// Log a service you gave and send its one-time rating invitation to the person served:
+/// the link and a one-time code to their phone or e-mail (`counter`, `enquiry`, and a
+/// lead's reporter), or to the inbox of the leader who assigned a task. The answer says
+/// only where it went, masked; the member never holds a usable link.
 #[utoipa::path(post, path = "/api/v1/interactions", tag = "evaluation", request_body = InteractionInput,
-    responses((status = 201, body = Invitation), (status = 403), (status = 422)))]
+    responses((status = 201, body = Invitation), (status = 403), (status = 409, description = "already invited, or the day's limit reached"), (status = 422)))]
 async fn invite(
     State(s): State<AppState>,
     Can(ctx, _): Can<need::ViewEvaluation>,
     ApiJson(input): ApiJson<InteractionInput>,
 ) -> AppResult<(StatusCode, Json<Invitation>)> {
     let user = ctx.user()?.clone();
-    let inv = s.change(&ctx, Action::ViewEvaluation, move |tx, who| ratings::invite(tx, who, &user, &input)).await?;
-    Ok((StatusCode::CREATED, Json(inv)))
+    let base = s.settings.public_base_url.clone();
+    let issued =
+        s.change(&ctx, Action::ViewEvaluation, move |tx, who| ratings::invite(tx, who, &user, &input, &base)).await?;
+    Ok((StatusCode::CREATED, Json(issued.invitation)))
+}
+
+/// Who is rating: the signed-in account, if any, and the browser's device cookie.
+pub fn rater(ctx: &Ctx, headers: &axum::http::HeaderMap) -> ratings::Rater {
+    ratings::Rater {
+        user: ctx.user.clone(),
+        device: crate::kernel::web::cookie(headers, crate::kernel::auth::DEVICE_COOKIE).map(str::to_owned),
+    }
 }
 
 pub fn public_limit(s: &AppState, ctx: &Ctx) -> AppResult<()> {
@@ -70,15 +82,17 @@ async fn invitation(State(s): State<AppState>, ctx: Ctx, Path(token): Path<Strin
 
 /// Rate a service with its invitation: four dimensions, each 1 (非常不满意) to 5 (非常满意).
 #[utoipa::path(post, path = "/api/v1/ratings", tag = "evaluation", request_body = RatingInput, security(()),
-    responses((status = 201, body = Rated), (status = 409, description = "used or expired"), (status = 422), (status = 429)))]
+    responses((status = 201, body = Rated), (status = 409, description = "used, expired or locked"),
+              (status = 422, description = "bad level, wrong code, or a rating from the member rated (refused and counted)"), (status = 429)))]
 async fn rate(
     State(s): State<AppState>,
     ctx: Ctx,
+    headers: axum::http::HeaderMap,
     ApiJson(input): ApiJson<RatingInput>,
 ) -> AppResult<(StatusCode, Json<Rated>)> {
     public_limit(&s, &ctx)?;
-    let (who, rater) = (ctx.who(), ctx.user.clone());
-    let r = s.db.write(move |tx| ratings::rate(tx, &who, rater.as_ref(), &input)).await?;
+    let (who, rater) = (ctx.who(), rater(&ctx, &headers));
+    let r = s.db.write(move |tx| ratings::rate(tx, &who, &rater, &input)).await??;
     Ok((StatusCode::CREATED, Json(r)))
 }
 

@@ -76,7 +76,7 @@ pub fn for_period(tx: &mut Tx<'_>, period: &str, department: Option<i64>) -> App
     let top = settings::get(tx, &super::COMMEND_TOP)? as usize;
     let low = settings::get(tx, &super::INTERVIEW_BOTTOM)? as usize;
     let k = settings::get(tx, &super::ADJUST_AFTER)? as usize;
-    let ranking = scores::ranking(tx, period, department)?;
+    let ranking = scores::ranked(tx, period, department)?;
     let commended: Vec<DivisionRank> = ranking.iter().take(top).cloned().collect();
     let to_interview = bottom(&ranking, low, commended.len());
     let interviews = tx
@@ -104,7 +104,7 @@ pub fn for_period(tx: &mut Tx<'_>, period: &str, department: Option<i64>) -> App
         for d in &to_interview {
             let mut every = true;
             for q in &quarters[..quarters.len() - 1] {
-                let r = scores::ranking(tx, q, department)?;
+                let r = scores::ranked(tx, q, department)?;
                 let t = r.len().min(top);
                 if !bottom(&r, low, t).iter().any(|b| b.division_id == d.division_id) {
                     every = false;
@@ -206,6 +206,22 @@ pub fn decide_adjustment(tx: &mut Tx<'_>, who: &Who, user: &CurrentUser, input: 
     }
     let periods: Vec<String> = input.periods.split(',').map(scores::parse_period).collect::<AppResult<_>>()?;
     let note = validate::opt_text(Some(&input.note), "note", 2000)?.unwrap_or_default();
+    let last = periods.last().cloned().unwrap_or_default();
+    let department = tx
+        .query_opt("SELECT department_id FROM divisions WHERE id = $1", params![input.division_id])?
+        .map(|r| r.int(0))
+        .transpose()?;
+    let mut proposed = false;
+    for scope in [None, department] {
+        proposed = proposed
+            || for_period(tx, &last, scope)?
+                .proposals
+                .iter()
+                .any(|p| p.division.division_id == input.division_id && p.periods == periods);
+    }
+    if !proposed {
+        return Err(AppError::invalid("never_proposed", "division_id"));
+    }
     let id = tx.insert(
         "INSERT INTO adjustments (division_id, periods, decision, note, decided_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         params![input.division_id, periods.join(","), input.decision.as_str(), note.as_str(), who.actor.as_str(), who.now],

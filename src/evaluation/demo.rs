@@ -88,6 +88,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
         .collect::<Result<_, _>>()?;
     let mut dice = Dice(20_190_410);
     let mut bad = Vec::new();
+    let mut served = 0u32;
     for quarter in 0..4i64 {
         let base = now - (3 - quarter) * 91 * DAY - 80 * DAY;
         for &id in &rated {
@@ -96,6 +97,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
                 let at = base + (dice.next(75) as i64) * DAY + k * 3_600_000;
                 let service = SERVICES[dice.next(SERVICES.len() as u64) as usize];
                 let kind = if dice.next(2) == 0 { "counter" } else { "enquiry" };
+                served += 1;
                 let inv = ratings::invite(
                     tx,
                     &who(Some(id), &member.username, at),
@@ -104,12 +106,15 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
                         kind: kind.into(),
                         summary: service.into(),
                         served_name: String::new(),
+                        served_contact: format!("139{served:08}"),
                         ref_id: None,
                     },
+                    "http://127.0.0.1:8080",
                 )?;
                 let levels = [dice.level(), dice.level(), dice.level(), dice.level()];
                 let input = RatingInput {
                     token: inv.token,
+                    code: inv.code.unwrap_or_default(),
                     attitude: levels[0],
                     style: levels[1],
                     efficiency: levels[2],
@@ -122,13 +127,15 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
                     rater_name: "企业经办人".into(),
                     rater_contact: "0532-8000 0000".into(),
                 };
-                let rated = ratings::rate(tx, &who(None, "anonymous", at + 3_600_000), None, &input)?;
+                let rated = ratings::rate(tx, &who(None, "anonymous", at + 3_600_000), &Default::default(), &input)??;
                 if rated.bad_review {
                     bad.push((rated.id, member.clone(), at));
                 }
             }
         }
     }
+    // The history's invitations were delivered long ago.
+    tx.execute("UPDATE outbox SET sent_at = created_at WHERE notification_id IS NULL AND sent_at IS NULL", &[])?;
     move_bad_reviews(tx, now, &bad)?;
     seed_pool(tx, now)
 }

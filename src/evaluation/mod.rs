@@ -84,6 +84,21 @@ pub const INTERVIEW_BOTTOM: Setting = Setting {
     max: 100,
     meaning: "ev-setting-interview-bottom",
 };
+/// Invitations a member may issue in a day.
+pub const INVITATIONS_PER_DAY: Setting = Setting {
+    key: "evaluation.invitations_per_day",
+    default: 40,
+    min: 1,
+    max: 1000,
+    meaning: "ev-setting-invitations-per-day",
+};
+/// Days an invitation stays valid.
+pub const INVITATION_DAYS: Setting =
+    Setting { key: "evaluation.invitation_days", default: 30, min: 1, max: 365, meaning: "ev-setting-invitation-days" };
+/// A division with fewer ratings in the period is listed but not ranked, and draws no
+/// commendation, interview or adjustment.
+pub const MIN_RATINGS: Setting =
+    Setting { key: "evaluation.min_ratings", default: 5, min: 1, max: 1000, meaning: "ev-setting-min-ratings" };
 /// At the bottom K quarters in a row: an adjustment proposal.
 pub const ADJUST_AFTER: Setting =
     Setting { key: "evaluation.adjust_after", default: 2, min: 1, max: 12, meaning: "ev-setting-adjust-after" };
@@ -110,8 +125,9 @@ pub static MECHANISM: Mechanism = Mechanism {
         crate::migration!(5, "consequences", "0005_consequences"),
         crate::migration!(6, "pool", "0006_pool"),
         crate::migration!(19, "rectify_reminders", "0019_rectify_reminders"),
+        crate::migration!(24, "rating_integrity", "0024_rating_integrity"),
     ],
-    settings: &[&COMMEND_TOP, &INTERVIEW_BOTTOM, &ADJUST_AFTER],
+    settings: &[&COMMEND_TOP, &INTERVIEW_BOTTOM, &ADJUST_AFTER, &INVITATIONS_PER_DAY, &INVITATION_DAYS, &MIN_RATINGS],
     demo: Some(demo::seed),
     translations: Translations {
         folder: "evaluation",

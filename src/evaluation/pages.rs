@@ -3,7 +3,7 @@
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::{Markup, PreEscaped, html};
@@ -61,7 +61,7 @@ async fn render(
     ctx: &Ctx,
     q: OverviewQuery,
     retry: Option<&Retry>,
-    invitation: Option<(String, String)>,
+    invitation: Option<ratings::Invitation>,
 ) -> AppResult<Response> {
     ctx.require(Action::ViewEvaluation)?;
     let user = ctx.user()?.clone();
@@ -135,11 +135,9 @@ async fn render(
                 a.button.secondary href=(format!("/evaluation/consequences?period={period}")) { (ctx.t("ev-commendations-interviews-adjustments")) }
             }
         }
-        @if let Some((link, qr)) = &invitation {
-            div.notice {
-                p { (ctx.t("ev-invitation-issued-shown-once-one")) }
-                p.secret { a href=(link) { (link) } }
-                div { (PreEscaped(qr)) }
+        @if let Some(inv) = &invitation {
+            div.notice role="status" {
+                p { (ctx.t_args(&format!("ev-invitation-sent-{}", inv.channel), &[("to", &inv.sent_to)])) }
             }
         }
         @if can_invite {
@@ -151,7 +149,9 @@ async fn render(
                     (select_field(ctx, "kind", ctx.t("common-kind"), &kinds, value(retry, f, "kind", "counter"), err))
                     (text_field(ctx, "summary", ctx.t("ev-what-was-done-shown-to"), value(retry, f, "summary", ""), err, true))
                     (text_field(ctx, "served_name", ctx.t("ev-person-or-enterprise-served"), value(retry, f, "served_name", ""), err, false))
-                    div { button type="submit" { (ctx.t("ev-issue-link-and-qr-code")) } }
+                    (layout::input_field(ctx, "tel", "served_contact", ctx.t("ev-served-contact"), value(retry, f, "served_contact", ""), err, true))
+                    p.muted { (ctx.t("ev-served-contact-why")) }
+                    div { button type="submit" { (ctx.t("ev-send-the-invitation")) } }
                 }
             }
         }
@@ -187,6 +187,12 @@ async fn render(
                 div.card { h3 { (ctx.t("ev-per-member-average")) } div.stat { (format!("{:.2}", b.average_score)) } }
                 div.card { h3 { (ctx.t("ev-ratings-3")) } div.stat { (b.ratings) } }
             }
+            @if b.refused_attempts > 0 || b.repeated_top_scores > 0 {
+                div.alert role="alert" {
+                    @if b.refused_attempts > 0 { p { (ctx.t_args("ev-flag-refused-attempts", &[("n", &b.refused_attempts.to_string())])) } }
+                    @if b.repeated_top_scores > 0 { p { (ctx.t_args("ev-flag-repeated-top-scores", &[("n", &b.repeated_top_scores.to_string())])) } }
+                }
+            }
             @if b.members.is_empty() { (layout::empty_state(ctx.t("ev-no-ratings-in-this-period"))) }
             @else {
                 div.card { (PreEscaped(chart::bars(ctx.t("ev-members-scores-of-20"), &b.members.iter().map(|m| (m.name.clone(), m.score, format!("{:.2}", m.score))).collect::<Vec<_>>(), 20.0, "#1f5fbf"))) }
@@ -220,19 +226,16 @@ fn trend_chart(rows: &[scores::Trend], ctx: &Ctx) -> String {
     chart::lines(ctx.t("ev-mean-level-per-dimension-1"), &labels, &series, 1.0, 5.0)
 }
 
-async fn invite(State(s): State<AppState>, headers: HeaderMap, f: CsrfForm<Fields>) -> AppResult<Response> {
+async fn invite(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
     let user = ctx.user()?.clone();
+    let base = s.settings.public_base_url.clone();
     match attempt(&s, &ctx, Action::ViewEvaluation, "invite", form, move |tx, who, input: InteractionInput| {
-        ratings::invite(tx, who, &user, &input)
+        ratings::invite(tx, who, &user, &input, &base)
     })
     .await?
     {
-        Ok(inv) => {
-            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
-            let url = format!("http://{host}{}", inv.link);
-            render(&s, &ctx, OverviewQuery::default(), None, Some((inv.link.clone(), layout::qr_svg(&url)))).await
-        }
+        Ok(issued) => render(&s, &ctx, OverviewQuery::default(), None, Some(issued.invitation)).await,
         Err(retry) => render(&s, &ctx, OverviewQuery::default(), Some(&retry), None).await,
     }
 }
@@ -250,14 +253,26 @@ async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> 
     let period = period_or_current(q.period.as_deref(), ctx.now)?;
     let p = period.clone();
     let dept = q.department_id;
-    let (rows, depts) = s
+    let (rows, depts, least) = s
         .look(&ctx, Action::ViewRankings, move |tx, _| {
-            Ok((scores::ranking(tx, &p, dept)?, crate::org::departments::options(tx)?))
+            Ok((
+                scores::ranking(tx, &p, dept)?,
+                crate::org::departments::options(tx)?,
+                crate::kernel::settings::get(tx, &super::MIN_RATINGS)?,
+            ))
         })
         .await?;
     let export_as = ListParams { format: q.format.clone(), ..Default::default() };
     let table = Table::new()
-        .text("rank", "#", |r: &scores::DivisionRank| r.rank.to_string())
+        .column(
+            "rank",
+            "#",
+            |r: &scores::DivisionRank| html! {
+                @if r.ranked { (r.rank) } @else { span.muted title=(ctx.t("ev-too-few-ratings-to-rank")) { (ctx.t("ev-unranked")) } }
+                " " span.muted { "(" (ctx.t_args("ev-n-ratings", &[("n", &r.ratings.to_string())])) ")" }
+            },
+            |r| if r.ranked { r.rank.to_string() } else { ctx.t("ev-unranked").to_owned() },
+        )
         .column(
             "division",
             ctx.t("common-division"),
@@ -277,6 +292,7 @@ async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> 
     dept_opts.extend(depts.into_iter().map(|(i, n)| (i.to_string(), n)));
     let top: Vec<(String, f64, String)> = rows
         .iter()
+        .filter(|r| r.ranked)
         .take(15)
         .map(|r| (format!("{} {}", r.department_name, r.division_name), r.sum_score, format!("{:.1}", r.sum_score)))
         .collect();
@@ -288,7 +304,7 @@ async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> 
                 (select_field(&ctx, "department_id", ctx.t("common-department"), &dept_opts, &dept.map(|d| d.to_string()).unwrap_or_default(), None))
                 button type="submit" { (ctx.t("common-filter")) }
             }
-            p.muted { (ctx.t("ev-formula")) }
+            p.muted { (ctx.t("ev-formula")) " " (ctx.t_args("ev-min-ratings-rule", &[("n", &least.to_string())])) }
             p { a href=(format!("/evaluation/ranking?period={period}&department_id={}&format=csv", dept.map(|d| d.to_string()).unwrap_or_default())) { (ctx.t("common-export_csv")) } " · "
                 a href=(format!("/evaluation/ranking?period={period}&department_id={}&format=xlsx", dept.map(|d| d.to_string()).unwrap_or_default())) { (ctx.t("common-export_xlsx")) } }
             @if rows.is_empty() { (layout::empty_state(ctx.t("ev-no-ratings-in-this-period"))) }
@@ -450,6 +466,12 @@ fn rate_page(
                     }
                     @if let Some(e) = err { div.alert role="alert" { (ctx.t(e.code())) } }
                     form.stack method="post" action=(format!("/rate/{token}")) {
+                        @if inv.needs_code {
+                            label.field {
+                                span { (ctx.t("ev-one-time-code")) }
+                                input type="text" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required value=(v("code"));
+                            }
+                        }
                         @for (i, key) in DIMENSIONS.iter().enumerate() {
                             fieldset {
                                 legend { (dim_name(i, z)) }
@@ -482,6 +504,7 @@ async fn rate_form(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String
 async fn rate_submit(
     State(s): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Path(token): Path<String>,
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
@@ -491,8 +514,8 @@ async fn rate_submit(
     all.insert("token".into(), token.clone());
     let result = match crate::kernel::web::form::typed::<RatingInput>(&all) {
         Ok(input) => {
-            let (who, rater) = (ctx.who(), ctx.user.clone());
-            s.db.write(move |tx| ratings::rate(tx, &who, rater.as_ref(), &input)).await
+            let (who, rater) = (ctx.who(), super::api::rater(&ctx, &headers));
+            s.db.write(move |tx| ratings::rate(tx, &who, &rater, &input)).await.and_then(|refused| refused)
         }
         Err(_) => Err(AppError::invalid("bad_level", "attitude")),
     };

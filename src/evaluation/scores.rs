@@ -87,6 +87,51 @@ pub struct Scoreboard {
     /// The sum divided by the members rated.
     pub average_score: f64,
     pub ratings: i64,
+    /// Ratings refused in the period because they came from the division itself (its
+    /// members' sessions, browsers or contact details).
+    pub refused_attempts: i64,
+    /// People served (one phone, address or account) who gave the division three or more
+    /// top scores (20/20) in the period: worth a look.
+    pub repeated_top_scores: i64,
+}
+
+/// The first and the last moment (exclusive) of a checked period, in China time.
+pub fn bounds(period: &str) -> (i64, i64) {
+    let year: i32 = period[..4].parse().unwrap_or(1970);
+    let (first, months) = match period.len() {
+        7 if period.as_bytes()[5] == b'Q' => ((period[6..].parse::<u32>().unwrap_or(1) - 1) * 3 + 1, 3),
+        7 => (period[5..].parse().unwrap_or(1), 1),
+        _ => (1, 12),
+    };
+    let start = chrono::NaiveDate::from_ymd_opt(year, first, 1).unwrap_or_default();
+    let end = start.checked_add_months(chrono::Months::new(months)).unwrap_or(start);
+    let ms = |d: chrono::NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(clock::china()).single())
+            .map_or(0, |t| t.timestamp_millis())
+    };
+    (ms(start), ms(end))
+}
+
+/// The anomaly counts of a division's period (see [`Scoreboard`]).
+fn anomalies(tx: &mut Tx<'_>, division: i64, period: &str) -> AppResult<(i64, i64)> {
+    let (from, to) = bounds(period);
+    let refused = tx
+        .query_one(
+            "SELECT COUNT(*) FROM rating_refusals WHERE division_id = $1 AND created_at >= $2 AND created_at < $3",
+            params![division, from, to],
+        )?
+        .int(0)?;
+    let repeated = tx
+        .query_one(
+            "SELECT COUNT(*) FROM (SELECT i.served_key FROM ratings r JOIN interactions i ON i.id = r.interaction_id \
+             WHERE r.division_id = $1 AND r.created_at >= $2 AND r.created_at < $3 \
+             AND r.attitude + r.style + r.efficiency + r.competence = 20 AND i.served_key NOT LIKE 'legacy:%' \
+             GROUP BY i.served_key HAVING COUNT(*) >= 3) repeated",
+            params![division, from, to],
+        )?
+        .int(0)?;
+    Ok((refused, repeated))
 }
 
 pub fn scoreboard(tx: &mut Tx<'_>, division: i64, period: &str) -> AppResult<Scoreboard> {
@@ -112,12 +157,25 @@ pub fn scoreboard(tx: &mut Tx<'_>, division: i64, period: &str) -> AppResult<Sco
     let sum_score: f64 = members.iter().map(|m| m.score).sum();
     let average_score = if members.is_empty() { 0.0 } else { sum_score / members.len() as f64 };
     let ratings = members.iter().map(|m| m.ratings).sum();
-    Ok(Scoreboard { period: period.to_owned(), division_id: division, members, sum_score, average_score, ratings })
+    let (refused_attempts, repeated_top_scores) = anomalies(tx, division, period)?;
+    Ok(Scoreboard {
+        period: period.to_owned(),
+        division_id: division,
+        members,
+        sum_score,
+        average_score,
+        ratings,
+        refused_attempts,
+        repeated_top_scores,
+    })
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DivisionRank {
+    /// 1, 2, …; 0 for a division with fewer ratings than the minimum, listed after the
+    /// ranked ones and drawing no consequence.
     pub rank: i64,
+    pub ranked: bool,
     pub division_id: i64,
     pub division_name: String,
     pub department_id: i64,
@@ -128,8 +186,10 @@ pub struct DivisionRank {
     pub average_score: f64,
 }
 
-/// Divisions ranked by the sum of their members' scores, in one department or the city.
+/// Divisions ranked by the sum of their members' scores, in one department or the city;
+/// those with fewer than `evaluation.min_ratings` ratings follow, unranked.
 pub fn ranking(tx: &mut Tx<'_>, period: &str, department: Option<i64>) -> AppResult<Vec<DivisionRank>> {
+    let least = crate::kernel::settings::get(tx, &super::MIN_RATINGS)?;
     let (filter, args) = match department {
         Some(d) => (" AND s.department_id = $2", params![period, d].to_vec()),
         None => ("", params![period].to_vec()),
@@ -142,13 +202,14 @@ pub fn ranking(tx: &mut Tx<'_>, period: &str, department: Option<i64>) -> AppRes
          ORDER BY total DESC, s.division_id LIMIT 1000"
     );
     let rows = tx.query(&sql, &args)?;
-    rows.iter()
-        .enumerate()
-        .map(|(i, r)| {
+    let mut all = rows
+        .iter()
+        .map(|r| {
             let members = r.int(4)?;
             let sum = r.real(6)?;
             Ok(DivisionRank {
-                rank: i as i64 + 1,
+                rank: 0,
+                ranked: r.int(5)? >= least,
                 division_id: r.int(0)?,
                 division_name: r.text(1)?,
                 department_id: r.int(2)?,
@@ -159,7 +220,17 @@ pub fn ranking(tx: &mut Tx<'_>, period: &str, department: Option<i64>) -> AppRes
                 average_score: if members > 0 { sum / members as f64 } else { 0.0 },
             })
         })
-        .collect()
+        .collect::<AppResult<Vec<_>>>()?;
+    all.sort_by_key(|d| !d.ranked);
+    for (i, d) in all.iter_mut().filter(|d| d.ranked).enumerate() {
+        d.rank = i as i64 + 1;
+    }
+    Ok(all)
+}
+
+/// The ranked divisions only: those that may draw consequences.
+pub fn ranked(tx: &mut Tx<'_>, period: &str, department: Option<i64>) -> AppResult<Vec<DivisionRank>> {
+    Ok(ranking(tx, period, department)?.into_iter().filter(|d| d.ranked).collect())
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -214,6 +285,17 @@ mod tests {
         // 2019-03-31 17:00 UTC is already 1 April in Qingdao.
         let at = 1_554_051_600_000;
         assert_eq!(periods(at), ["2019-04".to_owned(), "2019-Q2".to_owned(), "2019".to_owned()]);
+    }
+
+    #[test]
+    fn a_period_spans_its_days_in_china_time() {
+        let day = 86_400_000;
+        let (from, to) = bounds("2019-Q2");
+        assert_eq!(clock::local_date(from).to_string(), "2019-04-01");
+        assert_eq!(clock::local_date(to - 1).to_string(), "2019-06-30");
+        assert_eq!((to - from) / day, 91);
+        assert_eq!(clock::local_date(bounds("2019-12").1).to_string(), "2020-01-01");
+        assert_eq!((bounds("2020").1 - bounds("2020").0) / day, 366);
     }
 
     #[test]

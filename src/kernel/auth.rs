@@ -166,13 +166,28 @@ pub async fn check_password(db: &Db, who: &Who, username: &str, password: &str) 
 }
 
 /// Sign in with a password and open a browser session.
-pub async fn sign_in(db: &Db, who: &Who, username: &str, password: &str, session_ms: i64) -> AppResult<SignedIn> {
+/// Sign in from the browser carrying the `device` cookie (see [`DEVICE_COOKIE`]), which
+/// is remembered as one of the person's browsers.
+pub async fn sign_in(
+    db: &Db,
+    who: &Who,
+    username: &str,
+    password: &str,
+    session_ms: i64,
+    device: &str,
+) -> AppResult<SignedIn> {
     let user = check_password(db, who, username, password).await?;
     let token = random_hex(32)?;
     let csrf = random_hex(32)?;
     let (who, user_id, hash) = (who.clone(), user.id, sha256_hex(token.as_bytes()));
+    let device = sha256_hex(device.as_bytes());
     db.write(move |tx| {
         tx.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1", params![user_id])?;
+        tx.execute(
+            "INSERT INTO user_devices (device_hash, user_id, last_seen) VALUES ($1, $2, $3) \
+             ON CONFLICT (device_hash, user_id) DO UPDATE SET last_seen = excluded.last_seen",
+            params![device.as_str(), user_id, who.now],
+        )?;
         let sid = tx.insert(
             "INSERT INTO sessions (token_hash, user_id, csrf, ip, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -186,6 +201,18 @@ pub async fn sign_in(db: &Db, who: &Who, username: &str, password: &str, session
     })
     .await?;
     Ok(SignedIn { user, session_token: token })
+}
+
+/// The long-lived cookie that tells one browser from another (random, not a secret of
+/// any account), set at sign-in and read where a person's own browser must be recognised.
+pub const DEVICE_COOKIE: &str = "zz_device";
+
+/// The people who have signed in from the browser whose device cookie is `device`.
+pub fn device_users(tx: &mut Tx<'_>, device: &str) -> AppResult<Vec<i64>> {
+    tx.query("SELECT user_id FROM user_devices WHERE device_hash = $1", params![sha256_hex(device.as_bytes())])?
+        .iter()
+        .map(|r| Ok(r.int(0)?))
+        .collect()
 }
 
 pub fn sign_out(tx: &mut Tx<'_>, who: &Who, token: &str) -> AppResult<()> {

@@ -378,6 +378,50 @@ fn audit_read(tx: &mut Tx<'_>, who: &Who, id: Option<i64>, n: u64) -> AppResult<
     Ok(())
 }
 
+/// A phone number or e-mail address someone typed, checked: the channel that reaches it
+/// (`sms` or `email`) and the address in one canonical form.
+pub fn address_of(typed: &str) -> Option<(&'static str, String)> {
+    let typed = typed.trim();
+    let digits: String = typed.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let digits = digits.strip_prefix("+86").unwrap_or(&digits);
+    if digits.len() == 11 && digits.starts_with('1') && digits.chars().all(|c| c.is_ascii_digit()) {
+        return Some(("sms", digits.to_owned()));
+    }
+    let (local, domain) = typed.split_once('@')?;
+    let fine = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !typed.chars().any(|c| c.is_whitespace() || c == '<' || c == '>');
+    fine.then(|| ("email", typed.to_lowercase()))
+}
+
+/// A phone number or address shown with its middle hidden: 138****5678, l***@qingdao.gov.cn.
+pub fn masked(address: &str) -> String {
+    match address.split_once('@') {
+        Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or('*')),
+        None if address.len() >= 7 => format!("{}****{}", &address[..3], &address[address.len() - 4..]),
+        None => "****".to_owned(),
+    }
+}
+
+/// Queue an e-mail or SMS to someone without an account (checked with [`address_of`]);
+/// it is delivered like every other message, and leaves no inbox note.
+pub fn send_direct(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    channel: &str,
+    address: &str,
+    subject: &str,
+    body: &str,
+) -> AppResult<()> {
+    tx.execute(
+        "INSERT INTO outbox (notification_id, channel, address, created_at, subject, body) VALUES (NULL, $1, $2, $3, $4, $5)",
+        params![channel, address, who.now, subject, body],
+    )?;
+    Ok(())
+}
+
 /// One e-mail or SMS to hand to the gateway.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
@@ -415,14 +459,24 @@ const CLAIM_MS: i64 = 5 * 60 * 1000;
 /// Claim up to `limit` queued messages for delivery, in a short transaction of its own.
 pub fn claim_outbox(tx: &mut Tx<'_>, now: i64, limit: i64) -> AppResult<Vec<Outgoing>> {
     let rows = tx.query(
-        "SELECT o.id, o.channel, o.address, n.title, n.body, n.message, n.params, n.title_en, u.lang \
-         FROM outbox o JOIN notifications n ON n.id = o.notification_id JOIN users u ON u.id = n.user_id \
+        "SELECT o.id, o.channel, o.address, n.title, n.body, n.message, n.params, n.title_en, u.lang, \
+         o.notification_id, o.subject, o.body \
+         FROM outbox o LEFT JOIN notifications n ON n.id = o.notification_id LEFT JOIN users u ON u.id = n.user_id \
          WHERE o.sent_at IS NULL AND o.attempts < 5 AND (o.claimed_at IS NULL OR o.claimed_at < $1) ORDER BY o.id LIMIT $2",
         params![now - CLAIM_MS, limit],
     )?;
     let out: Vec<Outgoing> = rows
         .iter()
         .map(|r| {
+            if r.opt_int(9)?.is_none() {
+                return Ok(Outgoing {
+                    id: r.int(0)?,
+                    channel: r.text(1)?,
+                    address: r.text(2)?,
+                    subject: r.text(10)?,
+                    body: r.text(11)?,
+                });
+            }
             let lang = Lang::parse(&r.text(8)?).unwrap_or_default();
             let legacy = if lang == Lang::En { r.text(7)? } else { r.text(3)? };
             Ok(Outgoing {
@@ -462,4 +516,21 @@ pub fn record_deliveries(tx: &mut Tx<'_>, now: i64, results: &[(i64, Result<(), 
         }
     }
     Ok(delivered)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{address_of, masked};
+
+    #[test]
+    fn phones_and_addresses_are_recognised_and_masked() {
+        assert_eq!(address_of(" 138 0013-8000 "), Some(("sms", "13800138000".to_owned())));
+        assert_eq!(address_of("+8613800138000"), Some(("sms", "13800138000".to_owned())));
+        assert_eq!(address_of("Lin@QingDao.gov.cn"), Some(("email", "lin@qingdao.gov.cn".to_owned())));
+        for bad in ["", "12345", "23800138000", "lin@qingdao", "a b@c.cn", "<x>@y.cn", "@c.cn"] {
+            assert_eq!(address_of(bad), None, "{bad}");
+        }
+        assert_eq!(masked("13800138000"), "138****8000");
+        assert_eq!(masked("lin@qingdao.gov.cn"), "l***@qingdao.gov.cn");
+    }
 }

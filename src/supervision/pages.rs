@@ -386,6 +386,17 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                 }
             }))
         }
+        @if ctx.user.as_ref().is_some_and(|u| u.department_id.is_some() && u.department_id == l.unit_department_id)
+            && matches!(l.state.as_str(), "fed_back" | "verified" | "notified" | "closed")
+            && !l.reporter_contact.trim().is_empty() {
+            form.inline method="post" action="/evaluation/invite" {
+                (csrf_field(ctx))
+                input type="hidden" name="kind" value="lead";
+                input type="hidden" name="ref_id" value=(l.id);
+                input type="hidden" name="summary" value=(l.description.chars().take(60).collect::<String>());
+                button.secondary type="submit" { (ctx.t("sv-ask-the-reporter-to-rate")) }
+            }
+        }
         @if !d.candidates.is_empty() {
             h2 { (ctx.t("sv-looks-like-the-same-problem")) }
             ul { @for c in &d.candidates { li {

@@ -25,21 +25,60 @@ async fn unit() -> Unit {
     Unit { app, lin, wang, head, division }
 }
 
-async fn invite(api: &Api, summary: &str) -> String {
+/// What the person served received: the link's token and the one-time code.
+pub struct Sent {
+    pub token: String,
+    pub code: String,
+}
+
+static SERVED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
+/// Log a counter service for a new person served (a phone number of their own), and
+/// read the SMS the gateway would deliver to them.
+async fn invite(app: &TestApp, api: &Api, summary: &str) -> Sent {
+    let phone = format!("1390000{:04}", SERVED.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    invite_to(app, api, summary, &phone).await
+}
+
+async fn invite_to(app: &TestApp, api: &Api, summary: &str, phone: &str) -> Sent {
     let (s, inv) = api
         .post(
             "/api/v1/interactions",
-            json!({ "kind": "counter", "summary": summary, "served_name": "青岛某科技有限公司" }),
+            json!({ "kind": "counter", "summary": summary, "served_name": "青岛某科技有限公司", "served_contact": phone }),
         )
         .await;
     assert_eq!(s, 201, "{inv}");
-    inv["token"].as_str().expect("token").to_owned()
+    assert!(inv.get("token").is_none() && !inv.to_string().contains("/rate/"), "the member gets no usable link: {inv}");
+    assert_eq!(inv["channel"], "sms");
+    assert_eq!(inv["sent_to"].as_str().map(|t| t.contains("****")), Some(true), "{inv}");
+    received(app, phone).await
 }
 
-async fn rate(app: &TestApp, token: &str, levels: [i64; 4]) -> (u16, Value) {
+/// The latest message the outbox holds for `address`, as its link's token and code.
+pub async fn received(app: &TestApp, address: &str) -> Sent {
+    let address = address.to_owned();
+    let body = app
+        .db
+        .read(move |tx| {
+            Ok(tx
+                .query_one(
+                    "SELECT body FROM outbox WHERE address = $1 ORDER BY id DESC LIMIT 1",
+                    zaizao::params![address],
+                )?
+                .text(0)?)
+        })
+        .await
+        .expect("a message to the person served");
+    let token =
+        body.split("/rate/").nth(1).map(|t| t.chars().take_while(char::is_ascii_hexdigit).collect()).expect("link");
+    let code = body.split("验证码 ").nth(1).map(|c| c.chars().take(6).collect()).expect("code");
+    Sent { token, code }
+}
+
+async fn rate(app: &TestApp, sent: &Sent, levels: [i64; 4]) -> (u16, Value) {
     let res = reqwest::Client::new()
         .post(app.url("/api/v1/ratings"))
-        .json(&json!({ "token": token, "attitude": levels[0], "style": levels[1], "efficiency": levels[2], "competence": levels[3],
+        .json(&json!({ "token": sent.token, "code": sent.code, "attitude": levels[0], "style": levels[1], "efficiency": levels[2], "competence": levels[3],
                        "comment": "办事很快", "rater_name": "张先生", "rater_contact": "13800000000" }))
         .send()
         .await
@@ -51,13 +90,17 @@ async fn rate(app: &TestApp, token: &str, levels: [i64; 4]) -> (u16, Value) {
 #[tokio::test]
 async fn service_invitation_rating_and_the_division_scoreboard() {
     let u = unit().await;
-    let t1 = invite(&u.lin, "办理企业开办登记").await;
-    let t2 = invite(&u.lin, "答复政策咨询").await;
-    let t3 = invite(&u.wang, "办理项目备案").await;
+    let t1 = invite(&u.app, &u.lin, "办理企业开办登记").await;
+    let t2 = invite(&u.app, &u.lin, "答复政策咨询").await;
+    let t3 = invite(&u.app, &u.wang, "办理项目备案").await;
 
     // The person served sees what they rate, without signing in.
-    let shown: Value =
-        reqwest::get(u.app.url(&format!("/api/v1/invitations/{t1}"))).await.expect("get").json().await.expect("json");
+    let shown: Value = reqwest::get(u.app.url(&format!("/api/v1/invitations/{}", t1.token)))
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(shown["summary"], "办理企业开办登记");
     assert_eq!(rate(&u.app, &t1, [5, 5, 4, 5]).await.0, 201);
     assert_eq!(
@@ -89,7 +132,7 @@ async fn service_invitation_rating_and_the_division_scoreboard() {
     assert_eq!(outsider.get(&format!("/api/v1/evaluation/scoreboard?division_id={}", u.division)).await.0, 403);
 
     // Expired invitations are refused.
-    let t4 = invite(&u.lin, "窗口服务").await;
+    let t4 = invite(&u.app, &u.lin, "窗口服务").await;
     u.app.clock.advance_ms(31 * 86_400_000);
     assert_eq!(rate(&u.app, &t4, [5, 5, 5, 5]).await.1["error"]["code"], "invitation_expired");
     assert!(u.app.verify().await.ok);
@@ -98,11 +141,11 @@ async fn service_invitation_rating_and_the_division_scoreboard() {
 #[tokio::test]
 async fn colleagues_cannot_rate_their_own_division() {
     let u = unit().await;
-    let t = invite(&u.lin, "窗口服务").await;
+    let t = invite(&u.app, &u.lin, "窗口服务").await;
     let res = reqwest::Client::new()
         .post(u.app.url("/api/v1/ratings"))
         .bearer_auth(&u.wang.token)
-        .json(&json!({ "token": t, "attitude": 5, "style": 5, "efficiency": 5, "competence": 5 }))
+        .json(&json!({ "token": t.token, "code": t.code, "attitude": 5, "style": 5, "efficiency": 5, "competence": 5 }))
         .send()
         .await
         .expect("rate");
@@ -118,7 +161,7 @@ async fn fire(api: &Api, id: i64, transition: &str, note: &str) -> (u16, Value) 
 #[tokio::test]
 async fn a_bad_review_is_rectified_with_a_call_back_and_another_is_voided_on_appeal() {
     let u = unit().await;
-    let t1 = invite(&u.lin, "答复政策咨询").await;
+    let t1 = invite(&u.app, &u.lin, "答复政策咨询").await;
     let (_, r1) = rate(&u.app, &t1, [2, 3, 3, 3]).await;
     assert_eq!(r1["bad_review"], true);
     let (_, inbox) = u.head.get("/api/v1/notifications").await;
@@ -144,7 +187,7 @@ async fn a_bad_review_is_rectified_with_a_call_back_and_another_is_voided_on_app
     assert_eq!(fire(&u.head, id, "report_fix", "已重新答复并电话回访").await.0, 200);
     assert_eq!(fire(&u.head, id, "rater_satisfied", "张先生表示满意").await.0, 200);
 
-    let t2 = invite(&u.wang, "窗口服务").await;
+    let t2 = invite(&u.app, &u.wang, "窗口服务").await;
     let (_, r2) = rate(&u.app, &t2, [1, 1, 1, 1]).await;
     let id2 = r2["id"].as_i64().expect("id");
     let (s, _) = u
@@ -182,17 +225,27 @@ async fn the_public_rating_page_and_the_scoreboard_page() {
     let u = unit().await;
     let staff = u.app.browser("lin").await;
     let res = staff
-        .post("/evaluation/invite", &[("kind", "counter"), ("summary", "办理企业开办登记"), ("served_name", "")])
+        .post(
+            "/evaluation/invite",
+            &[
+                ("kind", "counter"),
+                ("summary", "办理企业开办登记"),
+                ("served_name", ""),
+                ("served_contact", "13866668888"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), 200);
     let page = res.text().await.expect("page");
-    assert!(page.contains("<svg"), "a QR code");
-    let link = page.split("href=\"/rate/").nth(1).and_then(|r| r.split('"').next()).expect("link").to_owned();
+    assert!(page.contains("评价邀请已通过短信发送至 138****8888"), "{page}");
+    assert!(!page.contains("/rate/"), "the member sees no link");
+    let sent = received(&u.app, "13866668888").await;
+    let link = sent.token.clone();
 
     let anon = crate::support::Browser::new(&u.app.base);
     let (status, form) = anon.text(&format!("/rate/{link}")).await;
     assert_eq!(status, 200);
-    assert!(form.contains("服务态度") && form.contains("非常满意"));
+    assert!(form.contains("服务态度") && form.contains("非常满意") && form.contains("验证码"));
     let res = anon
         .client
         .post(u.app.url(&format!("/rate/{link}")))
@@ -205,7 +258,13 @@ async fn the_public_rating_page_and_the_scoreboard_page() {
     let res = anon
         .client
         .post(u.app.url(&format!("/rate/{link}")))
-        .form(&[("attitude", "5"), ("style", "5"), ("efficiency", "4"), ("competence", "5")])
+        .form(&[
+            ("code", sent.code.as_str()),
+            ("attitude", "5"),
+            ("style", "5"),
+            ("efficiency", "4"),
+            ("competence", "5"),
+        ])
         .send()
         .await
         .expect("post");
@@ -253,12 +312,164 @@ async fn a_handled_task_can_be_rated_by_the_people_it_served() {
         .post("/api/v1/interactions", json!({ "kind": "task", "ref_id": t["id"], "summary": "梳理开办流程" }))
         .await;
     assert_eq!((s, e["error"]["code"].as_str()), (422, Some("not_your_service")));
+    let (s, e) = u
+        .lin
+        .post("/api/v1/interactions", json!({ "kind": "task", "ref_id": 999_999, "summary": "不存在的任务" }))
+        .await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("no_such_service")));
     let (s, inv) = u
         .lin
         .post("/api/v1/interactions", json!({ "kind": "task", "ref_id": t["id"], "summary": "梳理开办流程" }))
         .await;
-    assert_eq!(s, 201);
-    assert_eq!(rate(&u.app, inv["token"].as_str().expect("token"), [5, 5, 5, 5]).await.0, 201);
+    assert_eq!(s, 201, "{inv}");
+    assert_eq!((inv["channel"].as_str(), inv.get("token")), (Some("inbox"), None), "the leader is invited: {inv}");
+    let (s, e) = u
+        .lin
+        .post("/api/v1/interactions", json!({ "kind": "task", "ref_id": t["id"], "summary": "梳理开办流程" }))
+        .await;
+    assert_eq!((s, e["error"]["code"].as_str()), (409, Some("already_invited")), "one invitation per service");
+
+    // The invitation is in the leader's inbox; only the leader, signed in, can use it.
+    let (_, notes) = mayor.get("/api/v1/notifications?unread=true").await;
+    let link = notes["items"]
+        .as_array()
+        .and_then(|a| a.iter().find_map(|n| n["link"].as_str().filter(|l| l.starts_with("/rate/"))))
+        .expect("an invitation in the leader's inbox")
+        .to_owned();
+    let token = link.trim_start_matches("/rate/");
+    let levels = json!({ "token": token, "attitude": 5, "style": 5, "efficiency": 5, "competence": 5 });
+    let anonymous = reqwest::Client::new().post(u.app.url("/api/v1/ratings")).json(&levels).send().await.expect("rate");
+    assert_eq!(anonymous.status(), 422);
+    assert_eq!(anonymous.json::<Value>().await.expect("json")["error"]["code"], "not_the_person_served");
+    assert_eq!(mayor.post("/api/v1/ratings", levels).await.0, 201);
+}
+
+/// The member rated cannot produce a rating of themselves by any path: the response
+/// holds no link; their own or a colleague's phone is refused as the person served; the
+/// link used from their session, from a browser they signed in on, or with their own
+/// contact details is refused and counted; the code must be the one sent, and wrong
+/// codes lock the invitation.
+#[tokio::test]
+async fn a_member_cannot_rate_themselves_by_any_path() {
+    let u = unit().await;
+    u.app
+        .db
+        .write(|tx| Ok(tx.execute("UPDATE users SET phone = '13912345678' WHERE username = 'wang'", &[])?))
+        .await
+        .expect("phone");
+    for own in ["13912345678", "139 1234 5678"] {
+        let (s, e) = u
+            .lin
+            .post("/api/v1/interactions", json!({ "kind": "counter", "summary": "窗口服务", "served_contact": own }))
+            .await;
+        assert_eq!((s, e["error"]["code"].as_str()), (422, Some("served_is_colleague")), "{own}");
+    }
+    let (s, e) = u.lin.post("/api/v1/interactions", json!({ "kind": "counter", "summary": "窗口服务" })).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("required")));
+    let (s, e) =
+        u.lin.post("/api/v1/interactions", json!({ "kind": "lead", "ref_id": 424_242, "summary": "线索答复" })).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("no_such_service")));
+
+    let sent = invite(&u.app, &u.lin, "窗口服务").await;
+    let body = |extra: Value| {
+        let mut b = json!({ "token": sent.token, "code": sent.code, "attitude": 5, "style": 5, "efficiency": 5, "competence": 5 });
+        if let (Some(b), Some(e)) = (b.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        b
+    };
+    // From the member's own session (and a colleague's).
+    for api in [&u.lin, &u.wang] {
+        let (s, e) = api.post("/api/v1/ratings", body(json!({}))).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (422, Some("self_rating")));
+    }
+    // From a browser the member signed in on, now signed out.
+    let browser = crate::support::Browser::new(&u.app.base);
+    let signed_in = browser.sign_in("lin", crate::support::PASSWORD).await;
+    let device = signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|c| c.to_str().ok()?.strip_prefix(&format!("{}=", zaizao::kernel::auth::DEVICE_COOKIE)))
+        .map(|c| c.split(';').next().unwrap_or("").to_owned())
+        .next()
+        .expect("a device cookie after sign-in");
+    let res = reqwest::Client::new()
+        .post(u.app.url("/api/v1/ratings"))
+        .header("cookie", format!("{}={device}", zaizao::kernel::auth::DEVICE_COOKIE))
+        .json(&body(json!({})))
+        .send()
+        .await
+        .expect("rate");
+    assert_eq!(res.status(), 422);
+    assert_eq!(res.json::<Value>().await.expect("json")["error"]["code"], "self_rating");
+    // With a colleague's phone as the rater's contact.
+    let url = u.app.url("/api/v1/ratings");
+    let anonymous = |b: Value| {
+        let url = url.clone();
+        async move {
+            let res = reqwest::Client::new().post(url).json(&b).send().await.expect("rate");
+            (res.status().as_u16(), res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (s, e) = anonymous(body(json!({ "rater_contact": "+86 139-1234-5678" }))).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("self_rating")));
+    assert_eq!(u.app.count("rating_refusals").await, 4, "each refusal is counted");
+    let (_, board) =
+        u.head.get(&format!("/api/v1/evaluation/scoreboard?division_id={}&period=2019-Q2", u.division)).await;
+    assert_eq!(board["refused_attempts"], 4, "and shown on the scoreboard: {board}");
+
+    // The code sent with the link is needed; five wrong ones lock the invitation.
+    let (s, e) = anonymous(body(json!({ "code": "" }))).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("wrong_code")));
+    for _ in 0..4 {
+        assert_eq!(anonymous(body(json!({ "code": "000000" }))).await.1["error"]["code"], "wrong_code");
+    }
+    let (s, e) = anonymous(body(json!({}))).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (409, Some("invitation_locked")), "even the right code, now");
+    assert_eq!(u.app.count("ratings").await, 0);
+
+    // The person served, with the code, from their own phone.
+    let fresh = invite(&u.app, &u.lin, "窗口服务").await;
+    assert_eq!(rate(&u.app, &fresh, [5, 5, 5, 5]).await.0, 201);
+    assert!(u.app.verify().await.ok);
+}
+
+/// A member may send only so many invitations a day, and the limit holds when many are
+/// sent at once (PostgreSQL runs them truly in parallel).
+#[tokio::test]
+async fn the_daily_invitation_limit_holds_under_concurrency() {
+    let u = unit().await;
+    u.app.user("admin", "admin", None, None).await;
+    let admin = u.app.api(&u.app.token("admin", &["read", "write"]).await);
+    assert_eq!(admin.put("/api/v1/settings/evaluation.invitations_per_day", json!({ "value": 5 })).await.0, 200);
+    let mut sends = tokio::task::JoinSet::new();
+    for n in 0..12 {
+        let lin = Api { base: u.lin.base.clone(), token: u.lin.token.clone(), client: u.lin.client.clone() };
+        sends.spawn(async move {
+            lin.post(
+                "/api/v1/interactions",
+                json!({ "kind": "counter", "summary": "窗口服务", "served_contact": format!("1370000{n:04}") }),
+            )
+            .await
+        });
+    }
+    let answers = sends.join_all().await;
+    let sent = answers.iter().filter(|(s, _)| *s == 201).count();
+    assert_eq!(sent, 5, "{answers:?}");
+    assert!(
+        answers.iter().filter(|(s, _)| *s != 201).all(|(s, e)| *s == 409 && e["error"]["code"] == "invitation_quota")
+    );
+    assert_eq!(u.app.count("interactions").await, 5);
+    u.app.clock.advance_ms(86_400_000);
+    let (s, _) = u
+        .lin
+        .post(
+            "/api/v1/interactions",
+            json!({ "kind": "counter", "summary": "窗口服务", "served_contact": "13700009999" }),
+        )
+        .await;
+    assert_eq!(s, 201, "a new day, a new allowance");
 }
 
 #[tokio::test]
@@ -266,9 +477,12 @@ async fn commendations_interviews_and_adjustments_follow_the_configured_threshol
     let u = unit().await;
     u.app.user("admin", "admin", None, None).await;
     let admin = u.app.api(&u.app.token("admin", &["read", "write"]).await);
-    for (key, value) in
-        [("evaluation.commend_top", 1), ("evaluation.interview_bottom", 1), ("evaluation.adjust_after", 2)]
-    {
+    for (key, value) in [
+        ("evaluation.commend_top", 1),
+        ("evaluation.interview_bottom", 1),
+        ("evaluation.adjust_after", 2),
+        ("evaluation.min_ratings", 1),
+    ] {
         let (s, v) = admin.put(&format!("/api/v1/settings/{key}"), json!({ "value": value })).await;
         assert_eq!((s, v["value"].as_i64()), (200, Some(value)));
     }
@@ -282,8 +496,8 @@ async fn commendations_interviews_and_adjustments_follow_the_configured_threshol
         // Tokens last 30 days; each quarter signs in afresh.
         let lin = u.app.api(&u.app.token("lin", &["read", "write"]).await);
         let outsider = u.app.api(&u.app.token("outsider", &["read", "write"]).await);
-        let good = invite(&lin, "企业开办").await;
-        let poor = invite(&outsider, "项目备案").await;
+        let good = invite(&u.app, &lin, "企业开办").await;
+        let poor = invite(&u.app, &outsider, "项目备案").await;
         assert_eq!(rate(&u.app, &good, [5, 5, 5, 5]).await.0, 201);
         assert_eq!(rate(&u.app, &poor, [3, 3, 3, 3]).await.0, 201);
         u.app.clock.advance_ms(91 * 86_400_000);
@@ -303,6 +517,12 @@ async fn commendations_interviews_and_adjustments_follow_the_configured_threshol
     assert_eq!(s, 201, "{i}");
     let (s, _) = head.post("/api/v1/interviews", json!({ "division_id": low, "period": "2019-Q3", "held_on": "2019-10-15", "interviewer": "x", "said": "x", "agreed": "x" })).await;
     assert_eq!(s, 403, "another department's division");
+    for (division, periods) in [(u.division, "2019-Q2,2019-Q3"), (low, "2019-Q3")] {
+        let (s, e) = admin
+            .post("/api/v1/adjustments", json!({ "division_id": division, "periods": periods, "decision": "adjust" }))
+            .await;
+        assert_eq!((s, e["error"]["code"].as_str()), (422, Some("never_proposed")), "{division} {periods}");
+    }
     let (s, _) = admin
         .post(
             "/api/v1/adjustments",
@@ -400,7 +620,7 @@ async fn a_returned_member_is_approved_trained_assessed_and_reassigned() {
 #[tokio::test]
 async fn a_rectification_deadline_is_reminded_and_escalated_once() {
     let u = unit().await;
-    let token = invite(&u.lin, "答复政策咨询").await;
+    let token = invite(&u.app, &u.lin, "答复政策咨询").await;
     let (_, rated) = rate(&u.app, &token, [2, 3, 3, 3]).await;
     let id = rated["id"].as_i64().expect("id");
     assert_eq!(fire(&u.head, id, "found", "答复不及时，属实").await.0, 200);

@@ -130,16 +130,17 @@ async fn a_service_is_rated_on_a_phone() {
     let (s, inv) = staff
         .post(
             "/api/v1/interactions",
-            json!({ "kind": "counter", "summary": "企业开办咨询", "served_name": "青岛海联智造有限公司" }),
+            json!({ "kind": "counter", "summary": "企业开办咨询", "served_name": "青岛海联智造有限公司", "served_contact": "13588886666" }),
         )
         .await;
     assert_eq!(s, 201, "{inv}");
-    let token = inv["token"].as_str().expect("token").to_owned();
+    let sent = crate::evaluation::received(&app, "13588886666").await;
     let Some(mut phone) = Chrome::open(&app.base, "rating", Size::Phone).await else { return };
     let mut violations = Vec::new();
-    phone.go(&format!("/rate/{token}")).await;
+    phone.go(&format!("/rate/{}", sent.token)).await;
     let page = phone.text().await;
     assert!(page.contains("企业开办咨询") && page.contains("王海燕"), "what is rated and who served, by name: {page}");
+    phone.fill("input[name=code]", &sent.code).await;
     for dimension in ["attitude", "style", "efficiency", "competence"] {
         phone.click(&format!("input[name={dimension}][value='5']")).await;
     }

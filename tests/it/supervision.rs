@@ -741,3 +741,47 @@ async fn a_disputed_lead_is_redirected_to_the_unit_named() {
         .unwrap_or_default();
     assert_eq!(steps, ["transfer", "dispute", "redirect", "transfer"]);
 }
+
+/// Once its unit has fed a lead back, the unit asks the reporter to rate the handling:
+/// the link and code go to the contact the reporter gave, from the lead's page.
+#[tokio::test]
+async fn the_unit_asks_the_reporter_of_a_lead_it_fed_back_to_rate_it() {
+    let o = office().await;
+    let (s, filed) = post311(
+        &o.app,
+        &[
+            ("api_key", o.key.as_str()),
+            ("service_code", "POLICY"),
+            ("description", "企业开办补贴迟迟未兑现"),
+            ("address_string", "市南区香港中路 10 号"),
+            ("email", "boss@example.cn"),
+            ("phone", "13655557777"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 201, "{filed}");
+    let id: i64 = filed[0]["service_request_id"].as_str().and_then(|s| s.parse().ok()).expect("id");
+    let url = format!("/api/v1/leads/{id}/transitions");
+    assert_eq!(
+        o.office.post(&url, json!({ "transition": "transfer", "unit_department_id": o.unit_dept })).await.0,
+        200
+    );
+    let unit = o.app.browser("chen").await;
+    let (_, page) = unit.text(&format!("/supervision/leads/{id}")).await;
+    assert!(!page.contains("请反映人评价"), "not before the feedback");
+    let invite = json!({ "kind": "lead", "ref_id": id, "summary": "企业开办补贴" });
+    let (s, e) = o.unit.post("/api/v1/interactions", invite.clone()).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("service_not_finished")));
+    assert_eq!(o.unit.post(&url, json!({ "transition": "feed_back", "note": "补贴已拨付" })).await.0, 200);
+    let (_, page) = unit.text(&format!("/supervision/leads/{id}")).await;
+    assert!(page.contains("请反映人评价"), "{page}");
+    let res = unit
+        .post("/evaluation/invite", &[("kind", "lead"), ("ref_id", &id.to_string()), ("summary", "企业开办补贴")])
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.expect("page").contains("b***@example.cn"));
+    let sent = crate::evaluation::received(&o.app, "boss@example.cn").await;
+    assert_eq!(sent.code.len(), 6);
+    let (s, e) = o.unit.post("/api/v1/interactions", invite).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (409, Some("already_invited")));
+}

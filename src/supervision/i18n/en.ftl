@@ -141,3 +141,4 @@ sv-copy-the-code = Copy the code
 sv-copied = Copied
 sv-scan-to-track = Scan with a phone to follow the report at any time.
 sv-redirect-to = Unit to handle it instead (none: back to be transferred)
+sv-ask-the-reporter-to-rate = Ask the reporter to rate our handling (link and code go to the reporter's contact)

@@ -141,3 +141,4 @@ sv-copy-the-code = 复制查询码
 sv-copied = 已复制
 sv-scan-to-track = 用手机扫码，随时查看办理进展。
 sv-redirect-to = 改由哪个单位办理（不选则退回待移送）
+sv-ask-the-reporter-to-rate = 请反映人评价本单位的办理（链接和验证码发到反映人的联系方式）

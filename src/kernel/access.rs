@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::db::Where;
-use super::error::AppError;
+use super::audit::Who;
+use super::db::{Tx, Where};
+use super::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -233,11 +234,12 @@ pub fn require_visible_or_involved(
 }
 
 /// The access keys a search runs with: a document is found only when it carries one of
-/// them. `None` finds everything (admins and city leaders). The keys mirror
-/// [`restrict_visible_or_involved`] for records with a visibility and the office rule
-/// (supervision office, the responsible unit, leaders).
-pub fn search_keys(user: &CurrentUser) -> Option<Vec<String>> {
-    if matches!(user.role, Role::Admin | Role::Leader) {
+/// them. `None` finds everything (administrators). The keys mirror
+/// [`restrict_visible_or_involved`] for records with a visibility, the office rule
+/// (supervision office, the responsible unit, leaders) and the desks the caller's
+/// department holds ([`desks_of`]).
+pub fn search_keys(user: &CurrentUser, desks: &[String]) -> Option<Vec<String>> {
+    if user.role == Role::Admin {
         return None;
     }
     let mut keys = vec![format!("user:{}", user.id)];
@@ -246,17 +248,69 @@ pub fn search_keys(user: &CurrentUser) -> Option<Vec<String>> {
         if let Some(d) = user.department_id {
             keys.push(format!("dept:{d}"));
         }
+        keys.extend(desks.iter().map(|d| format!("desk:{d}")));
     }
-    if user.role == Role::Supervisor {
-        keys.push("office".into());
+    match user.role {
+        Role::Supervisor => keys.push("office".into()),
+        Role::Leader => keys.push("leader".into()),
+        _ => {}
     }
     Some(keys)
+}
+
+/// The desks `department` holds (see the `department_desks` table).
+pub fn desks_of(tx: &mut Tx<'_>, department: Option<i64>) -> AppResult<Vec<String>> {
+    let Some(d) = department else { return Ok(Vec::new()) };
+    tx.query("SELECT desk FROM department_desks WHERE department_id = $1 ORDER BY desk", crate::params![d])?
+        .iter()
+        .map(|r| Ok(r.text(0)?))
+        .collect()
+}
+
+/// The department holding each of `desks`, where one does.
+pub fn desk_holders(tx: &mut Tx<'_>, desks: &[&str]) -> AppResult<Vec<(String, Option<i64>)>> {
+    let mut out = Vec::new();
+    for &desk in desks {
+        let holder =
+            tx.query_opt("SELECT department_id FROM department_desks WHERE desk = $1", crate::params![desk])?;
+        out.push((desk.to_owned(), holder.map(|r| r.int(0)).transpose()?));
+    }
+    Ok(out)
+}
+
+/// Give `desk` to `department`, or take it away with `None`.
+pub fn set_desk(tx: &mut Tx<'_>, who: &Who, desk: &str, department: Option<i64>) -> AppResult<()> {
+    let before = tx
+        .query_opt("SELECT department_id FROM department_desks WHERE desk = $1", crate::params![desk])?
+        .map(|r| r.int(0))
+        .transpose()?;
+    tx.execute("DELETE FROM department_desks WHERE desk = $1", crate::params![desk])?;
+    if let Some(d) = department {
+        tx.query_opt("SELECT id FROM departments WHERE id = $1 AND active = 1", crate::params![d])?
+            .ok_or_else(|| AppError::invalid("unknown_department", "department_id"))?;
+        tx.execute(
+            "INSERT INTO department_desks (desk, department_id, updated_by, updated_at) VALUES ($1, $2, $3, $4)",
+            crate::params![desk, d, who.actor.as_str(), who.now],
+        )?;
+    }
+    crate::kernel::audit::record(
+        tx,
+        who,
+        crate::kernel::audit::Change {
+            action: "set_desk",
+            kind: "department_desk",
+            id: department,
+            before: Some(serde_json::json!({ "desk": desk, "department_id": before })),
+            after: Some(serde_json::json!({ "desk": desk, "department_id": department })),
+        },
+    )
 }
 
 /// Access keys of a record with a visibility, an owning department and the people
 /// involved in it (see [`search_keys`]).
 pub fn record_search_keys(visibility: Visibility, owner_department: Option<i64>, involved: &[i64]) -> Vec<String> {
     let mut keys: Vec<String> = involved.iter().map(|u| format!("user:{u}")).collect();
+    keys.push("leader".into());
     if visibility != Visibility::Confidential {
         keys.push("gov".into());
     }
@@ -269,7 +323,7 @@ pub fn record_search_keys(visibility: Visibility, owner_department: Option<i64>,
 /// Access keys of a record handled by an office (a role's desk, e.g. the supervision
 /// office) and the department responsible for it.
 pub fn office_search_keys(unit_department: Option<i64>) -> Vec<String> {
-    let mut keys = vec!["office".to_string()];
+    let mut keys = vec!["office".to_string(), "leader".to_string()];
     if let Some(d) = unit_department {
         keys.push(format!("dept:{d}"));
     }
@@ -327,7 +381,7 @@ mod tests {
     #[test]
     fn search_keys_match_what_lists_show() {
         let staff = user(Role::Staff, Some(7));
-        let keys = search_keys(&staff).expect("restricted");
+        let keys = search_keys(&staff, &[]).expect("restricted");
         let finds = |record: Vec<String>| record.iter().any(|k| keys.contains(k));
         assert!(finds(record_search_keys(Visibility::Internal, Some(8), &[])));
         assert!(!finds(record_search_keys(Visibility::Confidential, Some(8), &[2])));
@@ -335,9 +389,13 @@ mod tests {
         assert!(finds(record_search_keys(Visibility::Confidential, Some(8), &[1])), "involved");
         assert!(!finds(office_search_keys(Some(8))), "another unit's lead");
         assert!(finds(office_search_keys(Some(7))));
-        let office = search_keys(&user(Role::Supervisor, None)).expect("restricted");
+        let office = search_keys(&user(Role::Supervisor, None), &[]).expect("restricted");
         assert!(office_search_keys(None).iter().any(|k| office.contains(k)));
-        assert!(search_keys(&user(Role::Leader, None)).is_none());
+        let leader = search_keys(&user(Role::Leader, None), &[]).expect("restricted");
+        assert!(record_search_keys(Visibility::Confidential, Some(8), &[]).iter().any(|k| leader.contains(k)));
+        assert!(search_keys(&user(Role::Admin, None), &[]).is_none());
+        let congress = search_keys(&staff, &["channel:congress".to_owned()]).expect("restricted");
+        assert!(congress.contains(&"desk:channel:congress".to_owned()));
     }
 
     #[test]

@@ -184,7 +184,7 @@ pub struct Registry {
 }
 
 /// The kernel's own schema: organisation, accounts, audit, inbox, search queue.
-pub static KERNEL_MIGRATIONS: [Migration; 9] = [
+pub static KERNEL_MIGRATIONS: [Migration; 10] = [
     crate::migration!(1, "foundation", "0001_foundation"),
     crate::migration!(9, "search", "0009_search"),
     crate::migration!(16, "open_once", "0016_open_once"),
@@ -194,6 +194,7 @@ pub static KERNEL_MIGRATIONS: [Migration; 9] = [
     crate::migration!(21, "notification_prefs", "0021_notification_prefs"),
     crate::migration!(22, "notification_digests", "0022_notification_digests"),
     crate::migration!(23, "direct_messages", "0023_direct_messages"),
+    crate::migration!(25, "desks", "0025_desks"),
 ];
 
 impl std::fmt::Debug for Registry {

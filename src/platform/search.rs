@@ -45,7 +45,9 @@ async fn run(s: &AppState, ctx: &Ctx, mut q: SearchQuery) -> AppResult<SearchPag
     {
         return Err(AppError::invalid("bad_value", "kind"));
     }
-    let keys = access::search_keys(user);
+    let department = user.department_id;
+    let desks = s.db.read(move |tx| access::desks_of(tx, department)).await?;
+    let keys = access::search_keys(user, &desks);
     indexer::catch_up(&s.search, &s.db).await?;
     let turn = s.search.turn().await?;
     let search = s.search.clone();

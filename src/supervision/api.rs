@@ -34,6 +34,66 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_team))
         .routes(routes!(record_activity))
         .routes(routes!(lead_figures))
+        .routes(routes!(channel_offices))
+        .routes(routes!(set_channel_office))
+}
+
+/// A channel and the department that is its office.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChannelOffice {
+    pub channel: String,
+    pub department_id: Option<i64>,
+    pub department_name: Option<String>,
+}
+
+pub fn offices(tx: &mut crate::kernel::db::Tx<'_>) -> AppResult<Vec<ChannelOffice>> {
+    let desks: Vec<String> = super::sight::OFFICE_CHANNELS.iter().map(|c| super::sight::desk(c)).collect();
+    let desks: Vec<&str> = desks.iter().map(String::as_str).collect();
+    let mut out = Vec::new();
+    for (desk, holder) in crate::kernel::access::desk_holders(tx, &desks)? {
+        let name = match holder {
+            Some(d) => Some(crate::org::departments::find(tx, d)?.name),
+            None => None,
+        };
+        let channel = desk.trim_start_matches("channel:").to_owned();
+        out.push(ChannelOffice { channel, department_id: holder, department_name: name });
+    }
+    Ok(out)
+}
+
+/// The office of each channel that has one: its staff register that channel's leads and
+/// see them, and no other channel's.
+#[utoipa::path(get, path = "/api/v1/leads/channel-offices", tag = "supervision",
+    responses((status = 200, body = Vec<ChannelOffice>), (status = 403)))]
+async fn channel_offices(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<ChannelOffice>>> {
+    s.look(&ctx, Action::ViewLeads, move |tx, _| offices(tx)).await.map(Json)
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct ChannelOfficeInput {
+    /// The department that is the channel's office; null for none.
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    pub department_id: Option<i64>,
+}
+
+/// Name (or clear) a channel's office. Administrators.
+#[utoipa::path(put, path = "/api/v1/leads/channel-offices/{channel}", tag = "supervision", request_body = ChannelOfficeInput,
+    responses((status = 200, body = Vec<ChannelOffice>), (status = 403), (status = 404), (status = 422)))]
+async fn set_channel_office(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ManageOrg>,
+    Path(channel): Path<String>,
+    ApiJson(input): ApiJson<ChannelOfficeInput>,
+) -> AppResult<Json<Vec<ChannelOffice>>> {
+    if !super::sight::OFFICE_CHANNELS.contains(&channel.as_str()) {
+        return Err(AppError::NotFound);
+    }
+    s.change(&ctx, Action::ManageOrg, move |tx, who| {
+        crate::kernel::access::set_desk(tx, who, &super::sight::desk(&channel), input.department_id)?;
+        offices(tx)
+    })
+    .await
+    .map(Json)
 }
 
 #[utoipa::path(get, path = "/api/v1/leads", tag = "supervision", params(ListParams, LeadFilter),
@@ -50,7 +110,8 @@ async fn list_leads(
         .map(|page| Listed { page, params, name: "leads" })
 }
 
-/// Register a lead from any of the six channels (government users).
+/// Register a lead: the supervision office for any channel, a channel's office (人大,
+/// 政协, 纪委, 政府督查, 媒体) for its own; others are refused (`channel_not_yours`).
 #[utoipa::path(post, path = "/api/v1/leads", tag = "supervision", request_body = LeadInput,
     responses((status = 201, body = Filed), (status = 403), (status = 422)))]
 async fn file_lead(
@@ -59,8 +120,15 @@ async fn file_lead(
     ApiJson(input): ApiJson<LeadInput>,
 ) -> AppResult<(StatusCode, Json<Filed>)> {
     let process = s.processes.get(super::LEAD.kind)?;
-    let f =
-        s.change(&ctx, Action::ViewLeads, move |tx, who| leads::file(tx, who, &process, &input, "staff", None)).await?;
+    let user = ctx.user()?.clone();
+    let f = s
+        .change(&ctx, Action::ViewLeads, move |tx, who| {
+            if !super::sight::of(tx, &user)?.may_file(&input.channel) {
+                return Err(AppError::invalid("channel_not_yours", "channel"));
+            }
+            leads::file(tx, who, &process, &input, "staff", None)
+        })
+        .await?;
     Ok((StatusCode::CREATED, Json(f)))
 }
 

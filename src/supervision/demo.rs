@@ -29,6 +29,12 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
     let unit = user(tx, "depthead")?;
     let fgw = unit.department_id.unwrap_or_default();
     let jw = tx.query_one("SELECT id FROM departments WHERE code = 'jw'", &[])?.int(0)?;
+    // Each channel's office: the commission for party discipline, the people's congress and
+    // CPPCC standing bodies, and the general office's inspection section for the government.
+    for (channel, code) in [("party", "jw"), ("congress", "rd"), ("cppcc", "zx"), ("government", "zfb")] {
+        let d = tx.query_one("SELECT id FROM departments WHERE code = $1", crate::params![code])?.int(0)?;
+        crate::kernel::access::set_desk(tx, &Who::system("demo", now), &super::sight::desk(channel), Some(d))?;
+    }
     let reports: [Report; 9] = [
         (
             "public",

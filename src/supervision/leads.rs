@@ -274,9 +274,20 @@ pub fn relations(user: &CurrentUser, l: &Lead) -> Vec<&'static str> {
     r
 }
 
+impl Lead {
+    pub fn seen(&self) -> super::sight::Seen<'_> {
+        super::sight::Seen {
+            channel: &self.channel,
+            unit: self.unit_department_id,
+            to_discipline: self.to_discipline,
+            visibility: self.visibility,
+        }
+    }
+}
+
 pub fn get(tx: &mut Tx<'_>, user: &CurrentUser, id: i64) -> AppResult<Lead> {
     let l = find(tx, id)?;
-    if relations(user, &l).is_empty() && user.role != Role::Leader {
+    if !super::sight::of(tx, user)?.sees(&l.seen()) {
         return Err(AppError::NotFound);
     }
     Ok(l)
@@ -335,9 +346,7 @@ pub struct LeadFilter {
 
 pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &LeadFilter, p: &ListParams) -> AppResult<Page<Lead>> {
     let mut w = Where::default();
-    if !is_office(user) && user.role != Role::Leader {
-        w.and("l.unit_department_id = ?", user.department_id.unwrap_or(-1));
-    }
+    super::sight::of(tx, user)?.restrict(&mut w);
     for (col, v) in [("l.state", &f.state), ("l.channel", &f.channel), ("l.category_code", &f.category)] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             w.and(&format!("{col} = ?"), v);

@@ -13,6 +13,7 @@ pub mod open311;
 mod pages;
 pub mod photos;
 pub mod search;
+pub mod sight;
 pub mod sweep;
 pub mod to_task;
 

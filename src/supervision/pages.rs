@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/supervision/leads/{id}/link", post(link))
         .route("/supervision/leads/{id}/task", post(to_task))
         .route("/admin/open311", get(keys).post(issue))
+        .route("/supervision/channels", get(channels_page).post(set_channel))
         .route("/exposures", get(exposures_page))
         .route("/supervision/teams", get(teams_page))
         .route("/supervision/figures", get(figures_page))
@@ -317,7 +318,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
     channels.extend(CHANNELS.iter().map(|c| ((*c).to_owned(), super::channel_name(ctx.lang, c))));
     respond(&p, "leads", &table, &page.items, || {
         let body = html! {
-            div.actions { a.button.secondary href="/supervision/figures" { (ctx.t("sv-figures-and-map")) } a.button.secondary href="/supervision/teams" { (ctx.t("sv-work-teams")) } a.button.secondary href="/exposures" { (ctx.t("sv-exposures")) } }
+            div.actions { a.button.secondary href="/supervision/figures" { (ctx.t("sv-figures-and-map")) } a.button.secondary href="/supervision/teams" { (ctx.t("sv-work-teams")) } a.button.secondary href="/exposures" { (ctx.t("sv-exposures")) } a.button.secondary href="/supervision/channels" { (ctx.t("sv-channel-offices")) } }
             p.muted { (ctx.t("sv-leads-from-the-six-channels")) a href="/report" { "/report" } "。" }
             form.filters method="get" action="/supervision" {
                 (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
@@ -535,6 +536,60 @@ async fn issue(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Resp
     .await?
     {
         Ok((_, key)) => keys_page(&s, &ctx, Some(key)).await,
+        Err(retry) => Err(retry.err),
+    }
+}
+
+/// Each channel's office, and for administrators a unit picker to change it.
+async fn channels_page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let (offices, units) = s
+        .look(&ctx, Action::ViewLeads, |tx, _| Ok((super::api::offices(tx)?, crate::org::departments::options(tx)?)))
+        .await?;
+    let admin = ctx.user.as_ref().is_some_and(|u| crate::kernel::access::allows(u, Action::ManageOrg));
+    let units: Vec<(String, String)> = units.into_iter().map(|(i, n)| (i.to_string(), n)).collect();
+    let body = html! {
+        p.muted { (ctx.t("sv-channel-offices-explained")) }
+        div.table-wrap { table {
+            thead { tr { th { (ctx.t("sv-channel")) } th { (ctx.t("sv-channel-office")) } @if admin { th {} } } }
+            tbody { @for o in &offices { tr {
+                td { (super::channel_name(ctx.lang, &o.channel)) }
+                td { (o.department_name.clone().unwrap_or_else(|| ctx.t("sv-no-channel-office").to_owned())) }
+                @if admin { td {
+                    form.inline method="post" action="/supervision/channels" {
+                        (csrf_field(&ctx))
+                        input type="hidden" name="channel" value=(o.channel);
+                        (layout::picker_field(&ctx, "department_id", &super::channel_name(ctx.lang, &o.channel), &units,
+                            &o.department_id.map(|d| d.to_string()).unwrap_or_default(), None, &layout::Pick::UNIT_OPTIONAL))
+                        button.secondary type="submit" { (ctx.t("common-save")) }
+                    }
+                } }
+            } } }
+        } }
+    };
+    Ok(layout::page(&ctx, ctx.t("sv-channel-offices"), Section::Of("supervision"), body).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct ChannelForm {
+    channel: String,
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    department_id: Option<i64>,
+}
+
+async fn set_channel(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    match attempt(&s, &ctx, Action::ManageOrg, "channel", form, |tx, who, c: ChannelForm| {
+        if !super::sight::OFFICE_CHANNELS.contains(&c.channel.as_str()) {
+            return Err(AppError::invalid("bad_value", "channel"));
+        }
+        crate::kernel::access::set_desk(tx, who, &super::sight::desk(&c.channel), c.department_id)
+    })
+    .await?
+    {
+        Ok(()) => {
+            crate::kernel::web::form::confirm("k-done");
+            Ok(Redirect::to("/supervision/channels").into_response())
+        }
         Err(retry) => Err(retry.err),
     }
 }

@@ -785,3 +785,89 @@ async fn the_unit_asks_the_reporter_of_a_lead_it_fed_back_to_rate_it() {
     let (s, e) = o.unit.post("/api/v1/interactions", invite).await;
     assert_eq!((s, e["error"]["code"].as_str()), (409, Some("already_invited")));
 }
+
+/// Channels' offices are confidential from each other: the people's congress office
+/// registers and sees its own channel's leads only; a lead sent to the discipline
+/// commission is seen by it, the supervision office and the unit, not by the congress
+/// office nor by leaders — in lists, on the page and in search.
+#[tokio::test]
+async fn a_discipline_lead_is_invisible_to_the_congress_office() {
+    let o = office().await;
+    let (rd, _, _) = o.app.department("rd", "public").await;
+    let (jw, _, _) = o.app.department("jwc", "public").await;
+    o.app.user("rdstaff", "staff", Some(rd), None).await;
+    o.app.user("jwstaff", "staff", Some(jw), None).await;
+    o.app.user("fgwstaff", "staff", Some(o.unit_dept), None).await;
+    o.app.user("mayor", "leader", None, None).await;
+    let admin = o.app.api(&o.app.token("admin", &["read", "write"]).await);
+    for (channel, dept) in [("congress", rd), ("party", jw)] {
+        let (s, v) =
+            admin.put(&format!("/api/v1/leads/channel-offices/{channel}"), json!({ "department_id": dept })).await;
+        assert_eq!(s, 200, "{v}");
+    }
+    assert_eq!(o.office.put("/api/v1/leads/channel-offices/congress", json!({ "department_id": jw })).await.0, 403);
+    let (rdstaff, jwstaff, fgwstaff, mayor) = (
+        o.app.api(&o.app.token("rdstaff", &["read", "write"]).await),
+        o.app.api(&o.app.token("jwstaff", &["read", "write"]).await),
+        o.app.api(&o.app.token("fgwstaff", &["read", "write"]).await),
+        o.app.api(&o.app.token("mayor", &["read", "write"]).await),
+    );
+    let lead = |channel: &str, text: &str| json!({ "channel": channel, "category": "POLICY", "description": text, "address": "市南区" });
+    let (s, congress) = rdstaff.post("/api/v1/leads", lead("congress", "人大代表反映：稳岗补贴发放滞后")).await;
+    assert_eq!(s, 201, "{congress}");
+    for (api, channel) in [(&rdstaff, "cppcc"), (&rdstaff, "party"), (&fgwstaff, "congress")] {
+        let (s, e) = api.post("/api/v1/leads", lead(channel, "不是本渠道")).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (422, Some("channel_not_yours")), "{channel}");
+    }
+    let (s, party) = jwstaff.post("/api/v1/leads", lead("party", "审批人员吃拿卡要的举报线索")).await;
+    assert_eq!(s, 201);
+    let (_, sent) = rdstaff.post("/api/v1/leads", lead("congress", "人大代表反映：审批窗口索要好处费")).await;
+    let sent = sent["id"].as_i64().expect("id");
+    let (s, _) = o
+        .office
+        .post(
+            &format!("/api/v1/leads/{sent}/transitions"),
+            json!({ "transition": "transfer", "unit_department_id": o.unit_dept, "to_discipline": true }),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (congress, party) = (congress["id"].as_i64().expect("id"), party["id"].as_i64().expect("id"));
+
+    let ids = |v: &Value| -> Vec<i64> {
+        v["items"].as_array().map(|a| a.iter().filter_map(|l| l["id"].as_i64()).collect()).unwrap_or_default()
+    };
+    let sees = [
+        (&rdstaff, vec![congress]),
+        (&jwstaff, vec![sent, party]),
+        (&fgwstaff, vec![sent]),
+        (&mayor, vec![congress]),
+        (&o.office, vec![sent, party, congress]),
+    ];
+    for (api, expected) in &sees {
+        let (_, list) = api.get("/api/v1/leads?sort=-id").await;
+        assert_eq!(&ids(&list), expected, "{list}");
+        for id in [congress, party, sent] {
+            let status = api.get(&format!("/api/v1/leads/{id}")).await.0;
+            assert_eq!(status == 200, expected.contains(&id), "lead {id}: {status}");
+        }
+    }
+    let found = |api: &Api, q: &str| {
+        let (api, q) =
+            (Api { base: api.base.clone(), token: api.token.clone(), client: api.client.clone() }, q.to_owned());
+        async move {
+            let (_, v) = api.get(&format!("/api/v1/search?kind=lead&q={q}")).await;
+            v["hits"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|h| h["id"].as_i64()).collect::<Vec<_>>())
+                .unwrap_or_default()
+        }
+    };
+    assert!(found(&jwstaff, "好处费").await.contains(&sent), "the commission finds what was sent to it");
+    assert!(found(&rdstaff, "好处费").await.is_empty(), "the congress office does not, though it filed it");
+    assert!(found(&mayor, "吃拿卡要").await.is_empty(), "nor do leaders find discipline leads");
+    assert!(found(&rdstaff, "稳岗补贴").await.contains(&congress));
+    let b = o.app.browser("rdstaff").await;
+    assert_eq!(b.get(&format!("/supervision/leads/{sent}")).await.status(), 404);
+    let (_, page) = b.text("/supervision/channels").await;
+    assert!(page.contains("rd 局") && page.contains("jwc 局"), "{page}");
+}

@@ -170,7 +170,8 @@ pub async fn pass(search: &Arc<Search>, db: &Db, sources: &'static [&'static Sou
             Ok(docs)
         })
         .await?;
-    let payload = Payload { database_id: search.database_id.clone(), watermark: queue.watermark() };
+    let payload =
+        Payload { database_id: search.database_id.clone(), watermark: queue.watermark(), keys: super::ACCESS_KEYS };
     let watermark = payload.watermark;
     let s = search.clone();
     tokio::task::spawn_blocking(move || s.apply(&keys, &docs, Some(&payload))).await.map_err(blocking_error)??;
@@ -230,7 +231,7 @@ async fn rebuild_all(
             progress(count);
         }
     }
-    let payload = Payload { database_id: search.database_id.clone(), watermark: head };
+    let payload = Payload { database_id: search.database_id.clone(), watermark: head, keys: super::ACCESS_KEYS };
     let s = search.clone();
     tokio::task::spawn_blocking(move || s.apply(&[], &[], Some(&payload))).await.map_err(blocking_error)??;
     Ok((count, head))

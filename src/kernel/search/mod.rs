@@ -108,9 +108,15 @@ fn schema() -> (Schema, Fields) {
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Payload {
     database_id: String,
+    /// The version of the documents' access keys; an index with older keys is rebuilt.
+    #[serde(default)]
+    keys: u32,
     /// Every queue entry up to this one is in the index.
     watermark: i64,
 }
+
+/// Raised whenever the access keys documents carry change (2: leaders by key, desks).
+const ACCESS_KEYS: u32 = 2;
 
 pub struct Search {
     dir: PathBuf,
@@ -164,7 +170,7 @@ impl Search {
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let payload: Payload =
             index.load_metas()?.payload.and_then(|p| serde_json::from_str(&p).ok()).unwrap_or_default();
-        let ours = payload.database_id == database_id;
+        let ours = payload.database_id == database_id && payload.keys == ACCESS_KEYS;
         let watermark = if ours { payload.watermark } else { 0 };
         Ok(Search {
             running: tokio::sync::Semaphore::new(CONCURRENT_SEARCHES),

@@ -87,6 +87,7 @@ fn serve(args: &Args) -> anyhow::Result<()> {
         max_token_days: 366,
         public_base_url: "http://127.0.0.1".into(),
         trusted_proxy: None,
+        delivery: Default::default(),
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
@@ -469,6 +470,7 @@ async fn build_index(db: &zaizao::kernel::db::Db, dir: &std::path::Path) -> anyh
         max_token_days: 366,
         public_base_url: "http://127.0.0.1".into(),
         trusted_proxy: None,
+        delivery: Default::default(),
     };
     let started = Instant::now();
     let search = zaizao::app::open_search(&config, db).await?;

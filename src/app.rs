@@ -226,7 +226,7 @@ impl Application {
             processes: Arc::new(processes),
             search: search.clone(),
             registry: registry(),
-            gateway: Arc::new(crate::kernel::notify::LogGateway),
+            gateway: crate::kernel::gateways::from_config(&config.delivery)?,
         };
         indexer::spawn(search, state.db.clone(), &registry().sources);
         Ok(Application { listener, state, scheduler_seconds: config.scheduler_seconds, serving })

@@ -52,6 +52,20 @@ pub struct GlobalOpts {
     /// for rate limits [default: none; the connecting address is the client].
     #[arg(long, env = "ZAIZAO_TRUSTED_PROXY", global = true)]
     pub trusted_proxy: Option<String>,
+    /// Send e-mail through this SMTP server: smtp://host:25, smtp://host:587?tls=required
+    /// or smtps://user:password@host:465 [default: e-mail is only logged].
+    #[arg(long, env = "ZAIZAO_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of e-mail, e.g. "再造平台 <noreply@qingdao.gov.cn>".
+    #[arg(long, env = "ZAIZAO_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+    /// POST each SMS (or 政务微信 / 钉钉 message) to this gateway [default: only logged].
+    #[arg(long, env = "ZAIZAO_SMS_WEBHOOK_URL", global = true)]
+    pub sms_webhook_url: Option<String>,
+    /// The JSON body for the SMS gateway, with {address}, {subject} and {body}
+    /// [default: {"mobile": "{address}", "content": "{subject}：{body}"}].
+    #[arg(long, env = "ZAIZAO_SMS_WEBHOOK_TEMPLATE", global = true)]
+    pub sms_webhook_template: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -68,6 +82,10 @@ struct FileConfig {
     max_token_days: Option<i64>,
     public_base_url: Option<String>,
     trusted_proxy: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    sms_webhook_url: Option<String>,
+    sms_webhook_template: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +102,8 @@ pub struct Config {
     /// Without a trailing slash.
     pub public_base_url: String,
     pub trusted_proxy: Option<std::net::IpAddr>,
+    /// E-mail and SMS gateways.
+    pub delivery: crate::kernel::gateways::DeliveryConfig,
 }
 
 impl Config {
@@ -129,7 +149,14 @@ impl Config {
             Some(p) => Some(p.parse().with_context(|| format!("trusted_proxy {p:?} is not an IP address"))?),
             None => None,
         };
+        let delivery = crate::kernel::gateways::DeliveryConfig {
+            smtp_url: opts.smtp_url.clone().or(file.smtp_url),
+            mail_from: opts.mail_from.clone().or(file.mail_from),
+            sms_webhook_url: opts.sms_webhook_url.clone().or(file.sms_webhook_url),
+            sms_webhook_template: opts.sms_webhook_template.clone().or(file.sms_webhook_template),
+        };
         Ok(Config {
+            delivery,
             max_token_days,
             public_base_url,
             trusted_proxy,

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod gateways;
 pub mod geo;
 pub mod i18n;
 pub mod images;

@@ -453,6 +453,79 @@ impl Gateway for LogGateway {
     }
 }
 
+/// Attempts at delivering one message before it is left for an administrator.
+pub const ATTEMPTS: i64 = 5;
+
+/// A message in the outbox, as the administrators' delivery page shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Queued {
+    pub id: i64,
+    /// `email` or `sms`.
+    pub channel: String,
+    /// Masked.
+    pub address: String,
+    pub subject: String,
+    pub created_at: i64,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<i64>,
+    pub sent_at: Option<i64>,
+}
+
+/// Messages in the outbox, newest first: `failed` (given up after [`ATTEMPTS`]),
+/// `waiting` (not yet delivered) or `sent`.
+pub fn queued(tx: &mut Tx<'_>, state: &str, limit: i64, lang: Lang) -> AppResult<Vec<Queued>> {
+    let filter = match state {
+        "failed" => "o.sent_at IS NULL AND o.attempts >= $2",
+        "waiting" => "o.sent_at IS NULL AND o.attempts < $2",
+        "sent" => "o.sent_at IS NOT NULL AND $2 > 0",
+        _ => return Err(AppError::invalid("bad_value", "state")),
+    };
+    let sql = format!(
+        "SELECT o.id, o.channel, o.address, o.subject, o.created_at, o.attempts, o.last_error, o.next_attempt_at, o.sent_at, \
+         o.notification_id, n.title, n.title_en, n.message, n.params \
+         FROM outbox o LEFT JOIN notifications n ON n.id = o.notification_id WHERE {filter} ORDER BY o.id DESC LIMIT $1"
+    );
+    tx.query(&sql, params![limit.clamp(1, 500), ATTEMPTS])?
+        .iter()
+        .map(|r| {
+            let subject = if r.opt_int(9)?.is_some() {
+                let legacy = if lang == Lang::En { r.opt_text(11)? } else { r.opt_text(10)? };
+                title(lang, r.opt_text(12)?.as_deref(), r.opt_text(13)?.as_deref(), &legacy.unwrap_or_default())
+            } else {
+                r.text(3)?
+            };
+            Ok(Queued {
+                id: r.int(0)?,
+                channel: r.text(1)?,
+                address: masked(&r.text(2)?),
+                subject,
+                created_at: r.int(4)?,
+                attempts: r.int(5)?,
+                last_error: r.opt_text(6)?,
+                next_attempt_at: r.opt_int(7)?,
+                sent_at: r.opt_int(8)?,
+            })
+        })
+        .collect()
+}
+
+/// Give a message that failed its attempts a fresh set.
+pub fn retry(tx: &mut Tx<'_>, who: &Who, id: i64) -> AppResult<()> {
+    let n = tx.execute(
+        "UPDATE outbox SET attempts = 0, next_attempt_at = NULL, claimed_at = NULL WHERE id = $1 AND sent_at IS NULL",
+        params![id],
+    )?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    super::audit::record(
+        tx,
+        who,
+        super::audit::Change { action: "retry", kind: "delivery", id: Some(id), before: None, after: None },
+    )
+}
+
 /// A claim older than this is taken again (its server died mid-delivery).
 const CLAIM_MS: i64 = 5 * 60 * 1000;
 
@@ -462,8 +535,9 @@ pub fn claim_outbox(tx: &mut Tx<'_>, now: i64, limit: i64) -> AppResult<Vec<Outg
         "SELECT o.id, o.channel, o.address, n.title, n.body, n.message, n.params, n.title_en, u.lang, \
          o.notification_id, o.subject, o.body \
          FROM outbox o LEFT JOIN notifications n ON n.id = o.notification_id LEFT JOIN users u ON u.id = n.user_id \
-         WHERE o.sent_at IS NULL AND o.attempts < 5 AND (o.claimed_at IS NULL OR o.claimed_at < $1) ORDER BY o.id LIMIT $2",
-        params![now - CLAIM_MS, limit],
+         WHERE o.sent_at IS NULL AND o.attempts < $3 AND (o.claimed_at IS NULL OR o.claimed_at < $1) \
+         AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= $4) ORDER BY o.id LIMIT $2",
+        params![now - CLAIM_MS, limit, ATTEMPTS, now],
     )?;
     let out: Vec<Outgoing> = rows
         .iter()
@@ -508,9 +582,11 @@ pub fn record_deliveries(tx: &mut Tx<'_>, now: i64, results: &[(i64, Result<(), 
                 delivered += 1;
             }
             Err(e) => {
+                // The next attempt waits a minute, then two, four, eight.
                 tx.execute(
-                    "UPDATE outbox SET attempts = attempts + 1, last_error = $1, claimed_at = NULL WHERE id = $2",
-                    params![e.as_str(), *id],
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $1, claimed_at = NULL, \
+                     next_attempt_at = $3 + 60000 * (1 << attempts) WHERE id = $2",
+                    params![e.as_str(), *id, now],
                 )?;
             }
         }

@@ -184,7 +184,7 @@ pub struct Registry {
 }
 
 /// The kernel's own schema: organisation, accounts, audit, inbox, search queue.
-pub static KERNEL_MIGRATIONS: [Migration; 10] = [
+pub static KERNEL_MIGRATIONS: [Migration; 11] = [
     crate::migration!(1, "foundation", "0001_foundation"),
     crate::migration!(9, "search", "0009_search"),
     crate::migration!(16, "open_once", "0016_open_once"),
@@ -195,6 +195,7 @@ pub static KERNEL_MIGRATIONS: [Migration; 10] = [
     crate::migration!(22, "notification_digests", "0022_notification_digests"),
     crate::migration!(23, "direct_messages", "0023_direct_messages"),
     crate::migration!(25, "desks", "0025_desks"),
+    crate::migration!(26, "delivery_backoff", "0026_delivery_backoff"),
 ];
 
 impl std::fmt::Debug for Registry {

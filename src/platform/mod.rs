@@ -2,6 +2,7 @@
 //! calendar, the process definitions, and full-text search.
 
 pub mod calendar;
+pub mod deliveries;
 pub mod inbox;
 pub mod processes;
 pub mod search;
@@ -17,6 +18,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(processes::api_router())
         .merge(search::api_router())
         .merge(settings::api_router())
+        .merge(deliveries::api_router())
 }
 
 pub fn page_router() -> axum::Router<AppState> {
@@ -25,4 +27,5 @@ pub fn page_router() -> axum::Router<AppState> {
         .merge(processes::page_router())
         .merge(search::page_router())
         .merge(settings::page_router())
+        .merge(deliveries::page_router())
 }

@@ -87,6 +87,7 @@ impl TestApp {
             max_token_days: 90,
             public_base_url: "https://zaizao.example.gov.cn".into(),
             trusted_proxy: None,
+            delivery: Default::default(),
         };
         let clock = ManualClock::new(START_MS);
         let mut app = Application::build(&config, clock.clone()).await.expect("build app");

@@ -185,3 +185,4 @@ k-note-required = note (required)
 k-done = Saved.
 k-done-transition = Done: the record's history is updated.
 note-digest = Daily digest: { $count } routine notes
+nav-deliveries = Deliveries

@@ -185,3 +185,4 @@ k-note-required = 说明（必填）
 k-done = 已保存。
 k-done-transition = 已办理，办理记录已更新。
 note-digest = 每日汇总：{ $count } 条常规通知
+nav-deliveries = 消息发送

@@ -75,6 +75,13 @@ fn nav(ctx: &Ctx) -> Vec<NavItem> {
     if access::allows(user, Action::ManageSettings) {
         items.push(NavItem { href: "/admin/settings".into(), key: "nav-settings", section: Section::Of("settings") });
     }
+    if access::allows(user, Action::ManageSettings) {
+        items.push(NavItem {
+            href: "/admin/deliveries".into(),
+            key: "nav-deliveries",
+            section: Section::Of("deliveries"),
+        });
+    }
     if access::allows(user, Action::ManageCalendar) {
         items.push(NavItem { href: "/admin/calendar".into(), key: "nav-calendar", section: Section::Calendar });
     }

@@ -51,7 +51,7 @@ pub static MATTER: Spec = Spec {
 pub static TASK: Spec = Spec {
     kind: "task",
     table: "tasks",
-    relations: &["assignee", "leader", "lead_head"],
+    relations: &["assignee", "leader", "lead_head", "lead_leader", "principal_leader"],
     guards: &[],
     required_transitions: &["submit_feedback"],
     required_states: &["assigned"],

@@ -5,7 +5,7 @@ use crate::kernel::workflow::{Spec, parse};
 const SPEC: Spec = Spec {
     kind: "task",
     table: "tasks",
-    relations: &["assignee", "leader", "lead_head"],
+    relations: &["assignee", "leader", "lead_head", "lead_leader", "principal_leader"],
     guards: &[],
     required_transitions: &["accept", "approve"],
     required_states: &["assigned", "done"],

@@ -33,6 +33,8 @@ fn recipients(tx: &mut Tx<'_>, id: i64, relation: &str) -> AppResult<Vec<i64>> {
         "assignee" => Ok(vec![r.int(0)?]),
         "leader" => Ok(vec![r.int(1)?]),
         "lead_head" => super::tasks::department_heads(tx, r.int(2)?),
+        "lead_leader" => crate::org::people::leaders_over(tx, r.int(2)?),
+        "principal_leader" => Ok(crate::org::people::principal_leader(tx)?.into_iter().collect()),
         _ => Ok(Vec::new()),
     }
 }

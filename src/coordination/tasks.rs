@@ -432,6 +432,8 @@ impl Subject for TaskSubject<'_> {
             "assignee" => Ok(vec![self.t.assignee_id]),
             "leader" => Ok(vec![self.t.leader_id]),
             "lead_head" => department_heads(tx, self.t.lead_department_id),
+            "lead_leader" => crate::org::people::leaders_over(tx, self.t.lead_department_id),
+            "principal_leader" => Ok(crate::org::people::principal_leader(tx)?.into_iter().collect()),
             _ => Ok(Vec::new()),
         }
     }

@@ -585,7 +585,7 @@ pub fn record_deliveries(tx: &mut Tx<'_>, now: i64, results: &[(i64, Result<(), 
                 // The next attempt waits a minute, then two, four, eight.
                 tx.execute(
                     "UPDATE outbox SET attempts = attempts + 1, last_error = $1, claimed_at = NULL, \
-                     next_attempt_at = $3 + 60000 * (1 << attempts) WHERE id = $2",
+                     next_attempt_at = CAST($3 AS BIGINT) + 60000 * CAST((1 << attempts) AS BIGINT) WHERE id = $2",
                     params![e.as_str(), *id, now],
                 )?;
             }

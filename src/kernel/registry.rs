@@ -184,7 +184,7 @@ pub struct Registry {
 }
 
 /// The kernel's own schema: organisation, accounts, audit, inbox, search queue.
-pub static KERNEL_MIGRATIONS: [Migration; 11] = [
+pub static KERNEL_MIGRATIONS: [Migration; 12] = [
     crate::migration!(1, "foundation", "0001_foundation"),
     crate::migration!(9, "search", "0009_search"),
     crate::migration!(16, "open_once", "0016_open_once"),
@@ -196,6 +196,7 @@ pub static KERNEL_MIGRATIONS: [Migration; 11] = [
     crate::migration!(23, "direct_messages", "0023_direct_messages"),
     crate::migration!(25, "desks", "0025_desks"),
     crate::migration!(26, "delivery_backoff", "0026_delivery_backoff"),
+    crate::migration!(27, "deadline_steps", "0027_deadline_steps"),
 ];
 
 impl std::fmt::Debug for Registry {

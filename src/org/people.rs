@@ -429,3 +429,28 @@ pub fn end_portfolio(tx: &mut Tx<'_>, who: &Who, id: i64, input: &EndInput) -> A
     audit::record(tx, who, Change::updated("end", "portfolio", id, &before, &after))?;
     Ok(after)
 }
+
+/// The accounts of the leaders in charge (分管) of `department` now.
+pub fn leaders_over(tx: &mut Tx<'_>, department: i64) -> AppResult<Vec<i64>> {
+    tx.query(
+        "SELECT pe.user_id FROM portfolios f JOIN people pe ON pe.id = f.person_id \
+         WHERE f.department_id = $1 AND f.end_date IS NULL AND pe.active = 1 AND pe.user_id IS NOT NULL ORDER BY pe.id",
+        params![department],
+    )?
+    .iter()
+    .map(|r| Ok(r.int(0)?))
+    .collect()
+}
+
+/// The account of the principal leader: the first of the city leaders in rank order (the
+/// order of `/org/leaders`, the order they were entered), who holds a portfolio now.
+pub fn principal_leader(tx: &mut Tx<'_>) -> AppResult<Option<i64>> {
+    Ok(tx
+        .query_opt(
+            "SELECT pe.user_id FROM people pe WHERE pe.active = 1 AND pe.user_id IS NOT NULL \
+             AND EXISTS (SELECT 1 FROM portfolios f WHERE f.person_id = pe.id AND f.end_date IS NULL) ORDER BY pe.id LIMIT 1",
+            &[],
+        )?
+        .map(|r| r.int(0))
+        .transpose()?)
+}

@@ -476,3 +476,72 @@ async fn a_task_export_reads_like_the_page_in_excel() {
     let csv = c.app.browser("mayor").await.get("/tasks?scope=leading&format=csv").await.text().await.expect("csv");
     assert!(csv.contains("2019-04-11") && csv.contains("红灯（逾期）"), "{csv}");
 }
+
+/// An overdue task climbs the 分管 chain: the assigning leader at once, the leader in
+/// charge of the lead department after 2 working days, the principal leader after 5;
+/// the responsible person and the unit's head are urged again every working day; each
+/// step once, and a step missed while no server ran goes out on the next run.
+#[tokio::test]
+async fn an_overdue_task_escalates_along_the_portfolio_chain() {
+    let c = city().await;
+    c.app.user("admin", "admin", None, None).await;
+    let principal = c.app.user("zhou", "leader", None, None).await;
+    let in_charge = c.app.user("sun", "leader", None, None).await;
+    let admin = c.app.api(&c.app.token("admin", &["read", "write"]).await);
+    for (name, title, user, dept) in [("周明远", "市长", principal, c.swj), ("孙海涛", "副市长", in_charge, c.fgw)]
+    {
+        let (_, p) =
+            admin.post("/api/v1/people", json!({ "name": name, "leader_title": title, "user_id": user })).await;
+        let (s, f) =
+            admin.post(&format!("/api/v1/people/{}/portfolios", p["id"]), json!({ "department_id": dept })).await;
+        assert_eq!(s, 201, "{f}");
+    }
+    // Wednesday 10 April 2019: a task due in one working day (Thursday 11 April).
+    let (_, m) = c.mayor.post("/api/v1/matters", json!({ "title": "推进项目落地" })).await;
+    let (s, t) = c
+        .mayor
+        .post(
+            &format!("/api/v1/matters/{}/tasks", m["id"]),
+            json!({ "title": "研究用地保障方案", "assignee_id": c.fgw_staff_id, "lead_department_id": c.fgw, "working_days": 1 }),
+        )
+        .await;
+    assert_eq!(s, 201, "{t}");
+    let notes = |user: &'static str| {
+        let app = &c.app;
+        async move {
+            let api = app.api(&app.token(user, &["read"]).await);
+            let (_, inbox) = api.get("/api/v1/notifications").await;
+            inbox["items"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter(|n| n["title"].as_str().is_some_and(|t| t.starts_with("逾期")))
+                        .map(|n| n["repeats"].as_i64().unwrap_or(1))
+                        .sum::<i64>()
+                })
+                .unwrap_or(0)
+        }
+    };
+    let day = 86_400_000;
+    // Friday 12 April: overdue; the assigning leader is told, the responsible person urged.
+    c.app.clock.advance_ms(2 * day);
+    c.app.run_scheduler().await;
+    assert_eq!((notes("mayor").await, notes("sun").await, notes("zhou").await), (1, 0, 0));
+    assert_eq!(c.app.run_scheduler().await, 0, "each step once");
+    // Monday 15 April: two working days overdue — the leader in charge of the unit.
+    c.app.clock.advance_ms(3 * day);
+    c.app.run_scheduler().await;
+    assert_eq!((notes("sun").await, notes("zhou").await), (1, 0));
+    // No server ran from Tuesday to Friday; on Friday 19 April, six working days overdue,
+    // the principal leader is told once, and the urging resumes.
+    let urged = notes("lin").await;
+    c.app.clock.advance_ms(4 * day);
+    c.app.run_scheduler().await;
+    assert_eq!((notes("sun").await, notes("zhou").await), (1, 1));
+    assert!(notes("lin").await > urged, "urged again");
+    assert!(notes("chen").await >= 1, "the unit's head is urged too");
+    assert_eq!(c.app.run_scheduler().await, 0);
+    let (_, detail) = c.fgw_staff.get(&format!("/api/v1/tasks/{}", t["id"])).await;
+    let history = detail.to_string();
+    assert!(history.contains("已逾期"), "the task's record shows the escalations: {history}");
+}

@@ -45,6 +45,23 @@ pub struct Timing {
     /// the mechanism).
     #[serde(default)]
     pub deadline_working_days: u32,
+    /// Further escalation while a record stays overdue, each step once, e.g. to the leader
+    /// in charge of the unit after 2 working days, to the principal leader after 5.
+    #[serde(default)]
+    pub escalation: Vec<EscalationStep>,
+    /// While overdue, remind (催办) `repeat` again every this many working days (0: never).
+    #[serde(default)]
+    pub repeat_working_days: u32,
+    #[serde(default)]
+    pub repeat: Vec<String>,
+}
+
+/// One further step of escalation: whom to tell once a record is this many working days
+/// overdue.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct EscalationStep {
+    pub after_working_days: u32,
+    pub to: Vec<String>,
 }
 
 /// How a running deadline stands: green, yellow (near) or red (passed).
@@ -227,7 +244,8 @@ pub fn validate(spec: &Spec, p: &Process) -> Vec<String> {
             errors.push(format!("state {s:?} is needed by the {} mechanism", spec.kind));
         }
     }
-    for r in p.timing.remind.iter().chain(&p.timing.escalate) {
+    let later = p.timing.escalation.iter().flat_map(|e| e.to.iter());
+    for r in p.timing.remind.iter().chain(&p.timing.escalate).chain(later).chain(&p.timing.repeat) {
         if !spec.relations.contains(&r.as_str()) {
             errors.push(format!("timing names unknown relation {r:?} (known: {})", spec.relations.join(", ")));
         }

@@ -53,7 +53,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
             MatterInput {
                 title: "推动2019春季央企青岛行签约项目落地".into(),
                 description:
-                    "2019年4月10日春季央企青岛行签约项目18个、总投资2350亿元，逐一明确责任部门，推动早落地、早投产。"
+                    "2019年4月10日春季央企青岛行签约项目18个、总投资235亿元，逐一明确责任部门，推动早落地、早投产。"
                         .into(),
                 kickoff_date: Some("2019-04-10".into()),
                 kickoff_attendees: "市发展改革委、市商务局、市工业和信息化局、各区（市）".into(),

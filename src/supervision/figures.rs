@@ -15,7 +15,7 @@ use crate::params;
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[schema(as = LeadFigures)]
 pub struct Figures {
-    /// The channel code, or the unit's name.
+    /// The channel code, or the unit's name ("" for leads not yet transferred to a unit).
     pub key: String,
     pub leads: i64,
     pub transferred: i64,
@@ -63,7 +63,7 @@ pub fn figures(tx: &mut Tx<'_>, group: &str, today: &str) -> AppResult<Vec<Figur
             let rate = |n: i64, of: i64| (of > 0).then(|| n as f64 / of as f64);
             Ok(Figures {
                 overdue: overdue.get(&key).copied().unwrap_or(0),
-                key: if group == "unit" { r.opt_text(1)?.unwrap_or_else(|| "—".into()) } else { key },
+                key: if group == "unit" { r.opt_text(1)?.unwrap_or_default() } else { key },
                 leads: r.int(2)?,
                 transferred,
                 fed_back_on_time: r.int(4)?,

@@ -690,7 +690,9 @@ async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>
     };
     let (by_channel_table, by_unit_table) = (
         table(ctx.t("sv-channel"), &|ctx, k| super::channel_name(ctx.lang, k)),
-        table(ctx.t("sv-unit"), &|_, k| k.to_owned()),
+        table(ctx.t("sv-unit"), &|ctx, k| {
+            if k.is_empty() { ctx.t("sv-not-yet-transferred").to_owned() } else { k.to_owned() }
+        }),
     );
     let (chosen, rows_of) =
         if q.group.as_deref() == Some("unit") { (&by_unit_table, &by_unit) } else { (&by_channel_table, &by_channel) };

@@ -11,6 +11,12 @@ async fn the_demo_city_builds_on_an_empty_database() {
         .expect("count");
     assert_eq!(market, 17, "the 17 economic departments each have a market-allocation division");
     assert_eq!(app.count("matters").await, 3);
+    let figures = app
+        .db
+        .read(|tx| Ok(tx.count("SELECT COUNT(*) FROM matters WHERE description LIKE '%总投资235亿元%'", &[])?))
+        .await
+        .expect("count");
+    assert_eq!(figures, 1, "the spring event's ¥23.5 billion, as the article says");
     let states = app.db.read(|tx| Ok(tx.count("SELECT COUNT(DISTINCT state) FROM tasks", &[])?)).await.expect("count");
     assert!(states >= 5, "tasks in many states");
     let escalated = app

@@ -761,6 +761,9 @@ async fn the_unit_asks_the_reporter_of_a_lead_it_fed_back_to_rate_it() {
     .await;
     assert_eq!(s, 201, "{filed}");
     let id: i64 = filed[0]["service_request_id"].as_str().and_then(|s| s.parse().ok()).expect("id");
+    let office = o.app.browser("jw").await;
+    let (_, figures) = office.text("/supervision/figures?group=unit").await;
+    assert!(figures.contains("（尚未移送责任单位）"), "the unit column says what a missing unit means: {figures}");
     let url = format!("/api/v1/leads/{id}/transitions");
     assert_eq!(
         o.office.post(&url, json!({ "transition": "transfer", "unit_department_id": o.unit_dept })).await.0,

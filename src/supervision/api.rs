@@ -35,7 +35,21 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(record_activity))
         .routes(routes!(lead_figures))
         .routes(routes!(channel_offices))
+        .routes(routes!(get_notice))
         .routes(routes!(set_channel_office))
+}
+
+/// A numbered 通报, for those who see its lead or are addressed by it.
+#[utoipa::path(get, path = "/api/v1/notices/{id}", tag = "supervision",
+    responses((status = 200, body = super::notices::Notice), (status = 404)))]
+async fn get_notice(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Json<super::notices::Notice>> {
+    s.look(&ctx, Action::ViewLeads, move |tx, u| super::notices::get(tx, u.ok_or(AppError::Unauthenticated)?, id))
+        .await
+        .map(Json)
 }
 
 /// A channel and the department that is its office.

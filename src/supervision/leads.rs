@@ -503,7 +503,9 @@ impl Subject for LeadSubject<'_> {
                     "UPDATE leads SET outcome = $1 WHERE id = $2 OR primary_id = $2",
                     params![note.unwrap_or(""), id],
                 )?;
+                super::notices::issue(tx, who, self.l, note.unwrap_or(""))?;
             }
+            "feed_back" => super::notices::fed_back(tx, who, self.l, note.unwrap_or(""))?,
             _ => {}
         }
         if let Kept::Finished { met } = fired.deadline {

@@ -9,6 +9,7 @@ pub mod exposures;
 pub mod figures;
 pub mod judgement;
 pub mod leads;
+pub mod notices;
 pub mod open311;
 mod pages;
 pub mod photos;
@@ -88,6 +89,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         crate::migration!(13, "lead_digest", "0013_lead_digest"),
         crate::migration!(14, "lead_reminders", "0014_lead_reminders"),
         crate::migration!(15, "lead_visibility", "0015_lead_visibility"),
+        crate::migration!(28, "lead_notices", "0028_lead_notices"),
     ],
     settings: &[&EXPOSURE_HOURS],
     demo: Some(demo::seed),

@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/supervision/leads/{id}/task", post(to_task))
         .route("/admin/open311", get(keys).post(issue))
         .route("/supervision/channels", get(channels_page).post(set_channel))
+        .route("/supervision/notices/{id}", get(notice_page))
         .route("/exposures", get(exposures_page))
         .route("/supervision/teams", get(teams_page))
         .route("/supervision/figures", get(figures_page))
@@ -538,6 +539,29 @@ async fn issue(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Resp
         Ok((_, key)) => keys_page(&s, &ctx, Some(key)).await,
         Err(retry) => Err(retry.err),
     }
+}
+
+/// A 通报 laid out as a 公文: issuing unit, number, title, addressees, text, date; the
+/// print stylesheet puts it on A4.
+async fn notice_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let n = s
+        .look(&ctx, Action::ViewLeads, move |tx, u| super::notices::get(tx, u.ok_or(AppError::Unauthenticated)?, id))
+        .await?;
+    let date = crate::kernel::clock::local_date(n.issued_at).format("%Y年%-m月%-d日").to_string();
+    let body = html! {
+        div.actions.no-print {
+            button.secondary type="button" onclick="window.print()" { (ctx.t("sv-print")) }
+            a.button.secondary href=(format!("/supervision/leads/{}", n.lead_id)) { (ctx.t("sv-lead")) " #" (n.lead_id) }
+        }
+        article.gongwen {
+            header { p.issuer { (ctx.t("sv-notice-issuer")) } p.number { (n.number) } }
+            h2.doc-title { (n.title) }
+            p.addressees { (n.recipients.join("、")) "：" }
+            @for para in n.body.split('\n').filter(|p| !p.trim().is_empty()) { p.para { (para) } }
+            p.signature { (ctx.t("sv-notice-issuer")) br; (date) }
+        }
+    };
+    Ok(layout::page(&ctx, &n.number, Section::Of("supervision"), body).into_response())
 }
 
 /// Each channel's office, and for administrators a unit picker to change it.

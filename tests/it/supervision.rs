@@ -874,3 +874,72 @@ async fn a_discipline_lead_is_invisible_to_the_congress_office() {
     let (_, page) = b.text("/supervision/channels").await;
     assert!(page.contains("rd 局") && page.contains("jwc 局"), "{page}");
 }
+
+/// The originating channel's office hears of the feedback, and the published outcome is a
+/// numbered 通报 addressed to the unit and that office, in their inboxes and on a page
+/// laid out for printing; another channel's office cannot open it.
+#[tokio::test]
+async fn a_notice_reaches_the_originating_channel() {
+    let o = office().await;
+    let (rd, _, _) = o.app.department("rd", "public").await;
+    let (zx, _, _) = o.app.department("zx", "public").await;
+    o.app.user("rdstaff", "staff", Some(rd), None).await;
+    o.app.user("zxstaff", "staff", Some(zx), None).await;
+    let admin = o.app.api(&o.app.token("admin", &["read", "write"]).await);
+    for (channel, dept) in [("congress", rd), ("cppcc", zx)] {
+        assert_eq!(
+            admin.put(&format!("/api/v1/leads/channel-offices/{channel}"), json!({ "department_id": dept })).await.0,
+            200
+        );
+    }
+    let rdstaff = o.app.api(&o.app.token("rdstaff", &["read", "write"]).await);
+    let zxstaff = o.app.api(&o.app.token("zxstaff", &["read", "write"]).await);
+    let mut numbers = Vec::new();
+    for text in ["人大代表反映：项目审批超时", "人大代表反映：补贴兑现慢"] {
+        let (s, lead) = rdstaff
+            .post(
+                "/api/v1/leads",
+                json!({ "channel": "congress", "category": "POLICY", "description": text, "address": "市南区" }),
+            )
+            .await;
+        assert_eq!(s, 201, "{lead}");
+        let url = format!("/api/v1/leads/{}/transitions", lead["id"]);
+        let step = |api: &Api, body: Value| {
+            let (api, url) =
+                (Api { base: api.base.clone(), token: api.token.clone(), client: api.client.clone() }, url.clone());
+            async move { api.post(&url, body).await.0 }
+        };
+        assert_eq!(step(&o.office, json!({ "transition": "transfer", "unit_department_id": o.unit_dept })).await, 200);
+        assert_eq!(step(&o.unit, json!({ "transition": "feed_back", "note": "已办结" })).await, 200);
+        assert_eq!(step(&o.office, json!({ "transition": "verify", "note": "已核实" })).await, 200);
+        assert_eq!(
+            step(&o.office, json!({ "transition": "notify", "note": "经核实，问题已整改。\n相关人员已约谈。" })).await,
+            200
+        );
+        let (_, inbox) = rdstaff.get("/api/v1/notifications").await;
+        let titles: Vec<String> = inbox["items"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|n| n["title"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        assert!(titles.iter().any(|t| t.contains("已由责任单位反馈")), "told of the feedback: {titles:?}");
+        let note = inbox["items"]
+            .as_array()
+            .and_then(|a| {
+                a.iter().find(|n| n["link"].as_str().is_some_and(|l| l.starts_with("/supervision/notices/"))).cloned()
+            })
+            .expect("the notice in the originating office's inbox");
+        let id = note["link"].as_str().and_then(|l| l.rsplit('/').next()).expect("id").to_owned();
+        let (s, notice) = rdstaff.get(&format!("/api/v1/notices/{id}")).await;
+        assert_eq!(s, 200);
+        assert_eq!(notice["recipients"], json!(["fgw 局", "rd 局"]));
+        numbers.push(notice["number"].as_str().unwrap_or("").to_owned());
+        assert_eq!(zxstaff.get(&format!("/api/v1/notices/{id}")).await.0, 404, "another channel's office");
+        let (s, page) = o.app.browser("rdstaff").await.text(&format!("/supervision/notices/{id}")).await;
+        assert_eq!(s, 200);
+        assert!(
+            page.contains("gongwen") && page.contains("fgw 局、rd 局：") && page.contains("相关人员已约谈"),
+            "{page}"
+        );
+    }
+    assert_eq!(numbers, ["青督通〔2019〕1号", "青督通〔2019〕2号"], "numbered per year");
+}

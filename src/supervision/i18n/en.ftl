@@ -148,3 +148,7 @@ sv-no-channel-office = none named
 sv-channel-offices-explained = Each supervision channel has one office: its staff register that channel's leads and see only that channel's. Leads sent to the discipline commission are seen only by it, the supervision office and the responsible unit.
 channel_not_yours = Your unit is not this channel's office, so it cannot register leads of this channel
 sv-not-yet-transferred = (not yet transferred to a unit)
+sv-print = Print
+sv-notice-issuer = Qingdao Joint Supervision Office
+sv-note-notice-issued = Notice { $number }: { $title }
+sv-note-fed-back-to-origin = Lead #{ $id } from your channel was fed back by the unit: { $short }

@@ -148,3 +148,7 @@ sv-no-channel-office = 未指定
 sv-channel-offices-explained = 每个监督渠道由一个机构承办：该机构人员登记本渠道的线索并只能看到本渠道的线索；移送纪委的线索只有纪委、协同监督办公室和责任单位能看到。
 channel_not_yours = 您所在单位不是该监督渠道的承办机构，不能登记该渠道的线索
 sv-not-yet-transferred = （尚未移送责任单位）
+sv-print = 打印
+sv-notice-issuer = 青岛市协同监督办公室
+sv-note-notice-issued = 通报 { $number }：{ $title }
+sv-note-fed-back-to-origin = 本渠道线索 #{ $id } 已由责任单位反馈：{ $short }

@@ -96,11 +96,11 @@ pub fn invite(
         "lead" => (Some("lead"), served_by_lead(tx, department, input.ref_id)?),
         _ => (None, contact(&input.served_contact, "served_contact")?),
     };
-    let division = colleagues(tx, user.id, user.division_id)?;
-    if let Served::Contact { address, .. } = &served
-        && reaches_any(tx, &division, address)?
-    {
-        return Err(AppError::invalid("served_is_colleague", "served_contact"));
+    if let Served::Contact { address, .. } = &served {
+        let division = colleagues(tx, user.id, user.division_id)?;
+        if reaches_any(tx, &division, address)? {
+            return Err(AppError::invalid("served_is_colleague", "served_contact"));
+        }
     }
     let served_key = served.key();
     if ref_kind.is_some()

@@ -60,8 +60,14 @@ fn join(parts: &[&[Corner]]) -> Vec<Corner> {
     parts.iter().flat_map(|p| p.iter().copied()).collect()
 }
 
-/// The ten districts and county-level cities of Qingdao, in the official order.
-pub fn districts() -> Vec<District> {
+/// The ten districts and county-level cities of Qingdao, in the official order (built
+/// once).
+pub fn districts() -> &'static [District] {
+    static DISTRICTS: std::sync::LazyLock<Vec<District>> = std::sync::LazyLock::new(outlines);
+    &DISTRICTS
+}
+
+fn outlines() -> Vec<District> {
     let d = |name, label, leader, outline| District { name, label, leader, outline };
     vec![
         d(
@@ -175,7 +181,7 @@ pub const BOUNDS: (f64, f64, f64, f64) = (35.50, 37.20, 119.45, 121.05);
 
 /// Which district a place lies in, by the simplified outlines; `None` at sea or outside.
 pub fn district_at(lat: f64, lon: f64) -> Option<&'static str> {
-    districts().into_iter().find(|d| contains(&d.outline, (lon, lat))).map(|d| d.name)
+    districts().iter().find(|d| contains(&d.outline, (lon, lat))).map(|d| d.name)
 }
 
 /// Even-odd ray casting; a point exactly on a shared border belongs to one of the two.

@@ -96,7 +96,6 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<DeliveryQuery>) -> Ap
 }
 
 async fn retry_page(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
-    f.ctx.require(Action::ManageSettings)?;
     s.change(&f.ctx, Action::ManageSettings, move |tx, who| notify::retry(tx, who, id)).await?;
     crate::kernel::web::form::confirm("k-done");
     Ok(Redirect::to("/admin/deliveries?state=waiting").into_response())

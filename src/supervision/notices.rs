@@ -36,11 +36,19 @@ fn channel_office(tx: &mut Tx<'_>, channel: &str) -> AppResult<Option<i64>> {
 fn originating_office(tx: &mut Tx<'_>, l: &Lead) -> AppResult<Vec<i64>> {
     let mut users = Vec::new();
     for d in origin_departments(tx, l)? {
-        for r in tx.query("SELECT id FROM users WHERE department_id = $1 AND active = 1", params![d])? {
-            users.push(r.int(0)?);
-        }
+        users.extend(people_of(tx, d, &["staff", "division_head", "dept_head"])?);
     }
     Ok(users)
+}
+
+/// The active accounts of `department` with one of `roles`.
+fn people_of(tx: &mut Tx<'_>, department: i64, roles: &[&str]) -> AppResult<Vec<i64>> {
+    let mut w = crate::kernel::db::Where::default();
+    w.and("department_id = ?", department);
+    w.and_sql("active = 1");
+    let marks = w.marks(roles);
+    w.and_sql(&format!("role IN ({marks})"));
+    tx.query(&format!("SELECT id FROM users{}", w.sql), &w.args)?.iter().map(|r| Ok(r.int(0)?)).collect()
 }
 
 /// The departments of the office of the lead's channel, and of the discipline commission
@@ -100,12 +108,7 @@ pub fn issue(tx: &mut Tx<'_>, who: &Who, l: &Lead, outcome: &str) -> AppResult<N
     }
     let mut to = originating_office(tx, l)?;
     if let Some(unit) = l.unit_department_id {
-        for r in tx.query(
-            "SELECT id FROM users WHERE department_id = $1 AND active = 1 AND role IN ('dept_head', 'division_head')",
-            params![unit],
-        )? {
-            to.push(r.int(0)?);
-        }
+        to.extend(people_of(tx, unit, &["dept_head", "division_head"])?);
     }
     notify::send(
         tx,

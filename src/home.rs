@@ -35,6 +35,21 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             mine.actions.extend(part.actions);
         }
     }
+    let uid = user.id;
+    let awaiting = s.db.read(move |tx| crate::kernel::workflow::directives::awaiting(tx, uid, 50)).await?;
+    mine.queue.extend(awaiting.into_iter().map(|d| WorkItem {
+        ask: ctx.t("k-answer-it").to_owned(),
+        kind: match d.kind {
+            crate::kernel::workflow::directives::Kind::Urge => ctx.t("k-urge-document").to_owned(),
+            crate::kernel::workflow::directives::Kind::Instruction => ctx.t("k-instruction-document").to_owned(),
+        },
+        title: d.title,
+        href: format!("/directives/{}", d.id),
+        light: None,
+        deadline: None,
+        since: d.created_at,
+        more: "/directives".into(),
+    }));
     mine.queue.sort_by_key(urgency);
     let (queue_rows, more) = first_of_each(&mine.queue);
     let dept = user.department_id;

@@ -1,5 +1,6 @@
 //! `/api/v1` endpoints for matters, tasks and their figures.
 
+use crate::kernel::workflow::directives::{self, Directive, Giving, May};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -26,11 +27,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_matters, create_matter))
         .routes(routes!(get_matter, update_matter))
         .routes(routes!(matter_transition))
+        .routes(routes!(matter_directive))
         .routes(routes!(create_task))
         .routes(routes!(list_tasks))
         .routes(routes!(get_task))
         .routes(routes!(task_transition))
         .routes(routes!(task_progress))
+        .routes(routes!(task_directive))
         .merge(OpenApiRouter::new().routes(routes!(task_attachment)).layer(attachments::body_limit()))
         .routes(routes!(download_attachment))
         .routes(routes!(request_extension))
@@ -85,6 +88,8 @@ pub struct MatterDetail {
     pub matter: Matter,
     pub tasks: Vec<Task>,
     pub history: Vec<Event>,
+    /// 批示 and 催办 on the matter, oldest first.
+    pub directives: Vec<Directive>,
 }
 
 #[utoipa::path(get, path = "/api/v1/matters/{id}", tag = "coordination",
@@ -104,7 +109,12 @@ async fn get_matter(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
             &v,
         )?
         .items;
-        Ok(MatterDetail { matter, tasks, history: workflow::history(tx, "matter", id)? })
+        Ok(MatterDetail {
+            matter,
+            tasks,
+            history: workflow::history(tx, "matter", id)?,
+            directives: directives::on(tx, "matter", id)?,
+        })
     })
     .await
     .map(Json)
@@ -184,6 +194,10 @@ pub struct TaskDetail {
     pub updates: Vec<Update>,
     pub extensions: Vec<Extension>,
     pub attachments: Vec<Attachment>,
+    /// 批示 and 催办 on the task, oldest first.
+    pub directives: Vec<Directive>,
+    /// Whether the caller may give them.
+    pub may_direct: May,
 }
 
 pub fn detail(
@@ -197,12 +211,45 @@ pub fn detail(
     let available = v.process.available(&task.state, &rel).iter().map(|t| t.id.clone()).collect();
     Ok(TaskDetail {
         available,
+        directives: directives::on(tx, "task", id)?,
+        may_direct: directives::may(&v.process, u, &rel),
         history: workflow::history(tx, "task", id)?,
         updates: tasks::updates(tx, id)?,
         extensions: extensions::of_task(tx, id)?,
         attachments: attachments::of(tx, "task", id)?,
         task,
     })
+}
+
+#[utoipa::path(post, path = "/api/v1/matters/{id}/directives", tag = "coordination", request_body = Giving,
+    responses((status = 201, body = Directive), (status = 403), (status = 404)))]
+async fn matter_directive(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewCoordination>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<Giving>,
+) -> AppResult<(StatusCode, Json<Directive>)> {
+    let user = ctx.user()?.clone();
+    let process = s.processes.get("matter")?;
+    let d = s
+        .change(&ctx, Action::ViewCoordination, move |tx, who| matters::direct(tx, who, &user, &process, id, &input))
+        .await?;
+    Ok((StatusCode::CREATED, Json(d)))
+}
+
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/directives", tag = "coordination", request_body = Giving,
+    responses((status = 201, body = Directive), (status = 403), (status = 404)))]
+async fn task_directive(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewCoordination>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<Giving>,
+) -> AppResult<(StatusCode, Json<Directive>)> {
+    let user = ctx.user()?.clone();
+    let v = View::of(&s, ctx.now)?;
+    let d =
+        s.change(&ctx, Action::ViewCoordination, move |tx, who| tasks::direct(tx, who, &user, id, &input, &v)).await?;
+    Ok((StatusCode::CREATED, Json(d)))
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "coordination", responses((status = 200, body = TaskDetail), (status = 404)))]

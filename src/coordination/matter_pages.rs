@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/matters/{id}", get(show).post(update))
         .route("/matters/{id}/tasks", post(create_task))
         .route("/matters/{id}/transition", post(transition))
+        .route("/matters/{id}/directives", post(direct))
         .route("/coordination/figures", get(figures))
 }
 
@@ -167,7 +168,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
     let v = View::of(s, ctx.now)?;
     let now = ctx.now;
     let vq = v.clone();
-    let (m, task_list, history, people, depts) = s
+    let (m, task_list, history, people, depts, given) = s
         .look(ctx, Action::ViewCoordination, move |tx, u| {
             let u = u.ok_or(AppError::Unauthenticated)?;
             let m = matters::get(tx, u, id, now)?;
@@ -180,6 +181,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                 workflow::history(tx, "matter", id)?,
                 tasks::assignable(tx)?,
                 crate::org::departments::options(tx)?,
+                crate::kernel::workflow::directives::on(tx, "matter", id)?,
             ))
         })
         .await?;
@@ -233,6 +235,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                 }
             }
         }
+        (crate::kernel::web::directives::section(ctx, &given, crate::kernel::workflow::directives::may(&mp, user, &matters::relations(user, &m)), &format!("/matters/{}/directives", m.id), retry))
         @if !history.is_empty() {
             h2 { (ctx.t("co-history")) }
             (layout::history(ctx, &mp, &history))
@@ -241,6 +244,27 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
     Ok((status, layout::page(ctx, &m.title, Section::Of("matters"), body)).into_response())
+}
+
+async fn direct(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.user()?.clone();
+    let process = s.processes.get("matter")?;
+    match attempt(
+        &s,
+        &ctx,
+        Action::ViewCoordination,
+        "directive",
+        form,
+        move |tx, who, g: crate::kernel::workflow::directives::Giving| {
+            matters::direct(tx, who, &user, &process, id, &g)
+        },
+    )
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/matters/{id}")).into_response()),
+        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
+    }
 }
 
 async fn update(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {

@@ -1,5 +1,6 @@
 //! Matters (事项): opened top-down by the leader whose final say they need.
 
+use crate::kernel::workflow::directives::{self, Directive, Giving};
 use serde::{Deserialize, Serialize};
 
 use super::MATTER;
@@ -337,6 +338,20 @@ pub fn transition(
         Firing { id, transition, relations: &rel, note, calendar: &rules.calendar },
         &MatterSubject { m: &m },
     )
+}
+
+/// A 批示 or 催办 on a matter, by those its process file allows.
+pub fn direct(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    user: &CurrentUser,
+    process: &workflow::Process,
+    id: i64,
+    giving: &Giving,
+) -> AppResult<Directive> {
+    let m = get(tx, user, id, who.now)?;
+    let rel = relations(user, &m);
+    directives::give(tx, who, &MATTER, process, user, &rel, id, giving, &MatterSubject { m: &m })
 }
 
 /// The open matters `user` may add tasks to (as their deciding leader or opener), as

@@ -22,6 +22,7 @@ use crate::kernel::web::layout::{
 use crate::kernel::web::list::{ListParams, pager, sort_header};
 use crate::kernel::web::table::{Table, respond};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
+use crate::kernel::workflow::directives::Giving;
 use crate::kernel::workflow::{Light, Process};
 
 pub fn router() -> Router<AppState> {
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/transition", post(transition))
         .route("/tasks/{id}/progress", post(progress).layer(crate::kernel::attachments::body_limit()))
         .route("/tasks/{id}/extensions", post(request_extension))
+        .route("/tasks/{id}/directives", post(direct))
         .route("/extensions/{id}/decision", post(decide_extension))
 }
 
@@ -253,6 +255,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                 button.secondary type="submit" { (ctx.t("co-ask-the-people-served-to")) }
             }
         }
+        (crate::kernel::web::directives::section(ctx, &d.directives, d.may_direct, &format!("/tasks/{}/directives", t.id), retry))
         @if !d.attachments.is_empty() {
             h2 { (ctx.t("co-files")) }
             ul { @for a in &d.attachments { li { a href=(format!("/api/v1/attachments/{}", a.id)) { (a.filename) } span.muted { " " (a.size / 1024 + 1) " KB · " (a.uploaded_by_name) " · " (fmt_local(a.created_at)) } } } }
@@ -307,6 +310,20 @@ async fn request_extension(State(s): State<AppState>, Path(id): Path<i64>, f: Cs
     let v = View::of(&s, ctx.now)?;
     match attempt(&s, &ctx, Action::ViewCoordination, "extension", form, move |tx, who, input: ExtensionRequest| {
         extensions::request(tx, who, &user, id, &input, &v)
+    })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
+        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
+    }
+}
+
+async fn direct(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.user()?.clone();
+    let v = View::of(&s, ctx.now)?;
+    match attempt(&s, &ctx, Action::ViewCoordination, "directive", form, move |tx, who, g: Giving| {
+        tasks::direct(tx, who, &user, id, &g, &v)
     })
     .await?
     {

@@ -18,6 +18,7 @@ use crate::kernel::registry::WorkItem;
 use crate::kernel::validate;
 use crate::kernel::web::list::{ListParams, Page, count_capped};
 use crate::kernel::workflow::deadlines::Kept;
+use crate::kernel::workflow::directives::{self, Directive, Giving};
 use crate::kernel::workflow::{self, Fired, Firing, Light, Process, Subject};
 use crate::params;
 
@@ -501,6 +502,20 @@ pub fn transition(
         Firing { id, transition, relations: &rel, note, calendar: &v.calendar },
         &TaskSubject { t: &t },
     )
+}
+
+/// A 批示 or 催办 on a task, by those its process file allows.
+pub fn direct(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    user: &CurrentUser,
+    id: i64,
+    giving: &Giving,
+    v: &View,
+) -> AppResult<Directive> {
+    let t = get(tx, user, id, v)?;
+    let rel = relations(user, &t);
+    directives::give(tx, who, &super::TASK, &v.process, user, &rel, id, giving, &TaskSubject { t: &t })
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

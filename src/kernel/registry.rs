@@ -184,7 +184,7 @@ pub struct Registry {
 }
 
 /// The kernel's own schema: organisation, accounts, audit, inbox, search queue.
-pub static KERNEL_MIGRATIONS: [Migration; 12] = [
+pub static KERNEL_MIGRATIONS: [Migration; 13] = [
     crate::migration!(1, "foundation", "0001_foundation"),
     crate::migration!(9, "search", "0009_search"),
     crate::migration!(16, "open_once", "0016_open_once"),
@@ -197,6 +197,7 @@ pub static KERNEL_MIGRATIONS: [Migration; 12] = [
     crate::migration!(25, "desks", "0025_desks"),
     crate::migration!(26, "delivery_backoff", "0026_delivery_backoff"),
     crate::migration!(27, "deadline_steps", "0027_deadline_steps"),
+    crate::migration!(29, "directives", "0029_directives"),
 ];
 
 impl std::fmt::Debug for Registry {
@@ -207,10 +208,15 @@ impl std::fmt::Debug for Registry {
 
 impl Registry {
     /// The kinds of note a person can choose how to receive: each process's (its
-    /// transitions) and the deadline engine's reminders and escalations. Each is named by
+    /// transitions) and the deadline engine's reminders and escalations, and 批示 and 催办. Each is named by
     /// `record-<kind>`.
     pub fn note_kinds(&self) -> Vec<&'static str> {
-        self.processes.iter().map(|p| p.kind).chain(["reminder", "escalation"]).collect()
+        self.processes
+            .iter()
+            .map(|p| p.kind)
+            .chain(["reminder", "escalation"])
+            .chain(super::workflow::directives::Kind::NOTE_KINDS)
+            .collect()
     }
 
     /// `kernel_sweeps` run after the mechanisms' own.

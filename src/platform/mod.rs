@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod deliveries;
+pub mod directives;
 pub mod inbox;
 pub mod processes;
 pub mod search;
@@ -19,6 +20,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(search::api_router())
         .merge(settings::api_router())
         .merge(deliveries::api_router())
+        .merge(directives::api_router())
 }
 
 pub fn page_router() -> axum::Router<AppState> {
@@ -28,4 +30,5 @@ pub fn page_router() -> axum::Router<AppState> {
         .merge(search::page_router())
         .merge(settings::page_router())
         .merge(deliveries::page_router())
+        .merge(directives::page_router())
 }

@@ -1,6 +1,7 @@
 //! `/api/v1` endpoints for leads: filing from any channel, the procedure, linking, and
 //! Open311 keys.
 
+use crate::kernel::workflow::directives::{self, Directive, Giving, May};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -24,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_leads, file_lead))
         .routes(routes!(get_lead))
         .routes(routes!(lead_transition))
+        .routes(routes!(lead_directive))
         .routes(routes!(link_lead))
         .routes(routes!(lead_to_task))
         .routes(routes!(track))
@@ -154,6 +156,10 @@ pub struct LeadDetail {
     /// Open leads that look like the same problem.
     pub candidates: Vec<Candidate>,
     pub history: Vec<crate::kernel::workflow::Event>,
+    /// 批示 and 催办 on the lead, oldest first.
+    pub directives: Vec<Directive>,
+    /// Whether the caller may give them.
+    pub may_direct: May,
 }
 
 pub fn detail(
@@ -170,7 +176,15 @@ pub fn detail(
     };
     let candidates =
         if leads::is_office(user) && lead.primary_id.is_none() { leads::candidates(tx, &lead)? } else { Vec::new() };
-    Ok(LeadDetail { available, candidates, history: crate::kernel::workflow::history(tx, super::LEAD.kind, id)?, lead })
+    let may_direct = directives::may(process, user, &leads::relations(user, &lead));
+    Ok(LeadDetail {
+        available,
+        candidates,
+        history: crate::kernel::workflow::history(tx, super::LEAD.kind, id)?,
+        directives: directives::on(tx, super::LEAD.kind, id)?,
+        may_direct,
+        lead,
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/leads/{id}", tag = "supervision", responses((status = 200, body = LeadDetail), (status = 404)))]
@@ -179,6 +193,21 @@ async fn get_lead(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> A
     s.look(&ctx, Action::ViewLeads, move |tx, u| detail(tx, u.ok_or(AppError::Unauthenticated)?, &process, id))
         .await
         .map(Json)
+}
+
+#[utoipa::path(post, path = "/api/v1/leads/{id}/directives", tag = "supervision", request_body = Giving,
+    responses((status = 201, body = Directive), (status = 403), (status = 404)))]
+async fn lead_directive(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewLeads>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<Giving>,
+) -> AppResult<(StatusCode, Json<Directive>)> {
+    let user = ctx.user()?.clone();
+    let process = s.processes.get(super::LEAD.kind)?;
+    let d =
+        s.change(&ctx, Action::ViewLeads, move |tx, who| leads::direct(tx, who, &user, &process, id, &input)).await?;
+    Ok((StatusCode::CREATED, Json(d)))
 }
 
 /// Transfer (to the unit, or the discipline commission), dispute, feed back, reject the

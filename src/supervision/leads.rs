@@ -1,6 +1,7 @@
 //! Leads: filing (from any channel, the public web page or Open311), the one procedure,
 //! linking duplicates, and what the public may see of a lead.
 
+use crate::kernel::workflow::directives::{self, Directive, Giving};
 use serde::{Deserialize, Serialize};
 
 use super::{CHANNELS, LEAD};
@@ -516,6 +517,21 @@ impl Subject for LeadSubject<'_> {
         }
         Ok(())
     }
+}
+
+/// A 批示 or 催办 on a lead, by those its process file allows.
+pub fn direct(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    user: &CurrentUser,
+    process: &Process,
+    id: i64,
+    giving: &Giving,
+) -> AppResult<Directive> {
+    let l = get(tx, user, id)?;
+    let rel = relations(user, &l);
+    let subject = LeadSubject { l: &l, unit: l.unit_department_id, to_discipline: l.to_discipline };
+    directives::give(tx, who, &super::LEAD, process, user, &rel, id, giving, &subject)
 }
 
 /// Move a lead along the one procedure. A transfer names the unit (the kernel starts the

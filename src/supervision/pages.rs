@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/supervision/leads/{id}", get(show).post(step))
         .route("/supervision/leads/{id}/link", post(link))
         .route("/supervision/leads/{id}/task", post(to_task))
+        .route("/supervision/leads/{id}/directives", post(direct))
         .route("/admin/open311", get(keys).post(issue))
         .route("/supervision/channels", get(channels_page).post(set_channel))
         .route("/supervision/notices/{id}", get(notice_page))
@@ -430,6 +431,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                 }
             }
         }
+        (crate::kernel::web::directives::section(ctx, &d.directives, d.may_direct, &format!("/supervision/leads/{}/directives", l.id), retry))
         h2 { (ctx.t("sv-record")) }
         (layout::history(ctx, &process, &d.history))
     };
@@ -445,6 +447,25 @@ async fn step(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields
     match attempt(&s, &ctx, Action::ViewLeads, "step", form, move |tx, who, st: Step| {
         leads::transition(tx, who, &user, &rules, id, &st)
     })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/supervision/leads/{id}")).into_response()),
+        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
+    }
+}
+
+async fn direct(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.user()?.clone();
+    let process = s.processes.get(LEAD.kind)?;
+    match attempt(
+        &s,
+        &ctx,
+        Action::ViewLeads,
+        "directive",
+        form,
+        move |tx, who, g: crate::kernel::workflow::directives::Giving| leads::direct(tx, who, &user, &process, id, &g),
+    )
     .await?
     {
         Ok(_) => Ok(Redirect::to(&format!("/supervision/leads/{id}")).into_response()),

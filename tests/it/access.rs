@@ -3,12 +3,13 @@ use serde_json::{Value, json};
 use crate::support::TestApp;
 
 /// Endpoints any signed-in user may use on their own account.
-const OWN_ACCOUNT: [&str; 5] = [
+const OWN_ACCOUNT: [&str; 6] = [
     "/api/v1/auth/tokens",
     "/api/v1/tokens",
     "/api/v1/tokens/{id}/revoke",
     "/api/v1/me",
     "/api/v1/me/notification-preferences",
+    "/api/v1/me/directives",
 ];
 
 async fn operations(app: &TestApp) -> Vec<(String, String)> {
@@ -62,7 +63,8 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
         if OWN_ACCOUNT.contains(&path.as_str()) {
             continue;
         }
-        if public || path.starts_with("/api/v1/notifications") {
+        // Notes and directives are read and answered only by those they are addressed to.
+        if public || path.starts_with("/api/v1/notifications") || path.starts_with("/api/v1/directives") {
             continue;
         }
         let coordination = [

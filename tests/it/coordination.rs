@@ -545,3 +545,90 @@ async fn an_overdue_task_escalates_along_the_portfolio_chain() {
     let history = detail.to_string();
     assert!(history.contains("已逾期"), "the task's record shows the escalations: {history}");
 }
+
+#[tokio::test]
+async fn a_leader_instructs_and_a_task_is_urged_by_hand() {
+    let c = city().await;
+    c.app.user("du", "supervisor", None, None).await;
+    let office = c.app.api(&c.app.token("du", &["read", "write"]).await);
+    let head = c.app.api(&c.app.token("chen", &["read", "write"]).await);
+    let (_, m) = c.mayor.post("/api/v1/matters", json!({ "title": "推进项目落地" })).await;
+    let (_, t) = c
+        .mayor
+        .post(
+            &format!("/api/v1/matters/{}/tasks", m["id"]),
+            json!({ "title": "研究用地保障方案", "assignee_id": c.fgw_staff_id, "lead_department_id": c.fgw, "working_days": 5 }),
+        )
+        .await;
+    let url = format!("/api/v1/tasks/{}/directives", t["id"]);
+    // The responsible person can neither instruct nor urge.
+    for kind in ["instruction", "urge"] {
+        let (s, e) = c.fgw_staff.post(&url, json!({ "kind": kind, "body": "自己催自己" })).await;
+        assert_eq!(s, 403, "{e}");
+    }
+    let (s, e) = c.mayor.post(&url, json!({ "kind": "instruction", "body": "  " })).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("required")), "{e}");
+    // 批示: to the responsible person and the lead department's head, and to whom the leader adds.
+    let (s, instruction) = c
+        .mayor
+        .post(
+            &url,
+            json!({ "kind": "instruction", "body": "请商务局配合，月底前拿出方案。", "also_user_id": c.swj_staff_id }),
+        )
+        .await;
+    assert_eq!(s, 201, "{instruction}");
+    let names: Vec<&str> =
+        instruction["recipients"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 3, "lin, chen and wang: {names:?}");
+    assert!(instruction["number"].is_null());
+    let (_, inbox) = c.swj_staff.get("/api/v1/notifications").await;
+    assert!(inbox.to_string().contains("批示"), "{inbox}");
+    // 催办 by hand by the supervision office and by the unit's head, numbered.
+    let (s, first) = office.post(&url, json!({ "kind": "urge", "body": "请于本周内报送进展。" })).await;
+    assert_eq!(s, 201, "{first}");
+    assert!(first["number"].as_str().unwrap().starts_with("青督催〔2019〕1号"), "{first}");
+    let (s, second) = head.post(&url, json!({ "kind": "urge", "body": "抓紧办理。" })).await;
+    assert_eq!(s, 201, "{second}");
+    assert_eq!(second["number"], "青督催〔2019〕2号");
+    assert!(
+        second["recipients"].as_array().unwrap().iter().all(|r| r["name"] != "chen 测试"),
+        "not to the one who urges"
+    );
+    let (s, e) = office.post(&url, json!({ "kind": "urge", "body": "x", "also_user_id": c.swj_staff_id })).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("instruction_only")), "{e}");
+    // Listed on the task, counted, and answered once by each recipient.
+    let (_, detail) = c.fgw_staff.get(&format!("/api/v1/tasks/{}", t["id"])).await;
+    assert_eq!(detail["directives"].as_array().unwrap().len(), 3);
+    let answer = format!("/api/v1/directives/{}/answer", instruction["id"]);
+    let (s, a) = c.fgw_staff.post(&answer, json!({ "answer": "已对接商务局，方案初稿已成。" })).await;
+    assert_eq!(s, 200, "{a}");
+    let (s, _) = c.fgw_staff.post(&answer, json!({ "answer": "again" })).await;
+    assert_eq!(s, 409);
+    let (s, _) =
+        c.swj_staff.post(&format!("/api/v1/directives/{}/answer", first["id"]), json!({ "answer": "x" })).await;
+    assert_eq!(s, 404, "not addressed to wang");
+    let (s, _) = c.swj_staff.get(&format!("/api/v1/directives/{}", first["id"])).await;
+    assert_eq!(s, 404);
+    let (_, inbox) = c.mayor.get("/api/v1/notifications").await;
+    assert!(inbox.to_string().contains("回复"), "the leader is told of the answer: {inbox}");
+    // Pages: the task shows the count; the urging notice is a document the recipient answers.
+    let lin = c.app.browser("lin").await;
+    let (_, home) = lin.text("/").await;
+    assert!(
+        home.contains("催办通知") && home.contains(&format!("/directives/{}", first["id"])),
+        "on the home queue: {home}"
+    );
+    let (_, page) = lin.text(&format!("/tasks/{}", t["id"])).await;
+    assert!(page.contains("已催办 2 次"), "{page}");
+    let (s, doc) = lin.text(&format!("/directives/{}", first["id"])).await;
+    assert_eq!(s, 200);
+    assert!(doc.contains("青督催〔2019〕1号") && doc.contains("催办通知") && doc.contains("gongwen"), "{doc}");
+    let r = lin.post(&format!("/directives/{}/answer", first["id"]), &[("answer", "本周五前报送。")]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, doc) = lin.text(&format!("/directives/{}", first["id"])).await;
+    assert!(doc.contains("本周五前报送。"));
+    let mayor = c.app.browser("mayor").await;
+    let r = mayor.post(&format!("/tasks/{}/directives", t["id"]), &[("kind", "instruction"), ("body", "")]).await;
+    assert_eq!(r.status().as_u16(), 422, "an empty instruction is refused on the page");
+    assert_eq!(c.app.count("directives").await, 3);
+}

@@ -943,3 +943,53 @@ async fn a_notice_reaches_the_originating_channel() {
     }
     assert_eq!(numbers, ["青督通〔2019〕1号", "青督通〔2019〕2号"], "numbered per year");
 }
+
+/// A leader's 批示 on a lead reaches the office and the unit; the office urges the unit;
+/// a leader cannot give one on a discipline lead, which is hidden from leaders.
+#[tokio::test]
+async fn a_leader_instructs_on_a_lead_and_the_office_urges_the_unit() {
+    let o = office().await;
+    o.app.user("mayor", "leader", None, None).await;
+    let mayor = o.app.api(&o.app.token("mayor", &["read", "write"]).await);
+    let lead = json!({ "channel": "government", "category": "POLICY", "description": "企业反映稳岗补贴发放滞后", "address": "市南区" });
+    let (_, l) = o.office.post("/api/v1/leads", lead.clone()).await;
+    let url = format!("/api/v1/leads/{}/directives", l["id"]);
+    let (s, d) = mayor.post(&url, json!({ "kind": "instruction", "body": "请督查室跟踪，一周内反馈。" })).await;
+    assert_eq!(s, 201, "{d}");
+    let (_, inbox) = o.office.get("/api/v1/notifications").await;
+    assert!(inbox.to_string().contains("批示"), "the office hears of it: {inbox}");
+    let (s, _) = o.unit.post(&url, json!({ "kind": "urge", "body": "x" })).await;
+    assert_eq!(s, 404, "the unit does not see the lead before it is transferred");
+    let (s, _) = o
+        .office
+        .post(
+            &format!("/api/v1/leads/{}/transitions", l["id"]),
+            json!({ "transition": "transfer", "unit_department_id": o.unit_dept }),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, u) = o.office.post(&url, json!({ "kind": "urge", "body": "请按期反馈。" })).await;
+    assert_eq!(s, 201, "{u}");
+    assert!(u["recipients"].as_array().unwrap().iter().any(|r| r["name"] == "chen 测试"), "{u}");
+    let (s, _) = o.unit.post(&url, json!({ "kind": "urge", "body": "x" })).await;
+    assert_eq!(s, 403, "the unit cannot urge itself");
+    let (_, page) = o.app.browser("chen").await.text(&format!("/supervision/leads/{}", l["id"])).await;
+    assert!(page.contains("已催办 1 次") && page.contains("请督查室跟踪"), "{page}");
+    let (_, sent) = o
+        .office
+        .post(
+            "/api/v1/leads",
+            json!({ "channel": "government", "category": "POLICY", "description": "索要好处费", "address": "市南区" }),
+        )
+        .await;
+    o.office
+        .post(
+            &format!("/api/v1/leads/{}/transitions", sent["id"]),
+            json!({ "transition": "transfer", "unit_department_id": o.unit_dept, "to_discipline": true }),
+        )
+        .await;
+    let (s, _) = mayor
+        .post(&format!("/api/v1/leads/{}/directives", sent["id"]), json!({ "kind": "instruction", "body": "x" }))
+        .await;
+    assert_eq!(s, 404);
+}

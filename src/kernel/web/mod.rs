@@ -6,6 +6,7 @@
 pub mod assets;
 pub mod chart;
 pub mod de;
+pub mod directives;
 pub mod form;
 pub mod layout;
 pub mod list;
@@ -546,7 +547,8 @@ pub mod need {
         ManageCalendar,
         ManageProcesses,
         ManageSearch,
-        ManageSettings
+        ManageSettings,
+        ReadInbox
     );
 }
 

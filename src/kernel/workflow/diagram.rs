@@ -169,6 +169,7 @@ mod tests {
             name_en: "k".into(),
             initial: "a".into(),
             timing: Timing::default(),
+            directives: Default::default(),
             states: vec![state("a"), state("b")],
             transitions: vec![TransitionDef {
                 id: "t".into(),

@@ -8,6 +8,7 @@
 
 pub mod deadlines;
 pub mod diagram;
+pub mod directives;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
@@ -137,6 +138,9 @@ pub struct Process {
     pub timing: Timing,
     pub states: Vec<StateDef>,
     pub transitions: Vec<TransitionDef>,
+    /// Who may give 批示 and 催办 by hand, and whom they go to.
+    #[serde(default)]
+    pub directives: directives::Rules,
 }
 
 /// What a mechanism declares about the records a process governs.
@@ -291,6 +295,7 @@ pub fn validate(spec: &Spec, p: &Process) -> Vec<String> {
             errors.push(format!("timing.running names unknown state {s:?}"));
         }
     }
+    directives::validate(spec, &p.directives, &mut errors);
     for s in p.states.iter().filter(|s| !s.is_final) {
         if !p.transitions.iter().any(|t| t.from.contains(&s.id)) {
             errors.push(format!("state {:?} is not final but has no way out", s.id));

@@ -39,6 +39,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pool_plan))
         .routes(routes!(pool_assessment))
         .routes(routes!(pool_response))
+        .merge(super::callback_pages::api_router())
 }
 
 /// Log a service you gave and send its one-time rating invitation to the person served:
@@ -222,8 +223,9 @@ async fn bad_review_transition(
 ) -> AppResult<Json<Fired>> {
     let user = ctx.user()?.clone();
     let rules = s.rules(&super::BAD_REVIEW)?;
+    let base = s.settings.public_base_url.clone();
     s.change(&ctx, Action::ViewEvaluation, move |tx, who| {
-        bad_reviews::transition(tx, who, &user, &rules, id, &input.transition, input.note.as_deref())
+        bad_reviews::transition(tx, who, &user, &rules, id, &input.transition, input.note.as_deref(), &base)
     })
     .await
     .map(Json)

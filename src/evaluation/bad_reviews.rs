@@ -166,6 +166,8 @@ fn supervisors(tx: &mut Tx<'_>) -> AppResult<Vec<i64>> {
 
 struct ReviewSubject<'a> {
     r: &'a Rating,
+    /// The service's public address, for the call-back link sent to the rater.
+    base: &'a str,
 }
 
 impl Subject for ReviewSubject<'_> {
@@ -185,9 +187,13 @@ impl Subject for ReviewSubject<'_> {
     fn link(&self) -> String {
         format!("/evaluation/bad-reviews/{}", self.r.id)
     }
-    /// An upheld appeal stops the review counting in the scores.
-    fn after_fire(&self, tx: &mut Tx<'_>, _: &Who, fired: &Fired, _: Option<&str>) -> AppResult<()> {
+    /// An upheld appeal stops the review counting in the scores; a reported fix asks the
+    /// rater.
+    fn after_fire(&self, tx: &mut Tx<'_>, who: &Who, fired: &Fired, note: Option<&str>) -> AppResult<()> {
         let r = self.r;
+        if fired.to == CALLED_BACK {
+            super::callbacks::send(tx, who, r.id, note.unwrap_or(""), self.base)?;
+        }
         if fired.is_final && fired.to == BAD_REVIEW.required_states[1] && r.counted {
             tx.execute("UPDATE ratings SET counted = 0 WHERE id = $1", params![r.id])?;
             let dims = [r.attitude, r.style, r.efficiency, r.competence];
@@ -197,8 +203,13 @@ impl Subject for ReviewSubject<'_> {
     }
 }
 
+/// The state in which the rater is asked about the rectification.
+const CALLED_BACK: &str = "called_back";
+
 /// Move a bad review along its process (the kernel sets the rectification deadline on
-/// entering rectification).
+/// entering rectification). `base` is the service's public address, for the call-back
+/// link.
+#[allow(clippy::too_many_arguments)]
 pub fn transition(
     tx: &mut Tx<'_>,
     who: &Who,
@@ -207,6 +218,7 @@ pub fn transition(
     id: i64,
     transition: &str,
     note: Option<&str>,
+    base: &str,
 ) -> AppResult<Fired> {
     let r = get(tx, user, id)?;
     if !r.bad {
@@ -219,6 +231,28 @@ pub fn transition(
         &BAD_REVIEW,
         &rules.process,
         Firing { id, transition, relations: &rel, note, calendar: &rules.calendar },
-        &ReviewSubject { r: &r },
+        &ReviewSubject { r: &r, base },
+    )
+}
+
+/// The rater's answer to a call-back, as the relation `rater`.
+pub fn fire_as_rater(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    rules: &Rules,
+    id: i64,
+    transition: &str,
+    note: &str,
+) -> AppResult<Fired> {
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE r.id = $1");
+    let row = tx.query_opt(&sql, params![id])?.ok_or(AppError::NotFound)?;
+    let r = from_row(&row, false)?;
+    workflow::fire(
+        tx,
+        who,
+        &BAD_REVIEW,
+        &rules.process,
+        Firing { id, transition, relations: &["rater"], note: Some(note), calendar: &rules.calendar },
+        &ReviewSubject { r: &r, base: "" },
     )
 }

@@ -225,7 +225,7 @@ fn move_bad_reviews(tx: &mut Tx<'_>, now: i64, bad: &[(i64, CurrentUser, i64)]) 
         let Some(head) = heads.first().copied() else { continue };
         let head = current(tx, head)?;
         for (step, (transition, note)) in plans[i % plans.len()].iter().enumerate() {
-            let actor = if *transition == "uphold_appeal" {
+            let actor = if matches!(*transition, "uphold_appeal" | "rater_satisfied") {
                 match supervisor {
                     Some(s) => current(tx, s)?,
                     None => continue,
@@ -242,6 +242,7 @@ fn move_bad_reviews(tx: &mut Tx<'_>, now: i64, bad: &[(i64, CurrentUser, i64)]) 
                 *id,
                 transition,
                 Some(note),
+                "",
             )?;
         }
     }

@@ -5,6 +5,8 @@
 
 pub mod api;
 pub mod bad_reviews;
+mod callback_pages;
+pub mod callbacks;
 mod consequence_pages;
 pub mod consequences;
 mod demo;
@@ -43,7 +45,7 @@ pub mod need {
 pub static BAD_REVIEW: Spec = Spec {
     kind: "bad_review",
     table: "ratings",
-    relations: &["unit", "reviewer", "reviewers"],
+    relations: &["unit", "reviewer", "reviewers", "rater"],
     guards: &[],
     required_transitions: &["found", "uphold_appeal"],
     required_states: &["submitted", "voided"],
@@ -70,7 +72,7 @@ pub const LEVELS: [i64; 5] = [5, 4, 3, 2, 1];
 
 /// Every page of the mechanism.
 pub fn router() -> axum::Router<crate::kernel::web::AppState> {
-    pages::router().merge(consequence_pages::router()).merge(pool_pages::router())
+    pages::router().merge(consequence_pages::router()).merge(pool_pages::router()).merge(callback_pages::router())
 }
 
 /// The top N divisions of a period are commended.
@@ -126,6 +128,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         crate::migration!(6, "pool", "0006_pool"),
         crate::migration!(19, "rectify_reminders", "0019_rectify_reminders"),
         crate::migration!(24, "rating_integrity", "0024_rating_integrity"),
+        crate::migration!(30, "callbacks", "0030_callbacks"),
     ],
     settings: &[&COMMEND_TOP, &INTERVIEW_BOTTOM, &ADJUST_AFTER, &INVITATIONS_PER_DAY, &INVITATION_DAYS, &MIN_RATINGS],
     demo: Some(demo::seed),

@@ -430,8 +430,9 @@ async fn bad_review_transition(
     let CsrfForm { ctx, form } = f;
     let user = ctx.user()?.clone();
     let rules = s.rules(&super::BAD_REVIEW)?;
+    let base = s.settings.public_base_url.clone();
     match attempt(&s, &ctx, Action::ViewEvaluation, "transition", form, move |tx, who, t: TransitionForm| {
-        bad_reviews::transition(tx, who, &user, &rules, id, &t.transition, t.note.as_deref())
+        bad_reviews::transition(tx, who, &user, &rules, id, &t.transition, t.note.as_deref(), &base)
     })
     .await?
     {

@@ -127,9 +127,14 @@ pub fn invite(
         Served::Account { id, .. } => Some(*id),
         Served::Contact { .. } => None,
     };
+    let (reply_channel, reply_address) = match &served {
+        Served::Contact { channel, address } => (*channel, address.as_str()),
+        Served::Account { .. } => ("", ""),
+    };
     let id = tx.insert(
         "INSERT INTO interactions (staff_id, division_id, department_id, kind, ref_kind, ref_id, summary, served_name, \
-         served_key, served_user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+         served_key, served_user_id, created_at, reply_channel, reply_address) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
         params![
             user.id,
             user.division_id,
@@ -141,14 +146,14 @@ pub fn invite(
             served_name,
             served_key.as_str(),
             served_user,
-            who.now
+            who.now,
+            reply_channel,
+            reply_address
         ],
     )?;
     let token = random_hex(16)?;
     let code = match served {
-        Served::Contact { .. } => {
-            Some(format!("{:06}", u32::from_str_radix(&random_hex(4)?, 16).unwrap_or(0) % 1_000_000))
-        }
+        Served::Contact { .. } => Some(one_time_code()?),
         Served::Account { .. } => None,
     };
     let token_hash = sha256_hex(token.as_bytes());
@@ -212,7 +217,12 @@ pub fn invite(
     })
 }
 
-fn code_digest(token_hash: &str, code: &str) -> String {
+/// Six random digits, sent with a link to the person it is for.
+pub fn one_time_code() -> AppResult<String> {
+    Ok(format!("{:06}", u32::from_str_radix(&random_hex(4)?, 16).unwrap_or(0) % 1_000_000))
+}
+
+pub fn code_digest(token_hash: &str, code: &str) -> String {
     sha256_hex(format!("{token_hash}:{}", code.trim()).as_bytes())
 }
 
@@ -401,8 +411,14 @@ pub struct Rater {
 }
 
 /// Why a rating was taken to come from the member rated (or their division).
-fn from_the_rated(tx: &mut Tx<'_>, o: &Open, rater: &Rater, typed_contact: &str) -> AppResult<Option<&'static str>> {
-    let colleagues = colleagues(tx, o.staff, o.division)?;
+pub fn from_the_rated(
+    tx: &mut Tx<'_>,
+    staff: i64,
+    division: Option<i64>,
+    rater: &Rater,
+    typed_contact: &str,
+) -> AppResult<Option<&'static str>> {
+    let colleagues = colleagues(tx, staff, division)?;
     if rater.user.as_ref().is_some_and(|u| colleagues.contains(&u.id)) {
         return Ok(Some("own_session"));
     }
@@ -435,7 +451,7 @@ pub fn rate(tx: &mut Tx<'_>, who: &Who, rater: &Rater, input: &RatingInput) -> A
             return Err(AppError::invalid("bad_level", field));
         }
     }
-    if let Some(reason) = from_the_rated(tx, &o, rater, &input.rater_contact)? {
+    if let Some(reason) = from_the_rated(tx, o.staff, o.division, rater, &input.rater_contact)? {
         let id = tx.insert(
             "INSERT INTO rating_refusals (interaction_id, staff_id, division_id, reason, created_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",

@@ -56,6 +56,11 @@ async fn invite_to(app: &TestApp, api: &Api, summary: &str, phone: &str) -> Sent
 
 /// The latest message the outbox holds for `address`, as its link's token and code.
 pub async fn received(app: &TestApp, address: &str) -> Sent {
+    received_link(app, address, "/rate/").await
+}
+
+/// The latest message for `address` with a link under `path`, as its token and code.
+pub async fn received_link(app: &TestApp, address: &str, path: &str) -> Sent {
     let address = address.to_owned();
     let body = app
         .db
@@ -69,8 +74,7 @@ pub async fn received(app: &TestApp, address: &str) -> Sent {
         })
         .await
         .expect("a message to the person served");
-    let token =
-        body.split("/rate/").nth(1).map(|t| t.chars().take_while(char::is_ascii_hexdigit).collect()).expect("link");
+    let token = body.split(path).nth(1).map(|t| t.chars().take_while(char::is_ascii_hexdigit).collect()).expect("link");
     let code = body.split("验证码 ").nth(1).map(|c| c.chars().take(6).collect()).expect("code");
     Sent { token, code }
 }
@@ -161,7 +165,8 @@ async fn fire(api: &Api, id: i64, transition: &str, note: &str) -> (u16, Value) 
 #[tokio::test]
 async fn a_bad_review_is_rectified_with_a_call_back_and_another_is_voided_on_appeal() {
     let u = unit().await;
-    let t1 = invite(&u.app, &u.lin, "答复政策咨询").await;
+    let phone = "13911112222";
+    let t1 = invite_to(&u.app, &u.lin, "答复政策咨询", phone).await;
     let (_, r1) = rate(&u.app, &t1, [2, 3, 3, 3]).await;
     assert_eq!(r1["bad_review"], true);
     let (_, inbox) = u.head.get("/api/v1/notifications").await;
@@ -184,8 +189,48 @@ async fn a_bad_review_is_rectified_with_a_call_back_and_another_is_voided_on_app
     assert_eq!(review["rater_name"], "张先生", "the unit sees who to call back");
     let (_, own) = u.lin.get(&format!("/api/v1/bad-reviews/{id}")).await;
     assert!(own["rater_name"].is_null());
-    assert_eq!(fire(&u.head, id, "report_fix", "已重新答复并电话回访").await.0, 200);
-    assert_eq!(fire(&u.head, id, "rater_satisfied", "张先生表示满意").await.0, 200);
+    assert_eq!(fire(&u.head, id, "report_fix", "已重新答复").await.0, 200);
+    // The unit cannot say the rater is satisfied: the rater answers the call-back sent to
+    // the phone the invitation went to, with its one-time code.
+    assert_eq!(fire(&u.head, id, "rater_satisfied", "张先生表示满意").await.0, 403);
+    let call = received_link(&u.app, phone, "/rate/callback/").await;
+    let answer = |token: &str, code: &str, satisfied: bool, bearer: Option<&str>| {
+        let mut req = reqwest::Client::new()
+            .post(u.app.url("/api/v1/callbacks"))
+            .json(&json!({ "token": token, "code": code, "satisfied": satisfied, "comment": "还是没有答复清楚" }));
+        if let Some(b) = bearer {
+            req = req.bearer_auth(b);
+        }
+        async move {
+            let res = req.send().await.expect("answer");
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let refusals = u.app.count("rating_refusals").await;
+    let (s, e) = answer(&call.token, &call.code, true, Some(&u.lin.token)).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("self_rating")), "the member rated cannot answer");
+    assert_eq!(u.app.count("rating_refusals").await, refusals + 1, "and the attempt is counted");
+    let (s, e) = answer(&call.token, "000000", true, None).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("wrong_code")), "{e}");
+    let (s, f) = answer(&call.token, &call.code, false, None).await;
+    assert_eq!((s, f["to"].as_str()), (200, Some("rectifying")), "not satisfied: rectify again: {f}");
+    assert_eq!(answer(&call.token, &call.code, true, None).await.0, 409, "a link answers once");
+    assert_eq!(fire(&u.head, id, "report_fix", "再次上门答复").await.0, 200);
+    let call = received_link(&u.app, phone, "/rate/callback/").await;
+    let res = reqwest::get(u.app.url(&format!("/rate/callback/{}", call.token))).await.expect("page");
+    assert_eq!(res.status().as_u16(), 200);
+    let page = res.text().await.expect("text");
+    assert!(page.contains("再次上门答复") && page.contains("name=\"code\""), "{page}");
+    let res = reqwest::Client::new()
+        .post(u.app.url(&format!("/rate/callback/{}", call.token)))
+        .form(&[("code", call.code.as_str()), ("satisfied", "true"), ("comment", "满意")])
+        .send()
+        .await
+        .expect("form");
+    assert_eq!(res.status().as_u16(), 200);
+    let (_, review) = u.head.get(&format!("/api/v1/bad-reviews/{id}")).await;
+    assert_eq!(review["state"], "resolved", "{review}");
 
     let t2 = invite(&u.app, &u.wang, "窗口服务").await;
     let (_, r2) = rate(&u.app, &t2, [1, 1, 1, 1]).await;

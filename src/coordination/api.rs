@@ -402,5 +402,7 @@ pub struct FigureQuery {
     responses((status = 200, body = Vec<Figures>)))]
 async fn figures(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FigureQuery>) -> AppResult<Json<Vec<Figures>>> {
     let group = q.group.unwrap_or_else(|| "department".into());
-    s.look(&ctx, Action::ViewCoordination, move |tx, _| stats::figures(tx, &group)).await.map(Json)
+    s.look(&ctx, Action::ViewCoordination, move |tx, u| stats::figures(tx, u.ok_or(AppError::Unauthenticated)?, &group))
+        .await
+        .map(Json)
 }

@@ -321,8 +321,9 @@ async fn transition(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<
 
 async fn figures(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let (by_dept, by_person) = s
-        .look(&ctx, Action::ViewCoordination, move |tx, _| {
-            Ok((stats::figures(tx, "department")?, stats::figures(tx, "person")?))
+        .look(&ctx, Action::ViewCoordination, move |tx, u| {
+            let u = u.ok_or(AppError::Unauthenticated)?;
+            Ok((stats::figures(tx, u, "department")?, stats::figures(tx, u, "person")?))
         })
         .await?;
     let rate = |f: &stats::Figures| f.on_time_rate.map_or("—".to_owned(), |r| format!("{:.0}%", r * 100.0));

@@ -13,6 +13,7 @@ pub mod search;
 pub mod stats;
 pub mod sweep;
 mod task_pages;
+mod task_print;
 pub mod tasks;
 
 use crate::kernel::access::{Action, CurrentUser, Role, Rule};

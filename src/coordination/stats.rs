@@ -5,7 +5,8 @@
 
 use serde::Serialize;
 
-use crate::kernel::db::{Tx, Value};
+use crate::kernel::access::{CurrentUser, Role};
+use crate::kernel::db::{Tx, Value, Where};
 use crate::kernel::error::AppResult;
 use crate::params;
 
@@ -103,18 +104,41 @@ pub fn refresh_overdue(tx: &mut Tx<'_>, today: &str, running: &[String]) -> AppR
     Ok(0)
 }
 
-/// Figures grouped by `group`: `department` (lead department) or `person` (responsible),
-/// the 500 groups with the most tasks.
-pub fn figures(tx: &mut Tx<'_>, group: &str) -> AppResult<Vec<Figures>> {
+/// Whose per-person figures `reader` may see: everyone's for leaders and administrators,
+/// their department's for its heads, their division's for its head, otherwise their own.
+fn persons_seen(reader: &CurrentUser, w: &mut Where) {
+    match reader.role {
+        Role::Leader | Role::Admin => {}
+        Role::DeptHead if reader.department_id.is_some() => {
+            w.and("g.department_id = ?", reader.department_id);
+        }
+        Role::DivisionHead if reader.division_id.is_some() => {
+            w.and("g.division_id = ?", reader.division_id);
+        }
+        _ => {
+            w.and("g.id = ?", reader.id);
+        }
+    }
+}
+
+/// Figures grouped by `group`: `department` (lead department) or `person` (responsible,
+/// only those `reader` may see), the 500 groups with the most tasks.
+pub fn figures(tx: &mut Tx<'_>, reader: &CurrentUser, group: &str) -> AppResult<Vec<Figures>> {
     let (dim, join, name) = match group {
         "person" => ("person", "users g ON g.id = s.key", "g.display_name"),
         _ => ("department", "departments g ON g.id = s.key", "g.name"),
     };
+    let mut w = Where::default();
+    w.and("s.dimension = ?", dim);
+    if dim == "person" {
+        persons_seen(reader, &mut w);
+    }
     let sql = format!(
-        "SELECT s.key, {name}, s.tasks, s.fed_back, s.on_time, s.overdue, s.cycle_ms FROM task_stats s JOIN {join} \
-         WHERE s.dimension = $1 ORDER BY s.tasks DESC, s.key LIMIT 500"
+        "SELECT s.key, {name}, s.tasks, s.fed_back, s.on_time, s.overdue, s.cycle_ms FROM task_stats s JOIN {join}{} \
+         ORDER BY s.tasks DESC, s.key LIMIT 500",
+        w.sql
     );
-    tx.query(&sql, params![dim])?
+    tx.query(&sql, &w.args)?
         .iter()
         .map(|r| {
             let fed_back = r.int(3)?;

@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/progress", post(progress).layer(crate::kernel::attachments::body_limit()))
         .route("/tasks/{id}/extensions", post(request_extension))
         .route("/tasks/{id}/directives", post(direct))
+        .route("/tasks/{id}/print", get(super::task_print::print))
         .route("/extensions/{id}/decision", post(decide_extension))
 }
 
@@ -263,7 +264,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         h2 { (ctx.t("co-record")) }
         @if d.updates.is_empty() && d.history.is_empty() { (layout::empty_state(ctx.t("co-nothing-yet"))) }
         ul { @for (_, line) in &timeline { li { (line) } } }
-        p { (layout::history_link(ctx, "task", t.id)) " " a href="/tasks" { (ctx.t("common-back")) } }
+        p { (layout::history_link(ctx, "task", t.id)) " " a href=(format!("/tasks/{}/print", t.id)) { (ctx.t("co-slip-title")) } " " a href="/tasks" { (ctx.t("common-back")) } }
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
     Ok((status, layout::page(ctx, &t.title, Section::Of("tasks"), body)).into_response())

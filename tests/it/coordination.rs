@@ -620,6 +620,17 @@ async fn a_leader_instructs_and_a_task_is_urged_by_hand() {
     );
     let (_, page) = lin.text(&format!("/tasks/{}", t["id"])).await;
     assert!(page.contains("已催办 2 次"), "{page}");
+    let (s, slip) = lin.text(&format!("/tasks/{}/print", t["id"])).await;
+    assert_eq!(s, 200);
+    assert!(
+        slip.contains("督办事项交办单") && slip.contains("请商务局配合") && slip.contains("青督催〔2019〕2号"),
+        "the assignment slip carries the instructions and the urging: {slip}"
+    );
+    assert_eq!(
+        c.app.browser("wang").await.text(&format!("/tasks/{}/print", t["id"])).await.0,
+        200,
+        "wang is addressed"
+    );
     let (s, doc) = lin.text(&format!("/directives/{}", first["id"])).await;
     assert_eq!(s, 200);
     assert!(doc.contains("青督催〔2019〕1号") && doc.contains("催办通知") && doc.contains("gongwen"), "{doc}");
@@ -631,4 +642,39 @@ async fn a_leader_instructs_and_a_task_is_urged_by_hand() {
     let r = mayor.post(&format!("/tasks/{}/directives", t["id"]), &[("kind", "instruction"), ("body", "")]).await;
     assert_eq!(r.status().as_u16(), 422, "an empty instruction is refused on the page");
     assert_eq!(c.app.count("directives").await, 3);
+}
+
+#[tokio::test]
+async fn per_person_figures_are_seen_by_the_person_their_heads_and_leaders_only() {
+    let c = city().await;
+    let (_, m) = c.mayor.post("/api/v1/matters", json!({ "title": "推进项目落地" })).await;
+    for (who, dept) in [(c.fgw_staff_id, c.fgw), (c.swj_staff_id, c.swj)] {
+        let (s, t) = c
+            .mayor
+            .post(
+                &format!("/api/v1/matters/{}/tasks", m["id"]),
+                json!({ "title": "梳理项目清单", "assignee_id": who, "lead_department_id": dept, "working_days": 5 }),
+            )
+            .await;
+        assert_eq!(s, 201, "{t}");
+    }
+    let head = c.app.api(&c.app.token("chen", &["read"]).await);
+    let people = |api: &Api| {
+        let api = Api { base: api.base.clone(), token: api.token.clone(), client: api.client.clone() };
+        async move {
+            let (s, v) = api.get("/api/v1/coordination/figures?group=person").await;
+            assert_eq!(s, 200, "{v}");
+            let mut ids: Vec<i64> = v.as_array().unwrap().iter().map(|f| f["id"].as_i64().unwrap()).collect();
+            ids.sort_unstable();
+            ids
+        }
+    };
+    assert_eq!(people(&c.fgw_staff).await, vec![c.fgw_staff_id], "staff see their own");
+    assert_eq!(people(&c.swj_staff).await, vec![c.swj_staff_id]);
+    assert_eq!(people(&head).await, vec![c.fgw_staff_id], "a head sees their department's people");
+    assert_eq!(people(&c.mayor).await, vec![c.fgw_staff_id, c.swj_staff_id], "leaders see everyone");
+    let (_, by_dept) = c.swj_staff.get("/api/v1/coordination/figures").await;
+    assert_eq!(by_dept.as_array().unwrap().len(), 2, "departments' figures stay open to staff");
+    let (_, page) = c.app.browser("wang").await.text("/coordination/figures").await;
+    assert!(!page.contains("lin 测试"), "nor does the page show another person's rate");
 }

@@ -110,3 +110,7 @@ co-decide-extension = Decide the extension request
 record-matter = matter
 record-task = task
 record-task_extension = extension request
+co-slip-title = Task assignment slip
+co-slip-issuer = Qingdao Supervision Office
+co-slip-number = No. { $id }
+co-slip-date = Assigned on

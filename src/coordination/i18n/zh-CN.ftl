@@ -110,3 +110,7 @@ co-decide-extension = 审批延期申请
 record-matter = 重大事项
 record-task = 任务
 record-task_extension = 延期申请
+co-slip-title = 督办事项交办单
+co-slip-issuer = 青岛市委市政府督查室
+co-slip-number = 编号：第 { $id } 号
+co-slip-date = 交办日期

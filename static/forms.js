@@ -157,22 +157,37 @@
 
   document.querySelectorAll(".picker[data-source]").forEach(enhance);
 
-  // A number of working days shows the date it gives, from the server's calendar.
+  // A number of working days shows the date it gives, from the server's calendar; either
+  // way, a deadline in a year whose holiday notice is not entered yet is warned of.
   document.querySelectorAll("input[data-working-days-from]").forEach(function (input) {
-    var out = input.closest("fieldset") && input.closest("fieldset").querySelector("output");
+    var box = input.closest("fieldset");
+    var out = box && box.querySelector("output");
     if (!out) return;
+    var date = box.querySelector("input[type=date]");
     var timer = null;
-    input.addEventListener("input", function () {
+    function ask(from, days, says) {
       clearTimeout(timer);
-      var days = parseInt(input.value, 10);
-      if (!(days > 0)) { out.textContent = ""; return; }
       timer = setTimeout(function () {
-        var url = "/api/v1/calendar/add?from=" + encodeURIComponent(input.getAttribute("data-working-days-from")) + "&days=" + days;
+        var url = "/api/v1/calendar/add?from=" + encodeURIComponent(from) + "&days=" + days;
         fetch(url, { headers: { Accept: "application/json" } })
           .then(function (r) { return r.ok ? r.json() : null; })
-          .then(function (a) { out.textContent = a ? (out.getAttribute("data-says") || "") + " " + a.date : ""; })
+          .then(function (a) {
+            if (!a) { out.textContent = ""; return; }
+            var text = says ? (out.getAttribute("data-says") || "") + " " + a.date : "";
+            if (!a.holidays_known) text += (text ? " · " : "") + (out.getAttribute("data-unknown") || "");
+            out.textContent = text;
+          })
           .catch(function () {});
       }, 200);
+    }
+    input.addEventListener("input", function () {
+      var days = parseInt(input.value, 10);
+      if (!(days > 0)) { out.textContent = ""; return; }
+      ask(input.getAttribute("data-working-days-from"), days, true);
+    });
+    if (date) date.addEventListener("change", function () {
+      if (!date.value) { out.textContent = ""; return; }
+      ask(date.value, 0, false);
     });
   });
 

@@ -182,7 +182,12 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
         let m = matters::create(tx, &who(leader, opened_at), leader, &matter_process, &input)?;
         for plan in plans {
             let at = now - plan.days_ago * DAY;
-            let view = View { process: task_process.clone(), calendar: cal.clone(), today: clock::local_date(at) };
+            let view = View {
+                process: task_process.clone(),
+                calendar: cal.clone(),
+                today: clock::local_date(at),
+                followers: Vec::new(),
+            };
             let assignee = user(tx, plan.assignee)?;
             let input = TaskInput {
                 title: plan.title.into(),

@@ -300,7 +300,12 @@ async fn create_task(
     })
     .await?
     {
-        Ok(_) => Ok(Redirect::to(&format!("/matters/{id}")).into_response()),
+        Ok(t) => {
+            if !t.holidays_known {
+                crate::kernel::web::form::confirm(crate::kernel::web::form::CONFIRMATIONS[2]);
+            }
+            Ok(Redirect::to(&format!("/matters/{id}")).into_response())
+        }
         Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
     }
 }

@@ -81,6 +81,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     api: api::router,
     pages: router,
     tasks: Some(&TASK_PORT),
+    follows_tasks: None,
     migrations: &[
         crate::migration!(2, "coordination", "0002_coordination"),
         crate::migration!(3, "list_speed", "0003_list_speed"),
@@ -113,6 +114,7 @@ static TASK_PORT: TaskPort = TaskPort {
     },
     open_matters: matters::open_for,
     assignable: tasks::assignable,
+    standing: |tx, id, env, now| tasks::standing(tx, id, &tasks::View::from_environment(env, now)?),
 };
 
 /// The tasks waiting for the caller, and their tasks in hand, overdue and due soon.

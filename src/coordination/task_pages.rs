@@ -199,7 +199,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
             dt { (ctx.t("co-responsible")) } dd { (t.assignee_name) }
             dt { (ctx.t("co-lead-department")) } dd { (t.lead_department_name) }
             @if !t.co_departments.is_empty() { dt { (ctx.t("co-co-departments-2")) } dd { (t.co_departments.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join("、")) } }
-            dt { (if t.kind == "research" { ctx.t("co-feedback-due") } else { ctx.t("co-deadline") }) } dd { (t.deadline) " " (light_badge(ctx, t.light)) }
+            dt { (if t.kind == "research" { ctx.t("co-feedback-due") } else { ctx.t("co-deadline") }) } dd { (t.deadline) " " (light_badge(ctx, t.light)) @if !t.holidays_known { " " (badge(ctx.t("k-holidays-unknown"), "yellow")) } }
             dt { (ctx.t("common-status")) } dd { (state_badge(p, &t.state, ctx.lang)) @if let Some(m) = t.met_deadline { " " @if m { (badge(ctx.t("co-fed-back-on-time"), "green")) } @else { (badge(ctx.t("co-fed-back-late"), "red")) } } }
             dt { (ctx.t("co-progress")) } dd { (t.progress) "%" }
             @if !t.description.is_empty() { dt { (ctx.t("co-what-is-asked")) } dd { (t.description) } }

@@ -13,6 +13,7 @@ use crate::kernel::calendar::WorkCalendar;
 use crate::kernel::clock;
 use crate::kernel::db::{Row, Tx, Value, Where, id_list};
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::i18n::Lang;
 use crate::kernel::notify::{self, Note};
 use crate::kernel::registry::WorkItem;
 use crate::kernel::validate;
@@ -40,6 +41,9 @@ pub struct Task {
     pub lead_department_name: String,
     pub co_departments: Vec<(i64, String)>,
     pub deadline: String,
+    /// False when the deadline falls in a year whose holiday notice is not entered yet,
+    /// so it was counted as if that year had no holidays.
+    pub holidays_known: bool,
     pub state: String,
     pub progress: i64,
     /// Green, yellow or red while the deadline runs; none once feedback is in.
@@ -106,6 +110,8 @@ pub struct View {
     pub process: std::sync::Arc<Process>,
     pub calendar: std::sync::Arc<WorkCalendar>,
     pub today: NaiveDate,
+    /// Those told when a task is done (a lead made into a task is fed back).
+    pub followers: Vec<crate::kernel::registry::TaskFinished>,
 }
 
 impl View {
@@ -113,7 +119,12 @@ impl View {
         View::from_environment(&state.environment(), now)
     }
     pub fn from_environment(env: &crate::kernel::registry::Environment, now: i64) -> AppResult<View> {
-        Ok(View { process: env.processes.get("task")?, calendar: env.calendar.clone(), today: clock::local_date(now) })
+        Ok(View {
+            process: env.processes.get("task")?,
+            calendar: env.calendar.clone(),
+            today: clock::local_date(now),
+            followers: env.task_followers.clone(),
+        })
     }
 }
 
@@ -162,6 +173,7 @@ fn from_row(r: &Row, co_all: &[(i64, i64, String)], v: &View) -> AppResult<Task>
         lead_department_name: r.text("lead_department_name")?,
         co_departments: co,
         light: v.process.light(&v.calendar, &state, &deadline, v.today),
+        holidays_known: deadline.get(..4).and_then(|y| y.parse().ok()).is_none_or(|y| v.calendar.knows_year(y)),
         deadline,
         state,
         progress: r.int("progress")?,
@@ -422,6 +434,8 @@ pub(super) fn department_heads(tx: &mut Tx<'_>, department: i64) -> AppResult<Ve
 
 struct TaskSubject<'a> {
     t: &'a Task,
+    /// Told once the task is done.
+    followers: &'a [crate::kernel::registry::TaskFinished],
 }
 
 impl Subject for TaskSubject<'_> {
@@ -468,6 +482,21 @@ impl Subject for TaskSubject<'_> {
         if fired.is_final {
             tx.execute("UPDATE tasks SET progress = 100 WHERE id = $1", params![t.id])?;
         }
+        if fired.to == DONE && !self.followers.is_empty() {
+            let feedback = tx
+                .query_opt(
+                    "SELECT note FROM workflow_events WHERE kind = 'task' AND record_id = $1 AND transition = 'submit_feedback' \
+                     ORDER BY id DESC LIMIT 1",
+                    params![t.id],
+                )?
+                .map(|r| r.opt_text(0))
+                .transpose()?
+                .flatten()
+                .unwrap_or_default();
+            for follow in self.followers {
+                follow(tx, who, t.id, &feedback)?;
+            }
+        }
         if let Some(n) = note {
             tx.execute(
                 "INSERT INTO task_updates (task_id, kind, body, actor, at) VALUES ($1, $2, $3, $4, $5)",
@@ -500,8 +529,30 @@ pub fn transition(
         &TASK,
         &v.process,
         Firing { id, transition, relations: &rel, note, calendar: &v.calendar },
-        &TaskSubject { t: &t },
+        &TaskSubject { t: &t, followers: &v.followers },
     )
+}
+
+/// The state a task is done in (its feedback accepted).
+const DONE: &str = "done";
+
+/// How a task stands, for the record it was made from (no visibility check: the caller
+/// holds the link).
+pub fn standing(tx: &mut Tx<'_>, id: i64, v: &View) -> AppResult<Option<crate::kernel::registry::TaskStanding>> {
+    let t = match find(tx, id, v) {
+        Ok(t) => t,
+        Err(AppError::NotFound) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(Some(crate::kernel::registry::TaskStanding {
+        id: t.id,
+        state: v.process.state_name(&t.state, Lang::Zh),
+        state_en: v.process.state_name(&t.state, Lang::En),
+        finished: v.process.is_final(&t.state),
+        deadline: t.deadline,
+        light: t.light,
+        progress: t.progress,
+    }))
 }
 
 /// A 批示 or 催办 on a task, by those its process file allows.
@@ -515,7 +566,17 @@ pub fn direct(
 ) -> AppResult<Directive> {
     let t = get(tx, user, id, v)?;
     let rel = relations(user, &t);
-    directives::give(tx, who, &super::TASK, &v.process, user, &rel, id, giving, &TaskSubject { t: &t })
+    directives::give(
+        tx,
+        who,
+        &super::TASK,
+        &v.process,
+        user,
+        &rel,
+        id,
+        giving,
+        &TaskSubject { t: &t, followers: &v.followers },
+    )
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

@@ -122,6 +122,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     api: api::router,
     pages: router,
     tasks: None,
+    follows_tasks: None,
     migrations: &[
         crate::migration!(4, "evaluation", "0004_evaluation"),
         crate::migration!(5, "consequences", "0005_consequences"),

@@ -96,6 +96,26 @@ pub type HomeCards = fn(AppState, CurrentUser, Lang, i64) -> HomeFuture;
 pub struct Environment {
     pub processes: std::sync::Arc<super::workflow::Registry>,
     pub calendar: std::sync::Arc<super::calendar::WorkCalendar>,
+    /// Those told when a task is done (the mechanisms that handed records over as tasks).
+    pub task_followers: Vec<TaskFinished>,
+}
+
+/// Told, in the task's transaction, that task `id` is done, with the feedback accepted.
+pub type TaskFinished = fn(&mut Tx<'_>, &Who, i64, &str) -> AppResult<()>;
+
+/// How a task stands, for the record it was made from.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct TaskStanding {
+    pub id: i64,
+    /// Its state, in words (zh and en).
+    pub state: String,
+    pub state_en: String,
+    pub finished: bool,
+    /// `YYYY-MM-DD`.
+    pub deadline: String,
+    pub light: Option<super::workflow::Light>,
+    /// 0–100.
+    pub progress: i64,
 }
 
 /// Work handed to one responsible person by a deadline, under a leader's open matter.
@@ -127,6 +147,8 @@ pub struct TaskPort {
     pub open_matters: fn(&mut Tx<'_>, &CurrentUser) -> AppResult<Choices>,
     /// The people tasks may be assigned to, as (id, name with department).
     pub assignable: fn(&mut Tx<'_>) -> AppResult<Choices>,
+    /// How task `id` stands at `now` (ms).
+    pub standing: fn(&mut Tx<'_>, i64, &Environment, i64) -> AppResult<Option<TaskStanding>>,
 }
 
 /// What a mechanism's demo seed is given: the organisation and the accounts are built
@@ -161,6 +183,8 @@ pub struct Mechanism {
     pub pages: fn() -> Router<AppState>,
     /// The task seam, offered by the mechanism that runs tasks.
     pub tasks: Option<&'static TaskPort>,
+    /// Told when a task is done, for a record it handed over as a task.
+    pub follows_tasks: Option<TaskFinished>,
     /// Its schema, numbered in the one sequence all migrations share.
     pub migrations: &'static [Migration],
     /// The settings administrators may change, with defaults and bounds.
@@ -179,6 +203,7 @@ pub struct Registry {
     pub sweeps: Vec<Sweep>,
     pub sources: Vec<&'static Source>,
     pub settings: Vec<&'static Setting>,
+    pub task_followers: Vec<TaskFinished>,
     /// The kernel's migrations and every mechanism's, to be applied in number order.
     pub migrations: Vec<&'static Migration>,
 }
@@ -234,6 +259,7 @@ impl Registry {
             // them (full runs, 2026-11-30), so the later-listed mechanisms come first.
             sources: mechanisms.iter().rev().flat_map(|m| m.search.iter().copied()).collect(),
             settings: mechanisms.iter().flat_map(|m| m.settings.iter().copied()).collect(),
+            task_followers: mechanisms.iter().filter_map(|m| m.follows_tasks).collect(),
             migrations: KERNEL_MIGRATIONS.iter().chain(mechanisms.iter().flat_map(|m| m.migrations.iter())).collect(),
         }
     }

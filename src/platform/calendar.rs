@@ -58,6 +58,9 @@ pub struct AddResult {
     pub from: String,
     pub days: u32,
     pub date: String,
+    /// False when a year the count runs through has no holiday notice entered yet, so its
+    /// holidays were not counted.
+    pub holidays_known: bool,
 }
 
 /// The date N working days after a date (no sign-in needed).
@@ -69,8 +72,10 @@ async fn add(State(s): State<AppState>, ctx: Ctx, Q(q): Q<AddQuery>) -> AppResul
     if q.days > MAX_WORKING_DAYS {
         return Err(AppError::invalid_detail("bad_value", "days", format!("max {MAX_WORKING_DAYS}")));
     }
-    let date = s.calendar().add_working_days(from, q.days).to_string();
-    Ok(Json(AddResult { from: from.to_string(), days: q.days, date }))
+    let calendar = s.calendar();
+    let date = calendar.add_working_days(from, q.days);
+    let holidays_known = (from.year()..=date.year()).all(|y| calendar.knows_year(y));
+    Ok(Json(AddResult { from: from.to_string(), days: q.days, date: date.to_string(), holidays_known }))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

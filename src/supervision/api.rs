@@ -160,6 +160,22 @@ pub struct LeadDetail {
     pub directives: Vec<Directive>,
     /// Whether the caller may give them.
     pub may_direct: May,
+    /// How the task it became stands.
+    pub task: Option<crate::kernel::registry::TaskStanding>,
+}
+
+/// How the task a lead became stands, through the task seam.
+pub fn task_standing(
+    tx: &mut crate::kernel::db::Tx<'_>,
+    d: &mut LeadDetail,
+    port: Option<&crate::kernel::registry::TaskPort>,
+    env: &crate::kernel::registry::Environment,
+    now: i64,
+) -> AppResult<()> {
+    if let (Some(t), Some(p)) = (d.lead.task_id, port) {
+        d.task = (p.standing)(tx, t, env, now)?;
+    }
+    Ok(())
 }
 
 pub fn detail(
@@ -183,6 +199,7 @@ pub fn detail(
         history: crate::kernel::workflow::history(tx, super::LEAD.kind, id)?,
         directives: directives::on(tx, super::LEAD.kind, id)?,
         may_direct,
+        task: None,
         lead,
     })
 }
@@ -190,9 +207,14 @@ pub fn detail(
 #[utoipa::path(get, path = "/api/v1/leads/{id}", tag = "supervision", responses((status = 200, body = LeadDetail), (status = 404)))]
 async fn get_lead(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<LeadDetail>> {
     let process = s.processes.get(super::LEAD.kind)?;
-    s.look(&ctx, Action::ViewLeads, move |tx, u| detail(tx, u.ok_or(AppError::Unauthenticated)?, &process, id))
-        .await
-        .map(Json)
+    let (port, env, now) = (s.registry.tasks().ok(), s.environment(), ctx.now);
+    s.look(&ctx, Action::ViewLeads, move |tx, u| {
+        let mut d = detail(tx, u.ok_or(AppError::Unauthenticated)?, &process, id)?;
+        task_standing(tx, &mut d, port, &env, now)?;
+        Ok(d)
+    })
+    .await
+    .map(Json)
 }
 
 #[utoipa::path(post, path = "/api/v1/leads/{id}/directives", tag = "supervision", request_body = Giving,

@@ -183,6 +183,7 @@ fn congress_finding_as_task(tx: &mut Tx<'_>, demo: &Demo<'_>, cal: &calendar::Wo
             workflow::Registry::load(registry.processes.clone(), &[]).map_err(AppError::internal)?,
         ),
         calendar: std::sync::Arc::new(cal.clone()),
+        task_followers: registry.task_followers.clone(),
     };
     let input = LeadTaskInput {
         matter_id: matter.0.parse().map_err(|_| AppError::internal("matter id"))?,

@@ -8,9 +8,11 @@ use serde::{Deserialize, Serialize};
 use super::leads::{self, LeadInput, Step};
 use crate::kernel::access::CurrentUser;
 use crate::kernel::audit::{self, Change, Who};
+use crate::kernel::calendar::WorkCalendar;
 use crate::kernel::clock;
 use crate::kernel::db::Tx;
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::notify::{self, Note};
 use crate::kernel::settings;
 use crate::kernel::validate;
 use crate::kernel::workflow::{Process, Rules};
@@ -178,6 +180,67 @@ pub fn recent(tx: &mut Tx<'_>, limit: i64) -> AppResult<Vec<Exposure>> {
         .map(|r| r.int(0))
         .collect::<Result<_, _>>()?;
     ids.into_iter().map(|id| find(tx, id)).collect()
+}
+
+/// At most this many unanswered exposed problems are alerted per run.
+const ALERT_BATCH: i64 = 200;
+
+/// Exposed problems whose response hours have passed without the unit's feedback: once
+/// each, the unit's heads are urged (催办) and the supervision office and the leaders in
+/// charge (分管) of the unit are told (escalation).
+pub fn alert_unanswered(tx: &mut Tx<'_>, who: &Who, _: &WorkCalendar) -> AppResult<usize> {
+    let due = tx.query(
+        "SELECT l.id, l.unit_department_id, l.description, l.respond_by FROM leads l \
+         WHERE l.respond_by IS NOT NULL AND l.respond_alerted_at IS NULL AND l.respond_by < $1 \
+         AND NOT EXISTS (SELECT 1 FROM workflow_events e WHERE e.kind = 'lead' AND e.record_id = l.id AND e.transition = 'feed_back') \
+         ORDER BY l.respond_by LIMIT $2",
+        params![who.now, ALERT_BATCH],
+    )?;
+    let mut sent = 0;
+    for r in &due {
+        let (id, unit) = (r.int(0)?, r.opt_int(1)?);
+        let short: String = r.text(2)?.chars().take(30).collect();
+        let by = clock::fmt_local(r.int(3)?);
+        if tx.execute(
+            "UPDATE leads SET respond_alerted_at = $1 WHERE id = $2 AND respond_alerted_at IS NULL",
+            params![who.now, id],
+        )? != 1
+        {
+            continue;
+        }
+        let link = format!("/supervision/leads/{id}");
+        let params = vec![("id", id.to_string().into()), ("short", short.as_str().into()), ("by", by.as_str().into())];
+        if let Some(u) = unit {
+            let heads = leads::unit_heads(tx, u)?;
+            let note = Note {
+                kind: "reminder",
+                message: "sv-note-exposure-urge",
+                params: params.clone(),
+                body: String::new(),
+                link: link.clone(),
+            };
+            notify::send(tx, who, &heads, &note)?;
+        }
+        let mut told = leads::office_users(tx)?;
+        if let Some(u) = unit {
+            told.extend(crate::org::people::leaders_over(tx, u)?);
+        }
+        let note = Note { kind: "escalation", message: "sv-note-exposure-overdue", params, body: String::new(), link };
+        notify::send(tx, who, &told, &note)?;
+        audit::record(
+            tx,
+            who,
+            Change {
+                action: "escalate",
+                kind: "lead",
+                id: Some(id),
+                before: None,
+                after: Some(serde_json::json!({ "respond_by": by })),
+            },
+        )?;
+        sent += 1;
+    }
+    Ok(sent)
 }
 
 /// Whether a problem's response is late now.

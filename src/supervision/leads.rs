@@ -519,6 +519,21 @@ impl Subject for LeadSubject<'_> {
     }
 }
 
+/// Feed a lead back with the outcome of the task it became, as its unit would.
+pub fn feed_back_from_task(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    process: &Process,
+    calendar: &crate::kernel::calendar::WorkCalendar,
+    id: i64,
+    note: &str,
+) -> AppResult<Fired> {
+    let l = find(tx, id)?;
+    let firing = Firing { id, transition: "feed_back", relations: &["unit"], note: Some(note), calendar };
+    let subject = LeadSubject { l: &l, unit: l.unit_department_id, to_discipline: l.to_discipline };
+    workflow::fire(tx, who, &LEAD, process, firing, &subject)
+}
+
 /// A 批示 or 催办 on a lead, by those its process file allows.
 pub fn direct(
     tx: &mut Tx<'_>,

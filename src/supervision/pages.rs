@@ -344,10 +344,12 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
     let p2 = process.clone();
     let port = s.registry.tasks().ok();
     let decides = ctx.user.as_ref().zip(port).is_some_and(|(u, p)| crate::kernel::access::allows(u, p.decides));
+    let (env, now) = (s.environment(), ctx.now);
     let (d, depts, task_choices) = s
         .look(ctx, Action::ViewLeads, move |tx, u| {
             let u = u.ok_or(AppError::Unauthenticated)?;
-            let d = detail(tx, u, &p2, id)?;
+            let mut d = detail(tx, u, &p2, id)?;
+            super::api::task_standing(tx, &mut d, port, &env, now)?;
             let choices = if decides && d.lead.task_id.is_none() && d.lead.primary_id.is_none() {
                 port.map(|p| Ok::<_, AppError>(((p.open_matters)(tx, u)?, (p.assignable)(tx)?))).transpose()?
             } else {
@@ -372,7 +374,13 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
             @if let Some(dl) = &l.deadline { dt { (ctx.t("sv-feedback-due")) } dd { (dl) } }
             @if let Some(p) = l.primary_id { dt { (ctx.t("sv-linked-to")) } dd { a href=(format!("/supervision/leads/{p}")) { "#" (p) } } }
             @if !l.outcome.is_empty() { dt { (ctx.t("sv-notice")) } dd { (l.outcome) } }
-            @if let Some(t) = l.task_id { dt { (ctx.t("sv-task")) } dd { a href=(format!("/tasks/{t}")) { "#" (t) } } }
+            @if let Some(t) = l.task_id { dt { (ctx.t("sv-task")) } dd {
+                a href=(format!("/tasks/{t}")) { "#" (t) }
+                @if let Some(st) = &d.task {
+                    " " (badge(if ctx.zh() { &st.state } else { &st.state_en }, if st.finished { "green" } else { "blue" }))
+                    " " (ctx.t("sv-task-due")) " " (st.deadline) " " (layout::light_badge(ctx, st.light)) " · " (st.progress) "%"
+                }
+            } }
             @if let Some(j) = &l.judgement {
                 dt { (ctx.t("sv-reporter-s-judgement")) }
                 dd { (badge(&super::judgement::name(j, ctx.lang), if super::judgement::counts_as_satisfied(j) { "green" } else { "red" })) @if !l.judgement_comment.is_empty() { " " (l.judgement_comment) } }

@@ -1,6 +1,7 @@
 //! A lead that needs top-down coordination (a work team's finding, a repeated complaint)
 //! becomes a task in one of the deciding leader's open matters; the lead keeps its own
-//! procedure and links to the task.
+//! procedure, links to the task and shows how it stands, and is fed back with the task's
+//! accepted feedback once the task is done.
 
 use serde::Deserialize;
 
@@ -69,4 +70,21 @@ pub fn assign_as_task(
         ),
     )?;
     Ok(created)
+}
+
+/// Told by the task seam that task `task_id` is done: the lead it was made from, if it is
+/// waiting for its unit's feedback, is fed back with the task's feedback.
+pub fn task_done(tx: &mut Tx<'_>, who: &Who, task_id: i64, feedback: &str) -> AppResult<()> {
+    let Some(r) = tx.query_opt(
+        "SELECT id FROM leads WHERE task_id = $1 AND state IN ('transferred', 'rework') AND primary_id IS NULL",
+        params![task_id],
+    )?
+    else {
+        return Ok(());
+    };
+    let Some(process) = crate::kernel::workflow::current(tx, &super::LEAD)? else { return Ok(()) };
+    let calendar = crate::kernel::calendar::load(tx)?;
+    let note = format!("协调任务 #{task_id} 已办结：{feedback}");
+    leads::feed_back_from_task(tx, who, &process, &calendar, r.int(0)?, &note)?;
+    Ok(())
 }

@@ -678,3 +678,38 @@ async fn per_person_figures_are_seen_by_the_person_their_heads_and_leaders_only(
     let (_, page) = c.app.browser("wang").await.text("/coordination/figures").await;
     assert!(!page.contains("lin 测试"), "nor does the page show another person's rate");
 }
+
+#[tokio::test]
+async fn a_deadline_in_a_year_without_a_holiday_notice_is_warned_of() {
+    let c = city().await;
+    let (_, m) = c.mayor.post("/api/v1/matters", json!({ "title": "推进项目落地" })).await;
+    let url = format!("/api/v1/matters/{}/tasks", m["id"]);
+    let task = |deadline: &str| json!({ "title": "梳理项目清单", "assignee_id": c.fgw_staff_id, "lead_department_id": c.fgw, "deadline": deadline });
+    let (_, known) = c.mayor.post(&url, task("2019-05-06")).await;
+    assert_eq!(known["holidays_known"], true, "{known}");
+    let (s, unknown) = c.mayor.post(&url, task("2027-05-06")).await;
+    assert_eq!((s, &unknown["holidays_known"]), (201, &json!(false)), "2027's notice is not shipped: {unknown}");
+    let (_, add) = c.mayor.get("/api/v1/calendar/add?from=2026-12-20&days=10").await;
+    assert_eq!(add["holidays_known"], false, "{add}");
+    let (_, add) = c.mayor.get("/api/v1/calendar/add?from=2019-04-10&days=10").await;
+    assert_eq!(add["holidays_known"], true);
+    // On the page: the leader is told at once, and the task shows it.
+    let mayor = c.app.browser("mayor").await;
+    let res = mayor
+        .post(
+            &format!("/matters/{}/tasks", m["id"]),
+            &[
+                ("title", "研究用地保障方案"),
+                ("kind", "execute"),
+                ("lead_department_id", &c.fgw.to_string()),
+                ("assignee_id", &c.fgw_staff_id.to_string()),
+                ("deadline", "2027-03-01"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let (_, page) = mayor.text(&format!("/matters/{}", m["id"])).await;
+    assert!(page.contains("节假日安排尚未录入"), "{page}");
+    let (_, page) = mayor.text(&format!("/tasks/{}", unknown["id"])).await;
+    assert!(page.contains("节假日安排尚未录入"));
+}

@@ -281,7 +281,24 @@ async fn an_exposure_is_answered_in_public_within_hours_and_work_team_findings_b
     let lead = e["problems"][0]["lead_id"].as_i64().expect("lead");
     assert_eq!(e["problems"][0]["state"], "transferred");
     assert_eq!(e["problems"][0]["respond_by"].as_i64(), Some(crate::support::START_MS + 24 * 3_600_000));
-    o.app.clock.advance_ms(25 * 3_600_000);
+    let notes = |api: &Api, text: &'static str| {
+        let api = Api { base: api.base.clone(), token: api.token.clone(), client: api.client.clone() };
+        async move {
+            let (_, inbox) = api.get("/api/v1/notifications").await;
+            inbox["items"]
+                .as_array()
+                .map_or(0, |a| a.iter().filter(|n| n["title"].as_str().is_some_and(|t| t.contains(text))).count())
+        }
+    };
+    o.app.clock.advance_ms(23 * 3_600_000);
+    o.app.run_scheduler().await;
+    assert_eq!(notes(&o.unit, "超时未回应").await, 0, "not before the hours have passed");
+    o.app.clock.advance_ms(2 * 3_600_000);
+    o.app.run_scheduler().await;
+    assert_eq!(notes(&o.unit, "催办：媒体曝光").await, 1, "the unit's head is urged at the hour deadline");
+    assert_eq!(notes(&o.office, "媒体曝光问题超时未回应").await, 1, "and the office told");
+    o.app.run_scheduler().await;
+    assert_eq!(notes(&o.unit, "催办：媒体曝光").await, 1, "once");
     let (_, page) = get(&o.app, "/exposures").await;
     assert!(page.contains("逾期未回应"), "a late answer shows in public");
     let (s, _) = o
@@ -992,4 +1009,50 @@ async fn a_leader_instructs_on_a_lead_and_the_office_urges_the_unit() {
         .post(&format!("/api/v1/leads/{}/directives", sent["id"]), json!({ "kind": "instruction", "body": "x" }))
         .await;
     assert_eq!(s, 404);
+}
+
+/// A lead made into a task shows how the task stands, and is fed back with the task's
+/// feedback once the leader accepts it.
+#[tokio::test]
+async fn a_lead_made_into_a_task_follows_it_to_feedback() {
+    let o = office().await;
+    o.app.user("mayor", "leader", None, None).await;
+    let staff_id = o.app.user("xu", "staff", Some(o.unit_dept), None).await;
+    let mayor = o.app.api(&o.app.token("mayor", &["read", "write"]).await);
+    let xu = o.app.api(&o.app.token("xu", &["read", "write"]).await);
+    let (_, l) = o.office.post("/api/v1/leads", json!({ "channel": "government", "category": "POLICY", "description": "人才公寓配租申请材料多达十五项", "address": "市南区" })).await;
+    let lead = l["id"].as_i64().expect("id");
+    let (s, _) = o
+        .office
+        .post(
+            &format!("/api/v1/leads/{lead}/transitions"),
+            json!({ "transition": "transfer", "unit_department_id": o.unit_dept }),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, matter) = mayor.post("/api/v1/matters", json!({ "title": "惠企政策兑现提速" })).await;
+    let body = json!({ "matter_id": matter["id"], "assignee_id": staff_id, "lead_department_id": o.unit_dept, "working_days": 10 });
+    let (s, task) = mayor.post(&format!("/api/v1/leads/{lead}/task"), body).await;
+    assert_eq!(s, 201, "{task}");
+    let (_, d) = o.office.get(&format!("/api/v1/leads/{lead}")).await;
+    assert_eq!((d["task"]["state"].as_str(), d["task"]["finished"].as_bool()), (Some("已交办"), Some(false)), "{d}");
+    let fire = |api: &Api, t: &str, note: Option<&str>| {
+        let (api, url) = (
+            Api { base: api.base.clone(), token: api.token.clone(), client: api.client.clone() },
+            format!("/api/v1/tasks/{}/transitions", task["id"]),
+        );
+        let body = json!({ "transition": t, "note": note });
+        async move { api.post(&url, body).await.0 }
+    };
+    assert_eq!(fire(&xu, "accept", None).await, 200);
+    assert_eq!(fire(&xu, "submit_feedback", Some("申请材料已精简为五项并公布")).await, 200);
+    let (_, d) = o.office.get(&format!("/api/v1/leads/{lead}")).await;
+    assert_eq!(d["state"], "transferred", "not before the leader accepts the feedback");
+    assert_eq!(fire(&mayor, "approve", Some("同意")).await, 200);
+    let (_, d) = o.office.get(&format!("/api/v1/leads/{lead}")).await;
+    assert_eq!(d["state"], "fed_back", "{d}");
+    assert_eq!(d["task"]["finished"], true);
+    assert!(d["history"].to_string().contains("申请材料已精简为五项并公布"), "{d}");
+    let (_, page) = o.app.browser("chen").await.text(&format!("/supervision/leads/{lead}")).await;
+    assert!(page.contains("已办结") && page.contains("100%"), "{page}");
 }

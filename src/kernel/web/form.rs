@@ -13,7 +13,7 @@ pub type Fields = HashMap<String, String>;
 pub const DONE_COOKIE: &str = "zz_done";
 
 /// The confirmations a page may show, by message id; the cookie names one of these.
-pub const CONFIRMATIONS: [&str; 2] = ["k-done", "k-done-transition"];
+pub const CONFIRMATIONS: [&str; 3] = ["k-done", "k-done-transition", "k-done-holidays-unknown"];
 
 tokio::task_local! {
     /// What the request being answered changed, for its redirect to confirm.

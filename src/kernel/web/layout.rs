@@ -402,7 +402,7 @@ pub fn deadline_fields(ctx: &Ctx, date: &str, working_days: &str, today: &str, e
             label.field { span { (ctx.t("k-deadline-date")) } input type="date" name="deadline" value=(date); }
             label.field { span { (ctx.t("k-deadline-working-days")) }
                 input type="number" name="working_days" min="1" max="250" value=(working_days) data-working-days-from=(today); }
-            output.muted aria-live="polite" data-says=(ctx.t("k-deadline-gives")) {}
+            output.muted aria-live="polite" data-says=(ctx.t("k-deadline-gives")) data-unknown=(ctx.t("k-deadline-holidays-unknown")) {}
             (field_error(ctx, "deadline", err))
         }
     }

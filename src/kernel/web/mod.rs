@@ -80,7 +80,11 @@ impl AppState {
 
     /// What the registry's ports need of the running service.
     pub fn environment(&self) -> crate::kernel::registry::Environment {
-        crate::kernel::registry::Environment { processes: self.processes.clone(), calendar: self.calendar() }
+        crate::kernel::registry::Environment {
+            processes: self.processes.clone(),
+            calendar: self.calendar(),
+            task_followers: self.registry.task_followers.clone(),
+        }
     }
 
     /// Count one request of a public endpoint; each `purpose` (ratings, tracking, the

@@ -152,3 +152,6 @@ sv-print = Print
 sv-notice-issuer = Qingdao Joint Supervision Office
 sv-note-notice-issued = Notice { $number }: { $title }
 sv-note-fed-back-to-origin = Lead #{ $id } from your channel was fed back by the unit: { $short }
+sv-note-exposure-urge = Urged: the media-exposed problem (lead #{ $id } "{ $short }") was to be answered by { $by } and is not
+sv-note-exposure-overdue = Exposed problem unanswered in time: lead #{ $id } "{ $short }", due { $by }
+sv-task-due = due

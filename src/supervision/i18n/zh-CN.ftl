@@ -152,3 +152,6 @@ sv-print = 打印
 sv-notice-issuer = 青岛市协同监督办公室
 sv-note-notice-issued = 通报 { $number }：{ $title }
 sv-note-fed-back-to-origin = 本渠道线索 #{ $id } 已由责任单位反馈：{ $short }
+sv-note-exposure-urge = 催办：媒体曝光问题（线索 #{ $id }「{ $short }」）须于 { $by } 前回应，已超时未回应
+sv-note-exposure-overdue = 媒体曝光问题超时未回应：线索 #{ $id }「{ $short }」，时限 { $by }
+sv-task-due = 期限

@@ -88,6 +88,7 @@ fn serve(args: &Args) -> anyhow::Result<()> {
         public_base_url: "http://127.0.0.1".into(),
         trusted_proxy: None,
         delivery: Default::default(),
+        open311_contact: zaizao::config::DEFAULT_OPEN311_CONTACT.into(),
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
@@ -471,6 +472,7 @@ async fn build_index(db: &zaizao::kernel::db::Db, dir: &std::path::Path) -> anyh
         public_base_url: "http://127.0.0.1".into(),
         trusted_proxy: None,
         delivery: Default::default(),
+        open311_contact: zaizao::config::DEFAULT_OPEN311_CONTACT.into(),
     };
     let started = Instant::now();
     let search = zaizao::app::open_search(&config, db).await?;

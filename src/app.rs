@@ -221,6 +221,7 @@ impl Application {
                 max_token_days: config.max_token_days,
                 public_base_url: config.public_base_url.clone(),
                 trusted_proxy: config.trusted_proxy,
+                open311_contact: config.open311_contact.clone(),
             }),
             calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
             processes: Arc::new(processes),

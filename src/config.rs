@@ -66,6 +66,10 @@ pub struct GlobalOpts {
     /// [default: {"mobile": "{address}", "content": "{subject}：{body}"}].
     #[arg(long, env = "ZAIZAO_SMS_WEBHOOK_TEMPLATE", global = true)]
     pub sms_webhook_template: Option<String>,
+    /// Who answers for the Open311 service, named in its discovery document
+    /// [default: 青岛市督查督办 12345].
+    #[arg(long, env = "ZAIZAO_OPEN311_CONTACT", global = true)]
+    pub open311_contact: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -86,7 +90,11 @@ struct FileConfig {
     mail_from: Option<String>,
     sms_webhook_url: Option<String>,
     sms_webhook_template: Option<String>,
+    open311_contact: Option<String>,
 }
+
+/// The contact named in the Open311 discovery document unless configured.
+pub const DEFAULT_OPEN311_CONTACT: &str = "青岛市督查督办 12345";
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -104,6 +112,8 @@ pub struct Config {
     pub trusted_proxy: Option<std::net::IpAddr>,
     /// E-mail and SMS gateways.
     pub delivery: crate::kernel::gateways::DeliveryConfig,
+    /// Who answers for the Open311 service.
+    pub open311_contact: String,
 }
 
 impl Config {
@@ -155,7 +165,13 @@ impl Config {
             sms_webhook_url: opts.sms_webhook_url.clone().or(file.sms_webhook_url),
             sms_webhook_template: opts.sms_webhook_template.clone().or(file.sms_webhook_template),
         };
+        let open311_contact =
+            opts.open311_contact.clone().or(file.open311_contact).unwrap_or_else(|| DEFAULT_OPEN311_CONTACT.to_owned());
+        if open311_contact.trim().is_empty() || open311_contact.chars().count() > 200 {
+            bail!("open311_contact must be between 1 and 200 characters");
+        }
         Ok(Config {
+            open311_contact,
             delivery,
             max_token_days,
             public_base_url,

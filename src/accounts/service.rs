@@ -346,7 +346,8 @@ pub async fn hash(password: String) -> AppResult<String> {
 
 /// The active accounts holding `role` (at most 50: the people a note goes to).
 pub fn active_with_role(tx: &mut Tx<'_>, role: Role) -> AppResult<Vec<i64>> {
-    tx.query("SELECT id FROM users WHERE active = 1 AND role = $1 ORDER BY id LIMIT 50", params![role.as_str()])?
+    let cap = crate::kernel::settings::get(tx, &crate::kernel::settings::ROLE_RECIPIENTS)?;
+    tx.query("SELECT id FROM users WHERE active = 1 AND role = $1 ORDER BY id LIMIT $2", params![role.as_str(), cap])?
         .iter()
         .map(|r| Ok(r.int(0)?))
         .collect()

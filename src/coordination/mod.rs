@@ -19,6 +19,7 @@ pub mod tasks;
 use crate::kernel::access::{Action, CurrentUser, Role, Rule};
 use crate::kernel::i18n::{self, Lang, Translations};
 use crate::kernel::registry::{Home, HomeCard, HomeFuture, Mechanism, NavEntry, TaskPort};
+use crate::kernel::settings::Setting;
 use crate::kernel::web::AppState;
 use crate::kernel::workflow::Spec;
 
@@ -66,6 +67,15 @@ pub fn router() -> axum::Router<crate::kernel::web::AppState> {
     matter_pages::router().merge(task_pages::router())
 }
 
+/// How many people a form's list of responsible people holds before the type-ahead.
+pub const ASSIGNABLE_OPTIONS: Setting = Setting {
+    key: "coordination.assignable_options",
+    default: 2000,
+    min: 100,
+    max: 50_000,
+    meaning: "co-setting-assignable-options",
+};
+
 pub static MECHANISM: Mechanism = Mechanism {
     number: 1,
     id: "coordination",
@@ -86,7 +96,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         crate::migration!(2, "coordination", "0002_coordination"),
         crate::migration!(3, "list_speed", "0003_list_speed"),
     ],
-    settings: &[],
+    settings: &[&ASSIGNABLE_OPTIONS],
     demo: Some(demo::seed),
     translations: Translations {
         folder: "coordination",

@@ -762,12 +762,14 @@ pub fn queue(
 /// At most this many records of one kind in one part of a work queue.
 const QUEUE_MAX: i64 = 20;
 
-/// People who can be made responsible: department staff with accounts.
+/// People who can be made responsible: department staff with accounts, the first
+/// `coordination.assignable_options` of them (the picker finds the rest by name).
 pub fn assignable(tx: &mut Tx<'_>) -> AppResult<Vec<(String, String)>> {
+    let cap = crate::kernel::settings::get(tx, &super::ASSIGNABLE_OPTIONS)?;
     tx.query(
         "SELECT u.id, u.display_name, d.name FROM users u JOIN departments d ON d.id = u.department_id \
-         WHERE u.active = 1 AND u.role IN ('staff', 'division_head', 'dept_head') ORDER BY d.code, u.display_name LIMIT 2000",
-        &[],
+         WHERE u.active = 1 AND u.role IN ('staff', 'division_head', 'dept_head') ORDER BY d.code, u.display_name LIMIT $1",
+        params![cap],
     )?
     .iter()
     .map(|r| Ok((r.int(0)?.to_string(), format!("{} · {}", r.text(1)?, r.text(2)?))))

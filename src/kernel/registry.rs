@@ -258,7 +258,11 @@ impl Registry {
             // benchmark) indexed before matters and tasks searched twice as fast as after
             // them (full runs, 2026-11-30), so the later-listed mechanisms come first.
             sources: mechanisms.iter().rev().flat_map(|m| m.search.iter().copied()).collect(),
-            settings: mechanisms.iter().flat_map(|m| m.settings.iter().copied()).collect(),
+            settings: super::settings::KERNEL_SETTINGS
+                .iter()
+                .copied()
+                .chain(mechanisms.iter().flat_map(|m| m.settings.iter().copied()))
+                .collect(),
             task_followers: mechanisms.iter().filter_map(|m| m.follows_tasks).collect(),
             migrations: KERNEL_MIGRATIONS.iter().chain(mechanisms.iter().flat_map(|m| m.migrations.iter())).collect(),
         }

@@ -32,6 +32,14 @@ pub struct SettingValue {
     pub meaning_en: String,
 }
 
+/// At most this many accounts of one role are told of work for that role (the
+/// supervision office's staff of a new lead, the supervisors of an appeal).
+pub const ROLE_RECIPIENTS: Setting =
+    Setting { key: "notify.role_recipients", default: 50, min: 1, max: 5000, meaning: "k-setting-role-recipients" };
+
+/// The kernel's own settings, listed before the mechanisms'.
+pub static KERNEL_SETTINGS: [&Setting; 1] = [&ROLE_RECIPIENTS];
+
 pub fn get(tx: &mut Tx<'_>, s: &Setting) -> AppResult<i64> {
     let stored =
         tx.query_opt("SELECT value FROM settings WHERE key = $1", params![s.key])?.map(|r| r.text(0)).transpose()?;

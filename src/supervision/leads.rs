@@ -392,25 +392,28 @@ pub struct Candidate {
     pub description: String,
     pub address: String,
     pub state: String,
-    /// `nearby` (within 500 m), `similar text`, or both.
+    /// `nearby` (within `supervision.dedupe_distance_m`), `similar text`, or both.
     pub reason: String,
 }
 
 /// Open leads of the same category that look like the same problem.
 pub fn candidates(tx: &mut Tx<'_>, l: &Lead) -> AppResult<Vec<Candidate>> {
+    let window = crate::kernel::settings::get(tx, &super::DEDUPE_WINDOW)?;
+    let within = crate::kernel::settings::get(tx, &super::DEDUPE_DISTANCE)? as f64;
+    let alike = crate::kernel::settings::get(tx, &super::DEDUPE_SIMILARITY)? as f64 / 100.0;
     let sql = format!(
         "SELECT {COLUMNS} FROM {FROM} WHERE l.category_code = $1 AND l.id <> $2 AND l.primary_id IS NULL \
-         AND l.state <> 'closed' ORDER BY l.id DESC LIMIT 300"
+         AND l.state <> 'closed' ORDER BY l.id DESC LIMIT $3"
     );
     let mut out = Vec::new();
-    for r in tx.query(&sql, params![l.category.as_str(), l.id])? {
+    for r in tx.query(&sql, params![l.category.as_str(), l.id, window])? {
         let o = from_row(&r)?;
         let near = match (l.lat, l.lon, o.lat, o.lon) {
-            (Some(a), Some(b), Some(c), Some(d)) => distance_m((a, b), (c, d)) <= 500.0,
+            (Some(a), Some(b), Some(c), Some(d)) => distance_m((a, b), (c, d)) <= within,
             _ => false,
         };
         let similar =
-            similarity(&l.description, &o.description) >= 0.4 || (!l.address.is_empty() && l.address == o.address);
+            similarity(&l.description, &o.description) >= alike || (!l.address.is_empty() && l.address == o.address);
         if near || similar {
             let reason = match (near, similar) {
                 (true, true) => "nearby, similar text",

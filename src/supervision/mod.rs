@@ -64,6 +64,27 @@ pub use pages::router;
 pub const EXPOSURE_HOURS: Setting =
     Setting { key: "supervision.exposure_hours", default: 24, min: 1, max: 168, meaning: "sv-setting-exposure-hours" };
 
+/// Open leads of the same category are offered for linking when their text is at least
+/// this similar (percent of shared character pairs)…
+pub const DEDUPE_SIMILARITY: Setting = Setting {
+    key: "supervision.dedupe_similarity_percent",
+    default: 40,
+    min: 10,
+    max: 100,
+    meaning: "sv-setting-dedupe-similarity",
+};
+/// …or they lie within this many metres…
+pub const DEDUPE_DISTANCE: Setting = Setting {
+    key: "supervision.dedupe_distance_m",
+    default: 500,
+    min: 10,
+    max: 10_000,
+    meaning: "sv-setting-dedupe-distance",
+};
+/// …among this many newest open leads of the category.
+pub const DEDUPE_WINDOW: Setting =
+    Setting { key: "supervision.dedupe_window", default: 300, min: 10, max: 5000, meaning: "sv-setting-dedupe-window" };
+
 pub static MECHANISM: Mechanism = Mechanism {
     number: 7,
     id: "supervision",
@@ -93,7 +114,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         crate::migration!(28, "lead_notices", "0028_lead_notices"),
         crate::migration!(31, "exposure_alerts", "0031_exposure_alerts"),
     ],
-    settings: &[&EXPOSURE_HOURS],
+    settings: &[&EXPOSURE_HOURS, &DEDUPE_SIMILARITY, &DEDUPE_DISTANCE, &DEDUPE_WINDOW],
     demo: Some(demo::seed),
     translations: Translations {
         folder: "supervision",

@@ -159,7 +159,7 @@ async fn discovery(State(s): State<AppState>, ctx: Ctx) -> Response {
     let base = &s.settings.public_base_url;
     axum::Json(json!({
         "changeset": "2026-11-27T00:00:00+08:00",
-        "contact": "zaizao supervision office",
+        "contact": s.settings.open311_contact,
         "key_service": format!("{base}/admin/open311"),
         "endpoints": [{
             "specification": "http://wiki.open311.org/GeoReport_v2",

@@ -1056,3 +1056,30 @@ async fn a_lead_made_into_a_task_follows_it_to_feedback() {
     let (_, page) = o.app.browser("chen").await.text(&format!("/supervision/leads/{lead}")).await;
     assert!(page.contains("已办结") && page.contains("100%"), "{page}");
 }
+
+/// What counts as a possible duplicate is the administrators' to set.
+#[tokio::test]
+async fn duplicate_thresholds_are_settings() {
+    let o = office().await;
+    let admin = o.app.api(&o.app.token("admin", &["read", "write"]).await);
+    let file = |desc: &str, lat: f64| json!({ "channel": "government", "category": "ENVIRONMENT", "description": desc, "address": "", "lat": lat, "lon": 120.38 });
+    let (_, first) = o.office.post("/api/v1/leads", file("山东路路口井盖缺失，夜间很危险", 36.0860)).await;
+    let (s, second) = o.office.post("/api/v1/leads", file("延吉路垃圾清运不及时", 36.0875)).await;
+    assert_eq!(s, 201, "{second}");
+    let offered = |api: &Api| {
+        let (api, id) = (
+            Api { base: api.base.clone(), token: api.token.clone(), client: api.client.clone() },
+            second["id"].clone(),
+        );
+        async move {
+            let (_, d) = api.get(&format!("/api/v1/leads/{id}")).await;
+            d["candidates"].as_array().map_or(0, Vec::len)
+        }
+    };
+    assert_eq!(offered(&o.office).await, 1, "about 170 m apart: within the default 500 m");
+    assert_eq!(admin.put("/api/v1/settings/supervision.dedupe_distance_m", json!({ "value": 100 })).await.0, 200);
+    assert_eq!(offered(&o.office).await, 0, "not within 100 m, and the texts differ");
+    let _ = first;
+    let (_, discovery) = get(&o.app, "/open311/discovery.json").await;
+    assert!(discovery.contains("青岛市督查督办 12345（测试）"), "the configured contact: {discovery}");
+}

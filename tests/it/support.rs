@@ -88,6 +88,7 @@ impl TestApp {
             public_base_url: "https://zaizao.example.gov.cn".into(),
             trusted_proxy: None,
             delivery: Default::default(),
+            open311_contact: "青岛市督查督办 12345（测试）".into(),
         };
         let clock = ManualClock::new(START_MS);
         let mut app = Application::build(&config, clock.clone()).await.expect("build app");

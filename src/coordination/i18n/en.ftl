@@ -114,3 +114,4 @@ co-slip-title = Task assignment slip
 co-slip-issuer = Qingdao Supervision Office
 co-slip-number = No. { $id }
 co-slip-date = Assigned on
+co-setting-assignable-options = How many people the list of responsible people in forms holds (others are found by typing a name)

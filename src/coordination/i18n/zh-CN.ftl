@@ -114,3 +114,4 @@ co-slip-title = 督办事项交办单
 co-slip-issuer = 青岛市委市政府督查室
 co-slip-number = 编号：第 { $id } 号
 co-slip-date = 交办日期
+co-setting-assignable-options = 表单中可选责任人列表的人数上限（其余人员可输入姓名查找）

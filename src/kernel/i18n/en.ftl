@@ -217,3 +217,4 @@ k-done = Saved.
 k-done-transition = Done: the record's history is updated.
 note-digest = Daily digest: { $count } routine notes
 nav-deliveries = Deliveries
+k-setting-role-recipients = At most this many accounts of a role are notified (such as the supervision office staff)

@@ -217,3 +217,4 @@ k-done = 已保存。
 k-done-transition = 已办理，办理记录已更新。
 note-digest = 每日汇总：{ $count } 条常规通知
 nav-deliveries = 消息发送
+k-setting-role-recipients = 按角色发送通知时最多通知的账号数（如督查室人员）

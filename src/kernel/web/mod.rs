@@ -123,6 +123,8 @@ pub struct Settings {
     pub public_base_url: String,
     /// A proxy whose `X-Forwarded-For` names the client.
     pub trusted_proxy: Option<std::net::IpAddr>,
+    /// Who answers for the Open311 service.
+    pub open311_contact: String,
 }
 
 #[derive(Debug, Clone)]

@@ -155,3 +155,6 @@ sv-note-fed-back-to-origin = Lead #{ $id } from your channel was fed back by the
 sv-note-exposure-urge = Urged: the media-exposed problem (lead #{ $id } "{ $short }") was to be answered by { $by } and is not
 sv-note-exposure-overdue = Exposed problem unanswered in time: lead #{ $id } "{ $short }", due { $by }
 sv-task-due = due
+sv-setting-dedupe-similarity = Possible duplicate: descriptions at least this similar (percent) are offered for linking
+sv-setting-dedupe-distance = Possible duplicate: leads within this many metres are offered for linking
+sv-setting-dedupe-window = Possible duplicate: how many of the newest open leads of the category are compared

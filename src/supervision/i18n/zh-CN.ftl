@@ -155,3 +155,6 @@ sv-note-fed-back-to-origin = 本渠道线索 #{ $id } 已由责任单位反馈�
 sv-note-exposure-urge = 催办：媒体曝光问题（线索 #{ $id }「{ $short }」）须于 { $by } 前回应，已超时未回应
 sv-note-exposure-overdue = 媒体曝光问题超时未回应：线索 #{ $id }「{ $short }」，时限 { $by }
 sv-task-due = 期限
+sv-setting-dedupe-similarity = 疑似重复线索：描述相似度达到此百分比即提示合并
+sv-setting-dedupe-distance = 疑似重复线索：位置相距不超过此米数即提示合并
+sv-setting-dedupe-window = 疑似重复线索：与同类最新的多少条未办结线索比对

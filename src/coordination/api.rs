@@ -212,7 +212,7 @@ pub fn detail(
     Ok(TaskDetail {
         available,
         directives: directives::on(tx, "task", id)?,
-        may_direct: directives::may(&v.process, u, &rel),
+        may_direct: directives::may(&v.process, u, &rel, &task.state),
         history: workflow::history(tx, "task", id)?,
         updates: tasks::updates(tx, id)?,
         extensions: extensions::of_task(tx, id)?,

@@ -235,7 +235,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                 }
             }
         }
-        (crate::kernel::web::directives::section(ctx, &given, crate::kernel::workflow::directives::may(&mp, user, &matters::relations(user, &m)), &format!("/matters/{}/directives", m.id), retry))
+        (crate::kernel::web::directives::section(ctx, &given, crate::kernel::workflow::directives::may(&mp, user, &matters::relations(user, &m), &m.state), &format!("/matters/{}/directives", m.id), retry))
         @if !history.is_empty() {
             h2 { (ctx.t("co-history")) }
             (layout::history(ctx, &mp, &history))

@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/evaluation/consequences", get(page))
         .route("/evaluation/interviews", post(interview))
+        .route("/evaluation/interviews/{id}", get(interview_record))
         .route("/evaluation/adjustments", post(adjustment))
         .route("/evaluation/settings/{key}", post(setting))
 }
@@ -136,7 +137,7 @@ async fn render(
                 (row(r))
                 @let held: Vec<_> = c.interviews.iter().filter(|i| i.division_id == r.division_id).collect();
                 @if held.is_empty() { " " (badge(ctx.t("ev-to-interview"), "red")) }
-                @for i in held { div.muted { (i.held_on) " · " (i.interviewer) (ctx.t("ev-interviewed")) (i.head_name) "：" (i.said) " — " (ctx.t("ev-agreed")) (i.agreed) } }
+                @for i in held { div.muted { (i.held_on) " · " (i.interviewer) (ctx.t("ev-interviewed")) (i.head_name) "：" (i.said) " — " (ctx.t("ev-agreed")) (i.agreed) " " a href=(format!("/evaluation/interviews/{}", i.id)) { (ctx.t("ev-interview-record")) } } }
             }
         } } }
         @if !c.to_interview.is_empty() {
@@ -238,4 +239,33 @@ async fn setting(State(s): State<AppState>, Path(key): Path<String>, f: CsrfForm
         Ok(_) => Ok(Redirect::to("/evaluation/consequences").into_response()),
         Err(retry) => render(&s, &ctx, None, None, Some(&retry), &ListParams::default()).await,
     }
+}
+
+/// 约谈记录: an interview on record laid out as the document filed, printing on A4.
+async fn interview_record(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let r = s
+        .look(&ctx, Action::ViewEvaluation, move |tx, u| {
+            consequences::interview(tx, u.ok_or(crate::kernel::error::AppError::Unauthenticated)?, id)
+        })
+        .await?;
+    let i = &r.interview;
+    let body = html! {
+        div.actions.no-print {
+            button.secondary type="button" onclick="window.print()" { (ctx.t("k-print")) }
+            a.button.secondary href=(format!("/evaluation/consequences?period={}", url_encode(&i.period))) { (ctx.t("common-back")) }
+        }
+        article.gongwen {
+            header { p.issuer { (r.department_name) } p.number { (ctx.t_args("ev-interview-number", &[("period", &i.period), ("id", &i.id.to_string())])) } }
+            h2.doc-title { (ctx.t("ev-interview-record")) }
+            table.slip {
+                tr { th { (ctx.t("ev-interviewee")) } td { (i.head_name) } th { (ctx.t("common-division")) } td { (r.division_name) } }
+                tr { th { (ctx.t("ev-interviewer")) } td { (i.interviewer) } th { (ctx.t("ev-held-on")) } td { (i.held_on) } }
+                tr { th { (ctx.t("ev-period")) } td colspan="3" { (i.period) } }
+                tr { th { (ctx.t("ev-interview-said")) } td colspan="3" { @for p in i.said.lines() { p { (p) } } } }
+                tr { th { (ctx.t("ev-interview-agreed")) } td colspan="3" { @for p in i.agreed.lines() { p { (p) } } } }
+            }
+            p.signature { (ctx.t("ev-interview-signatures")) }
+        }
+    };
+    Ok(layout::page(&ctx, ctx.t("ev-interview-record"), Section::Of("evaluation"), body).into_response())
 }

@@ -187,6 +187,36 @@ pub fn record_interview(
     Ok(i)
 }
 
+/// An interview on record with its unit, as the 约谈记录 lays it out.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InterviewRecord {
+    #[serde(flatten)]
+    pub interview: Interview,
+    pub department_name: String,
+    pub division_name: String,
+}
+
+/// An interview on record, for those who may record one for its division and for the
+/// division's own head.
+pub fn interview(tx: &mut Tx<'_>, user: &CurrentUser, id: i64) -> AppResult<InterviewRecord> {
+    let r = tx
+        .query_opt(
+            "SELECT id, division_id, head_name, period, held_on, interviewer, said, agreed, recorded_by FROM interviews WHERE id = $1",
+            params![id],
+        )?
+        .ok_or(AppError::NotFound)?;
+    let interview = interview_from(&r)?;
+    let own = user.role == Role::DivisionHead && user.division_id == Some(interview.division_id);
+    if !own && may_act(tx, user, interview.division_id).is_err() {
+        return Err(AppError::NotFound);
+    }
+    let names = tx.query_one(
+        "SELECT d.name, v.name FROM divisions v JOIN departments d ON d.id = v.department_id WHERE v.id = $1",
+        params![interview.division_id],
+    )?;
+    Ok(InterviewRecord { department_name: names.text(0)?, division_name: names.text(1)?, interview })
+}
+
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct AdjustmentInput {
     #[serde(deserialize_with = "crate::kernel::web::de::id")]

@@ -180,8 +180,10 @@ async fn render(
                 button type="submit" { (ctx.t("common-filter")) }
             }
             p.muted { (ctx.t("ev-formula")) }
-            p { a href=(format!("/evaluation?division_id={}&period={}&format=csv", b.division_id, b.period)) { (ctx.t("common-export_csv")) } " · "
-                a href=(format!("/evaluation?division_id={}&period={}&format=xlsx", b.division_id, b.period)) { (ctx.t("common-export_xlsx")) } }
+            p.no-print { a href=(format!("/evaluation?division_id={}&period={}&format=csv", b.division_id, b.period)) { (ctx.t("common-export_csv")) } " · "
+                a href=(format!("/evaluation?division_id={}&period={}&format=xlsx", b.division_id, b.period)) { (ctx.t("common-export_xlsx")) } " · "
+                button.link type="button" onclick="window.print()" { (ctx.t("k-print")) } }
+            p.print-only { (ctx.t("ev-scoreboard-printed")) (fmt_local(ctx.now)) }
             div.cards {
                 div.card { h3 { (ctx.t("ev-head-s-score-sum-of")) } div.stat { (format!("{:.2}", b.sum_score)) } }
                 div.card { h3 { (ctx.t("ev-per-member-average")) } div.stat { (format!("{:.2}", b.average_score)) } }

@@ -192,7 +192,7 @@ pub fn detail(
     };
     let candidates =
         if leads::is_office(user) && lead.primary_id.is_none() { leads::candidates(tx, &lead)? } else { Vec::new() };
-    let may_direct = directives::may(process, user, &leads::relations(user, &lead));
+    let may_direct = directives::may(process, user, &leads::relations(user, &lead), &lead.state);
     Ok(LeadDetail {
         available,
         candidates,

@@ -562,6 +562,14 @@ async fn commendations_interviews_and_adjustments_follow_the_configured_threshol
     assert_eq!(s, 201, "{i}");
     let (s, _) = head.post("/api/v1/interviews", json!({ "division_id": low, "period": "2019-Q3", "held_on": "2019-10-15", "interviewer": "x", "said": "x", "agreed": "x" })).await;
     assert_eq!(s, 403, "another department's division");
+    // The 约谈记录 prints as the document filed; another department's head cannot open it.
+    let (s, record) = u.app.browser("admin").await.text(&format!("/evaluation/interviews/{}", i["id"])).await;
+    assert_eq!(s, 200);
+    assert!(
+        record.contains("约谈记录") && record.contains("一个月内压缩办理时限") && record.contains("gongwen"),
+        "{record}"
+    );
+    assert_eq!(u.app.browser("head").await.text(&format!("/evaluation/interviews/{}", i["id"])).await.0, 404);
     for (division, periods) in [(u.division, "2019-Q2,2019-Q3"), (low, "2019-Q3")] {
         let (s, e) = admin
             .post("/api/v1/adjustments", json!({ "division_id": division, "periods": periods, "decision": "adjust" }))

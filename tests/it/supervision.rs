@@ -1053,6 +1053,11 @@ async fn a_lead_made_into_a_task_follows_it_to_feedback() {
     assert_eq!(d["state"], "fed_back", "{d}");
     assert_eq!(d["task"]["finished"], true);
     assert!(d["history"].to_string().contains("申请材料已精简为五项并公布"), "{d}");
+    let (s, e) = o
+        .office
+        .post(&format!("/api/v1/tasks/{}/directives", task["id"]), json!({ "kind": "urge", "body": "请加快" }))
+        .await;
+    assert_eq!((s, e["error"]["code"].as_str()), (409, Some("record_finished")), "a finished task is not urged: {e}");
     let (_, page) = o.app.browser("chen").await.text(&format!("/supervision/leads/{lead}")).await;
     assert!(page.contains("已办结") && page.contains("100%"), "{page}");
 }

@@ -35,6 +35,7 @@ unknown_transition = The process has no such transition
 illegal_transition = This cannot be done in the current state
 instruction_only = Only an instruction can also go to someone else
 no_one_to_direct = This record has no one responsible to send it to yet
+record_finished = It is finished; there is nothing to urge
 already_answered = You have answered already
 guard_failed = Not yet: every task of the matter must be done first
 file_too_large = The file is too large

@@ -35,6 +35,7 @@ unknown_transition = 流程中没有这个操作
 illegal_transition = 当前状态下不能进行此操作
 instruction_only = 只有批示可以另送他人
 no_one_to_direct = 该记录目前没有可送达的责任人
+record_finished = 该事项已办结，无需催办
 already_answered = 您已回复过
 guard_failed = 条件未满足：事项下所有任务须已办结
 file_too_large = 文件过大

@@ -108,9 +108,13 @@ fn holds(allowed: &[String], user: &CurrentUser, relations: &[&str]) -> bool {
     })
 }
 
-pub fn may(process: &Process, user: &CurrentUser, relations: &[&str]) -> May {
+/// A record in a final state is not urged.
+pub fn may(process: &Process, user: &CurrentUser, relations: &[&str], state: &str) -> May {
     let d = &process.directives;
-    May { instruct: holds(&d.instruct, user, relations), urge: holds(&d.urge, user, relations) }
+    May {
+        instruct: holds(&d.instruct, user, relations),
+        urge: holds(&d.urge, user, relations) && !process.is_final(state),
+    }
 }
 
 /// Problems with a process file's `[directives]`.
@@ -168,13 +172,15 @@ pub fn give(
     giving: &Giving,
     subject: &dyn Subject,
 ) -> AppResult<Directive> {
-    let allowed = may(process, user, relations);
-    let permitted = match giving.kind {
-        Kind::Instruction => allowed.instruct,
-        Kind::Urge => allowed.urge,
-    };
-    if !permitted {
-        return Err(AppError::Forbidden);
+    let sql = format!("SELECT state FROM {} WHERE id = $1", spec.table);
+    let state = tx.query_opt(&sql, params![id])?.ok_or(AppError::NotFound)?.text(0)?;
+    let (instruct, urge) =
+        (holds(&process.directives.instruct, user, relations), holds(&process.directives.urge, user, relations));
+    match giving.kind {
+        Kind::Instruction if !instruct => return Err(AppError::Forbidden),
+        Kind::Urge if !urge => return Err(AppError::Forbidden),
+        Kind::Urge if process.is_final(&state) => return Err(AppError::conflict("record_finished")),
+        _ => {}
     }
     let body = checked_text(&giving.body, "body")?;
     let mut to = Vec::new();

@@ -39,6 +39,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(channel_offices))
         .routes(routes!(get_notice))
         .routes(routes!(set_channel_office))
+        .routes(routes!(list_categories))
+        .routes(routes!(save_category))
 }
 
 /// A numbered 通报, for those who see its lead or are addressed by it.
@@ -138,12 +140,7 @@ async fn file_lead(
     let process = s.processes.get(super::LEAD.kind)?;
     let user = ctx.user()?.clone();
     let f = s
-        .change(&ctx, Action::ViewLeads, move |tx, who| {
-            if !super::sight::of(tx, &user)?.may_file(&input.channel) {
-                return Err(AppError::invalid("channel_not_yours", "channel"));
-            }
-            leads::file(tx, who, &process, &input, "staff", None)
-        })
+        .change(&ctx, Action::ViewLeads, move |tx, who| leads::file_for_channel(tx, who, &user, &process, &input))
         .await?;
     Ok((StatusCode::CREATED, Json(f)))
 }
@@ -426,4 +423,25 @@ async fn lead_figures(
     let today = crate::kernel::clock::local_date(ctx.now).to_string();
     let group = q.group.unwrap_or_else(|| "channel".into());
     s.look(&ctx, Action::ViewLeads, move |tx, _| super::figures::figures(tx, &group, &today)).await.map(Json)
+}
+
+/// The lead categories (Open311 services), active first.
+#[utoipa::path(get, path = "/api/v1/lead-categories", tag = "supervision", responses((status = 200, body = Vec<super::categories::Category>)))]
+async fn list_categories(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<super::categories::Category>>> {
+    s.look(&ctx, Action::ViewLeads, |tx, _| super::categories::all(tx)).await.map(Json)
+}
+
+/// Add a lead category or change one (the supervision office and administrators); an
+/// inactive category is no longer offered to the public or Open311 clients.
+#[utoipa::path(put, path = "/api/v1/lead-categories/{code}", tag = "supervision", request_body = super::categories::CategoryInput,
+    responses((status = 200, body = super::categories::Category), (status = 403), (status = 422)))]
+async fn save_category(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ManageLeadCategories>,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<super::categories::CategoryInput>,
+) -> AppResult<Json<super::categories::Category>> {
+    s.change(&ctx, super::categories::MANAGE, move |tx, who| super::categories::save(tx, who, &code, &input))
+        .await
+        .map(Json)
 }

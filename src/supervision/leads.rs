@@ -537,6 +537,21 @@ pub fn feed_back_from_task(
     workflow::fire(tx, who, &LEAD, process, firing, &subject)
 }
 
+/// File a lead for a channel, as the supervision office (any channel) or a channel's
+/// office (its own); others are refused (`channel_not_yours`).
+pub fn file_for_channel(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    user: &CurrentUser,
+    process: &Process,
+    input: &LeadInput,
+) -> AppResult<Filed> {
+    if !super::sight::of(tx, user)?.may_file(&input.channel) {
+        return Err(AppError::invalid("channel_not_yours", "channel"));
+    }
+    file(tx, who, process, input, "staff", None)
+}
+
 /// A 批示 or 催办 on a lead, by those its process file allows.
 pub fn direct(
     tx: &mut Tx<'_>,

@@ -4,9 +4,11 @@
 //! web page or through Open311 GeoReport v2 and follows them by token.
 
 pub mod api;
+pub mod categories;
 mod demo;
 pub mod exposures;
 pub mod figures;
+mod intake_pages;
 pub mod judgement;
 pub mod leads;
 pub mod notices;
@@ -31,12 +33,14 @@ use crate::kernel::workflow::Spec;
 impl Action {
     /// Supervision leads (which ones is decided per lead: office, unit, leaders).
     pub const ViewLeads: Action = Action::new("view_leads", Rule::Government);
+    /// Add and change lead categories.
+    pub const ManageLeadCategories: Action = categories::MANAGE;
 }
 
 /// The markers of [`crate::kernel::web::Can`] this mechanism's endpoints use.
 pub mod need {
     pub use crate::kernel::web::need::*;
-    crate::needs!(ViewLeads);
+    crate::needs!(ViewLeads, ManageLeadCategories);
 }
 
 pub static LEAD: Spec = Spec {
@@ -57,8 +61,6 @@ pub const CHANNELS: [&str; 6] = ["party", "congress", "cppcc", "government", "pu
 pub fn channel_name(lang: crate::kernel::i18n::Lang, code: &str) -> String {
     crate::kernel::i18n::lookup(lang, &format!("sv-channel-{code}")).unwrap_or(code).to_owned()
 }
-
-pub use pages::router;
 
 /// How soon a media exposure must be answered.
 pub const EXPOSURE_HOURS: Setting =
@@ -123,9 +125,10 @@ pub static MECHANISM: Mechanism = Mechanism {
     },
 };
 
-/// The pages, the public report and tracking pages, and Open311.
+/// The pages, the public report and tracking pages, the office's intake forms, and
+/// Open311.
 fn all_pages() -> axum::Router<crate::kernel::web::AppState> {
-    pages::router().merge(open311::router())
+    pages::router().merge(intake_pages::router()).merge(open311::router())
 }
 
 /// The leads waiting for the caller.

@@ -39,7 +39,6 @@ pub fn router() -> Router<AppState> {
         .route("/supervision/channels", get(channels_page).post(set_channel))
         .route("/supervision/notices/{id}", get(notice_page))
         .route("/exposures", get(exposures_page))
-        .route("/supervision/teams", get(teams_page))
         .route("/supervision/figures", get(figures_page))
 }
 
@@ -320,7 +319,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
     channels.extend(CHANNELS.iter().map(|c| ((*c).to_owned(), super::channel_name(ctx.lang, c))));
     respond(&p, "leads", &table, &page.items, || {
         let body = html! {
-            div.actions { a.button.secondary href="/supervision/figures" { (ctx.t("sv-figures-and-map")) } a.button.secondary href="/supervision/teams" { (ctx.t("sv-work-teams")) } a.button.secondary href="/exposures" { (ctx.t("sv-exposures")) } a.button.secondary href="/supervision/channels" { (ctx.t("sv-channel-offices")) } }
+            div.actions { a.button href="/supervision/new" { (ctx.t("sv-file-lead")) } a.button.secondary href="/supervision/exposures/new" { (ctx.t("sv-register-exposure")) } a.button.secondary href="/supervision/categories" { (ctx.t("sv-categories")) } a.button.secondary href="/supervision/figures" { (ctx.t("sv-figures-and-map")) } a.button.secondary href="/supervision/teams" { (ctx.t("sv-work-teams")) } a.button.secondary href="/exposures" { (ctx.t("sv-exposures")) } a.button.secondary href="/supervision/channels" { (ctx.t("sv-channel-offices")) } }
             p.muted { (ctx.t("sv-leads-from-the-six-channels")) a href="/report" { "/report" } "。" }
             form.filters method="get" action="/supervision" {
                 (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
@@ -673,25 +672,6 @@ async fn exposures_page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Respon
 }
 
 /// Work teams with their visits and inquiries, and the leads their findings became.
-async fn teams_page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let list = s.look(&ctx, Action::ViewLeads, |tx, _| super::exposures::teams(tx)).await?;
-    let body = html! {
-        p.muted { (ctx.t("sv-work-teams-of-the-people")) " " a href="/exposures" { (ctx.t("sv-exposures")) } }
-        @if list.is_empty() { (layout::empty_state(ctx.t("sv-no-work-teams-yet"))) }
-        @for t in &list {
-            div.card {
-                h3 { (t.name) " " (badge(if t.body == "congress" { ctx.t("sv-congress") } else { ctx.t("sv-cppcc") }, "blue")) }
-                p { (t.topic) } p.muted { (t.members.join("、")) }
-                ul { @for a in &t.activities { li {
-                    (a.held_on) " · " (if a.kind == "visit" { ctx.t("sv-site-visit") } else { ctx.t("sv-inquiry") }) " · " (a.place) " · " (a.subject)
-                    @for id in &a.lead_ids { " " a href=(format!("/supervision/leads/{id}")) { "#" (id) } }
-                } } }
-            }
-        }
-    };
-    Ok(layout::page(&ctx, ctx.t("sv-work-teams"), Section::Of("supervision"), body).into_response())
-}
-
 #[derive(serde::Deserialize, Default)]
 struct FiguresQuery {
     format: Option<String>,

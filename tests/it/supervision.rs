@@ -1088,3 +1088,109 @@ async fn duplicate_thresholds_are_settings() {
     let (_, discovery) = get(&o.app, "/open311/discovery.json").await;
     assert!(discovery.contains("青岛市督查督办 12345（测试）"), "the configured contact: {discovery}");
 }
+
+/// The office's intake works from pages: filing a lead for a channel, registering an
+/// exposure, creating a work team and recording its inquiry, and keeping the categories.
+#[tokio::test]
+async fn the_office_files_exposes_records_and_keeps_categories_from_pages() {
+    let o = office().await;
+    let b = o.app.browser("jw").await;
+    let (s, page) = b.text("/supervision/new").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("人大监督") && page.contains("惠企政策未兑现"), "every channel for the office: {page}");
+    let r = b.post("/supervision/new", &[("channel", "congress"), ("category", "POLICY"), ("description", "")]).await;
+    assert_eq!(r.status().as_u16(), 422, "a lead needs its content");
+    let r = b
+        .post(
+            "/supervision/new",
+            &[
+                ("channel", "congress"),
+                ("category", "POLICY"),
+                ("description", "代表反映稳岗补贴发放滞后"),
+                ("address", "市南区"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, list) = o.office.get("/api/v1/leads?sort=-id").await;
+    assert_eq!(list["items"][0]["channel"], "congress");
+
+    let unit = o.unit_dept.to_string();
+    let r = b
+        .post(
+            "/supervision/exposures/new",
+            &[
+                ("outlet", "青岛日报"),
+                ("column_name", "问政追踪"),
+                ("published_on", "2019-04-10"),
+                ("title", "企业开办为何还要跑三趟"),
+                ("problem_1_description", "窗口材料要求不一致"),
+                ("problem_1_unit", unit.as_str()),
+                ("problem_1_category", "APPROVAL"),
+                ("problem_2_description", "线上入口分散"),
+                ("problem_2_unit", unit.as_str()),
+                ("problem_2_category", "APPROVAL"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, e) = o.office.get("/api/v1/exposures").await;
+    assert_eq!(e[0]["problems"].as_array().map(Vec::len), Some(2), "{e}");
+
+    let r = b
+        .post(
+            "/supervision/teams",
+            &[
+                ("name", "市人大营商环境小分队"),
+                ("body", "congress"),
+                ("topic", "企业开办便利度"),
+                ("members", "王代表、李代表"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, teams) = o.office.get("/api/v1/work-teams").await;
+    let team = teams[0]["id"].as_i64().expect("team");
+    let r = b
+        .post(
+            &format!("/supervision/teams/{team}/activities"),
+            &[
+                ("team", &team.to_string()),
+                ("kind", "inquiry"),
+                ("held_on", "2019-04-20"),
+                ("place", "市行政审批服务局"),
+                ("subject", "企业开办时限"),
+                ("findings", "开办时限未达到承诺\n\n线上办理入口分散"),
+                ("category", "APPROVAL"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, t) = o.office.get(&format!("/api/v1/work-teams/{team}")).await;
+    assert_eq!(t["activities"][0]["lead_ids"].as_array().map(Vec::len), Some(2), "{t}");
+
+    let r = b.post("/supervision/categories", &[("code", "bad code"), ("name", "x"), ("description", "x")]).await;
+    assert_eq!(r.status().as_u16(), 422);
+    let r = b
+        .post(
+            "/supervision/categories",
+            &[("code", "SAFETY"), ("name", "安全生产"), ("description", "企业安全生产隐患"), ("active", "true")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, services) = get(&o.app, "/open311/v2/services.json").await;
+    assert!(services.contains("SAFETY"), "offered to Open311 clients: {services}");
+    let (s, c) =
+        o.unit.put("/api/v1/lead-categories/SAFETY", json!({ "name": "x", "description": "x", "active": false })).await;
+    assert_eq!(s, 403, "a unit does not keep the categories: {c}");
+    let (s, c) = o
+        .office
+        .put(
+            "/api/v1/lead-categories/SAFETY",
+            json!({ "name": "安全生产", "description": "企业安全生产隐患", "active": false }),
+        )
+        .await;
+    assert_eq!((s, c["active"].as_bool()), (200, Some(false)), "{c}");
+    let (_, services) = get(&o.app, "/open311/v2/services.json").await;
+    assert!(!services.contains("SAFETY"), "an inactive category is no longer offered");
+}

@@ -45,12 +45,12 @@ fn yes() -> bool {
 
 fn from_row(r: &Row) -> AppResult<Category> {
     Ok(Category {
-        code: r.text(0)?,
-        name: r.text(1)?,
-        name_en: r.text(2)?,
-        description: r.text(3)?,
-        keywords: r.text(4)?,
-        active: r.int(5)? == 1,
+        code: r.text("code")?,
+        name: r.text("name")?,
+        name_en: r.text("name_en")?,
+        description: r.text("description")?,
+        keywords: r.text("keywords")?,
+        active: r.int("active")? == 1,
     })
 }
 

@@ -34,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(task_transition))
         .routes(routes!(task_progress))
         .routes(routes!(task_directive))
+        .routes(routes!(reassign_task))
         .merge(OpenApiRouter::new().routes(routes!(task_attachment)).layer(attachments::body_limit()))
         .routes(routes!(download_attachment))
         .routes(routes!(request_extension))
@@ -219,6 +220,23 @@ pub fn detail(
         attachments: attachments::of(tx, "task", id)?,
         task,
     })
+}
+
+/// 改派: hand an open task to another person of the lead department (its head or the
+/// deciding leader).
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/reassign", tag = "coordination", request_body = super::reassign::ReassignInput,
+    responses((status = 200, body = Task), (status = 403), (status = 404), (status = 422)))]
+async fn reassign_task(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewCoordination>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<super::reassign::ReassignInput>,
+) -> AppResult<Json<Task>> {
+    let user = ctx.user()?.clone();
+    let v = View::of(&s, ctx.now)?;
+    s.change(&ctx, Action::ViewCoordination, move |tx, who| super::reassign::reassign(tx, who, &user, id, &input, &v))
+        .await
+        .map(Json)
 }
 
 #[utoipa::path(post, path = "/api/v1/matters/{id}/directives", tag = "coordination", request_body = Giving,

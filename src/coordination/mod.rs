@@ -9,6 +9,7 @@ mod matter_pages;
 pub mod matters;
 #[cfg(test)]
 mod process_tests;
+pub mod reassign;
 pub mod search;
 pub mod stats;
 pub mod sweep;
@@ -125,6 +126,7 @@ static TASK_PORT: TaskPort = TaskPort {
     open_matters: matters::open_for,
     assignable: tasks::assignable,
     standing: |tx, id, env, now| tasks::standing(tx, id, &tasks::View::from_environment(env, now)?),
+    open_of: |tx, user, env, now| reassign::open_of(tx, user, &tasks::View::from_environment(env, now)?),
 };
 
 /// The tasks waiting for the caller, and their tasks in hand, overdue and due soon.

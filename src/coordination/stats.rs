@@ -44,6 +44,17 @@ pub fn task_added(tx: &mut Tx<'_>, department: i64, person: i64) -> AppResult<()
     Ok(())
 }
 
+/// Move an open task's count from one responsible person to another.
+pub fn task_moved(tx: &mut Tx<'_>, from: i64, to: i64) -> AppResult<()> {
+    tx.execute("UPDATE task_stats SET tasks = tasks - 1 WHERE dimension = 'person' AND key = $1", params![from])?;
+    tx.execute(
+        "INSERT INTO task_stats (dimension, key, tasks) VALUES ('person', $1, 1) \
+         ON CONFLICT (dimension, key) DO UPDATE SET tasks = task_stats.tasks + 1",
+        params![to],
+    )?;
+    Ok(())
+}
+
 /// Count (sign 1) or uncount (sign -1, when a task is returned) one feedback.
 pub fn feedback(
     tx: &mut Tx<'_>,

@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/extensions", post(request_extension))
         .route("/tasks/{id}/directives", post(direct))
         .route("/tasks/{id}/print", get(super::task_print::print))
+        .route("/tasks/{id}/reassign", post(reassign))
         .route("/extensions/{id}/decision", post(decide_extension))
 }
 
@@ -155,6 +156,8 @@ fn update_label(kind: &str, z: bool) -> &'static str {
     match (kind, z) {
         ("progress", true) => "进展",
         ("progress", false) => "Progress",
+        ("reassigned", true) => "改派",
+        ("reassigned", false) => "Reassigned",
         ("reminder", true) => "催办",
         ("reminder", false) => "Reminder",
         ("escalation", true) => "逾期升级",
@@ -256,6 +259,19 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                 button.secondary type="submit" { (ctx.t("co-ask-the-people-served-to")) }
             }
         }
+        @if super::reassign::may(user, t, &v) {
+            details.panel open[error(retry, "reassign").is_some()] {
+                summary { (ctx.t("co-reassign")) }
+                form.stack method="post" action=(format!("/tasks/{}/reassign", t.id)) {
+                    (csrf_field(ctx))
+                    (error_banner(ctx, error(retry, "reassign")))
+                    input type="hidden" name="lead_department_id" value=(t.lead_department_id);
+                    (layout::picker_field(ctx, "assignee_id", ctx.t("co-reassign-to"), &[], "", error(retry, "reassign"), &layout::Pick::person_in("lead_department_id")))
+                    (text_field(ctx, "note", ctx.t("co-reassign-why"), value(retry, "reassign", "note", ""), error(retry, "reassign"), false))
+                    div { button type="submit" { (ctx.t("co-reassign")) } }
+                }
+            }
+        }
         (crate::kernel::web::directives::section(ctx, &d.directives, d.may_direct, &format!("/tasks/{}/directives", t.id), retry))
         @if !d.attachments.is_empty() {
             h2 { (ctx.t("co-files")) }
@@ -326,6 +342,25 @@ async fn direct(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fiel
     match attempt(&s, &ctx, Action::ViewCoordination, "directive", form, move |tx, who, g: Giving| {
         tasks::direct(tx, who, &user, id, &g, &v)
     })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
+        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
+    }
+}
+
+async fn reassign(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.user()?.clone();
+    let v = View::of(&s, ctx.now)?;
+    match attempt(
+        &s,
+        &ctx,
+        Action::ViewCoordination,
+        "reassign",
+        form,
+        move |tx, who, input: super::reassign::ReassignInput| super::reassign::reassign(tx, who, &user, id, &input, &v),
+    )
     .await?
     {
         Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),

@@ -182,6 +182,7 @@ fn seed_pool(tx: &mut Tx<'_>, now: i64) -> AppResult<()> {
                 transition: "approve".into(),
                 note: Some("同意入池，安排到企业体悟实训。".into()),
                 division_id: None,
+                post_id: None,
             };
             pool::transition(tx, &w, &director, &rules, case.id, &step)?;
             let start = crate::kernel::clock::local_date(at + 5 * DAY);

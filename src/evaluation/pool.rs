@@ -210,8 +210,14 @@ pub fn propose(tx: &mut Tx<'_>, who: &Who, user: &CurrentUser, input: &Proposal)
 
 struct CaseSubject<'a> {
     c: &'a PoolCase,
-    /// For a reassignment: the division (and its department) the member moves to.
-    target: Option<(i64, i64)>,
+    /// For a reassignment: the division (and its department) the member moves to, and
+    /// the post (三定) they take there.
+    target: Option<(i64, i64, Option<i64>)>,
+}
+
+/// The member's entry in the organisation (三定), if their account has one.
+fn person_of(tx: &mut Tx<'_>, staff: i64) -> AppResult<Option<i64>> {
+    Ok(tx.query_opt("SELECT id FROM people WHERE user_id = $1", params![staff])?.map(|r| r.int(0)).transpose()?)
 }
 
 impl Subject for CaseSubject<'_> {
@@ -231,10 +237,28 @@ impl Subject for CaseSubject<'_> {
     fn link(&self) -> String {
         format!("/evaluation/pool/{}", self.c.id)
     }
-    /// A reassignment moves the member's account to the chosen division.
-    fn after_fire(&self, tx: &mut Tx<'_>, who: &Who, _: &Fired, _: Option<&str>) -> AppResult<()> {
-        let Some((division, department)) = self.target else { return Ok(()) };
+    /// Entering the pool, the member leaves their post (三定); a reassignment moves the
+    /// member's account to the chosen division and puts them in the chosen post there.
+    fn after_fire(&self, tx: &mut Tx<'_>, who: &Who, fired: &Fired, _: Option<&str>) -> AppResult<()> {
+        if fired.transition == "approve"
+            && let Some(person) = person_of(tx, self.c.staff_id)?
+        {
+            let open: Vec<i64> = tx
+                .query("SELECT id FROM assignments WHERE person_id = $1 AND end_date IS NULL", params![person])?
+                .iter()
+                .map(|r| r.int(0))
+                .collect::<Result<_, _>>()?;
+            for a in open {
+                crate::org::people::end_assignment(tx, who, a, &crate::org::people::EndInput::default())?;
+            }
+        }
+        let Some((division, department, post)) = self.target else { return Ok(()) };
         let (id, staff) = (self.c.id, self.c.staff_id);
+        if let Some(post_id) = post {
+            let person = person_of(tx, staff)?.ok_or_else(|| AppError::invalid("no_person_record", "post_id"))?;
+            let input = crate::org::people::AssignInput { post_id, start_date: None };
+            crate::org::people::assign(tx, who, person, &input)?;
+        }
         tx.execute("UPDATE pool_cases SET reassigned_division_id = $1 WHERE id = $2", params![division, id])?;
         let before = crate::accounts::service::find(tx, staff)?;
         tx.execute(
@@ -252,9 +276,12 @@ pub struct Step {
     pub transition: String,
     #[serde(default)]
     pub note: Option<String>,
-    /// For `reassign`: the division the member moves to.
+    /// For `reassign`: the division the member moves to…
     #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
     pub division_id: Option<i64>,
+    /// …or the post (三定) they take, which names the division.
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    pub post_id: Option<i64>,
 }
 
 /// Approve, refuse, extend, or reassign (which moves the member's account to the chosen
@@ -270,12 +297,18 @@ pub fn transition(
     let c = get(tx, user, id)?;
     let rel = relations(user, &c);
     let target = if step.transition == "reassign" {
-        let d = step.division_id.ok_or_else(|| AppError::invalid("required", "division_id"))?;
+        let d = match step.post_id {
+            Some(p) => tx
+                .query_opt("SELECT division_id FROM posts WHERE id = $1 AND active = 1", params![p])?
+                .ok_or_else(|| AppError::invalid("unknown_post", "post_id"))?
+                .int(0)?,
+            None => step.division_id.ok_or_else(|| AppError::invalid("required", "post_id"))?,
+        };
         let dept = tx
             .query_opt("SELECT department_id FROM divisions WHERE id = $1 AND active = 1", params![d])?
             .ok_or_else(|| AppError::invalid("unknown_division", "division_id"))?
             .int(0)?;
-        Some((d, dept))
+        Some((d, dept, step.post_id))
     } else {
         None
     };

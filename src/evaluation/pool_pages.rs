@@ -139,13 +139,19 @@ async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppRe
 }
 
 async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppResult<Response> {
-    let (c, history, divisions): (PoolCase, _, _) = s
+    let (port, env, now) = (s.registry.tasks().ok(), s.environment(), ctx.now);
+    let (c, history, divisions, open_tasks): (PoolCase, _, _, _) = s
         .look(ctx, Action::ViewEvaluation, move |tx, u| {
             let c = pool::get(tx, u.ok_or(AppError::Unauthenticated)?, id)?;
+            let open_tasks = match port {
+                Some(p) if c.state == "training" => (p.open_of)(tx, c.staff_id, &env, now)?,
+                _ => Vec::new(),
+            };
             Ok((
                 c,
                 crate::kernel::workflow::history(tx, super::POOL_CASE.kind, id)?,
-                crate::org::divisions::options(tx)?,
+                crate::org::divisions::post_options(tx)?,
+                open_tasks,
             ))
         })
         .await?;
@@ -159,7 +165,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         pool::PLAN_KINDS.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("pool-{k}")).to_owned())).collect();
     let results: Vec<(String, String)> =
         pool::RESULTS.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("pool-{k}")).to_owned())).collect();
-    let division_opts: Vec<(String, String)> = divisions.iter().map(|(i, n)| (i.to_string(), n.clone())).collect();
+    let post_opts: Vec<(String, String)> = divisions.iter().map(|(i, n)| (i.to_string(), n.clone())).collect();
     let body = html! {
         (error_banner(ctx, error(retry, fs)))
         div.card { dl.facts {
@@ -173,9 +179,15 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
             }
             dt { (ctx.t("ev-member-s-response")) } dd { @if c.response.is_empty() { span.muted { (ctx.t("ev-none-yet")) } } @else { (c.response) } }
         } }
+        @if !open_tasks.is_empty() {
+            div.card {
+                h3 { (ctx.t("ev-open-tasks-to-reassign")) }
+                ul { @for (tid, title) in &open_tasks { li { a href=(format!("/tasks/{tid}")) { (title) } } } }
+            }
+        }
         @if !available.is_empty() {
             (layout::transition_forms(ctx, &format!("/evaluation/pool/{}", c.id), &available, |t| html! {
-                @if t.id == "reassign" { (select_field(ctx, "division_id", ctx.t("ev-to-division"), &division_opts, "", None)) }
+                @if t.id == "reassign" { (select_field(ctx, "post_id", ctx.t("ev-to-post"), &post_opts, "", None)) }
             }))
         }
         @if c.state == "training" && rel.contains(&"approver") {

@@ -149,6 +149,8 @@ pub struct TaskPort {
     pub assignable: fn(&mut Tx<'_>) -> AppResult<Choices>,
     /// How task `id` stands at `now` (ms).
     pub standing: fn(&mut Tx<'_>, i64, &Environment, i64) -> AppResult<Option<TaskStanding>>,
+    /// The open tasks a person is responsible for, as (id, title).
+    pub open_of: fn(&mut Tx<'_>, i64, &Environment, i64) -> AppResult<Choices>,
 }
 
 /// What a mechanism's demo seed is given: the organisation and the accounts are built

@@ -99,6 +99,23 @@ pub fn options(tx: &mut Tx<'_>) -> AppResult<Vec<(i64, String)>> {
     .collect()
 }
 
+/// Active posts with room, for a select, as (id, "department · division · post (staffed/quota)").
+pub fn post_options(tx: &mut Tx<'_>) -> AppResult<Vec<(i64, String)>> {
+    tx.query(
+        "SELECT p.id, d.name, v.name, p.title, p.quota, \
+         (SELECT COUNT(*) FROM assignments a WHERE a.post_id = p.id AND a.end_date IS NULL) AS staffed \
+         FROM posts p JOIN divisions v ON v.id = p.division_id JOIN departments d ON d.id = v.department_id \
+         WHERE p.active = 1 AND v.active = 1 AND d.active = 1 ORDER BY d.code, v.name, p.id",
+        &[],
+    )?
+    .iter()
+    .filter(|r| r.int(5).unwrap_or(0) < r.int(4).unwrap_or(0))
+    .map(|r| {
+        Ok((r.int(0)?, format!("{} · {} · {}（{}/{}）", r.text(1)?, r.text(2)?, r.text(3)?, r.int(5)?, r.int(4)?)))
+    })
+    .collect()
+}
+
 fn validate(tx: &mut Tx<'_>, input: &DivisionInput) -> AppResult<(String, String)> {
     let name = validate::text(&input.name, "name", 60)?;
     let name_en = validate::opt_text(Some(&input.name_en), "name_en", 120)?.unwrap_or_default();

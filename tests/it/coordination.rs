@@ -713,3 +713,34 @@ async fn a_deadline_in_a_year_without_a_holiday_notice_is_warned_of() {
     let (_, page) = mayor.text(&format!("/tasks/{}", unknown["id"])).await;
     assert!(page.contains("节假日安排尚未录入"));
 }
+
+#[tokio::test]
+async fn the_lead_departments_head_reassigns_an_open_task() {
+    let c = city().await;
+    let zhao = c.app.user("zhao", "staff", Some(c.fgw), None).await;
+    let head = c.app.api(&c.app.token("chen", &["read", "write"]).await);
+    let (_, m) = c.mayor.post("/api/v1/matters", json!({ "title": "推进项目落地" })).await;
+    let (_, t) = c
+        .mayor
+        .post(
+            &format!("/api/v1/matters/{}/tasks", m["id"]),
+            json!({ "title": "梳理项目清单", "assignee_id": c.fgw_staff_id, "lead_department_id": c.fgw, "working_days": 5 }),
+        )
+        .await;
+    let url = format!("/api/v1/tasks/{}/reassign", t["id"]);
+    let (s, _) = c.fgw_staff.post(&url, json!({ "assignee_id": zhao })).await;
+    assert_eq!(s, 403, "the responsible person does not hand it on");
+    let (s, e) = head.post(&url, json!({ "assignee_id": c.swj_staff_id })).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("not_in_lead_department")), "{e}");
+    let (s, moved) = head.post(&url, json!({ "assignee_id": zhao, "note": "林某入池培训" })).await;
+    assert_eq!((s, moved["assignee_id"].as_i64()), (200, Some(zhao)), "{moved}");
+    let (_, inbox) = c.app.api(&c.app.token("zhao", &["read"]).await).get("/api/v1/notifications").await;
+    assert!(inbox.to_string().contains("改派"), "{inbox}");
+    let (_, people) = c.mayor.get("/api/v1/coordination/figures?group=person").await;
+    let tasks_of = |id: i64| {
+        people.as_array().unwrap().iter().find(|f| f["id"] == id).map_or(0, |f| f["tasks"].as_i64().unwrap_or(0))
+    };
+    assert_eq!((tasks_of(c.fgw_staff_id), tasks_of(zhao)), (0, 1), "the figures follow the task: {people}");
+    let (_, page) = c.app.browser("chen").await.text(&format!("/tasks/{}", t["id"])).await;
+    assert!(page.contains("改派") && page.contains("林某入池培训"), "{page}");
+}

@@ -617,12 +617,27 @@ async fn a_returned_member_is_approved_trained_assessed_and_reassigned() {
     assert_eq!(s, 201, "{c}");
     let (s, e) = u.head.post("/api/v1/pool", json!({ "staff_id": me["id"], "reasons": "again" })).await;
     assert_eq!((s, e["error"]["code"].as_str()), (409, Some("already_in_pool")));
+    // wang holds a post (三定) in the division.
+    u.app.user("admin", "admin", None, None).await;
+    let admin = u.app.api(&u.app.token("admin", &["read", "write"]).await);
+    let post = |title: &str| json!({ "division_id": u.division, "title": title, "quota": 2 });
+    let (_, clerk) = admin.post("/api/v1/posts", post("综合科员")).await;
+    let (_, desk) = admin.post("/api/v1/posts", post("窗口服务岗")).await;
+    let (_, person) = admin.post("/api/v1/people", json!({ "name": "王芳", "user_id": me["id"] })).await;
+    let assignments = format!("/api/v1/people/{}/assignments", person["id"]);
+    let (s, a) = admin.post(&assignments, json!({ "post_id": clerk["id"] })).await;
+    assert_eq!(s, 201, "{a}");
     let url = format!("/api/v1/pool/{}", c["id"]);
     let (s, _) = u.head.post(&format!("{url}/transitions"), json!({ "transition": "approve", "note": "同意" })).await;
     assert_eq!(s, 403, "the department head decides");
     assert_eq!(
         director.post(&format!("{url}/transitions"), json!({ "transition": "approve", "note": "同意入池" })).await.0,
         200
+    );
+    let (_, held) = admin.get(&assignments).await;
+    assert!(
+        held.as_array().unwrap().iter().all(|a| !a["end_date"].is_null()),
+        "in the pool, the member leaves the post: {held}"
     );
     let (s, e) = director
         .put(
@@ -650,14 +665,19 @@ async fn a_returned_member_is_approved_trained_assessed_and_reassigned() {
     assert_eq!(u.lin.get(&url).await.0, 404, "a colleague does not see the case");
     let (s, _) =
         director.post(&format!("{url}/transitions"), json!({ "transition": "reassign", "note": "考核合格" })).await;
-    assert_eq!(s, 422, "a division to go to is needed");
+    assert_eq!(s, 422, "a post to go to is needed");
     let (s, _) = director
         .post(
             &format!("{url}/transitions"),
-            json!({ "transition": "reassign", "note": "考核合格，重新安排", "division_id": u.division }),
+            json!({ "transition": "reassign", "note": "考核合格，重新安排", "post_id": desk["id"] }),
         )
         .await;
     assert_eq!(s, 200);
+    let (_, held) = admin.get(&assignments).await;
+    assert!(
+        held.as_array().unwrap().iter().any(|a| a["post_id"] == desk["id"] && a["end_date"].is_null()),
+        "reassignment puts the member in the post chosen: {held}"
+    );
     let (_, case) = u.wang.get(&url).await;
     assert_eq!(case["state"], "reassigned");
     assert_eq!(case["assessments"].as_array().map(Vec::len), Some(1));

@@ -35,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(task_progress))
         .routes(routes!(task_directive))
         .routes(routes!(reassign_task))
+        .routes(routes!(co_part))
         .merge(OpenApiRouter::new().routes(routes!(task_attachment)).layer(attachments::body_limit()))
         .routes(routes!(download_attachment))
         .routes(routes!(request_extension))
@@ -199,6 +200,10 @@ pub struct TaskDetail {
     pub directives: Vec<Directive>,
     /// Whether the caller may give them.
     pub may_direct: May,
+    /// Each co-department's part of the feedback.
+    pub co_parts: Vec<super::co_feedback::CoPart>,
+    /// The co-department the caller gives the part of, if any.
+    pub co_department_id: Option<i64>,
 }
 
 pub fn detail(
@@ -214,12 +219,31 @@ pub fn detail(
         available,
         directives: directives::on(tx, "task", id)?,
         may_direct: directives::may(&v.process, u, &rel, &task.state),
+        co_parts: super::co_feedback::parts(tx, &task)?,
+        co_department_id: super::co_feedback::department_of(u, &task).filter(|_| !v.process.is_final(&task.state)),
         history: workflow::history(tx, "task", id)?,
         updates: tasks::updates(tx, id)?,
         extensions: extensions::of_task(tx, id)?,
         attachments: attachments::of(tx, "task", id)?,
         task,
     })
+}
+
+/// A co-department's own part of the feedback (its staff and heads), replaced until the
+/// task is finished.
+#[utoipa::path(put, path = "/api/v1/tasks/{id}/co-feedback", tag = "coordination", request_body = super::co_feedback::CoPartInput,
+    responses((status = 200, body = super::co_feedback::CoPart), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn co_part(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewCoordination>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<super::co_feedback::CoPartInput>,
+) -> AppResult<Json<super::co_feedback::CoPart>> {
+    let user = ctx.user()?.clone();
+    let v = View::of(&s, ctx.now)?;
+    s.change(&ctx, Action::ViewCoordination, move |tx, who| super::co_feedback::give(tx, who, &user, id, &input, &v))
+        .await
+        .map(Json)
 }
 
 /// 改派: hand an open task to another person of the lead department (its head or the

@@ -3,6 +3,7 @@
 //! days); tasks run on the workflow kernel with lights, reminders and escalation.
 
 pub mod api;
+pub mod co_feedback;
 mod demo;
 pub mod extensions;
 mod matter_pages;
@@ -96,6 +97,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     migrations: &[
         crate::migration!(2, "coordination", "0002_coordination"),
         crate::migration!(3, "list_speed", "0003_list_speed"),
+        crate::migration!(32, "co_feedback", "0032_co_feedback"),
     ],
     settings: &[&ASSIGNABLE_OPTIONS],
     demo: Some(demo::seed),

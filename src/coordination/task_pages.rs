@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/directives", post(direct))
         .route("/tasks/{id}/print", get(super::task_print::print))
         .route("/tasks/{id}/reassign", post(reassign))
+        .route("/tasks/{id}/co-feedback", post(co_part))
         .route("/extensions/{id}/decision", post(decide_extension))
 }
 
@@ -259,6 +260,27 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                 button.secondary type="submit" { (ctx.t("co-ask-the-people-served-to")) }
             }
         }
+        @if !d.co_parts.is_empty() {
+            h2 { (ctx.t("co-co-parts")) }
+            ul { @for part in &d.co_parts { li {
+                strong { (part.department_name) } " · "
+                @match &part.body {
+                    Some(b) => { (badge(ctx.t("co-co-part-given"), "green")) " " (part.author_name.clone().unwrap_or_default()) " " (fmt_local(part.at.unwrap_or(0))) " — " (b) }
+                    None => { (badge(ctx.t("co-co-part-waiting"), "yellow")) }
+                }
+            } } }
+            @if d.co_department_id.is_some() {
+                details.panel open[error(retry, "co_part").is_some()] {
+                    summary { (ctx.t("co-give-co-part")) }
+                    form.stack method="post" action=(format!("/tasks/{}/co-feedback", t.id)) {
+                        (csrf_field(ctx))
+                        (error_banner(ctx, error(retry, "co_part")))
+                        label.field { span { (ctx.t("co-co-part-text")) } textarea name="body" rows="3" required { (value(retry, "co_part", "body", "")) } }
+                        div { button type="submit" { (ctx.t("common-save")) } }
+                    }
+                }
+            }
+        }
         @if super::reassign::may(user, t, &v) {
             details.panel open[error(retry, "reassign").is_some()] {
                 summary { (ctx.t("co-reassign")) }
@@ -360,6 +382,25 @@ async fn reassign(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fi
         "reassign",
         form,
         move |tx, who, input: super::reassign::ReassignInput| super::reassign::reassign(tx, who, &user, id, &input, &v),
+    )
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
+        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
+    }
+}
+
+async fn co_part(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.user()?.clone();
+    let v = View::of(&s, ctx.now)?;
+    match attempt(
+        &s,
+        &ctx,
+        Action::ViewCoordination,
+        "co_part",
+        form,
+        move |tx, who, input: super::co_feedback::CoPartInput| super::co_feedback::give(tx, who, &user, id, &input, &v),
     )
     .await?
     {

@@ -419,6 +419,7 @@ pub fn create(
             link: format!("/tasks/{id}"),
         },
     )?;
+    super::co_feedback::tell_co_departments(tx, who, &t)?;
     Ok(t)
 }
 

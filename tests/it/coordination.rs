@@ -744,3 +744,33 @@ async fn the_lead_departments_head_reassigns_an_open_task() {
     let (_, page) = c.app.browser("chen").await.text(&format!("/tasks/{}", t["id"])).await;
     assert!(page.contains("改派") && page.contains("林某入池培训"), "{page}");
 }
+
+#[tokio::test]
+async fn each_co_department_gives_its_own_part_of_the_feedback() {
+    let c = city().await;
+    c.app.user("zhang", "dept_head", Some(c.swj), None).await;
+    let (_, m) = c.mayor.post("/api/v1/matters", json!({ "title": "推进项目落地" })).await;
+    let (s, t) = c
+        .mayor
+        .post(
+            &format!("/api/v1/matters/{}/tasks", m["id"]),
+            json!({ "title": "梳理项目清单", "assignee_id": c.fgw_staff_id, "lead_department_id": c.fgw, "co_department_ids": [c.swj], "working_days": 5 }),
+        )
+        .await;
+    assert_eq!(s, 201, "{t}");
+    let (_, inbox) = c.app.api(&c.app.token("zhang", &["read"]).await).get("/api/v1/notifications").await;
+    assert!(inbox.to_string().contains("协办任务"), "the co-department's head is told: {inbox}");
+    let url = format!("/api/v1/tasks/{}/co-feedback", t["id"]);
+    let (s, _) = c.fgw_staff.put(&url, json!({ "body": "牵头单位不是协办单位" })).await;
+    assert_eq!(s, 403);
+    let (s, e) = c.swj_staff.put(&url, json!({ "body": " " })).await;
+    assert_eq!(s, 422, "{e}");
+    let (s, part) = c.swj_staff.put(&url, json!({ "body": "已提供 6 个外资项目的对接材料" })).await;
+    assert_eq!((s, part["department_id"].as_i64()), (200, Some(c.swj)), "{part}");
+    let (_, d) = c.fgw_staff.get(&format!("/api/v1/tasks/{}", t["id"])).await;
+    assert_eq!(d["co_parts"][0]["body"], "已提供 6 个外资项目的对接材料", "{d}");
+    let (_, inbox) = c.fgw_staff.get("/api/v1/notifications").await;
+    assert!(inbox.to_string().contains("反馈了协办情况"), "the responsible person hears of it: {inbox}");
+    let (_, page) = c.app.browser("lin").await.text(&format!("/tasks/{}", t["id"])).await;
+    assert!(page.contains("协办单位反馈") && page.contains("已提供 6 个外资项目的对接材料"), "{page}");
+}

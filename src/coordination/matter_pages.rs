@@ -325,10 +325,14 @@ async fn transition(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<
 }
 
 async fn figures(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let (by_dept, by_person) = s
+    let (by_dept, by_person, bulletins) = s
         .look(&ctx, Action::ViewCoordination, move |tx, u| {
             let u = u.ok_or(AppError::Unauthenticated)?;
-            Ok((stats::figures(tx, u, "department")?, stats::figures(tx, u, "person")?))
+            Ok((
+                stats::figures(tx, u, "department")?,
+                stats::figures(tx, u, "person")?,
+                super::bulletins::recent(tx, 10)?,
+            ))
         })
         .await?;
     let rate = |f: &stats::Figures| f.on_time_rate.map_or("—".to_owned(), |r| format!("{:.0}%", r * 100.0));
@@ -355,6 +359,10 @@ async fn figures(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             (table(&by_dept))
             h2 { (ctx.t("co-by-responsible-person")) }
             (table(&by_person))
+        }
+        @if !bulletins.is_empty() {
+            h2 { (ctx.t("co-bulletins")) }
+            ul { @for (id, number, n) in &bulletins { li { a href=(format!("/coordination/bulletins/{id}")) { (number) } " · " (n) } } }
         }
     };
     Ok(layout::page(&ctx, ctx.t("co-execution-figures"), Section::Of("matters"), body).into_response())

@@ -3,6 +3,7 @@
 //! days); tasks run on the workflow kernel with lights, reminders and escalation.
 
 pub mod api;
+pub mod bulletins;
 pub mod co_feedback;
 mod demo;
 pub mod extensions;
@@ -88,7 +89,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     public: &[],
     home: Some(home_cards),
     processes: &SPECS,
-    sweeps: &[sweep],
+    sweeps: &[sweep, bulletins::sweep],
     search: &[&search::MATTERS, &search::TASKS],
     api: api::router,
     pages: router,
@@ -98,6 +99,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         crate::migration!(2, "coordination", "0002_coordination"),
         crate::migration!(3, "list_speed", "0003_list_speed"),
         crate::migration!(32, "co_feedback", "0032_co_feedback"),
+        crate::migration!(33, "overdue_bulletins", "0033_overdue_bulletins"),
     ],
     settings: &[&ASSIGNABLE_OPTIONS],
     demo: Some(demo::seed),

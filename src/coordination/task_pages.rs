@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/extensions", post(request_extension))
         .route("/tasks/{id}/directives", post(direct))
         .route("/tasks/{id}/print", get(super::task_print::print))
+        .route("/coordination/bulletins/{id}", get(super::task_print::bulletin))
         .route("/tasks/{id}/reassign", post(reassign))
         .route("/tasks/{id}/co-feedback", post(co_part))
         .route("/extensions/{id}/decision", post(decide_extension))

@@ -1,6 +1,6 @@
-//! 交办单: a task as the assignment slip officials file, laid out as a document that
-//! prints on A4 — what is asked, of whom, by when, on whose decision, and the leaders'
-//! 批示 and the 催办 it received.
+//! Documents that print on A4: the 交办单 (a task as the assignment slip officials file —
+//! what is asked, of whom, by when, on whose decision, with the leaders' 批示 and the 催办
+//! it received) and the weekly 通报 of overdue tasks.
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -61,4 +61,29 @@ pub async fn print(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> 
         }
     };
     Ok(layout::page(&ctx, ctx.t("co-slip-title"), Section::Of("tasks"), body).into_response())
+}
+
+/// The weekly 通报 of overdue tasks, as the 公文 filed.
+pub async fn bulletin(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let b = s.look(&ctx, Action::ViewCoordination, move |tx, _| super::bulletins::get(tx, id)).await?;
+    let body = html! {
+        div.actions.no-print {
+            button.secondary type="button" onclick="window.print()" { (ctx.t("k-print")) }
+            a.button.secondary href="/coordination/figures" { (ctx.t("common-back")) }
+        }
+        article.gongwen {
+            header { p.issuer { (ctx.t("co-slip-issuer")) } p.number { (b.number) } }
+            h2.doc-title { (ctx.t("co-bulletin-title")) }
+            p.para { (ctx.t_args("co-bulletin-lead", &[("date", &date_words(b.issued_at)), ("count", &b.tasks.len().to_string())])) }
+            table.slip {
+                tr { th { (ctx.t("co-bulletin-no")) } th { (ctx.t("co-task")) } th { (ctx.t("co-lead-department")) } th { (ctx.t("co-responsible")) } th { (ctx.t("co-deadline")) } th { (ctx.t("co-bulletin-overdue")) } }
+                @for (i, t) in b.tasks.iter().enumerate() {
+                    tr { td { (i + 1) } td { a href=(format!("/tasks/{}", t.task_id)) { (t.title) } } td { (t.department) } td { (t.person) } td { (t.deadline) } td { (t.working_days_overdue) } }
+                }
+            }
+            p.para { (ctx.t("co-bulletin-ask")) }
+            p.signature { (ctx.t("co-slip-issuer")) br; (date_words(b.issued_at)) }
+        }
+    };
+    Ok(layout::page(&ctx, &b.number, Section::Of("matters"), body).into_response())
 }

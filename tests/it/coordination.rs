@@ -774,3 +774,53 @@ async fn each_co_department_gives_its_own_part_of_the_feedback() {
     let (_, page) = c.app.browser("lin").await.text(&format!("/tasks/{}", t["id"])).await;
     assert!(page.contains("协办单位反馈") && page.contains("已提供 6 个外资项目的对接材料"), "{page}");
 }
+
+#[tokio::test]
+async fn overdue_tasks_are_named_in_a_weekly_notice() {
+    let c = city().await;
+    c.app.user("du", "supervisor", None, None).await;
+    let (_, m) = c.mayor.post("/api/v1/matters", json!({ "title": "推进项目落地" })).await;
+    let (_, t) = c
+        .mayor
+        .post(
+            &format!("/api/v1/matters/{}/tasks", m["id"]),
+            json!({ "title": "研究用地保障方案", "assignee_id": c.fgw_staff_id, "lead_department_id": c.fgw, "working_days": 1 }),
+        )
+        .await;
+    assert_eq!(t["deadline"], "2019-04-11");
+    let bulletins = |user: &'static str| {
+        let app = &c.app;
+        async move {
+            let (_, inbox) = app.api(&app.token(user, &["read"]).await).get("/api/v1/notifications").await;
+            inbox["items"]
+                .as_array()
+                .map_or(0, |a| a.iter().filter(|n| n["title"].as_str().is_some_and(|t| t.starts_with("通报"))).count())
+        }
+    };
+    // Friday 12 April: overdue, but the notice goes out on the week's first working day.
+    c.app.clock.advance_ms(2 * 86_400_000);
+    c.app.run_scheduler().await;
+    assert_eq!(bulletins("du").await, 0);
+    // Monday 15 April, after 08:00: one notice, to the office, the unit's head and the leader.
+    c.app.clock.advance_ms(3 * 86_400_000);
+    c.app.run_scheduler().await;
+    c.app.run_scheduler().await;
+    assert_eq!((bulletins("du").await, bulletins("chen").await, bulletins("mayor").await), (1, 1, 1));
+    let (_, inbox) = c.mayor.get("/api/v1/notifications").await;
+    let link = inbox["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|n| n["title"].as_str().is_some_and(|t| t.starts_with("通报"))))
+        .and_then(|n| n["link"].as_str())
+        .expect("the notice's link")
+        .to_owned();
+    let (s, page) = c.app.browser("wang").await.text(&link).await;
+    assert_eq!(s, 200);
+    assert!(
+        page.contains("青督报〔2019〕1号") && page.contains("研究用地保障方案") && page.contains("gongwen"),
+        "{page}"
+    );
+    // Tuesday: nothing more this week.
+    c.app.clock.advance_ms(86_400_000);
+    c.app.run_scheduler().await;
+    assert_eq!(bulletins("du").await, 1);
+}

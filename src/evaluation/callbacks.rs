@@ -8,8 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::bad_reviews;
-use super::ratings::{CODE_TRIES, Rater, code_digest, from_the_rated, one_time_code};
-use crate::kernel::audit::{self, Change, Who};
+use super::ratings::{Holder, Rater, check_holder, code_digest, one_time_code};
+use crate::kernel::audit::Who;
 use crate::kernel::crypto::{random_hex, sha256_hex};
 use crate::kernel::db::Tx;
 use crate::kernel::error::{AppError, AppResult};
@@ -167,38 +167,20 @@ pub fn answer(
 ) -> AppResult<Result<Fired, AppError>> {
     let o = open(tx, &input.token, who.now)?;
     let comment = crate::kernel::validate::opt_text(Some(&input.comment), "comment", 1000)?.unwrap_or_default();
-    if let Some(reason) = from_the_rated(tx, o.staff, o.division, rater, "")? {
-        tx.execute(
-            "INSERT INTO rating_refusals (interaction_id, staff_id, division_id, reason, created_at) VALUES ($1, $2, $3, $4, $5)",
-            params![o.interaction, o.staff, o.division, reason, who.now],
-        )?;
-        audit::record(
-            tx,
-            who,
-            Change {
-                action: "refuse_rating",
-                kind: "callback",
-                id: Some(o.id),
-                before: None,
-                after: Some(serde_json::json!({ "reason": reason })),
-            },
-        )?;
-        return Ok(Err(AppError::invalid("self_rating", "token")));
-    }
-    if let Some(served) = o.served
-        && rater.user.as_ref().map(|u| u.id) != Some(served)
-    {
-        return Err(AppError::invalid("not_the_person_served", "token"));
-    }
-    if !o.code_hash.is_empty() {
-        if o.code_failures >= CODE_TRIES {
-            return Err(AppError::Conflict { code: "invitation_locked", field: Some("code") });
-        }
-        let token_hash = sha256_hex(input.token.trim().as_bytes());
-        if !crate::kernel::crypto::same_secret(&code_digest(&token_hash, &input.code), &o.code_hash) {
-            tx.execute("UPDATE callbacks SET code_failures = code_failures + 1 WHERE id = $1", params![o.id])?;
-            return Ok(Err(AppError::invalid("wrong_code", "code")));
-        }
+    let holder = Holder {
+        interaction: o.interaction,
+        staff: o.staff,
+        division: o.division,
+        served: o.served,
+        token: &input.token,
+        code: &input.code,
+        code_hash: &o.code_hash,
+        code_failures: o.code_failures,
+        counted_in: ("callbacks", o.id),
+        audited_as: ("callback", o.id),
+    };
+    if let Some(refused) = check_holder(tx, who, rater, "", &holder)? {
+        return Ok(Err(refused));
     }
     let spent = tx.execute(
         "UPDATE callbacks SET answered_at = $1, satisfied = $2, comment = $3 WHERE id = $4 AND answered_at IS NULL",

@@ -411,7 +411,7 @@ pub struct Rater {
 }
 
 /// Why a rating was taken to come from the member rated (or their division).
-pub fn from_the_rated(
+fn from_the_rated(
     tx: &mut Tx<'_>,
     staff: i64,
     division: Option<i64>,
@@ -435,6 +435,75 @@ pub fn from_the_rated(
     Ok(None)
 }
 
+/// Who holds a one-time link to the person served (a rating invitation, a call-back),
+/// as the link's row knows them.
+pub struct Holder<'a> {
+    pub interaction: i64,
+    /// The member rated, and their division.
+    pub staff: i64,
+    pub division: Option<i64>,
+    /// The account served, where the link went to an inbox.
+    pub served: Option<i64>,
+    pub token: &'a str,
+    pub code: &'a str,
+    /// The digest of the code sent with the link ("" when none was sent).
+    pub code_hash: &'a str,
+    pub code_failures: i64,
+    /// Where a wrong code is counted: the link's table and row.
+    pub counted_in: (&'static str, i64),
+    /// The record a refusal's audit entry names.
+    pub audited_as: (&'static str, i64),
+}
+
+/// Check the holder of a one-time link: an attempt from the member rated or their
+/// division is refused and counted, an account-bound link answers only to that account,
+/// and the code sent with the link must match (wrong codes counted, five lock it). The
+/// outer error changes nothing; the inner one is a refusal to keep.
+pub fn check_holder(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    rater: &Rater,
+    typed_contact: &str,
+    h: &Holder<'_>,
+) -> AppResult<Option<AppError>> {
+    if let Some(reason) = from_the_rated(tx, h.staff, h.division, rater, typed_contact)? {
+        let id = tx.insert(
+            "INSERT INTO rating_refusals (interaction_id, staff_id, division_id, reason, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            params![h.interaction, h.staff, h.division, reason, who.now],
+        )?;
+        audit::record(
+            tx,
+            who,
+            Change {
+                action: "refuse_rating",
+                kind: h.audited_as.0,
+                id: Some(h.audited_as.1),
+                before: None,
+                after: Some(serde_json::json!({ "reason": reason, "refusal": id })),
+            },
+        )?;
+        return Ok(Some(AppError::invalid("self_rating", "token")));
+    }
+    if let Some(served) = h.served
+        && rater.user.as_ref().map(|u| u.id) != Some(served)
+    {
+        return Err(AppError::invalid("not_the_person_served", "token"));
+    }
+    if !h.code_hash.is_empty() {
+        if h.code_failures >= CODE_TRIES {
+            return Err(AppError::Conflict { code: "invitation_locked", field: Some("code") });
+        }
+        let token_hash = sha256_hex(h.token.trim().as_bytes());
+        if !crate::kernel::crypto::same_secret(&code_digest(&token_hash, h.code), h.code_hash) {
+            let (table, row) = h.counted_in;
+            tx.execute(&format!("UPDATE {table} SET code_failures = code_failures + 1 WHERE id = $1"), params![row])?;
+            return Ok(Some(AppError::invalid("wrong_code", "code")));
+        }
+    }
+    Ok(None)
+}
+
 /// Record the rating of one interaction; the invitation is spent. The outer error
 /// changes nothing; the inner one is a refusal that is kept (an attempt from the member
 /// rated, or a wrong code counted against the invitation).
@@ -451,42 +520,20 @@ pub fn rate(tx: &mut Tx<'_>, who: &Who, rater: &Rater, input: &RatingInput) -> A
             return Err(AppError::invalid("bad_level", field));
         }
     }
-    if let Some(reason) = from_the_rated(tx, o.staff, o.division, rater, &input.rater_contact)? {
-        let id = tx.insert(
-            "INSERT INTO rating_refusals (interaction_id, staff_id, division_id, reason, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            params![o.interaction, o.staff, o.division, reason, who.now],
-        )?;
-        audit::record(
-            tx,
-            who,
-            Change {
-                action: "refuse_rating",
-                kind: "interaction",
-                id: Some(o.interaction),
-                before: None,
-                after: Some(serde_json::json!({ "reason": reason, "refusal": id })),
-            },
-        )?;
-        return Ok(Err(AppError::invalid("self_rating", "token")));
-    }
-    if let Some(served) = o.served_user
-        && rater.user.as_ref().map(|u| u.id) != Some(served)
-    {
-        return Err(AppError::invalid("not_the_person_served", "token"));
-    }
-    if !o.code_hash.is_empty() {
-        if o.code_failures >= CODE_TRIES {
-            return Err(AppError::Conflict { code: "invitation_locked", field: Some("code") });
-        }
-        let token_hash = sha256_hex(input.token.trim().as_bytes());
-        if !crate::kernel::crypto::same_secret(&code_digest(&token_hash, &input.code), &o.code_hash) {
-            tx.execute(
-                "UPDATE invitations SET code_failures = code_failures + 1 WHERE id = $1",
-                params![o.invitation],
-            )?;
-            return Ok(Err(AppError::invalid("wrong_code", "code")));
-        }
+    let holder = Holder {
+        interaction: o.interaction,
+        staff: o.staff,
+        division: o.division,
+        served: o.served_user,
+        token: &input.token,
+        code: &input.code,
+        code_hash: &o.code_hash,
+        code_failures: o.code_failures,
+        counted_in: ("invitations", o.invitation),
+        audited_as: ("interaction", o.interaction),
+    };
+    if let Some(refused) = check_holder(tx, who, rater, &input.rater_contact, &holder)? {
+        return Ok(Err(refused));
     }
     let comment = validate::opt_text(Some(&input.comment), "comment", 1000)?.unwrap_or_default();
     let rater_name = validate::opt_text(Some(&input.rater_name), "rater_name", 100)?.unwrap_or_default();

@@ -436,15 +436,25 @@ async fn decide_extension(
 pub struct FigureQuery {
     /// `department` (default) or `person`.
     pub group: Option<String>,
+    /// Count the tasks assigned in this period, beside the period before: `2019`,
+    /// `2019-Q2`, `2019-04`, `2019-W15` or `2019-04-01~2019-04-30`. All tasks when empty.
+    pub period: Option<String>,
 }
 
-/// On-time rate, overdue count (as of the scheduler's last run) and average cycle time
-/// per department or per person.
+/// On-time rate, overdue count and average cycle time per department or per person: of
+/// all tasks (overdue as of the scheduler's last run), or of those assigned in a period
+/// with the period before beside each group (`previous`).
 #[utoipa::path(get, path = "/api/v1/coordination/figures", tag = "coordination", params(FigureQuery),
-    responses((status = 200, body = Vec<Figures>)))]
+    responses((status = 200, body = Vec<Figures>), (status = 422)))]
 async fn figures(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FigureQuery>) -> AppResult<Json<Vec<Figures>>> {
     let group = q.group.unwrap_or_else(|| "department".into());
-    s.look(&ctx, Action::ViewCoordination, move |tx, u| stats::figures(tx, u.ok_or(AppError::Unauthenticated)?, &group))
-        .await
-        .map(Json)
+    let period = crate::kernel::web::period::asked(q.period.as_deref(), None, None)?;
+    let running = s.rules(&super::TASK)?.process.timing.running.clone();
+    let today = crate::kernel::clock::local_date(ctx.now).to_string();
+    s.look(&ctx, Action::ViewCoordination, move |tx, u| {
+        let scope = stats::Scope { period: period.as_ref(), today: &today, running: &running };
+        stats::figures(tx, u.ok_or(AppError::Unauthenticated)?, &group, &scope)
+    })
+    .await
+    .map(Json)
 }

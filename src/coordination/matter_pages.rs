@@ -17,6 +17,7 @@ use crate::kernel::web::chart;
 use crate::kernel::web::form::{Fields, Retry, TransitionForm, attempt, error, value};
 use crate::kernel::web::layout::{self, Pick, Section, csrf_field, error_banner, select_field, text_field};
 use crate::kernel::web::list::{ListParams, pager};
+use crate::kernel::web::period;
 use crate::kernel::web::table::{Table, respond};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 use crate::kernel::workflow;
@@ -324,34 +325,60 @@ async fn transition(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<
     }
 }
 
-async fn figures(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+#[derive(serde::Deserialize, Default)]
+struct FiguresQuery {
+    period: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+async fn figures(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>) -> AppResult<Response> {
+    let shown = crate::kernel::web::period::asked(q.period.as_deref(), q.from.as_deref(), q.to.as_deref())?;
+    let running = s.rules(&super::TASK)?.process.timing.running.clone();
+    let today = crate::kernel::clock::local_date(ctx.now).to_string();
+    let period = shown.clone();
     let (by_dept, by_person, bulletins) = s
         .look(&ctx, Action::ViewCoordination, move |tx, u| {
             let u = u.ok_or(AppError::Unauthenticated)?;
+            let scope = stats::Scope { period: period.as_ref(), today: &today, running: &running };
             Ok((
-                stats::figures(tx, u, "department")?,
-                stats::figures(tx, u, "person")?,
+                stats::figures(tx, u, "department", &scope)?,
+                stats::figures(tx, u, "person", &scope)?,
                 super::bulletins::recent(tx, 10)?,
             ))
         })
         .await?;
-    let rate = |f: &stats::Figures| f.on_time_rate.map_or("—".to_owned(), |r| format!("{:.0}%", r * 100.0));
+    let pct = |r: Option<f64>| r.map_or("—".to_owned(), |r| format!("{:.0}%", r * 100.0));
+    let days = |d: Option<f64>| d.map_or("—".to_owned(), |d| format!("{d:.1}"));
     let chart_rows: Vec<(String, f64, String)> =
-        by_dept.iter().take(20).map(|f| (f.name.clone(), f.on_time_rate.unwrap_or(0.0), rate(f))).collect();
+        by_dept.iter().take(20).map(|f| (f.name.clone(), f.on_time_rate.unwrap_or(0.0), pct(f.on_time_rate))).collect();
     let table = |rows: &[stats::Figures]| {
         html! {
             div.table-wrap { table {
                 thead { tr { th { (ctx.t("common-name")) } th { (ctx.t("co-tasks-2")) } th { (ctx.t("co-fed-back")) } th { (ctx.t("co-on-time")) } th { (ctx.t("co-overdue-now")) } th { (ctx.t("co-avg-days")) } } }
-                tbody { @for f in rows { tr {
-                    td { (f.name) } td { (f.tasks) } td { (f.fed_back) } td { (rate(f)) }
-                    td { @if f.overdue > 0 { (layout::badge(&f.overdue.to_string(), "red")) } @else { "0" } }
-                    td { (f.avg_cycle_days.map_or("—".to_owned(), |d| format!("{d:.1}"))) }
-                } } }
+                tbody { @for f in rows {
+                    @let before = f.previous.as_ref();
+                    tr {
+                        td { (f.name) }
+                        td { (period::beside(&ctx, &f.tasks.to_string(), before.map(|b| b.tasks.to_string()).as_deref())) }
+                        td { (f.fed_back) }
+                        td { (period::beside(&ctx, &pct(f.on_time_rate), before.map(|b| pct(b.on_time_rate)).as_deref())) }
+                        td { @if f.overdue > 0 { (layout::badge(&f.overdue.to_string(), "red")) } @else { "0" }
+                            @if let Some(b) = before { " " span.muted.before { "(" (ctx.t("k-period-before")) " " (b.overdue) ")" } } }
+                        td { (period::beside(&ctx, &days(f.avg_cycle_days), before.map(|b| days(b.avg_cycle_days)).as_deref())) }
+                    }
+                } }
             } }
         }
     };
+    let title = match &shown {
+        Some(p) => format!("{} · {}", ctx.t("co-execution-figures"), period::label(&ctx, p)),
+        None => ctx.t("co-execution-figures").to_owned(),
+    };
     let body = html! {
-        p.muted { (ctx.t("co-definitions-on-time-rate-tasks")) }
+        (period::chooser(&ctx, &[], shown.as_ref(), true))
+        p.muted { (ctx.t("co-definitions-on-time-rate-tasks"))
+            @if let Some(p) = &shown { " " (ctx.t("co-definitions-period")) " " (ctx.t_args("k-period-compared", &[("previous", &period::label(&ctx, &p.previous()))])) } }
         @if by_dept.is_empty() { (layout::empty_state(ctx.t("co-no-tasks-yet"))) }
         @else {
             div.card { (PreEscaped(chart::bars(ctx.t("co-on-time-rate-by-lead"), &chart_rows, 1.0, "#1e7b34"))) }
@@ -365,5 +392,5 @@ async fn figures(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             ul { @for (id, number, n) in &bulletins { li { a href=(format!("/coordination/bulletins/{id}")) { (number) } " · " (n) } } }
         }
     };
-    Ok(layout::page(&ctx, ctx.t("co-execution-figures"), Section::Of("matters"), body).into_response())
+    Ok(layout::page(&ctx, &title, Section::Of("matters"), body).into_response())
 }

@@ -100,6 +100,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         crate::migration!(3, "list_speed", "0003_list_speed"),
         crate::migration!(32, "co_feedback", "0032_co_feedback"),
         crate::migration!(33, "overdue_bulletins", "0033_overdue_bulletins"),
+        crate::migration!(34, "tasks_by_time", "0034_tasks_by_time"),
     ],
     settings: &[&ASSIGNABLE_OPTIONS],
     demo: Some(demo::seed),

@@ -2,12 +2,15 @@
 //! average cycle time. They are kept in `task_stats` as tasks are assigned and fed back,
 //! so the page costs the same at a hundred tasks and at a million; the overdue counts
 //! are refreshed by the scheduler. Definitions are shown on the page with the figures.
+//! For a period (a week, month, quarter, year or range), the tasks assigned in it are
+//! counted from the tasks themselves, beside the period just before.
 
 use serde::Serialize;
 
 use crate::kernel::access::{CurrentUser, Role};
 use crate::kernel::db::{Tx, Value, Where};
 use crate::kernel::error::AppResult;
+use crate::kernel::period::Period;
 use crate::params;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -27,6 +30,8 @@ pub struct Figures {
     pub overdue: i64,
     /// Mean days from assignment to feedback.
     pub avg_cycle_days: Option<f64>,
+    /// For a period: the same group's figures in the period just before.
+    pub previous: Option<Past>,
 }
 
 /// The two groupings, with the task column that names the group.
@@ -132,38 +137,133 @@ fn persons_seen(reader: &CurrentUser, w: &mut Where) {
     }
 }
 
+/// Which tasks a figures request counts, and what "open" means for its overdue count.
+pub struct Scope<'a> {
+    /// Tasks assigned in this period; all tasks when none.
+    pub period: Option<&'a Period>,
+    pub today: &'a str,
+    /// The task process's running states.
+    pub running: &'a [String],
+}
+
 /// Figures grouped by `group`: `department` (lead department) or `person` (responsible,
-/// only those `reader` may see), the 500 groups with the most tasks.
-pub fn figures(tx: &mut Tx<'_>, reader: &CurrentUser, group: &str) -> AppResult<Vec<Figures>> {
-    let (dim, join, name) = match group {
-        "person" => ("person", "users g ON g.id = s.key", "g.display_name"),
-        _ => ("department", "departments g ON g.id = s.key", "g.name"),
-    };
+/// only those `reader` may see), the 500 groups with the most tasks. For a period, the
+/// tasks assigned in it are counted, and each group carries its figures for the period
+/// just before.
+pub fn figures(tx: &mut Tx<'_>, reader: &CurrentUser, group: &str, scope: &Scope<'_>) -> AppResult<Vec<Figures>> {
+    let Some(period) = scope.period else { return all_time(tx, reader, group) };
+    let previous = period.previous();
+    let before: std::collections::HashMap<i64, Figures> =
+        assigned_in(tx, reader, group, &previous, scope)?.into_iter().map(|f| (f.id, f)).collect();
+    let mut now = assigned_in(tx, reader, group, period, scope)?;
+    for f in &mut now {
+        f.previous = Some(before.get(&f.id).map_or_else(|| Past::none(&previous), |b| Past::of(&previous, b)));
+    }
+    Ok(now)
+}
+
+/// The figures of the period before, beside a group's.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = TaskFiguresBefore)]
+pub struct Past {
+    pub period: String,
+    pub tasks: i64,
+    pub on_time_rate: Option<f64>,
+    pub overdue: i64,
+    pub avg_cycle_days: Option<f64>,
+}
+
+impl Past {
+    fn of(period: &Period, f: &Figures) -> Past {
+        Past {
+            period: period.key(),
+            tasks: f.tasks,
+            on_time_rate: f.on_time_rate,
+            overdue: f.overdue,
+            avg_cycle_days: f.avg_cycle_days,
+        }
+    }
+    fn none(period: &Period) -> Past {
+        Past { period: period.key(), tasks: 0, on_time_rate: None, overdue: 0, avg_cycle_days: None }
+    }
+}
+
+fn grouping(group: &str) -> (&'static str, &'static str, &'static str, &'static str) {
+    match group {
+        "person" => ("person", "assignee_id", "users g ON g.id = ", "g.display_name"),
+        _ => ("department", "lead_department_id", "departments g ON g.id = ", "g.name"),
+    }
+}
+
+/// Counted from the tasks assigned in the period.
+fn assigned_in(
+    tx: &mut Tx<'_>,
+    reader: &CurrentUser,
+    group: &str,
+    period: &Period,
+    scope: &Scope<'_>,
+) -> AppResult<Vec<Figures>> {
+    let (dim, col, join, name) = grouping(group);
+    let (from, to) = period.bounds_ms();
+    let mut w = Where::default();
+    w.and("t.created_at >= ?", from);
+    w.and("t.created_at < ?", to);
+    if dim == "person" {
+        persons_seen(reader, &mut w);
+    }
+    let mut args = w.args;
+    args.push(scope.today.into());
+    let today = args.len();
+    let running: Vec<String> = scope
+        .running
+        .iter()
+        .map(|state| {
+            args.push(state.as_str().into());
+            format!("${}", args.len())
+        })
+        .collect();
+    let open = if running.is_empty() { "1 = 0".to_owned() } else { format!("t.state IN ({})", running.join(", ")) };
+    let sql = format!(
+        "SELECT t.{col}, MAX({name}), COUNT(*), \
+         SUM(CASE WHEN t.feedback_at IS NOT NULL THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN t.met_deadline = 1 THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN {open} AND t.deadline < ${today} THEN 1 ELSE 0 END), \
+         CAST(SUM(CASE WHEN t.feedback_at IS NOT NULL THEN t.feedback_at - t.created_at ELSE 0 END) AS BIGINT) \
+         FROM tasks t JOIN {join}t.{col}{} GROUP BY t.{col} ORDER BY COUNT(*) DESC, t.{col} LIMIT 500",
+        w.sql
+    );
+    tx.query(&sql, &args)?.iter().map(read_figures).collect()
+}
+
+/// The running totals kept in `task_stats`.
+fn all_time(tx: &mut Tx<'_>, reader: &CurrentUser, group: &str) -> AppResult<Vec<Figures>> {
+    let (dim, _, join, name) = grouping(group);
     let mut w = Where::default();
     w.and("s.dimension = ?", dim);
     if dim == "person" {
         persons_seen(reader, &mut w);
     }
     let sql = format!(
-        "SELECT s.key, {name}, s.tasks, s.fed_back, s.on_time, s.overdue, s.cycle_ms FROM task_stats s JOIN {join}{} \
+        "SELECT s.key, {name}, s.tasks, s.fed_back, s.on_time, s.overdue, s.cycle_ms FROM task_stats s JOIN {join}s.key{} \
          ORDER BY s.tasks DESC, s.key LIMIT 500",
         w.sql
     );
-    tx.query(&sql, &w.args)?
-        .iter()
-        .map(|r| {
-            let fed_back = r.int(3)?;
-            let on_time = r.int(4)?;
-            Ok(Figures {
-                id: r.int(0)?,
-                name: r.text(1)?,
-                tasks: r.int(2)?,
-                fed_back,
-                on_time,
-                on_time_rate: (fed_back > 0).then(|| on_time as f64 / fed_back as f64),
-                overdue: r.int(5)?,
-                avg_cycle_days: (fed_back > 0).then(|| r.int(6).unwrap_or(0) as f64 / fed_back as f64 / 86_400_000.0),
-            })
-        })
-        .collect()
+    tx.query(&sql, &w.args)?.iter().map(read_figures).collect()
+}
+
+/// A row of (group id, name, tasks, fed back, on time, overdue, cycle ms).
+fn read_figures(r: &crate::kernel::db::Row) -> AppResult<Figures> {
+    let fed_back = r.int(3)?;
+    let on_time = r.int(4)?;
+    Ok(Figures {
+        id: r.int(0)?,
+        name: r.text(1)?,
+        tasks: r.int(2)?,
+        fed_back,
+        on_time,
+        on_time_rate: (fed_back > 0).then(|| on_time as f64 / fed_back as f64),
+        overdue: r.int(5)?,
+        avg_cycle_days: (fed_back > 0).then(|| r.int(6).unwrap_or(0) as f64 / fed_back as f64 / 86_400_000.0),
+        previous: None,
+    })
 }

@@ -119,7 +119,7 @@ async fn my_ratings(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<MyRat
 pub struct ScoreQuery {
     #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
     pub division_id: Option<i64>,
-    /// `2019`, `2019-04` or `2019-Q2`; the current quarter when empty.
+    /// `2019`, `2019-Q2`, `2019-04`, `2019-W15` or `2019-04-01~2019-04-30`; the current quarter when empty.
     pub period: Option<String>,
 }
 
@@ -144,6 +144,11 @@ pub fn period_or_current(p: Option<&str>, now: i64) -> AppResult<String> {
         Some(p) => scores::parse_period(p),
         None => Ok(scores::periods(now)[1].clone()),
     }
+}
+
+/// The same, for consequences: a month, quarter or year.
+pub fn decision_period_or_current(p: Option<&str>, now: i64) -> AppResult<String> {
+    scores::decision_period(&period_or_current(p, now)?)
 }
 
 /// A division's scoreboard: each member's four dimensions and score, the head's sum
@@ -237,7 +242,7 @@ async fn bad_review_transition(
     responses((status = 200, body = Consequences), (status = 403)))]
 async fn consequences(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> AppResult<Json<Consequences>> {
     ctx.require(Action::ViewRankings)?;
-    let period = period_or_current(q.period.as_deref(), ctx.now)?;
+    let period = decision_period_or_current(q.period.as_deref(), ctx.now)?;
     s.look(&ctx, Action::ViewRankings, move |tx, _| consequences::for_period(tx, &period, q.department_id))
         .await
         .map(Json)

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::html;
 
-use super::api::period_or_current;
+use super::api::decision_period_or_current;
 use super::consequences::Consequences;
 use super::consequences::{self, AdjustmentInput, InterviewInput};
 use super::scores::DivisionRank;
@@ -102,7 +102,7 @@ async fn render(
     as_file: &ListParams,
 ) -> AppResult<Response> {
     ctx.require(Action::ViewRankings)?;
-    let period = period_or_current(period.as_deref(), ctx.now)?;
+    let period = decision_period_or_current(period.as_deref(), ctx.now)?;
     let p = period.clone();
     let user = ctx.user()?.clone();
     let dept = scope(ctx, department)?;

@@ -160,7 +160,7 @@ pub fn record_interview(
     input: &InterviewInput,
 ) -> AppResult<Interview> {
     may_act(tx, user, input.division_id)?;
-    let period = scores::parse_period(&input.period)?;
+    let period = scores::decision_period(&input.period)?;
     let held_on = validate::date(&input.held_on, "held_on")?.to_string();
     let interviewer = validate::text(&input.interviewer, "interviewer", 60)?;
     let said = validate::text(&input.said, "said", 4000)?;
@@ -234,7 +234,7 @@ pub fn decide_adjustment(tx: &mut Tx<'_>, who: &Who, user: &CurrentUser, input: 
     if !["adjust", "keep", "no_action"].contains(&input.decision.as_str()) {
         return Err(AppError::invalid("bad_value", "decision"));
     }
-    let periods: Vec<String> = input.periods.split(',').map(scores::parse_period).collect::<AppResult<_>>()?;
+    let periods: Vec<String> = input.periods.split(',').map(scores::decision_period).collect::<AppResult<_>>()?;
     let note = validate::opt_text(Some(&input.note), "note", 2000)?.unwrap_or_default();
     let last = periods.last().cloned().unwrap_or_default();
     let department = tx

@@ -130,6 +130,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         crate::migration!(19, "rectify_reminders", "0019_rectify_reminders"),
         crate::migration!(24, "rating_integrity", "0024_rating_integrity"),
         crate::migration!(30, "callbacks", "0030_callbacks"),
+        crate::migration!(36, "ratings_by_time", "0036_ratings_by_time"),
     ],
     settings: &[&COMMEND_TOP, &INTERVIEW_BOTTOM, &ADJUST_AFTER, &INVITATIONS_PER_DAY, &INVITATION_DAYS, &MIN_RATINGS],
     demo: Some(demo::seed),

@@ -17,10 +17,12 @@ use crate::kernel::access::{Action, Role};
 use crate::kernel::clock::fmt_local;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::i18n::Lang;
+use crate::kernel::period::Period;
 use crate::kernel::web::chart;
 use crate::kernel::web::form::{Fields, Retry, TransitionForm, attempt, error, value};
 use crate::kernel::web::layout::{self, Section, badge, csrf_field, error_banner, select_field, text_field};
 use crate::kernel::web::list::{ListParams, pager};
+use crate::kernel::web::period;
 use crate::kernel::web::table::{Table, respond};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 
@@ -46,6 +48,8 @@ fn level_name(lang: Lang, level: i64) -> &'static str {
 #[derive(serde::Deserialize, Default)]
 struct OverviewQuery {
     period: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
     #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
     division_id: Option<i64>,
     /// `csv` or `xlsx`: the scoreboard as a download.
@@ -66,7 +70,8 @@ async fn render(
     ctx.require(Action::ViewEvaluation)?;
     let user = ctx.user()?.clone();
     let z = ctx.zh();
-    let period = period_or_current(q.period.as_deref(), ctx.now)?;
+    let period = asked_period(q.period.as_deref(), q.from.as_deref(), q.to.as_deref(), ctx.now)?;
+    let shown = Period::parse(&period)?;
     let export_as = ListParams { format: q.format.clone(), ..Default::default() };
     let u = user.clone();
     let p = period.clone();
@@ -171,23 +176,24 @@ async fn render(
             } } }
         }
         @if let Some(b) = &board {
-            h2 { (ctx.t("ev-division-scoreboard")) (b.period) }
-            form.filters method="get" action="/evaluation" {
-                @if divisions.len() > 1 {
+            h2 { (ctx.t("ev-division-scoreboard")) (period::label(ctx, &shown)) }
+            @if divisions.len() > 1 {
+                form.filters method="get" action="/evaluation" {
                     (select_field(ctx, "division_id", ctx.t("common-division"), &divisions.iter().map(|(i, n)| (i.to_string(), n.clone())).collect::<Vec<_>>(), &b.division_id.to_string(), None))
+                    input type="hidden" name="period" value=(b.period);
+                    button type="submit" { (ctx.t("common-filter")) }
                 }
-                (text_field(ctx, "period", ctx.t("ev-period-2019-2019-04-2019"), &b.period, None, false))
-                button type="submit" { (ctx.t("common-filter")) }
             }
+            (period::chooser(ctx, &[("division_id", b.division_id.to_string())], Some(&shown), false))
             p.muted { (ctx.t("ev-formula")) }
             p.no-print { a href=(format!("/evaluation?division_id={}&period={}&format=csv", b.division_id, b.period)) { (ctx.t("common-export_csv")) } " · "
                 a href=(format!("/evaluation?division_id={}&period={}&format=xlsx", b.division_id, b.period)) { (ctx.t("common-export_xlsx")) } " · "
                 button.link type="button" onclick="window.print()" { (ctx.t("k-print")) } }
             p.print-only { (ctx.t("ev-scoreboard-printed")) (fmt_local(ctx.now)) }
             div.cards {
-                div.card { h3 { (ctx.t("ev-head-s-score-sum-of")) } div.stat { (format!("{:.2}", b.sum_score)) } }
+                div.card { h3 { (ctx.t("ev-head-s-score-sum-of")) } div.stat { (period::beside(ctx, &format!("{:.2}", b.sum_score), Some(&format!("{:.2}", b.previous.sum_score)))) } }
                 div.card { h3 { (ctx.t("ev-per-member-average")) } div.stat { (format!("{:.2}", b.average_score)) } }
-                div.card { h3 { (ctx.t("ev-ratings-3")) } div.stat { (b.ratings) } }
+                div.card { h3 { (ctx.t("ev-ratings-3")) } div.stat { (period::beside(ctx, &b.ratings.to_string(), Some(&b.previous.ratings.to_string()))) } }
             }
             @if b.refused_attempts > 0 || b.repeated_top_scores > 0 {
                 div.alert role="alert" {
@@ -245,6 +251,8 @@ async fn invite(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Res
 #[derive(serde::Deserialize, Default)]
 struct RankingQuery {
     period: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
     #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
     department_id: Option<i64>,
     format: Option<String>,
@@ -252,7 +260,8 @@ struct RankingQuery {
 
 async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> AppResult<Response> {
     ctx.require(Action::ViewRankings)?;
-    let period = period_or_current(q.period.as_deref(), ctx.now)?;
+    let period = asked_period(q.period.as_deref(), q.from.as_deref(), q.to.as_deref(), ctx.now)?;
+    let shown = Period::parse(&period)?;
     let p = period.clone();
     let dept = q.department_id;
     let (rows, depts, least) = s
@@ -289,7 +298,15 @@ async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> 
         .column("members_rated", ctx.t("ev-members-ratings"), |r| html! { (r.members_rated) " / " (r.ratings) }, |r| {
             r.members_rated.to_string()
         })
-        .exported("ratings", ctx.t("col-ratings"), |r| r.ratings.to_string());
+        .exported("ratings", ctx.t("col-ratings"), |r| r.ratings.to_string())
+        .text("previous_rank", ctx.t("ev-previous-rank"), |r| match &r.previous {
+            Some(p) if p.rank > 0 => p.rank.to_string(),
+            Some(_) => ctx.t("ev-unranked").to_owned(),
+            None => "—".to_owned(),
+        })
+        .text("previous_sum_score", ctx.t("ev-previous-sum-score"), |r| {
+            r.previous.as_ref().map_or("—".to_owned(), |p| format!("{:.2}", p.sum_score))
+        });
     let mut dept_opts = vec![(String::new(), (ctx.t("ev-whole-city")).to_owned())];
     dept_opts.extend(depts.into_iter().map(|(i, n)| (i.to_string(), n)));
     let top: Vec<(String, f64, String)> = rows
@@ -301,8 +318,9 @@ async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> 
     let max = rows.first().map_or(1.0, |r| r.sum_score);
     respond(&export_as, &format!("ranking-{period}"), &table, &rows, || {
         let body = html! {
+            (period::chooser(&ctx, &[("department_id", dept.map(|d| d.to_string()).unwrap_or_default())], Some(&shown), false))
             form.filters method="get" action="/evaluation/ranking" {
-                (text_field(&ctx, "period", ctx.t("ev-period"), &period, None, false))
+                input type="hidden" name="period" value=(period);
                 (select_field(&ctx, "department_id", ctx.t("common-department"), &dept_opts, &dept.map(|d| d.to_string()).unwrap_or_default(), None))
                 button type="submit" { (ctx.t("common-filter")) }
             }
@@ -315,8 +333,13 @@ async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> 
                 (table.render(&ctx, &export_as, &[], &rows, ""))
             }
         };
-        layout::page(&ctx, &format!("{} · {period}", ctx.t("ev-rankings-2")), Section::Of("evaluation"), body)
-            .into_response()
+        layout::page(
+            &ctx,
+            &format!("{} · {}", ctx.t("ev-rankings-2"), period::label(&ctx, &shown)),
+            Section::Of("evaluation"),
+            body,
+        )
+        .into_response()
     })
 }
 
@@ -531,4 +554,11 @@ async fn rate_submit(
         }
         Err(e) => Err(e),
     }
+}
+
+/// The period a page was asked for (two days typed, or a written period), else the
+/// current quarter.
+fn asked_period(period: Option<&str>, from: Option<&str>, to: Option<&str>, now: i64) -> AppResult<String> {
+    let asked = period::asked(period, from, to)?.map(|p| p.key());
+    period_or_current(asked.as_deref(), now)
 }

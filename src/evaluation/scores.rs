@@ -8,38 +8,49 @@
 //! rule); beside it stand the per-member average (the sum divided by the members rated)
 //! and the number of ratings, so small and large divisions can be read fairly.
 
-use chrono::Datelike;
 use serde::Serialize;
 
-use crate::kernel::clock;
-use crate::kernel::db::Tx;
+use crate::kernel::db::{Tx, Value};
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::period::{Kind, Period};
 use crate::params;
 
-/// The month, quarter and year a moment falls in: `2019-04`, `2019-Q2`, `2019`.
+/// The month, quarter and year a moment falls in: `2019-04`, `2019-Q2`, `2019`, the
+/// periods kept in `rating_scores`.
 pub fn periods(at: i64) -> [String; 3] {
-    let d = clock::local_date(at);
-    [
-        format!("{}-{:02}", d.year(), d.month()),
-        format!("{}-Q{}", d.year(), (d.month() - 1) / 3 + 1),
-        d.year().to_string(),
-    ]
+    [Kind::Month, Kind::Quarter, Kind::Year].map(|k| Period::at(k, at).key())
 }
 
-/// Check a period written by a person: `2019`, `2019-04` or `2019-Q2`.
+/// Check a period written by a person (any of [`Period`]'s forms) and write it back.
 pub fn parse_period(s: &str) -> AppResult<String> {
-    let s = s.trim();
-    let ok = match s.len() {
-        4 => s.chars().all(|c| c.is_ascii_digit()),
-        7 if s.as_bytes()[4] == b'-' && s.as_bytes()[5] == b'Q' => {
-            s[..4].chars().all(|c| c.is_ascii_digit()) && ("1"..="4").contains(&&s[6..])
-        }
-        7 if s.as_bytes()[4] == b'-' => {
-            s[..4].chars().all(|c| c.is_ascii_digit()) && s[5..].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
-        }
-        _ => false,
-    };
-    if ok { Ok(s.to_owned()) } else { Err(AppError::invalid("bad_period", "period")) }
+    Period::parse(s).map(|p| p.key())
+}
+
+/// Consequences are decided per month, quarter or year only.
+pub fn decision_period(s: &str) -> AppResult<String> {
+    let p = Period::parse(s)?;
+    if p.is_calendar_span() { Ok(p.key()) } else { Err(AppError::invalid("period_not_for_decisions", "period")) }
+}
+
+/// The members' scores of a checked period as a table of (staff_id, division_id,
+/// department_id, n, attitude, style, efficiency, competence): the running totals for a
+/// month, quarter or year, counted from the ratings for a week or a range.
+fn members_of(period: &str) -> AppResult<(&'static str, Vec<Value>)> {
+    let p = Period::parse(period)?;
+    if p.is_calendar_span() {
+        return Ok((
+            "(SELECT staff_id, division_id, department_id, n, attitude, style, efficiency, competence \
+             FROM rating_scores WHERE period = $1)",
+            vec![Value::from(p.key())],
+        ));
+    }
+    let (from, to) = p.bounds_ms();
+    Ok((
+        "(SELECT staff_id, MAX(division_id) AS division_id, MAX(department_id) AS department_id, COUNT(*) AS n, \
+         SUM(attitude) AS attitude, SUM(style) AS style, SUM(efficiency) AS efficiency, SUM(competence) AS competence \
+         FROM ratings WHERE counted = 1 AND created_at >= $1 AND created_at < $2 GROUP BY staff_id)",
+        vec![Value::from(from), Value::from(to)],
+    ))
 }
 
 /// Count (sign 1) or take back (sign -1) one rating made at `at`.
@@ -93,29 +104,31 @@ pub struct Scoreboard {
     /// People served (one phone, address or account) who gave the division three or more
     /// top scores (20/20) in the period: worth a look.
     pub repeated_top_scores: i64,
+    /// The period just before, for comparison.
+    pub previous: PastScore,
 }
 
-/// The first and the last moment (exclusive) of a checked period, in China time.
-pub fn bounds(period: &str) -> (i64, i64) {
-    let year: i32 = period[..4].parse().unwrap_or(1970);
-    let (first, months) = match period.len() {
-        7 if period.as_bytes()[5] == b'Q' => ((period[6..].parse::<u32>().unwrap_or(1) - 1) * 3 + 1, 3),
-        7 => (period[5..].parse().unwrap_or(1), 1),
-        _ => (1, 12),
-    };
-    let start = chrono::NaiveDate::from_ymd_opt(year, first, 1).unwrap_or_default();
-    let end = start.checked_add_months(chrono::Months::new(months)).unwrap_or(start);
-    let ms = |d: chrono::NaiveDate| {
-        d.and_hms_opt(0, 0, 0)
-            .and_then(|t| t.and_local_timezone(clock::china()).single())
-            .map_or(0, |t| t.timestamp_millis())
-    };
-    (ms(start), ms(end))
+/// A division's sum score and ratings in the period before the one shown.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PastScore {
+    pub period: String,
+    pub sum_score: f64,
+    pub ratings: i64,
+}
+
+/// A division's standing in the period before the one shown.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PastRank {
+    pub period: String,
+    /// 0 when it was not ranked then.
+    pub rank: i64,
+    pub sum_score: f64,
+    pub ratings: i64,
 }
 
 /// The anomaly counts of a division's period (see [`Scoreboard`]).
 fn anomalies(tx: &mut Tx<'_>, division: i64, period: &str) -> AppResult<(i64, i64)> {
-    let (from, to) = bounds(period);
+    let (from, to) = Period::parse(period)?.bounds_ms();
     let refused = tx
         .query_one(
             "SELECT COUNT(*) FROM rating_refusals WHERE division_id = $1 AND created_at >= $2 AND created_at < $3",
@@ -135,11 +148,42 @@ fn anomalies(tx: &mut Tx<'_>, division: i64, period: &str) -> AppResult<(i64, i6
 }
 
 pub fn scoreboard(tx: &mut Tx<'_>, division: i64, period: &str) -> AppResult<Scoreboard> {
+    let members = members_scored(tx, division, period)?;
+    let sum_score: f64 = members.iter().map(|m| m.score).sum();
+    let average_score = if members.is_empty() { 0.0 } else { sum_score / members.len() as f64 };
+    let ratings = members.iter().map(|m| m.ratings).sum();
+    let (refused_attempts, repeated_top_scores) = anomalies(tx, division, period)?;
+    let previous_period = Period::parse(period)?.previous().key();
+    let before = members_scored(tx, division, &previous_period)?;
+    Ok(Scoreboard {
+        period: period.to_owned(),
+        division_id: division,
+        members,
+        sum_score,
+        average_score,
+        ratings,
+        refused_attempts,
+        repeated_top_scores,
+        previous: PastScore {
+            sum_score: before.iter().map(|m| m.score).sum(),
+            ratings: before.iter().map(|m| m.ratings).sum(),
+            period: previous_period,
+        },
+    })
+}
+
+/// A division's members with their scores in a period, best first.
+fn members_scored(tx: &mut Tx<'_>, division: i64, period: &str) -> AppResult<Vec<MemberScore>> {
+    let (members_table, mut args) = members_of(period)?;
+    args.push(division.into());
     let rows = tx.query(
-        "SELECT s.staff_id, u.display_name, s.n, s.attitude, s.style, s.efficiency, s.competence \
-         FROM rating_scores s JOIN users u ON u.id = s.staff_id WHERE s.period = $1 AND s.division_id = $2 AND s.n > 0 \
-         ORDER BY (s.attitude + s.style + s.efficiency + s.competence) * 1.0 / s.n DESC, s.staff_id",
-        params![period, division],
+        &format!(
+            "SELECT s.staff_id, u.display_name, s.n, s.attitude, s.style, s.efficiency, s.competence \
+             FROM {members_table} s JOIN users u ON u.id = s.staff_id WHERE s.division_id = ${} AND s.n > 0 \
+             ORDER BY (s.attitude + s.style + s.efficiency + s.competence) * 1.0 / s.n DESC, s.staff_id",
+            args.len()
+        ),
+        &args,
     )?;
     let mut members = Vec::new();
     for r in &rows {
@@ -154,20 +198,7 @@ pub fn scoreboard(tx: &mut Tx<'_>, division: i64, period: &str) -> AppResult<Sco
             score: dims.iter().sum(),
         });
     }
-    let sum_score: f64 = members.iter().map(|m| m.score).sum();
-    let average_score = if members.is_empty() { 0.0 } else { sum_score / members.len() as f64 };
-    let ratings = members.iter().map(|m| m.ratings).sum();
-    let (refused_attempts, repeated_top_scores) = anomalies(tx, division, period)?;
-    Ok(Scoreboard {
-        period: period.to_owned(),
-        division_id: division,
-        members,
-        sum_score,
-        average_score,
-        ratings,
-        refused_attempts,
-        repeated_top_scores,
-    })
+    Ok(members)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -184,21 +215,45 @@ pub struct DivisionRank {
     pub ratings: i64,
     pub sum_score: f64,
     pub average_score: f64,
+    /// Where it stood in the period just before; none when it had no ratings then.
+    pub previous: Option<PastRank>,
 }
 
 /// Divisions ranked by the sum of their members' scores, in one department or the city;
-/// those with fewer than `evaluation.min_ratings` ratings follow, unranked.
+/// those with fewer than `evaluation.min_ratings` ratings follow, unranked. Each carries
+/// its standing in the period just before.
 pub fn ranking(tx: &mut Tx<'_>, period: &str, department: Option<i64>) -> AppResult<Vec<DivisionRank>> {
+    let previous_period = Period::parse(period)?.previous().key();
+    let before: std::collections::HashMap<i64, PastRank> = rank_divisions(tx, &previous_period, department)?
+        .into_iter()
+        .map(|d| {
+            let past =
+                PastRank { period: previous_period.clone(), rank: d.rank, sum_score: d.sum_score, ratings: d.ratings };
+            (d.division_id, past)
+        })
+        .collect();
+    let mut now = rank_divisions(tx, period, department)?;
+    for d in &mut now {
+        d.previous = before.get(&d.division_id).cloned();
+    }
+    Ok(now)
+}
+
+fn rank_divisions(tx: &mut Tx<'_>, period: &str, department: Option<i64>) -> AppResult<Vec<DivisionRank>> {
     let least = crate::kernel::settings::get(tx, &super::MIN_RATINGS)?;
-    let (filter, args) = match department {
-        Some(d) => (" AND s.department_id = $2", params![period, d].to_vec()),
-        None => ("", params![period].to_vec()),
+    let (members_table, mut args) = members_of(period)?;
+    let filter = match department {
+        Some(d) => {
+            args.push(d.into());
+            format!(" AND s.department_id = ${}", args.len())
+        }
+        None => String::new(),
     };
     let sql = format!(
         "SELECT s.division_id, v.name, v.department_id, d.name, COUNT(*), CAST(SUM(s.n) AS BIGINT), \
          SUM(CAST(s.attitude + s.style + s.efficiency + s.competence AS DOUBLE PRECISION) / s.n) AS total \
-         FROM rating_scores s JOIN divisions v ON v.id = s.division_id JOIN departments d ON d.id = v.department_id \
-         WHERE s.period = $1 AND s.n > 0{filter} GROUP BY s.division_id, v.name, v.department_id, d.name \
+         FROM {members_table} s JOIN divisions v ON v.id = s.division_id JOIN departments d ON d.id = v.department_id \
+         WHERE s.n > 0{filter} GROUP BY s.division_id, v.name, v.department_id, d.name \
          ORDER BY total DESC, s.division_id LIMIT 1000"
     );
     let rows = tx.query(&sql, &args)?;
@@ -218,6 +273,7 @@ pub fn ranking(tx: &mut Tx<'_>, period: &str, department: Option<i64>) -> AppRes
                 ratings: r.int(5)?,
                 sum_score: sum,
                 average_score: if members > 0 { sum / members as f64 } else { 0.0 },
+                previous: None,
             })
         })
         .collect::<AppResult<Vec<_>>>()?;
@@ -230,7 +286,7 @@ pub fn ranking(tx: &mut Tx<'_>, period: &str, department: Option<i64>) -> AppRes
 
 /// The ranked divisions only: those that may draw consequences.
 pub fn ranked(tx: &mut Tx<'_>, period: &str, department: Option<i64>) -> AppResult<Vec<DivisionRank>> {
-    Ok(ranking(tx, period, department)?.into_iter().filter(|d| d.ranked).collect())
+    Ok(rank_divisions(tx, period, department)?.into_iter().filter(|d| d.ranked).collect())
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -288,23 +344,13 @@ mod tests {
     }
 
     #[test]
-    fn a_period_spans_its_days_in_china_time() {
-        let day = 86_400_000;
-        let (from, to) = bounds("2019-Q2");
-        assert_eq!(clock::local_date(from).to_string(), "2019-04-01");
-        assert_eq!(clock::local_date(to - 1).to_string(), "2019-06-30");
-        assert_eq!((to - from) / day, 91);
-        assert_eq!(clock::local_date(bounds("2019-12").1).to_string(), "2020-01-01");
-        assert_eq!((bounds("2020").1 - bounds("2020").0) / day, 366);
-    }
-
-    #[test]
-    fn periods_are_checked() {
+    fn decisions_take_calendar_periods_only() {
         for ok in ["2019", "2019-04", "2019-Q2"] {
-            assert!(parse_period(ok).is_ok(), "{ok}");
+            assert!(decision_period(ok).is_ok(), "{ok}");
         }
-        for bad in ["2019-13", "2019-Q5", "19", "2019-04-01", "abcd"] {
-            assert!(parse_period(bad).is_err(), "{bad}");
+        for bad in ["2019-W15", "2019-04-01~2019-04-07", "2019-13", "abcd"] {
+            assert!(decision_period(bad).is_err(), "{bad}");
         }
+        assert!(parse_period("2019-W15").is_ok());
     }
 }

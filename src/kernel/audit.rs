@@ -284,8 +284,7 @@ pub struct AuditFilter {
 
 fn day_start_ms(s: &str, field: &'static str) -> Result<i64, AppError> {
     let d = super::clock::parse_date(s).ok_or_else(|| AppError::invalid("bad_date", field))?;
-    let local = d.and_hms_opt(0, 0, 0).ok_or_else(|| AppError::invalid("bad_date", field))?;
-    Ok(local.and_utc().timestamp_millis() - 8 * 3600 * 1000)
+    Ok(super::clock::start_of_day_ms(d))
 }
 
 /// Newest first, keyset-paged by id so every page costs the same.

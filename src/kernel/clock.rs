@@ -70,3 +70,8 @@ pub fn local_date(ms: i64) -> NaiveDate {
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
 }
+
+/// The first moment of a day in China, in milliseconds.
+pub fn start_of_day_ms(day: NaiveDate) -> i64 {
+    day.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis() - 8 * 3_600_000)
+}

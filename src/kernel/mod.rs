@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod images;
 pub mod names;
 pub mod notify;
+pub mod period;
 pub mod ratelimit;
 pub mod registry;
 pub mod scheduler;

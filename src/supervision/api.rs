@@ -410,11 +410,16 @@ async fn record_activity(
 pub struct FigureQuery {
     /// `channel` (default) or `unit`.
     pub group: Option<String>,
+    /// Count the leads filed in this period, beside the period before: `2019`, `2019-Q2`,
+    /// `2019-04`, `2019-W15` or `2019-04-01~2019-04-30`. All leads when empty.
+    pub period: Option<String>,
 }
 
-/// Response rate, resolution rate, overdue count and time to feedback per channel or unit.
+/// Response rate, resolution rate, overdue count and time to feedback per channel or
+/// unit: of all leads, or of those filed in a period with the period before beside each
+/// group (`previous`).
 #[utoipa::path(get, path = "/api/v1/leads/figures", tag = "supervision", params(FigureQuery),
-    responses((status = 200, body = Vec<super::figures::Figures>)))]
+    responses((status = 200, body = Vec<super::figures::Figures>), (status = 422)))]
 async fn lead_figures(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -422,7 +427,10 @@ async fn lead_figures(
 ) -> AppResult<Json<Vec<super::figures::Figures>>> {
     let today = crate::kernel::clock::local_date(ctx.now).to_string();
     let group = q.group.unwrap_or_else(|| "channel".into());
-    s.look(&ctx, Action::ViewLeads, move |tx, _| super::figures::figures(tx, &group, &today)).await.map(Json)
+    let period = crate::kernel::web::period::asked(q.period.as_deref(), None, None)?;
+    s.look(&ctx, Action::ViewLeads, move |tx, _| super::figures::figures(tx, &group, &today, period.as_ref()))
+        .await
+        .map(Json)
 }
 
 /// The lead categories (Open311 services), active first.

@@ -115,6 +115,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         crate::migration!(15, "lead_visibility", "0015_lead_visibility"),
         crate::migration!(28, "lead_notices", "0028_lead_notices"),
         crate::migration!(31, "exposure_alerts", "0031_exposure_alerts"),
+        crate::migration!(35, "leads_by_time", "0035_leads_by_time"),
     ],
     settings: &[&EXPOSURE_HOURS, &DEDUPE_SIMILARITY, &DEDUPE_DISTANCE, &DEDUPE_WINDOW],
     demo: Some(demo::seed),

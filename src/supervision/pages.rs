@@ -20,7 +20,8 @@ use crate::kernel::web::form::{Fields, Retry, attempt, error, typed, value};
 use crate::kernel::web::layout::{
     self, Section, badge, csrf_field, error_banner, light_badge, select_field, text_field,
 };
-use crate::kernel::web::list::{ListParams, pager};
+use crate::kernel::web::list::{ListParams, link_with, pager};
+use crate::kernel::web::period;
 use crate::kernel::web::table::{Table, respond};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
 
@@ -676,16 +677,21 @@ async fn exposures_page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Respon
 struct FiguresQuery {
     format: Option<String>,
     group: Option<String>,
+    period: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
 }
 
 /// Figures per channel and unit, with their definitions, a chart and the map.
 async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>) -> AppResult<Response> {
     let today = crate::kernel::clock::local_date(ctx.now).to_string();
+    let shown = period::asked(q.period.as_deref(), q.from.as_deref(), q.to.as_deref())?;
+    let p = shown.clone();
     let (by_channel, by_unit, points) = s
         .look(&ctx, Action::ViewLeads, move |tx, _| {
             Ok((
-                super::figures::figures(tx, "channel", &today)?,
-                super::figures::figures(tx, "unit", &today)?,
+                super::figures::figures(tx, "channel", &today, p.as_ref())?,
+                super::figures::figures(tx, "unit", &today, p.as_ref())?,
                 super::figures::points(tx)?,
             ))
         })
@@ -697,16 +703,34 @@ async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>
         let ctx = &ctx;
         Table::new()
             .column("group", group, move |f: &Figures| html! { (label(ctx, &f.key)) }, move |f| label(ctx, &f.key))
-            .text("leads", ctx.t("sv-leads"), |f| f.leads.to_string())
+            .column(
+                "leads",
+                ctx.t("sv-leads"),
+                move |f: &Figures| period::beside(ctx, &f.leads.to_string(), f.previous.as_ref().map(|b| b.leads.to_string()).as_deref()),
+                |f| f.leads.to_string(),
+            )
             .text("transferred", ctx.t("sv-transferred"), |f| f.transferred.to_string())
-            .text("response_rate", ctx.t("sv-response-2"), move |f| pct(f.response_rate))
-            .text("resolution_rate", ctx.t("sv-resolution"), move |f| pct(f.resolution_rate))
+            .column(
+                "response_rate",
+                ctx.t("sv-response-2"),
+                move |f| period::beside(ctx, &pct(f.response_rate), f.previous.as_ref().map(|b| pct(b.response_rate)).as_deref()),
+                move |f| pct(f.response_rate),
+            )
+            .column(
+                "resolution_rate",
+                ctx.t("sv-resolution"),
+                move |f| period::beside(ctx, &pct(f.resolution_rate), f.previous.as_ref().map(|b| pct(b.resolution_rate)).as_deref()),
+                move |f| pct(f.resolution_rate),
+            )
             .column(
                 "satisfaction_rate",
                 ctx.t("sv-satisfaction-judged"),
-                move |f| html! { (pct(f.satisfaction_rate)) " (" (f.judged) ")" },
+                move |f| html! { (period::beside(ctx, &format!("{} ({})", pct(f.satisfaction_rate), f.judged), f.previous.as_ref().map(|b| pct(b.satisfaction_rate)).as_deref())) },
                 move |f| pct(f.satisfaction_rate),
             )
+            .exported("previous_period", ctx.t("col-previous-period"), |f| f.previous.as_ref().map(|b| b.period.clone()).unwrap_or_default())
+            .exported("previous_leads", ctx.t("col-previous-leads"), |f| f.previous.as_ref().map(|b| b.leads.to_string()).unwrap_or_default())
+            .exported("previous_response_rate", ctx.t("col-previous-response-rate"), move |f| f.previous.as_ref().map(|b| pct(b.response_rate)).unwrap_or_default())
             .exported("judged", ctx.t("col-judged"), |f| f.judged.to_string())
             .column(
                 "overdue",
@@ -743,21 +767,28 @@ async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>
         .iter()
         .map(|f| (channel_name(&f.key), f.response_rate.unwrap_or(0.0), pct(f.response_rate)))
         .collect();
+    let keep = [("period", shown.as_ref().map(|p| p.key()).unwrap_or_default())];
     respond(&export_as, "lead-figures", chosen, rows_of, || {
         let body = html! {
-            p.muted { (ctx.t("sv-definitions-response-rate-leads-fed")) }
+            (period::chooser(&ctx, &[("group", q.group.clone().unwrap_or_default())], shown.as_ref(), true))
+            p.muted { (ctx.t("sv-definitions-response-rate-leads-fed"))
+                @if let Some(p) = &shown { " " (ctx.t("sv-definitions-period")) " " (ctx.t_args("k-period-compared", &[("previous", &period::label(&ctx, &p.previous()))])) } }
             @if by_channel.is_empty() { (layout::empty_state(ctx.t("sv-no-leads"))) }
             @else {
                 div.card { (maud::PreEscaped(crate::kernel::web::chart::bars(ctx.t("sv-response-rate-by-channel"), &bars, 1.0, "#1f5fbf"))) }
-                h2 { (ctx.t("sv-by-channel")) } p { a href="/supervision/figures?format=csv" { (ctx.t("common-export_csv")) } " · " a href="/supervision/figures?format=xlsx" { (ctx.t("common-export_xlsx")) } }
+                h2 { (ctx.t("sv-by-channel")) } p { a href=(link_with(&ctx, &keep, &[("format", "csv")])) { (ctx.t("common-export_csv")) } " · " a href=(link_with(&ctx, &keep, &[("format", "xlsx")])) { (ctx.t("common-export_xlsx")) } }
                 (by_channel_table.render(&ctx, &export_as, &[], &by_channel, ""))
-                h2 { (ctx.t("sv-by-unit")) } p { a href="/supervision/figures?group=unit&format=csv" { (ctx.t("common-export_csv")) } " · " a href="/supervision/figures?group=unit&format=xlsx" { (ctx.t("common-export_xlsx")) } }
+                h2 { (ctx.t("sv-by-unit")) } p { a href=(link_with(&ctx, &keep, &[("group", "unit"), ("format", "csv")])) { (ctx.t("common-export_csv")) } " · " a href=(link_with(&ctx, &keep, &[("group", "unit"), ("format", "xlsx")])) { (ctx.t("common-export_xlsx")) } }
                 (by_unit_table.render(&ctx, &export_as, &[], &by_unit, ""))
             }
             h2 { (ctx.t("sv-where-leads-with-coordinates-red")) }
             div.card { (maud::PreEscaped(crate::kernel::web::map::with_pins(ctx.t("sv-where-leads-with-coordinates-red"), &pins))) }
         };
-        layout::page(&ctx, ctx.t("sv-supervision-figures"), Section::Of("supervision"), body).into_response()
+        let title = match &shown {
+            Some(p) => format!("{} · {}", ctx.t("sv-supervision-figures"), period::label(&ctx, p)),
+            None => ctx.t("sv-supervision-figures").to_owned(),
+        };
+        layout::page(&ctx, &title, Section::Of("supervision"), body).into_response()
     })
 }
 

@@ -824,3 +824,44 @@ async fn overdue_tasks_are_named_in_a_weekly_notice() {
     c.app.run_scheduler().await;
     assert_eq!(bulletins("du").await, 1);
 }
+
+#[tokio::test]
+async fn task_figures_are_counted_by_period_beside_the_period_before() {
+    let c = city().await;
+    let (_, m) = c.mayor.post("/api/v1/matters", json!({ "title": "推进项目落地" })).await;
+    let url = format!("/api/v1/matters/{}/tasks", m["id"]);
+    let task = json!({ "title": "梳理项目清单", "assignee_id": c.fgw_staff_id, "lead_department_id": c.fgw, "working_days": 5 });
+    for _ in 0..2 {
+        assert_eq!(c.mayor.post(&url, task.clone()).await.0, 201);
+    }
+    // A month later (2019-05-10, with a new token), one more.
+    c.app.clock.advance_ms(30 * 86_400_000);
+    let mayor = c.app.api(&c.app.token("mayor", &["read", "write"]).await);
+    assert_eq!(mayor.post(&url, task.clone()).await.0, 201);
+
+    let fgw = |v: &Value| v.as_array().and_then(|f| f.iter().find(|f| f["id"] == c.fgw)).cloned().unwrap_or_default();
+    let (s, may) = mayor.get("/api/v1/coordination/figures?period=2019-05").await;
+    assert_eq!(s, 200, "{may}");
+    let may = fgw(&may);
+    assert_eq!(may["tasks"], 1, "{may}");
+    assert_eq!((may["previous"]["period"].as_str(), may["previous"]["tasks"].as_i64()), (Some("2019-04"), Some(2)));
+    assert_eq!(may["previous"]["overdue"], 2, "April's two are past their deadline and still open");
+    let (_, week) = mayor.get("/api/v1/coordination/figures?period=2019-W15").await;
+    assert_eq!((fgw(&week)["tasks"].as_i64(), fgw(&week)["previous"]["period"].as_str()), (Some(2), Some("2019-W14")));
+    let (_, range) = mayor.get("/api/v1/coordination/figures?period=2019-04-01~2019-05-31").await;
+    assert_eq!(fgw(&range)["tasks"], 3);
+    assert_eq!(fgw(&range)["previous"]["period"], "2019-01-30~2019-03-31", "as many days just before");
+    let (_, all) = mayor.get("/api/v1/coordination/figures").await;
+    assert_eq!((fgw(&all)["tasks"].as_i64(), fgw(&all)["previous"].is_null()), (Some(3), true), "all time by default");
+    let (s, e) = mayor.get("/api/v1/coordination/figures?period=2019-13").await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("bad_period")));
+
+    let b = c.app.browser("mayor").await;
+    let (s, page) = b.text("/coordination/figures?from=2019-05-01&to=2019-05-31").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("2019-05-01 至 2019-05-31") && page.contains("上期"), "the range and the period before");
+    let (_, page) = b.text("/coordination/figures?period=2019-Q2").await;
+    assert!(page.contains("2019年第2季度") && page.contains("rel=\"prev\""), "with links to the periods either side");
+    let (s, page) = b.text("/coordination/figures?period=2019-W99").await;
+    assert!(s == 422 && page.contains("2019-W15"), "a bad period is explained: {s}");
+}

@@ -733,3 +733,40 @@ async fn a_rectification_deadline_is_reminded_and_escalated_once() {
         .expect("count");
     assert_eq!(audited, 2);
 }
+
+#[tokio::test]
+async fn ratings_are_ranked_by_week_month_or_range_beside_the_period_before() {
+    let u = unit().await;
+    let april = invite(&u.app, &u.lin, "办理企业开办登记").await;
+    assert_eq!(rate(&u.app, &april, [5, 5, 5, 5]).await.0, 201);
+    u.app.clock.advance_ms(30 * 86_400_000);
+    let (lin, head) =
+        (u.app.api(&u.app.token("lin", &["read", "write"]).await), u.app.api(&u.app.token("head", &["read"]).await));
+    let may = invite(&u.app, &lin, "答复政策咨询").await;
+    assert_eq!(rate(&u.app, &may, [3, 3, 3, 3]).await.0, 201);
+
+    let (s, ranking) = head.get("/api/v1/evaluation/ranking?period=2019-05").await;
+    assert_eq!(s, 200, "{ranking}");
+    assert_eq!(ranking[0]["sum_score"].as_f64(), Some(12.0));
+    assert_eq!(ranking[0]["previous"]["period"], "2019-04");
+    assert_eq!(ranking[0]["previous"]["sum_score"].as_f64(), Some(20.0), "{ranking}");
+    // A week and a range are counted from the ratings themselves.
+    let (_, week) = head.get("/api/v1/evaluation/ranking?period=2019-W19").await;
+    assert_eq!((week[0]["sum_score"].as_f64(), week[0]["ratings"].as_i64()), (Some(12.0), Some(1)), "{week}");
+    let (_, board) = head
+        .get(&format!("/api/v1/evaluation/scoreboard?division_id={}&period=2019-04-01~2019-05-31", u.division))
+        .await;
+    assert_eq!((board["ratings"].as_i64(), board["sum_score"].as_f64()), (Some(2), Some(16.0)), "{board}");
+    assert_eq!(board["previous"]["period"], "2019-01-30~2019-03-31");
+    let (_, board) =
+        head.get(&format!("/api/v1/evaluation/scoreboard?division_id={}&period=2019-05", u.division)).await;
+    assert_eq!((board["previous"]["ratings"].as_i64(), board["previous"]["sum_score"].as_f64()), (Some(1), Some(20.0)));
+    let (s, e) = head.get("/api/v1/evaluation/consequences?period=2019-W19").await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("period_not_for_decisions")), "{e}");
+
+    let b = u.app.browser("head").await;
+    let (_, page) = b.text("/evaluation/ranking?period=2019-05").await;
+    assert!(page.contains("上期名次") && page.contains("2019年5月"), "the rank before beside this month's");
+    let (_, page) = b.text(&format!("/evaluation?division_id={}&period=2019-W19", u.division)).await;
+    assert!(page.contains("2019年第19周") && page.contains("本季度"), "a week, with the quick periods");
+}

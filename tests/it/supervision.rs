@@ -1194,3 +1194,34 @@ async fn the_office_files_exposes_records_and_keeps_categories_from_pages() {
     let (_, services) = get(&o.app, "/open311/v2/services.json").await;
     assert!(!services.contains("SAFETY"), "an inactive category is no longer offered");
 }
+
+#[tokio::test]
+async fn lead_figures_are_counted_by_period_beside_the_period_before() {
+    let o = office().await;
+    let lead = |what: &str| json!({ "channel": "government", "category": "APPROVAL", "description": what, "address": "市南区" });
+    assert_eq!(o.office.post("/api/v1/leads", lead("施工许可超过承诺时限")).await.0, 201);
+    o.app.clock.advance_ms(30 * 86_400_000);
+    let office = o.app.api(&o.app.token("jw", &["read", "write"]).await);
+    for what in ["不动产登记窗口要求重复提交材料", "企业开办网上申请一直显示审核中"] {
+        assert_eq!(office.post("/api/v1/leads", lead(what)).await.0, 201);
+    }
+    let government =
+        |v: &Value| v.as_array().and_then(|f| f.iter().find(|x| x["key"] == "government")).cloned().unwrap_or_default();
+    let (s, may) = office.get("/api/v1/leads/figures?group=channel&period=2019-05").await;
+    assert_eq!(s, 200, "{may}");
+    let may = government(&may);
+    assert_eq!((may["leads"].as_i64(), may["previous"]["leads"].as_i64()), (Some(2), Some(1)), "{may}");
+    assert_eq!(may["previous"]["period"], "2019-04");
+    let (_, all) = office.get("/api/v1/leads/figures?group=channel").await;
+    assert_eq!(government(&all)["leads"], 3);
+    let (_, units) = office.get("/api/v1/leads/figures?group=unit&period=2019").await;
+    assert_eq!(units[0]["key"], "", "not yet transferred: {units}");
+    assert_eq!(units[0]["leads"], 3);
+    let (s, e) = office.get("/api/v1/leads/figures?period=2019-Q5").await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("bad_period")));
+    let b = o.app.browser("jw").await;
+    let (_, page) = b.text("/supervision/figures?period=2019-05").await;
+    assert!(page.contains("2019年5月") && page.contains("上期"), "the month beside April");
+    let csv = b.get("/supervision/figures?period=2019-05&format=csv").await.text().await.unwrap_or_default();
+    assert!(csv.lines().count() >= 2 && csv.contains("2019-04"), "the export carries the period before: {csv}");
+}

@@ -136,3 +136,4 @@ co-bulletin-overdue = Working days overdue
 co-bulletin-ask = The heads of the units responsible are asked to find the causes, finish each task and report back; an extension is asked for in the proper way.
 co-bulletins = Notices of overdue tasks
 co-note-bulletin = Notice { $number }: { $count } tasks overdue
+co-definitions-period = For a period, the tasks assigned in it are counted.

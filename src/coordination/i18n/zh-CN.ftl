@@ -136,3 +136,4 @@ co-bulletin-overdue = 逾期工作日
 co-bulletin-ask = 请各责任单位主要负责同志高度重视，逐项分析原因，抓紧办理并及时反馈；确需延期的，按程序申请。
 co-bulletins = 逾期任务通报
 co-note-bulletin = 通报 { $number }：{ $count } 项督办任务逾期未办结
+co-definitions-period = 选定期间时，统计的是该期间内交办的任务。

@@ -12,6 +12,7 @@ pub mod layout;
 pub mod list;
 pub mod map;
 pub mod openapi;
+pub mod period;
 pub mod table;
 
 use std::net::SocketAddr;

@@ -186,3 +186,7 @@ sv-category-name-en = English name
 sv-category-keywords = Keywords (comma-separated)
 sv-category-add-or-change = Add or change a category (an existing code changes it)
 bad_category_code = A category code is 2 to 20 capital letters, digits or underscores, starting with a letter
+sv-definitions-period = For a period, the leads filed in it are counted.
+col-previous-period = Period before
+col-previous-leads = Leads before
+col-previous-response-rate = Response rate before

@@ -186,3 +186,7 @@ sv-category-name-en = 英文名称
 sv-category-keywords = 关键词（逗号分隔）
 sv-category-add-or-change = 新增或修改类别（填写已有代码即修改）
 bad_category_code = 类别代码须为 2–20 位大写字母、数字或下划线，以字母开头
+sv-definitions-period = 选定期间时，统计的是该期间内受理的线索。
+col-previous-period = 上期
+col-previous-leads = 上期线索数
+col-previous-response-rate = 上期按期反馈率

@@ -76,6 +76,17 @@ fn checked_code(code: &str) -> AppResult<String> {
     if ok { Ok(code.to_owned()) } else { Err(AppError::invalid("bad_category_code", "code")) }
 }
 
+/// When the service list last changed: the latest change to a category, or when the
+/// categories were first installed (Open311 discovery's `changeset`).
+pub fn changed_at(tx: &mut Tx<'_>) -> AppResult<i64> {
+    let r = tx.query_one(
+        "SELECT (SELECT MAX(at) FROM audit_log WHERE record_kind = 'lead_category'), \
+         (SELECT applied_at FROM schema_migrations WHERE version = 7)",
+        &[],
+    )?;
+    Ok(r.opt_int(0)?.or(r.opt_int(1)?).unwrap_or(0))
+}
+
 /// Add the category `code` or change it.
 pub fn save(tx: &mut Tx<'_>, who: &Who, code: &str, input: &CategoryInput) -> AppResult<Category> {
     let code = checked_code(code)?;

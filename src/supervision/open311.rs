@@ -155,16 +155,20 @@ async fn discovery(State(s): State<AppState>, ctx: Ctx) -> Response {
     if let Err(e) = limit(&s, &ctx) {
         return fail(&ctx, Format::Json, &e).into_response();
     }
+    let changed = match s.db.read(super::categories::changed_at).await {
+        Ok(at) => crate::kernel::clock::rfc3339(at),
+        Err(e) => return fail(&ctx, Format::Json, &e).into_response(),
+    };
     // The configured address, never the request's Host header.
     let base = &s.settings.public_base_url;
     axum::Json(json!({
-        "changeset": "2026-11-27T00:00:00+08:00",
+        "changeset": changed,
         "contact": s.settings.open311_contact,
         "key_service": format!("{base}/admin/open311"),
         "endpoints": [{
             "specification": "http://wiki.open311.org/GeoReport_v2",
             "url": format!("{base}/open311/v2"),
-            "changeset": "2026-11-27T00:00:00+08:00",
+            "changeset": changed,
             "type": "production",
             "formats": ["application/json", "text/xml"],
         }],

@@ -1193,6 +1193,13 @@ async fn the_office_files_exposes_records_and_keeps_categories_from_pages() {
     assert_eq!((s, c["active"].as_bool()), (200, Some(false)), "{c}");
     let (_, services) = get(&o.app, "/open311/v2/services.json").await;
     assert!(!services.contains("SAFETY"), "an inactive category is no longer offered");
+    let (_, discovery) = get(&o.app, "/open311/discovery.json").await;
+    let discovery: Value = serde_json::from_str(&discovery).expect("json");
+    assert_eq!(
+        (discovery["changeset"].as_str(), discovery["endpoints"][0]["changeset"].as_str()),
+        (Some("2019-04-10T09:00:00+08:00"), Some("2019-04-10T09:00:00+08:00")),
+        "discovery says when the service list last changed"
+    );
 }
 
 #[tokio::test]

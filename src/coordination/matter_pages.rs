@@ -344,7 +344,7 @@ async fn figures(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>) -> 
             Ok((
                 stats::figures(tx, u, "department", &scope)?,
                 stats::figures(tx, u, "person", &scope)?,
-                super::bulletins::recent(tx, 10)?,
+                crate::kernel::workflow::bulletins::recent(tx, &super::bulletins::SERIES, None, 10)?,
             ))
         })
         .await?;

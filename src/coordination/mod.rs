@@ -101,6 +101,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         crate::migration!(32, "co_feedback", "0032_co_feedback"),
         crate::migration!(33, "overdue_bulletins", "0033_overdue_bulletins"),
         crate::migration!(34, "tasks_by_time", "0034_tasks_by_time"),
+        crate::migration!(38, "bulletins_in_kernel", "0038_bulletins_in_kernel"),
     ],
     settings: &[&ASSIGNABLE_OPTIONS],
     demo: Some(demo::seed),

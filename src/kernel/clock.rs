@@ -75,3 +75,8 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 pub fn start_of_day_ms(day: NaiveDate) -> i64 {
     day.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis() - 8 * 3_600_000)
 }
+
+/// A date as 公文 write it: 2019年4月15日.
+pub fn date_words(ms: i64) -> String {
+    local_date(ms).format("%Y年%-m月%-d日").to_string()
+}

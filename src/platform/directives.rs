@@ -63,10 +63,6 @@ async fn awaiting(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<Dir
     s.look(&ctx, Action::ReadInbox, move |tx, _| directives::awaiting(tx, uid, 100)).await.map(Json)
 }
 
-fn date_words(at: i64) -> String {
-    clock::local_date(at).format("%Y年%-m月%-d日").to_string()
-}
-
 fn document_name(ctx: &Ctx, d: &Directive) -> String {
     match d.kind {
         Kind::Urge => ctx.t("k-urge-document").to_owned(),
@@ -98,7 +94,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
             p.addressees { (names.join("、")) "：" }
             p.para { (ctx.t("k-directive-about")) "：" (d.title) }
             @for para in d.body.split('\n').filter(|p| !p.trim().is_empty()) { p.para { (para) } }
-            p.signature { (d.author_name) br; (date_words(d.created_at)) }
+            p.signature { (d.author_name) br; (clock::date_words(d.created_at)) }
         }
         h2 { (ctx.t("k-answer")) }
         ul { @for r in &d.recipients { li {

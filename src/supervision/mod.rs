@@ -4,6 +4,7 @@
 //! web page or through Open311 GeoReport v2 and follows them by token.
 
 pub mod api;
+pub mod bulletins;
 pub mod categories;
 mod demo;
 pub mod exposures;
@@ -98,7 +99,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     ],
     home: Some(home),
     processes: &[&LEAD],
-    sweeps: &[exposures::alert_unanswered],
+    sweeps: &[exposures::alert_unanswered, bulletins::sweep],
     search: &[&search::SOURCE],
     api: api::router,
     pages: all_pages,

@@ -36,9 +36,21 @@ fn channel_office(tx: &mut Tx<'_>, channel: &str) -> AppResult<Option<i64>> {
 fn originating_office(tx: &mut Tx<'_>, l: &Lead) -> AppResult<Vec<i64>> {
     let mut users = Vec::new();
     for d in origin_departments(tx, l)? {
-        users.extend(people_of(tx, d, &["staff", "division_head", "dept_head"])?);
+        users.extend(office_people(tx, d)?);
     }
     Ok(users)
+}
+
+/// Everyone in the office of `channel`, if one is named.
+pub fn office_of_channel(tx: &mut Tx<'_>, channel: &str) -> AppResult<Vec<i64>> {
+    match channel_office(tx, channel)? {
+        Some(d) => office_people(tx, d),
+        None => Ok(Vec::new()),
+    }
+}
+
+fn office_people(tx: &mut Tx<'_>, department: i64) -> AppResult<Vec<i64>> {
+    people_of(tx, department, &["staff", "division_head", "dept_head"])
 }
 
 /// The active accounts of `department` with one of `roles`.

@@ -41,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/supervision/notices/{id}", get(notice_page))
         .route("/exposures", get(exposures_page))
         .route("/supervision/figures", get(figures_page))
+        .route("/supervision/bulletins/{id}", get(super::bulletins::page))
 }
 
 async fn categories(s: &AppState) -> AppResult<Vec<(String, String)>> {
@@ -687,12 +688,15 @@ async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>
     let today = crate::kernel::clock::local_date(ctx.now).to_string();
     let shown = period::asked(q.period.as_deref(), q.from.as_deref(), q.to.as_deref())?;
     let p = shown.clone();
-    let (by_channel, by_unit, points) = s
-        .look(&ctx, Action::ViewLeads, move |tx, _| {
+    let (by_channel, by_unit, points, notices) = s
+        .look(&ctx, Action::ViewLeads, move |tx, u| {
+            let u = u.ok_or(AppError::Unauthenticated)?;
+            let reader = (!leads::is_office(u)).then_some(u.id);
             Ok((
                 super::figures::figures(tx, "channel", &today, p.as_ref())?,
                 super::figures::figures(tx, "unit", &today, p.as_ref())?,
                 super::figures::points(tx)?,
+                crate::kernel::workflow::bulletins::recent(tx, &super::bulletins::SERIES, reader, 10)?,
             ))
         })
         .await?;
@@ -780,6 +784,10 @@ async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>
                 (by_channel_table.render(&ctx, &export_as, &[], &by_channel, ""))
                 h2 { (ctx.t("sv-by-unit")) } p { a href=(link_with(&ctx, &keep, &[("group", "unit"), ("format", "csv")])) { (ctx.t("common-export_csv")) } " · " a href=(link_with(&ctx, &keep, &[("group", "unit"), ("format", "xlsx")])) { (ctx.t("common-export_xlsx")) } }
                 (by_unit_table.render(&ctx, &export_as, &[], &by_unit, ""))
+            }
+            @if !notices.is_empty() {
+                h2 { (ctx.t("sv-bulletins")) }
+                ul { @for (id, number, n) in &notices { li { a href=(format!("/supervision/bulletins/{id}")) { (number) } " · " (n) } } }
             }
             h2 { (ctx.t("sv-where-leads-with-coordinates-red")) }
             div.card { (maud::PreEscaped(crate::kernel::web::map::with_pins(ctx.t("sv-where-leads-with-coordinates-red"), &pins))) }

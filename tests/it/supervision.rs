@@ -1232,3 +1232,69 @@ async fn lead_figures_are_counted_by_period_beside_the_period_before() {
     let csv = b.get("/supervision/figures?period=2019-05&format=csv").await.text().await.unwrap_or_default();
     assert!(csv.lines().count() >= 2 && csv.contains("2019-04"), "the export carries the period before: {csv}");
 }
+
+/// Each week's overdue leads are named in one numbered notice per channel, sent to that
+/// channel's office, the units named and the supervision office; a lead sent to the
+/// discipline commission is named only in the discipline channel's notice.
+#[tokio::test]
+async fn overdue_leads_are_named_in_a_weekly_notice_per_channel() {
+    let o = office().await;
+    let (rd, _, _) = o.app.department("rd", "public").await;
+    let (jw, _, _) = o.app.department("jwc", "public").await;
+    o.app.user("rdstaff", "staff", Some(rd), None).await;
+    o.app.user("jwstaff", "staff", Some(jw), None).await;
+    let admin = o.app.api(&o.app.token("admin", &["read", "write"]).await);
+    for (channel, dept) in [("congress", rd), ("party", jw)] {
+        admin.put(&format!("/api/v1/leads/channel-offices/{channel}"), json!({ "department_id": dept })).await;
+    }
+    let rdstaff = o.app.api(&o.app.token("rdstaff", &["read", "write"]).await);
+    let lead =
+        |text: &str| json!({ "channel": "congress", "category": "POLICY", "description": text, "address": "市南区" });
+    for (text, discipline) in [("人大代表反映：稳岗补贴发放滞后", false), ("人大代表反映：审批窗口索要好处费", true)]
+    {
+        let (_, l) = rdstaff.post("/api/v1/leads", lead(text)).await;
+        let id = l["id"].as_i64().expect("id");
+        let (s, v) = o
+            .office
+            .post(
+                &format!("/api/v1/leads/{id}/transitions"),
+                json!({ "transition": "transfer", "unit_department_id": o.unit_dept, "to_discipline": discipline }),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+    }
+    // Monday 29 April 2019, 09:00: both are past their ten working days.
+    o.app.clock.advance_ms(19 * 86_400_000);
+    o.app.run_scheduler().await;
+    o.app.run_scheduler().await;
+    let notices = |user: &'static str| {
+        let app = &o.app;
+        async move {
+            let (_, inbox) = app.api(&app.token(user, &["read"]).await).get("/api/v1/notifications").await;
+            inbox["items"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter(|n| n["title"].as_str().is_some_and(|t| t.starts_with("通报 青督线报")))
+                        .filter_map(|n| n["link"].as_str().map(str::to_owned))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        }
+    };
+    let (office, unit, congress, party) =
+        (notices("jw").await, notices("chen").await, notices("rdstaff").await, notices("jwstaff").await);
+    assert_eq!((office.len(), unit.len(), congress.len(), party.len()), (2, 2, 1, 1), "{office:?}");
+    let b = o.app.browser("rdstaff").await;
+    let (s, page) = b.text(&congress[0]).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("稳岗补贴") && page.contains("青督线报〔2019〕") && page.contains("gongwen"), "{page}");
+    assert!(!page.contains("好处费"), "the discipline lead is not in the congress office's notice");
+    assert_eq!(b.get(&party[0]).await.status().as_u16(), 404, "nor can it open the commission's");
+    let (_, page) = o.app.browser("jwstaff").await.text(&party[0]).await;
+    assert!(page.contains("好处费") && !page.contains("稳岗补贴"), "{page}");
+    // Later that week, nothing more.
+    o.app.clock.advance_ms(86_400_000);
+    o.app.run_scheduler().await;
+    assert_eq!(notices("jw").await.len(), 2);
+}

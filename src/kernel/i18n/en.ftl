@@ -236,3 +236,6 @@ k-period-month = { $year }-{ $month }
 k-period-week = Week { $week } of { $year } (from { $monday })
 k-period-range = { $first } to { $last }
 k-period-compared = Compared with the period before ({ $previous })
+k-bulletin-no = No.
+k-bulletin-deadline = Deadline
+k-bulletin-overdue = Working days overdue

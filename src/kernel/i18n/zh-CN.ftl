@@ -236,3 +236,6 @@ k-period-month = { $year }年{ $month }月
 k-period-week = { $year }年第{ $week }周（{ $monday }起）
 k-period-range = { $first } 至 { $last }
 k-period-compared = 与上期（{ $previous }）对比
+k-bulletin-no = 序号
+k-bulletin-deadline = 办理期限
+k-bulletin-overdue = 逾期工作日

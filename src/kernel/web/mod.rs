@@ -4,6 +4,7 @@
 //! two faces — JSON for the API, a page for people.
 
 pub mod assets;
+pub mod bulletin;
 pub mod chart;
 pub mod de;
 pub mod directives;

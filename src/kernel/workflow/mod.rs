@@ -6,6 +6,7 @@
 //! all in the caller's transaction. A mechanism brings a definition and a [`Spec`]; it
 //! never brings its own engine.
 
+pub mod bulletins;
 pub mod deadlines;
 pub mod diagram;
 pub mod directives;

@@ -353,6 +353,18 @@ pub fn active_with_role(tx: &mut Tx<'_>, role: Role) -> AppResult<Vec<i64>> {
         .collect()
 }
 
+/// The active accounts of `department` written as a person's name or username (as a
+/// spreadsheet names them); more than one when the name is shared.
+pub fn named_in(tx: &mut Tx<'_>, department: i64, written: &str) -> AppResult<Vec<i64>> {
+    tx.query(
+        "SELECT id FROM users WHERE active = 1 AND department_id = $1 AND (display_name = $2 OR username = $2) ORDER BY id LIMIT 5",
+        params![department, written.trim()],
+    )?
+    .iter()
+    .map(|r| Ok(r.int(0)?))
+    .collect()
+}
+
 /// The people who can be made responsible for work (active staff and heads), optionally of
 /// one department, that match what was typed: for pickers.
 pub fn suggest_responsible(tx: &mut Tx<'_>, typed: &str, department: Option<i64>) -> AppResult<Vec<Suggestion>> {

@@ -29,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(matter_transition))
         .routes(routes!(matter_directive))
         .routes(routes!(create_task))
+        .merge(OpenApiRouter::new().routes(routes!(super::task_import::import_api)).layer(attachments::body_limit()))
         .routes(routes!(list_tasks))
         .routes(routes!(get_task))
         .routes(routes!(task_transition))

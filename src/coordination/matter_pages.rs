@@ -226,6 +226,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                     (layout::deadline_fields(ctx, value(retry, ft, "deadline", ""), value(retry, ft, "working_days", ""), &v.today.to_string(), terr))
                     div { button type="submit" { (ctx.t("co-assign")) } }
                 }
+                p { a href=(format!("/matters/{}/import", m.id)) { (ctx.t("co-import-tasks")) } }
             }
             details.panel open[error(retry, fm).is_some()] {
                 summary { (ctx.t("common-edit")) }

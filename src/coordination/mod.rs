@@ -15,6 +15,7 @@ pub mod reassign;
 pub mod search;
 pub mod stats;
 pub mod sweep;
+mod task_import;
 mod task_pages;
 mod task_print;
 pub mod tasks;
@@ -67,7 +68,7 @@ pub static TASK: Spec = Spec {
 pub static SPECS: [&Spec; 2] = [&MATTER, &TASK];
 
 pub fn router() -> axum::Router<crate::kernel::web::AppState> {
-    matter_pages::router().merge(task_pages::router())
+    matter_pages::router().merge(task_pages::router()).merge(task_import::router())
 }
 
 /// How many people a form's list of responsible people holds before the type-ahead.

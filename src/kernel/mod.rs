@@ -13,6 +13,7 @@ pub mod gateways;
 pub mod geo;
 pub mod i18n;
 pub mod images;
+pub mod import;
 pub mod names;
 pub mod notify;
 pub mod period;

@@ -129,6 +129,18 @@ pub fn options(tx: &mut Tx<'_>) -> AppResult<Vec<(i64, String)>> {
     .collect()
 }
 
+/// The active department written as its full name or its code (as a spreadsheet names it).
+pub fn named(tx: &mut Tx<'_>, written: &str) -> AppResult<Option<i64>> {
+    let w = written.trim();
+    Ok(tx
+        .query_opt(
+            "SELECT id FROM departments WHERE active = 1 AND (name = $1 OR code = $1) ORDER BY id LIMIT 1",
+            params![w],
+        )?
+        .map(|r| r.int(0))
+        .transpose()?)
+}
+
 /// Active departments the viewer may see, found by part of the name, pinyin initials or
 /// pinyin, in the official order, each with its kind in words: for type-ahead pickers.
 pub fn suggest(

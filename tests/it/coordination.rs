@@ -865,3 +865,99 @@ async fn task_figures_are_counted_by_period_beside_the_period_before() {
     let (s, page) = b.text("/coordination/figures?period=2019-W99").await;
     assert!(s == 422 && page.contains("2019-W15"), "a bad period is explained: {s}");
 }
+
+/// A meeting's decisions as a spreadsheet, one task per row.
+fn decisions(rows: &[[&str; 4]]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["任务名称", "牵头单位", "责任人", "办理时限（工作日）"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).expect("heading");
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, *v).expect("cell");
+        }
+    }
+    book.save_to_buffer().expect("xlsx")
+}
+
+async fn import_tasks(api: &Api, matter: &Value, file: Vec<u8>, dry_run: bool) -> (u16, Value) {
+    let res = api
+        .client
+        .post(format!("{}/api/v1/matters/{}/tasks/import?dry_run={dry_run}", api.base, matter["id"]))
+        .bearer_auth(&api.token)
+        .body(file)
+        .send()
+        .await
+        .expect("import");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_meetings_decisions_are_imported_as_tasks_all_or_none() {
+    let c = city().await;
+    let (_, m) = c.mayor.post("/api/v1/matters", json!({ "title": "推进项目落地" })).await;
+    let bad = decisions(&[
+        ["梳理项目清单", "fgw 局", "lin 测试", "5"],
+        ["对接央企总部", "fgw 局", "王五", "5"],
+        ["研究用地保障", "不存在的局", "lin 测试", "x"],
+    ]);
+    let (s, report) = import_tasks(&c.mayor, &m, bad.clone(), true).await;
+    assert_eq!((s, report["failed"].as_i64(), report["imported"].as_i64()), (422, Some(2), Some(0)), "{report}");
+    assert_eq!(report["rows"][0]["line"], 2, "lines are counted as the spreadsheet shows them");
+    assert!(report["rows"][0]["error"].is_null());
+    assert_eq!(report["rows"][1]["error"]["code"], "import_unknown_person");
+    assert!(
+        report["rows"][1]["error"]["message"].as_str().is_some_and(|m| m.contains("找不到此人") && m.contains("王五"))
+    );
+    assert_eq!(report["rows"][2]["error"]["code"], "import_unknown_department");
+    assert_eq!(import_tasks(&c.mayor, &m, bad, false).await.0, 422);
+    assert_eq!(c.app.count("tasks").await, 0, "nothing half-imported");
+
+    let good = decisions(&[["梳理项目清单", "fgw 局", "lin 测试", "5"], ["对接央企总部", "swj 局", "wang 测试", "10"]]);
+    let (s, report) = import_tasks(&c.mayor, &m, good.clone(), true).await;
+    assert_eq!((s, report["failed"].as_i64(), report["imported"].as_i64()), (200, Some(0), Some(0)), "{report}");
+    assert_eq!(c.app.count("tasks").await, 0, "a preview keeps nothing");
+    assert_eq!(import_tasks(&c.fgw_staff, &m, good.clone(), false).await.0, 403, "only the matter's leader assigns");
+    let (s, report) = import_tasks(&c.mayor, &m, good, false).await;
+    assert_eq!((s, report["imported"].as_i64()), (200, Some(2)), "{report}");
+    let (_, mine) = c.swj_staff.get("/api/v1/tasks?scope=mine").await;
+    assert_eq!(mine["items"][0]["deadline"], "2019-04-24", "10 working days from 10 April");
+    let csv = "任务名称,牵头单位,责任人,办结期限\n复核签约金额,fgw 局,lin,2019-05-31\n";
+    assert_eq!(import_tasks(&c.mayor, &m, csv.as_bytes().to_vec(), false).await.1["imported"], 1, "CSV too");
+    let (s, e) = import_tasks(&c.mayor, &m, b"just words".to_vec(), true).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("import_missing_column")), "{e}");
+
+    // The same from the page: upload, preview, confirm.
+    let b = c.app.browser("mayor").await;
+    let (_, page) = b.text(&format!("/matters/{}/import", m["id"])).await;
+    assert!(page.contains("下载导入模板") && page.contains("* 任务名称"), "{page}");
+    let template = b.get(&format!("/matters/{}/import/template.xlsx", m["id"])).await.bytes().await.expect("template");
+    assert!(template.starts_with(b"PK"), "an Excel template");
+    let upload = |file: Vec<u8>| {
+        let b = &b;
+        let id = m["id"].clone();
+        async move {
+            let csrf = b.csrf().await;
+            let form = reqwest::multipart::Form::new()
+                .text("_csrf", csrf)
+                .part("file", reqwest::multipart::Part::bytes(file).file_name("决定事项.xlsx"));
+            let res =
+                b.client.post(format!("{}/matters/{id}/import", b.base)).multipart(form).send().await.expect("upload");
+            (res.status().as_u16(), res.text().await.unwrap_or_default())
+        }
+    };
+    let (s, preview) = upload(decisions(&[["梳理项目清单", "fgw 局", "王五", "5"]])).await;
+    assert!(s == 422 && preview.contains("找不到此人") && preview.contains("不会导入任何一行"), "{s}");
+    let (s, preview) =
+        upload(decisions(&[["落实用地指标", "fgw 局", "lin 测试", "3"], ["协调资金", "swj 局", "wang 测试", "3"]]))
+            .await;
+    assert_eq!(s, 200);
+    assert!(preview.contains("确认导入 2 行"), "{preview}");
+    let rows = crate::support::hidden(&preview, "rows").replace("&quot;", "\"");
+    let res = b.post(&format!("/matters/{}/import/confirm", m["id"]), &[("rows", &rows)]).await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.text().await.unwrap_or_default().contains("已导入 2 行"));
+    assert_eq!(c.app.count("tasks").await, 5);
+}

@@ -135,3 +135,5 @@ co-bulletin-ask = The heads of the units responsible are asked to find the cause
 co-bulletins = Notices of overdue tasks
 co-note-bulletin = Notice { $number }: { $count } tasks overdue
 co-definitions-period = For a period, the tasks assigned in it are counted.
+co-import-tasks = Import tasks from a meeting's decisions
+co-import-tasks-hint = Put the meeting's decisions in a spreadsheet, one task per row, naming the lead department and the responsible person, and a deadline (a date) or working days. Preview it, check each row, then confirm.

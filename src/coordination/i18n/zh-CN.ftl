@@ -135,3 +135,5 @@ co-bulletin-ask = 请各责任单位主要负责同志高度重视，逐项分�
 co-bulletins = 逾期任务通报
 co-note-bulletin = 通报 { $number }：{ $count } 项督办任务逾期未办结
 co-definitions-period = 选定期间时，统计的是该期间内交办的任务。
+co-import-tasks = 从会议决定事项表导入任务
+co-import-tasks-hint = 把会议纪要中的决定事项整理成表格，每行一项任务：写明牵头单位和责任人的名称，以及办结期限（日期）或办理时限（工作日）。先预览，逐行检查无误后再确认导入。

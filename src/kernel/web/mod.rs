@@ -9,6 +9,7 @@ pub mod chart;
 pub mod de;
 pub mod directives;
 pub mod form;
+pub mod import;
 pub mod layout;
 pub mod list;
 pub mod map;

@@ -3,13 +3,11 @@
 //! as a date or working days. A preview checks every row with the same rules as assigning
 //! one task by hand; the import keeps all rows or none.
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
 
 use super::need;
 use super::tasks::{self, TaskInput, View};
@@ -17,8 +15,9 @@ use crate::kernel::access::Action;
 use crate::kernel::db::Tx;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::import::{self, Column, Report, Row, Values};
-use crate::kernel::web::form::{Fields, read_multipart};
-use crate::kernel::web::layout::{self, Section};
+use crate::kernel::web::form::Fields;
+use crate::kernel::web::import::{ImportQuery, Importer, api_answer};
+use crate::kernel::web::layout::Section;
 use crate::kernel::web::{AppState, Can, CsrfForm, Ctx, Q};
 
 pub const COLUMNS: [Column; 8] = [
@@ -110,14 +109,6 @@ async fn import(s: &AppState, ctx: &Ctx, matter: i64, rows: Vec<Row>, dry_run: b
     .await
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ImportQuery {
-    /// Check every row and keep nothing.
-    #[serde(default)]
-    pub dry_run: bool,
-}
-
 /// Import a matter's tasks from a spreadsheet (the raw body: Excel .xlsx, or CSV in
 /// UTF-8) whose first row names the columns 任务名称, 具体要求, 牵头单位, 责任人, 协办单位,
 /// 办结期限 or 办理时限（工作日）, 任务类型. Every row or none is kept: with any row in error
@@ -134,30 +125,24 @@ pub async fn import_api(
 ) -> AppResult<Response> {
     let rows = import::read(&body, &COLUMNS)?;
     let report = import(&s, &ctx, id, rows, q.dry_run).await?;
-    let status = if report.failed > 0 { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    Ok((status, Json(report)).into_response())
+    Ok(api_answer(report))
 }
 
-fn page(ctx: &Ctx, matter: i64, body: maud::Markup) -> Response {
-    let body = maud::html! {
-        (body)
-        p { a href=(format!("/matters/{matter}")) { (ctx.t("common-back")) } }
-    };
-    layout::page(ctx, ctx.t("co-import-tasks"), Section::Of("matters"), body).into_response()
-}
-
-fn upload_form(ctx: &Ctx, matter: i64) -> maud::Markup {
-    crate::kernel::web::import::upload(
-        ctx,
-        &format!("/matters/{matter}/import"),
-        &format!("/matters/{matter}/import/template.xlsx"),
-        &COLUMNS,
-    )
+fn importer(matter: i64) -> Importer<'static> {
+    Importer {
+        title: "co-import-tasks",
+        hint: "co-import-tasks-hint",
+        columns: &COLUMNS,
+        base: format!("/matters/{matter}/import"),
+        record_page: "/tasks/",
+        back: format!("/matters/{matter}"),
+        section: Section::Of("matters"),
+    }
 }
 
 async fn form_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     ctx.require(Action::ViewCoordination)?;
-    Ok(page(&ctx, id, maud::html! { p.muted { (ctx.t("co-import-tasks-hint")) } (upload_form(&ctx, id)) }))
+    Ok(importer(id).form_page(&ctx))
 }
 
 async fn template(ctx: Ctx) -> AppResult<Response> {
@@ -165,45 +150,17 @@ async fn template(ctx: Ctx) -> AppResult<Response> {
     crate::kernel::web::import::template("tasks-import-template", &COLUMNS, &EXAMPLE)
 }
 
-/// What the page shows after an upload or a confirmation: the report, or the form again
-/// with what could not be read.
-async fn answer(s: &AppState, ctx: &Ctx, id: i64, rows: AppResult<Vec<Row>>, dry_run: bool) -> AppResult<Response> {
-    let read = match rows {
-        Ok(rows) => import(s, ctx, id, rows, dry_run).await,
+async fn upload(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, form: Multipart) -> AppResult<Response> {
+    let report = match importer(id).uploaded(&ctx, form).await? {
+        Ok(rows) => import(&s, &ctx, id, rows, true).await,
         Err(e) => Err(e),
     };
-    match read {
-        Ok(report) => {
-            let status = if report.failed > 0 { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-            let shown = crate::kernel::web::import::preview(
-                ctx,
-                &report,
-                &COLUMNS,
-                &format!("/matters/{id}/import/confirm"),
-                "/tasks/",
-            );
-            let again = report.failed > 0;
-            Ok((status, page(ctx, id, maud::html! { (shown) @if again { (upload_form(ctx, id)) } })).into_response())
-        }
-        Err(e) if crate::kernel::web::form::is_fixable(&e) => {
-            let body = maud::html! { (layout::error_banner(ctx, Some(&e))) (upload_form(ctx, id)) };
-            Ok((e.status(), page(ctx, id, body)).into_response())
-        }
-        Err(e) => Err(e),
-    }
-}
-
-async fn upload(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, form: Multipart) -> AppResult<Response> {
-    let (fields, file): (Fields, _) = read_multipart(form, "file").await?;
-    ctx.check_csrf(fields.get("_csrf").map_or("", String::as_str))?;
-    let rows =
-        file.ok_or_else(|| AppError::invalid("required", "file")).and_then(|(_, bytes)| import::read(&bytes, &COLUMNS));
-    answer(&s, &ctx, id, rows, true).await
+    importer(id).outcome(&ctx, report)
 }
 
 async fn confirm(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
-    let rows = serde_json::from_str::<Vec<Row>>(form.get("rows").map_or("", String::as_str))
-        .map_err(|_| AppError::BadRequest { code: "bad_form", detail: None });
-    answer(&s, &ctx, id, rows, false).await
+    let rows = Importer::confirmed(&form)?;
+    let report = import(&s, &ctx, id, rows, false).await;
+    importer(id).outcome(&ctx, report)
 }

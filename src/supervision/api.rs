@@ -23,6 +23,11 @@ use crate::kernel::workflow::Fired;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_leads, file_lead))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(super::lead_import::import_api))
+                .layer(crate::kernel::attachments::body_limit()),
+        )
         .routes(routes!(get_lead))
         .routes(routes!(lead_transition))
         .routes(routes!(lead_directive))

@@ -76,6 +76,17 @@ fn checked_code(code: &str) -> AppResult<String> {
     if ok { Ok(code.to_owned()) } else { Err(AppError::invalid("bad_category_code", "code")) }
 }
 
+/// The active category written as its code or its name (as a spreadsheet names it).
+pub fn named(tx: &mut Tx<'_>, written: &str) -> AppResult<Option<String>> {
+    Ok(tx
+        .query_opt(
+            "SELECT code FROM lead_categories WHERE active = 1 AND (code = $1 OR name = $1) ORDER BY code LIMIT 1",
+            params![written.trim()],
+        )?
+        .map(|r| r.text(0))
+        .transpose()?)
+}
+
 /// When the service list last changed: the latest change to a category, or when the
 /// categories were first installed (Open311 discovery's `changeset`).
 pub fn changed_at(tx: &mut Tx<'_>) -> AppResult<i64> {

@@ -11,6 +11,7 @@ pub mod exposures;
 pub mod figures;
 mod intake_pages;
 pub mod judgement;
+mod lead_import;
 pub mod leads;
 pub mod notices;
 pub mod open311;
@@ -130,7 +131,7 @@ pub static MECHANISM: Mechanism = Mechanism {
 /// The pages, the public report and tracking pages, the office's intake forms, and
 /// Open311.
 fn all_pages() -> axum::Router<crate::kernel::web::AppState> {
-    pages::router().merge(intake_pages::router()).merge(open311::router())
+    pages::router().merge(intake_pages::router()).merge(lead_import::router()).merge(open311::router())
 }
 
 /// The leads waiting for the caller.

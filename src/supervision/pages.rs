@@ -321,7 +321,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
     channels.extend(CHANNELS.iter().map(|c| ((*c).to_owned(), super::channel_name(ctx.lang, c))));
     respond(&p, "leads", &table, &page.items, || {
         let body = html! {
-            div.actions { a.button href="/supervision/new" { (ctx.t("sv-file-lead")) } a.button.secondary href="/supervision/exposures/new" { (ctx.t("sv-register-exposure")) } a.button.secondary href="/supervision/categories" { (ctx.t("sv-categories")) } a.button.secondary href="/supervision/figures" { (ctx.t("sv-figures-and-map")) } a.button.secondary href="/supervision/teams" { (ctx.t("sv-work-teams")) } a.button.secondary href="/exposures" { (ctx.t("sv-exposures")) } a.button.secondary href="/supervision/channels" { (ctx.t("sv-channel-offices")) } }
+            div.actions { a.button href="/supervision/new" { (ctx.t("sv-file-lead")) } a.button.secondary href="/supervision/exposures/new" { (ctx.t("sv-register-exposure")) } a.button.secondary href="/supervision/import" { (ctx.t("sv-import-leads")) } a.button.secondary href="/supervision/categories" { (ctx.t("sv-categories")) } a.button.secondary href="/supervision/figures" { (ctx.t("sv-figures-and-map")) } a.button.secondary href="/supervision/teams" { (ctx.t("sv-work-teams")) } a.button.secondary href="/exposures" { (ctx.t("sv-exposures")) } a.button.secondary href="/supervision/channels" { (ctx.t("sv-channel-offices")) } }
             p.muted { (ctx.t("sv-leads-from-the-six-channels")) a href="/report" { "/report" } "。" }
             form.filters method="get" action="/supervision" {
                 (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))

@@ -882,16 +882,7 @@ fn decisions(rows: &[[&str; 4]]) -> Vec<u8> {
 }
 
 async fn import_tasks(api: &Api, matter: &Value, file: Vec<u8>, dry_run: bool) -> (u16, Value) {
-    let res = api
-        .client
-        .post(format!("{}/api/v1/matters/{}/tasks/import?dry_run={dry_run}", api.base, matter["id"]))
-        .bearer_auth(&api.token)
-        .body(file)
-        .send()
-        .await
-        .expect("import");
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
+    api.post_bytes(&format!("/api/v1/matters/{}/tasks/import?dry_run={dry_run}", matter["id"]), file).await
 }
 
 #[tokio::test]

@@ -1298,3 +1298,33 @@ async fn overdue_leads_are_named_in_a_weekly_notice_per_channel() {
     o.app.run_scheduler().await;
     assert_eq!(notices("jw").await.len(), 2);
 }
+
+async fn import_leads(api: &Api, file: &str, dry_run: bool) -> (u16, Value) {
+    api.post_bytes(&format!("/api/v1/leads/import?dry_run={dry_run}"), file.as_bytes().to_vec()).await
+}
+
+#[tokio::test]
+async fn a_hotline_export_is_imported_as_leads_all_or_none() {
+    let o = office().await;
+    let heading = "工单编号,来电时间,诉求内容,问题分类,事发地址,来电人,联系电话\n";
+    let first =
+        "12345-0410-0001,2019-04-10 08:12,企业开办材料被窗口退回三次,审批服务问题,市南区香港中路,张先生,13800000001\n";
+    let second = "12345-0410-0002,2019-04-10 08:40,香港中路人行道井盖缺失,城市管理与环境,市南区香港中路,,\n";
+    let bad = format!("{heading}{first}12345-0410-0003,,路灯不亮,不存在的分类,,,\n{second}");
+    let (s, report) = import_leads(&o.office, &bad, false).await;
+    assert_eq!((s, report["failed"].as_i64(), report["imported"].as_i64()), (422, Some(1), Some(0)), "{report}");
+    assert_eq!(report["rows"][1]["error"]["code"], "import_unknown_category");
+    assert_eq!(o.app.count("leads").await, 0, "nothing half-imported");
+    let good = format!("{heading}{first}{second}");
+    assert_eq!(import_leads(&o.office, &good, true).await.1["imported"], 0, "a preview keeps nothing");
+    assert_eq!(o.app.count("leads").await, 0);
+    let (s, report) = import_leads(&o.office, &good, false).await;
+    assert_eq!((s, report["imported"].as_i64()), (200, Some(2)), "{report}");
+    let id = report["rows"][0]["id"].as_i64().expect("the lead made");
+    let (_, lead) = o.office.get(&format!("/api/v1/leads/{id}")).await;
+    assert_eq!((lead["channel"].as_str(), lead["category"].as_str()), (Some("public"), Some("APPROVAL")), "{lead}");
+    assert!(lead["description"].as_str().is_some_and(|d| d.contains("12345-0410-0001")), "found again by its ticket");
+    let b = o.app.browser("jw").await;
+    let (_, page) = b.text("/supervision/import").await;
+    assert!(page.contains("导入热线工单") && page.contains("* 诉求内容") && page.contains("template.xlsx"), "{page}");
+}

@@ -305,6 +305,19 @@ impl Api {
     pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
         self.send("PUT", path, body).await
     }
+    /// POST a file as the raw body.
+    pub async fn post_bytes(&self, path: &str, body: Vec<u8>) -> (u16, Value) {
+        let res = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .body(body)
+            .send()
+            .await
+            .expect("post");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
 }
 
 pub struct Browser {

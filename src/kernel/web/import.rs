@@ -1,13 +1,93 @@
 //! The pages of a spreadsheet import: the upload form with the columns it reads and a
 //! template to fill in, and the preview with each row's check, confirmed in one step.
 
-use axum::response::Response;
+use axum::extract::Multipart;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
 use super::Ctx;
-use super::layout::csrf_field;
-use crate::kernel::error::AppResult;
-use crate::kernel::import::{Column, Report, Row};
+use super::form::{Fields, is_fixable, read_multipart};
+use super::layout::{self, Section, csrf_field};
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::import::{self, Column, Report, Row};
+
+/// An import endpoint's query.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// Check every row and keep nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// An import's report as the API answers it: 422 when any row failed (nothing was kept).
+pub fn api_answer(report: Report) -> Response {
+    let status = if report.failed > 0 { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    (status, axum::Json(report)).into_response()
+}
+
+/// One import's pages: where they are and what they read.
+pub struct Importer<'a> {
+    /// The title's translation key.
+    pub title: &'static str,
+    /// What to put in the spreadsheet, in words (a translation key).
+    pub hint: &'static str,
+    pub columns: &'a [Column],
+    /// The upload form's address; the confirmation posts to `{base}/confirm` and the
+    /// template is `{base}/template.xlsx`.
+    pub base: String,
+    /// Where an imported record's page is, before its id.
+    pub record_page: &'static str,
+    pub back: String,
+    pub section: Section,
+}
+
+impl Importer<'_> {
+    fn page(&self, ctx: &Ctx, status: StatusCode, body: Markup) -> Response {
+        let body = html! { (body) p { a href=(self.back) { (ctx.t("common-back")) } } };
+        (status, layout::page(ctx, ctx.t(self.title), self.section, body)).into_response()
+    }
+
+    fn form(&self, ctx: &Ctx) -> Markup {
+        upload(ctx, &self.base, &format!("{}/template.xlsx", self.base), self.columns)
+    }
+
+    /// The upload form with what to put in the file.
+    pub fn form_page(&self, ctx: &Ctx) -> Response {
+        self.page(ctx, StatusCode::OK, html! { p.muted { (ctx.t(self.hint)) } (self.form(ctx)) })
+    }
+
+    /// The rows of an uploaded file (the form's CSRF token checked), or why they cannot
+    /// be read.
+    pub async fn uploaded(&self, ctx: &Ctx, form: Multipart) -> AppResult<AppResult<Vec<Row>>> {
+        let (fields, file) = read_multipart(form, "file").await?;
+        ctx.check_csrf(fields.get("_csrf").map_or("", String::as_str))?;
+        Ok(file.ok_or_else(|| AppError::invalid("required", "file")).and_then(|(_, b)| import::read(&b, self.columns)))
+    }
+
+    /// The rows a preview's confirmation sends back (checked again as they are imported).
+    pub fn confirmed(form: &Fields) -> AppResult<Vec<Row>> {
+        serde_json::from_str(form.get("rows").map_or("", String::as_str))
+            .map_err(|_| AppError::BadRequest { code: "bad_form", detail: None })
+    }
+
+    /// The preview or the outcome; a file that could not be read, with the form again.
+    pub fn outcome(&self, ctx: &Ctx, report: AppResult<Report>) -> AppResult<Response> {
+        match report {
+            Ok(report) => {
+                let status = if report.failed > 0 { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+                let shown = preview(ctx, &report, self.columns, &format!("{}/confirm", self.base), self.record_page);
+                let again = report.failed > 0;
+                Ok(self.page(ctx, status, html! { (shown) @if again { (self.form(ctx)) } }))
+            }
+            Err(e) if is_fixable(&e) => {
+                Ok(self.page(ctx, e.status(), html! { (layout::error_banner(ctx, Some(&e))) (self.form(ctx)) }))
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
 
 /// The template: the columns' headings and one example row.
 pub fn template(name: &str, columns: &[Column], example: &[&str]) -> AppResult<Response> {

@@ -196,3 +196,6 @@ sv-bulletin-title = Notice of supervision leads overdue for feedback
 sv-bulletin-lead = As of { $date }, the following { $count } supervision leads are past their feedback deadline:
 sv-bulletin-ask = The heads of the units named are asked to check each lead and report on it within three working days, or explain why they cannot.
 sv-bulletins = Overdue lead notices
+sv-import-leads = Import hotline tickets
+sv-import-leads-hint = Upload the 12345 hotline's export (Excel or CSV), one report per row: the category by name or code; the ticket number is kept in the lead's text so it can be found. Preview it, check each row, then confirm; the leads are filed for the public channel.
+import_unknown_category = No such category; write its name or code

@@ -196,3 +196,6 @@ sv-bulletin-title = 关于逾期未反馈监督线索的通报
 sv-bulletin-lead = 截至{ $date }，以下 { $count } 条监督线索已超过反馈期限仍未反馈，现予通报：
 sv-bulletin-ask = 请各责任单位主要负责同志高度重视，逐条核查办理，于三个工作日内反馈办理情况；确有困难的，及时说明原因。
 sv-bulletins = 逾期线索通报
+sv-import-leads = 导入热线工单
+sv-import-leads-hint = 上传 12345 热线导出的工单表格（Excel 或 CSV），每行一件诉求：问题分类写分类名称或代码，工单编号会写入线索内容便于查找。先预览，逐行检查无误后再确认导入；按公众渠道受理。
+import_unknown_category = 找不到该问题分类，请写分类名称或代码

@@ -37,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(task_directive))
         .routes(routes!(reassign_task))
         .routes(routes!(co_part))
+        .routes(routes!(research_report))
         .merge(OpenApiRouter::new().routes(routes!(task_attachment)).layer(attachments::body_limit()))
         .routes(routes!(download_attachment))
         .routes(routes!(request_extension))
@@ -205,6 +206,10 @@ pub struct TaskDetail {
     pub co_parts: Vec<super::co_feedback::CoPart>,
     /// The co-department the caller gives the part of, if any.
     pub co_department_id: Option<i64>,
+    /// A research task's report, once written.
+    pub research_report: Option<super::research::Report>,
+    /// Whether the caller may write or revise it now.
+    pub may_write_report: bool,
 }
 
 pub fn detail(
@@ -222,6 +227,8 @@ pub fn detail(
         may_direct: directives::may(&v.process, u, &rel, &task.state),
         co_parts: super::co_feedback::parts(tx, &task)?,
         co_department_id: super::co_feedback::department_of(u, &task).filter(|_| !v.process.is_final(&task.state)),
+        research_report: super::research::of(tx, id)?,
+        may_write_report: super::research::may_write(u, &task, v),
         history: workflow::history(tx, "task", id)?,
         updates: tasks::updates(tx, id)?,
         extensions: extensions::of_task(tx, id)?,
@@ -243,6 +250,24 @@ async fn co_part(
     let user = ctx.user()?.clone();
     let v = View::of(&s, ctx.now)?;
     s.change(&ctx, Action::ViewCoordination, move |tx, who| super::co_feedback::give(tx, who, &user, id, &input, &v))
+        .await
+        .map(Json)
+}
+
+/// A research task's report (研究报告): its background, conclusions one per line and
+/// recommended measures, written by the responsible person and revised until it is sent
+/// with the `submit_report` transition.
+#[utoipa::path(put, path = "/api/v1/tasks/{id}/report", tag = "coordination", request_body = super::research::ReportInput,
+    responses((status = 200, body = super::research::Report), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn research_report(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewCoordination>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<super::research::ReportInput>,
+) -> AppResult<Json<super::research::Report>> {
+    let user = ctx.user()?.clone();
+    let v = View::of(&s, ctx.now)?;
+    s.change(&ctx, Action::ViewCoordination, move |tx, who| super::research::write(tx, who, &user, id, &input, &v))
         .await
         .map(Json)
 }

@@ -168,8 +168,8 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
                     steps: &[
                         ("accept", ""),
                         ("start", ""),
-                        ("submit_feedback", "共梳理诉求23条，已分类转相关部门。"),
-                        ("return", "请补充每条诉求的办理时限"),
+                        ("submit_report", "共梳理诉求23条，已分类转相关部门。"),
+                        ("return_report", "请补充每条诉求的办理时限"),
                     ],
                     progress: None,
                 },
@@ -200,8 +200,20 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
             let t = tasks::create(tx, &who(leader, at), leader, m.id, &input, &view)?;
             for (i, (step, note)) in plan.steps.iter().enumerate() {
                 let step_at = at + (i as i64 + 1) * DAY / 2;
-                let actor = if ["approve", "return", "archive"].contains(step) { leader } else { &assignee };
+                let actor = if ["approve", "adopt", "return", "return_report", "archive"].contains(step) {
+                    leader
+                } else {
+                    &assignee
+                };
                 let v = View { today: clock::local_date(step_at), ..view.clone() };
+                if *step == "submit_report" {
+                    let report = super::research::ReportInput {
+                        background: "走访已注册基金 12 家，召开座谈会 2 次。".into(),
+                        conclusions: (*note).into(),
+                        recommendations: "建议由市地方金融监管局牵头建立基金落地服务专班。".into(),
+                    };
+                    super::research::write(tx, &who(actor, step_at), actor, t.id, &report, &v)?;
+                }
                 let note = (!note.is_empty()).then_some(*note);
                 tasks::transition(tx, &who(actor, step_at), actor, t.id, step, note, &v)?;
             }

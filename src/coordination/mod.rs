@@ -12,6 +12,7 @@ pub mod matters;
 #[cfg(test)]
 mod process_tests;
 pub mod reassign;
+pub mod research;
 pub mod search;
 pub mod stats;
 pub mod sweep;
@@ -57,8 +58,8 @@ pub static MATTER: Spec = Spec {
 pub static TASK: Spec = Spec {
     kind: "task",
     table: "tasks",
-    relations: &["assignee", "leader", "lead_head", "lead_leader", "principal_leader"],
-    guards: &[],
+    relations: &["assignee", "executor", "researcher", "leader", "lead_head", "lead_leader", "principal_leader"],
+    guards: &[research::REPORT_WRITTEN],
     required_transitions: &["submit_feedback"],
     required_states: &["assigned"],
     builtin: include_str!("processes/task.toml"),
@@ -103,6 +104,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         crate::migration!(33, "overdue_bulletins", "0033_overdue_bulletins"),
         crate::migration!(34, "tasks_by_time", "0034_tasks_by_time"),
         crate::migration!(38, "bulletins_in_kernel", "0038_bulletins_in_kernel"),
+        crate::migration!(39, "research_reports", "0039_research_reports"),
     ],
     settings: &[&ASSIGNABLE_OPTIONS],
     demo: Some(demo::seed),

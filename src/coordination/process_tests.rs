@@ -5,8 +5,8 @@ use crate::kernel::workflow::{Spec, parse};
 const SPEC: Spec = Spec {
     kind: "task",
     table: "tasks",
-    relations: &["assignee", "leader", "lead_head", "lead_leader", "principal_leader"],
-    guards: &[],
+    relations: &["assignee", "executor", "researcher", "leader", "lead_head", "lead_leader", "principal_leader"],
+    guards: &[super::research::REPORT_WRITTEN],
     required_transitions: &["accept", "approve"],
     required_states: &["assigned", "done"],
     builtin: include_str!("processes/task.toml"),

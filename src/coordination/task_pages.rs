@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/coordination/bulletins/{id}", get(super::task_print::bulletin))
         .route("/tasks/{id}/reassign", post(reassign))
         .route("/tasks/{id}/co-feedback", post(co_part))
+        .route("/tasks/{id}/report", post(research_report))
         .route("/extensions/{id}/decision", post(decide_extension))
 }
 
@@ -261,6 +262,35 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                 button.secondary type="submit" { (ctx.t("co-ask-the-people-served-to")) }
             }
         }
+        @if t.kind == "research" {
+            h2 { (ctx.t("co-research-report")) }
+            @match &d.research_report {
+                Some(r) => {
+                    div.card {
+                        p.muted { (r.author_name) " · " (fmt_local(r.written_at)) }
+                        h3 { (ctx.t("co-research-background")) } p { (r.background) }
+                        h3 { (ctx.t("co-research-conclusions")) } ol { @for c in &r.conclusions { li { (c) } } }
+                        @if !r.recommendations.is_empty() { h3 { (ctx.t("co-research-recommendations")) } p { (r.recommendations) } }
+                    }
+                }
+                None => { (layout::empty_state(ctx.t("co-research-no-report"))) }
+            }
+            @if d.may_write_report {
+                @let (fr, current) = ("report", d.research_report.as_ref());
+                details.panel open[error(retry, fr).is_some() || current.is_none()] {
+                    summary { (if current.is_some() { ctx.t("co-research-revise") } else { ctx.t("co-research-write") }) }
+                    form.stack method="post" action=(format!("/tasks/{}/report", t.id)) {
+                        (csrf_field(ctx))
+                        (error_banner(ctx, error(retry, fr)))
+                        label.field { span { (ctx.t("co-research-background")) } textarea name="background" rows="3" required { (value(retry, fr, "background", current.map_or("", |r| r.background.as_str()))) } }
+                        label.field { span { (ctx.t("co-research-conclusions-one-per-line")) } textarea name="conclusions" rows="4" required { (value(retry, fr, "conclusions", &current.map(|r| r.conclusions.join("\n")).unwrap_or_default())) } }
+                        label.field { span { (ctx.t("co-research-recommendations")) } textarea name="recommendations" rows="3" { (value(retry, fr, "recommendations", current.map_or("", |r| r.recommendations.as_str()))) } }
+                        div { button type="submit" { (ctx.t("common-save")) } }
+                    }
+                }
+                @if current.is_some() { p.muted { (ctx.t("co-research-send-hint")) } }
+            }
+        }
         @if !d.co_parts.is_empty() {
             h2 { (ctx.t("co-co-parts")) }
             ul { @for part in &d.co_parts { li {
@@ -402,6 +432,25 @@ async fn co_part(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fie
         "co_part",
         form,
         move |tx, who, input: super::co_feedback::CoPartInput| super::co_feedback::give(tx, who, &user, id, &input, &v),
+    )
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
+        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
+    }
+}
+
+async fn research_report(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.user()?.clone();
+    let v = View::of(&s, ctx.now)?;
+    match attempt(
+        &s,
+        &ctx,
+        Action::ViewCoordination,
+        "report",
+        form,
+        move |tx, who, input: super::research::ReportInput| super::research::write(tx, who, &user, id, &input, &v),
     )
     .await?
     {

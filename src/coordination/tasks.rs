@@ -199,6 +199,7 @@ pub fn relations(user: &CurrentUser, t: &Task) -> Vec<&'static str> {
     let self_assigned = t.assignee_id == t.leader_id;
     if user.id == t.assignee_id {
         r.push("assignee");
+        r.push(if t.kind == "research" { "researcher" } else { "executor" });
     }
     if (user.id == t.leader_id && !self_assigned)
         || (self_assigned && user.role == Role::Leader && user.id != t.assignee_id)
@@ -440,12 +441,15 @@ struct TaskSubject<'a> {
 }
 
 impl Subject for TaskSubject<'_> {
-    fn guard(&self, _: &mut Tx<'_>, _: &str) -> AppResult<bool> {
-        Ok(false)
+    fn guard(&self, tx: &mut Tx<'_>, name: &str) -> AppResult<bool> {
+        match name {
+            super::research::REPORT_WRITTEN => Ok(super::research::of(tx, self.t.id)?.is_some()),
+            _ => Ok(false),
+        }
     }
     fn recipients(&self, tx: &mut Tx<'_>, relation: &str) -> AppResult<Vec<i64>> {
         match relation {
-            "assignee" => Ok(vec![self.t.assignee_id]),
+            "assignee" | "executor" | "researcher" => Ok(vec![self.t.assignee_id]),
             "leader" => Ok(vec![self.t.leader_id]),
             "lead_head" => department_heads(tx, self.t.lead_department_id),
             "lead_leader" => crate::org::people::leaders_over(tx, self.t.lead_department_id),
@@ -484,7 +488,9 @@ impl Subject for TaskSubject<'_> {
             tx.execute("UPDATE tasks SET progress = 100 WHERE id = $1", params![t.id])?;
         }
         if fired.to == DONE && !self.followers.is_empty() {
-            let feedback = tx
+            let feedback = match super::research::summary(tx, t.id)? {
+                Some(conclusions) => Some(conclusions),
+                None => tx
                 .query_opt(
                     "SELECT note FROM workflow_events WHERE kind = 'task' AND record_id = $1 AND transition = 'submit_feedback' \
                      ORDER BY id DESC LIMIT 1",
@@ -492,8 +498,9 @@ impl Subject for TaskSubject<'_> {
                 )?
                 .map(|r| r.opt_text(0))
                 .transpose()?
-                .flatten()
-                .unwrap_or_default();
+                .flatten(),
+            }
+            .unwrap_or_default();
             for follow in self.followers {
                 follow(tx, who, t.id, &feedback)?;
             }

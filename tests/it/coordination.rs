@@ -130,7 +130,9 @@ async fn a_matter_from_opening_to_closing() {
     assert!(titles.iter().any(|t| t.starts_with("逾期：督办任务「研究用地保障方案」")), "{titles:?}");
     let (_, red) = c.mayor.get("/api/v1/tasks?scope=leading&light=red").await;
     assert_eq!(red["total"], 1);
-    fire(&c.fgw_staff, &b, "submit_feedback", Some("用地指标已落实")).await;
+    let report = json!({ "background": "与自然资源和规划局核对", "conclusions": "用地指标已落实" });
+    assert_eq!(c.fgw_staff.put(&format!("/api/v1/tasks/{}/report", b["id"]), report).await.0, 200);
+    assert_eq!(fire(&c.fgw_staff, &b, "submit_report", None).await.0, 200, "a research task sends its report");
     let (_, detail) = c.mayor.get(&format!("/api/v1/tasks/{}", b["id"])).await;
     assert_eq!(detail["met_deadline"], false);
 
@@ -165,8 +167,8 @@ async fn a_matter_from_opening_to_closing() {
     assert_eq!(detail["state"], "in_progress");
     assert_eq!(detail["available"], json!(["submit_feedback"]));
     assert_eq!(fire(&c.fgw_staff, &a, "submit_feedback", Some("已补充落地时间")).await.0, 200);
-    for t in [&a, &b, &t3] {
-        assert_eq!(fire(&c.mayor, t, "approve", None).await.0, 200);
+    for (t, decision) in [(&a, "approve"), (&b, "adopt"), (&t3, "approve")] {
+        assert_eq!(fire(&c.mayor, t, decision, None).await.0, 200);
     }
     let (s, fired) =
         c.mayor.post(&format!("/api/v1/matters/{}/transitions", matter["id"]), json!({ "transition": "close" })).await;
@@ -951,4 +953,69 @@ async fn a_meetings_decisions_are_imported_as_tasks_all_or_none() {
     assert_eq!(res.status().as_u16(), 200);
     assert!(res.text().await.unwrap_or_default().contains("已导入 2 行"));
     assert_eq!(c.app.count("tasks").await, 5);
+}
+
+/// A research task ends in a research report with its conclusions, which the deciding
+/// leader adopts or sends back; it does not end in an execution task's feedback.
+#[tokio::test]
+async fn a_research_task_ends_in_a_report_the_leader_adopts() {
+    let c = city().await;
+    let (_, m) = c.mayor.post("/api/v1/matters", json!({ "title": "推进项目落地" })).await;
+    let url = format!("/api/v1/matters/{}/tasks", m["id"]);
+    let (_, t) = c
+        .mayor
+        .post(&url, json!({ "title": "研究用地保障方案", "kind": "research", "assignee_id": c.fgw_staff_id, "lead_department_id": c.fgw, "working_days": 5 }))
+        .await;
+    let (_, exec) = c
+        .mayor
+        .post(&url, json!({ "title": "梳理项目清单", "assignee_id": c.fgw_staff_id, "lead_department_id": c.fgw, "working_days": 5 }))
+        .await;
+    fire(&c.fgw_staff, &t, "accept", None).await;
+    fire(&c.fgw_staff, &t, "start", None).await;
+    let (_, d) = c.fgw_staff.get(&format!("/api/v1/tasks/{}", t["id"])).await;
+    assert_eq!(d["available"], json!(["submit_report"]), "no execution feedback for research: {d}");
+    assert_eq!(d["may_write_report"], true);
+    let (s, e) = fire(&c.fgw_staff, &t, "submit_report", None).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (409, Some("guard_failed")), "not without a report");
+
+    let report_url = format!("/api/v1/tasks/{}/report", t["id"]);
+    let report = json!({ "background": "走访自然资源和规划局，测算三个园区的用地指标。", "conclusions": "用地指标可满足 12 个项目\n\n能耗指标缺口约 3 万吨标准煤", "recommendations": "建议市级统筹能耗指标。" });
+    assert_eq!(c.swj_staff.put(&report_url, report.clone()).await.0, 403, "only the responsible person writes it");
+    let (s, e) = c.fgw_staff.put(&format!("/api/v1/tasks/{}/report", exec["id"]), report.clone()).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (409, Some("not_research_task")));
+    let (s, e) = c.fgw_staff.put(&report_url, json!({ "background": "x", "conclusions": " \n " })).await;
+    assert_eq!((s, e["error"]["field"].as_str()), (422, Some("conclusions")));
+    let (s, r) = c.fgw_staff.put(&report_url, report).await;
+    assert_eq!((s, r["conclusions"].as_array().map(Vec::len)), (200, Some(2)), "{r}");
+    assert_eq!(fire(&c.fgw_staff, &t, "submit_report", None).await.0, 200);
+    let (s, _) = c.fgw_staff.put(&report_url, json!({ "background": "x", "conclusions": "改" })).await;
+    assert_eq!(s, 409, "a sent report is not changed");
+
+    let (_, d) = c.mayor.get(&format!("/api/v1/tasks/{}", t["id"])).await;
+    assert_eq!((d["state"].as_str(), d["met_deadline"].as_bool()), (Some("report_submitted"), Some(true)), "{d}");
+    assert_eq!(d["available"], json!(["adopt", "return_report"]));
+    assert_eq!(fire(&c.mayor, &t, "return_report", Some("请补充能耗指标来源")).await.0, 200);
+    let (s, _) = c
+        .fgw_staff
+        .put(
+            &report_url,
+            json!({ "background": "补充测算。", "conclusions": "用地指标可满足\n能耗指标由市级统筹 2 万吨" }),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(fire(&c.fgw_staff, &t, "submit_report", None).await.0, 200);
+    assert_eq!(fire(&c.mayor, &t, "adopt", None).await.0, 200);
+    let (_, d) = c.mayor.get(&format!("/api/v1/tasks/{}", t["id"])).await;
+    assert_eq!(d["state"], "done");
+    assert_eq!(d["research_report"]["conclusions"][1], "能耗指标由市级统筹 2 万吨");
+    let (_, page) = c.app.browser("mayor").await.text(&format!("/tasks/{}", t["id"])).await;
+    assert!(page.contains("研究报告") && page.contains("主要结论") && page.contains("能耗指标由市级统筹"), "{page}");
+
+    // The execution task keeps its feedback, and its page offers no report.
+    fire(&c.fgw_staff, &exec, "accept", None).await;
+    let (_, d) = c.fgw_staff.get(&format!("/api/v1/tasks/{}", exec["id"])).await;
+    assert_eq!(
+        (d["available"].clone(), d["may_write_report"].as_bool()),
+        (json!(["start", "submit_feedback"]), Some(false))
+    );
 }

@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::exposures::{self, ActivityInput, Exposure, ExposureInput, Team, TeamInput};
+use super::exposures::{self, Exposure, ExposureInput};
 use super::judgement::{self, JudgementInput};
 use super::leads::{self, Candidate, Filed, Lead, LeadFilter, LeadInput, PublicLead, Step};
 use super::need;
+use super::teams::{self, ActivityInput, AnswerInput, MemberInput, Question, Team, TeamInput};
 use super::to_task::{self, LeadTaskInput};
 use crate::kernel::access::Action;
 use crate::kernel::error::{AppError, AppResult};
@@ -39,6 +40,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_exposures, expose))
         .routes(routes!(list_teams, create_team))
         .routes(routes!(get_team))
+        .routes(routes!(add_team_member))
+        .routes(routes!(answer_question))
         .routes(routes!(record_activity))
         .routes(routes!(lead_figures))
         .routes(routes!(channel_offices))
@@ -370,7 +373,7 @@ async fn expose(
 
 #[utoipa::path(get, path = "/api/v1/work-teams", tag = "supervision", responses((status = 200, body = Vec<Team>)))]
 async fn list_teams(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<Team>>> {
-    s.look(&ctx, Action::ViewLeads, |tx, _| exposures::teams(tx)).await.map(Json)
+    s.look(&ctx, Action::ViewLeads, |tx, _| teams::teams(tx)).await.map(Json)
 }
 
 /// Form a work team of the people's congress or the CPPCC (the supervision office).
@@ -382,16 +385,46 @@ async fn create_team(
     ApiJson(input): ApiJson<TeamInput>,
 ) -> AppResult<(StatusCode, Json<Team>)> {
     let user = ctx.user()?.clone();
-    let t = s.change(&ctx, Action::ViewLeads, move |tx, who| exposures::create_team(tx, who, &user, &input)).await?;
+    let t = s.change(&ctx, Action::ViewLeads, move |tx, who| teams::create_team(tx, who, &user, &input)).await?;
     Ok((StatusCode::CREATED, Json(t)))
 }
 
 #[utoipa::path(get, path = "/api/v1/work-teams/{id}", tag = "supervision", responses((status = 200, body = Team), (status = 404)))]
 async fn get_team(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Team>> {
-    s.look(&ctx, Action::ViewLeads, move |tx, _| exposures::team(tx, id)).await.map(Json)
+    s.look(&ctx, Action::ViewLeads, move |tx, _| teams::team(tx, id)).await.map(Json)
 }
 
-/// Record a site visit (现场调研督导) or work inquiry (工作质询); each finding becomes a lead.
+/// Give a work team a member account (the supervision office); members record the
+/// team's own visits and inquiries.
+#[utoipa::path(post, path = "/api/v1/work-teams/{id}/members", tag = "supervision", request_body = MemberInput,
+    responses((status = 200, body = Team), (status = 403), (status = 404), (status = 422)))]
+async fn add_team_member(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewLeads>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<MemberInput>,
+) -> AppResult<Json<Team>> {
+    let user = ctx.user()?.clone();
+    s.change(&ctx, Action::ViewLeads, move |tx, who| teams::add_member(tx, who, &user, id, &input)).await.map(Json)
+}
+
+/// Answer an inquiry's question in writing (the questioned unit's heads, or the office),
+/// once; the team's members are told.
+#[utoipa::path(post, path = "/api/v1/work-teams/questions/{id}/answer", tag = "supervision", request_body = AnswerInput,
+    responses((status = 200, body = Question), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn answer_question(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewLeads>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<AnswerInput>,
+) -> AppResult<Json<Question>> {
+    let user = ctx.user()?.clone();
+    s.change(&ctx, Action::ViewLeads, move |tx, who| teams::answer(tx, who, &user, id, &input)).await.map(Json)
+}
+
+/// Record a site visit (现场调研督导) or work inquiry (工作质询) — the office or the team's
+/// members; each finding becomes a lead, and an inquiry records the unit questioned and
+/// its questions (with the answers given on the spot).
 #[utoipa::path(post, path = "/api/v1/work-teams/{id}/activities", tag = "supervision", request_body = ActivityInput,
     responses((status = 201, body = Team), (status = 403), (status = 422)))]
 async fn record_activity(
@@ -403,9 +436,7 @@ async fn record_activity(
     let user = ctx.user()?.clone();
     let process = s.processes.get(super::LEAD.kind)?;
     let t = s
-        .change(&ctx, Action::ViewLeads, move |tx, who| {
-            exposures::record_activity(tx, who, &user, &process, id, &input)
-        })
+        .change(&ctx, Action::ViewLeads, move |tx, who| teams::record_activity(tx, who, &user, &process, id, &input))
         .await?;
     Ok((StatusCode::CREATED, Json(t)))
 }

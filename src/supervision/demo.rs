@@ -213,7 +213,8 @@ fn exposure_and_teams(
     fgw: i64,
     rules: &Rules,
 ) -> AppResult<()> {
-    use super::exposures::{self, ActivityInput, ExposureInput, Problem, TeamInput};
+    use super::exposures::{self, ExposureInput, Problem};
+    use super::teams::{self, ActivityInput, TeamInput};
     let at = |days: i64, u: &CurrentUser| Who {
         actor_id: Some(u.id),
         actor: u.username.clone(),
@@ -266,7 +267,7 @@ fn exposure_and_teams(
         ),
     ];
     for (name, body, topic, members, kind, place, subject, findings) in teams {
-        let t = exposures::create_team(
+        let t = teams::create_team(
             tx,
             &at(20, office),
             office,
@@ -279,8 +280,9 @@ fn exposure_and_teams(
             subject: subject.into(),
             findings: findings.iter().map(|f| (*f).to_owned()).collect(),
             category: if body == "congress" { "APPROVAL".into() } else { "PROJECT".into() },
+            ..Default::default()
         };
-        exposures::record_activity(tx, &at(10, office), office, &rules.process, t.id, &a)?;
+        teams::record_activity(tx, &at(10, office), office, &rules.process, t.id, &a)?;
     }
     Ok(())
 }

@@ -1,7 +1,6 @@
-//! Media exposure (舆论监督) and work teams (工作小分队). An exposure in a newspaper's or
-//! broadcaster's column files one lead per exposed problem, transferred at once, whose
-//! unit must respond within hours; the responses are published beside the exposure.
-//! A work team's site visit or inquiry files a lead for each finding.
+//! Media exposure (舆论监督). An exposure in a newspaper's or broadcaster's column files
+//! one lead per exposed problem, transferred at once, whose unit must respond within
+//! hours; the responses are published beside the exposure.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +14,7 @@ use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::notify::{self, Note};
 use crate::kernel::settings;
 use crate::kernel::validate;
-use crate::kernel::workflow::{Process, Rules};
+use crate::kernel::workflow::Rules;
 use crate::params;
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -250,176 +249,6 @@ pub fn late(p: &ExposedProblem, now: i64) -> bool {
         (Some(by), None) => now > by,
         _ => false,
     }
-}
-
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct TeamInput {
-    pub name: String,
-    /// `congress` (人大) or `cppcc` (政协).
-    pub body: String,
-    pub topic: String,
-    /// Members' names, one per line or separated by 、 or commas.
-    pub members: String,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Team {
-    pub id: i64,
-    pub name: String,
-    pub body: String,
-    pub topic: String,
-    pub members: Vec<String>,
-    pub activities: Vec<Activity>,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Activity {
-    pub id: i64,
-    /// `visit` (现场调研督导) or `inquiry` (工作质询).
-    pub kind: String,
-    pub held_on: String,
-    pub place: String,
-    pub subject: String,
-    /// The leads its findings became.
-    pub lead_ids: Vec<i64>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct ActivityInput {
-    pub kind: String,
-    pub held_on: String,
-    pub place: String,
-    pub subject: String,
-    /// Each finding becomes a lead.
-    pub findings: Vec<String>,
-    /// Category of the findings' leads.
-    pub category: String,
-}
-
-pub fn create_team(tx: &mut Tx<'_>, who: &Who, user: &CurrentUser, input: &TeamInput) -> AppResult<Team> {
-    if !leads::is_office(user) {
-        return Err(AppError::Forbidden);
-    }
-    if !["congress", "cppcc"].contains(&input.body.as_str()) {
-        return Err(AppError::invalid("bad_value", "body"));
-    }
-    let name = leads::plain(&input.name, "name", 80)?;
-    let topic = leads::plain(&input.topic, "topic", 200)?;
-    let members: Vec<String> = input
-        .members
-        .split(['\n', ',', '，', '、'])
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
-        .map(|m| leads::plain(m, "members", 40))
-        .collect::<AppResult<_>>()?;
-    if members.is_empty() {
-        return Err(AppError::invalid("required", "members"));
-    }
-    let id = tx.insert(
-        "INSERT INTO work_teams (name, body, topic, members, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        params![name, input.body.as_str(), topic, members.join("\n"), who.actor.as_str(), who.now],
-    )?;
-    let t = team(tx, id)?;
-    audit::record(tx, who, Change::created("work_team", id, &t))?;
-    Ok(t)
-}
-
-pub fn team(tx: &mut Tx<'_>, id: i64) -> AppResult<Team> {
-    let r = tx
-        .query_opt("SELECT id, name, body, topic, members FROM work_teams WHERE id = $1", params![id])?
-        .ok_or(AppError::NotFound)?;
-    let acts = tx.query(
-        "SELECT id, kind, held_on, place, subject FROM team_activities WHERE team_id = $1 ORDER BY held_on, id",
-        params![id],
-    )?;
-    let mut activities = Vec::new();
-    for a in &acts {
-        let aid = a.int(0)?;
-        let lead_ids = tx
-            .query("SELECT id FROM leads WHERE activity_id = $1 ORDER BY id", params![aid])?
-            .iter()
-            .map(|r| r.int(0))
-            .collect::<Result<_, _>>()?;
-        activities.push(Activity {
-            id: aid,
-            kind: a.text(1)?,
-            held_on: a.text(2)?,
-            place: a.text(3)?,
-            subject: a.text(4)?,
-            lead_ids,
-        });
-    }
-    Ok(Team {
-        id: r.int(0)?,
-        name: r.text(1)?,
-        body: r.text(2)?,
-        topic: r.text(3)?,
-        members: r.text(4)?.lines().map(str::to_owned).collect(),
-        activities,
-    })
-}
-
-pub fn teams(tx: &mut Tx<'_>) -> AppResult<Vec<Team>> {
-    let ids: Vec<i64> = tx
-        .query("SELECT id FROM work_teams ORDER BY id DESC LIMIT 200", &[])?
-        .iter()
-        .map(|r| r.int(0))
-        .collect::<Result<_, _>>()?;
-    ids.into_iter().map(|id| team(tx, id)).collect()
-}
-
-/// Record a site visit or work inquiry; each finding is filed as a lead of the team's
-/// channel.
-pub fn record_activity(
-    tx: &mut Tx<'_>,
-    who: &Who,
-    user: &CurrentUser,
-    process: &Process,
-    id: i64,
-    input: &ActivityInput,
-) -> AppResult<Team> {
-    if !leads::is_office(user) {
-        return Err(AppError::Forbidden);
-    }
-    let t = team(tx, id)?;
-    if !["visit", "inquiry"].contains(&input.kind.as_str()) {
-        return Err(AppError::invalid("bad_value", "kind"));
-    }
-    let held_on = validate::date(&input.held_on, "held_on")?.to_string();
-    let place = leads::plain(&input.place, "place", 200)?;
-    let subject = leads::plain(&input.subject, "subject", 200)?;
-    let findings: Vec<&String> = input.findings.iter().filter(|f| !f.trim().is_empty()).collect();
-    if findings.len() > 20 {
-        return Err(AppError::invalid("too_long", "findings"));
-    }
-    let aid = tx.insert(
-        "INSERT INTO team_activities (team_id, kind, held_on, place, subject, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        params![id, input.kind.as_str(), held_on, place.as_str(), subject, who.actor.as_str(), who.now],
-    )?;
-    audit::record(
-        tx,
-        who,
-        Change {
-            action: "record",
-            kind: "team_activity",
-            id: Some(aid),
-            before: None,
-            after: Some(serde_json::json!({ "team": id, "kind": input.kind })),
-        },
-    )?;
-    for f in findings {
-        let lead = LeadInput {
-            channel: t.body.clone(),
-            category: input.category.clone(),
-            description: f.clone(),
-            address: place.clone(),
-            reporter_name: t.name.clone(),
-            ..Default::default()
-        };
-        let filed = leads::file(tx, who, process, &lead, "staff", None)?;
-        tx.execute("UPDATE leads SET activity_id = $1 WHERE id = $2", params![aid, filed.id])?;
-    }
-    team(tx, id)
 }
 
 /// Today's date in China, for forms.

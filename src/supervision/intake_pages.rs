@@ -10,8 +10,9 @@ use axum::routing::{get, post};
 use maud::{Markup, html};
 
 use super::categories::{self, CategoryInput};
-use super::exposures::{self, ActivityInput, ExposureInput, Problem, TeamInput};
+use super::exposures::{self, ExposureInput, Problem};
 use super::leads::{self, LeadInput};
+use super::teams::{self, ActivityInput, TeamInput};
 use super::{CHANNELS, LEAD};
 use crate::kernel::access::Action;
 use crate::kernel::error::{AppError, AppResult};
@@ -28,6 +29,8 @@ pub fn router() -> Router<AppState> {
         .route("/supervision/exposures/new", get(new_exposure).post(expose))
         .route("/supervision/teams", get(teams).post(create_team))
         .route("/supervision/teams/{id}/activities", post(record_activity))
+        .route("/supervision/teams/{id}/members", post(add_member))
+        .route("/supervision/questions/{id}/answer", post(answer_question))
         .route("/supervision/categories", get(categories_page).post(save_category))
 }
 
@@ -184,7 +187,8 @@ async fn teams(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
 /// The work teams with their activities; the office creates teams and records each
 /// visit or inquiry, whose findings become leads.
 async fn teams_page(s: &AppState, ctx: &Ctx, retry: Option<&Retry>) -> AppResult<Response> {
-    let list = s.look(ctx, Action::ViewLeads, |tx, _| exposures::teams(tx)).await?;
+    let list = s.look(ctx, Action::ViewLeads, |tx, _| teams::teams(tx)).await?;
+    let user = ctx.user()?;
     let c = choices(s, ctx).await?;
     let office = ctx.user.as_ref().is_some_and(leads::is_office);
     let bodies = vec![
@@ -212,6 +216,8 @@ async fn teams_page(s: &AppState, ctx: &Ctx, retry: Option<&Retry>) -> AppResult
                     (text_field(ctx, "subject", ctx.t("sv-activity-subject"), "", None, true))
                     label.field { span { (ctx.t("sv-findings-one-per-line")) } textarea name="findings" rows="4" {} }
                     (select_field(ctx, "category", ctx.t("sv-category"), &c.categories, "", None))
+                    (layout::picker_field(ctx, "unit_department_id", ctx.t("sv-inquiry-unit"), &c.units, "", None, &Pick::UNIT_OPTIONAL))
+                    label.field { span { (ctx.t("sv-inquiry-questions")) } textarea name="questions" rows="4" {} }
                     div { button type="submit" { (ctx.t("common-save")) } }
                 }
             }
@@ -240,11 +246,37 @@ async fn teams_page(s: &AppState, ctx: &Ctx, retry: Option<&Retry>) -> AppResult
             div.card {
                 h3 { (t.name) " " (badge(if t.body == "congress" { ctx.t("sv-congress") } else { ctx.t("sv-cppcc") }, "blue")) }
                 p { (t.topic) } p.muted { (t.members.join("、")) }
+                @if !t.accounts.is_empty() { p.muted { (ctx.t("sv-team-accounts")) (t.accounts.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join("、")) } }
                 ul { @for a in &t.activities { li {
                     (a.held_on) " · " (if a.kind == "visit" { ctx.t("sv-site-visit") } else { ctx.t("sv-inquiry") }) " · " (a.place) " · " (a.subject)
+                    @if let Some(unit) = &a.unit_name { " · " (ctx.t("sv-inquiry-unit")) "：" (unit) }
+                    " · " span.muted { (a.recorded_by) }
                     @for id in &a.lead_ids { " " a href=(format!("/supervision/leads/{id}")) { "#" (id) } }
+                    @if !a.questions.is_empty() { ol.questions { @for q in &a.questions { li {
+                        strong { (q.asker) } "：" (q.question)
+                        @match &q.answer {
+                            Some(answer) => { div { (badge(ctx.t("sv-answered"), "green")) " " (q.answered_by.clone().unwrap_or_default()) "：" (answer) } }
+                            None => {
+                                div { (badge(ctx.t("sv-awaiting-answer"), "yellow")) }
+                                @if teams::may_answer(user, a.unit_department_id) {
+                                    form.filters method="post" action=(format!("/supervision/questions/{}/answer", q.id)) {
+                                        (csrf_field(ctx))
+                                        label.field.grow { span { (ctx.t("sv-written-answer")) } textarea name="answer" rows="2" required {} }
+                                        button type="submit" { (ctx.t("sv-answer-it")) }
+                                    }
+                                }
+                            }
+                        }
+                    } } } }
                 } } }
-                @if office { (activity_form(t.id)) }
+                @if office || t.accounts.iter().any(|m| m.user_id == user.id) { (activity_form(t.id)) }
+                @if office {
+                    form.filters method="post" action=(format!("/supervision/teams/{}/members", t.id)) {
+                        (csrf_field(ctx))
+                        (layout::picker_field(ctx, "user_id", ctx.t("sv-add-team-account"), &[], "", None, &Pick { source: "/api/v1/accounts/suggest", narrow: None, required: true }))
+                        button.secondary type="submit" { (ctx.t("sv-add")) }
+                    }
+                }
             }
         }
     };
@@ -256,7 +288,7 @@ async fn create_team(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResul
     let CsrfForm { ctx, form } = f;
     let user = ctx.user()?.clone();
     match attempt(&s, &ctx, Action::ViewLeads, "team", form, move |tx, who, input: TeamInput| {
-        exposures::create_team(tx, who, &user, &input)
+        teams::create_team(tx, who, &user, &input)
     })
     .await?
     {
@@ -278,8 +310,46 @@ async fn record_activity(State(s): State<AppState>, Path(id): Path<i64>, f: Csrf
             subject: get("subject"),
             findings: get("findings").lines().map(str::to_owned).collect(),
             category: get("category"),
+            unit_department_id: get("unit_department_id").parse().ok(),
+            questions: get("questions")
+                .lines()
+                .map(|line| match line.split_once(['：', ':']) {
+                    Some((asker, question)) => teams::QuestionInput {
+                        asker: asker.trim().into(),
+                        question: question.trim().into(),
+                        ..Default::default()
+                    },
+                    None => teams::QuestionInput { question: line.trim().into(), ..Default::default() },
+                })
+                .collect(),
         };
-        exposures::record_activity(tx, who, &user, &process, id, &input)
+        teams::record_activity(tx, who, &user, &process, id, &input)
+    })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to("/supervision/teams").into_response()),
+        Err(retry) => teams_page(&s, &ctx, Some(&retry)).await,
+    }
+}
+
+async fn add_member(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.user()?.clone();
+    match attempt(&s, &ctx, Action::ViewLeads, "member", form, move |tx, who, input: teams::MemberInput| {
+        teams::add_member(tx, who, &user, id, &input)
+    })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to("/supervision/teams").into_response()),
+        Err(retry) => teams_page(&s, &ctx, Some(&retry)).await,
+    }
+}
+
+async fn answer_question(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.user()?.clone();
+    match attempt(&s, &ctx, Action::ViewLeads, "answer", form, move |tx, who, input: teams::AnswerInput| {
+        teams::answer(tx, who, &user, id, &input)
     })
     .await?
     {

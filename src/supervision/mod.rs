@@ -20,6 +20,7 @@ pub mod photos;
 pub mod search;
 pub mod sight;
 pub mod sweep;
+pub mod teams;
 pub mod to_task;
 
 use crate::kernel::access::CurrentUser;
@@ -118,6 +119,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         crate::migration!(28, "lead_notices", "0028_lead_notices"),
         crate::migration!(31, "exposure_alerts", "0031_exposure_alerts"),
         crate::migration!(35, "leads_by_time", "0035_leads_by_time"),
+        crate::migration!(40, "team_members_inquiries", "0040_team_members_inquiries"),
     ],
     settings: &[&EXPOSURE_HOURS, &DEDUPE_SIMILARITY, &DEDUPE_DISTANCE, &DEDUPE_WINDOW],
     demo: Some(demo::seed),

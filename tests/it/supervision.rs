@@ -1328,3 +1328,84 @@ async fn a_hotline_export_is_imported_as_leads_all_or_none() {
     let (_, page) = b.text("/supervision/import").await;
     assert!(page.contains("导入热线工单") && page.contains("* 诉求内容") && page.contains("template.xlsx"), "{page}");
 }
+
+/// Work teams have member accounts who record their own visits and inquiries; an inquiry
+/// records its questions, and the unit questioned answers them in writing.
+#[tokio::test]
+async fn team_members_record_an_inquiry_and_the_unit_answers_its_questions() {
+    let o = office().await;
+    let (rd, _, _) = o.app.department("rd", "public").await;
+    o.app.user("deputy", "staff", Some(rd), None).await;
+    o.app.user("other", "staff", Some(rd), None).await;
+    let (deputy, other) = (
+        o.app.api(&o.app.token("deputy", &["read", "write"]).await),
+        o.app.api(&o.app.token("other", &["read", "write"]).await),
+    );
+    let (s, team) = o
+        .office
+        .post("/api/v1/work-teams", json!({ "name": "市人大营商环境小分队", "body": "congress", "topic": "惠企政策落实", "members": "李代表、王代表" }))
+        .await;
+    assert_eq!(s, 201, "{team}");
+    let deputy_id = deputy.get("/api/v1/me").await.1["id"].as_i64().expect("id");
+    let members = format!("/api/v1/work-teams/{}/members", team["id"]);
+    assert_eq!(deputy.post(&members, json!({ "user_id": deputy_id })).await.0, 403, "the office gives accounts");
+    let (s, t) = o.office.post(&members, json!({ "user_id": deputy_id })).await;
+    assert_eq!((s, t["accounts"][0]["name"].as_str()), (200, Some("deputy 测试")), "{t}");
+
+    let activities = format!("/api/v1/work-teams/{}/activities", team["id"]);
+    let inquiry = json!({
+        "kind": "inquiry", "held_on": "2019-04-10", "place": "市人大常委会会议室", "subject": "惠企政策兑现情况质询",
+        "unit_department_id": o.unit_dept, "category": "POLICY", "findings": ["稳岗补贴发放滞后"],
+        "questions": [
+            { "asker": "李代表", "question": "稳岗补贴为何迟迟未发放？" },
+            { "asker": "王代表", "question": "申报材料能否再精简？", "answer": "已精简为三项材料。" }
+        ]
+    });
+    assert_eq!(other.post(&activities, inquiry.clone()).await.0, 403, "not a member");
+    let mut no_unit = inquiry.clone();
+    no_unit["unit_department_id"] = Value::Null;
+    let (s, e) = deputy.post(&activities, no_unit).await;
+    assert_eq!((s, e["error"]["field"].as_str()), (422, Some("unit_department_id")));
+    let (s, t) = deputy.post(&activities, inquiry).await;
+    assert_eq!(s, 201, "{t}");
+    let a = &t["activities"][0];
+    assert_eq!((a["recorded_by"].as_str(), a["lead_ids"].as_array().map(Vec::len)), (Some("deputy 测试"), Some(1)));
+    assert_eq!(
+        (a["questions"][0]["answer"].is_null(), a["questions"][1]["answer"].as_str()),
+        (true, Some("已精简为三项材料。"))
+    );
+    let question = a["questions"][0]["id"].as_i64().expect("id");
+
+    let (_, inbox) = o.unit.get("/api/v1/notifications").await;
+    assert!(inbox.to_string().contains("1 个问题待你单位答复"), "the unit is told: {inbox}");
+    let answer = format!("/api/v1/work-teams/questions/{question}/answer");
+    assert_eq!(deputy.post(&answer, json!({ "answer": "自己答" })).await.0, 403, "the unit answers");
+    let (s, q) = o.unit.post(&answer, json!({ "answer": "已于4月15日前全部发放。" })).await;
+    assert_eq!((s, q["answered_by"].as_str()), (200, Some("chen 测试")), "{q}");
+    assert_eq!(o.unit.post(&answer, json!({ "answer": "再答" })).await.0, 409, "once");
+    let (_, inbox) = deputy.get("/api/v1/notifications").await;
+    assert!(inbox.to_string().contains("质询问题已答复"), "the members are told: {inbox}");
+
+    let b = o.app.browser("deputy").await;
+    let (_, page) = b.text("/supervision/teams").await;
+    assert!(
+        page.contains("已于4月15日前全部发放") && page.contains("记录调研督导或工作质询"),
+        "a member records from the page: {page}"
+    );
+    let r = b
+        .post(
+            &format!("/supervision/teams/{}/activities", team["id"]),
+            &[
+                ("kind", "visit"),
+                ("held_on", "2019-04-11"),
+                ("place", "西海岸新区政务服务中心"),
+                ("subject", "窗口服务暗访"),
+                ("findings", "窗口排队超过一小时"),
+                ("category", "APPROVAL"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303, "a member records a visit from the page");
+    let (_, t) = o.office.get(&format!("/api/v1/work-teams/{}", team["id"])).await;
+    assert_eq!(t["activities"].as_array().map(Vec::len), Some(2));
+}

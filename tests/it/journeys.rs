@@ -181,6 +181,44 @@ async fn the_office_finds_a_lead_by_search_and_transfers_it() {
     assert!(violations.is_empty(), "accessibility: {violations:#?}");
 }
 
+/// The supervision office imports a hotline's export: a row in error is shown and nothing
+/// is kept; the corrected file is previewed and confirmed.
+#[tokio::test]
+async fn the_office_imports_a_hotline_export() {
+    let app = demo_city().await;
+    let Some(mut office) = Chrome::open(&app.base, "import", Size::Desktop).await else { return };
+    let mut violations = Vec::new();
+    let dir = tempfile::tempdir().expect("dir");
+    let write = |name: &str, rows: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("工单编号,诉求内容,问题分类,事发地址\n{rows}")).expect("write");
+        path.display().to_string()
+    };
+    let bad =
+        write("bad.csv", "12345-1,企业开办材料被退回三次,审批服务问题,市南区\n12345-2,路灯不亮,不存在的分类,崂山区\n");
+    let good = write(
+        "good.csv",
+        "12345-1,企业开办材料被退回三次,审批服务问题,市南区\n12345-2,香港中路井盖缺失,城市管理与环境,市南区\n",
+    );
+    let before = app.count("leads").await;
+    office.sign_in("supervisor", PASSWORD).await;
+    office.go("/supervision/import").await;
+    office.fill("input[name=file]", &bad).await;
+    office.click("form[enctype] button[type=submit]").await;
+    let page = office.text().await;
+    assert!(page.contains("找不到该问题分类") && page.contains("1 行有错误"), "{page}");
+    office.shot("import-errors").await;
+    check(&office, "import preview", &mut violations).await;
+    office.fill("input[name=file]", &good).await;
+    office.click("form[enctype] button[type=submit]").await;
+    office.press("确认导入 2 行").await;
+    assert!(office.text().await.contains("已导入 2 行"), "the rows are imported");
+    office.shot("imported").await;
+    office.close().await;
+    assert_eq!(app.count("leads").await, before + 2, "both rows, and only once");
+    assert!(violations.is_empty(), "accessibility: {violations:#?}");
+}
+
 /// On a phone, the department head's home and task list are cards, each value under its
 /// label, with nothing cut off at the side.
 #[tokio::test]

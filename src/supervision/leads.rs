@@ -311,12 +311,18 @@ pub fn queue(tx: &mut Tx<'_>, user: &CurrentUser, rules: &Rules, now: i64, lang:
         let (states, unit) = (w.marks(&p.actionable(&["unit"])), w.push(d));
         any.push(format!("(l.state IN ({states}) AND l.unit_department_id = {unit})"));
     }
+    // A leader sees the exposed problems still unanswered past their response hours.
+    let late = user.role == crate::kernel::access::Role::Leader;
+    if late {
+        let (running, at) = (w.marks(&["transferred", "rework"]), w.push(now));
+        any.push(format!("(l.respond_by < {at} AND l.state IN ({running}) AND l.visibility <> 'confidential')"));
+    }
     if any.is_empty() {
         return Ok(Vec::new());
     }
     w.and_sql(&format!("l.primary_id IS NULL AND ({})", any.join(" OR ")));
     let sql = format!("SELECT {COLUMNS} FROM {FROM}{} ORDER BY l.deadline, l.id LIMIT 50", w.sql);
-    let overdue = crate::kernel::i18n::t(lang, "sv-feedback-overdue");
+    let overdue = crate::kernel::i18n::t(lang, if late { "sv-exposure-unanswered" } else { "sv-feedback-overdue" });
     let kind = crate::kernel::i18n::t(lang, "sv-lead");
     let mut items = Vec::new();
     for r in tx.query(&sql, &w.args)? {

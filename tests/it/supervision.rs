@@ -290,13 +290,20 @@ async fn an_exposure_is_answered_in_public_within_hours_and_work_team_findings_b
                 .map_or(0, |a| a.iter().filter(|n| n["title"].as_str().is_some_and(|t| t.contains(text))).count())
         }
     };
+    o.app.user("mayor", "leader", None, None).await;
     o.app.clock.advance_ms(23 * 3_600_000);
     o.app.run_scheduler().await;
     assert_eq!(notes(&o.unit, "超时未回应").await, 0, "not before the hours have passed");
+    assert!(!o.app.browser("mayor").await.text("/").await.1.contains("曝光问题逾期未回应"));
     o.app.clock.advance_ms(2 * 3_600_000);
     o.app.run_scheduler().await;
     assert_eq!(notes(&o.unit, "催办：媒体曝光").await, 1, "the unit's head is urged at the hour deadline");
     assert_eq!(notes(&o.office, "媒体曝光问题超时未回应").await, 1, "and the office told");
+    let (_, home) = o.app.browser("mayor").await.text("/").await;
+    assert!(
+        home.contains("曝光问题逾期未回应") && home.contains("企业开办窗口材料要求不一致"),
+        "on a leader's home: {home}"
+    );
     o.app.run_scheduler().await;
     assert_eq!(notes(&o.unit, "催办：媒体曝光").await, 1, "once");
     let (_, page) = get(&o.app, "/exposures").await;

@@ -55,8 +55,13 @@ pub static MECHANISMS: [&Mechanism; 3] =
     [&crate::coordination::MECHANISM, &crate::evaluation::MECHANISM, &crate::supervision::MECHANISM];
 
 /// The foundation's messages (the mechanisms bring their own).
-pub const FOUNDATION_TRANSLATIONS: [Translations; 3] = [
+pub const FOUNDATION_TRANSLATIONS: [Translations; 4] = [
     Translations { folder: "org", zh: include_str!("org/i18n/zh-CN.ftl"), en: include_str!("org/i18n/en.ftl") },
+    Translations {
+        folder: "enterprises",
+        zh: include_str!("enterprises/i18n/zh-CN.ftl"),
+        en: include_str!("enterprises/i18n/en.ftl"),
+    },
     Translations {
         folder: "accounts",
         zh: include_str!("accounts/i18n/zh-CN.ftl"),
@@ -92,6 +97,7 @@ pub fn api() -> OpenApiRouter<AppState> {
     let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::accounts::api::router())
         .merge(crate::org::api::router())
+        .merge(crate::enterprises::api::router())
         .merge(crate::audit_trail::api_router());
     for m in &registry().mechanisms {
         api = api.merge((m.api)());
@@ -125,6 +131,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::home::router())
         .merge(crate::accounts::pages::router())
         .merge(crate::org::pages::router())
+        .merge(crate::enterprises::router())
         .merge(crate::audit_trail::page_router())
         .merge(crate::platform::page_router());
     let pages = registry().mechanisms.iter().fold(pages, |r, m| r.merge((m.pages)()));

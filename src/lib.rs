@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod coordination;
 pub mod demo;
+pub mod enterprises;
 pub mod evaluation;
 pub mod home;
 pub mod kernel;

@@ -174,6 +174,10 @@ impl Action {
     pub const Search: Action = Action::new("search", Rule::Government);
     /// The search index's status and rebuild.
     pub const ManageSearch: Action = Action::new("manage_search", Rule::Roles(&[Role::Admin]));
+    /// See the enterprise registry: government staff.
+    pub const ViewEnterprises: Action = Action::new("view_enterprises", Rule::Government);
+    /// Record enterprises, correct them, and merge or unmerge duplicates.
+    pub const ManageEnterprises: Action = Action::new("manage_enterprises", Rule::Government);
 }
 
 pub fn allows(user: &CurrentUser, action: Action) -> bool {

@@ -85,6 +85,7 @@ m7-desc = Leads from six channels under one procedure
 app-name = zaizao · government process reengineering
 app-short = zaizao
 nav-home = Home
+nav-enterprises = Enterprises
 nav-org = Organisation
 nav-people = People
 nav-leaders = City leaders

@@ -85,6 +85,7 @@ m7-desc = 六类监督线索一个程序办理
 app-name = 再造 · 政务流程再造平台
 app-short = 再造
 nav-home = 首页
+nav-enterprises = 企业库
 nav-org = 组织机构
 nav-people = 人员
 nav-leaders = 市领导分管

@@ -57,6 +57,13 @@ fn nav(ctx: &Ctx) -> Vec<NavItem> {
         }
     }
     items.push(NavItem { href: "/org".into(), key: "nav-org", section: Section::Org });
+    if access::allows(user, Action::ViewEnterprises) {
+        items.push(NavItem {
+            href: "/enterprises".into(),
+            key: "nav-enterprises",
+            section: Section::Of("enterprises"),
+        });
+    }
     if access::allows(user, Action::ViewPeople) {
         items.push(NavItem { href: "/org/people".into(), key: "nav-people", section: Section::People });
         items.push(NavItem { href: "/org/leaders".into(), key: "nav-leaders", section: Section::Leaders });

@@ -550,6 +550,8 @@ macro_rules! needs {
 /// The foundation's markers.
 pub mod need {
     crate::needs!(
+        ViewEnterprises,
+        ManageEnterprises,
         ManageOrg,
         ManageUsers,
         ManageOwnAccount,

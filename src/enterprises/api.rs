@@ -1,0 +1,103 @@
+//! `/api/v1/enterprises`: the registry, its likely duplicates, merges and their undoing.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::need;
+use super::registry::{self, Enterprise, EnterpriseFilter, EnterpriseInput, LikelyDuplicate, Merge, MergeInput};
+use crate::kernel::access::Action;
+use crate::kernel::error::AppResult;
+use crate::kernel::web::list::{ListParams, Listed, Page};
+use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(duplicates))
+        .routes(routes!(get, update))
+        .routes(routes!(merge))
+        .routes(routes!(undo_merge))
+}
+
+/// The registry's live records (or, with `status=merged`, those merged into others).
+#[utoipa::path(get, path = "/api/v1/enterprises", tag = "enterprises", params(ListParams, EnterpriseFilter),
+    responses((status = 200, body = Page<Enterprise>), (status = 403)))]
+async fn list(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Q(p): Q<ListParams>,
+    Q(f): Q<EnterpriseFilter>,
+) -> AppResult<Listed<Enterprise>> {
+    let params = p.clone();
+    s.look(&ctx, Action::ViewEnterprises, move |tx, _| registry::list(tx, &f, &p)).await.map(|page| Listed {
+        page,
+        params,
+        name: "enterprises",
+    })
+}
+
+/// Record an enterprise; a credit code is checked per GB 32100-2015 and may belong to one
+/// record only.
+#[utoipa::path(post, path = "/api/v1/enterprises", tag = "enterprises", request_body = EnterpriseInput,
+    responses((status = 201, body = Enterprise), (status = 403), (status = 409), (status = 422)))]
+async fn create(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ManageEnterprises>,
+    ApiJson(input): ApiJson<EnterpriseInput>,
+) -> AppResult<(StatusCode, Json<Enterprise>)> {
+    let e = s.change(&ctx, Action::ManageEnterprises, move |tx, who| registry::create(tx, who, &input)).await?;
+    Ok((StatusCode::CREATED, Json(e)))
+}
+
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}", tag = "enterprises",
+    responses((status = 200, body = Enterprise), (status = 403), (status = 404)))]
+async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Enterprise>> {
+    s.look(&ctx, Action::ViewEnterprises, move |tx, _| registry::find(tx, id)).await.map(Json)
+}
+
+#[utoipa::path(put, path = "/api/v1/enterprises/{id}", tag = "enterprises", request_body = EnterpriseInput,
+    responses((status = 200, body = Enterprise), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn update(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ManageEnterprises>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<EnterpriseInput>,
+) -> AppResult<Json<Enterprise>> {
+    s.change(&ctx, Action::ManageEnterprises, move |tx, who| registry::update(tx, who, id, &input)).await.map(Json)
+}
+
+/// Pairs of live records that look like one enterprise (same name once company forms and
+/// brackets are set aside, or same phone) and whose codes do not tell them apart.
+#[utoipa::path(get, path = "/api/v1/enterprises/duplicates", tag = "enterprises",
+    responses((status = 200, body = Vec<LikelyDuplicate>), (status = 403)))]
+async fn duplicates(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<LikelyDuplicate>>> {
+    s.look(&ctx, Action::ViewEnterprises, |tx, _| registry::duplicates(tx)).await.map(Json)
+}
+
+/// Merge record `merged_id` into record `{id}` (refused for two different credit codes).
+#[utoipa::path(post, path = "/api/v1/enterprises/{id}/merge", tag = "enterprises", request_body = MergeInput,
+    responses((status = 200, body = Merge), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn merge(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ManageEnterprises>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<MergeInput>,
+) -> AppResult<Json<Merge>> {
+    s.change(&ctx, Action::ManageEnterprises, move |tx, who| registry::merge(tx, who, id, input.merged_id))
+        .await
+        .map(Json)
+}
+
+/// Undo a merge: the merged record stands on its own again, with its credit code.
+#[utoipa::path(post, path = "/api/v1/enterprises/merges/{id}/undo", tag = "enterprises",
+    responses((status = 200, body = Merge), (status = 403), (status = 404), (status = 409)))]
+async fn undo_merge(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ManageEnterprises>,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Merge>> {
+    s.change(&ctx, Action::ManageEnterprises, move |tx, who| registry::undo(tx, who, id)).await.map(Json)
+}

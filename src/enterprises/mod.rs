@@ -1,0 +1,12 @@
+//! The enterprise registry (企业库), part of the foundation: every enterprise and
+//! entrepreneur the city deals with, one record per enterprise keyed by its unified
+//! social credit code, shared by the mechanisms that gather contacts (2), take ideas (3),
+//! seat associations' members (5) and hear policy applicants (6).
+
+pub mod api;
+mod pages;
+pub mod registry;
+
+use crate::kernel::web::need;
+
+pub use pages::router;

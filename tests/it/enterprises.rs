@@ -1,0 +1,138 @@
+use serde_json::{Value, json};
+
+use crate::support::TestApp;
+
+/// The registry keeps one record per enterprise: credit codes are checked per GB
+/// 32100-2015 and unique; likely duplicates without codes are proposed, merged (the code
+/// moving to the record kept) and the merge undone, each audited; outsiders see nothing.
+#[tokio::test]
+async fn enterprises_are_recorded_once_deduplicated_and_merged_reversibly() {
+    let app = TestApp::spawn().await;
+    let (dept, _, _) = app.department("swj", "public").await;
+    app.user("lin", "staff", Some(dept), None).await;
+    app.user("firm", "enterprise", None, None).await;
+    let staff = app.api(&app.token("lin", &["read", "write"]).await);
+    let firm = app.api(&app.token("firm", &["read", "write"]).await);
+    let record = |body: Value| {
+        let staff = &staff;
+        async move { staff.post("/api/v1/enterprises", body).await }
+    };
+
+    let (s, e) = record(json!({ "name": "海尔集团公司", "uscc": "91370200163562681H" })).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str(), e["error"]["detail"].as_str()),
+        (422, Some("bad_uscc_check"), Some("G")),
+        "{e}"
+    );
+    assert!(e["error"]["message"].as_str().is_some_and(|m| m.contains("校验位")));
+    let (s, e) = record(json!({ "name": "x", "uscc": "91370200I63562681G" })).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("bad_uscc")));
+    let (s, e) = record(json!({ "name": "x", "contact_phone": "<b>" })).await;
+    assert_eq!((s, e["error"]["field"].as_str()), (422, Some("contact_phone")));
+    assert_eq!(app.count("enterprises").await, 0, "nothing stored");
+
+    let (s, haier) =
+        record(json!({ "name": "海尔集团公司", "uscc": "91370200163562681g", "district": "崂山区", "size": "large" }))
+            .await;
+    assert_eq!((s, haier["uscc"].as_str()), (201, Some("91370200163562681G")), "{haier}");
+    let (s, e) = record(json!({ "name": "海尔集团", "uscc": "91370200163562681G" })).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (409, Some("uscc_taken")));
+    let (_, plain) =
+        record(json!({ "name": "华为技术（青岛）有限公司", "contact_phone": "13800000001", "source": "event" })).await;
+    let (_, coded) = record(json!({ "name": "华为技术(青岛)有限责任公司", "uscc": "91440300708461136T" })).await;
+    let (_, other) = record(json!({ "name": "青岛某贸易商行", "contact_phone": "13800000001" })).await;
+    let (_, sensetime) = record(json!({ "name": "海尔集团股份有限公司", "uscc": "91110000100005220B" })).await;
+
+    assert_eq!(firm.get("/api/v1/enterprises").await.0, 403, "outsiders do not read the registry");
+    let (_, pairs) = staff.get("/api/v1/enterprises/duplicates").await;
+    let reasons: Vec<(i64, i64, &str)> = pairs
+        .as_array()
+        .expect("pairs")
+        .iter()
+        .map(|p| {
+            (p["a"]["id"].as_i64().unwrap_or(0), p["b"]["id"].as_i64().unwrap_or(0), p["reason"].as_str().unwrap_or(""))
+        })
+        .collect();
+    assert!(
+        reasons.contains(&(plain["id"].as_i64().unwrap_or(0), coded["id"].as_i64().unwrap_or(0), "name")),
+        "{pairs}"
+    );
+    assert!(
+        reasons.contains(&(plain["id"].as_i64().unwrap_or(0), other["id"].as_i64().unwrap_or(0), "phone")),
+        "{pairs}"
+    );
+    assert!(
+        !reasons
+            .iter()
+            .any(|(a, b, _)| *a == haier["id"].as_i64().unwrap_or(0) && *b == sensetime["id"].as_i64().unwrap_or(0)),
+        "two codes tell two enterprises apart"
+    );
+
+    let (s, e) = staff
+        .post(&format!("/api/v1/enterprises/{}/merge", haier["id"]), json!({ "merged_id": sensetime["id"] }))
+        .await;
+    assert_eq!((s, e["error"]["code"].as_str()), (409, Some("merge_different_codes")));
+    let (s, m) =
+        staff.post(&format!("/api/v1/enterprises/{}/merge", plain["id"]), json!({ "merged_id": coded["id"] })).await;
+    assert_eq!((s, m["moved_uscc"].as_str()), (200, Some("91440300708461136T")), "{m}");
+    let (_, kept) = staff.get(&format!("/api/v1/enterprises/{}", plain["id"])).await;
+    assert_eq!(kept["uscc"], "91440300708461136T", "the kept record takes the code");
+    let (_, gone) = staff.get(&format!("/api/v1/enterprises/{}", coded["id"])).await;
+    assert_eq!((gone["merged_into"].as_i64(), gone["uscc"].is_null()), (plain["id"].as_i64(), true));
+    let (_, live) = staff.get("/api/v1/enterprises?per=100").await;
+    assert_eq!(live["total"], 4, "the merged record leaves the list: {live}");
+    let (s, _) =
+        staff.post(&format!("/api/v1/enterprises/{}/merge", plain["id"]), json!({ "merged_id": coded["id"] })).await;
+    assert_eq!(s, 409, "merged once");
+    let undo = format!("/api/v1/enterprises/merges/{}/undo", m["id"]);
+    let (s, u) = staff.post(&undo, json!({})).await;
+    assert_eq!((s, u["undone_at"].is_number()), (200, true), "{u}");
+    let (_, back) = staff.get(&format!("/api/v1/enterprises/{}", coded["id"])).await;
+    assert_eq!((back["uscc"].as_str(), back["merged_into"].is_null()), (Some("91440300708461136T"), true));
+    assert!(staff.get(&format!("/api/v1/enterprises/{}", plain["id"])).await.1["uscc"].is_null());
+    assert_eq!(staff.post(&undo, json!({})).await.0, 409, "undone once");
+    let audited = app
+        .db
+        .read(|tx| Ok(tx.count("SELECT COUNT(*) FROM audit_log WHERE record_kind = 'enterprise'", &[])?))
+        .await
+        .expect("count");
+    assert_eq!(audited, 7, "five records, a merge and its undoing");
+    assert!(app.verify().await.ok);
+}
+
+#[tokio::test]
+async fn the_registry_works_from_its_pages() {
+    let app = TestApp::spawn().await;
+    let (dept, _, _) = app.department("swj", "public").await;
+    app.user("lin", "staff", Some(dept), None).await;
+    let b = app.browser("lin").await;
+    let r = b.post("/enterprises", &[("name", "青岛啤酒股份有限公司"), ("uscc", "91350100M000100Y44")]).await;
+    assert_eq!(r.status().as_u16(), 422);
+    let page = r.text().await.unwrap_or_default();
+    assert!(
+        page.contains("校验位") && page.contains("(3)") && page.contains("青岛啤酒股份有限公司"),
+        "the expected character, what was typed kept"
+    );
+    let r = b
+        .post(
+            "/enterprises",
+            &[("name", "青岛啤酒股份有限公司"), ("uscc", "91350100M000100Y43"), ("district", "市北区")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let r = b.post("/enterprises", &[("name", "青岛啤酒 有限公司"), ("contact_phone", "0532-85713831")]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, list) = b.text("/enterprises?q=啤酒").await;
+    assert!(list.contains("91350100M000100Y43") && list.contains("未登记代码"), "{list}");
+    let (_, dups) = b.text("/enterprises/duplicates").await;
+    assert!(dups.contains("名称相同") && dups.contains("保留甲"), "{dups}");
+    let csv = b.get("/enterprises?format=csv").await.text().await.unwrap_or_default();
+    assert!(csv.contains("青岛啤酒股份有限公司") && csv.contains("市北区"), "{csv}");
+    let first = crate::support::hidden(&dups, "merged_id");
+    let action =
+        dups.split("action=\"/enterprises/").nth(1).and_then(|r| r.split('/').next()).expect("merge form").to_owned();
+    let r = b.post(&format!("/enterprises/{action}/merge"), &[("merged_id", &first)]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, kept) = b.text(&format!("/enterprises/{action}")).await;
+    assert!(kept.contains("撤销合并") && kept.contains("并入本记录的重复记录"), "{kept}");
+}

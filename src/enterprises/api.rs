@@ -6,16 +6,21 @@ use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::need;
 use super::registry::{self, Enterprise, EnterpriseFilter, EnterpriseInput, LikelyDuplicate, Merge, MergeInput};
 use crate::kernel::access::Action;
 use crate::kernel::error::AppResult;
 use crate::kernel::web::list::{ListParams, Listed, Page};
+use crate::kernel::web::need;
 use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(super::import::import_api))
+                .layer(crate::kernel::attachments::body_limit()),
+        )
         .routes(routes!(duplicates))
         .routes(routes!(get, update))
         .routes(routes!(merge))

@@ -4,9 +4,11 @@
 //! seat associations' members (5) and hear policy applicants (6).
 
 pub mod api;
+mod import;
 mod pages;
 pub mod registry;
 
-use crate::kernel::web::need;
-
-pub use pages::router;
+/// The registry's pages.
+pub fn router() -> axum::Router<crate::kernel::web::AppState> {
+    pages::router().merge(import::router())
+}

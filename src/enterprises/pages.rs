@@ -79,7 +79,10 @@ async fn list(
             vec![(String::new(), ctx.t("ent-live").to_owned()), ("merged".to_owned(), ctx.t("ent-merged").to_owned())];
         let body = html! {
             div.actions {
-                @if may_manage(&ctx) { a.button href="/enterprises/new" { (ctx.t("common-create")) } }
+                @if may_manage(&ctx) {
+                    a.button href="/enterprises/new" { (ctx.t("common-create")) }
+                    a.button.secondary href="/enterprises/import" { (ctx.t("ent-import")) }
+                }
                 a.button.secondary href="/enterprises/duplicates" { (ctx.t("ent-likely-duplicates")) }
             }
             p.muted { (ctx.t("ent-intro")) }

@@ -230,6 +230,30 @@ pub fn create(tx: &mut Tx<'_>, who: &Who, input: &EnterpriseInput) -> AppResult<
     Ok(e)
 }
 
+/// Gather a contact into the registry: a record with the same credit code takes the
+/// details it lacks (nothing it has is overwritten); otherwise a new record is made.
+pub fn gather(tx: &mut Tx<'_>, who: &Who, input: &EnterpriseInput) -> AppResult<Enterprise> {
+    let c = check(input)?;
+    let Some(existing) = c.uscc.as_deref().map(|code| by_uscc(tx, code)).transpose()?.flatten() else {
+        return create(tx, who, input);
+    };
+    let pick = |have: &str, new: &str| if have.is_empty() { new.to_owned() } else { have.to_owned() };
+    let filled = EnterpriseInput {
+        uscc: existing.uscc.clone().unwrap_or_default(),
+        name: existing.name.clone(),
+        legal_representative: pick(&existing.legal_representative, &c.legal_representative),
+        contact_name: pick(&existing.contact_name, &c.contact_name),
+        contact_phone: pick(&existing.contact_phone, &c.contact_phone),
+        industry: pick(&existing.industry, &c.industry),
+        size: pick(&existing.size, &c.size),
+        district: pick(&existing.district, &c.district),
+        registered_on: existing.registered_on.clone().or(c.registered_on).unwrap_or_default(),
+        address: pick(&existing.address, &c.address),
+        source: existing.source.clone(),
+    };
+    update(tx, who, existing.id, &filled)
+}
+
 pub fn update(tx: &mut Tx<'_>, who: &Who, id: i64, input: &EnterpriseInput) -> AppResult<Enterprise> {
     let before = find(tx, id)?;
     if before.merged_into.is_some() {

@@ -136,3 +136,36 @@ async fn the_registry_works_from_its_pages() {
     let (_, kept) = b.text(&format!("/enterprises/{action}")).await;
     assert!(kept.contains("撤销合并") && kept.contains("并入本记录的重复记录"), "{kept}");
 }
+
+/// Contacts from a spreadsheet are gathered into the registry: a recorded credit code
+/// fills in what its record lacks, new enterprises are added, all rows or none.
+#[tokio::test]
+async fn contacts_are_gathered_from_a_spreadsheet() {
+    let app = TestApp::spawn().await;
+    let (dept, _, _) = app.department("swj", "public").await;
+    app.user("lin", "staff", Some(dept), None).await;
+    let staff = app.api(&app.token("lin", &["read", "write"]).await);
+    let (_, haier) =
+        staff.post("/api/v1/enterprises", json!({ "name": "海尔集团公司", "uscc": "91370200163562681G" })).await;
+    let heading = "企业名称,统一社会信用代码,法定代表人,联系电话,规模,区（市）\n";
+    let known = "海尔集团,91370200163562681G,周云杰,0532-88938888,大型,崂山区\n";
+    let new = "青岛某智能装备有限公司,,,13900000001,中型,黄岛区\n";
+    let bad = format!("{heading}{known}{new}青岛某贸易商行,91370200163562681H,,,,\n");
+    let (s, report) = staff.post_bytes("/api/v1/enterprises/import", bad.into_bytes()).await;
+    assert_eq!((s, report["failed"].as_i64()), (422, Some(1)), "{report}");
+    assert_eq!(report["rows"][2]["error"]["code"], "bad_uscc_check");
+    assert_eq!(app.count("enterprises").await, 1, "nothing half-imported");
+    let (s, report) =
+        staff.post_bytes("/api/v1/enterprises/import", format!("{heading}{known}{new}").into_bytes()).await;
+    assert_eq!((s, report["imported"].as_i64()), (200, Some(2)), "{report}");
+    assert_eq!(report["rows"][0]["id"], haier["id"], "the recorded code gathers into its record");
+    let (_, h) = staff.get(&format!("/api/v1/enterprises/{}", haier["id"])).await;
+    assert_eq!(
+        (h["name"].as_str(), h["legal_representative"].as_str(), h["size"].as_str()),
+        (Some("海尔集团公司"), Some("周云杰"), Some("large")),
+        "{h}"
+    );
+    assert_eq!(app.count("enterprises").await, 2);
+    let (_, page) = app.browser("lin").await.text("/enterprises/import").await;
+    assert!(page.contains("导入企业名单") && page.contains("* 企业名称"), "{page}");
+}

@@ -48,3 +48,5 @@ ent-merges = Duplicates merged into this record
 ent-code-moved = code moved
 ent-undone = Undone
 ent-undo-merge = Undo the merge
+ent-import = Import enterprises
+ent-import-hint = Upload an event's sign-in sheet, a visit log or a platform's referrals (Excel or CSV), one enterprise per row. A row whose credit code is recorded only fills in what that record lacks; the others become new records, and likely duplicates can then be merged. Preview it, check each row, then confirm.

@@ -48,3 +48,5 @@ ent-merges = 并入本记录的重复记录
 ent-code-moved = 移入代码
 ent-undone = 已撤销
 ent-undo-merge = 撤销合并
+ent-import = 导入企业名单
+ent-import-hint = 上传活动签到表、走访记录或平台推荐名单（Excel 或 CSV），每行一家企业。统一社会信用代码已登记的，只补全该企业缺少的信息；其余新建记录，疑似重复的可在“疑似重复”中合并。先预览，逐行检查无误后再确认导入。

@@ -164,6 +164,7 @@ pub fn demo_password(username: &str) -> String {
 /// knows, for the accounts of everyone else in a post.
 pub fn seed(tx: &mut Tx<'_>, who: &Who, password_hashes: &[String]) -> AppResult<()> {
     seed_organisation(tx, who, password_hashes)?;
+    crate::enterprises::demo::seed(tx, who)?;
     let locked_hash =
         password_hashes.get(ACCOUNTS.len()).ok_or_else(|| crate::kernel::error::AppError::internal("missing hash"))?;
     let registry = app::registry();

@@ -4,6 +4,7 @@
 //! seat associations' members (5) and hear policy applicants (6).
 
 pub mod api;
+pub mod demo;
 mod import;
 mod pages;
 pub mod registry;

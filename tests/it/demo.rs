@@ -11,6 +11,17 @@ async fn the_demo_city_builds_on_an_empty_database() {
         .expect("count");
     assert_eq!(market, 17, "the 17 economic departments each have a market-allocation division");
     assert_eq!(app.count("matters").await, 3);
+    let (coded, pairs) = app
+        .db
+        .read(|tx| {
+            Ok((
+                tx.count("SELECT COUNT(*) FROM enterprises WHERE uscc IS NOT NULL", &[])?,
+                zaizao::enterprises::registry::duplicates(tx)?.len() as i64,
+            ))
+        })
+        .await
+        .expect("count");
+    assert!(coded >= 250 && pairs >= 3, "a registry with valid codes and duplicates to merge: {coded}, {pairs}");
     let figures = app
         .db
         .read(|tx| Ok(tx.count("SELECT COUNT(*) FROM matters WHERE description LIKE '%总投资235亿元%'", &[])?))

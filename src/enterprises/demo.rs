@@ -74,7 +74,8 @@ pub fn seed(tx: &mut Tx<'_>, who: &Who) -> AppResult<()> {
         let (district, division) = DISTRICTS[n as usize % DISTRICTS.len()];
         let (industry, trade) = INDUSTRIES[n as usize / 3 % INDUSTRIES.len()];
         let word = WORDS[n as usize % WORDS.len()];
-        let second = WORDS[(n as usize / WORDS.len() + 7) % WORDS.len()];
+        // Never the first word again: the offset runs 1–19.
+        let second = WORDS[(n as usize + n as usize / WORDS.len() % (WORDS.len() - 1) + 1) % WORDS.len()];
         let name = format!("青岛{word}{second}{trade}有限公司");
         // Every seventh contact came from an event sheet without its code.
         let uscc = if n % 7 == 3 { String::new() } else { code(division, n + 10) };

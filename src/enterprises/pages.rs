@@ -224,7 +224,10 @@ async fn duplicates_page(s: &AppState, ctx: &Ctx, retry: Option<&Retry>) -> AppR
     let one = |e: &Enterprise| {
         html! {
             a href=(format!("/enterprises/{}", e.id)) { (e.name) } br;
-            span.muted { (e.uscc.clone().unwrap_or_else(|| ctx.t("ent-no-uscc").to_owned())) " · " (e.contact_phone) " · " (e.district) }
+            span.muted {
+                @let code = e.uscc.clone().unwrap_or_else(|| ctx.t("ent-no-uscc").to_owned());
+                ([code.as_str(), e.contact_phone.as_str(), e.district.as_str()].iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" · "))
+            }
         }
     };
     let merge_button = |keep: &Enterprise, gone: &Enterprise, words: &str| {

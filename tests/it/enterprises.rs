@@ -125,7 +125,7 @@ async fn the_registry_works_from_its_pages() {
     let (_, list) = b.text("/enterprises?q=啤酒").await;
     assert!(list.contains("91350100M000100Y43") && list.contains("未登记代码"), "{list}");
     let (_, dups) = b.text("/enterprises/duplicates").await;
-    assert!(dups.contains("名称相同") && dups.contains("保留甲"), "{dups}");
+    assert!(dups.contains("名称相同") && dups.contains("保留甲（乙并入甲）"), "{dups}");
     let csv = b.get("/enterprises?format=csv").await.text().await.unwrap_or_default();
     assert!(csv.contains("青岛啤酒股份有限公司") && csv.contains("市北区"), "{csv}");
     let first = crate::support::hidden(&dups, "merged_id");

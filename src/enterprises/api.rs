@@ -6,7 +6,10 @@ use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::registry::{self, Enterprise, EnterpriseFilter, EnterpriseInput, LikelyDuplicate, Merge, MergeInput};
+use super::registry::{
+    self, AccountInput, Enterprise, EnterpriseFilter, EnterpriseInput, LikelyDuplicate, Merge, MergeInput,
+    OwnCorrection,
+};
 use crate::kernel::access::Action;
 use crate::kernel::error::AppResult;
 use crate::kernel::web::list::{ListParams, Listed, Page};
@@ -25,6 +28,45 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get, update))
         .routes(routes!(merge))
         .routes(routes!(undo_merge))
+        .routes(routes!(link_account))
+        .routes(routes!(mine, correct_mine))
+}
+
+/// Link an enterprise's account to its record, so that it reads and corrects it.
+#[utoipa::path(post, path = "/api/v1/enterprises/{id}/account", tag = "enterprises", request_body = AccountInput,
+    responses((status = 200, body = Enterprise), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn link_account(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ManageEnterprises>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<AccountInput>,
+) -> AppResult<Json<Enterprise>> {
+    s.change(&ctx, Action::ManageEnterprises, move |tx, who| registry::link_account(tx, who, id, &input))
+        .await
+        .map(Json)
+}
+
+/// The caller's own enterprise (an enterprise account linked to its record).
+#[utoipa::path(get, path = "/api/v1/me/enterprise", tag = "enterprises",
+    responses((status = 200, body = Enterprise), (status = 403), (status = 404)))]
+async fn mine(State(s): State<AppState>, Can(ctx, _): Can<need::CorrectOwnEnterprise>) -> AppResult<Json<Enterprise>> {
+    let user = ctx.user()?.id;
+    s.look(&ctx, Action::CorrectOwnEnterprise, move |tx, _| registry::of_account(tx, user)).await.map(Json)
+}
+
+/// Correct the caller's own enterprise's details (its name and credit code are corrected
+/// by the staff who keep the registry).
+#[utoipa::path(put, path = "/api/v1/me/enterprise", tag = "enterprises", request_body = OwnCorrection,
+    responses((status = 200, body = Enterprise), (status = 403), (status = 404), (status = 422)))]
+async fn correct_mine(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::CorrectOwnEnterprise>,
+    ApiJson(input): ApiJson<OwnCorrection>,
+) -> AppResult<Json<Enterprise>> {
+    let user = ctx.user()?.id;
+    s.change(&ctx, Action::CorrectOwnEnterprise, move |tx, who| registry::correct_own(tx, who, user, &input))
+        .await
+        .map(Json)
 }
 
 /// The registry's live records (or, with `status=merged`, those merged into others).

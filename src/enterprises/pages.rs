@@ -25,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/enterprises", get(list).post(create))
         .route("/enterprises/new", get(new_form))
         .route("/enterprises/duplicates", get(duplicates))
+        .route("/enterprises/mine", get(mine).post(correct_mine))
+        .route("/enterprises/{id}/account", post(link_account))
         .route("/enterprises/{id}", get(show).post(update))
         .route("/enterprises/{id}/merge", post(merge))
         .route("/enterprises/merges/{id}/undo", post(undo))
@@ -155,8 +157,10 @@ async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppRe
 }
 
 async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppResult<Response> {
-    let (e, merges) = s
-        .look(ctx, Action::ViewEnterprises, move |tx, _| Ok((registry::find(tx, id)?, registry::merges_into(tx, id)?)))
+    let (e, merges, accounts) = s
+        .look(ctx, Action::ViewEnterprises, move |tx, _| {
+            Ok((registry::find(tx, id)?, registry::merges_into(tx, id)?, registry::accounts_of(tx, id)?))
+        })
         .await?;
     let body = html! {
         @if let Some(into) = e.merged_into {
@@ -186,8 +190,15 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                 }
             } } }
         }
+        @if !accounts.is_empty() { p.muted { (ctx.t("ent-accounts")) (accounts.join("、")) } }
         @if may_manage(ctx) && e.merged_into.is_none() {
-            details.panel open[retry.is_some()] {
+            form.filters method="post" action=(format!("/enterprises/{}/account", e.id)) {
+                (csrf_field(ctx))
+                (error_banner(ctx, error(retry, "account")))
+                (text_field(ctx, "username", ctx.t("ent-link-account"), "", None, true))
+                button.secondary type="submit" { (ctx.t("ent-link")) }
+            }
+            details.panel open[error(retry, "enterprise").is_some()] {
                 summary { (ctx.t("common-edit")) }
                 form.stack method="post" action=(format!("/enterprises/{}", e.id)) {
                     (csrf_field(ctx))
@@ -279,5 +290,72 @@ async fn undo(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields
     {
         Ok(m) => Ok(Redirect::to(&format!("/enterprises/{}", m.kept_id)).into_response()),
         Err(retry) => duplicates_page(&s, &ctx, Some(&retry)).await,
+    }
+}
+
+async fn link_account(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    match attempt(&s, &ctx, Action::ManageEnterprises, "account", form, move |tx, who, fields: Fields| {
+        let user_id = registry::enterprise_account(tx, fields.get("username").map_or("", String::as_str))?;
+        registry::link_account(tx, who, id, &registry::AccountInput { user_id })
+    })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/enterprises/{id}")).into_response()),
+        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
+    }
+}
+
+async fn mine(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    mine_page(&s, &ctx, None).await
+}
+
+/// An enterprise's own record, with the details it may correct.
+async fn mine_page(s: &AppState, ctx: &Ctx, retry: Option<&Retry>) -> AppResult<Response> {
+    let user = ctx.require(Action::CorrectOwnEnterprise)?.id;
+    let e = s.look(ctx, Action::CorrectOwnEnterprise, move |tx, _| registry::of_account(tx, user)).await?;
+    let f = "own";
+    let err = error(retry, f);
+    let was = |field: &str, current: &str| value(retry, f, field, current).to_owned();
+    let mut sizes = vec![(String::new(), ctx.t("k-choose").to_owned())];
+    sizes.extend(SIZES.iter().map(|s| ((*s).to_owned(), size_name(ctx, s))));
+    let body = html! {
+        div.card { dl.facts {
+            dt { (ctx.t("common-name")) } dd { (e.name) }
+            dt { (ctx.t("ent-uscc")) } dd { @match &e.uscc { Some(c) => { code { (c) } } None => { span.muted { (ctx.t("ent-no-uscc")) } } } }
+        } }
+        p.muted { (ctx.t("ent-own-hint")) }
+        form.stack method="post" action="/enterprises/mine" {
+            (csrf_field(ctx))
+            (error_banner(ctx, err))
+            (text_field(ctx, "legal_representative", ctx.t("ent-legal-representative"), &was("legal_representative", &e.legal_representative), err, false))
+            (text_field(ctx, "contact_name", ctx.t("ent-contact-name"), &was("contact_name", &e.contact_name), err, false))
+            (text_field(ctx, "contact_phone", ctx.t("ent-contact-phone"), &was("contact_phone", &e.contact_phone), err, false))
+            (text_field(ctx, "industry", ctx.t("ent-industry"), &was("industry", &e.industry), err, false))
+            (select_field(ctx, "size", ctx.t("ent-size"), &sizes, &was("size", &e.size), err))
+            (text_field(ctx, "district", ctx.t("ent-district"), &was("district", &e.district), err, false))
+            (text_field(ctx, "address", ctx.t("ent-address"), &was("address", &e.address), err, false))
+            div { button type="submit" { (ctx.t("common-save")) } }
+        }
+    };
+    let status = retry.map_or(StatusCode::OK, |r| r.err.status());
+    Ok((status, layout::page(ctx, ctx.t("nav-my-enterprise"), SECTION, body)).into_response())
+}
+
+async fn correct_mine(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.require(Action::CorrectOwnEnterprise)?.id;
+    match attempt(
+        &s,
+        &ctx,
+        Action::CorrectOwnEnterprise,
+        "own",
+        form,
+        move |tx, who, input: registry::OwnCorrection| registry::correct_own(tx, who, user, &input),
+    )
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to("/enterprises/mine").into_response()),
+        Err(retry) => mine_page(&s, &ctx, Some(&retry)).await,
     }
 }

@@ -274,6 +274,107 @@ pub fn update(tx: &mut Tx<'_>, who: &Who, id: i64, input: &EnterpriseInput) -> A
     Ok(after)
 }
 
+/// The details an enterprise corrects itself; its name and credit code are corrected by
+/// the government staff who keep the registry.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct OwnCorrection {
+    #[serde(default)]
+    pub legal_representative: String,
+    #[serde(default)]
+    pub contact_name: String,
+    #[serde(default)]
+    pub contact_phone: String,
+    #[serde(default)]
+    pub industry: String,
+    #[serde(default)]
+    pub size: String,
+    #[serde(default)]
+    pub district: String,
+    #[serde(default)]
+    pub address: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct AccountInput {
+    /// An enterprise account (role `enterprise`).
+    pub user_id: i64,
+}
+
+/// The record an enterprise's account speaks for.
+pub fn of_account(tx: &mut Tx<'_>, user: i64) -> AppResult<Enterprise> {
+    let id = tx
+        .query_opt("SELECT enterprise_id FROM users WHERE id = $1", params![user])?
+        .and_then(|r| r.opt_int("enterprise_id").transpose())
+        .transpose()?
+        .ok_or(AppError::NotFound)?;
+    resolve(tx, id)
+}
+
+/// Link an enterprise account to record `id`, so that it sees and corrects it.
+pub fn link_account(tx: &mut Tx<'_>, who: &Who, id: i64, input: &AccountInput) -> AppResult<Enterprise> {
+    let e = find(tx, id)?;
+    if e.merged_into.is_some() {
+        return Err(AppError::conflict("enterprise_merged"));
+    }
+    let linked = tx.execute(
+        "UPDATE users SET enterprise_id = $1 WHERE id = $2 AND role = 'enterprise' AND active = 1",
+        params![id, input.user_id],
+    )?;
+    if linked != 1 {
+        return Err(AppError::invalid("not_an_enterprise_account", "user_id"));
+    }
+    audit::record(
+        tx,
+        who,
+        Change {
+            action: "link_account",
+            kind: "enterprise",
+            id: Some(id),
+            before: None,
+            after: Some(serde_json::json!({ "user_id": input.user_id })),
+        },
+    )?;
+    Ok(e)
+}
+
+/// The accounts that speak for record `id`, by name.
+pub fn accounts_of(tx: &mut Tx<'_>, id: i64) -> AppResult<Vec<String>> {
+    tx.query("SELECT display_name FROM users WHERE enterprise_id = $1 ORDER BY id", params![id])?
+        .iter()
+        .map(|r| Ok(r.text("display_name")?))
+        .collect()
+}
+
+/// The active enterprise account with `username`, for the linking form.
+pub fn enterprise_account(tx: &mut Tx<'_>, username: &str) -> AppResult<i64> {
+    tx.query_opt(
+        "SELECT id FROM users WHERE username = $1 AND role = 'enterprise' AND active = 1",
+        params![username.trim()],
+    )?
+    .map(|r| r.int("id"))
+    .transpose()?
+    .ok_or_else(|| AppError::invalid("not_an_enterprise_account", "username"))
+}
+
+/// An enterprise corrects its own details (not its name or code).
+pub fn correct_own(tx: &mut Tx<'_>, who: &Who, user: i64, input: &OwnCorrection) -> AppResult<Enterprise> {
+    let e = of_account(tx, user)?;
+    let whole = EnterpriseInput {
+        uscc: e.uscc.clone().unwrap_or_default(),
+        name: e.name.clone(),
+        legal_representative: input.legal_representative.clone(),
+        contact_name: input.contact_name.clone(),
+        contact_phone: input.contact_phone.clone(),
+        industry: input.industry.clone(),
+        size: input.size.clone(),
+        district: input.district.clone(),
+        registered_on: e.registered_on.clone().unwrap_or_default(),
+        address: input.address.clone(),
+        source: e.source.clone(),
+    };
+    update(tx, who, e.id, &whole)
+}
+
 pub fn list(tx: &mut Tx<'_>, f: &EnterpriseFilter, p: &ListParams) -> AppResult<Page<Enterprise>> {
     let mut w = Where::default();
     if f.status.as_deref() == Some("merged") {

@@ -178,6 +178,8 @@ impl Action {
     pub const ViewEnterprises: Action = Action::new("view_enterprises", Rule::Government);
     /// Record enterprises, correct them, and merge or unmerge duplicates.
     pub const ManageEnterprises: Action = Action::new("manage_enterprises", Rule::Government);
+    /// An enterprise's account reads and corrects its own record.
+    pub const CorrectOwnEnterprise: Action = Action::new("correct_own_enterprise", Rule::Roles(&[Role::Enterprise]));
 }
 
 pub fn allows(user: &CurrentUser, action: Action) -> bool {

@@ -211,7 +211,7 @@ pub struct Registry {
 }
 
 /// The kernel's own schema: organisation, accounts, audit, inbox, search queue.
-pub static KERNEL_MIGRATIONS: [Migration; 15] = [
+pub static KERNEL_MIGRATIONS: [Migration; 16] = [
     crate::migration!(1, "foundation", "0001_foundation"),
     crate::migration!(9, "search", "0009_search"),
     crate::migration!(16, "open_once", "0016_open_once"),
@@ -227,6 +227,7 @@ pub static KERNEL_MIGRATIONS: [Migration; 15] = [
     crate::migration!(29, "directives", "0029_directives"),
     crate::migration!(37, "bulletins", "0037_bulletins"),
     crate::migration!(41, "enterprises", "0041_enterprises"),
+    crate::migration!(42, "enterprise_accounts", "0042_enterprise_accounts"),
 ];
 
 impl std::fmt::Debug for Registry {

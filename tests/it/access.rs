@@ -3,13 +3,14 @@ use serde_json::{Value, json};
 use crate::support::TestApp;
 
 /// Endpoints any signed-in user may use on their own account.
-const OWN_ACCOUNT: [&str; 6] = [
+const OWN_ACCOUNT: [&str; 7] = [
     "/api/v1/auth/tokens",
     "/api/v1/tokens",
     "/api/v1/tokens/{id}/revoke",
     "/api/v1/me",
     "/api/v1/me/notification-preferences",
     "/api/v1/me/directives",
+    "/api/v1/me/enterprise",
 ];
 
 async fn operations(app: &TestApp) -> Vec<(String, String)> {

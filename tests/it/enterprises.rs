@@ -169,3 +169,52 @@ async fn contacts_are_gathered_from_a_spreadsheet() {
     let (_, page) = app.browser("lin").await.text("/enterprises/import").await;
     assert!(page.contains("导入企业名单") && page.contains("* 企业名称"), "{page}");
 }
+
+/// An enterprise's account, once linked to its record, reads it and corrects its own
+/// details; its name and code stay with the staff who keep the registry.
+#[tokio::test]
+async fn an_enterprise_corrects_its_own_record() {
+    let app = TestApp::spawn().await;
+    let (dept, _, _) = app.department("swj", "public").await;
+    let staff_id = app.user("lin", "staff", Some(dept), None).await;
+    let firm_id = app.user("firm", "enterprise", None, None).await;
+    let staff = app.api(&app.token("lin", &["read", "write"]).await);
+    let firm = app.api(&app.token("firm", &["read", "write"]).await);
+    let (_, e) = staff
+        .post("/api/v1/enterprises", json!({ "name": "青岛啤酒股份有限公司", "uscc": "91350100M000100Y43" }))
+        .await;
+    assert_eq!(firm.get("/api/v1/me/enterprise").await.0, 404, "not linked yet");
+    let link = format!("/api/v1/enterprises/{}/account", e["id"]);
+    let (s, err) = staff.post(&link, json!({ "user_id": staff_id })).await;
+    assert_eq!((s, err["error"]["code"].as_str()), (422, Some("not_an_enterprise_account")));
+    assert_eq!(firm.post(&link, json!({ "user_id": firm_id })).await.0, 403, "an enterprise does not link itself");
+    assert_eq!(staff.post(&link, json!({ "user_id": firm_id })).await.0, 200);
+    let (s, mine) = firm.get("/api/v1/me/enterprise").await;
+    assert_eq!((s, mine["id"].clone()), (200, e["id"].clone()));
+    let (s, fixed) = firm
+        .put(
+            "/api/v1/me/enterprise",
+            json!({ "name": "改名", "contact_name": "王经理", "contact_phone": "0532-85713831", "size": "large" }),
+        )
+        .await;
+    assert_eq!(
+        (s, fixed["name"].as_str(), fixed["contact_name"].as_str()),
+        (200, Some("青岛啤酒股份有限公司"), Some("王经理")),
+        "{fixed}"
+    );
+    assert_eq!(fixed["uscc"], "91350100M000100Y43", "the code stays");
+    let (s, e2) = firm.put("/api/v1/me/enterprise", json!({ "size": "huge" })).await;
+    assert_eq!((s, e2["error"]["field"].as_str()), (422, Some("size")));
+    assert_eq!(firm.get(&format!("/api/v1/enterprises/{}", e["id"])).await.0, 403, "nor does it read the registry");
+
+    let b = app.browser("firm").await;
+    let (s, page) = b.text("/enterprises/mine").await;
+    assert!(s == 200 && page.contains("本企业信息") && page.contains("王经理"), "{page}");
+    let r = b
+        .post("/enterprises/mine", &[("contact_name", "李经理"), ("contact_phone", "0532-85713831"), ("size", "large")])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(firm.get("/api/v1/me/enterprise").await.1["contact_name"], "李经理");
+    let (_, record) = app.browser("lin").await.text(&format!("/enterprises/{}", e["id"])).await;
+    assert!(record.contains("企业账号") && record.contains("firm 测试"), "{record}");
+}

@@ -86,6 +86,7 @@ app-name = zaizao · government process reengineering
 app-short = zaizao
 nav-home = Home
 nav-enterprises = Enterprises
+nav-my-enterprise = My enterprise
 nav-org = Organisation
 nav-people = People
 nav-leaders = City leaders

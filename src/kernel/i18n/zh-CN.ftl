@@ -86,6 +86,7 @@ app-name = 再造 · 政务流程再造平台
 app-short = 再造
 nav-home = 首页
 nav-enterprises = 企业库
+nav-my-enterprise = 本企业信息
 nav-org = 组织机构
 nav-people = 人员
 nav-leaders = 市领导分管

@@ -552,6 +552,7 @@ pub mod need {
     crate::needs!(
         ViewEnterprises,
         ManageEnterprises,
+        CorrectOwnEnterprise,
         ManageOrg,
         ManageUsers,
         ManageOwnAccount,

@@ -146,11 +146,7 @@ const ACCOUNTS: [Account; 13] = [
         division: None,
     },
     Account {
-        role: Role::Supervisor,
-        username: "supervisor",
-        name: "市人大工作小分队",
-        department: Some("rd"),
-        division: None,
+        role: Role::Supervisor, username: "supervisor", name: "刘海燕", department: Some("rd"), division: None
     },
     Account { role: Role::Public, username: "citizen", name: "市民张先生", department: None, division: None },
 ];

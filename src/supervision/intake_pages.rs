@@ -273,7 +273,7 @@ async fn teams_page(s: &AppState, ctx: &Ctx, retry: Option<&Retry>) -> AppResult
                 @if office {
                     form.filters method="post" action=(format!("/supervision/teams/{}/members", t.id)) {
                         (csrf_field(ctx))
-                        (layout::picker_field(ctx, "user_id", ctx.t("sv-add-team-account"), &[], "", None, &Pick { source: "/api/v1/accounts/suggest", narrow: None, required: true }))
+                        (layout::picker_field(ctx, "user_id", ctx.t("sv-add-team-account"), &[], "", None, &Pick::PERSON))
                         button.secondary type="submit" { (ctx.t("sv-add")) }
                     }
                 }

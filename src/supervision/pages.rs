@@ -431,8 +431,8 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                         (csrf_field(ctx))
                         (error_banner(ctx, terr))
                         (select_field(ctx, "matter_id", ctx.t("sv-matter"), matters, value(retry, "task", "matter_id", ""), terr))
-                        (select_field(ctx, "lead_department_id", ctx.t("sv-lead-department"), &dept_opts, value(retry, "task", "lead_department_id", ""), terr))
-                        (select_field(ctx, "assignee_id", ctx.t("sv-responsible-person"), people, value(retry, "task", "assignee_id", ""), terr))
+                        (layout::picker_field(ctx, "lead_department_id", ctx.t("sv-lead-department"), &dept_opts, value(retry, "task", "lead_department_id", ""), terr, &layout::Pick::UNIT))
+                        (layout::picker_field(ctx, "assignee_id", ctx.t("sv-responsible-person"), people, value(retry, "task", "assignee_id", ""), terr, &layout::Pick::person_in("lead_department_id")))
                         (layout::input_field(ctx, "date", "deadline", ctx.t("sv-deadline-date"), value(retry, "task", "deadline", ""), terr, false))
                         (layout::input_field(ctx, "number", "working_days", ctx.t("sv-or-within-n-working-days"), value(retry, "task", "working_days", ""), terr, false))
                         div { button type="submit" { (ctx.t("sv-assign")) } }

@@ -209,6 +209,7 @@ light-red = Red (overdue)
 light-yellow = Yellow (due soon)
 light-green = Green
 k-picker-placeholder = Type a name, pinyin or initials
+k-picker-unit-placeholder = Type a unit's name, pinyin or initials
 k-picker-none = Nothing found
 k-picker-unchosen = Choose one from the list
 k-choose = Choose…

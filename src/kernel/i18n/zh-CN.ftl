@@ -209,6 +209,7 @@ light-red = 红灯（逾期）
 light-yellow = 黄灯（临期）
 light-green = 绿灯
 k-picker-placeholder = 输入姓名、拼音或首字母
+k-picker-unit-placeholder = 输入单位名称、拼音或首字母
 k-picker-none = 没有找到
 k-picker-unchosen = 请从列表中选择一项
 k-choose = 请选择

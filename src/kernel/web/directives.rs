@@ -50,7 +50,7 @@ pub fn section(ctx: &Ctx, list: &[Directive], may: May, action: &str, retry: Opt
                     label.field { span { (ctx.t("k-instruction-text")) } textarea name="body" rows="3" required { (value(retry, form, "body", "")) } }
                     @if may.instruct {
                         (layout::picker_field(ctx, "also_user_id", ctx.t("k-also-to"), &[], "", None,
-                            &Pick { source: "/api/v1/accounts/suggest", narrow: None, required: false }))
+                            &Pick { required: false, ..Pick::PERSON }))
                     }
                     div { button type="submit" { (ctx.t("k-send")) } }
                 }

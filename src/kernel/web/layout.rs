@@ -310,15 +310,25 @@ pub struct Pick<'a> {
     pub narrow: Option<&'a str>,
     /// Whether a choice must be made.
     pub required: bool,
+    /// What the box says before anything is typed (a translation key).
+    pub placeholder: &'static str,
 }
 
 impl Pick<'_> {
+    /// Any active person, found by name.
+    pub const PERSON: Pick<'static> =
+        Pick { source: "/api/v1/accounts/suggest", narrow: None, required: true, placeholder: "k-picker-placeholder" };
     /// People who can be made responsible, narrowed by the chosen department.
     pub fn person_in(department_field: &str) -> Pick<'_> {
-        Pick { source: "/api/v1/accounts/suggest", narrow: Some(department_field), required: true }
+        Pick { narrow: Some(department_field), ..Pick::PERSON }
     }
     /// A department or other unit, in the official order.
-    pub const UNIT: Pick<'static> = Pick { source: "/api/v1/departments/suggest", narrow: None, required: true };
+    pub const UNIT: Pick<'static> = Pick {
+        source: "/api/v1/departments/suggest",
+        narrow: None,
+        required: true,
+        placeholder: "k-picker-unit-placeholder",
+    };
     pub const UNIT_OPTIONAL: Pick<'static> = Pick { required: false, ..Pick::UNIT };
 }
 
@@ -337,7 +347,7 @@ pub fn picker_field(
 ) -> Markup {
     html! {
         label.field.picker data-source=(pick.source) data-narrow=[pick.narrow]
-            data-placeholder=(ctx.t("k-picker-placeholder")) data-none=(ctx.t("k-picker-none")) data-unchosen=(ctx.t("k-picker-unchosen")) {
+            data-placeholder=(ctx.t(pick.placeholder)) data-none=(ctx.t("k-picker-none")) data-unchosen=(ctx.t("k-picker-unchosen")) {
             span { (label) }
             select name=(name) required[pick.required] {
                 option value="" { (ctx.t("k-choose")) }

@@ -331,6 +331,10 @@ struct FiguresQuery {
     period: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    /// `department` (default) or `person`, for a download.
+    group: Option<String>,
+    /// `csv` or `xlsx`: the figures, with the period before, as a download.
+    format: Option<String>,
 }
 
 async fn figures(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>) -> AppResult<Response> {
@@ -372,6 +376,49 @@ async fn figures(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>) -> 
             } }
         }
     };
+    let as_file = ListParams { format: q.format.clone(), ..Default::default() };
+    if as_file.is_export() {
+        let header = [
+            "co-col-name",
+            "co-tasks-2",
+            "co-fed-back",
+            "co-on-time",
+            "co-overdue-now",
+            "co-avg-days",
+            "co-col-previous-period",
+            "co-col-previous-tasks",
+            "co-col-previous-on-time",
+            "co-col-previous-overdue",
+        ]
+        .map(|k| ctx.t(k));
+        let rows = if q.group.as_deref() == Some("person") { &by_person } else { &by_dept };
+        let cells = rows
+            .iter()
+            .map(|f| {
+                let b = f.previous.as_ref();
+                vec![
+                    f.name.clone(),
+                    f.tasks.to_string(),
+                    f.fed_back.to_string(),
+                    pct(f.on_time_rate),
+                    f.overdue.to_string(),
+                    days(f.avg_cycle_days),
+                    b.map(|b| b.period.clone()).unwrap_or_default(),
+                    b.map(|b| b.tasks.to_string()).unwrap_or_default(),
+                    b.map(|b| pct(b.on_time_rate)).unwrap_or_default(),
+                    b.map(|b| b.overdue.to_string()).unwrap_or_default(),
+                ]
+            })
+            .collect();
+        return crate::kernel::web::list::export(&as_file, "task_figures", &header, cells);
+    }
+    let keep = [("period", shown.as_ref().map(|p| p.key()).unwrap_or_default())];
+    let downloads = |group: &str| {
+        html! { p.no-print {
+            a href=(crate::kernel::web::list::link_with(&ctx, &keep, &[("group", group), ("format", "csv")])) { (ctx.t("common-export_csv")) } " · "
+            a href=(crate::kernel::web::list::link_with(&ctx, &keep, &[("group", group), ("format", "xlsx")])) { (ctx.t("common-export_xlsx")) }
+        } }
+    };
     let title = match &shown {
         Some(p) => format!("{} · {}", ctx.t("co-execution-figures"), period::label(&ctx, p)),
         None => ctx.t("co-execution-figures").to_owned(),
@@ -384,8 +431,10 @@ async fn figures(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>) -> 
         @else {
             div.card { (PreEscaped(chart::bars(ctx.t("co-on-time-rate-by-lead"), &chart_rows, 1.0, "#1e7b34"))) }
             h2 { (ctx.t("co-by-lead-department")) }
+            (downloads("department"))
             (table(&by_dept))
             h2 { (ctx.t("co-by-responsible-person")) }
+            (downloads("person"))
             (table(&by_person))
         }
         @if !bulletins.is_empty() {

@@ -862,6 +862,11 @@ async fn task_figures_are_counted_by_period_beside_the_period_before() {
     let (s, page) = b.text("/coordination/figures?from=2019-05-01&to=2019-05-31").await;
     assert_eq!(s, 200);
     assert!(page.contains("2019-05-01 至 2019-05-31") && page.contains("上期"), "the range and the period before");
+    let csv = b.get("/coordination/figures?period=2019-05&format=csv").await.text().await.unwrap_or_default();
+    assert!(
+        csv.contains("上期交办任务数") && csv.contains("fgw 局") && csv.contains("2019-04"),
+        "a download with the period before: {csv}"
+    );
     let (_, page) = b.text("/coordination/figures?period=2019-Q2").await;
     assert!(page.contains("2019年第2季度") && page.contains("rel=\"prev\""), "with links to the periods either side");
     let (s, page) = b.text("/coordination/figures?period=2019-W99").await;

@@ -339,18 +339,46 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
     Ok((status, layout::page(ctx, &t.title, Section::Of("tasks"), body)).into_response())
 }
 
-async fn transition(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
-    let CsrfForm { ctx, form } = f;
+/// A form on a task's page: run `op` as the caller with the task view, then back to the
+/// task, or the page again with what went wrong.
+async fn on_task<T, R>(
+    s: &AppState,
+    id: i64,
+    ctx: &Ctx,
+    form_name: &'static str,
+    fields: Fields,
+    op: impl FnOnce(
+        &mut crate::kernel::db::Tx<'_>,
+        &crate::kernel::audit::Who,
+        &crate::kernel::access::CurrentUser,
+        &View,
+        T,
+    ) -> AppResult<R>
+    + Send
+    + 'static,
+) -> AppResult<Response>
+where
+    T: serde::de::DeserializeOwned + Send + 'static,
+    R: Send + 'static,
+{
     let user = ctx.user()?.clone();
-    let v = View::of(&s, ctx.now)?;
-    match attempt(&s, &ctx, Action::ViewCoordination, "transition", form, move |tx, who, t: TransitionForm| {
-        tasks::transition(tx, who, &user, id, &t.transition, t.note.as_deref(), &v)
+    let v = View::of(s, ctx.now)?;
+    match attempt(s, ctx, Action::ViewCoordination, form_name, fields, move |tx, who, input: T| {
+        op(tx, who, &user, &v, input)
     })
     .await?
     {
         Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
-        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
+        Err(retry) => render(s, ctx, id, Some(&retry)).await,
     }
+}
+
+async fn transition(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    on_task(&s, id, &ctx, "transition", form, move |tx, who, user, v, input: TransitionForm| {
+        tasks::transition(tx, who, user, id, &input.transition, input.note.as_deref(), v)
+    })
+    .await
 }
 
 /// A progress report with an optional file, sent as multipart.
@@ -376,87 +404,42 @@ async fn progress(State(s): State<AppState>, Path(id): Path<i64>, ctx: Ctx, form
 
 async fn request_extension(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
-    let user = ctx.user()?.clone();
-    let v = View::of(&s, ctx.now)?;
-    match attempt(&s, &ctx, Action::ViewCoordination, "extension", form, move |tx, who, input: ExtensionRequest| {
-        extensions::request(tx, who, &user, id, &input, &v)
+    on_task(&s, id, &ctx, "extension", form, move |tx, who, user, v, input: ExtensionRequest| {
+        extensions::request(tx, who, user, id, &input, v)
     })
-    .await?
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
-        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
-    }
+    .await
 }
 
 async fn direct(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
-    let user = ctx.user()?.clone();
-    let v = View::of(&s, ctx.now)?;
-    match attempt(&s, &ctx, Action::ViewCoordination, "directive", form, move |tx, who, g: Giving| {
-        tasks::direct(tx, who, &user, id, &g, &v)
+    on_task(&s, id, &ctx, "directive", form, move |tx, who, user, v, input: Giving| {
+        tasks::direct(tx, who, user, id, &input, v)
     })
-    .await?
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
-        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
-    }
+    .await
 }
 
 async fn reassign(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
-    let user = ctx.user()?.clone();
-    let v = View::of(&s, ctx.now)?;
-    match attempt(
-        &s,
-        &ctx,
-        Action::ViewCoordination,
-        "reassign",
-        form,
-        move |tx, who, input: super::reassign::ReassignInput| super::reassign::reassign(tx, who, &user, id, &input, &v),
-    )
-    .await?
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
-        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
-    }
+    on_task(&s, id, &ctx, "reassign", form, move |tx, who, user, v, input: super::reassign::ReassignInput| {
+        super::reassign::reassign(tx, who, user, id, &input, v)
+    })
+    .await
 }
 
 async fn co_part(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
-    let user = ctx.user()?.clone();
-    let v = View::of(&s, ctx.now)?;
-    match attempt(
-        &s,
-        &ctx,
-        Action::ViewCoordination,
-        "co_part",
-        form,
-        move |tx, who, input: super::co_feedback::CoPartInput| super::co_feedback::give(tx, who, &user, id, &input, &v),
-    )
-    .await?
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
-        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
-    }
+    on_task(&s, id, &ctx, "co_part", form, move |tx, who, user, v, input: super::co_feedback::CoPartInput| {
+        super::co_feedback::give(tx, who, user, id, &input, v)
+    })
+    .await
 }
 
 async fn research_report(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
-    let user = ctx.user()?.clone();
-    let v = View::of(&s, ctx.now)?;
-    match attempt(
-        &s,
-        &ctx,
-        Action::ViewCoordination,
-        "report",
-        form,
-        move |tx, who, input: super::research::ReportInput| super::research::write(tx, who, &user, id, &input, &v),
-    )
-    .await?
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
-        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
-    }
+    on_task(&s, id, &ctx, "report", form, move |tx, who, user, v, input: super::research::ReportInput| {
+        super::research::write(tx, who, user, id, &input, v)
+    })
+    .await
 }
 
 async fn decide_extension(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {

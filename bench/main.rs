@@ -89,6 +89,7 @@ fn serve(args: &Args) -> anyhow::Result<()> {
         trusted_proxy: None,
         delivery: Default::default(),
         open311_contact: zaizao::config::DEFAULT_OPEN311_CONTACT.into(),
+        opendata_withhold: Vec::new(),
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
@@ -473,6 +474,7 @@ async fn build_index(db: &zaizao::kernel::db::Db, dir: &std::path::Path) -> anyh
         trusted_proxy: None,
         delivery: Default::default(),
         open311_contact: zaizao::config::DEFAULT_OPEN311_CONTACT.into(),
+        opendata_withhold: Vec::new(),
     };
     let started = Instant::now();
     let search = zaizao::app::open_search(&config, db).await?;

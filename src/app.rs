@@ -51,8 +51,12 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// The mechanisms this service runs: each is one folder, listed here once.
-pub static MECHANISMS: [&Mechanism; 3] =
-    [&crate::coordination::MECHANISM, &crate::evaluation::MECHANISM, &crate::supervision::MECHANISM];
+pub static MECHANISMS: [&Mechanism; 4] = [
+    &crate::coordination::MECHANISM,
+    &crate::evaluation::MECHANISM,
+    &crate::investment::MECHANISM,
+    &crate::supervision::MECHANISM,
+];
 
 /// The foundation's messages (the mechanisms bring their own).
 pub const FOUNDATION_TRANSLATIONS: [Translations; 4] = [
@@ -196,6 +200,16 @@ impl Application {
     }
 
     pub async fn with_db(config: &Config, clock: Arc<dyn Clock>, db: Db) -> anyhow::Result<Application> {
+        for kept in &config.opendata_withhold {
+            let known = kept.split_once('.').is_some_and(|(d, f)| {
+                registry().dataset(d).is_some_and(|d| d.fields.iter().skip(1).any(|x| x.name == f))
+            });
+            if !known {
+                anyhow::bail!(
+                    "opendata_withhold names {kept:?}, which is not a published dataset's field (dataset.field)"
+                );
+            }
+        }
         let url = config.database_url.clone();
         let serving = tokio::task::spawn_blocking(move || crate::kernel::db::serving::hold_as_server(&url))
             .await
@@ -229,6 +243,7 @@ impl Application {
                 public_base_url: config.public_base_url.clone(),
                 trusted_proxy: config.trusted_proxy,
                 open311_contact: config.open311_contact.clone(),
+                opendata_withhold: config.opendata_withhold.clone(),
             }),
             calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
             processes: Arc::new(processes),

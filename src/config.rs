@@ -70,6 +70,10 @@ pub struct GlobalOpts {
     /// [default: 青岛市督查督办 12345].
     #[arg(long, env = "ZAIZAO_OPEN311_CONTACT", global = true)]
     pub open311_contact: Option<String>,
+    /// Open-data fields to keep back beyond the personal ones, as `dataset.field`
+    /// separated by commas, e.g. `enterprises.address` [default: none].
+    #[arg(long, env = "ZAIZAO_OPENDATA_WITHHOLD", global = true)]
+    pub opendata_withhold: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -91,6 +95,7 @@ struct FileConfig {
     sms_webhook_url: Option<String>,
     sms_webhook_template: Option<String>,
     open311_contact: Option<String>,
+    opendata_withhold: Option<Vec<String>>,
 }
 
 /// The contact named in the Open311 discovery document unless configured.
@@ -114,6 +119,8 @@ pub struct Config {
     pub delivery: crate::kernel::gateways::DeliveryConfig,
     /// Who answers for the Open311 service.
     pub open311_contact: String,
+    /// Open-data fields kept back (`dataset.field`), checked against the datasets at start.
+    pub opendata_withhold: Vec<String>,
 }
 
 impl Config {
@@ -170,7 +177,12 @@ impl Config {
         if open311_contact.trim().is_empty() || open311_contact.chars().count() > 200 {
             bail!("open311_contact must be between 1 and 200 characters");
         }
+        let opendata_withhold = match opts.opendata_withhold.as_deref() {
+            Some(list) => list.split(',').map(|f| f.trim().to_owned()).filter(|f| !f.is_empty()).collect(),
+            None => file.opendata_withhold.unwrap_or_default(),
+        };
         Ok(Config {
+            opendata_withhold,
             open311_contact,
             delivery,
             max_token_days,

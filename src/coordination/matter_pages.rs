@@ -288,12 +288,7 @@ async fn create_task(
     ctx: Ctx,
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
-    // Co-departments arrive as a repeated field, which a map of fields cannot hold.
-    let pairs: Vec<(String, String)> = crate::kernel::web::form::parse(&body)?;
-    ctx.check_csrf(pairs.iter().find(|(k, _)| k == "_csrf").map_or("", |(_, v)| v.as_str()))?;
-    let co: Vec<i64> =
-        pairs.iter().filter(|(k, _)| k == "co_department_ids").filter_map(|(_, v)| v.parse().ok()).collect();
-    let fields: Fields = pairs.into_iter().filter(|(k, _)| k != "co_department_ids" && k != "_csrf").collect();
+    let (fields, co) = crate::kernel::web::form::with_repeated(&ctx, &body, "co_department_ids")?;
     let user = ctx.user()?.clone();
     let v = View::of(&s, ctx.now)?;
     match attempt(&s, &ctx, Action::ViewCoordination, "task", fields, move |tx, who, mut input: TaskInput| {

@@ -108,6 +108,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     ],
     settings: &[&ASSIGNABLE_OPTIONS],
     demo: Some(demo::seed),
+    datasets: &[],
     translations: Translations {
         folder: "coordination",
         zh: include_str!("i18n/zh-CN.ftl"),

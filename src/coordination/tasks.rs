@@ -424,15 +424,7 @@ pub fn create(
     Ok(t)
 }
 
-pub(super) fn department_heads(tx: &mut Tx<'_>, department: i64) -> AppResult<Vec<i64>> {
-    tx.query(
-        "SELECT id FROM users WHERE role = 'dept_head' AND department_id = $1 AND active = 1",
-        params![department],
-    )?
-    .iter()
-    .map(|r| Ok(r.int(0)?))
-    .collect()
-}
+pub(super) use crate::org::people::department_heads;
 
 struct TaskSubject<'a> {
     t: &'a Task,

@@ -12,6 +12,7 @@ use super::registry::{
 };
 use crate::kernel::access::Action;
 use crate::kernel::error::AppResult;
+use crate::kernel::names::{SuggestQuery, Suggestion};
 use crate::kernel::web::list::{ListParams, Listed, Page};
 use crate::kernel::web::need;
 use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q};
@@ -25,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
                 .layer(crate::kernel::attachments::body_limit()),
         )
         .routes(routes!(duplicates))
+        .routes(routes!(suggest))
         .routes(routes!(get, update))
         .routes(routes!(merge))
         .routes(routes!(undo_merge))
@@ -114,6 +116,15 @@ async fn update(
     ApiJson(input): ApiJson<EnterpriseInput>,
 ) -> AppResult<Json<Enterprise>> {
     s.change(&ctx, Action::ManageEnterprises, move |tx, who| registry::update(tx, who, id, &input)).await.map(Json)
+}
+
+/// Live records whose name holds `q` or whose credit code starts with it (at most 20):
+/// for type-ahead pickers.
+#[utoipa::path(get, path = "/api/v1/enterprises/suggest", tag = "enterprises", params(SuggestQuery),
+    responses((status = 200, body = Vec<Suggestion>), (status = 403)))]
+async fn suggest(State(s): State<AppState>, ctx: Ctx, Q(q): Q<SuggestQuery>) -> AppResult<Json<Vec<Suggestion>>> {
+    let typed = crate::kernel::validate::opt_text(Some(&q.q), "q", 100)?.unwrap_or_default();
+    s.look(&ctx, Action::ViewEnterprises, move |tx, _| registry::suggest(tx, &typed)).await.map(Json)
 }
 
 /// Pairs of live records that look like one enterprise (same name once company forms and

@@ -10,7 +10,7 @@ use crate::kernel::validate::uscc_check_char;
 
 /// A valid credit code for a made-up enterprise: 91 (a company, registered with the
 /// market regulator), the division code, a made-up organisation code, its check character.
-fn code(division: &str, n: u32) -> String {
+pub fn code(division: &str, n: u32) -> String {
     let first = format!("91{division}{:09}", 300_000_000 + n * 7919 % 600_000_000);
     let check = uscc_check_char(&first).unwrap_or('0');
     format!("{first}{check}")

@@ -254,6 +254,52 @@ pub fn gather(tx: &mut Tx<'_>, who: &Who, input: &EnterpriseInput) -> AppResult<
     update(tx, who, existing.id, &filled)
 }
 
+/// An enterprise a record names: one of the registry by id (or the record it was merged
+/// into), or one gathered into it by name, credit code and contact.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct Named {
+    #[serde(default)]
+    pub enterprise_id: Option<i64>,
+    #[serde(default)]
+    pub enterprise_name: String,
+    #[serde(default)]
+    pub enterprise_uscc: String,
+    #[serde(default)]
+    pub contact_name: String,
+    #[serde(default)]
+    pub contact_phone: String,
+}
+
+/// The enterprise `named` stands for; errors name the `enterprise_*` fields. `source`
+/// says where a gathered contact came from.
+pub fn named_one(tx: &mut Tx<'_>, who: &Who, named: &Named, source: &str) -> AppResult<Enterprise> {
+    if let Some(id) = named.enterprise_id {
+        return resolve(tx, id).map_err(|_| AppError::invalid("unknown_reference", "enterprise_id"));
+    }
+    if named.enterprise_name.trim().is_empty() {
+        return Err(AppError::invalid("required", "enterprise_id"));
+    }
+    let gathered = EnterpriseInput {
+        uscc: named.enterprise_uscc.clone(),
+        name: named.enterprise_name.clone(),
+        contact_name: named.contact_name.clone(),
+        contact_phone: named.contact_phone.clone(),
+        source: source.to_owned(),
+        ..EnterpriseInput::default()
+    };
+    gather(tx, who, &gathered).map_err(|e| match e {
+        AppError::Invalid { code, field: Some(field), detail } => {
+            let field = match field {
+                "uscc" => "enterprise_uscc",
+                "name" => "enterprise_name",
+                other => other,
+            };
+            AppError::Invalid { code, field: Some(field), detail }
+        }
+        other => other,
+    })
+}
+
 pub fn update(tx: &mut Tx<'_>, who: &Who, id: i64, input: &EnterpriseInput) -> AppResult<Enterprise> {
     let before = find(tx, id)?;
     if before.merged_into.is_some() {
@@ -373,6 +419,32 @@ pub fn correct_own(tx: &mut Tx<'_>, who: &Who, user: i64, input: &OwnCorrection)
         source: e.source.clone(),
     };
     update(tx, who, e.id, &whole)
+}
+
+/// Up to 20 live records whose name holds `typed` or whose credit code starts with it:
+/// for type-ahead pickers.
+pub fn suggest(tx: &mut Tx<'_>, typed: &str) -> AppResult<Vec<crate::kernel::names::Suggestion>> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut w = Where::default();
+    w.and_sql("e.merged_into IS NULL");
+    let plain = typed.replace(['\\', '%', '_'], "");
+    let (name, code) = (w.push(format!("%{plain}%")), w.push(format!("{}%", plain.to_ascii_uppercase())));
+    w.and_sql(&format!("(e.name LIKE {name} OR e.uscc LIKE {code})"));
+    let sql = format!("SELECT e.id, e.name, e.uscc, e.district FROM enterprises e{} ORDER BY e.name LIMIT 20", w.sql);
+    tx.query(&sql, &w.args)?
+        .iter()
+        .map(|r| {
+            let detail = [r.opt_text(2)?.unwrap_or_default(), r.text(3)?].into_iter().filter(|s| !s.is_empty());
+            Ok(crate::kernel::names::Suggestion {
+                id: r.int(0)?,
+                name: r.text(1)?,
+                detail: detail.collect::<Vec<_>>().join(" · "),
+            })
+        })
+        .collect()
 }
 
 pub fn list(tx: &mut Tx<'_>, f: &EnterpriseFilter, p: &ListParams) -> AppResult<Page<Enterprise>> {

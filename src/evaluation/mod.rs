@@ -134,6 +134,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     ],
     settings: &[&COMMEND_TOP, &INTERVIEW_BOTTOM, &ADJUST_AFTER, &INVITATIONS_PER_DAY, &INVITATION_DAYS, &MIN_RATINGS],
     demo: Some(demo::seed),
+    datasets: &[],
     translations: Translations {
         folder: "evaluation",
         zh: include_str!("i18n/zh-CN.ftl"),

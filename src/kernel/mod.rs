@@ -16,6 +16,7 @@ pub mod images;
 pub mod import;
 pub mod names;
 pub mod notify;
+pub mod opendata;
 pub mod period;
 pub mod ratelimit;
 pub mod registry;

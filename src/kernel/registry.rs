@@ -193,6 +193,8 @@ pub struct Mechanism {
     pub settings: &'static [&'static Setting],
     /// Its part of the demo city.
     pub demo: Option<DemoSeed>,
+    /// What it opens to society as open data.
+    pub datasets: &'static [&'static super::opendata::Dataset],
     /// Its messages, in `i18n/zh-CN.ftl` and `i18n/en.ftl` in its folder.
     pub translations: Translations,
 }
@@ -208,6 +210,8 @@ pub struct Registry {
     pub task_followers: Vec<TaskFinished>,
     /// The kernel's migrations and every mechanism's, to be applied in number order.
     pub migrations: Vec<&'static Migration>,
+    /// Every mechanism's open datasets.
+    pub datasets: Vec<&'static super::opendata::Dataset>,
 }
 
 /// The kernel's own schema: organisation, accounts, audit, inbox, search queue.
@@ -270,6 +274,7 @@ impl Registry {
                 .collect(),
             task_followers: mechanisms.iter().filter_map(|m| m.follows_tasks).collect(),
             migrations: KERNEL_MIGRATIONS.iter().chain(mechanisms.iter().flat_map(|m| m.migrations.iter())).collect(),
+            datasets: mechanisms.iter().flat_map(|m| m.datasets.iter().copied()).collect(),
         }
     }
 
@@ -281,6 +286,10 @@ impl Registry {
     /// The task seam, if a registered mechanism offers it.
     pub fn tasks(&self) -> AppResult<&'static TaskPort> {
         self.mechanisms.iter().find_map(|m| m.tasks).ok_or(super::error::AppError::NotFound)
+    }
+
+    pub fn dataset(&self, name: &str) -> Option<&'static super::opendata::Dataset> {
+        self.datasets.iter().copied().find(|d| d.name == name)
     }
 
     pub fn source(&self, kind: &str) -> Option<&'static Source> {

@@ -87,6 +87,58 @@ pub fn uscc(value: &str, field: &'static str) -> Result<String, AppError> {
     }
 }
 
+/// An amount of money in yuan, written as digits with at most two decimals ("23500000",
+/// "1234.5", "1,234.56"; a trailing 元 is allowed), as exact integer fen. Negative,
+/// fractional-fen and non-numeric amounts are refused.
+pub fn yuan_to_fen(value: &str, field: &'static str) -> Result<i64, AppError> {
+    let v: String = value.trim().trim_end_matches('元').chars().filter(|c| *c != ',' && *c != '，').collect();
+    let v = v.trim();
+    if v.starts_with('-') {
+        return Err(AppError::invalid("negative_amount", field));
+    }
+    let (whole, cents) = v.split_once('.').unwrap_or((v, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(cents) {
+        return Err(AppError::invalid("bad_amount", field));
+    }
+    if cents.len() > 2 {
+        return Err(AppError::invalid("fractional_fen", field));
+    }
+    let whole: i64 = whole.parse().map_err(|_| AppError::invalid("bad_amount", field))?;
+    let cents: i64 = format!("{cents:0<2}").parse().map_err(|_| AppError::invalid("bad_amount", field))?;
+    whole.checked_mul(100).and_then(|f| f.checked_add(cents)).ok_or_else(|| AppError::invalid("bad_amount", field))
+}
+
+/// Fen as yuan with two decimals and thousands separators: 123456 → "1,234.56".
+pub fn fen_to_yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let (whole, cents) = (fen.unsigned_abs() / 100, fen.unsigned_abs() % 100);
+    let digits = whole.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}.{cents:02}")
+}
+
+/// Fen as the 万元 / 亿元 figure officials quote: 23_500_000_000_00 → "235亿元".
+pub fn fen_in_words(fen: i64) -> String {
+    let yuan = fen as f64 / 100.0;
+    let (n, unit) = if yuan.abs() >= 1e8 {
+        (yuan / 1e8, "亿元")
+    } else if yuan.abs() >= 1e4 {
+        (yuan / 1e4, "万元")
+    } else {
+        (yuan, "元")
+    };
+    let text = format!("{n:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text}{unit}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,5 +171,22 @@ mod tests {
         for bad in ["", "9137020016356268", "91370200163562681GX", "9137020016356268IG", "91370200163562681O"] {
             assert_eq!(uscc(bad, "uscc").unwrap_err().code(), "bad_uscc", "{bad}");
         }
+    }
+
+    #[test]
+    fn amounts_are_exact_fen() {
+        assert_eq!(yuan_to_fen("23500000000", "amount").unwrap(), 2_350_000_000_000);
+        assert_eq!(yuan_to_fen("1,234.5元", "amount").unwrap(), 123_450);
+        assert_eq!(yuan_to_fen("0.07", "amount").unwrap(), 7);
+        assert_eq!(yuan_to_fen("-5", "amount").unwrap_err().code(), "negative_amount");
+        assert_eq!(yuan_to_fen("1.005", "amount").unwrap_err().code(), "fractional_fen");
+        for bad in ["", "abc", "1e5", "1.2.3", ".5", "99999999999999999999"] {
+            assert_eq!(yuan_to_fen(bad, "amount").unwrap_err().code(), "bad_amount", "{bad}");
+        }
+        assert_eq!(fen_to_yuan(123_456_789), "1,234,567.89");
+        assert_eq!(fen_to_yuan(5), "0.05");
+        assert_eq!(fen_in_words(2_350_000_000_000), "235亿元");
+        assert_eq!(fen_in_words(7_092_000_000_000), "709.2亿元");
+        assert_eq!(fen_in_words(123_400_000), "123.4万元");
     }
 }

@@ -431,6 +431,17 @@ pub fn end_portfolio(tx: &mut Tx<'_>, who: &Who, id: i64, input: &EndInput) -> A
 }
 
 /// The accounts of the leaders in charge (分管) of `department` now.
+/// The active heads of department `department`.
+pub fn department_heads(tx: &mut Tx<'_>, department: i64) -> AppResult<Vec<i64>> {
+    tx.query(
+        "SELECT id FROM users WHERE role = 'dept_head' AND department_id = $1 AND active = 1",
+        params![department],
+    )?
+    .iter()
+    .map(|r| Ok(r.int(0)?))
+    .collect()
+}
+
 pub fn leaders_over(tx: &mut Tx<'_>, department: i64) -> AppResult<Vec<i64>> {
     tx.query(
         "SELECT pe.user_id FROM portfolios f JOIN people pe ON pe.id = f.person_id \

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod deliveries;
 pub mod directives;
 pub mod inbox;
+pub mod opendata;
 pub mod processes;
 pub mod search;
 pub mod settings;
@@ -31,4 +32,5 @@ pub fn page_router() -> axum::Router<AppState> {
         .merge(settings::page_router())
         .merge(deliveries::page_router())
         .merge(directives::page_router())
+        .merge(opendata::page_router())
 }

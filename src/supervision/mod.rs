@@ -123,6 +123,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     ],
     settings: &[&EXPOSURE_HOURS, &DEDUPE_SIMILARITY, &DEDUPE_DISTANCE, &DEDUPE_WINDOW],
     demo: Some(demo::seed),
+    datasets: &[],
     translations: Translations {
         folder: "supervision",
         zh: include_str!("i18n/zh-CN.ftl"),

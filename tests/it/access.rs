@@ -88,6 +88,7 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
             "/api/v1/exposures",
             "/api/v1/work-teams",
             "/api/v1/enterprises",
+            "/api/v1/investment",
             "/api/v1/search",
         ]
         .iter()

@@ -89,6 +89,7 @@ impl TestApp {
             trusted_proxy: None,
             delivery: Default::default(),
             open311_contact: "青岛市督查督办 12345（测试）".into(),
+            opendata_withhold: Vec::new(),
         };
         let clock = ManualClock::new(START_MS);
         let mut app = Application::build(&config, clock.clone()).await.expect("build app");

@@ -263,3 +263,7 @@ k-import-all-or-nothing = An import keeps every row or none.
 import_unknown_department = No such department; write its full name
 import_unknown_person = No such person in that department; write their name
 import_ambiguous_person = More than one person has that name in the department; write the username
+negative_amount = An amount cannot be negative
+bad_amount = An amount is a number of yuan with at most two decimals, such as 23500000 or 1234.56
+fractional_fen = An amount is exact to the fen (two decimals at most)
+k-picker-enterprise-placeholder = Type an enterprise's name or credit code

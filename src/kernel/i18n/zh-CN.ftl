@@ -263,3 +263,7 @@ k-import-all-or-nothing = 导入时要么全部成功，要么一行也不导入
 import_unknown_department = 找不到该单位，请写单位全称
 import_unknown_person = 该单位中找不到此人，请写姓名
 import_ambiguous_person = 该单位中有同名人员，请改写用户名
+negative_amount = 金额不能为负数
+bad_amount = 金额应为数字（单位：元），最多两位小数，如 23500000 或 1234.56
+fractional_fen = 金额最多精确到分（两位小数）
+k-picker-enterprise-placeholder = 输入企业名称或统一社会信用代码

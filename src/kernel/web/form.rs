@@ -121,6 +121,16 @@ where
     }
 }
 
+/// A form whose field `repeated` may come several times (checkboxes), which a map of
+/// fields cannot hold: its CSRF token checked, the other fields, and the repeated ids.
+pub fn with_repeated(ctx: &super::Ctx, body: &[u8], repeated: &str) -> Result<(Fields, Vec<i64>), AppError> {
+    let pairs: Vec<(String, String)> = parse(body)?;
+    ctx.check_csrf(pairs.iter().find(|(k, _)| k == "_csrf").map_or("", |(_, v)| v.as_str()))?;
+    let ids = pairs.iter().filter(|(k, _)| k == repeated).filter_map(|(_, v)| v.parse().ok()).collect();
+    let fields = pairs.into_iter().filter(|(k, _)| k != repeated && k != "_csrf").collect();
+    Ok((fields, ids))
+}
+
 /// A page's request to fire a workflow transition, with an optional note.
 #[derive(serde::Deserialize)]
 pub struct TransitionForm {

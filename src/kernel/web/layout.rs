@@ -330,6 +330,13 @@ impl Pick<'_> {
         placeholder: "k-picker-unit-placeholder",
     };
     pub const UNIT_OPTIONAL: Pick<'static> = Pick { required: false, ..Pick::UNIT };
+    /// An enterprise of the registry, by name or credit code.
+    pub const ENTERPRISE: Pick<'static> = Pick {
+        source: "/api/v1/enterprises/suggest",
+        narrow: None,
+        required: true,
+        placeholder: "k-picker-enterprise-placeholder",
+    };
 }
 
 /// A choice among many (people, units): a plain select that works without script, which

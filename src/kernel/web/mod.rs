@@ -128,6 +128,8 @@ pub struct Settings {
     pub trusted_proxy: Option<std::net::IpAddr>,
     /// Who answers for the Open311 service.
     pub open311_contact: String,
+    /// Open-data fields kept back beyond the personal ones (`dataset.field`).
+    pub opendata_withhold: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

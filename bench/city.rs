@@ -14,6 +14,8 @@ pub struct Scale {
     /// Invitations left unused, for the rating scenario.
     pub invitations: i64,
     pub leads: i64,
+    pub enterprises: i64,
+    pub projects: i64,
 }
 
 pub struct City {
@@ -145,6 +147,7 @@ pub fn generate(db: &Db, scale: &Scale, now: i64, password_hash: &str) -> Result
             tx.execute("ALTER TABLE leads ENABLE TRIGGER leads_figures_insert", &[])?;
             zaizao::supervision::figures::recount(tx)?;
         }
+        records += crate::investment::generate(tx, scale.enterprises, scale.projects, now)?;
         let (_, open311_key) = zaizao::supervision::open311::issue_key(tx, &zaizao::kernel::audit::Who::system("bench", now), "bench")?;
         zaizao::coordination::stats::rebuild(tx)?;
         let running = ["assigned".to_owned(), "accepted".to_owned(), "in_progress".to_owned()];

@@ -120,8 +120,8 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>, Q(p): 
         let body = html! {
             (tabs(&ctx, "/investment/figures"))
             div.cards { @for (state, count, fen) in &stages {
-                a.card.figure href=(format!("/investment?state={state}")) {
-                    span.value { (count) } span.label { (stage_name(&ctx, &process, state)) " · " (fen_in_words(*fen)) }
+                a.card href=(format!("/investment?state={state}")) {
+                    h3 { (stage_name(&ctx, &process, state)) } div.stat { (count) } p.muted { (fen_in_words(*fen)) }
                 }
             } }
             nav.tabs aria-label=(ctx.t("inv-group-by")) { @for g in GROUPS {

@@ -19,7 +19,7 @@ pub mod projects;
 
 use crate::kernel::access::{Action, CurrentUser, Role, Rule};
 use crate::kernel::i18n::{Lang, Translations};
-use crate::kernel::registry::{Home, HomeFuture, Mechanism, NavEntry, PublicEntry, QuickAction};
+use crate::kernel::registry::{Home, HomeCard, HomeFuture, Mechanism, NavEntry, PublicEntry, QuickAction};
 use crate::kernel::settings::Setting;
 use crate::kernel::web::AppState;
 use crate::kernel::workflow::Spec;
@@ -94,7 +94,17 @@ fn home(s: AppState, user: CurrentUser, lang: Lang, now: i64) -> HomeFuture {
         }
         let rules = s.rules(&PROJECT)?;
         let records = crate::kernel::access::allows(&user, Action::RecordInvestment);
-        let queue = s.db.read(move |tx| projects::queue(tx, &user, &rules, now, lang)).await?;
+        let (queue, stalled) =
+            s.db.read(move |tx| {
+                Ok((projects::queue(tx, &user, &rules, now, lang)?, projects::stalled(tx, &user, &rules, now)?))
+            })
+            .await?;
+        let cards = vec![HomeCard {
+            title: crate::kernel::i18n::t(lang, "inv-stalled-projects").to_owned(),
+            value: stalled,
+            href: "/investment?light=red".to_owned(),
+            tone: if stalled > 0 { "red" } else { "" },
+        }];
         let actions = if records {
             vec![QuickAction {
                 label: crate::kernel::i18n::lookup(lang, "inv-new-project").unwrap_or_default().to_owned(),
@@ -103,6 +113,6 @@ fn home(s: AppState, user: CurrentUser, lang: Lang, now: i64) -> HomeFuture {
         } else {
             Vec::new()
         };
-        Ok(Home { queue, actions, ..Home::default() })
+        Ok(Home { queue, cards, actions })
     })
 }

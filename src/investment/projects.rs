@@ -453,7 +453,7 @@ pub fn list(
     let order = p.order_by(
         "p.id",
         &[
-            ("deadline", "p.deadline"),
+            ("deadline", "COALESCE(p.deadline, '9999-12-31')"),
             ("amount", "p.amount_fen"),
             ("title", "p.title"),
             ("updated", "p.updated_at"),
@@ -503,4 +503,16 @@ pub fn queue(tx: &mut Tx<'_>, user: &CurrentUser, rules: &Rules, now: i64, lang:
         });
     }
     Ok(items)
+}
+
+/// How many projects have stalled: all of them for leaders, the caller's unit's otherwise.
+pub fn stalled(tx: &mut Tx<'_>, user: &CurrentUser, rules: &Rules, now: i64) -> AppResult<i64> {
+    let mut w = Where::default();
+    let running: Vec<&str> = rules.process.timing.running.iter().map(String::as_str).collect();
+    let (states, day) = (w.marks(&running), w.push(clock::local_date(now).to_string()));
+    w.and_sql(&format!("p.state IN ({states}) AND p.deadline < {day}"));
+    if !matches!(user.role, Role::Leader | Role::Admin) {
+        w.and("p.department_id = ?", user.department_id.unwrap_or(0));
+    }
+    Ok(tx.count(&format!("SELECT COUNT(*) FROM projects p{}", w.sql), &w.args)?)
 }

@@ -10,7 +10,7 @@
 
 use serde_json::Value as Json;
 
-use super::db::{Row, Tx};
+use super::db::{Row, Tx, Value};
 use super::error::AppResult;
 use crate::params;
 
@@ -114,16 +114,25 @@ impl Dataset {
 
     /// Up to `limit` published records after `after`, in `(updated_at, id)` order.
     pub fn records(&self, tx: &mut Tx<'_>, withheld: &[String], after: Cursor, limit: i64) -> AppResult<Vec<Record>> {
+        let cond = "AND (t.updated_at, t.id) > ($1, $2) ORDER BY t.updated_at, t.id LIMIT $3";
+        self.select(tx, withheld, cond, params![after.updated_at, after.id, limit])
+    }
+
+    /// The `limit` published records changed last, newest first.
+    pub fn latest(&self, tx: &mut Tx<'_>, withheld: &[String], limit: i64) -> AppResult<Vec<Record>> {
+        self.select(tx, withheld, "ORDER BY t.updated_at DESC, t.id DESC LIMIT $1", params![limit])
+    }
+
+    fn select(&self, tx: &mut Tx<'_>, withheld: &[String], tail: &str, args: &[Value]) -> AppResult<Vec<Record>> {
         let fields: Vec<&Field> = self.published(withheld).collect();
         let columns: Vec<String> = fields.iter().enumerate().map(|(i, f)| format!("{} AS f{i}", f.sql)).collect();
         let sql = format!(
-            "SELECT t.id AS record_id, t.updated_at AS record_at, {} FROM {} WHERE ({}) \
-             AND (t.updated_at > $1 OR (t.updated_at = $1 AND t.id > $2)) ORDER BY t.updated_at, t.id LIMIT $3",
+            "SELECT t.id AS record_id, t.updated_at AS record_at, {} FROM {} WHERE ({}) {tail}",
             columns.join(", "),
             self.from,
             self.public
         );
-        tx.query(&sql, params![after.updated_at, after.id, limit])?
+        tx.query(&sql, args)?
             .iter()
             .map(|r| {
                 let values = fields.iter().enumerate().map(|(i, f)| value(r, i, f.kind)).collect::<AppResult<_>>()?;

@@ -292,3 +292,62 @@ async fn every_page_in_the_navigation_passes_the_accessibility_check() {
     assert!(checked >= 50, "every page of every navigation: {checked} checked");
     assert!(violations.is_empty(), "accessibility: {violations:#?}");
 }
+
+/// Mechanism 2: the commerce bureau's staff records a project brought by an event,
+/// choosing the enterprise and the person by name, and moves it to 签约; the public then
+/// finds it in the open catalogue, without anyone's phone.
+#[tokio::test]
+async fn a_project_is_recorded_signed_and_published() {
+    let app = demo_city().await;
+    let Some(mut staff) = Chrome::open(&app.base, "investment", Size::Desktop).await else { return };
+    let mut violations = Vec::new();
+    staff.sign_in("staff2", PASSWORD).await;
+    staff.go("/investment").await;
+    assert!(staff.text().await.contains("招商项目"), "the projects list");
+    staff.shot("investment-projects").await;
+    check(&staff, "projects", &mut violations).await;
+    staff.go("/investment/projects/new").await;
+    staff.fill("input[name=title]", "海尔卡奥斯工业互联网青岛基地").await;
+    staff.pick("enterprise_id", "海尔", "海尔集团公司").await;
+    staff.choose_text("event_id", "2019春季央企青岛行").await;
+    staff.fill("input[name=sector]", "高端装备").await;
+    staff.fill("input[name=district]", "崂山区").await;
+    staff.fill("input[name=amount_yuan]", "23500000000").await;
+    staff.pick("responsible_id", "lxd", "刘晓东").await;
+    check(&staff, "new project", &mut violations).await;
+    staff.click("form[action='/investment/projects'] button[type=submit]").await;
+    let page = staff.text().await;
+    assert!(page.contains("235亿元") && page.contains("洽谈") && page.contains("刘晓东"), "{page}");
+    staff.press("签约").await;
+    let page = staff.text().await;
+    assert!(page.contains("签约") && page.contains("2019-04-10"), "the day it was signed: {page}");
+    staff.shot("investment-project-signed").await;
+    check(&staff, "project", &mut violations).await;
+    for (page, name) in
+        [("/investment/events", "events"), ("/investment/platforms", "platforms"), ("/investment/figures", "figures")]
+    {
+        staff.go(page).await;
+        check(&staff, name, &mut violations).await;
+    }
+    staff.shot("investment-figures").await;
+    staff.go("/investment/events").await;
+    staff.press("2019春季央企青岛行").await;
+    assert!(staff.text().await.contains("会后对接"), "the event's meetings");
+    check(&staff, "event", &mut violations).await;
+    staff.close().await;
+
+    let Some(mut public) = Chrome::open(&app.base, "opendata", Size::Phone).await else { return };
+    public.go("/opendata").await;
+    assert!(public.text().await.contains("企业名录"), "the catalogue without sign-in");
+    public.shot("opendata-phone").await;
+    check(&public, "opendata", &mut violations).await;
+    public.go("/opendata/datasets/projects").await;
+    let page = public.text().await;
+    assert!(
+        page.contains("海尔卡奥斯工业互联网青岛基地") && !page.contains("刘晓东"),
+        "published without its official's name"
+    );
+    check(&public, "dataset", &mut violations).await;
+    public.close().await;
+    assert!(violations.is_empty(), "accessibility: {violations:#?}");
+}

@@ -111,3 +111,4 @@ inv-od-events = Investment events
 inv-od-events-notes = Events that bring investment and talent: name, date, place and organisers
 inv-od-platforms = Platforms
 inv-od-platforms-notes = Platform enterprises, intermediaries, conferences, exhibitions and forums, and what each gathers
+inv-stalled-projects = Stalled projects

@@ -111,3 +111,4 @@ inv-od-events = 招商活动
 inv-od-events-notes = 招商引资、招才引智活动的名称、日期、地点和主办方
 inv-od-platforms = 招商平台
 inv-od-platforms-notes = 平台型企业、中介机构、会议、展会和论坛，以及其聚集的资源
+inv-stalled-projects = 停滞的招商项目

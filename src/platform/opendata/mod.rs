@@ -16,7 +16,7 @@ use maud::html;
 
 use crate::kernel::clock::fmt_local;
 use crate::kernel::error::AppResult;
-use crate::kernel::opendata::{Cursor, cell};
+use crate::kernel::opendata::cell;
 use crate::kernel::web::layout::{self, Section};
 use crate::kernel::web::{AppState, Ctx};
 
@@ -84,13 +84,7 @@ async fn dataset_page(State(s): State<AppState>, ctx: Ctx, name: String) -> AppR
     let d = files::dataset(&s, &name)?;
     let withheld = s.settings.opendata_withhold.clone();
     let w = withheld.clone();
-    let (count, latest) =
-        s.db.read(move |tx| {
-            let count = d.count(tx)?;
-            let start = Cursor { updated_at: i64::MIN, id: 0 };
-            Ok((count, d.records(tx, &w, start, 20)?))
-        })
-        .await?;
+    let (count, latest) = s.db.read(move |tx| Ok((d.count(tx)?, d.latest(tx, &w, 20)?))).await?;
     let fields: Vec<_> = d.published(&withheld).collect();
     let kept: Vec<_> = d.fields.iter().filter(|f| !fields.iter().any(|p| p.name == f.name)).collect();
     let body = html! {

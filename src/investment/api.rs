@@ -23,6 +23,11 @@ use crate::kernel::web::{ApiJson, AppState, Can, Q};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_projects, create_project))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(super::project_import::import_api))
+                .layer(crate::kernel::attachments::body_limit()),
+        )
         .routes(routes!(get_project, update_project))
         .routes(routes!(transition_project))
         .routes(routes!(list_events, create_event))

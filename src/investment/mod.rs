@@ -14,6 +14,7 @@ pub mod figures;
 mod figures_pages;
 mod platform_pages;
 pub mod platforms;
+mod project_import;
 mod project_pages;
 pub mod projects;
 
@@ -83,7 +84,11 @@ pub static MECHANISM: Mechanism = Mechanism {
 };
 
 fn all_pages() -> axum::Router<AppState> {
-    project_pages::router().merge(event_pages::router()).merge(platform_pages::router()).merge(figures_pages::router())
+    project_pages::router()
+        .merge(project_import::router())
+        .merge(event_pages::router())
+        .merge(platform_pages::router())
+        .merge(figures_pages::router())
 }
 
 /// The projects waiting for the caller: stalled or near stalling, theirs first.

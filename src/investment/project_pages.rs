@@ -135,6 +135,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
             @if may_record(&ctx) {
                 div.actions {
                     a.button href="/investment/projects/new" { (ctx.t("inv-new-project")) }
+                    a.button.secondary href="/investment/import" { (ctx.t("inv-import")) }
                     a.button.secondary href="/investment?responsible=me" { (ctx.t("inv-my-projects")) }
                 }
             }

@@ -97,6 +97,18 @@ async fn bad_projects_are_refused_per_field_and_change_nothing() {
     let (s, _) = c.firm.post("/api/v1/investment/projects", project(&c, json!("100"), json!({}))).await;
     assert_eq!(s, 403, "an enterprise records no projects");
     assert_eq!(c.firm.get("/api/v1/investment/projects").await.0, 403, "nor reads them");
+    c.app.user("mayor", "leader", None, None).await;
+    c.app.user("resident", "public", None, None).await;
+    let mayor = c.app.api(&c.app.token("mayor", &["read", "write"]).await);
+    let resident = c.app.api(&c.app.token("resident", &["read"]).await);
+    assert_eq!(mayor.get("/api/v1/investment/figures").await.0, 200, "leaders see every figure");
+    assert_eq!(resident.get("/api/v1/investment/figures").await.0, 403, "the public reads the open catalogue instead");
+    let (s, e) = mayor.post("/api/v1/investment/projects", project(&c, json!("-1"), json!({}))).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (422, Some("negative_amount")),
+        "a leader records for any unit, checked alike"
+    );
     assert_eq!(c.app.count("projects").await, 0);
     assert_eq!(c.app.count("enterprises").await, 0, "no enterprise gathered by a refused project");
 }
@@ -454,4 +466,53 @@ async fn published_open_data_clients_read_the_catalogue() {
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "the clients failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("ckanapi: 4 packages") && stdout.contains("frictionless: valid"), "{stdout}");
+}
+
+/// A project ledger imported from a spreadsheet: a broken row says what is wrong in plain
+/// words and nothing is kept; a clean ledger is kept whole, its enterprises gathered.
+#[tokio::test]
+async fn a_project_ledger_is_imported_all_or_nothing() {
+    let c = city().await;
+    let (s, _) = c
+        .staff
+        .post(
+            "/api/v1/investment/events",
+            json!({ "name": "2019春季央企青岛行", "held_on": "2019-04-10", "department_id": c.swj }),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let header = "项目名称,企业名称,统一社会信用代码,招商活动,行业,区市,投资额（元）,责任单位,责任人\n";
+    let good =
+        "轨道交通装备产业园,中国中车股份有限公司,,2019春季央企青岛行,高端装备,城阳区,3200000000,swj 局,lin 测试\n";
+    let bad = "海洋装备基地,中国船舶集团有限公司,91370200163562681H,2019春季央企青岛行,海洋经济,黄岛区,500,swj 局,lin 测试\n\
+               氢能示范项目,中国能源建设集团有限公司,,,新能源,平度市,-5,swj 局,lin 测试\n\
+               港航物流枢纽,中国交通建设集团有限公司,,不存在的活动,现代物流,黄岛区,1300000000.001,swj 局,lin 测试\n";
+    let (s, report) =
+        c.staff.post_bytes("/api/v1/investment/projects/import", format!("{header}{good}{bad}").into_bytes()).await;
+    assert_eq!(s, 422, "{report}");
+    let text = report.to_string();
+    assert!(
+        text.contains("校验位") && text.contains("负数") && text.contains("活动或平台"),
+        "each row's error in words: {text}"
+    );
+    assert_eq!((c.app.count("projects").await, c.app.count("enterprises").await), (0, 0), "nothing half-imported");
+    let (s, report) = c
+        .staff
+        .post_bytes("/api/v1/investment/projects/import?dry_run=true", format!("{header}{good}").into_bytes())
+        .await;
+    assert_eq!(s, 200, "{report}");
+    assert_eq!(c.app.count("projects").await, 0, "a preview keeps nothing");
+    let (s, _) = c.staff.post_bytes("/api/v1/investment/projects/import", format!("{header}{good}").into_bytes()).await;
+    assert_eq!(s, 200);
+    let (_, list) = c.staff.get("/api/v1/investment/projects").await;
+    assert_eq!(
+        (list["items"][0]["amount_fen"].as_i64(), list["items"][0]["event_name"].as_str()),
+        (Some(320_000_000_000), Some("2019春季央企青岛行")),
+        "{list}"
+    );
+    assert_eq!(
+        c.other.post_bytes("/api/v1/investment/projects/import", format!("{header}{good}").into_bytes()).await.0,
+        422,
+        "another unit's staff records nothing for swj"
+    );
 }

@@ -112,3 +112,6 @@ inv-od-events-notes = Events that bring investment and talent: name, date, place
 inv-od-platforms = Platforms
 inv-od-platforms-notes = Platform enterprises, intermediaries, conferences, exhibitions and forums, and what each gathers
 inv-stalled-projects = Stalled projects
+import_unknown_reference = No event or platform has this name; write it in full
+inv-import = Import a project ledger
+inv-import-hint = Upload a project ledger (Excel .xlsx or CSV in UTF-8) whose first row names the columns. Each row is checked in a preview; confirm to import them all. If any row is wrong, none is imported. Enterprises are gathered into the registry by name and credit code.

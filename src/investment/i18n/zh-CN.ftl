@@ -112,3 +112,6 @@ inv-od-events-notes = 招商引资、招才引智活动的名称、日期、地�
 inv-od-platforms = 招商平台
 inv-od-platforms-notes = 平台型企业、中介机构、会议、展会和论坛，以及其聚集的资源
 inv-stalled-projects = 停滞的招商项目
+import_unknown_reference = 找不到这个名称的活动或平台，请写全称
+inv-import = 导入项目台账
+inv-import-hint = 上传项目台账（Excel .xlsx 或 UTF-8 编码的 CSV），第一行为列名。先预览每一行的检查结果，确认后全部导入；有一行出错则一行也不导入。企业按名称和统一社会信用代码归入企业库。

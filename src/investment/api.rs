@@ -33,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_events, create_event))
         .routes(routes!(get_event, update_event))
         .routes(routes!(add_meeting))
+        .routes(routes!(next_edition))
         .routes(routes!(add_contact))
         .routes(routes!(follow_up))
         .routes(routes!(list_platforms, create_platform))
@@ -189,6 +190,20 @@ async fn update_event(
 ) -> AppResult<Json<Event>> {
     let user = ctx.user()?.clone();
     s.change(&ctx, Action::RecordInvestment, move |tx, who| events::update(tx, who, &user, id, &input)).await.map(Json)
+}
+
+/// Record next year's edition of a recurring event (same organisers, place, unit and
+/// platforms, a year later).
+#[utoipa::path(post, path = "/api/v1/investment/events/{id}/next", tag = "investment",
+    responses((status = 201, body = Event), (status = 403), (status = 404), (status = 422)))]
+async fn next_edition(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::RecordInvestment>,
+    Path(id): Path<i64>,
+) -> AppResult<(StatusCode, Json<Event>)> {
+    let user = ctx.user()?.clone();
+    let e = s.change(&ctx, Action::RecordInvestment, move |tx, who| events::next_edition(tx, who, &user, id)).await?;
+    Ok((StatusCode::CREATED, Json(e)))
 }
 
 /// Record a meeting before or after the event (会前会后对接).

@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/investment/events", get(list).post(create))
         .route("/investment/events/{id}", get(show).post(update))
         .route("/investment/events/{id}/meetings", post(add_meeting))
+        .route("/investment/events/{id}/next", post(next_edition))
         .route("/investment/events/{id}/contacts", post(add_contact))
         .route("/investment/contacts/{id}", post(follow_up))
 }
@@ -243,6 +244,12 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                 }
             }
         }
+        @if changes {
+            form.inline method="post" action=(format!("/investment/events/{}/next", e.id)) {
+                (csrf_field(ctx))
+                button.secondary type="submit" { (ctx.t("inv-next-edition")) }
+            }
+        }
         p { (layout::history_link(ctx, "event", e.id)) " " a href="/investment/events" { (ctx.t("common-back")) } }
     };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
@@ -263,6 +270,19 @@ async fn update(
     .await?
     {
         Ok(_) => Ok(Redirect::to(&format!("/investment/events/{id}")).into_response()),
+        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
+    }
+}
+
+async fn next_edition(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let user = ctx.require(Action::RecordInvestment)?.clone();
+    match attempt(&s, &ctx, Action::RecordInvestment, "next", form, move |tx, who, _: Fields| {
+        events::next_edition(tx, who, &user, id)
+    })
+    .await?
+    {
+        Ok(e) => Ok(Redirect::to(&format!("/investment/events/{}", e.id)).into_response()),
         Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
     }
 }

@@ -208,6 +208,28 @@ pub fn update(tx: &mut Tx<'_>, who: &Who, user: &CurrentUser, id: i64, input: &E
     Ok(after)
 }
 
+/// Record next year's edition of a recurring event: the same organisers, place, unit and
+/// platforms, a year later (the year in its name moved on too).
+pub fn next_edition(tx: &mut Tx<'_>, who: &Who, user: &CurrentUser, id: i64) -> AppResult<Event> {
+    use chrono::Datelike;
+    let e = find(tx, id)?;
+    let held = validate::date(&e.held_on, "held_on")?;
+    let next =
+        held.with_year(held.year() + 1).or_else(|| (held - chrono::Duration::days(1)).with_year(held.year() + 1));
+    let next = next.ok_or(AppError::invalid("bad_date", "held_on"))?;
+    let name = e.name.replacen(&held.year().to_string(), &next.year().to_string(), 1);
+    let input = EventInput {
+        name,
+        held_on: next.to_string(),
+        place: e.place.clone(),
+        organisers: e.organisers.clone(),
+        summary: String::new(),
+        department_id: e.department_id,
+        platform_ids: e.platforms.iter().map(|p| p.id).collect(),
+    };
+    create(tx, who, user, &input)
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Meeting {
     pub id: i64,

@@ -268,6 +268,12 @@ async fn events_gather_contacts_and_platforms_carry_cohorts() {
             .0,
         403
     );
+    let (s, next) = c.staff.post(&format!("/api/v1/investment/events/{eid}/next"), json!({})).await;
+    assert_eq!(
+        (s, next["name"].as_str(), next["held_on"].as_str(), next["platforms"][0]["name"].as_str()),
+        (201, Some("2020春季央企青岛行"), Some("2020-04-10"), Some("华为")),
+        "next year's edition: {next}"
+    );
     let (_, detail) = c.head.get(&format!("/api/v1/investment/events/{eid}")).await;
     assert_eq!(
         (detail["meetings"].as_array().map(Vec::len), detail["contacts"].as_array().map(Vec::len)),

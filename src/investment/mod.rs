@@ -17,6 +17,7 @@ pub mod platforms;
 mod project_import;
 mod project_pages;
 pub mod projects;
+pub mod search;
 
 use crate::kernel::access::{Action, CurrentUser, Role, Rule};
 use crate::kernel::i18n::{Lang, Translations};
@@ -67,12 +68,15 @@ pub static MECHANISM: Mechanism = Mechanism {
     home: Some(home),
     processes: &[&PROJECT],
     sweeps: &[],
-    search: &[],
+    search: &[&search::SOURCE],
     api: api::router,
     pages: all_pages,
     tasks: None,
     follows_tasks: None,
-    migrations: &[crate::migration!(43, "investment", "0043_investment")],
+    migrations: &[
+        crate::migration!(43, "investment", "0043_investment"),
+        crate::migration!(44, "project_search", "0044_project_search"),
+    ],
     settings: &[&STALL_WORKING_DAYS],
     demo: Some(demo::seed),
     datasets: &[&datasets::ENTERPRISES, &datasets::PROJECTS, &datasets::EVENTS, &datasets::PLATFORMS],

@@ -140,6 +140,13 @@ async fn projects_move_through_stages_stall_and_are_counted() {
         api.post(&format!("/api/v1/investment/projects/{id}/transitions"), body).await
     }
 
+    let (_, found) = c.head.get("/api/v1/search?q=%E8%BD%A8%E9%81%93%E4%BA%A4%E9%80%9A").await;
+    assert!(
+        found["hits"].as_array().is_some_and(|h| h.iter().any(|x| x["kind"] == "project" && x["id"] == id)),
+        "found by Chinese search: {found}"
+    );
+    let (_, unseen) = c.firm.get("/api/v1/search?q=%E8%BD%A8%E9%81%93%E4%BA%A4%E9%80%9A").await;
+    assert!(!unseen.to_string().contains("\"project\""), "not by an enterprise: {unseen}");
     let (s, e) = go(&c.staff, id, "land_unsigned", None).await;
     assert_eq!(
         (s, e["error"]["code"].as_str(), e["error"]["field"].as_str()),

@@ -186,9 +186,14 @@ fn csv_stream(s: &AppState, d: &'static Dataset) -> Response {
     res
 }
 
+/// Workbooks are built whole in memory; one at a time, so a burst of requests for a large
+/// dataset queues instead of multiplying the memory it takes.
+static WORKBOOKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
 /// The dataset as a workbook headed by the fields' titles in the reader's language (built
 /// whole: spreadsheets are for people, up to Excel's million rows).
 async fn xlsx(s: &AppState, d: &'static Dataset, ctx: &Ctx) -> AppResult<Response> {
+    let _turn = WORKBOOKS.acquire().await.map_err(|_| AppError::Unavailable("workbooks".into()))?;
     let withheld = s.settings.opendata_withhold.clone();
     let w = withheld.clone();
     let records = s.db.read(move |tx| d.records(tx, &w, Cursor { updated_at: i64::MIN, id: 0 }, 1_048_000)).await?;

@@ -1,0 +1,2 @@
+-- Projects are found by full-text search: each change the index cares about is queued in
+-- the same transaction (the triggers are each database's own).

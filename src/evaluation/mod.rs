@@ -131,6 +131,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         crate::migration!(24, "rating_integrity", "0024_rating_integrity"),
         crate::migration!(30, "callbacks", "0030_callbacks"),
         crate::migration!(36, "ratings_by_time", "0036_ratings_by_time"),
+        crate::migration!(46, "ratings_by_division_time", "0046_ratings_by_division_time"),
     ],
     settings: &[&COMMEND_TOP, &INTERVIEW_BOTTOM, &ADJUST_AFTER, &INVITATIONS_PER_DAY, &INVITATION_DAYS, &MIN_RATINGS],
     demo: Some(demo::seed),

@@ -37,6 +37,7 @@ pub static ENTERPRISES: Dataset = Dataset {
     ],
     from: "enterprises t",
     public: "t.merged_into IS NULL",
+    withdrawn: "t.merged_into IS NOT NULL",
 };
 
 pub static PROJECTS: Dataset = Dataset {
@@ -84,6 +85,7 @@ pub static PROJECTS: Dataset = Dataset {
     ],
     from: "projects t",
     public: "t.state IN ('signed', 'landed', 'producing')",
+    withdrawn: "t.state IN ('negotiating', 'dropped')",
 };
 
 pub static EVENTS: Dataset = Dataset {
@@ -103,6 +105,7 @@ pub static EVENTS: Dataset = Dataset {
     ],
     from: "events t",
     public: "1 = 1",
+    withdrawn: "1 = 0",
 };
 
 pub static PLATFORMS: Dataset = Dataset {
@@ -121,4 +124,5 @@ pub static PLATFORMS: Dataset = Dataset {
     ],
     from: "platforms t",
     public: "1 = 1",
+    withdrawn: "1 = 0",
 };

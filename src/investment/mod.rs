@@ -76,6 +76,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     migrations: &[
         crate::migration!(43, "investment", "0043_investment"),
         crate::migration!(44, "project_search", "0044_project_search"),
+        crate::migration!(45, "opendata_withdrawn", "0045_opendata_withdrawn"),
     ],
     settings: &[&STALL_WORKING_DAYS],
     demo: Some(demo::seed),

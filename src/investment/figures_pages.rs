@@ -33,6 +33,8 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>, Q(p): 
         })
         .await?;
     let process = s.rules(&super::PROJECT)?.process;
+    let mut stages = stages;
+    stages.sort_by_key(|(state, _, _)| process.states.iter().position(|st| st.id == *state).unwrap_or(usize::MAX));
     let before = |r: &FigureRow, f: fn(&figures::Counts) -> i64| r.previous.as_ref().map(f);
     let none = ctx.t("inv-none").to_owned();
     let table = Table::new()

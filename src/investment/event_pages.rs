@@ -11,7 +11,9 @@ use maud::{Markup, html};
 
 use super::events::{self, CONTACT_STATUSES, Event, EventInput, FollowUp, MeetingInput, TIMINGS};
 use super::platforms;
-use super::project_pages::{SECTION, enterprise_fields, id_field, may_record, named_of, tabs, text_of};
+use super::project_pages::{
+    SECTION, as_choices as options, enterprise_fields, id_field, may_record, named_of, tabs, text_of,
+};
 use crate::kernel::access::Action;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::validate::fen_in_words;
@@ -29,10 +31,6 @@ pub fn router() -> Router<AppState> {
         .route("/investment/events/{id}/next", post(next_edition))
         .route("/investment/events/{id}/contacts", post(add_contact))
         .route("/investment/contacts/{id}", post(follow_up))
-}
-
-fn options(v: Vec<(i64, String)>) -> Vec<(String, String)> {
-    v.into_iter().map(|(i, n)| (i.to_string(), n)).collect()
 }
 
 fn event_fields(

@@ -9,7 +9,9 @@ use axum::routing::{get, post};
 use maud::{Markup, html};
 
 use super::platforms::{self, CohortInput, KINDS, Platform, PlatformInput, Qualification};
-use super::project_pages::{SECTION, enterprise_fields, id_field, may_record, named_of, tabs, text_of};
+use super::project_pages::{
+    SECTION, as_choices as options, enterprise_fields, id_field, may_record, named_of, tabs, text_of,
+};
 use crate::kernel::access::Action;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::validate::fen_in_words;
@@ -57,10 +59,6 @@ fn input_of(f: &Fields) -> AppResult<PlatformInput> {
         department_id: id_field(f, "department_id")?.ok_or(AppError::invalid("required", "department_id"))?,
         enterprise_id: id_field(f, "enterprise_id")?,
     })
-}
-
-fn options(v: Vec<(i64, String)>) -> Vec<(String, String)> {
-    v.into_iter().map(|(i, n)| (i.to_string(), n)).collect()
 }
 
 async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>) -> AppResult<Response> {

@@ -163,6 +163,11 @@ pub fn id_field(f: &Fields, name: &'static str) -> AppResult<Option<i64>> {
     }
 }
 
+/// Records as a form's choices: (id as text, name).
+pub fn as_choices(v: Vec<(i64, String)>) -> Vec<(String, String)> {
+    v.into_iter().map(|(i, n)| (i.to_string(), n)).collect()
+}
+
 pub fn text_of(f: &Fields, name: &str) -> String {
     f.get(name).cloned().unwrap_or_default()
 }
@@ -231,8 +236,7 @@ async fn choices(s: &AppState, ctx: &Ctx, responsible: Option<i64>) -> AppResult
             Ok((crate::org::departments::options(tx)?, people, events::options(tx)?, platforms::options(tx)?))
         })
         .await?;
-    let strings = |v: Vec<(i64, String)>| v.into_iter().map(|(i, n)| (i.to_string(), n)).collect();
-    Ok(Choices { departments: strings(d), people, events: strings(e), platforms: strings(p) })
+    Ok(Choices { departments: as_choices(d), people, events: as_choices(e), platforms: as_choices(p) })
 }
 
 fn fields(ctx: &Ctx, c: &Choices, p: Option<&Project>, retry: Option<&Retry>) -> Markup {

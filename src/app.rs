@@ -51,10 +51,11 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// The mechanisms this service runs: each is one folder, listed here once.
-pub static MECHANISMS: [&Mechanism; 4] = [
+pub static MECHANISMS: [&Mechanism; 5] = [
     &crate::coordination::MECHANISM,
     &crate::evaluation::MECHANISM,
     &crate::investment::MECHANISM,
+    &crate::ideas::MECHANISM,
     &crate::supervision::MECHANISM,
 ];
 

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod enterprises;
 pub mod evaluation;
 pub mod home;
+pub mod ideas;
 pub mod investment;
 pub mod kernel;
 pub mod org;

@@ -133,6 +133,14 @@ static TASK_PORT: TaskPort = TaskPort {
         let task = tasks::create(tx, who, user, req.matter_id, &input, &view)?;
         serde_json::to_value(task).map_err(|e| crate::kernel::error::AppError::internal(e.to_string()))
     },
+    open_matter: |tx, who, user, req, env| {
+        let input = matters::MatterInput {
+            title: req.title.clone(),
+            description: req.description.clone(),
+            ..Default::default()
+        };
+        Ok(matters::create(tx, who, user, &*env.processes.get("matter")?, &input)?.id)
+    },
     open_matters: matters::open_for,
     assignable: tasks::assignable,
     standing: |tx, id, env, now| tasks::standing(tx, id, &tasks::View::from_environment(env, now)?),

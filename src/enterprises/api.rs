@@ -31,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(merge))
         .routes(routes!(undo_merge))
         .routes(routes!(link_account))
+        .routes(routes!(shareholders, set_shareholders))
         .routes(routes!(mine, correct_mine))
 }
 
@@ -44,6 +45,37 @@ async fn link_account(
     ApiJson(input): ApiJson<AccountInput>,
 ) -> AppResult<Json<Enterprise>> {
     s.change(&ctx, Action::ManageEnterprises, move |tx, who| registry::link_account(tx, who, id, &input))
+        .await
+        .map(Json)
+}
+
+/// Who holds shares in an enterprise, as the registry knows it.
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}/shareholders", tag = "enterprises",
+    responses((status = 200, body = Vec<String>), (status = 403), (status = 404)))]
+async fn shareholders(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewEnterprises>,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<String>>> {
+    s.look(&ctx, Action::ViewEnterprises, move |tx, _| {
+        registry::find(tx, id)?;
+        super::ties::shareholders(tx, id)
+    })
+    .await
+    .map(Json)
+}
+
+/// Replace the holders of an enterprise's shares (independence checks compare them).
+#[utoipa::path(put, path = "/api/v1/enterprises/{id}/shareholders", tag = "enterprises",
+    request_body = super::ties::ShareholdersInput,
+    responses((status = 200, body = Vec<String>), (status = 403), (status = 404), (status = 422)))]
+async fn set_shareholders(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ManageEnterprises>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<super::ties::ShareholdersInput>,
+) -> AppResult<Json<Vec<String>>> {
+    s.change(&ctx, Action::ManageEnterprises, move |tx, who| super::ties::set_shareholders(tx, who, id, &input))
         .await
         .map(Json)
 }

@@ -8,6 +8,7 @@ pub mod demo;
 mod import;
 mod pages;
 pub mod registry;
+pub mod ties;
 
 /// The registry's pages.
 pub fn router() -> axum::Router<crate::kernel::web::AppState> {

@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/enterprises/duplicates", get(duplicates))
         .route("/enterprises/mine", get(mine).post(correct_mine))
         .route("/enterprises/{id}/account", post(link_account))
+        .route("/enterprises/{id}/shareholders", post(set_shareholders))
         .route("/enterprises/{id}", get(show).post(update))
         .route("/enterprises/{id}/merge", post(merge))
         .route("/enterprises/merges/{id}/undo", post(undo))
@@ -157,9 +158,14 @@ async fn show(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppRe
 }
 
 async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppResult<Response> {
-    let (e, merges, accounts) = s
+    let (e, merges, accounts, holders) = s
         .look(ctx, Action::ViewEnterprises, move |tx, _| {
-            Ok((registry::find(tx, id)?, registry::merges_into(tx, id)?, registry::accounts_of(tx, id)?))
+            Ok((
+                registry::find(tx, id)?,
+                registry::merges_into(tx, id)?,
+                registry::accounts_of(tx, id)?,
+                super::ties::shareholders(tx, id)?,
+            ))
         })
         .await?;
     let body = html! {
@@ -174,6 +180,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
             dt { (ctx.t("ent-district")) } dd { (e.district) " " (e.address) }
             dt { (ctx.t("ent-registered-on")) } dd { (e.registered_on.clone().unwrap_or_default()) }
             dt { (ctx.t("ent-source")) } dd { (ctx.t(&format!("ent-source-{}", e.source))) " · " (fmt_local(e.created_at)) }
+            dt { (ctx.t("ent-shareholders")) } dd { @if holders.is_empty() { span.muted { "—" } } @else { (holders.join("、")) } }
         } }
         @if !merges.is_empty() {
             h2 { (ctx.t("ent-merges")) }
@@ -197,6 +204,16 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                 (error_banner(ctx, error(retry, "account")))
                 (text_field(ctx, "username", ctx.t("ent-link-account"), "", None, true))
                 button.secondary type="submit" { (ctx.t("ent-link")) }
+            }
+            details.panel open[error(retry, "shareholders").is_some()] {
+                summary { (ctx.t("ent-edit-shareholders")) }
+                form.stack method="post" action=(format!("/enterprises/{}/shareholders", e.id)) {
+                    (csrf_field(ctx))
+                    (error_banner(ctx, error(retry, "shareholders")))
+                    label.field { span { (ctx.t("ent-shareholders-one-per-line")) }
+                        textarea name="names" rows="4" { (holders.join("\n")) } }
+                    div { button type="submit" { (ctx.t("common-save")) } }
+                }
             }
             details.panel open[error(retry, "enterprise").is_some()] {
                 summary { (ctx.t("common-edit")) }
@@ -298,6 +315,20 @@ async fn link_account(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfFor
     match attempt(&s, &ctx, Action::ManageEnterprises, "account", form, move |tx, who, fields: Fields| {
         let user_id = registry::enterprise_account(tx, fields.get("username").map_or("", String::as_str))?;
         registry::link_account(tx, who, id, &registry::AccountInput { user_id })
+    })
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/enterprises/{id}")).into_response()),
+        Err(retry) => render(&s, &ctx, id, Some(&retry)).await,
+    }
+}
+
+async fn set_shareholders(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    match attempt(&s, &ctx, Action::ManageEnterprises, "shareholders", form, move |tx, who, fields: Fields| {
+        let names = fields.get("names").map_or("", String::as_str).lines().map(str::trim);
+        let input = super::ties::ShareholdersInput { names: names.filter(|n| !n.is_empty()).map(str::to_owned).collect() };
+        super::ties::set_shareholders(tx, who, id, &input)
     })
     .await?
     {

@@ -342,7 +342,8 @@ pub struct OwnCorrection {
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct AccountInput {
-    /// An enterprise account (role `enterprise`).
+    /// An account that speaks for an organisation: an enterprise's, an evaluator's, a
+    /// law firm's or an association's.
     pub user_id: i64,
 }
 
@@ -363,7 +364,8 @@ pub fn link_account(tx: &mut Tx<'_>, who: &Who, id: i64, input: &AccountInput) -
         return Err(AppError::conflict("enterprise_merged"));
     }
     let linked = tx.execute(
-        "UPDATE users SET enterprise_id = $1 WHERE id = $2 AND role = 'enterprise' AND active = 1",
+        "UPDATE users SET enterprise_id = $1 WHERE id = $2 AND active = 1 \
+         AND role IN ('enterprise', 'evaluator', 'law_firm', 'association')",
         params![id, input.user_id],
     )?;
     if linked != 1 {
@@ -394,7 +396,8 @@ pub fn accounts_of(tx: &mut Tx<'_>, id: i64) -> AppResult<Vec<String>> {
 /// The active enterprise account with `username`, for the linking form.
 pub fn enterprise_account(tx: &mut Tx<'_>, username: &str) -> AppResult<i64> {
     tx.query_opt(
-        "SELECT id FROM users WHERE username = $1 AND role = 'enterprise' AND active = 1",
+        "SELECT id FROM users WHERE username = $1 AND active = 1 \
+         AND role IN ('enterprise', 'evaluator', 'law_firm', 'association')",
         params![username.trim()],
     )?
     .map(|r| r.int("id"))

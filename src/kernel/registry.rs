@@ -132,6 +132,13 @@ pub struct TaskRequest {
     pub working_days: Option<i64>,
 }
 
+/// A matter a leader opens through the task seam.
+#[derive(Debug, Clone)]
+pub struct MatterRequest {
+    pub title: String,
+    pub description: String,
+}
+
 /// Choices for a form's select, as (value, label).
 pub type Choices = Vec<(String, String)>;
 
@@ -143,6 +150,9 @@ pub struct TaskPort {
     pub decides: Action,
     /// Create the task; answers it as the task API shows it (with its `id`).
     pub create: fn(&mut Tx<'_>, &Who, &CurrentUser, &TaskRequest, &Environment) -> AppResult<serde_json::Value>,
+    /// Open a matter decided by `user` for a body of work handed over as tasks (a support
+    /// package's measures, a hearing's follow-ups); answers its id.
+    pub open_matter: fn(&mut Tx<'_>, &Who, &CurrentUser, &MatterRequest, &Environment) -> AppResult<i64>,
     /// The open matters `user` may add tasks to, as (id, title).
     pub open_matters: fn(&mut Tx<'_>, &CurrentUser) -> AppResult<Choices>,
     /// The people tasks may be assigned to, as (id, name with department).
@@ -215,7 +225,7 @@ pub struct Registry {
 }
 
 /// The kernel's own schema: organisation, accounts, audit, inbox, search queue.
-pub static KERNEL_MIGRATIONS: [Migration; 16] = [
+pub static KERNEL_MIGRATIONS: [Migration; 17] = [
     crate::migration!(1, "foundation", "0001_foundation"),
     crate::migration!(9, "search", "0009_search"),
     crate::migration!(16, "open_once", "0016_open_once"),
@@ -232,6 +242,7 @@ pub static KERNEL_MIGRATIONS: [Migration; 16] = [
     crate::migration!(37, "bulletins", "0037_bulletins"),
     crate::migration!(41, "enterprises", "0041_enterprises"),
     crate::migration!(42, "enterprise_accounts", "0042_enterprise_accounts"),
+    crate::migration!(47, "enterprise_ties", "0047_enterprise_ties"),
 ];
 
 impl std::fmt::Debug for Registry {

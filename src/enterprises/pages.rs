@@ -327,7 +327,8 @@ async fn set_shareholders(State(s): State<AppState>, Path(id): Path<i64>, f: Csr
     let CsrfForm { ctx, form } = f;
     match attempt(&s, &ctx, Action::ManageEnterprises, "shareholders", form, move |tx, who, fields: Fields| {
         let names = fields.get("names").map_or("", String::as_str).lines().map(str::trim);
-        let input = super::ties::ShareholdersInput { names: names.filter(|n| !n.is_empty()).map(str::to_owned).collect() };
+        let input =
+            super::ties::ShareholdersInput { names: names.filter(|n| !n.is_empty()).map(str::to_owned).collect() };
         super::ties::set_shareholders(tx, who, id, &input)
     })
     .await?

@@ -10,9 +10,11 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::commissions::{self, Commission, CommissionInput, Criteria, CriteriaInput, Evaluator, RecuseInput, ReportInput};
+use super::commissions::{
+    self, Commission, CommissionInput, Criteria, CriteriaInput, Evaluator, RecuseInput, ReportInput,
+};
 use super::figures::{self, Figures};
-use super::ideas::{self, Difference, Idea, IdeaFilter, IdeaInput, Opened, Version};
+use super::idea::{self, Difference, Idea, IdeaFilter, IdeaInput, Opened, Version};
 use super::need;
 use super::packages::{self, Approval, Package, PackageFilter, PackageInput, PublicPackage};
 use crate::enterprises::ties::{self, DeclaredTie, TieInput};
@@ -73,25 +75,24 @@ pub struct Detail {
 
 /// An idea as the caller may see it; opening it (and a report) is recorded.
 pub fn detail(tx: &mut Tx<'_>, user: &CurrentUser, rules: &Rules, id: i64, now: i64) -> AppResult<Detail> {
-    let (idea, relations) = ideas::get(tx, user, rules, id, now)?;
+    let (idea, relations) = idea::get(tx, user, rules, id, now)?;
     let commissions = commissions::visible_to(tx, user, id)?;
-    ideas::opened(tx, user, id, "idea", now)?;
+    idea::opened(tx, user, id, "idea", now)?;
     if commissions.iter().any(|c| c.state == "reported") {
-        ideas::opened(tx, user, id, "report", now)?;
+        idea::opened(tx, user, id, "report", now)?;
     }
-    let versions = ideas::versions(tx, id)?;
+    let versions = idea::versions(tx, id)?;
     let changes = versions
         .windows(2)
-        .map(|w| Changes { version: w[1].version, differences: ideas::differences(&w[0].snapshot, &w[1].snapshot) })
+        .map(|w| Changes { version: w[1].version, differences: idea::differences(&w[0].snapshot, &w[1].snapshot) })
         .collect();
-    let sees_opens =
-        relations.contains(&"division_head") || matches!(user.role, Role::Leader | Role::Admin);
-    let opens = if sees_opens { Some(ideas::opens(tx, id)?) } else { None };
+    let sees_opens = relations.contains(&"division_head") || matches!(user.role, Role::Leader | Role::Admin);
+    let opens = if sees_opens { Some(idea::opens(tx, id)?) } else { None };
     let may = rules
         .process
         .available(&idea.state, &relations)
         .iter()
-        .filter(|t| ideas::BY_HAND.contains(&t.id.as_str()))
+        .filter(|t| idea::BY_HAND.contains(&t.id.as_str()))
         .map(|t| t.id.clone())
         .collect();
     Ok(Detail {
@@ -115,7 +116,7 @@ async fn list_ideas(
     Q(f): Q<IdeaFilter>,
 ) -> AppResult<Listed<Idea>> {
     let (rules, params, now, user) = (s.rules(&super::IDEA)?, p.clone(), ctx.now, ctx.user()?.clone());
-    let page = s.look(&ctx, Action::ViewIdeas, move |tx, _| ideas::list(tx, &user, &rules, &f, &p, now)).await?;
+    let page = s.look(&ctx, Action::ViewIdeas, move |tx, _| idea::list(tx, &user, &rules, &f, &p, now)).await?;
     Ok(Listed { page, params, name: "ideas" })
 }
 
@@ -128,15 +129,18 @@ async fn create_idea(
     ApiJson(input): ApiJson<IdeaInput>,
 ) -> AppResult<(StatusCode, Json<Idea>)> {
     let (rules, user) = (s.rules(&super::IDEA)?, ctx.user()?.clone());
-    let idea =
-        s.change(&ctx, Action::SubmitIdeas, move |tx, who| ideas::create(tx, who, &user, &rules, &input)).await?;
+    let idea = s.change(&ctx, Action::SubmitIdeas, move |tx, who| idea::create(tx, who, &user, &rules, &input)).await?;
     Ok((StatusCode::CREATED, Json(idea)))
 }
 
 /// An idea with its versions and their differences, its commissions and reports.
 #[utoipa::path(get, path = "/api/v1/ideas/{id}", tag = "ideas",
     responses((status = 200, body = Detail), (status = 403), (status = 404)))]
-async fn get_idea(State(s): State<AppState>, Can(ctx, _): Can<need::ViewIdeas>, Path(id): Path<i64>) -> AppResult<Json<Detail>> {
+async fn get_idea(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewIdeas>,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Detail>> {
     let (rules, now, user) = (s.rules(&super::IDEA)?, ctx.now, ctx.user()?.clone());
     s.change(&ctx, Action::ViewIdeas, move |tx, _| detail(tx, &user, &rules, id, now)).await.map(Json)
 }
@@ -151,9 +155,7 @@ async fn update_idea(
     ApiJson(input): ApiJson<IdeaInput>,
 ) -> AppResult<Json<Idea>> {
     let (rules, user) = (s.rules(&super::IDEA)?, ctx.user()?.clone());
-    s.change(&ctx, Action::SubmitIdeas, move |tx, who| ideas::update(tx, who, &user, &rules, id, &input))
-        .await
-        .map(Json)
+    s.change(&ctx, Action::SubmitIdeas, move |tx, who| idea::update(tx, who, &user, &rules, id, &input)).await.map(Json)
 }
 
 /// Submit the draft (or resubmit after a request for more): a new numbered version.
@@ -165,35 +167,20 @@ async fn submit_idea(
     Path(id): Path<i64>,
 ) -> AppResult<Json<Idea>> {
     let (rules, user) = (s.rules(&super::IDEA)?, ctx.user()?.clone());
-    s.change(&ctx, Action::SubmitIdeas, move |tx, who| ideas::submit(tx, who, &user, &rules, id)).await.map(Json)
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct DecisionInput {
-    /// `accept`, `request_more` (with `due_on`), `decline` or `withdraw` (a note says why).
-    pub transition: String,
-    #[serde(default)]
-    pub note: Option<String>,
-    /// The day more is asked by.
-    #[serde(default)]
-    pub due_on: Option<String>,
+    s.change(&ctx, Action::SubmitIdeas, move |tx, who| idea::submit(tx, who, &user, &rules, id)).await.map(Json)
 }
 
 /// The division's decision on an idea.
-#[utoipa::path(post, path = "/api/v1/ideas/{id}/decisions", tag = "ideas", request_body = DecisionInput,
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/decisions", tag = "ideas", request_body = idea::Decision,
     responses((status = 200, body = Idea), (status = 403), (status = 404), (status = 409), (status = 422)))]
 async fn decide(
     State(s): State<AppState>,
     Can(ctx, _): Can<need::HandleIdeas>,
     Path(id): Path<i64>,
-    ApiJson(input): ApiJson<DecisionInput>,
+    ApiJson(input): ApiJson<idea::Decision>,
 ) -> AppResult<Json<Idea>> {
     let (rules, user) = (s.rules(&super::IDEA)?, ctx.user()?.clone());
-    s.change(&ctx, Action::HandleIdeas, move |tx, who| {
-        ideas::decide(tx, who, &user, &rules, id, &input.transition, input.note.as_deref(), input.due_on.as_deref())
-    })
-    .await
-    .map(Json)
+    s.change(&ctx, Action::HandleIdeas, move |tx, who| idea::decide(tx, who, &user, &rules, id, &input)).await.map(Json)
 }
 
 /// Commission an evaluator institution, by a deadline in working days. Refused with the
@@ -279,7 +266,7 @@ pub fn attach_file(
     name: &str,
     bytes: &[u8],
 ) -> AppResult<Attachment> {
-    let (idea, relations) = ideas::get(tx, user, rules, id, who.now)?;
+    let (idea, relations) = idea::get(tx, user, rules, id, who.now)?;
     if !relations.contains(&"enterprise") {
         return Err(AppError::Forbidden);
     }
@@ -292,12 +279,16 @@ pub fn attach_file(
 /// Download a file of an idea the caller may see.
 #[utoipa::path(get, path = "/api/v1/ideas/attachments/{id}", tag = "ideas",
     responses((status = 200, content_type = "application/octet-stream"), (status = 404)))]
-async fn download(State(s): State<AppState>, Can(ctx, _): Can<need::ViewIdeas>, Path(id): Path<i64>) -> AppResult<Response> {
+async fn download(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewIdeas>,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let user = ctx.user()?.clone();
     let (a, bytes) = s
         .look(&ctx, Action::ViewIdeas, move |tx, _| {
             let a = attachments::find(tx, id)?;
-            if a.owner_kind != "idea" || !ideas::may_see(tx, &user, a.owner_id)? {
+            if a.owner_kind != "idea" || !idea::may_see(tx, &user, a.owner_id)? {
                 return Err(AppError::NotFound);
             }
             let bytes = attachments::content(tx, id)?;
@@ -315,13 +306,16 @@ async fn evaluators(State(s): State<AppState>, Can(ctx, _): Can<need::HandleIdea
 }
 
 fn own_institution(tx: &mut Tx<'_>, user: &CurrentUser) -> AppResult<i64> {
-    ideas::organisation_of(tx, user)?.ok_or_else(|| AppError::conflict("no_enterprise_linked"))
+    idea::organisation_of(tx, user)?.ok_or_else(|| AppError::conflict("no_enterprise_linked"))
 }
 
 /// The ties the caller's institution has declared.
 #[utoipa::path(get, path = "/api/v1/ideas/ties", tag = "ideas",
     responses((status = 200, body = Vec<DeclaredTie>), (status = 403), (status = 409)))]
-async fn my_ties(State(s): State<AppState>, Can(ctx, _): Can<need::EvaluateIdeas>) -> AppResult<Json<Vec<DeclaredTie>>> {
+async fn my_ties(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::EvaluateIdeas>,
+) -> AppResult<Json<Vec<DeclaredTie>>> {
     let user = ctx.user()?.clone();
     s.look(&ctx, Action::EvaluateIdeas, move |tx, _| {
         let org = own_institution(tx, &user)?;
@@ -365,7 +359,8 @@ async fn publish_criteria(
     Can(ctx, _): Can<need::PublishCriteria>,
     ApiJson(input): ApiJson<CriteriaInput>,
 ) -> AppResult<(StatusCode, Json<Criteria>)> {
-    let c = s.change(&ctx, Action::PublishCriteria, move |tx, who| commissions::publish_criteria(tx, who, &input)).await?;
+    let c =
+        s.change(&ctx, Action::PublishCriteria, move |tx, who| commissions::publish_criteria(tx, who, &input)).await?;
     Ok((StatusCode::CREATED, Json(c)))
 }
 
@@ -392,9 +387,7 @@ async fn create_package(
 ) -> AppResult<(StatusCode, Json<Package>)> {
     let (rules, idea_rules, user) = (s.rules(&super::PACKAGE)?, s.rules(&super::IDEA)?, ctx.user()?.clone());
     let p = s
-        .change(&ctx, Action::HandleIdeas, move |tx, who| {
-            packages::create(tx, who, &user, &rules, &idea_rules, &input)
-        })
+        .change(&ctx, Action::HandleIdeas, move |tx, who| packages::create(tx, who, &user, &rules, &idea_rules, &input))
         .await?;
     Ok((StatusCode::CREATED, Json(p)))
 }
@@ -426,43 +419,29 @@ async fn update_package(
     s.change(&ctx, Action::HandleIdeas, move |tx, who| packages::update(tx, who, &user, id, &input)).await.map(Json)
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct PackageTransition {
-    /// `submit` (the department), `approve` or `return` (the leader; a note says why).
-    pub transition: String,
-    #[serde(default)]
-    pub note: Option<String>,
-}
-
 /// Submit a package to its leader, or (the leader) approve or return it. Approval hands
 /// every measure over as a task.
-#[utoipa::path(post, path = "/api/v1/ideas/packages/{id}/transitions", tag = "ideas", request_body = PackageTransition,
+#[utoipa::path(post, path = "/api/v1/ideas/packages/{id}/transitions", tag = "ideas", request_body = packages::Step,
     responses((status = 200, body = Package), (status = 403), (status = 404), (status = 409), (status = 422)))]
 async fn transition_package(
     State(s): State<AppState>,
     Can(ctx, _): Can<need::ViewIdeas>,
     Path(id): Path<i64>,
-    ApiJson(input): ApiJson<PackageTransition>,
+    ApiJson(input): ApiJson<packages::Step>,
 ) -> AppResult<Json<Package>> {
-    package_transition(&s, &ctx, id, input.transition, input.note).await.map(Json)
+    package_transition(&s, &ctx, id, input).await.map(Json)
 }
 
 /// Who may fire which package transition is decided by the process (the department
 /// submits, the leader approves); the seam's permission is checked for approval.
-pub async fn package_transition(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    transition: String,
-    note: Option<String>,
-) -> AppResult<Package> {
+pub async fn package_transition(s: &AppState, ctx: &Ctx, id: i64, step: packages::Step) -> AppResult<Package> {
     let (rules, idea_rules, user, env) =
         (s.rules(&super::PACKAGE)?, s.rules(&super::IDEA)?, ctx.user()?.clone(), s.environment());
     let port = s.registry.tasks()?;
-    let action = if transition == "submit" { Action::HandleIdeas } else { Action::ApprovePackages };
+    let action = if step.transition == "submit" { Action::HandleIdeas } else { Action::ApprovePackages };
     s.change(ctx, action, move |tx, who| {
         let approval = Approval { port, env: &env, idea_rules: &idea_rules };
-        packages::transition(tx, who, &user, &rules, id, &transition, note.as_deref(), &approval)
+        packages::transition(tx, who, &user, &rules, id, &step, &approval)
     })
     .await
 }
@@ -486,9 +465,7 @@ async fn figures_of(
 ) -> AppResult<Json<Figures>> {
     let asked = period::asked(q.period.as_deref(), q.from.as_deref(), q.to.as_deref())?;
     let (calendar, now) = (s.calendar(), ctx.now);
-    s.look(&ctx, Action::HandleIdeas, move |tx, _| figures::figures(tx, &calendar, asked.as_ref(), now))
-        .await
-        .map(Json)
+    s.look(&ctx, Action::HandleIdeas, move |tx, _| figures::figures(tx, &calendar, asked.as_ref(), now)).await.map(Json)
 }
 
 /// The adopted support packages and how their measures are delivered (no sign-in;

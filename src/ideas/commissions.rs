@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::ideas::{self, Idea};
+use super::idea::{self, Idea};
 use crate::enterprises::ties::{self, TieInput};
 use crate::kernel::access::CurrentUser;
 use crate::kernel::audit::{self, Change, Who};
@@ -165,7 +165,8 @@ pub struct Commission {
 const COLUMNS: &str = "c.id, c.idea_id, c.evaluator_id, e.name AS evaluator_name, u.display_name AS by_name, c.deadline, \
     c.state, c.criteria_version, c.feasibility, c.scores, c.total_centi, c.reasoning, c.conditions, c.item_opinions, \
     c.reason, c.created_at, c.reported_at";
-const FROM: &str = "idea_commissions c JOIN enterprises e ON e.id = c.evaluator_id JOIN users u ON u.id = c.commissioned_by";
+const FROM: &str =
+    "idea_commissions c JOIN enterprises e ON e.id = c.evaluator_id JOIN users u ON u.id = c.commissioned_by";
 
 fn json<T: serde::de::DeserializeOwned + Default>(text: Option<String>) -> AppResult<T> {
     match text {
@@ -208,7 +209,7 @@ pub fn visible_to(tx: &mut Tx<'_>, user: &CurrentUser, idea: i64) -> AppResult<V
     if user.role != crate::kernel::access::Role::Evaluator {
         return Ok(all);
     }
-    let org = ideas::organisation_of(tx, user)?;
+    let org = idea::organisation_of(tx, user)?;
     Ok(all.into_iter().filter(|c| Some(c.evaluator_id) == org).collect())
 }
 
@@ -233,7 +234,7 @@ pub fn commission(
     input: &CommissionInput,
     lang: Lang,
 ) -> AppResult<Commission> {
-    let (idea, relations) = ideas::get(tx, user, rules, id, who.now)?;
+    let (idea, relations) = idea::get(tx, user, rules, id, who.now)?;
     if !relations.contains(&"division") {
         return Err(AppError::Forbidden);
     }
@@ -255,7 +256,7 @@ pub fn commission(
          created_at) VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id",
         params![id, input.evaluator_id, user.id, deadline.as_str(), version, who.now],
     )?;
-    ideas::fire(tx, who, rules, &idea, &relations, "commission", None)?;
+    idea::fire(tx, who, rules, &idea, &relations, "commission", None)?;
     tx.execute(
         "UPDATE ideas SET deadline = $1, reminded_at = NULL, escalated_at = NULL WHERE id = $2",
         params![deadline, id],
@@ -298,13 +299,13 @@ pub fn report(
     id: i64,
     input: &ReportInput,
 ) -> AppResult<Commission> {
-    let (idea, relations) = ideas::get(tx, user, rules, id, who.now)?;
+    let (idea, relations) = idea::get(tx, user, rules, id, who.now)?;
     if !relations.contains(&"evaluator") {
         return Err(AppError::Forbidden);
     }
     let c = open_commission(tx, id)?;
     let checked = check_report(tx, &idea, c.criteria_version, input)?;
-    ideas::fire(tx, who, rules, &idea, &relations, "report", None)?;
+    idea::fire(tx, who, rules, &idea, &relations, "report", None)?;
     tx.execute(
         "UPDATE idea_commissions SET state = 'reported', feasibility = $1, scores = $2, total_centi = $3, \
          reasoning = $4, conditions = $5, item_opinions = $6, reported_at = $7 WHERE id = $8",
@@ -339,7 +340,8 @@ fn check_report(tx: &mut Tx<'_>, idea: &Idea, version: i64, input: &ReportInput)
     let criteria = criteria(tx, version)?.criteria;
     let (mut weighted, mut weights) = (0i64, 0i64);
     for c in &criteria {
-        let score = *input.scores.get(&c.id).ok_or_else(|| AppError::invalid_detail("score_missing", "scores", &c.name))?;
+        let score =
+            *input.scores.get(&c.id).ok_or_else(|| AppError::invalid_detail("score_missing", "scores", &c.name))?;
         if !(0..=100).contains(&score) {
             return Err(AppError::invalid_detail("score_out_of_range", "scores", &c.name));
         }
@@ -388,7 +390,7 @@ pub fn recuse(
     id: i64,
     input: &RecuseInput,
 ) -> AppResult<Idea> {
-    let (idea, relations) = ideas::get(tx, user, rules, id, who.now)?;
+    let (idea, relations) = idea::get(tx, user, rules, id, who.now)?;
     if !relations.contains(&"evaluator") {
         return Err(AppError::Forbidden);
     }
@@ -401,8 +403,8 @@ pub fn recuse(
     };
     let declared = ties::declare(tx, who, c.evaluator_id, &tie)?;
     let note = format!("{}：{}", declared.kind, declared.detail);
-    ideas::fire(tx, who, rules, &idea, &relations, "recuse", Some(&note))?;
-    ideas::find(tx, rules, id, who.now)
+    idea::fire(tx, who, rules, &idea, &relations, "recuse", Some(&note))?;
+    idea::find(tx, rules, id, who.now)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

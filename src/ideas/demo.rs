@@ -5,7 +5,7 @@
 //! as tasks, one of them overdue.
 
 use super::commissions::{self, CommissionInput, ItemOpinion, ReportInput};
-use super::ideas::{self, IdeaInput, ItemInput};
+use super::idea::{self, IdeaInput, ItemInput};
 use super::packages::{self, Approval, MeasureInput, PackageInput};
 use crate::accounts::service::{self as accounts, NewUser};
 use crate::enterprises::demo::code;
@@ -112,13 +112,22 @@ struct Seed {
 
 impl Seed {
     fn idea(&self, tx: &mut Tx<'_>, by: &CurrentUser, days_ago: i64, input: IdeaInput) -> AppResult<i64> {
-        Ok(ideas::create(tx, &at(self.now, days_ago), by, &self.rules, &input)?.id)
+        Ok(idea::create(tx, &at(self.now, days_ago), by, &self.rules, &input)?.id)
     }
     fn submit(&self, tx: &mut Tx<'_>, by: &CurrentUser, id: i64, days_ago: i64) -> AppResult<()> {
-        ideas::submit(tx, &at(self.now, days_ago), by, &self.rules, id).map(|_| ())
+        idea::submit(tx, &at(self.now, days_ago), by, &self.rules, id).map(|_| ())
     }
-    fn decide(&self, tx: &mut Tx<'_>, id: i64, days_ago: i64, t: &str, note: Option<&str>, due: Option<&str>) -> AppResult<()> {
-        ideas::decide(tx, &at(self.now, days_ago), &self.admin, &self.rules, id, t, note, due).map(|_| ())
+    fn decide(
+        &self,
+        tx: &mut Tx<'_>,
+        id: i64,
+        days_ago: i64,
+        t: &str,
+        note: Option<&str>,
+        due: Option<&str>,
+    ) -> AppResult<()> {
+        let d = idea::Decision { transition: t.into(), note: note.map(Into::into), due_on: due.map(Into::into) };
+        idea::decide(tx, &at(self.now, days_ago), &self.admin, &self.rules, id, &d).map(|_| ())
     }
     fn commission(&self, tx: &mut Tx<'_>, id: i64, evaluator: i64, days_ago: i64) -> AppResult<()> {
         let input = CommissionInput { evaluator_id: evaluator, working_days: 10 };
@@ -126,7 +135,7 @@ impl Seed {
         commissions::commission(tx, &at(self.now, days_ago), &self.admin, &self.rules, id, &input, lang).map(|_| ())
     }
     fn report(&self, tx: &mut Tx<'_>, id: i64, days_ago: i64, feasibility: &str, scores: [i64; 5]) -> AppResult<()> {
-        let idea = ideas::find(tx, &self.rules, id, self.now)?;
+        let idea = idea::find(tx, &self.rules, id, self.now)?;
         let criteria = commissions::current_criteria(tx)?.criteria;
         let input = ReportInput {
             feasibility: feasibility.into(),
@@ -164,18 +173,43 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
         organisation(tx, &who, demo, ("青岛海联智造有限公司", 1, "孙立新", "高端装备"), ("enterprise", "enterprise"))?;
     let (institute, evaluator) =
         organisation(tx, &who, demo, ("青岛经济研究院", 2, "何振华", "咨询服务"), ("evaluator", "evaluator"))?;
-    let (consult, _) =
-        organisation(tx, &who, demo, ("青岛蓝海产业咨询有限公司", 3, "周海川", "咨询服务"), ("evaluator2", "evaluator"))?;
-    let (ocean1, ocean1_user) =
-        organisation(tx, &who, demo, ("青岛蓝谷海洋生物科技有限公司", 4, "李振华", "海洋生物"), ("ent-ocean1", "enterprise"))?;
-    let (_, ocean2_user) =
-        organisation(tx, &who, demo, ("青岛深蓝海洋装备有限公司", 5, "王德胜", "海洋装备"), ("ent-ocean2", "enterprise"))?;
+    let (consult, _) = organisation(
+        tx,
+        &who,
+        demo,
+        ("青岛蓝海产业咨询有限公司", 3, "周海川", "咨询服务"),
+        ("evaluator2", "evaluator"),
+    )?;
+    let (ocean1, ocean1_user) = organisation(
+        tx,
+        &who,
+        demo,
+        ("青岛蓝谷海洋生物科技有限公司", 4, "李振华", "海洋生物"),
+        ("ent-ocean1", "enterprise"),
+    )?;
+    let (_, ocean2_user) = organisation(
+        tx,
+        &who,
+        demo,
+        ("青岛深蓝海洋装备有限公司", 5, "王德胜", "海洋装备"),
+        ("ent-ocean2", "enterprise"),
+    )?;
     let (_, robot_user) =
         organisation(tx, &who, demo, ("青岛海川机器人有限公司", 6, "周海川", "智能制造"), ("ent-robot", "enterprise"))?;
-    let (_, fashion_user) =
-        organisation(tx, &who, demo, ("青岛即墨时尚服饰产业有限公司", 7, "刘雪梅", "纺织服装"), ("ent-fashion", "enterprise"))?;
-    let (_, finance_user) =
-        organisation(tx, &who, demo, ("青岛财富管理服务有限公司", 8, "高宏伟", "金融服务"), ("ent-finance", "enterprise"))?;
+    let (_, fashion_user) = organisation(
+        tx,
+        &who,
+        demo,
+        ("青岛即墨时尚服饰产业有限公司", 7, "刘雪梅", "纺织服装"),
+        ("ent-fashion", "enterprise"),
+    )?;
+    let (_, finance_user) = organisation(
+        tx,
+        &who,
+        demo,
+        ("青岛财富管理服务有限公司", 8, "高宏伟", "金融服务"),
+        ("ent-finance", "enterprise"),
+    )?;
     // The consultancy shares a holder with the ocean company, and a legal representative
     // with the robot maker: it cannot evaluate either.
     ties::set_shareholders(tx, &who, consult, &ShareholdersInput { names: vec!["青岛海川投资有限公司".into()] })?;
@@ -185,7 +219,12 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
         ocean1,
         &ShareholdersInput { names: vec!["青岛海川投资有限公司".into(), "李振华".into()] },
     )?;
-    ties::set_shareholders(tx, &who, haili, &ShareholdersInput { names: vec!["孙立新".into(), "青岛国信投资".into()] })?;
+    ties::set_shareholders(
+        tx,
+        &who,
+        haili,
+        &ShareholdersInput { names: vec!["孙立新".into(), "青岛国信投资".into()] },
+    )?;
 
     let s = Seed { rules: Rules::shipped(tx, &super::IDEA)?, now, admin: user(tx, "admin")?, evaluator };
 
@@ -202,17 +241,23 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
             item("talent", "海洋药物领军人才团队引进支持", "", "5个团队", hyj, true),
         ],
     })?;
-    let o2 = s.idea(tx, &ocean2_user, 44, IdeaInput {
-        field: "ocean".into(),
-        industry: "深远海养殖装备".into(),
-        title: "深远海智能养殖装备制造集群".into(),
-        content: "以深远海养殖工船为龙头，带动船舶配套、智能网箱和水产加工企业集聚，打造国家深远海绿色养殖试验区。".into(),
-        department_id: hyj,
-        items: vec![
-            item("policy", "深远海养殖海域使用审批绿色通道", "", "黄海冷水团海域", hyj, false),
-            item("finance", "装备融资租赁贴息", "12000000", "首批3艘工船", jrj, false),
-        ],
-    })?;
+    let o2 = s.idea(
+        tx,
+        &ocean2_user,
+        44,
+        IdeaInput {
+            field: "ocean".into(),
+            industry: "深远海养殖装备".into(),
+            title: "深远海智能养殖装备制造集群".into(),
+            content: "以深远海养殖工船为龙头，带动船舶配套、智能网箱和水产加工企业集聚，打造国家深远海绿色养殖试验区。"
+                .into(),
+            department_id: hyj,
+            items: vec![
+                item("policy", "深远海养殖海域使用审批绿色通道", "", "黄海冷水团海域", hyj, false),
+                item("finance", "装备融资租赁贴息", "12000000", "首批3艘工船", jrj, false),
+            ],
+        },
+    )?;
     for (id, by) in [(o1, &ocean1_user), (o2, &ocean2_user)] {
         s.submit(tx, by, id, 43)?;
         s.decide(tx, id, 42, "accept", None, None)?;
@@ -277,19 +322,25 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
     let port = demo.registry.tasks()?;
     let approval = Approval { port, env: &env, idea_rules: &s.rules };
     let leader = user(tx, "leader")?;
-    packages::transition(tx, &at(now, 30), &s.admin, &package_rules, p.id, "submit", None, &approval)?;
-    packages::transition(tx, &at(now, 29), &leader, &package_rules, p.id, "approve", None, &approval)?;
+    let step = |t: &str| packages::Step { transition: t.into(), note: None };
+    packages::transition(tx, &at(now, 30), &s.admin, &package_rules, p.id, &step("submit"), &approval)?;
+    packages::transition(tx, &at(now, 29), &leader, &package_rules, p.id, &step("approve"), &approval)?;
 
     // The demo enterprise's idea: asked for more, revised (two versions), and now with the
     // demo evaluator.
-    let h1 = s.idea(tx, &haili_user, 20, IdeaInput {
-        field: "manufacturing_ai".into(),
-        industry: "工业互联网".into(),
-        title: "工业互联网平台+AI质检产业集群".into(),
-        content: "以我公司工业互联网平台为基础，联合上下游30家企业建设AI视觉质检共享中心。".into(),
-        department_id: fgw,
-        items: vec![item("funding", "共享中心建设补助", "5000000", "设备与算力", gxj, false)],
-    })?;
+    let h1 = s.idea(
+        tx,
+        &haili_user,
+        20,
+        IdeaInput {
+            field: "manufacturing_ai".into(),
+            industry: "工业互联网".into(),
+            title: "工业互联网平台+AI质检产业集群".into(),
+            content: "以我公司工业互联网平台为基础，联合上下游30家企业建设AI视觉质检共享中心。".into(),
+            department_id: fgw,
+            items: vec![item("funding", "共享中心建设补助", "5000000", "设备与算力", gxj, false)],
+        },
+    )?;
     s.submit(tx, &haili_user, h1, 19)?;
     s.decide(tx, h1, 18, "request_more", Some("请补充参与企业名单和算力需求测算。"), Some(&day(-12)))?;
     let revised = IdeaInput {
@@ -303,64 +354,96 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
             item("service", "协调算力中心优惠电价", "", "首期三年", fgw, true),
         ],
     };
-    ideas::update(tx, &at(now, 16), &haili_user, &s.rules, h1, &revised)?;
+    idea::update(tx, &at(now, 16), &haili_user, &s.rules, h1, &revised)?;
     s.submit(tx, &haili_user, h1, 16)?;
     s.decide(tx, h1, 15, "accept", None, None)?;
     s.commission(tx, h1, institute, 3)?;
-    s.idea(tx, &haili_user, 1, IdeaInput {
-        field: "manufacturing_ai".into(),
-        industry: "智能装备".into(),
-        title: "协作机器人应用场景开放".into(),
-        content: "建议在市属国企工厂开放协作机器人应用场景。".into(),
-        department_id: fgw,
-        items: vec![item("policy", "开放应用场景清单", "", "市属国企", gzw, false)],
-    })?;
+    s.idea(
+        tx,
+        &haili_user,
+        1,
+        IdeaInput {
+            field: "manufacturing_ai".into(),
+            industry: "智能装备".into(),
+            title: "协作机器人应用场景开放".into(),
+            content: "建议在市属国企工厂开放协作机器人应用场景。".into(),
+            department_id: fgw,
+            items: vec![item("policy", "开放应用场景清单", "", "市属国企", gzw, false)],
+        },
+    )?;
 
     // Waiting for a commission: the consultancy is tied to the robot maker.
-    let r1 = s.idea(tx, &robot_user, 6, IdeaInput {
-        field: "manufacturing_ai".into(),
-        industry: "机器人".into(),
-        title: "工业机器人整机及核心零部件产业链招引".into(),
-        content: "围绕减速器、伺服电机、控制器三大核心零部件，招引配套企业15家。".into(),
-        department_id: fgw,
-        items: vec![item("land", "产业园标准厂房租金减免", "2400000", "两年", fgw, false)],
-    })?;
+    let r1 = s.idea(
+        tx,
+        &robot_user,
+        6,
+        IdeaInput {
+            field: "manufacturing_ai".into(),
+            industry: "机器人".into(),
+            title: "工业机器人整机及核心零部件产业链招引".into(),
+            content: "围绕减速器、伺服电机、控制器三大核心零部件，招引配套企业15家。".into(),
+            department_id: fgw,
+            items: vec![item("land", "产业园标准厂房租金减免", "2400000", "两年", fgw, false)],
+        },
+    )?;
     s.submit(tx, &robot_user, r1, 5)?;
     s.decide(tx, r1, 4, "accept", None, None)?;
 
     // Fashion: one waiting for triage, one declined.
-    let f1 = s.idea(tx, &fashion_user, 3, IdeaInput {
-        field: "fashion".into(),
-        industry: "纺织服装".into(),
-        title: "即墨国际时尚产业园与服装品牌孵化".into(),
-        content: "建设时尚设计中心和直播电商基地，孵化本土服装品牌50个。".into(),
-        department_id: swj,
-        items: vec![
-            item("service", "举办青岛国际时装周", "", "每年一届", swj, false),
-            item("funding", "品牌孵化奖励", "10000000", "三年", czj, false),
-        ],
-    })?;
+    let f1 = s.idea(
+        tx,
+        &fashion_user,
+        3,
+        IdeaInput {
+            field: "fashion".into(),
+            industry: "纺织服装".into(),
+            title: "即墨国际时尚产业园与服装品牌孵化".into(),
+            content: "建设时尚设计中心和直播电商基地，孵化本土服装品牌50个。".into(),
+            department_id: swj,
+            items: vec![
+                item("service", "举办青岛国际时装周", "", "每年一届", swj, false),
+                item("funding", "品牌孵化奖励", "10000000", "三年", czj, false),
+            ],
+        },
+    )?;
     s.submit(tx, &fashion_user, f1, 2)?;
-    let f2 = s.idea(tx, &fashion_user, 25, IdeaInput {
-        field: "fashion".into(),
-        industry: "纺织服装".into(),
-        title: "服装批发市场整体搬迁补偿".into(),
-        content: "请政府对市场整体搬迁给予补偿。".into(),
-        department_id: swj,
-        items: vec![item("funding", "搬迁补偿", "50000000", "整体搬迁", czj, false)],
-    })?;
+    let f2 = s.idea(
+        tx,
+        &fashion_user,
+        25,
+        IdeaInput {
+            field: "fashion".into(),
+            industry: "纺织服装".into(),
+            title: "服装批发市场整体搬迁补偿".into(),
+            content: "请政府对市场整体搬迁给予补偿。".into(),
+            department_id: swj,
+            items: vec![item("funding", "搬迁补偿", "50000000", "整体搬迁", czj, false)],
+        },
+    )?;
     s.submit(tx, &fashion_user, f2, 24)?;
-    s.decide(tx, f2, 22, "decline", Some("该诉求属于个案补偿，不属于资源集聚和产业集群培育，建议通过市场化方式解决。"), None)?;
+    s.decide(
+        tx,
+        f2,
+        22,
+        "decline",
+        Some("该诉求属于个案补偿，不属于资源集聚和产业集群培育，建议通过市场化方式解决。"),
+        None,
+    )?;
 
     // Finance: more asked for, due next week.
-    let n1 = s.idea(tx, &finance_user, 9, IdeaInput {
-        field: "finance".into(),
-        industry: "财富管理".into(),
-        title: "财富管理机构集聚与人才公寓配套".into(),
-        content: "在财富管理金融综合改革试验区集聚私募、信托机构100家。".into(),
-        department_id: jrj,
-        items: vec![item("talent", "金融人才公寓 200 套", "", "市南区", zjj, false)],
-    })?;
+    let n1 = s.idea(
+        tx,
+        &finance_user,
+        9,
+        IdeaInput {
+            field: "finance".into(),
+            industry: "财富管理".into(),
+            title: "财富管理机构集聚与人才公寓配套".into(),
+            content: "在财富管理金融综合改革试验区集聚私募、信托机构100家。".into(),
+            department_id: jrj,
+            items: vec![item("talent", "金融人才公寓 200 套", "", "市南区", zjj, false)],
+        },
+    )?;
     s.submit(tx, &finance_user, n1, 8)?;
     s.decide(tx, n1, 7, "request_more", Some("请补充拟集聚机构的意向清单。"), Some(&day(5)))?;
     Ok(())

@@ -81,7 +81,10 @@ pub fn figures(tx: &mut Tx<'_>, calendar: &WorkCalendar, period: Option<&Period>
     within(&mut w, "i.submitted_at", period);
     let by_stage = tx
         .query(
-            &format!("SELECT i.field, i.state, COUNT(*) FROM ideas i{} GROUP BY i.field, i.state ORDER BY i.field", w.sql),
+            &format!(
+                "SELECT i.field, i.state, COUNT(*) FROM ideas i{} GROUP BY i.field, i.state ORDER BY i.field",
+                w.sql
+            ),
             &w.args,
         )?
         .iter()
@@ -183,11 +186,5 @@ pub fn figures(tx: &mut Tx<'_>, calendar: &WorkCalendar, period: Option<&Period>
             t
         })
         .collect();
-    Ok(Figures {
-        period: period.map(Period::key).unwrap_or_default(),
-        by_stage,
-        decisions,
-        delivery,
-        evaluators,
-    })
+    Ok(Figures { period: period.map(Period::key).unwrap_or_default(), by_stage, decisions, delivery, evaluators })
 }

@@ -25,7 +25,8 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<FiguresQuery>, Q(p): 
     ctx.require(Action::HandleIdeas)?;
     let asked = period::asked(q.period.as_deref(), q.from.as_deref(), q.to.as_deref())?;
     let (calendar, now, shown) = (s.calendar(), ctx.now, asked.clone());
-    let f = s.look(&ctx, Action::HandleIdeas, move |tx, _| figures::figures(tx, &calendar, shown.as_ref(), now)).await?;
+    let f =
+        s.look(&ctx, Action::HandleIdeas, move |tx, _| figures::figures(tx, &calendar, shown.as_ref(), now)).await?;
     let table = Table::new()
         .text("department", ctx.t("idea-department"), |d: &DepartmentDelivery| d.department_name.clone())
         .text("measures", ctx.t("idea-measures"), |d| d.measures.to_string())

@@ -11,7 +11,7 @@ use maud::{Markup, html};
 
 use super::api::{self, Detail};
 use super::commissions::{self, CommissionInput};
-use super::ideas::{self, FIELDS, ITEM_KINDS, Idea, IdeaFilter, IdeaInput, ItemInput};
+use super::idea::{self, FIELDS, ITEM_KINDS, Idea, IdeaFilter, IdeaInput, ItemInput};
 use crate::kernel::access::{self, Action};
 use crate::kernel::clock::fmt_local;
 use crate::kernel::error::{AppError, AppResult};
@@ -40,7 +40,8 @@ pub fn router() -> Router<AppState> {
 /// The sub-navigation of the mechanism's pages, by what the caller may do.
 pub fn tabs(ctx: &Ctx, current: &str) -> Markup {
     let may = |a: Action| ctx.user.as_ref().is_some_and(|u| access::allows(u, a));
-    let mut tabs = vec![("/ideas", "idea-ideas"), ("/ideas/packages", "idea-packages"), ("/ideas/criteria", "idea-criteria")];
+    let mut tabs =
+        vec![("/ideas", "idea-ideas"), ("/ideas/packages", "idea-packages"), ("/ideas/criteria", "idea-criteria")];
     if may(Action::HandleIdeas) {
         tabs.push(("/ideas/evaluators", "idea-evaluators"));
         tabs.push(("/ideas/figures", "idea-figures"));
@@ -72,7 +73,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
     let user = ctx.require(Action::ViewIdeas)?.clone();
     let rules = s.rules(&super::IDEA)?;
     let (pq, fq, r, now) = (p.clone(), f.clone(), rules.clone(), ctx.now);
-    let page = s.look(&ctx, Action::ViewIdeas, move |tx, _| ideas::list(tx, &user, &r, &fq, &pq, now)).await?;
+    let page = s.look(&ctx, Action::ViewIdeas, move |tx, _| idea::list(tx, &user, &r, &fq, &pq, now)).await?;
     let process = &rules.process;
     let table = Table::new()
         .column(
@@ -112,7 +113,10 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
         states.extend(process.states.iter().map(|st| (st.id.clone(), process.state_name(&st.id, ctx.lang))));
         let mut fields = all();
         fields.extend(field_options(&ctx));
-        let scopes = vec![(String::new(), ctx.t("common-all").to_owned()), ("waiting".to_owned(), ctx.t("idea-waiting").to_owned())];
+        let scopes = vec![
+            (String::new(), ctx.t("common-all").to_owned()),
+            ("waiting".to_owned(), ctx.t("idea-waiting").to_owned()),
+        ];
         let body = html! {
             (tabs(&ctx, "/ideas"))
             @if ctx.user.as_ref().is_some_and(|u| access::allows(u, Action::SubmitIdeas)) {
@@ -243,7 +247,7 @@ async fn create(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Res
     let CsrfForm { ctx, form } = f;
     let (user, rules) = (ctx.require(Action::SubmitIdeas)?.clone(), s.rules(&super::IDEA)?);
     match attempt(&s, &ctx, Action::SubmitIdeas, "idea", form, move |tx, who, fields: Fields| {
-        ideas::create(tx, who, &user, &rules, &input_of(&fields)?)
+        idea::create(tx, who, &user, &rules, &input_of(&fields)?)
     })
     .await?
     {
@@ -296,7 +300,8 @@ pub async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> 
                 Some(v) => Some(commissions::criteria(tx, v)?),
                 None => None,
             };
-            let editable = d.relations.iter().any(|r| r == "enterprise") && matches!(d.idea.state.as_str(), "draft" | "more_requested");
+            let editable = d.relations.iter().any(|r| r == "enterprise")
+                && matches!(d.idea.state.as_str(), "draft" | "more_requested");
             let departments = if editable { crate::org::departments::options(tx)? } else { Vec::new() };
             Ok((d, evaluators, criteria, crate::kernel::workflow::history(tx, "idea", id)?, departments))
         })
@@ -417,7 +422,7 @@ async fn update(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fiel
     let CsrfForm { ctx, form } = f;
     let (user, rules) = (ctx.require(Action::SubmitIdeas)?.clone(), s.rules(&super::IDEA)?);
     match attempt(&s, &ctx, Action::SubmitIdeas, "idea", form, move |tx, who, fields: Fields| {
-        ideas::update(tx, who, &user, &rules, id, &input_of(&fields)?)
+        idea::update(tx, who, &user, &rules, id, &input_of(&fields)?)
     })
     .await?
     {
@@ -430,7 +435,7 @@ async fn submit(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fiel
     let CsrfForm { ctx, form } = f;
     let (user, rules) = (ctx.require(Action::SubmitIdeas)?.clone(), s.rules(&super::IDEA)?);
     match attempt(&s, &ctx, Action::SubmitIdeas, "submit", form, move |tx, who, _: Fields| {
-        ideas::submit(tx, who, &user, &rules, id)
+        idea::submit(tx, who, &user, &rules, id)
     })
     .await?
     {
@@ -442,9 +447,8 @@ async fn submit(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fiel
 async fn decide(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
     let (user, rules) = (ctx.require(Action::HandleIdeas)?.clone(), s.rules(&super::IDEA)?);
-    match attempt(&s, &ctx, Action::HandleIdeas, "decide", form, move |tx, who, f: Fields| {
-        let get = |k: &str| f.get(k).map(String::as_str);
-        ideas::decide(tx, who, &user, &rules, id, get("transition").unwrap_or(""), get("note"), get("due_on"))
+    match attempt(&s, &ctx, Action::HandleIdeas, "decide", form, move |tx, who, d: idea::Decision| {
+        idea::decide(tx, who, &user, &rules, id, &d)
     })
     .await?
     {

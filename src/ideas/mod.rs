@@ -11,8 +11,8 @@ pub mod commissions;
 mod demo;
 pub mod figures;
 mod figures_pages;
+pub mod idea;
 mod idea_pages;
-pub mod ideas;
 mod package_pages;
 pub mod packages;
 mod public;
@@ -28,7 +28,7 @@ use crate::kernel::workflow::Spec;
 impl Action {
     /// Ideas and packages: the enterprise its own, the evaluator those commissioned to it,
     /// government the ones its department handles or is asked for (decided per record in
-    /// `ideas::may_see`); leaders and the administrator all.
+    /// `idea::may_see`); leaders and the administrator all.
     pub const ViewIdeas: Action = Action::new(
         "view_ideas",
         Rule::Roles(&[
@@ -69,7 +69,7 @@ pub static IDEA: Spec = Spec {
     required_transitions: &["submit", "resubmit", "accept", "request_more", "commission", "report", "recuse", "adopt"],
     required_states: &["draft", "submitted", "more_requested", "accepted", "evaluating", "evaluated", "adopted"],
     builtin: include_str!("processes/idea.toml"),
-    deadlines: Some(&ideas::DEADLINES),
+    deadlines: Some(&idea::DEADLINES),
 };
 
 pub static PACKAGE: Spec = Spec {
@@ -119,10 +119,9 @@ fn home(s: AppState, user: CurrentUser, lang: Lang, now: i64) -> HomeFuture {
         }
         let (rules, package_rules) = (s.rules(&IDEA)?, s.rules(&PACKAGE)?);
         let u = user.clone();
-        let (mut queue, waiting) = s
-            .db
-            .read(move |tx| {
-                let mut queue = ideas::queue(tx, &u, &rules, now, lang)?;
+        let (mut queue, waiting) =
+            s.db.read(move |tx| {
+                let mut queue = idea::queue(tx, &u, &rules, now, lang)?;
                 queue.extend(packages::queue(tx, &u, &package_rules, lang)?);
                 let waiting = queue.len() as i64;
                 Ok((queue, waiting))

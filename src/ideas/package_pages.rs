@@ -10,13 +10,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::{Markup, html};
 
+use super::idea::{self, Idea, IdeaFilter};
 use super::idea_pages::{SECTION, tabs};
-use super::ideas::{self, Idea, IdeaFilter};
 use super::packages::{self, KINDS, MeasureInput, Package, PackageFilter, PackageInput};
 use crate::kernel::access::{self, Action};
 use crate::kernel::clock::{self, fmt_local};
 use crate::kernel::error::{AppError, AppResult};
-use crate::kernel::web::form::{Fields, Retry, TransitionForm, attempt, error, value, with_repeated};
+use crate::kernel::web::form::{Fields, Retry, attempt, error, value, with_repeated};
 use crate::kernel::web::layout::{self, Pick, choose_field, csrf_field, error_banner, select_field, text_field};
 use crate::kernel::web::list::{ListParams, pager};
 use crate::kernel::web::table::{Table, respond};
@@ -120,17 +120,18 @@ struct Choices {
 async fn choices(s: &AppState, ctx: &Ctx, package: Option<&Package>) -> AppResult<Choices> {
     let user = ctx.require(Action::HandleIdeas)?.clone();
     let (rules, now) = (s.rules(&super::IDEA)?, ctx.now);
-    let people: Vec<(String, String)> =
-        package.map(|p| p.measures.iter().map(|m| (m.assignee_id.to_string(), m.assignee_name.clone())).collect()).unwrap_or_default();
+    let people: Vec<(String, String)> = package
+        .map(|p| p.measures.iter().map(|m| (m.assignee_id.to_string(), m.assignee_name.clone())).collect())
+        .unwrap_or_default();
     let chosen: Vec<i64> = package.map(|p| p.ideas.iter().map(|i| i.id).collect()).unwrap_or_default();
     let (ideas, leaders, departments) = s
         .look(ctx, Action::HandleIdeas, move |tx, _| {
             let f = IdeaFilter { state: Some("evaluated".into()), ..Default::default() };
             let p = ListParams { per: Some(100), ..Default::default() };
-            let mut list = ideas::list(tx, &user, &rules, &f, &p, now)?.items;
+            let mut list = idea::list(tx, &user, &rules, &f, &p, now)?.items;
             for id in chosen {
                 if !list.iter().any(|i| i.id == id) {
-                    list.push(ideas::find(tx, &rules, id, now)?);
+                    list.push(idea::find(tx, &rules, id, now)?);
                 }
             }
             let leaders = tx
@@ -264,7 +265,9 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
     let available = process.available(&p.state, &relations);
     let editable = relations.contains(&"department") && matches!(p.state.as_str(), "drafting" | "returned");
     let c = if editable { Some(choices(s, ctx, Some(&p)).await?) } else { None };
-    let history = s.look(ctx, Action::ViewIdeas, move |tx, _| crate::kernel::workflow::history(tx, "support_package", id)).await?;
+    let history = s
+        .look(ctx, Action::ViewIdeas, move |tx, _| crate::kernel::workflow::history(tx, "support_package", id))
+        .await?;
     let today = clock::local_date(ctx.now).to_string();
     let body = html! {
         (tabs(ctx, "/ideas/packages"))
@@ -314,9 +317,13 @@ async fn update(State(s): State<AppState>, Path(id): Path<i64>, ctx: Ctx, body: 
     }
 }
 
-async fn transition(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<TransitionForm>) -> AppResult<Response> {
+async fn transition(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    f: CsrfForm<packages::Step>,
+) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
-    match super::api::package_transition(&s, &ctx, id, form.transition.clone(), form.note.clone()).await {
+    match super::api::package_transition(&s, &ctx, id, form.clone()).await {
         Ok(_) => Ok(Redirect::to(&format!("/ideas/packages/{id}")).into_response()),
         Err(e) if crate::kernel::web::form::is_fixable(&e) => {
             let values = Fields::from([("transition".to_owned(), form.transition)]);

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ideas;
+use super::idea;
 use crate::kernel::access::{CurrentUser, Role};
 use crate::kernel::audit::{self, Change, Who};
 use crate::kernel::db::{Row, Tx, Where};
@@ -191,7 +191,7 @@ pub fn relations(tx: &mut Tx<'_>, user: &CurrentUser, p: &Package) -> AppResult<
         Role::Staff | Role::DivisionHead => {
             user.department_id == Some(p.department_id)
                 && user.division_id.is_some()
-                && user.division_id == ideas::market_division(tx, p.department_id)?
+                && user.division_id == idea::market_division(tx, p.department_id)?
         }
         _ => false,
     };
@@ -210,7 +210,7 @@ fn visible(w: &mut Where, tx: &mut Tx<'_>, user: &CurrentUser) -> AppResult<()> 
         return Ok(());
     }
     if user.role == Role::Enterprise {
-        let org = w.push(ideas::organisation_of(tx, user)?.unwrap_or(0));
+        let org = w.push(idea::organisation_of(tx, user)?.unwrap_or(0));
         w.and_sql(&format!(
             "EXISTS (SELECT 1 FROM package_ideas x JOIN ideas i ON i.id = x.idea_id WHERE x.package_id = p.id \
              AND i.enterprise_id = {org})"
@@ -249,10 +249,8 @@ fn check(tx: &mut Tx<'_>, input: &PackageInput, today: chrono::NaiveDate, own: O
     if !KINDS.contains(&input.kind.as_str()) {
         return Err(AppError::invalid("bad_value", "kind"));
     }
-    let leader = tx.query_opt(
-        "SELECT 1 FROM users WHERE id = $1 AND role = 'leader' AND active = 1",
-        params![input.leader_id],
-    )?;
+    let leader =
+        tx.query_opt("SELECT 1 FROM users WHERE id = $1 AND role = 'leader' AND active = 1", params![input.leader_id])?;
     if leader.is_none() {
         return Err(AppError::invalid("not_a_leader", "leader_id"));
     }
@@ -368,7 +366,7 @@ pub fn create(
 ) -> AppResult<Package> {
     let today = clock::local_date(who.now);
     for id in &input.idea_ids {
-        let (_, relations) = ideas::get(tx, user, idea_rules, *id, who.now)
+        let (_, relations) = idea::get(tx, user, idea_rules, *id, who.now)
             .map_err(|_| AppError::invalid("unknown_reference", "idea_ids"))?;
         if !relations.contains(&"division") {
             return Err(AppError::invalid("not_your_idea", "idea_ids"));
@@ -467,16 +465,25 @@ pub struct Approval<'a> {
 
 /// Submit, return or approve a package. Approval opens a matter the leader decides,
 /// hands each measure over as a task, and adopts the ideas.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = PackageStep)]
+pub struct Step {
+    /// `submit` (the department), `approve` or `return` (the leader; a note says why).
+    pub transition: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
 pub fn transition(
     tx: &mut Tx<'_>,
     who: &Who,
     user: &CurrentUser,
     rules: &Rules,
     id: i64,
-    transition: &str,
-    note: Option<&str>,
+    step: &Step,
     approval: &Approval<'_>,
 ) -> AppResult<Package> {
+    let (transition, note) = (step.transition.as_str(), step.note.as_deref());
     let (p, relations) = get(tx, user, id, None)?;
     if transition == "submit" {
         let today = clock::local_date(who.now).to_string();
@@ -515,8 +522,8 @@ fn hand_over(tx: &mut Tx<'_>, who: &Who, leader: &CurrentUser, p: &Package, a: &
         params![matter, who.now, p.id],
     )?;
     for idea in &p.ideas {
-        let found = ideas::find(tx, a.idea_rules, idea.id, who.now)?;
-        ideas::fire(tx, who, a.idea_rules, &found, &["leader"], "adopt", Some(&p.title))?;
+        let found = idea::find(tx, a.idea_rules, idea.id, who.now)?;
+        idea::fire(tx, who, a.idea_rules, &found, &["leader"], "adopt", Some(&p.title))?;
     }
     Ok(())
 }
@@ -645,7 +652,8 @@ pub fn delivery(deadline: &str, delivered_on: Option<&str>, today: &str) -> &'st
 /// The approved packages and how their measures are delivered, without what is confidential.
 pub fn public(tx: &mut Tx<'_>, now: i64) -> AppResult<Vec<PublicPackage>> {
     let today = clock::local_date(now).to_string();
-    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE p.state = 'approved' ORDER BY p.approved_at DESC, p.id LIMIT 200");
+    let sql =
+        format!("SELECT {COLUMNS} FROM {FROM} WHERE p.state = 'approved' ORDER BY p.approved_at DESC, p.id LIMIT 200");
     let mut out = Vec::new();
     for r in tx.query(&sql, &[])? {
         let p = from_row(&r)?;

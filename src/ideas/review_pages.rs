@@ -12,8 +12,8 @@ use axum::routing::{get, post};
 use maud::{Markup, html};
 
 use super::commissions::{self, Commission, Criteria, CriteriaInput, Criterion, ItemOpinion, RecuseInput, ReportInput};
+use super::idea::{self, Idea};
 use super::idea_pages::{SECTION, render, tabs};
-use super::ideas::{self, Idea};
 use crate::enterprises::ties::{self, KINDS, TieInput};
 use crate::kernel::access::{self, Action};
 use crate::kernel::clock::fmt_local;
@@ -32,13 +32,23 @@ pub fn router() -> Router<AppState> {
 }
 
 fn feasibility_options(ctx: &Ctx) -> Vec<(String, String)> {
-    commissions::FEASIBILITY.iter().map(|f| ((*f).to_owned(), ctx.t(&format!("idea-feasibility-{f}")).to_owned())).collect()
+    commissions::FEASIBILITY
+        .iter()
+        .map(|f| ((*f).to_owned(), ctx.t(&format!("idea-feasibility-{f}")).to_owned()))
+        .collect()
 }
 
 /// A commission: who, by when, how it ended, and its report.
 pub fn commission_card(ctx: &Ctx, c: &Commission, criteria: Option<&Criteria>, mine_open: bool) -> Markup {
-    let names: BTreeMap<&str, &Criterion> =
-        criteria.filter(|cr| cr.version == c.criteria_version).map(|cr| cr.criteria.iter().map(|x| (x.id.as_str(), x)).collect()).unwrap_or_default();
+    // In the published order, named and weighted when the version is at hand.
+    let scored: Vec<(String, i64)> = match criteria.filter(|cr| cr.version == c.criteria_version) {
+        Some(cr) => cr
+            .criteria
+            .iter()
+            .filter_map(|x| c.scores.get(&x.id).map(|s| (format!("{}（{}%）", x.name, x.weight), *s)))
+            .collect(),
+        None => c.scores.iter().map(|(id, s)| (id.clone(), *s)).collect(),
+    };
     html! {
         section.card {
             h3 { (ctx.t("idea-commission")) " · " (c.evaluator_name) " " (layout::badge(ctx.t(&format!("idea-commission-{}", c.state)), if c.state == "reported" { "green" } else { "" })) }
@@ -49,9 +59,7 @@ pub fn commission_card(ctx: &Ctx, c: &Commission, criteria: Option<&Criteria>, m
                 dl.facts {
                     dt { (ctx.t("idea-feasibility")) } dd { strong { (ctx.t(&format!("idea-feasibility-{f}"))) } }
                     dt { (ctx.t("idea-total-score")) } dd { (format!("{:.2}", c.total.unwrap_or(0.0))) " " span.muted { "(" (ctx.t("idea-criteria-version")) " " (c.criteria_version) ")" } }
-                    @for (id, score) in &c.scores {
-                        dt { (names.get(id.as_str()).map(|x| format!("{}（{}%）", x.name, x.weight)).unwrap_or_else(|| id.clone())) } dd { (score) }
-                    }
+                    @for (name, score) in &scored { dt { (name) } dd { (score) } }
                     dt { (ctx.t("idea-reasoning")) } dd { @for line in c.reasoning.clone().unwrap_or_default().lines() { (line) br; } }
                     @if let Some(cond) = &c.conditions { dt { (ctx.t("idea-conditions")) } dd { (cond) } }
                     @if let Some(at) = c.reported_at { dt { (ctx.t("idea-reported-at")) } dd { (fmt_local(at)) } }
@@ -65,9 +73,12 @@ pub fn commission_card(ctx: &Ctx, c: &Commission, criteria: Option<&Criteria>, m
 pub fn report_form(ctx: &Ctx, idea: &Idea, criteria: Option<&Criteria>, retry: Option<&Retry>) -> Markup {
     let f = "report";
     let err = error(retry, f);
-    let opinions: Vec<(String, String)> =
-        commissions::OPINIONS.iter().map(|o| ((*o).to_owned(), ctx.t(&format!("idea-opinion-{o}")).to_owned())).collect();
-    let kinds: Vec<(String, String)> = KINDS.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("ent-tie-{k}")).to_owned())).collect();
+    let opinions: Vec<(String, String)> = commissions::OPINIONS
+        .iter()
+        .map(|o| ((*o).to_owned(), ctx.t(&format!("idea-opinion-{o}")).to_owned()))
+        .collect();
+    let kinds: Vec<(String, String)> =
+        KINDS.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("ent-tie-{k}")).to_owned())).collect();
     html! {
         form.stack method="post" action=(format!("/ideas/{}/report", idea.id)) {
             (csrf_field(ctx))
@@ -115,7 +126,10 @@ fn report_of(f: &Fields, idea: &Idea) -> AppResult<ReportInput> {
     let mut scores = BTreeMap::new();
     for (k, v) in f {
         if let Some(id) = k.strip_prefix("score_") {
-            let score = v.trim().parse().map_err(|_| AppError::invalid_detail("score_out_of_range", "scores", id.to_owned()))?;
+            let score = v
+                .trim()
+                .parse()
+                .map_err(|_| AppError::invalid_detail("score_out_of_range", "scores", id.to_owned()))?;
             scores.insert(id.to_owned(), score);
         }
     }
@@ -142,7 +156,7 @@ async fn report(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fiel
     let CsrfForm { ctx, form } = f;
     let (user, rules) = (ctx.require(Action::EvaluateIdeas)?.clone(), s.rules(&super::IDEA)?);
     match attempt(&s, &ctx, Action::EvaluateIdeas, "report", form, move |tx, who, fields: Fields| {
-        let idea = ideas::get(tx, &user, &rules, id, who.now)?.0;
+        let idea = idea::get(tx, &user, &rules, id, who.now)?.0;
         commissions::report(tx, who, &user, &rules, id, &report_of(&fields, &idea)?)
     })
     .await?
@@ -172,12 +186,13 @@ async fn ties_page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
 async fn ties_view(s: &AppState, ctx: &Ctx, retry: Option<&Retry>) -> AppResult<Response> {
     let user = ctx.require(Action::EvaluateIdeas)?.clone();
     let declared = s
-        .look(ctx, Action::EvaluateIdeas, move |tx, _| match ideas::organisation_of(tx, &user)? {
+        .look(ctx, Action::EvaluateIdeas, move |tx, _| match idea::organisation_of(tx, &user)? {
             Some(org) => ties::declared(tx, org),
             None => Err(AppError::conflict("no_enterprise_linked")),
         })
         .await?;
-    let kinds: Vec<(String, String)> = KINDS.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("ent-tie-{k}")).to_owned())).collect();
+    let kinds: Vec<(String, String)> =
+        KINDS.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("ent-tie-{k}")).to_owned())).collect();
     let f = "tie";
     let err = error(retry, f);
     let body = html! {
@@ -209,7 +224,7 @@ async fn declare(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Re
     let CsrfForm { ctx, form } = f;
     let user = ctx.require(Action::EvaluateIdeas)?.clone();
     match attempt(&s, &ctx, Action::EvaluateIdeas, "tie", form, move |tx, who, input: TieInput| {
-        let org = ideas::organisation_of(tx, &user)?.ok_or_else(|| AppError::conflict("no_enterprise_linked"))?;
+        let org = idea::organisation_of(tx, &user)?.ok_or_else(|| AppError::conflict("no_enterprise_linked"))?;
         ties::declare(tx, who, org, &input)
     })
     .await?
@@ -245,7 +260,10 @@ async fn criteria_view(s: &AppState, ctx: &Ctx, retry: Option<&Retry>) -> AppRes
     ctx.require(Action::ViewIdeas)?;
     let versions = s.look(ctx, Action::ViewIdeas, |tx, _| commissions::criteria_versions(tx)).await?;
     let may_publish = ctx.user.as_ref().is_some_and(|u| access::allows(u, Action::PublishCriteria));
-    let current = versions.first().map(|v| v.criteria.iter().map(|c| format!("{}|{}|{}", c.id, c.name, c.weight)).collect::<Vec<_>>().join("\n")).unwrap_or_default();
+    let current = versions
+        .first()
+        .map(|v| v.criteria.iter().map(|c| format!("{}|{}|{}", c.id, c.name, c.weight)).collect::<Vec<_>>().join("\n"))
+        .unwrap_or_default();
     let body = html! {
         (tabs(ctx, "/ideas/criteria"))
         p.muted { (ctx.t("idea-criteria-hint")) }
@@ -279,7 +297,8 @@ async fn publish(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Re
             let [id, name, weight] = parts[..] else {
                 return Err(AppError::invalid_detail("bad_criteria", "lines", line.to_owned()));
             };
-            let weight = weight.parse().map_err(|_| AppError::invalid_detail("bad_criteria", "lines", line.to_owned()))?;
+            let weight =
+                weight.parse().map_err(|_| AppError::invalid_detail("bad_criteria", "lines", line.to_owned()))?;
             criteria.push(Criterion { id: id.to_owned(), name: name.to_owned(), weight });
         }
         commissions::publish_criteria(tx, who, &CriteriaInput { criteria })

@@ -54,6 +54,7 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
 
     for (method, path) in operations(&app).await {
         let public = path == "/api/v1/auth/tokens"
+            || path == "/api/v1/public/support-packages"
             || path == "/api/v1/ratings"
             || path.starts_with("/api/v1/callbacks")
             || path.starts_with("/api/v1/leads/track/")
@@ -67,6 +68,30 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
         }
         // Notes and directives are read and answered only by those they are addressed to.
         if public || path.starts_with("/api/v1/notifications") || path.starts_with("/api/v1/directives") {
+            continue;
+        }
+        if path.starts_with("/api/v1/ideas") {
+            // Enterprises, evaluators and government each hold their part; which idea is
+            // decided per record (see tests::ideas).
+            let packages = path.starts_with("/api/v1/ideas/packages");
+            let criteria = method == "POST" && path == "/api/v1/ideas/criteria";
+            let submits = !packages
+                && ((method == "POST" && path == "/api/v1/ideas")
+                    || (method == "PUT" && path.starts_with("/api/v1/ideas/"))
+                    || path.ends_with("/submit")
+                    || (method == "POST" && path.ends_with("/attachments")));
+            let evaluates = path.ends_with("/report") || path.ends_with("/recuse") || path == "/api/v1/ideas/ties";
+            let handles = path.ends_with("/decisions")
+                || path.ends_with("/commissions")
+                || path.starts_with("/api/v1/ideas/evaluators")
+                || path.starts_with("/api/v1/ideas/figures")
+                || (packages && method != "GET" && !path.ends_with("/transitions"));
+            if submits || evaluates || criteria {
+                assert_eq!(call(&app, Some(&staff), &method, &path).await, 403, "staff {method} {path}");
+            }
+            if handles || evaluates || criteria {
+                assert_eq!(call(&app, Some(&firm), &method, &path).await, 403, "enterprise {method} {path}");
+            }
             continue;
         }
         let coordination = [

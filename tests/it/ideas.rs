@@ -89,7 +89,8 @@ async fn accepted(c: &City, title: &str) -> Value {
     assert_eq!(s, 201, "{i}");
     let (s, i) = c.firm.post(&format!("/api/v1/ideas/{}/submit", i["id"]), json!({})).await;
     assert_eq!(s, 200, "{i}");
-    let (s, i) = c.division.post(&format!("/api/v1/ideas/{}/decisions", i["id"]), json!({ "transition": "accept" })).await;
+    let (s, i) =
+        c.division.post(&format!("/api/v1/ideas/{}/decisions", i["id"]), json!({ "transition": "accept" })).await;
     assert_eq!((s, i["state"].as_str()), (200, Some("accepted")), "{i}");
     i
 }
@@ -128,15 +129,22 @@ async fn an_idea_is_evaluated_independently_and_its_measures_delivered_as_tasks(
     assert_eq!(s, 403, "the enterprise does not triage its own idea");
     let (s, _) = c.other.post(&path("/decisions"), json!({ "transition": "accept" })).await;
     assert_eq!(s, 403, "a department the idea asks something of sees it but does not triage it");
-    let (s, e) = c.division.post(&path("/decisions"), json!({ "transition": "request_more", "note": "请补充名单" })).await;
+    let (s, e) =
+        c.division.post(&path("/decisions"), json!({ "transition": "request_more", "note": "请补充名单" })).await;
     assert_eq!((s, e["error"]["field"].as_str()), (422, Some("due_on")), "more is asked by a day: {e}");
     let (s, e) = c.division.post(&path("/decisions"), json!({ "transition": "commission" })).await;
     assert_eq!((s, e["error"]["code"].as_str()), (422, Some("not_by_hand")), "{e}");
     let (s, more) = c
         .division
-        .post(&path("/decisions"), json!({ "transition": "request_more", "note": "请补充名单", "due_on": "2019-04-20" }))
+        .post(
+            &path("/decisions"),
+            json!({ "transition": "request_more", "note": "请补充名单", "due_on": "2019-04-20" }),
+        )
         .await;
-    assert_eq!((s, more["state"].as_str(), more["more_due"].as_str()), (200, Some("more_requested"), Some("2019-04-20")));
+    assert_eq!(
+        (s, more["state"].as_str(), more["more_due"].as_str()),
+        (200, Some("more_requested"), Some("2019-04-20"))
+    );
 
     // Revised and resubmitted: version 2, with its differences.
     let mut revised = idea(&c, "工业互联网平台+AI质检产业集群");
@@ -215,9 +223,9 @@ async fn an_idea_is_evaluated_independently_and_its_measures_delivered_as_tasks(
     let (s, e) = c.division.post("/api/v1/ideas/packages", package.clone()).await;
     assert_eq!((s, e["error"]["code"].as_str()), (422, Some("measure_needs_owner")), "{e}");
     package["measures"][0]["assignee_id"] = json!(c.gxj_staff);
-    package["measures"]
-        .as_array_mut()
-        .map(|m| m.push(json!({ "content": "优惠电价协调", "department_id": c.gxj, "assignee_id": c.gxj_staff, "deadline": "2019-05-31", "confidential": true })));
+    if let Some(m) = package["measures"].as_array_mut() {
+        m.push(json!({ "content": "优惠电价协调", "department_id": c.gxj, "assignee_id": c.gxj_staff, "deadline": "2019-05-31", "confidential": true }));
+    }
     let (s, p) = c.division.post("/api/v1/ideas/packages", package).await;
     assert_eq!((s, p["state"].as_str()), (201, Some("drafting")), "{p}");
     let ppath = |rest: &str| format!("/api/v1/ideas/packages/{}{rest}", p["id"]);
@@ -264,14 +272,20 @@ async fn a_declared_tie_refuses_commissions_and_an_evaluator_steps_aside() {
     let first = accepted(&c, "第一项").await;
     let (s, _) = c
         .division
-        .post(&format!("/api/v1/ideas/{}/commissions", first["id"]), json!({ "evaluator_id": c.institute, "working_days": 10 }))
+        .post(
+            &format!("/api/v1/ideas/{}/commissions", first["id"]),
+            json!({ "evaluator_id": c.institute, "working_days": 10 }),
+        )
         .await;
     assert_eq!(s, 201);
     // The evaluator finds it signed a contract with the firm last year, and steps aside.
     let firm_id = c.firm.get("/api/v1/me/enterprise").await.1["id"].clone();
     let (s, e) = c
         .evaluator
-        .post(&format!("/api/v1/ideas/{}/recuse", first["id"]), json!({ "kind": "contract", "detail": "产业规划咨询合同" }))
+        .post(
+            &format!("/api/v1/ideas/{}/recuse", first["id"]),
+            json!({ "kind": "contract", "detail": "产业规划咨询合同" }),
+        )
         .await;
     assert_eq!((s, e["error"]["field"].as_str()), (422, Some("contract_on")), "a contract has its day: {e}");
     let (s, back) = c
@@ -289,7 +303,10 @@ async fn a_declared_tie_refuses_commissions_and_an_evaluator_steps_aside() {
     for i in [&first, &second] {
         let (s, e) = c
             .division
-            .post(&format!("/api/v1/ideas/{}/commissions", i["id"]), json!({ "evaluator_id": c.institute, "working_days": 10 }))
+            .post(
+                &format!("/api/v1/ideas/{}/commissions", i["id"]),
+                json!({ "evaluator_id": c.institute, "working_days": 10 }),
+            )
             .await;
         assert_eq!((s, e["error"]["code"].as_str()), (422, Some("evaluator_tied")), "{e}");
     }

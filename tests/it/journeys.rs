@@ -351,3 +351,105 @@ async fn a_project_is_recorded_signed_and_published() {
     public.close().await;
     assert!(violations.is_empty(), "accessibility: {violations:#?}");
 }
+
+/// An enterprise submits an idea; the division accepts it; a tied evaluator is refused
+/// and an independent one commissioned; the evaluator reports in its own view; the
+/// enterprise follows every step; the public sees the ocean package's delivery.
+#[tokio::test]
+async fn an_idea_is_submitted_evaluated_and_followed_by_the_enterprise() {
+    let app = demo_city().await;
+    let mut violations = Vec::new();
+    let Some(mut firm) = Chrome::open(&app.base, "ideas-enterprise", Size::Desktop).await else { return };
+    firm.sign_in("enterprise", PASSWORD).await;
+    assert!(firm.text().await.contains("协作机器人应用场景开放"), "the draft waits on the home page");
+    firm.go("/ideas/new").await;
+    firm.fill("input[name=title]", "海洋装备智能运维平台").await;
+    firm.choose_text("field", "高端制造业").await;
+    firm.fill("input[name=industry]", "智能运维").await;
+    firm.pick("department_id", "发展", "市发展和改革委员会").await;
+    firm.fill("textarea[name=content]", "以设备运行数据为基础，联合20家船舶配套企业建设智能运维平台。").await;
+    firm.fill("input[name=item_request_0]", "平台建设补助").await;
+    firm.choose_text("item_kind_0", "资金").await;
+    firm.fill("input[name=item_amount_0]", "3000000").await;
+    firm.choose_text("item_department_0", "市工业和信息化局").await;
+    check(&firm, "new idea", &mut violations).await;
+    firm.click("form[action='/ideas'] button[type=submit]").await;
+    let page = firm.text().await;
+    assert!(page.contains("草稿") && page.contains("300万元"), "{page}");
+    firm.press("提交创意").await;
+    assert!(firm.text().await.contains("待受理"), "submitted");
+    let idea = firm.path().await;
+    firm.shot("idea-submitted").await;
+    check(&firm, "idea", &mut violations).await;
+
+    let Some(mut staff) = Chrome::open(&app.base, "ideas-division", Size::Desktop).await else { return };
+    staff.sign_in("staff", PASSWORD).await;
+    staff.go(&idea).await;
+    staff.press("受理，进入第三方论证").await;
+    assert!(staff.text().await.contains("已受理，待论证"), "accepted");
+    // The robot maker's idea: the consultancy shares its legal representative.
+    staff.go("/ideas?scope=waiting").await;
+    staff.press("工业机器人整机及核心零部件产业链招引").await;
+    let robot = staff.path().await;
+    staff.choose_text("evaluator_id", "青岛蓝海产业咨询").await;
+    staff.click("form[action$='/commission'] button[type=submit]").await;
+    let page = staff.text().await;
+    assert!(page.contains("存在关联") && page.contains("周海川"), "refused with the reason: {page}");
+    staff.shot("commission-refused").await;
+    staff.choose_text("evaluator_id", "青岛经济研究院").await;
+    staff.click("form[action$='/commission'] button[type=submit]").await;
+    assert!(staff.text().await.contains("第三方论证中"), "commissioned");
+    staff.close().await;
+
+    let Some(mut evaluator) = Chrome::open(&app.base, "ideas-evaluator", Size::Desktop).await else { return };
+    evaluator.sign_in("evaluator", PASSWORD).await;
+    let home = evaluator.text().await;
+    assert!(
+        home.contains("工业机器人整机") && !home.contains("即墨国际时尚产业园"),
+        "only what is commissioned: {home}"
+    );
+    evaluator.go("/ideas").await;
+    assert!(!evaluator.text().await.contains("即墨国际时尚产业园"), "the evaluator's list");
+    evaluator.go(&robot).await;
+    evaluator.choose_text("feasibility", "有条件可行").await;
+    for (criterion, score) in
+        [("market", "85"), ("cluster", "80"), ("innovation", "75"), ("resources", "70"), ("risk", "65")]
+    {
+        evaluator.fill(&format!("input[name=score_{criterion}]"), score).await;
+    }
+    evaluator.fill("textarea[name=reasoning]", "核心零部件本地配套率低，招引方向正确。").await;
+    evaluator.fill("textarea[name=conditions]", "须明确标准厂房位置。").await;
+    evaluator
+        .client
+        .execute("document.querySelectorAll(\"select[name^=opinion_]\").forEach(s => s.value = 'partly')", vec![])
+        .await
+        .expect("opinions");
+    check(&evaluator, "report form", &mut violations).await;
+    evaluator.shot("report-form").await;
+    evaluator.click("form[action$='/report'] button[type=submit]").await;
+    let page = evaluator.text().await;
+    assert!(page.contains("论证完成") && page.contains("77.50"), "the weighted total: {page}");
+    evaluator.shot("report-sent").await;
+    evaluator.close().await;
+
+    // The enterprise follows its other idea: versions, differences, the evaluator's step.
+    firm.go("/ideas").await;
+    firm.press("工业互联网平台+AI质检产业集群").await;
+    let page = firm.text().await;
+    assert!(page.contains("第三方论证中") && page.contains("版本差异") && !page.contains("查阅记录"), "{page}");
+    firm.shot("idea-versions").await;
+    firm.close().await;
+
+    let Some(mut public) = Chrome::open(&app.base, "support-public", Size::Phone).await else { return };
+    public.go("/support").await;
+    let page = public.text().await;
+    assert!(
+        page.contains("海洋生物医药与深远海养殖一业一策") && page.contains("已逾期") && page.contains("不予公开"),
+        "{page}"
+    );
+    assert!(!page.contains("领军人才团队"), "the confidential measure is withheld");
+    public.shot("support-phone").await;
+    check(&public, "support", &mut violations).await;
+    public.close().await;
+    assert!(violations.is_empty(), "accessibility: {violations:#?}");
+}

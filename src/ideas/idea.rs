@@ -273,7 +273,13 @@ pub fn may_see(tx: &mut Tx<'_>, user: &CurrentUser, id: i64) -> AppResult<bool> 
 }
 
 /// Idea `id` if the caller may see it (not found otherwise), with their relations to it.
-pub fn get(tx: &mut Tx<'_>, user: &CurrentUser, rules: &Rules, id: i64, now: i64) -> AppResult<(Idea, Vec<&'static str>)> {
+pub fn get(
+    tx: &mut Tx<'_>,
+    user: &CurrentUser,
+    rules: &Rules,
+    id: i64,
+    now: i64,
+) -> AppResult<(Idea, Vec<&'static str>)> {
     if !may_see(tx, user, id)? {
         return Err(AppError::NotFound);
     }
@@ -525,13 +531,13 @@ fn recipients_of(tx: &mut Tx<'_>, id: i64, enterprise: i64, department: i64, rel
         tx.query(sql, params![v])?.iter().map(|r| Ok(r.int(0)?)).collect()
     };
     match relation {
-        "enterprise" => ids(
-            tx,
-            "SELECT id FROM users WHERE enterprise_id = $1 AND role = 'enterprise' AND active = 1",
-            enterprise,
-        ),
+        "enterprise" => {
+            ids(tx, "SELECT id FROM users WHERE enterprise_id = $1 AND role = 'enterprise' AND active = 1", enterprise)
+        }
         "evaluator" => match open_evaluator(tx, id)? {
-            Some(org) => ids(tx, "SELECT id FROM users WHERE enterprise_id = $1 AND role = 'evaluator' AND active = 1", org),
+            Some(org) => {
+                ids(tx, "SELECT id FROM users WHERE enterprise_id = $1 AND role = 'evaluator' AND active = 1", org)
+            }
             None => Ok(Vec::new()),
         },
         "division" | "division_head" => {
@@ -616,16 +622,19 @@ pub fn fire(
 
 /// The division's decision on a submitted idea (accept, ask for more by a day, decline)
 /// or its withdrawal of a commission.
-pub fn decide(
-    tx: &mut Tx<'_>,
-    who: &Who,
-    user: &CurrentUser,
-    rules: &Rules,
-    id: i64,
-    transition: &str,
-    note: Option<&str>,
-    due_on: Option<&str>,
-) -> AppResult<Idea> {
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct Decision {
+    /// `accept`, `request_more` (with `due_on`), `decline` or `withdraw` (a note says why).
+    pub transition: String,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The day more is asked by.
+    #[serde(default)]
+    pub due_on: Option<String>,
+}
+
+pub fn decide(tx: &mut Tx<'_>, who: &Who, user: &CurrentUser, rules: &Rules, id: i64, d: &Decision) -> AppResult<Idea> {
+    let (transition, note, due_on) = (d.transition.as_str(), d.note.as_deref(), d.due_on.as_deref());
     if !BY_HAND.contains(&transition) {
         return Err(AppError::invalid("not_by_hand", "transition"));
     }
@@ -685,6 +694,9 @@ fn filtered(tx: &mut Tx<'_>, user: &CurrentUser, f: &IdeaFilter, p: &ListParams,
         w.and("i.field = ?", field);
     }
     if f.scope.as_deref() == Some("waiting") {
+        if matches!(user.role, Role::Staff | Role::DivisionHead | Role::DeptHead) {
+            w.and("i.department_id = ?", user.department_id.unwrap_or(0));
+        }
         let states = waiting_states(user, rules);
         if states.is_empty() {
             w.and_sql("1 = 0");

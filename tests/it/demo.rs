@@ -10,7 +10,25 @@ async fn the_demo_city_builds_on_an_empty_database() {
         .await
         .expect("count");
     assert_eq!(market, 17, "the 17 economic departments each have a market-allocation division");
-    assert_eq!(app.count("matters").await, 3);
+    assert_eq!(app.count("matters").await, 4, "the article's three, and the ocean package's");
+    let (stages, fields, overdue) = app
+        .db
+        .read(|tx| {
+            Ok((
+                tx.count("SELECT COUNT(DISTINCT state) FROM ideas", &[])?,
+                tx.count("SELECT COUNT(DISTINCT field) FROM ideas", &[])?,
+                tx.count(
+                    "SELECT COUNT(*) FROM package_measures m JOIN support_packages p ON p.id = m.package_id \
+                     WHERE p.state = 'approved' AND m.task_id IS NOT NULL AND m.delivered_on IS NULL \
+                     AND m.deadline < '2019-04-10'",
+                    &[],
+                )?,
+            ))
+        })
+        .await
+        .expect("count");
+    assert!(stages >= 7 && fields == 4, "ideas of the article's four fields in every stage: {stages}, {fields}");
+    assert_eq!(overdue, 1, "one of the package's measures is overdue");
     let (coded, pairs) = app
         .db
         .read(|tx| {

@@ -343,3 +343,60 @@ async fn criteria_are_published_as_versions_and_a_commission_keeps_its_own() {
     let (s, r) = c.evaluator.post(&format!("{path}/report"), report(&detail, "feasible")).await;
     assert_eq!((s, r["criteria_version"].as_i64()), (200, Some(1)), "{r}");
 }
+
+/// Two drafters bundle the same idea, two commissions race for one idea: one wins each
+/// time, the other is refused, and nothing is half-done (run on PostgreSQL in CI).
+#[tokio::test]
+async fn concurrent_packages_and_commissions_never_double_up() {
+    let c = city().await;
+    let i = accepted(&c, "并发").await;
+    let path = format!("/api/v1/ideas/{}", i["id"]);
+    let commission = json!({ "evaluator_id": c.institute, "working_days": 10 });
+    let other = c.app.api(&c.app.token("chu", &["read", "write"]).await);
+    let to = format!("{path}/commissions");
+    let (a, b) = tokio::join!(c.division.post(&to, commission.clone()), other.post(&to, commission.clone()));
+    let mut statuses = [a.0, b.0];
+    statuses.sort();
+    assert_eq!(statuses[0], 201, "{a:?} {b:?}");
+    assert!(statuses[1] == 409, "the second is refused: {a:?} {b:?}");
+    assert_eq!(c.app.count("idea_commissions").await, 1);
+
+    let (_, detail) = c.evaluator.get(&path).await;
+    assert_eq!(c.evaluator.post(&format!("{path}/report"), report(&detail, "feasible")).await.0, 200);
+    let mayor_id = c.mayor.get("/api/v1/me").await.1["id"].clone();
+    let package = json!({
+        "kind": "enterprise", "title": "一企一策", "industry": "工业互联网", "leader_id": mayor_id, "idea_ids": [i["id"]],
+        "measures": [{ "content": "措施", "department_id": c.gxj, "assignee_id": c.gxj_staff, "deadline": "2019-06-28" }],
+    });
+    let (a, b) = tokio::join!(
+        c.division.post("/api/v1/ideas/packages", package.clone()),
+        other.post("/api/v1/ideas/packages", package.clone())
+    );
+    let mut statuses = [a.0, b.0];
+    statuses.sort();
+    assert!(statuses == [201, 409] || statuses == [201, 422], "{a:?} {b:?}");
+    assert_eq!(c.app.count("support_packages").await, 1);
+    assert_eq!(c.app.count("package_measures").await, 1, "the loser's measures are not left behind");
+}
+
+#[tokio::test]
+async fn attachments_go_with_the_idea_and_only_to_those_who_see_it() {
+    let c = city().await;
+    let (_, draft) = c.firm.post("/api/v1/ideas", idea(&c, "附件")).await;
+    let path = format!("/api/v1/ideas/{}", draft["id"]);
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let (s, fake) = c.firm.post_bytes(&format!("{path}/attachments?filename=list.pdf"), b"not a pdf".to_vec()).await;
+    assert_eq!(s, 422, "content must match the extension: {fake}");
+    let (s, a) = c.firm.post_bytes(&format!("{path}/attachments?filename=名单.pdf"), pdf.clone()).await;
+    assert_eq!(s, 201, "{a}");
+    c.firm.post(&format!("{path}/submit"), json!({})).await;
+    let (s, e) = c.firm.post_bytes(&format!("{path}/attachments?filename=late.pdf"), pdf).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (409, Some("idea_locked")));
+    let file = format!("/api/v1/ideas/attachments/{}", a["id"]);
+    let get = |token: String| {
+        let url = c.app.url(&file);
+        async move { reqwest::Client::new().get(url).bearer_auth(token).send().await.expect("get").status().as_u16() }
+    };
+    assert_eq!(get(c.app.token("lin", &["read"]).await).await, 200, "the division reads it");
+    assert_eq!(get(c.app.token("lhzx", &["read"]).await).await, 404, "an evaluator not commissioned does not");
+}

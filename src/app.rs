@@ -51,11 +51,12 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// The mechanisms this service runs: each is one folder, listed here once.
-pub static MECHANISMS: [&Mechanism; 5] = [
+pub static MECHANISMS: [&Mechanism; 6] = [
     &crate::coordination::MECHANISM,
     &crate::evaluation::MECHANISM,
     &crate::investment::MECHANISM,
     &crate::ideas::MECHANISM,
+    &crate::hearings::MECHANISM,
     &crate::supervision::MECHANISM,
 ];
 

@@ -11,6 +11,7 @@ pub mod coordination;
 pub mod demo;
 pub mod enterprises;
 pub mod evaluation;
+pub mod hearings;
 pub mod home;
 pub mod ideas;
 pub mod investment;

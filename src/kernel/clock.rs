@@ -76,6 +76,11 @@ pub fn start_of_day_ms(day: NaiveDate) -> i64 {
     day.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis() - 8 * 3_600_000)
 }
 
+/// A local date and time in China, in milliseconds.
+pub fn from_local(t: chrono::NaiveDateTime) -> Option<i64> {
+    t.and_local_timezone(china()).single().map(|d| d.timestamp_millis())
+}
+
 /// A date as 公文 write it: 2019年4月15日.
 pub fn date_words(ms: i64) -> String {
     local_date(ms).format("%Y年%-m月%-d日").to_string()

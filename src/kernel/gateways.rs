@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::notify::{Delivery, Gateway, LogGateway, Outgoing};
@@ -97,13 +97,20 @@ impl Gateways {
             return LogGateway.deliver(m).await;
         };
         let to: Mailbox = m.address.parse().map_err(|e| format!("bad address: {e}"))?;
-        let message = Message::builder()
-            .from(from.clone())
-            .to(to)
-            .subject(m.subject.as_str())
-            .header(ContentType::TEXT_PLAIN)
-            .body(if m.body.is_empty() { m.subject.clone() } else { m.body.clone() })
-            .map_err(|e| format!("cannot build the message: {e}"))?;
+        let text = if m.body.is_empty() { m.subject.clone() } else { m.body.clone() };
+        let builder = Message::builder().from(from.clone()).to(to).subject(m.subject.as_str());
+        let message = match &m.file {
+            None => builder.header(ContentType::TEXT_PLAIN).body(text),
+            Some(f) => {
+                let kind = ContentType::parse(&f.content_type).map_err(|e| format!("bad content type: {e}"))?;
+                builder.multipart(
+                    MultiPart::mixed()
+                        .singlepart(SinglePart::plain(text))
+                        .singlepart(Attachment::new(f.name.clone()).body(f.content.clone(), kind)),
+                )
+            }
+        }
+        .map_err(|e| format!("cannot build the message: {e}"))?;
         transport.send(message).await.map(|_| ()).map_err(|e| format!("smtp: {e}"))
     }
 

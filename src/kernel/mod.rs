@@ -12,6 +12,7 @@ pub mod error;
 pub mod gateways;
 pub mod geo;
 pub mod i18n;
+pub mod ical;
 pub mod images;
 pub mod import;
 pub mod names;

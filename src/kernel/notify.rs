@@ -51,9 +51,28 @@ pub struct Note<'a> {
     pub link: String,
 }
 
+/// A small text file sent with a note's e-mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteFile {
+    pub name: String,
+    pub content_type: String,
+    pub content: String,
+}
+
 /// Put a note in each user's inbox (not the actor's own), and queue e-mail and SMS
 /// for users who gave an address or number.
 pub fn send(tx: &mut Tx<'_>, who: &Who, users: &[i64], note: &Note<'_>) -> AppResult<usize> {
+    send_with(tx, who, users, note, None)
+}
+
+/// [`send`], with a file for the e-mail (an invitation's calendar event).
+pub fn send_with(
+    tx: &mut Tx<'_>,
+    who: &Who,
+    users: &[i64],
+    note: &Note<'_>,
+    file: Option<&NoteFile>,
+) -> AppResult<usize> {
     let params: serde_json::Map<String, serde_json::Value> = note
         .params
         .iter()
@@ -78,9 +97,21 @@ pub fn send(tx: &mut Tx<'_>, who: &Who, users: &[i64], note: &Note<'_>) -> AppRe
             continue;
         }
         let id = tx.insert(
-            "INSERT INTO notifications (user_id, kind, title, title_en, message, params, body, link, created_at) \
-             VALUES ($1, $2, '', '', $3, $4, $5, $6, $7) RETURNING id",
-            params![user, note.kind, note.message, params.as_str(), note.body.as_str(), note.link.as_str(), who.now],
+            "INSERT INTO notifications (user_id, kind, title, title_en, message, params, body, link, created_at, \
+             attachment_name, attachment_type, attachment) VALUES ($1, $2, '', '', $3, $4, $5, $6, $7, $8, $9, $10) \
+             RETURNING id",
+            params![
+                user,
+                note.kind,
+                note.message,
+                params.as_str(),
+                note.body.as_str(),
+                note.link.as_str(),
+                who.now,
+                file.map(|f| f.name.clone()),
+                file.map(|f| f.content_type.clone()),
+                file.map(|f| f.content.clone())
+            ],
         )?;
         if delivery(tx, user, note.kind)? == Reach::Now || note.kind == "digest" {
             tx.execute(
@@ -431,6 +462,8 @@ pub struct Outgoing {
     pub address: String,
     pub subject: String,
     pub body: String,
+    /// A file for the e-mail, when the note carries one.
+    pub file: Option<NoteFile>,
 }
 
 pub type Delivery<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + 'a>>;
@@ -533,7 +566,7 @@ const CLAIM_MS: i64 = 5 * 60 * 1000;
 pub fn claim_outbox(tx: &mut Tx<'_>, now: i64, limit: i64) -> AppResult<Vec<Outgoing>> {
     let rows = tx.query(
         "SELECT o.id, o.channel, o.address, n.title, n.body, n.message, n.params, n.title_en, u.lang, \
-         o.notification_id, o.subject, o.body \
+         o.notification_id, o.subject, o.body, n.attachment_name, n.attachment_type, n.attachment \
          FROM outbox o LEFT JOIN notifications n ON n.id = o.notification_id LEFT JOIN users u ON u.id = n.user_id \
          WHERE o.sent_at IS NULL AND o.attempts < $3 AND (o.claimed_at IS NULL OR o.claimed_at < $1) \
          AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= $4) ORDER BY o.id LIMIT $2",
@@ -549,6 +582,7 @@ pub fn claim_outbox(tx: &mut Tx<'_>, now: i64, limit: i64) -> AppResult<Vec<Outg
                     address: r.text(2)?,
                     subject: r.text(10)?,
                     body: r.text(11)?,
+                    file: None,
                 });
             }
             let lang = Lang::parse(&r.text(8)?).unwrap_or_default();
@@ -559,6 +593,10 @@ pub fn claim_outbox(tx: &mut Tx<'_>, now: i64, limit: i64) -> AppResult<Vec<Outg
                 address: r.text(2)?,
                 subject: title(lang, r.opt_text(5)?.as_deref(), r.opt_text(6)?.as_deref(), &legacy),
                 body: r.text(4)?,
+                file: match (r.opt_text(12)?, r.opt_text(13)?, r.opt_text(14)?) {
+                    (Some(name), Some(content_type), Some(content)) => Some(NoteFile { name, content_type, content }),
+                    _ => None,
+                },
             })
         })
         .collect::<AppResult<_>>()?;

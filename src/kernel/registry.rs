@@ -225,7 +225,7 @@ pub struct Registry {
 }
 
 /// The kernel's own schema: organisation, accounts, audit, inbox, search queue.
-pub static KERNEL_MIGRATIONS: [Migration; 17] = [
+pub static KERNEL_MIGRATIONS: [Migration; 18] = [
     crate::migration!(1, "foundation", "0001_foundation"),
     crate::migration!(9, "search", "0009_search"),
     crate::migration!(16, "open_once", "0016_open_once"),
@@ -243,6 +243,7 @@ pub static KERNEL_MIGRATIONS: [Migration; 17] = [
     crate::migration!(41, "enterprises", "0041_enterprises"),
     crate::migration!(42, "enterprise_accounts", "0042_enterprise_accounts"),
     crate::migration!(47, "enterprise_ties", "0047_enterprise_ties"),
+    crate::migration!(49, "note_attachments", "0049_note_attachments"),
 ];
 
 impl std::fmt::Debug for Registry {

@@ -55,6 +55,7 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
     for (method, path) in operations(&app).await {
         let public = path == "/api/v1/auth/tokens"
             || path == "/api/v1/public/support-packages"
+            || path.starts_with("/api/v1/public/hearings")
             || path == "/api/v1/ratings"
             || path.starts_with("/api/v1/callbacks")
             || path.starts_with("/api/v1/leads/track/")
@@ -68,6 +69,21 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
         }
         // Notes and directives are read and answered only by those they are addressed to.
         if public || path.starts_with("/api/v1/notifications") || path.starts_with("/api/v1/directives") {
+            continue;
+        }
+        if path.starts_with("/api/v1/plans")
+            || path.starts_with("/api/v1/hearing")
+            || path == "/api/v1/me/calendar-feed"
+        {
+            // Anyone signed in asks, votes (the panel) and reads a hearing; the rest is
+            // government's, decided per plan and hearing (see tests::hearings).
+            let takes_part = path == "/api/v1/me/calendar-feed"
+                || (path.starts_with("/api/v1/hearings/")
+                    && !path.starts_with("/api/v1/hearings/figures")
+                    && (method == "GET" || path.ends_with("/questions") || path.ends_with("/votes")));
+            if !takes_part {
+                assert_eq!(call(&app, Some(&firm), &method, &path).await, 403, "enterprise {method} {path}");
+            }
             continue;
         }
         if path.starts_with("/api/v1/ideas") {

@@ -14,6 +14,7 @@ mod demo;
 mod durability;
 mod enterprises;
 mod evaluation;
+mod hearings;
 mod ideas;
 mod investment;
 mod journeys;

@@ -368,8 +368,24 @@ pub fn named_in(tx: &mut Tx<'_>, department: i64, written: &str) -> AppResult<Ve
 /// The people who can be made responsible for work (active staff and heads), optionally of
 /// one department, that match what was typed: for pickers.
 pub fn suggest_responsible(tx: &mut Tx<'_>, typed: &str, department: Option<i64>) -> AppResult<Vec<Suggestion>> {
+    suggest_accounts(tx, typed, department, &["staff", "division_head", "dept_head"])
+}
+
+/// Active accounts of some roles (or any, when `roles` is empty) that match what was
+/// typed, optionally of one department: for pickers that invite people from outside
+/// government too (a hearing's participants).
+pub fn suggest_accounts(
+    tx: &mut Tx<'_>,
+    typed: &str,
+    department: Option<i64>,
+    roles: &[&str],
+) -> AppResult<Vec<Suggestion>> {
     let mut w = Where::default();
-    w.and_sql("u.active = 1 AND u.role IN ('staff', 'division_head', 'dept_head')");
+    w.and_sql("u.active = 1");
+    if !roles.is_empty() {
+        let marks = w.marks(roles);
+        w.and_sql(&format!("u.role IN ({marks})"));
+    }
     if let Some(d) = department {
         w.and("u.department_id = ?", d);
     }

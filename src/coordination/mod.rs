@@ -141,6 +141,10 @@ static TASK_PORT: TaskPort = TaskPort {
         };
         Ok(matters::create(tx, who, user, &*env.processes.get("matter")?, &input)?.id)
     },
+    fire: |tx, who, user, id, transition, note, env| {
+        let view = tasks::View::from_environment(env, who.now)?;
+        tasks::transition(tx, who, user, id, transition, note, &view).map(|_| ())
+    },
     open_matters: matters::open_for,
     assignable: tasks::assignable,
     standing: |tx, id, env, now| tasks::standing(tx, id, &tasks::View::from_environment(env, now)?),

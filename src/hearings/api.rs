@@ -11,12 +11,12 @@ use utoipa_axum::routes;
 
 use super::diff::{self, Paragraph};
 use super::figures::{self, Figures};
-use super::hearings::{self, Hearing, HearingFilter, HearingInput};
 use super::need;
 use super::plans::{self, Plan, PlanFilter, PlanInput, Version, VersionInput};
 use super::questions::{
     self, AnswerInput, Commitment, CorrectionInput, Delivery, Moderation, Question, QuestionInput, Votes,
 };
+use super::sessions::{self, Hearing, HearingFilter, HearingInput};
 use crate::kernel::access::{Action, CurrentUser};
 use crate::kernel::db::Tx;
 use crate::kernel::error::{AppError, AppResult};
@@ -40,6 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(answer))
         .routes(routes!(correct))
         .routes(routes!(calendar_feed))
+        .routes(routes!(people))
         .routes(routes!(figures_of))
         .routes(routes!(public_hearings))
         .routes(routes!(public_hearing))
@@ -64,7 +65,7 @@ pub fn plan_detail(tx: &mut Tx<'_>, user: &CurrentUser, id: i64, now: i64) -> Ap
     Ok(PlanDetail {
         relations,
         versions: plans::versions(tx, id)?,
-        hearings: hearings::list(tx, &f, &ListParams { per: Some(100), ..Default::default() }, false)?.items,
+        hearings: sessions::list(tx, &f, &ListParams { per: Some(100), ..Default::default() }, false)?.items,
         commitments: questions::commitments_of_plan(tx, id, now)?,
         delivery: questions::delivery(tx, id, now)?,
         plan,
@@ -160,8 +161,9 @@ async fn compare(
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[schema(as = HearingsTransition)]
+#[schema(as = PlanStep)]
 pub struct TransitionInput {
+    /// `defend`, `revise` or `adopt`.
     pub transition: String,
     #[serde(default)]
     pub note: Option<String>,
@@ -193,7 +195,7 @@ async fn list_hearings(
     Q(f): Q<HearingFilter>,
 ) -> AppResult<Listed<Hearing>> {
     let params = p.clone();
-    let page = s.look(&ctx, Action::ViewPlans, move |tx, _| hearings::list(tx, &f, &p, false)).await?;
+    let page = s.look(&ctx, Action::ViewPlans, move |tx, _| sessions::list(tx, &f, &p, false)).await?;
     Ok(Listed { page, params, name: "hearings" })
 }
 
@@ -208,7 +210,7 @@ async fn create_hearing(
 ) -> AppResult<(StatusCode, Json<Hearing>)> {
     let (rules, user, base) = (s.rules(&super::HEARING)?, ctx.user()?.clone(), s.settings.public_base_url.clone());
     let h = s
-        .change(&ctx, Action::ManagePlans, move |tx, who| hearings::create(tx, who, &user, &rules, &input, &base))
+        .change(&ctx, Action::ManagePlans, move |tx, who| sessions::create(tx, who, &user, &rules, &input, &base))
         .await?;
     Ok((StatusCode::CREATED, Json(h)))
 }
@@ -228,10 +230,10 @@ pub struct HearingDetail {
 }
 
 pub fn hearing_detail(tx: &mut Tx<'_>, user: Option<&CurrentUser>, id: i64, now: i64) -> AppResult<HearingDetail> {
-    let h = hearings::find(tx, id)?;
+    let h = sessions::find(tx, id)?;
     let public = user.is_none_or(|u| !u.role.is_government());
     let relations: Vec<String> = match user {
-        Some(u) => hearings::relations(u, &h, hearings::organiser(tx, id)?).iter().map(|r| (*r).to_owned()).collect(),
+        Some(u) => sessions::relations(u, &h, sessions::organiser(tx, id)?).iter().map(|r| (*r).to_owned()).collect(),
         None => Vec::new(),
     };
     if h.state == "cancelled" && public && relations.is_empty() {
@@ -280,29 +282,27 @@ async fn update_hearing(
     ApiJson(input): ApiJson<HearingInput>,
 ) -> AppResult<Json<Hearing>> {
     let (user, base) = (ctx.user()?.clone(), s.settings.public_base_url.clone());
-    s.change(&ctx, Action::ManagePlans, move |tx, who| hearings::update(tx, who, &user, id, &input, &base))
+    s.change(&ctx, Action::ManagePlans, move |tx, who| sessions::update(tx, who, &user, id, &input, &base))
         .await
         .map(Json)
 }
 
 /// `open`, `close`, `publish` (the record goes public) or `cancel` (with a note).
-#[utoipa::path(post, path = "/api/v1/hearings/{id}/transitions", tag = "hearings", request_body = TransitionInput,
+#[utoipa::path(post, path = "/api/v1/hearings/{id}/transitions", tag = "hearings", request_body = sessions::Step,
     responses((status = 200, body = Hearing), (status = 403), (status = 404), (status = 409), (status = 422)))]
 async fn transition_hearing(
     State(s): State<AppState>,
     Can(ctx, _): Can<need::ManagePlans>,
     Path(id): Path<i64>,
-    ApiJson(input): ApiJson<TransitionInput>,
+    ApiJson(input): ApiJson<sessions::Step>,
 ) -> AppResult<Json<Hearing>> {
     hearing_transition(&s, &ctx, id, input).await.map(Json)
 }
 
-pub async fn hearing_transition(s: &AppState, ctx: &Ctx, id: i64, input: TransitionInput) -> AppResult<Hearing> {
+pub async fn hearing_transition(s: &AppState, ctx: &Ctx, id: i64, step: sessions::Step) -> AppResult<Hearing> {
     let (rules, user, base) = (s.rules(&super::HEARING)?, ctx.user()?.clone(), s.settings.public_base_url.clone());
-    s.change(ctx, Action::ManagePlans, move |tx, who| {
-        hearings::transition(tx, who, &user, &rules, id, &input.transition, input.note.as_deref(), &base)
-    })
-    .await
+    s.change(ctx, Action::ManagePlans, move |tx, who| sessions::transition(tx, who, &user, &rules, id, &step, &base))
+        .await
 }
 
 /// Ask a question: beforehand (anyone signed in; moderated) or in the session (those
@@ -399,6 +399,22 @@ async fn correct(
     s.change(&ctx, Action::ManagePlans, move |tx, who| questions::correct(tx, who, &user, id, &input)).await.map(Json)
 }
 
+/// Anyone with an account, to invite to a hearing (leaders, heads, entrepreneurs,
+/// experts, deputies), by name or pinyin.
+#[utoipa::path(get, path = "/api/v1/hearings/people", tag = "hearings", params(crate::kernel::names::SuggestQuery),
+    responses((status = 200, body = Vec<crate::kernel::names::Suggestion>), (status = 403)))]
+async fn people(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ManagePlans>,
+    Q(q): Q<crate::kernel::names::SuggestQuery>,
+) -> AppResult<Json<Vec<crate::kernel::names::Suggestion>>> {
+    s.look(&ctx, Action::ManagePlans, move |tx, _| {
+        crate::accounts::service::suggest_accounts(tx, &q.q, q.department_id, &[])
+    })
+    .await
+    .map(Json)
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Feed {
     /// The caller's own iCalendar feed; a new address each time (the old one stops).
@@ -410,7 +426,7 @@ pub struct Feed {
     responses((status = 200, body = Feed), (status = 401)))]
 async fn calendar_feed(State(s): State<AppState>, Can(ctx, _): Can<need::TakePart>) -> AppResult<Json<Feed>> {
     let (user, base) = (ctx.user()?.id, s.settings.public_base_url.clone());
-    let token = s.change(&ctx, Action::TakePart, move |tx, who| hearings::new_feed_token(tx, who, user)).await?;
+    let token = s.change(&ctx, Action::TakePart, move |tx, who| sessions::new_feed_token(tx, who, user)).await?;
     Ok(Json(Feed { url: format!("{base}/calendar/feeds/{token}.ics") }))
 }
 
@@ -441,7 +457,7 @@ async fn figures_of(
     responses((status = 200, body = Page<Hearing>), (status = 429)))]
 async fn public_hearings(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>) -> AppResult<Json<Page<Hearing>>> {
     s.limit_public(&ctx, "hearings")?;
-    s.db.read(move |tx| hearings::list(tx, &HearingFilter::default(), &p, true)).await.map(Json)
+    s.db.read(move |tx| sessions::list(tx, &HearingFilter::default(), &p, true)).await.map(Json)
 }
 
 /// A hearing's record: the version defended, the accepted questions and the answers, the

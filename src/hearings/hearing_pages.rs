@@ -11,10 +11,10 @@ use axum::routing::{get, post};
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 
-use super::api::{self, FiguresQuery, HearingDetail, TransitionInput};
-use super::hearings::{self, Hearing, HearingFilter, HearingInput, Person};
+use super::api::{self, FiguresQuery, HearingDetail};
 use super::plan_pages::{SECTION, delivery_badge, tabs};
 use super::questions::{self, AnswerInput, CommitmentInput, CorrectionInput, Moderation, QuestionInput, VOTES};
+use super::sessions::{self, Hearing, HearingFilter, HearingInput, Person};
 use super::{figures, plans};
 use crate::kernel::access::Action;
 use crate::kernel::clock::fmt_local;
@@ -41,7 +41,7 @@ pub fn router() -> Router<AppState> {
 async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>) -> AppResult<Response> {
     s.limit_public(&ctx, "hearings")?;
     let pq = p.clone();
-    let page = s.db.read(move |tx| hearings::list(tx, &HearingFilter::default(), &pq, true)).await?;
+    let page = s.db.read(move |tx| sessions::list(tx, &HearingFilter::default(), &pq, true)).await?;
     let rules = s.rules(&super::HEARING)?;
     let table = Table::new()
         .column(
@@ -73,6 +73,10 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>) -> AppRe
             .into_response()
     })
 }
+
+/// Anyone with an account may be invited (not only staff).
+const INVITEE: Pick<'static> =
+    Pick { source: "/api/v1/hearings/people", narrow: None, required: false, placeholder: "k-picker-placeholder" };
 
 const ROWS: [(&str, usize); 4] = [("chair", 2), ("team", 6), ("participant", 8), ("panel", 8)];
 
@@ -132,7 +136,7 @@ async fn form_page(s: &AppState, ctx: &Ctx, retry: Option<&Retry>, start: &Field
     let err = error(retry, f);
     let get = |k: &str| value(retry, f, k, start.get(k).map_or("", String::as_str)).to_owned();
     let kinds: Vec<(String, String)> =
-        hearings::KINDS.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("hr-kind-{k}")).to_owned())).collect();
+        sessions::KINDS.iter().map(|k| ((*k).to_owned(), ctx.t(&format!("hr-kind-{k}")).to_owned())).collect();
     let body = html! {
         form.stack method="post" action="/hearings" {
             (csrf_field(ctx))
@@ -150,7 +154,7 @@ async fn form_page(s: &AppState, ctx: &Ctx, retry: Option<&Retry>, start: &Field
                 fieldset { legend { (ctx.t(&format!("hr-role-{role}"))) }
                     @for n in 0..rows {
                         div.item-row {
-                            (layout::picker_field(ctx, &format!("p_{role}_{n}_user"), ctx.t("hr-person"), &[], &get(&format!("p_{role}_{n}_user")), None, &Pick { required: false, ..Pick::PERSON }))
+                            (layout::picker_field(ctx, &format!("p_{role}_{n}_user"), ctx.t("hr-person"), &[], &get(&format!("p_{role}_{n}_user")), None, &INVITEE))
                             @if role == "participant" { (text_field(ctx, &format!("p_{role}_{n}_name"), ctx.t("hr-person-without-account"), &get(&format!("p_{role}_{n}_name")), None, false)) }
                             (text_field(ctx, &format!("p_{role}_{n}_aff"), ctx.t("hr-affiliation"), &get(&format!("p_{role}_{n}_aff")), None, false))
                         }
@@ -169,7 +173,7 @@ async fn create(State(s): State<AppState>, f: CsrfForm<Fields>) -> AppResult<Res
     let (user, rules, base) =
         (ctx.require(Action::ManagePlans)?.clone(), s.rules(&super::HEARING)?, s.settings.public_base_url.clone());
     match attempt(&s, &ctx, Action::ManagePlans, "hearing", form, move |tx, who, fields: Fields| {
-        hearings::create(tx, who, &user, &rules, &input_of(&fields)?, &base)
+        sessions::create(tx, who, &user, &rules, &input_of(&fields)?, &base)
     })
     .await?
     {
@@ -233,7 +237,13 @@ pub async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> 
         h.people
             .iter()
             .filter(|p| p.role == role)
-            .map(|p| if p.affiliation.is_empty() { p.name.clone() } else { format!("{}（{}）", p.name, p.affiliation) })
+            .map(|p| {
+                if p.affiliation.is_empty() || p.name.contains(&p.affiliation) {
+                    p.name.clone()
+                } else {
+                    format!("{}（{}）", p.name, p.affiliation)
+                }
+            })
             .collect::<Vec<_>>()
             .join("、")
     };
@@ -362,7 +372,7 @@ pub async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> 
 async fn transition(
     State(s): State<AppState>,
     Path(id): Path<i64>,
-    f: CsrfForm<TransitionInput>,
+    f: CsrfForm<sessions::Step>,
 ) -> AppResult<Response> {
     let CsrfForm { ctx, form } = f;
     let kept = form.transition.clone();

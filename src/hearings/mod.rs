@@ -13,11 +13,11 @@ mod demo;
 pub mod diff;
 pub mod figures;
 mod hearing_pages;
-pub mod hearings;
 mod plan_pages;
 pub mod plans;
 mod public;
 pub mod questions;
+pub mod sessions;
 
 use crate::kernel::access::{Action, CurrentUser, Role, Rule};
 use crate::kernel::i18n::{Lang, Translations};

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 
-use super::hearings;
+use super::sessions;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::ical;
 use crate::kernel::web::{AppState, Ctx};
@@ -21,8 +21,8 @@ pub fn router() -> Router<AppState> {
 async fn public_feed(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     s.limit_public(&ctx, "calendar")?;
     let base = s.settings.public_base_url.clone();
-    let list = s.db.read(|tx| hearings::feed(tx, None)).await?;
-    let events: Vec<ical::Event> = list.iter().map(|h| hearings::event(h, &base)).collect();
+    let list = s.db.read(|tx| sessions::feed(tx, None)).await?;
+    let events: Vec<ical::Event> = list.iter().map(|h| sessions::event(h, &base)).collect();
     Ok(ical::response(ical::calendar("青岛市公开答辩与质询", &events), "hearings.ics"))
 }
 
@@ -32,17 +32,17 @@ async fn own_feed(State(s): State<AppState>, ctx: Ctx, Path(file): Path<String>)
     let base = s.settings.public_base_url.clone();
     let list =
         s.db.read(move |tx| {
-            let owner = hearings::feed_owner(tx, &token)?;
-            hearings::feed(tx, Some(owner))
+            let owner = sessions::feed_owner(tx, &token)?;
+            sessions::feed(tx, Some(owner))
         })
         .await?;
-    let events: Vec<ical::Event> = list.iter().map(|h| hearings::event(h, &base)).collect();
+    let events: Vec<ical::Event> = list.iter().map(|h| sessions::event(h, &base)).collect();
     Ok(ical::response(ical::calendar("我的答辩与质询", &events), "mine.ics"))
 }
 
 async fn one(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     s.limit_public(&ctx, "calendar")?;
     let base = s.settings.public_base_url.clone();
-    let h = s.db.read(move |tx| hearings::find(tx, id)).await?;
-    Ok(ical::response(ical::calendar(&h.title, &[hearings::event(&h, &base)]), &format!("hearing-{id}.ics")))
+    let h = s.db.read(move |tx| sessions::find(tx, id)).await?;
+    Ok(ical::response(ical::calendar(&h.title, &[sessions::event(&h, &base)]), &format!("hearing-{id}.ics")))
 }

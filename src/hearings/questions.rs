@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::hearings::{self, Hearing};
+use super::sessions::{self, Hearing};
 use super::{diff, plans};
 use crate::kernel::access::{CurrentUser, Role};
 use crate::kernel::audit::{self, Change, Who};
@@ -213,8 +213,8 @@ pub fn delivery(tx: &mut Tx<'_>, plan: i64, now: i64) -> AppResult<Delivery> {
 pub fn of_hearing(tx: &mut Tx<'_>, user: Option<&CurrentUser>, h: &Hearing, now: i64) -> AppResult<Vec<Question>> {
     let handles = match user {
         Some(u) => {
-            let organiser = hearings::organiser(tx, h.id)?;
-            hearings::relations(u, h, organiser).iter().any(|r| matches!(*r, "organiser" | "chair" | "team"))
+            let organiser = sessions::organiser(tx, h.id)?;
+            sessions::relations(u, h, organiser).iter().any(|r| matches!(*r, "organiser" | "chair" | "team"))
                 || matches!(u.role, Role::Leader | Role::Admin)
         }
         None => false,
@@ -265,8 +265,8 @@ fn find(tx: &mut Tx<'_>, id: i64, now: i64) -> AppResult<(Question, Option<i64>)
 /// Ask a question: in the session, those invited (on the record at once); beforehand,
 /// anyone signed in (to be moderated). A paragraph it points at must exist.
 pub fn ask(tx: &mut Tx<'_>, who: &Who, user: &CurrentUser, hearing: i64, input: &QuestionInput) -> AppResult<Question> {
-    let h = hearings::find(tx, hearing)?;
-    let relations = hearings::relations(user, &h, hearings::organiser(tx, hearing)?);
+    let h = sessions::find(tx, hearing)?;
+    let relations = sessions::relations(user, &h, sessions::organiser(tx, hearing)?);
     let invited = relations.iter().any(|r| matches!(*r, "participant" | "panel" | "chair"));
     let state = match (h.state.as_str(), invited) {
         ("in_session", true) => "open",
@@ -312,15 +312,15 @@ fn default_kind(user: &CurrentUser) -> &'static str {
 }
 
 fn handles(tx: &mut Tx<'_>, user: &CurrentUser, h: &Hearing) -> AppResult<bool> {
-    let organiser = hearings::organiser(tx, h.id)?;
-    Ok(hearings::relations(user, h, organiser).iter().any(|r| matches!(*r, "organiser" | "chair")))
+    let organiser = sessions::organiser(tx, h.id)?;
+    Ok(sessions::relations(user, h, organiser).iter().any(|r| matches!(*r, "organiser" | "chair")))
 }
 
 /// The organiser or chair takes a question asked beforehand on the record, or rejects it
 /// with a reason the asker reads.
 pub fn moderate(tx: &mut Tx<'_>, who: &Who, user: &CurrentUser, id: i64, input: &Moderation) -> AppResult<Question> {
     let (before, _) = find(tx, id, who.now)?;
-    let h = hearings::find(tx, before.hearing_id)?;
+    let h = sessions::find(tx, before.hearing_id)?;
     if !handles(tx, user, &h)? {
         return Err(AppError::Forbidden);
     }
@@ -353,7 +353,7 @@ pub fn answer(
     (port, env): (&TaskPort, &Environment),
 ) -> AppResult<Question> {
     let (before, _) = find(tx, id, who.now)?;
-    let h = hearings::find(tx, before.hearing_id)?;
+    let h = sessions::find(tx, before.hearing_id)?;
     if !h.people.iter().any(|p| p.role == "team" && p.user_id == Some(user.id)) {
         return Err(AppError::invalid("not_on_the_team", "answered_by"));
     }
@@ -430,7 +430,7 @@ pub fn correct(
     input: &CorrectionInput,
 ) -> AppResult<Question> {
     let (before, _) = find(tx, id, who.now)?;
-    let h = hearings::find(tx, before.hearing_id)?;
+    let h = sessions::find(tx, before.hearing_id)?;
     if !handles(tx, user, &h)? {
         return Err(AppError::Forbidden);
     }
@@ -469,7 +469,7 @@ pub fn edit_answer(
     input: &AnswerInput,
 ) -> AppResult<Question> {
     let (before, _) = find(tx, id, who.now)?;
-    let h = hearings::find(tx, before.hearing_id)?;
+    let h = sessions::find(tx, before.hearing_id)?;
     if h.state == "published" {
         return Err(AppError::Conflict { code: "published_use_correction", field: None });
     }
@@ -494,7 +494,7 @@ pub fn edit_answer(
 
 /// The inquiry panel's vote: once per member, only the panel.
 pub fn vote(tx: &mut Tx<'_>, who: &Who, user: &CurrentUser, hearing: i64, vote: &str) -> AppResult<Votes> {
-    let h = hearings::find(tx, hearing)?;
+    let h = sessions::find(tx, hearing)?;
     if h.kind != "inquiry" {
         return Err(AppError::Conflict { code: "not_an_inquiry", field: None });
     }

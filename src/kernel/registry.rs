@@ -132,6 +132,9 @@ pub struct TaskRequest {
     pub working_days: Option<i64>,
 }
 
+/// Move task `id` by transition, with an optional note, as `user`.
+pub type FireTask = fn(&mut Tx<'_>, &Who, &CurrentUser, i64, &str, Option<&str>, &Environment) -> AppResult<()>;
+
 /// A matter a leader opens through the task seam.
 #[derive(Debug, Clone)]
 pub struct MatterRequest {
@@ -153,6 +156,9 @@ pub struct TaskPort {
     /// Open a matter decided by `user` for a body of work handed over as tasks (a support
     /// package's measures, a hearing's follow-ups); answers its id.
     pub open_matter: fn(&mut Tx<'_>, &Who, &CurrentUser, &MatterRequest, &Environment) -> AppResult<i64>,
+    /// Move task `id` as `user` would (accept, submit feedback, approve…): for work a
+    /// mechanism records as already done (a demo's history, an import).
+    pub fire: FireTask,
     /// The open matters `user` may add tasks to, as (id, title).
     pub open_matters: fn(&mut Tx<'_>, &CurrentUser) -> AppResult<Choices>,
     /// The people tasks may be assigned to, as (id, name with department).

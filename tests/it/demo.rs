@@ -10,7 +10,24 @@ async fn the_demo_city_builds_on_an_empty_database() {
         .await
         .expect("count");
     assert_eq!(market, 17, "the 17 economic departments each have a market-allocation division");
-    assert_eq!(app.count("matters").await, 4, "the article's three, and the ocean package's");
+    assert_eq!(
+        app.count("matters").await,
+        5,
+        "the article's three, the ocean package's, the ocean offensive's commitments"
+    );
+    let (plans, published, votes, commitments) = app
+        .db
+        .read(|tx| {
+            Ok((
+                tx.count("SELECT COUNT(*) FROM plans WHERE kind = 'offensive'", &[])?,
+                tx.count("SELECT COUNT(*) FROM hearings WHERE state = 'published'", &[])?,
+                tx.count("SELECT COUNT(*) FROM hearing_votes", &[])?,
+                tx.count("SELECT COUNT(*) FROM hearing_commitments WHERE task_id IS NOT NULL", &[])?,
+            ))
+        })
+        .await
+        .expect("count");
+    assert_eq!((plans, published, votes, commitments), (7, 2, 3, 4), "the offensives, the ocean hearing and inquiry");
     let (stages, fields, overdue) = app
         .db
         .read(|tx| {

@@ -453,3 +453,149 @@ async fn an_idea_is_submitted_evaluated_and_followed_by_the_enterprise() {
     public.close().await;
     assert!(violations.is_empty(), "accessibility: {violations:#?}");
 }
+
+/// Choose `value` in select `name` as a picker would, without typing.
+async fn set_choice(b: &Chrome, name: &str, value: i64, label: &str) {
+    let js = "const s = document.querySelector(`select[name='${arguments[0]}']`); \
+              s.add(new Option(arguments[2], String(arguments[1]), true, true));";
+    b.client.execute(js, vec![json!(name), json!(value), json!(label)]).await.expect("choose");
+}
+
+async fn account(app: &TestApp, username: &'static str) -> i64 {
+    app.db.read(move |tx| Ok(zaizao::accounts::service::find_by_username(tx, username)?.id)).await.expect("account")
+}
+
+/// A plan drafted, defended in a hearing with an entrepreneur's and an expert's questions,
+/// answered with a commitment, published for the public, revised with its differences
+/// shown, adopted; and the demo's annual inquiry read with its figures from the tasks.
+#[tokio::test]
+async fn a_plan_is_defended_in_public_revised_and_adopted() {
+    let app = demo_city().await;
+    let mut violations = Vec::new();
+    let Some(mut mayor) = Chrome::open(&app.base, "plans-leader", Size::Desktop).await else { return };
+    mayor.sign_in("leader", PASSWORD).await;
+    mayor.go("/plans/new").await;
+    mayor.fill("input[name=title]", "蓝色粮仓行动方案").await;
+    mayor.choose_text("leader_id", "周市长").await;
+    mayor.click("input[name=department_ids][value='10']").await;
+    mayor.fill("input[name=goal_0]", "深远海养殖产量").await;
+    mayor.fill("input[name=target_0]", "增长20%").await;
+    mayor
+        .fill(
+            "textarea[name=body]",
+            "一、目标：深远海养殖产量增长20%。\n二、任务：建设三艘养殖工船。\n三、保障：用海审批绿色通道。",
+        )
+        .await;
+    check(&mayor, "new plan", &mut violations).await;
+    mayor.click("form[action='/plans'] button[type=submit]").await;
+    let plan = mayor.path().await;
+    assert!(mayor.text().await.contains("起草"), "drafted");
+    let plan_id: i64 = plan.trim_start_matches("/plans/").parse().expect("plan id");
+
+    mayor.go(&format!("/hearings/new?plan_id={plan_id}")).await;
+    mayor.choose_text("kind", "公开答辩会").await;
+    mayor.fill("input[name=title]", "蓝色粮仓行动方案公开答辩会").await;
+    mayor
+        .client
+        .execute(
+            "document.querySelector('input[name=starts_at]').value = '2019-04-12T09:00'; \
+         document.querySelector('input[name=ends_at]').value = '2019-04-12T11:00';",
+            vec![],
+        )
+        .await
+        .expect("times");
+    mayor.fill("input[name=venue]", "市行政中心第二会议室").await;
+    mayor.pick("p_chair_0_user", "赵书记", "赵书记").await;
+    set_choice(&mayor, "p_team_0_user", account(&app, "leader").await, "周市长").await;
+    mayor.pick("p_team_1_user", "李局长", "李局长").await;
+    set_choice(&mayor, "p_participant_0_user", account(&app, "ent-ocean1").await, "青岛蓝谷海洋生物科技有限公司").await;
+    mayor.fill("input[name=p_participant_0_aff]", "企业家").await;
+    set_choice(&mayor, "p_participant_1_user", account(&app, "expert").await, "王教授（中国海洋大学）").await;
+    check(&mayor, "new hearing", &mut violations).await;
+    mayor.click("form[action='/hearings'] button[type=submit]").await;
+    let hearing = mayor.path().await;
+    assert!(mayor.text().await.contains("已安排"), "scheduled: {}", mayor.text().await);
+    mayor.press("开始答辩").await;
+    assert!(mayor.text().await.contains("进行中"));
+
+    for (who, question) in [("ent-ocean1", "养殖工船的用海审批要多久？"), ("expert", "养殖产量增长20%的依据是什么？")]
+    {
+        let Some(b) = Chrome::open(&app.base, who, Size::Desktop).await else { return };
+        b.sign_in(who, PASSWORD).await;
+        b.go(&hearing).await;
+        b.fill("textarea[name=question]", question).await;
+        if who == "expert" {
+            b.choose_text("asker_kind", "专家学者").await;
+            b.fill("input[name=anchor]", "1").await;
+        }
+        b.click(&format!("form[action='{hearing}/ask'] button[type=submit]")).await;
+        assert!(b.text().await.contains(question), "asked");
+        b.close().await;
+    }
+
+    let Some(mut head) = Chrome::open(&app.base, "plans-team", Size::Desktop).await else { return };
+    head.sign_in("hyj-head", PASSWORD).await;
+    head.go(&hearing).await;
+    head.fill("textarea[name=answer]", "开通绿色通道，审批时限压缩一半。").await;
+    head.click("form[action$='/answer'] details summary").await;
+    head.fill("input[name=c_0_content]", "开通养殖工船用海审批绿色通道").await;
+    set_choice(&head, "c_0_department", 10, "市海洋发展局").await;
+    set_choice(&head, "c_0_assignee", account(&app, "hyj-head").await, "李局长").await;
+    head.client
+        .execute("document.querySelector('input[name=c_0_deadline]').value = '2019-06-30';", vec![])
+        .await
+        .expect("deadline");
+    head.shot("answer-with-commitment").await;
+    head.click("form[action$='/answer'] button[type=submit]").await;
+    let page = head.text().await;
+    assert!(page.contains("开通养殖工船用海审批绿色通道") && page.contains("推进中"), "the commitment: {page}");
+    check(&head, "hearing", &mut violations).await;
+    head.close().await;
+
+    mayor.go(&hearing).await;
+    mayor.press("结束答辩").await;
+    mayor.press("全程公开").await;
+    assert!(mayor.text().await.contains("已向社会公开"));
+
+    let Some(mut public) = Chrome::open(&app.base, "hearings-public", Size::Phone).await else { return };
+    public.go(&hearing).await;
+    let page = public.text().await;
+    assert!(
+        page.contains("养殖工船的用海审批要多久") && page.contains("开通绿色通道") && page.contains("李局长"),
+        "{page}"
+    );
+    public.shot("hearing-record-phone").await;
+    check(&public, "public record", &mut violations).await;
+    public.close().await;
+
+    // Revised, compared, defended and adopted.
+    mayor.go(&plan).await;
+    mayor.press("答辩完成").await;
+    mayor.client.execute(
+        "document.querySelector(\"form[action$='/versions'] textarea[name=body]\").value = \
+         '一、目标：深远海养殖产量增长20%以上。\\n二、任务：建设三艘养殖工船。\\n三、保障：用海审批绿色通道，时限压缩一半。'; \
+         document.querySelector(\"form[action$='/versions'] input[name=note]\").value = '吸收答辩意见';",
+        vec![],
+    ).await.expect("body");
+    mayor.submit("form[action$='/versions']").await;
+    let page = mayor.text().await;
+    assert!(mayor.exists("div.diff ins").await && page.contains("以上"), "the difference shown: {page}");
+    mayor.shot("plan-compare").await;
+    check(&mayor, "compare", &mut violations).await;
+    mayor.go(&plan).await;
+    mayor.press("根据答辩修改完善").await;
+    mayor.press("审定印发").await;
+    assert!(mayor.text().await.contains("已印发实施"), "adopted");
+    mayor.shot("plan-adopted").await;
+
+    // The demo's annual inquiry: delivery figures from the tasks and the panel's vote.
+    mayor.go("/hearings").await;
+    mayor.press("海洋攻势2019年度公开质询").await;
+    let page = mayor.text().await;
+    assert!(page.contains("实施情况") && page.contains("满意度"), "{page}");
+    mayor.shot("inquiry").await;
+    mayor.go("/plans/figures").await;
+    check(&mayor, "figures", &mut violations).await;
+    mayor.close().await;
+    assert!(violations.is_empty(), "accessibility: {violations:#?}");
+}

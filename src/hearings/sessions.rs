@@ -180,7 +180,7 @@ fn check(tx: &mut Tx<'_>, input: &HearingInput) -> AppResult<Checked> {
     }
     let venue = validate::opt_text(Some(&input.venue), "venue", 200)?.unwrap_or_default();
     let live_url = validate::opt_text(Some(&input.live_url), "live_url", 500)?.unwrap_or_default();
-    if !live_url.is_empty() && !(live_url.starts_with("https://") || live_url.starts_with("http://")) {
+    if !(live_url.is_empty() || live_url.starts_with("https://") || live_url.starts_with("http://")) {
         return Err(AppError::invalid("bad_url", "live_url"));
     }
     if venue.is_empty() && live_url.is_empty() {
@@ -428,16 +428,26 @@ impl Subject for HearingSubject<'_> {
     }
 }
 
+/// A step of a hearing's process, with its note.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = HearingStep)]
+pub struct Step {
+    /// `open`, `close`, `publish` or `cancel` (with a note).
+    pub transition: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
 pub fn transition(
     tx: &mut Tx<'_>,
     who: &Who,
     user: &CurrentUser,
     rules: &Rules,
     id: i64,
-    transition: &str,
-    note: Option<&str>,
+    step: &Step,
     base_url: &str,
 ) -> AppResult<Hearing> {
+    let (transition, note) = (step.transition.as_str(), step.note.as_deref());
     let h = find(tx, id)?;
     let relations = relations(user, &h, organiser(tx, id)?);
     let firing = Firing { id, transition, relations: &relations, note, calendar: &rules.calendar };

@@ -41,6 +41,7 @@ pub struct Satisfaction {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = HearingFigures)]
 pub struct Figures {
     pub period: String,
     pub plans_by_stage: Vec<Count>,

@@ -24,6 +24,7 @@ pub struct Goal {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = HearingPlan)]
 pub struct Plan {
     pub id: i64,
     /// `offensive` or `policy`.
@@ -65,6 +66,7 @@ pub struct PlanInput {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = PlanVersion)]
 pub struct Version {
     pub version: i64,
     pub body: String,

@@ -48,6 +48,7 @@ pub struct Commitment {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = HearingQuestion)]
 pub struct Question {
     pub id: i64,
     pub hearing_id: i64,
@@ -70,6 +71,7 @@ pub struct Question {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = HearingQuestionInput)]
 pub struct QuestionInput {
     pub question: String,
     /// The paragraph (from 1) of the defended version it is about.
@@ -96,6 +98,7 @@ pub struct CommitmentInput {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = HearingAnswerInput)]
 pub struct AnswerInput {
     pub answer: String,
     #[serde(default)]
@@ -142,15 +145,6 @@ fn from_row(r: &Row) -> AppResult<Question> {
     })
 }
 
-pub fn delivery_of(deadline: &str, delivered_on: Option<&str>, today: &str) -> &'static str {
-    match delivered_on {
-        Some(d) if d <= deadline => "on_time",
-        Some(_) => "late",
-        None if deadline < today => "overdue",
-        None => "under_way",
-    }
-}
-
 fn commitments_where(tx: &mut Tx<'_>, condition: &str, id: i64, now: i64) -> AppResult<Vec<Commitment>> {
     let today = clock::local_date(now).to_string();
     let sql = format!(
@@ -170,7 +164,7 @@ fn commitments_where(tx: &mut Tx<'_>, condition: &str, id: i64, now: i64) -> App
                 department_name: r.text(4)?,
                 assignee_id: r.int(5)?,
                 assignee_name: r.text(6)?,
-                delivery: delivery_of(&deadline, delivered_on.as_deref(), &today).to_owned(),
+                delivery: crate::kernel::registry::delivery(&deadline, delivered_on.as_deref(), &today).to_owned(),
                 deadline,
                 task_id: r.opt_int(8)?,
                 delivered_on,

@@ -23,6 +23,7 @@ pub const ROLES: [&str; 4] = ["chair", "team", "participant", "panel"];
 const MAX_PEOPLE: usize = 200;
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = HearingPerson)]
 pub struct Person {
     /// `chair`, `team`, `participant` or `panel`.
     pub role: String,

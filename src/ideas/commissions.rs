@@ -272,6 +272,7 @@ fn find(tx: &mut Tx<'_>, id: i64) -> AppResult<Commission> {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = EvaluationReportInput)]
 pub struct ReportInput {
     /// `feasible`, `conditional` or `infeasible`.
     pub feasibility: String,

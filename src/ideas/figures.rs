@@ -50,6 +50,7 @@ pub struct Turnaround {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = IdeaFigures)]
 pub struct Figures {
     /// The period as asked (`2019`, `2019-Q2`…), or empty for all time.
     pub period: String,

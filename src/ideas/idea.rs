@@ -37,6 +37,7 @@ pub static DEADLINES: Deadlines = Deadlines {
 };
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[schema(as = IdeaItem)]
 pub struct Item {
     pub id: i64,
     /// `policy`, `funding`, `land`, `talent`, `finance`, `service` or `other`.
@@ -460,6 +461,7 @@ pub struct Snapshot {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = IdeaVersion)]
 pub struct Version {
     pub version: i64,
     pub submitted_by: String,

@@ -640,14 +640,7 @@ pub struct PublicPackage {
     pub measures: Vec<PublicMeasure>,
 }
 
-pub fn delivery(deadline: &str, delivered_on: Option<&str>, today: &str) -> &'static str {
-    match delivered_on {
-        Some(d) if d <= deadline => "on_time",
-        Some(_) => "late",
-        None if deadline < today => "overdue",
-        None => "under_way",
-    }
-}
+pub use crate::kernel::registry::delivery;
 
 /// The approved packages and how their measures are delivered, without what is confidential.
 pub fn public(tx: &mut Tx<'_>, now: i64) -> AppResult<Vec<PublicPackage>> {

@@ -118,6 +118,18 @@ pub struct TaskStanding {
     pub progress: i64,
 }
 
+/// How work handed over as a task was delivered, for the mechanism that follows it:
+/// `on_time`, `late`, `overdue` (not done, its deadline passed) or `under_way`. Dates are
+/// `YYYY-MM-DD`, so they compare as text.
+pub fn delivery(deadline: &str, delivered_on: Option<&str>, today: &str) -> &'static str {
+    match delivered_on {
+        Some(d) if d <= deadline => "on_time",
+        Some(_) => "late",
+        None if deadline < today => "overdue",
+        None => "under_way",
+    }
+}
+
 /// Work handed to one responsible person by a deadline, under a leader's open matter.
 #[derive(Debug, Clone)]
 pub struct TaskRequest {

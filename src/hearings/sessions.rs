@@ -478,8 +478,14 @@ pub fn list(tx: &mut Tx<'_>, f: &HearingFilter, p: &ListParams, public: bool) ->
             w.and(&format!("{col} = ?"), v);
         }
     }
+    // Found by its title, its plan's, or the words of an answered question or its answer.
     if let Some(like) = p.like() {
-        w.contains(&["h.title", "p.title"], like);
+        w.and(
+            "(lower(h.title) LIKE lower(?) OR lower(p.title) LIKE lower(?) OR EXISTS (SELECT 1 FROM hearing_questions q \
+             WHERE q.hearing_id = h.id AND q.state = 'answered' \
+             AND (lower(q.question) LIKE lower(?) OR lower(q.answer) LIKE lower(?))))",
+            like,
+        );
     }
     let total = count_capped(tx, &format!("FROM {FROM}{}", w.sql), &w.args)?;
     let order = p.order_by("h.starts_at DESC, h.id", &[("starts", "h.starts_at"), ("title", "h.title")]);

@@ -212,6 +212,9 @@ async fn a_plan_is_defended_revised_adopted_published_and_questioned_a_year_on()
         "{text}"
     );
     assert!(!text.contains("小区停车难") && !text.contains("citizen 测试"), "no rejected question, no anonymous name");
+    let found = reqwest::get(c.app.url("/api/v1/public/hearings?q=绿色通道")).await.expect("search");
+    let found: Value = found.json().await.expect("json");
+    assert_eq!(found["total"], 1, "the record is found by the words of an answer: {found}");
     let (s, e) =
         c.hyj_head.put(&format!("/api/v1/hearing-questions/{}", from_boss["id"]), json!({ "answer": "悄悄改" })).await;
     assert_eq!((s, e["error"]["code"].as_str()), (409, Some("published_use_correction")), "{e}");

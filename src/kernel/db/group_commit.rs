@@ -75,10 +75,9 @@ fn writer(mut conn: rusqlite::Connection, rx: Receiver<Job>) {
 }
 
 fn commit_group(conn: &mut rusqlite::Connection, group: Vec<Job>) {
-    let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
+    let tx = match super::sqlite::begin(conn, rusqlite::TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => {
-            let e = map_err(e);
             for j in group {
                 (j.reply)(Some(DbError::Unavailable(e.to_string())));
             }

@@ -87,13 +87,40 @@ pub fn in_tx<T>(
 ) -> Result<T, AppError> {
     let behavior =
         if write { rusqlite::TransactionBehavior::Immediate } else { rusqlite::TransactionBehavior::Deferred };
-    let tx = conn.transaction_with_behavior(behavior).map_err(map_err)?;
-    let mut tx = Tx::Sqlite(tx);
+    let mut tx = Tx::Sqlite(begin(conn, behavior)?);
     let out = f(&mut tx)?;
     if let Tx::Sqlite(tx) = tx {
         tx.commit().map_err(map_err)?;
     }
     Ok(out)
+}
+
+const BEGIN_ATTEMPTS: u32 = 8;
+
+/// Begin a transaction and take its locks now: a deferred one reads the schema so that
+/// its snapshot is open before the caller's statements run. Under heavy load WAL mode can
+/// refuse a lock for a moment (`SQLITE_BUSY`, `SQLITE_PROTOCOL`); nothing has been read or
+/// written yet, so the attempt is simply repeated after a short pause.
+pub fn begin(
+    conn: &rusqlite::Connection,
+    behavior: rusqlite::TransactionBehavior,
+) -> Result<rusqlite::Transaction<'_>, DbError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let opened = rusqlite::Transaction::new_unchecked(conn, behavior).and_then(|tx| {
+            if matches!(behavior, rusqlite::TransactionBehavior::Deferred) {
+                tx.prepare_cached("SELECT 1 FROM sqlite_schema LIMIT 1")?.query([])?.next()?;
+            }
+            Ok(tx)
+        });
+        match opened.map_err(map_err) {
+            Err(DbError::Unavailable(_)) if attempt < BEGIN_ATTEMPTS => {
+                std::thread::sleep(std::time::Duration::from_millis(5 << attempt));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// `$1` → `?1`: SQLite reads `$1` as a *named* parameter numbered by first appearance.
@@ -159,10 +186,45 @@ pub fn map_err(e: rusqlite::Error) -> DbError {
                 | ErrorCode::SystemIoFailure
                 | ErrorCode::DatabaseBusy
                 | ErrorCode::DatabaseLocked
+                | ErrorCode::FileLockingProtocolFailed
                 | ErrorCode::ReadOnly => DbError::Unavailable(format!("{e}")),
                 _ => DbError::Other(format!("{e}")),
             }
         }
         _ => DbError::Other(format!("{e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DbError, begin, connect, map_err};
+    use rusqlite::TransactionBehavior::{Deferred, Immediate};
+
+    #[test]
+    fn a_wal_lock_protocol_failure_is_a_moment_of_unavailability_not_an_internal_error() {
+        let e = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_PROTOCOL), None);
+        assert!(matches!(map_err(e), DbError::Unavailable(_)));
+    }
+
+    #[test]
+    fn a_transaction_waits_out_a_lock_that_is_released_soon() {
+        let dir = std::env::temp_dir().join(format!("zaizao-begin-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join("b.db");
+        let holder = connect(&path).unwrap_or_else(|e| unreachable!("{e}"));
+        holder.execute_batch("CREATE TABLE t (n INTEGER); BEGIN IMMEDIATE; INSERT INTO t VALUES (1);").ok();
+        let waiter = connect(&path).unwrap_or_else(|e| unreachable!("{e}"));
+        waiter.execute_batch("PRAGMA busy_timeout=0").ok();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            holder.execute_batch("COMMIT").is_ok()
+        });
+        let opened = begin(&waiter, Immediate).and_then(|tx| tx.commit().map_err(map_err));
+        assert!(release.join().unwrap_or(false));
+        assert!(opened.is_ok(), "{opened:?}");
+        let read =
+            begin(&waiter, Deferred).map(|tx| tx.query_row("SELECT COUNT(*) FROM t", [], |r| r.get::<_, i64>(0)));
+        assert!(matches!(read, Ok(Ok(1))), "{read:?}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -51,12 +51,13 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// The mechanisms this service runs: each is one folder, listed here once.
-pub static MECHANISMS: [&Mechanism; 6] = [
+pub static MECHANISMS: [&Mechanism; 7] = [
     &crate::coordination::MECHANISM,
     &crate::evaluation::MECHANISM,
     &crate::investment::MECHANISM,
     &crate::ideas::MECHANISM,
     &crate::hearings::MECHANISM,
+    &crate::market::MECHANISM,
     &crate::supervision::MECHANISM,
 ];
 

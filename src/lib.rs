@@ -16,6 +16,7 @@ pub mod home;
 pub mod ideas;
 pub mod investment;
 pub mod kernel;
+pub mod market;
 pub mod org;
 pub mod platform;
 pub mod supervision;

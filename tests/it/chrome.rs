@@ -135,6 +135,13 @@ impl Chrome {
         option.click().await.unwrap_or_else(|e| panic!("choose {text}: {e}"));
     }
 
+    /// Tick the checkbox of group `name` whose label contains `text`.
+    pub async fn tick(&self, name: &str, text: &str) {
+        let xpath = format!("//label[contains(normalize-space(), '{text}')]/input[@type='checkbox'][@name='{name}']");
+        let box_ = self.client.find(Locator::XPath(&xpath)).await.unwrap_or_else(|e| panic!("{name} box {text}: {e}"));
+        box_.click().await.unwrap_or_else(|e| panic!("tick {text}: {e}"));
+    }
+
     /// Submit a form as pressing Enter in it would, and wait for the page it leads to.
     pub async fn submit(&self, css: &str) {
         let page = self.client.find(Locator::Css("html")).await.expect("the page");

@@ -599,3 +599,50 @@ async fn a_plan_is_defended_in_public_revised_and_adopted() {
     mayor.close().await;
     assert!(violations.is_empty(), "accessibility: {violations:#?}");
 }
+
+/// Mechanism 5: the commission's staff dispatch one document to a department and an
+/// association; the association opens it on a phone, acknowledges and answers; the
+/// department's staff open it; the issuer sees both receipts and the feedback.
+#[tokio::test]
+async fn a_document_reaches_a_department_and_an_association_with_receipts() {
+    let app = demo_city().await;
+    let mut violations = Vec::new();
+    let Some(mut staff) = Chrome::open(&app.base, "documents-issuer", Size::Desktop).await else { return };
+    staff.sign_in("staff", PASSWORD).await;
+    staff.go("/documents/new").await;
+    staff.fill("input[name=number]", "青发改〔2019〕30号").await;
+    staff.fill("input[name=title]", "关于协会商会列席市政府常务会议的通知").await;
+    staff.fill("textarea[name=body]", "各有关部门，各行业协会商会：\n现将列席会议有关事项通知如下。").await;
+    staff.tick("department_ids", "市工业和信息化局").await;
+    staff.tick("association_ids", "青岛市软件行业协会").await;
+    check(&staff, "new document", &mut violations).await;
+    staff.click("form[action='/documents'] button[type=submit]").await;
+    let page = staff.text().await;
+    assert!(page.contains("青发改〔2019〕30号") && page.contains("0/2"), "dispatched, nobody has read it: {page}");
+    let document = staff.path().await;
+    staff.shot("document-dispatched").await;
+
+    let Some(mut association) = Chrome::open(&app.base, "documents-association", Size::Phone).await else { return };
+    association.sign_in("association", PASSWORD).await;
+    association.go("/documents").await;
+    association.press("关于协会商会列席市政府常务会议的通知").await;
+    association.press("签收").await;
+    association.fill("textarea[name=feedback]", "协会会长将按时列席并发言。").await;
+    association.click("form[action$='/feedback'] button[type=submit]").await;
+    let page = association.text().await;
+    assert!(page.contains("协会会长将按时列席并发言。") && page.contains("青岛市软件行业协会 ·"), "{page}");
+    association.shot("document-acknowledged").await;
+    check(&association, "received document", &mut violations).await;
+
+    let Some(reader) = Chrome::open(&app.base, "documents-department", Size::Desktop).await else { return };
+    reader.sign_in("staff3", PASSWORD).await;
+    reader.go(&document).await;
+    staff.go(&document).await;
+    let page = staff.text().await;
+    assert!(page.contains("2/2") && page.contains("赵文博") && page.contains("协会会长将按时列席并发言。"), "{page}");
+    staff.shot("document-receipts").await;
+    staff.go("/associations").await;
+    assert!(staff.text().await.contains("青岛市海洋产业协会"), "the registry lists the associations");
+    check(&staff, "associations", &mut violations).await;
+    assert!(violations.is_empty(), "{violations:#?}");
+}

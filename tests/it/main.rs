@@ -18,6 +18,7 @@ mod hearings;
 mod ideas;
 mod investment;
 mod journeys;
+mod market;
 mod openapi;
 mod org;
 mod public_leaks;

@@ -124,11 +124,24 @@ where
 /// A form whose field `repeated` may come several times (checkboxes), which a map of
 /// fields cannot hold: its CSRF token checked, the other fields, and the repeated ids.
 pub fn with_repeated(ctx: &super::Ctx, body: &[u8], repeated: &str) -> Result<(Fields, Vec<i64>), AppError> {
+    let (fields, mut lists) = with_repeated_lists(ctx, body, &[repeated])?;
+    Ok((fields, lists.pop().unwrap_or_default()))
+}
+
+/// [`with_repeated`] for several repeated fields: their ids in the order named.
+pub fn with_repeated_lists(
+    ctx: &super::Ctx,
+    body: &[u8],
+    repeated: &[&str],
+) -> Result<(Fields, Vec<Vec<i64>>), AppError> {
     let pairs: Vec<(String, String)> = parse(body)?;
     ctx.check_csrf(pairs.iter().find(|(k, _)| k == "_csrf").map_or("", |(_, v)| v.as_str()))?;
-    let ids = pairs.iter().filter(|(k, _)| k == repeated).filter_map(|(_, v)| v.parse().ok()).collect();
-    let fields = pairs.into_iter().filter(|(k, _)| k != repeated && k != "_csrf").collect();
-    Ok((fields, ids))
+    let lists = repeated
+        .iter()
+        .map(|name| pairs.iter().filter(|(k, _)| k == name).filter_map(|(_, v)| v.parse().ok()).collect())
+        .collect();
+    let fields = pairs.into_iter().filter(|(k, _)| !repeated.contains(&k.as_str()) && k != "_csrf").collect();
+    Ok((fields, lists))
 }
 
 /// A page's request to fire a workflow transition, with an optional note.

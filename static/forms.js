@@ -242,4 +242,29 @@
       locate.hidden = true;
     }
   });
+
+  // A conversation open on the page (the direct line): every few seconds, ask for the
+  // messages after the last one shown and append them; slower while the tab is hidden.
+  document.querySelectorAll("[data-live]").forEach(function (list) {
+    var busy = false;
+    function poll() {
+      if (busy) return;
+      busy = true;
+      var url = list.getAttribute("data-live") + "?after=" + encodeURIComponent(list.getAttribute("data-after") || "0");
+      fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) {
+          if (!html.trim()) return;
+          var holder = document.createElement("ol");
+          holder.innerHTML = html;
+          Array.prototype.slice.call(holder.children).forEach(function (li) {
+            list.appendChild(li);
+            list.setAttribute("data-after", li.getAttribute("data-id"));
+          });
+        })
+        .catch(function () {})
+        .then(function () { busy = false; });
+    }
+    setInterval(function () { if (!document.hidden) poll(); }, 4000);
+  });
 })();

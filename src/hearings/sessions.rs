@@ -155,12 +155,6 @@ pub fn may_see(user: Option<&CurrentUser>, h: &Hearing) -> bool {
     h.state != "cancelled" || user.is_some_and(|u| u.role.is_government())
 }
 
-fn time(value: &str, field: &'static str) -> AppResult<i64> {
-    let t = chrono::NaiveDateTime::parse_from_str(value.trim(), "%Y-%m-%dT%H:%M")
-        .map_err(|_| AppError::invalid("bad_time", field))?;
-    clock::from_local(t).ok_or_else(|| AppError::invalid("bad_time", field))
-}
-
 struct Checked {
     title: String,
     starts_at: i64,
@@ -175,7 +169,8 @@ fn check(tx: &mut Tx<'_>, input: &HearingInput) -> AppResult<Checked> {
     if !KINDS.contains(&input.kind.as_str()) {
         return Err(AppError::invalid("bad_value", "kind"));
     }
-    let (starts_at, ends_at) = (time(&input.starts_at, "starts_at")?, time(&input.ends_at, "ends_at")?);
+    let (starts_at, ends_at) =
+        (validate::local_time(&input.starts_at, "starts_at")?, validate::local_time(&input.ends_at, "ends_at")?);
     if ends_at <= starts_at {
         return Err(AppError::invalid("ends_before_start", "ends_at"));
     }

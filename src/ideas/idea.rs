@@ -192,16 +192,7 @@ pub fn organisation_of(tx: &mut Tx<'_>, user: &CurrentUser) -> AppResult<Option<
     }
 }
 
-/// The market-allocation promotion division of a department, if it has one.
-pub fn market_division(tx: &mut Tx<'_>, department: i64) -> AppResult<Option<i64>> {
-    tx.query_opt(
-        "SELECT id FROM divisions WHERE department_id = $1 AND kind = 'market_allocation' AND active = 1 ORDER BY id",
-        params![department],
-    )?
-    .map(|r| r.int(0))
-    .transpose()
-    .map_err(Into::into)
-}
+pub use crate::org::divisions::market_division;
 
 /// The institution whose commission on idea `id` is open.
 fn open_evaluator(tx: &mut Tx<'_>, id: i64) -> AppResult<Option<i64>> {

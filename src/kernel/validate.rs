@@ -38,6 +38,14 @@ pub fn date(value: &str, field: &'static str) -> Result<chrono::NaiveDate, AppEr
     super::clock::parse_date(value).ok_or_else(|| AppError::invalid("bad_date", field))
 }
 
+/// A local (China) time written `YYYY-MM-DDTHH:MM`, as a datetime-local field sends it, in ms.
+pub fn local_time(value: &str, field: &'static str) -> Result<i64, AppError> {
+    chrono::NaiveDateTime::parse_from_str(value.trim(), "%Y-%m-%dT%H:%M")
+        .ok()
+        .and_then(super::clock::from_local)
+        .ok_or_else(|| AppError::invalid("bad_time", field))
+}
+
 pub fn opt_date(value: Option<&str>, field: &'static str) -> Result<Option<chrono::NaiveDate>, AppError> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         Some(v) => date(v, field).map(Some),

@@ -252,23 +252,30 @@ async fn overdue(State(s): State<AppState>, Can(ctx, _): Can<need::IssueDocument
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct DocumentFiguresQuery {
+pub struct PeriodQuery {
     /// 2019, 2019-Q2, 2019-04, 2019-W15; all time when none.
     pub period: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
 }
 
+impl PeriodQuery {
+    /// The period asked for, in ms; all time when none.
+    pub fn bounds(&self) -> AppResult<(i64, i64)> {
+        let asked = period::asked(self.period.as_deref(), self.from.as_deref(), self.to.as_deref())?;
+        Ok(asked.map_or((0, i64::MAX), |p| p.bounds_ms()))
+    }
+}
+
 /// Documents delivered, read, acknowledged and overdue unread per department and association.
-#[utoipa::path(get, path = "/api/v1/documents/figures", tag = "market", params(DocumentFiguresQuery),
+#[utoipa::path(get, path = "/api/v1/documents/figures", tag = "market", params(PeriodQuery),
     responses((status = 200, body = Vec<Figures>), (status = 403), (status = 422)))]
 async fn figures(
     State(s): State<AppState>,
     Can(ctx, _): Can<need::IssueDocuments>,
-    Q(q): Q<DocumentFiguresQuery>,
+    Q(q): Q<PeriodQuery>,
 ) -> AppResult<Json<Vec<Figures>>> {
-    let asked = period::asked(q.period.as_deref(), q.from.as_deref(), q.to.as_deref())?;
-    let (from, to) = asked.map_or((0, i64::MAX), |p| p.bounds_ms());
+    let (from, to) = q.bounds()?;
     let now = ctx.now;
     s.look(&ctx, Action::IssueDocuments, move |tx, _| documents::figures(tx, from, to, now)).await.map(Json)
 }

@@ -105,13 +105,7 @@ fn input_of(f: &Fields, enterprise_id: Option<i64>) -> AppResult<AssociationInpu
 
 fn division_options(tx: &mut Tx<'_>) -> AppResult<Vec<(String, String)>> {
     let mut out = vec![(String::new(), String::new())];
-    for r in tx.query(
-        "SELECT v.id, d.name || ' · ' || v.name FROM divisions v JOIN departments d ON d.id = v.department_id \
-         WHERE v.kind = 'market_allocation' AND v.active = 1 ORDER BY d.id, v.id",
-        &[],
-    )? {
-        out.push((r.int(0)?.to_string(), r.text(1)?));
-    }
+    out.extend(crate::org::divisions::market_allocation(tx)?.into_iter().map(|(id, name)| (id.to_string(), name)));
     Ok(out)
 }
 

@@ -2,10 +2,16 @@
 //! 轨道交通, 时尚, 金融, and the software association the demo account speaks for), each
 //! with its members and its market-allocation division; and two documents of the
 //! development and reform commission dispatched to departments and associations alike,
-//! with partial read receipts, an acknowledgement, feedback and one account overdue.
+//! with partial read receipts, an acknowledgement, feedback and one account overdue;
+//! a government economic meeting at which the software association's head spoke and a
+//! decision became a task; direct-line threads with requests answered on time, answered
+//! late and open; and questions in the commission's market-allocation remit.
 
 use super::associations::{self, AssociationInput, MembersInput};
+use super::direct_line::{self, AnswerInput, AssignInput, JudgementInput, MessageInput, ThreadInput};
 use super::documents::{self, DocumentInput, FeedbackInput, ReceiptInput};
+use super::meetings::{self, AttendanceInput, DecisionInput, DecisionTaskInput, MeetingInput, SpeechInput};
+use super::remit::{self, QuestionInput};
 use crate::accounts::service::{self as accounts, NewUser};
 use crate::enterprises::demo::code;
 use crate::enterprises::registry::{self, AccountInput, EnterpriseInput};
@@ -15,7 +21,7 @@ use crate::kernel::calendar;
 use crate::kernel::clock;
 use crate::kernel::db::Tx;
 use crate::kernel::error::{AppError, AppResult};
-use crate::kernel::registry::Demo;
+use crate::kernel::registry::{Demo, Environment};
 use crate::params;
 
 const DAY: i64 = 86_400_000;
@@ -157,6 +163,170 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
             let text = "协会已组织会员企业学习，建议会议材料提前三个工作日送达。".to_owned();
             documents::feedback(tx, &at(demo.now, days_ago - 2), &users[0], d.id, &FeedbackInput { feedback: text })?;
         }
+    }
+    meeting(tx, demo, &ids, &cal)?;
+    line(tx, demo, &cal)?;
+    questions(tx, demo, &ids)
+}
+
+fn user(tx: &mut Tx<'_>, username: &str) -> AppResult<CurrentUser> {
+    Ok(accounts::find_by_username(tx, username)?.as_current())
+}
+
+/// Ten days ago: the government's economic meeting, with the ocean and software
+/// associations in 列席 seats; the software association's head spoke on the second item,
+/// whose decision the mayor made a task of the industry and information bureau.
+fn meeting(tx: &mut Tx<'_>, demo: &Demo<'_>, associations: &[i64], cal: &calendar::WorkCalendar) -> AppResult<()> {
+    let convener = staff_of(tx, "fgw")?;
+    let (leader, head) = (user(tx, "leader")?, user(tx, "depthead")?);
+    let gxj = staff_of(tx, "gxj")?;
+    let start = demo.now - 10 * DAY;
+    let day = clock::local_date(start);
+    let input = MeetingInput {
+        kind: "government".into(),
+        title: format!("{}年二季度市政府经济工作会议", chrono::Datelike::year(&day)),
+        starts_at: format!("{day}T09:00"),
+        place: "市政府第一会议室".into(),
+        items: vec!["一季度全市经济运行情况".into(), "行业协会商会参与产业链招商".into()],
+        member_ids: vec![leader.id, head.id, gxj.id],
+        association_ids: vec![associations[0], associations[5]],
+    };
+    let m = meetings::convene(tx, &at(demo.now, 14), &convener, &input)?;
+    let held = Who::system("demo", clock::start_of_day_ms(day) + 12 * 3_600_000);
+    let d = meetings::detail(tx, &convener, m.id)?;
+    let present: Vec<i64> = d.invitees.iter().filter(|i| i.user_id != gxj.id).map(|i| i.id).collect();
+    let present = meetings::attendance(tx, &held, &convener, m.id, &AttendanceInput { present: present.clone() })?;
+    let seat = |user: i64| present.iter().find(|i| i.user_id == user).map(|i| i.id).unwrap_or_default();
+    let software = associations::accounts(tx, associations[5])?.first().copied().unwrap_or_default();
+    let said = [
+        (0, seat(head.id), "一季度全市主要指标稳中有进，工业投资增速回升，建议加快重点项目开工。"),
+        (1, seat(software), "软件行业协会可牵头组织会员企业对接工业互联网平台招商，建议政府开放产业链配套需求清单。"),
+    ];
+    for (item, invitee, summary) in said {
+        let item_id = d.items[item].id;
+        meetings::speech(
+            tx,
+            &held,
+            &convener,
+            m.id,
+            &SpeechInput { item_id, invitee_id: invitee, summary: summary.into() },
+        )?;
+    }
+    let decided = meetings::decide(
+        tx,
+        &held,
+        &convener,
+        m.id,
+        &DecisionInput {
+            item_id: Some(d.items[1].id),
+            text: "由市工业和信息化局会同软件行业协会编制工业互联网产业链配套需求清单，向会员企业发布。".into(),
+        },
+    )?;
+    let env = Environment {
+        processes: std::sync::Arc::new(
+            crate::kernel::workflow::Registry::load(demo.registry.processes.clone(), &[])
+                .map_err(AppError::internal)?,
+        ),
+        calendar: std::sync::Arc::new(cal.clone()),
+        task_followers: demo.registry.task_followers.clone(),
+    };
+    let port = demo.registry.tasks()?;
+    let gxj_department = gxj.department_id.unwrap_or_default();
+    let deadline = cal.add_working_days(clock::local_date(demo.now), 15).to_string();
+    let task = DecisionTaskInput { assignee_id: gxj.id, department_id: gxj_department, deadline };
+    meetings::make_task(tx, &held, &leader, decided.id, &task, (port, &env))?;
+    Ok(())
+}
+
+/// The demo enterprise's direct line with the mayor: a request answered on time and
+/// judged satisfied, one answered late, and one still open.
+fn line(tx: &mut Tx<'_>, demo: &Demo<'_>, cal: &calendar::WorkCalendar) -> AppResult<()> {
+    let Ok(enterprise) = user(tx, "enterprise") else { return Ok(()) };
+    let (leader, head, responder) = (user(tx, "leader")?, user(tx, "depthead")?, user(tx, "staff")?);
+    let thread = |subject: &str, body: &str| ThreadInput {
+        leader_id: leader.id,
+        subject: subject.into(),
+        body: body.into(),
+        request: true,
+    };
+    let requests: [(i64, Option<i64>, &str, &str, &str); 3] = [
+        (
+            20,
+            Some(19),
+            "工业互联网项目用能指标",
+            "我公司工业互联网平台二期项目年内投产，需新增用能指标约3000吨标煤，恳请协调。",
+            "已会同市发展改革委核定，二期项目用能指标纳入全市统筹，请于下周报送节能审查材料。",
+        ),
+        (
+            14,
+            Some(2),
+            "链主企业配套目录",
+            "希望将我公司列入产业链“链主”企业名单，并发布配套需求。",
+            "已列入征集名单，配套需求目录将随青发改〔2019〕15号文件一并发布。",
+        ),
+        (1, None, "人才公寓配额", "新引进的研发团队40人，申请人才公寓配额。", ""),
+    ];
+    for (ago, answered_ago, subject, body, answer) in requests {
+        let t = direct_line::start(tx, &at(demo.now, ago), &enterprise, cal, &thread(subject, body))?;
+        let r = direct_line::requests(tx, &enterprise, t.id, demo.now)?.remove(0);
+        direct_line::assign(tx, &at(demo.now, ago), &head, r.id, &AssignInput { responder_id: responder.id })?;
+        let Some(answered_ago) = answered_ago else {
+            let note = MessageInput {
+                body: "已收到，正在与市住房城乡建设局对接，三个工作日内答复。".into(),
+                request: false,
+            };
+            direct_line::post(tx, &at(demo.now, ago), &responder, cal, t.id, &note)?;
+            continue;
+        };
+        let when = at(demo.now, answered_ago);
+        direct_line::answer(tx, &when, &responder, cal, r.id, &AnswerInput { answer: answer.into() })?;
+        if ago == 20 {
+            let judged =
+                JudgementInput { judgement: "satisfied".into(), note: "答复及时，问题已解决。".into() };
+            direct_line::judge(tx, &at(demo.now, answered_ago - 1), &enterprise, cal, r.id, &judged)?;
+        }
+    }
+    Ok(())
+}
+
+/// Questions in the development and reform commission's market-allocation remit, one of
+/// each class.
+fn questions(tx: &mut Tx<'_>, demo: &Demo<'_>, associations: &[i64]) -> AppResult<()> {
+    let staff = user(tx, "staff")?;
+    let rows: [(&str, &str, &str, Option<i64>, &str); 3] = [
+        (
+            "行业标准制定与会员企业培训",
+            "to_market",
+            "行业协会熟悉企业需求，已有成熟的培训和团体标准工作机制，由协会承接更贴近市场。",
+            Some(associations[5]),
+            "",
+        ),
+        (
+            "海洋生物医药中试平台",
+            "cultivate",
+            "中试服务市场尚处起步阶段，社会资本不愿先行投入，需政府引导培育。",
+            None,
+            "",
+        ),
+        (
+            "中小企业首贷融资增信",
+            "failure",
+            "信息不对称导致中小企业首贷难，市场自身难以解决，由政府性融资担保机构介入。",
+            None,
+            "",
+        ),
+    ];
+    for (n, (title, class, reason, association_id, platform)) in rows.iter().enumerate() {
+        let input = QuestionInput {
+            division_id: staff.division_id,
+            title: (*title).into(),
+            detail: String::new(),
+            class: (*class).into(),
+            reason: (*reason).into(),
+            association_id: *association_id,
+            platform: (*platform).into(),
+        };
+        remit::create(tx, &at(demo.now, 30 - n as i64), &staff, &input)?;
     }
     Ok(())
 }

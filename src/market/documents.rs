@@ -216,6 +216,29 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &DocumentFilter, p: &ListPar
     Ok(Page { items, total, page: p.page(), per: p.per() })
 }
 
+/// The documents `account` has not acknowledged, the day to read them by first.
+pub fn unacknowledged(tx: &mut Tx<'_>, account: Account) -> AppResult<Vec<Listed>> {
+    let (column, value) = match account {
+        Account::Department(d) => ("department_id", d),
+        Account::Association(a) => ("association_id", a),
+    };
+    let sql = format!(
+        "SELECT {COLUMNS}, mine.first_read_at, mine.acknowledged_at FROM {FROM} \
+         JOIN document_recipients mine ON mine.document_id = d.id AND mine.{column} = $1 \
+         WHERE mine.acknowledged_at IS NULL ORDER BY d.read_by, d.id LIMIT 20"
+    );
+    tx.query(&sql, params![value])?
+        .iter()
+        .map(|r| {
+            Ok(Listed {
+                document: from_row(r)?,
+                first_read_at: r.opt_int("first_read_at")?,
+                acknowledged_at: r.opt_int("acknowledged_at")?,
+            })
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[schema(as = DocumentInput)]
 pub struct DocumentInput {
@@ -362,6 +385,29 @@ pub fn clerks(tx: &mut Tx<'_>, account: Account) -> AppResult<Vec<i64>> {
             ids(tx.query("SELECT id FROM users WHERE department_id = $1 AND active = 1 ORDER BY id", params![d])?)
         }
     }
+}
+
+/// The departments document `id` was dispatched to.
+pub fn receiving_departments(tx: &mut Tx<'_>, id: i64) -> AppResult<Vec<i64>> {
+    tx.query(
+        "SELECT department_id FROM document_recipients WHERE document_id = $1 AND department_id IS NOT NULL",
+        params![id],
+    )?
+    .iter()
+    .map(|r| Ok(r.int(0)?))
+    .collect()
+}
+
+/// The accounts of the associations document `id` was dispatched to.
+pub fn reader_accounts(tx: &mut Tx<'_>, id: i64) -> AppResult<Vec<i64>> {
+    tx.query(
+        "SELECT u.id FROM document_recipients r JOIN associations a ON a.id = r.association_id \
+         JOIN users u ON u.enterprise_id = a.enterprise_id AND u.role = 'association' WHERE r.document_id = $1",
+        params![id],
+    )?
+    .iter()
+    .map(|r| Ok(r.int(0)?))
+    .collect()
 }
 
 fn tell(tx: &mut Tx<'_>, who: &Who, users: &[i64], d: &Document, message: &str) -> AppResult<usize> {

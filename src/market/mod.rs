@@ -1,14 +1,25 @@
-//! Mechanism 5 — 促进市场优化资源配置: industry associations and chambers treated like
-//! departments, with accounts that receive the city's documents in the same dispatch as
-//! departments, read receipts, acknowledgement and feedback, and overdue unread
-//! documents reminded by the kernel's sweep.
+//! Mechanism 5 — 促进市场优化资源配置: market-allocation divisions with their remit and
+//! classified questions; industry associations and chambers treated like departments,
+//! with accounts that receive the city's documents in the same dispatch as departments
+//! (read receipts, acknowledgement, feedback, overdue unread reminded by the sweep) and
+//! 列席 seats at economic meetings; and the direct line between enterprises and leaders.
 
 mod api;
 mod association_pages;
 pub mod associations;
 mod demo;
+pub mod direct_line;
 mod document_pages;
 pub mod documents;
+mod home;
+mod line_api;
+mod line_pages;
+mod meeting_api;
+mod meeting_pages;
+pub mod meetings;
+pub mod remit;
+mod remit_pages;
+mod search;
 
 use crate::kernel::access::{Action, Role, Rule};
 use crate::kernel::i18n::Translations;
@@ -31,6 +42,26 @@ impl Action {
         "receive_documents",
         Rule::Roles(&[Role::Leader, Role::DeptHead, Role::DivisionHead, Role::Staff, Role::Admin, Role::Association]),
     );
+    /// Read economic meetings: government, and associations invited to them.
+    pub const ViewMeetings: Action = Action::new(
+        "view_meetings",
+        Rule::Roles(&[Role::Leader, Role::DeptHead, Role::DivisionHead, Role::Staff, Role::Admin, Role::Association]),
+    );
+    /// Convene meetings and keep their minutes.
+    pub const ConveneMeetings: Action = Action::new(
+        "convene_meetings",
+        Rule::Roles(&[Role::Leader, Role::DeptHead, Role::DivisionHead, Role::Staff, Role::Admin]),
+    );
+    /// Hold direct-line threads: enterprises with leaders and their departments.
+    pub const UseDirectLine: Action = Action::new(
+        "use_direct_line",
+        Rule::Roles(&[Role::Enterprise, Role::Leader, Role::DeptHead, Role::DivisionHead, Role::Staff]),
+    );
+    /// Read the market-allocation divisions' remit and figures.
+    pub const ViewRemit: Action = Action::new("view_remit", Rule::Government);
+    /// Record and classify questions in a division's remit.
+    pub const ClassifyQuestions: Action =
+        Action::new("classify_questions", Rule::Roles(&[Role::DeptHead, Role::DivisionHead, Role::Staff, Role::Admin]));
     /// Keep the association registry: the divisions that work with associations.
     pub const ManageAssociations: Action = Action::new(
         "manage_associations",
@@ -41,23 +72,41 @@ impl Action {
 /// The markers of [`crate::kernel::web::Can`] this mechanism's endpoints use.
 pub mod need {
     pub use crate::kernel::web::need::*;
-    crate::needs!(ViewDocuments, IssueDocuments, ReceiveDocuments, ManageAssociations);
+    crate::needs!(
+        ViewDocuments,
+        IssueDocuments,
+        ReceiveDocuments,
+        ManageAssociations,
+        ViewMeetings,
+        ConveneMeetings,
+        UseDirectLine,
+        ViewRemit,
+        ClassifyQuestions
+    );
 }
 
 pub static MECHANISM: Mechanism = Mechanism {
     number: 5,
     id: "market",
-    nav: &[NavEntry { href: "/documents", key: "m5", section: "documents", needs: Action::ViewDocuments }],
+    nav: &[
+        NavEntry { href: "/documents", key: "m5", section: "documents", needs: Action::ViewDocuments },
+        NavEntry { href: "/meetings", key: "mk-meetings", section: "meetings", needs: Action::ViewMeetings },
+        NavEntry { href: "/direct-line", key: "mk-line", section: "direct-line", needs: Action::UseDirectLine },
+        NavEntry { href: "/remit", key: "mk-remit", section: "remit", needs: Action::ViewRemit },
+    ],
     public: &[],
-    home: None,
+    home: Some(home::home),
     processes: &[],
-    sweeps: &[documents::remind_unread],
-    search: &[],
-    api: api::router,
+    sweeps: &[documents::remind_unread, direct_line::escalate_late],
+    search: &[&search::SOURCE],
+    api: || api::router().merge(meeting_api::router()).merge(line_api::router()),
     pages: all_pages,
     tasks: None,
     follows_tasks: None,
-    migrations: &[crate::migration!(51, "market", "0051_market")],
+    migrations: &[
+        crate::migration!(51, "market", "0051_market"),
+        crate::migration!(52, "market_meetings", "0052_market_meetings"),
+    ],
     settings: &[],
     demo: Some(demo::seed),
     datasets: &[],
@@ -69,5 +118,9 @@ pub static MECHANISM: Mechanism = Mechanism {
 };
 
 fn all_pages() -> axum::Router<AppState> {
-    document_pages::router().merge(association_pages::router())
+    document_pages::router()
+        .merge(association_pages::router())
+        .merge(meeting_pages::router())
+        .merge(line_pages::router())
+        .merge(remit_pages::router())
 }

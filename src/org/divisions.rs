@@ -99,6 +99,30 @@ pub fn options(tx: &mut Tx<'_>) -> AppResult<Vec<(i64, String)>> {
     .collect()
 }
 
+/// The active market-allocation promotion divisions (市场配置促进处), for pickers:
+/// (id, "department · division").
+pub fn market_allocation(tx: &mut Tx<'_>) -> AppResult<Vec<(i64, String)>> {
+    tx.query(
+        "SELECT v.id, d.name, v.name FROM divisions v JOIN departments d ON d.id = v.department_id \
+         WHERE v.kind = 'market_allocation' AND v.active = 1 AND d.active = 1 ORDER BY d.code, v.id",
+        &[],
+    )?
+    .iter()
+    .map(|r| Ok((r.int(0)?, format!("{} · {}", r.text(1)?, r.text(2)?))))
+    .collect()
+}
+
+/// The market-allocation promotion division of a department, if it has one.
+pub fn market_division(tx: &mut Tx<'_>, department: i64) -> AppResult<Option<i64>> {
+    tx.query_opt(
+        "SELECT id FROM divisions WHERE department_id = $1 AND kind = 'market_allocation' AND active = 1 ORDER BY id",
+        params![department],
+    )?
+    .map(|r| r.int(0))
+    .transpose()
+    .map_err(Into::into)
+}
+
 /// Active posts with room, for a select, as (id, "department · division · post (staffed/quota)").
 pub fn post_options(tx: &mut Tx<'_>) -> AppResult<Vec<(i64, String)>> {
     tx.query(

@@ -430,7 +430,6 @@ pub fn end_portfolio(tx: &mut Tx<'_>, who: &Who, id: i64, input: &EndInput) -> A
     Ok(after)
 }
 
-/// The accounts of the leaders in charge (分管) of `department` now.
 /// The active heads of department `department`.
 pub fn department_heads(tx: &mut Tx<'_>, department: i64) -> AppResult<Vec<i64>> {
     tx.query(
@@ -442,11 +441,24 @@ pub fn department_heads(tx: &mut Tx<'_>, department: i64) -> AppResult<Vec<i64>>
     .collect()
 }
 
+/// The accounts of the leaders in charge (分管) of `department` now.
 pub fn leaders_over(tx: &mut Tx<'_>, department: i64) -> AppResult<Vec<i64>> {
     tx.query(
         "SELECT pe.user_id FROM portfolios f JOIN people pe ON pe.id = f.person_id \
          WHERE f.department_id = $1 AND f.end_date IS NULL AND pe.active = 1 AND pe.user_id IS NOT NULL ORDER BY pe.id",
         params![department],
+    )?
+    .iter()
+    .map(|r| Ok(r.int(0)?))
+    .collect()
+}
+
+/// The departments the leader with account `user` is in charge of (分管) now.
+pub fn portfolio_departments(tx: &mut Tx<'_>, user: i64) -> AppResult<Vec<i64>> {
+    tx.query(
+        "SELECT f.department_id FROM portfolios f JOIN people pe ON pe.id = f.person_id \
+         WHERE pe.user_id = $1 AND f.end_date IS NULL ORDER BY f.department_id",
+        params![user],
     )?
     .iter()
     .map(|r| Ok(r.int(0)?))

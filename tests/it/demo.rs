@@ -12,8 +12,8 @@ async fn the_demo_city_builds_on_an_empty_database() {
     assert_eq!(market, 17, "the 17 economic departments each have a market-allocation division");
     assert_eq!(
         app.count("matters").await,
-        5,
-        "the article's three, the ocean package's, the ocean offensive's commitments"
+        6,
+        "the article's three, the ocean package's, the ocean offensive's commitments, the economic meeting's decisions"
     );
     let (plans, published, votes, commitments) = app
         .db

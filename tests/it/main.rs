@@ -19,6 +19,7 @@ mod ideas;
 mod investment;
 mod journeys;
 mod market;
+mod meetings_and_direct_line;
 mod openapi;
 mod org;
 mod public_leaks;

@@ -139,7 +139,6 @@ hr-od-commitments = Hearing commitments
 hr-od-commitments-notes = The commitments made in hearings and inquiries, their department, deadline and delivery.
 hr-od-id = Id
 already_voted = You have voted already
-bad_time = Times are written YYYY-MM-DDTHH:MM
 bad_url = The address must start with http:// or https://
 cannot_change = A hearing's plan and kind do not change; cancel it and schedule another
 ends_before_start = It must end after it starts

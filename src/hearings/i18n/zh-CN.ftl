@@ -139,7 +139,6 @@ hr-od-commitments = 答辩承诺事项
 hr-od-commitments-notes = 答辩和质询中作出的承诺、责任单位、期限和落实日期。
 hr-od-id = 编号
 already_voted = 已经投过票
-bad_time = 时间格式应为 年-月-日T时:分
 bad_url = 网址须以 http:// 或 https:// 开头
 cannot_change = 不能修改答辩的方案和类型，请取消后重新安排
 ends_before_start = 结束时间须晚于开始时间

@@ -22,6 +22,7 @@ too_long = Too long
 too_short = Too short
 bad_value = Not a valid value
 bad_date = Dates are written YYYY-MM-DD
+bad_time = Times are written YYYY-MM-DDTHH:MM
 bad_period = Periods are written 2019 (year), 2019-Q2 (quarter), 2019-04 (month), 2019-W15 (week) or 2019-04-01~2019-04-30 (a range of days)
 duplicate = Such a record already exists
 unknown_reference = A referenced record does not exist

@@ -22,6 +22,7 @@ too_long = 内容过长
 too_short = 内容过短
 bad_value = 取值无效
 bad_date = 日期格式应为 YYYY-MM-DD
+bad_time = 时间格式应为 年-月-日T时:分
 bad_period = 期间格式应为 2019（年）、2019-Q2（季度）、2019-04（月）、2019-W15（周）或 2019-04-01~2019-04-30（日期范围）
 duplicate = 已存在相同的记录
 unknown_reference = 引用的记录不存在

@@ -126,10 +126,10 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &ThreadFilter, p: &ListParam
     } else if user.role.is_government() {
         let department = if user.role == Role::DeptHead { user.department_id.unwrap_or(0) } else { 0 };
         w.and_args(
-            "(t.leader_id = ? OR EXISTS (SELECT 1 FROM line_requests q WHERE q.thread_id = t.id AND q.responder_id = ?) \
+            "(t.leader_id = ?1 OR EXISTS (SELECT 1 FROM line_requests q WHERE q.thread_id = t.id AND q.responder_id = ?1) \
              OR EXISTS (SELECT 1 FROM portfolios f JOIN people pe ON pe.id = f.person_id \
-             WHERE pe.user_id = t.leader_id AND f.end_date IS NULL AND f.department_id = ?))",
-            vec![user.id.into(), user.id.into(), department.into()],
+             WHERE pe.user_id = t.leader_id AND f.end_date IS NULL AND f.department_id = ?2))",
+            vec![user.id.into(), department.into()],
         );
     } else {
         w.and_sql("1 = 0");
@@ -612,8 +612,8 @@ pub fn waiting(tx: &mut Tx<'_>, user: &CurrentUser, now: i64) -> AppResult<Vec<(
         w.and("q.state = 'answered' AND t.enterprise_id = ?", e);
     } else if user.role.is_government() {
         w.and_args(
-            "q.state = 'open' AND (q.responder_id = ? OR (q.responder_id IS NULL AND t.leader_id = ?))",
-            vec![user.id.into(), user.id.into()],
+            "q.state = 'open' AND (q.responder_id = ?1 OR (q.responder_id IS NULL AND t.leader_id = ?1))",
+            vec![user.id.into()],
         );
     } else {
         return Ok(Vec::new());

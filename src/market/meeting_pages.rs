@@ -179,7 +179,9 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         d.items.iter().map(|i| (i.id.to_string(), format!("{}. {}", i.seq, i.title))).collect();
     let mut item_choices = vec![(String::new(), ctx.t("mk-no-item").to_owned())];
     item_choices.extend(items.iter().cloned());
-    let departments: Vec<(String, String)> = departments.into_iter().map(|(i, n)| (i.to_string(), n)).collect();
+    let mut departments_choices = vec![(String::new(), ctx.t("k-picker-unchosen").to_owned())];
+    departments_choices.extend(departments.into_iter().map(|(i, n)| (i.to_string(), n)));
+    let departments = departments_choices;
     let body = html! {
         (tabs(ctx, ""))
         div.actions.no-print {
@@ -226,6 +228,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         @if may_keep {
             section.no-print {
                 h2 { (ctx.t("mk-keep-minutes")) }
+                h3 { (ctx.t("mk-record-attendance")) }
                 form.stack method="post" action=(format!("/meetings/{id}/attendance")) {
                     (csrf_field(ctx))
                     (checks_field("present", ctx.t("mk-attendance"), &d.invitees.iter().map(|i| (i.id.to_string(), format!("{}（{}）", i.name, i.unit))).collect::<Vec<_>>(),
@@ -233,6 +236,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                     div { button.secondary type="submit" { (ctx.t("mk-record-attendance")) } }
                 }
                 @if !present.is_empty() {
+                    h3 { (ctx.t("mk-record-speech")) }
                     form.stack method="post" action=(format!("/meetings/{id}/speeches")) {
                         (csrf_field(ctx))
                         (select_field(ctx, "item_id", ctx.t("mk-item"), &items, "", None))
@@ -241,6 +245,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
                         div { button.secondary type="submit" { (ctx.t("mk-record-speech")) } }
                     }
                 }
+                h3 { (ctx.t("mk-record-decision")) }
                 form.stack method="post" action=(format!("/meetings/{id}/decisions")) {
                     (csrf_field(ctx))
                     (select_field(ctx, "item_id", ctx.t("mk-item"), &item_choices, "", None))

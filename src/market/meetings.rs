@@ -96,7 +96,7 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &MeetingFilter, p: &ListPara
     if !user.role.is_government() {
         let a = associations::of_account(tx, user)?.unwrap_or(0);
         w.and_args(
-            "EXISTS (SELECT 1 FROM meeting_invitees i WHERE i.meeting_id = m.id AND (i.association_id = ? OR i.user_id = ?))",
+            "EXISTS (SELECT 1 FROM meeting_invitees i WHERE i.meeting_id = m.id AND (i.association_id = ?1 OR i.user_id = ?2))",
             vec![a.into(), user.id.into()],
         );
     }
@@ -247,6 +247,7 @@ pub struct AgendaItem {
 pub struct Invitee {
     pub id: i64,
     pub user_id: i64,
+    /// The person: an association's head by name.
     pub name: String,
     /// The department, or the association a 列席 head speaks for.
     pub unit: String,
@@ -333,7 +334,8 @@ pub fn detail(tx: &mut Tx<'_>, user: &CurrentUser, id: i64) -> AppResult<Detail>
 
 fn invitees(tx: &mut Tx<'_>, id: i64) -> AppResult<Vec<Invitee>> {
     tx.query(
-        "SELECT i.id, i.user_id, u.display_name, COALESCE(e.name, dep.name, ''), i.association_id, i.seat, i.attended \
+        "SELECT i.id, i.user_id, COALESCE(a.head_name, u.display_name), COALESCE(e.name, dep.name, ''), i.association_id, \
+         i.seat, i.attended \
          FROM meeting_invitees i JOIN users u ON u.id = i.user_id LEFT JOIN departments dep ON dep.id = u.department_id \
          LEFT JOIN associations a ON a.id = i.association_id LEFT JOIN enterprises e ON e.id = a.enterprise_id \
          WHERE i.meeting_id = $1 ORDER BY i.seat, i.id",

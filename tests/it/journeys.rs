@@ -646,3 +646,95 @@ async fn a_document_reaches_a_department_and_an_association_with_receipts() {
     check(&staff, "associations", &mut violations).await;
     assert!(violations.is_empty(), "{violations:#?}");
 }
+
+/// An association head takes a 列席 seat at an economic meeting and speaks; the
+/// association's home is its document queue. An enterprise writes to the mayor on the
+/// direct line, the mayor names a responder, the answer appears on the enterprise's open
+/// page without a reload, and the enterprise judges it.
+#[tokio::test]
+async fn an_association_head_speaks_at_a_meeting_and_an_enterprise_judges_a_direct_line_answer() {
+    let app = demo_city().await;
+    let mut violations = Vec::new();
+    let Some(mut staff) = Chrome::open(&app.base, "meeting-convener", Size::Desktop).await else { return };
+    staff.sign_in("staff", PASSWORD).await;
+    staff.go("/meetings/new").await;
+    staff.fill("input[name=title]", "市政府经济形势分析会").await;
+    staff
+        .client
+        .execute("document.querySelector('input[name=starts_at]').value = '2019-04-10T08:30';", vec![])
+        .await
+        .expect("time");
+    staff.fill("input[name=place]", "市政府第三会议室").await;
+    staff.fill("textarea[name=items]", "一季度经济运行\n协会参与产业链招商").await;
+    staff.pick("member_ids", "陈主任", "陈主任").await;
+    staff.tick("association_ids", "青岛市软件行业协会").await;
+    check(&staff, "new meeting", &mut violations).await;
+    staff.click("form[action='/meetings'] button[type=submit]").await;
+    let meeting = staff.path().await;
+    staff.tick("present", "陈主任").await;
+    staff.tick("present", "周软件").await;
+    staff.press("登记出席情况").await;
+    staff.choose_text("item_id", "协会参与产业链招商").await;
+    staff.choose_text("invitee_id", "青岛市软件行业协会").await;
+    staff.fill("textarea[name=summary]", "协会愿牵头组织会员企业对接平台招商。").await;
+    staff.press("记录发言").await;
+    staff.fill("textarea[name=text]", "由市工业和信息化局会同协会编制配套需求清单。").await;
+    staff.press("记录议定事项").await;
+    let page = staff.text().await;
+    assert!(page.contains("2/2") && page.contains("协会愿牵头组织会员企业对接平台招商。"), "{page}");
+    staff.shot("meeting-minutes").await;
+    check(&staff, "meeting", &mut violations).await;
+
+    let Some(mut association) = Chrome::open(&app.base, "meeting-association", Size::Phone).await else { return };
+    association.sign_in("association", PASSWORD).await;
+    let home = association.text().await;
+    assert!(home.contains("待签收") || home.contains("待阅"), "the association's home is its document queue: {home}");
+    association.shot("association-home").await;
+    association.go(&meeting).await;
+    let page = association.text().await;
+    assert!(page.contains("列席") && page.contains("协会愿牵头组织会员企业对接平台招商。"), "{page}");
+    association.shot("association-meeting").await;
+    check(&association, "meeting as the association", &mut violations).await;
+
+    let Some(mut enterprise) = Chrome::open(&app.base, "line-enterprise", Size::Phone).await else { return };
+    enterprise.sign_in("enterprise", PASSWORD).await;
+    assert!(enterprise.text().await.contains("待评价答复"), "an answer waits for the enterprise's judgement");
+    enterprise.go("/direct-line/new").await;
+    enterprise.choose_text("leader_id", "周市长").await;
+    enterprise.fill("input[name=subject]", "新建厂房施工许可").await;
+    enterprise.fill("textarea[name=body]", "新厂房施工许可办理已超过二十个工作日，恳请协调。").await;
+    enterprise.tick("request", "作为诉求办理").await;
+    check(&enterprise, "new direct-line thread", &mut violations).await;
+    enterprise.click("form[action='/direct-line'] button[type=submit]").await;
+    let thread = enterprise.path().await;
+    assert!(enterprise.text().await.contains("办理中"), "the request is tracked");
+
+    let Some(leader) = Chrome::open(&app.base, "line-leader", Size::Desktop).await else { return };
+    leader.sign_in("leader", PASSWORD).await;
+    assert!(leader.text().await.contains("待指定承办人"), "the request waits on the mayor's home");
+    leader.go(&thread).await;
+    leader.choose_text("department_id", "发展和改革").await;
+    leader.pick("responder_id", "王海燕", "王海燕").await;
+    leader.press("指定承办人").await;
+    assert!(leader.text().await.contains("王海燕"), "the responder is named");
+
+    staff.go(&thread).await;
+    staff.fill("textarea[name=answer]", "已协调市住房城乡建设局，本周内发放施工许可。").await;
+    staff.press("发送答复").await;
+    let mut live = String::new();
+    for _ in 0..60 {
+        live = enterprise.text_of("ol.messages").await;
+        if live.contains("本周内发放施工许可") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert!(live.contains("本周内发放施工许可"), "the answer appears on the open page: {live}");
+    enterprise.go(&thread).await;
+    enterprise.press("满意").await;
+    let page = enterprise.text().await;
+    assert!(page.contains("已办结") && page.contains("按时答复"), "{page}");
+    enterprise.shot("line-judged").await;
+    check(&enterprise, "direct-line thread", &mut violations).await;
+    assert!(violations.is_empty(), "{violations:#?}");
+}

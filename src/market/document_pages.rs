@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::{Markup, html};
 
+use super::api::PeriodQuery;
 use super::associations;
 use super::documents::{
     self, CLASSIFICATIONS, Detail, DocumentFilter, DocumentInput, FeedbackInput, Listed, Recipient,
@@ -23,7 +24,7 @@ use crate::kernel::web::layout::{
 };
 use crate::kernel::web::list::{ListParams, pager};
 use crate::kernel::web::table::{Table, respond};
-use crate::kernel::web::{AppState, CsrfForm, Ctx, Q};
+use crate::kernel::web::{AppState, CsrfForm, Ctx, Q, period};
 
 pub const SECTION: Section = Section::Of("documents");
 
@@ -341,14 +342,17 @@ async fn overdue_page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response
     Ok(layout::page(&ctx, ctx.t("mk-overdue"), SECTION, body).into_response())
 }
 
-async fn figures_page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<PeriodQuery>) -> AppResult<Response> {
     ctx.require(Action::IssueDocuments)?;
+    let asked = period::asked(q.period.as_deref(), q.from.as_deref(), q.to.as_deref())?;
+    let (from, to) = q.bounds()?;
     let now = ctx.now;
-    let rows = s.look(&ctx, Action::IssueDocuments, move |tx, _| documents::figures(tx, 0, i64::MAX, now)).await?;
+    let rows = s.look(&ctx, Action::IssueDocuments, move |tx, _| documents::figures(tx, from, to, now)).await?;
     let pct = |n: i64, of: i64| if of == 0 { 0 } else { n * 100 / of };
     let body = html! {
         (tabs(&ctx, "/documents/figures"))
-        p.muted { (ctx.t("mk-figures-desc")) }
+        (period::chooser(&ctx, &[], asked.as_ref(), true))
+        p.muted { @if let Some(p) = &asked { (period::label(&ctx, p)) " · " } (ctx.t("mk-figures-desc")) }
         table.list {
             thead { tr { th { (ctx.t("mk-recipient")) } th { (ctx.t("mk-delivered")) } th { (ctx.t("mk-read")) } th { (ctx.t("mk-acknowledged")) } th { (ctx.t("mk-overdue-unread")) } } }
             tbody { @for r in &rows { tr {

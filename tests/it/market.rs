@@ -120,6 +120,13 @@ async fn one_dispatch_reaches_a_department_and_an_association_with_read_receipts
         (200, Some(0)),
         "a recipient sees its own row: {mine}"
     );
+    let search = format!("/api/v1/search?q={}", zaizao::kernel::web::list::url_encode("协会商会参与经济工作会议"));
+    let (s, found) = c.receiver.get(&search).await;
+    let kinds: Vec<&str> =
+        found["hits"].as_array().map(|h| h.iter().filter_map(|x| x["kind"].as_str()).collect()).unwrap_or_default();
+    assert_eq!((s, kinds), (200, vec!["document"]), "a receiving department finds it: {found}");
+    let (_, hidden) = c.outsider.get(&search).await;
+    assert_eq!(hidden["total"], 0, "an internal document is not found outside its accounts: {hidden}");
     assert!(c.app.verify().await.ok, "every change is in the audit chain");
 }
 

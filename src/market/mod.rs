@@ -89,7 +89,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     number: 5,
     id: "market",
     nav: &[
-        NavEntry { href: "/documents", key: "m5", section: "documents", needs: Action::ViewDocuments },
+        NavEntry { href: "/documents", key: "mk-documents", section: "documents", needs: Action::ViewDocuments },
         NavEntry { href: "/meetings", key: "mk-meetings", section: "meetings", needs: Action::ViewMeetings },
         NavEntry { href: "/direct-line", key: "mk-line", section: "direct-line", needs: Action::UseDirectLine },
         NavEntry { href: "/remit", key: "mk-remit", section: "remit", needs: Action::ViewRemit },

@@ -51,13 +51,14 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// The mechanisms this service runs: each is one folder, listed here once.
-pub static MECHANISMS: [&Mechanism; 7] = [
+pub static MECHANISMS: [&Mechanism; 8] = [
     &crate::coordination::MECHANISM,
     &crate::evaluation::MECHANISM,
     &crate::investment::MECHANISM,
     &crate::ideas::MECHANISM,
     &crate::hearings::MECHANISM,
     &crate::market::MECHANISM,
+    &crate::policies::MECHANISM,
     &crate::supervision::MECHANISM,
 ];
 

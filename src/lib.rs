@@ -19,4 +19,5 @@ pub mod kernel;
 pub mod market;
 pub mod org;
 pub mod platform;
+pub mod policies;
 pub mod supervision;

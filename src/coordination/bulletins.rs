@@ -15,7 +15,8 @@ pub static SERIES: Series =
     Series { key: "overdue-tasks", prefix: "青督报", message: "co-note-bulletin", page: "/coordination/bulletins/" };
 
 /// Issue this week's bulletin if it is due and not yet issued (a scheduler sweep).
-pub fn sweep(tx: &mut Tx<'_>, who: &Who, cal: &WorkCalendar) -> AppResult<usize> {
+pub fn sweep(tx: &mut Tx<'_>, who: &Who, env: &crate::kernel::registry::Environment) -> AppResult<usize> {
+    let cal: &WorkCalendar = &env.calendar;
     let Some(week) = bulletins::due_week(who.now, cal) else { return Ok(0) };
     if tx
         .query_opt(

@@ -239,6 +239,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
     }
     let scheduler = Who::system("scheduler", now);
     crate::kernel::workflow::deadlines::sweep(tx, &scheduler, &cal, &super::TASK)?;
-    super::sweep(tx, &scheduler, &cal)?;
+    let env = demo.environment(tx)?;
+    super::sweep(tx, &scheduler, &env)?;
     Ok(())
 }

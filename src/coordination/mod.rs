@@ -97,6 +97,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     pages: router,
     tasks: Some(&TASK_PORT),
     follows_tasks: None,
+    leads: None,
     migrations: &[
         crate::migration!(2, "coordination", "0002_coordination"),
         crate::migration!(3, "list_speed", "0003_list_speed"),

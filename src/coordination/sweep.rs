@@ -3,7 +3,6 @@
 //! when and to whom), and the scheduler's recount of overdue figures.
 
 use crate::kernel::audit::Who;
-use crate::kernel::calendar::WorkCalendar;
 use crate::kernel::clock;
 use crate::kernel::db::Tx;
 use crate::kernel::error::AppResult;
@@ -53,7 +52,7 @@ fn noted(tx: &mut Tx<'_>, who: &Who, id: i64, due: Due, deadline: &str) -> AppRe
 }
 
 /// Recount the overdue figures per department and person (nothing to report: not an action).
-pub fn sweep(tx: &mut Tx<'_>, who: &Who, _: &WorkCalendar) -> AppResult<usize> {
+pub fn sweep(tx: &mut Tx<'_>, who: &Who, _: &crate::kernel::registry::Environment) -> AppResult<usize> {
     let Some(process) = crate::kernel::workflow::current(tx, &super::TASK)? else { return Ok(0) };
     super::stats::refresh_overdue(tx, &clock::local_date(who.now).to_string(), &process.timing.running)?;
     Ok(0)

@@ -123,6 +123,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     pages: router,
     tasks: None,
     follows_tasks: None,
+    leads: None,
     migrations: &[
         crate::migration!(4, "evaluation", "0004_evaluation"),
         crate::migration!(5, "consequences", "0005_consequences"),

@@ -13,7 +13,7 @@ use crate::kernel::audit::Who;
 use crate::kernel::clock;
 use crate::kernel::db::Tx;
 use crate::kernel::error::{AppError, AppResult};
-use crate::kernel::registry::{Demo, Environment};
+use crate::kernel::registry::Demo;
 use crate::kernel::workflow::Rules;
 use crate::params;
 
@@ -203,14 +203,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
         "district",
     )?;
 
-    let env = Environment {
-        processes: std::sync::Arc::new(
-            crate::kernel::workflow::Registry::load(demo.registry.processes.clone(), &[])
-                .map_err(AppError::internal)?,
-        ),
-        calendar: std::sync::Arc::new(crate::kernel::calendar::load(tx)?),
-        task_followers: demo.registry.task_followers.clone(),
-    };
+    let env = demo.environment(tx)?;
     let port = demo.registry.tasks()?;
     let hyj_staff = staff_of(tx, hyj)?;
     let kjj = department(tx, "kjj")?;

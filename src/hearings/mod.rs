@@ -81,6 +81,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     pages: all_pages,
     tasks: None,
     follows_tasks: Some(questions::task_done),
+    leads: None,
     migrations: &[crate::migration!(50, "hearings", "0050_hearings")],
     settings: &[],
     demo: Some(demo::seed),

@@ -15,7 +15,7 @@ use crate::kernel::access::CurrentUser;
 use crate::kernel::audit::Who;
 use crate::kernel::db::Tx;
 use crate::kernel::error::{AppError, AppResult};
-use crate::kernel::registry::{Demo, Environment};
+use crate::kernel::registry::Demo;
 use crate::kernel::workflow::Rules;
 use crate::params;
 
@@ -311,14 +311,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
         measures,
     };
     let p = packages::create(tx, &at(now, 30), &s.admin, &package_rules, &s.rules, &package_input)?;
-    let env = Environment {
-        processes: std::sync::Arc::new(
-            crate::kernel::workflow::Registry::load(demo.registry.processes.clone(), &[])
-                .map_err(AppError::internal)?,
-        ),
-        calendar: std::sync::Arc::new(crate::kernel::calendar::load(tx)?),
-        task_followers: demo.registry.task_followers.clone(),
-    };
+    let env = demo.environment(tx)?;
     let port = demo.registry.tasks()?;
     let approval = Approval { port, env: &env, idea_rules: &s.rules };
     let leader = user(tx, "leader")?;

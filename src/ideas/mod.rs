@@ -96,6 +96,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     pages: all_pages,
     tasks: None,
     follows_tasks: Some(packages::task_done),
+    leads: None,
     migrations: &[crate::migration!(48, "ideas", "0048_ideas")],
     settings: &[],
     demo: Some(demo::seed),

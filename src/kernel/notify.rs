@@ -166,7 +166,7 @@ const DIGEST_HOUR: u32 = 8;
 
 /// Once a day (from 08:00 local time), give each person who takes some kinds of note as a
 /// digest one note listing those that came since their last digest, e-mailed to them.
-pub fn send_digests(tx: &mut Tx<'_>, who: &Who, _: &crate::kernel::calendar::WorkCalendar) -> AppResult<usize> {
+pub fn send_digests(tx: &mut Tx<'_>, who: &Who, _: &crate::kernel::registry::Environment) -> AppResult<usize> {
     use chrono::Timelike;
     if super::clock::to_local(who.now).hour() < DIGEST_HOUR {
         return Ok(0);

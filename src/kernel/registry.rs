@@ -98,6 +98,8 @@ pub struct Environment {
     pub calendar: std::sync::Arc<super::calendar::WorkCalendar>,
     /// Those told when a task is done (the mechanisms that handed records over as tasks).
     pub task_followers: Vec<TaskFinished>,
+    /// The lead seam, where a mechanism offers it.
+    pub leads: Option<&'static LeadPort>,
 }
 
 /// Told, in the task's transaction, that task `id` is done, with the feedback accepted.
@@ -181,6 +183,25 @@ pub struct TaskPort {
     pub open_of: fn(&mut Tx<'_>, i64, &Environment, i64) -> AppResult<Choices>,
 }
 
+/// A problem handed to the supervision office as a lead (a notice escalated past its
+/// last deadline, say), through the seam the mechanism that runs leads offers.
+#[derive(Debug, Clone)]
+pub struct LeadRequest {
+    /// One of the six channels.
+    pub channel: &'static str,
+    /// A lead category code.
+    pub category: &'static str,
+    pub description: String,
+    /// Where the problem is, in words (an enterprise's name and address).
+    pub address: String,
+}
+
+/// The seam "hand this to supervision": offered by the mechanism that runs leads.
+pub struct LeadPort {
+    /// File the lead as staff would; answers its id.
+    pub file: fn(&mut Tx<'_>, &Who, &LeadRequest, &Environment) -> AppResult<i64>,
+}
+
 /// What a mechanism's demo seed is given: the organisation and the accounts are built
 /// already, and the mechanisms before it in the registry have seeded theirs.
 pub struct Demo<'a> {
@@ -188,6 +209,22 @@ pub struct Demo<'a> {
     /// The password hash for the accounts of people nobody signs in as.
     pub locked_hash: &'a str,
     pub registry: &'a Registry,
+}
+
+impl Demo<'_> {
+    /// The environment the running service would give the ports, for a seed that goes
+    /// through them: the shipped processes, the calendar as the database holds it.
+    pub fn environment(&self, tx: &mut Tx<'_>) -> AppResult<Environment> {
+        Ok(Environment {
+            processes: std::sync::Arc::new(
+                super::workflow::Registry::load(self.registry.processes.clone(), &[])
+                    .map_err(super::error::AppError::internal)?,
+            ),
+            calendar: std::sync::Arc::new(super::calendar::load(tx)?),
+            task_followers: self.registry.task_followers.clone(),
+            leads: self.registry.leads().ok(),
+        })
+    }
 }
 
 pub type DemoSeed = fn(&mut Tx<'_>, &Demo<'_>) -> AppResult<()>;
@@ -215,6 +252,8 @@ pub struct Mechanism {
     pub tasks: Option<&'static TaskPort>,
     /// Told when a task is done, for a record it handed over as a task.
     pub follows_tasks: Option<TaskFinished>,
+    /// The lead seam, offered by the mechanism that runs supervision leads.
+    pub leads: Option<&'static LeadPort>,
     /// Its schema, numbered in the one sequence all migrations share.
     pub migrations: &'static [Migration],
     /// The settings administrators may change, with defaults and bounds.
@@ -311,6 +350,11 @@ impl Registry {
     /// The mechanism with the article's number `n`, if this service runs it.
     pub fn numbered(&self, n: u8) -> Option<&'static Mechanism> {
         self.mechanisms.iter().copied().find(|m| m.number == n)
+    }
+
+    /// The lead seam, if a registered mechanism offers it.
+    pub fn leads(&self) -> AppResult<&'static LeadPort> {
+        self.mechanisms.iter().find_map(|m| m.leads).ok_or(super::error::AppError::NotFound)
     }
 
     /// The task seam, if a registered mechanism offers it.

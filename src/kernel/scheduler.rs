@@ -8,7 +8,6 @@
 use std::time::Duration;
 
 use super::audit::Who;
-use super::calendar::WorkCalendar;
 use super::db::{Dialect, Tx};
 use super::error::AppResult;
 use super::notify;
@@ -16,7 +15,9 @@ use super::web::AppState;
 use super::workflow;
 
 /// A mechanism's periodic work, run inside one transaction.
-pub type Sweep = fn(&mut Tx<'_>, &Who, &WorkCalendar) -> AppResult<usize>;
+/// A mechanism's periodic work, given the running service's environment (its processes,
+/// calendar and seams).
+pub type Sweep = fn(&mut Tx<'_>, &Who, &crate::kernel::registry::Environment) -> AppResult<usize>;
 
 const LOCK_KEY: i64 = 20_190_509;
 
@@ -43,8 +44,8 @@ pub async fn run_once(state: &AppState, sweeps: &'static [Sweep]) -> AppResult<u
             .await?;
     }
     for &sweep in sweeps {
-        let (who, calendar) = (Who::system("scheduler", now), state.calendar());
-        done += state.db.write(move |tx| if acting(tx)? { sweep(tx, &who, &calendar) } else { Ok(0) }).await?;
+        let (who, env) = (Who::system("scheduler", now), state.environment());
+        done += state.db.write(move |tx| if acting(tx)? { sweep(tx, &who, &env) } else { Ok(0) }).await?;
     }
     Ok(done + deliver(state, now).await?)
 }

@@ -20,7 +20,8 @@ use crate::kernel::attachments::{self, Attachment};
 use crate::kernel::db::Tx;
 use crate::kernel::error::AppResult;
 use crate::kernel::web::list::{ListParams, Page};
-use crate::kernel::web::{ApiJson, AppState, Can, Q, period};
+use crate::kernel::web::period::PeriodQuery;
+use crate::kernel::web::{ApiJson, AppState, Can, Q};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -248,23 +249,6 @@ async fn download(
 async fn overdue(State(s): State<AppState>, Can(ctx, _): Can<need::IssueDocuments>) -> AppResult<Json<Vec<Overdue>>> {
     let (user, now) = (ctx.user()?.clone(), ctx.now);
     s.look(&ctx, Action::IssueDocuments, move |tx, _| documents::overdue(tx, &user, now)).await.map(Json)
-}
-
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PeriodQuery {
-    /// 2019, 2019-Q2, 2019-04, 2019-W15; all time when none.
-    pub period: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-}
-
-impl PeriodQuery {
-    /// The period asked for, in ms; all time when none.
-    pub fn bounds(&self) -> AppResult<(i64, i64)> {
-        let asked = period::asked(self.period.as_deref(), self.from.as_deref(), self.to.as_deref())?;
-        Ok(asked.map_or((0, i64::MAX), |p| p.bounds_ms()))
-    }
 }
 
 /// Documents delivered, read, acknowledged and overdue unread per department and association.

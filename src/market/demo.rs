@@ -21,7 +21,7 @@ use crate::kernel::calendar;
 use crate::kernel::clock;
 use crate::kernel::db::Tx;
 use crate::kernel::error::{AppError, AppResult};
-use crate::kernel::registry::{Demo, Environment};
+use crate::kernel::registry::Demo;
 use crate::params;
 
 const DAY: i64 = 86_400_000;
@@ -222,14 +222,7 @@ fn meeting(tx: &mut Tx<'_>, demo: &Demo<'_>, associations: &[i64], cal: &calenda
             text: "由市工业和信息化局会同软件行业协会编制工业互联网产业链配套需求清单，向会员企业发布。".into(),
         },
     )?;
-    let env = Environment {
-        processes: std::sync::Arc::new(
-            crate::kernel::workflow::Registry::load(demo.registry.processes.clone(), &[])
-                .map_err(AppError::internal)?,
-        ),
-        calendar: std::sync::Arc::new(cal.clone()),
-        task_followers: demo.registry.task_followers.clone(),
-    };
+    let env = demo.environment(tx)?;
     let port = demo.registry.tasks()?;
     let gxj_department = gxj.department_id.unwrap_or_default();
     let deadline = cal.add_working_days(clock::local_date(demo.now), 15).to_string();

@@ -574,7 +574,7 @@ pub fn judge(
 /// The kernel's sweep: a request not answered by its day is escalated once, to the
 /// leader and the heads of the responder's department (or of the leader's departments
 /// while no one is named).
-pub fn escalate_late(tx: &mut Tx<'_>, who: &Who, _: &WorkCalendar) -> AppResult<usize> {
+pub fn escalate_late(tx: &mut Tx<'_>, who: &Who, _: &crate::kernel::registry::Environment) -> AppResult<usize> {
     let today = clock::local_date(who.now).to_string();
     let rows = tx.query(
         "SELECT id, thread_id, department_id FROM line_requests WHERE state = 'open' AND due_on < $1 \

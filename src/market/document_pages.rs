@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::{Markup, html};
 
-use super::api::PeriodQuery;
 use super::associations;
 use super::documents::{
     self, CLASSIFICATIONS, Detail, DocumentFilter, DocumentInput, FeedbackInput, Listed, Recipient,
@@ -23,6 +22,7 @@ use crate::kernel::web::layout::{
     self, Section, checks_field, csrf_field, error_banner, input_field, select_field, text_field,
 };
 use crate::kernel::web::list::{ListParams, pager};
+use crate::kernel::web::period::PeriodQuery;
 use crate::kernel::web::table::{Table, respond};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q, period};
 
@@ -344,7 +344,7 @@ async fn overdue_page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response
 
 async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<PeriodQuery>) -> AppResult<Response> {
     ctx.require(Action::IssueDocuments)?;
-    let asked = period::asked(q.period.as_deref(), q.from.as_deref(), q.to.as_deref())?;
+    let asked = q.asked()?;
     let (from, to) = q.bounds()?;
     let now = ctx.now;
     let rows = s.look(&ctx, Action::IssueDocuments, move |tx, _| documents::figures(tx, from, to, now)).await?;

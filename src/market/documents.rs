@@ -717,7 +717,7 @@ pub fn overdue(tx: &mut Tx<'_>, user: &CurrentUser, now: i64) -> AppResult<Vec<O
 
 /// The kernel's sweep: remind once each receiving account that has not opened a document
 /// by its day.
-pub fn remind_unread(tx: &mut Tx<'_>, who: &Who, _: &WorkCalendar) -> AppResult<usize> {
+pub fn remind_unread(tx: &mut Tx<'_>, who: &Who, _: &crate::kernel::registry::Environment) -> AppResult<usize> {
     let today = clock::local_date(who.now).to_string();
     let sql = format!("{OVERDUE} AND r.reminded_at IS NULL ORDER BY r.id LIMIT 200");
     let rows = tx.query(&sql, params![today])?;

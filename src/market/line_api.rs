@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::api::PeriodQuery;
 use super::direct_line::{
     self, AnswerInput, AssignInput, Figures, JudgementInput, Message, MessageInput, Request, Thread, ThreadFilter,
     ThreadInput,
@@ -18,6 +17,7 @@ use super::need;
 use crate::kernel::access::Action;
 use crate::kernel::error::AppResult;
 use crate::kernel::web::list::{ListParams, Page};
+use crate::kernel::web::period::PeriodQuery;
 use crate::kernel::web::{ApiJson, AppState, Can, Q};
 
 pub fn router() -> OpenApiRouter<AppState> {

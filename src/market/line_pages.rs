@@ -11,7 +11,6 @@ use axum::routing::{get, post};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::api::PeriodQuery;
 use super::direct_line::{
     self, AnswerInput, AssignInput, JudgementInput, Message, MessageInput, Request, Side, Thread, ThreadFilter,
     ThreadInput,
@@ -24,6 +23,7 @@ use crate::kernel::web::layout::{
     self, Pick, Section, csrf_field, error_banner, picker_field, select_field, text_field,
 };
 use crate::kernel::web::list::{ListParams, pager};
+use crate::kernel::web::period::PeriodQuery;
 use crate::kernel::web::table::{Table, respond};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q, period};
 
@@ -341,7 +341,7 @@ async fn judge(
 
 async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<PeriodQuery>) -> AppResult<Response> {
     ctx.require(Action::ViewRemit)?;
-    let asked = period::asked(q.period.as_deref(), q.from.as_deref(), q.to.as_deref())?;
+    let asked = q.asked()?;
     let (from, to) = q.bounds()?;
     let now = ctx.now;
     let rows = s.look(&ctx, Action::ViewRemit, move |tx, _| direct_line::figures(tx, from, to, now)).await?;

@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::api::PeriodQuery;
 use super::meetings::{
     self, AttendanceInput, Decision, DecisionInput, DecisionTaskInput, Detail, Invitee, Meeting, MeetingFilter,
     MeetingInput, Speech, SpeechInput,
@@ -18,6 +17,7 @@ use super::remit::{self, DivisionFigures, Question, QuestionFilter, QuestionInpu
 use crate::kernel::access::Action;
 use crate::kernel::error::AppResult;
 use crate::kernel::web::list::{ListParams, Page};
+use crate::kernel::web::period::PeriodQuery;
 use crate::kernel::web::{ApiJson, AppState, Can, Q};
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::{Markup, PreEscaped, html};
 
-use super::api::PeriodQuery;
 use super::associations;
 use super::meetings::{
     self, AttendanceInput, DecisionInput, DecisionTaskInput, Detail, KINDS, Meeting, MeetingFilter, MeetingInput,
@@ -25,6 +24,7 @@ use crate::kernel::web::layout::{
     self, Pick, Section, checks_field, csrf_field, error_banner, input_field, picker_field, select_field, text_field,
 };
 use crate::kernel::web::list::{ListParams, pager};
+use crate::kernel::web::period::PeriodQuery;
 use crate::kernel::web::table::{Table, respond};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q, chart, period};
 
@@ -343,7 +343,7 @@ async fn make_task(
 
 async fn figures_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<PeriodQuery>) -> AppResult<Response> {
     ctx.require(Action::ConveneMeetings)?;
-    let asked = period::asked(q.period.as_deref(), q.from.as_deref(), q.to.as_deref())?;
+    let asked = q.asked()?;
     let (from, to) = q.bounds()?;
     let rows = s.look(&ctx, Action::ConveneMeetings, move |tx, _| meetings::figures(tx, from, to)).await?;
     let bars: Vec<(String, f64, String)> =

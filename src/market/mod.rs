@@ -103,6 +103,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     pages: all_pages,
     tasks: None,
     follows_tasks: None,
+    leads: None,
     migrations: &[
         crate::migration!(51, "market", "0051_market"),
         crate::migration!(52, "market_meetings", "0052_market_meetings"),

@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use maud::{Markup, PreEscaped, html};
 
-use super::api::PeriodQuery;
 use super::associations;
 use super::remit::{self, CLASSES, Question, QuestionFilter, QuestionInput};
 use crate::kernel::access::{self, Action};
@@ -18,6 +17,7 @@ use crate::kernel::error::AppResult;
 use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
 use crate::kernel::web::layout::{self, Section, csrf_field, error_banner, select_field, text_field};
 use crate::kernel::web::list::{ListParams, pager};
+use crate::kernel::web::period::PeriodQuery;
 use crate::kernel::web::table::{Table, respond};
 use crate::kernel::web::{AppState, CsrfForm, Ctx, Q, chart, period};
 
@@ -211,7 +211,7 @@ async fn division_page(
     Q(q): Q<PeriodQuery>,
 ) -> AppResult<Response> {
     ctx.require(Action::ViewRemit)?;
-    let asked = period::asked(q.period.as_deref(), q.from.as_deref(), q.to.as_deref())?;
+    let asked = q.asked()?;
     let (from, to) = q.bounds()?;
     let processes = s.processes.clone();
     let f = s.look(&ctx, Action::ViewRemit, move |tx, _| remit::division_figures(tx, id, from, to)).await?;

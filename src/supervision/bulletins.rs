@@ -25,7 +25,8 @@ pub static SERIES: Series =
     };
 
 /// Issue this week's notices, one per channel with overdue leads (a scheduler sweep).
-pub fn sweep(tx: &mut Tx<'_>, who: &Who, cal: &WorkCalendar) -> AppResult<usize> {
+pub fn sweep(tx: &mut Tx<'_>, who: &Who, env: &crate::kernel::registry::Environment) -> AppResult<usize> {
+    let cal: &WorkCalendar = &env.calendar;
     let Some(week) = bulletins::due_week(who.now, cal) else { return Ok(0) };
     let today = clock::local_date(who.now);
     let rows = tx.query(

@@ -5,11 +5,10 @@ use super::judgement::{self, JudgementInput};
 use super::leads::{self, LeadInput, Step};
 use crate::kernel::access::CurrentUser;
 use crate::kernel::audit::Who;
-use crate::kernel::calendar;
 use crate::kernel::db::Tx;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::registry::Demo;
-use crate::kernel::workflow::{self, Rules};
+use crate::kernel::workflow::Rules;
 
 const DAY: i64 = 86_400_000;
 
@@ -24,7 +23,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
     let now = demo.now;
     let spec = &super::LEAD;
     let rules = Rules::shipped(tx, spec)?;
-    let (process, cal) = (&rules.process, &rules.calendar);
+    let process = &rules.process;
     let office = user(tx, "supervisor")?;
     let unit = user(tx, "depthead")?;
     let fgw = unit.department_id.unwrap_or_default();
@@ -165,12 +164,12 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
         }
     }
     exposure_and_teams(tx, now, &office, &unit, fgw, &rules)?;
-    congress_finding_as_task(tx, demo, cal)
+    congress_finding_as_task(tx, demo)
 }
 
 /// The people's-congress finding about signed projects not yet started becomes a task of
 /// the leader's matter on landing those projects.
-fn congress_finding_as_task(tx: &mut Tx<'_>, demo: &Demo<'_>, cal: &calendar::WorkCalendar) -> AppResult<()> {
+fn congress_finding_as_task(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
     use super::to_task::{self, LeadTaskInput};
     let (now, registry) = (demo.now, demo.registry);
     let Ok(port) = registry.tasks() else { return Ok(()) };
@@ -178,13 +177,7 @@ fn congress_finding_as_task(tx: &mut Tx<'_>, demo: &Demo<'_>, cal: &calendar::Wo
     let staff = user(tx, "staff")?;
     let Some(matter) = (port.open_matters)(tx, &leader)?.into_iter().next() else { return Ok(()) };
     let lead = tx.query_one("SELECT id FROM leads WHERE channel = 'congress' ORDER BY id LIMIT 1", &[])?.int(0)?;
-    let env = crate::kernel::registry::Environment {
-        processes: std::sync::Arc::new(
-            workflow::Registry::load(registry.processes.clone(), &[]).map_err(AppError::internal)?,
-        ),
-        calendar: std::sync::Arc::new(cal.clone()),
-        task_followers: registry.task_followers.clone(),
-    };
+    let env = demo.environment(tx)?;
     let input = LeadTaskInput {
         matter_id: matter.0.parse().map_err(|_| AppError::internal("matter id"))?,
         assignee_id: staff.id,

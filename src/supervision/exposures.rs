@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use super::leads::{self, LeadInput, Step};
 use crate::kernel::access::CurrentUser;
 use crate::kernel::audit::{self, Change, Who};
-use crate::kernel::calendar::WorkCalendar;
 use crate::kernel::clock;
 use crate::kernel::db::Tx;
 use crate::kernel::error::{AppError, AppResult};
@@ -187,7 +186,7 @@ const ALERT_BATCH: i64 = 200;
 /// Exposed problems whose response hours have passed without the unit's feedback: once
 /// each, the unit's heads are urged (催办) and the supervision office and the leaders in
 /// charge (分管) of the unit are told (escalation).
-pub fn alert_unanswered(tx: &mut Tx<'_>, who: &Who, _: &WorkCalendar) -> AppResult<usize> {
+pub fn alert_unanswered(tx: &mut Tx<'_>, who: &Who, _: &crate::kernel::registry::Environment) -> AppResult<usize> {
     let due = tx.query(
         "SELECT l.id, l.unit_department_id, l.description, l.respond_by FROM leads l \
          WHERE l.respond_by IS NOT NULL AND l.respond_alerted_at IS NULL AND l.respond_by < $1 \

@@ -90,6 +90,25 @@ pub const DEDUPE_DISTANCE: Setting = Setting {
 pub const DEDUPE_WINDOW: Setting =
     Setting { key: "supervision.dedupe_window", default: 300, min: 10, max: 5000, meaning: "sv-setting-dedupe-window" };
 
+/// The lead seam: another mechanism hands a problem to the supervision office, filed as
+/// staff would file it, on the one procedure.
+static LEAD_PORT: crate::kernel::registry::LeadPort = crate::kernel::registry::LeadPort {
+    file: |tx, who, request, env| {
+        let process = env.processes.get(LEAD.kind)?;
+        let input = leads::LeadInput {
+            channel: request.channel.to_owned(),
+            category: request.category.to_owned(),
+            description: request.description.clone(),
+            address: request.address.clone(),
+            lat: None,
+            lon: None,
+            reporter_name: String::new(),
+            reporter_contact: String::new(),
+        };
+        Ok(leads::file(tx, who, &process, &input, "staff", None)?.id)
+    },
+};
+
 pub static MECHANISM: Mechanism = Mechanism {
     number: 7,
     id: "supervision",
@@ -107,6 +126,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     pages: all_pages,
     tasks: None,
     follows_tasks: Some(to_task::task_done),
+    leads: Some(&LEAD_PORT),
     migrations: &[
         crate::migration!(7, "supervision", "0007_supervision"),
         crate::migration!(8, "exposures_teams", "0008_exposures_teams"),

@@ -125,6 +125,34 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
             assert_eq!(call(&app, Some(&firm), &method, &path).await, 403, "enterprise {method} {path}");
             continue;
         }
+        let policies = [
+            "/api/v1/policies",
+            "/api/v1/policy-applications",
+            "/api/v1/law-firms",
+            "/api/v1/service-cases",
+            "/api/v1/policy-notices",
+        ];
+        if policies.iter().any(|p| path.starts_with(p)) {
+            // Anyone signed in reads the policy registry; applications, cases and notices
+            // are decided per record (see tests::policies). Keeping the registry is
+            // government's, serving is the firms', answering is the departments'.
+            let keeps = method != "GET"
+                && (path.starts_with("/api/v1/policies")
+                    && !path.ends_with("/applications")
+                    && !path.ends_with("/applicable")
+                    || path.starts_with("/api/v1/law-firms"));
+            let answers = path.ends_with("/decision") || path.ends_with("/response");
+            if keeps || answers {
+                assert_eq!(call(&app, Some(&firm), &method, &path).await, 403, "enterprise {method} {path}");
+            }
+            let serves = path.ends_with("/take")
+                || path.ends_with("/close")
+                || (path == "/api/v1/policy-notices" && method == "POST");
+            if serves {
+                assert_eq!(call(&app, Some(&staff), &method, &path).await, 403, "staff {method} {path}");
+            }
+            continue;
+        }
         if path.starts_with("/api/v1/direct-line") {
             // Enterprises and government both hold threads; which thread each takes part
             // in is decided per thread (see tests::meetings_and_direct_line).

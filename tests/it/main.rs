@@ -22,6 +22,7 @@ mod market;
 mod meetings_and_direct_line;
 mod openapi;
 mod org;
+mod policies;
 mod public_leaks;
 mod search;
 mod security;

@@ -285,12 +285,10 @@ async fn routine_notes_arrive_as_one_daily_digest() {
     }
     assert_eq!(app.count("outbox").await, 0, "not e-mailed one by one");
     let digest = |hour: i64| {
-        let db = app.db.clone();
+        let (db, env) = (app.db.clone(), app.state.environment());
         async move {
             let who = Who::system("scheduler", at(hour));
-            db.write(move |tx| notify::send_digests(tx, &who, &zaizao::kernel::calendar::WorkCalendar::default()))
-                .await
-                .expect("digest")
+            db.write(move |tx| notify::send_digests(tx, &who, &env)).await.expect("digest")
         }
     };
     assert_eq!(digest(7).await, 0, "not before eight");

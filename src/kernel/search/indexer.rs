@@ -16,7 +16,6 @@ use tantivy::Term;
 
 use super::{Payload, Search, SearchDoc, Source, key};
 use crate::kernel::audit::Who;
-use crate::kernel::calendar::WorkCalendar;
 use crate::kernel::db::{Db, Tx, id_list};
 use crate::kernel::error::AppResult;
 use crate::params;
@@ -274,7 +273,7 @@ pub async fn catch_up(search: &Search, db: &Db) -> AppResult<()> {
 
 /// Keep the newest million queue entries: enough for any server to catch up after a
 /// restart; one further behind rebuilds.
-pub fn prune_queue(tx: &mut Tx<'_>, _: &Who, _: &WorkCalendar) -> AppResult<usize> {
+pub fn prune_queue(tx: &mut Tx<'_>, _: &Who, _: &crate::kernel::registry::Environment) -> AppResult<usize> {
     let max = queue_head(tx)?;
     Ok(tx.execute("DELETE FROM search_queue WHERE seq <= $1", params![max - 1_000_000])? as usize)
 }

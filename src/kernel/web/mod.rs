@@ -87,6 +87,7 @@ impl AppState {
             processes: self.processes.clone(),
             calendar: self.calendar(),
             task_followers: self.registry.task_followers.clone(),
+            leads: self.registry.leads().ok(),
         }
     }
 

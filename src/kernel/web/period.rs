@@ -21,6 +21,27 @@ pub fn asked(period: Option<&str>, from: Option<&str>, to: Option<&str>) -> AppR
     }
 }
 
+/// The period a figures endpoint or page is asked for, as query parameters.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// 2019, 2019-Q2, 2019-04, 2019-W15; all time when none.
+    pub period: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+impl PeriodQuery {
+    pub fn asked(&self) -> AppResult<Option<Period>> {
+        asked(self.period.as_deref(), self.from.as_deref(), self.to.as_deref())
+    }
+
+    /// The period asked for, in ms; all time when none.
+    pub fn bounds(&self) -> AppResult<(i64, i64)> {
+        Ok(self.asked()?.map_or((0, i64::MAX), |p| p.bounds_ms()))
+    }
+}
+
 /// A period in words: 2019年第2季度, 2019年第15周, 2019-04-01 至 2019-04-30.
 pub fn label(ctx: &Ctx, p: &Period) -> String {
     use chrono::Datelike;

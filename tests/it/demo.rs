@@ -46,6 +46,20 @@ async fn the_demo_city_builds_on_an_empty_database() {
         .expect("count");
     assert!(stages >= 7 && fields == 4, "ideas of the article's four fields in every stage: {stages}, {fields}");
     assert_eq!(overdue, 1, "one of the package's measures is overdue");
+    let (notice_states, services, firms, line_states) = app
+        .db
+        .read(|tx| {
+            Ok((
+                tx.count("SELECT COUNT(DISTINCT state) FROM policy_notices", &[])?,
+                tx.count("SELECT COUNT(DISTINCT kind) FROM service_cases", &[])?,
+                tx.count("SELECT COUNT(*) FROM law_firms", &[])?,
+                tx.count("SELECT COUNT(DISTINCT state) FROM line_requests", &[])?,
+            ))
+        })
+        .await
+        .expect("count");
+    assert_eq!((notice_states, services, firms), (5, 5, 5), "notices in every state, all five services, five firms");
+    assert_eq!(line_states, 3, "direct-line requests open, answered and closed");
     let (coded, pairs) = app
         .db
         .read(|tx| {

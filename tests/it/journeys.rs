@@ -738,3 +738,49 @@ async fn an_association_head_speaks_at_a_meeting_and_an_enterprise_judges_a_dire
     check(&enterprise, "direct-line thread", &mut violations).await;
     assert!(violations.is_empty(), "{violations:#?}");
 }
+
+/// An enterprise finds on a phone the policies that apply to it and applies; its law firm
+/// files a non-fulfilment notice citing the clause; the department answers that it has
+/// delivered, and the enterprise sees its application delivered on time.
+#[tokio::test]
+async fn an_enterprise_applies_for_a_policy_a_firm_files_a_notice_and_the_department_delivers() {
+    let app = demo_city().await;
+    let mut violations = Vec::new();
+    let Some(mut enterprise) = Chrome::open(&app.base, "policy-enterprise", Size::Phone).await else { return };
+    enterprise.sign_in("enterprise", PASSWORD).await;
+    enterprise.go("/policies/applicable").await;
+    let page = enterprise.text().await;
+    assert!(page.contains("中小企业上云用云补贴") && page.contains("适用"), "{page}");
+    enterprise.shot("policies-for-us").await;
+    check(&enterprise, "applicable policies", &mut violations).await;
+    enterprise.press("申请").await;
+    let application = enterprise.path().await;
+    assert!(enterprise.text().await.contains("办理中"), "the application is under way");
+
+    let Some(mut firm) = Chrome::open(&app.base, "policy-firm", Size::Desktop).await else { return };
+    firm.sign_in("lawfirm", PASSWORD).await;
+    firm.go(&application).await;
+    firm.choose_text("clause", "第四条").await;
+    firm.fill("textarea[name=facts]", "企业已提交云服务发票，补贴仍未拨付。").await;
+    firm.press("发出督促函").await;
+    let notice = firm.path().await;
+    let page = firm.text().await;
+    assert!(page.contains("惠企政策兑现督促函") && page.contains("第四条") && page.contains("待答复"), "{page}");
+    firm.shot("policy-notice").await;
+    check(&firm, "notice", &mut violations).await;
+
+    let Some(mut department) = Chrome::open(&app.base, "policy-department", Size::Desktop).await else { return };
+    department.sign_in("staff3", PASSWORD).await;
+    assert!(department.text().await.contains("待答复督促函"), "the notice waits on the department's home");
+    department.go(&notice).await;
+    department.fill("textarea[name=response]", "补贴已于今日拨付至企业账户。").await;
+    department.press("已兑现").await;
+    assert!(department.text().await.contains("补贴已于今日拨付至企业账户。"), "answered");
+    department.shot("policy-notice-answered").await;
+
+    enterprise.go(&application).await;
+    assert!(enterprise.text().await.contains("按期兑现"), "delivered on time");
+    enterprise.shot("policy-delivered").await;
+    check(&enterprise, "application", &mut violations).await;
+    assert!(violations.is_empty(), "{violations:#?}");
+}

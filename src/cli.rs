@@ -50,6 +50,9 @@ pub enum Command {
     /// The full-text search index in <data_dir>/search.
     #[command(subcommand)]
     Search(SearchCommand),
+    /// The entrepreneur satisfaction index, recomputed from the raw answers.
+    #[command(subcommand)]
+    Survey(SurveyCommand),
     /// Issue an Open311 api_key for a client (printed once).
     Open311Key {
         /// Who the key is for.
@@ -133,6 +136,16 @@ pub enum SearchCommand {
     Rebuild,
     /// Print the number of documents, size on disk and queue position.
     Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SurveyCommand {
+    /// Print every figure the index page publishes for campaign N — per department and per
+    /// district: rank, unit, sample, index and its 95% interval — from the raw answers.
+    Index {
+        #[arg(long)]
+        campaign: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -239,6 +252,31 @@ fn run(command: Command, config: &Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Search(cmd) => search(cmd, config),
+        Command::Survey(SurveyCommand::Index { campaign }) => {
+            let db = open(config)?;
+            let (c, raw) = db
+                .write_blocking(move |tx| {
+                    Ok((crate::policies::survey::find(tx, campaign)?, crate::policies::survey::raw(tx, campaign)?))
+                })
+                .map_err(app_err)?;
+            println!("{} ({}), {} responses, minimum sample {}", c.title, c.period, raw.len(), c.min_sample);
+            for by in ["department", "district"] {
+                println!("\nby {by}\trank\tunit\tn\tindex\tlow\thigh");
+                for r in crate::policies::survey::index(&c, &raw, by) {
+                    let figure = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_else(|| "-".into());
+                    let rank = r.rank.map(|k| k.to_string()).unwrap_or_else(|| "-".into());
+                    println!(
+                        "\t{rank}\t{}\t{}\t{}\t{}\t{}",
+                        r.unit,
+                        r.n,
+                        figure(r.index),
+                        figure(r.low),
+                        figure(r.high)
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Open311Key { name } => {
             let db = open(config)?;
             let who = cli_who();

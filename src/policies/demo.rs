@@ -8,6 +8,7 @@ use super::applications::{self, ApplyInput};
 use super::firms::{self, CaseInput, CloseInput, ContractInput, FirmInput};
 use super::notices::{self, NoticeInput, ResponseInput};
 use super::policy::{self, Clause, PolicyInput, Rule};
+use super::survey;
 use crate::accounts::service::{self as accounts, NewUser};
 use crate::enterprises::demo::code;
 use crate::enterprises::registry::{self, AccountInput, EnterpriseInput};
@@ -262,5 +263,149 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
         )?;
     }
     notices::escalate(tx, &at(now, 2), &env)?;
-    Ok(())
+    satisfaction(tx, &at(now, 25), keeper.id)
+}
+
+/// The 2019 survey's shape: nine areas, 32 indicators, a third of the sample from the
+/// above-scale list and two thirds from enterprises served at approval halls; 3,663
+/// simulated responses rating the 17 economic departments, written in batches.
+fn satisfaction(tx: &mut Tx<'_>, who: &Who, keeper: i64) -> AppResult<()> {
+    let areas = [
+        ("政策制定", 4),
+        ("政策落实", 4),
+        ("审批服务", 4),
+        ("办事效率", 4),
+        ("服务态度", 3),
+        ("公开透明", 3),
+        ("要素保障", 3),
+        ("监管执法", 4),
+        ("廉洁自律", 3),
+    ];
+    let mut n = 0;
+    let input = survey::CampaignInput {
+        title: "2019年企业家政务服务满意度评价".into(),
+        period: "2019".into(),
+        frame:
+            "从全市规模以上企业名录抽取三分之一，从在各级审批大厅办理过业务的企业中抽取三分之二；共回收有效答卷3663份。"
+                .into(),
+        min_sample: 30,
+        areas: areas
+            .iter()
+            .enumerate()
+            .map(|(a, (name, count))| survey::Area {
+                code: format!("A{}", a + 1),
+                name: (*name).into(),
+                weight: 1.0 / areas.len() as f64,
+                questions: (0..*count)
+                    .map(|q| {
+                        n += 1;
+                        survey::Question {
+                            code: format!("Q{n:02}"),
+                            text: format!("{name}：指标{}", q + 1),
+                            weight: 1.0 / *count as f64,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    let c = survey::create(tx, who, keeper, &input)?;
+    let codes: Vec<String> = c.areas.iter().flat_map(|a| a.questions.iter().map(|q| q.code.clone())).collect();
+    let departments: Vec<i64> = tx
+        .query(
+            "SELECT DISTINCT d.id FROM departments d JOIN divisions v ON v.department_id = d.id \
+             WHERE v.kind = 'market_allocation' ORDER BY d.id",
+            &[],
+        )?
+        .iter()
+        .map(|r| Ok(r.int(0)?))
+        .collect::<AppResult<_>>()?;
+    let enterprises: Vec<(i64, String)> = tx
+        .query(
+            "SELECT id, district FROM enterprises WHERE merged_into IS NULL AND district <> '' ORDER BY id LIMIT 300",
+            &[],
+        )?
+        .iter()
+        .map(|r| Ok((r.int(0)?, r.text(1)?)))
+        .collect::<AppResult<_>>()?;
+    if departments.is_empty() || enterprises.is_empty() {
+        return Ok(());
+    }
+    // A small generator of its own, so the demo is the same every time.
+    let mut state: u64 = 2019;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut rows = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    while rows.len() < 3663 {
+        let d = departments[(next() % departments.len() as u64) as usize];
+        let (e, district) = &enterprises[(next() % enterprises.len() as u64) as usize];
+        if !seen.insert((d, *e)) {
+            continue;
+        }
+        // Each department has its own level of service, around which answers scatter.
+        let level = 3.2 + (d % 7) as f64 * 0.2;
+        let answers: std::collections::BTreeMap<String, i64> = codes
+            .iter()
+            .map(|q| {
+                let noise = (next() % 1000) as f64 / 1000.0 * 2.0 - 1.0;
+                (q.clone(), (level + noise).round().clamp(1.0, 5.0) as i64)
+            })
+            .collect();
+        let stratum = if rows.len() % 3 == 0 { "above_scale" } else { "approval_hall" };
+        rows.push((*e, d, district.clone(), stratum, policy::to_json(&answers)?));
+    }
+    for (batch, chunk) in rows.chunks(200).enumerate() {
+        let mut sql = String::from(
+            "INSERT INTO survey_invitations (campaign_id, enterprise_id, department_id, district, stratum, token_hash, \
+             answers, answered_at, created_at) VALUES ",
+        );
+        let mut args: Vec<crate::kernel::db::Value> = Vec::new();
+        for (i, (e, d, district, stratum, answers)) in chunk.iter().enumerate() {
+            let k = args.len();
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                k + 1,
+                k + 2,
+                k + 3,
+                k + 4,
+                k + 5,
+                k + 6,
+                k + 7,
+                k + 8,
+                k + 9
+            ));
+            let token = crate::kernel::crypto::sha256_hex(format!("demo-survey-{}-{batch}-{i}", c.id).as_bytes());
+            args.extend([
+                c.id.into(),
+                (*e).into(),
+                (*d).into(),
+                district.clone().into(),
+                (*stratum).into(),
+                token.into(),
+                answers.clone().into(),
+                who.now.into(),
+                who.now.into(),
+            ]);
+        }
+        tx.execute(&sql, &args)?;
+    }
+    crate::kernel::audit::record(
+        tx,
+        who,
+        crate::kernel::audit::Change {
+            action: "import",
+            kind: "survey_campaign",
+            id: Some(c.id),
+            before: None,
+            after: Some(serde_json::json!({ "responses": rows.len() })),
+        },
+    )
 }

@@ -14,10 +14,13 @@ mod home;
 pub mod notices;
 mod pages;
 pub mod policy;
+pub mod survey;
+mod survey_api;
+mod survey_pages;
 
 use crate::kernel::access::{Action, Role, Rule};
 use crate::kernel::i18n::Translations;
-use crate::kernel::registry::{Mechanism, NavEntry};
+use crate::kernel::registry::{Mechanism, NavEntry, PublicEntry};
 
 #[allow(non_upper_case_globals)]
 impl Action {
@@ -48,17 +51,17 @@ pub static MECHANISM: Mechanism = Mechanism {
         NavEntry { href: "/policies", key: "m6", section: "policies", needs: Action::ViewPolicies },
         NavEntry { href: "/policy-notices", key: "pl-notices", section: "policy-notices", needs: Action::ViewPolicies },
     ],
-    public: &[],
+    public: &[PublicEntry { href: "/satisfaction", key: "pl-satisfaction", desc: "pl-satisfaction-desc" }],
     home: Some(home::home),
     processes: &[],
     sweeps: &[applications::remind_due, notices::escalate],
     search: &[],
-    api: api::router,
-    pages: || pages::router().merge(firm_pages::router()),
+    api: || api::router().merge(survey_api::router()),
+    pages: || pages::router().merge(firm_pages::router()).merge(survey_pages::router()),
     tasks: None,
     follows_tasks: None,
     leads: None,
-    migrations: &[crate::migration!(53, "policies", "0053_policies")],
+    migrations: &[crate::migration!(53, "policies", "0053_policies"), crate::migration!(54, "surveys", "0054_surveys")],
     settings: &[],
     demo: Some(demo::seed),
     datasets: &[],

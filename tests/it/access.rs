@@ -55,6 +55,7 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
     for (method, path) in operations(&app).await {
         let public = path == "/api/v1/auth/tokens"
             || path == "/api/v1/public/support-packages"
+            || path == "/api/v1/public/survey-responses"
             || path.starts_with("/api/v1/public/hearings")
             || path == "/api/v1/ratings"
             || path.starts_with("/api/v1/callbacks")
@@ -131,6 +132,8 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
             "/api/v1/law-firms",
             "/api/v1/service-cases",
             "/api/v1/policy-notices",
+            "/api/v1/survey-campaigns",
+            "/api/v1/public/survey-responses",
         ];
         if policies.iter().any(|p| path.starts_with(p)) {
             // Anyone signed in reads the policy registry; applications, cases and notices
@@ -140,6 +143,7 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
                 && (path.starts_with("/api/v1/policies")
                     && !path.ends_with("/applications")
                     && !path.ends_with("/applicable")
+                    || path.starts_with("/api/v1/survey-campaigns")
                     || path.starts_with("/api/v1/law-firms"));
             let answers = path.ends_with("/decision") || path.ends_with("/response");
             if keeps || answers {

@@ -234,3 +234,105 @@ async fn an_unanswered_notice_escalates_to_the_leader_then_to_supervision_as_a_l
     let (s, f) = c.staff.get("/api/v1/policy-notices?state=explained").await;
     assert_eq!((s, f["total"].as_i64()), (200, Some(1)), "{f}");
 }
+
+fn campaign(area_weights: [f64; 2]) -> Value {
+    json!({
+        "title": "2019年二季度企业家满意度评价",
+        "period": "2019-Q2",
+        "frame": "规上企业三分之一，审批大厅服务企业三分之二",
+        "min_sample": 2,
+        "areas": [
+            { "code": "A1", "name": "审批服务", "weight": area_weights[0], "questions": [
+                { "code": "Q1", "text": "办事效率", "weight": 0.5 },
+                { "code": "Q2", "text": "一次办好", "weight": 0.5 }
+            ] },
+            { "code": "A2", "name": "政策落实", "weight": area_weights[1], "questions": [
+                { "code": "Q3", "text": "兑现及时", "weight": 1.0 }
+            ] }
+        ]
+    })
+}
+
+#[tokio::test]
+async fn the_satisfaction_index_is_computed_from_the_raw_answers_with_its_interval() {
+    let c = city().await;
+    let (s, e) = c.staff.post("/api/v1/survey-campaigns", campaign([0.6, 0.6])).await;
+    assert_eq!((s, code(&e)), (422, Some("weights_not_one")), "{e}");
+    assert_eq!(c.app.count("survey_campaigns").await, 0);
+    let (s, k) = c.staff.post("/api/v1/survey-campaigns", campaign([0.6, 0.4])).await;
+    assert_eq!(s, 201, "{k}");
+    let (swj, _, _) = c.app.department("swj", "public").await;
+    let fgw = c.enterprise.get(&format!("/api/v1/policies/{}", c.policy_id)).await.1["responsible_department_id"]
+        .as_i64()
+        .unwrap_or(0);
+    let mut tokens = Vec::new();
+    for (n, department) in [fgw, fgw, fgw, swj].into_iter().enumerate() {
+        let admin = c.app.api(&c.app.token("root", &["read", "write"]).await);
+        let (_, e) = admin
+            .post("/api/v1/enterprises", json!({ "name": format!("青岛受访企业{n}号有限公司"), "district": "崂山区" }))
+            .await;
+        let invite = json!({ "enterprise_id": e["id"], "department_id": department, "stratum": "approval_hall" });
+        let (s, i) = c.staff.post(&format!("/api/v1/survey-campaigns/{}/invitations", k["id"]), invite).await;
+        assert_eq!(s, 201, "{i}");
+        tokens.push(i["token"].as_str().unwrap_or("").to_owned());
+    }
+    let public = c.app.api("");
+    let answers = |token: &str, scores: [i64; 3]| json!({ "token": token, "answers": { "Q1": scores[0], "Q2": scores[1], "Q3": scores[2] } });
+    let (s, e) = public.post("/api/v1/public/survey-responses", answers("0123456789abcdef", [5, 5, 5])).await;
+    assert_eq!((s, code(&e)), (422, Some("survey_token_unknown")), "an uninvited answer: {e}");
+    let (s, e) =
+        public.post("/api/v1/public/survey-responses", json!({ "token": tokens[0], "answers": { "Q1": 5 } })).await;
+    assert_eq!((s, code(&e)), (422, Some("answer_every_question")), "{e}");
+    // Scores: (5,5,5) → 100; (3,3,1) → 0.6·50 + 0.4·0 = 30; (4,2,5) → 0.6·50 + 0.4·100 = 70.
+    for (token, scores) in
+        [(&tokens[0], [5, 5, 5]), (&tokens[1], [3, 3, 1]), (&tokens[2], [4, 2, 5]), (&tokens[3], [5, 5, 5])]
+    {
+        let (s, e) = public.post("/api/v1/public/survey-responses", answers(token, scores)).await;
+        assert_eq!(s, 204, "{e}");
+    }
+    let (s, e) = public.post("/api/v1/public/survey-responses", answers(&tokens[0], [1, 1, 1])).await;
+    assert_eq!((s, code(&e)), (409, Some("already_answered")), "answered once: {e}");
+
+    let (s, index) = c.mayor.get(&format!("/api/v1/survey-campaigns/{}/index", k["id"])).await;
+    assert_eq!(s, 200, "{index}");
+    let first = &index[0];
+    // Mean 66.67; s = √((33.33² + 36.67² + 3.33²)/2) = 35.12; half-width 1.96·35.12/√3 = 39.74.
+    assert_eq!(
+        (first["unit"].as_str(), first["n"].as_i64(), first["index"].as_f64()),
+        (Some("fgw 局"), Some(3), Some(66.7)),
+        "{index}"
+    );
+    assert_eq!(
+        (first["low"].as_f64(), first["high"].as_f64(), first["rank"].as_i64()),
+        (Some(26.9), Some(100.0), Some(1)),
+        "{index}"
+    );
+    assert_eq!(
+        (index[1]["n"].as_i64(), index[1]["index"].as_f64()),
+        (Some(1), None),
+        "below the minimum sample, not published: {index}"
+    );
+    let (s, by_district) = c.mayor.get(&format!("/api/v1/survey-campaigns/{}/index?by=district", k["id"])).await;
+    assert_eq!((s, by_district[0]["n"].as_i64()), (200, Some(4)), "{by_district}");
+
+    let (s, raw) = crate::support::Browser::new(&c.app.base).text(&format!("/satisfaction/{}/raw.csv", k["id"])).await;
+    assert_eq!(s, 200);
+    assert_eq!(raw.lines().count(), 5, "a heading and one anonymised row per response: {raw}");
+    assert!(!raw.contains("受访企业"), "no enterprise in the raw answers");
+
+    // The command recomputes every published figure from the raw answers alone.
+    let (url, id) = (c.app.database_url.clone(), k["id"].to_string());
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_zaizao"))
+            .args(["--database-url", &url, "survey", "index", "--campaign", &id])
+            .env("ZAIZAO_LOG", "warn")
+            .output()
+            .expect("run zaizao")
+    })
+    .await
+    .expect("cli");
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(printed.contains("\t1\tfgw 局\t3\t66.7\t26.9\t100.0"), "{printed}");
+    assert!(printed.contains("\t-\tswj 局\t1\t-\t-\t-"), "{printed}");
+}

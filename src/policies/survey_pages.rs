@@ -1,0 +1,189 @@
+//! The satisfaction index for everyone (no sign-in): each campaign's method, the index per
+//! department and per district with its sample and interval drawn as a chart, ties where
+//! intervals overlap, and the raw anonymised answers as CSV; and the questionnaire an
+//! invited enterprise answers by its token.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use maud::{Markup, html};
+
+use super::survey::{self, AnswerInput, Index};
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::web::form::Fields;
+use crate::kernel::web::layout::{self, Section, csrf_field, error_banner};
+use crate::kernel::web::{AppState, CsrfForm, Ctx};
+
+const SECTION: Section = Section::Of("satisfaction");
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/satisfaction", get(campaigns))
+        .route("/satisfaction/{id}", get(campaign))
+        .route("/satisfaction/{id}/raw.csv", get(raw_csv))
+        .route("/survey/{token}", get(questionnaire).post(answer))
+}
+
+async fn campaigns(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    s.limit_public(&ctx, "survey")?;
+    let all = s.db.read(survey::list).await?;
+    let body = html! {
+        p.muted { (ctx.t("pl-satisfaction-desc")) }
+        @if all.is_empty() { (layout::empty_state(ctx.t("pl-no-campaigns"))) }
+        ul { @for c in &all { li { a href=(format!("/satisfaction/{}", c.id)) { (c.title) } " · " (c.answered) " " (ctx.t("pl-responses")) } } }
+    };
+    Ok(layout::page(&ctx, ctx.t("pl-satisfaction"), SECTION, body).into_response())
+}
+
+/// The index with its 95% interval on a 0–100 axis, one row per unit.
+fn interval_chart(ctx: &Ctx, rows: &[Index]) -> Markup {
+    let shown: Vec<&Index> = rows.iter().filter(|r| r.index.is_some()).collect();
+    let (label_w, plot_w, row_h) = (150.0, 420.0, 22.0);
+    let height = row_h * shown.len() as f64 + 24.0;
+    let x = |v: f64| label_w + v / 100.0 * plot_w;
+    html! {
+        svg.chart viewBox=(format!("0 0 {} {height}", label_w + plot_w + 60.0)) role="img" aria-label=(ctx.t("pl-index-chart")) {
+            @for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
+                line x1=(x(tick)) x2=(x(tick)) y1="0" y2=(height - 18.0) stroke="#e2e2e6" {}
+                text x=(x(tick)) y=(height - 4.0) font-size="10" text-anchor="middle" { (tick) }
+            }
+            @for (i, r) in shown.iter().enumerate() {
+                @let y = i as f64 * row_h + 14.0;
+                text x=(label_w - 6.0) y=(y + 4.0) font-size="11" text-anchor="end" { (r.unit) }
+                line x1=(x(r.low.unwrap_or(0.0))) x2=(x(r.high.unwrap_or(0.0))) y1=(y) y2=(y) stroke="#1f5fbf" stroke-width="2" {}
+                circle cx=(x(r.index.unwrap_or(0.0))) cy=(y) r="4" fill="#1f5fbf" {}
+                text x=(x(r.high.unwrap_or(0.0)) + 6.0) y=(y + 4.0) font-size="10" { (format!("{:.1}", r.index.unwrap_or(0.0))) }
+            }
+        }
+    }
+}
+
+fn index_table(ctx: &Ctx, rows: &[Index], unit: &str) -> Markup {
+    html! {
+        table.list {
+            thead { tr { th { (ctx.t("pl-rank")) } th { (ctx.t(unit)) } th { (ctx.t("pl-index")) } th { (ctx.t("pl-interval")) } th { (ctx.t("pl-sample")) } } }
+            tbody { @for r in rows { tr {
+                td data-label=(ctx.t("pl-rank")) { @if let Some(k) = r.rank { (k) } @else { "—" } }
+                td data-label=(ctx.t(unit)) { (r.unit) }
+                td data-label=(ctx.t("pl-index")) { @match r.index { Some(v) => { (format!("{v:.1}")) }, None => { span.muted { (ctx.t("pl-not-published")) } } } }
+                td data-label=(ctx.t("pl-interval")) { @if let (Some(l), Some(h)) = (r.low, r.high) { (format!("{l:.1} – {h:.1}")) } }
+                td data-label=(ctx.t("pl-sample")) { (r.n) }
+            } } }
+        }
+    }
+}
+
+async fn campaign(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    s.limit_public(&ctx, "survey")?;
+    let (c, by_department, by_district) =
+        s.db.read(move |tx| {
+            let c = survey::find(tx, id)?;
+            let raw = survey::raw(tx, id)?;
+            Ok((survey::index(&c, &raw, "department"), survey::index(&c, &raw, "district"), c))
+        })
+        .await
+        .map(|(a, b, c)| (c, a, b))?;
+    let body = html! {
+        p { (c.period) " · " (c.answered) "/" (c.invited) " " (ctx.t("pl-responses")) }
+        details {
+            summary { (ctx.t("pl-method")) }
+            p { (c.frame) }
+            p { (ctx.t("pl-method-text")) }
+            p { (ctx.t("pl-min-sample")) " " (c.min_sample) }
+            table.list {
+                thead { tr { th { (ctx.t("pl-area")) } th { (ctx.t("pl-weight")) } th { (ctx.t("pl-questions")) } } }
+                tbody { @for a in &c.areas { tr {
+                    td data-label=(ctx.t("pl-area")) { (a.name) }
+                    td data-label=(ctx.t("pl-weight")) { (format!("{:.2}", a.weight)) }
+                    td data-label=(ctx.t("pl-questions")) { @for q in &a.questions { div { (q.code) " " (q.text) " (" (format!("{:.2}", q.weight)) ")" } } }
+                } } }
+            }
+        }
+        div.actions { a.button.secondary href=(format!("/satisfaction/{id}/raw.csv")) { (ctx.t("pl-raw")) } }
+        h2 { (ctx.t("pl-by-department")) }
+        div.card { (interval_chart(&ctx, &by_department)) }
+        p.muted { (ctx.t("pl-ties")) }
+        (index_table(&ctx, &by_department, "pl-responsible"))
+        h2 { (ctx.t("pl-by-district")) }
+        (index_table(&ctx, &by_district, "pl-district"))
+    };
+    Ok(layout::page(&ctx, &c.title, SECTION, body).into_response())
+}
+
+/// One row per response: the unit rated, the district, the stratum and every score.
+async fn raw_csv(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    s.limit_public(&ctx, "survey")?;
+    let (c, raw) = s.db.read(move |tx| Ok((survey::find(tx, id)?, survey::raw(tx, id)?))).await?;
+    let codes: Vec<&str> = c.areas.iter().flat_map(|a| a.questions.iter().map(|q| q.code.as_str())).collect();
+    let mut out = format!("department,district,stratum,{}\n", codes.join(","));
+    let field = |v: &str| format!("\"{}\"", v.replace('"', "\"\""));
+    for r in &raw {
+        let scores: Vec<String> =
+            codes.iter().map(|q| r.answers.get(*q).map(i64::to_string).unwrap_or_default()).collect();
+        out.push_str(&format!("{},{},{},{}\n", field(&r.department), field(&r.district), r.stratum, scores.join(",")));
+    }
+    let disposition = format!("attachment; filename=\"satisfaction-{id}.csv\"");
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        out,
+    )
+        .into_response())
+}
+
+async fn questionnaire(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> AppResult<Response> {
+    form(&s, &ctx, &token, None).await
+}
+
+async fn form(s: &AppState, ctx: &Ctx, token: &str, err: Option<&AppError>) -> AppResult<Response> {
+    s.limit_public(ctx, "survey")?;
+    let t = token.to_owned();
+    let (_, c, answered, department) = s.db.read(move |tx| survey::by_token(tx, &t)).await?;
+    let scale: Vec<(i64, String)> = (1..=5).map(|v| (v, ctx.t(&format!("pl-score-{v}")).to_owned())).collect();
+    let body = html! {
+        p { (ctx.t("pl-rating")) " " strong { (department) } }
+        @if answered { (layout::empty_state(ctx.t("pl-thanks"))) } @else {
+            form.stack method="post" action=(format!("/survey/{token}")) {
+                (csrf_field(ctx))
+                (error_banner(ctx, err))
+                @for a in &c.areas {
+                    fieldset {
+                        legend { (a.name) }
+                        @for q in &a.questions {
+                            div.field {
+                                span { (q.text) }
+                                div.scale { @for (v, label) in &scale {
+                                    label.check { input type="radio" name=(q.code) value=(v) required; (label) }
+                                } }
+                            }
+                        }
+                    }
+                }
+                div { button type="submit" { (ctx.t("pl-submit-answers")) } }
+            }
+        }
+    };
+    let status = err.map_or(StatusCode::OK, AppError::status);
+    Ok((status, layout::page(ctx, &c.title, SECTION, body)).into_response())
+}
+
+async fn answer(
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+    CsrfForm { ctx, form: f }: CsrfForm<Fields>,
+) -> AppResult<Response> {
+    s.limit_public(&ctx, "survey")?;
+    let answers = f
+        .iter()
+        .filter(|(k, _)| k.as_str() != "_csrf")
+        .filter_map(|(k, v)| Some((k.clone(), v.parse().ok()?)))
+        .collect();
+    let input = AnswerInput { token: token.clone(), answers };
+    let who = ctx.who();
+    match s.db.write(move |tx| survey::answer(tx, &who, &input)).await {
+        Ok(()) => form(&s, &ctx, &token, None).await,
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => form(&s, &ctx, &token, Some(&e)).await,
+        Err(e) => Err(e),
+    }
+}

@@ -782,5 +782,13 @@ async fn an_enterprise_applies_for_a_policy_a_firm_files_a_notice_and_the_depart
     assert!(enterprise.text().await.contains("按期兑现"), "delivered on time");
     enterprise.shot("policy-delivered").await;
     check(&enterprise, "application", &mut violations).await;
+
+    let Some(mut public) = Chrome::open(&app.base, "satisfaction-public", Size::Desktop).await else { return };
+    public.go("/satisfaction").await;
+    public.press("2019年企业家政务服务满意度评价").await;
+    let page = public.text().await;
+    assert!(page.contains("95%置信区间") && page.contains("3663"), "the index with its interval and sample: {page}");
+    public.shot("satisfaction-index").await;
+    check(&public, "satisfaction index", &mut violations).await;
     assert!(violations.is_empty(), "{violations:#?}");
 }

@@ -7,21 +7,26 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use maud::{Markup, html};
 
-use super::survey::{self, AnswerInput, Index};
+use super::survey::{self, AnswerInput, Area, CampaignInput, Index, InvitationInput, Question};
+use crate::kernel::access::{self, Action};
 use crate::kernel::error::{AppError, AppResult};
-use crate::kernel::web::form::Fields;
-use crate::kernel::web::layout::{self, Section, csrf_field, error_banner};
+use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
+use crate::kernel::web::layout::{
+    self, Pick, Section, csrf_field, error_banner, input_field, picker_field, select_field, text_field,
+};
 use crate::kernel::web::{AppState, CsrfForm, Ctx};
 
 const SECTION: Section = Section::Of("satisfaction");
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/satisfaction", get(campaigns))
+        .route("/satisfaction", get(campaigns).post(create))
+        .route("/satisfaction/new", get(new_form))
         .route("/satisfaction/{id}", get(campaign))
+        .route("/satisfaction/{id}/invitations", post(invite))
         .route("/satisfaction/{id}/raw.csv", get(raw_csv))
         .route("/survey/{token}", get(questionnaire).post(answer))
 }
@@ -31,6 +36,7 @@ async fn campaigns(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let all = s.db.read(survey::list).await?;
     let body = html! {
         p.muted { (ctx.t("pl-satisfaction-desc")) }
+        @if manages(&ctx) { div.actions { a.button href="/satisfaction/new" { (ctx.t("pl-campaign-new")) } } }
         @if all.is_empty() { (layout::empty_state(ctx.t("pl-no-campaigns"))) }
         ul { @for c in &all { li { a href=(format!("/satisfaction/{}", c.id)) { (c.title) } " · " (c.answered) " " (ctx.t("pl-responses")) } } }
     };
@@ -76,7 +82,27 @@ fn index_table(ctx: &Ctx, rows: &[Index], unit: &str) -> Markup {
 }
 
 async fn campaign(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    s.limit_public(&ctx, "survey")?;
+    campaign_page(&s, &ctx, id, None, None).await
+}
+
+fn manages(ctx: &Ctx) -> bool {
+    ctx.user.as_ref().is_some_and(|u| access::allows(u, Action::ManagePolicies))
+}
+
+async fn campaign_page(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    issued: Option<&str>,
+    retry: Option<&Retry>,
+) -> AppResult<Response> {
+    s.limit_public(ctx, "survey")?;
+    let departments = if manages(ctx) { s.db.read(crate::org::departments::options).await? } else { Vec::new() };
+    let departments: Vec<(String, String)> = departments.into_iter().map(|(i, n)| (i.to_string(), n)).collect();
+    let strata: Vec<(String, String)> = ["above_scale", "approval_hall"]
+        .iter()
+        .map(|k| ((*k).to_owned(), ctx.t(&format!("pl-stratum-{k}")).to_owned()))
+        .collect();
     let (c, by_department, by_district) =
         s.db.read(move |tx| {
             let c = survey::find(tx, id)?;
@@ -102,14 +128,126 @@ async fn campaign(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> A
             }
         }
         div.actions { a.button.secondary href=(format!("/satisfaction/{id}/raw.csv")) { (ctx.t("pl-raw")) } }
+        @if manages(ctx) {
+            section.no-print {
+                h2 { (ctx.t("pl-invite")) }
+                @if let Some(token) = issued {
+                    div.notice.ok { (ctx.t("pl-invited-link")) " " code { (format!("/survey/{token}")) } }
+                }
+                form.stack method="post" action=(format!("/satisfaction/{id}/invitations")) {
+                    (csrf_field(ctx))
+                    (error_banner(ctx, error(retry, "invitation")))
+                    (picker_field(ctx, "enterprise_id", ctx.t("pl-enterprise"), &[], value(retry, "invitation", "enterprise_id", ""), None, &Pick::ENTERPRISE))
+                    (select_field(ctx, "department_id", ctx.t("pl-rated-department"), &departments, value(retry, "invitation", "department_id", ""), None))
+                    (select_field(ctx, "stratum", ctx.t("pl-stratum"), &strata, value(retry, "invitation", "stratum", "approval_hall"), None))
+                    div { button type="submit" { (ctx.t("pl-invite")) } }
+                }
+            }
+        }
         h2 { (ctx.t("pl-by-department")) }
-        div.card { (interval_chart(&ctx, &by_department)) }
+        div.card { (interval_chart(ctx, &by_department)) }
         p.muted { (ctx.t("pl-ties")) }
-        (index_table(&ctx, &by_department, "pl-responsible"))
+        (index_table(ctx, &by_department, "pl-responsible"))
         h2 { (ctx.t("pl-by-district")) }
-        (index_table(&ctx, &by_district, "pl-district"))
+        (index_table(ctx, &by_district, "pl-district"))
     };
-    Ok(layout::page(&ctx, &c.title, SECTION, body).into_response())
+    let status = retry.map_or(StatusCode::OK, |r| r.err.status());
+    Ok((status, layout::page(ctx, &c.title, SECTION, body)).into_response())
+}
+
+async fn invite(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { ctx, form }: CsrfForm<Fields>,
+) -> AppResult<Response> {
+    ctx.require(Action::ManagePolicies)?;
+    match attempt(&s, &ctx, Action::ManagePolicies, "invitation", form, move |tx, who, f: Fields| {
+        let number =
+            |k: &'static str| f.get(k).and_then(|v| v.parse::<i64>().ok()).ok_or(AppError::invalid("required", k));
+        let input = InvitationInput {
+            enterprise_id: number("enterprise_id")?,
+            department_id: number("department_id")?,
+            stratum: f.get("stratum").cloned().unwrap_or_default(),
+        };
+        survey::invite(tx, who, id, &input)
+    })
+    .await?
+    {
+        Ok(i) => campaign_page(&s, &ctx, id, Some(&i.token), None).await,
+        Err(retry) => campaign_page(&s, &ctx, id, None, Some(&retry)).await,
+    }
+}
+
+async fn new_form(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    new_page(&s, &ctx, None)
+}
+
+fn new_page(_: &AppState, ctx: &Ctx, retry: Option<&Retry>) -> AppResult<Response> {
+    ctx.require(Action::ManagePolicies)?;
+    let f = "campaign";
+    let err = error(retry, f);
+    let body = html! {
+        form.stack method="post" action="/satisfaction" {
+            (csrf_field(ctx))
+            (error_banner(ctx, err))
+            (text_field(ctx, "title", ctx.t("pl-campaign-title"), value(retry, f, "title", ""), err, true))
+            (text_field(ctx, "period", ctx.t("pl-campaign-period"), value(retry, f, "period", ""), err, true))
+            label.field { span { (ctx.t("pl-frame")) } textarea name="frame" rows="3" required { (value(retry, f, "frame", "")) } }
+            (input_field(ctx, "number", "min_sample", ctx.t("pl-min-sample"), value(retry, f, "min_sample", "30"), err, true))
+            label.field { span { (ctx.t("pl-areas")) } textarea name="areas" rows="12" required placeholder=(ctx.t("pl-areas-hint")) { (value(retry, f, "areas", "")) } }
+            p.muted { (ctx.t("pl-areas-help")) }
+            div { button type="submit" { (ctx.t("common-save")) } a.button.secondary href="/satisfaction" { (ctx.t("common-cancel")) } }
+        }
+    };
+    let status = retry.map_or(StatusCode::OK, |r| r.err.status());
+    Ok((status, layout::page(ctx, ctx.t("pl-campaign-new"), SECTION, body)).into_response())
+}
+
+/// `A1 0.5 审批服务` for an area, `- Q1 0.5 办事效率` for a question of the area above.
+fn areas_of(text: &str) -> AppResult<Vec<Area>> {
+    let mut areas: Vec<Area> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (question, rest) = match line.strip_prefix('-') {
+            Some(rest) => (true, rest.trim()),
+            None => (false, line),
+        };
+        let mut parts = rest.splitn(3, char::is_whitespace);
+        let (code, weight, name) =
+            (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or("").trim());
+        let weight: f64 =
+            weight.parse().map_err(|_| AppError::invalid_detail("bad_weight", "areas", line.to_owned()))?;
+        if question {
+            let area =
+                areas.last_mut().ok_or_else(|| AppError::invalid_detail("bad_weight", "areas", line.to_owned()))?;
+            area.questions.push(Question { code: code.to_owned(), text: name.to_owned(), weight });
+        } else {
+            areas.push(Area { code: code.to_owned(), name: name.to_owned(), weight, questions: Vec::new() });
+        }
+    }
+    Ok(areas)
+}
+
+async fn create(State(s): State<AppState>, CsrfForm { ctx, form }: CsrfForm<Fields>) -> AppResult<Response> {
+    let user = ctx.require(Action::ManagePolicies)?.id;
+    match attempt(&s, &ctx, Action::ManagePolicies, "campaign", form, move |tx, who, f: Fields| {
+        let text = |k: &str| f.get(k).cloned().unwrap_or_default();
+        let input = CampaignInput {
+            title: text("title"),
+            period: text("period"),
+            frame: text("frame"),
+            min_sample: text("min_sample")
+                .trim()
+                .parse()
+                .map_err(|_| AppError::invalid("bad_min_sample", "min_sample"))?,
+            areas: areas_of(&text("areas"))?,
+        };
+        survey::create(tx, who, user, &input)
+    })
+    .await?
+    {
+        Ok(c) => Ok(axum::response::Redirect::to(&format!("/satisfaction/{}", c.id)).into_response()),
+        Err(retry) => new_page(&s, &ctx, Some(&retry)),
+    }
 }
 
 /// One row per response: the unit rated, the district, the stratum and every score.

@@ -336,3 +336,47 @@ async fn the_satisfaction_index_is_computed_from_the_raw_answers_with_its_interv
     assert!(printed.contains("\t1\tfgw 局\t3\t66.7\t26.9\t100.0"), "{printed}");
     assert!(printed.contains("\t-\tswj 局\t1\t-\t-\t-"), "{printed}");
 }
+
+#[tokio::test]
+async fn a_campaign_is_set_up_and_an_enterprise_invited_through_the_pages() {
+    let c = city().await;
+    let staff = c.app.browser("lin").await;
+    let bad = "A1 0.5 审批服务\n- Q1 1 办事效率\nA2 0.4 政策落实\n- Q2 1 兑现及时";
+    let fields = |areas: &'static str| {
+        vec![
+            ("title", "2019年企业家满意度评价"),
+            ("period", "2019"),
+            ("frame", "规上企业三分之一"),
+            ("min_sample", "30"),
+            ("areas", areas),
+        ]
+    };
+    let res = staff.post("/satisfaction", &fields(bad)).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.expect("page").contains("权重之和必须等于 1"), "the error in words");
+    assert_eq!(c.app.count("survey_campaigns").await, 0);
+    let good = "A1 0.6 审批服务\n- Q1 0.5 办事效率\n- Q2 0.5 一次办好\nA2 0.4 政策落实\n- Q3 1 兑现及时";
+    let res = staff.post("/satisfaction", &fields(good)).await;
+    assert_eq!(res.status(), 303);
+    let campaign = res.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("").to_owned();
+    let enterprise = c.enterprise_id.to_string();
+    let department = c.staff.get("/api/v1/me").await.1["department_id"].as_i64().unwrap_or(0).to_string();
+    let res = staff
+        .post(
+            &format!("{campaign}/invitations"),
+            &[("enterprise_id", &enterprise), ("department_id", &department), ("stratum", "above_scale")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.expect("page");
+    let token = page.split("/survey/").nth(1).and_then(|t| t.split('<').next()).unwrap_or("").to_owned();
+    assert_eq!(token.len(), 32, "the link is shown once: {page}");
+
+    let public = crate::support::Browser::new(&c.app.base);
+    let (s, form) = public.text(&format!("/survey/{token}")).await;
+    assert!(s == 200 && form.contains("办事效率") && form.contains("fgw 局"), "{form}");
+    let (s, _) = public.text("/survey/not-a-token").await;
+    assert_eq!(s, 422, "an uninvited link is refused");
+    let (_, k) = c.mayor.get("/api/v1/survey-campaigns").await;
+    assert_eq!((k[0]["invited"].as_i64(), k[0]["answered"].as_i64()), (Some(1), Some(0)), "{k}");
+}

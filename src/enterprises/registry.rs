@@ -385,6 +385,17 @@ pub fn link_account(tx: &mut Tx<'_>, who: &Who, id: i64, input: &AccountInput) -
     Ok(e)
 }
 
+/// The active enterprise accounts that speak for record `id`.
+pub fn enterprise_account_ids(tx: &mut Tx<'_>, id: i64) -> AppResult<Vec<i64>> {
+    tx.query(
+        "SELECT id FROM users WHERE enterprise_id = $1 AND role = 'enterprise' AND active = 1 ORDER BY id",
+        params![id],
+    )?
+    .iter()
+    .map(|r| Ok(r.int(0)?))
+    .collect()
+}
+
 /// The accounts that speak for record `id`, by name.
 pub fn accounts_of(tx: &mut Tx<'_>, id: i64) -> AppResult<Vec<String>> {
     tx.query("SELECT display_name FROM users WHERE enterprise_id = $1 ORDER BY id", params![id])?

@@ -310,14 +310,8 @@ fn responders(tx: &mut Tx<'_>, thread: i64) -> AppResult<Vec<i64>> {
     .collect()
 }
 
-fn enterprise_accounts(tx: &mut Tx<'_>, enterprise: i64) -> AppResult<Vec<i64>> {
-    tx.query(
-        "SELECT id FROM users WHERE enterprise_id = $1 AND role = 'enterprise' AND active = 1 ORDER BY id",
-        params![enterprise],
-    )?
-    .iter()
-    .map(|r| Ok(r.int(0)?))
-    .collect()
+fn enterprise_accounts(tx: &mut Tx<'_>, id: i64) -> AppResult<Vec<i64>> {
+    crate::enterprises::registry::enterprise_account_ids(tx, id)
 }
 
 fn tell(tx: &mut Tx<'_>, who: &Who, users: &[i64], t: &Thread, message: &str) -> AppResult<usize> {

@@ -277,13 +277,7 @@ fn tell(tx: &mut Tx<'_>, who: &Who, users: &[i64], a: &Application, message: &st
 
 /// The accounts that speak for enterprise `id`.
 pub fn enterprise_accounts(tx: &mut Tx<'_>, id: i64) -> AppResult<Vec<i64>> {
-    tx.query(
-        "SELECT id FROM users WHERE enterprise_id = $1 AND role = 'enterprise' AND active = 1 ORDER BY id",
-        params![id],
-    )?
-    .iter()
-    .map(|r| Ok(r.int(0)?))
-    .collect()
+    crate::enterprises::registry::enterprise_account_ids(tx, id)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

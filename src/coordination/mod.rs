@@ -98,6 +98,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     tasks: Some(&TASK_PORT),
     follows_tasks: None,
     leads: None,
+    assessment: &[],
     migrations: &[
         crate::migration!(2, "coordination", "0002_coordination"),
         crate::migration!(3, "list_speed", "0003_list_speed"),

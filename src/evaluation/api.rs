@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::assessment::{self, Assessment, UnitAssessment};
 use super::bad_reviews::{self, BadReviewFilter};
 use super::consequences::{self, AdjustmentInput, Consequences, Interview, InterviewInput};
 use super::need;
@@ -27,6 +28,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(my_ratings))
         .routes(routes!(scoreboard))
         .routes(routes!(ranking))
+        .routes(routes!(assessment))
+        .routes(routes!(department_assessment))
         .routes(routes!(list_bad_reviews))
         .routes(routes!(get_bad_review))
         .routes(routes!(bad_review_transition))
@@ -184,6 +187,45 @@ async fn ranking(State(s): State<AppState>, ctx: Ctx, Q(q): Q<RankingQuery>) -> 
     ctx.require(Action::ViewRankings)?;
     let period = period_or_current(q.period.as_deref(), ctx.now)?;
     s.look(&ctx, Action::ViewRankings, move |tx, _| scores::ranking(tx, &period, q.department_id)).await.map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AssessmentQuery {
+    /// 2019-Q2, 2019…; this quarter when empty.
+    pub period: Option<String>,
+}
+
+/// Every department's assessment score (考核): the weighted mean of the parts offered by
+/// the mechanisms (service ratings, the satisfaction index), with each part's weight.
+#[utoipa::path(get, path = "/api/v1/assessment", tag = "evaluation", params(AssessmentQuery),
+    responses((status = 200, body = Assessment), (status = 403), (status = 422)))]
+async fn assessment(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewRankings>,
+    Q(q): Q<AssessmentQuery>,
+) -> AppResult<Json<Assessment>> {
+    let period = crate::kernel::period::Period::parse(&period_or_current(q.period.as_deref(), ctx.now)?)?;
+    let (registry, lang) = (s.registry, ctx.lang);
+    s.look(&ctx, Action::ViewRankings, move |tx, _| assessment::assess(tx, registry, &period, lang)).await.map(Json)
+}
+
+/// One department's assessment, its last four quarters and its divisions' rating ranks.
+#[utoipa::path(get, path = "/api/v1/assessment/{department_id}", tag = "evaluation", params(AssessmentQuery),
+    responses((status = 200, body = UnitAssessment), (status = 403), (status = 404)))]
+async fn department_assessment(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewRankings>,
+    Path(department_id): Path<i64>,
+    Q(q): Q<AssessmentQuery>,
+) -> AppResult<Json<UnitAssessment>> {
+    let period = crate::kernel::period::Period::parse(&period_or_current(q.period.as_deref(), ctx.now)?)?;
+    let (registry, lang) = (s.registry, ctx.lang);
+    s.look(&ctx, Action::ViewRankings, move |tx, _| {
+        assessment::of_department(tx, registry, department_id, &period, lang)
+    })
+    .await
+    .map(Json)
 }
 
 #[utoipa::path(get, path = "/api/v1/bad-reviews", tag = "evaluation", params(ListParams, BadReviewFilter),

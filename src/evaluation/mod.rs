@@ -4,6 +4,8 @@
 //! someone outside the division — on the workflow kernel; nothing is silently deleted.
 
 pub mod api;
+pub mod assessment;
+mod assessment_pages;
 pub mod bad_reviews;
 mod callback_pages;
 pub mod callbacks;
@@ -20,7 +22,7 @@ use crate::kernel::access::CurrentUser;
 use crate::kernel::access::{Action, Role, Rule};
 use crate::kernel::i18n::Lang;
 use crate::kernel::i18n::Translations;
-use crate::kernel::registry::{Home, HomeFuture, Mechanism, NavEntry, QuickAction};
+use crate::kernel::registry::{AssessmentPart, Home, HomeFuture, Mechanism, NavEntry, QuickAction};
 use crate::kernel::settings::Setting;
 use crate::kernel::web::AppState;
 use crate::kernel::workflow::Spec;
@@ -39,7 +41,7 @@ impl Action {
 /// The markers of [`crate::kernel::web::Can`] this mechanism's endpoints use.
 pub mod need {
     pub use crate::kernel::web::need::*;
-    crate::needs!(ViewEvaluation);
+    crate::needs!(ViewEvaluation, ViewRankings);
 }
 
 pub static BAD_REVIEW: Spec = Spec {
@@ -72,7 +74,11 @@ pub const LEVELS: [i64; 5] = [5, 4, 3, 2, 1];
 
 /// Every page of the mechanism.
 pub fn router() -> axum::Router<crate::kernel::web::AppState> {
-    pages::router().merge(consequence_pages::router()).merge(pool_pages::router()).merge(callback_pages::router())
+    pages::router()
+        .merge(assessment_pages::router())
+        .merge(consequence_pages::router())
+        .merge(pool_pages::router())
+        .merge(callback_pages::router())
 }
 
 /// The top N divisions of a period are commended.
@@ -105,6 +111,15 @@ pub const MIN_RATINGS: Setting =
 pub const ADJUST_AFTER: Setting =
     Setting { key: "evaluation.adjust_after", default: 2, min: 1, max: 12, meaning: "ev-setting-adjust-after" };
 
+/// The weight, in percent, of the service ratings in each department's assessment.
+pub const ASSESSMENT_WEIGHT: Setting = Setting {
+    key: "evaluation.assessment_weight",
+    default: 70,
+    min: 0,
+    max: 100,
+    meaning: "ev-setting-assessment-weight",
+};
+
 pub static MECHANISM: Mechanism = Mechanism {
     number: 1,
     id: "evaluation",
@@ -124,6 +139,13 @@ pub static MECHANISM: Mechanism = Mechanism {
     tasks: None,
     follows_tasks: None,
     leads: None,
+    assessment: &[AssessmentPart {
+        id: "service_ratings",
+        name: "ev-assessment-part",
+        method: "ev-assessment-part-method",
+        weight: &ASSESSMENT_WEIGHT,
+        scores: scores::by_department,
+    }],
     migrations: &[
         crate::migration!(4, "evaluation", "0004_evaluation"),
         crate::migration!(5, "consequences", "0005_consequences"),
@@ -134,7 +156,15 @@ pub static MECHANISM: Mechanism = Mechanism {
         crate::migration!(36, "ratings_by_time", "0036_ratings_by_time"),
         crate::migration!(46, "ratings_by_division_time", "0046_ratings_by_division_time"),
     ],
-    settings: &[&COMMEND_TOP, &INTERVIEW_BOTTOM, &ADJUST_AFTER, &INVITATIONS_PER_DAY, &INVITATION_DAYS, &MIN_RATINGS],
+    settings: &[
+        &ASSESSMENT_WEIGHT,
+        &COMMEND_TOP,
+        &INTERVIEW_BOTTOM,
+        &ADJUST_AFTER,
+        &INVITATIONS_PER_DAY,
+        &INVITATION_DAYS,
+        &MIN_RATINGS,
+    ],
     demo: Some(demo::seed),
     datasets: &[],
     translations: Translations {

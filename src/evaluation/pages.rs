@@ -137,6 +137,7 @@ async fn render(
             a.button.secondary href="/evaluation/pool" { (ctx.t("ev-unfit-staff-pool")) }
             @if ctx.user.as_ref().is_some_and(|u| crate::kernel::access::allows(u, Action::ViewRankings)) {
                 a.button.secondary href=(format!("/evaluation/ranking?period={period}")) { (ctx.t("ev-rankings")) }
+                a.button.secondary href=(format!("/evaluation/assessment?period={period}")) { (ctx.t("ev-assessment")) }
                 a.button.secondary href=(format!("/evaluation/consequences?period={period}")) { (ctx.t("ev-commendations-interviews-adjustments")) }
             }
         }

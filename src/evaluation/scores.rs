@@ -332,6 +332,29 @@ pub fn member_trend(tx: &mut Tx<'_>, staff: i64) -> AppResult<Vec<Trend>> {
     trends(&rows)
 }
 
+/// Each department's service ratings in a period on 0–100, for its assessment: the mean
+/// rating (4–20) put on the satisfaction index's scale, (mean − 4) / 16 × 100. A department
+/// with fewer ratings than the ranking minimum has no score.
+pub fn by_department(tx: &mut Tx<'_>, period: &Period) -> AppResult<Vec<crate::kernel::registry::UnitScore>> {
+    let least = crate::kernel::settings::get(tx, &super::MIN_RATINGS)?;
+    let (members_table, args) = members_of(&period.key())?;
+    let sql = format!(
+        "SELECT s.department_id, CAST(SUM(s.n) AS BIGINT), \
+         CAST(SUM(s.attitude + s.style + s.efficiency + s.competence) AS BIGINT) \
+         FROM {members_table} s WHERE s.n > 0 GROUP BY s.department_id"
+    );
+    let mut out = Vec::new();
+    for r in tx.query(&sql, &args)? {
+        let (n, total) = (r.int(1)?, r.int(2)?);
+        if n >= least {
+            let mean = total as f64 / n as f64;
+            let score = ((mean - 4.0) / 16.0 * 100.0 * 10.0).round() / 10.0;
+            out.push(crate::kernel::registry::UnitScore { department_id: r.int(0)?, score, sample: n });
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,6 +82,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     tasks: None,
     follows_tasks: Some(questions::task_done),
     leads: None,
+    assessment: &[],
     migrations: &[crate::migration!(50, "hearings", "0050_hearings")],
     settings: &[],
     demo: Some(demo::seed),

@@ -202,6 +202,29 @@ pub struct LeadPort {
     pub file: fn(&mut Tx<'_>, &Who, &LeadRequest, &Environment) -> AppResult<i64>,
 }
 
+/// A department's score on 0–100 in one part of its assessment, with the sample behind it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct UnitScore {
+    pub department_id: i64,
+    pub score: f64,
+    pub sample: i64,
+}
+
+/// One part of each department's assessment score (考核), offered by a mechanism: the
+/// service ratings of mechanism 1b, the entrepreneurs' satisfaction index of mechanism 6.
+/// A department's assessment is the weighted mean of the parts it has a score in.
+pub struct AssessmentPart {
+    pub id: &'static str,
+    /// Message id of its name.
+    pub name: &'static str,
+    /// Message id of how the score is made.
+    pub method: &'static str,
+    /// Its weight, in percent.
+    pub weight: &'static Setting,
+    /// The departments' scores in a period (those without one are left out).
+    pub scores: fn(&mut Tx<'_>, &super::period::Period) -> AppResult<Vec<UnitScore>>,
+}
+
 /// What a mechanism's demo seed is given: the organisation and the accounts are built
 /// already, and the mechanisms before it in the registry have seeded theirs.
 pub struct Demo<'a> {
@@ -254,6 +277,8 @@ pub struct Mechanism {
     pub follows_tasks: Option<TaskFinished>,
     /// The lead seam, offered by the mechanism that runs supervision leads.
     pub leads: Option<&'static LeadPort>,
+    /// Its parts of each department's assessment score.
+    pub assessment: &'static [AssessmentPart],
     /// Its schema, numbered in the one sequence all migrations share.
     pub migrations: &'static [Migration],
     /// The settings administrators may change, with defaults and bounds.
@@ -355,6 +380,11 @@ impl Registry {
     /// The lead seam, if a registered mechanism offers it.
     pub fn leads(&self) -> AppResult<&'static LeadPort> {
         self.mechanisms.iter().find_map(|m| m.leads).ok_or(super::error::AppError::NotFound)
+    }
+
+    /// Every mechanism's parts of the departments' assessment, in registry order.
+    pub fn assessment_parts(&self) -> Vec<&'static AssessmentPart> {
+        self.mechanisms.iter().flat_map(|m| m.assessment.iter()).collect()
     }
 
     /// The task seam, if a registered mechanism offers it.

@@ -104,6 +104,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     tasks: None,
     follows_tasks: None,
     leads: None,
+    assessment: &[],
     migrations: &[
         crate::migration!(51, "market", "0051_market"),
         crate::migration!(52, "market_meetings", "0052_market_meetings"),

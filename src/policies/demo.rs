@@ -268,8 +268,31 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
 
 /// The 2019 survey's shape: nine areas, 32 indicators, a third of the sample from the
 /// above-scale list and two thirds from enterprises served at approval halls; 3,663
-/// simulated responses rating the 17 economic departments, written in batches.
+/// simulated responses rating the economic departments, written in batches. A smaller
+/// 2018 campaign, answered a little lower, gives the index its trend.
 fn satisfaction(tx: &mut Tx<'_>, who: &Who, keeper: i64) -> AppResult<()> {
+    let earlier =
+        Sample {
+            title: "2018年企业家政务服务满意度评价", period: "2018", responses: 1800, lift: -0.2, seed: 2018
+        };
+    campaign(tx, who, keeper, &earlier)?;
+    let this =
+        Sample {
+            title: "2019年企业家政务服务满意度评价", period: "2019", responses: 3663, lift: 0.0, seed: 2019
+        };
+    campaign(tx, who, keeper, &this)
+}
+
+struct Sample {
+    title: &'static str,
+    period: &'static str,
+    responses: usize,
+    /// Added to every department's level of service.
+    lift: f64,
+    seed: u64,
+}
+
+fn campaign(tx: &mut Tx<'_>, who: &Who, keeper: i64, sample: &Sample) -> AppResult<()> {
     let areas = [
         ("政策制定", 4),
         ("政策落实", 4),
@@ -283,11 +306,12 @@ fn satisfaction(tx: &mut Tx<'_>, who: &Who, keeper: i64) -> AppResult<()> {
     ];
     let mut n = 0;
     let input = survey::CampaignInput {
-        title: "2019年企业家政务服务满意度评价".into(),
-        period: "2019".into(),
-        frame:
-            "从全市规模以上企业名录抽取三分之一，从在各级审批大厅办理过业务的企业中抽取三分之二；共回收有效答卷3663份。"
-                .into(),
+        title: sample.title.into(),
+        period: sample.period.into(),
+        frame: format!(
+            "从全市规模以上企业名录抽取三分之一，从在各级审批大厅办理过业务的企业中抽取三分之二；共回收有效答卷{}份。",
+            sample.responses
+        ),
         min_sample: 30,
         areas: areas
             .iter()
@@ -332,7 +356,7 @@ fn satisfaction(tx: &mut Tx<'_>, who: &Who, keeper: i64) -> AppResult<()> {
         return Ok(());
     }
     // A small generator of its own, so the demo is the same every time.
-    let mut state: u64 = 2019;
+    let mut state: u64 = sample.seed;
     let mut next = move || {
         state ^= state << 13;
         state ^= state >> 7;
@@ -341,14 +365,14 @@ fn satisfaction(tx: &mut Tx<'_>, who: &Who, keeper: i64) -> AppResult<()> {
     };
     let mut rows = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    while rows.len() < 3663 {
+    while rows.len() < sample.responses {
         let d = departments[(next() % departments.len() as u64) as usize];
         let (e, district) = &enterprises[(next() % enterprises.len() as u64) as usize];
         if !seen.insert((d, *e)) {
             continue;
         }
         // Each department has its own level of service, around which answers scatter.
-        let level = 3.2 + (d % 7) as f64 * 0.2;
+        let level = 3.2 + (d % 7) as f64 * 0.2 + sample.lift;
         let answers: std::collections::BTreeMap<String, i64> = codes
             .iter()
             .map(|q| {

@@ -44,13 +44,19 @@ async fn firms_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<PeriodQuery>) -
             Ok((firms::list(tx)?, firms::figures(tx, from, to)?, notices::figures(tx, &calendar, from, to)?))
         })
         .await?;
+    let manages = ctx.user.as_ref().is_some_and(|u| crate::kernel::access::allows(u, Action::ManagePolicies));
+    let by_firm: Vec<(String, f64, String)> =
+        all.iter().map(|f| (f.name.clone(), f.hours, format!("{:.1}", f.hours))).collect();
+    let most = by_firm.iter().map(|r| r.1).fold(1.0, f64::max);
     let body = html! {
         (tabs(&ctx, "/law-firms"))
+        @if manages { div.actions { a.button href="/law-firms/new" { (ctx.t("pl-firm-new")) } } }
         (period::chooser(&ctx, &[], asked.as_ref(), true))
+        @if !by_firm.is_empty() { div.card { (maud::PreEscaped(crate::kernel::web::chart::bars(ctx.t("pl-hours-by-firm"), &by_firm, most, "#1f5fbf"))) } }
         table.list {
             thead { tr { th { (ctx.t("pl-firm")) } th { (ctx.t("pl-lawyers")) } th { (ctx.t("pl-open-cases")) } th { (ctx.t("pl-closed-cases")) } th { (ctx.t("pl-hours")) } } }
             tbody { @for f in &all { tr {
-                td data-label=(ctx.t("pl-firm")) { (f.name) }
+                td data-label=(ctx.t("pl-firm")) { a href=(format!("/law-firms/{}", f.id)) { (f.name) } }
                 td data-label=(ctx.t("pl-lawyers")) { (f.lawyers.join("、")) }
                 td data-label=(ctx.t("pl-open-cases")) { (f.open_cases) }
                 td data-label=(ctx.t("pl-closed-cases")) { (f.closed_cases) }

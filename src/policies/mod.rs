@@ -9,6 +9,7 @@ mod api;
 pub mod applications;
 mod demo;
 mod firm_pages;
+mod firm_registry_pages;
 pub mod firms;
 mod home;
 pub mod notices;
@@ -20,7 +21,8 @@ mod survey_pages;
 
 use crate::kernel::access::{Action, Role, Rule};
 use crate::kernel::i18n::Translations;
-use crate::kernel::registry::{Mechanism, NavEntry, PublicEntry};
+use crate::kernel::registry::{AssessmentPart, Mechanism, NavEntry, PublicEntry};
+use crate::kernel::settings::Setting;
 
 #[allow(non_upper_case_globals)]
 impl Action {
@@ -44,6 +46,15 @@ pub mod need {
     crate::needs!(ViewPolicies, ManagePolicies, ApplyForPolicies, DeliverPolicies, ServeEnterprises);
 }
 
+/// The weight, in percent, of the satisfaction index in each department's assessment.
+pub const ASSESSMENT_WEIGHT: Setting = Setting {
+    key: "policies.assessment_weight",
+    default: 30,
+    min: 0,
+    max: 100,
+    meaning: "pl-setting-assessment-weight",
+};
+
 pub static MECHANISM: Mechanism = Mechanism {
     number: 6,
     id: "policies",
@@ -57,12 +68,21 @@ pub static MECHANISM: Mechanism = Mechanism {
     sweeps: &[applications::remind_due, notices::escalate],
     search: &[],
     api: || api::router().merge(survey_api::router()),
-    pages: || pages::router().merge(firm_pages::router()).merge(survey_pages::router()),
+    pages: || {
+        pages::router().merge(firm_pages::router()).merge(firm_registry_pages::router()).merge(survey_pages::router())
+    },
     tasks: None,
     follows_tasks: None,
     leads: None,
+    assessment: &[AssessmentPart {
+        id: "satisfaction",
+        name: "pl-assessment-part",
+        method: "pl-assessment-method",
+        weight: &ASSESSMENT_WEIGHT,
+        scores: survey::assessment_scores,
+    }],
     migrations: &[crate::migration!(53, "policies", "0053_policies"), crate::migration!(54, "surveys", "0054_surveys")],
-    settings: &[],
+    settings: &[&ASSESSMENT_WEIGHT],
     demo: Some(demo::seed),
     datasets: &[],
     translations: Translations {

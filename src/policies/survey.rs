@@ -13,6 +13,8 @@ use crate::kernel::audit::{self, Change, Who};
 use crate::kernel::crypto;
 use crate::kernel::db::{Row, Tx};
 use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::period::Period;
+use crate::kernel::registry::UnitScore;
 use crate::kernel::validate;
 use crate::params;
 
@@ -96,7 +98,7 @@ fn sums_to_one(weights: impl Iterator<Item = f64>) -> bool {
 
 pub fn create(tx: &mut Tx<'_>, who: &Who, user_id: i64, input: &CampaignInput) -> AppResult<Campaign> {
     let title = validate::text(&input.title, "title", 200)?;
-    crate::kernel::period::Period::parse(input.period.trim()).map_err(|_| AppError::invalid("bad_period", "period"))?;
+    Period::parse(input.period.trim()).map_err(|_| AppError::invalid("bad_period", "period"))?;
     let frame = validate::text(&input.frame, "frame", 2000)?;
     if !(1..=100_000).contains(&input.min_sample) {
         return Err(AppError::invalid("bad_min_sample", "min_sample"));
@@ -280,6 +282,7 @@ pub fn mean_and_interval(scores: &[f64]) -> (f64, f64, f64) {
 /// One response, anonymised: the department rated, the district, the stratum and the
 /// scores; no enterprise.
 pub struct Response {
+    pub department_id: i64,
     pub department: String,
     pub district: String,
     pub stratum: String,
@@ -289,25 +292,29 @@ pub struct Response {
 /// The raw answers of a campaign, anonymised.
 pub fn raw(tx: &mut Tx<'_>, campaign: i64) -> AppResult<Vec<Response>> {
     tx.query(
-        "SELECT d.name, i.district, i.stratum, i.answers FROM survey_invitations i JOIN departments d ON d.id = i.department_id \
+        "SELECT d.name, i.district, i.stratum, i.answers, i.department_id FROM survey_invitations i JOIN departments d ON d.id = i.department_id \
          WHERE i.campaign_id = $1 AND i.answered_at IS NOT NULL ORDER BY i.id",
         params![campaign],
     )?
     .iter()
     .map(|r| {
         let answers = serde_json::from_str(&r.text(3)?).map_err(|e| AppError::internal(e.to_string()))?;
-        Ok(Response { department: r.text(0)?, district: r.text(1)?, stratum: r.text(2)?, answers })
+        Ok(Response { department_id: r.int(4)?, department: r.text(0)?, district: r.text(1)?, stratum: r.text(2)?, answers })
     })
     .collect()
 }
 
-/// The index per department (`by = "department"`) or per district, ranked; computed from
+/// The index per department (`by = "department"`), per district, or city-wide (`by = "city"`), ranked; computed from
 /// the raw answers alone.
 pub fn index(c: &Campaign, raw: &[Response], by: &str) -> Vec<Index> {
     let mut units: std::collections::BTreeMap<&str, Vec<f64>> = std::collections::BTreeMap::new();
     for r in raw {
-        let unit = if by == "district" { &r.district } else { &r.department };
-        units.entry(unit.as_str()).or_default().push(score(&c.areas, &r.answers));
+        let unit = match by {
+            "district" => r.district.as_str(),
+            "city" => "",
+            _ => r.department.as_str(),
+        };
+        units.entry(unit).or_default().push(score(&c.areas, &r.answers));
     }
     let mut out: Vec<Index> = units
         .into_iter()
@@ -339,4 +346,68 @@ pub fn index(c: &Campaign, raw: &[Response], by: &str) -> Vec<Index> {
         above = Some((low, rank));
     }
     out
+}
+
+/// The latest campaign whose period overlaps `period`: the one whose index feeds the
+/// departments' assessment in that period.
+pub fn campaign_of(tx: &mut Tx<'_>, period: &Period) -> AppResult<Option<Campaign>> {
+    let (from, to) = period.bounds_ms();
+    let overlapping = list(tx)?.into_iter().filter(|c| {
+        Period::parse(&c.period).is_ok_and(|p| {
+            let (start, end) = p.bounds_ms();
+            start < to && from < end
+        })
+    });
+    Ok(overlapping.max_by_key(|c| (Period::parse(&c.period).map(|p| p.bounds_ms().0).unwrap_or(0), c.id)))
+}
+
+/// Each department's published index in the campaign overlapping `period`, for its
+/// assessment (the kernel's assessment seam).
+pub fn assessment_scores(tx: &mut Tx<'_>, period: &Period) -> AppResult<Vec<UnitScore>> {
+    let Some(c) = campaign_of(tx, period)? else { return Ok(Vec::new()) };
+    let mut units: std::collections::BTreeMap<i64, Vec<f64>> = std::collections::BTreeMap::new();
+    for r in raw(tx, c.id)? {
+        units.entry(r.department_id).or_default().push(score(&c.areas, &r.answers));
+    }
+    Ok(units
+        .into_iter()
+        .filter(|(_, scores)| scores.len() as i64 >= c.min_sample)
+        .map(|(department_id, scores)| UnitScore {
+            department_id,
+            score: (mean_and_interval(&scores).0 * 10.0).round() / 10.0,
+            sample: scores.len() as i64,
+        })
+        .collect())
+}
+
+/// One campaign's index, city-wide and per department, for the trend across campaigns.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = SatisfactionTrendPoint)]
+pub struct TrendPoint {
+    pub campaign_id: i64,
+    pub period: String,
+    pub title: String,
+    /// Every response of the campaign, as one unit named by the campaign's title.
+    pub city: Index,
+    pub departments: Vec<Index>,
+}
+
+/// The campaigns in period order, each with its index.
+pub fn trend(tx: &mut Tx<'_>) -> AppResult<Vec<TrendPoint>> {
+    let mut campaigns = list(tx)?;
+    campaigns.sort_by_key(|c| (Period::parse(&c.period).map(|p| p.bounds_ms().0).unwrap_or(0), c.id));
+    let mut out = Vec::with_capacity(campaigns.len());
+    for c in campaigns {
+        let raw = raw(tx, c.id)?;
+        let Some(mut city) = index(&c, &raw, "city").into_iter().next() else { continue };
+        city.unit.clone_from(&c.title);
+        out.push(TrendPoint {
+            campaign_id: c.id,
+            period: c.period.clone(),
+            title: c.title.clone(),
+            city,
+            departments: index(&c, &raw, "department"),
+        });
+    }
+    Ok(out)
 }

@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::need;
-use super::survey::{self, AnswerInput, Campaign, CampaignInput, Index, Invitation, InvitationInput};
+use super::survey::{self, AnswerInput, Campaign, CampaignInput, Index, Invitation, InvitationInput, TrendPoint};
 use crate::kernel::access::Action;
 use crate::kernel::error::AppResult;
 use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q};
@@ -19,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_campaigns, create_campaign))
         .routes(routes!(invite))
         .routes(routes!(satisfaction_index))
+        .routes(routes!(satisfaction_trend))
         .routes(routes!(respond))
 }
 
@@ -81,6 +82,17 @@ async fn satisfaction_index(
     })
     .await
     .map(Json)
+}
+
+/// Every campaign in period order with its city-wide index and each department's: the
+/// trend across campaigns.
+#[utoipa::path(get, path = "/api/v1/survey-campaigns/trend", tag = "policies",
+    responses((status = 200, body = Vec<TrendPoint>), (status = 401)))]
+async fn satisfaction_trend(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ViewPolicies>,
+) -> AppResult<Json<Vec<TrendPoint>>> {
+    s.look(&ctx, Action::ViewPolicies, |tx, _| survey::trend(tx)).await.map(Json)
 }
 
 /// An invited enterprise answers, once, by its token (no sign-in).

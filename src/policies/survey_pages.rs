@@ -8,16 +8,16 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
 
-use super::survey::{self, AnswerInput, Area, CampaignInput, Index, InvitationInput, Question};
+use super::survey::{self, AnswerInput, Area, CampaignInput, Index, InvitationInput, Question, TrendPoint};
 use crate::kernel::access::{self, Action};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
 use crate::kernel::web::layout::{
     self, Pick, Section, csrf_field, error_banner, input_field, picker_field, select_field, text_field,
 };
-use crate::kernel::web::{AppState, CsrfForm, Ctx};
+use crate::kernel::web::{AppState, CsrfForm, Ctx, chart};
 
 const SECTION: Section = Section::Of("satisfaction");
 
@@ -33,12 +33,13 @@ pub fn router() -> Router<AppState> {
 
 async fn campaigns(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     s.limit_public(&ctx, "survey")?;
-    let all = s.db.read(survey::list).await?;
+    let (all, trend) = s.db.read(|tx| Ok((survey::list(tx)?, survey::trend(tx)?))).await?;
     let body = html! {
         p.muted { (ctx.t("pl-satisfaction-desc")) }
         @if manages(&ctx) { div.actions { a.button href="/satisfaction/new" { (ctx.t("pl-campaign-new")) } } }
         @if all.is_empty() { (layout::empty_state(ctx.t("pl-no-campaigns"))) }
-        ul { @for c in &all { li { a href=(format!("/satisfaction/{}", c.id)) { (c.title) } " · " (c.answered) " " (ctx.t("pl-responses")) } } }
+        ul { @for c in &all { li { a href=(format!("/satisfaction/{}", c.id)) { (c.title) } " · " (c.period) " · " (c.answered) " " (ctx.t("pl-responses")) } } }
+        @if !trend.is_empty() { (trend_section(&ctx, &trend)) }
     };
     Ok(layout::page(&ctx, ctx.t("pl-satisfaction"), SECTION, body).into_response())
 }
@@ -63,6 +64,48 @@ fn interval_chart(ctx: &Ctx, rows: &[Index]) -> Markup {
                 text x=(x(r.high.unwrap_or(0.0)) + 6.0) y=(y + 4.0) font-size="10" { (format!("{:.1}", r.index.unwrap_or(0.0))) }
             }
         }
+    }
+}
+
+/// The city-wide index campaign by campaign as a line (with its interval in the table),
+/// and each department's published index per campaign.
+fn trend_section(ctx: &Ctx, trend: &[TrendPoint]) -> Markup {
+    let labels: Vec<String> = trend.iter().map(|t| t.period.clone()).collect();
+    let line =
+        |f: fn(&Index) -> Option<f64>| trend.iter().map(|t| f(&t.city).unwrap_or(f64::NAN)).collect::<Vec<f64>>();
+    let series = [
+        (ctx.t("pl-trend-city"), "#1f5fbf", line(|i| i.index)),
+        (ctx.t("pl-interval"), "#9bb7e6", line(|i| i.low)),
+        ("", "#9bb7e6", line(|i| i.high)),
+    ];
+    let mut units: Vec<&str> = trend.iter().flat_map(|t| t.departments.iter().map(|d| d.unit.as_str())).collect();
+    units.sort_unstable();
+    units.dedup();
+    let cell = |t: &TrendPoint, unit: &str| {
+        t.departments
+            .iter()
+            .find(|d| d.unit == unit)
+            .and_then(|d| d.index)
+            .map_or_else(|| "—".to_owned(), |v| format!("{v:.1}"))
+    };
+    html! {
+        h2 { (ctx.t("pl-trend")) }
+        @if trend.len() < 2 { p.muted { (ctx.t("pl-trend-none")) } }
+        @else { div.card { (PreEscaped(chart::lines(ctx.t("pl-trend"), &labels, &series, 0.0, 100.0))) } }
+        div.table-wrap { table {
+            thead { tr { th { (ctx.t("pl-responsible")) } @for t in trend { th { (t.period) } } } }
+            tbody {
+                tr { td { strong { (ctx.t("pl-trend-city")) } } @for t in trend { td { strong { (cell_of(&t.city)) } } } }
+                @for u in &units { tr { td { (u) } @for t in trend { td { (cell(t, u)) } } } }
+            }
+        } }
+    }
+}
+
+fn cell_of(i: &Index) -> String {
+    match (i.index, i.low, i.high) {
+        (Some(v), Some(l), Some(h)) => format!("{v:.1} ({l:.1}–{h:.1})"),
+        _ => "—".to_owned(),
     }
 }
 

@@ -127,6 +127,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     tasks: None,
     follows_tasks: Some(to_task::task_done),
     leads: Some(&LEAD_PORT),
+    assessment: &[],
     migrations: &[
         crate::migration!(7, "supervision", "0007_supervision"),
         crate::migration!(8, "exposures_teams", "0008_exposures_teams"),

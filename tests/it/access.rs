@@ -157,6 +157,12 @@ async fn every_endpoint_refuses_callers_without_the_right_and_changes_nothing() 
             }
             continue;
         }
+        if path.starts_with("/api/v1/assessment") {
+            // The departments' assessment is for those who see rankings, not for staff.
+            assert_eq!(call(&app, Some(&firm), &method, &path).await, 403, "enterprise {method} {path}");
+            assert_eq!(call(&app, Some(&staff), &method, &path).await, 403, "staff {method} {path}");
+            continue;
+        }
         if path.starts_with("/api/v1/direct-line") {
             // Enterprises and government both hold threads; which thread each takes part
             // in is decided per thread (see tests::meetings_and_direct_line).

@@ -117,5 +117,55 @@ async fn the_demo_city_builds_on_an_empty_database() {
     let channels =
         app.db.read(|tx| Ok(tx.count("SELECT COUNT(DISTINCT channel) FROM leads", &[])?)).await.expect("count");
     assert_eq!(channels, 6);
+    assessment_weighs_both_parts(&app).await;
     assert!(app.verify().await.ok);
+}
+
+/// A department's assessment is the weighted mean of its service ratings and its
+/// entrepreneurs' satisfaction index; the weights are settings.
+async fn assessment_weighs_both_parts(app: &crate::support::TestApp) {
+    let leader = app.api(&app.token("leader", &["read"]).await);
+    let (s, a) = leader.get("/api/v1/assessment?period=2019").await;
+    assert_eq!(s, 200, "{a}");
+    let parts: Vec<&str> = a["parts"].as_array().into_iter().flatten().filter_map(|p| p["id"].as_str()).collect();
+    assert_eq!(parts, ["service_ratings", "satisfaction"], "{a}");
+    let both = a["departments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|d| d["scores"].as_array().is_some_and(|s| s.len() == 2))
+        .cloned()
+        .unwrap_or_else(|| panic!("a department with both parts: {a}"));
+    let score = |d: &serde_json::Value, part: &str| {
+        d["scores"].as_array().into_iter().flatten().find(|s| s["part"] == part).and_then(|s| s["score"].as_f64())
+    };
+    let (ratings, index) =
+        (score(&both, "service_ratings").unwrap_or(-1.0), score(&both, "satisfaction").unwrap_or(-1.0));
+    let weighted = ((0.7 * ratings + 0.3 * index) * 10.0).round() / 10.0;
+    assert_eq!(both["total"].as_f64(), Some(weighted), "70% ratings, 30% index: {both}");
+    assert_eq!(both["rank"].as_i64().map(|r| r > 0), Some(true), "{both}");
+
+    let admin = app.api(&app.token("admin", &["read", "write"]).await);
+    assert_eq!(
+        admin.put("/api/v1/settings/policies.assessment_weight", serde_json::json!({ "value": 0 })).await.0,
+        200
+    );
+    let (_, unit) = leader.get(&format!("/api/v1/assessment/{}?period=2019", both["department_id"])).await;
+    assert_eq!(unit["current"]["total"].as_f64(), Some(ratings), "the index weighs nothing now: {unit}");
+    assert_eq!(unit["quarters"].as_array().map(Vec::len), Some(4), "{unit}");
+
+    let browser = app.browser("leader").await;
+    let (s, page) = browser.text("/evaluation/assessment?period=2019").await;
+    assert!(s == 200 && page.contains("考核得分") && page.contains("企业家满意度指数"), "{page}");
+    let (s, page) = browser.text(&format!("/evaluation/assessment/{}?period=2019", both["department_id"])).await;
+    assert!(s == 200 && page.contains("近四个季度") && page.contains("各处室服务评价得分"), "{page}");
+    let (s, csv) = browser.text("/evaluation/assessment?period=2019&format=csv").await;
+    assert!(s == 200 && csv.lines().count() > 2, "{csv}");
+    let (s, page) = crate::support::Browser::new(&app.base).text("/satisfaction").await;
+    assert!(s == 200 && page.contains("历次调查趋势") && page.contains("<polyline"), "the public trend: {page}");
+
+    let (s, trend) = leader.get("/api/v1/survey-campaigns/trend").await;
+    let periods: Vec<&str> = trend.as_array().into_iter().flatten().filter_map(|t| t["period"].as_str()).collect();
+    assert_eq!((s, periods), (200, vec!["2018", "2019"]), "{trend}");
+    assert!(trend[1]["city"]["index"].as_f64() > trend[0]["city"]["index"].as_f64(), "the demo city improved: {trend}");
 }

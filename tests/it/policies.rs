@@ -380,3 +380,41 @@ async fn a_campaign_is_set_up_and_an_enterprise_invited_through_the_pages() {
     let (_, k) = c.mayor.get("/api/v1/survey-campaigns").await;
     assert_eq!((k[0]["invited"].as_i64(), k[0]["answered"].as_i64()), (Some(1), Some(0)), "{k}");
 }
+
+#[tokio::test]
+async fn a_law_firm_and_its_contract_are_registered_through_the_pages() {
+    let c = city().await;
+    let admin = c.app.api(&c.app.token("root", &["read", "write"]).await);
+    let (_, e) = admin.post("/api/v1/enterprises", json!({ "name": "北京德衡（青岛）律师事务所" })).await;
+    let record = e["id"].to_string();
+    let staff = c.app.browser("lin").await;
+    let res = staff.post("/law-firms", &[("enterprise_id", record.as_str()), ("lawyers", " \n ")]).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(c.app.count("law_firms").await, 1, "only the city's firm");
+    let res =
+        staff.post("/law-firms", &[("enterprise_id", record.as_str()), ("lawyers", "张律师\n李律师、王律师")]).await;
+    assert_eq!(res.status(), 303);
+    let firm = res.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("").to_owned();
+    let contract = |starts: &'static str| {
+        [
+            ("scope", "惠企政策兑现法律服务"),
+            ("districts", "黄岛区、即墨区"),
+            ("starts_on", starts),
+            ("ends_on", "2019-12-31"),
+            ("budget", "120000.50"),
+        ]
+    };
+    let res = staff.post(&format!("{firm}/contracts"), &contract("2020-01-01")).await;
+    assert_eq!(res.status(), 422, "a contract ending before it starts");
+    assert_eq!(c.app.count("firm_contracts").await, 1);
+    let res = staff.post(&format!("{firm}/contracts"), &contract("2019-05-01")).await;
+    assert_eq!(res.status(), 303);
+    let (s, page) = staff.text(&firm).await;
+    assert!(s == 200 && page.contains("王律师") && page.contains("即墨区") && page.contains("120,000.50"), "{page}");
+    let (_, firms) = c.mayor.get("/api/v1/law-firms").await;
+    assert_eq!(firms[1]["lawyers"], json!(["张律师", "李律师", "王律师"]), "{firms}");
+
+    let enterprise = c.app.browser("lanhai").await;
+    let res = enterprise.post("/law-firms", &[("enterprise_id", record.as_str()), ("lawyers", "赵律师")]).await;
+    assert_eq!(res.status(), 403, "an enterprise registers no firm");
+}

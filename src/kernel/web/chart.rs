@@ -105,13 +105,21 @@ pub fn lines(title: &str, labels: &[String], series: &[(&str, &str, Vec<f64>)], 
         );
     }
     for (k, (name, color, values)) in series.iter().enumerate() {
-        let points: Vec<String> =
-            values.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", left + step * i as f64, y(*v))).collect();
+        // A missing value (not finite) leaves its point out.
+        let points: Vec<String> = values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_finite())
+            .map(|(i, v)| format!("{:.1},{:.1}", left + step * i as f64, y(*v)))
+            .collect();
         let _ = write!(
             out,
             "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{}\"/>",
             points.join(" ")
         );
+        if name.is_empty() {
+            continue;
+        }
         let lx = left + k as f64 * 130.0;
         let _ = write!(
             out,

@@ -220,9 +220,9 @@ async fn department_assessment(
     Q(q): Q<AssessmentQuery>,
 ) -> AppResult<Json<UnitAssessment>> {
     let period = crate::kernel::period::Period::parse(&period_or_current(q.period.as_deref(), ctx.now)?)?;
-    let (registry, lang) = (s.registry, ctx.lang);
+    let (registry, lang, now) = (s.registry, ctx.lang, ctx.now);
     s.look(&ctx, Action::ViewRankings, move |tx, _| {
-        assessment::of_department(tx, registry, department_id, &period, lang)
+        assessment::of_department(tx, registry, department_id, &period, (lang, now))
     })
     .await
     .map(Json)

@@ -14,6 +14,7 @@ use crate::kernel::registry::{AssessmentPart, Registry};
 
 /// A part as weighed in this period.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = AssessmentPartWeight)]
 pub struct PartWeight {
     pub id: String,
     pub name: String,
@@ -23,6 +24,7 @@ pub struct PartWeight {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = AssessmentPartScore)]
 pub struct PartScore {
     pub part: String,
     pub score: f64,
@@ -48,6 +50,7 @@ impl DepartmentAssessment {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = DepartmentsAssessment)]
 pub struct Assessment {
     pub period: String,
     pub parts: Vec<PartWeight>,
@@ -137,19 +140,19 @@ pub fn assess(tx: &mut Tx<'_>, registry: &Registry, period: &Period, lang: Lang)
     Ok(Assessment { period: period.key(), parts: weights, departments })
 }
 
-/// One department's assessment in `period`, its last four quarters, and its divisions'
-/// service-rating ranks.
+/// One department's assessment in `period`, its last four quarters up to the period's end
+/// or `now`, and its divisions' service-rating ranks.
 pub fn of_department(
     tx: &mut Tx<'_>,
     registry: &Registry,
     department: i64,
     period: &Period,
-    lang: Lang,
+    (lang, now): (Lang, i64),
 ) -> AppResult<UnitAssessment> {
-    let now = assess(tx, registry, period, lang)?;
-    let of_departments = now.departments.iter().filter(|d| d.rank.is_some()).count() as i64;
-    let current = now.departments.iter().find(|d| d.department_id == department).cloned().ok_or(AppError::NotFound)?;
-    let mut quarter = Period::at(Kind::Quarter, period.bounds_ms().1 - 1);
+    let asked = assess(tx, registry, period, lang)?;
+    let of_departments = asked.departments.iter().filter(|d| d.rank.is_some()).count() as i64;
+    let current = asked.departments.iter().find(|d| d.department_id == department).cloned().ok_or(AppError::NotFound)?;
+    let mut quarter = Period::at(Kind::Quarter, (period.bounds_ms().1 - 1).min(now));
     let mut quarters = Vec::with_capacity(4);
     for _ in 0..4 {
         let all = assess(tx, registry, &quarter, lang)?;
@@ -163,7 +166,7 @@ pub fn of_department(
     }
     quarters.reverse();
     let divisions = scores::ranking(tx, &period.key(), Some(department))?;
-    Ok(UnitAssessment { period: period.key(), parts: now.parts, of_departments, current, quarters, divisions })
+    Ok(UnitAssessment { period: period.key(), parts: asked.parts, of_departments, current, quarters, divisions })
 }
 
 #[cfg(test)]

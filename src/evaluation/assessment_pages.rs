@@ -106,9 +106,11 @@ async fn one_department(
 ) -> AppResult<Response> {
     ctx.require(Action::ViewRankings)?;
     let asked = Period::parse(&period_or_current(q.period.as_deref(), ctx.now)?)?;
-    let (registry, lang, p) = (s.registry, ctx.lang, asked.clone());
+    let (registry, lang, now, p) = (s.registry, ctx.lang, ctx.now, asked.clone());
     let u = s
-        .look(&ctx, Action::ViewRankings, move |tx, _| assessment::of_department(tx, registry, department_id, &p, lang))
+        .look(&ctx, Action::ViewRankings, move |tx, _| {
+            assessment::of_department(tx, registry, department_id, &p, (lang, now))
+        })
         .await?;
     let labels: Vec<String> = u.quarters.iter().map(|q| q.period.clone()).collect();
     let mut series: Vec<(&str, &str, Vec<f64>)> = vec![(

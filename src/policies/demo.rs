@@ -268,24 +268,26 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
 
 /// The 2019 survey's shape: nine areas, 32 indicators, a third of the sample from the
 /// above-scale list and two thirds from enterprises served at approval halls; 3,663
-/// simulated responses rating the economic departments, written in batches. A smaller
-/// 2018 campaign, answered a little lower, gives the index its trend.
+/// simulated responses rating the economic departments, written in batches, this year; a
+/// smaller campaign last year, answered a little lower, gives the index its trend.
 fn satisfaction(tx: &mut Tx<'_>, who: &Who, keeper: i64) -> AppResult<()> {
-    let earlier =
-        Sample {
-            title: "2018年企业家政务服务满意度评价", period: "2018", responses: 1800, lift: -0.2, seed: 2018
-        };
-    campaign(tx, who, keeper, &earlier)?;
-    let this =
-        Sample {
-            title: "2019年企业家政务服务满意度评价", period: "2019", responses: 3663, lift: 0.0, seed: 2019
-        };
-    campaign(tx, who, keeper, &this)
+    // This year's and last year's, so the index stands beside the demo's service ratings.
+    let this_year = crate::kernel::period::Period::at(crate::kernel::period::Kind::Year, who.now);
+    let last_year = this_year.previous();
+    let sample = |year: &crate::kernel::period::Period, responses, lift, seed| Sample {
+        title: format!("{}年企业家政务服务满意度评价", year.key()),
+        period: year.key(),
+        responses,
+        lift,
+        seed,
+    };
+    campaign(tx, who, keeper, &sample(&last_year, 1800, -0.2, 2018))?;
+    campaign(tx, who, keeper, &sample(&this_year, 3663, 0.0, 2019))
 }
 
 struct Sample {
-    title: &'static str,
-    period: &'static str,
+    title: String,
+    period: String,
     responses: usize,
     /// Added to every department's level of service.
     lift: f64,
@@ -306,8 +308,8 @@ fn campaign(tx: &mut Tx<'_>, who: &Who, keeper: i64, sample: &Sample) -> AppResu
     ];
     let mut n = 0;
     let input = survey::CampaignInput {
-        title: sample.title.into(),
-        period: sample.period.into(),
+        title: sample.title.clone(),
+        period: sample.period.clone(),
         frame: format!(
             "从全市规模以上企业名录抽取三分之一，从在各级审批大厅办理过业务的企业中抽取三分之二；共回收有效答卷{}份。",
             sample.responses

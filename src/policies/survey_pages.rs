@@ -73,10 +73,11 @@ fn trend_section(ctx: &Ctx, trend: &[TrendPoint]) -> Markup {
     let labels: Vec<String> = trend.iter().map(|t| t.period.clone()).collect();
     let line =
         |f: fn(&Index) -> Option<f64>| trend.iter().map(|t| f(&t.city).unwrap_or(f64::NAN)).collect::<Vec<f64>>();
+    // The interval's bounds first, so the index is drawn over them.
     let series = [
-        (ctx.t("pl-trend-city"), "#1f5fbf", line(|i| i.index)),
         (ctx.t("pl-interval"), "#9bb7e6", line(|i| i.low)),
         ("", "#9bb7e6", line(|i| i.high)),
+        (ctx.t("pl-trend-city"), "#1f5fbf", line(|i| i.index)),
     ];
     let mut units: Vec<&str> = trend.iter().flat_map(|t| t.departments.iter().map(|d| d.unit.as_str())).collect();
     units.sort_unstable();

@@ -792,10 +792,25 @@ async fn an_enterprise_applies_for_a_policy_a_firm_files_a_notice_and_the_depart
 
     let Some(mut public) = Chrome::open(&app.base, "satisfaction-public", Size::Desktop).await else { return };
     public.go("/satisfaction").await;
+    assert!(public.text().await.contains("历次调查趋势"), "the trend across campaigns");
+    public.shot("satisfaction-trend").await;
     public.press("2019年企业家政务服务满意度评价").await;
     let page = public.text().await;
     assert!(page.contains("95%置信区间") && page.contains("3663"), "the index with its interval and sample: {page}");
     public.shot("satisfaction-index").await;
     check(&public, "satisfaction index", &mut violations).await;
+
+    let Some(mut leader) = Chrome::open(&app.base, "assessment-leader", Size::Desktop).await else { return };
+    leader.sign_in("leader", PASSWORD).await;
+    leader.go("/evaluation/assessment?period=2019").await;
+    let page = leader.text().await;
+    assert!(page.contains("考核得分") && page.contains("企业家满意度指数"), "{page}");
+    leader.shot("assessment").await;
+    check(&leader, "assessment", &mut violations).await;
+    leader.press("市工业和信息化局").await;
+    let page = leader.text().await;
+    assert!(page.contains("近四个季度") && page.contains("各处室服务评价得分"), "{page}");
+    leader.shot("assessment-department").await;
+    check(&leader, "department assessment", &mut violations).await;
     assert!(violations.is_empty(), "{violations:#?}");
 }

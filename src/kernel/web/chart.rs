@@ -104,31 +104,40 @@ pub fn lines(title: &str, labels: &[String], series: &[(&str, &str, Vec<f64>)], 
             escape(l)
         );
     }
-    for (k, (name, color, values)) in series.iter().enumerate() {
-        // A missing value (not finite) leaves its point out.
-        let points: Vec<String> = values
+    let (mut legend_x, mut legend_y) = (left, top + h + 28.0);
+    for (name, color, values) in series {
+        // A missing value (not finite) leaves its point out; each point is marked, so a
+        // series of one point shows too.
+        let points: Vec<(f64, f64)> = values
             .iter()
             .enumerate()
             .filter(|(_, v)| v.is_finite())
-            .map(|(i, v)| format!("{:.1},{:.1}", left + step * i as f64, y(*v)))
+            .map(|(i, v)| (left + step * i as f64, y(*v)))
             .collect();
+        let line: Vec<String> = points.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
         let _ = write!(
             out,
             "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{}\"/>",
-            points.join(" ")
+            line.join(" ")
         );
+        for (x, y) in &points {
+            let _ = write!(out, "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"2.5\" fill=\"{color}\"/>");
+        }
         if name.is_empty() {
             continue;
         }
-        let lx = left + k as f64 * 130.0;
+        let wide = f64::from(text_width(name)) + 30.0;
+        if legend_x + wide > f64::from(width) && legend_x > left {
+            (legend_x, legend_y) = (left, legend_y + 14.0);
+        }
         let _ = write!(
             out,
-            "<rect x=\"{lx}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{color}\"/><text x=\"{}\" y=\"{}\">{}</text>",
-            top + h + 28.0,
-            lx + 14.0,
-            top + h + 37.0,
+            "<rect x=\"{legend_x}\" y=\"{legend_y}\" width=\"10\" height=\"10\" fill=\"{color}\"/><text x=\"{}\" y=\"{}\">{}</text>",
+            legend_x + 14.0,
+            legend_y + 9.0,
             escape(name)
         );
+        legend_x += wide;
     }
     out.push_str("</svg>");
     out

@@ -214,5 +214,4 @@ pl-contract-period = Period
 pl-contract-starts = Starts on
 pl-contract-ends = Ends on
 pl-contract-budget = Budget (yuan)
-pl-yuan = yuan
 pl-hours-by-firm = Hours of service per firm

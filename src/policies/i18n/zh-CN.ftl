@@ -214,5 +214,4 @@ pl-contract-period = 合同期
 pl-contract-starts = 开始日期
 pl-contract-ends = 结束日期
 pl-contract-budget = 合同金额（元）
-pl-yuan = 元
 pl-hours-by-firm = 各律师事务所服务时长（小时）

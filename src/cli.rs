@@ -348,8 +348,20 @@ fn search(cmd: SearchCommand, config: &Config) -> anyhow::Result<ExitCode> {
     result
 }
 
+/// Four groups of four — capitals, small letters, digits, a mix — joined by "-", so a
+/// generated password meets the password rules.
 fn generated_password() -> anyhow::Result<String> {
-    crate::kernel::crypto::random_hex(8).map_err(app_err)
+    const GROUPS: [&[u8]; 4] = [
+        b"ABCDEFGHJKLMNPQRSTUVWXYZ",
+        b"abcdefghijkmnpqrstuvwxyz",
+        b"23456789",
+        b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789",
+    ];
+    let random = crate::kernel::crypto::random_bytes(16).map_err(app_err)?;
+    let group = |g: usize| -> String {
+        random[g * 4..g * 4 + 4].iter().map(|b| GROUPS[g][usize::from(*b) % GROUPS[g].len()] as char).collect()
+    };
+    Ok((0..4).map(group).collect::<Vec<_>>().join("-"))
 }
 
 fn user(cmd: UserCommand, db: &Db) -> anyhow::Result<ExitCode> {
@@ -431,7 +443,7 @@ fn user(cmd: UserCommand, db: &Db) -> anyhow::Result<ExitCode> {
                 Some(p) => (p, false),
                 None => (generated_password()?, true),
             };
-            crate::kernel::validate::password(&password).map_err(app_err)?;
+            crate::kernel::validate::password(&password, &username).map_err(app_err)?;
             let hash = crate::kernel::crypto::hash_password(&password).map_err(app_err)?;
             db.write_blocking(|tx| {
                 let u = service::find_by_username(tx, &username)?;

@@ -53,13 +53,16 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     mine.queue.sort_by_key(urgency);
     let (queue_rows, more) = first_of_each(&mine.queue);
     let dept = user.department_id;
-    let dept_name =
-        s.db.read(move |tx| match dept {
-            Some(d) => Ok(tx
-                .query_opt("SELECT name FROM departments WHERE id = $1", crate::params![d])?
-                .map(|r| r.text(0))
-                .transpose()?),
-            None => Ok(None),
+    let (dept_name, previous) =
+        s.db.read(move |tx| {
+            let name = match dept {
+                Some(d) => tx
+                    .query_opt("SELECT name FROM departments WHERE id = $1", crate::params![d])?
+                    .map(|r| r.text(0))
+                    .transpose()?,
+                None => None,
+            };
+            Ok((name, crate::kernel::auth::previous_sign_in(tx, uid)?))
         })
         .await?;
     let queue = Table::new()
@@ -74,6 +77,14 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             p { (ctx.t("home-welcome")) strong { (user.display_name) } " · " (ctx.t(&user.role.label_key()))
                 @if let Some(d) = &dept_name { " · " (d) } }
             p.muted { (ctx.t(&format!("home-role-{}", user.role.as_str()))) }
+            @if ctx.idle_minutes.is_some() {
+                p.muted.previous-sign-in {
+                    @match &previous {
+                        Some((at, ip)) => { (ctx.t_args("home-previous-sign-in", &[("at", &crate::kernel::clock::fmt_local(*at)), ("ip", ip)])) },
+                        None => { (ctx.t("home-first-sign-in")) },
+                    }
+                }
+            }
             @if !mine.actions.is_empty() {
                 div.actions { @for a in &mine.actions { a.button href=(a.href) { (a.label) } } }
             }

@@ -251,7 +251,7 @@
       if (busy) return;
       busy = true;
       var url = list.getAttribute("data-live") + "?after=" + encodeURIComponent(list.getAttribute("data-after") || "0");
-      fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      fetch(url, { credentials: "same-origin", headers: { Accept: "text/html", "X-Background": "1" } })
         .then(function (r) { return r.ok ? r.text() : ""; })
         .then(function (html) {
           if (!html.trim()) return;
@@ -267,4 +267,26 @@
     }
     setInterval(function () { if (!document.hidden) poll(); }, 4000);
   });
+
+  // The session ends after the idle time set by the security administrator: warn two
+  // minutes before, and go to the sign-in page when it has ended. "Stay" makes a request,
+  // which counts as use. Background polling does not.
+  var idle = document.querySelector("[data-idle-minutes]");
+  if (idle) {
+    var minutes = parseInt(idle.getAttribute("data-idle-minutes"), 10) || 30;
+    var warnAt, endAt;
+    var start = function () {
+      clearTimeout(warnAt);
+      clearTimeout(endAt);
+      idle.hidden = true;
+      warnAt = setTimeout(function () { idle.hidden = false; }, (minutes - 2) * 60000);
+      endAt = setTimeout(function () {
+        location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+      }, minutes * 60000);
+    };
+    idle.querySelector("[data-idle-stay]").addEventListener("click", function () {
+      fetch("/api/v1/me", { credentials: "same-origin" }).then(start, start);
+    });
+    start();
+  }
 })();

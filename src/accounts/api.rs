@@ -256,7 +256,8 @@ async fn set_user_password(
     ApiJson(input): ApiJson<PasswordInput>,
 ) -> AppResult<StatusCode> {
     ctx.require(Action::ManageUsers)?;
-    let pw = validate::password(&input.password)?;
+    let user = s.look(&ctx, Action::ManageUsers, move |tx, _| service::find(tx, id)).await?;
+    let pw = validate::password(&input.password, &user.username)?;
     let hash = service::hash(pw).await?;
     s.change(&ctx, Action::ManageUsers, move |tx, who| service::set_password(tx, who, id, &hash, None)).await?;
     Ok(StatusCode::NO_CONTENT)

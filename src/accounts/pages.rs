@@ -150,7 +150,7 @@ async fn change_password(
     let ctx = f.ctx;
     let user = ctx.user()?.clone();
     let result = async {
-        let pw = validate::password(&f.form.password)?;
+        let pw = validate::password(&f.form.password, &user.username)?;
         auth::check_password(&s.db, &ctx.who(), &user.username, &f.form.current).await.map_err(|e| {
             if matches!(e, AppError::Invalid { .. }) { AppError::invalid("bad_credentials", "current") } else { e }
         })?;
@@ -491,11 +491,10 @@ struct ResetForm {
 async fn reset_password(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<ResetForm>) -> AppResult<Response> {
     let ctx = f.ctx;
     ctx.require(Action::ManageUsers)?;
-    let pw = validate::password(&f.form.password);
-    let pw = match pw {
+    let u = s.look(&ctx, Action::ManageUsers, move |tx, _| service::find(tx, id)).await?;
+    let pw = match validate::password(&f.form.password, &u.username) {
         Ok(pw) => pw,
         Err(e) => {
-            let u = s.look(&ctx, Action::ManageUsers, move |tx, _| service::find(tx, id)).await?;
             let form = UserForm {
                 username: u.username,
                 display_name: u.display_name,

@@ -38,7 +38,8 @@ pub struct NewUser {
     pub department_id: Option<i64>,
     #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
     pub division_id: Option<i64>,
-    /// At least 10 characters.
+    /// At least 10 characters of three of: lowercase, capitals, digits, other signs; not
+    /// containing the username; not a common password.
     pub password: String,
     #[serde(default)]
     pub email: Option<String>,
@@ -230,7 +231,7 @@ pub fn check_new(input: &NewUser) -> AppResult<()> {
     validate::text(&input.display_name, "display_name", 60)?;
     validate_email(input.email.as_deref())?;
     validate_phone(input.phone.as_deref())?;
-    validate::password(&input.password)?;
+    validate::password(&input.password, &input.username)?;
     Ok(())
 }
 

@@ -57,12 +57,21 @@ fn login_page(ctx: &Ctx, csrf: &str, username: &str, next: &str, err: Option<&Ap
     layout::bare_page(ctx.lang, ctx.t("login-title"), body)
 }
 
-pub async fn show(State(s): State<AppState>, ctx: Ctx, Q(q): Q<LoginQuery>) -> AppResult<Response> {
+pub async fn show(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    ctx: Ctx,
+    Q(q): Q<LoginQuery>,
+) -> AppResult<Response> {
     if ctx.user.is_some() {
         return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
     }
     let csrf = random_hex(16)?;
-    let mut res = login_page(&ctx, &csrf, "", &safe_next(q.next.as_deref()), None).into_response();
+    // A session cookie that no longer signs anyone in: the session has ended.
+    let ended = cookie(&headers, SESSION_COOKIE)
+        .is_some_and(|c| !c.is_empty())
+        .then_some(AppError::Refused { code: "session_ended" });
+    let mut res = login_page(&ctx, &csrf, "", &safe_next(q.next.as_deref()), ended.as_ref()).into_response();
     res.headers_mut().append(header::SET_COOKIE, set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, s.settings.secure_cookies));
     Ok(res)
 }

@@ -151,7 +151,8 @@ pub fn of_department(
 ) -> AppResult<UnitAssessment> {
     let asked = assess(tx, registry, period, lang)?;
     let of_departments = asked.departments.iter().filter(|d| d.rank.is_some()).count() as i64;
-    let current = asked.departments.iter().find(|d| d.department_id == department).cloned().ok_or(AppError::NotFound)?;
+    let current =
+        asked.departments.iter().find(|d| d.department_id == department).cloned().ok_or(AppError::NotFound)?;
     let mut quarter = Period::at(Kind::Quarter, (period.bounds_ms().1 - 1).min(now));
     let mut quarters = Vec::with_capacity(4);
     for _ in 0..4 {

@@ -54,19 +54,53 @@ fn user_from(r: &Row) -> AppResult<CurrentUser> {
     })
 }
 
-/// The user behind a session cookie, the session's CSRF token, and the user's unread
-/// notifications.
-pub fn resolve_session(tx: &mut Tx<'_>, token: &str, now: i64) -> AppResult<Option<(CurrentUser, String, i64)>> {
+/// A browser session in use.
+pub struct LiveSession {
+    pub user: CurrentUser,
+    pub csrf: String,
+    pub unread: i64,
+    /// The session's id when its last use was noted more than a minute ago.
+    pub to_refresh: Option<i64>,
+    pub idle_minutes: i64,
+}
+
+/// The session behind a cookie, unless it has ended (signed out, past its absolute end,
+/// or unused longer than the idle time), with the user's unread notifications.
+pub fn resolve_session(tx: &mut Tx<'_>, token: &str, now: i64) -> AppResult<Option<LiveSession>> {
     let sql = format!(
         "SELECT {USER_COLUMNS}, s.csrf, \
-         (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL) \
+         (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL), s.id, s.last_seen, \
+         (SELECT value FROM settings WHERE key = 'security.idle_minutes') AS idle_minutes \
          FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND s.revoked = 0 AND s.expires_at > $2 AND u.active = 1"
+         WHERE s.token_hash = $1 AND s.revoked = 0 AND s.expires_at > $2 AND s.idle_until > $2 AND u.active = 1"
     );
     match tx.query_opt(&sql, params![sha256_hex(token.as_bytes()), now])? {
-        Some(r) => Ok(Some((user_from(&r)?, r.text(6)?, r.int(7)?))),
+        Some(r) => Ok(Some(LiveSession {
+            user: user_from(&r)?,
+            csrf: r.text(6)?,
+            unread: r.int(7)?,
+            to_refresh: (now - r.int(9)? > 60_000).then_some(r.int(8)?),
+            idle_minutes: super::settings::value_of(&super::settings::IDLE_MINUTES, r.opt_text(10)?.as_deref()),
+        })),
         None => Ok(None),
     }
+}
+
+/// Note a session's use: its idle time starts again.
+pub fn refresh_session(tx: &mut Tx<'_>, id: i64, now: i64) -> AppResult<()> {
+    let idle = super::settings::get(tx, &super::settings::IDLE_MINUTES)? * 60_000;
+    tx.execute("UPDATE sessions SET last_seen = $1, idle_until = $2 WHERE id = $3", params![now, now + idle, id])?;
+    Ok(())
+}
+
+/// When and from where the person signed in before the present session, if ever.
+pub fn previous_sign_in(tx: &mut Tx<'_>, user: i64) -> AppResult<Option<(i64, String)>> {
+    tx.query_opt(
+        "SELECT created_at, ip FROM sessions WHERE user_id = $1 ORDER BY id DESC LIMIT 1 OFFSET 1",
+        params![user],
+    )?
+    .map(|r| Ok((r.int(0)?, r.text(1)?)))
+    .transpose()
 }
 
 /// The user behind a bearer token, and the token's scopes.
@@ -188,10 +222,31 @@ pub async fn sign_in(
              ON CONFLICT (device_hash, user_id) DO UPDATE SET last_seen = excluded.last_seen",
             params![device.as_str(), user_id, who.now],
         )?;
+        let limit = super::settings::get(tx, &super::settings::MAX_SESSIONS)?;
+        if limit > 0 {
+            let live: Vec<i64> = tx
+                .query(
+                    "SELECT id FROM sessions WHERE user_id = $1 AND revoked = 0 AND expires_at > $2 AND idle_until > $2 \
+                     ORDER BY id DESC",
+                    params![user_id, who.now],
+                )?
+                .iter()
+                .map(|r| r.int(0))
+                .collect::<Result<_, _>>()?;
+            for old in live.iter().skip(usize::try_from(limit - 1).unwrap_or(0)) {
+                tx.execute("UPDATE sessions SET revoked = 1 WHERE id = $1", params![*old])?;
+                audit::record(
+                    tx,
+                    &Who { actor_id: Some(user_id), ..who.clone() },
+                    Change { action: "session_limit", kind: "session", id: Some(*old), before: None, after: None },
+                )?;
+            }
+        }
+        let idle = super::settings::get(tx, &super::settings::IDLE_MINUTES)? * 60_000;
         let sid = tx.insert(
-            "INSERT INTO sessions (token_hash, user_id, csrf, ip, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            params![hash, user_id, csrf, who.ip.as_str(), who.now, who.now + session_ms],
+            "INSERT INTO sessions (token_hash, user_id, csrf, ip, created_at, expires_at, last_seen, idle_until) \
+             VALUES ($1, $2, $3, $4, $5, $6, $5, $7) RETURNING id",
+            params![hash, user_id, csrf, who.ip.as_str(), who.now, who.now + session_ms, who.now + idle],
         )?;
         audit::record(
             tx,

@@ -4,11 +4,16 @@ use sha2::{Digest, Sha256};
 
 use super::error::AppError;
 
-/// A random secret of `bytes` bytes, hex-encoded.
-pub fn random_hex(bytes: usize) -> Result<String, AppError> {
+/// `bytes` random bytes from the operating system.
+pub fn random_bytes(bytes: usize) -> Result<Vec<u8>, AppError> {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).map_err(|e| AppError::internal(format!("getrandom: {e}")))?;
-    Ok(hex::encode(buf))
+    Ok(buf)
+}
+
+/// A random secret of `bytes` bytes, hex-encoded.
+pub fn random_hex(bytes: usize) -> Result<String, AppError> {
+    random_bytes(bytes).map(hex::encode)
 }
 
 pub fn sha256_hex(data: &[u8]) -> String {

@@ -307,7 +307,7 @@ pub struct Registry {
 }
 
 /// The kernel's own schema: organisation, accounts, audit, inbox, search queue.
-pub static KERNEL_MIGRATIONS: [Migration; 18] = [
+pub static KERNEL_MIGRATIONS: [Migration; 19] = [
     crate::migration!(1, "foundation", "0001_foundation"),
     crate::migration!(9, "search", "0009_search"),
     crate::migration!(16, "open_once", "0016_open_once"),
@@ -326,6 +326,7 @@ pub static KERNEL_MIGRATIONS: [Migration; 18] = [
     crate::migration!(42, "enterprise_accounts", "0042_enterprise_accounts"),
     crate::migration!(47, "enterprise_ties", "0047_enterprise_ties"),
     crate::migration!(49, "note_attachments", "0049_note_attachments"),
+    crate::migration!(55, "session_idle", "0055_session_idle"),
 ];
 
 impl std::fmt::Debug for Registry {

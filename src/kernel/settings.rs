@@ -37,13 +37,26 @@ pub struct SettingValue {
 pub const ROLE_RECIPIENTS: Setting =
     Setting { key: "notify.role_recipients", default: 50, min: 1, max: 5000, meaning: "k-setting-role-recipients" };
 
+/// A browser session ends after this many minutes without use (等保 2.0: 登录连接超时).
+pub const IDLE_MINUTES: Setting =
+    Setting { key: "security.idle_minutes", default: 30, min: 5, max: 720, meaning: "k-setting-idle-minutes" };
+/// At most this many browser sessions per account at once; signing in again ends the
+/// oldest. 0: no limit.
+pub const MAX_SESSIONS: Setting =
+    Setting { key: "security.max_sessions", default: 0, min: 0, max: 100, meaning: "k-setting-max-sessions" };
+
 /// The kernel's own settings, listed before the mechanisms'.
-pub static KERNEL_SETTINGS: [&Setting; 1] = [&ROLE_RECIPIENTS];
+pub static KERNEL_SETTINGS: [&Setting; 3] = [&ROLE_RECIPIENTS, &IDLE_MINUTES, &MAX_SESSIONS];
 
 pub fn get(tx: &mut Tx<'_>, s: &Setting) -> AppResult<i64> {
     let stored =
         tx.query_opt("SELECT value FROM settings WHERE key = $1", params![s.key])?.map(|r| r.text(0)).transpose()?;
-    Ok(stored.and_then(|v| v.parse().ok()).filter(|v| (s.min..=s.max).contains(v)).unwrap_or(s.default))
+    Ok(value_of(s, stored.as_deref()))
+}
+
+/// A setting's value as stored (read by a caller's own query), or its default.
+pub fn value_of(s: &Setting, stored: Option<&str>) -> i64 {
+    stored.and_then(|v| v.parse().ok()).filter(|v| (s.min..=s.max).contains(v)).unwrap_or(s.default)
 }
 
 fn value(tx: &mut Tx<'_>, s: &Setting) -> AppResult<SettingValue> {

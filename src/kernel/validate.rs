@@ -53,12 +53,76 @@ pub fn opt_date(value: Option<&str>, field: &'static str) -> Result<Option<chron
     }
 }
 
-pub fn password(value: &str) -> Result<String, AppError> {
-    if value.chars().count() < 10 {
-        return Err(AppError::invalid("weak_password", "password"));
-    }
+/// Passwords too common to allow, whatever their length and classes (lowercase; a password
+/// is compared without case).
+const COMMON_PASSWORDS: &[&str] = &[
+    "password123",
+    "password@123",
+    "password1!",
+    "p@ssw0rd123",
+    "p@ssword123",
+    "passw0rd!",
+    "qwerty123!",
+    "qwer1234!@#$",
+    "1qaz2wsx3edc",
+    "1qaz@wsx3edc",
+    "1qaz!qaz2wsx",
+    "zaq1@wsx",
+    "zaq12wsx!",
+    "abc123456!",
+    "abcd1234!@",
+    "admin@123",
+    "admin123!",
+    "admin@1234",
+    "admin12345!",
+    "administrator1",
+    "welcome123!",
+    "welcome@123",
+    "woaini1314!",
+    "woaini@1314",
+    "aa123456789!",
+    "a123456789!",
+    "qq123456789!",
+    "iloveyou123!",
+    "changeme123!",
+    "letmein123!",
+    "test@12345",
+    "test12345!",
+    "root@123456",
+    "huawei@123",
+    "huawei12#$",
+    "sangfor@123",
+    "qingdao@2019",
+    "qingdao123!",
+    "zhengwu@123",
+    "gov@123456",
+    "china@2019",
+    "p@ssw0rd",
+];
+
+/// A password for an account: at least 10 characters of at least three of the four classes
+/// (lowercase, uppercase, digits, other), not containing the username (of 3 or more
+/// characters), and not one of the commonly used ones (等保 2.0 身份鉴别).
+pub fn password(value: &str, username: &str) -> Result<String, AppError> {
     if value.len() > 256 {
         return Err(AppError::invalid("too_long", "password"));
+    }
+    let classes = [
+        value.chars().any(|c| c.is_lowercase()),
+        value.chars().any(|c| c.is_uppercase()),
+        value.chars().any(|c| c.is_ascii_digit()),
+        value.chars().any(|c| !c.is_alphanumeric()),
+    ];
+    if value.chars().count() < 10 || classes.iter().filter(|c| **c).count() < 3 {
+        return Err(AppError::invalid("weak_password", "password"));
+    }
+    let lower = value.to_lowercase();
+    let name = username.trim().to_lowercase();
+    if name.chars().count() >= 3 && lower.contains(&name) {
+        return Err(AppError::invalid("password_has_username", "password"));
+    }
+    if COMMON_PASSWORDS.contains(&lower.as_str()) {
+        return Err(AppError::invalid("common_password", "password"));
     }
     Ok(value.to_owned())
 }
@@ -150,6 +214,19 @@ pub fn fen_in_words(fen: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_needs_length_three_classes_no_username_and_no_common_one() {
+        let code = |pw: &str, user: &str| password(pw, user).err().map(|e| e.code().to_owned());
+        assert_eq!(code("aaaaaaaaaa", "lin"), Some("weak_password".into()), "ten a's");
+        assert_eq!(code("Abc-123", "lin"), Some("weak_password".into()), "too short");
+        assert_eq!(code("abcdefghij12", "lin"), Some("weak_password".into()), "two classes");
+        assert_eq!(code("Wang-Haiyan-2019", "wanghaiyan"), None, "the username split apart is fine");
+        assert_eq!(code("my-wanghaiyan-1", "WangHaiyan"), Some("password_has_username".into()));
+        assert_eq!(code("Password123", "lin"), Some("common_password".into()));
+        assert_eq!(code("correct-horse-2019", "lin"), None);
+        assert_eq!(code("Qingdao#Harbour", "lin"), None, "capitals, small letters and a sign");
+    }
 
     #[test]
     fn text_is_trimmed_bounded_and_free_of_control_characters() {

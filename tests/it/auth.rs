@@ -91,6 +91,67 @@ async fn sessions_expire() {
 }
 
 #[tokio::test]
+async fn an_unused_session_ends_after_the_idle_time_and_use_keeps_it() {
+    let app = TestApp::spawn().await;
+    app.user("admin", "admin", None, None).await;
+    let b = app.browser("admin").await;
+    let (_, home) = b.text("/").await;
+    assert!(home.contains("这是您首次登录") && home.contains("data-idle-minutes=\"30\""), "{home}");
+    for _ in 0..3 {
+        app.clock.advance_ms(20 * 60 * 1000);
+        assert_eq!(b.get("/account").await.status(), 200, "used every 20 minutes, an hour on");
+    }
+    app.clock.advance_ms(31 * 60 * 1000);
+    assert_eq!(b.get("/account").await.status(), 303, "31 minutes unused: ended");
+    let (_, login) = b.text("/login").await;
+    assert!(login.contains("会话已结束"), "the sign-in page says why: {login}");
+
+    let again = app.browser("admin").await;
+    let (_, home) = again.text("/").await;
+    assert!(home.contains("上次登录") && home.contains("127.0.0.1"), "the previous sign-in is shown: {home}");
+}
+
+#[tokio::test]
+async fn a_session_limit_ends_the_oldest_session() {
+    let app = TestApp::spawn().await;
+    app.user("admin", "admin", None, None).await;
+    let admin = app.api(&app.token("admin", &["read", "write"]).await);
+    assert_eq!(admin.put("/api/v1/settings/security.max_sessions", json!({ "value": 1 })).await.0, 200);
+    let first = app.browser("admin").await;
+    assert_eq!(first.get("/account").await.status(), 200);
+    let second = app.browser("admin").await;
+    assert_eq!(second.get("/account").await.status(), 200);
+    assert_eq!(first.get("/account").await.status(), 303, "the older session ended");
+    let ended = app
+        .db
+        .read(|tx| Ok(tx.count("SELECT COUNT(*) FROM audit_log WHERE action = 'session_limit'", &[])?))
+        .await
+        .expect("count");
+    assert_eq!(ended, 1);
+}
+
+#[tokio::test]
+async fn weak_common_and_username_passwords_are_refused() {
+    let app = TestApp::spawn().await;
+    app.user("admin", "admin", None, None).await;
+    let admin = app.api(&app.token("admin", &["read", "write"]).await);
+    let users = app.count("users").await;
+    for (password, code) in [
+        ("aaaaaaaaaa", "weak_password"),
+        ("abcdefgh12", "weak_password"),
+        ("Password123", "common_password"),
+        ("Wanghaiyan-2019", "password_has_username"),
+    ] {
+        let body = json!({ "username": "wanghaiyan", "display_name": "王海燕", "role": "staff", "password": password });
+        let (s, e) = admin.post("/api/v1/users", body).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (422, Some(code)), "{password}: {e}");
+    }
+    assert_eq!(app.count("users").await, users, "nothing created");
+    let (s, e) = admin.post("/api/v1/users/1/password", json!({ "password": "Admin-2019-qd" })).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("password_has_username")), "{e}");
+}
+
+#[tokio::test]
 async fn api_tokens_are_scoped_hashed_and_revocable() {
     let app = TestApp::spawn().await;
     app.user("admin", "admin", None, None).await;

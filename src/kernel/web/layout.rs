@@ -167,6 +167,12 @@ pub fn page(ctx: &Ctx, title: &str, section: Section, body: Markup) -> Html<Stri
                         (body)
                     }
                 }
+                @if let Some(minutes) = ctx.idle_minutes {
+                    div.idle-warning hidden role="alertdialog" aria-live="assertive" data-idle-minutes=(minutes) {
+                        p { (ctx.t_args("k-idle-warning", &[("minutes", "2")])) }
+                        button type="button" data-idle-stay { (ctx.t("k-idle-stay")) }
+                    }
+                }
                 footer { (ctx.t("app-name")) " · " (ctx.t("common-request_id")) " " code { (ctx.request_id) } }
             }
         }

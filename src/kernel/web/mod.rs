@@ -155,6 +155,8 @@ pub struct Ctx {
     pub registry: &'static crate::kernel::registry::Registry,
     /// What the last form changed, to confirm on this page (a message id).
     pub done: Option<&'static str>,
+    /// For a browser session, the minutes without use after which it ends.
+    pub idle_minutes: Option<i64>,
 }
 
 impl Ctx {
@@ -244,7 +246,7 @@ impl FromRequestParts<AppState> for Ctx {
             .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(|v| v.trim().to_owned());
         let session = cookie(&parts.headers, auth::SESSION_COOKIE).map(str::to_owned);
-        let (mut user, mut csrf, mut scopes, mut unread) = (None, None, None, 0);
+        let (mut user, mut csrf, mut scopes, mut unread, mut idle_minutes) = (None, None, None, 0, None);
         if let Some(token) = bearer {
             let (u, s) = state
                 .db
@@ -254,11 +256,17 @@ impl FromRequestParts<AppState> for Ctx {
             user = Some(u);
             scopes = Some(s);
         } else if let Some(token) = session
-            && let Some((u, c, n)) = state.db.read(move |tx| auth::resolve_session(tx, &token, now)).await?
+            && let Some(live) = state.db.read(move |tx| auth::resolve_session(tx, &token, now)).await?
         {
-            user = Some(u);
-            csrf = Some(c);
-            unread = n;
+            // Background polling (a live list) is not use.
+            let background = parts.headers.contains_key("x-background");
+            if let Some(id) = live.to_refresh.filter(|_| !background) {
+                state.db.write(move |tx| auth::refresh_session(tx, id, now)).await?;
+            }
+            user = Some(live.user);
+            csrf = Some(live.csrf);
+            unread = live.unread;
+            idle_minutes = Some(live.idle_minutes);
         }
         let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if unsafe_method && path.starts_with("/api/") {
@@ -275,7 +283,20 @@ impl FromRequestParts<AppState> for Ctx {
         }
         let done = cookie(&parts.headers, form::DONE_COOKIE)
             .and_then(|sent| form::CONFIRMATIONS.iter().copied().find(|m| *m == sent));
-        let ctx = Ctx { user, csrf, scopes, lang, request_id, ip, now, path, unread, registry: state.registry, done };
+        let ctx = Ctx {
+            user,
+            csrf,
+            scopes,
+            lang,
+            request_id,
+            ip,
+            now,
+            path,
+            unread,
+            registry: state.registry,
+            done,
+            idle_minutes,
+        };
         parts.extensions.insert(ctx.clone());
         Ok(ctx)
     }

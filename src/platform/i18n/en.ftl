@@ -187,3 +187,5 @@ od-field-type = Type
 od-withheld = Fields not published:
 od-preview = Latest records
 od-empty = No data yet
+home-previous-sign-in = Last signed in: { $at }, from { $ip }
+home-first-sign-in = This is your first sign-in

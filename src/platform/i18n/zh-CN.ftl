@@ -187,3 +187,5 @@ od-field-type = 类型
 od-withheld = 不公开的字段：
 od-preview = 最近更新的记录
 od-empty = 暂无数据
+home-previous-sign-in = 上次登录：{ $at }，来自 { $ip }
+home-first-sign-in = 这是您首次登录

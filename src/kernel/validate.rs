@@ -127,6 +127,26 @@ pub fn password(value: &str, username: &str) -> Result<String, AppError> {
     Ok(value.to_owned())
 }
 
+/// Contact details as lists and exports show them (个人信息保护): a mobile number as
+/// `138****5678`, an e-mail address as `z***@example.com`, anything else by its first
+/// character.
+pub fn mask_contact(contact: &str) -> String {
+    let contact = contact.trim();
+    let digits: Vec<char> = contact.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() >= 7 && contact.chars().all(|c| c.is_ascii_digit() || "+- ()".contains(c)) {
+        let (head, tail) = (&digits[..3], &digits[digits.len() - 4..]);
+        return format!("{}****{}", head.iter().collect::<String>(), tail.iter().collect::<String>());
+    }
+    if let Some((name, domain)) = contact.split_once('@') {
+        let first: String = name.chars().take(1).collect();
+        return format!("{first}***@{domain}");
+    }
+    match contact.chars().next() {
+        Some(first) => format!("{first}***"),
+        None => String::new(),
+    }
+}
+
 /// The 31 characters of a unified social credit code (GB 32100-2015): no I, O, Z, S or V.
 const USCC_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// The weights of positions 1–17: 3^(i−1) mod 31.
@@ -214,6 +234,15 @@ pub fn fen_in_words(fen: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contacts_are_masked_in_lists() {
+        assert_eq!(mask_contact("13812345678"), "138****5678");
+        assert_eq!(mask_contact(" 0532-8291 2345 "), "053****2345");
+        assert_eq!(mask_contact("zhang@example.com"), "z***@example.com");
+        assert_eq!(mask_contact("微信 qd2019"), "微***");
+        assert_eq!(mask_contact(""), "");
+    }
 
     #[test]
     fn a_password_needs_length_three_classes_no_username_and_no_common_one() {

@@ -189,7 +189,12 @@ pub fn detail(
     process: &crate::kernel::workflow::Process,
     id: i64,
 ) -> AppResult<LeadDetail> {
-    let lead = leads::get(tx, user, id)?;
+    let mut lead = leads::get(tx, user, id)?;
+    // The reporter's contact in full only for the supervision office, whose duty is to
+    // reach the reporter; each such view is logged (see `log_contact_view`).
+    if !leads::is_office(user) {
+        lead.reporter_contact = crate::kernel::validate::mask_contact(&lead.reporter_contact);
+    }
     let available = if lead.primary_id.is_some() {
         Vec::new()
     } else {
@@ -213,13 +218,35 @@ pub fn detail(
 async fn get_lead(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<LeadDetail>> {
     let process = s.processes.get(super::LEAD.kind)?;
     let (port, env, now) = (s.registry.tasks().ok(), s.environment(), ctx.now);
-    s.look(&ctx, Action::ViewLeads, move |tx, u| {
-        let mut d = detail(tx, u.ok_or(AppError::Unauthenticated)?, &process, id)?;
-        task_standing(tx, &mut d, port, &env, now)?;
-        Ok(d)
-    })
-    .await
-    .map(Json)
+    let d = s
+        .look(&ctx, Action::ViewLeads, move |tx, u| {
+            let mut d = detail(tx, u.ok_or(AppError::Unauthenticated)?, &process, id)?;
+            task_standing(tx, &mut d, port, &env, now)?;
+            Ok(d)
+        })
+        .await?;
+    log_contact_view(&s, &ctx, &d.lead).await?;
+    Ok(Json(d))
+}
+
+/// A view of a reporter's contact in full goes into the audit trail.
+pub async fn log_contact_view(s: &AppState, ctx: &Ctx, lead: &leads::Lead) -> AppResult<()> {
+    let full = ctx.user.as_ref().is_some_and(leads::is_office) && !lead.reporter_contact.trim().is_empty();
+    if full {
+        let (who, id) = (ctx.who(), lead.id);
+        s.db.write(move |tx| {
+            let change = crate::kernel::audit::Change {
+                action: "view_personal",
+                kind: "lead",
+                id: Some(id),
+                before: None,
+                after: Some(serde_json::json!({ "field": "reporter_contact" })),
+            };
+            crate::kernel::audit::record(tx, &who, change)
+        })
+        .await?;
+    }
+    Ok(())
 }
 
 #[utoipa::path(post, path = "/api/v1/leads/{id}/directives", tag = "supervision", request_body = Giving,

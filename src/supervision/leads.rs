@@ -366,7 +366,10 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &LeadFilter, p: &ListParams)
     let (limit, offset) = p.window();
     let (lm, o) = (w.push(limit), w.push(offset));
     let sql = format!("SELECT {COLUMNS} FROM {FROM}{} ORDER BY l.id DESC LIMIT {lm} OFFSET {o}", w.sql);
-    let items = tx.query(&sql, &w.args)?.iter().map(from_row).collect::<AppResult<_>>()?;
+    let mut items: Vec<Lead> = tx.query(&sql, &w.args)?.iter().map(from_row).collect::<AppResult<_>>()?;
+    for l in &mut items {
+        l.reporter_contact = crate::kernel::validate::mask_contact(&l.reporter_contact);
+    }
     Ok(Page { items, total, page: p.page(), per: p.per() })
 }
 

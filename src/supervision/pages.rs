@@ -294,6 +294,7 @@ async fn list(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<
         .exported("category", ctx.t("col-category"), |l| l.category_name.clone())
         .exported("description", ctx.t("col-description"), |l| l.description.clone())
         .exported("address", ctx.t("col-address"), |l| l.address.clone())
+        .exported("reporter_contact", ctx.t("sv-reporter-contact-masked"), |l| l.reporter_contact.clone())
         .column(
             "unit",
             ctx.t("sv-unit"),
@@ -360,6 +361,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         })
         .await?;
 
+    super::api::log_contact_view(s, ctx, &d.lead).await?;
     let l = &d.lead;
     let dept_opts: Vec<(String, String)> = depts.iter().map(|(i, n)| (i.to_string(), n.clone())).collect();
     let body = html! {

@@ -628,7 +628,7 @@ async fn the_lead_list_exports_what_it_shows_in_full() {
     let mut lines = csv.trim_start_matches('\u{feff}').lines();
     assert_eq!(
         lines.next(),
-        Some("#,渠道,问题类别,内容,地址,责任单位,状态,反馈期限,登记时间"),
+        Some("#,渠道,问题类别,内容,地址,联系方式（已脱敏）,责任单位,状态,反馈期限,登记时间"),
         "the page's headers, in words"
     );
     let row = lines.next().unwrap_or_default();
@@ -1331,6 +1331,24 @@ async fn a_hotline_export_is_imported_as_leads_all_or_none() {
     let (_, lead) = o.office.get(&format!("/api/v1/leads/{id}")).await;
     assert_eq!((lead["channel"].as_str(), lead["category"].as_str()), (Some("public"), Some("APPROVAL")), "{lead}");
     assert!(lead["description"].as_str().is_some_and(|d| d.contains("12345-0410-0001")), "found again by its ticket");
+    // The caller's number: in full on the record for the office, the view logged; masked
+    // in lists and exports.
+    assert_eq!(lead["reporter_contact"], "13800000001", "{lead}");
+    let views = |app: &crate::support::TestApp| {
+        let db = app.db.clone();
+        async move {
+            db.read(|tx| Ok(tx.count("SELECT COUNT(*) FROM audit_log WHERE action = 'view_personal'", &[])?))
+                .await
+                .expect("count")
+        }
+    };
+    assert_eq!(views(&o.app).await, 1);
+    let (_, list) = o.office.get("/api/v1/leads").await;
+    let contacts: Vec<&str> =
+        list["items"].as_array().into_iter().flatten().filter_map(|l| l["reporter_contact"].as_str()).collect();
+    assert!(contacts.contains(&"138****0001") && !list.to_string().contains("13800000001"), "{list}");
+    let (_, csv) = o.app.browser("jw").await.text("/supervision?format=csv").await;
+    assert!(csv.contains("138****0001") && !csv.contains("13800000001"), "{csv}");
     let b = o.app.browser("jw").await;
     let (_, page) = b.text("/supervision/import").await;
     assert!(page.contains("导入热线工单") && page.contains("* 诉求内容") && page.contains("template.xlsx"), "{page}");

@@ -211,3 +211,4 @@ sv-add = Add
 sv-note-inquiry-questions = Inquiry by { $team }: { $count } questions await your unit's answer
 sv-note-inquiry-answered = A question of { $team }'s inquiry was answered
 sv-exposure-unanswered = Exposed problem unanswered past its hours
+sv-reporter-contact-masked = Contact (masked)

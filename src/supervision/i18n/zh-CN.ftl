@@ -211,3 +211,4 @@ sv-add = 添加
 sv-note-inquiry-questions = { $team } 工作质询：{ $count } 个问题待你单位答复
 sv-note-inquiry-answered = { $team } 的质询问题已答复
 sv-exposure-unanswered = 曝光问题逾期未回应
+sv-reporter-contact-masked = 联系方式（已脱敏）

@@ -447,6 +447,7 @@ fn user(cmd: UserCommand, db: &Db) -> anyhow::Result<ExitCode> {
             let hash = crate::kernel::crypto::hash_password(&password).map_err(app_err)?;
             db.write_blocking(|tx| {
                 let u = service::find_by_username(tx, &username)?;
+                service::check_history(tx, u.id, &password)?;
                 service::set_password(tx, &who, u.id, &hash, None)
             })
             .map_err(app_err)?;

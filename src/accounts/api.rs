@@ -258,6 +258,8 @@ async fn set_user_password(
     ctx.require(Action::ManageUsers)?;
     let user = s.look(&ctx, Action::ManageUsers, move |tx, _| service::find(tx, id)).await?;
     let pw = validate::password(&input.password, &user.username)?;
+    let candidate = pw.clone();
+    s.db.read(move |tx| service::check_history(tx, id, &candidate)).await?;
     let hash = service::hash(pw).await?;
     s.change(&ctx, Action::ManageUsers, move |tx, who| service::set_password(tx, who, id, &hash, None)).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -154,6 +154,8 @@ async fn change_password(
         auth::check_password(&s.db, &ctx.who(), &user.username, &f.form.current).await.map_err(|e| {
             if matches!(e, AppError::Invalid { .. }) { AppError::invalid("bad_credentials", "current") } else { e }
         })?;
+        let (uid, candidate) = (user.id, pw.clone());
+        s.db.read(move |tx| service::check_history(tx, uid, &candidate)).await?;
         let hash = service::hash(pw).await?;
         let keep = crate::kernel::web::cookie(&headers, auth::SESSION_COOKIE).map(str::to_owned);
         s.change(&ctx, Action::ManageOwnAccount, move |tx, who| {
@@ -492,7 +494,12 @@ async fn reset_password(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfF
     let ctx = f.ctx;
     ctx.require(Action::ManageUsers)?;
     let u = s.look(&ctx, Action::ManageUsers, move |tx, _| service::find(tx, id)).await?;
-    let pw = match validate::password(&f.form.password, &u.username) {
+    let candidate = f.form.password.clone();
+    let checked = match validate::password(&f.form.password, &u.username) {
+        Ok(pw) => s.db.read(move |tx| service::check_history(tx, id, &candidate)).await.map(|()| pw),
+        Err(e) => Err(e),
+    };
+    let pw = match checked {
         Ok(pw) => pw,
         Err(e) => {
             let form = UserForm {

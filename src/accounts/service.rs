@@ -318,6 +318,11 @@ pub fn set_password(
 ) -> AppResult<()> {
     find(tx, id)?;
     tx.execute(
+        "INSERT INTO password_history (user_id, password_hash, created_at) \
+         SELECT id, password_hash, $1 FROM users WHERE id = $2",
+        params![who.now, id],
+    )?;
+    tx.execute(
         "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $3",
         params![password_hash, who.now, id],
     )?;
@@ -336,6 +341,28 @@ pub fn set_password(
         }
     }
     audit::record(tx, who, Change { action: "set_password", kind: "user", id: Some(id), before: None, after: None })
+}
+
+/// Refuse a new password that repeats the person's present one or one of the earlier
+/// ones `security.password_history` keeps in view (`password_reused`); nothing when the
+/// setting is 0.
+pub fn check_history(tx: &mut Tx<'_>, id: i64, password: &str) -> AppResult<()> {
+    let keep = crate::kernel::settings::get(tx, &crate::kernel::settings::PASSWORD_HISTORY)?;
+    if keep == 0 {
+        return Ok(());
+    }
+    let hashes = tx.query(
+        "SELECT password_hash FROM users WHERE id = $1 UNION ALL \
+         SELECT password_hash FROM (SELECT password_hash FROM password_history WHERE user_id = $1 \
+         ORDER BY id DESC LIMIT $2) h",
+        params![id, keep - 1],
+    )?;
+    for r in hashes {
+        if crate::kernel::crypto::verify_password(password, &r.text(0)?) {
+            return Err(AppError::invalid("password_reused", "password"));
+        }
+    }
+    Ok(())
 }
 
 /// Hash a password on a blocking thread.

@@ -307,7 +307,7 @@ pub struct Registry {
 }
 
 /// The kernel's own schema: organisation, accounts, audit, inbox, search queue.
-pub static KERNEL_MIGRATIONS: [Migration; 19] = [
+pub static KERNEL_MIGRATIONS: [Migration; 20] = [
     crate::migration!(1, "foundation", "0001_foundation"),
     crate::migration!(9, "search", "0009_search"),
     crate::migration!(16, "open_once", "0016_open_once"),
@@ -327,6 +327,7 @@ pub static KERNEL_MIGRATIONS: [Migration; 19] = [
     crate::migration!(47, "enterprise_ties", "0047_enterprise_ties"),
     crate::migration!(49, "note_attachments", "0049_note_attachments"),
     crate::migration!(55, "session_idle", "0055_session_idle"),
+    crate::migration!(56, "password_history", "0056_password_history"),
 ];
 
 impl std::fmt::Debug for Registry {

@@ -45,8 +45,12 @@ pub const IDLE_MINUTES: Setting =
 pub const MAX_SESSIONS: Setting =
     Setting { key: "security.max_sessions", default: 0, min: 0, max: 100, meaning: "k-setting-max-sessions" };
 
+/// A new password may not repeat any of the person's last this many. 0: no check.
+pub const PASSWORD_HISTORY: Setting =
+    Setting { key: "security.password_history", default: 0, min: 0, max: 24, meaning: "k-setting-password-history" };
+
 /// The kernel's own settings, listed before the mechanisms'.
-pub static KERNEL_SETTINGS: [&Setting; 3] = [&ROLE_RECIPIENTS, &IDLE_MINUTES, &MAX_SESSIONS];
+pub static KERNEL_SETTINGS: [&Setting; 4] = [&ROLE_RECIPIENTS, &IDLE_MINUTES, &MAX_SESSIONS, &PASSWORD_HISTORY];
 
 pub fn get(tx: &mut Tx<'_>, s: &Setting) -> AppResult<i64> {
     let stored =

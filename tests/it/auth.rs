@@ -152,6 +152,31 @@ async fn weak_common_and_username_passwords_are_refused() {
 }
 
 #[tokio::test]
+async fn a_new_password_may_not_repeat_the_last_few() {
+    let app = TestApp::spawn().await;
+    app.user("admin", "admin", None, None).await;
+    let staff = app.user("wang", "leader", None, None).await;
+    let admin = app.api(&app.token("admin", &["read", "write"]).await);
+    let set = |password: &'static str| {
+        let admin = &admin;
+        async move { admin.post(&format!("/api/v1/users/{staff}/password"), json!({ "password": password })).await }
+    };
+    assert_eq!(set(PASSWORD).await.0, 204, "no history kept by default");
+    assert_eq!(admin.put("/api/v1/settings/security.password_history", json!({ "value": 3 })).await.0, 200);
+    assert_eq!(set("Alpha-horse-1").await.0, 204);
+    let (s, e) = set(PASSWORD).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("password_reused")), "{e}");
+    assert_eq!(set("Bravo-horse-2").await.0, 204);
+    assert_eq!(set("Charlie-horse-3").await.0, 204);
+    assert_eq!(set(PASSWORD).await.0, 204, "three passwords back, allowed again");
+    let b = app.browser("wang").await;
+    let res = b.post("/account/password", &[("current", PASSWORD), ("password", "Charlie-horse-3")]).await;
+    let page = res.text().await.expect("page");
+    assert!(page.contains("新密码不得与最近使用过的密码相同"), "the account page applies the same rule: {page}");
+    assert_eq!(app.browser("wang").await.get("/account").await.status(), 200, "the password did not change");
+}
+
+#[tokio::test]
 async fn api_tokens_are_scoped_hashed_and_revocable() {
     let app = TestApp::spawn().await;
     app.user("admin", "admin", None, None).await;

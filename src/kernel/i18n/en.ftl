@@ -275,3 +275,5 @@ k-setting-max-sessions = Browser sessions one account may hold at once (signing 
 k-idle-warning = You have been inactive for a while; you will be signed out in about { $minutes } minutes.
 k-idle-stay = Stay signed in
 session_ended = Your session has ended (unused too long, past its longest time, or signed in elsewhere); please sign in again
+k-setting-password-history = A new password may not repeat any of the last this many (0: no check)
+password_reused = The new password repeats one used recently

@@ -275,3 +275,5 @@ k-setting-max-sessions = 每个账号同时有效的浏览器会话数上限（�
 k-idle-warning = 您已较长时间未操作，约 { $minutes } 分钟后将自动退出登录。
 k-idle-stay = 继续使用
 session_ended = 会话已结束（长时间未操作、超过最长时长或已在别处登录），请重新登录
+k-setting-password-history = 新密码不得与最近多少个旧密码相同（0 为不检查）
+password_reused = 新密码不得与最近使用过的密码相同

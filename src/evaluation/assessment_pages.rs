@@ -24,11 +24,6 @@ pub fn router() -> Router<AppState> {
         .route("/evaluation/assessment/{department_id}", get(one_department))
 }
 
-#[derive(Debug, serde::Deserialize)]
-struct Export {
-    format: Option<String>,
-}
-
 const COLORS: [&str; 4] = ["#1f5fbf", "#1e7b34", "#a86b00", "#6b3fa0"];
 
 fn shown(score: Option<f64>) -> String {
@@ -48,7 +43,7 @@ async fn all_departments(
     State(s): State<AppState>,
     ctx: Ctx,
     Q(q): Q<AssessmentQuery>,
-    Q(e): Q<Export>,
+    Q(export): Q<ListParams>,
 ) -> AppResult<Response> {
     ctx.require(Action::ViewRankings)?;
     let asked = Period::parse(&period_or_current(q.period.as_deref(), ctx.now)?)?;
@@ -73,7 +68,6 @@ async fn all_departments(
         |d| html! { strong { (shown(d.total)) } },
         |d| shown(d.total),
     );
-    let export = ListParams { format: e.format, ..Default::default() };
     let bars: Vec<(String, f64, String)> = a
         .departments
         .iter()

@@ -70,11 +70,12 @@ pub fn resolve_session(tx: &mut Tx<'_>, token: &str, now: i64) -> AppResult<Opti
     let sql = format!(
         "SELECT {USER_COLUMNS}, s.csrf, \
          (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL), s.id, s.last_seen, \
-         (SELECT value FROM settings WHERE key = 'security.idle_minutes') AS idle_minutes \
+         (SELECT value FROM settings WHERE key = $3) AS idle_minutes \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.revoked = 0 AND s.expires_at > $2 AND s.idle_until > $2 AND u.active = 1"
     );
-    match tx.query_opt(&sql, params![sha256_hex(token.as_bytes()), now])? {
+    let idle_key = super::settings::IDLE_MINUTES.key;
+    match tx.query_opt(&sql, params![sha256_hex(token.as_bytes()), now, idle_key])? {
         Some(r) => Ok(Some(LiveSession {
             user: user_from(&r)?,
             csrf: r.text(6)?,

@@ -239,7 +239,6 @@ impl Application {
             clock,
             limiter: Arc::new(RateLimiter::default()),
             settings: Arc::new(Settings {
-                session_hours: config.session_hours,
                 secure_cookies: config.secure_cookies,
                 login_rate_per_minute: 20,
                 public_rate_per_minute: config.public_rate_per_minute,

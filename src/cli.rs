@@ -85,8 +85,10 @@ pub enum UserCommand {
         /// Name shown in the UI [default: the username].
         #[arg(long)]
         name: Option<String>,
-        /// admin, leader, dept_head, division_head, staff, enterprise, evaluator,
-        /// law_firm, association, supervisor or public.
+        /// system_admin, security_admin, audit_admin (三员分立: organisation, users and
+        /// processes; security policy and roles; the audit trail), leader, dept_head,
+        /// division_head, staff, enterprise, evaluator, law_firm, association, supervisor
+        /// or public.
         #[arg(long)]
         role: String,
         /// Department code (required for dept_head, division_head and staff).
@@ -486,7 +488,7 @@ fn token(cmd: TokenCommand, db: &Db, max_days: i64) -> anyhow::Result<ExitCode> 
                     id: 0,
                     username: who.actor.clone(),
                     display_name: who.actor.clone(),
-                    role: Role::Admin,
+                    role: Role::SecurityAdmin,
                     department_id: owner.department_id,
                     division_id: None,
                 };

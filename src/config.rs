@@ -23,9 +23,6 @@ pub struct GlobalOpts {
     /// [default: SQLite file zaizao.db in the data dir].
     #[arg(long, env = "ZAIZAO_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
-    /// Hours a browser session lasts [default: 12].
-    #[arg(long, env = "ZAIZAO_SESSION_HOURS", global = true)]
-    pub session_hours: Option<i64>,
     /// Mark cookies Secure; set when serving behind TLS [default: false].
     #[arg(long, env = "ZAIZAO_SECURE_COOKIES", global = true)]
     pub secure_cookies: Option<bool>,
@@ -82,7 +79,6 @@ struct FileConfig {
     listen: Option<String>,
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
-    session_hours: Option<i64>,
     secure_cookies: Option<bool>,
     log_format: Option<String>,
     scheduler_seconds: Option<u64>,
@@ -106,7 +102,6 @@ pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
     pub database_url: String,
-    pub session_hours: i64,
     pub secure_cookies: bool,
     pub log_format: String,
     pub scheduler_seconds: u64,
@@ -138,10 +133,6 @@ impl Config {
             .clone()
             .or(file.database_url)
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("zaizao.db").display()));
-        let session_hours = opts.session_hours.or(file.session_hours).unwrap_or(12);
-        if !(1..=24 * 30).contains(&session_hours) {
-            bail!("session_hours must be between 1 and 720");
-        }
         let log_format = opts.log_format.clone().or(file.log_format).unwrap_or_else(|| "text".into());
         if log_format != "text" && log_format != "json" {
             bail!("log_format must be \"text\" or \"json\"");
@@ -191,7 +182,6 @@ impl Config {
             listen,
             data_dir,
             database_url,
-            session_hours,
             secure_cookies: opts.secure_cookies.or(file.secure_cookies).unwrap_or(false),
             log_format,
             scheduler_seconds: opts.scheduler_seconds.or(file.scheduler_seconds).unwrap_or(60),
@@ -218,12 +208,12 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("zaizao-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).ok();
         let file = dir.join("z.toml");
-        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nsession_hours = 8\n").ok();
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nlog_format = \"json\"\n").ok();
         let opts =
             GlobalOpts { config: Some(file.clone()), listen: Some("127.0.0.1:9100".into()), ..Default::default() };
         let c = Config::resolve(&opts).ok();
         assert_eq!(c.as_ref().map(|c| c.listen.port()), Some(9100));
-        assert_eq!(c.as_ref().map(|c| c.session_hours), Some(8));
+        assert_eq!(c.as_ref().map(|c| c.log_format.as_str()), Some("json"));
         assert!(c.is_some_and(|c| c.database_url.ends_with("zaizao.db")));
         std::fs::write(&file, "colour = \"red\"\n").ok();
         assert!(Config::resolve(&GlobalOpts { config: Some(file), ..Default::default() }).is_err());

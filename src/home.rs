@@ -50,6 +50,20 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         since: d.created_at,
         more: "/directives".into(),
     }));
+    if access::allows(&user, access::Action::ManageRoles) {
+        let now = ctx.now;
+        let locked = s.db.read(move |tx| crate::accounts::service::locked(tx, now, 50)).await?;
+        mine.queue.extend(locked.into_iter().map(|(id, name, since)| WorkItem {
+            ask: ctx.t("acc-unlock").to_owned(),
+            kind: ctx.t("acc-locked-after-failed-sign-ins").to_owned(),
+            title: name,
+            href: format!("/admin/users/{id}"),
+            light: None,
+            deadline: None,
+            since,
+            more: "/admin/users?status=locked".into(),
+        }));
+    }
     mine.queue.sort_by_key(urgency);
     let (queue_rows, more) = first_of_each(&mine.queue);
     let dept = user.department_id;

@@ -10,9 +10,10 @@ use utoipa_axum::routes;
 use super::service::{self, NewUser, User, UserFilter, UserUpdate};
 use crate::kernel::access::{Action, CurrentUser};
 use crate::kernel::auth::{self, ApiToken, NewToken};
-use crate::kernel::error::AppResult;
+use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::names::{SuggestQuery, Suggestion};
 use crate::kernel::notify::{self, Preference};
+use crate::kernel::second_factor::{self, Enrolment, RequiredRoles};
 use crate::kernel::validate;
 use crate::kernel::web::list::{ListParams, Listed, Page};
 use crate::kernel::web::{ApiJson, AppState, Can, Ctx, Q, need};
@@ -28,6 +29,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_user_status))
         .routes(routes!(set_user_password))
         .routes(routes!(unlock_user))
+        .routes(routes!(set_user_role))
+        .routes(routes!(start_second_factor))
+        .routes(routes!(confirm_second_factor))
+        .routes(routes!(disable_second_factor))
+        .routes(routes!(second_factor_roles, set_second_factor_roles))
         .routes(routes!(suggest_responsible))
         .routes(routes!(my_notification_preferences, set_my_notification_preferences))
 }
@@ -36,6 +42,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct TokenRequest {
     pub username: String,
     pub password: String,
+    /// The second factor's code, for those who have set one up.
+    #[serde(default)]
+    pub code: Option<String>,
     /// A label for the token, e.g. the integration's name.
     #[serde(default)]
     pub name: Option<String>,
@@ -110,11 +119,22 @@ async fn issue_token(
     s.limiter.check(&format!("login:{}", ctx.ip), s.settings.login_rate_per_minute, 60_000)?;
     let who = ctx.who();
     let user = auth::check_password(&s.db, &who, &req.username, &req.password).await?;
+    auth::check_second_factor(&s.db, &who, user.id, req.code.as_deref()).await?;
     let who = crate::kernel::audit::Who { actor_id: Some(user.id), actor: user.username.clone(), ..who };
     let name = req.name.unwrap_or_else(|| "api".to_owned());
     let days = req.expires_in_days.unwrap_or(30);
     let max_days = s.settings.max_token_days;
-    let token = s.db.write(move |tx| auth::create_token(tx, &who, user.id, &name, &req.scopes, days, max_days)).await?;
+    let token =
+        s.db.write(move |tx| {
+            if auth::password_expired(tx, user.id, who.now)? {
+                return Err(AppError::Refused { code: "password_expired" });
+            }
+            if crate::kernel::second_factor::must_set_up(tx, user.id)? {
+                return Err(AppError::Refused { code: "second_factor_required" });
+            }
+            auth::create_token(tx, &who, user.id, &name, &req.scopes, days, max_days)
+        })
+        .await?;
     Ok((StatusCode::CREATED, Json(token)))
 }
 
@@ -173,7 +193,7 @@ async fn list_users(
     Q(f): Q<UserFilter>,
 ) -> AppResult<Listed<User>> {
     let params = p.clone();
-    s.look(&ctx, Action::ManageUsers, move |tx, _| service::list(tx, &f, &p)).await.map(|page| Listed {
+    s.look(&ctx, Action::ViewUsers, move |tx, _| service::list(tx, &f, &p)).await.map(|page| Listed {
         page,
         params,
         name: "users",
@@ -187,7 +207,8 @@ async fn create_user(
     Can(ctx, _): Can<need::ManageUsers>,
     ApiJson(input): ApiJson<NewUser>,
 ) -> AppResult<(StatusCode, Json<User>)> {
-    ctx.require(Action::ManageUsers)?;
+    let actor = ctx.require(Action::ManageUsers)?;
+    service::check_new_role(actor, &input.role)?;
     service::check_new(&input)?;
     let hash = service::hash(input.password.clone()).await?;
     let u = s.change(&ctx, Action::ManageUsers, move |tx, who| service::create(tx, who, &input, &hash)).await?;
@@ -196,7 +217,7 @@ async fn create_user(
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", responses((status = 200, body = User), (status = 403), (status = 404)))]
 async fn get_user(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<User>> {
-    s.look(&ctx, Action::ManageUsers, move |tx, _| service::find(tx, id)).await.map(Json)
+    s.look(&ctx, Action::ViewUsers, move |tx, _| service::find(tx, id)).await.map(Json)
 }
 
 #[utoipa::path(put, path = "/api/v1/users/{id}", tag = "users", request_body = UserUpdate,
@@ -207,7 +228,8 @@ async fn update_user(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<UserUpdate>,
 ) -> AppResult<Json<User>> {
-    s.change(&ctx, Action::ManageUsers, move |tx, who| service::update(tx, who, id, &input)).await.map(Json)
+    let actor = who_acts(&ctx)?;
+    s.change(&ctx, Action::ManageUsers, move |tx, who| service::update(tx, who, &actor, id, &input)).await.map(Json)
 }
 
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
@@ -230,15 +252,39 @@ async fn set_user_status(
         .map(Json)
 }
 
-/// Clear an account's failed sign-ins and lock-out.
+/// Clear an account's failed sign-ins and lock-out (the security administrator).
 #[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "users", responses((status = 204), (status = 403)))]
 async fn unlock_user(
     State(s): State<AppState>,
-    Can(ctx, _): Can<need::ManageUsers>,
+    Can(ctx, _): Can<need::ManageRoles>,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
-    s.change(&ctx, Action::ManageUsers, move |tx, who| auth::unlock(tx, who, id)).await?;
+    s.change(&ctx, Action::ManageRoles, move |tx, who| auth::unlock(tx, who, id)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RoleInput {
+    pub role: String,
+}
+
+/// Grant an account another role (the security administrator; not on their own account).
+#[utoipa::path(put, path = "/api/v1/users/{id}/role", tag = "users", request_body = RoleInput,
+    responses((status = 200, body = User), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn set_user_role(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ManageRoles>,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<RoleInput>,
+) -> AppResult<Json<User>> {
+    let actor = who_acts(&ctx)?;
+    s.change(&ctx, Action::ManageRoles, move |tx, who| service::set_role(tx, who, &actor, id, &input.role))
+        .await
+        .map(Json)
+}
+
+fn who_acts(ctx: &Ctx) -> AppResult<CurrentUser> {
+    ctx.user.clone().ok_or(AppError::Unauthenticated)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -255,12 +301,81 @@ async fn set_user_password(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<PasswordInput>,
 ) -> AppResult<StatusCode> {
-    ctx.require(Action::ManageUsers)?;
-    let user = s.look(&ctx, Action::ManageUsers, move |tx, _| service::find(tx, id)).await?;
+    let actor = ctx.require(Action::ManageUsers)?.clone();
+    let user = s.look(&ctx, Action::ManageUsers, move |tx, _| service::kept_by(tx, &actor, id)).await?;
     let pw = validate::password(&input.password, &user.username)?;
     let candidate = pw.clone();
     s.db.read(move |tx| service::check_history(tx, id, &candidate)).await?;
     let hash = service::hash(pw).await?;
     s.change(&ctx, Action::ManageUsers, move |tx, who| service::set_password(tx, who, id, &hash, None)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CodeInput {
+    /// A six-digit code from the authenticator app.
+    pub code: String,
+}
+
+/// Begin setting up one's second factor (TOTP): the secret and `otpauth://` link to add to
+/// an authenticator app; it takes effect once a code from it is confirmed.
+#[utoipa::path(post, path = "/api/v1/me/second-factor", tag = "auth", responses((status = 200, body = Enrolment)))]
+async fn start_second_factor(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<Enrolment>> {
+    let me = ctx.user()?.clone();
+    s.change(&ctx, Action::ManageOwnAccount, move |tx, who| second_factor::start(tx, who, me.id, &me.username))
+        .await
+        .map(Json)
+}
+
+/// Confirm the second factor being set up with a code from it.
+#[utoipa::path(post, path = "/api/v1/me/second-factor/confirm", tag = "auth", request_body = CodeInput,
+    responses((status = 204), (status = 409), (status = 422)))]
+async fn confirm_second_factor(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ManageOwnAccount>,
+    ApiJson(input): ApiJson<CodeInput>,
+) -> AppResult<StatusCode> {
+    let id = ctx.user()?.id;
+    s.change(&ctx, Action::ManageOwnAccount, move |tx, who| second_factor::confirm(tx, who, id, &input.code)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Turn one's second factor off with a current code (not where one's role requires it).
+#[utoipa::path(post, path = "/api/v1/me/second-factor/disable", tag = "auth", request_body = CodeInput,
+    responses((status = 204), (status = 409), (status = 422)))]
+async fn disable_second_factor(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ManageOwnAccount>,
+    ApiJson(input): ApiJson<CodeInput>,
+) -> AppResult<StatusCode> {
+    let me = ctx.user()?.clone();
+    s.change(&ctx, Action::ManageOwnAccount, move |tx, who| {
+        second_factor::disable(tx, who, me.id, me.role, &input.code)
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The roles that must sign in with a second factor.
+#[utoipa::path(get, path = "/api/v1/second-factor/roles", tag = "auth", responses((status = 200, body = RequiredRoles)))]
+async fn second_factor_roles(State(s): State<AppState>, ctx: Ctx) -> AppResult<Json<RequiredRoles>> {
+    s.look(&ctx, Action::ViewSettings, |tx, _| {
+        Ok(RequiredRoles { roles: second_factor::required_roles(tx)?.iter().map(|r| r.as_str().to_owned()).collect() })
+    })
+    .await
+    .map(Json)
+}
+
+/// Require a second factor of these roles (the security administrator). Their people
+/// may only set one up until they have.
+#[utoipa::path(put, path = "/api/v1/second-factor/roles", tag = "auth", request_body = RequiredRoles,
+    responses((status = 200, body = RequiredRoles), (status = 403), (status = 422)))]
+async fn set_second_factor_roles(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ManageRoles>,
+    ApiJson(input): ApiJson<RequiredRoles>,
+) -> AppResult<Json<RequiredRoles>> {
+    s.change(&ctx, Action::ManageRoles, move |tx, who| second_factor::set_required_roles(tx, who, &input))
+        .await
+        .map(Json)
 }

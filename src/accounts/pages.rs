@@ -9,11 +9,12 @@ use serde::Deserialize;
 
 use super::service::{self, NewUser, User, UserFilter, UserUpdate};
 use super::sign_in;
-use crate::kernel::access::{Action, Role};
+use crate::kernel::access::{self, Action, Role};
 use crate::kernel::auth::{self, NewToken};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::i18n;
 use crate::kernel::notify;
+use crate::kernel::second_factor::{self, Enrolment};
 use crate::kernel::validate;
 use crate::kernel::web::layout::{self, Section, csrf_field, error_banner, select_field, text_field};
 use crate::kernel::web::list::{ListParams, pager};
@@ -27,6 +28,9 @@ pub fn router() -> Router<AppState> {
         .route("/account", get(account))
         .route("/account/password", post(change_password))
         .route("/account/notifications", post(set_notifications))
+        .route("/account/second-factor", post(start_second_factor))
+        .route("/account/second-factor/confirm", post(confirm_second_factor))
+        .route("/account/second-factor/disable", post(disable_second_factor))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
         .route("/admin/users", get(users).post(create_user))
@@ -35,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/status", post(set_status))
         .route("/admin/users/{id}/password", post(reset_password))
         .route("/admin/users/{id}/unlock", post(unlock))
+        .route("/admin/users/{id}/role", post(set_role))
 }
 
 async fn account_page(
@@ -43,12 +48,23 @@ async fn account_page(
     err: Option<&AppError>,
     new_token: Option<&NewToken>,
     notice: Option<&str>,
+    enrolment: Option<&Enrolment>,
 ) -> AppResult<Response> {
     let user = ctx.user()?.clone();
     let uid = user.id;
     let kinds = s.registry.note_kinds();
-    let (tokens, prefs) =
-        s.db.read(move |tx| Ok((auth::list_tokens(tx, uid)?, notify::preferences(tx, uid, &kinds)?))).await?;
+    let now = ctx.now;
+    let (tokens, prefs, expired, factor, required) =
+        s.db.read(move |tx| {
+            Ok((
+                auth::list_tokens(tx, uid)?,
+                notify::preferences(tx, uid, &kinds)?,
+                auth::password_expired(tx, uid, now)?,
+                second_factor::enabled(tx, uid)?,
+                second_factor::must_set_up(tx, uid)?,
+            ))
+        })
+        .await?;
     let reach = [
         ("now".to_owned(), ctx.t("acc-reach-now").to_owned()),
         ("digest".to_owned(), ctx.t("acc-reach-digest").to_owned()),
@@ -56,6 +72,10 @@ async fn account_page(
     ];
     let body = html! {
         @if let Some(n) = notice { div.notice { (n) } }
+        @if expired && err.is_none() { div.alert role="alert" { (ctx.t("password_expired")) } }
+        @if required && !expired && err.is_none() && enrolment.is_none() {
+            div.alert role="alert" { (ctx.t("second_factor_required")) }
+        }
         (error_banner(ctx, err))
         div.card { dl.facts {
             dt { (ctx.t("login-username")) } dd { (user.username) }
@@ -67,6 +87,32 @@ async fn account_page(
             label.field { span { (ctx.t("acc-current-password")) } input type="password" name="current" required autocomplete="current-password"; }
             label.field { span { (ctx.t("acc-new-password-10-characters-or")) } input type="password" name="password" required autocomplete="new-password"; }
             div { button type="submit" { (ctx.t("common-save")) } }
+        }
+        h2 { (ctx.t("acc-second-factor")) }
+        @if let Some(e) = enrolment {
+            div.card {
+                p { (ctx.t("acc-second-factor-scan")) }
+                div.qr { (maud::PreEscaped(layout::qr_svg(&e.link))) }
+                p { span.muted { (ctx.t("acc-second-factor-key")) " " } code.secret { (e.secret) } }
+                form.filters method="post" action="/account/second-factor/confirm" {
+                    (csrf_field(ctx))
+                    (layout::input_field(ctx, "text", "code", ctx.t("login-code"), "", err, true))
+                    button type="submit" { (ctx.t("acc-second-factor-confirm")) }
+                }
+            }
+        } @else if factor {
+            p { (layout::badge(ctx.t("acc-second-factor-on"), "green")) }
+            form.filters method="post" action="/account/second-factor/disable" {
+                (csrf_field(ctx))
+                (layout::input_field(ctx, "text", "code", ctx.t("login-code"), "", err, true))
+                button.secondary type="submit" { (ctx.t("acc-second-factor-turn-off")) }
+            }
+        } @else {
+            p.muted { (ctx.t("acc-second-factor-intro")) }
+            form.inline method="post" action="/account/second-factor" {
+                (csrf_field(ctx))
+                button type="submit" { (ctx.t("acc-second-factor-set-up")) }
+            }
         }
         h2 { (ctx.t("acc-notifications")) }
         p.muted { (ctx.t("acc-notifications-intro")) }
@@ -105,11 +151,59 @@ async fn account_page(
             } }
         }
     };
-    Ok(layout::page(ctx, ctx.t("nav-account"), Section::Account, body).into_response())
+    let status = err.map_or(axum::http::StatusCode::OK, AppError::status);
+    Ok((status, layout::page(ctx, ctx.t("nav-account"), Section::Account, body)).into_response())
 }
 
 async fn account(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    account_page(&s, &ctx, None, None, None).await
+    account_page(&s, &ctx, None, None, None, None).await
+}
+
+async fn start_second_factor(
+    State(s): State<AppState>,
+    f: CsrfForm<crate::kernel::web::form::Fields>,
+) -> AppResult<Response> {
+    let ctx = f.ctx;
+    let me = ctx.user()?.clone();
+    let e = s
+        .change(&ctx, Action::ManageOwnAccount, move |tx, who| second_factor::start(tx, who, me.id, &me.username))
+        .await?;
+    account_page(&s, &ctx, None, None, None, Some(&e)).await
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+async fn confirm_second_factor(State(s): State<AppState>, f: CsrfForm<CodeForm>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let id = ctx.user()?.id;
+    let code = form.code;
+    match s.change(&ctx, Action::ManageOwnAccount, move |tx, who| second_factor::confirm(tx, who, id, &code)).await {
+        Ok(()) => account_page(&s, &ctx, None, None, Some(ctx.t("acc-second-factor-on")), None).await,
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
+            account_page(&s, &ctx, Some(&e), None, None, None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn disable_second_factor(State(s): State<AppState>, f: CsrfForm<CodeForm>) -> AppResult<Response> {
+    let CsrfForm { ctx, form } = f;
+    let me = ctx.user()?.clone();
+    let code = form.code;
+    let off = s
+        .change(&ctx, Action::ManageOwnAccount, move |tx, who| second_factor::disable(tx, who, me.id, me.role, &code))
+        .await;
+    match off {
+        Ok(()) => account_page(&s, &ctx, None, None, Some(ctx.t("common-saved")), None).await,
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
+            account_page(&s, &ctx, Some(&e), None, None, None).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The person's choice, per kind of note, of e-mail and SMS or the inbox only.
@@ -165,8 +259,10 @@ async fn change_password(
     }
     .await;
     match result {
-        Ok(()) => account_page(&s, &ctx, None, None, Some(ctx.t("common-saved"))).await,
-        Err(e @ (AppError::Invalid { .. } | AppError::Locked)) => account_page(&s, &ctx, Some(&e), None, None).await,
+        Ok(()) => account_page(&s, &ctx, None, None, Some(ctx.t("common-saved")), None).await,
+        Err(e @ (AppError::Invalid { .. } | AppError::Locked)) => {
+            account_page(&s, &ctx, Some(&e), None, None, None).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -193,8 +289,8 @@ async fn create_token(State(s): State<AppState>, f: CsrfForm<TokenForm>) -> AppR
         Err(e) => Err(e),
     };
     match result {
-        Ok(t) => account_page(&s, &ctx, None, Some(&t), None).await,
-        Err(e @ AppError::Invalid { .. }) => account_page(&s, &ctx, Some(&e), None, None).await,
+        Ok(t) => account_page(&s, &ctx, None, Some(&t), None, None).await,
+        Err(e @ AppError::Invalid { .. }) => account_page(&s, &ctx, Some(&e), None, None, None).await,
         Err(e) => Err(e),
     }
 }
@@ -209,8 +305,14 @@ async fn revoke_token(
     Ok(Redirect::to("/account").into_response())
 }
 
-fn role_options(ctx: &Ctx) -> Vec<(String, String)> {
-    Role::ALL.iter().map(|r| (r.as_str().to_owned(), ctx.t(&r.label_key()).to_owned())).collect()
+/// The roles to choose from: every one, or only business roles (a new account made by
+/// the system administrator).
+fn role_options(ctx: &Ctx, business_only: bool) -> Vec<(String, String)> {
+    Role::ALL
+        .iter()
+        .filter(|r| !(business_only && r.is_administrator()))
+        .map(|r| (r.as_str().to_owned(), ctx.t(&r.label_key()).to_owned()))
+        .collect()
 }
 
 fn with_none(ctx: &Ctx, opts: Vec<(i64, String)>) -> Vec<(String, String)> {
@@ -222,7 +324,7 @@ fn with_none(ctx: &Ctx, opts: Vec<(i64, String)>) -> Vec<(String, String)> {
 async fn users(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q<UserFilter>) -> AppResult<Response> {
     let (pq, fq) = (p.clone(), f.clone());
     let (page, depts) = s
-        .look(&ctx, Action::ManageUsers, move |tx, _| {
+        .look(&ctx, Action::ViewUsers, move |tx, _| {
             Ok((service::list(tx, &fq, &pq)?, crate::org::departments::options(tx)?))
         })
         .await?;
@@ -263,13 +365,14 @@ async fn users(State(s): State<AppState>, ctx: Ctx, Q(p): Q<ListParams>, Q(f): Q
         ("status", f.status.clone().unwrap_or_default()),
     ];
     let mut roles = vec![(String::new(), ctx.t("common-all").to_owned())];
-    roles.extend(role_options(&ctx));
+    roles.extend(role_options(&ctx, false));
     let mut dept_opts = vec![(String::new(), ctx.t("common-all").to_owned())];
     dept_opts.extend(depts.into_iter().map(|(id, n)| (id.to_string(), n)));
     let statuses = status_options(&ctx);
     respond(&p, "users", &table, &page.items, || {
+        let creates = ctx.user.as_ref().is_some_and(|u| access::allows(u, Action::ManageUsers));
         let body = html! {
-            div.actions { a.button href="/admin/users/new" { (ctx.t("common-create")) } }
+            @if creates { div.actions { a.button href="/admin/users/new" { (ctx.t("common-create")) } } }
             form.filters method="get" action="/admin/users" {
                 (text_field(&ctx, "q", ctx.t("common-search"), p.q().unwrap_or(""), None, false))
                 (select_field(&ctx, "role", ctx.t("acc-role"), &roles, f.role.as_deref().unwrap_or(""), None))
@@ -289,6 +392,7 @@ fn status_options(ctx: &Ctx) -> Vec<(String, String)> {
         (String::new(), ctx.t("common-all").to_owned()),
         ("active".into(), ctx.t("common-active").to_owned()),
         ("inactive".into(), ctx.t("common-inactive").to_owned()),
+        ("locked".into(), ctx.t("acc-locked").to_owned()),
     ]
 }
 
@@ -330,21 +434,43 @@ async fn user_form_page(
     err: Option<&AppError>,
 ) -> AppResult<Response> {
     let (depts, divs, user) = s
-        .look(ctx, Action::ManageUsers, move |tx, _| {
+        .look(ctx, Action::ViewUsers, move |tx, _| {
             let user = id.map(|id| service::find(tx, id)).transpose()?;
             Ok((crate::org::departments::options(tx)?, crate::org::divisions::options(tx)?, user))
         })
         .await?;
+    let Some(actor) = ctx.user.as_ref() else { return Err(AppError::Unauthenticated) };
+    let keeps = access::allows(actor, Action::ManageUsers)
+        && user.as_ref().is_none_or(|u| access::require_account_duty(actor, u.role).is_ok());
+    let grants = access::allows(actor, Action::ManageRoles);
+    if user.is_none() && !keeps {
+        return Err(AppError::Forbidden);
+    }
     let action = id.map_or_else(|| "/admin/users".to_owned(), |id| format!("/admin/users/{id}"));
     let body = html! {
         (error_banner(ctx, err))
-        form.stack method="post" action=(action) {
+        @if let Some(u) = user.as_ref().filter(|_| !keeps) {
+            dl.facts {
+                dt { (ctx.t("login-username")) } dd { (u.username) }
+                dt { (ctx.t("acc-display-name")) } dd { (u.display_name) }
+                dt { (ctx.t("acc-role")) } dd { (ctx.t(&u.role.label_key())) }
+                dt { (ctx.t("common-department")) } dd { (u.department_name.clone().unwrap_or_default()) }
+            }
+            @if u.role.is_administrator() && access::allows(actor, Action::ManageUsers) {
+                p.muted { (ctx.t("acc-administrators-kept-on-the-host")) }
+            }
+        }
+        @if keeps { form.stack method="post" action=(action) {
             (csrf_field(ctx))
             @if id.is_none() {
                 (text_field(ctx, "username", ctx.t("login-username"), &form.username, err, true))
             }
             (text_field(ctx, "display_name", ctx.t("acc-display-name"), &form.display_name, err, true))
-            (select_field(ctx, "role", ctx.t("acc-role"), &role_options(ctx), &form.role, err))
+            @if id.is_none() {
+                (select_field(ctx, "role", ctx.t("acc-role"), &role_options(ctx, true), &form.role, err))
+            } @else {
+                p { span.muted { (ctx.t("acc-role")) ": " } (ctx.t(&format!("role-{}", form.role))) }
+            }
             (select_field(ctx, "department_id", ctx.t("common-department"), &with_none(ctx, depts), &form.department_id, err))
             (select_field(ctx, "division_id", ctx.t("common-division"), &with_none(ctx, divs), &form.division_id, err))
             (layout::input_field(ctx, "email", "email", ctx.t("acc-e-mail-for-notifications"), &form.email, err, false))
@@ -354,13 +480,15 @@ async fn user_form_page(
                     input type="password" name="password" required autocomplete="new-password"; }
             }
             div.actions { button type="submit" { (ctx.t("common-save")) } a href="/admin/users" { (ctx.t("common-cancel")) } }
-        }
-        @if let Some(u) = &user {
-            h2 { (ctx.t("common-status")) }
-            form.inline method="post" action=(format!("/admin/users/{}/status", u.id)) {
-                (csrf_field(ctx))
-                input type="hidden" name="active" value=(if u.active { "false" } else { "true" });
-                button.secondary type="submit" { @if u.active { (ctx.t("acc-disable-account")) } @else { (ctx.t("acc-enable-account")) } }
+        } }
+        @if let Some(u) = user.as_ref().filter(|_| grants) {
+            @if u.id != actor.id {
+                h2 { (ctx.t("acc-role")) }
+                form.filters method="post" action=(format!("/admin/users/{}/role", u.id)) {
+                    (csrf_field(ctx))
+                    (select_field(ctx, "role", ctx.t("acc-role"), &role_options(ctx, false), u.role.as_str(), err))
+                    button.secondary type="submit" { (ctx.t("acc-grant-role")) }
+                }
             }
             @if u.locked_until.is_some_and(|t| t > ctx.now) {
                 form.inline method="post" action=(format!("/admin/users/{}/unlock", u.id)) {
@@ -369,14 +497,22 @@ async fn user_form_page(
                     button.secondary type="submit" { (ctx.t("acc-unlock")) }
                 }
             }
+        }
+        @if let Some(u) = user.as_ref().filter(|_| keeps) {
+            h2 { (ctx.t("common-status")) }
+            form.inline method="post" action=(format!("/admin/users/{}/status", u.id)) {
+                (csrf_field(ctx))
+                input type="hidden" name="active" value=(if u.active { "false" } else { "true" });
+                button.secondary type="submit" { @if u.active { (ctx.t("acc-disable-account")) } @else { (ctx.t("acc-enable-account")) } }
+            }
             h2 { (ctx.t("acc-reset-password")) }
             form.filters method="post" action=(format!("/admin/users/{}/password", u.id)) {
                 (csrf_field(ctx))
                 label.field { span { (ctx.t("acc-new-password")) } input type="password" name="password" required autocomplete="new-password"; }
                 button.secondary type="submit" { (ctx.t("common-save")) }
             }
-            p { (layout::history_link(ctx, "user", u.id)) }
         }
+        @if let Some(u) = &user { p { (layout::history_link(ctx, "user", u.id)) } }
     };
     let title = match &user {
         Some(u) => format!("{} · {}", ctx.t("common-edit"), u.username),
@@ -392,7 +528,11 @@ async fn new_user(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
 }
 
 async fn edit_user(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let u = s.look(&ctx, Action::ManageUsers, move |tx, _| service::find(tx, id)).await?;
+    edit_user_with(&s, &ctx, id, None).await
+}
+
+async fn edit_user_with(s: &AppState, ctx: &Ctx, id: i64, err: Option<&AppError>) -> AppResult<Response> {
+    let u = s.look(ctx, Action::ViewUsers, move |tx, _| service::find(tx, id)).await?;
     let form = UserForm {
         username: u.username,
         display_name: u.display_name,
@@ -403,14 +543,15 @@ async fn edit_user(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> 
         email: u.email.unwrap_or_default(),
         phone: u.phone.unwrap_or_default(),
     };
-    user_form_page(&s, &ctx, Some(id), form, None).await
+    user_form_page(s, ctx, Some(id), form, err).await
 }
 
 async fn create_user(State(s): State<AppState>, f: CsrfForm<UserForm>) -> AppResult<Response> {
     let ctx = f.ctx;
-    ctx.require(Action::ManageUsers)?;
+    let actor = ctx.require(Action::ManageUsers)?.clone();
     let form = f.form;
     let result = async {
+        service::check_new_role(&actor, &form.role)?;
         let (department_id, division_id) = form.ids()?;
         let input = NewUser {
             username: form.username.clone(),
@@ -429,7 +570,7 @@ async fn create_user(State(s): State<AppState>, f: CsrfForm<UserForm>) -> AppRes
     .await;
     match result {
         Ok(u) => Ok(Redirect::to(&format!("/admin/users/{}", u.id)).into_response()),
-        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. } | AppError::Refused { .. })) => {
             user_form_page(&s, &ctx, None, form, Some(&e)).await
         }
         Err(e) => Err(e),
@@ -443,13 +584,14 @@ async fn update_user(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm
         Ok((department_id, division_id)) => {
             let input = UserUpdate {
                 display_name: form.display_name.clone(),
-                role: form.role.clone(),
+                role: None,
                 department_id,
                 division_id,
                 email: Some(form.email.clone()),
                 phone: Some(form.phone.clone()),
             };
-            s.change(&ctx, Action::ManageUsers, move |tx, who| service::update(tx, who, id, &input)).await
+            let actor = ctx.require(Action::ManageUsers)?.clone();
+            s.change(&ctx, Action::ManageUsers, move |tx, who| service::update(tx, who, &actor, id, &input)).await
         }
         Err(e) => Err(e),
     };
@@ -481,8 +623,24 @@ async fn unlock(
     Path(id): Path<i64>,
     f: CsrfForm<crate::kernel::web::form::Fields>,
 ) -> AppResult<Response> {
-    s.change(&f.ctx, Action::ManageUsers, move |tx, who| auth::unlock(tx, who, id)).await?;
+    s.change(&f.ctx, Action::ManageRoles, move |tx, who| auth::unlock(tx, who, id)).await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct RoleForm {
+    role: String,
+}
+
+async fn set_role(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<RoleForm>) -> AppResult<Response> {
+    let ctx = f.ctx;
+    let actor = ctx.require(Action::ManageRoles)?.clone();
+    let role = f.form.role;
+    match s.change(&ctx, Action::ManageRoles, move |tx, who| service::set_role(tx, who, &actor, id, &role)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => edit_user_with(&s, &ctx, id, Some(&e)).await,
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Deserialize)]
@@ -492,8 +650,8 @@ struct ResetForm {
 
 async fn reset_password(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<ResetForm>) -> AppResult<Response> {
     let ctx = f.ctx;
-    ctx.require(Action::ManageUsers)?;
-    let u = s.look(&ctx, Action::ManageUsers, move |tx, _| service::find(tx, id)).await?;
+    let actor = ctx.require(Action::ManageUsers)?.clone();
+    let u = s.look(&ctx, Action::ManageUsers, move |tx, _| service::kept_by(tx, &actor, id)).await?;
     let candidate = f.form.password.clone();
     let checked = match validate::password(&f.form.password, &u.username) {
         Ok(pw) => s.db.read(move |tx| service::check_history(tx, id, &candidate)).await.map(|()| pw),

@@ -50,7 +50,10 @@ pub struct NewUser {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct UserUpdate {
     pub display_name: String,
-    pub role: String,
+    /// The present role, if given: a role is changed with `PUT /api/v1/users/{id}/role`
+    /// by the security administrator.
+    #[serde(default)]
+    pub role: Option<String>,
     #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
     pub department_id: Option<i64>,
     #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
@@ -67,7 +70,7 @@ pub struct UserFilter {
     pub role: Option<String>,
     #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
     pub department_id: Option<i64>,
-    /// `active`, `inactive` or empty.
+    /// `active`, `inactive`, `locked` (after failed sign-ins) or empty.
     pub status: Option<String>,
 }
 
@@ -134,6 +137,9 @@ pub fn list(tx: &mut Tx<'_>, f: &UserFilter, p: &ListParams) -> AppResult<Page<U
         }
         Some("inactive") => {
             w.and_sql("u.active = 0");
+        }
+        Some("locked") => {
+            w.and_sql("u.active = 1 AND u.locked_until IS NOT NULL");
         }
         _ => {}
     }
@@ -244,7 +250,7 @@ pub fn create(tx: &mut Tx<'_>, who: &Who, input: &NewUser, password_hash: &str) 
     let id = tx
         .insert(
             "INSERT INTO users (username, display_name, role, department_id, division_id, password_hash, email, phone, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+             created_at, updated_at, password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9) RETURNING id",
             params![
                 username,
                 name,
@@ -263,10 +269,28 @@ pub fn create(tx: &mut Tx<'_>, who: &Who, input: &NewUser, password_hash: &str) 
     Ok(u)
 }
 
-pub fn update(tx: &mut Tx<'_>, who: &Who, id: i64, input: &UserUpdate) -> AppResult<User> {
-    let before = find(tx, id)?;
+/// The account `id`, if `actor` may keep it ([`access::require_account_duty`]).
+pub fn kept_by(tx: &mut Tx<'_>, actor: &CurrentUser, id: i64) -> AppResult<User> {
+    let u = find(tx, id)?;
+    crate::kernel::access::require_account_duty(actor, u.role)?;
+    Ok(u)
+}
+
+/// A new account's role must be a business one for the system administrator.
+pub fn check_new_role(actor: &CurrentUser, role: &str) -> AppResult<()> {
+    let role = Role::parse(role).ok_or_else(|| AppError::invalid("bad_value", "role"))?;
+    crate::kernel::access::require_account_duty(actor, role)
+}
+
+pub fn update(tx: &mut Tx<'_>, who: &Who, actor: &CurrentUser, id: i64, input: &UserUpdate) -> AppResult<User> {
+    let before = kept_by(tx, actor, id)?;
+    if let Some(role) = input.role.as_deref()
+        && Role::parse(role).ok_or_else(|| AppError::invalid("bad_value", "role"))? != before.role
+    {
+        return Err(AppError::Refused { code: "role_change_not_your_duty" });
+    }
     let name = validate::text(&input.display_name, "display_name", 60)?;
-    let p = placement(tx, &input.role, input.department_id, input.division_id)?;
+    let p = placement(tx, before.role.as_str(), input.department_id, input.division_id)?;
     let email = validate_email(input.email.as_deref())?;
     let phone = validate_phone(input.phone.as_deref())?;
     tx.execute(
@@ -279,9 +303,29 @@ pub fn update(tx: &mut Tx<'_>, who: &Who, id: i64, input: &UserUpdate) -> AppRes
     Ok(after)
 }
 
+/// Grant account `id` another role: the security administrator's duty, never on their own
+/// account. The account's department and division must suit the new role.
+pub fn set_role(tx: &mut Tx<'_>, who: &Who, actor: &CurrentUser, id: i64, role: &str) -> AppResult<User> {
+    let before = find(tx, id)?;
+    if actor.id == id {
+        return Err(AppError::conflict("cannot_change_own_role"));
+    }
+    let p = placement(tx, role, before.department_id, before.division_id)?;
+    if p.role == before.role {
+        return Ok(before);
+    }
+    tx.execute("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3", params![p.role.as_str(), who.now, id])?;
+    let after = find(tx, id)?;
+    audit::record(tx, who, Change::updated("set_role", "user", id, &before, &after))?;
+    Ok(after)
+}
+
 /// Disable (which also ends the user's sessions and tokens) or re-enable an account.
 pub fn set_active(tx: &mut Tx<'_>, who: &Who, actor: Option<&CurrentUser>, id: i64, active: bool) -> AppResult<User> {
     let before = find(tx, id)?;
+    if let Some(a) = actor {
+        crate::kernel::access::require_account_duty(a, before.role)?;
+    }
     if !active && actor.is_some_and(|a| a.id == id) {
         return Err(AppError::conflict("cannot_disable_self"));
     }
@@ -323,7 +367,8 @@ pub fn set_password(
         params![who.now, id],
     )?;
     tx.execute(
-        "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $3",
+        "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL, updated_at = $2, \
+         password_changed_at = $2 WHERE id = $3",
         params![password_hash, who.now, id],
     )?;
     // Whoever held the old password may have minted tokens with it.
@@ -370,6 +415,18 @@ pub async fn hash(password: String) -> AppResult<String> {
     tokio::task::spawn_blocking(move || crate::kernel::crypto::hash_password(&password))
         .await
         .map_err(|e| AppError::internal(e.to_string()))?
+}
+
+/// Accounts locked out after failed sign-ins at `now`: id, name and when last changed
+/// (at most `cap`, the security administrator's queue).
+pub fn locked(tx: &mut Tx<'_>, now: i64, cap: i64) -> AppResult<Vec<(i64, String, i64)>> {
+    tx.query(
+        "SELECT id, display_name, updated_at FROM users WHERE active = 1 AND locked_until > $1 ORDER BY id LIMIT $2",
+        params![now, cap],
+    )?
+    .iter()
+    .map(|r| Ok((r.int(0)?, r.text(1)?, r.int(2)?)))
+    .collect()
 }
 
 /// The active accounts holding `role` (at most 50: the people a note goes to).

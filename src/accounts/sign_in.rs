@@ -26,6 +26,9 @@ pub struct LoginForm {
     username: String,
     #[serde(default)]
     password: String,
+    /// The second factor's code, for those who have set one up.
+    #[serde(default)]
+    code: String,
     #[serde(default)]
     next: String,
     #[serde(rename = "_csrf", default)]
@@ -45,6 +48,8 @@ fn login_page(ctx: &Ctx, csrf: &str, username: &str, next: &str, err: Option<&Ap
                 input type="text" name="username" value=(username) required autocomplete="username" autofocus; }
             label.field { span { (ctx.t("login-password")) }
                 input type="password" name="password" required autocomplete="current-password"; }
+            label.field { span { (ctx.t("login-code")) " " span.muted { (ctx.t("login-code-if-set-up")) } }
+                input type="text" name="code" inputmode="numeric" pattern="[0-9 ]*" maxlength="8" autocomplete="one-time-code"; }
             button type="submit" { (ctx.t("login-submit")) }
         }
         nav.public-entries aria-label=(ctx.t("home-front")) {
@@ -89,14 +94,14 @@ pub async fn submit(State(s): State<AppState>, req: Request) -> AppResult<Respon
         return Err(csrf_error());
     }
     let next = safe_next(Some(&form.next));
-    let session_ms = s.settings.session_hours * 3_600_000;
     let device = match cookie(&headers, auth::DEVICE_COOKIE) {
         Some(d) if d.len() == 32 && d.chars().all(|c| c.is_ascii_hexdigit()) => d.to_owned(),
         _ => crate::kernel::crypto::random_hex(16)?,
     };
-    match auth::sign_in(&s.db, &ctx.who(), &form.username, &form.password, session_ms, &device).await {
+    match auth::sign_in(&s.db, &ctx.who(), &form.username, &form.password, Some(&form.code), &device).await {
         Ok(signed) => {
-            let mut res = Redirect::to(&next).into_response();
+            let to = if signed.restricted.is_some() { "/account" } else { next.as_str() };
+            let mut res = Redirect::to(to).into_response();
             let h = res.headers_mut();
             h.append(
                 header::SET_COOKIE,
@@ -104,7 +109,12 @@ pub async fn submit(State(s): State<AppState>, req: Request) -> AppResult<Respon
             );
             h.append(
                 header::SET_COOKIE,
-                set_cookie(SESSION_COOKIE, &signed.session_token, session_ms / 1000, s.settings.secure_cookies),
+                set_cookie(
+                    SESSION_COOKIE,
+                    &signed.session_token,
+                    (signed.expires_at - ctx.now) / 1000,
+                    s.settings.secure_cookies,
+                ),
             );
             h.append(header::SET_COOKIE, set_cookie(LOGIN_CSRF_COOKIE, "", 0, s.settings.secure_cookies));
             Ok(res)

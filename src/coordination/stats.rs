@@ -124,7 +124,7 @@ pub fn refresh_overdue(tx: &mut Tx<'_>, today: &str, running: &[String]) -> AppR
 /// their department's for its heads, their division's for its head, otherwise their own.
 fn persons_seen(reader: &CurrentUser, w: &mut Where) {
     match reader.role {
-        Role::Leader | Role::Admin => {}
+        Role::Leader => {}
         Role::DeptHead if reader.department_id.is_some() => {
             w.and("g.department_id = ?", reader.department_id);
         }

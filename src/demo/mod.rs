@@ -83,8 +83,14 @@ struct Account {
     division: Option<&'static str>,
 }
 
-const ACCOUNTS: [Account; 13] = [
-    Account { role: Role::Admin, username: "admin", name: "系统管理员", department: None, division: None },
+const ACCOUNTS: [Account; 15] = [
+    Account { role: Role::SystemAdmin, username: "admin", name: "系统管理员", department: None, division: None },
+    Account {
+        role: Role::SecurityAdmin, username: "secadmin", name: "安全管理员", department: None, division: None
+    },
+    Account {
+        role: Role::AuditAdmin, username: "auditadmin", name: "审计管理员", department: None, division: None
+    },
     Account { role: Role::Leader, username: "leader", name: "周市长", department: None, division: None },
     Account {
         role: Role::DeptHead,

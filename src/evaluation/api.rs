@@ -134,7 +134,7 @@ pub fn may_read_division(tx: &mut crate::kernel::db::Tx<'_>, user: &CurrentUser,
         .ok_or(AppError::NotFound)?
         .int(0)?;
     let ok = match user.role {
-        Role::Admin | Role::Leader | Role::Supervisor => true,
+        Role::Leader | Role::Supervisor => true,
         Role::DeptHead => user.department_id == Some(dept),
         Role::DivisionHead => user.division_id == Some(division),
         _ => false,

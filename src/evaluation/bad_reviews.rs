@@ -39,7 +39,7 @@ pub fn relations(user: &CurrentUser, r: &Rating) -> Vec<&'static str> {
         rel.push("unit");
     }
     let outside = r.division_id.is_none() || user.division_id != r.division_id;
-    if matches!(user.role, Role::Supervisor | Role::Admin) && outside {
+    if user.role == Role::Supervisor && outside {
         rel.push("reviewer");
     }
     rel
@@ -76,7 +76,7 @@ pub fn queue(tx: &mut Tx<'_>, user: &CurrentUser, rules: &Rules, now: i64, lang:
         let (states, unit) = (w.marks(&p.actionable(&["unit"])), w.push(id));
         any.push(format!("(r.state IN ({states}) AND {column} = {unit})"));
     }
-    if matches!(user.role, Role::Supervisor | Role::Admin) {
+    if user.role == Role::Supervisor {
         let (states, own) = (w.marks(&p.actionable(&["reviewer"])), w.push(user.division_id.unwrap_or(-1)));
         any.push(format!("(r.state IN ({states}) AND (r.division_id IS NULL OR r.division_id <> {own}))"));
     }
@@ -121,7 +121,7 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &BadReviewFilter, p: &ListPa
         Role::DeptHead => {
             w.and("r.department_id = ?", user.department_id.unwrap_or(-1));
         }
-        Role::Supervisor | Role::Admin | Role::Leader => {}
+        Role::Supervisor | Role::Leader => {}
         _ => {
             w.and("r.staff_id = ?", user.id);
         }
@@ -133,7 +133,7 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &BadReviewFilter, p: &ListPa
     let (limit, offset) = p.window();
     let (l, o) = (w.push(limit), w.push(offset));
     let sql = format!("SELECT {COLUMNS} FROM {FROM}{} ORDER BY r.id DESC LIMIT {l} OFFSET {o}", w.sql);
-    let show = matches!(user.role, Role::DivisionHead | Role::DeptHead | Role::Supervisor | Role::Admin);
+    let show = matches!(user.role, Role::DivisionHead | Role::DeptHead | Role::Supervisor);
     let items = tx.query(&sql, &w.args)?.iter().map(|r| from_row(r, show)).collect::<AppResult<_>>()?;
     Ok(Page { items, total, page: p.page(), per: p.per() })
 }

@@ -133,7 +133,7 @@ fn may_act(tx: &mut Tx<'_>, user: &CurrentUser, division: i64) -> AppResult<()> 
         .ok_or_else(|| AppError::invalid("unknown_division", "division_id"))?
         .int(0)?;
     match user.role {
-        Role::Admin | Role::Leader => Ok(()),
+        Role::Leader => Ok(()),
         Role::DeptHead if user.department_id == Some(dept) => Ok(()),
         _ => Err(AppError::Forbidden),
     }

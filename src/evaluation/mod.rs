@@ -34,7 +34,7 @@ impl Action {
     /// Division rankings across a department or the city.
     pub const ViewRankings: Action = Action::new(
         "view_rankings",
-        Rule::Roles(&[Role::Admin, Role::Leader, Role::DeptHead, Role::DivisionHead, Role::Supervisor]),
+        Rule::Roles(&[Role::Leader, Role::DeptHead, Role::DivisionHead, Role::Supervisor]),
     );
 }
 

@@ -89,7 +89,7 @@ async fn render(
                     .iter()
                     .map(|r| Ok((r.int(0)?, r.text(1)?)))
                     .collect::<AppResult<_>>()?,
-                Role::Admin | Role::Leader | Role::Supervisor => crate::org::divisions::options(tx)?,
+                Role::Leader | Role::Supervisor => crate::org::divisions::options(tx)?,
                 _ => Vec::new(),
             };
             let chosen = q.division_id.or_else(|| divisions.first().map(|(d, _)| *d));

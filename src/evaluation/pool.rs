@@ -129,7 +129,7 @@ pub fn get(tx: &mut Tx<'_>, user: &CurrentUser, id: i64) -> AppResult<PoolCase> 
     let row = tx.query_opt(&sql, params![id])?.ok_or(AppError::NotFound)?;
     let found = assessments(tx, &[id])?;
     let c = from_row(&row, &found)?;
-    if relations(user, &c).is_empty() && !matches!(user.role, Role::Admin | Role::Leader) {
+    if relations(user, &c).is_empty() && user.role != Role::Leader {
         return Err(AppError::NotFound);
     }
     Ok(c)
@@ -138,7 +138,7 @@ pub fn get(tx: &mut Tx<'_>, user: &CurrentUser, id: i64) -> AppResult<PoolCase> 
 /// Cases the caller may see: their division's, their department's, their own.
 pub fn list(tx: &mut Tx<'_>, user: &CurrentUser) -> AppResult<Vec<PoolCase>> {
     let (cond, arg) = match user.role {
-        Role::Admin | Role::Leader => ("1 = $1", 1),
+        Role::Leader => ("1 = $1", 1),
         Role::DeptHead => ("c.department_id = $1", user.department_id.unwrap_or(-1)),
         Role::DivisionHead => ("c.division_id = $1", user.division_id.unwrap_or(-1)),
         _ => ("c.staff_id = $1", user.id),

@@ -31,10 +31,8 @@ impl Action {
     pub const ViewPlans: Action = Action::new("view_plans", Rule::Government);
     /// Write plans and their versions, schedule hearings, moderate and correct: leaders,
     /// and the implementing departments' staff and heads (per plan and hearing).
-    pub const ManagePlans: Action = Action::new(
-        "manage_plans",
-        Rule::Roles(&[Role::Leader, Role::DeptHead, Role::DivisionHead, Role::Staff, Role::Admin]),
-    );
+    pub const ManagePlans: Action =
+        Action::new("manage_plans", Rule::Roles(&[Role::Leader, Role::DeptHead, Role::DivisionHead, Role::Staff]));
     /// Ask a question (beforehand, moderated; or in the session when invited), answer one
     /// (the defense team), vote (the inquiry panel): decided per hearing.
     pub const TakePart: Action = Action::new("take_part", Rule::Anyone);

@@ -133,12 +133,12 @@ pub fn find(tx: &mut Tx<'_>, id: i64) -> AppResult<Plan> {
 /// staff of its implementing or owning departments.
 pub fn relations(user: &CurrentUser, p: &Plan) -> Vec<&'static str> {
     let mut r = Vec::new();
-    if user.id == p.leader_id || user.role == Role::Admin {
+    if user.id == p.leader_id {
         r.push("leader");
     }
     let ours =
         user.department_id.is_some_and(|d| p.owner_department_id == Some(d) || p.departments.iter().any(|x| x.0 == d));
-    if ours && matches!(user.role, Role::Staff | Role::DivisionHead | Role::DeptHead) || user.role == Role::Admin {
+    if ours && matches!(user.role, Role::Staff | Role::DivisionHead | Role::DeptHead) {
         r.push("department");
     }
     r
@@ -220,7 +220,7 @@ fn write_parts(tx: &mut Tx<'_>, id: i64, input: &PlanInput) -> AppResult<()> {
 /// Write a plan (a leader, or the staff of the department whose policy it is).
 pub fn create(tx: &mut Tx<'_>, who: &Who, user: &CurrentUser, rules: &Rules, input: &PlanInput) -> AppResult<Plan> {
     let (title, summary) = check(tx, input)?;
-    let mine = matches!(user.role, Role::Leader | Role::Admin)
+    let mine = user.role == Role::Leader
         || user
             .department_id
             .is_some_and(|d| input.owner_department_id == Some(d) || input.department_ids.contains(&d));

@@ -209,7 +209,7 @@ pub fn of_hearing(tx: &mut Tx<'_>, user: Option<&CurrentUser>, h: &Hearing, now:
         Some(u) => {
             let organiser = sessions::organiser(tx, h.id)?;
             sessions::relations(u, h, organiser).iter().any(|r| matches!(*r, "organiser" | "chair" | "team"))
-                || matches!(u.role, Role::Leader | Role::Admin)
+                || u.role == Role::Leader
         }
         None => false,
     };

@@ -86,7 +86,7 @@ pub fn detail(tx: &mut Tx<'_>, user: &CurrentUser, rules: &Rules, id: i64, now: 
         .windows(2)
         .map(|w| Changes { version: w[1].version, differences: idea::differences(&w[0].snapshot, &w[1].snapshot) })
         .collect();
-    let sees_opens = relations.contains(&"division_head") || matches!(user.role, Role::Leader | Role::Admin);
+    let sees_opens = relations.contains(&"division_head") || user.role == Role::Leader;
     let opens = if sees_opens { Some(idea::opens(tx, id)?) } else { None };
     let may = rules
         .process

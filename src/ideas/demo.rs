@@ -106,8 +106,17 @@ fn item(kind: &str, request: &str, amount: &str, scope: &str, department: i64, c
 struct Seed {
     rules: Rules,
     now: i64,
-    admin: CurrentUser,
     evaluator: CurrentUser,
+}
+
+/// Who handles idea `id` in the demo: a clerk of its responsible department acting as
+/// the department's head (the demo city has a head's account only in the 发改委).
+fn handler_of(tx: &mut Tx<'_>, id: i64) -> AppResult<CurrentUser> {
+    let department = tx.query_one("SELECT department_id FROM ideas WHERE id = $1", params![id])?.int(0)?;
+    let code = tx.query_one("SELECT code FROM departments WHERE id = $1", params![department])?.text(0)?;
+    let clerk_id = staff_of(tx, &code)?;
+    let clerk = accounts::find(tx, clerk_id)?.as_current();
+    Ok(CurrentUser { role: crate::kernel::access::Role::DeptHead, department_id: Some(department), ..clerk })
 }
 
 impl Seed {
@@ -127,12 +136,14 @@ impl Seed {
         due: Option<&str>,
     ) -> AppResult<()> {
         let d = idea::Decision { transition: t.into(), note: note.map(Into::into), due_on: due.map(Into::into) };
-        idea::decide(tx, &at(self.now, days_ago), &self.admin, &self.rules, id, &d).map(|_| ())
+        let handler = handler_of(tx, id)?;
+        idea::decide(tx, &at(self.now, days_ago), &handler, &self.rules, id, &d).map(|_| ())
     }
     fn commission(&self, tx: &mut Tx<'_>, id: i64, evaluator: i64, days_ago: i64) -> AppResult<()> {
         let input = CommissionInput { evaluator_id: evaluator, working_days: 10 };
         let lang = crate::kernel::i18n::Lang::Zh;
-        commissions::commission(tx, &at(self.now, days_ago), &self.admin, &self.rules, id, &input, lang).map(|_| ())
+        let handler = handler_of(tx, id)?;
+        commissions::commission(tx, &at(self.now, days_ago), &handler, &self.rules, id, &input, lang).map(|_| ())
     }
     fn report(&self, tx: &mut Tx<'_>, id: i64, days_ago: i64, feasibility: &str, scores: [i64; 5]) -> AppResult<()> {
         let idea = idea::find(tx, &self.rules, id, self.now)?;
@@ -226,7 +237,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
         &ShareholdersInput { names: vec!["孙立新".into(), "青岛国信投资".into()] },
     )?;
 
-    let s = Seed { rules: Rules::shipped(tx, &super::IDEA)?, now, admin: user(tx, "admin")?, evaluator };
+    let s = Seed { rules: Rules::shipped(tx, &super::IDEA)?, now, evaluator };
 
     // Two ocean ideas, evaluated, bundled into one 一业一策 approved a month ago.
     let o1 = s.idea(tx, &ocean1_user, 45, IdeaInput {
@@ -310,13 +321,14 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
         idea_ids: vec![o1, o2],
         measures,
     };
-    let p = packages::create(tx, &at(now, 30), &s.admin, &package_rules, &s.rules, &package_input)?;
+    let drafter = handler_of(tx, o1)?;
+    let p = packages::create(tx, &at(now, 30), &drafter, &package_rules, &s.rules, &package_input)?;
     let env = demo.environment(tx)?;
     let port = demo.registry.tasks()?;
     let approval = Approval { port, env: &env, idea_rules: &s.rules };
     let leader = user(tx, "leader")?;
     let step = |t: &str| packages::Step { transition: t.into(), note: None };
-    packages::transition(tx, &at(now, 30), &s.admin, &package_rules, p.id, &step("submit"), &approval)?;
+    packages::transition(tx, &at(now, 30), &drafter, &package_rules, p.id, &step("submit"), &approval)?;
     packages::transition(tx, &at(now, 29), &leader, &package_rules, p.id, &step("approve"), &approval)?;
 
     // The demo enterprise's idea: asked for more, revised (two versions), and now with the

@@ -209,7 +209,6 @@ pub fn relations(tx: &mut Tx<'_>, user: &CurrentUser, idea: &Idea) -> AppResult<
     match user.role {
         Role::Enterprise if org == Some(idea.enterprise_id) => r.push("enterprise"),
         Role::Evaluator if org.is_some() && open_evaluator(tx, idea.id)? == org => r.push("evaluator"),
-        Role::Admin => r.extend(["division", "division_head"]),
         Role::DeptHead if user.department_id == Some(idea.department_id) => r.extend(["division", "division_head"]),
         Role::Staff | Role::DivisionHead if user.department_id == Some(idea.department_id) => {
             let division = market_division(tx, idea.department_id)?;
@@ -231,7 +230,7 @@ pub fn relations(tx: &mut Tx<'_>, user: &CurrentUser, idea: &Idea) -> AppResult<
 /// The condition on `i` (ideas) that the caller may see them: the one place that decides.
 fn visible(w: &mut Where, tx: &mut Tx<'_>, user: &CurrentUser) -> AppResult<()> {
     match user.role {
-        Role::Leader | Role::Admin => {}
+        Role::Leader => {}
         Role::Enterprise => {
             w.and("i.enterprise_id = ?", organisation_of(tx, user)?.unwrap_or(0));
         }
@@ -709,7 +708,7 @@ fn waiting_states(user: &CurrentUser, rules: &Rules) -> Vec<String> {
     let relations: &[&str] = match user.role {
         Role::Enterprise => &["enterprise"],
         Role::Evaluator => &["evaluator"],
-        Role::Staff | Role::DivisionHead | Role::DeptHead | Role::Admin => &["division"],
+        Role::Staff | Role::DivisionHead | Role::DeptHead => &["division"],
         _ => &[],
     };
     let mut states: Vec<String> = rules

@@ -38,7 +38,6 @@ impl Action {
             Role::DivisionHead,
             Role::DeptHead,
             Role::Leader,
-            Role::Admin,
         ]),
     );
     /// Write and submit ideas: an enterprise's account, for its own enterprise.
@@ -46,13 +45,13 @@ impl Action {
     /// Triage ideas, commission evaluators and draft packages: the market-allocation
     /// promotion division of the responsible department and its head (per record).
     pub const HandleIdeas: Action =
-        Action::new("handle_ideas", Rule::Roles(&[Role::Staff, Role::DivisionHead, Role::DeptHead, Role::Admin]));
+        Action::new("handle_ideas", Rule::Roles(&[Role::Staff, Role::DivisionHead, Role::DeptHead]));
     /// Report on the ideas commissioned to one's institution, or declare a tie.
     pub const EvaluateIdeas: Action = Action::new("evaluate_ideas", Rule::Roles(&[Role::Evaluator]));
     /// Approve or return a support package: the leader it is submitted to.
     pub const ApprovePackages: Action = Action::new("approve_packages", Rule::Roles(&[Role::Leader]));
     /// Publish a new version of the evaluation criteria and weights.
-    pub const PublishCriteria: Action = Action::new("publish_criteria", Rule::Roles(&[Role::Admin]));
+    pub const PublishCriteria: Action = Action::new("publish_criteria", Rule::Roles(&[Role::SystemAdmin]));
 }
 
 /// The markers of [`crate::kernel::web::Can`] this mechanism's endpoints use.

@@ -186,7 +186,6 @@ fn measures(tx: &mut Tx<'_>, package: i64, standing: Standing<'_>) -> AppResult<
 pub fn relations(tx: &mut Tx<'_>, user: &CurrentUser, p: &Package) -> AppResult<Vec<&'static str>> {
     let mut r = Vec::new();
     let drafts = match user.role {
-        Role::Admin => true,
         Role::DeptHead => user.department_id == Some(p.department_id),
         Role::Staff | Role::DivisionHead => {
             user.department_id == Some(p.department_id)
@@ -373,16 +372,7 @@ pub fn create(
         }
     }
     let c = check(tx, input, today, None)?;
-    let department = match user.role {
-        Role::Admin => {
-            let first = input.idea_ids.first().copied().unwrap_or(0);
-            tx.query_opt("SELECT department_id FROM ideas WHERE id = $1", params![first])?
-                .map(|r| r.int(0))
-                .transpose()?
-                .ok_or_else(|| AppError::invalid("unknown_reference", "idea_ids"))?
-        }
-        _ => user.department_id.ok_or(AppError::Forbidden)?,
-    };
+    let department = user.department_id.ok_or(AppError::Forbidden)?;
     let id = tx.insert(
         "INSERT INTO support_packages (kind, title, industry, summary, department_id, leader_id, drafted_by, state, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",

@@ -81,7 +81,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
     let commerce = user(tx, "staff2")?;
     let market = user(tx, "staff")?;
     let (swj, fgw) = (commerce.department_id.unwrap_or_default(), market.department_id.unwrap_or_default());
-    let admin = user(tx, "admin")?;
+    let leader = user(tx, "leader")?;
 
     let named_platforms: [(&str, &str, &str, &str, Option<&str>); 6] = [
         ("华为", "enterprise", "云计算、供应链与产业生态", "新一代信息技术", Some("华为技术有限公司")),
@@ -105,7 +105,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
             department_id: swj,
             enterprise_id,
         };
-        platform_ids.push(platforms::create(tx, &who, &admin, &input)?.id);
+        platform_ids.push(platforms::create(tx, &who, &leader, &input)?.id);
     }
     for (name, kind, aggregates) in [
         ("全球（青岛）创投风投大会", "conference", "创投、风投机构与基金"),
@@ -120,7 +120,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
             department_id: fgw,
             enterprise_id: None,
         };
-        platform_ids.push(platforms::create(tx, &who, &admin, &input)?.id);
+        platform_ids.push(platforms::create(tx, &who, &leader, &input)?.id);
     }
     let (huawei, qidi, sensetime, zhenghedao, heima, vc_conference) =
         (platform_ids[0], platform_ids[2], platform_ids[3], platform_ids[4], platform_ids[5], platform_ids[6]);
@@ -129,7 +129,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
     let cohort = platforms::entrust(
         tx,
         &who,
-        &admin,
+        &leader,
         huawei,
         &CohortInput {
             name: "新一代信息技术企业赋能升级".into(),
@@ -153,10 +153,10 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
             enterprise: Named { enterprise_id: Some(*e), ..Named::default() },
             joined_on: joined.to_string(),
         };
-        platforms::add_member(tx, &who, &admin, cohort.id, &member)?;
+        platforms::add_member(tx, &who, &leader, cohort.id, &member)?;
         if i % 3 == 0 {
             let q = Qualification { qualified_on: (joined + Duration::days(60)).to_string() };
-            platforms::qualify(tx, &who, &admin, cohort.id, *e, &q)?;
+            platforms::qualify(tx, &who, &leader, cohort.id, *e, &q)?;
         }
     }
 
@@ -187,7 +187,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
             department_id: swj,
             platform_ids: with.to_vec(),
         };
-        event_ids.push(events::create(tx, &who, &admin, &input)?.id);
+        event_ids.push(events::create(tx, &who, &leader, &input)?.id);
     }
     let soe_event = event_ids[0];
     for (timing, held_on, title) in [
@@ -197,7 +197,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
     ] {
         let m =
             MeetingInput { timing: timing.into(), held_on: held_on.into(), title: title.into(), notes: String::new() };
-        events::add_meeting(tx, &who, &admin, soe_event, &m)?;
+        events::add_meeting(tx, &who, &leader, soe_event, &m)?;
     }
 
     // 2019春季央企青岛行: 18 projects signed on the day, 235亿元 in all.
@@ -215,18 +215,18 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
             responsible_id: staff.id,
             negotiating_on: String::new(),
         };
-        let p = projects::create(tx, &who, &admin, &rules, &input)?;
+        let p = projects::create(tx, &who, &leader, &rules, &input)?;
         began(tx, p.id, "2019-03-01")?;
         let contact = ContactInput {
             enterprise: Named { enterprise_id: Some(p.enterprise_id), ..Named::default() },
             responsible_id: staff.id,
             next_step: "已签约，按月调度落地进度".into(),
         };
-        let c = events::add_contact(tx, &who, &admin, soe_event, &contact)?;
+        let c = events::add_contact(tx, &who, &leader, soe_event, &contact)?;
         events::follow_up(
             tx,
             &who,
-            &admin,
+            &leader,
             c.id,
             &events::FollowUp { next_step: c.next_step, status: "project".into() },
         )?;
@@ -245,7 +245,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
             responsible_id: commerce.id,
             next_step: step.into(),
         };
-        events::add_contact(tx, &who, &admin, soe_event, &contact)?;
+        events::add_contact(tx, &who, &leader, soe_event, &contact)?;
     }
 
     // 全球（青岛）创投风投大会: 97 fund institutions registered by the end of July,
@@ -272,7 +272,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
             responsible_id: market.id,
             negotiating_on: String::new(),
         };
-        let p = projects::create(tx, &who, &admin, &rules, &input)?;
+        let p = projects::create(tx, &who, &leader, &rules, &input)?;
         began(tx, p.id, "2019-05-09")?;
         let registered = day("2019-05-20")? + Duration::days(i % 70);
         reached(tx, p.id, "landed", [Some("2019-05-09"), Some(&registered.to_string()), None])?;
@@ -310,7 +310,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
             responsible_id: staff.id,
             negotiating_on: String::new(),
         };
-        let p = projects::create(tx, &who, &admin, &rules, &input)?;
+        let p = projects::create(tx, &who, &leader, &rules, &input)?;
         began(tx, p.id, "2019-07-01")?;
         // A fifth still negotiating, a fifth signed, landed and in production each, the
         // rest dropped; those still running are due soon, due now or past due.

@@ -33,10 +33,8 @@ impl Action {
     /// Record and follow up platforms, events and projects: the investment-promotion
     /// staff of a department (for their own department), its heads, leaders and the
     /// administrator (for any); which records is decided per record in `projects::relations`.
-    pub const RecordInvestment: Action = Action::new(
-        "record_investment",
-        Rule::Roles(&[Role::Staff, Role::DivisionHead, Role::DeptHead, Role::Leader, Role::Admin]),
-    );
+    pub const RecordInvestment: Action =
+        Action::new("record_investment", Rule::Roles(&[Role::Staff, Role::DivisionHead, Role::DeptHead, Role::Leader]));
 }
 
 /// The markers of [`crate::kernel::web::Can`] this mechanism's endpoints use.

@@ -156,7 +156,7 @@ pub fn find(tx: &mut Tx<'_>, rules: &Rules, id: i64, now: i64) -> AppResult<Proj
 /// leader or the administrator for any.
 pub fn may_record_for(user: &CurrentUser, department: i64) -> bool {
     match user.role {
-        Role::Leader | Role::Admin => true,
+        Role::Leader => true,
         Role::Staff | Role::DivisionHead | Role::DeptHead => user.department_id == Some(department),
         _ => false,
     }
@@ -174,7 +174,7 @@ pub fn relations(user: &CurrentUser, p: &Project) -> Vec<&'static str> {
             r.push("department_head");
         }
     }
-    if matches!(user.role, Role::Leader | Role::Admin) {
+    if user.role == Role::Leader {
         r.push("department_head");
     }
     r
@@ -511,7 +511,7 @@ pub fn stalled(tx: &mut Tx<'_>, user: &CurrentUser, rules: &Rules, now: i64) -> 
     let running: Vec<&str> = rules.process.timing.running.iter().map(String::as_str).collect();
     let (states, day) = (w.marks(&running), w.push(clock::local_date(now).to_string()));
     w.and_sql(&format!("p.state IN ({states}) AND p.deadline < {day}"));
-    if !matches!(user.role, Role::Leader | Role::Admin) {
+    if user.role != Role::Leader {
         w.and("p.department_id = ?", user.department_id.unwrap_or(0));
     }
     Ok(tx.count(&format!("SELECT COUNT(*) FROM projects p{}", w.sql), &w.args)?)

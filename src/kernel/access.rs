@@ -10,7 +10,9 @@ use super::error::{AppError, AppResult};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
-    Admin,
+    SystemAdmin,
+    SecurityAdmin,
+    AuditAdmin,
     Leader,
     DeptHead,
     DivisionHead,
@@ -24,8 +26,10 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 11] = [
-        Role::Admin,
+    pub const ALL: [Role; 13] = [
+        Role::SystemAdmin,
+        Role::SecurityAdmin,
+        Role::AuditAdmin,
         Role::Leader,
         Role::DeptHead,
         Role::DivisionHead,
@@ -40,7 +44,9 @@ impl Role {
 
     pub fn as_str(self) -> &'static str {
         match self {
-            Role::Admin => "admin",
+            Role::SystemAdmin => "system_admin",
+            Role::SecurityAdmin => "security_admin",
+            Role::AuditAdmin => "audit_admin",
             Role::Leader => "leader",
             Role::DeptHead => "dept_head",
             Role::DivisionHead => "division_head",
@@ -65,10 +71,13 @@ impl Role {
 
     /// Inside government: sees internal records.
     pub fn is_government(self) -> bool {
-        matches!(
-            self,
-            Role::Admin | Role::Leader | Role::DeptHead | Role::DivisionHead | Role::Staff | Role::Supervisor
-        )
+        matches!(self, Role::Leader | Role::DeptHead | Role::DivisionHead | Role::Staff | Role::Supervisor)
+    }
+
+    /// One of the three administrators (三员分立): each keeps the system, its security
+    /// or its audit trail, and none reads business records.
+    pub fn is_administrator(self) -> bool {
+        matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)
     }
 
     /// Roles whose account must name a department.
@@ -141,6 +150,22 @@ pub struct Action {
     pub rule: Rule,
 }
 
+/// Government and the system administrator.
+const GOVERNMENT_AND_SYSTEM: Rule =
+    Rule::Roles(&[Role::Leader, Role::DeptHead, Role::DivisionHead, Role::Staff, Role::Supervisor, Role::SystemAdmin]);
+
+/// Government and the system and security administrators, who keep accounts and
+/// settings.
+const GOVERNMENT_AND_KEEPERS: Rule = Rule::Roles(&[
+    Role::Leader,
+    Role::DeptHead,
+    Role::DivisionHead,
+    Role::Staff,
+    Role::Supervisor,
+    Role::SystemAdmin,
+    Role::SecurityAdmin,
+]);
+
 #[allow(non_upper_case_globals)]
 impl Action {
     pub const fn new(name: &'static str, rule: Rule) -> Action {
@@ -149,41 +174,76 @@ impl Action {
     /// See the organisation: departments, divisions, posts.
     pub const ViewOrg: Action = Action::new("view_org", Rule::Anyone);
     /// See people and their posts.
-    pub const ViewPeople: Action = Action::new("view_people", Rule::Government);
+    pub const ViewPeople: Action = Action::new("view_people", GOVERNMENT_AND_KEEPERS);
     /// Create, edit, move and deactivate organisation records.
-    pub const ManageOrg: Action = Action::new("manage_org", Rule::Roles(&[Role::Admin]));
-    /// Accounts and roles.
-    pub const ManageUsers: Action = Action::new("manage_users", Rule::Roles(&[Role::Admin]));
+    pub const ManageOrg: Action = Action::new("manage_org", Rule::Roles(&[Role::SystemAdmin]));
+    /// See the accounts list and an account's page.
+    pub const ViewUsers: Action = Action::new("view_users", Rule::Roles(&[Role::SystemAdmin, Role::SecurityAdmin]));
+    /// Create accounts with a business role, edit, deactivate and reset their passwords.
+    pub const ManageUsers: Action = Action::new("manage_users", Rule::Roles(&[Role::SystemAdmin]));
+    /// Change an account's role (the administrators' roles among them) and clear lock-outs.
+    pub const ManageRoles: Action = Action::new("manage_roles", Rule::Roles(&[Role::SecurityAdmin]));
     /// Read the audit trail and run its check.
-    pub const ViewAudit: Action = Action::new("view_audit", Rule::Roles(&[Role::Admin, Role::Supervisor]));
+    pub const ViewAudit: Action = Action::new("view_audit", Rule::Roles(&[Role::AuditAdmin, Role::Supervisor]));
     /// Own API tokens and password.
     pub const ManageOwnAccount: Action = Action::new("manage_own_account", Rule::Anyone);
     /// Add the next year's holiday notice.
-    pub const ManageCalendar: Action = Action::new("manage_calendar", Rule::Roles(&[Role::Admin]));
+    pub const ManageCalendar: Action = Action::new("manage_calendar", Rule::Roles(&[Role::SystemAdmin]));
     /// Read the process definitions and their diagrams.
-    pub const ViewProcesses: Action = Action::new("view_processes", Rule::Government);
+    pub const ViewProcesses: Action = Action::new("view_processes", GOVERNMENT_AND_SYSTEM);
     /// Replace a process definition.
-    pub const ManageProcesses: Action = Action::new("manage_processes", Rule::Roles(&[Role::Admin]));
+    pub const ManageProcesses: Action = Action::new("manage_processes", Rule::Roles(&[Role::SystemAdmin]));
     /// Read the mechanisms' settings.
-    pub const ViewSettings: Action = Action::new("view_settings", Rule::Government);
-    /// Change a setting.
-    pub const ManageSettings: Action = Action::new("manage_settings", Rule::Roles(&[Role::Admin]));
+    pub const ViewSettings: Action = Action::new("view_settings", GOVERNMENT_AND_KEEPERS);
+    /// Change a setting: the security administrator those under `security.`, the system
+    /// administrator the rest ([`may_set`]).
+    pub const ManageSettings: Action =
+        Action::new("manage_settings", Rule::Roles(&[Role::SystemAdmin, Role::SecurityAdmin]));
     /// Own notifications.
     pub const ReadInbox: Action = Action::new("read_inbox", Rule::Anyone);
     /// Full-text search (results limited by [`search_keys`]).
     pub const Search: Action = Action::new("search", Rule::Government);
     /// The search index's status and rebuild.
-    pub const ManageSearch: Action = Action::new("manage_search", Rule::Roles(&[Role::Admin]));
-    /// See the enterprise registry: government staff.
-    pub const ViewEnterprises: Action = Action::new("view_enterprises", Rule::Government);
+    pub const ManageSearch: Action = Action::new("manage_search", Rule::Roles(&[Role::SystemAdmin]));
+    /// See the enterprise registry: government staff, and the system administrator, who
+    /// keeps it as reference data beside the organisation.
+    pub const ViewEnterprises: Action = Action::new("view_enterprises", GOVERNMENT_AND_SYSTEM);
     /// Record enterprises, correct them, and merge or unmerge duplicates.
-    pub const ManageEnterprises: Action = Action::new("manage_enterprises", Rule::Government);
+    pub const ManageEnterprises: Action = Action::new("manage_enterprises", GOVERNMENT_AND_SYSTEM);
     /// An enterprise's account reads and corrects its own record.
     pub const CorrectOwnEnterprise: Action = Action::new("correct_own_enterprise", Rule::Roles(&[Role::Enterprise]));
 }
 
 pub fn allows(user: &CurrentUser, action: Action) -> bool {
     action.rule.allows(user.role)
+}
+
+/// Whether `actor` may create, edit, disable or reset the password of an account holding
+/// `role`: the system administrator keeps the business accounts; administrators' own
+/// accounts are kept on the host (`zaizao user`), so no administrator can lock another out.
+pub fn require_account_duty(actor: &CurrentUser, role: Role) -> Result<(), AppError> {
+    if actor.role == Role::SystemAdmin && !role.is_administrator() {
+        Ok(())
+    } else {
+        Err(AppError::Refused { code: "not_your_duty" })
+    }
+}
+
+/// The settings that are the security administrator's duty: passwords, lock-out and
+/// sessions.
+pub const SECURITY_SETTINGS_PREFIX: &str = "security.";
+
+/// Whether `user` may change the setting `key`: the security policy is the security
+/// administrator's, every other setting the system administrator's.
+pub fn may_set(user: &CurrentUser, key: &str) -> bool {
+    let duty = if key.starts_with(SECURITY_SETTINGS_PREFIX) { Role::SecurityAdmin } else { Role::SystemAdmin };
+    user.role == duty
+}
+
+/// Require the duty of setting `key` (see [`may_set`]).
+pub fn require_setting(user: Option<&CurrentUser>, key: &str) -> Result<(), AppError> {
+    let user = require(user, Action::ManageSettings)?;
+    if may_set(user, key) { Ok(()) } else { Err(AppError::Refused { code: "not_your_duty" }) }
 }
 
 /// Whether `user` (or an anonymous caller) may see a record with this visibility and
@@ -193,16 +253,43 @@ pub fn can_see(user: Option<&CurrentUser>, visibility: Visibility, owner_departm
         Visibility::Public => true,
         Visibility::Internal => user.is_some_and(|u| u.role.is_government()),
         Visibility::Confidential => user.is_some_and(|u| {
-            matches!(u.role, Role::Admin | Role::Leader)
+            u.role == Role::Leader
                 || (u.role.is_government() && owner_department.is_some() && u.department_id == owner_department)
         }),
+    }
+}
+
+/// Whether `user` keeps the organisation (departments, divisions, posts, people): the
+/// system administrator sees all of its records, whatever their visibility.
+fn keeps_org(user: Option<&CurrentUser>) -> bool {
+    user.is_some_and(|u| allows(u, Action::ManageOrg))
+}
+
+/// [`can_see`] for the organisation's own records ([`keeps_org`]).
+pub fn can_see_org(user: Option<&CurrentUser>, visibility: Visibility, owner_department: Option<i64>) -> bool {
+    keeps_org(user) || can_see(user, visibility, owner_department)
+}
+
+/// [`require_visible`] for the organisation's own records ([`keeps_org`]).
+pub fn require_visible_org(
+    user: Option<&CurrentUser>,
+    visibility: Visibility,
+    owner_department: Option<i64>,
+) -> Result<(), AppError> {
+    if keeps_org(user) { Ok(()) } else { require_visible(user, visibility, owner_department) }
+}
+
+/// [`restrict_visible`] for the organisation's own records ([`keeps_org`]).
+pub fn restrict_visible_org(user: Option<&CurrentUser>, w: &mut Where, vis_col: &str, dept_col: &str) {
+    if !keeps_org(user) {
+        restrict_visible(user, w, vis_col, dept_col);
     }
 }
 
 /// Restrict a list query to the records `user` may see.
 pub fn restrict_visible(user: Option<&CurrentUser>, w: &mut Where, vis_col: &str, dept_col: &str) {
     match user {
-        Some(u) if matches!(u.role, Role::Admin | Role::Leader) => {}
+        Some(u) if u.role == Role::Leader => {}
         Some(u) if u.role.is_government() => match u.department_id {
             Some(d) => {
                 w.and(&format!("({vis_col} IN ('public', 'internal') OR {dept_col} = ?)"), d);
@@ -220,7 +307,7 @@ pub fn restrict_visible(user: Option<&CurrentUser>, w: &mut Where, vis_col: &str
 /// Like [`restrict_visible`], but records the caller is involved in (`involved`, a
 /// condition in which `?1` is the caller's id) are always visible.
 pub fn restrict_visible_or_involved(user: &CurrentUser, w: &mut Where, vis_col: &str, dept_col: &str, involved: &str) {
-    if matches!(user.role, Role::Admin | Role::Leader) {
+    if user.role == Role::Leader {
         return;
     }
     let dept = user.department_id.unwrap_or(-1);
@@ -240,14 +327,11 @@ pub fn require_visible_or_involved(
 }
 
 /// The access keys a search runs with: a document is found only when it carries one of
-/// them. `None` finds everything (administrators). The keys mirror
+/// them. The keys mirror
 /// [`restrict_visible_or_involved`] for records with a visibility, the office rule
 /// (supervision office, the responsible unit, leaders) and the desks the caller's
 /// department holds ([`desks_of`]).
 pub fn search_keys(user: &CurrentUser, desks: &[String]) -> Option<Vec<String>> {
-    if user.role == Role::Admin {
-        return None;
-    }
     let mut keys = vec![format!("user:{}", user.id)];
     if user.role.is_government() {
         keys.push("gov".into());
@@ -399,17 +483,26 @@ mod tests {
         assert!(office_search_keys(None).iter().any(|k| office.contains(k)));
         let leader = search_keys(&user(Role::Leader, None), &[]).expect("restricted");
         assert!(record_search_keys(Visibility::Confidential, Some(8), &[]).iter().any(|k| leader.contains(k)));
-        assert!(search_keys(&user(Role::Admin, None), &[]).is_none());
+        let admin = search_keys(&user(Role::SystemAdmin, None), &[]).expect("restricted");
+        assert!(!record_search_keys(Visibility::Public, Some(8), &[]).iter().any(|k| admin.contains(k)));
         let congress = search_keys(&staff, &["channel:congress".to_owned()]).expect("restricted");
         assert!(congress.contains(&"desk:channel:congress".to_owned()));
     }
 
     #[test]
-    fn only_admins_manage() {
+    fn each_administrator_holds_only_their_duty() {
         for role in Role::ALL {
             let u = user(role, Some(1));
-            assert_eq!(allows(&u, Action::ManageOrg), role == Role::Admin);
-            assert_eq!(allows(&u, Action::ManageUsers), role == Role::Admin);
+            assert_eq!(allows(&u, Action::ManageOrg), role == Role::SystemAdmin);
+            assert_eq!(allows(&u, Action::ManageUsers), role == Role::SystemAdmin);
+            assert_eq!(allows(&u, Action::ManageRoles), role == Role::SecurityAdmin);
+            assert_eq!(allows(&u, Action::ViewAudit), matches!(role, Role::AuditAdmin | Role::Supervisor));
+            assert_eq!(may_set(&u, "security.idle_minutes"), role == Role::SecurityAdmin);
+            assert_eq!(may_set(&u, "evaluation.assessment_weight"), role == Role::SystemAdmin);
+            if role.is_administrator() {
+                assert!(!allows(&u, Action::Search));
+                assert!(!can_see(Some(&u), Visibility::Internal, Some(1)));
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ use super::audit::{self, Change, Who};
 use super::crypto::{random_hex, sha256_hex};
 use super::db::{Db, Row, Tx};
 use super::error::{AppError, AppResult};
+use super::second_factor::{Checked, MUST_SET_UP};
 use crate::params;
 
 pub const SESSION_COOKIE: &str = "zz_session";
@@ -62,6 +63,36 @@ pub struct LiveSession {
     /// The session's id when its last use was noted more than a minute ago.
     pub to_refresh: Option<i64>,
     pub idle_minutes: i64,
+    /// Why only the account page may be used, if so: `password_expired` (older than
+    /// `security.password_max_days`) or `second_factor_required` (the role requires one
+    /// the person has not set up).
+    pub restricted: Option<&'static str>,
+}
+
+fn restriction(password_expired: bool, must_set_up: bool) -> Option<&'static str> {
+    if password_expired {
+        Some("password_expired")
+    } else if must_set_up {
+        Some("second_factor_required")
+    } else {
+        None
+    }
+}
+
+/// Whether a password set at `changed_at` has expired by `now` under the stored
+/// `security.password_max_days` value.
+fn expired(changed_at: Option<i64>, max_days: Option<&str>, now: i64) -> bool {
+    let days = super::settings::value_of(&super::settings::PASSWORD_MAX_DAYS, max_days);
+    days > 0 && changed_at.is_some_and(|at| now - at > days * 86_400_000)
+}
+
+/// The stored value of `security.password_max_days`, as a subselect.
+const MAX_DAYS: &str = "(SELECT value FROM settings WHERE key = 'security.password_max_days')";
+
+/// Whether `user`'s password has expired (see [`expired`]).
+pub fn password_expired(tx: &mut Tx<'_>, user: i64, now: i64) -> AppResult<bool> {
+    let r = tx.query_one(&format!("SELECT password_changed_at, {MAX_DAYS} FROM users WHERE id = $1"), params![user])?;
+    Ok(expired(r.opt_int(0)?, r.opt_text(1)?.as_deref(), now))
 }
 
 /// The session behind a cookie, unless it has ended (signed out, past its absolute end,
@@ -70,7 +101,8 @@ pub fn resolve_session(tx: &mut Tx<'_>, token: &str, now: i64) -> AppResult<Opti
     let sql = format!(
         "SELECT {USER_COLUMNS}, s.csrf, \
          (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL), s.id, s.last_seen, \
-         (SELECT value FROM settings WHERE key = $3) AS idle_minutes \
+         (SELECT value FROM settings WHERE key = $3) AS idle_minutes, u.password_changed_at, {MAX_DAYS}, \
+         CASE WHEN {MUST_SET_UP} THEN 1 ELSE 0 END \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.revoked = 0 AND s.expires_at > $2 AND s.idle_until > $2 AND u.active = 1"
     );
@@ -82,6 +114,7 @@ pub fn resolve_session(tx: &mut Tx<'_>, token: &str, now: i64) -> AppResult<Opti
             unread: r.int(7)?,
             to_refresh: (now - r.int(9)? > 60_000).then_some(r.int(8)?),
             idle_minutes: super::settings::value_of(&super::settings::IDLE_MINUTES, r.opt_text(10)?.as_deref()),
+            restricted: restriction(expired(r.opt_int(11)?, r.opt_text(12)?.as_deref(), now), r.int(13)? == 1),
         })),
         None => Ok(None),
     }
@@ -104,13 +137,22 @@ pub fn previous_sign_in(tx: &mut Tx<'_>, user: i64) -> AppResult<Option<(i64, St
     .transpose()
 }
 
-/// The user behind a bearer token, and the token's scopes.
+/// The user behind a bearer token, and the token's scopes. A token whose owner's
+/// password has expired, or who lacks a second factor their role requires, is refused
+/// until that is mended on the account page.
 pub fn resolve_token(tx: &mut Tx<'_>, token: &str, now: i64) -> AppResult<Option<(CurrentUser, Vec<String>)>> {
     let sql = format!(
-        "SELECT {USER_COLUMNS}, t.scopes FROM api_tokens t JOIN users u ON u.id = t.user_id \
+        "SELECT {USER_COLUMNS}, t.scopes, u.password_changed_at, {MAX_DAYS}, \
+         CASE WHEN {MUST_SET_UP} THEN 1 ELSE 0 END FROM api_tokens t \
+         JOIN users u ON u.id = t.user_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.active = 1"
     );
     match tx.query_opt(&sql, params![sha256_hex(token.as_bytes()), now])? {
+        Some(r)
+            if let Some(code) = restriction(expired(r.opt_int(7)?, r.opt_text(8)?.as_deref(), now), r.int(9)? == 1) =>
+        {
+            Err(AppError::Refused { code })
+        }
         Some(r) => Ok(Some((user_from(&r)?, r.text(6)?.split(',').map(str::to_owned).collect()))),
         None => Ok(None),
     }
@@ -119,6 +161,10 @@ pub fn resolve_token(tx: &mut Tx<'_>, token: &str, now: i64) -> AppResult<Option
 pub struct SignedIn {
     pub user: CurrentUser,
     pub session_token: String,
+    /// When the session ends at the latest (`security.session_hours` after sign-in).
+    pub expires_at: i64,
+    /// See [`LiveSession::restricted`].
+    pub restricted: Option<&'static str>,
 }
 
 struct Candidate {
@@ -160,42 +206,60 @@ pub async fn check_password(db: &Db, who: &Who, username: &str, password: &str) 
     if c.locked_until.is_some_and(|t| t > now) {
         return Err(AppError::Locked);
     }
-    let who = who.clone();
     if !matches {
-        let id = c.id;
-        db.write(move |tx| {
-            // Counted in one statement, and the lock decided from the value it returns:
-            // concurrent wrong passwords each count.
-            let failed = tx
-                .query_one(
-                    "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
-                    params![id],
-                )?
-                .int(0)?;
-            let lock = lockout_ms(failed).map(|ms| now + ms);
-            if let Some(until) = lock {
-                tx.execute("UPDATE users SET locked_until = $1 WHERE id = $2", params![until, id])?;
-            }
-            let action = if lock.is_some() { "lock_out" } else { "sign_in_failed" };
-            audit::record(
-                tx,
-                &who,
-                Change {
-                    action,
-                    kind: "user",
-                    id: Some(id),
-                    before: None,
-                    after: Some(serde_json::json!({ "failed_logins": failed, "locked_until": lock })),
-                },
-            )
-        })
-        .await?;
+        record_failure(db, who, c.id).await?;
         return Err(AppError::invalid("bad_credentials", "username"));
     }
     let user_id = c.id;
     db.read(move |tx| {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
         user_from(&tx.query_one(&sql, params![user_id])?)
+    })
+    .await
+}
+
+/// Check the second factor's code of a person whose password was right: a wrong code
+/// counts as a failed sign-in.
+pub async fn check_second_factor(db: &Db, who: &Who, user_id: i64, code: Option<&str>) -> AppResult<()> {
+    let (code, now) = (code.map(str::to_owned), who.now);
+    match db.write(move |tx| super::second_factor::check(tx, user_id, code.as_deref(), now)).await? {
+        Checked::NotSet | Checked::Passed => Ok(()),
+        Checked::Missing => Err(AppError::invalid("second_factor_needed", "code")),
+        Checked::Wrong => {
+            record_failure(db, who, user_id).await?;
+            Err(AppError::invalid("second_factor_wrong", "code"))
+        }
+    }
+}
+
+/// Count a failed sign-in, locking the account after [`MAX_FAILED_LOGINS`] in a row.
+async fn record_failure(db: &Db, who: &Who, id: i64) -> AppResult<()> {
+    let (who, now) = (who.clone(), who.now);
+    db.write(move |tx| {
+        // Counted in one statement, and the lock decided from the value it returns:
+        // concurrent wrong passwords each count.
+        let failed = tx
+            .query_one(
+                "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+                params![id],
+            )?
+            .int(0)?;
+        let lock = lockout_ms(failed).map(|ms| now + ms);
+        if let Some(until) = lock {
+            tx.execute("UPDATE users SET locked_until = $1 WHERE id = $2", params![until, id])?;
+        }
+        let action = if lock.is_some() { "lock_out" } else { "sign_in_failed" };
+        audit::record(
+            tx,
+            &who,
+            Change {
+                action,
+                kind: "user",
+                id: Some(id),
+                before: None,
+                after: Some(serde_json::json!({ "failed_logins": failed, "locked_until": lock })),
+            },
+        )
     })
     .await
 }
@@ -208,15 +272,16 @@ pub async fn sign_in(
     who: &Who,
     username: &str,
     password: &str,
-    session_ms: i64,
+    code: Option<&str>,
     device: &str,
 ) -> AppResult<SignedIn> {
     let user = check_password(db, who, username, password).await?;
+    check_second_factor(db, who, user.id, code).await?;
     let token = random_hex(32)?;
     let csrf = random_hex(32)?;
     let (who, user_id, hash) = (who.clone(), user.id, sha256_hex(token.as_bytes()));
     let device = sha256_hex(device.as_bytes());
-    db.write(move |tx| {
+    let (expires_at, restricted) = db.write(move |tx| {
         tx.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1", params![user_id])?;
         tx.execute(
             "INSERT INTO user_devices (device_hash, user_id, last_seen) VALUES ($1, $2, $3) \
@@ -244,19 +309,22 @@ pub async fn sign_in(
             }
         }
         let idle = super::settings::get(tx, &super::settings::IDLE_MINUTES)? * 60_000;
+        let expires_at = who.now + super::settings::get(tx, &super::settings::SESSION_HOURS)? * 3_600_000;
         let sid = tx.insert(
             "INSERT INTO sessions (token_hash, user_id, csrf, ip, created_at, expires_at, last_seen, idle_until) \
              VALUES ($1, $2, $3, $4, $5, $6, $5, $7) RETURNING id",
-            params![hash, user_id, csrf, who.ip.as_str(), who.now, who.now + session_ms, who.now + idle],
+            params![hash, user_id, csrf, who.ip.as_str(), who.now, expires_at, who.now + idle],
         )?;
         audit::record(
             tx,
             &Who { actor_id: Some(user_id), ..who.clone() },
             Change { action: "sign_in", kind: "session", id: Some(sid), before: None, after: None },
-        )
+        )?;
+        let must_set_up = super::second_factor::must_set_up(tx, user_id)?;
+        Ok((expires_at, restriction(password_expired(tx, user_id, who.now)?, must_set_up)))
     })
     .await?;
-    Ok(SignedIn { user, session_token: token })
+    Ok(SignedIn { user, session_token: token, expires_at, restricted })
 }
 
 /// The long-lived cookie that tells one browser from another (random, not a secret of
@@ -381,10 +449,10 @@ pub fn list_tokens(tx: &mut Tx<'_>, user_id: i64) -> AppResult<Vec<ApiToken>> {
     tx.query(&sql, params![user_id])?.iter().map(token_from).collect()
 }
 
-/// Revoke a token; a user may revoke their own, an administrator any.
+/// Revoke a token; a user may revoke their own, the security administrator any.
 pub fn revoke_token(tx: &mut Tx<'_>, who: &Who, actor: &CurrentUser, id: i64) -> AppResult<ApiToken> {
     let before = get_token(tx, id)?.ok_or(AppError::NotFound)?;
-    if before.user_id != actor.id && actor.role != Role::Admin {
+    if before.user_id != actor.id && actor.role != Role::SecurityAdmin {
         return Err(AppError::NotFound);
     }
     if before.revoked {

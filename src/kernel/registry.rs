@@ -307,7 +307,7 @@ pub struct Registry {
 }
 
 /// The kernel's own schema: organisation, accounts, audit, inbox, search queue.
-pub static KERNEL_MIGRATIONS: [Migration; 20] = [
+pub static KERNEL_MIGRATIONS: [Migration; 23] = [
     crate::migration!(1, "foundation", "0001_foundation"),
     crate::migration!(9, "search", "0009_search"),
     crate::migration!(16, "open_once", "0016_open_once"),
@@ -328,6 +328,9 @@ pub static KERNEL_MIGRATIONS: [Migration; 20] = [
     crate::migration!(49, "note_attachments", "0049_note_attachments"),
     crate::migration!(55, "session_idle", "0055_session_idle"),
     crate::migration!(56, "password_history", "0056_password_history"),
+    crate::migration!(57, "separation_of_duties", "0057_separation_of_duties"),
+    crate::migration!(58, "password_age", "0058_password_age"),
+    crate::migration!(59, "second_factor", "0059_second_factor"),
 ];
 
 impl std::fmt::Debug for Registry {

@@ -49,8 +49,18 @@ pub const MAX_SESSIONS: Setting =
 pub const PASSWORD_HISTORY: Setting =
     Setting { key: "security.password_history", default: 0, min: 0, max: 24, meaning: "k-setting-password-history" };
 
+/// A password older than this many days must be changed before anything else is done
+/// (pages and API). 0: passwords do not expire.
+pub const PASSWORD_MAX_DAYS: Setting =
+    Setting { key: "security.password_max_days", default: 0, min: 0, max: 365, meaning: "k-setting-password-max-days" };
+
+/// A browser session ends this many hours after sign-in, however much it is used.
+pub const SESSION_HOURS: Setting =
+    Setting { key: "security.session_hours", default: 12, min: 1, max: 720, meaning: "k-setting-session-hours" };
+
 /// The kernel's own settings, listed before the mechanisms'.
-pub static KERNEL_SETTINGS: [&Setting; 4] = [&ROLE_RECIPIENTS, &IDLE_MINUTES, &MAX_SESSIONS, &PASSWORD_HISTORY];
+pub static KERNEL_SETTINGS: [&Setting; 6] =
+    [&ROLE_RECIPIENTS, &IDLE_MINUTES, &SESSION_HOURS, &MAX_SESSIONS, &PASSWORD_HISTORY, &PASSWORD_MAX_DAYS];
 
 pub fn get(tx: &mut Tx<'_>, s: &Setting) -> AppResult<i64> {
     let stored =

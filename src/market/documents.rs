@@ -134,7 +134,7 @@ fn standing(tx: &mut Tx<'_>, user: &CurrentUser, d: &Document) -> AppResult<Stan
     if account == Some(Account::Department(d.issuer_department_id)) {
         return Ok(Standing::Issuer);
     }
-    if matches!(user.role, Role::Leader | Role::Admin) {
+    if user.role == Role::Leader {
         return Ok(Standing::Overseer);
     }
     Err(AppError::NotFound)
@@ -179,7 +179,7 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &DocumentFilter, p: &ListPar
         "issued" => {
             w.and("d.issuer_department_id = ?", issuer);
         }
-        "all" if matches!(user.role, Role::Leader | Role::Admin) => {}
+        "all" if user.role == Role::Leader => {}
         "all" => {
             w.and("(mine.id IS NOT NULL OR d.issuer_department_id = ?)", issuer);
         }
@@ -253,7 +253,7 @@ pub struct DocumentInput {
     /// The day to have read it by; three working days after issue when not given.
     #[serde(default)]
     pub read_by: Option<String>,
-    /// The issuing department (administrators); otherwise the caller's own.
+    /// The issuing department: the caller's own (naming another is refused).
     #[serde(default)]
     pub issuer_department_id: Option<i64>,
     #[serde(default)]
@@ -263,10 +263,9 @@ pub struct DocumentInput {
 }
 
 fn issuer_of(user: &CurrentUser, asked: Option<i64>) -> AppResult<i64> {
-    match (user.role, asked, user.department_id) {
-        (Role::Admin, Some(d), _) => Ok(d),
-        (_, Some(d), Some(own)) if d != own => Err(AppError::invalid("not_your_department", "issuer_department_id")),
-        (_, _, Some(own)) => Ok(own),
+    match (asked, user.department_id) {
+        (Some(d), Some(own)) if d != own => Err(AppError::invalid("not_your_department", "issuer_department_id")),
+        (_, Some(own)) => Ok(own),
         _ => Err(AppError::invalid("required", "issuer_department_id")),
     }
 }
@@ -696,7 +695,7 @@ const OVERDUE: &str = "SELECT d.id, d.number, d.title, d.read_by, COALESCE(dep.n
 pub fn overdue(tx: &mut Tx<'_>, user: &CurrentUser, now: i64) -> AppResult<Vec<Overdue>> {
     let today = clock::local_date(now).to_string();
     let mut sql = OVERDUE.to_owned();
-    if !matches!(user.role, Role::Leader | Role::Admin) {
+    if user.role != Role::Leader {
         sql.push_str(&format!(" AND d.issuer_department_id = {}", user.department_id.unwrap_or(0)));
     }
     sql.push_str(" ORDER BY d.read_by, d.id, r.id LIMIT 500");

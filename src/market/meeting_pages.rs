@@ -167,8 +167,7 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
         })
         .await?;
     let m = &d.meeting;
-    let may_keep =
-        ctx.user.as_ref().is_some_and(|u| u.id == m.convener_id || u.role == crate::kernel::access::Role::Admin);
+    let may_keep = ctx.user.as_ref().is_some_and(|u| u.id == m.convener_id);
     let present: Vec<(String, String)> = d
         .invitees
         .iter()

@@ -358,7 +358,7 @@ fn invitees(tx: &mut Tx<'_>, id: i64) -> AppResult<Vec<Invitee>> {
 
 /// Only the convener, or an administrator, keeps a meeting's record.
 fn keeps(user: &CurrentUser, m: &Meeting) -> AppResult<()> {
-    if m.convener_id == user.id || user.role == Role::Admin { Ok(()) } else { Err(AppError::Forbidden) }
+    if m.convener_id == user.id { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

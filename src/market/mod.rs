@@ -32,26 +32,24 @@ impl Action {
     /// associations' accounts.
     pub const ViewDocuments: Action = Action::new(
         "view_documents",
-        Rule::Roles(&[Role::Leader, Role::DeptHead, Role::DivisionHead, Role::Staff, Role::Admin, Role::Association]),
+        Rule::Roles(&[Role::Leader, Role::DeptHead, Role::DivisionHead, Role::Staff, Role::Association]),
     );
     /// Issue and dispatch documents for one's department.
     pub const IssueDocuments: Action =
-        Action::new("issue_documents", Rule::Roles(&[Role::DeptHead, Role::DivisionHead, Role::Staff, Role::Admin]));
+        Action::new("issue_documents", Rule::Roles(&[Role::DeptHead, Role::DivisionHead, Role::Staff]));
     /// Acknowledge a received document, give feedback, record a read receipt.
     pub const ReceiveDocuments: Action = Action::new(
         "receive_documents",
-        Rule::Roles(&[Role::Leader, Role::DeptHead, Role::DivisionHead, Role::Staff, Role::Admin, Role::Association]),
+        Rule::Roles(&[Role::Leader, Role::DeptHead, Role::DivisionHead, Role::Staff, Role::Association]),
     );
     /// Read economic meetings: government, and associations invited to them.
     pub const ViewMeetings: Action = Action::new(
         "view_meetings",
-        Rule::Roles(&[Role::Leader, Role::DeptHead, Role::DivisionHead, Role::Staff, Role::Admin, Role::Association]),
+        Rule::Roles(&[Role::Leader, Role::DeptHead, Role::DivisionHead, Role::Staff, Role::Association]),
     );
     /// Convene meetings and keep their minutes.
-    pub const ConveneMeetings: Action = Action::new(
-        "convene_meetings",
-        Rule::Roles(&[Role::Leader, Role::DeptHead, Role::DivisionHead, Role::Staff, Role::Admin]),
-    );
+    pub const ConveneMeetings: Action =
+        Action::new("convene_meetings", Rule::Roles(&[Role::Leader, Role::DeptHead, Role::DivisionHead, Role::Staff]));
     /// Hold direct-line threads: enterprises with leaders and their departments.
     pub const UseDirectLine: Action = Action::new(
         "use_direct_line",
@@ -61,12 +59,10 @@ impl Action {
     pub const ViewRemit: Action = Action::new("view_remit", Rule::Government);
     /// Record and classify questions in a division's remit.
     pub const ClassifyQuestions: Action =
-        Action::new("classify_questions", Rule::Roles(&[Role::DeptHead, Role::DivisionHead, Role::Staff, Role::Admin]));
+        Action::new("classify_questions", Rule::Roles(&[Role::DeptHead, Role::DivisionHead, Role::Staff]));
     /// Keep the association registry: the divisions that work with associations.
-    pub const ManageAssociations: Action = Action::new(
-        "manage_associations",
-        Rule::Roles(&[Role::DeptHead, Role::DivisionHead, Role::Staff, Role::Admin]),
-    );
+    pub const ManageAssociations: Action =
+        Action::new("manage_associations", Rule::Roles(&[Role::DeptHead, Role::DivisionHead, Role::Staff]));
 }
 
 /// The markers of [`crate::kernel::web::Can`] this mechanism's endpoints use.

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::kernel::access::{CurrentUser, Role};
+use crate::kernel::access::CurrentUser;
 use crate::kernel::audit::{self, Change, Who};
 use crate::kernel::db::{Row, Tx, Where};
 use crate::kernel::error::{AppError, AppResult};
@@ -131,7 +131,7 @@ fn check(tx: &mut Tx<'_>, user: &CurrentUser, input: &QuestionInput) -> AppResul
     let Some(row) = row.filter(|r| r.text(0).ok().as_deref() == Some("market_allocation")) else {
         return Err(AppError::invalid("not_market_allocation_division", "division_id"));
     };
-    if user.role != Role::Admin && user.department_id != Some(row.int(1)?) {
+    if user.department_id != Some(row.int(1)?) {
         return Err(AppError::invalid("not_your_department", "division_id"));
     }
     if !CLASSES.contains(&input.class.as_str()) {

@@ -84,7 +84,7 @@ pub fn list(
     p: &ListParams,
 ) -> AppResult<Page<Department>> {
     let mut w = Where::default();
-    access::restrict_visible(viewer, &mut w, "d.visibility", "d.id");
+    access::restrict_visible_org(viewer, &mut w, "d.visibility", "d.id");
     if let Some(k) = f.kind.as_deref().filter(|k| !k.is_empty()) {
         w.and("d.kind = ?", k);
     }
@@ -151,7 +151,7 @@ pub fn suggest(
 ) -> AppResult<Vec<crate::kernel::names::Suggestion>> {
     let mut w = Where::default();
     w.and_sql("d.active = 1");
-    access::restrict_visible(viewer, &mut w, "d.visibility", "d.id");
+    access::restrict_visible_org(viewer, &mut w, "d.visibility", "d.id");
     let sql = format!("SELECT d.id, d.name, d.kind FROM departments d{} ORDER BY {OFFICIAL_ORDER}, d.id", w.sql);
     let candidates = tx
         .query(&sql, &w.args)?
@@ -168,7 +168,7 @@ pub fn find(tx: &mut Tx<'_>, id: i64) -> AppResult<Department> {
 
 pub fn get(tx: &mut Tx<'_>, viewer: Option<&CurrentUser>, id: i64) -> AppResult<Department> {
     let d = find(tx, id)?;
-    access::require_visible(viewer, d.visibility, Some(d.id))?;
+    access::require_visible_org(viewer, d.visibility, Some(d.id))?;
     Ok(d)
 }
 

@@ -73,7 +73,7 @@ pub fn find(tx: &mut Tx<'_>, id: i64) -> AppResult<Division> {
 
 pub fn get(tx: &mut Tx<'_>, viewer: Option<&CurrentUser>, id: i64) -> AppResult<Division> {
     let v = find(tx, id)?;
-    access::require_visible(viewer, v.visibility, Some(v.department_id))?;
+    access::require_visible_org(viewer, v.visibility, Some(v.department_id))?;
     Ok(v)
 }
 
@@ -84,7 +84,7 @@ pub fn of_department(tx: &mut Tx<'_>, viewer: Option<&CurrentUser>, department_i
          WHERE v.department_id = $1 ORDER BY v.active DESC, v.kind DESC, v.name"
     );
     let all: Vec<Division> = tx.query(&sql, params![department_id])?.iter().map(from_row).collect::<AppResult<_>>()?;
-    Ok(all.into_iter().filter(|v| access::can_see(viewer, v.visibility, Some(v.department_id))).collect())
+    Ok(all.into_iter().filter(|v| access::can_see_org(viewer, v.visibility, Some(v.department_id))).collect())
 }
 
 /// Active divisions, for pickers: (id, "department · division").

@@ -94,7 +94,7 @@ pub fn find(tx: &mut Tx<'_>, id: i64) -> AppResult<Person> {
 
 pub fn get(tx: &mut Tx<'_>, viewer: Option<&CurrentUser>, id: i64) -> AppResult<Person> {
     let p = find(tx, id)?;
-    access::require_visible(viewer, p.visibility, p.department_id)?;
+    access::require_visible_org(viewer, p.visibility, p.department_id)?;
     Ok(p)
 }
 
@@ -107,7 +107,7 @@ pub fn list(
     let mut w = Where::default();
     let dept_expr = "(SELECT MIN(v.department_id) FROM assignments a JOIN posts p ON p.id = a.post_id \
         JOIN divisions v ON v.id = p.division_id WHERE a.person_id = pe.id AND a.end_date IS NULL)";
-    access::restrict_visible(viewer, &mut w, "pe.visibility", dept_expr);
+    access::restrict_visible_org(viewer, &mut w, "pe.visibility", dept_expr);
     if let Some(d) = f.department_id {
         w.and(
             "EXISTS (SELECT 1 FROM assignments a JOIN posts p ON p.id = a.post_id JOIN divisions v ON v.id = p.division_id \

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::kernel::access::Action;
+use crate::kernel::access::{Action, Role};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::settings::{self, SettingValue};
 use crate::kernel::web::form::{Fields, Retry, attempt, error, value};
@@ -23,7 +23,10 @@ pub fn api_router() -> OpenApiRouter<AppState> {
 }
 
 pub fn page_router() -> axum::Router<AppState> {
-    axum::Router::new().route("/admin/settings", get(page)).route("/admin/settings/{key}", post(submit))
+    axum::Router::new()
+        .route("/admin/settings", get(page))
+        .route("/admin/settings/second-factor", post(second_factor_roles))
+        .route("/admin/settings/{key}", post(submit))
 }
 
 /// Every mechanism's settings, with defaults and bounds.
@@ -38,7 +41,8 @@ pub struct SettingInput {
     pub value: i64,
 }
 
-/// Change a setting (administrators).
+/// Change a setting: the security policy (`security.*`) is the security administrator's,
+/// the rest the system administrator's (`not_your_duty` otherwise).
 #[utoipa::path(put, path = "/api/v1/settings/{key}", tag = "settings", request_body = SettingInput,
     responses((status = 200, body = SettingValue), (status = 403), (status = 404), (status = 422)))]
 async fn set(
@@ -47,6 +51,7 @@ async fn set(
     Path(key): Path<String>,
     ApiJson(input): ApiJson<SettingInput>,
 ) -> AppResult<Json<SettingValue>> {
+    crate::kernel::access::require_setting(ctx.user.as_ref(), &key)?;
     let declared = &s.registry.settings;
     s.change(&ctx, Action::ManageSettings, move |tx, who| settings::set(tx, who, declared, &key, input.value))
         .await
@@ -60,8 +65,12 @@ async fn page(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
 async fn render(s: &AppState, ctx: &Ctx, retry: Option<&Retry>) -> AppResult<Response> {
     ctx.require(Action::ViewSettings)?;
     let declared = &s.registry.settings;
-    let values = s.look(ctx, Action::ViewSettings, move |tx, _| settings::all(tx, declared)).await?;
-    let admin = ctx.user.as_ref().is_some_and(|u| crate::kernel::access::allows(u, Action::ManageSettings));
+    let (values, required) = s
+        .look(ctx, Action::ViewSettings, move |tx, _| {
+            Ok((settings::all(tx, declared)?, crate::kernel::second_factor::required_roles(tx)?))
+        })
+        .await?;
+    let grants = ctx.user.as_ref().is_some_and(|u| crate::kernel::access::allows(u, Action::ManageRoles));
     let body = html! {
         @if values.is_empty() { (layout::empty_state(ctx.t("common-empty"))) }
         div.table-wrap { table {
@@ -71,10 +80,11 @@ async fn render(s: &AppState, ctx: &Ctx, retry: Option<&Retry>) -> AppResult<Res
             } }
             tbody { @for (v, st) in values.iter().zip(declared.iter()) {
                 @let err = error(retry, st.key);
+                @let mine = ctx.user.as_ref().is_some_and(|u| crate::kernel::access::may_set(u, st.key));
                 tr {
                     td data-label=(ctx.t("settings-meaning")) { (ctx.t(st.meaning)) br; code.muted { (v.key) } }
                     td data-label=(ctx.t("settings-value")) {
-                        @if admin {
+                        @if mine {
                             form.inline method="post" action=(format!("/admin/settings/{}", v.key)) {
                                 (csrf_field(ctx))
                                 (error_banner(ctx, err))
@@ -91,6 +101,21 @@ async fn render(s: &AppState, ctx: &Ctx, retry: Option<&Retry>) -> AppResult<Res
             } }
         } }
     };
+    let body = html! {
+        (body)
+        h2 { (ctx.t("settings-second-factor-roles")) }
+        p.muted { (ctx.t("settings-second-factor-roles-intro")) }
+        form.stack method="post" action="/admin/settings/second-factor" {
+            (csrf_field(ctx))
+            fieldset.checks { @for (i, role) in Role::ALL.iter().enumerate().filter(|(_, r)| **r != Role::Public) {
+                label.check {
+                    input type="checkbox" name="role" value=(i) checked[required.contains(role)] disabled[!grants];
+                    " " (ctx.t(&role.label_key()))
+                }
+            } }
+            @if grants { div { button type="submit" { (ctx.t("common-save")) } } }
+        }
+    };
     let status = retry.map_or(StatusCode::OK, |r| r.err.status());
     Ok((status, layout::page(ctx, ctx.t("nav-settings"), Section::Of("settings"), body)).into_response())
 }
@@ -104,6 +129,7 @@ async fn submit(State(s): State<AppState>, Path(key): Path<String>, f: CsrfForm<
     let CsrfForm { ctx, form } = f;
     let declared = &s.registry.settings;
     let setting = *declared.iter().find(|d| d.key == key).ok_or(AppError::NotFound)?;
+    crate::kernel::access::require_setting(ctx.user.as_ref(), setting.key)?;
     match attempt(&s, &ctx, Action::ManageSettings, setting.key, form, move |tx, who, input: SettingForm| {
         settings::set(tx, who, declared, setting.key, input.value)
     })
@@ -112,4 +138,22 @@ async fn submit(State(s): State<AppState>, Path(key): Path<String>, f: CsrfForm<
         Ok(_) => Ok(Redirect::to("/admin/settings").into_response()),
         Err(retry) => render(&s, &ctx, Some(&retry)).await,
     }
+}
+
+/// The roles that must sign in with a second factor, as ticked (the security administrator).
+async fn second_factor_roles(State(s): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> AppResult<Response> {
+    ctx.require(Action::ManageRoles)?;
+    let (_, ticked) = crate::kernel::web::form::with_repeated(&ctx, &body, "role")?;
+    let roles = ticked
+        .iter()
+        .filter_map(|i| usize::try_from(*i).ok().and_then(|i| Role::ALL.get(i)))
+        .map(|r| r.as_str().to_owned())
+        .collect();
+    let input = crate::kernel::second_factor::RequiredRoles { roles };
+    s.change(&ctx, Action::ManageRoles, move |tx, who| {
+        crate::kernel::second_factor::set_required_roles(tx, who, &input)
+    })
+    .await?;
+    crate::kernel::web::form::confirm(crate::kernel::web::form::CONFIRMATIONS[0]);
+    Ok(Redirect::to("/admin/settings").into_response())
 }

@@ -289,7 +289,7 @@ async fn notice_render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) 
     let n = s.look(ctx, Action::ViewPolicies, move |tx, _| notices::get(tx, &u, id)).await?;
     let answers = matches!(n.state.as_str(), "open" | "escalated" | "referred")
         && user.role.is_government()
-        && (user.role == Role::Admin || user.department_id == Some(n.department_id));
+        && (user.department_id == Some(n.department_id));
     let today = crate::kernel::clock::local_date(ctx.now).to_string();
     let steps = [
         (Some(n.created_at), "pl-step-filed"),

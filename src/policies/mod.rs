@@ -30,12 +30,12 @@ impl Action {
     pub const ViewPolicies: Action = Action::new("view_policies", Rule::Anyone);
     /// Keep the policy registry and the firms under contract.
     pub const ManagePolicies: Action =
-        Action::new("manage_policies", Rule::Roles(&[Role::DeptHead, Role::DivisionHead, Role::Staff, Role::Admin]));
+        Action::new("manage_policies", Rule::Roles(&[Role::DeptHead, Role::DivisionHead, Role::Staff]));
     /// Apply for a policy, and ask for a firm's service: enterprises.
     pub const ApplyForPolicies: Action = Action::new("apply_for_policies", Rule::Roles(&[Role::Enterprise]));
     /// Deliver or refuse applications, answer notices: the responsible departments.
     pub const DeliverPolicies: Action =
-        Action::new("deliver_policies", Rule::Roles(&[Role::DeptHead, Role::DivisionHead, Role::Staff, Role::Admin]));
+        Action::new("deliver_policies", Rule::Roles(&[Role::DeptHead, Role::DivisionHead, Role::Staff]));
     /// Log service cases and file notices: law firms under contract.
     pub const ServeEnterprises: Action = Action::new("serve_enterprises", Rule::Roles(&[Role::LawFirm]));
 }

@@ -391,8 +391,7 @@ async fn application_render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Ret
             Ok((a, p, all.into_iter().filter(|n| n.application_id == id).collect::<Vec<_>>()))
         })
         .await?;
-    let decides = access::allows(&user, Action::DeliverPolicies)
-        && (user.role == Role::Admin || user.department_id == Some(a.department_id));
+    let decides = access::allows(&user, Action::DeliverPolicies) && (user.department_id == Some(a.department_id));
     let firm = user.role == Role::LawFirm;
     let clauses: Vec<(String, String)> = p
         .clauses

@@ -12,7 +12,7 @@ use crate::kernel::validate;
 use crate::params;
 
 /// Add and change lead categories.
-pub const MANAGE: Action = Action::new("manage_lead_categories", Rule::Roles(&[Role::Admin, Role::Supervisor]));
+pub const MANAGE: Action = Action::new("manage_lead_categories", Rule::Roles(&[Role::Supervisor]));
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Category {

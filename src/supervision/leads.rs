@@ -261,7 +261,7 @@ pub fn find(tx: &mut Tx<'_>, id: i64) -> AppResult<Lead> {
 }
 
 pub fn is_office(user: &CurrentUser) -> bool {
-    matches!(user.role, Role::Supervisor | Role::Admin)
+    user.role == Role::Supervisor
 }
 
 pub fn relations(user: &CurrentUser, l: &Lead) -> Vec<&'static str> {

@@ -4,7 +4,7 @@ use crate::support::{TestApp, drop_guards};
 
 /// Five changes; returns the ids of the audit entries of the busiest chain, in order.
 async fn some_changes(app: &TestApp) -> Vec<i64> {
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let api = app.api(&app.token("admin", &["read", "write"]).await);
     for i in 0..5 {
         let (s, _) = api
@@ -98,7 +98,8 @@ async fn reordered_entries_are_noticed() {
 async fn the_audit_page_filters_and_verifies() {
     let app = TestApp::spawn().await;
     some_changes(&app).await;
-    let b = app.browser("admin").await;
+    app.user("auditor", "audit_admin", None, None).await;
+    let b = app.browser("auditor").await;
     let (status, page) = b.text("/admin/audit?kind=department&verify=1").await;
     assert_eq!(status, 200);
     assert!(page.contains("校验通过"));

@@ -5,7 +5,7 @@ use crate::support::{Browser, PASSWORD, TestApp, hidden};
 #[tokio::test]
 async fn signing_in_through_the_form_opens_a_session_and_signing_out_ends_it() {
     let app = TestApp::spawn().await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let b = Browser::new(&app.base);
 
     let res = b.sign_in("admin", PASSWORD).await;
@@ -38,7 +38,7 @@ async fn signing_in_through_the_form_opens_a_session_and_signing_out_ends_it() {
 #[tokio::test]
 async fn a_wrong_password_keeps_the_username_and_a_missing_csrf_token_is_refused() {
     let app = TestApp::spawn().await;
-    app.user("staff1", "admin", None, None).await;
+    app.user("staff1", "system_admin", None, None).await;
     let b = Browser::new(&app.base);
 
     let res = b.sign_in("staff1", "not-the-password").await;
@@ -83,7 +83,7 @@ async fn five_failed_sign_ins_lock_the_account() {
 #[tokio::test]
 async fn sessions_expire() {
     let app = TestApp::spawn().await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let b = app.browser("admin").await;
     assert_eq!(b.get("/account").await.status(), 200);
     app.clock.advance_ms(13 * 3600 * 1000);
@@ -93,7 +93,7 @@ async fn sessions_expire() {
 #[tokio::test]
 async fn an_unused_session_ends_after_the_idle_time_and_use_keeps_it() {
     let app = TestApp::spawn().await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let b = app.browser("admin").await;
     let (_, home) = b.text("/").await;
     assert!(home.contains("这是您首次登录") && home.contains("data-idle-minutes=\"30\""), "{home}");
@@ -114,7 +114,7 @@ async fn an_unused_session_ends_after_the_idle_time_and_use_keeps_it() {
 #[tokio::test]
 async fn a_session_limit_ends_the_oldest_session() {
     let app = TestApp::spawn().await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "security_admin", None, None).await;
     let admin = app.api(&app.token("admin", &["read", "write"]).await);
     assert_eq!(admin.put("/api/v1/settings/security.max_sessions", json!({ "value": 1 })).await.0, 200);
     let first = app.browser("admin").await;
@@ -133,7 +133,7 @@ async fn a_session_limit_ends_the_oldest_session() {
 #[tokio::test]
 async fn weak_common_and_username_passwords_are_refused() {
     let app = TestApp::spawn().await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let admin = app.api(&app.token("admin", &["read", "write"]).await);
     let users = app.count("users").await;
     for (password, code) in [
@@ -147,14 +147,16 @@ async fn weak_common_and_username_passwords_are_refused() {
         assert_eq!((s, e["error"]["code"].as_str()), (422, Some(code)), "{password}: {e}");
     }
     assert_eq!(app.count("users").await, users, "nothing created");
-    let (s, e) = admin.post("/api/v1/users/1/password", json!({ "password": "Admin-2019-qd" })).await;
+    let clerk = app.user("zhouqing", "leader", None, None).await;
+    let (s, e) =
+        admin.post(&format!("/api/v1/users/{clerk}/password"), json!({ "password": "Zhouqing-2019-qd" })).await;
     assert_eq!((s, e["error"]["code"].as_str()), (422, Some("password_has_username")), "{e}");
 }
 
 #[tokio::test]
 async fn a_new_password_may_not_repeat_the_last_few() {
     let app = TestApp::spawn().await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let staff = app.user("wang", "leader", None, None).await;
     let admin = app.api(&app.token("admin", &["read", "write"]).await);
     let set = |password: &'static str| {
@@ -162,7 +164,9 @@ async fn a_new_password_may_not_repeat_the_last_few() {
         async move { admin.post(&format!("/api/v1/users/{staff}/password"), json!({ "password": password })).await }
     };
     assert_eq!(set(PASSWORD).await.0, 204, "no history kept by default");
-    assert_eq!(admin.put("/api/v1/settings/security.password_history", json!({ "value": 3 })).await.0, 200);
+    app.user("sec", "security_admin", None, None).await;
+    let sec = app.api(&app.token("sec", &["read", "write"]).await);
+    assert_eq!(sec.put("/api/v1/settings/security.password_history", json!({ "value": 3 })).await.0, 200);
     assert_eq!(set("Alpha-horse-1").await.0, 204);
     let (s, e) = set(PASSWORD).await;
     assert_eq!((s, e["error"]["code"].as_str()), (422, Some("password_reused")), "{e}");
@@ -179,7 +183,7 @@ async fn a_new_password_may_not_repeat_the_last_few() {
 #[tokio::test]
 async fn api_tokens_are_scoped_hashed_and_revocable() {
     let app = TestApp::spawn().await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let read = app.token("admin", &["read"]).await;
     let api = app.api(&read);
 
@@ -219,7 +223,7 @@ async fn api_tokens_are_scoped_hashed_and_revocable() {
 #[tokio::test]
 async fn a_browser_session_must_send_its_csrf_token_to_change_things_through_the_api() {
     let app = TestApp::spawn().await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let b = app.browser("admin").await;
     let body = json!({ "code": "c1", "name": "某局", "kind": "city_department" });
     let res = b.client.post(app.url("/api/v1/departments")).json(&body).send().await.expect("post");
@@ -246,7 +250,7 @@ async fn changing_ones_password_requires_the_current_one_and_ends_other_sessions
 
     let res =
         first.post("/account/password", &[("current", "wrong-password"), ("password", "a-new-password-2019")]).await;
-    assert_eq!(res.status(), 200);
+    assert_eq!(res.status(), 422);
     assert!(res.text().await.expect("page").contains("用户名或密码错误"));
 
     let res = first.post("/account/password", &[("current", PASSWORD), ("password", "a-new-password-2019")]).await;
@@ -254,4 +258,132 @@ async fn changing_ones_password_requires_the_current_one_and_ends_other_sessions
     assert_eq!(first.get("/account").await.status(), 200, "this session goes on");
     assert_eq!(second.get("/account").await.status(), 303, "other sessions end");
     assert_eq!(Browser::new(&app.base).sign_in("staff1", "a-new-password-2019").await.status(), 303);
+}
+
+#[tokio::test]
+async fn an_expired_password_must_be_changed_before_anything_else() {
+    let app = TestApp::spawn().await;
+    app.user("sec", "security_admin", None, None).await;
+    let (dept, _, _) = app.department("fgw", "public").await;
+    app.user("clerk", "staff", Some(dept), None).await;
+    let sec = app.api(&app.token("sec", &["read", "write"]).await);
+    assert_eq!(sec.put("/api/v1/settings/security.password_max_days", json!({ "value": 90 })).await.0, 200);
+    app.clock.advance_ms(89 * 86_400_000);
+    let clerk_token = app.token("clerk", &["read"]).await;
+    assert_eq!(app.api(&clerk_token).get("/api/v1/me").await.0, 200, "89 days: still valid");
+    app.clock.advance_ms(2 * 86_400_000);
+
+    let (s, e) = app.api(&clerk_token).get("/api/v1/me").await;
+    assert_eq!((s, e["error"]["code"].as_str()), (403, Some("password_expired")), "{e}");
+    let (s, e) = app.api("").post("/api/v1/auth/tokens", json!({ "username": "clerk", "password": PASSWORD })).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (403, Some("password_expired")), "{e}");
+
+    let b = Browser::new(&app.base);
+    let res = b.sign_in("clerk", PASSWORD).await;
+    assert_eq!(res.headers().get("location").and_then(|v| v.to_str().ok()), Some("/account"));
+    let (s, page) = b.text("/tasks").await;
+    assert_eq!(s, 403);
+    assert!(page.contains("密码已过期"), "{page}");
+    let (s, page) = b.text("/account").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("密码已过期"), "the account page says why");
+    let res = b.post("/account/password", &[("current", PASSWORD), ("password", "Renewed-2019-qd!")]).await;
+    assert!(res.status().is_redirection() || res.status().is_success(), "{}", res.status());
+    assert_eq!(b.get("/tasks").await.status(), 200, "changed: the rest opens again");
+}
+
+#[tokio::test]
+async fn the_absolute_session_lifetime_is_a_setting() {
+    let app = TestApp::spawn().await;
+    app.user("sec", "security_admin", None, None).await;
+    let sec = app.api(&app.token("sec", &["read", "write"]).await);
+    let (s, e) = sec.put("/api/v1/settings/security.session_hours", json!({ "value": 0 })).await;
+    assert_eq!(s, 422, "{e}");
+    assert_eq!(sec.put("/api/v1/settings/security.session_hours", json!({ "value": 1 })).await.0, 200);
+    let b = app.browser("sec").await;
+    for _ in 0..2 {
+        app.clock.advance_ms(25 * 60 * 1000);
+        assert_eq!(b.get("/account").await.status(), 200, "in use, within the hour");
+    }
+    app.clock.advance_ms(15 * 60 * 1000);
+    assert_eq!(b.get("/account").await.status(), 303, "an hour after sign-in: ended however used");
+}
+
+/// The code of the second factor (confirmed or still pending) of `username` now.
+async fn current_code(app: &TestApp, username: &'static str) -> String {
+    let key = app
+        .db
+        .read(move |tx| {
+            let r = tx.query_one(
+                "SELECT COALESCE(totp_pending, totp_secret) FROM users WHERE username = $1",
+                zaizao::params![username],
+            )?;
+            Ok(r.text(0)?)
+        })
+        .await
+        .expect("secret");
+    let key = hex::decode(key).expect("hex");
+    zaizao::kernel::totp::code(
+        &key,
+        zaizao::kernel::totp::step(zaizao::kernel::clock::Clock::now_ms(app.clock.as_ref())),
+    )
+    .expect("code")
+}
+
+#[tokio::test]
+async fn a_second_factor_is_set_up_required_for_a_role_and_good_once() {
+    let app = TestApp::spawn().await;
+    app.user("sec", "security_admin", None, None).await;
+    app.user("sys", "system_admin", None, None).await;
+    let (dept, _, _) = app.department("fgw", "public").await;
+    app.user("clerk", "staff", Some(dept), None).await;
+    let clerk_token = app.token("clerk", &["read"]).await;
+    let sec = app.api(&app.token("sec", &["read", "write"]).await);
+    let sys = app.api(&app.token("sys", &["read", "write"]).await);
+    let staff_only = json!({ "roles": ["staff"] });
+    assert_eq!(sys.put("/api/v1/second-factor/roles", staff_only.clone()).await.0, 403);
+    assert_eq!(sec.put("/api/v1/second-factor/roles", json!({ "roles": ["king"] })).await.0, 422);
+    let (s, roles) = sec.put("/api/v1/second-factor/roles", staff_only).await;
+    assert_eq!((s, roles["roles"].clone()), (200, json!(["staff"])));
+
+    let (s, e) = app.api(&clerk_token).get("/api/v1/me").await;
+    assert_eq!((s, e["error"]["code"].as_str()), (403, Some("second_factor_required")), "{e}");
+    let b = Browser::new(&app.base);
+    let res = b.sign_in("clerk", PASSWORD).await;
+    assert_eq!(res.headers().get("location").and_then(|v| v.to_str().ok()), Some("/account"));
+    assert_eq!(b.get("/tasks").await.status(), 403);
+
+    let (_, started) = {
+        let res = b.post("/account/second-factor", &[]).await;
+        (res.status(), res.text().await.unwrap_or_default())
+    };
+    assert!(started.contains("<svg") && started.contains("/account/second-factor/confirm"), "{started}");
+    let res = b.post("/account/second-factor/confirm", &[("code", "12345")]).await;
+    assert_eq!(res.status(), 422, "a wrong code sets nothing up");
+    assert_eq!(b.get("/tasks").await.status(), 403);
+    let code = current_code(&app, "clerk").await;
+    let res = b.post("/account/second-factor/confirm", &[("code", &code)]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(b.get("/tasks").await.status(), 200, "set up: the rest opens");
+
+    app.clock.advance_ms(30_000);
+    let other = Browser::new(&app.base);
+    let res = other.sign_in("clerk", PASSWORD).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap_or_default().contains("请输入验证器应用显示的六位动态口令"), "a code is asked for");
+    let code = current_code(&app, "clerk").await;
+    assert_eq!(other.sign_in_with_code("clerk", PASSWORD, &code).await.status(), 303);
+    let again = Browser::new(&app.base);
+    assert_eq!(again.sign_in_with_code("clerk", PASSWORD, &code).await.status(), 422, "a code is good once");
+    let (s, e) = app.api("").post("/api/v1/auth/tokens", json!({ "username": "clerk", "password": PASSWORD })).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (422, Some("second_factor_needed")), "{e}");
+
+    let res = other.post("/account/second-factor/disable", &[("code", &code)]).await;
+    assert_eq!(res.status(), 409, "the role requires it");
+    let failures = app
+        .db
+        .read(|tx| Ok(tx.count("SELECT COUNT(*) FROM audit_log WHERE action = 'sign_in_failed'", &[])?))
+        .await
+        .expect("count");
+    assert!(failures >= 1, "a reused code counts as a failed sign-in");
 }

@@ -8,7 +8,7 @@ use crate::support::TestApp;
 async fn a_corpus_of_bad_requests_changes_nothing_and_breaks_nothing() {
     let app = TestApp::spawn().await;
     app.department("fgw", "public").await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let token = app.token("admin", &["read", "write"]).await;
     let doc: Value = reqwest::get(app.url("/api/openapi.json")).await.expect("doc").json().await.expect("json");
     let before = (app.count("audit_log").await, app.count("departments").await, app.count("users").await);
@@ -69,7 +69,7 @@ async fn a_corpus_of_bad_requests_changes_nothing_and_breaks_nothing() {
 #[tokio::test]
 async fn repeating_a_create_does_not_make_a_second_record() {
     let app = TestApp::spawn().await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let api = app.api(&app.token("admin", &["read", "write"]).await);
     let body = serde_json::json!({ "code": "fgw", "name": "市发展和改革委员会", "kind": "city_department" });
     assert_eq!(api.post("/api/v1/departments", body.clone()).await.0, 201);

@@ -20,7 +20,7 @@ async fn user_token_and_audit_commands_work_on_the_running_database() {
     let app = TestApp::spawn().await;
     let url = app.database_url.clone();
     let out = tokio::task::spawn_blocking(move || {
-        let add = zaizao(&url, &["user", "add", "--username", "ops", "--role", "admin", "--name", "运维"]);
+        let add = zaizao(&url, &["user", "add", "--username", "ops", "--role", "system_admin", "--name", "运维"]);
         let list = zaizao(&url, &["user", "list"]);
         let token = zaizao(&url, &["token", "create", "--user", "ops", "--scopes", "read"]);
         let bad_role = zaizao(&url, &["user", "add", "--username", "x", "--role", "king"]);

@@ -217,7 +217,7 @@ async fn the_calendar_answers_anyone_and_admins_add_next_years_notice() {
     let bad = anon.get(c.app.url("/api/v1/calendar/days/2025-02-30")).send().await.expect("get");
     assert_eq!(bad.status(), 422);
 
-    c.app.user("admin", "admin", None, None).await;
+    c.app.user("admin", "system_admin", None, None).await;
     let admin = c.app.api(&c.app.token("admin", &["read", "write"]).await);
     let (s, _) = c
         .fgw_staff
@@ -235,7 +235,7 @@ async fn the_calendar_answers_anyone_and_admins_add_next_years_notice() {
 #[tokio::test]
 async fn an_administrator_changes_a_process_and_a_broken_one_is_refused() {
     let c = city().await;
-    c.app.user("admin", "admin", None, None).await;
+    c.app.user("admin", "system_admin", None, None).await;
     let admin = c.app.api(&c.app.token("admin", &["read", "write"]).await);
     let (_, src) = admin.get("/api/v1/processes/task").await;
     let text = src["definition"].as_str().expect("definition").to_owned();
@@ -347,7 +347,7 @@ async fn the_journey_in_the_browser() {
 #[tokio::test]
 async fn notes_reach_email_and_sms_through_the_gateway() {
     let c = city().await;
-    c.app.user("admin", "admin", None, None).await;
+    c.app.user("admin", "system_admin", None, None).await;
     let admin = c.app.api(&c.app.token("admin", &["read", "write"]).await);
     let user = format!("/api/v1/users/{}", c.fgw_staff_id);
     let body = |email: &str| json!({ "display_name": "林志强", "role": "staff", "department_id": c.fgw, "email": email, "phone": "+86 138-0532-0000" });
@@ -486,7 +486,7 @@ async fn a_task_export_reads_like_the_page_in_excel() {
 #[tokio::test]
 async fn an_overdue_task_escalates_along_the_portfolio_chain() {
     let c = city().await;
-    c.app.user("admin", "admin", None, None).await;
+    c.app.user("admin", "system_admin", None, None).await;
     let principal = c.app.user("zhou", "leader", None, None).await;
     let in_charge = c.app.user("sun", "leader", None, None).await;
     let admin = c.app.api(&c.app.token("admin", &["read", "write"]).await);

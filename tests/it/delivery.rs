@@ -35,7 +35,7 @@ async fn a_hanging_gateway_does_not_hold_up_other_writes() {
     let gateway = HeldGateway { started: started.clone(), release: release.clone() };
     let app = TestApp::spawn_with(Some(Arc::new(gateway))).await;
     let reader = app.user("reader", "leader", None, None).await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let admin = app.api(&app.token("admin", &["read", "write"]).await);
     let now = app.clock.now();
     app.db
@@ -220,7 +220,7 @@ async fn failed_deliveries_back_off_and_are_shown_to_administrators() {
     .expect("gateway");
     let app = TestApp::spawn_with(Some(gateway)).await;
     let lin = app.user("lin", "leader", None, None).await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let admin = app.api(&app.token("admin", &["read", "write"]).await);
     note_for(&app, lin).await;
     let attempts = || async {

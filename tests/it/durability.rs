@@ -63,7 +63,8 @@ async fn writes_acknowledged_before_a_kill_9_survive_it() {
         tokio::task::spawn_blocking({
             let url = url.clone();
             move || {
-                let add = zaizao(&url, &["user", "add", "--username", "ops", "--role", "admin", "--name", "运维"]);
+                let add =
+                    zaizao(&url, &["user", "add", "--username", "ops", "--role", "system_admin", "--name", "运维"]);
                 assert!(add.status.success(), "{}", String::from_utf8_lossy(&add.stderr));
                 zaizao(&url, &["token", "create", "--user", "ops", "--scopes", "read,write"])
             }

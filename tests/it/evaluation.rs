@@ -485,7 +485,7 @@ async fn a_member_cannot_rate_themselves_by_any_path() {
 #[tokio::test]
 async fn the_daily_invitation_limit_holds_under_concurrency() {
     let u = unit().await;
-    u.app.user("admin", "admin", None, None).await;
+    u.app.user("admin", "system_admin", None, None).await;
     let admin = u.app.api(&u.app.token("admin", &["read", "write"]).await);
     assert_eq!(admin.put("/api/v1/settings/evaluation.invitations_per_day", json!({ "value": 5 })).await.0, 200);
     let mut sends = tokio::task::JoinSet::new();
@@ -520,7 +520,7 @@ async fn the_daily_invitation_limit_holds_under_concurrency() {
 #[tokio::test]
 async fn commendations_interviews_and_adjustments_follow_the_configured_thresholds() {
     let u = unit().await;
-    u.app.user("admin", "admin", None, None).await;
+    u.app.user("admin", "system_admin", None, None).await;
     let admin = u.app.api(&u.app.token("admin", &["read", "write"]).await);
     for (key, value) in [
         ("evaluation.commend_top", 1),
@@ -547,7 +547,8 @@ async fn commendations_interviews_and_adjustments_follow_the_configured_threshol
         assert_eq!(rate(&u.app, &poor, [3, 3, 3, 3]).await.0, 201);
         u.app.clock.advance_ms(91 * 86_400_000);
     }
-    let admin = u.app.api(&u.app.token("admin", &["read", "write"]).await);
+    u.app.user("mayor", "leader", None, None).await;
+    let admin = u.app.api(&u.app.token("mayor", &["read", "write"]).await);
     let head = u.app.api(&u.app.token("head", &["read", "write"]).await);
     let (s, c) = admin.get("/api/v1/evaluation/consequences?period=2019-Q3").await;
     assert_eq!(s, 200, "{c}");
@@ -563,7 +564,7 @@ async fn commendations_interviews_and_adjustments_follow_the_configured_threshol
     let (s, _) = head.post("/api/v1/interviews", json!({ "division_id": low, "period": "2019-Q3", "held_on": "2019-10-15", "interviewer": "x", "said": "x", "agreed": "x" })).await;
     assert_eq!(s, 403, "another department's division");
     // The 约谈记录 prints as the document filed; another department's head cannot open it.
-    let (s, record) = u.app.browser("admin").await.text(&format!("/evaluation/interviews/{}", i["id"])).await;
+    let (s, record) = u.app.browser("mayor").await.text(&format!("/evaluation/interviews/{}", i["id"])).await;
     assert_eq!(s, 200);
     assert!(
         record.contains("约谈记录") && record.contains("一个月内压缩办理时限") && record.contains("gongwen"),
@@ -586,7 +587,7 @@ async fn commendations_interviews_and_adjustments_follow_the_configured_threshol
     let (_, c) = admin.get("/api/v1/evaluation/consequences?period=2019-Q3").await;
     assert_eq!(c["interviews"][0]["agreed"], "一个月内压缩办理时限");
     assert_eq!(c["proposals"][0]["decision"], "keep");
-    let b = u.app.browser("admin").await;
+    let b = u.app.browser("mayor").await;
     let (status, page) = b.text("/evaluation/consequences?period=2019-Q3").await;
     assert_eq!(status, 200);
     assert!(page.contains("表彰名单") && page.contains("已决定"));
@@ -618,7 +619,7 @@ async fn a_returned_member_is_approved_trained_assessed_and_reassigned() {
     let (s, e) = u.head.post("/api/v1/pool", json!({ "staff_id": me["id"], "reasons": "again" })).await;
     assert_eq!((s, e["error"]["code"].as_str()), (409, Some("already_in_pool")));
     // wang holds a post (三定) in the division.
-    u.app.user("admin", "admin", None, None).await;
+    u.app.user("admin", "system_admin", None, None).await;
     let admin = u.app.api(&u.app.token("admin", &["read", "write"]).await);
     let post = |title: &str| json!({ "division_id": u.division, "title": title, "quota": 2 });
     let (_, clerk) = admin.post("/api/v1/posts", post("综合科员")).await;

@@ -35,7 +35,7 @@ async fn city() -> City {
     let app = TestApp::spawn().await;
     let (fgw, fgw_division, _) = app.department("fgw", "public").await;
     let (gxj, _, _) = app.department("gxj", "public").await;
-    app.user("root", "admin", None, None).await;
+    app.user("root", "system_admin", None, None).await;
     app.user("lin", "staff", Some(fgw), Some(fgw_division)).await;
     app.user("chu", "division_head", Some(fgw), Some(fgw_division)).await;
     let gxj_staff = app.user("zhao", "staff", Some(gxj), None).await;

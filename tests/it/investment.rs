@@ -203,7 +203,7 @@ async fn projects_move_through_stages_stall_and_are_counted() {
     let (_, y2021) = staff.get("/api/v1/investment/figures?group=district&period=2021").await;
     assert_eq!(y2021.as_array().map(Vec::len), Some(0), "{y2021}");
     assert_eq!(staff.get("/api/v1/investment/figures?group=colour").await.0, 422);
-    c.app.user("root", "admin", None, None).await;
+    c.app.user("root", "audit_admin", None, None).await;
     let admin = c.app.api(&c.app.token("root", &["read"]).await);
     let (_, history) = admin.get(&format!("/api/v1/audit?kind=project&record_id={id}")).await;
     assert!(history.to_string().contains("transition:produce"), "every stage change is audited");

@@ -12,6 +12,7 @@ mod coordination;
 mod delivery;
 mod demo;
 mod durability;
+mod duties;
 mod enterprises;
 mod evaluation;
 mod hearings;

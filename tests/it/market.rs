@@ -8,7 +8,6 @@ use crate::support::{Api, TestApp};
 
 struct City {
     app: TestApp,
-    admin: Api,
     issuer: Api,
     receiver: Api,
     outsider: Api,
@@ -25,7 +24,7 @@ async fn city() -> City {
     let (fgw, fgw_division, _) = app.department("fgw", "public").await;
     let (gxj, gxj_division, _) = app.department("gxj", "public").await;
     let (swj, _, _) = app.department("swj", "public").await;
-    app.user("root", "admin", None, None).await;
+    app.user("root", "system_admin", None, None).await;
     app.user("lin", "staff", Some(fgw), Some(fgw_division)).await;
     let receiver_id = app.user("zhao", "staff", Some(gxj), None).await;
     app.user("qian", "staff", Some(swj), None).await;
@@ -38,7 +37,8 @@ async fn city() -> City {
     let (s, linked) =
         admin.post(&format!("/api/v1/enterprises/{}/account", e["id"]), json!({ "user_id": account })).await;
     assert_eq!(s, 200, "{linked}");
-    let (s, a) = admin
+    let keeper = app.api(&app.token("lin", &["read", "write"]).await);
+    let (s, a) = keeper
         .post(
             "/api/v1/associations",
             json!({ "enterprise_id": e["id"], "kind": "association", "industries": ["海洋", "海洋"], "head_name": "王海涛" }),
@@ -51,7 +51,6 @@ async fn city() -> City {
         outsider: app.api(&app.token("qian", &["read", "write"]).await),
         association: app.api(&app.token("hyxh", &["read", "write"]).await),
         association_id: a["id"].as_i64().unwrap_or(0),
-        admin,
         app,
         gxj,
         swj,
@@ -154,14 +153,14 @@ async fn bad_documents_and_dispatches_are_refused_and_change_nothing() {
     assert_eq!((s, e["error"]["code"].as_str()), (422, Some("no_recipients")), "{e}");
 
     let path = format!("/api/v1/associations/{}", c.association_id);
-    let (_, a) = c.admin.get(&path).await;
+    let (_, a) = c.issuer.get(&path).await;
     let mut off = a.clone();
     off["active"] = json!(false);
     off["division_id"] = json!(c.gxj_division + 1000);
-    let (s, e) = c.admin.put(&path, off.clone()).await;
+    let (s, e) = c.issuer.put(&path, off.clone()).await;
     assert_eq!((s, e["error"]["code"].as_str()), (422, Some("not_market_allocation_division")), "{e}");
     off["division_id"] = json!(c.gxj_division);
-    let (s, a) = c.admin.put(&path, off).await;
+    let (s, a) = c.issuer.put(&path, off).await;
     assert_eq!((s, a["division_name"].as_str()), (200, Some("gxj 局 · 市场配置促进处")), "{a}");
     let (s, e) = c.issuer.post("/api/v1/documents", document(&c, "青发改〔2019〕9号")).await;
     assert_eq!(

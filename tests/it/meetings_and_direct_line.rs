@@ -10,7 +10,6 @@ use crate::support::{Api, TestApp};
 
 struct City {
     app: TestApp,
-    admin: Api,
     convener: Api,
     mayor: Api,
     member: Api,
@@ -30,7 +29,7 @@ async fn city() -> City {
     let (fgw, fgw_division, _) = app.department("fgw", "public").await;
     let (gxj, _, _) = app.department("gxj", "public").await;
     let (swj, _, _) = app.department("swj", "public").await;
-    app.user("root", "admin", None, None).await;
+    app.user("root", "system_admin", None, None).await;
     app.user("lin", "staff", Some(fgw), Some(fgw_division)).await;
     let mayor_id = app.user("zhou", "leader", None, None).await;
     let member_id = app.user("zhao", "staff", Some(gxj), None).await;
@@ -52,7 +51,8 @@ async fn city() -> City {
         assert_eq!(s, 200, "{l}");
         linked.push(e["id"].clone());
     }
-    let (s, a) = admin
+    let keeper = app.api(&app.token("lin", &["read", "write"]).await);
+    let (s, a) = keeper
         .post(
             "/api/v1/associations",
             json!({ "enterprise_id": linked[0], "kind": "association", "industries": ["软件"], "head_name": "周软件" }),
@@ -67,7 +67,6 @@ async fn city() -> City {
         association: app.api(&app.token("rjxh", &["read", "write"]).await),
         enterprise: app.api(&app.token("haichuang", &["read", "write"]).await),
         association_id: a["id"].as_i64().unwrap_or(0),
-        admin,
         app,
         mayor_id,
         member_id,
@@ -308,7 +307,7 @@ async fn questions_are_classified_with_reasons_and_counted_per_division() {
     let (s, q2) = c.convener.put(&format!("/api/v1/market-questions/{}", q2["id"]), reclass).await;
     assert_eq!((s, q2["class"].as_str()), (200, Some("failure")), "{q2}");
 
-    let (s, f) = c.admin.get(&format!("/api/v1/market-divisions/{}/figures?period=2019", c.fgw_division)).await;
+    let (s, f) = c.convener.get(&format!("/api/v1/market-divisions/{}/figures?period=2019", c.fgw_division)).await;
     assert_eq!(s, 200, "{f}");
     assert_eq!(
         (f["to_market"].as_i64(), f["cultivate"].as_i64(), f["failure"].as_i64()),

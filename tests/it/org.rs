@@ -5,7 +5,7 @@ use crate::support::TestApp;
 #[tokio::test]
 async fn an_administrator_builds_and_reshapes_the_organisation_through_the_api() {
     let app = TestApp::spawn().await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let api = app.api(&app.token("admin", &["read", "write"]).await);
 
     let (s, fgw) = api
@@ -85,7 +85,9 @@ async fn an_administrator_builds_and_reshapes_the_organisation_through_the_api()
     let (_, history) = api.get(&format!("/api/v1/people/{}/assignments", a["id"])).await;
     assert_eq!(history.as_array().map(Vec::len), Some(1), "ended posts stay in the history");
 
-    let (s, trail) = api.get(&format!("/api/v1/audit?kind=division&record_id={}", div["id"])).await;
+    app.user("auditor", "audit_admin", None, None).await;
+    let auditor = app.api(&app.token("auditor", &["read"]).await);
+    let (s, trail) = auditor.get(&format!("/api/v1/audit?kind=division&record_id={}", div["id"])).await;
     assert_eq!(s, 200);
     let actions: Vec<&str> = trail.as_array().expect("entries").iter().filter_map(|e| e["action"].as_str()).collect();
     assert_eq!(actions, vec!["deactivate", "move", "create"]);
@@ -99,7 +101,7 @@ async fn an_administrator_builds_and_reshapes_the_organisation_through_the_api()
 #[tokio::test]
 async fn leaders_hold_portfolios_and_only_leaders_do() {
     let app = TestApp::spawn().await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let (dept, _, _) = app.department("czj", "public").await;
     let api = app.api(&app.token("admin", &["read", "write"]).await);
     let (_, mayor) = api.post("/api/v1/people", json!({ "name": "周明远", "leader_title": "市长" })).await;
@@ -123,7 +125,7 @@ async fn leaders_hold_portfolios_and_only_leaders_do() {
 #[tokio::test]
 async fn the_department_pages_create_edit_page_filter_and_export() {
     let app = TestApp::spawn().await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let b = app.browser("admin").await;
 
     let res = b
@@ -178,7 +180,7 @@ async fn the_department_pages_create_edit_page_filter_and_export() {
 #[tokio::test]
 async fn a_person_is_appointed_through_the_pages() {
     let app = TestApp::spawn().await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let (_, division, post) = app.department("fgw", "public").await;
     let b = app.browser("admin").await;
     let res = b.post("/org/people", &[("name", "林志强"), ("leader_title", ""), ("visibility", "internal")]).await;
@@ -201,7 +203,7 @@ async fn a_person_is_appointed_through_the_pages() {
 async fn concurrent_assignments_never_overfill_a_post() {
     let app = TestApp::spawn().await;
     let (_, division, _) = app.department("fgw", "public").await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let api = std::sync::Arc::new(app.api(&app.token("admin", &["read", "write"]).await));
     for round in 0..10 {
         let (s, post) = api
@@ -248,7 +250,7 @@ async fn concurrent_assignments_never_overfill_a_post() {
 async fn text_filters_ignore_case_on_both_databases() {
     let app = TestApp::spawn().await;
     app.department("fgw", "public").await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let api = app.api(&app.token("admin", &["read"]).await);
     for q in ["fgw", "FGW", "Fgw"] {
         let (s, page) = api.get(&format!("/api/v1/departments?q={q}")).await;
@@ -263,7 +265,7 @@ async fn api_lists_export_csv_and_xlsx() {
     let app = TestApp::spawn().await;
     app.department("fgw", "public").await;
     app.department("swj", "public").await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let token = app.token("admin", &["read"]).await;
     let client = reqwest::Client::new();
     let res =

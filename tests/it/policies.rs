@@ -57,7 +57,7 @@ fn policy(fgw: i64) -> Value {
 async fn city() -> City {
     let app = TestApp::spawn().await;
     let (fgw, fgw_division, _) = app.department("fgw", "public").await;
-    app.user("root", "admin", None, None).await;
+    app.user("root", "system_admin", None, None).await;
     app.user("lin", "staff", Some(fgw), Some(fgw_division)).await;
     let mayor_id = app.user("zhou", "leader", None, None).await;
     app.user("liu", "supervisor", None, None).await;
@@ -70,11 +70,13 @@ async fn city() -> City {
     let enterprise_id = record(&admin, &app, "青岛蓝海生物科技有限公司", ocean, "lanhai", "enterprise").await;
     record(&admin, &app, "青岛山海食品有限公司", json!({ "industry": "食品" }), "shanhai", "enterprise").await;
     let firm_record = record(&admin, &app, "山东琴岛律师事务所", json!({}), "qindao", "law_firm").await;
-    let (s, firm) =
-        admin.post("/api/v1/law-firms", json!({ "enterprise_id": firm_record, "lawyers": ["王律师", "李律师"] })).await;
+    let keeper = app.api(&app.token("lin", &["read", "write"]).await);
+    let (s, firm) = keeper
+        .post("/api/v1/law-firms", json!({ "enterprise_id": firm_record, "lawyers": ["王律师", "李律师"] }))
+        .await;
     assert_eq!(s, 201, "{firm}");
     let contract = json!({ "scope": "惠企政策落实法律服务", "districts": ["市南区", "崂山区"], "starts_on": "2019-01-01", "ends_on": "2019-12-31", "budget": "300000" });
-    let (s, c) = admin.post(&format!("/api/v1/law-firms/{}/contracts", firm["id"]), contract).await;
+    let (s, c) = keeper.post(&format!("/api/v1/law-firms/{}/contracts", firm["id"]), contract).await;
     assert_eq!((s, c["budget_fen"].as_i64()), (201, Some(30_000_000)), "{c}");
     let staff = app.api(&app.token("lin", &["read", "write"]).await);
 

@@ -24,7 +24,7 @@ async fn chinese_search_finds_words_ranks_highlights_and_respects_visibility() {
     app.user("jw", "supervisor", None, None).await;
     app.user("mayor", "leader", None, None).await;
     app.user("qiye", "enterprise", None, None).await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let wang = app.api(&app.token("wang", &["read", "write"]).await);
     let li = app.api(&app.token("li", &["read"]).await);
     let zhao = app.api(&app.token("zhao", &["read"]).await);

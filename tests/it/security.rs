@@ -55,7 +55,7 @@ async fn futures_join<F: std::future::Future<Output = u16> + Send + 'static>(fs:
 #[tokio::test]
 async fn a_locked_out_administrator_is_unlocked_from_the_cli() {
     let app = TestApp::spawn().await;
-    app.user("root", "admin", None, None).await;
+    app.user("root", "system_admin", None, None).await;
     for _ in 0..5 {
         assert_eq!(token_attempt(&app, "root", "not-the-password").await, 422);
     }
@@ -82,7 +82,7 @@ async fn a_locked_out_administrator_is_unlocked_from_the_cli() {
 #[tokio::test]
 async fn invented_open311_keys_are_limited_per_address_without_touching_the_writer() {
     let app = TestApp::spawn().await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let admin = app.api(&app.token("admin", &["read", "write"]).await);
     let (_, k) = admin.post("/api/v1/open311/keys", json!({ "name": "12345 热线" })).await;
     let key = k["api_key"].as_str().expect("key").to_owned();
@@ -155,7 +155,7 @@ async fn a_flood_of_ratings_does_not_close_the_report_page() {
 async fn a_password_reset_revokes_tokens_and_tokens_live_no_longer_than_the_cap() {
     let app = TestApp::spawn().await;
     let id = app.user("staff1", "supervisor", None, None).await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let admin = app.api(&app.token("admin", &["read", "write"]).await);
     let old = app.api(&app.token("staff1", &["read", "write"]).await);
     assert_eq!(old.get("/api/v1/me").await.0, 200);
@@ -177,7 +177,7 @@ async fn a_password_reset_revokes_tokens_and_tokens_live_no_longer_than_the_cap(
 #[tokio::test]
 async fn every_refusal_answers_in_its_routes_format() {
     let app = TestApp::spawn().await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "leader", None, None).await;
     let token = app.token("admin", &["read", "write"]).await;
     let client = reqwest::Client::new();
     let big = vec![b'a'; 2 * 1024 * 1024];
@@ -236,7 +236,7 @@ async fn every_refusal_answers_in_its_routes_format() {
 #[tokio::test]
 async fn text_that_is_not_utf8_is_refused_and_nothing_is_stored() {
     let app = TestApp::spawn().await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let admin = app.api(&app.token("admin", &["read", "write"]).await);
     let (_, k) = admin.post("/api/v1/open311/keys", json!({ "name": "12345" })).await;
     let key = k["api_key"].as_str().expect("key").to_owned();

@@ -62,7 +62,7 @@ async fn the_shell_has_a_home_per_role_the_seven_mechanisms_and_an_english_switc
 #[tokio::test]
 async fn every_mechanisms_settings_are_edited_on_one_page() {
     let app = TestApp::spawn().await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let (dept, division, _) = app.department("fgw", "public").await;
     app.user("clerk", "staff", Some(dept), Some(division)).await;
     let (status, listed) = app.api(&app.token("clerk", &["read"]).await).get("/api/v1/settings").await;

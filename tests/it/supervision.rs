@@ -15,7 +15,7 @@ async fn office() -> Office {
     let (dept, _, _) = app.department("fgw", "public").await;
     app.user("jw", "supervisor", None, None).await;
     app.user("chen", "dept_head", Some(dept), None).await;
-    app.user("admin", "admin", None, None).await;
+    app.user("admin", "system_admin", None, None).await;
     let office = app.api(&app.token("jw", &["read", "write"]).await);
     let unit = app.api(&app.token("chen", &["read", "write"]).await);
     let admin = app.api(&app.token("admin", &["read", "write"]).await);

@@ -79,7 +79,6 @@ impl TestApp {
             listen: "127.0.0.1:0".parse().expect("addr"),
             data_dir: dir.path().to_path_buf(),
             database_url: database_url.clone(),
-            session_hours: 12,
             secure_cookies: false,
             log_format: "text".into(),
             scheduler_seconds: 0,
@@ -343,11 +342,16 @@ impl Browser {
     }
 
     pub async fn sign_in(&self, username: &str, password: &str) -> reqwest::Response {
+        self.sign_in_with_code(username, password, "").await
+    }
+
+    /// Sign in with the second factor's code as well.
+    pub async fn sign_in_with_code(&self, username: &str, password: &str, code: &str) -> reqwest::Response {
         let page = self.get("/login").await.text().await.expect("login page");
         let csrf = hidden(&page, "_csrf");
         self.client
             .post(format!("{}/login", self.base))
-            .form(&[("username", username), ("password", password), ("_csrf", &csrf), ("next", "/")])
+            .form(&[("username", username), ("password", password), ("code", code), ("_csrf", &csrf), ("next", "/")])
             .send()
             .await
             .expect("sign in")

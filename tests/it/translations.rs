@@ -173,7 +173,7 @@ async fn no_page_shows_a_message_id() {
         let mut found = Vec::new();
         while let Some(path) = queue.pop() {
             let (status, html) = admin.text(&path).await;
-            if status != 200 {
+            if status != 200 || !html.trim_start().to_ascii_lowercase().starts_with("<!doctype html") {
                 continue;
             }
             let visible = strip_tags(&html);

@@ -113,7 +113,6 @@ impl AppState {
 /// Settings the request path needs (the rest of the configuration stays in `config`).
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub session_hours: i64,
     /// Mark cookies `Secure` (serve behind TLS).
     pub secure_cookies: bool,
     /// Sign-in attempts per client address per minute.
@@ -223,6 +222,11 @@ pub fn set_cookie(name: &str, value: &str, max_age_s: i64, secure: bool) -> Head
         .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// What a person whose password has expired, or who lacks a second factor their role
+/// requires, may still open: the account page to mend it, and sign-out.
+const ACCOUNT_PATHS: [&str; 5] =
+    ["/account", "/account/password", "/account/second-factor", "/account/second-factor/confirm", "/logout"];
+
 fn is_api(path: &str) -> bool {
     path.starts_with("/api/") || path.starts_with("/open311/")
 }
@@ -262,6 +266,9 @@ impl FromRequestParts<AppState> for Ctx {
             let background = parts.headers.contains_key("x-background");
             if let Some(id) = live.to_refresh.filter(|_| !background) {
                 state.db.write(move |tx| auth::refresh_session(tx, id, now)).await?;
+            }
+            if let Some(code) = live.restricted.filter(|_| !ACCOUNT_PATHS.contains(&path.as_str())) {
+                return Err(AppError::Refused { code });
             }
             user = Some(live.user);
             csrf = Some(live.csrf);
@@ -579,6 +586,7 @@ pub mod need {
         CorrectOwnEnterprise,
         ManageOrg,
         ManageUsers,
+        ManageRoles,
         ManageOwnAccount,
         ManageCalendar,
         ManageProcesses,

@@ -189,3 +189,5 @@ od-preview = Latest records
 od-empty = No data yet
 home-previous-sign-in = Last signed in: { $at }, from { $ip }
 home-first-sign-in = This is your first sign-in
+settings-second-factor-roles = Roles that must use a second factor
+settings-second-factor-roles-intro = Set by the security administrator. People of these roles can only open their account page, to set one up, until they have.

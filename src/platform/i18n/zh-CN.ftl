@@ -189,3 +189,5 @@ od-preview = 最近更新的记录
 od-empty = 暂无数据
 home-previous-sign-in = 上次登录：{ $at }，来自 { $ip }
 home-first-sign-in = 这是您首次登录
+settings-second-factor-roles = 必须使用双因素认证的角色
+settings-second-factor-roles-intro = 由安全管理员设定。这些角色的人员在启用双因素认证（动态口令）之前只能进入“我的账户”进行启用。

@@ -515,7 +515,8 @@ async fn user_form_page(
         @if let Some(u) = &user { p { (layout::history_link(ctx, "user", u.id)) } }
     };
     let title = match &user {
-        Some(u) => format!("{} · {}", ctx.t("common-edit"), u.username),
+        Some(u) if keeps => format!("{} · {}", ctx.t("common-edit"), u.display_name),
+        Some(u) => u.display_name.clone(),
         None => format!("{} · {}", ctx.t("common-create"), ctx.t("nav-users")),
     };
     let status = err.map_or(axum::http::StatusCode::OK, AppError::status);

@@ -199,6 +199,8 @@ impl Action {
     /// administrator the rest ([`may_set`]).
     pub const ManageSettings: Action =
         Action::new("manage_settings", Rule::Roles(&[Role::SystemAdmin, Role::SecurityAdmin]));
+    /// See the outbox of e-mails and SMS (addresses included) and send a failed one again.
+    pub const ManageDeliveries: Action = Action::new("manage_deliveries", Rule::Roles(&[Role::SystemAdmin]));
     /// Own notifications.
     pub const ReadInbox: Action = Action::new("read_inbox", Rule::Anyone);
     /// Full-text search (results limited by [`search_keys`]).

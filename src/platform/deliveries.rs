@@ -38,7 +38,7 @@ pub struct DeliveryQuery {
     responses((status = 200, body = Vec<Queued>), (status = 403), (status = 422)))]
 async fn list_deliveries(State(s): State<AppState>, ctx: Ctx, Q(q): Q<DeliveryQuery>) -> AppResult<Json<Vec<Queued>>> {
     let (state, lang) = (q.state.unwrap_or_else(|| "failed".into()), ctx.lang);
-    s.look(&ctx, Action::ManageSettings, move |tx, _| notify::queued(tx, &state, 200, lang)).await.map(Json)
+    s.look(&ctx, Action::ManageDeliveries, move |tx, _| notify::queued(tx, &state, 200, lang)).await.map(Json)
 }
 
 /// Try a message that failed every attempt again, from the start.
@@ -46,17 +46,17 @@ async fn list_deliveries(State(s): State<AppState>, ctx: Ctx, Q(q): Q<DeliveryQu
     responses((status = 204), (status = 403), (status = 404)))]
 async fn retry_delivery(
     State(s): State<AppState>,
-    Can(ctx, _): Can<need::ManageSettings>,
+    Can(ctx, _): Can<need::ManageDeliveries>,
     Path(id): Path<i64>,
 ) -> AppResult<axum::http::StatusCode> {
-    s.change(&ctx, Action::ManageSettings, move |tx, who| notify::retry(tx, who, id)).await?;
+    s.change(&ctx, Action::ManageDeliveries, move |tx, who| notify::retry(tx, who, id)).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<DeliveryQuery>) -> AppResult<Response> {
     let state = q.state.unwrap_or_else(|| "failed".into());
     let (st, lang) = (state.clone(), ctx.lang);
-    let rows = s.look(&ctx, Action::ManageSettings, move |tx, _| notify::queued(tx, &st, 200, lang)).await?;
+    let rows = s.look(&ctx, Action::ManageDeliveries, move |tx, _| notify::queued(tx, &st, 200, lang)).await?;
     let body = html! {
         p.muted { (ctx.t("pf-deliveries-explained")) }
         nav.tabs {
@@ -96,7 +96,7 @@ async fn page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<DeliveryQuery>) -> Ap
 }
 
 async fn retry_page(State(s): State<AppState>, Path(id): Path<i64>, f: CsrfForm<Fields>) -> AppResult<Response> {
-    s.change(&f.ctx, Action::ManageSettings, move |tx, who| notify::retry(tx, who, id)).await?;
+    s.change(&f.ctx, Action::ManageDeliveries, move |tx, who| notify::retry(tx, who, id)).await?;
     crate::kernel::web::form::confirm("k-done");
     Ok(Redirect::to("/admin/deliveries?state=waiting").into_response())
 }

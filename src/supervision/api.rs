@@ -190,11 +190,10 @@ pub fn detail(
     id: i64,
 ) -> AppResult<LeadDetail> {
     let mut lead = leads::get(tx, user, id)?;
-    // The reporter's contact in full only for the supervision office, whose duty is to
-    // reach the reporter; each such view is logged (see `log_contact_view`).
-    if !leads::is_office(user) {
-        lead.reporter_contact = crate::kernel::validate::mask_contact(&lead.reporter_contact);
-    }
+    // Who may know the reporter is decided in `sight`; each view in full is logged (see
+    // `log_contact_view`).
+    let reporter = super::sight::of(tx, user)?.reporter(&lead);
+    lead.show_reporter(reporter);
     let available = if lead.primary_id.is_some() {
         Vec::new()
     } else {
@@ -231,8 +230,9 @@ async fn get_lead(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> A
 
 /// A view of a reporter's contact in full goes into the audit trail.
 pub async fn log_contact_view(s: &AppState, ctx: &Ctx, lead: &leads::Lead) -> AppResult<()> {
-    let full = ctx.user.as_ref().is_some_and(leads::is_office) && !lead.reporter_contact.trim().is_empty();
-    if full {
+    let shown = !lead.reporter_contact.trim().is_empty() && !lead.reporter_contact.contains('*')
+        || lead.protects_reporter() && !lead.reporter_name.is_empty();
+    if shown {
         let (who, id) = (ctx.who(), lead.id);
         s.db.write(move |tx| {
             let change = crate::kernel::audit::Change {
@@ -240,7 +240,7 @@ pub async fn log_contact_view(s: &AppState, ctx: &Ctx, lead: &leads::Lead) -> Ap
                 kind: "lead",
                 id: Some(id),
                 before: None,
-                after: Some(serde_json::json!({ "field": "reporter_contact" })),
+                after: Some(serde_json::json!({ "field": "reporter" })),
             };
             crate::kernel::audit::record(tx, &who, change)
         })

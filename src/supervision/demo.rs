@@ -106,6 +106,7 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
             lon: at.map(|p| p.1),
             reporter_name: String::new(),
             reporter_contact: String::new(),
+            reporter_confidential: false,
         };
         let filed = leads::file(
             tx,

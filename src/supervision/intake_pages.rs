@@ -80,6 +80,7 @@ async fn lead_form(s: &AppState, ctx: &Ctx, retry: Option<&Retry>) -> AppResult<
                 (text_field(ctx, "address", ctx.t("sv-where"), value(retry, f, "address", ""), err, false))
                 (text_field(ctx, "reporter_name", ctx.t("sv-reporter"), value(retry, f, "reporter_name", ""), err, false))
                 (text_field(ctx, "reporter_contact", ctx.t("sv-reporter-contact"), value(retry, f, "reporter_contact", ""), err, false))
+                label { input type="checkbox" name="reporter_confidential" value="true" checked[value(retry, f, "reporter_confidential", "") == "true"]; " " (ctx.t("sv-reporter-asks-confidentiality")) }
                 div { button type="submit" { (ctx.t("sv-file-lead")) } }
             }
         }

@@ -79,6 +79,7 @@ fn lead_of(tx: &mut Tx<'_>, v: &Values) -> AppResult<LeadInput> {
         lon: coordinate(v, "lon")?,
         reporter_name: cell(v, "reporter_name").to_owned(),
         reporter_contact: cell(v, "reporter_contact").to_owned(),
+        reporter_confidential: false,
     })
 }
 

@@ -38,6 +38,9 @@ pub struct LeadInput {
     pub reporter_name: String,
     #[serde(default)]
     pub reporter_contact: String,
+    /// The reporter asks that their identity be kept confidential (举报人保护).
+    #[serde(default, deserialize_with = "crate::kernel::web::de::flag")]
+    pub reporter_confidential: bool,
 }
 
 fn public() -> String {
@@ -115,11 +118,12 @@ pub fn file(
     let visibility = visibility_at_filing(&input.channel, source);
     let id = tx.insert(
         "INSERT INTO leads (channel, category_code, description, address, lat, lon, reporter_name, reporter_contact, token_hash, \
-         source, source_key_id, state, created_at, updated_at, report_digest, visibility) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) RETURNING id",
+         source, source_key_id, state, created_at, updated_at, report_digest, visibility, reporter_confidential) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16) RETURNING id",
         params![
             input.channel.as_str(), input.category.as_str(), description.as_str(), address.as_str(), input.lat, input.lon, name, contact,
-            sha256_hex(token.as_bytes()), source, key, process.initial.as_str(), who.now, digest.as_str(), visibility.as_str()
+            sha256_hex(token.as_bytes()), source, key, process.initial.as_str(), who.now, digest.as_str(), visibility.as_str(),
+            input.reporter_confidential
         ],
     )?;
     audit::record(
@@ -192,9 +196,17 @@ pub struct Lead {
     pub address: String,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
-    /// Shown to the supervision office and the unit only.
+    /// Shown to those who see the lead, unless the reporter is protected
+    /// ([`Lead::protects_reporter`]); then to the supervision office and the discipline
+    /// commission only, and withheld (empty) for everyone else.
     pub reporter_name: String,
+    /// In full for the supervision office (and, on a protected lead, the discipline
+    /// commission); masked for the others who may know the reporter.
     pub reporter_contact: String,
+    /// The reporter asked for confidentiality.
+    pub reporter_confidential: bool,
+    /// The reporter's identity is withheld from this caller.
+    pub reporter_withheld: bool,
     pub source: String,
     pub unit_department_id: Option<i64>,
     pub unit_name: Option<String>,
@@ -222,7 +234,7 @@ const COLUMNS: &str = "l.id, l.channel, l.category_code AS category, c.name AS c
     l.lat, l.lon, l.reporter_name, l.reporter_contact, l.source, l.unit_department_id, \
     d.name AS unit_name, l.to_discipline, l.state, l.deadline, l.primary_id, l.outcome, \
     l.created_at, l.updated_at, l.reporter_judgement AS judgement, l.judgement_comment, l.task_id, \
-    l.visibility";
+    l.visibility, l.reporter_confidential";
 const FROM: &str =
     "leads l JOIN lead_categories c ON c.code = l.category_code LEFT JOIN departments d ON d.id = l.unit_department_id";
 
@@ -238,6 +250,8 @@ fn from_row(r: &Row) -> AppResult<Lead> {
         lon: r.opt_real("lon")?,
         reporter_name: r.text("reporter_name")?,
         reporter_contact: r.text("reporter_contact")?,
+        reporter_confidential: r.bool("reporter_confidential")?,
+        reporter_withheld: false,
         source: r.text("source")?,
         unit_department_id: r.opt_int("unit_department_id")?,
         unit_name: r.opt_text("unit_name")?,
@@ -275,7 +289,42 @@ pub fn relations(user: &CurrentUser, l: &Lead) -> Vec<&'static str> {
     r
 }
 
+/// How much of a reporter's identity a caller may know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReporterSight {
+    /// Name and contact in full (each view logged).
+    Full,
+    /// The name, and the contact masked.
+    Masked,
+    /// Nothing: the identity is withheld.
+    Withheld,
+}
+
 impl Lead {
+    /// 举报人保护: the reporter's identity is protected on a party-discipline lead, one sent
+    /// to the discipline commission, a confidential one, and where the reporter asked.
+    pub fn protects_reporter(&self) -> bool {
+        self.channel == "party"
+            || self.to_discipline
+            || self.visibility == Visibility::Confidential
+            || self.reporter_confidential
+    }
+
+    /// Keep of the reporter's identity only what `sight` allows.
+    pub fn show_reporter(&mut self, sight: ReporterSight) {
+        match sight {
+            ReporterSight::Full => {}
+            ReporterSight::Masked => {
+                self.reporter_contact = crate::kernel::validate::mask_contact(&self.reporter_contact)
+            }
+            ReporterSight::Withheld => {
+                self.reporter_withheld = !(self.reporter_name.is_empty() && self.reporter_contact.is_empty());
+                self.reporter_name.clear();
+                self.reporter_contact.clear();
+            }
+        }
+    }
+
     pub fn seen(&self) -> super::sight::Seen<'_> {
         super::sight::Seen {
             channel: &self.channel,
@@ -368,7 +417,8 @@ pub fn list(tx: &mut Tx<'_>, user: &CurrentUser, f: &LeadFilter, p: &ListParams)
     let sql = format!("SELECT {COLUMNS} FROM {FROM}{} ORDER BY l.id DESC LIMIT {lm} OFFSET {o}", w.sql);
     let mut items: Vec<Lead> = tx.query(&sql, &w.args)?.iter().map(from_row).collect::<AppResult<_>>()?;
     for l in &mut items {
-        l.reporter_contact = crate::kernel::validate::mask_contact(&l.reporter_contact);
+        // Lists and exports never carry a protected reporter's identity, nor a contact in full.
+        l.show_reporter(if l.protects_reporter() { ReporterSight::Withheld } else { ReporterSight::Masked });
     }
     Ok(Page { items, total, page: p.page(), per: p.per() })
 }

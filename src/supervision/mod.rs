@@ -104,6 +104,7 @@ static LEAD_PORT: crate::kernel::registry::LeadPort = crate::kernel::registry::L
             lon: None,
             reporter_name: String::new(),
             reporter_contact: String::new(),
+            reporter_confidential: false,
         };
         Ok(leads::file(tx, who, &process, &input, "staff", None)?.id)
     },
@@ -141,6 +142,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         crate::migration!(31, "exposure_alerts", "0031_exposure_alerts"),
         crate::migration!(35, "leads_by_time", "0035_leads_by_time"),
         crate::migration!(40, "team_members_inquiries", "0040_team_members_inquiries"),
+        crate::migration!(60, "reporter_confidential", "0060_reporter_confidential"),
     ],
     settings: &[&EXPOSURE_HOURS, &DEDUPE_SIMILARITY, &DEDUPE_DISTANCE, &DEDUPE_WINDOW],
     demo: Some(demo::seed),

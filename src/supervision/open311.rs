@@ -451,6 +451,7 @@ async fn create(
         lon,
         reporter_name: name,
         reporter_contact: contact,
+        reporter_confidential: false,
     };
     let process = match s.processes.get(super::LEAD.kind) {
         Ok(p) => p,

@@ -109,6 +109,7 @@ async fn report_page(
                     label { input type="checkbox" name="keep_location" value="true"; " " (ctx.t("sv-keep-photo-location")) }
                     (text_field(ctx, "reporter_name", ctx.t("sv-your-name"), &v("reporter_name"), err, false))
                     (text_field(ctx, "reporter_contact", ctx.t("sv-contact"), &v("reporter_contact"), err, false))
+                    label { input type="checkbox" name="reporter_confidential" value="true" checked[v("reporter_confidential") == "true"]; " " (ctx.t("sv-keep-me-confidential")) }
                     button type="submit" { (ctx.t("sv-submit")) }
                 }
             }
@@ -371,7 +372,11 @@ async fn render(s: &AppState, ctx: &Ctx, id: i64, retry: Option<&Retry>) -> AppR
             dt { (ctx.t("sv-category-2")) } dd { (l.category_name) }
             dt { (ctx.t("sv-report")) } dd { (l.description) }
             dt { (ctx.t("sv-where")) } dd { (l.address) @if let (Some(a), Some(b)) = (l.lat, l.lon) { " (" @if let Some(d) = crate::kernel::geo::district_at(a, b) { (d) "，" } (format!("{a:.5}, {b:.5}")) ")" } }
-            dt { (ctx.t("sv-reporter")) } dd { @if l.reporter_name.is_empty() { (ctx.t("sv-anonymous")) } @else { (l.reporter_name) " " (l.reporter_contact) } }
+            dt { (ctx.t("sv-reporter")) } dd {
+                @if l.reporter_withheld { (badge(ctx.t("sv-reporter-withheld"), "red")) }
+                @else if l.reporter_name.is_empty() && l.reporter_contact.is_empty() { (ctx.t("sv-anonymous")) }
+                @else { (l.reporter_name) " " (l.reporter_contact) @if l.protects_reporter() { " " (badge(ctx.t("sv-reporter-protected"), "red")) } }
+            }
             dt { (ctx.t("common-status")) } dd { (lead_status(ctx, &process, l)) }
             @if let Some(u) = &l.unit_name { dt { (ctx.t("sv-unit")) } dd { (u) @if l.to_discipline { " " (badge(ctx.t("sv-to-the-discipline-commission"), "red")) } } }
             @if let Some(dl) = &l.deadline { dt { (ctx.t("sv-feedback-due")) } dd { (dl) } }

@@ -47,6 +47,21 @@ pub fn of(tx: &mut Tx<'_>, user: &CurrentUser) -> AppResult<Sight> {
 }
 
 impl Sight {
+    /// How much of the reporter of `l` (a lead this person sees) they may know: the
+    /// supervision office all of it; on a protected lead the discipline commission (the
+    /// party channel's office) all of it and everyone else nothing; otherwise the name
+    /// and a masked contact.
+    pub fn reporter(&self, l: &super::leads::Lead) -> super::leads::ReporterSight {
+        use super::leads::ReporterSight;
+        let commission = self.channels.iter().any(|c| c == "party");
+        match (self.office, l.protects_reporter()) {
+            (true, _) => ReporterSight::Full,
+            (false, true) if commission => ReporterSight::Full,
+            (false, true) => ReporterSight::Withheld,
+            (false, false) => ReporterSight::Masked,
+        }
+    }
+
     pub fn sees(&self, l: &Seen<'_>) -> bool {
         self.office
             || (self.unit.is_some() && l.unit == self.unit)

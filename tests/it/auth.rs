@@ -310,7 +310,7 @@ async fn the_absolute_session_lifetime_is_a_setting() {
 }
 
 /// The code of the second factor (confirmed or still pending) of `username` now.
-async fn current_code(app: &TestApp, username: &'static str) -> String {
+pub(crate) async fn current_code(app: &TestApp, username: &'static str) -> String {
     let key = app
         .db
         .read(move |tx| {

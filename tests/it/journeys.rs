@@ -814,3 +814,48 @@ async fn an_enterprise_applies_for_a_policy_a_firm_files_a_notice_and_the_depart
     check(&leader, "department assessment", &mut violations).await;
     assert!(violations.is_empty(), "{violations:#?}");
 }
+
+/// 三员分立 in the pages: the security administrator requires a second factor of staff
+/// and grants a role; a clerk signing in next can only set one up, scans the QR code and
+/// confirms a code, and then works as before.
+#[tokio::test]
+async fn the_security_administrator_requires_a_second_factor_and_a_clerk_sets_one_up() {
+    let app = demo_city().await;
+    let Some(mut b) = Chrome::open(&app.base, "second-factor", Size::Desktop).await else { return };
+    let mut violations = Vec::new();
+    b.sign_in("secadmin", PASSWORD).await;
+    b.go("/admin/settings").await;
+    b.tick("role", "工作人员").await;
+    b.submit("form[action='/admin/settings/second-factor']").await;
+    assert!(b.exists("input[name=role][value='6'][checked]").await, "staff ticked and saved");
+    b.shot("settings").await;
+    check(&b, "settings", &mut violations).await;
+    b.go("/admin/users?q=staff3").await;
+    b.click("table a[href^='/admin/users/']").await;
+    b.choose_text("role", "部门负责人").await;
+    b.press("授予角色").await;
+    let role = app
+        .db
+        .read(|tx| Ok(tx.query_one("SELECT role FROM users WHERE username = 'staff3'", &[])?.text(0)?))
+        .await
+        .expect("role");
+    assert_eq!(role, "dept_head");
+    b.shot("user").await;
+    b.click("form[action='/logout'] button").await;
+
+    b.sign_in("staff", PASSWORD).await;
+    assert_eq!(b.path().await, "/account");
+    assert!(b.text().await.contains("必须使用双因素认证"));
+    b.press("启用双因素认证").await;
+    assert!(b.exists("div.qr svg").await, "a QR code to scan");
+    b.shot("enrol").await;
+    check(&b, "enrol", &mut violations).await;
+    let code = crate::auth::current_code(&app, "staff").await;
+    b.fill("form[action='/account/second-factor/confirm'] input[name=code]", &code).await;
+    b.press("确认启用").await;
+    assert!(b.text().await.contains("双因素认证已启用"));
+    b.go("/tasks").await;
+    assert!(!b.text().await.contains("必须使用双因素认证"), "the rest opens again");
+    b.close().await;
+    assert!(violations.is_empty(), "accessibility: {violations:#?}");
+}

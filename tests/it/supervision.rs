@@ -1434,3 +1434,91 @@ async fn team_members_record_an_inquiry_and_the_unit_answers_its_questions() {
     let (_, t) = o.office.get(&format!("/api/v1/work-teams/{}", team["id"])).await;
     assert_eq!(t["activities"].as_array().map(Vec::len), Some(2));
 }
+
+/// 举报人保护: where the reporter asked for confidentiality (and on every discipline lead)
+/// only the supervision office and the discipline commission learn who reported — not the
+/// unit, a leader, a list, an export, search or a note — and every view is logged.
+#[tokio::test]
+async fn a_protected_reporter_is_known_only_to_the_office_and_the_commission() {
+    let o = office().await;
+    let (jw, _, _) = o.app.department("jwc", "public").await;
+    o.app.user("jwstaff", "staff", Some(jw), None).await;
+    o.app.user("mayor", "leader", None, None).await;
+    let admin = o.app.api(&o.app.token("admin", &["read", "write"]).await);
+    let (s, v) = admin.put("/api/v1/leads/channel-offices/party", json!({ "department_id": jw })).await;
+    assert_eq!(s, 200, "{v}");
+    let commission = o.app.api(&o.app.token("jwstaff", &["read", "write"]).await);
+    let mayor = o.app.api(&o.app.token("mayor", &["read", "write"]).await);
+
+    let file = |text: &str, name: &str, contact: &str, confidential: bool| {
+        json!({ "channel": "government", "category": "POLICY", "description": text, "address": "市南区",
+            "reporter_name": name, "reporter_contact": contact, "reporter_confidential": confidential })
+    };
+    let mut ids = Vec::new();
+    for (body, to_discipline) in [
+        (file("窗口人员索要好处费", "张保密", "13812345678", true), false),
+        (file("审批人员吃拿卡要", "王纪检", "13987654321", false), true),
+        (file("办事指南与实际不符", "李公开", "13700001111", false), false),
+    ] {
+        let (s, filed) = o.office.post("/api/v1/leads", body).await;
+        assert_eq!(s, 201, "{filed}");
+        let id = filed["id"].as_i64().expect("id");
+        let transfer =
+            json!({ "transition": "transfer", "unit_department_id": o.unit_dept, "to_discipline": to_discipline });
+        assert_eq!(o.office.post(&format!("/api/v1/leads/{id}/transitions"), transfer).await.0, 200);
+        ids.push(id);
+    }
+    let (asked, discipline, open) = (ids[0], ids[1], ids[2]);
+    let reporter = |v: &Value| {
+        (
+            v["reporter_name"].as_str().unwrap_or("?").to_owned(),
+            v["reporter_contact"].as_str().unwrap_or("?").to_owned(),
+        )
+    };
+
+    // The unit, on the record, in its list, its export, search and its notes.
+    for id in [asked, discipline] {
+        let (s, d) = o.unit.get(&format!("/api/v1/leads/{id}")).await;
+        assert_eq!(s, 200);
+        assert_eq!(reporter(&d), (String::new(), String::new()), "withheld from the unit: {d}");
+        assert_eq!(d["reporter_withheld"], true);
+    }
+    let (_, d) = o.unit.get(&format!("/api/v1/leads/{open}")).await;
+    assert_eq!(reporter(&d), ("李公开".to_owned(), "137****1111".to_owned()), "an open reporter, masked");
+    let secret = ["张保密", "13812345678", "王纪检", "13987654321"];
+    let (_, list) = o.unit.get("/api/v1/leads").await;
+    let (_, notes) = o.unit.get("/api/v1/notifications").await;
+    let (_, found) = o.unit.get("/api/v1/search?q=张保密").await;
+    let export = o.unit.raw_get("/api/v1/leads?format=csv").await;
+    for text in [list.to_string(), notes.to_string(), found.to_string(), export] {
+        assert!(!secret.iter().any(|s| text.contains(s)), "{text}");
+    }
+    let b = o.app.browser("chen").await;
+    let (_, page) = b.text(&format!("/supervision/leads/{asked}")).await;
+    assert!(page.contains("反映人身份保密") && !page.contains("张保密"), "{page}");
+
+    // A leader outside the chain sees the lead but not who reported.
+    let (s, d) = mayor.get(&format!("/api/v1/leads/{asked}")).await;
+    assert_eq!((s, reporter(&d)), (200, (String::new(), String::new())), "{d}");
+
+    // The office and the commission know, and each view is in the audit trail.
+    let (_, d) = o.office.get(&format!("/api/v1/leads/{asked}")).await;
+    assert_eq!(reporter(&d), ("张保密".to_owned(), "13812345678".to_owned()));
+    let (_, d) = commission.get(&format!("/api/v1/leads/{discipline}")).await;
+    assert_eq!(reporter(&d), ("王纪检".to_owned(), "13987654321".to_owned()));
+    let logged = o
+        .app
+        .db
+        .read(|tx| {
+            let rows =
+                tx.query("SELECT actor, record_id FROM audit_log WHERE action = 'view_personal' ORDER BY id", &[])?;
+            rows.iter().map(|r| Ok((r.text(0)?, r.int(1)?))).collect::<zaizao::kernel::error::AppResult<Vec<_>>>()
+        })
+        .await
+        .expect("views");
+    assert!(
+        logged.contains(&("jw".to_owned(), asked)) && logged.contains(&("jwstaff".to_owned(), discipline)),
+        "{logged:?}"
+    );
+    assert!(!logged.iter().any(|(actor, _)| actor == "chen" || actor == "mayor"), "nothing shown, nothing logged");
+}

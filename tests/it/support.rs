@@ -286,6 +286,11 @@ impl Api {
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
     }
+    /// A GET whose answer is not JSON (an export), as text.
+    pub async fn raw_get(&self, path: &str) -> String {
+        let res = self.client.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await.expect("get");
+        res.text().await.expect("text")
+    }
     pub async fn send(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
         let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let res = self

@@ -167,3 +167,5 @@ plan_has_no_text = The plan has no text to defend yet
 plan_needs_departments = Choose at least one implementing department
 commitment_needs_deadline = A commitment needs a deadline after today
 needs_account = The chair, the team and the panel must be chosen among accounts
+record-plan = Decision plan
+record-hearing = Public hearing

@@ -167,3 +167,5 @@ plan_has_no_text = 方案尚无正文，不能答辩
 plan_needs_departments = 请至少选择一个责任部门
 commitment_needs_deadline = 承诺须有晚于今天的完成期限
 needs_account = 主持人、答辩团队和质询团成员须选择系统账号
+record-plan = 决策方案
+record-hearing = 公开答辩

@@ -183,3 +183,5 @@ measure_needs_owner = Each measure needs a responsible department and person
 opinion_missing = Give an opinion on every item
 score_missing = Score every criterion
 score_out_of_range = Scores are between 0 and 100
+record-idea = Enterprise idea
+record-support_package = Support package

@@ -183,3 +183,5 @@ measure_needs_owner = 措施须有责任部门和责任人
 opinion_missing = 须对每项诉求提出意见
 score_missing = 须对每项指标评分
 score_out_of_range = 评分须在 0 到 100 之间
+record-idea = 企业创意
+record-support_package = 一业一策/一企一策

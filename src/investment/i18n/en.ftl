@@ -117,3 +117,4 @@ inv-import = Import a project ledger
 inv-import-hint = Upload a project ledger (Excel .xlsx or CSV in UTF-8) whose first row names the columns. Each row is checked in a preview; confirm to import them all. If any row is wrong, none is imported. Enterprises are gathered into the registry by name and credit code.
 inv-next-edition = Record next year's edition
 inv-search-kind-project = Investment project
+record-project = Investment project

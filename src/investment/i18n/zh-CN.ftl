@@ -117,3 +117,4 @@ inv-import = 导入项目台账
 inv-import-hint = 上传项目台账（Excel .xlsx 或 UTF-8 编码的 CSV），第一行为列名。先预览每一行的检查结果，确认后全部导入；有一行出错则一行也不导入。企业按名称和统一社会信用代码归入企业库。
 inv-next-edition = 登记明年的本活动
 inv-search-kind-project = 招商项目
+record-project = 招商项目

@@ -68,7 +68,7 @@ fn nav(ctx: &Ctx) -> Vec<NavItem> {
         items.push(NavItem { href: "/org/people".into(), key: "nav-people", section: Section::People });
         items.push(NavItem { href: "/org/leaders".into(), key: "nav-leaders", section: Section::Leaders });
     }
-    if access::allows(user, Action::ManageUsers) {
+    if access::allows(user, Action::ViewUsers) {
         items.push(NavItem { href: "/admin/users".into(), key: "nav-users", section: Section::Users });
     }
     if access::allows(user, Action::ViewAudit) {
@@ -82,7 +82,7 @@ fn nav(ctx: &Ctx) -> Vec<NavItem> {
     if access::allows(user, Action::ManageSettings) {
         items.push(NavItem { href: "/admin/settings".into(), key: "nav-settings", section: Section::Of("settings") });
     }
-    if access::allows(user, Action::ManageSettings) {
+    if access::allows(user, Action::ManageDeliveries) {
         items.push(NavItem {
             href: "/admin/deliveries".into(),
             key: "nav-deliveries",

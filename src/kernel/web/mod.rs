@@ -592,6 +592,7 @@ pub mod need {
         ManageProcesses,
         ManageSearch,
         ManageSettings,
+        ManageDeliveries,
         ReadInbox
     );
 }

@@ -212,3 +212,7 @@ sv-note-inquiry-questions = Inquiry by { $team }: { $count } questions await you
 sv-note-inquiry-answered = A question of { $team }'s inquiry was answered
 sv-exposure-unanswered = Exposed problem unanswered past its hours
 sv-reporter-contact-masked = Contact (masked)
+sv-keep-me-confidential = Keep my identity confidential (only the supervision office and the discipline commission see my name and contact)
+sv-reporter-asks-confidentiality = The reporter asks for confidentiality
+sv-reporter-withheld = Reporter's identity withheld
+sv-reporter-protected = Protected reporter: seen by the supervision office and discipline commission only, each view logged

@@ -212,3 +212,7 @@ sv-note-inquiry-questions = { $team } 工作质询：{ $count } 个问题待你�
 sv-note-inquiry-answered = { $team } 的质询问题已答复
 sv-exposure-unanswered = 曝光问题逾期未回应
 sv-reporter-contact-masked = 联系方式（已脱敏）
+sv-keep-me-confidential = 请为我的身份保密（只有监督办和纪委能看到我的姓名和联系方式）
+sv-reporter-asks-confidentiality = 反映人要求身份保密
+sv-reporter-withheld = 反映人身份保密
+sv-reporter-protected = 举报人保护：仅监督办、纪委可见，查看已留痕

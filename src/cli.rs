@@ -104,6 +104,8 @@ pub enum UserCommand {
     Disable { username: String },
     /// Clear a lock-out after failed sign-ins (also for a locked-out administrator).
     Unlock { username: String },
+    /// Clear a person's second factor (a lost authenticator; also for an administrator).
+    ResetSecondFactor { username: String },
     /// Set a new password (and clear a lock-out). Prints a generated one unless given.
     SetPassword {
         username: String,
@@ -439,6 +441,14 @@ fn user(cmd: UserCommand, db: &Db) -> anyhow::Result<ExitCode> {
             })
             .map_err(app_err)?;
             println!("unlocked {username}");
+        }
+        UserCommand::ResetSecondFactor { username } => {
+            db.write_blocking(|tx| {
+                let u = service::find_by_username(tx, &username)?;
+                crate::kernel::second_factor::reset(tx, &who, u.id)
+            })
+            .map_err(app_err)?;
+            println!("second factor cleared for {username}");
         }
         UserCommand::SetPassword { username, password } => {
             let (password, generated) = match password {

@@ -30,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_user_password))
         .routes(routes!(unlock_user))
         .routes(routes!(set_user_role))
+        .routes(routes!(reset_user_second_factor))
         .routes(routes!(start_second_factor))
         .routes(routes!(confirm_second_factor))
         .routes(routes!(disable_second_factor))
@@ -281,6 +282,23 @@ async fn set_user_role(
     s.change(&ctx, Action::ManageRoles, move |tx, who| service::set_role(tx, who, &actor, id, &input.role))
         .await
         .map(Json)
+}
+
+/// Clear an account's second factor, for a person who lost their authenticator (the
+/// security administrator; not on their own account).
+#[utoipa::path(post, path = "/api/v1/users/{id}/second-factor/reset", tag = "users",
+    responses((status = 204), (status = 403), (status = 404), (status = 409)))]
+async fn reset_user_second_factor(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ManageRoles>,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    s.change(&ctx, Action::ManageRoles, move |tx, who| {
+        service::find(tx, id)?;
+        second_factor::reset(tx, who, id)
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn who_acts(ctx: &Ctx) -> AppResult<CurrentUser> {

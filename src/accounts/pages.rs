@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/password", post(reset_password))
         .route("/admin/users/{id}/unlock", post(unlock))
         .route("/admin/users/{id}/role", post(set_role))
+        .route("/admin/users/{id}/second-factor/reset", post(reset_second_factor))
 }
 
 async fn account_page(
@@ -433,10 +434,14 @@ async fn user_form_page(
     form: UserForm,
     err: Option<&AppError>,
 ) -> AppResult<Response> {
-    let (depts, divs, user) = s
+    let (depts, divs, user, factor) = s
         .look(ctx, Action::ViewUsers, move |tx, _| {
             let user = id.map(|id| service::find(tx, id)).transpose()?;
-            Ok((crate::org::departments::options(tx)?, crate::org::divisions::options(tx)?, user))
+            let factor = match id {
+                Some(id) => second_factor::enabled(tx, id)?,
+                None => false,
+            };
+            Ok((crate::org::departments::options(tx)?, crate::org::divisions::options(tx)?, user, factor))
         })
         .await?;
     let Some(actor) = ctx.user.as_ref() else { return Err(AppError::Unauthenticated) };
@@ -488,6 +493,13 @@ async fn user_form_page(
                     (csrf_field(ctx))
                     (select_field(ctx, "role", ctx.t("acc-role"), &role_options(ctx, false), u.role.as_str(), err))
                     button.secondary type="submit" { (ctx.t("acc-grant-role")) }
+                }
+            }
+            @if factor && u.id != actor.id {
+                form.inline method="post" action=(format!("/admin/users/{}/second-factor/reset", u.id)) {
+                    (csrf_field(ctx))
+                    (layout::badge(ctx.t("acc-second-factor-on"), "green")) " "
+                    button.secondary type="submit" { (ctx.t("acc-second-factor-reset")) }
                 }
             }
             @if u.locked_until.is_some_and(|t| t > ctx.now) {
@@ -626,6 +638,25 @@ async fn unlock(
 ) -> AppResult<Response> {
     s.change(&f.ctx, Action::ManageRoles, move |tx, who| auth::unlock(tx, who, id)).await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}
+
+async fn reset_second_factor(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    f: CsrfForm<crate::kernel::web::form::Fields>,
+) -> AppResult<Response> {
+    let ctx = f.ctx;
+    let reset = s
+        .change(&ctx, Action::ManageRoles, move |tx, who| {
+            service::find(tx, id)?;
+            second_factor::reset(tx, who, id)
+        })
+        .await;
+    match reset {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
+        Err(e @ AppError::Conflict { .. }) => edit_user_with(&s, &ctx, id, Some(&e)).await,
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Deserialize)]

@@ -102,6 +102,29 @@ pub fn disable(tx: &mut Tx<'_>, who: &Who, user_id: i64, role: Role, code: &str)
     )
 }
 
+/// Clear a person's second factor, for one who lost their authenticator: the security
+/// administrator (never on their own account) or the host's `zaizao user
+/// reset-second-factor`. Where the role requires one, the person must set up a new one
+/// at their next sign-in.
+pub fn reset(tx: &mut Tx<'_>, who: &Who, user_id: i64) -> AppResult<()> {
+    if who.actor_id == Some(user_id) {
+        return Err(AppError::conflict("cannot_reset_own_second_factor"));
+    }
+    let cleared = tx.execute(
+        "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL \
+         WHERE id = $1 AND totp_secret IS NOT NULL",
+        params![user_id],
+    )?;
+    if cleared == 0 {
+        return Err(AppError::conflict("second_factor_not_set"));
+    }
+    audit::record(
+        tx,
+        who,
+        Change { action: "second_factor_reset", kind: "user", id: Some(user_id), before: None, after: None },
+    )
+}
+
 /// Whether the person has a second factor.
 pub fn enabled(tx: &mut Tx<'_>, user_id: i64) -> AppResult<bool> {
     Ok(tx.query_one("SELECT totp_secret FROM users WHERE id = $1", params![user_id])?.opt_text(0)?.is_some())

@@ -336,7 +336,7 @@ async fn a_second_factor_is_set_up_required_for_a_role_and_good_once() {
     app.user("sec", "security_admin", None, None).await;
     app.user("sys", "system_admin", None, None).await;
     let (dept, _, _) = app.department("fgw", "public").await;
-    app.user("clerk", "staff", Some(dept), None).await;
+    let clerk = app.user("clerk", "staff", Some(dept), None).await;
     let clerk_token = app.token("clerk", &["read"]).await;
     let sec = app.api(&app.token("sec", &["read", "write"]).await);
     let sys = app.api(&app.token("sys", &["read", "write"]).await);
@@ -386,4 +386,38 @@ async fn a_second_factor_is_set_up_required_for_a_role_and_good_once() {
         .await
         .expect("count");
     assert!(failures >= 1, "a reused code counts as a failed sign-in");
+
+    // A lost authenticator: the security administrator clears it (not their own, and not
+    // the system administrator), and the clerk must set up a new one; the host can too.
+    let reset = format!("/api/v1/users/{clerk}/second-factor/reset");
+    assert_eq!(sys.post(&reset, json!({})).await.0, 403);
+    assert_eq!(sec.post(&reset, json!({})).await.0, 204);
+    let (s, e) = sec.post(&reset, json!({})).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (409, Some("second_factor_not_set")), "{e}");
+    let (s, own) = sec.post("/api/v1/users/1/second-factor/reset", json!({})).await;
+    assert_eq!((s, own["error"]["code"].as_str()), (409, Some("cannot_reset_own_second_factor")), "{own}");
+    let fresh = Browser::new(&app.base);
+    let res = fresh.sign_in("clerk", PASSWORD).await;
+    assert_eq!(res.headers().get("location").and_then(|v| v.to_str().ok()), Some("/account"), "set up anew");
+    fresh.post("/account/second-factor", &[]).await;
+    let code = current_code(&app, "clerk").await;
+    assert_eq!(fresh.post("/account/second-factor/confirm", &[("code", &code)]).await.status(), 200);
+    let url = app.database_url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_zaizao"))
+            .args(["--database-url", &url, "user", "reset-second-factor", "clerk"])
+            .output()
+            .expect("run")
+    })
+    .await
+    .expect("cli");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let cleared = app
+        .db
+        .read(move |tx| {
+            Ok(tx.count("SELECT COUNT(*) FROM users WHERE id = $1 AND totp_secret IS NULL", zaizao::params![clerk])?)
+        })
+        .await
+        .expect("count");
+    assert_eq!(cleared, 1, "cleared from the host");
 }

@@ -63,3 +63,5 @@ second_factor_wrong = The code is wrong or has been used
 second_factor_not_started = Choose "Set up a second factor" first
 second_factor_not_set = No second factor is set up
 second_factor_required_for_role = Your role requires a second factor; it cannot be turned off
+acc-second-factor-reset = Reset the second factor (a lost authenticator)
+cannot_reset_own_second_factor = You cannot reset your own second factor

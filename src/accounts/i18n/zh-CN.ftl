@@ -63,3 +63,5 @@ second_factor_wrong = 动态口令不正确或已使用过
 second_factor_not_started = 请先点击“启用双因素认证”
 second_factor_not_set = 尚未启用双因素认证
 second_factor_required_for_role = 您的角色必须使用双因素认证，不能停用
+acc-second-factor-reset = 重置双因素认证（用户遗失验证器时）
+cannot_reset_own_second_factor = 不能重置自己的双因素认证

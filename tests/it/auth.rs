@@ -421,3 +421,24 @@ async fn a_second_factor_is_set_up_required_for_a_role_and_good_once() {
         .expect("count");
     assert_eq!(cleared, 1, "cleared from the host");
 }
+
+#[tokio::test]
+async fn the_security_administrators_home_lists_the_locked_out_accounts() {
+    let app = TestApp::spawn().await;
+    app.user("sec", "security_admin", None, None).await;
+    let (dept, _, _) = app.department("fgw", "public").await;
+    let clerk = app.user("clerk", "staff", Some(dept), None).await;
+    let stranger = Browser::new(&app.base);
+    for _ in 0..5 {
+        assert_eq!(stranger.sign_in("clerk", "Wrong-guess-2019").await.status(), 422);
+    }
+    let sec = app.browser("sec").await;
+    let link = format!("/admin/users/{clerk}");
+    let (_, home) = sec.text("/").await;
+    assert!(home.contains("clerk 测试") && home.contains(&link), "the locked account is in the queue: {home}");
+    let (_, locked) = sec.text("/admin/users?status=locked").await;
+    assert!(locked.contains(&link), "{locked}");
+    assert!(sec.post(&format!("{link}/unlock"), &[]).await.status().is_redirection());
+    let (_, home) = sec.text("/").await;
+    assert!(!home.contains(&link), "unlocked: off the queue");
+}

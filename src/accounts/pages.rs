@@ -14,7 +14,7 @@ use crate::kernel::auth::{self, NewToken};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::i18n;
 use crate::kernel::notify;
-use crate::kernel::second_factor::{self, Enrolment};
+use crate::kernel::second_factor;
 use crate::kernel::validate;
 use crate::kernel::web::layout::{self, Section, csrf_field, error_banner, select_field, text_field};
 use crate::kernel::web::list::{ListParams, pager};
@@ -49,13 +49,12 @@ async fn account_page(
     err: Option<&AppError>,
     new_token: Option<&NewToken>,
     notice: Option<&str>,
-    enrolment: Option<&Enrolment>,
 ) -> AppResult<Response> {
     let user = ctx.user()?.clone();
     let uid = user.id;
     let kinds = s.registry.note_kinds();
     let now = ctx.now;
-    let (tokens, prefs, expired, factor, required) =
+    let (tokens, prefs, expired, factor, required, enrolment) =
         s.db.read(move |tx| {
             Ok((
                 auth::list_tokens(tx, uid)?,
@@ -63,6 +62,7 @@ async fn account_page(
                 auth::password_expired(tx, uid, now)?,
                 second_factor::enabled(tx, uid)?,
                 second_factor::must_set_up(tx, uid)?,
+                second_factor::pending(tx, uid)?,
             ))
         })
         .await?;
@@ -90,7 +90,7 @@ async fn account_page(
             div { button type="submit" { (ctx.t("common-save")) } }
         }
         h2 { (ctx.t("acc-second-factor")) }
-        @if let Some(e) = enrolment {
+        @if let Some(e) = &enrolment {
             div.card {
                 p { (ctx.t("acc-second-factor-scan")) }
                 div.qr { (maud::PreEscaped(layout::qr_svg(&e.link))) }
@@ -157,7 +157,7 @@ async fn account_page(
 }
 
 async fn account(State(s): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    account_page(&s, &ctx, None, None, None, None).await
+    account_page(&s, &ctx, None, None, None).await
 }
 
 async fn start_second_factor(
@@ -166,10 +166,8 @@ async fn start_second_factor(
 ) -> AppResult<Response> {
     let ctx = f.ctx;
     let me = ctx.user()?.clone();
-    let e = s
-        .change(&ctx, Action::ManageOwnAccount, move |tx, who| second_factor::start(tx, who, me.id, &me.username))
-        .await?;
-    account_page(&s, &ctx, None, None, None, Some(&e)).await
+    s.change(&ctx, Action::ManageOwnAccount, move |tx, who| second_factor::start(tx, who, me.id, &me.username)).await?;
+    account_page(&s, &ctx, None, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -183,9 +181,9 @@ async fn confirm_second_factor(State(s): State<AppState>, f: CsrfForm<CodeForm>)
     let id = ctx.user()?.id;
     let code = form.code;
     match s.change(&ctx, Action::ManageOwnAccount, move |tx, who| second_factor::confirm(tx, who, id, &code)).await {
-        Ok(()) => account_page(&s, &ctx, None, None, Some(ctx.t("acc-second-factor-on")), None).await,
+        Ok(()) => account_page(&s, &ctx, None, None, Some(ctx.t("acc-second-factor-on"))).await,
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
-            account_page(&s, &ctx, Some(&e), None, None, None).await
+            account_page(&s, &ctx, Some(&e), None, None).await
         }
         Err(e) => Err(e),
     }
@@ -199,9 +197,9 @@ async fn disable_second_factor(State(s): State<AppState>, f: CsrfForm<CodeForm>)
         .change(&ctx, Action::ManageOwnAccount, move |tx, who| second_factor::disable(tx, who, me.id, me.role, &code))
         .await;
     match off {
-        Ok(()) => account_page(&s, &ctx, None, None, Some(ctx.t("common-saved")), None).await,
+        Ok(()) => account_page(&s, &ctx, None, None, Some(ctx.t("common-saved"))).await,
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
-            account_page(&s, &ctx, Some(&e), None, None, None).await
+            account_page(&s, &ctx, Some(&e), None, None).await
         }
         Err(e) => Err(e),
     }
@@ -260,10 +258,8 @@ async fn change_password(
     }
     .await;
     match result {
-        Ok(()) => account_page(&s, &ctx, None, None, Some(ctx.t("common-saved")), None).await,
-        Err(e @ (AppError::Invalid { .. } | AppError::Locked)) => {
-            account_page(&s, &ctx, Some(&e), None, None, None).await
-        }
+        Ok(()) => account_page(&s, &ctx, None, None, Some(ctx.t("common-saved"))).await,
+        Err(e @ (AppError::Invalid { .. } | AppError::Locked)) => account_page(&s, &ctx, Some(&e), None, None).await,
         Err(e) => Err(e),
     }
 }
@@ -290,8 +286,8 @@ async fn create_token(State(s): State<AppState>, f: CsrfForm<TokenForm>) -> AppR
         Err(e) => Err(e),
     };
     match result {
-        Ok(t) => account_page(&s, &ctx, None, Some(&t), None, None).await,
-        Err(e @ AppError::Invalid { .. }) => account_page(&s, &ctx, Some(&e), None, None, None).await,
+        Ok(t) => account_page(&s, &ctx, None, Some(&t), None).await,
+        Err(e @ AppError::Invalid { .. }) => account_page(&s, &ctx, Some(&e), None, None).await,
         Err(e) => Err(e),
     }
 }
@@ -474,7 +470,7 @@ async fn user_form_page(
             @if id.is_none() {
                 (select_field(ctx, "role", ctx.t("acc-role"), &role_options(ctx, true), &form.role, err))
             } @else {
-                p { span.muted { (ctx.t("acc-role")) ": " } (ctx.t(&format!("role-{}", form.role))) }
+                @if let Some(u) = &user { p { span.muted { (ctx.t("acc-role")) ": " } (ctx.t(&u.role.label_key())) } }
             }
             (select_field(ctx, "department_id", ctx.t("common-department"), &with_none(ctx, depts), &form.department_id, err))
             (select_field(ctx, "division_id", ctx.t("common-division"), &with_none(ctx, divs), &form.division_id, err))

@@ -42,7 +42,18 @@ pub fn start(tx: &mut Tx<'_>, who: &Who, user_id: i64, username: &str) -> AppRes
         who,
         Change { action: "second_factor_start", kind: "user", id: Some(user_id), before: None, after: None },
     )?;
-    Ok(Enrolment { secret: totp::base32(&key), link: totp::link(ISSUER, username, &key) })
+    Ok(enrolment(&key, username))
+}
+
+fn enrolment(key: &[u8], username: &str) -> Enrolment {
+    Enrolment { secret: totp::base32(key), link: totp::link(ISSUER, username, key) }
+}
+
+/// The second factor being set up and not yet confirmed, if any: shown again until a code
+/// from it is confirmed, so a mistyped code loses nothing.
+pub fn pending(tx: &mut Tx<'_>, user_id: i64) -> AppResult<Option<Enrolment>> {
+    let r = tx.query_one("SELECT totp_pending, username FROM users WHERE id = $1", params![user_id])?;
+    r.opt_text(0)?.map(|key| Ok(enrolment(&key_of(&key)?, &r.text(1)?))).transpose()
 }
 
 fn key_of(hex_key: &str) -> AppResult<Vec<u8>> {

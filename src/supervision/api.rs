@@ -230,9 +230,9 @@ async fn get_lead(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> A
 
 /// A view of a reporter's contact in full goes into the audit trail.
 pub async fn log_contact_view(s: &AppState, ctx: &Ctx, lead: &leads::Lead) -> AppResult<()> {
-    let shown = !lead.reporter_contact.trim().is_empty() && !lead.reporter_contact.contains('*')
-        || lead.protects_reporter() && !lead.reporter_name.is_empty();
-    if shown {
+    let personal =
+        !lead.reporter_contact.trim().is_empty() || lead.protects_reporter() && !lead.reporter_name.trim().is_empty();
+    if lead.reporter_in_full && personal {
         let (who, id) = (ctx.who(), lead.id);
         s.db.write(move |tx| {
             let change = crate::kernel::audit::Change {

@@ -207,6 +207,9 @@ pub struct Lead {
     pub reporter_confidential: bool,
     /// The reporter's identity is withheld from this caller.
     pub reporter_withheld: bool,
+    /// The caller was given the reporter in full (a view the audit trail records).
+    #[serde(skip)]
+    pub reporter_in_full: bool,
     pub source: String,
     pub unit_department_id: Option<i64>,
     pub unit_name: Option<String>,
@@ -252,6 +255,7 @@ fn from_row(r: &Row) -> AppResult<Lead> {
         reporter_contact: r.text("reporter_contact")?,
         reporter_confidential: r.bool("reporter_confidential")?,
         reporter_withheld: false,
+        reporter_in_full: false,
         source: r.text("source")?,
         unit_department_id: r.opt_int("unit_department_id")?,
         unit_name: r.opt_text("unit_name")?,
@@ -313,7 +317,7 @@ impl Lead {
     /// Keep of the reporter's identity only what `sight` allows.
     pub fn show_reporter(&mut self, sight: ReporterSight) {
         match sight {
-            ReporterSight::Full => {}
+            ReporterSight::Full => self.reporter_in_full = true,
             ReporterSight::Masked => {
                 self.reporter_contact = crate::kernel::validate::mask_contact(&self.reporter_contact)
             }

@@ -309,6 +309,11 @@ async fn the_absolute_session_lifetime_is_a_setting() {
     assert_eq!(b.get("/account").await.status(), 303, "an hour after sign-in: ended however used");
 }
 
+/// The base32 key an enrolment page shows.
+fn hidden_secret(page: &str) -> String {
+    page.split("code class=\"secret\">").nth(1).and_then(|rest| rest.split('<').next()).unwrap_or("").to_owned()
+}
+
 /// The code of the second factor (confirmed or still pending) of `username` now.
 pub(crate) async fn current_code(app: &TestApp, username: &'static str) -> String {
     let key = app
@@ -358,8 +363,12 @@ async fn a_second_factor_is_set_up_required_for_a_role_and_good_once() {
         (res.status(), res.text().await.unwrap_or_default())
     };
     assert!(started.contains("<svg") && started.contains("/account/second-factor/confirm"), "{started}");
+    let secret = hidden_secret(&started);
+    assert_eq!(secret.len(), 32, "a 20-byte key in base32: {started}");
     let res = b.post("/account/second-factor/confirm", &[("code", "12345")]).await;
     assert_eq!(res.status(), 422, "a wrong code sets nothing up");
+    let retry = res.text().await.unwrap_or_default();
+    assert_eq!(hidden_secret(&retry), secret, "the same QR code is shown again, to type the code anew: {retry}");
     assert_eq!(b.get("/tasks").await.status(), 403);
     let code = current_code(&app, "clerk").await;
     let res = b.post("/account/second-factor/confirm", &[("code", &code)]).await;

@@ -90,6 +90,7 @@ fn serve(args: &Args) -> anyhow::Result<()> {
         delivery: Default::default(),
         open311_contact: zaizao::config::DEFAULT_OPEN311_CONTACT.into(),
         opendata_withhold: Vec::new(),
+        crypto: Default::default(),
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
@@ -527,6 +528,7 @@ async fn build_index(db: &zaizao::kernel::db::Db, dir: &std::path::Path) -> anyh
         delivery: Default::default(),
         open311_contact: zaizao::config::DEFAULT_OPEN311_CONTACT.into(),
         opendata_withhold: Vec::new(),
+        crypto: Default::default(),
     };
     let started = Instant::now();
     let search = zaizao::app::open_search(&config, db).await?;

@@ -91,7 +91,10 @@ static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
     for problem in i18n::install(&translations()) {
         tracing::error!(%problem, "translations");
     }
-    Registry::new(&MECHANISMS, &[indexer::prune_queue, crate::kernel::notify::send_digests])
+    Registry::new(
+        &MECHANISMS,
+        &[indexer::prune_queue, crate::kernel::notify::send_digests, crate::kernel::privacy::sweep],
+    )
 });
 
 /// The mechanisms and what the kernel gathers from them: processes, sweeps (with the

@@ -47,6 +47,9 @@ pub enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The cryptography suite (--crypto): show it, or seal everything under the current key.
+    #[command(subcommand)]
+    Crypto(CryptoCommand),
     /// The full-text search index in <data_dir>/search.
     #[command(subcommand)]
     Search(SearchCommand),
@@ -106,12 +109,29 @@ pub enum UserCommand {
     Unlock { username: String },
     /// Clear a person's second factor (a lost authenticator; also for an administrator).
     ResetSecondFactor { username: String },
+    /// Everything kept about a person, as JSON, for their request under 个人信息保护法
+    /// (written to FILE, or printed).
+    ExportPersonalData {
+        username: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Set a new password (and clear a lock-out). Prints a generated one unless given.
     SetPassword {
         username: String,
         #[arg(long, env = "ZAIZAO_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CryptoCommand {
+    /// The suite this database runs under and the key its values are sealed with.
+    Status,
+    /// After putting a new key first in the key file (the old ones after it): seal every
+    /// personal value again under the new key. The audit trail keeps the key it was
+    /// written with, so retired keys stay in the file to read and verify it.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -170,6 +190,10 @@ pub fn main() -> ExitCode {
         }
     };
     init_logging(&config.log_format);
+    if let Err(e) = crate::kernel::crypto::configure(&config.crypto) {
+        eprintln!("zaizao: {e}");
+        return ExitCode::from(2);
+    }
     match run(cli.command, &config) {
         Ok(code) => code,
         Err(e) => {
@@ -239,6 +263,35 @@ fn run(command: Command, config: &Config) -> anyhow::Result<ExitCode> {
         }
         Command::User(cmd) => user(cmd, &open(config)?),
         Command::Token(cmd) => token(cmd, &open(config)?, config.max_token_days),
+        Command::Crypto(CryptoCommand::Status) => {
+            let db = open(config)?;
+            let key = db
+                .write_blocking(|tx| {
+                    Ok(tx
+                        .query_opt("SELECT value FROM database_facts WHERE name = 'crypto_key'", &[])?
+                        .map(|r| r.text(0))
+                        .transpose()?)
+                })
+                .map_err(app_err)?;
+            println!("crypto: {}", crate::kernel::crypto::mode().as_str());
+            if let Some(key) = key {
+                println!("values sealed under key: {key}");
+                println!("current key: {}", crate::kernel::crypto::current_key_id().unwrap_or("-"));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Crypto(CryptoCommand::Rotate) => {
+            if crate::kernel::crypto::mode() != crate::kernel::crypto::Mode::Gm {
+                bail!("rotation is for the gm suite: start with --crypto gm and its keys");
+            }
+            let db = open(config)?;
+            let personal = crate::app::registry().personal.clone();
+            let n = db
+                .write_blocking(|tx| crate::kernel::privacy::reseal_all(tx, &cli_who(), &personal))
+                .map_err(app_err)?;
+            println!("sealed {n} value(s) under key {}", crate::kernel::crypto::current_key_id().unwrap_or("-"));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit(AuditCommand::Verify) => {
             let db = open(config)?;
             let r = db.write_blocking(audit::verify).map_err(app_err)?;
@@ -441,6 +494,23 @@ fn user(cmd: UserCommand, db: &Db) -> anyhow::Result<ExitCode> {
             })
             .map_err(app_err)?;
             println!("unlocked {username}");
+        }
+        UserCommand::ExportPersonalData { username, out } => {
+            let personal = crate::app::registry().personal.clone();
+            let data = db
+                .write_blocking(|tx| {
+                    let u = service::find_by_username(tx, &username)?;
+                    crate::kernel::privacy::export_on_request(tx, &who, &personal, u.id)
+                })
+                .map_err(app_err)?;
+            let text = serde_json::to_string_pretty(&data)?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+                    println!("personal data of {username} written to {}", path.display());
+                }
+                None => println!("{text}"),
+            }
         }
         UserCommand::ResetSecondFactor { username } => {
             db.write_blocking(|tx| {

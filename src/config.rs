@@ -71,6 +71,14 @@ pub struct GlobalOpts {
     /// separated by commas, e.g. `enterprises.address` [default: none].
     #[arg(long, env = "ZAIZAO_OPENDATA_WITHHOLD", global = true)]
     pub opendata_withhold: Option<String>,
+    /// Cryptography suite: "standard" (SHA-256) or "gm" (商用密码: SM3, HMAC-SM3, SM4)
+    /// [default: standard]. Fixed for a database's life.
+    #[arg(long, env = "ZAIZAO_CRYPTO", global = true)]
+    pub crypto: Option<String>,
+    /// File of the gm suite's keys, one per line in hex (64 digits), the current first;
+    /// or give them in ZAIZAO_CRYPTO_KEY, comma-separated.
+    #[arg(long, env = "ZAIZAO_CRYPTO_KEY_FILE", global = true)]
+    pub crypto_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -92,6 +100,8 @@ struct FileConfig {
     sms_webhook_template: Option<String>,
     open311_contact: Option<String>,
     opendata_withhold: Option<Vec<String>>,
+    crypto: Option<String>,
+    crypto_key_file: Option<PathBuf>,
 }
 
 /// The contact named in the Open311 discovery document unless configured.
@@ -116,6 +126,8 @@ pub struct Config {
     pub open311_contact: String,
     /// Open-data fields kept back (`dataset.field`), checked against the datasets at start.
     pub opendata_withhold: Vec<String>,
+    /// The cryptography suite and its keys.
+    pub crypto: crate::kernel::crypto::CryptoConfig,
 }
 
 impl Config {
@@ -172,7 +184,10 @@ impl Config {
             Some(list) => list.split(',').map(|f| f.trim().to_owned()).filter(|f| !f.is_empty()).collect(),
             None => file.opendata_withhold.unwrap_or_default(),
         };
+        let crypto =
+            resolve_crypto(opts.crypto.clone().or(file.crypto), opts.crypto_key_file.clone().or(file.crypto_key_file))?;
         Ok(Config {
+            crypto,
             opendata_withhold,
             open311_contact,
             delivery,
@@ -192,6 +207,29 @@ impl Config {
     pub fn is_postgres(&self) -> bool {
         self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")
     }
+}
+
+fn resolve_crypto(
+    mode: Option<String>,
+    key_file: Option<PathBuf>,
+) -> anyhow::Result<crate::kernel::crypto::CryptoConfig> {
+    use crate::kernel::crypto::{CryptoConfig, Mode};
+    let mode = match mode {
+        Some(m) => Mode::parse(&m).with_context(|| format!("crypto must be \"standard\" or \"gm\", not {m:?}"))?,
+        None => Mode::Standard,
+    };
+    let text = match (key_file, std::env::var("ZAIZAO_CRYPTO_KEY").ok()) {
+        (Some(path), _) => {
+            std::fs::read_to_string(&path).with_context(|| format!("reading the crypto key file {}", path.display()))?
+        }
+        (None, Some(keys)) => keys,
+        (None, None) => String::new(),
+    };
+    let keys = CryptoConfig::parse_keys(&text).map_err(anyhow::Error::msg)?;
+    if mode == Mode::Gm && keys.is_empty() {
+        bail!("--crypto gm needs its key: --crypto-key-file FILE or ZAIZAO_CRYPTO_KEY (64 hexadecimal digits)");
+    }
+    Ok(CryptoConfig { mode, keys })
 }
 
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {

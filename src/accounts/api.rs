@@ -31,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(unlock_user))
         .routes(routes!(set_user_role))
         .routes(routes!(reset_user_second_factor))
+        .routes(routes!(export_personal_data))
         .routes(routes!(start_second_factor))
         .routes(routes!(confirm_second_factor))
         .routes(routes!(disable_second_factor))
@@ -299,6 +300,32 @@ async fn reset_user_second_factor(
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Everything kept about a person (account, personal information by kind, sign-ins,
+/// actions), for their request under 个人信息保护法; the export is in the audit trail.
+#[utoipa::path(get, path = "/api/v1/users/{id}/personal-data", tag = "users",
+    responses((status = 200, description = "JSON file"), (status = 403), (status = 404)))]
+async fn export_personal_data(
+    State(s): State<AppState>,
+    Can(ctx, _): Can<need::ManageUsers>,
+    Path(id): Path<i64>,
+) -> AppResult<axum::response::Response> {
+    let data = personal_data(&s, &ctx, id).await?;
+    Ok(crate::kernel::web::list::download(&format!("personal-data-{id}.json"), "application/json", data.into_bytes()))
+}
+
+/// The export of account `id` as pretty JSON, for the API and the account's page.
+pub async fn personal_data(s: &AppState, ctx: &Ctx, id: i64) -> AppResult<String> {
+    let actor = ctx.require(Action::ManageUsers)?.clone();
+    let personal = s.registry.personal.clone();
+    let data = s
+        .change(ctx, Action::ManageUsers, move |tx, who| {
+            service::kept_by(tx, &actor, id)?;
+            crate::kernel::privacy::export_on_request(tx, who, &personal, id)
+        })
+        .await?;
+    serde_json::to_string_pretty(&data).map_err(|e| AppError::internal(e.to_string()))
 }
 
 fn who_acts(ctx: &Ctx) -> AppResult<CurrentUser> {

@@ -41,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/unlock", post(unlock))
         .route("/admin/users/{id}/role", post(set_role))
         .route("/admin/users/{id}/second-factor/reset", post(reset_second_factor))
+        .route("/admin/users/{id}/personal-data", post(export_personal_data))
 }
 
 async fn account_page(
@@ -519,6 +520,12 @@ async fn user_form_page(
                 label.field { span { (ctx.t("acc-new-password")) } input type="password" name="password" required autocomplete="new-password"; }
                 button.secondary type="submit" { (ctx.t("common-save")) }
             }
+            h2 { (ctx.t("acc-personal-data")) }
+            form.inline method="post" action=(format!("/admin/users/{}/personal-data", u.id)) {
+                (csrf_field(ctx))
+                span.muted { (ctx.t("acc-personal-data-hint")) } " "
+                button.secondary type="submit" { (ctx.t("acc-personal-data-export")) }
+            }
         }
         @if let Some(u) = &user { p { (layout::history_link(ctx, "user", u.id)) } }
     };
@@ -634,6 +641,15 @@ async fn unlock(
 ) -> AppResult<Response> {
     s.change(&f.ctx, Action::ManageRoles, move |tx, who| auth::unlock(tx, who, id)).await?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}
+
+async fn export_personal_data(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    f: CsrfForm<crate::kernel::web::form::Fields>,
+) -> AppResult<Response> {
+    let data = super::api::personal_data(&s, &f.ctx, id).await?;
+    Ok(crate::kernel::web::list::download(&format!("personal-data-{id}.json"), "application/json", data.into_bytes()))
 }
 
 async fn reset_second_factor(

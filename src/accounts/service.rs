@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::kernel::access::{CurrentUser, Role};
 use crate::kernel::audit::{self, Change, Who};
+use crate::kernel::crypto;
 use crate::kernel::db::{DbError, Row, Tx, Where};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::names::{self, Suggestion};
@@ -94,8 +95,8 @@ fn from_row(r: &Row) -> AppResult<User> {
         active: r.bool("active")?,
         locked_until: r.opt_int("locked_until")?,
         created_at: r.int("created_at")?,
-        email: r.opt_text("email")?,
-        phone: r.opt_text("phone")?,
+        email: crypto::open_opt(r.opt_text("email")?)?,
+        phone: crypto::open_opt(r.opt_text("phone")?)?,
     })
 }
 
@@ -245,8 +246,8 @@ pub fn create(tx: &mut Tx<'_>, who: &Who, input: &NewUser, password_hash: &str) 
     let username = validate_username(&input.username)?;
     let name = validate::text(&input.display_name, "display_name", 60)?;
     let p = placement(tx, &input.role, input.department_id, input.division_id)?;
-    let email = validate_email(input.email.as_deref())?;
-    let phone = validate_phone(input.phone.as_deref())?;
+    let email = crypto::seal_opt(validate_email(input.email.as_deref())?.as_deref())?;
+    let phone = crypto::seal_opt(validate_phone(input.phone.as_deref())?.as_deref())?;
     let id = tx
         .insert(
             "INSERT INTO users (username, display_name, role, department_id, division_id, password_hash, email, phone, \
@@ -291,8 +292,8 @@ pub fn update(tx: &mut Tx<'_>, who: &Who, actor: &CurrentUser, id: i64, input: &
     }
     let name = validate::text(&input.display_name, "display_name", 60)?;
     let p = placement(tx, before.role.as_str(), input.department_id, input.division_id)?;
-    let email = validate_email(input.email.as_deref())?;
-    let phone = validate_phone(input.phone.as_deref())?;
+    let email = crypto::seal_opt(validate_email(input.email.as_deref())?.as_deref())?;
+    let phone = crypto::seal_opt(validate_phone(input.phone.as_deref())?.as_deref())?;
     tx.execute(
         "UPDATE users SET display_name = $1, role = $2, department_id = $3, division_id = $4, email = $5, phone = $6, \
          updated_at = $7 WHERE id = $8",
@@ -378,7 +379,7 @@ pub fn set_password(
     )?;
     match keep_session {
         Some(token) => {
-            let keep = crate::kernel::crypto::sha256_hex(token.as_bytes());
+            let keep = crate::kernel::crypto::secret_digest(token.as_bytes());
             tx.execute("UPDATE sessions SET revoked = 1 WHERE user_id = $1 AND token_hash <> $2", params![id, keep])?;
         }
         None => {

@@ -99,6 +99,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     follows_tasks: None,
     leads: None,
     assessment: &[],
+    personal: &[],
     migrations: &[
         crate::migration!(2, "coordination", "0002_coordination"),
         crate::migration!(3, "list_speed", "0003_list_speed"),

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::bad_reviews;
 use super::ratings::{Holder, Rater, check_holder, code_digest, one_time_code};
 use crate::kernel::audit::Who;
-use crate::kernel::crypto::{random_hex, sha256_hex};
+use crate::kernel::crypto::{self, random_hex, secret_digest};
 use crate::kernel::db::Tx;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::i18n::{Lang, t_args};
@@ -29,7 +29,7 @@ pub fn send(tx: &mut Tx<'_>, who: &Who, rating: i64, fix: &str, base: &str) -> A
          FROM ratings r JOIN interactions i ON i.id = r.interaction_id JOIN users u ON u.id = r.staff_id WHERE r.id = $1",
         params![rating],
     )?;
-    let (served, channel, address) = (r.opt_int(0)?, r.text(1)?, r.text(2)?);
+    let (served, channel, address) = (r.opt_int(0)?, r.text(1)?, crypto::open(&r.text(2)?)?);
     let (staff, summary) = (r.text(3)?, r.text(4)?);
     let channel: Option<&'static str> = match channel.as_str() {
         "email" => Some("email"),
@@ -40,7 +40,7 @@ pub fn send(tx: &mut Tx<'_>, who: &Who, rating: i64, fix: &str, base: &str) -> A
         return Ok(false);
     }
     let token = random_hex(16)?;
-    let token_hash = sha256_hex(token.as_bytes());
+    let token_hash = secret_digest(token.as_bytes());
     let code = if served.is_none() { Some(one_time_code()?) } else { None };
     let code_hash = code.as_deref().map(|c| code_digest(&token_hash, c)).unwrap_or_default();
     tx.execute(
@@ -110,7 +110,7 @@ fn open(tx: &mut Tx<'_>, token: &str, now: i64) -> AppResult<Open> {
              c.code_failures, u.display_name, i.summary, c.fix, c.answered_at, c.expires_at, r.state \
              FROM callbacks c JOIN ratings r ON r.id = c.rating_id JOIN interactions i ON i.id = r.interaction_id \
              JOIN users u ON u.id = r.staff_id WHERE c.token_hash = $1",
-            params![sha256_hex(token.trim().as_bytes())],
+            params![secret_digest(token.trim().as_bytes())],
         )?
         .ok_or_else(|| AppError::invalid("callback_unknown", "token"))?;
     if r.opt_int(11)?.is_some() || r.text(13)? != "called_back" {

@@ -22,6 +22,7 @@ use crate::kernel::access::CurrentUser;
 use crate::kernel::access::{Action, Role, Rule};
 use crate::kernel::i18n::Lang;
 use crate::kernel::i18n::Translations;
+use crate::kernel::privacy::Personal;
 use crate::kernel::registry::{AssessmentPart, Home, HomeFuture, Mechanism, NavEntry, QuickAction};
 use crate::kernel::settings::Setting;
 use crate::kernel::web::AppState;
@@ -112,6 +113,29 @@ pub const ADJUST_AFTER: Setting =
     Setting { key: "evaluation.adjust_after", default: 2, min: 1, max: 12, meaning: "ev-setting-adjust-after" };
 
 /// The weight, in percent, of the service ratings in each department's assessment.
+/// A rater's name and contact (given for a call back) are kept this many days.
+pub const RATER_DAYS: Setting =
+    Setting { key: "evaluation.rater_days", default: 365, min: 0, max: 3650, meaning: "ev-setting-rater-days" };
+
+static RATER: Personal = Personal {
+    kind: "rater",
+    table: "ratings",
+    columns: &["rater_name", "rater_contact"],
+    retention: Some(&RATER_DAYS),
+    kept_from: "created_at",
+    owner: Some("rater_user_id"),
+};
+
+/// The address a person served gave to be asked for a rating, kept as long as a rater's.
+static REPLY_ADDRESS: Personal = Personal {
+    kind: "served_contact",
+    table: "interactions",
+    columns: &["reply_address"],
+    retention: Some(&RATER_DAYS),
+    kept_from: "created_at",
+    owner: Some("served_user_id"),
+};
+
 pub const ASSESSMENT_WEIGHT: Setting = Setting {
     key: "evaluation.assessment_weight",
     default: 70,
@@ -146,6 +170,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         weight: &ASSESSMENT_WEIGHT,
         scores: scores::by_department,
     }],
+    personal: &[&RATER, &REPLY_ADDRESS],
     migrations: &[
         crate::migration!(4, "evaluation", "0004_evaluation"),
         crate::migration!(5, "consequences", "0005_consequences"),
@@ -164,6 +189,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         &INVITATIONS_PER_DAY,
         &INVITATION_DAYS,
         &MIN_RATINGS,
+        &RATER_DAYS,
     ],
     demo: Some(demo::seed),
     datasets: &[],

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::scores;
 use crate::kernel::access::{CurrentUser, Role};
 use crate::kernel::audit::{self, Change, Who};
-use crate::kernel::crypto::{random_hex, sha256_hex};
+use crate::kernel::crypto::{self, random_hex, secret_digest};
 use crate::kernel::db::{Row, Tx};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::notify::{self, Note};
@@ -68,7 +68,7 @@ impl Served {
     fn key(&self) -> String {
         match self {
             Served::Account { id, .. } => format!("user:{id}"),
-            Served::Contact { address, .. } => format!("contact:{}", sha256_hex(address.as_bytes())),
+            Served::Contact { address, .. } => format!("contact:{}", secret_digest(address.as_bytes())),
         }
     }
 }
@@ -148,7 +148,7 @@ pub fn invite(
             served_user,
             who.now,
             reply_channel,
-            reply_address
+            crypto::seal(reply_address)?
         ],
     )?;
     let token = random_hex(16)?;
@@ -156,7 +156,7 @@ pub fn invite(
         Served::Contact { .. } => Some(one_time_code()?),
         Served::Account { .. } => None,
     };
-    let token_hash = sha256_hex(token.as_bytes());
+    let token_hash = secret_digest(token.as_bytes());
     let code_hash = code.as_deref().map(|c| code_digest(&token_hash, c)).unwrap_or_default();
     let expires_at = who.now + settings::get(tx, &super::INVITATION_DAYS)? * 86_400_000;
     let (channel, sent_to) = match &served {
@@ -223,7 +223,7 @@ pub fn one_time_code() -> AppResult<String> {
 }
 
 pub fn code_digest(token_hash: &str, code: &str) -> String {
-    sha256_hex(format!("{token_hash}:{}", code.trim()).as_bytes())
+    secret_digest(format!("{token_hash}:{}", code.trim()).as_bytes())
 }
 
 fn contact(typed: &str, field: &'static str) -> AppResult<Served> {
@@ -249,7 +249,7 @@ fn colleagues(tx: &mut Tx<'_>, staff: i64, division: Option<i64>) -> AppResult<V
 fn reaches_any(tx: &mut Tx<'_>, people: &[i64], address: &str) -> AppResult<bool> {
     let ids = crate::kernel::db::id_list(people);
     for r in tx.query(&format!("SELECT email, phone FROM users WHERE id IN ({ids})"), &[])?.iter() {
-        for known in [r.opt_text(0)?, r.opt_text(1)?].into_iter().flatten() {
+        for known in [crypto::open_opt(r.opt_text(0)?)?, crypto::open_opt(r.opt_text(1)?)?].into_iter().flatten() {
             if notify::address_of(&known).is_some_and(|(_, a)| a == address) {
                 return Ok(true);
             }
@@ -293,7 +293,7 @@ fn served_by_lead(tx: &mut Tx<'_>, department: i64, lead: Option<i64>) -> AppRes
         return Err(AppError::invalid("service_not_finished", "ref_id"));
     }
     // Open311 keeps "e-mail phone" together; the whole, or the first that reaches someone.
-    let reporter = r.text(2)?;
+    let reporter = crypto::open(&r.text(2)?)?;
     std::iter::once(reporter.as_str())
         .chain(reporter.split_whitespace())
         .find_map(notify::address_of)
@@ -333,7 +333,7 @@ fn open(tx: &mut Tx<'_>, token: &str, now: i64) -> AppResult<Open> {
              FROM invitations v JOIN interactions i ON i.id = v.interaction_id \
              JOIN users u ON u.id = i.staff_id JOIN departments d ON d.id = i.department_id \
              LEFT JOIN divisions dv ON dv.id = i.division_id WHERE v.token_hash = $1",
-            params![sha256_hex(token.as_bytes())],
+            params![secret_digest(token.as_bytes())],
         )?
         .ok_or_else(|| AppError::invalid("invitation_unknown", "token"))?;
     if r.opt_int(10)?.is_some() {
@@ -494,7 +494,7 @@ pub fn check_holder(
         if h.code_failures >= CODE_TRIES {
             return Err(AppError::Conflict { code: "invitation_locked", field: Some("code") });
         }
-        let token_hash = sha256_hex(h.token.trim().as_bytes());
+        let token_hash = secret_digest(h.token.trim().as_bytes());
         if !crate::kernel::crypto::same_secret(&code_digest(&token_hash, h.code), h.code_hash) {
             let (table, row) = h.counted_in;
             tx.execute(&format!("UPDATE {table} SET code_failures = code_failures + 1 WHERE id = $1"), params![row])?;
@@ -553,7 +553,7 @@ pub fn rate(tx: &mut Tx<'_>, who: &Who, rater: &Rater, input: &RatingInput) -> A
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
         params![
             o.interaction, o.staff, o.division, o.department, input.attitude, input.style, input.efficiency, input.competence,
-            comment.as_str(), rater_name, rater_contact, rater.user.as_ref().map(|u| u.id), bad, state, who.now
+            comment.as_str(), crypto::seal(&rater_name)?, crypto::seal(&rater_contact)?, rater.user.as_ref().map(|u| u.id), bad, state, who.now
         ],
     )?;
     scores::add(
@@ -649,8 +649,8 @@ pub fn from_row(r: &Row, show_rater: bool) -> AppResult<Rating> {
         state: r.text("state")?,
         counted: r.bool("counted")?,
         rectify_deadline: r.opt_text("rectify_deadline")?,
-        rater_name: if show_rater { Some(r.text("rater_name")?) } else { None },
-        rater_contact: if show_rater { Some(r.text("rater_contact")?) } else { None },
+        rater_name: if show_rater { Some(crypto::open(&r.text("rater_name")?)?) } else { None },
+        rater_contact: if show_rater { Some(crypto::open(&r.text("rater_contact")?)?) } else { None },
         created_at: r.int("created_at")?,
     })
 }

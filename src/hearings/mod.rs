@@ -81,6 +81,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     follows_tasks: Some(questions::task_done),
     leads: None,
     assessment: &[],
+    personal: &[],
     migrations: &[crate::migration!(50, "hearings", "0050_hearings")],
     settings: &[],
     demo: Some(demo::seed),

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::plans;
 use crate::kernel::access::CurrentUser;
 use crate::kernel::audit::{self, Change, Who};
-use crate::kernel::crypto::{random_hex, sha256_hex};
+use crate::kernel::crypto::{random_hex, secret_digest};
 use crate::kernel::db::{Row, Tx, Where};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::ical;
@@ -517,7 +517,7 @@ pub fn new_feed_token(tx: &mut Tx<'_>, who: &Who, user: i64) -> AppResult<String
     tx.execute("DELETE FROM calendar_feeds WHERE user_id = $1", params![user])?;
     tx.execute(
         "INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES ($1, $2, $3)",
-        params![user, sha256_hex(token.as_bytes()), who.now],
+        params![user, secret_digest(token.as_bytes()), who.now],
     )?;
     audit::record(
         tx,
@@ -530,7 +530,10 @@ pub fn new_feed_token(tx: &mut Tx<'_>, who: &Who, user: i64) -> AppResult<String
 /// The person a feed secret belongs to.
 pub fn feed_owner(tx: &mut Tx<'_>, token: &str) -> AppResult<i64> {
     Ok(tx
-        .query_opt("SELECT user_id FROM calendar_feeds WHERE token_hash = $1", params![sha256_hex(token.as_bytes())])?
+        .query_opt(
+            "SELECT user_id FROM calendar_feeds WHERE token_hash = $1",
+            params![secret_digest(token.as_bytes())],
+        )?
         .ok_or(AppError::NotFound)?
         .int(0)?)
 }

@@ -97,6 +97,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     follows_tasks: Some(packages::task_done),
     leads: None,
     assessment: &[],
+    personal: &[],
     migrations: &[crate::migration!(48, "ideas", "0048_ideas")],
     settings: &[],
     demo: Some(demo::seed),

@@ -73,6 +73,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     follows_tasks: None,
     leads: None,
     assessment: &[],
+    personal: &[],
     migrations: &[
         crate::migration!(43, "investment", "0043_investment"),
         crate::migration!(44, "project_search", "0044_project_search"),

@@ -7,6 +7,7 @@
 use serde::Serialize;
 use serde_json::Value as Json;
 
+use super::crypto;
 use super::db::{DbError, Tx};
 use super::error::AppError;
 use crate::params;
@@ -72,7 +73,8 @@ struct Entry {
 }
 
 impl Entry {
-    fn digest(&self, part: i64) -> String {
+    /// The text the entry's link is computed over.
+    fn canonical(&self, part: i64) -> String {
         let canonical = serde_json::json!([
             self.prev_hash,
             part,
@@ -88,7 +90,7 @@ impl Entry {
             self.before,
             self.after
         ]);
-        super::crypto::sha256_hex(canonical.to_string().as_bytes())
+        canonical.to_string()
     }
 }
 
@@ -111,12 +113,12 @@ pub fn record(tx: &mut Tx<'_>, who: &Who, change: Change<'_>) -> Result<(), AppE
         action: change.action.to_owned(),
         kind: change.kind.to_owned(),
         record_id: change.id,
-        before: change.before.map(|j| j.to_string()),
-        after: change.after.map(|j| j.to_string()),
+        before: change.before.map(|j| crypto::seal(&j.to_string())).transpose()?,
+        after: change.after.map(|j| crypto::seal(&j.to_string())).transpose()?,
         prev_hash: head.text(1)?,
         hash: String::new(),
     };
-    e.hash = e.digest(part);
+    e.hash = crypto::chain_link(e.canonical(part).as_bytes());
     tx.execute(
         "INSERT INTO audit_log (part, seq, at, actor_id, actor, ip, request_id, action, record_kind, record_id, \
          before_json, after_json, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
@@ -199,7 +201,7 @@ pub fn verify(tx: &mut Tx<'_>) -> Result<VerifyReport, AppError> {
                     Some(format!("chain {part}: entry {} follows {} (missing or reordered entries)", e.seq, seq))
                 } else if e.prev_hash != hash {
                     Some(format!("chain {part}: entry {} does not link to the one before it", e.seq))
-                } else if e.hash != e.digest(part) {
+                } else if !crypto::chain_link_matches(e.canonical(part).as_bytes(), &e.hash) {
                     Some(format!("chain {part}: entry {} was changed after it was written", e.seq))
                 } else if e.id < last_id {
                     Some(format!("chain {part}: entry {} is out of order", e.seq))
@@ -317,7 +319,7 @@ pub fn list(tx: &mut Tx<'_>, f: &AuditFilter) -> Result<Vec<AuditEntry>, AppErro
     sql.push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));
     let rows = tx.query(&sql, &args)?;
     rows.iter()
-        .map(|r| {
+        .map(|r| -> Result<AuditEntry, AppError> {
             let e = entry_from(r)?;
             Ok(AuditEntry {
                 id: e.id,
@@ -329,11 +331,10 @@ pub fn list(tx: &mut Tx<'_>, f: &AuditFilter) -> Result<Vec<AuditEntry>, AppErro
                 action: e.action,
                 record_kind: e.kind,
                 record_id: e.record_id,
-                before: e.before.and_then(|s| serde_json::from_str(&s).ok()),
-                after: e.after.and_then(|s| serde_json::from_str(&s).ok()),
+                before: crypto::open_opt(e.before)?.and_then(|s| serde_json::from_str(&s).ok()),
+                after: crypto::open_opt(e.after)?.and_then(|s| serde_json::from_str(&s).ok()),
                 hash: e.hash,
             })
         })
-        .collect::<Result<_, DbError>>()
-        .map_err(Into::into)
+        .collect()
 }

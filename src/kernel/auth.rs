@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::access::{CurrentUser, Role};
 use super::audit::{self, Change, Who};
-use super::crypto::{random_hex, sha256_hex};
+use super::crypto::{random_hex, secret_digest};
 use super::db::{Db, Row, Tx};
 use super::error::{AppError, AppResult};
 use super::second_factor::{Checked, MUST_SET_UP};
@@ -107,7 +107,7 @@ pub fn resolve_session(tx: &mut Tx<'_>, token: &str, now: i64) -> AppResult<Opti
          WHERE s.token_hash = $1 AND s.revoked = 0 AND s.expires_at > $2 AND s.idle_until > $2 AND u.active = 1"
     );
     let idle_key = super::settings::IDLE_MINUTES.key;
-    match tx.query_opt(&sql, params![sha256_hex(token.as_bytes()), now, idle_key])? {
+    match tx.query_opt(&sql, params![secret_digest(token.as_bytes()), now, idle_key])? {
         Some(r) => Ok(Some(LiveSession {
             user: user_from(&r)?,
             csrf: r.text(6)?,
@@ -147,7 +147,7 @@ pub fn resolve_token(tx: &mut Tx<'_>, token: &str, now: i64) -> AppResult<Option
          JOIN users u ON u.id = t.user_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.active = 1"
     );
-    match tx.query_opt(&sql, params![sha256_hex(token.as_bytes()), now])? {
+    match tx.query_opt(&sql, params![secret_digest(token.as_bytes()), now])? {
         Some(r)
             if let Some(code) = restriction(expired(r.opt_int(7)?, r.opt_text(8)?.as_deref(), now), r.int(9)? == 1) =>
         {
@@ -279,8 +279,8 @@ pub async fn sign_in(
     check_second_factor(db, who, user.id, code).await?;
     let token = random_hex(32)?;
     let csrf = random_hex(32)?;
-    let (who, user_id, hash) = (who.clone(), user.id, sha256_hex(token.as_bytes()));
-    let device = sha256_hex(device.as_bytes());
+    let (who, user_id, hash) = (who.clone(), user.id, secret_digest(token.as_bytes()));
+    let device = secret_digest(device.as_bytes());
     let (expires_at, restricted) = db.write(move |tx| {
         tx.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1", params![user_id])?;
         tx.execute(
@@ -333,14 +333,14 @@ pub const DEVICE_COOKIE: &str = "zz_device";
 
 /// The people who have signed in from the browser whose device cookie is `device`.
 pub fn device_users(tx: &mut Tx<'_>, device: &str) -> AppResult<Vec<i64>> {
-    tx.query("SELECT user_id FROM user_devices WHERE device_hash = $1", params![sha256_hex(device.as_bytes())])?
+    tx.query("SELECT user_id FROM user_devices WHERE device_hash = $1", params![secret_digest(device.as_bytes())])?
         .iter()
         .map(|r| Ok(r.int(0)?))
         .collect()
 }
 
 pub fn sign_out(tx: &mut Tx<'_>, who: &Who, token: &str) -> AppResult<()> {
-    let hash = sha256_hex(token.as_bytes());
+    let hash = secret_digest(token.as_bytes());
     if let Some(r) = tx.query_opt("SELECT id FROM sessions WHERE token_hash = $1 AND revoked = 0", params![hash])? {
         let id = r.int(0)?;
         tx.execute("UPDATE sessions SET revoked = 1 WHERE id = $1", params![id])?;
@@ -427,7 +427,7 @@ pub fn create_token(
         params![
             user_id,
             name,
-            sha256_hex(secret.as_bytes()),
+            secret_digest(secret.as_bytes()),
             prefix,
             scopes.join(","),
             who.now,

@@ -19,6 +19,7 @@ pub mod names;
 pub mod notify;
 pub mod opendata;
 pub mod period;
+pub mod privacy;
 pub mod ratelimit;
 pub mod registry;
 pub mod scheduler;

@@ -448,7 +448,7 @@ pub fn send_direct(
 ) -> AppResult<()> {
     tx.execute(
         "INSERT INTO outbox (notification_id, channel, address, created_at, subject, body) VALUES (NULL, $1, $2, $3, $4, $5)",
-        params![channel, address, who.now, subject, body],
+        params![channel, super::crypto::seal(address)?, who.now, subject, body],
     )?;
     Ok(())
 }
@@ -531,7 +531,7 @@ pub fn queued(tx: &mut Tx<'_>, state: &str, limit: i64, lang: Lang) -> AppResult
             Ok(Queued {
                 id: r.int(0)?,
                 channel: r.text(1)?,
-                address: masked(&r.text(2)?),
+                address: masked(&super::crypto::open(&r.text(2)?)?),
                 subject,
                 created_at: r.int(4)?,
                 attempts: r.int(5)?,
@@ -579,7 +579,7 @@ pub fn claim_outbox(tx: &mut Tx<'_>, now: i64, limit: i64) -> AppResult<Vec<Outg
                 return Ok(Outgoing {
                     id: r.int(0)?,
                     channel: r.text(1)?,
-                    address: r.text(2)?,
+                    address: super::crypto::open(&r.text(2)?)?,
                     subject: r.text(10)?,
                     body: r.text(11)?,
                     file: None,
@@ -590,7 +590,7 @@ pub fn claim_outbox(tx: &mut Tx<'_>, now: i64, limit: i64) -> AppResult<Vec<Outg
             Ok(Outgoing {
                 id: r.int(0)?,
                 channel: r.text(1)?,
-                address: r.text(2)?,
+                address: super::crypto::open(&r.text(2)?)?,
                 subject: title(lang, r.opt_text(5)?.as_deref(), r.opt_text(6)?.as_deref(), &legacy),
                 body: r.text(4)?,
                 file: match (r.opt_text(12)?, r.opt_text(13)?, r.opt_text(14)?) {

@@ -100,6 +100,8 @@ pub struct Environment {
     pub task_followers: Vec<TaskFinished>,
     /// The lead seam, where a mechanism offers it.
     pub leads: Option<&'static LeadPort>,
+    /// The personal information kept (for the retention sweep).
+    pub personal: Vec<&'static super::privacy::Personal>,
 }
 
 /// Told, in the task's transaction, that task `id` is done, with the feedback accepted.
@@ -246,6 +248,7 @@ impl Demo<'_> {
             calendar: std::sync::Arc::new(super::calendar::load(tx)?),
             task_followers: self.registry.task_followers.clone(),
             leads: self.registry.leads().ok(),
+            personal: self.registry.personal.clone(),
         })
     }
 }
@@ -279,6 +282,8 @@ pub struct Mechanism {
     pub leads: Option<&'static LeadPort>,
     /// Its parts of each department's assessment score.
     pub assessment: &'static [AssessmentPart],
+    /// The personal information it keeps, and for how long.
+    pub personal: &'static [&'static super::privacy::Personal],
     /// Its schema, numbered in the one sequence all migrations share.
     pub migrations: &'static [Migration],
     /// The settings administrators may change, with defaults and bounds.
@@ -304,10 +309,12 @@ pub struct Registry {
     pub migrations: Vec<&'static Migration>,
     /// Every mechanism's open datasets.
     pub datasets: Vec<&'static super::opendata::Dataset>,
+    /// The personal information kept: the kernel's and every mechanism's.
+    pub personal: Vec<&'static super::privacy::Personal>,
 }
 
 /// The kernel's own schema: organisation, accounts, audit, inbox, search queue.
-pub static KERNEL_MIGRATIONS: [Migration; 23] = [
+pub static KERNEL_MIGRATIONS: [Migration; 24] = [
     crate::migration!(1, "foundation", "0001_foundation"),
     crate::migration!(9, "search", "0009_search"),
     crate::migration!(16, "open_once", "0016_open_once"),
@@ -331,6 +338,7 @@ pub static KERNEL_MIGRATIONS: [Migration; 23] = [
     crate::migration!(57, "separation_of_duties", "0057_separation_of_duties"),
     crate::migration!(58, "password_age", "0058_password_age"),
     crate::migration!(59, "second_factor", "0059_second_factor"),
+    crate::migration!(61, "database_facts", "0061_database_facts"),
 ];
 
 impl std::fmt::Debug for Registry {
@@ -374,6 +382,11 @@ impl Registry {
             task_followers: mechanisms.iter().filter_map(|m| m.follows_tasks).collect(),
             migrations: KERNEL_MIGRATIONS.iter().chain(mechanisms.iter().flat_map(|m| m.migrations.iter())).collect(),
             datasets: mechanisms.iter().flat_map(|m| m.datasets.iter().copied()).collect(),
+            personal: super::privacy::KERNEL_PERSONAL
+                .iter()
+                .copied()
+                .chain(mechanisms.iter().flat_map(|m| m.personal.iter().copied()))
+                .collect(),
         }
     }
 

@@ -59,8 +59,16 @@ pub const SESSION_HOURS: Setting =
     Setting { key: "security.session_hours", default: 12, min: 1, max: 720, meaning: "k-setting-session-hours" };
 
 /// The kernel's own settings, listed before the mechanisms'.
-pub static KERNEL_SETTINGS: [&Setting; 6] =
-    [&ROLE_RECIPIENTS, &IDLE_MINUTES, &SESSION_HOURS, &MAX_SESSIONS, &PASSWORD_HISTORY, &PASSWORD_MAX_DAYS];
+pub static KERNEL_SETTINGS: [&Setting; 8] = [
+    &ROLE_RECIPIENTS,
+    &IDLE_MINUTES,
+    &SESSION_HOURS,
+    &MAX_SESSIONS,
+    &PASSWORD_HISTORY,
+    &PASSWORD_MAX_DAYS,
+    &super::privacy::ACCOUNT_CONTACT_DAYS,
+    &super::privacy::MESSAGE_ADDRESS_DAYS,
+];
 
 pub fn get(tx: &mut Tx<'_>, s: &Setting) -> AppResult<i64> {
     let stored =

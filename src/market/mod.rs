@@ -101,6 +101,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     follows_tasks: None,
     leads: None,
     assessment: &[],
+    personal: &[],
     migrations: &[
         crate::migration!(51, "market", "0051_market"),
         crate::migration!(52, "market_meetings", "0052_market_meetings"),

@@ -408,7 +408,7 @@ fn campaign(tx: &mut Tx<'_>, who: &Who, keeper: i64, sample: &Sample) -> AppResu
                 k + 8,
                 k + 9
             ));
-            let token = crate::kernel::crypto::sha256_hex(format!("demo-survey-{}-{batch}-{i}", c.id).as_bytes());
+            let token = crate::kernel::crypto::secret_digest(format!("demo-survey-{}-{batch}-{i}", c.id).as_bytes());
             args.extend([
                 c.id.into(),
                 (*e).into(),

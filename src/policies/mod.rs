@@ -81,6 +81,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         weight: &ASSESSMENT_WEIGHT,
         scores: survey::assessment_scores,
     }],
+    personal: &[],
     migrations: &[crate::migration!(53, "policies", "0053_policies"), crate::migration!(54, "surveys", "0054_surveys")],
     settings: &[&ASSESSMENT_WEIGHT],
     demo: Some(demo::seed),

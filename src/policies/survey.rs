@@ -174,7 +174,7 @@ pub fn invite(tx: &mut Tx<'_>, who: &Who, campaign: i64, input: &InvitationInput
     let id = tx.insert(
         "INSERT INTO survey_invitations (campaign_id, enterprise_id, department_id, district, stratum, token_hash, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        params![campaign, e.id, input.department_id, e.district, input.stratum.as_str(), crypto::sha256_hex(token.as_bytes()), who.now],
+        params![campaign, e.id, input.department_id, e.district, input.stratum.as_str(), crypto::secret_digest(token.as_bytes()), who.now],
     )?;
     audit::record(
         tx,
@@ -196,7 +196,7 @@ pub fn by_token(tx: &mut Tx<'_>, token: &str) -> AppResult<(i64, Campaign, bool,
         .query_opt(
             "SELECT i.id, i.campaign_id, i.answered_at, d.name FROM survey_invitations i \
              JOIN departments d ON d.id = i.department_id WHERE i.token_hash = $1",
-            params![crypto::sha256_hex(token.trim().as_bytes())],
+            params![crypto::secret_digest(token.trim().as_bytes())],
         )?
         .ok_or_else(|| AppError::invalid("survey_token_unknown", "token"))?;
     let c = find(tx, row.int(1)?)?;

@@ -10,6 +10,9 @@ use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::registry::Demo;
 use crate::kernel::workflow::Rules;
 
+/// Names the demo's callers gave.
+const CALLERS: [&str; 4] = ["张先生", "王女士", "刘先生", "陈女士"];
+
 const DAY: i64 = 86_400_000;
 
 /// A demo report: channel, category, text, place, coordinates, and how far it goes.
@@ -104,8 +107,9 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
             address: (*address).into(),
             lat: at.map(|p| p.0),
             lon: at.map(|p| p.1),
-            reporter_name: String::new(),
-            reporter_contact: String::new(),
+            // Citizens who call or write in leave a name and a number; staff-filed leads do not.
+            reporter_name: if *channel == "public" { CALLERS[i % CALLERS.len()].into() } else { String::new() },
+            reporter_contact: if *channel == "public" { format!("1390532{:04}", 1000 + i * 37) } else { String::new() },
             reporter_confidential: false,
         };
         let filed = leads::file(

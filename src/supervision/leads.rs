@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{CHANNELS, LEAD};
 use crate::kernel::access::{CurrentUser, Role, Visibility};
 use crate::kernel::audit::{self, Change, Who};
-use crate::kernel::crypto::{random_hex, sha256_hex};
+use crate::kernel::crypto::{self, random_hex, secret_digest};
 use crate::kernel::db::{Row, Tx, Where, id_list};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::i18n::Lang;
@@ -106,7 +106,8 @@ pub fn file(
     let name = opt_plain(&input.reporter_name, "reporter_name", 60)?;
     let contact = opt_plain(&input.reporter_contact, "reporter_contact", 100)?;
     // The same report from the same source moments apart is stored once.
-    let digest = sha256_hex(format!("{}\u{1f}{description}\u{1f}{address}\u{1f}{source}", input.category).as_bytes());
+    let digest =
+        secret_digest(format!("{}\u{1f}{description}\u{1f}{address}\u{1f}{source}", input.category).as_bytes());
     let repeat = tx.query_opt(
         "SELECT id FROM leads WHERE report_digest = $1 AND created_at > $2 ORDER BY id DESC LIMIT 1",
         params![digest.as_str(), who.now - 600_000],
@@ -121,8 +122,8 @@ pub fn file(
          source, source_key_id, state, created_at, updated_at, report_digest, visibility, reporter_confidential) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16) RETURNING id",
         params![
-            input.channel.as_str(), input.category.as_str(), description.as_str(), address.as_str(), input.lat, input.lon, name, contact,
-            sha256_hex(token.as_bytes()), source, key, process.initial.as_str(), who.now, digest.as_str(), visibility.as_str(),
+            input.channel.as_str(), input.category.as_str(), description.as_str(), address.as_str(), input.lat, input.lon, crypto::seal(&name)?, crypto::seal(&contact)?,
+            secret_digest(token.as_bytes()), source, key, process.initial.as_str(), who.now, digest.as_str(), visibility.as_str(),
             input.reporter_confidential
         ],
     )?;
@@ -251,8 +252,8 @@ fn from_row(r: &Row) -> AppResult<Lead> {
         address: r.text("address")?,
         lat: r.opt_real("lat")?,
         lon: r.opt_real("lon")?,
-        reporter_name: r.text("reporter_name")?,
-        reporter_contact: r.text("reporter_contact")?,
+        reporter_name: crypto::open(&r.text("reporter_name")?)?,
+        reporter_contact: crypto::open(&r.text("reporter_contact")?)?,
         reporter_confidential: r.bool("reporter_confidential")?,
         reporter_withheld: false,
         reporter_in_full: false,
@@ -754,7 +755,7 @@ pub fn by_token(tx: &mut Tx<'_>, token: &str) -> AppResult<Lead> {
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE l.token_hash = $1");
     // The code as shown (in groups of four) or as typed, in either case.
     let code: String = token.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
-    tx.query_opt(&sql, params![sha256_hex(code.as_bytes())])?
+    tx.query_opt(&sql, params![secret_digest(code.as_bytes())])?
         .map(|r| from_row(&r))
         .transpose()?
         .ok_or(AppError::NotFound)

@@ -27,6 +27,7 @@ use crate::kernel::access::CurrentUser;
 use crate::kernel::access::{Action, Rule};
 use crate::kernel::i18n::Lang;
 use crate::kernel::i18n::Translations;
+use crate::kernel::privacy::Personal;
 use crate::kernel::registry::{Home, HomeFuture, Mechanism, NavEntry, PublicEntry};
 use crate::kernel::settings::Setting;
 use crate::kernel::web::AppState;
@@ -90,6 +91,19 @@ pub const DEDUPE_DISTANCE: Setting = Setting {
 pub const DEDUPE_WINDOW: Setting =
     Setting { key: "supervision.dedupe_window", default: 300, min: 10, max: 5000, meaning: "sv-setting-dedupe-window" };
 
+/// A reporter's name and contact are kept this many days after their lead is closed.
+pub const REPORTER_DAYS: Setting =
+    Setting { key: "supervision.reporter_days", default: 1095, min: 0, max: 3650, meaning: "sv-setting-reporter-days" };
+
+static REPORTER: Personal = Personal {
+    kind: "lead_reporter",
+    table: "leads",
+    columns: &["reporter_name", "reporter_contact"],
+    retention: Some(&REPORTER_DAYS),
+    kept_from: "CASE WHEN state = 'closed' THEN updated_at END",
+    owner: None,
+};
+
 /// The lead seam: another mechanism hands a problem to the supervision office, filed as
 /// staff would file it, on the one procedure.
 static LEAD_PORT: crate::kernel::registry::LeadPort = crate::kernel::registry::LeadPort {
@@ -129,6 +143,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     follows_tasks: Some(to_task::task_done),
     leads: Some(&LEAD_PORT),
     assessment: &[],
+    personal: &[&REPORTER],
     migrations: &[
         crate::migration!(7, "supervision", "0007_supervision"),
         crate::migration!(8, "exposures_teams", "0008_exposures_teams"),
@@ -144,7 +159,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         crate::migration!(40, "team_members_inquiries", "0040_team_members_inquiries"),
         crate::migration!(60, "reporter_confidential", "0060_reporter_confidential"),
     ],
-    settings: &[&EXPOSURE_HOURS, &DEDUPE_SIMILARITY, &DEDUPE_DISTANCE, &DEDUPE_WINDOW],
+    settings: &[&EXPOSURE_HOURS, &DEDUPE_SIMILARITY, &DEDUPE_DISTANCE, &DEDUPE_WINDOW, &REPORTER_DAYS],
     demo: Some(demo::seed),
     datasets: &[],
     translations: Translations {

@@ -17,7 +17,7 @@ use serde_json::{Value as Json, json};
 use super::leads::{self, LeadInput};
 use crate::kernel::access;
 use crate::kernel::clock::rfc3339;
-use crate::kernel::crypto::{random_hex, sha256_hex};
+use crate::kernel::crypto::{random_hex, secret_digest};
 use crate::kernel::db::Tx;
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::i18n;
@@ -363,7 +363,7 @@ static KNOWN_KEYS: std::sync::LazyLock<std::sync::Mutex<HashMap<String, (i64, i6
 /// unknown keys count against their address, and an address over that limit is refused
 /// without a database read until its wait is over.
 async fn client_key(s: &AppState, ctx: &Ctx, key: String) -> AppResult<i64> {
-    let hash = sha256_hex(key.as_bytes());
+    let hash = secret_digest(key.as_bytes());
     let known = |now: i64| {
         let keys = KNOWN_KEYS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         keys.get(&hash).filter(|(_, at)| now - at < KEY_TRUSTED_MS).map(|(id, _)| *id)
@@ -483,7 +483,7 @@ pub fn issue_key(tx: &mut Tx<'_>, who: &crate::kernel::audit::Who, name: &str) -
     let key = format!("o311_{}", random_hex(20)?);
     let id = tx.insert(
         "INSERT INTO open311_keys (name, key_hash, created_by, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-        params![name.as_str(), sha256_hex(key.as_bytes()), who.actor.as_str(), who.now],
+        params![name.as_str(), secret_digest(key.as_bytes()), who.actor.as_str(), who.now],
     )?;
     crate::kernel::audit::record(
         tx,

@@ -19,6 +19,9 @@ async fn secrets(app: &TestApp) -> Vec<String> {
         "SELECT reasons FROM pool_cases",
         "SELECT email FROM users WHERE email IS NOT NULL",
         "SELECT phone FROM users WHERE phone IS NOT NULL",
+        "SELECT rater_contact FROM ratings",
+        "SELECT reply_address FROM interactions",
+        "SELECT address FROM outbox",
     ];
     let mut out: Vec<String> = Vec::new();
     for sql in queries {
@@ -72,6 +75,11 @@ fn paths(openapi: &Value, max_id: i64) -> Vec<String> {
         "/open311/v2/requests.xml",
         "/open311/v2/requests/{id}.json",
         "/open311/v2/requests/{id}.xml",
+        "/opendata",
+        "/opendata/datapackage.json",
+        "/opendata/catalog.jsonld",
+        "/opendata/api/3/action/package_list",
+        "/opendata/api/3/action/current_package_list_with_resources",
     ]
     .iter()
     .map(|s| (*s).to_owned())
@@ -114,9 +122,28 @@ async fn no_unauthenticated_route_shows_an_internal_or_confidential_record() {
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let openapi: Value =
         client.get(app.url("/api/openapi.json")).send().await.expect("openapi").json().await.expect("json");
+    // Each open dataset: its description, its rows through the DataStore API, its file.
+    let datasets: Value = client
+        .get(app.url("/opendata/api/3/action/package_list"))
+        .send()
+        .await
+        .expect("package_list")
+        .json()
+        .await
+        .expect("json");
+    let datasets: Vec<String> =
+        datasets["result"].as_array().expect("datasets").iter().filter_map(|d| d.as_str().map(str::to_owned)).collect();
+    assert!(datasets.len() >= 3, "the open datasets are walked: {datasets:?}");
+    let mut all = paths(&openapi, max_id);
+    for d in &datasets {
+        all.push(format!("/opendata/api/3/action/package_show?id={d}"));
+        all.push(format!("/opendata/api/3/action/datastore_search?resource_id={d}&limit=1000"));
+        all.push(format!("/opendata/datasets/{d}.csv"));
+        all.push(format!("/opendata/datasets/{d}"));
+    }
     let mut walked = 0;
     let mut public_answers = 0;
-    for path in paths(&openapi, max_id) {
+    for path in all {
         let res = client.get(app.url(&path)).send().await.expect("get");
         let status = res.status().as_u16();
         let body = res.text().await.unwrap_or_default();

@@ -59,6 +59,51 @@ fn admin_sql(url: String, sql: String) {
     .expect("admin thread");
 }
 
+/// A new, empty database: on PostgreSQL when the suite runs there, else a SQLite file in
+/// `dir`. Answers its URL, and the PostgreSQL server and name to drop it by.
+fn fresh_database(dir: &std::path::Path) -> (String, Option<(String, String)>) {
+    match postgres_base() {
+        Some(base) => {
+            let name = format!("zaizao_test_{}", zaizao::kernel::crypto::random_hex(6).expect("random"));
+            admin_sql(base.clone(), format!("CREATE DATABASE {name}"));
+            (with_database(&base, &name), Some((base, name)))
+        }
+        None => (format!("sqlite://{}", dir.join("test.db").display()), None),
+    }
+}
+
+/// An empty database no server has opened, dropped at the end (for tests that run the
+/// `zaizao` command on a database of their own).
+pub struct ScratchDatabase {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    pg_database: Option<(String, String)>,
+}
+
+impl ScratchDatabase {
+    pub fn new() -> ScratchDatabase {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (url, pg_database) = fresh_database(dir.path());
+        ScratchDatabase { url, dir, pg_database }
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        drop_database(self.pg_database.take());
+    }
+}
+
+fn drop_database(pg_database: Option<(String, String)>) {
+    if let Some((base, name)) = pg_database {
+        std::thread::spawn(move || {
+            if let Ok(mut c) = postgres::Client::connect(&base, postgres::NoTls) {
+                let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        });
+    }
+}
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         TestApp::spawn_with(None).await
@@ -67,14 +112,7 @@ impl TestApp {
     /// A server that delivers e-mail and SMS through `gateway`.
     pub async fn spawn_with(gateway: Option<Arc<dyn zaizao::kernel::notify::Gateway>>) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (database_url, pg_database) = match postgres_base() {
-            Some(base) => {
-                let name = format!("zaizao_test_{}", zaizao::kernel::crypto::random_hex(6).expect("random"));
-                admin_sql(base.clone(), format!("CREATE DATABASE {name}"));
-                (with_database(&base, &name), Some((base, name)))
-            }
-            None => (format!("sqlite://{}", dir.path().join("test.db").display()), None),
-        };
+        let (database_url, pg_database) = fresh_database(dir.path());
         let config = Config {
             listen: "127.0.0.1:0".parse().expect("addr"),
             data_dir: dir.path().to_path_buf(),
@@ -89,6 +127,7 @@ impl TestApp {
             delivery: Default::default(),
             open311_contact: "青岛市督查督办 12345（测试）".into(),
             opendata_withhold: Vec::new(),
+            crypto: Default::default(),
         };
         let clock = ManualClock::new(START_MS);
         let mut app = Application::build(&config, clock.clone()).await.expect("build app");
@@ -247,13 +286,7 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        if let Some((base, name)) = self.pg_database.take() {
-            std::thread::spawn(move || {
-                if let Ok(mut c) = postgres::Client::connect(&base, postgres::NoTls) {
-                    let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-                }
-            });
-        }
+        drop_database(self.pg_database.take());
     }
 }
 

@@ -173,6 +173,7 @@ ev-one-time-code = Code (the 6 digits sent with the link)
 ev-setting-invitations-per-day = Invitations a member may send in a day
 ev-setting-invitation-days = Days an invitation stays valid
 ev-setting-min-ratings = Ratings a division needs in a period to be ranked and to draw consequences
+ev-setting-rater-days = Days a rater's name and contact, and the address a person served gave, are kept (0: kept)
 ev-too-few-ratings-to-rank = Fewer ratings than ranking needs; not ranked and no consequences
 ev-unranked = unranked
 ev-n-ratings = { $n } ratings

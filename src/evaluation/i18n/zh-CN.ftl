@@ -173,6 +173,7 @@ ev-one-time-code = 验证码（随链接发送给您的 6 位数字）
 ev-setting-invitations-per-day = 每人每天最多发放的评价邀请数
 ev-setting-invitation-days = 评价邀请的有效天数
 ev-setting-min-ratings = 处室进入排名和奖惩所需的最少评价数
+ev-setting-rater-days = 评价人姓名、联系方式及被服务人回访地址的保留天数（0 为一直保留）
 ev-too-few-ratings-to-rank = 评价数少于排名所需的最少评价数，不参加排名和奖惩
 ev-unranked = 未排名
 ev-n-ratings = { $n } 条评价

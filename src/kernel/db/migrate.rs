@@ -51,8 +51,18 @@ fn render(sql: &str, dialect: Dialect) -> String {
     }
 }
 
-/// Apply every migration not yet applied; returns how many were applied.
+/// Apply every migration not yet applied, then check the database against the
+/// cryptography suite; returns how many were applied.
 pub fn run(db: &Db, now_ms: i64, migrations: &[&Migration]) -> Result<usize, DbError> {
+    let applied = apply(db, now_ms, migrations)?;
+    db.write_blocking(crate::kernel::crypto::bind_database).map_err(|e| match e {
+        crate::kernel::error::AppError::Internal(cause) => DbError::Other(cause),
+        other => DbError::Other(other.to_string()),
+    })?;
+    Ok(applied)
+}
+
+fn apply(db: &Db, now_ms: i64, migrations: &[&Migration]) -> Result<usize, DbError> {
     let ordered = plan(migrations).map_err(DbError::Other)?;
     let dialect = db.dialect();
     db.with_raw(|raw| match raw {

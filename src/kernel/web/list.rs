@@ -181,13 +181,18 @@ pub fn csv_response(filename: &str, header: &[&str], rows: Vec<Vec<String>>) -> 
         w.write_record(r.iter().map(|c| csv_safe(c))).map_err(|e| AppError::internal(e.to_string()))?;
     }
     let body = w.into_inner().map_err(|e| AppError::internal(e.to_string()))?;
+    Ok(download(&format!("{filename}.csv"), "text/csv; charset=utf-8", body))
+}
+
+/// A file to save: `body` of `content_type`, named `filename`.
+pub fn download(filename: &str, content_type: &'static str, body: Vec<u8>) -> Response {
     let mut res = body.into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}.csv\"")) {
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    Ok(res)
+    res
 }
 
 enum ExcelValue {
@@ -246,16 +251,7 @@ pub fn xlsx_response(filename: &str, header: &[&str], rows: Vec<Vec<String>>) ->
         }
     }
     let body = book.save_to_buffer().map_err(err)?;
-    let mut res = body.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}.xlsx\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
+    Ok(download(&format!("{filename}.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body))
 }
 
 /// The export the caller asked for: XLSX or CSV.

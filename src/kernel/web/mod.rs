@@ -88,6 +88,7 @@ impl AppState {
             calendar: self.calendar(),
             task_followers: self.registry.task_followers.clone(),
             leads: self.registry.leads().ok(),
+            personal: self.registry.personal.clone(),
         }
     }
 

@@ -107,6 +107,7 @@ sv-supervision-figures = Supervision figures
 sv-note-dissatisfied = The reporter of lead #{ $id } is dissatisfied with the outcome
 sv-note-new-lead = New lead #{ $id }: { $short }
 sv-setting-exposure-hours = Hours within which an exposed problem must be answered
+sv-setting-reporter-days = Days a reporter's name and contact are kept after their lead is closed (0: kept)
 sv-channel-party = Party supervision
 sv-channel-congress = People's congress
 sv-channel-cppcc = CPPCC (democratic supervision)

@@ -107,6 +107,7 @@ sv-supervision-figures = 监督统计
 sv-note-dissatisfied = 线索 #{ $id } 的反映人对办理结果不满意
 sv-note-new-lead = 新线索 #{ $id }：{ $short }
 sv-setting-exposure-hours = 媒体曝光问题须在多少小时内回应
+sv-setting-reporter-days = 线索办结后保留反映人姓名和联系方式的天数（0 为一直保留）
 sv-channel-party = 党内监督
 sv-channel-congress = 人大监督
 sv-channel-cppcc = 民主监督

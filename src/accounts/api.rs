@@ -219,7 +219,8 @@ async fn create_user(
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", responses((status = 200, body = User), (status = 403), (status = 404)))]
 async fn get_user(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<User>> {
-    s.look(&ctx, Action::ViewUsers, move |tx, _| service::find(tx, id)).await.map(Json)
+    let actor = ctx.require(Action::ViewUsers)?.clone();
+    s.change(&ctx, Action::ViewUsers, move |tx, who| service::read(tx, who, &actor, id)).await.map(Json)
 }
 
 #[utoipa::path(put, path = "/api/v1/users/{id}", tag = "users", request_body = UserUpdate,

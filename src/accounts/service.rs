@@ -155,8 +155,35 @@ pub fn list(tx: &mut Tx<'_>, f: &UserFilter, p: &ListParams) -> AppResult<Page<U
     let (limit, offset) = p.window();
     let (l, o) = (w.push(limit), w.push(offset));
     let sql = format!("SELECT {COLUMNS} FROM {FROM}{}{order} LIMIT {l} OFFSET {o}", w.sql);
-    let items = tx.query(&sql, &w.args)?.iter().map(from_row).collect::<AppResult<_>>()?;
+    let items = tx
+        .query(&sql, &w.args)?
+        .iter()
+        .map(|r| from_row(r).map(User::with_contacts_masked))
+        .collect::<AppResult<_>>()?;
     Ok(Page { items, total, page: p.page(), per: p.per() })
+}
+
+/// Account `id` as `actor` may read it: the contacts in full only to those who keep the
+/// account (each such view recorded), masked to everyone else.
+pub fn read(tx: &mut Tx<'_>, who: &Who, actor: &CurrentUser, id: i64) -> AppResult<User> {
+    let user = find(tx, id)?;
+    if !crate::kernel::access::allows(actor, crate::kernel::access::Action::ManageUsers) {
+        return Ok(user.with_contacts_masked());
+    }
+    if user.email.as_deref().is_some_and(|e| !e.is_empty()) || user.phone.as_deref().is_some_and(|p| !p.is_empty()) {
+        crate::kernel::privacy::record_view(tx, who, "user", id, "contact")?;
+    }
+    Ok(user)
+}
+
+impl User {
+    /// The phone and e-mail with their middles hidden (138****5678), for lists and for
+    /// those whose duty does not need them.
+    pub fn with_contacts_masked(mut self) -> User {
+        self.email = self.email.map(|e| validate::mask_contact(&e));
+        self.phone = self.phone.map(|p| validate::mask_contact(&p));
+        self
+    }
 }
 
 struct Placement {

@@ -161,7 +161,7 @@ pub fn invite(
     let expires_at = who.now + settings::get(tx, &super::INVITATION_DAYS)? * 86_400_000;
     let (channel, sent_to) = match &served {
         Served::Account { name, .. } => ("inbox", name.clone()),
-        Served::Contact { channel, address } => (*channel, notify::masked(address)),
+        Served::Contact { channel, address } => (*channel, crate::kernel::validate::mask_contact(address)),
     };
     tx.execute(
         "INSERT INTO invitations (interaction_id, token_hash, expires_at, created_at, code_hash, sent_to) \

@@ -109,6 +109,13 @@ pub fn sweep(tx: &mut Tx<'_>, who: &Who, env: &super::registry::Environment) -> 
     Ok(erased)
 }
 
+/// Record that `who` saw personal information of record `kind` `id` in full (its
+/// `field`), as the duty allowed: each such view is in the audit trail.
+pub fn record_view(tx: &mut Tx<'_>, who: &Who, kind: &str, id: i64, field: &str) -> AppResult<()> {
+    let after = json!({ "field": field });
+    audit::record(tx, who, Change { action: "view_personal", kind, id: Some(id), before: None, after: Some(after) })
+}
+
 /// Everything the service keeps about account `user`, for the person who asked: the
 /// account, its sign-ins, its actions, and each declared kind that names it.
 pub fn export(tx: &mut Tx<'_>, personal: &[&Personal], user: i64) -> AppResult<Json> {

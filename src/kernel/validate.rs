@@ -240,6 +240,7 @@ mod tests {
         assert_eq!(mask_contact("13812345678"), "138****5678");
         assert_eq!(mask_contact(" 0532-8291 2345 "), "053****2345");
         assert_eq!(mask_contact("zhang@example.com"), "z***@example.com");
+        assert_eq!(mask_contact("13800138000"), "138****8000");
         assert_eq!(mask_contact("微信 qd2019"), "微***");
         assert_eq!(mask_contact(""), "");
     }

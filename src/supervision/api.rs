@@ -30,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
                 .layer(crate::kernel::attachments::body_limit()),
         )
         .routes(routes!(get_lead))
+        .routes(routes!(get_reporter))
         .routes(routes!(lead_transition))
         .routes(routes!(lead_directive))
         .routes(routes!(link_lead))
@@ -228,23 +229,44 @@ async fn get_lead(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> A
     Ok(Json(d))
 }
 
+/// Who reported a lead, as far as the caller's duty reaches.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Reporter {
+    pub name: String,
+    /// In full for the supervision office (and the discipline commission on a protected
+    /// lead), masked (138****5678) for others who see the lead.
+    pub contact: String,
+    pub in_full: bool,
+}
+
+/// The reporter of a lead. A protected reporter (discipline, confidential, or asked) is
+/// refused to anyone outside the office and the commission: `403 reporter_protected`.
+#[utoipa::path(get, path = "/api/v1/leads/{id}/reporter", tag = "supervision",
+    responses((status = 200, body = Reporter), (status = 403), (status = 404)))]
+async fn get_reporter(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Reporter>> {
+    let lead = s
+        .look(&ctx, Action::ViewLeads, move |tx, u| {
+            let user = u.ok_or(AppError::Unauthenticated)?;
+            let mut lead = leads::get(tx, user, id)?;
+            let sight = super::sight::of(tx, user)?.reporter(&lead);
+            if sight == leads::ReporterSight::Withheld {
+                return Err(AppError::Refused { code: "reporter_protected" });
+            }
+            lead.show_reporter(sight);
+            Ok(lead)
+        })
+        .await?;
+    log_contact_view(&s, &ctx, &lead).await?;
+    Ok(Json(Reporter { name: lead.reporter_name, contact: lead.reporter_contact, in_full: lead.reporter_in_full }))
+}
+
 /// A view of a reporter's contact in full goes into the audit trail.
 pub async fn log_contact_view(s: &AppState, ctx: &Ctx, lead: &leads::Lead) -> AppResult<()> {
     let personal =
         !lead.reporter_contact.trim().is_empty() || lead.protects_reporter() && !lead.reporter_name.trim().is_empty();
     if lead.reporter_in_full && personal {
         let (who, id) = (ctx.who(), lead.id);
-        s.db.write(move |tx| {
-            let change = crate::kernel::audit::Change {
-                action: "view_personal",
-                kind: "lead",
-                id: Some(id),
-                before: None,
-                after: Some(serde_json::json!({ "field": "reporter" })),
-            };
-            crate::kernel::audit::record(tx, &who, change)
-        })
-        .await?;
+        s.db.write(move |tx| crate::kernel::privacy::record_view(tx, &who, "lead", id, "reporter")).await?;
     }
     Ok(())
 }

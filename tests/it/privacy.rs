@@ -113,3 +113,41 @@ async fn a_persons_own_data_is_exported_by_the_system_administrator_on_request()
     assert_eq!(file["account"]["username"], "liqing");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'export_personal'").await, 2);
 }
+
+#[tokio::test]
+async fn account_contacts_are_masked_in_lists_and_shown_in_full_only_to_the_keeper_with_each_view_logged() {
+    let app = TestApp::spawn().await;
+    let (dept, _, _) = app.department("fgw", "internal").await;
+    let id = app.user("liqing", "staff", Some(dept), None).await;
+    app.user("admin", "system_admin", None, None).await;
+    app.user("secadmin", "security_admin", None, None).await;
+    let admin = app.api(&app.token("admin", &["read", "write"]).await);
+    let body = json!({"display_name": "李青", "department_id": dept, "email": "liqing@qingdao.gov.cn", "phone": "13800001111"});
+    assert_eq!(admin.put(&format!("/api/v1/users/{id}"), body).await.0, 200);
+    let views = "SELECT COUNT(*) FROM audit_log WHERE action = 'view_personal' AND record_kind = 'user'";
+
+    let (_, list) = admin.get("/api/v1/users?q=liqing").await;
+    let listed = &list["items"][0];
+    assert_eq!(
+        (listed["phone"].as_str(), listed["email"].as_str()),
+        (Some("138****1111"), Some("l***@qingdao.gov.cn"))
+    );
+    assert_eq!(count(&app, views).await, 0, "a list shows nothing in full");
+
+    let (_, full) = admin.get(&format!("/api/v1/users/{id}")).await;
+    assert_eq!(full["phone"], "13800001111", "the system administrator keeps the account and its contacts");
+    assert_eq!(count(&app, views).await, 1, "the view is logged");
+
+    let sec = app.api(&app.token("secadmin", &["read"]).await);
+    let (s, masked) = sec.get(&format!("/api/v1/users/{id}")).await;
+    assert_eq!(
+        (s, masked["phone"].as_str()),
+        (200, Some("138****1111")),
+        "the security administrator's duty needs no contact"
+    );
+    assert_eq!(count(&app, views).await, 1);
+
+    let page = app.browser("admin").await.get(&format!("/admin/users/{id}")).await.text().await.unwrap_or_default();
+    assert!(page.contains("13800001111"), "the keeper edits the number in full");
+    assert_eq!(count(&app, views).await, 2);
+}

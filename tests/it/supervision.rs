@@ -1500,6 +1500,16 @@ async fn a_protected_reporter_is_known_only_to_the_office_and_the_commission() {
     // A leader outside the chain sees the lead but not who reported.
     let (s, d) = mayor.get(&format!("/api/v1/leads/{asked}")).await;
     assert_eq!((s, reporter(&d)), (200, (String::new(), String::new())), "{d}");
+    // Asking for the reporter outright is refused to those outside the chain.
+    for (who, id) in [(&mayor, asked), (&o.unit, discipline)] {
+        let (s, e) = who.get(&format!("/api/v1/leads/{id}/reporter")).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (403, Some("reporter_protected")), "{e}");
+        assert!(e["error"]["message"].as_str().is_some_and(|m| m.contains("反映人受保护")), "{e}");
+    }
+    let (s, r) = o.unit.get(&format!("/api/v1/leads/{open}/reporter")).await;
+    assert_eq!((s, r["contact"].as_str(), r["in_full"].as_bool()), (200, Some("137****1111"), Some(false)), "{r}");
+    let (s, r) = o.office.get(&format!("/api/v1/leads/{asked}/reporter")).await;
+    assert_eq!((s, r["contact"].as_str(), r["in_full"].as_bool()), (200, Some("13812345678"), Some(true)), "{r}");
 
     // The office and the commission know, and each view is in the audit trail.
     let (_, d) = o.office.get(&format!("/api/v1/leads/{asked}")).await;

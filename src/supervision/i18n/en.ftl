@@ -4,6 +4,7 @@ not_resolved = The outcome can be judged once it is published
 markup_not_allowed = HTML tags and scripts are not accepted
 unknown_category = No such category
 location_required = A place or coordinates are required
+reporter_protected = The reporter is protected: only the supervision office and the discipline commission may know who they are
 bad_location = Not valid coordinates
 bad_api_key = Invalid api_key
 lead_linked = This lead is handled with the one it is linked to

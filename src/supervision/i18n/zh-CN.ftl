@@ -4,6 +4,7 @@ not_resolved = 办理结果通报后才能评价
 markup_not_allowed = 请不要输入 HTML 标签或脚本
 unknown_category = 没有这个问题类别
 location_required = 请填写地点或经纬度
+reporter_protected = 反映人受保护：其身份和联系方式仅督查办和纪委监委可知
 bad_location = 经纬度无效
 bad_api_key = api_key 无效
 lead_linked = 该线索已合并到其他线索办理

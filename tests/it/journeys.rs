@@ -859,3 +859,37 @@ async fn the_security_administrator_requires_a_second_factor_and_a_clerk_sets_on
     b.close().await;
     assert!(violations.is_empty(), "accessibility: {violations:#?}");
 }
+
+/// 个人信息保护 in the pages: the system administrator shortens how long reporters'
+/// contacts are kept after their lead closes, and opens a clerk's account, where the
+/// contacts are in full for the keeper and the person's data can be exported on request.
+#[tokio::test]
+async fn the_system_administrator_sets_a_retention_and_finds_the_personal_data_export() {
+    let app = demo_city().await;
+    let Some(mut b) = Chrome::open(&app.base, "privacy", Size::Desktop).await else { return };
+    let mut violations = Vec::new();
+    b.sign_in("admin", PASSWORD).await;
+    b.go("/admin/settings").await;
+    let form = "form[action='/admin/settings/supervision.reporter_days']";
+    b.fill(&format!("{form} input[name=value]"), "730").await;
+    b.submit(form).await;
+    let kept = app
+        .db
+        .read(|tx| {
+            Ok(tx.query_one("SELECT value FROM settings WHERE key = 'supervision.reporter_days'", &[])?.text(0)?)
+        })
+        .await
+        .expect("setting");
+    assert_eq!(kept, "730");
+    assert!(b.text().await.contains("线索办结后保留反映人姓名和联系方式的天数"));
+    b.shot("retention").await;
+    check(&b, "retention", &mut violations).await;
+    b.go("/admin/users?q=staff2").await;
+    b.click("table a[href^='/admin/users/']").await;
+    assert!(b.exists("form[action$='/personal-data'] button").await, "the export is offered");
+    assert!(b.text().await.contains("导出个人信息"));
+    b.shot("account").await;
+    check(&b, "account", &mut violations).await;
+    b.close().await;
+    assert!(violations.is_empty(), "accessibility: {violations:#?}");
+}

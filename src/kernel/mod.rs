@@ -1,6 +1,7 @@
 //! The shared kernel every mechanism stands on.
 
 pub mod access;
+pub mod analytics;
 pub mod attachments;
 pub mod audit;
 pub mod auth;

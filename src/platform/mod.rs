@@ -6,6 +6,7 @@ pub mod deliveries;
 pub mod directives;
 pub mod inbox;
 pub mod opendata;
+pub mod process_analytics;
 pub mod processes;
 pub mod search;
 pub mod settings;
@@ -16,6 +17,7 @@ use crate::kernel::web::AppState;
 
 pub fn api_router() -> OpenApiRouter<AppState> {
     inbox::api_router()
+        .merge(process_analytics::api_router())
         .merge(calendar::api_router())
         .merge(processes::api_router())
         .merge(search::api_router())
@@ -26,6 +28,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
 
 pub fn page_router() -> axum::Router<AppState> {
     inbox::page_router()
+        .merge(process_analytics::page_router())
         .merge(calendar::page_router())
         .merge(processes::page_router())
         .merge(search::page_router())

@@ -169,6 +169,7 @@ async fn render(
     let admin = ctx.user.as_ref().is_some_and(|u| crate::kernel::access::allows(u, Action::ManageProcesses));
     let body = html! {
         @if let Some(e) = err { div.alert { (ctx.t(e.code())) @if let Some(d) = e.detail() { ": " (d) } } }
+        p { a href=(format!("/admin/processes/{}/analytics", p.kind)) { (ctx.t("pa-title")) " →" } }
         div.diagram { (PreEscaped(diagram::svg(p, ctx.lang))) }
         h2 { (ctx.t("pf-transitions")) }
         div.table-wrap { table {

@@ -893,3 +893,21 @@ async fn the_system_administrator_sets_a_retention_and_finds_the_personal_data_e
     b.close().await;
     assert!(violations.is_empty(), "accessibility: {violations:#?}");
 }
+
+/// 流程再造, measured: a leader opens the supervision procedure, follows it to its
+/// analytics, and sees where leads wait, beside the declared procedure.
+#[tokio::test]
+async fn a_leader_sees_where_leads_wait() {
+    let app = demo_city().await;
+    let Some(mut b) = Chrome::open(&app.base, "process-analytics", Size::Desktop).await else { return };
+    let mut violations = Vec::new();
+    b.sign_in("leader", PASSWORD).await;
+    b.go("/admin/processes/lead").await;
+    b.click("a[href='/admin/processes/lead/analytics']").await;
+    assert!(b.exists("div.diagram svg").await, "the discovered flow is drawn");
+    assert!(b.text().await.contains("瓶颈"));
+    b.shot("analytics").await;
+    check(&b, "analytics", &mut violations).await;
+    b.close().await;
+    assert!(violations.is_empty(), "accessibility: {violations:#?}");
+}

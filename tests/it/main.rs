@@ -26,6 +26,7 @@ mod openapi;
 mod org;
 mod policies;
 mod privacy;
+mod process_analytics;
 mod public_leaks;
 mod search;
 mod security;

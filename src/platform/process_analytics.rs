@@ -1,0 +1,281 @@
+//! Process analytics, per process kind: the page beside the declared diagram, the figures
+//! as JSON, CSV or Excel, and the event log as XES for process-mining tools.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use maud::{PreEscaped, html};
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::kernel::access::Action;
+use crate::kernel::analytics::{self, Analysis, xes};
+use crate::kernel::error::{AppError, AppResult};
+use crate::kernel::i18n::Lang;
+use crate::kernel::web::layout::{self, Section};
+use crate::kernel::web::list::{csv_response, xlsx_response};
+use crate::kernel::web::period::{self, PeriodQuery};
+use crate::kernel::web::{AppState, Ctx, Q};
+use crate::kernel::workflow::diagram;
+
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(figures)).routes(routes!(event_log))
+}
+
+pub fn page_router() -> axum::Router<AppState> {
+    axum::Router::new().route("/admin/processes/{kind}/analytics", get(page))
+}
+
+/// Records per page of a streamed export.
+const EXPORT_BATCH: i64 = 2000;
+
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FileQuery {
+    /// `csv` or `xlsx` for a file of one figure.
+    pub format: Option<String>,
+    /// The figure a file holds: `waits` (default), `edges`, `variants` or `deviations`.
+    pub figure: Option<String>,
+}
+
+async fn analyse(s: &AppState, ctx: &Ctx, kind: &str, q: &PeriodQuery) -> AppResult<Analysis> {
+    ctx.require(Action::ViewProcesses)?;
+    let spec = s.processes.spec(kind).ok_or(AppError::NotFound)?;
+    let process = s.processes.get(kind)?;
+    let (from, to) = q.bounds()?;
+    let calendar = s.calendar();
+    s.look(ctx, Action::ViewProcesses, move |tx, _| {
+        let traces = analytics::traces(tx, spec, from, to)?;
+        Ok(analytics::analyse(&process, &calendar, &traces))
+    })
+    .await
+}
+
+/// The measures of one process over a period: paths, waits, variants, deviations. With
+/// `format=csv|xlsx`, one figure (`figure`) as a file.
+#[utoipa::path(get, path = "/api/v1/process-analytics/{kind}", tag = "processes", params(PeriodQuery, FileQuery),
+    responses((status = 200, body = Analysis), (status = 404), (status = 422)))]
+async fn figures(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(kind): Path<String>,
+    Q(q): Q<PeriodQuery>,
+    Q(f): Q<FileQuery>,
+) -> AppResult<Response> {
+    let a = analyse(&s, &ctx, &kind, &q).await?;
+    match f.format.as_deref() {
+        Some("csv" | "xlsx") => file(&a, &f),
+        Some(_) => Err(AppError::invalid("bad_format", "format")),
+        None => Ok(Json(a).into_response()),
+    }
+}
+
+fn file(a: &Analysis, q: &FileQuery) -> AppResult<Response> {
+    let figure = q.figure.as_deref().unwrap_or("waits");
+    let (header, rows): (&[&str], Vec<Vec<String>>) = match figure {
+        "waits" => (
+            &["state", "left", "median_hours", "p90_hours", "median_working_hours", "p90_working_hours", "waiting_now"],
+            a.waits
+                .iter()
+                .map(|w| {
+                    vec![
+                        w.state.clone(),
+                        w.left.to_string(),
+                        w.median_hours.to_string(),
+                        w.p90_hours.to_string(),
+                        w.median_working_hours.to_string(),
+                        w.p90_working_hours.to_string(),
+                        w.waiting_now.to_string(),
+                    ]
+                })
+                .collect(),
+        ),
+        "edges" => (
+            &["from", "to", "transition", "count", "median_hours", "p90_hours", "median_working_hours", "declared"],
+            a.edges
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.from.clone(),
+                        e.to.clone(),
+                        e.transition.clone(),
+                        e.count.to_string(),
+                        e.median_hours.to_string(),
+                        e.p90_hours.to_string(),
+                        e.median_working_hours.to_string(),
+                        e.declared.to_string(),
+                    ]
+                })
+                .collect(),
+        ),
+        "variants" => (
+            &["transitions", "records", "share", "median_hours", "rework", "example"],
+            a.variants
+                .iter()
+                .map(|v| {
+                    vec![
+                        v.transitions.join(" > "),
+                        v.records.to_string(),
+                        v.share.to_string(),
+                        v.median_hours.to_string(),
+                        v.rework.to_string(),
+                        v.example.to_string(),
+                    ]
+                })
+                .collect(),
+        ),
+        "deviations" => (
+            &["record", "transition", "from", "to", "at"],
+            a.deviations
+                .iter()
+                .map(|d| vec![d.record.to_string(), d.transition.clone(), d.from.clone(), d.to.clone(), d.at.clone()])
+                .collect(),
+        ),
+        _ => return Err(AppError::invalid("bad_figure", "figure")),
+    };
+    let name = format!("{}-{figure}", a.kind);
+    if q.format.as_deref() == Some("xlsx") {
+        xlsx_response(&name, header, rows)
+    } else {
+        csv_response(&name, header, rows)
+    }
+}
+
+/// The event log of one process as XES (IEEE 1849-2016): a trace per record created in the
+/// period, an event per transition, resources as role and department. Streamed page by page.
+#[utoipa::path(get, path = "/api/v1/process-analytics/{kind}/xes", tag = "processes", params(PeriodQuery),
+    responses((status = 200, description = "XES event log", content_type = "application/xml"), (status = 404)))]
+async fn event_log(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(kind): Path<String>,
+    Q(q): Q<PeriodQuery>,
+) -> AppResult<Response> {
+    ctx.require(Action::ViewProcesses)?;
+    let spec = s.processes.spec(&kind).ok_or(AppError::NotFound)?;
+    let (from, to) = q.bounds()?;
+    let (tx_out, rx) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(4);
+    let state = s.clone();
+    tokio::spawn(async move {
+        if tx_out.send(Ok(xes::head(spec.kind))).await.is_err() {
+            return;
+        }
+        let mut after = 0;
+        loop {
+            let page = state.db.read(move |tx| analytics::traces_after(tx, spec, from, to, after, EXPORT_BATCH)).await;
+            let traces = match page {
+                Ok(t) => t,
+                Err(e) => {
+                    tracing::warn!(error = %e, "XES export stopped");
+                    let _ = tx_out.send(Err(std::io::Error::other("export failed"))).await;
+                    return;
+                }
+            };
+            let Some(last) = traces.last().map(|t| t.record) else { break };
+            if tx_out.send(Ok(xes::traces(spec.kind, &traces))).await.is_err() {
+                return;
+            }
+            after = last;
+        }
+        let _ = tx_out.send(Ok(xes::TAIL.to_owned())).await;
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    let mut res = Body::from_stream(stream).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml; charset=utf-8"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}.xes\"", spec.kind)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+async fn page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(kind): Path<String>,
+    Q(q): Q<PeriodQuery>,
+) -> AppResult<Response> {
+    let a = analyse(&s, &ctx, &kind, &q).await?;
+    let process = s.processes.get(&kind)?;
+    let zh = ctx.lang == Lang::Zh;
+    let state = |id: &str| process.state_name(id, ctx.lang);
+    let transition = |id: &str| {
+        process.transition(id).map_or(id.to_owned(), |t| if zh { t.name.clone() } else { t.name_en.clone() })
+    };
+    let shown = q.asked()?;
+    let query = shown.as_ref().map(|p| format!("period={}", p.key())).unwrap_or_default();
+    let api = format!("/api/v1/process-analytics/{kind}");
+    // A record a click away, where its kind has a page (search knows where).
+    let source = s.registry.sources.iter().find(|src| src.kind == process.kind).copied();
+    let record = |id: i64| match source {
+        Some(src) => html! { a href=((src.link)(id)) { "#" (id) } },
+        None => html! { "#" (id) },
+    };
+    let mut slowest: Vec<&analytics::Wait> = a.waits.iter().filter(|w| w.left > 0).collect();
+    slowest.sort_by(|x, y| y.median_working_hours.total_cmp(&x.median_working_hours));
+    let body = html! {
+        (period::chooser(&ctx, &[], shown.as_ref(), true))
+        p { a.export href=(format!("{api}/xes?{query}")) { (ctx.t("pa-export-xes")) } " · " a href=(format!("/admin/processes/{kind}")) { (ctx.t("pa-declared")) } }
+        div.cards {
+            div.card { div.muted { (ctx.t("pa-records")) } strong { (a.records) } }
+            div.card { div.muted { (ctx.t("pa-events")) } strong { (a.events) } }
+            div.card { div.muted { (ctx.t("pa-variants")) } strong { (a.variants.len()) } }
+            div.card { div.muted { (ctx.t("pa-rework-share")) } strong { (a.rework_share) "%" } }
+            div.card { div.muted { (ctx.t("pa-deviations")) } strong { (a.deviations.len()) } }
+        }
+        h2 { (ctx.t("pa-discovered")) }
+        p.muted { (ctx.t("pa-discovered-hint")) }
+        div.diagram { (PreEscaped(diagram::svg(&analytics::discovered(&process, &a, zh), ctx.lang))) }
+        h2 { (ctx.t("pa-declared")) }
+        div.diagram { (PreEscaped(diagram::svg(&process, ctx.lang))) }
+        h2 { (ctx.t("pa-bottlenecks")) }
+        p.muted { (ctx.t("pa-bottlenecks-hint")) " " a href=(format!("{api}?{query}&format=csv&figure=waits")) { "CSV" } " · " a href=(format!("{api}?{query}&format=xlsx&figure=waits")) { "Excel" } }
+        div.table-wrap { table {
+            thead { tr {
+                th { (ctx.t("pa-state")) } th { (ctx.t("pa-left")) } th { (ctx.t("pa-median-working")) }
+                th { (ctx.t("pa-p90-working")) } th { (ctx.t("pa-median-calendar")) } th { (ctx.t("pa-waiting-now")) } th { (ctx.t("pa-slowest")) }
+            } }
+            tbody { @for w in &slowest { tr {
+                td data-label=(ctx.t("pa-state")) { (state(&w.state)) }
+                td data-label=(ctx.t("pa-left")) { (w.left) }
+                td data-label=(ctx.t("pa-median-working")) { (w.median_working_hours) }
+                td data-label=(ctx.t("pa-p90-working")) { (w.p90_working_hours) }
+                td data-label=(ctx.t("pa-median-calendar")) { (w.median_hours) }
+                td data-label=(ctx.t("pa-waiting-now")) { (w.waiting_now) }
+                td data-label=(ctx.t("pa-slowest")) { @for id in w.slowest.iter().take(5) { (record(*id)) " " } }
+            } } }
+        } }
+        h2 { (ctx.t("pa-variants")) }
+        div.table-wrap { table {
+            thead { tr { th { (ctx.t("pa-path")) } th { (ctx.t("pa-records")) } th { (ctx.t("pa-share")) } th { (ctx.t("pa-median-calendar")) } th { (ctx.t("pa-example")) } } }
+            tbody { @for v in a.variants.iter().take(20) { tr {
+                td data-label=(ctx.t("pa-path")) {
+                    @if v.transitions.is_empty() { span.muted { (ctx.t("pa-not-moved")) } }
+                    (v.transitions.iter().map(|t| transition(t)).collect::<Vec<_>>().join(" → "))
+                    @if v.rework { " " (layout::badge(ctx.t("pa-rework"), "yellow")) }
+                }
+                td data-label=(ctx.t("pa-records")) { (v.records) }
+                td data-label=(ctx.t("pa-share")) { (v.share) "%" }
+                td data-label=(ctx.t("pa-median-calendar")) { (v.median_hours) }
+                td data-label=(ctx.t("pa-example")) { (record(v.example)) }
+            } } }
+        } }
+        h2 { (ctx.t("pa-deviations")) }
+        @if a.deviations.is_empty() { p.muted { (ctx.t("pa-no-deviations")) } } @else {
+            div.table-wrap { table {
+                thead { tr { th { (ctx.t("pa-record")) } th { (ctx.t("pa-move")) } th { (ctx.t("pa-at")) } } }
+                tbody { @for d in &a.deviations { tr {
+                    td data-label=(ctx.t("pa-record")) { (record(d.record)) }
+                    td data-label=(ctx.t("pa-move")) { (state(&d.from)) " → " (state(&d.to)) " (" (transition(&d.transition)) ")" }
+                    td data-label=(ctx.t("pa-at")) { (d.at) }
+                } } }
+            } }
+        }
+    };
+    let title = format!("{} · {}", ctx.t("pa-title"), if zh { &process.name } else { &process.name_en });
+    Ok(layout::page(&ctx, &title, Section::Processes, body).into_response())
+}

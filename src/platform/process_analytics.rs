@@ -23,11 +23,17 @@ use crate::kernel::web::{AppState, Ctx, Q};
 use crate::kernel::workflow::diagram;
 
 pub fn api_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(figures)).routes(routes!(event_log))
+    OpenApiRouter::new()
+        .routes(routes!(slowest))
+        .routes(routes!(figures))
+        .routes(routes!(event_log))
+        .routes(routes!(bpmn_definition))
 }
 
 pub fn page_router() -> axum::Router<AppState> {
-    axum::Router::new().route("/admin/processes/{kind}/analytics", get(page))
+    axum::Router::new()
+        .route("/admin/processes/{kind}/analytics", get(page))
+        .route("/processes/slowest", get(slowest_page))
 }
 
 /// Records per page of a streamed export.
@@ -53,6 +59,105 @@ async fn analyse(s: &AppState, ctx: &Ctx, kind: &str, q: &PeriodQuery) -> AppRes
         Ok(analytics::analyse(&process, &calendar, &traces))
     })
     .await
+}
+
+/// How many steps the city view shows, and the least records a step needs to be ranked.
+const SLOWEST: usize = 5;
+const MIN_RECORDS: usize = 2;
+
+/// The period the city view covers: the one asked for, or this quarter.
+fn quarter_or_asked(q: &PeriodQuery, now: i64) -> AppResult<crate::kernel::period::Period> {
+    Ok(q.asked()?.unwrap_or_else(|| crate::kernel::period::Period::at(crate::kernel::period::Kind::Quarter, now)))
+}
+
+async fn slowest_steps(
+    s: &AppState,
+    ctx: &Ctx,
+    shown: &crate::kernel::period::Period,
+) -> AppResult<Vec<analytics::SlowStep>> {
+    ctx.require(Action::ViewProcesses)?;
+    let specs: Vec<&'static crate::kernel::workflow::Spec> =
+        s.processes.all().iter().filter_map(|p| s.processes.spec(&p.kind)).collect();
+    let (now, before) = (shown.bounds_ms(), shown.previous().bounds_ms());
+    let calendar = s.calendar();
+    s.look(ctx, Action::ViewProcesses, move |tx, _| {
+        let mut this = Vec::new();
+        let mut last = Vec::new();
+        for spec in specs {
+            this.push((spec.kind.to_owned(), analytics::traces(tx, spec, now.0, now.1)?));
+            last.push((spec.kind.to_owned(), analytics::traces(tx, spec, before.0, before.1)?));
+        }
+        Ok(analytics::slowest_steps(&calendar, &this, &last, SLOWEST, MIN_RECORDS))
+    })
+    .await
+}
+
+/// The five slowest steps across the city's processes in a period (this quarter unless
+/// asked), each with the department that moved the records on and the period before.
+#[utoipa::path(get, path = "/api/v1/process-analytics", tag = "processes", params(PeriodQuery),
+    responses((status = 200, body = Vec<analytics::SlowStep>), (status = 422)))]
+async fn slowest(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Q(q): Q<PeriodQuery>,
+) -> AppResult<Json<Vec<analytics::SlowStep>>> {
+    let shown = quarter_or_asked(&q, ctx.now)?;
+    slowest_steps(&s, &ctx, &shown).await.map(Json)
+}
+
+async fn slowest_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<PeriodQuery>) -> AppResult<Response> {
+    let shown = quarter_or_asked(&q, ctx.now)?;
+    let steps = slowest_steps(&s, &ctx, &shown).await?;
+    let names = s
+        .look(&ctx, Action::ViewProcesses, |tx, _| {
+            tx.query("SELECT code, name FROM departments", &[])?
+                .iter()
+                .map(|r| Ok((r.text(0)?, r.text(1)?)))
+                .collect::<AppResult<std::collections::HashMap<String, String>>>()
+        })
+        .await?;
+    let zh = ctx.lang == Lang::Zh;
+    let body = html! {
+        (period::chooser(&ctx, &[], Some(&shown), false))
+        p.muted { (ctx.t("pa-slowest-hint")) }
+        @if steps.is_empty() { (layout::empty_state(ctx.t("pa-no-steps"))) } @else {
+            div.table-wrap { table {
+                thead { tr {
+                    th { (ctx.t("pa-process")) } th { (ctx.t("pa-state")) } th { (ctx.t("common-department")) }
+                    th { (ctx.t("pa-median-working")) } th { (ctx.t("pa-before")) } th { (ctx.t("pa-records")) } th { (ctx.t("pa-slowest")) }
+                } }
+                tbody { @for step in &steps {
+                    @let process = s.processes.get(&step.kind).ok();
+                    @let source = s.registry.sources.iter().find(|src| src.kind == step.kind);
+                    tr {
+                        td data-label=(ctx.t("pa-process")) {
+                            a href=(format!("/admin/processes/{}/analytics?period={}", step.kind, shown.key())) {
+                                (process.as_ref().map_or(step.kind.clone(), |p| if zh { p.name.clone() } else { p.name_en.clone() }))
+                            }
+                        }
+                        td data-label=(ctx.t("pa-state")) { (process.as_ref().map_or(step.state.clone(), |p| p.state_name(&step.state, ctx.lang))) }
+                        td data-label=(ctx.t("common-department")) { (names.get(&step.department).cloned().unwrap_or_else(|| ctx.t("pa-system").to_owned())) }
+                        td data-label=(ctx.t("pa-median-working")) { strong { (step.median_working_hours) } }
+                        td data-label=(ctx.t("pa-before")) {
+                            @match step.previous_median_working_hours {
+                                Some(before) if before < step.median_working_hours => { (before) " " span.badge.red { "↑" } }
+                                Some(before) if before > step.median_working_hours => { (before) " " span.badge.green { "↓" } }
+                                Some(before) => { (before) }
+                                None => { span.muted { "—" } }
+                            }
+                        }
+                        td data-label=(ctx.t("pa-records")) { (step.records) }
+                        td data-label=(ctx.t("pa-slowest")) {
+                            @for id in step.slowest.iter().take(5) {
+                                @if let Some(src) = source { a href=((src.link)(*id)) { "#" (id) } } @else { "#" (id) } " "
+                            }
+                        }
+                    }
+                } }
+            } }
+        }
+    };
+    Ok(layout::page(&ctx, ctx.t("pa-slowest-title"), Section::Processes, body).into_response())
 }
 
 /// The measures of one process over a period: paths, waits, variants, deviations. With
@@ -193,6 +298,17 @@ async fn event_log(
     Ok(res)
 }
 
+/// A process definition as BPMN 2.0 XML, for process-modelling tools: its transitions as
+/// tasks (named as the XES log names them), its states as gateways.
+#[utoipa::path(get, path = "/api/v1/processes/{kind}/bpmn", tag = "processes",
+    responses((status = 200, description = "BPMN 2.0 XML", content_type = "application/xml"), (status = 404)))]
+async fn bpmn_definition(State(s): State<AppState>, ctx: Ctx, Path(kind): Path<String>) -> AppResult<Response> {
+    ctx.require(Action::ViewProcesses)?;
+    let process = s.processes.get(&kind)?;
+    let xml = analytics::bpmn::definition(&process, ctx.lang == Lang::Zh);
+    Ok(crate::kernel::web::list::download(&format!("{kind}.bpmn"), "application/xml; charset=utf-8", xml.into_bytes()))
+}
+
 async fn page(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -219,7 +335,11 @@ async fn page(
     slowest.sort_by(|x, y| y.median_working_hours.total_cmp(&x.median_working_hours));
     let body = html! {
         (period::chooser(&ctx, &[], shown.as_ref(), true))
-        p { a.export href=(format!("{api}/xes?{query}")) { (ctx.t("pa-export-xes")) } " · " a href=(format!("/admin/processes/{kind}")) { (ctx.t("pa-declared")) } }
+        p {
+            a.export href=(format!("{api}/xes?{query}")) { (ctx.t("pa-export-xes")) } " · "
+            a href=(format!("/api/v1/processes/{kind}/bpmn")) { (ctx.t("pa-export-bpmn")) } " · "
+            a href=(format!("/admin/processes/{kind}")) { (ctx.t("pa-declared")) }
+        }
         div.cards {
             div.card { div.muted { (ctx.t("pa-records")) } strong { (a.records) } }
             div.card { div.muted { (ctx.t("pa-events")) } strong { (a.events) } }

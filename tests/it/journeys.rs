@@ -894,14 +894,19 @@ async fn the_system_administrator_sets_a_retention_and_finds_the_personal_data_e
     assert!(violations.is_empty(), "accessibility: {violations:#?}");
 }
 
-/// 流程再造, measured: a leader opens the supervision procedure, follows it to its
-/// analytics, and sees where leads wait, beside the declared procedure.
+/// 流程再造, measured: a leader opens the city's slowest steps from the navigation, then the
+/// supervision procedure's analytics, and sees where leads wait, beside the declared one.
 #[tokio::test]
 async fn a_leader_sees_where_leads_wait() {
     let app = demo_city().await;
     let Some(mut b) = Chrome::open(&app.base, "process-analytics", Size::Desktop).await else { return };
     let mut violations = Vec::new();
     b.sign_in("leader", PASSWORD).await;
+    assert!(b.exists("a[href='/processes/slowest']").await, "in the leader's navigation");
+    b.go("/processes/slowest?period=2019").await;
+    assert!(b.text().await.contains("全市最慢的流程环节"));
+    b.shot("city").await;
+    check(&b, "city", &mut violations).await;
     b.go("/admin/processes/lead").await;
     b.click("a[href='/admin/processes/lead/analytics']").await;
     assert!(b.exists("div.diagram svg").await, "the discovered flow is drawn");

@@ -1,6 +1,6 @@
 //! Process analytics on the demo city: the figures of a process through the API and the
-//! page, files of each figure, and the XES event log read by pm4py, a process-mining
-//! library we did not write, which must find the same activities and paths.
+//! page, files of each figure, and the XES event log and BPMN definitions read by pm4py, a
+//! process-mining library we did not write, which must find the same activities and paths.
 
 use serde_json::Value;
 
@@ -46,6 +46,23 @@ async fn a_process_is_measured_from_its_event_log_on_the_api_and_the_page() {
     let (_, declared) = b.text("/admin/processes/lead").await;
     assert!(declared.contains("/admin/processes/lead/analytics"), "the definition links to its analytics");
 
+    // The city view: the slowest steps of every process, slowest first, for the leader.
+    let (s, steps) = leader.get("/api/v1/process-analytics?period=2019").await;
+    assert_eq!(s, 200, "{steps}");
+    let steps = steps.as_array().cloned().unwrap_or_default();
+    assert!(!steps.is_empty() && steps.len() <= 5, "{steps:?}");
+    let medians: Vec<f64> = steps.iter().filter_map(|s| s["median_working_hours"].as_f64()).collect();
+    assert!(medians.windows(2).all(|w| w[0] >= w[1]), "slowest first: {medians:?}");
+    assert!(steps.iter().all(|s| s["records"].as_u64() >= Some(2)), "{steps:?}");
+    let (s, city) = b.text("/processes/slowest?period=2019").await;
+    assert_eq!(s, 200);
+    assert!(
+        city.contains("全市最慢的流程环节") && city.contains("href=\"/processes/slowest\""),
+        "in the leader's navigation"
+    );
+    let first = steps[0]["kind"].as_str().unwrap_or_default();
+    assert!(city.contains(&format!("/admin/processes/{first}/analytics?period=2019")), "one click to the process");
+
     // The XES log carries no names and no text.
     let xes = leader.raw_get("/api/v1/process-analytics/lead/xes").await;
     assert!(xes.starts_with("<?xml") && xes.contains("<trace>") && xes.trim_end().ends_with("</log>"));
@@ -79,10 +96,28 @@ async fn pm4py_reads_the_xes_log_and_finds_the_same_activities_and_paths() {
     let leader = app.api(&token);
     for kind in ["lead", "task"] {
         let (_, ours) = leader.get(&format!("/api/v1/process-analytics/{kind}")).await;
+        let (_, declared) = leader.get(&format!("/api/v1/processes/{kind}")).await;
+        let process = &declared["process"];
+        let finals: Vec<String> = process["transitions"]
+            .as_array()
+            .map(|ts| {
+                ts.iter()
+                    .filter(|t| {
+                        process["states"]
+                            .as_array()
+                            .is_some_and(|ss| ss.iter().any(|s| s["id"] == t["to"] && s["final"] == true))
+                    })
+                    .filter_map(|t| t["id"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
         let (base, token, k) = (app.url(""), token.clone(), kind.to_owned());
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/processmining.py");
         let out = tokio::task::spawn_blocking(move || {
-            std::process::Command::new("python3").args([script, base.trim_end_matches('/'), &token, &k]).output()
+            std::process::Command::new("python3")
+                .args([script, base.trim_end_matches('/'), &token, &k])
+                .args(finals)
+                .output()
         })
         .await
         .expect("join")
@@ -97,5 +132,19 @@ async fn pm4py_reads_the_xes_log_and_finds_the_same_activities_and_paths() {
             .unwrap_or_default();
         assert_eq!(theirs["follows"], Value::from(ours_follows), "{kind}: the same paths, as often");
         assert!(theirs["traces"].as_u64().is_some_and(|n| n > 0));
+        // The definition, read as BPMN: its activities are the declared transitions, and
+        // every finished record's steps align with it from start to end.
+        let mut transitions: Vec<String> = declared["process"]["transitions"]
+            .as_array()
+            .map(|t| t.iter().filter_map(|t| t["id"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        transitions.sort();
+        transitions.dedup();
+        assert_eq!(theirs["bpmn_activities"], Value::from(transitions), "{kind}: the BPMN's activities");
+        assert!(theirs["finished"].as_u64().is_some_and(|n| n > 0), "{kind}: some demo records are finished: {theirs}");
+        assert_eq!(
+            theirs["finished_fit"], theirs["finished"],
+            "{kind}: every finished record aligns with the definition"
+        );
     }
 }

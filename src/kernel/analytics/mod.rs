@@ -5,6 +5,7 @@
 //! declared process does not allow. Every transition of every process is already in
 //! `workflow_events`, so every mechanism's process is covered without its own code.
 
+pub mod bpmn;
 pub mod xes;
 
 use std::collections::{BTreeMap, HashMap};
@@ -321,6 +322,85 @@ pub fn analyse(process: &Process, calendar: &WorkCalendar, traces: &[Trace]) -> 
         activities,
         follows: follows.into_iter().map(|((from, to), count)| Follows { from, to, count }).collect(),
     }
+}
+
+/// One step of one process in one department: how long records waited in a state before
+/// someone of that department moved them on.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SlowStep {
+    pub kind: String,
+    pub state: String,
+    /// The code of the department that moved the records on ('' for the system).
+    pub department: String,
+    pub records: usize,
+    pub median_working_hours: f64,
+    /// The same step's median in the period before, where it had records.
+    pub previous_median_working_hours: Option<f64>,
+    /// The records that waited longest (ids, longest first).
+    pub slowest: Vec<i64>,
+}
+
+/// Median working hours per (kind, state, department) of the steps in `traces`.
+fn steps_by_department(
+    calendar: &WorkCalendar,
+    kind: &str,
+    traces: &[Trace],
+) -> HashMap<(String, String, String), Vec<(f64, i64)>> {
+    let mut out: HashMap<(String, String, String), Vec<(f64, i64)>> = HashMap::new();
+    for t in traces {
+        for s in &t.steps {
+            out.entry((kind.to_owned(), s.from.clone(), s.department.clone()))
+                .or_default()
+                .push((working_hours(calendar, s.since, s.at), t.record));
+        }
+    }
+    out
+}
+
+/// The `n` slowest steps across every process (by median working hours, at least
+/// `min_records` records each), with the period before for the trend.
+pub fn slowest_steps(
+    calendar: &WorkCalendar,
+    now: &[(String, Vec<Trace>)],
+    before: &[(String, Vec<Trace>)],
+    n: usize,
+    min_records: usize,
+) -> Vec<SlowStep> {
+    let previous: HashMap<_, _> = before
+        .iter()
+        .flat_map(|(kind, traces)| steps_by_department(calendar, kind, traces))
+        .map(|(key, mut rows)| {
+            let mut hours: Vec<f64> = rows.drain(..).map(|r| r.0).collect();
+            (key, round1(median_p90(&mut hours).0))
+        })
+        .collect();
+    let mut steps: Vec<SlowStep> = now
+        .iter()
+        .flat_map(|(kind, traces)| steps_by_department(calendar, kind, traces))
+        .filter(|(_, rows)| rows.len() >= min_records)
+        .map(|(key, mut rows)| {
+            rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let slowest = rows.iter().take(10).map(|r| r.1).collect();
+            let mut hours: Vec<f64> = rows.iter().map(|r| r.0).collect();
+            let median = round1(median_p90(&mut hours).0);
+            SlowStep {
+                previous_median_working_hours: previous.get(&key).copied(),
+                records: rows.len(),
+                median_working_hours: median,
+                slowest,
+                kind: key.0,
+                state: key.1,
+                department: key.2,
+            }
+        })
+        .collect();
+    steps.sort_by(|a, b| {
+        b.median_working_hours
+            .total_cmp(&a.median_working_hours)
+            .then_with(|| (&a.kind, &a.state).cmp(&(&b.kind, &b.state)))
+    });
+    steps.truncate(n);
+    steps
 }
 
 /// The discovered flow as a process of its own (its states those records were in, a

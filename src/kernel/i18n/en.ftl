@@ -52,6 +52,7 @@ bad_file_name = Not a valid file name
 task-kind-execute = Execute
 nav-inbox = Inbox
 nav-processes = Processes
+nav-slowest-steps = Slowest steps
 nav-search = Search
 nav-search_index = Search index
 nav-search_placeholder = Search leads, matters, tasks

@@ -52,6 +52,7 @@ bad_file_name = 文件名无效
 task-kind-execute = 执行
 nav-inbox = 通知
 nav-processes = 流程定义
+nav-slowest-steps = 流程瓶颈
 nav-search = 搜索
 nav-search_index = 搜索索引
 nav-search_placeholder = 搜索线索、事项、任务

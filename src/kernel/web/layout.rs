@@ -71,6 +71,13 @@ fn nav(ctx: &Ctx) -> Vec<NavItem> {
     if access::allows(user, Action::ViewUsers) {
         items.push(NavItem { href: "/admin/users".into(), key: "nav-users", section: Section::Users });
     }
+    if user.role == access::Role::Leader {
+        items.push(NavItem {
+            href: "/processes/slowest".into(),
+            key: "nav-slowest-steps",
+            section: Section::Processes,
+        });
+    }
     if access::allows(user, Action::ViewAudit) {
         items.push(NavItem { href: "/admin/audit".into(), key: "nav-audit", section: Section::Audit });
     }

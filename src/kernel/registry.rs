@@ -314,7 +314,7 @@ pub struct Registry {
 }
 
 /// The kernel's own schema: organisation, accounts, audit, inbox, search queue.
-pub static KERNEL_MIGRATIONS: [Migration; 24] = [
+pub static KERNEL_MIGRATIONS: [Migration; 25] = [
     crate::migration!(1, "foundation", "0001_foundation"),
     crate::migration!(9, "search", "0009_search"),
     crate::migration!(16, "open_once", "0016_open_once"),
@@ -339,6 +339,7 @@ pub static KERNEL_MIGRATIONS: [Migration; 24] = [
     crate::migration!(58, "password_age", "0058_password_age"),
     crate::migration!(59, "second_factor", "0059_second_factor"),
     crate::migration!(61, "database_facts", "0061_database_facts"),
+    crate::migration!(62, "process_versions", "0062_process_versions"),
 ];
 
 impl std::fmt::Debug for Registry {

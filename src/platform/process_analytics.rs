@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::kernel::access::Action;
-use crate::kernel::analytics::{self, Analysis, xes};
+use crate::kernel::analytics::{self, Analysis, versions, xes};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::i18n::Lang;
 use crate::kernel::web::layout::{self, Section};
@@ -27,6 +27,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(slowest))
         .routes(routes!(figures))
         .routes(routes!(event_log))
+        .routes(routes!(comparison))
         .routes(routes!(bpmn_definition))
 }
 
@@ -298,6 +299,56 @@ async fn event_log(
     Ok(res)
 }
 
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VersionQuery {
+    /// The change to compare across [default: the latest].
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    pub version: Option<i64>,
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Records created since change `version` (or the latest) against those created in as long
+/// a time before it (at least 30 days), and the changes there are.
+async fn compared(
+    s: &AppState,
+    ctx: &Ctx,
+    kind: &str,
+    version: Option<i64>,
+) -> AppResult<(Vec<versions::Version>, Option<versions::Comparison>)> {
+    ctx.require(Action::ViewProcesses)?;
+    let spec = s.processes.spec(kind).ok_or(AppError::NotFound)?;
+    let process = s.processes.get(kind)?;
+    let now = ctx.now;
+    s.look(ctx, Action::ViewProcesses, move |tx, _| {
+        let all = versions::list(tx, spec.kind)?;
+        let Some(v) = all.iter().find(|v| version.is_none_or(|n| n == v.version)).cloned() else {
+            return if version.is_some() { Err(AppError::NotFound) } else { Ok((all, None)) };
+        };
+        let span = (now - v.changed_at).max(30 * DAY_MS);
+        let before = analytics::traces(tx, spec, v.changed_at - span, v.changed_at)?;
+        let after = analytics::traces(tx, spec, v.changed_at, v.changed_at + span)?;
+        let c = versions::compare(&process, &v, &before, &after);
+        Ok((all, Some(c)))
+    })
+    .await
+}
+
+/// Before and after a change of the definition: the median duration of finished records
+/// and the rework share, with sample sizes, 95 % intervals and whether the difference is
+/// beyond noise (the method is in the answer).
+#[utoipa::path(get, path = "/api/v1/process-analytics/{kind}/comparison", tag = "processes", params(VersionQuery),
+    responses((status = 200, body = versions::Comparison), (status = 404)))]
+async fn comparison(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(kind): Path<String>,
+    Q(q): Q<VersionQuery>,
+) -> AppResult<Json<versions::Comparison>> {
+    compared(&s, &ctx, &kind, q.version).await?.1.map(Json).ok_or(AppError::NotFound)
+}
+
 /// A process definition as BPMN 2.0 XML, for process-modelling tools: its transitions as
 /// tasks (named as the XES log names them), its states as gateways.
 #[utoipa::path(get, path = "/api/v1/processes/{kind}/bpmn", tag = "processes",
@@ -314,8 +365,10 @@ async fn page(
     ctx: Ctx,
     Path(kind): Path<String>,
     Q(q): Q<PeriodQuery>,
+    Q(v): Q<VersionQuery>,
 ) -> AppResult<Response> {
     let a = analyse(&s, &ctx, &kind, &q).await?;
+    let (changes, before_after) = compared(&s, &ctx, &kind, v.version).await?;
     let process = s.processes.get(&kind)?;
     let zh = ctx.lang == Lang::Zh;
     let state = |id: &str| process.state_name(id, ctx.lang);
@@ -384,6 +437,37 @@ async fn page(
                 td data-label=(ctx.t("pa-example")) { (record(v.example)) }
             } } }
         } }
+        h2 { (ctx.t("pa-before-after")) }
+        @match &before_after {
+            None => { p.muted { (ctx.t("pa-no-change")) } }
+            Some(c) => {
+                p.muted {
+                    (ctx.t_args("pa-change-of", &[("version", &c.version.to_string()), ("at", &c.changed_at)])) " "
+                    @for other in changes.iter().filter(|o| o.version != c.version) {
+                        a href=(format!("?version={}", other.version)) { "v" (other.version) } " "
+                    }
+                }
+                div.table-wrap { table {
+                    thead { tr {
+                        th { (ctx.t("pa-measure")) } th { (ctx.t("pa-before-change")) } th { (ctx.t("pa-after-change")) }
+                        th { (ctx.t("pa-difference")) } th { (ctx.t("pa-interval")) } th { (ctx.t("pa-verdict")) }
+                    } }
+                    tbody { @for m in &c.measures { tr {
+                        td data-label=(ctx.t("pa-measure")) { (ctx.t(&format!("pa-measure-{}", m.measure))) }
+                        td data-label=(ctx.t("pa-before-change")) { (figure(m.before)) " (n=" (m.before_n) ")" }
+                        td data-label=(ctx.t("pa-after-change")) { (figure(m.after)) " (n=" (m.after_n) ")" }
+                        td data-label=(ctx.t("pa-difference")) { (figure(m.difference)) }
+                        td data-label=(ctx.t("pa-interval")) { @if let (Some(l), Some(h)) = (m.low, m.high) { (l) " ~ " (h) } @else { "—" } }
+                        td data-label=(ctx.t("pa-verdict")) {
+                            @if m.low.is_none() { span.muted { (ctx.t("pa-too-few")) } }
+                            @else if m.beyond_noise { (layout::badge(ctx.t("pa-beyond-noise"), "green")) }
+                            @else { (ctx.t("pa-within-noise")) }
+                        }
+                    } } }
+                } }
+                p.muted { (ctx.t("pa-method")) }
+            }
+        }
         h2 { (ctx.t("pa-deviations")) }
         @if a.deviations.is_empty() { p.muted { (ctx.t("pa-no-deviations")) } } @else {
             div.table-wrap { table {
@@ -397,5 +481,8 @@ async fn page(
         }
     };
     let title = format!("{} · {}", ctx.t("pa-title"), if zh { &process.name } else { &process.name_en });
+    fn figure(v: Option<f64>) -> String {
+        v.map_or_else(|| "—".to_owned(), |v| v.to_string())
+    }
     Ok(layout::page(&ctx, &title, Section::Processes, body).into_response())
 }

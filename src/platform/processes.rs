@@ -104,6 +104,7 @@ fn store(tx: &mut Tx<'_>, who: &Who, s: &AppState, kind: &str, text: Option<&str
             params![spec.kind, t, who.actor.as_str(), who.now],
         )?;
     }
+    crate::kernel::analytics::versions::record(tx, who, spec.kind, text.unwrap_or(spec.builtin))?;
     audit::record(
         tx,
         who,

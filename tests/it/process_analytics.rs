@@ -63,6 +63,26 @@ async fn a_process_is_measured_from_its_event_log_on_the_api_and_the_page() {
     let first = steps[0]["kind"].as_str().unwrap_or_default();
     assert!(city.contains(&format!("/admin/processes/{first}/analytics?period=2019")), "one click to the process");
 
+    // Before and after a change of the definition: nothing to compare until it changes.
+    assert_eq!(leader.get("/api/v1/process-analytics/lead/comparison").await.0, 404);
+    assert!(page.contains("未变更过"), "the page says there is no change yet");
+    let admin = app.api(&app.token("admin", &["read", "write"]).await);
+    let (_, source) = admin.get("/api/v1/processes/lead").await;
+    let definition = source["definition"].as_str().unwrap_or_default().replace("移送责任单位", "转交责任单位");
+    let (s, _) = admin.put("/api/v1/processes/lead", serde_json::json!({ "definition": definition })).await;
+    assert_eq!(s, 200);
+    let (s, c) = leader.get("/api/v1/process-analytics/lead/comparison").await;
+    assert_eq!((s, c["version"].as_i64()), (200, Some(1)), "{c}");
+    let measures = c["measures"].as_array().cloned().unwrap_or_default();
+    assert_eq!(measures.len(), 2);
+    let rework = measures.iter().find(|m| m["measure"] == "rework_share").cloned().unwrap_or_default();
+    assert!(rework["before_n"].as_u64() > Some(0) && rework["after_n"] == 0, "the demo's leads came before: {c}");
+    assert_eq!(rework["beyond_noise"], false, "no records after, no verdict");
+    assert!(c["method"].as_str().is_some_and(|m| m.contains("bootstrap")));
+    assert_eq!(leader.get("/api/v1/process-analytics/lead/comparison?version=9").await.0, 404);
+    let (_, page) = b.text("/admin/processes/lead/analytics").await;
+    assert!(page.contains("第 1 次变更") && page.contains("样本不足"), "{page}");
+
     // The XES log carries no names and no text.
     let xes = leader.raw_get("/api/v1/process-analytics/lead/xes").await;
     assert!(xes.starts_with("<?xml") && xes.contains("<trace>") && xes.trim_end().ends_with("</log>"));

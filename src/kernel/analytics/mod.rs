@@ -6,6 +6,7 @@
 //! `workflow_events`, so every mechanism's process is covered without its own code.
 
 pub mod bpmn;
+pub mod versions;
 pub mod xes;
 
 use std::collections::{BTreeMap, HashMap};

@@ -8,7 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::service::{self, NewUser, User, UserFilter, UserUpdate};
-use crate::kernel::access::{Action, CurrentUser};
+use crate::kernel::access::{self, Action, CurrentUser};
 use crate::kernel::auth::{self, ApiToken, NewToken};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::names::{SuggestQuery, Suggestion};
@@ -219,8 +219,23 @@ async fn create_user(
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", responses((status = 200, body = User), (status = 403), (status = 404)))]
 async fn get_user(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<User>> {
-    let actor = ctx.require(Action::ViewUsers)?.clone();
-    s.change(&ctx, Action::ViewUsers, move |tx, who| service::read(tx, who, &actor, id)).await.map(Json)
+    read_user(&s, &ctx, id).await.map(Json)
+}
+
+/// Account `id` as the caller may read it: the contacts in full only to those who keep the
+/// account (each such view recorded), masked to everyone else. A plain read unless a view
+/// must be recorded.
+pub async fn read_user(s: &AppState, ctx: &Ctx, id: i64) -> AppResult<User> {
+    let keeper = access::allows(ctx.require(Action::ViewUsers)?, Action::ManageUsers);
+    let user = s.look(ctx, Action::ViewUsers, move |tx, _| service::find(tx, id)).await?;
+    if !keeper {
+        return Ok(user.with_contacts_masked());
+    }
+    if user.has_contacts() {
+        let who = ctx.who();
+        s.db.write(move |tx| crate::kernel::privacy::record_view(tx, &who, "user", id, "contact")).await?;
+    }
+    Ok(user)
 }
 
 #[utoipa::path(put, path = "/api/v1/users/{id}", tag = "users", request_body = UserUpdate,

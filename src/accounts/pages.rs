@@ -548,8 +548,7 @@ async fn edit_user(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> 
 }
 
 async fn edit_user_with(s: &AppState, ctx: &Ctx, id: i64, err: Option<&AppError>) -> AppResult<Response> {
-    let actor = ctx.require(Action::ViewUsers)?.clone();
-    let u = s.change(ctx, Action::ViewUsers, move |tx, who| service::read(tx, who, &actor, id)).await?;
+    let u = super::api::read_user(s, ctx, id).await?;
     let form = UserForm {
         username: u.username,
         display_name: u.display_name,

@@ -177,6 +177,10 @@ pub fn read(tx: &mut Tx<'_>, who: &Who, actor: &CurrentUser, id: i64) -> AppResu
 }
 
 impl User {
+    pub fn has_contacts(&self) -> bool {
+        [&self.email, &self.phone].iter().any(|c| c.as_deref().is_some_and(|c| !c.is_empty()))
+    }
+
     /// The phone and e-mail with their middles hidden (138****5678), for lists and for
     /// those whose duty does not need them.
     pub fn with_contacts_masked(mut self) -> User {

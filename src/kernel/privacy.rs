@@ -183,15 +183,23 @@ pub fn reseal_all(tx: &mut Tx<'_>, who: &Who, personal: &[&Personal]) -> AppResu
     let mut count = 0;
     for p in personal {
         for column in p.columns {
-            let sql = format!("SELECT id, {column} FROM {} WHERE {column} <> ''", p.table);
-            for r in tx.query(&sql, &[])? {
-                let Some(stored) = r.opt_text(1)? else { continue };
-                if let Some(sealed) = crypto::reseal(&stored)? {
-                    tx.execute(
-                        &format!("UPDATE {} SET {column} = $1 WHERE id = $2", p.table),
-                        params![sealed, r.int(0)?],
-                    )?;
-                    count += 1;
+            // A page of rows at a time, so a city's tables are not held in memory at once.
+            let sql = format!(
+                "SELECT id, {column} FROM {} WHERE {column} <> '' AND id > $1 ORDER BY id LIMIT {BATCH}",
+                p.table
+            );
+            let update = format!("UPDATE {} SET {column} = $1 WHERE id = $2", p.table);
+            let mut after = 0;
+            loop {
+                let rows = tx.query(&sql, params![after])?;
+                let Some(last) = rows.last() else { break };
+                after = last.int(0)?;
+                for r in &rows {
+                    let Some(stored) = r.opt_text(1)? else { continue };
+                    if let Some(sealed) = crypto::reseal(&stored)? {
+                        tx.execute(&update, params![sealed, r.int(0)?])?;
+                        count += 1;
+                    }
                 }
             }
         }

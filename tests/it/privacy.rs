@@ -64,21 +64,23 @@ async fn expired_personal_information_is_erased_and_the_figures_stay() {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'erase_personal'").await, erased);
 }
 
-#[tokio::test]
-async fn a_persons_own_data_is_exported_by_the_system_administrator_on_request() {
+/// A clerk whose account holds a phone and an e-mail, a system administrator (whose API is
+/// answered) and a security administrator.
+async fn clerk_with_contacts() -> (TestApp, i64, crate::support::Api) {
     let app = TestApp::spawn().await;
     let (dept, _, _) = app.department("fgw", "internal").await;
     let id = app.user("liqing", "staff", Some(dept), None).await;
     app.user("admin", "system_admin", None, None).await;
     app.user("secadmin", "security_admin", None, None).await;
     let admin = app.api(&app.token("admin", &["read", "write"]).await);
-    let (s, _) = admin
-        .put(
-            &format!("/api/v1/users/{id}"),
-            json!({"display_name": "李青", "department_id": dept, "email": "liqing@qingdao.gov.cn", "phone": "13800001111"}),
-        )
-        .await;
-    assert_eq!(s, 200);
+    let body = json!({"display_name": "李青", "department_id": dept, "email": "liqing@qingdao.gov.cn", "phone": "13800001111"});
+    assert_eq!(admin.put(&format!("/api/v1/users/{id}"), body).await.0, 200);
+    (app, id, admin)
+}
+
+#[tokio::test]
+async fn a_persons_own_data_is_exported_by_the_system_administrator_on_request() {
+    let (app, id, admin) = clerk_with_contacts().await;
     let liqing = app.api(&app.token("liqing", &["read"]).await);
     assert_eq!(liqing.get("/api/v1/me").await.0, 200);
 
@@ -116,14 +118,7 @@ async fn a_persons_own_data_is_exported_by_the_system_administrator_on_request()
 
 #[tokio::test]
 async fn account_contacts_are_masked_in_lists_and_shown_in_full_only_to_the_keeper_with_each_view_logged() {
-    let app = TestApp::spawn().await;
-    let (dept, _, _) = app.department("fgw", "internal").await;
-    let id = app.user("liqing", "staff", Some(dept), None).await;
-    app.user("admin", "system_admin", None, None).await;
-    app.user("secadmin", "security_admin", None, None).await;
-    let admin = app.api(&app.token("admin", &["read", "write"]).await);
-    let body = json!({"display_name": "李青", "department_id": dept, "email": "liqing@qingdao.gov.cn", "phone": "13800001111"});
-    assert_eq!(admin.put(&format!("/api/v1/users/{id}"), body).await.0, 200);
+    let (app, id, admin) = clerk_with_contacts().await;
     let views = "SELECT COUNT(*) FROM audit_log WHERE action = 'view_personal' AND record_kind = 'user'";
 
     let (_, list) = admin.get("/api/v1/users?q=liqing").await;

@@ -22,7 +22,7 @@ fn user(tx: &mut Tx<'_>, username: &str) -> AppResult<CurrentUser> {
 }
 
 fn who(u: &CurrentUser, now: i64) -> Who {
-    Who { actor_id: Some(u.id), actor: u.username.clone(), ip: "demo".into(), request_id: "demo".into(), now }
+    Who::demo(u, now)
 }
 
 /// One task to create `days_ago` days before today, due `due_in` working days after

@@ -22,6 +22,7 @@ mod task_print;
 pub mod tasks;
 
 use crate::kernel::access::{Action, CurrentUser, Role, Rule};
+use crate::kernel::analytics::{Facets, Link};
 use crate::kernel::i18n::{self, Lang, Translations};
 use crate::kernel::registry::{Home, HomeCard, HomeFuture, Mechanism, NavEntry, TaskPort};
 use crate::kernel::settings::Setting;
@@ -81,6 +82,15 @@ pub const ASSIGNABLE_OPTIONS: Setting = Setting {
     meaning: "co-setting-assignable-options",
 };
 
+/// Matters and their tasks, for process analytics: a task is part of its matter.
+static MATTER_FACETS: Facets =
+    Facets { visibility: "r.visibility", ..Facets::by_department("matter", "r.department_id") };
+static TASK_FACETS: Facets = Facets {
+    visibility: "(SELECT m.visibility FROM matters m WHERE m.id = r.matter_id)",
+    links: &[Link { to: "matter", qualifier: "part of", sql: "SELECT id AS source, matter_id AS target FROM tasks" }],
+    ..Facets::by_department("task", "r.lead_department_id")
+};
+
 pub static MECHANISM: Mechanism = Mechanism {
     number: 1,
     id: "coordination",
@@ -100,6 +110,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     leads: None,
     assessment: &[],
     personal: &[],
+    facets: &[&MATTER_FACETS, &TASK_FACETS],
     migrations: &[
         crate::migration!(2, "coordination", "0002_coordination"),
         crate::migration!(3, "list_speed", "0003_list_speed"),

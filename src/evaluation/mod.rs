@@ -20,6 +20,7 @@ pub mod scores;
 
 use crate::kernel::access::CurrentUser;
 use crate::kernel::access::{Action, Role, Rule};
+use crate::kernel::analytics::Facets;
 use crate::kernel::i18n::Lang;
 use crate::kernel::i18n::Translations;
 use crate::kernel::privacy::Personal;
@@ -144,6 +145,10 @@ pub const ASSESSMENT_WEIGHT: Setting = Setting {
     meaning: "ev-setting-assessment-weight",
 };
 
+/// Bad reviews and pool cases, for process analytics, by the department concerned.
+static BAD_REVIEW_FACETS: Facets = Facets::by_department("bad_review", "r.department_id");
+static POOL_CASE_FACETS: Facets = Facets { kind: "pool_case", ..BAD_REVIEW_FACETS };
+
 pub static MECHANISM: Mechanism = Mechanism {
     number: 1,
     id: "evaluation",
@@ -171,6 +176,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         scores: scores::by_department,
     }],
     personal: &[&RATER, &REPLY_ADDRESS],
+    facets: &[&BAD_REVIEW_FACETS, &POOL_CASE_FACETS],
     migrations: &[
         crate::migration!(4, "evaluation", "0004_evaluation"),
         crate::migration!(5, "consequences", "0005_consequences"),

@@ -20,6 +20,7 @@ pub mod questions;
 pub mod sessions;
 
 use crate::kernel::access::{Action, CurrentUser, Role, Rule};
+use crate::kernel::analytics::{Facets, Link};
 use crate::kernel::i18n::{Lang, Translations};
 use crate::kernel::registry::{Home, HomeCard, HomeFuture, Mechanism, NavEntry, PublicEntry, QuickAction, WorkItem};
 use crate::kernel::web::AppState;
@@ -66,6 +67,21 @@ pub static HEARING: Spec = Spec {
     deadlines: None,
 };
 
+/// Plans and hearings, for process analytics: a hearing hears a plan, a plan may be carried
+/// out as a matter.
+static PLAN_FACETS: Facets = Facets {
+    links: &[Link {
+        to: "matter",
+        qualifier: "carried out as",
+        sql: "SELECT id AS source, matter_id AS target FROM plans WHERE matter_id IS NOT NULL",
+    }],
+    ..Facets::by_department("plan", "r.owner_department_id")
+};
+static HEARING_FACETS: Facets = Facets {
+    links: &[Link { to: "plan", qualifier: "hears", sql: "SELECT id AS source, plan_id AS target FROM hearings" }],
+    ..Facets::by_department("hearing", "(SELECT p.owner_department_id FROM plans p WHERE p.id = r.plan_id)")
+};
+
 pub static MECHANISM: Mechanism = Mechanism {
     number: 4,
     id: "hearings",
@@ -82,6 +98,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     leads: None,
     assessment: &[],
     personal: &[],
+    facets: &[&PLAN_FACETS, &HEARING_FACETS],
     migrations: &[crate::migration!(50, "hearings", "0050_hearings")],
     settings: &[],
     demo: Some(demo::seed),

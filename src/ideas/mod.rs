@@ -19,6 +19,7 @@ mod public;
 mod review_pages;
 
 use crate::kernel::access::{Action, CurrentUser, Role, Rule};
+use crate::kernel::analytics::{Facets, Link};
 use crate::kernel::i18n::{Lang, Translations};
 use crate::kernel::registry::{Home, HomeCard, HomeFuture, Mechanism, NavEntry, PublicEntry, QuickAction};
 use crate::kernel::web::AppState;
@@ -82,6 +83,25 @@ pub static PACKAGE: Spec = Spec {
     deadlines: None,
 };
 
+/// Ideas and support packages, for process analytics: an idea is supported by packages,
+/// whose measures a matter may carry out.
+static IDEA_FACETS: Facets = Facets {
+    links: &[Link {
+        to: "support_package",
+        qualifier: "supported by",
+        sql: "SELECT idea_id AS source, package_id AS target FROM package_ideas",
+    }],
+    ..Facets::by_department("idea", "r.department_id")
+};
+static PACKAGE_FACETS: Facets = Facets {
+    links: &[Link {
+        to: "matter",
+        qualifier: "carried out as",
+        sql: "SELECT id AS source, matter_id AS target FROM support_packages WHERE matter_id IS NOT NULL",
+    }],
+    ..Facets::by_department("support_package", "r.department_id")
+};
+
 pub static MECHANISM: Mechanism = Mechanism {
     number: 3,
     id: "ideas",
@@ -98,6 +118,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     leads: None,
     assessment: &[],
     personal: &[],
+    facets: &[&IDEA_FACETS, &PACKAGE_FACETS],
     migrations: &[crate::migration!(48, "ideas", "0048_ideas")],
     settings: &[],
     demo: Some(demo::seed),

@@ -20,6 +20,7 @@ pub mod projects;
 pub mod search;
 
 use crate::kernel::access::{Action, CurrentUser, Role, Rule};
+use crate::kernel::analytics::Facets;
 use crate::kernel::i18n::{Lang, Translations};
 use crate::kernel::registry::{Home, HomeCard, HomeFuture, Mechanism, NavEntry, PublicEntry, QuickAction};
 use crate::kernel::settings::Setting;
@@ -58,6 +59,9 @@ pub static PROJECT: Spec = Spec {
 pub const STALL_WORKING_DAYS: Setting =
     Setting { key: "investment.stall_working_days", default: 20, min: 5, max: 250, meaning: "inv-setting-stall-days" };
 
+/// Projects, for process analytics, by the responsible department.
+static PROJECT_FACETS: Facets = Facets::by_department("project", "r.department_id");
+
 pub static MECHANISM: Mechanism = Mechanism {
     number: 2,
     id: "investment",
@@ -74,6 +78,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     leads: None,
     assessment: &[],
     personal: &[],
+    facets: &[&PROJECT_FACETS],
     migrations: &[
         crate::migration!(43, "investment", "0043_investment"),
         crate::migration!(44, "project_search", "0044_project_search"),

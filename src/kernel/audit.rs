@@ -29,6 +29,11 @@ impl Who {
     pub fn system(actor: &str, now: i64) -> Who {
         Who { actor_id: None, actor: actor.to_owned(), ip: "local".into(), request_id: "-".into(), now }
     }
+
+    /// A change the demo city's seed makes as `user`, at `now`.
+    pub fn demo(user: &super::access::CurrentUser, now: i64) -> Who {
+        Who { actor_id: Some(user.id), actor: user.username.clone(), ip: "demo".into(), request_id: "demo".into(), now }
+    }
 }
 
 /// One change to one record.

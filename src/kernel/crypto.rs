@@ -283,7 +283,30 @@ pub fn bind_database(tx: &mut super::db::Tx<'_>) -> Result<(), AppError> {
             Some(_) => {}
         }
     }
+    if fact(tx, "pseudonym_salt")?.is_none() {
+        let salt = hex::encode(random_bytes(16)?);
+        tx.execute(
+            "INSERT INTO database_facts (name, value) VALUES ('pseudonym_salt', $1) ON CONFLICT (name) DO NOTHING",
+            crate::params![salt],
+        )?;
+    }
     Ok(())
+}
+
+/// The database's secret salt for pseudonyms of people in exported logs.
+pub fn pseudonym_salt(tx: &mut super::db::Tx<'_>) -> Result<String, AppError> {
+    Ok(tx
+        .query_opt("SELECT value FROM database_facts WHERE name = 'pseudonym_salt'", &[])?
+        .map(|r| r.text(0))
+        .transpose()?
+        .unwrap_or_default())
+}
+
+/// A stable pseudonym of account `id` under `salt`: the same person is the same pseudonym
+/// within a database, and nobody without the salt can tell who it is.
+pub fn pseudonym(salt: &str, id: i64) -> String {
+    let digest = secret_digest(format!("{salt}:{id}").as_bytes());
+    format!("P-{}", &digest[..10])
 }
 
 /// Record that every sealed value is now under the current key (after `zaizao crypto rotate`).

@@ -284,6 +284,8 @@ pub struct Mechanism {
     pub assessment: &'static [AssessmentPart],
     /// The personal information it keeps, and for how long.
     pub personal: &'static [&'static super::privacy::Personal],
+    /// Its processes' departments, channels, visibility and links, for process analytics.
+    pub facets: &'static [&'static super::analytics::Facets],
     /// Its schema, numbered in the one sequence all migrations share.
     pub migrations: &'static [Migration],
     /// The settings administrators may change, with defaults and bounds.
@@ -311,6 +313,8 @@ pub struct Registry {
     pub datasets: Vec<&'static super::opendata::Dataset>,
     /// The personal information kept: the kernel's and every mechanism's.
     pub personal: Vec<&'static super::privacy::Personal>,
+    /// Every process kind's departments, channels, visibility and links.
+    pub facets: Vec<&'static super::analytics::Facets>,
 }
 
 /// The kernel's own schema: organisation, accounts, audit, inbox, search queue.
@@ -388,7 +392,13 @@ impl Registry {
                 .copied()
                 .chain(mechanisms.iter().flat_map(|m| m.personal.iter().copied()))
                 .collect(),
+            facets: mechanisms.iter().flat_map(|m| m.facets.iter().copied()).collect(),
         }
+    }
+
+    /// What `kind`'s mechanism declares of its records for process analytics.
+    pub fn facets(&self, kind: &str) -> Option<&'static super::analytics::Facets> {
+        self.facets.iter().copied().find(|f| f.kind == kind)
     }
 
     /// The mechanism with the article's number `n`, if this service runs it.

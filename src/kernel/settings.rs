@@ -59,7 +59,7 @@ pub const SESSION_HOURS: Setting =
     Setting { key: "security.session_hours", default: 12, min: 1, max: 720, meaning: "k-setting-session-hours" };
 
 /// The kernel's own settings, listed before the mechanisms'.
-pub static KERNEL_SETTINGS: [&Setting; 8] = [
+pub static KERNEL_SETTINGS: [&Setting; 9] = [
     &ROLE_RECIPIENTS,
     &IDLE_MINUTES,
     &SESSION_HOURS,
@@ -68,6 +68,7 @@ pub static KERNEL_SETTINGS: [&Setting; 8] = [
     &PASSWORD_MAX_DAYS,
     &super::privacy::ACCOUNT_CONTACT_DAYS,
     &super::privacy::MESSAGE_ADDRESS_DAYS,
+    &super::analytics::RESOURCE_DETAIL,
 ];
 
 pub fn get(tx: &mut Tx<'_>, s: &Setting) -> AppResult<i64> {

@@ -102,6 +102,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     leads: None,
     assessment: &[],
     personal: &[],
+    facets: &[],
     migrations: &[
         crate::migration!(51, "market", "0051_market"),
         crate::migration!(52, "market_meetings", "0052_market_meetings"),

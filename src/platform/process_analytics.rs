@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::kernel::access::Action;
-use crate::kernel::analytics::{self, Analysis, versions, xes};
+use crate::kernel::analytics::{self, Analysis, Resources, Scope, ocel, versions, xes};
 use crate::kernel::error::{AppError, AppResult};
 use crate::kernel::i18n::Lang;
 use crate::kernel::web::layout::{self, Section};
@@ -27,6 +27,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(slowest))
         .routes(routes!(figures))
         .routes(routes!(event_log))
+        .routes(routes!(object_log))
         .routes(routes!(comparison))
         .routes(routes!(bpmn_definition))
 }
@@ -49,14 +50,32 @@ pub struct FileQuery {
     pub figure: Option<String>,
 }
 
-async fn analyse(s: &AppState, ctx: &Ctx, kind: &str, q: &PeriodQuery) -> AppResult<Analysis> {
+/// The records an analysis covers beyond the period; only what the caller may see, always.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ScopeQuery {
+    /// Only records of this responsible department (its id).
+    #[serde(default, deserialize_with = "crate::kernel::web::de::opt_id")]
+    pub department: Option<i64>,
+    /// Only records that came in by this channel (kinds with channels, such as leads).
+    pub channel: Option<String>,
+}
+
+/// The scope of an analysis of `kind` for the caller.
+fn scope(s: &AppState, ctx: &Ctx, kind: &str, q: &ScopeQuery) -> AppResult<Scope> {
+    let channel = q.channel.clone().filter(|c| !c.is_empty());
+    Scope::asked(s.registry.facets(kind), q.department, channel, ctx.user.clone())
+}
+
+async fn analyse(s: &AppState, ctx: &Ctx, kind: &str, q: &PeriodQuery, sq: &ScopeQuery) -> AppResult<Analysis> {
     ctx.require(Action::ViewProcesses)?;
     let spec = s.processes.spec(kind).ok_or(AppError::NotFound)?;
     let process = s.processes.get(kind)?;
     let (from, to) = q.bounds()?;
+    let scope = scope(s, ctx, kind, sq)?;
     let calendar = s.calendar();
     s.look(ctx, Action::ViewProcesses, move |tx, _| {
-        let traces = analytics::traces(tx, spec, from, to)?;
+        let traces = analytics::traces(tx, spec, &scope, from, to)?;
         Ok(analytics::analyse(&process, &calendar, &traces))
     })
     .await
@@ -81,12 +100,14 @@ async fn slowest_steps(
         s.processes.all().iter().filter_map(|p| s.processes.spec(&p.kind)).collect();
     let (now, before) = (shown.bounds_ms(), shown.previous().bounds_ms());
     let calendar = s.calendar();
+    let scopes: Vec<Scope> =
+        specs.iter().map(|spec| scope(s, ctx, spec.kind, &ScopeQuery::default())).collect::<AppResult<_>>()?;
     s.look(ctx, Action::ViewProcesses, move |tx, _| {
         let mut this = Vec::new();
         let mut last = Vec::new();
-        for spec in specs {
-            this.push((spec.kind.to_owned(), analytics::traces(tx, spec, now.0, now.1)?));
-            last.push((spec.kind.to_owned(), analytics::traces(tx, spec, before.0, before.1)?));
+        for (spec, scope) in specs.into_iter().zip(&scopes) {
+            this.push((spec.kind.to_owned(), analytics::traces(tx, spec, scope, now.0, now.1)?));
+            last.push((spec.kind.to_owned(), analytics::traces(tx, spec, scope, before.0, before.1)?));
         }
         Ok(analytics::slowest_steps(&calendar, &this, &last, SLOWEST, MIN_RECORDS))
     })
@@ -163,16 +184,17 @@ async fn slowest_page(State(s): State<AppState>, ctx: Ctx, Q(q): Q<PeriodQuery>)
 
 /// The measures of one process over a period: paths, waits, variants, deviations. With
 /// `format=csv|xlsx`, one figure (`figure`) as a file.
-#[utoipa::path(get, path = "/api/v1/process-analytics/{kind}", tag = "processes", params(PeriodQuery, FileQuery),
+#[utoipa::path(get, path = "/api/v1/process-analytics/{kind}", tag = "processes", params(PeriodQuery, ScopeQuery, FileQuery),
     responses((status = 200, body = Analysis), (status = 404), (status = 422)))]
 async fn figures(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(kind): Path<String>,
     Q(q): Q<PeriodQuery>,
+    Q(sq): Q<ScopeQuery>,
     Q(f): Q<FileQuery>,
 ) -> AppResult<Response> {
-    let a = analyse(&s, &ctx, &kind, &q).await?;
+    let a = analyse(&s, &ctx, &kind, &q, &sq).await?;
     match f.format.as_deref() {
         Some("csv" | "xlsx") => file(&a, &f),
         Some(_) => Err(AppError::invalid("bad_format", "format")),
@@ -251,52 +273,150 @@ fn file(a: &Analysis, q: &FileQuery) -> AppResult<Response> {
     }
 }
 
+/// A file written piece by piece by `produce`, which sends its pieces and stops when the
+/// client has gone; a failure midway cuts the response off, so no client takes a partial
+/// file for a whole one.
+fn streamed<F, Fut>(name: &str, content_type: &'static str, produce: F) -> Response
+where
+    F: FnOnce(tokio::sync::mpsc::Sender<Result<String, std::io::Error>>) -> Fut,
+    Fut: std::future::Future<Output = AppResult<()>> + Send + 'static,
+{
+    let (tx_out, rx) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(4);
+    let failed = tx_out.clone();
+    let work = produce(tx_out);
+    tokio::spawn(async move {
+        if let Err(e) = work.await {
+            tracing::warn!(error = %e, "export stopped");
+            let _ = failed.send(Err(std::io::Error::other("export failed"))).await;
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    let mut res = Body::from_stream(stream).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+/// Send one piece; `false` when the client has gone.
+async fn send(out: &tokio::sync::mpsc::Sender<Result<String, std::io::Error>>, piece: String) -> bool {
+    out.send(Ok(piece)).await.is_ok()
+}
+
 /// The event log of one process as XES (IEEE 1849-2016): a trace per record created in the
-/// period, an event per transition, resources as role and department. Streamed page by page.
-#[utoipa::path(get, path = "/api/v1/process-analytics/{kind}/xes", tag = "processes", params(PeriodQuery),
+/// period that the caller may see, an event per transition, resources as role and
+/// department or as pseudonyms (setting `analytics.resource_detail`), never a name or a
+/// record's text. Streamed page by page.
+#[utoipa::path(get, path = "/api/v1/process-analytics/{kind}/xes", tag = "processes", params(PeriodQuery, ScopeQuery),
     responses((status = 200, description = "XES event log", content_type = "application/xml"), (status = 404)))]
 async fn event_log(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(kind): Path<String>,
     Q(q): Q<PeriodQuery>,
+    Q(sq): Q<ScopeQuery>,
 ) -> AppResult<Response> {
     ctx.require(Action::ViewProcesses)?;
     let spec = s.processes.spec(&kind).ok_or(AppError::NotFound)?;
     let (from, to) = q.bounds()?;
-    let (tx_out, rx) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(4);
+    let scope = scope(&s, &ctx, &kind, &sq)?;
     let state = s.clone();
-    tokio::spawn(async move {
-        if tx_out.send(Ok(xes::head(spec.kind))).await.is_err() {
-            return;
+    Ok(streamed(&format!("{}.xes", spec.kind), "application/xml; charset=utf-8", move |out| async move {
+        let resources = state.db.read(Resources::load).await?;
+        if !send(&out, xes::head(spec.kind)).await {
+            return Ok(());
         }
         let mut after = 0;
         loop {
-            let page = state.db.read(move |tx| analytics::traces_after(tx, spec, from, to, after, EXPORT_BATCH)).await;
-            let traces = match page {
-                Ok(t) => t,
-                Err(e) => {
-                    tracing::warn!(error = %e, "XES export stopped");
-                    let _ = tx_out.send(Err(std::io::Error::other("export failed"))).await;
-                    return;
-                }
-            };
+            let page = scope.clone();
+            let traces = state
+                .db
+                .read(move |tx| analytics::traces_after(tx, spec, &page, from, to, after, EXPORT_BATCH))
+                .await?;
             let Some(last) = traces.last().map(|t| t.record) else { break };
-            if tx_out.send(Ok(xes::traces(spec.kind, &traces))).await.is_err() {
-                return;
+            if !send(&out, xes::traces(spec.kind, &traces, &resources)).await {
+                return Ok(());
             }
             after = last;
         }
-        let _ = tx_out.send(Ok(xes::TAIL.to_owned())).await;
-    });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
-    let mut res = Body::from_stream(stream).into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml; charset=utf-8"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}.xes\"", spec.kind)) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
+        send(&out, xes::TAIL.to_owned()).await;
+        Ok(())
+    }))
+}
+
+/// Every process's event log as one object-centric log, OCEL 2.0 JSON: records as objects
+/// of their kind, transitions as events, and the links between records (a lead handed
+/// over as a task, a task of a matter, an idea supported by a package, a hearing of a
+/// plan) as the objects' relationships. Records created in the period that the caller may
+/// see; people as in the XES log. Streamed kind by kind.
+#[utoipa::path(get, path = "/api/v1/process-analytics/ocel", tag = "processes", params(PeriodQuery),
+    responses((status = 200, description = "OCEL 2.0 JSON", content_type = "application/json"), (status = 422)))]
+async fn object_log(State(s): State<AppState>, ctx: Ctx, Q(q): Q<PeriodQuery>) -> AppResult<Response> {
+    ctx.require(Action::ViewProcesses)?;
+    let (from, to) = q.bounds()?;
+    let kinds: Vec<(&'static crate::kernel::workflow::Spec, Scope)> = s
+        .processes
+        .all()
+        .iter()
+        .filter_map(|p| s.processes.spec(&p.kind))
+        .map(|spec| Ok((spec, scope(&s, &ctx, spec.kind, &ScopeQuery::default())?)))
+        .collect::<AppResult<_>>()?;
+    let declared: Vec<String> =
+        s.processes.all().iter().flat_map(|p| p.transitions.iter().map(|t| t.id.clone())).collect();
+    let state = s.clone();
+    Ok(streamed("zaizao.jsonocel", "application/json", move |out| async move {
+        let resources = state.db.read(Resources::load).await?;
+        let activities = state.db.read(move |tx| ocel::activities(tx, &declared)).await?;
+        let names: Vec<&str> = kinds.iter().map(|(spec, _)| spec.kind).collect();
+        if !send(&out, ocel::head(&names, &activities)).await {
+            return Ok(());
+        }
+        let targets = std::sync::Arc::new(kinds.clone());
+        let mut first = true;
+        for (spec, scope) in &kinds {
+            let mut after = 0;
+            loop {
+                let (page, targets, spec) = (scope.clone(), targets.clone(), *spec);
+                let (traces, links) = state
+                    .db
+                    .read(move |tx| {
+                        let traces = analytics::traces_after(tx, spec, &page, from, to, after, EXPORT_BATCH)?;
+                        let target = |kind: &str| targets.iter().find(|(t, _)| t.kind == kind).cloned();
+                        let links = ocel::links(tx, &traces, &page, &target, from, to)?;
+                        Ok((traces, links))
+                    })
+                    .await?;
+                let Some(last) = traces.last().map(|t| t.record) else { break };
+                if !send(&out, ocel::objects(spec.kind, &traces, &links, &mut first)).await {
+                    return Ok(());
+                }
+                after = last;
+            }
+        }
+        if !send(&out, ocel::BETWEEN.to_owned()).await {
+            return Ok(());
+        }
+        let mut first = true;
+        for (spec, scope) in &kinds {
+            let mut after = 0;
+            loop {
+                let (page, spec) = (scope.clone(), *spec);
+                let traces = state
+                    .db
+                    .read(move |tx| analytics::traces_after(tx, spec, &page, from, to, after, EXPORT_BATCH))
+                    .await?;
+                let Some(last) = traces.last().map(|t| t.record) else { break };
+                if !send(&out, ocel::events(spec.kind, &traces, &resources, &mut first)).await {
+                    return Ok(());
+                }
+                after = last;
+            }
+        }
+        send(&out, ocel::TAIL.to_owned()).await;
+        Ok(())
+    }))
 }
 
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
@@ -316,10 +436,12 @@ async fn compared(
     ctx: &Ctx,
     kind: &str,
     version: Option<i64>,
+    sq: &ScopeQuery,
 ) -> AppResult<(Vec<versions::Version>, Option<versions::Comparison>)> {
     ctx.require(Action::ViewProcesses)?;
     let spec = s.processes.spec(kind).ok_or(AppError::NotFound)?;
     let process = s.processes.get(kind)?;
+    let scope = scope(s, ctx, kind, sq)?;
     let now = ctx.now;
     s.look(ctx, Action::ViewProcesses, move |tx, _| {
         let all = versions::list(tx, spec.kind)?;
@@ -327,8 +449,8 @@ async fn compared(
             return if version.is_some() { Err(AppError::NotFound) } else { Ok((all, None)) };
         };
         let span = (now - v.changed_at).max(30 * DAY_MS);
-        let before = analytics::traces(tx, spec, v.changed_at - span, v.changed_at)?;
-        let after = analytics::traces(tx, spec, v.changed_at, v.changed_at + span)?;
+        let before = analytics::traces(tx, spec, &scope, v.changed_at - span, v.changed_at)?;
+        let after = analytics::traces(tx, spec, &scope, v.changed_at, v.changed_at + span)?;
         let c = versions::compare(&process, &v, &before, &after);
         Ok((all, Some(c)))
     })
@@ -338,15 +460,16 @@ async fn compared(
 /// Before and after a change of the definition: the median duration of finished records
 /// and the rework share, with sample sizes, 95 % intervals and whether the difference is
 /// beyond noise (the method is in the answer).
-#[utoipa::path(get, path = "/api/v1/process-analytics/{kind}/comparison", tag = "processes", params(VersionQuery),
+#[utoipa::path(get, path = "/api/v1/process-analytics/{kind}/comparison", tag = "processes", params(VersionQuery, ScopeQuery),
     responses((status = 200, body = versions::Comparison), (status = 404)))]
 async fn comparison(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(kind): Path<String>,
     Q(q): Q<VersionQuery>,
+    Q(sq): Q<ScopeQuery>,
 ) -> AppResult<Json<versions::Comparison>> {
-    compared(&s, &ctx, &kind, q.version).await?.1.map(Json).ok_or(AppError::NotFound)
+    compared(&s, &ctx, &kind, q.version, &sq).await?.1.map(Json).ok_or(AppError::NotFound)
 }
 
 /// A process definition as BPMN 2.0 XML, for process-modelling tools: its transitions as
@@ -365,10 +488,11 @@ async fn page(
     ctx: Ctx,
     Path(kind): Path<String>,
     Q(q): Q<PeriodQuery>,
+    Q(sq): Q<ScopeQuery>,
     Q(v): Q<VersionQuery>,
 ) -> AppResult<Response> {
-    let a = analyse(&s, &ctx, &kind, &q).await?;
-    let (changes, before_after) = compared(&s, &ctx, &kind, v.version).await?;
+    let a = analyse(&s, &ctx, &kind, &q, &sq).await?;
+    let (changes, before_after) = compared(&s, &ctx, &kind, v.version, &sq).await?;
     let process = s.processes.get(&kind)?;
     let zh = ctx.lang == Lang::Zh;
     let state = |id: &str| process.state_name(id, ctx.lang);
@@ -376,7 +500,26 @@ async fn page(
         process.transition(id).map_or(id.to_owned(), |t| if zh { t.name.clone() } else { t.name_en.clone() })
     };
     let shown = q.asked()?;
-    let query = shown.as_ref().map(|p| format!("period={}", p.key())).unwrap_or_default();
+    let facets = s.registry.facets(&kind);
+    let departments = match facets.filter(|f| !f.department.is_empty()) {
+        Some(_) => s.look(&ctx, Action::ViewProcesses, |tx, _| crate::org::departments::options(tx)).await?,
+        None => Vec::new(),
+    };
+    let channels: Vec<(String, String)> = facets
+        .map(|f| f.channels.iter().map(|c| ((*c).to_owned(), f.channel_name(ctx.lang, c))).collect())
+        .unwrap_or_default();
+    // The filters every link of the page keeps.
+    let keep: Vec<(&str, String)> = vec![
+        ("department", sq.department.map(|d| d.to_string()).unwrap_or_default()),
+        ("channel", sq.channel.clone().unwrap_or_default()),
+    ];
+    let query = shown
+        .iter()
+        .map(|p| ("period", p.key()))
+        .chain(keep.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.clone())))
+        .map(|(k, v)| format!("{k}={}", crate::kernel::web::list::url_encode(&v)))
+        .collect::<Vec<_>>()
+        .join("&");
     let api = format!("/api/v1/process-analytics/{kind}");
     // A record a click away, where its kind has a page (search knows where).
     let source = s.registry.sources.iter().find(|src| src.kind == process.kind).copied();
@@ -387,9 +530,32 @@ async fn page(
     let mut slowest: Vec<&analytics::Wait> = a.waits.iter().filter(|w| w.left > 0).collect();
     slowest.sort_by(|x, y| y.median_working_hours.total_cmp(&x.median_working_hours));
     let body = html! {
-        (period::chooser(&ctx, &[], shown.as_ref(), true))
+        (period::chooser(&ctx, &keep, shown.as_ref(), true))
+        @if !departments.is_empty() || !channels.is_empty() {
+            form.filters method="get" action=(ctx.path) {
+                @if let Some(p) = &shown { input type="hidden" name="period" value=(p.key()); }
+                @if !departments.is_empty() {
+                    label.field { span { (ctx.t("common-department")) }
+                        select name="department" {
+                            option value="" { (ctx.t("pa-all")) }
+                            @for (id, name) in &departments { option value=(id) selected[sq.department == Some(*id)] { (name) } }
+                        }
+                    }
+                }
+                @if !channels.is_empty() {
+                    label.field { span { (ctx.t("pa-channel")) }
+                        select name="channel" {
+                            option value="" { (ctx.t("pa-all")) }
+                            @for (code, name) in &channels { option value=(code) selected[sq.channel.as_deref() == Some(code.as_str())] { (name) } }
+                        }
+                    }
+                }
+                button type="submit" { (ctx.t("pa-filter")) }
+            }
+        }
         p {
             a.export href=(format!("{api}/xes?{query}")) { (ctx.t("pa-export-xes")) } " · "
+            a href=(format!("/api/v1/process-analytics/ocel?{}", shown.as_ref().map(|p| format!("period={}", p.key())).unwrap_or_default())) { (ctx.t("pa-export-ocel")) } " · "
             a href=(format!("/api/v1/processes/{kind}/bpmn")) { (ctx.t("pa-export-bpmn")) } " · "
             a href=(format!("/admin/processes/{kind}")) { (ctx.t("pa-declared")) }
         }
@@ -444,7 +610,7 @@ async fn page(
                 p.muted {
                     (ctx.t_args("pa-change-of", &[("version", &c.version.to_string()), ("at", &c.changed_at)])) " "
                     @for other in changes.iter().filter(|o| o.version != c.version) {
-                        a href=(format!("?version={}", other.version)) { "v" (other.version) } " "
+                        a href=(format!("?version={}&{query}", other.version)) { "v" (other.version) } " "
                     }
                 }
                 div.table-wrap { table {

@@ -82,6 +82,7 @@ pub static MECHANISM: Mechanism = Mechanism {
         scores: survey::assessment_scores,
     }],
     personal: &[],
+    facets: &[],
     migrations: &[crate::migration!(53, "policies", "0053_policies"), crate::migration!(54, "surveys", "0054_surveys")],
     settings: &[&ASSESSMENT_WEIGHT],
     demo: Some(demo::seed),

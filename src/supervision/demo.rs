@@ -125,26 +125,14 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
         }
         if i == 6 {
             if let Some(primary) = first {
-                let w = Who {
-                    actor_id: Some(office.id),
-                    actor: office.username.clone(),
-                    ip: "demo".into(),
-                    request_id: "demo".into(),
-                    now: t0,
-                };
+                let w = Who::demo(&office, t0);
                 leads::link(tx, &w, &office, filed.id, primary)?;
             }
             continue;
         }
         for (k, (transition, note)) in plans[*plan].iter().enumerate() {
             let actor = if ["dispute", "feed_back"].contains(transition) { &unit } else { &office };
-            let w = Who {
-                actor_id: Some(actor.id),
-                actor: actor.username.clone(),
-                ip: "demo".into(),
-                request_id: "demo".into(),
-                now: t0 + (k as i64 + 1) * DAY,
-            };
+            let w = Who::demo(actor, t0 + (k as i64 + 1) * DAY);
             let unit_id = if *channel == "party" { jw } else { fgw };
             let step = Step {
                 transition: (*transition).into(),
@@ -169,7 +157,75 @@ pub fn seed(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
         }
     }
     exposure_and_teams(tx, now, &office, &unit, fgw, &rules)?;
+    year_before(tx, now, &office, &unit, fgw, &rules)?;
     congress_finding_as_task(tx, demo)
+}
+
+/// Leads of the year before, and how many.
+const HISTORY: i64 = 64;
+const HISTORY_TEXTS: [&str; 4] = [
+    "督查发现：惠企政策兑现进度滞后，第{}批申报企业尚未拿到资金。",
+    "人大代表反映：第{}号重点项目前期手续办理时间过长。",
+    "政协委员反映：第{}批小微企业贷款贴息审核反复退回材料。",
+    "媒体报道：第{}期营商环境暗访发现窗口推诿扯皮。",
+];
+
+/// A year of leads handled from transfer to closing, with a redesign of the procedure
+/// half a year ago (the unit feeds back within 10 working days and the office verifies
+/// the next day): units fed back in one to two weeks before it, often sent back for
+/// rework, and in under a week after it, seldom sent back. Process analytics compares
+/// the two halves.
+fn year_before(
+    tx: &mut Tx<'_>,
+    now: i64,
+    office: &CurrentUser,
+    unit: &CurrentUser,
+    fgw: i64,
+    rules: &Rules,
+) -> AppResult<()> {
+    const HOUR: i64 = 3_600_000;
+    let redesign = now - 180 * DAY;
+    for i in 0..HISTORY {
+        let created = now - 355 * DAY + i * (320 * DAY / HISTORY);
+        let after = created >= redesign;
+        let n = i as usize;
+        let input = LeadInput {
+            channel: ["government", "congress", "cppcc", "media"][n % 4].into(),
+            category: ["POLICY", "PROJECT", "APPROVAL", "STYLE"][n % 4].into(),
+            description: HISTORY_TEXTS[n % 4].replace("{}", &(i + 1).to_string()),
+            address: ["市南区", "市北区", "李沧区", "崂山区", "黄岛区"][n % 5].into(),
+            lat: None,
+            lon: None,
+            reporter_name: String::new(),
+            reporter_contact: String::new(),
+            reporter_confidential: false,
+        };
+        let filed = leads::file(tx, &Who::system("public", created), &rules.process, &input, "staff", None)?;
+        let (fed_back_days, rework) = if after { (3 + (i * 5) % 6, i % 8 == 0) } else { (8 + (i * 7) % 9, i % 3 == 0) };
+        let mut at = created + 4 * HOUR;
+        let mut plan: Vec<(&str, i64, &str)> =
+            vec![("transfer", 0, ""), ("feed_back", fed_back_days * DAY, "已整改并反馈。")];
+        if rework {
+            plan.push(("reject_feedback", DAY, "反馈缺少整改明细，请补充。"));
+            plan.push(("feed_back", 3 * DAY, "已补充整改明细。"));
+        }
+        plan.extend([("verify", DAY, "经核实已整改。"), ("notify", DAY, "已在全市通报整改情况。"), ("close", DAY, "")]);
+        for (transition, wait, note) in plan {
+            at += wait;
+            let actor = if transition == "feed_back" { unit } else { office };
+            let w = Who::demo(actor, at);
+            let step = Step {
+                transition: transition.into(),
+                note: (!note.is_empty()).then(|| note.to_owned()),
+                unit_department_id: Some(fgw),
+                to_discipline: false,
+            };
+            leads::transition(tx, &w, actor, rules, filed.id, &step)?;
+        }
+    }
+    let admin = user(tx, "admin")?;
+    let who = Who::demo(&admin, redesign);
+    crate::kernel::analytics::versions::record(tx, &who, super::LEAD.kind, super::LEAD.builtin)
 }
 
 /// The people's-congress finding about signed projects not yet started becomes a task of
@@ -190,13 +246,7 @@ fn congress_finding_as_task(tx: &mut Tx<'_>, demo: &Demo<'_>) -> AppResult<()> {
         deadline: None,
         working_days: Some(10),
     };
-    let who = Who {
-        actor_id: Some(leader.id),
-        actor: leader.username.clone(),
-        ip: "demo".into(),
-        request_id: "demo".into(),
-        now,
-    };
+    let who = Who::demo(&leader, now);
     to_task::assign_as_task(tx, &who, &leader, lead, &input, (port, &env))?;
     Ok(())
 }
@@ -213,13 +263,7 @@ fn exposure_and_teams(
 ) -> AppResult<()> {
     use super::exposures::{self, ExposureInput, Problem};
     use super::teams::{self, ActivityInput, TeamInput};
-    let at = |days: i64, u: &CurrentUser| Who {
-        actor_id: Some(u.id),
-        actor: u.username.clone(),
-        ip: "demo".into(),
-        request_id: "demo".into(),
-        now: now - days * DAY,
-    };
+    let at = |days: i64, u: &CurrentUser| Who::demo(u, now - days * DAY);
     let input = ExposureInput {
         outlet: "青岛日报".into(),
         column_name: "问政追踪".into(),

@@ -25,6 +25,7 @@ pub mod to_task;
 
 use crate::kernel::access::CurrentUser;
 use crate::kernel::access::{Action, Rule};
+use crate::kernel::analytics::{Facets, Link};
 use crate::kernel::i18n::Lang;
 use crate::kernel::i18n::Translations;
 use crate::kernel::privacy::Personal;
@@ -124,6 +125,29 @@ static LEAD_PORT: crate::kernel::registry::LeadPort = crate::kernel::registry::L
     },
 };
 
+/// Leads, for process analytics: by the responsible unit and the channel; a lead may be
+/// handed over as a task, or be a duplicate of another lead.
+static LEAD_FACETS: Facets = Facets {
+    kind: "lead",
+    department: "r.unit_department_id",
+    channel: "r.channel",
+    channels: &CHANNELS,
+    channel_names: "sv-channel-",
+    visibility: "r.visibility",
+    links: &[
+        Link {
+            to: "task",
+            qualifier: "handed over as",
+            sql: "SELECT id AS source, task_id AS target FROM leads WHERE task_id IS NOT NULL",
+        },
+        Link {
+            to: "lead",
+            qualifier: "duplicate of",
+            sql: "SELECT id AS source, primary_id AS target FROM leads WHERE primary_id IS NOT NULL",
+        },
+    ],
+};
+
 pub static MECHANISM: Mechanism = Mechanism {
     number: 7,
     id: "supervision",
@@ -144,6 +168,7 @@ pub static MECHANISM: Mechanism = Mechanism {
     leads: Some(&LEAD_PORT),
     assessment: &[],
     personal: &[&REPORTER],
+    facets: &[&LEAD_FACETS],
     migrations: &[
         crate::migration!(7, "supervision", "0007_supervision"),
         crate::migration!(8, "exposures_teams", "0008_exposures_teams"),

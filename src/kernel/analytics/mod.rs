@@ -6,6 +6,8 @@
 //! `workflow_events`, so every mechanism's process is covered without its own code.
 
 pub mod bpmn;
+pub mod ocel;
+pub mod scope;
 pub mod versions;
 pub mod xes;
 
@@ -15,10 +17,11 @@ use serde::Serialize;
 
 use super::calendar::WorkCalendar;
 use super::clock::{local_date, start_of_day_ms};
-use super::db::Tx;
+use super::db::{Tx, Where};
 use super::error::AppResult;
+use super::settings::Setting;
 use super::workflow::{Process, Spec};
-use crate::params;
+pub use scope::{Facets, Link, Scope};
 
 /// The working day the durations are counted in: 09:00–17:00 China time on the official
 /// calendar's working days.
@@ -35,6 +38,8 @@ pub struct Step {
     pub to: String,
     pub at: i64,
     pub since: i64,
+    /// The account that made it (0: the system), for pseudonyms.
+    pub actor: i64,
     pub role: String,
     pub department: String,
 }
@@ -45,30 +50,51 @@ pub struct Trace {
     pub record: i64,
     pub created_at: i64,
     pub state: String,
+    /// The day it was due (`YYYY-MM-DD`), where its kind keeps a deadline.
+    pub deadline: Option<String>,
     pub steps: Vec<Step>,
 }
 
-/// Records created in `[from, to)` (ms), with their steps.
-pub fn traces(tx: &mut Tx<'_>, spec: &Spec, from: i64, to: i64) -> AppResult<Vec<Trace>> {
-    traces_after(tx, spec, from, to, 0, i64::MAX)
+/// Records created in `[from, to)` (ms) within `scope`, with their steps.
+pub fn traces(tx: &mut Tx<'_>, spec: &Spec, scope: &Scope, from: i64, to: i64) -> AppResult<Vec<Trace>> {
+    traces_after(tx, spec, scope, from, to, 0, i64::MAX)
 }
 
 /// Up to `limit` of those records, with ids above `after`: a page of a streamed export.
-pub fn traces_after(tx: &mut Tx<'_>, spec: &Spec, from: i64, to: i64, after: i64, limit: i64) -> AppResult<Vec<Trace>> {
+pub fn traces_after(
+    tx: &mut Tx<'_>,
+    spec: &Spec,
+    scope: &Scope,
+    from: i64,
+    to: i64,
+    after: i64,
+    limit: i64,
+) -> AppResult<Vec<Trace>> {
+    let mut w = Where::default();
+    w.and("r.created_at >= ?", from).and("r.created_at < ?", to).and("r.id > ?", after);
+    scope.restrict(&mut w);
+    let kind = w.push(spec.kind);
     let sql = format!(
-        "SELECT r.id, r.created_at, r.state, e.transition, e.from_state, e.to_state, e.at, \
-         COALESCE(u.role, '') AS role, COALESCE(d.code, '') AS department \
-         FROM {table} r LEFT JOIN workflow_events e ON e.kind = $1 AND e.record_id = r.id \
+        "SELECT r.id, r.created_at, r.state, {deadline} AS deadline, e.transition, e.from_state, e.to_state, e.at, \
+         COALESCE(e.actor_id, 0) AS actor, COALESCE(u.role, '') AS role, COALESCE(d.code, '') AS department \
+         FROM {table} r LEFT JOIN workflow_events e ON e.kind = {kind} AND e.record_id = r.id \
          LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN departments d ON d.id = u.department_id \
-         WHERE r.id IN (SELECT id FROM {table} WHERE created_at >= $2 AND created_at < $3 AND id > $4 \
-         ORDER BY id LIMIT {limit}) ORDER BY r.id, e.id",
-        table = spec.table
+         WHERE r.id IN (SELECT r.id FROM {table} r{filter} ORDER BY r.id LIMIT {limit}) ORDER BY r.id, e.id",
+        table = spec.table,
+        deadline = spec.deadlines.map_or("CAST(NULL AS TEXT)".to_owned(), |d| format!("r.{}", d.deadline)),
+        filter = w.sql
     );
     let mut out: Vec<Trace> = Vec::new();
-    for r in tx.query(&sql, params![spec.kind, from, to, after])? {
+    for r in tx.query(&sql, &w.args)? {
         let record = r.int("id")?;
         if out.last().is_none_or(|t| t.record != record) {
-            out.push(Trace { record, created_at: r.int("created_at")?, state: r.text("state")?, steps: Vec::new() });
+            out.push(Trace {
+                record,
+                created_at: r.int("created_at")?,
+                state: r.text("state")?,
+                deadline: r.opt_text("deadline")?,
+                steps: Vec::new(),
+            });
         }
         let Some(transition) = r.opt_text("transition")? else { continue };
         if let Some(trace) = out.last_mut() {
@@ -79,12 +105,45 @@ pub fn traces_after(tx: &mut Tx<'_>, spec: &Spec, from: i64, to: i64, after: i64
                 to: r.text("to_state")?,
                 at: r.int("at")?,
                 since,
+                actor: r.int("actor")?,
                 role: r.text("role")?,
                 department: r.text("department")?,
             });
         }
     }
     Ok(out)
+}
+
+/// How exported logs name who made a step: 0, the role and department (no person); 1, a
+/// stable pseudonym per person, for handover analyses, that nobody without the database's
+/// salt can trace back.
+pub const RESOURCE_DETAIL: Setting =
+    Setting { key: "analytics.resource_detail", default: 0, min: 0, max: 1, meaning: "k-setting-resource-detail" };
+
+/// The resource names of an export, as the setting asks.
+#[derive(Debug, Clone)]
+pub enum Resources {
+    RoleAndDepartment,
+    Pseudonyms { salt: String },
+}
+
+impl Resources {
+    pub fn load(tx: &mut Tx<'_>) -> AppResult<Resources> {
+        Ok(match super::settings::get(tx, &RESOURCE_DETAIL)? {
+            1 => Resources::Pseudonyms { salt: super::crypto::pseudonym_salt(tx)? },
+            _ => Resources::RoleAndDepartment,
+        })
+    }
+
+    /// Who made step `s`: never a name; `system` for the service's own moves.
+    pub fn name(&self, s: &Step) -> String {
+        match self {
+            _ if s.actor == 0 => "system".to_owned(),
+            Resources::Pseudonyms { salt } => super::crypto::pseudonym(salt, s.actor),
+            _ if s.department.is_empty() => s.role.clone(),
+            _ => format!("{}@{}", s.role, s.department),
+        }
+    }
 }
 
 /// Working hours between two instants: the parts of working days' 09:00–17:00 they span.
@@ -444,6 +503,7 @@ mod tests {
             to: to.into(),
             at,
             since,
+            actor: 0,
             role: "staff".into(),
             department: "fgw".into(),
         }
@@ -505,8 +565,13 @@ mod tests {
         "#;
         let process: Process = toml::from_str(toml).unwrap_or_else(|e| panic!("{e}"));
         let h = 3_600_000;
-        let trace =
-            |record: i64, steps: Vec<Step>, state: &str| Trace { record, created_at: 0, state: state.into(), steps };
+        let trace = |record: i64, steps: Vec<Step>, state: &str| Trace {
+            record,
+            created_at: 0,
+            state: state.into(),
+            deadline: None,
+            steps,
+        };
         let traces = vec![
             trace(
                 1,

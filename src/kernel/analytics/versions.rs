@@ -1,7 +1,8 @@
 //! Before and after a redesign: every change of a process definition is numbered, and the
 //! records created under the old definition are compared with those created under the new
-//! one — how long finished records took, and how often records went round a rework loop —
-//! with sample sizes and whether the difference is beyond noise.
+//! one — how long finished records took, how often records went round a rework loop, and
+//! how often they met their deadline — with sample sizes and whether the difference is
+//! beyond noise.
 //!
 //! Method: for the duration, a percentile bootstrap (2,000 resamples of each group, a fixed
 //! seed so the page is reproducible) of the difference of medians; for the rework share, the
@@ -52,8 +53,9 @@ pub fn list(tx: &mut Tx<'_>, kind: &str) -> AppResult<Vec<Version>> {
 
 /// One measure before and after, with the 95 % interval of the difference (after − before).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Measure {
-    /// `duration_hours` (median, finished records) or `rework_share` (percent).
+pub struct ComparedMeasure {
+    /// `duration_hours` (median, finished records), `rework_share` or `on_time_share`
+    /// (percent of the records that left the deadline's states by the day).
     pub measure: String,
     pub before: Option<f64>,
     pub after: Option<f64>,
@@ -71,7 +73,7 @@ pub struct Comparison {
     pub kind: String,
     pub version: i64,
     pub changed_at: String,
-    pub measures: Vec<Measure>,
+    pub measures: Vec<ComparedMeasure>,
     pub method: String,
 }
 
@@ -108,8 +110,8 @@ fn reworked(process: &Process, t: &Trace) -> bool {
     })
 }
 
-fn duration_measure(before: &[f64], after: &[f64]) -> Measure {
-    let mut m = Measure {
+fn duration_measure(before: &[f64], after: &[f64]) -> ComparedMeasure {
+    let mut m = ComparedMeasure {
         measure: "duration_hours".into(),
         before: (!before.is_empty()).then(|| round1(median(before))),
         after: (!after.is_empty()).then(|| round1(median(after))),
@@ -141,11 +143,23 @@ fn duration_measure(before: &[f64], after: &[f64]) -> Measure {
     m
 }
 
-fn share_measure(before: (usize, usize), after: (usize, usize)) -> Measure {
+/// Whether a record met its deadline: it left the states in which the deadline runs for the
+/// last time on or before the day. `None` when it has no deadline or has not left them.
+fn on_time(process: &Process, t: &Trace) -> Option<bool> {
+    let day = chrono::NaiveDate::parse_from_str(t.deadline.as_deref()?, "%Y-%m-%d").ok()?;
+    let running = &process.timing.running;
+    if running.contains(&t.state) {
+        return None;
+    }
+    let left = t.steps.iter().rev().find(|s| running.contains(&s.from))?;
+    Some(crate::kernel::clock::local_date(left.at) <= day)
+}
+
+fn share_measure(measure: &str, before: (usize, usize), after: (usize, usize)) -> ComparedMeasure {
     let share = |(k, n): (usize, usize)| (n > 0).then(|| k as f64 / n as f64);
     let (pb, pa) = (share(before), share(after));
-    let mut m = Measure {
-        measure: "rework_share".into(),
+    let mut m = ComparedMeasure {
+        measure: measure.into(),
         before: pb.map(|p| round1(p * 100.0)),
         after: pa.map(|p| round1(p * 100.0)),
         before_n: before.1,
@@ -174,16 +188,24 @@ pub fn compare(process: &Process, version: &Version, before: &[Trace], after: &[
         let moved: Vec<&Trace> = ts.iter().filter(|t| !t.steps.is_empty()).collect();
         (moved.iter().filter(|t| reworked(process, t)).count(), moved.len())
     };
+    let met = |ts: &[Trace]| {
+        let decided: Vec<bool> = ts.iter().filter_map(|t| on_time(process, t)).collect();
+        (decided.iter().filter(|m| **m).count(), decided.len())
+    };
+    let mut measures = vec![
+        duration_measure(&durations(process, before), &durations(process, after)),
+        share_measure("rework_share", moved(before), moved(after)),
+    ];
+    if !process.timing.running.is_empty() {
+        measures.push(share_measure("on_time_share", met(before), met(after)));
+    }
     Comparison {
         kind: process.kind.clone(),
         version: version.version,
         changed_at: crate::kernel::clock::rfc3339(version.changed_at),
-        measures: vec![
-            duration_measure(&durations(process, before), &durations(process, after)),
-            share_measure(moved(before), moved(after)),
-        ],
+        measures,
         method: "95% intervals: percentile bootstrap of the difference of medians (2000 resamples); \
-                 normal approximation for the difference of proportions; at least 5 records a side"
+                 normal approximation for the differences of proportions (rework, on time); at least 5 records a side"
             .into(),
     }
 }
@@ -209,10 +231,10 @@ mod tests {
 
     #[test]
     fn a_rework_share_halved_on_large_samples_is_beyond_noise() {
-        let m = share_measure((40, 100), (10, 100));
+        let m = share_measure("rework_share", (40, 100), (10, 100));
         assert_eq!((m.before, m.after, m.difference), (Some(40.0), Some(10.0), Some(-30.0)));
         assert!(m.beyond_noise, "{m:?}");
-        let m = share_measure((2, 10), (1, 10));
+        let m = share_measure("rework_share", (2, 10), (1, 10));
         assert!(!m.beyond_noise, "{m:?}");
     }
 }

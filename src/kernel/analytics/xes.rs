@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::Trace;
+use super::{Resources, Trace};
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
@@ -31,13 +31,12 @@ pub fn head(kind: &str) -> String {
 pub const TAIL: &str = "</log>\n";
 
 /// The traces of `traces` that have events, as XES elements.
-pub fn traces(kind: &str, traces: &[Trace]) -> String {
+pub fn traces(kind: &str, traces: &[Trace], resources: &Resources) -> String {
     let mut out = String::new();
     for t in traces.iter().filter(|t| !t.steps.is_empty()) {
         let _ = writeln!(out, "<trace><string key=\"concept:name\" value=\"{}-{}\"/>", escape(kind), t.record);
         for s in &t.steps {
-            let resource =
-                if s.department.is_empty() { s.role.clone() } else { format!("{}@{}", s.role, s.department) };
+            let resource = resources.name(s);
             let _ = writeln!(
                 out,
                 "<event><string key=\"concept:name\" value=\"{}\"/><date key=\"time:timestamp\" value=\"{}\"/>\

@@ -277,6 +277,7 @@ negative_amount = An amount cannot be negative
 bad_amount = An amount is a number of yuan with at most two decimals, such as 23500000 or 1234.56
 fractional_fen = An amount is exact to the fen (two decimals at most)
 k-picker-enterprise-placeholder = Type an enterprise's name or credit code
+k-setting-resource-detail = How exported process logs name who made a step: 0 the role and department (no person), 1 a stable pseudonym per person (for handover analysis; not traceable without the database's salt)
 k-setting-idle-minutes = Minutes without use after which a browser session ends
 k-setting-max-sessions = Browser sessions one account may hold at once (signing in again ends the oldest; 0: no limit)
 k-idle-warning = You have been inactive for a while; you will be signed out in about { $minutes } minutes.

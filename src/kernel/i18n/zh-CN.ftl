@@ -277,6 +277,7 @@ negative_amount = 金额不能为负数
 bad_amount = 金额应为数字（单位：元），最多两位小数，如 23500000 或 1234.56
 fractional_fen = 金额最多精确到分（两位小数）
 k-picker-enterprise-placeholder = 输入企业名称或统一社会信用代码
+k-setting-resource-detail = 流程日志导出中办理人的标识：0 只写角色和部门（不含个人），1 每人一个固定假名（可做交接分析，无盐值无法还原为本人）
 k-setting-idle-minutes = 浏览器会话无操作多少分钟后自动退出登录
 k-setting-max-sessions = 每个账号同时有效的浏览器会话数上限（再次登录时结束最早的会话；0 为不限）
 k-idle-warning = 您已较长时间未操作，约 { $minutes } 分钟后将自动退出登录。

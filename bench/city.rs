@@ -143,6 +143,7 @@ pub fn generate(db: &Db, scale: &Scale, now: i64, password_hash: &str) -> Result
             tx.execute("ALTER TABLE leads DISABLE TRIGGER leads_figures_insert", &[])?;
         }
         records += crate::leads::generate(tx, scale.leads, d, now)?;
+        records += crate::leads::events(tx)?;
         if postgres {
             tx.execute("ALTER TABLE leads ENABLE TRIGGER leads_figures_insert", &[])?;
             zaizao::supervision::figures::recount(tx)?;

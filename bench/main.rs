@@ -352,6 +352,15 @@ fn drive(args: &Args) -> anyhow::Result<()> {
             body: None,
         })
         .await;
+        // A leader's analysis of the lead procedure over the last month of leads.
+        let (lt, month) = (leader.clone(), zaizao::kernel::period::Period::at(zaizao::kernel::period::Kind::Month, now).key());
+        let analysis = load::run(port, c, duration, u64::MAX, move |_| load::Request {
+            method: "GET",
+            path: format!("/api/v1/process-analytics/lead?period={month}"),
+            token: Some(lt.clone()),
+            body: None,
+        })
+        .await;
         let before_export = rss_mb(pid);
         let full_export = load::run(port, 1, Duration::from_secs(600), 3, |_| load::Request {
             method: "GET",
@@ -425,6 +434,8 @@ fn drive(args: &Args) -> anyhow::Result<()> {
             "p95 < 50 ms",
             Some(open_page.percentile_ms(0.95) < 50.0),
         );
+        let analysis_label = format!("process analytics, leads of a month ({} leads in all)", scale.leads);
+        row(&analysis_label, &analysis, &noop, "p95 < 200 ms", Some(analysis.percentile_ms(0.95) < 200.0));
         let export_label = format!("full CSV of the enterprises dataset ({} records, streamed)", scale.enterprises);
         row(&export_label, &full_export, &noop, "—", None);
 

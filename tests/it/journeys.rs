@@ -913,6 +913,13 @@ async fn a_leader_sees_where_leads_wait() {
     assert!(b.text().await.contains("瓶颈"));
     b.shot("analytics").await;
     check(&b, "analytics", &mut violations).await;
+    // The demo's redesign half a year ago, measured; then only the congress channel's leads.
+    assert!(b.text().await.contains("超出随机波动"), "the before/after comparison gives a verdict");
+    b.choose_text("channel", "人大").await;
+    b.press("筛选").await;
+    assert!(b.path().await.contains("channel=congress"), "{}", b.path().await);
+    assert!(b.exists("a[href*='/xes?'][href*='channel=congress']").await, "the export keeps the filter");
+    b.shot("analytics-congress").await;
     b.close().await;
     assert!(violations.is_empty(), "accessibility: {violations:#?}");
 }
